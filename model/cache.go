@@ -1,0 +1,67 @@
+package model
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// cache holds every parsed model: map[reflect.Type]*Model. Cached values
+// never change, and the set of types in a program is bounded.
+var cache sync.Map
+
+// errCache holds the error of a type that failed to parse, so a bad model
+// is reported consistently without being parsed again.
+var errCache sync.Map // map[reflect.Type]error
+
+// Of returns the model of T, a struct type or a pointer to one. The type is
+// parsed and validated once; later calls return the cached *Model and do not
+// allocate. A type that cannot be a model returns a *[TagError].
+func Of[T any]() (*Model, error) {
+	return For(reflect.TypeFor[T]())
+}
+
+// MustOf is like [Of] but panics on error. It is meant for package-level
+// variables initialised from model types known at compile time, like
+// regexp.MustCompile.
+func MustOf[T any]() *Model {
+	m, err := Of[T]()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// For returns the model of the struct type t (or pointer to it).
+func For(t reflect.Type) (*Model, error) {
+	if t == nil {
+		return nil, &TagError{Reason: "nil type"}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if m, ok := cache.Load(t); ok {
+		return m.(*Model), nil
+	}
+	if err, ok := errCache.Load(t); ok {
+		return nil, err.(error)
+	}
+	m, err := build(t)
+	if err != nil {
+		errCache.LoadOrStore(t, err)
+		return nil, err
+	}
+	actual, _ := cache.LoadOrStore(t, m)
+	return actual.(*Model), nil
+}
+
+// Check reports whether each value's type is a valid model, returning the
+// first error. It is handy in tests: model.Check(Department{}, Employee{}).
+func Check(values ...any) error {
+	for _, v := range values {
+		if _, err := For(reflect.TypeOf(v)); err != nil {
+			return fmt.Errorf("check %T: %w", v, err)
+		}
+	}
+	return nil
+}

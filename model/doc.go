@@ -1,0 +1,68 @@
+// Package model describes how a Go struct maps onto a DynamoDB table.
+//
+// A model is a struct type with dynamo struct tags and a TableName method:
+//
+//	type Employee struct {
+//		EmployeeID   string `dynamo:"employee_id,hash"`
+//		EmployeeName string `dynamo:"employee_name"`
+//		DepartmentID string `dynamo:"department_id,omitempty" index:"department-employee-index,hash"`
+//	}
+//
+//	func (Employee) TableName() string { return "employee" }
+//
+// [Of] parses such a type once, validates it and caches the result by
+// [reflect.Type]; later calls return the cached *[Model] without allocating.
+// The other dynamokit packages (schema, query, relations) read everything
+// they need (table name, keys, indexes, TTL, version and timestamp attributes)
+// from the *Model, so the struct is the single source of truth.
+//
+// # Tags
+//
+// The dynamo tag keeps the syntax of github.com/guregu/dynamo/v2, so items
+// written by either library read back with the other:
+//
+//	dynamo:"name,opt,opt"   attribute name ("" keeps the Go field name, "-" skips the field)
+//	                        options: hash (or partition), range (or sort), omitempty, set,
+//	                        unixtime, null, allowempty, allowemptyelem, omitemptyelem
+//	index:"name,hash"       the field is the hash (or range) key of a global secondary index;
+//	                        the tag may repeat: index:"a,hash" index:"b,range"
+//	localIndex:"name,range" the field is the range key of a local secondary index
+//	dynamokit:"role"        ttl, version, created, updated or type (see below)
+//	template:"PREFIX#{a}"   a computed attribute (single-table design, see below)
+//
+// The hash/partition and range/sort spellings are equivalent everywhere,
+// including in index tags.
+//
+// # Roles
+//
+//	dynamokit:"ttl"      the item's expiry time: a time.Time (stored as Unix seconds) or an integer
+//	dynamokit:"version"  an integer used for optimistic locking by package query
+//	dynamokit:"created"  a time.Time set when the item is created
+//	dynamokit:"updated"  a time.Time set whenever the item is written
+//	dynamokit:"type"     the entity-type attribute of a single-table model (on a template field)
+//
+// # Computed attributes and single-table design
+//
+// In a single-table design several entity types share one table, and their
+// keys are built from prefixed values such as "DEPT#d-1". A model declares
+// such an attribute on a blank field with a template:
+//
+//	type Employee struct {
+//		_ struct{} `dynamo:"pk,hash" template:"DEPT#{department_id}"`
+//		_ struct{} `dynamo:"sk,range" template:"EMP#{employee_id}"`
+//		_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
+//
+//		EmployeeID   string `dynamo:"employee_id"`
+//		DepartmentID string `dynamo:"department_id"`
+//	}
+//
+// Each {name} refers to another attribute of the model. The computed
+// attribute is written with every item and never decoded: the plain fields
+// stay the source of truth.
+//
+// # Options that tags cannot express
+//
+// A model may implement [Optioner] to choose its billing mode and the
+// projection of each index. Table names can be adapted per environment with
+// a [Namer] such as [Prefix].
+package model
