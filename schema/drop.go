@@ -1,0 +1,49 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/guregu/dynamo/v2"
+)
+
+// Drop deletes the table of each model and waits until it is gone. A table
+// that does not exist is skipped. Models sharing a table delete it once.
+// Drop destroys data: it is never called by [Apply].
+//
+// It calls DeleteTable and DescribeTable:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
+func Drop(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) error {
+	seen := map[string]bool{}
+	var names []string
+	for _, m := range models {
+		if m == nil {
+			return errors.New("schema: nil model")
+		}
+		name := m.TableName(opts.namer())
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	var notFound *types.ResourceNotFoundException
+	for _, name := range names {
+		opts.progress(Event{Table: name, Step: "delete table"})
+		_, err := db.Client().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		if err != nil && !errors.As(err, &notFound) {
+			return fmt.Errorf("schema: delete table %s: %w", name, err)
+		}
+	}
+	for _, name := range names {
+		if err := waitGone(ctx, db, name, opts); err != nil {
+			return err
+		}
+		opts.progress(Event{Table: name, Step: "delete table", Done: true})
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package schema
+
+import (
+	"time"
+
+	"github.com/dynamokit/dynamokit/model"
+)
+
+// Options adjusts how schema talks to DynamoDB. A nil *Options, like the
+// zero value, means the defaults.
+type Options struct {
+	// Namer maps each model's base table name to the real one; nil keeps it.
+	Namer model.Namer
+	// PollInterval is how often a wait asks DynamoDB for the table status;
+	// zero means 200ms.
+	PollInterval time.Duration
+	// Progress, when set, is called as each step of a long operation starts
+	// and ends. It must not block.
+	Progress func(Event)
+}
+
+// Event reports progress of a long operation to [Options.Progress].
+type Event struct {
+	Table string // the table concerned
+	Step  string // what is happening, such as "create table" or "wait for index gsi1"
+	Done  bool   // false when the step starts, true when it has finished
+}
+
+func (o *Options) namer() model.Namer {
+	if o == nil {
+		return nil
+	}
+	return o.Namer
+}
+
+func (o *Options) poll() time.Duration {
+	if o == nil || o.PollInterval <= 0 {
+		return 200 * time.Millisecond
+	}
+	return o.PollInterval
+}
+
+func (o *Options) progress(e Event) {
+	if o != nil && o.Progress != nil {
+		o.Progress(e)
+	}
+}
