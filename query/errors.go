@@ -1,0 +1,91 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
+)
+
+var (
+	// ErrNotFound is returned by [Repo.Get] when no item has the key, and by
+	// [Update.Run] when the item to update does not exist.
+	ErrNotFound = errors.New("query: item not found")
+	// ErrAlreadyExists is returned by [Repo.Create] when an item with the
+	// same key exists.
+	ErrAlreadyExists = errors.New("query: item already exists")
+	// ErrConditionFailed is returned when a condition given with If (or a
+	// condition check in a transaction) does not hold.
+	ErrConditionFailed = errors.New("query: condition failed")
+	// ErrVersionConflict is returned by writes to a versioned model when the
+	// stored version differs from the version the caller read.
+	ErrVersionConflict = errors.New("query: version conflict")
+	// ErrEmptyKey is returned when a key attribute of the given value is
+	// empty. It is the same error as [model.ErrEmptyKey].
+	ErrEmptyKey = model.ErrEmptyKey
+	// ErrBadCursor is returned when a page cursor is malformed, tampered
+	// with, or belongs to another table, index or key.
+	ErrBadCursor = errors.New("query: invalid cursor")
+)
+
+// OpError is the error of a failed operation. Kind is one of the sentinel
+// errors (or nil), and Err the underlying error; errors.Is and errors.As see
+// both. It is always returned as a pointer.
+type OpError struct {
+	Op    string // the operation, such as "get" or "create"
+	Table string // the table name
+	Kind  error  // a sentinel such as ErrNotFound, or nil
+	Err   error  // the cause, such as the SDK error; may be nil
+}
+
+// Error implements the error interface.
+func (e *OpError) Error() string {
+	var msg string
+	switch {
+	case e.Kind != nil:
+		msg = strings.TrimPrefix(e.Kind.Error(), "query: ")
+	case e.Err != nil:
+		msg = e.Err.Error()
+	}
+	return fmt.Sprintf("query: %s %s: %s", e.Op, e.Table, msg)
+}
+
+// Unwrap returns the sentinel and the cause.
+func (e *OpError) Unwrap() []error {
+	var out []error
+	if e.Kind != nil {
+		out = append(out, e.Kind)
+	}
+	if e.Err != nil {
+		out = append(out, e.Err)
+	}
+	return out
+}
+
+// wrap turns an SDK or encoding error into an *OpError. condKind is the
+// sentinel a failed condition means for this call.
+func wrap(op, table string, err error, condKind error) error {
+	if err == nil {
+		return nil
+	}
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		return &OpError{Op: op, Table: table, Kind: condKind, Err: err}
+	case errors.Is(err, model.ErrEmptyKey):
+		return &OpError{Op: op, Table: table, Kind: ErrEmptyKey, Err: err}
+	}
+	return &OpError{Op: op, Table: table, Err: err}
+}
+
+// IsConditionFailed reports whether err means a DynamoDB condition did not
+// hold, whatever sentinel it was reported as: [ErrConditionFailed],
+// [ErrAlreadyExists], [ErrVersionConflict], or a raw SDK
+// ConditionalCheckFailedException.
+func IsConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.Is(err, ErrConditionFailed) || errors.Is(err, ErrAlreadyExists) ||
+		errors.Is(err, ErrVersionConflict) || errors.As(err, &ccf)
+}

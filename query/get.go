@@ -1,0 +1,61 @@
+package query
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// ReadOption changes how an item is read.
+type ReadOption func(*readOptions)
+
+type readOptions struct {
+	consistent bool
+}
+
+// Consistent asks for a strongly consistent read.
+func Consistent() ReadOption { return func(o *readOptions) { o.consistent = true } }
+
+// Get returns the item whose key equals the key fields of key. It returns
+// [ErrNotFound] when there is none, and [ErrEmptyKey] when a key field of
+// key is empty. Reads are eventually consistent unless [Consistent] is
+// given.
+//
+// It calls GetItem:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
+func (r *Repo[T]) Get(ctx context.Context, key T, opts ...ReadOption) (T, error) {
+	var zero T
+	in, err := r.getInput(&key, opts)
+	if err != nil {
+		return zero, wrap("get", r.table, err, nil)
+	}
+	out, err := r.db.Client().GetItem(ctx, in)
+	if err != nil {
+		return zero, wrap("get", r.table, err, nil)
+	}
+	if out.Item == nil || !r.m.IsEntity(out.Item) {
+		return zero, &OpError{Op: "get", Table: r.table, Kind: ErrNotFound}
+	}
+	v, err := r.decode(out.Item)
+	if err != nil {
+		return zero, wrap("get", r.table, err, nil)
+	}
+	return v, nil
+}
+
+func (r *Repo[T]) getInput(key *T, opts []ReadOption) (*dynamodb.GetItemInput, error) {
+	var o readOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	k, err := r.m.KeyOf(key)
+	if err != nil {
+		return nil, err
+	}
+	in := &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: k}
+	if o.consistent {
+		in.ConsistentRead = aws.Bool(true)
+	}
+	return in, nil
+}

@@ -1,0 +1,73 @@
+package query
+
+import (
+	"context"
+	"iter"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Page is one page of results and the cursor of the next one.
+type Page[T any] struct {
+	Items []T
+	// Next is the cursor of the following page, or "" after the last page.
+	Next string
+}
+
+// fetchFunc reads one page starting after start (nil: the beginning).
+type fetchFunc func(ctx context.Context, start map[string]types.AttributeValue) (items []map[string]types.AttributeValue, lek map[string]types.AttributeValue, err error)
+
+// stream yields every item of every page, decoded and filtered by entity
+// type, up to limit items (0: no limit). It stops at the first error,
+// yielding it, and checks ctx before each request.
+func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit int) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		var start map[string]types.AttributeValue
+		n := 0
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(zero, &OpError{Op: op, Table: r.table, Err: err})
+				return
+			}
+			items, lek, err := fetch(ctx, start)
+			if err != nil {
+				yield(zero, wrap(op, r.table, err, nil))
+				return
+			}
+			for _, item := range items {
+				if !r.m.IsEntity(item) {
+					continue
+				}
+				v, err := r.decode(item)
+				if err != nil {
+					yield(zero, wrap(op, r.table, err, nil))
+					return
+				}
+				if !yield(v, nil) {
+					return
+				}
+				n++
+				if limit > 0 && n >= limit {
+					return
+				}
+			}
+			if len(lek) == 0 {
+				return
+			}
+			start = lek
+		}
+	}
+}
+
+// collect gathers a stream into a slice.
+func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,122 @@
+package query
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Create writes item only if no item with its key exists; otherwise it
+// returns [ErrAlreadyExists] and changes nothing. It fills the model's
+// created and updated attributes and sets a version attribute to 1, in item
+// itself.
+//
+// It calls PutItem with a condition:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+func (r *Repo[T]) Create(ctx context.Context, item *T) error {
+	in, restore, err := r.createInput(item)
+	if err != nil {
+		return wrap("create", r.table, err, nil)
+	}
+	if _, err := r.db.Client().PutItem(ctx, in); err != nil {
+		restore()
+		return wrap("create", r.table, err, ErrAlreadyExists)
+	}
+	return nil
+}
+
+func (r *Repo[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
+	if item == nil {
+		return nil, func() {}, errNilItem
+	}
+	restore := r.snapshot(item)
+	r.stamp(item, true)
+	if r.m.Version != nil {
+		r.setVersion(reflect.ValueOf(item).Elem(), 1)
+	}
+	in, err := r.putInput(item, r.keyMissing(), true)
+	if err != nil {
+		restore()
+		return nil, func() {}, err
+	}
+	return in, restore, nil
+}
+
+// Put writes item, replacing any item with the same key. It fills the
+// updated attribute (and created, when zero). For a versioned model, Put
+// succeeds only if the stored version equals item's version (or, for
+// version 0, if no item exists) and then increments item's version;
+// otherwise it returns [ErrVersionConflict].
+//
+// It calls PutItem:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+func (r *Repo[T]) Put(ctx context.Context, item *T) error {
+	in, restore, err := r.putVersioned(item)
+	if err != nil {
+		return wrap("put", r.table, err, nil)
+	}
+	if _, err := r.db.Client().PutItem(ctx, in); err != nil {
+		restore()
+		return wrap("put", r.table, err, ErrVersionConflict)
+	}
+	return nil
+}
+
+func (r *Repo[T]) putVersioned(item *T) (*dynamodb.PutItemInput, func(), error) {
+	if item == nil {
+		return nil, func() {}, errNilItem
+	}
+	restore := r.snapshot(item)
+	r.stamp(item, false)
+	var cond expression.ConditionBuilder
+	hasCond := false
+	if r.m.Version != nil {
+		rv := reflect.ValueOf(item).Elem()
+		v := r.version(rv)
+		if v == 0 {
+			cond = r.keyMissing()
+		} else {
+			cond = name(r.m.Version.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)}))
+		}
+		hasCond = true
+		r.setVersion(rv, v+1)
+	}
+	in, err := r.putInput(item, cond, hasCond)
+	if err != nil {
+		restore()
+		return nil, func() {}, err
+	}
+	return in, restore, nil
+}
+
+// snapshot saves the fields a write may change, to restore them when the
+// write fails, so a failed call leaves the caller's value as it was.
+func (r *Repo[T]) snapshot(item *T) func() {
+	saved := *item
+	return func() { *item = saved }
+}
+
+func (r *Repo[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bool) (*dynamodb.PutItemInput, error) {
+	av, err := r.m.Encode(item)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.m.KeyOf(item); err != nil {
+		return nil, err
+	}
+	in := &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: av}
+	if hasCond {
+		expr, err := expression.NewBuilder().WithCondition(cond).Build()
+		if err != nil {
+			return nil, err
+		}
+		in.ConditionExpression = expr.Condition()
+		in.ExpressionAttributeNames = expr.Names()
+		in.ExpressionAttributeValues = expr.Values()
+	}
+	return in, nil
+}
