@@ -1,0 +1,193 @@
+// Command departments is the Department→Employee walk-through: two tables,
+// employees found through a global secondary index on department_id, and
+// moves between departments that DynamoDB alone would let point at a
+// department that does not exist.
+//
+// Run it against DynamoDB Local from the repository root:
+//
+//	scripts/dynamodb-local run -- go run ./examples/departments
+//
+// With DYNAMODB_ENDPOINT unset it uses the normal AWS configuration
+// (credentials, region, AWS_ENDPOINT_URL_DYNAMODB), so it also runs against
+// real DynamoDB; the tables it creates are prefixed (-prefix) and dropped at
+// the end unless -keep is given.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+	"github.com/dynamokit/dynamokit/schema"
+	"github.com/guregu/dynamo/v2"
+)
+
+// Department is the parent: one department has many employees.
+type Department struct {
+	DepartmentID   string `dynamo:"department_id,hash"`
+	DepartmentName string `dynamo:"department_name"`
+}
+
+// TableName is the department table's base name.
+func (Department) TableName() string { return "department" }
+
+// Employee is the child: it belongs to at most one department, found
+// through the department-employee-index.
+type Employee struct {
+	EmployeeID   string `dynamo:"employee_id,hash"`
+	EmployeeName string `dynamo:"employee_name"`
+	DepartmentID string `dynamo:"department_id,omitempty" index:"department-employee-index,hash"`
+}
+
+// TableName is the employee table's base name.
+func (Employee) TableName() string { return "employee" }
+
+func main() {
+	prefix := flag.String("prefix", "dynamokit-example-", "prefix for the table names")
+	keep := flag.Bool("keep", false, "keep the tables at the end")
+	flag.Parse()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := run(ctx, os.Stdout, *prefix, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "departments:", err)
+		if os.Getenv(connect.EnvEndpoint) == "" {
+			fmt.Fprintln(os.Stderr, `
+No DynamoDB engine answered. To run against DynamoDB Local (installed on first use):
+
+    scripts/dynamodb-local run -- go run ./examples/departments
+
+or set DYNAMODB_ENDPOINT to a running engine, or configure AWS credentials and region for real DynamoDB.`)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
+	db, err := connect.FromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	names := model.Prefix(prefix)
+
+	// Create both tables from the structs; a table that exists is reused.
+	deptModel, err := model.Of[Department]()
+	if err != nil {
+		return err
+	}
+	empModel, err := model.Of[Employee]()
+	if err != nil {
+		return err
+	}
+	if err := schema.Create(ctx, db, &schema.Options{Namer: names}, deptModel, empModel); err != nil {
+		return err
+	}
+	if !keep {
+		defer func() {
+			// Use a fresh context: ctx may be what failed.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := schema.Drop(ctx, db, &schema.Options{Namer: names}, deptModel, empModel); err != nil {
+				fmt.Fprintln(os.Stderr, "departments: drop tables:", err)
+			}
+		}()
+	}
+	return walkThrough(ctx, w, db, names)
+}
+
+func walkThrough(ctx context.Context, w io.Writer, db *dynamo.DB, names model.Namer) error {
+	depts, err := query.New[Department](db, &query.Options{Namer: names})
+	if err != nil {
+		return err
+	}
+	emps, err := query.New[Employee](db, &query.Options{Namer: names})
+	if err != nil {
+		return err
+	}
+	staff, err := relations.New(depts, emps, nil)
+	if err != nil {
+		return err
+	}
+
+	// Create the data. Create fails with query.ErrAlreadyExists for an
+	// existing key, so a second run reports instead of overwriting.
+	for _, d := range []Department{{"d-1", "HR"}, {"d-2", "IT"}} {
+		if err := depts.Create(ctx, &d); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+			return err
+		}
+	}
+	for _, e := range []Employee{
+		{"e-1", "Alice", "d-1"}, {"e-2", "Bob", "d-1"},
+		{"e-3", "Cathy", "d-2"}, {"e-4", "David", "d-2"}, {"e-5", "Edward", "d-2"},
+	} {
+		// staff.Create checks that the department exists, in the same transaction.
+		if err := staff.Create(ctx, &e); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+			return err
+		}
+	}
+
+	fmt.Fprintln(w, "------ Department ------")
+	for d, err := range depts.Scan().All(ctx) {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%+v\n", d)
+	}
+	fmt.Fprintln(w, "------ Employee ------")
+	for e, err := range emps.Scan().All(ctx) {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%+v\n", e)
+	}
+
+	for _, d := range []Department{{DepartmentID: "d-1"}, {DepartmentID: "d-2"}} {
+		fmt.Fprintf(w, "--- Employees in %s ---\n", d.DepartmentID)
+		for e, err := range staff.All(ctx, d) {
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%+v\n", e)
+		}
+	}
+
+	move := func(empID, deptID string) {
+		err := staff.Move(ctx, Employee{EmployeeID: empID}, Department{DepartmentID: deptID})
+		switch {
+		case err == nil:
+			fmt.Fprintf(w, "move %s to %s: succeeded\n", empID, deptID)
+		case errors.Is(err, relations.ErrChildNotFound):
+			fmt.Fprintf(w, "move %s to %s: failed: no employee %s\n", empID, deptID, empID)
+		case errors.Is(err, relations.ErrParentNotFound):
+			fmt.Fprintf(w, "move %s to %s: failed: no department %s\n", empID, deptID, deptID)
+		default:
+			fmt.Fprintf(w, "move %s to %s: failed: %v\n", empID, deptID, err)
+		}
+	}
+	move("e-1", "d-2")
+	move("e-999", "d-2")
+
+	alice, err := emps.Get(ctx, Employee{EmployeeID: "e-1"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "--- New department for Alice should be d-2 ---")
+	fmt.Fprintf(w, "%+v\n", alice)
+
+	// The notebook would accept this move: d-404 does not exist.
+	move("e-2", "d-404")
+	bob, err := emps.Get(ctx, Employee{EmployeeID: "e-2"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Bob is still in %s\n", bob.DepartmentID)
+	return nil
+}
