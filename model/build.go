@@ -119,6 +119,9 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 		Set:       dt.options.Contains("set"),
 		UnixTime:  dt.options.Contains("unixtime"),
 	}
+	for _, opt := range itemOptions {
+		a.viaItem = a.viaItem || dt.options.Contains(opt)
+	}
 	if computed {
 		t, reason := parseTemplate(tmpl)
 		if reason != "" {

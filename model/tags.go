@@ -34,6 +34,10 @@ var knownDynamoOptions = map[string]bool{
 	"allowempty": true, "allowemptyelem": true, "omitemptyelem": true,
 }
 
+// itemOptions are the dynamo tag options that guregu/dynamo applies only
+// when it encodes a whole item, not a lone value.
+var itemOptions = []string{"set", "null", "allowempty", "allowemptyelem", "omitemptyelem"}
+
 // keyRoleOf maps the key spellings of guregu/dynamo to a role.
 func keyRoleOf(s string) (KeyRole, bool) {
 	switch s {
