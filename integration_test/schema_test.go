@@ -53,8 +53,10 @@ type gadgetProvisioned struct {
 	Name string `dynamo:"name"`
 }
 
-func (gadgetProvisioned) TableName() string           { return "gadget" }
-func (gadgetProvisioned) TableOptions() model.Options { return model.Options{Billing: model.Provisioned(2, 1)} }
+func (gadgetProvisioned) TableName() string { return "gadget" }
+func (gadgetProvisioned) TableOptions() model.Options {
+	return model.Options{Billing: model.Provisioned(2, 1)}
+}
 
 // gadgetRekeyed has another hash key: DynamoDB cannot change that.
 type gadgetRekeyed struct {
