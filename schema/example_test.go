@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -79,6 +80,30 @@ func ExampleExport() {
 	// }
 }
 
+// Export writes a CloudFormation template holding every table. Each
+// Definition's CreateTable is the request for
+// `aws dynamodb create-table --cli-input-json`.
+func ExampleExport_template() {
+	defs, err := schema.Export(&schema.Options{Namer: model.Prefix("prod-")}, model.MustOf[Employee]())
+	if err != nil {
+		log.Fatal(err)
+	}
+	resources := map[string]json.RawMessage{}
+	for _, d := range defs {
+		resources[d.LogicalID] = d.Resource
+	}
+	template, err := json.MarshalIndent(map[string]any{
+		"AWSTemplateFormatVersion": "2010-09-09",
+		"Resources":                resources,
+	}, "", "  ")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile("tables.template.json", template, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
 // Diff compares what the models want with a table as DynamoDB describes
 // it, here written by hand: the live table lacks the index and TTL.
 func ExampleDiff() {
@@ -126,6 +151,18 @@ func ExampleCreate() {
 	}
 }
 
+func ExampleDrop() {
+	ctx := context.Background()
+	db, err := connect.FromEnv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Deletes dev-employee and waits until it is gone; a missing table is skipped.
+	if err := schema.Drop(ctx, db, &schema.Options{Namer: model.Prefix("dev-")}, model.MustOf[Employee]()); err != nil {
+		log.Fatal(err)
+	}
+}
+
 // Plan in CI: print what would change and fail on what needs permission.
 func ExamplePlan() {
 	ctx := context.Background()
@@ -143,7 +180,8 @@ func ExamplePlan() {
 	}
 	fmt.Print(cs)
 	if len(cs.Refused()) > 0 {
-		os.Exit(1)
+		fmt.Println("destructive changes: deploy them deliberately, with AllowDestructive")
+		os.Exit(2)
 	}
 }
 
