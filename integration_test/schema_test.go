@@ -160,56 +160,67 @@ func TestSchemaCreateTwice(t *testing.T) {
 	}
 }
 
-func TestSchemaAddIndexAndTTL(t *testing.T) {
-	v1, v2 := must[gadgetV1](t), must[gadgetV2](t)
-	db, opts := schemaEnv(t, v1)
-	ctx := t.Context()
-	name := v1.TableName(opts.Namer)
-	if err := schema.Create(ctx, db, opts, v1); err != nil {
+// gadgetTable creates the table of start under a prefix unique to t (it
+// is dropped when t ends) and returns its name.
+func gadgetTable(t *testing.T, start *model.Model) (*dynamo.DB, *schema.Options, string) {
+	t.Helper()
+	db, opts := schemaEnv(t, start)
+	if err := schema.Create(t.Context(), db, opts, start); err != nil {
 		t.Fatal(err)
 	}
+	return db, opts, start.TableName(opts.Namer)
+}
 
-	cs, kinds := planKinds(t, db, opts, v2)
-	if want := []string{"add index by-name", "enable ttl "}; !slices.Equal(kinds, want) {
-		t.Fatalf("Plan = %v, want %v\n%s", kinds, want, cs)
+// migrate plans the move to target, checks the planned changes against
+// want, applies them and checks that a new plan is empty.
+func migrate(t *testing.T, db *dynamo.DB, opts *schema.Options, target *model.Model, want ...string) {
+	t.Helper()
+	cs, kinds := planKinds(t, db, opts, target)
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("Plan = %q, want %q\n%s", kinds, want, cs)
 	}
+	if err := schema.Apply(t.Context(), db, cs, opts); err != nil {
+		t.Fatal(err)
+	}
+	if cs, kinds := planKinds(t, db, opts, target); !cs.Empty() {
+		t.Errorf("Plan after Apply = %q, want no changes\n%s", kinds, cs)
+	}
+}
+
+func TestSchemaAddIndexAndTTL(t *testing.T) {
+	db, opts, name := gadgetTable(t, must[gadgetV1](t))
 	var events []schema.Event
 	opts.Progress = func(e schema.Event) { events = append(events, e) }
-	if err := schema.Apply(ctx, db, cs, opts); err != nil {
-		t.Fatal(err)
-	}
+
+	migrate(t, db, opts, must[gadgetV2](t), "add index by-name", "enable ttl ")
 	if got := gsiNames(describeTable(t, db, name)); !slices.Equal(got, []string{"by-name ACTIVE"}) {
 		t.Errorf("indexes after Apply = %v, want [by-name ACTIVE]", got)
 	}
 	if attr, status := ttlOf(t, db, name); attr != "expires" || status != types.TimeToLiveStatusEnabled {
 		t.Errorf("ttl after Apply = %s %s, want expires ENABLED", attr, status)
 	}
-	if len(events) != 4 || events[0].Step != "add index by-name" || !events[1].Done {
-		t.Errorf("events = %v, want start and end of each change", events)
+	wantEvents := []schema.Event{
+		{Table: name, Step: "add index by-name"}, {Table: name, Step: "add index by-name", Done: true},
+		{Table: name, Step: "enable ttl"}, {Table: name, Step: "enable ttl", Done: true},
 	}
-	if cs, kinds := planKinds(t, db, opts, v2); !cs.Empty() {
-		t.Errorf("Plan after Apply = %v, want no changes", kinds)
+	if diff := cmp.Diff(wantEvents, events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }
 
 func TestSchemaRemoveIndex(t *testing.T) {
-	v1, v2 := must[gadgetV1](t), must[gadgetV2](t)
-	db, opts := schemaEnv(t, v1)
-	ctx := t.Context()
-	name := v1.TableName(opts.Namer)
-	if err := schema.Create(ctx, db, opts, v2); err != nil {
-		t.Fatal(err)
-	}
+	db, opts, name := gadgetTable(t, must[gadgetV2](t))
+	v1 := must[gadgetV1](t)
 
 	// Without permission the deletion is planned but refused.
 	cs, kinds := planKinds(t, db, opts, v1)
 	if want := []string{"delete index by-name", "disable ttl "}; !slices.Equal(kinds, want) {
-		t.Fatalf("Plan = %v, want %v", kinds, want)
+		t.Fatalf("Plan = %q, want %q", kinds, want)
 	}
 	if refused := cs.Refused(); len(refused) != 1 || refused[0].Index != "by-name" {
 		t.Errorf("Refused() = %v, want the deletion of by-name", refused)
 	}
-	if err := schema.Apply(ctx, db, cs, opts); !errors.Is(err, schema.ErrDestructive) {
+	if err := schema.Apply(t.Context(), db, cs, opts); !errors.Is(err, schema.ErrDestructive) {
 		t.Fatalf("Apply of a refused plan: error %v, want ErrDestructive", err)
 	}
 	if got := gsiNames(describeTable(t, db, name)); !slices.Equal(got, []string{"by-name ACTIVE"}) {
@@ -218,91 +229,56 @@ func TestSchemaRemoveIndex(t *testing.T) {
 
 	// With permission it runs.
 	opts.AllowDestructive = true
-	cs, _ = planKinds(t, db, opts, v1)
-	if err := schema.Apply(ctx, db, cs, opts); err != nil {
-		t.Fatal(err)
-	}
+	migrate(t, db, opts, v1, "delete index by-name", "disable ttl ")
 	if got := gsiNames(describeTable(t, db, name)); len(got) != 0 {
 		t.Errorf("indexes after Apply = %v, want none", got)
 	}
-	if cs, kinds := planKinds(t, db, opts, v1); !cs.Empty() {
-		t.Errorf("Plan after Apply = %v, want no changes", kinds)
+	if _, status := ttlOf(t, db, name); status != types.TimeToLiveStatusDisabled {
+		t.Errorf("ttl after Apply = %s, want DISABLED", status)
 	}
 }
 
 func TestSchemaReplaceIndex(t *testing.T) {
-	v2, v3 := must[gadgetV2](t), must[gadgetV3](t)
-	db, opts := schemaEnv(t, v2)
-	ctx := t.Context()
-	name := v2.TableName(opts.Namer)
-	if err := schema.Create(ctx, db, opts, v2); err != nil {
-		t.Fatal(err)
-	}
+	db, opts, name := gadgetTable(t, must[gadgetV2](t))
 	opts.AllowDestructive = true
-	cs, kinds := planKinds(t, db, opts, v3)
-	if want := []string{"delete index by-name", "add index by-name"}; !slices.Equal(kinds, want) {
-		t.Fatalf("Plan = %v, want %v", kinds, want)
-	}
-	if err := schema.Apply(ctx, db, cs, opts); err != nil {
-		t.Fatal(err)
-	}
+	migrate(t, db, opts, must[gadgetV3](t), "delete index by-name", "add index by-name")
 	td := describeTable(t, db, name)
 	if len(td.GlobalSecondaryIndexes) != 1 || td.GlobalSecondaryIndexes[0].Projection.ProjectionType != types.ProjectionTypeKeysOnly {
 		t.Errorf("indexes after Apply = %v, want by-name with KEYS_ONLY", gsiNames(td))
 	}
-	if cs, kinds := planKinds(t, db, opts, v3); !cs.Empty() {
-		t.Errorf("Plan after Apply = %v, want no changes", kinds)
-	}
 }
 
 func TestSchemaBilling(t *testing.T) {
-	v1, prov := must[gadgetV1](t), must[gadgetProvisioned](t)
-	db, opts := schemaEnv(t, v1)
-	ctx := t.Context()
-	if err := schema.Create(ctx, db, opts, v1); err != nil {
-		t.Fatal(err)
+	db, opts, name := gadgetTable(t, must[gadgetV1](t))
+	migrate(t, db, opts, must[gadgetProvisioned](t), "update billing ")
+	td := describeTable(t, db, name)
+	if pt := td.ProvisionedThroughput; pt == nil || aws.ToInt64(pt.ReadCapacityUnits) != 2 || aws.ToInt64(pt.WriteCapacityUnits) != 1 {
+		t.Errorf("throughput after Apply = %+v, want 2/1", pt)
 	}
-	cs, kinds := planKinds(t, db, opts, prov)
-	if want := []string{"update billing "}; !slices.Equal(kinds, want) {
-		t.Fatalf("Plan = %v, want %v", kinds, want)
-	}
-	if err := schema.Apply(ctx, db, cs, opts); err != nil {
-		t.Fatal(err)
-	}
-	if cs, kinds := planKinds(t, db, opts, prov); !cs.Empty() {
-		t.Errorf("Plan after Apply = %v, want no changes:\n%s", kinds, cs)
-	}
+	migrate(t, db, opts, must[gadgetV1](t), "update billing ")
 }
 
 func TestSchemaRecreate(t *testing.T) {
-	v1 := must[gadgetV1](t)
-	db, opts := schemaEnv(t, v1)
-	ctx := t.Context()
-	if err := schema.Create(ctx, db, opts, v1); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := schema.Plan(ctx, db, opts, must[gadgetRekeyed](t))
+	db, opts, name := gadgetTable(t, must[gadgetV1](t))
+	cs, err := schema.Plan(t.Context(), db, opts, must[gadgetRekeyed](t))
 	var re *schema.RecreateError
 	if !errors.As(err, &re) {
 		t.Fatalf("Plan of another key = %v, %v; want a *schema.RecreateError", cs, err)
 	}
 	want := []string{"primary key is hash id S, want hash serial S"}
-	if re.Table != v1.TableName(opts.Namer) || !slices.Equal(re.Reasons, want) {
-		t.Errorf("RecreateError = %s %q, want %s %q", re.Table, re.Reasons, v1.TableName(opts.Namer), want)
+	if re.Table != name || !slices.Equal(re.Reasons, want) {
+		t.Errorf("RecreateError = %s %q, want %s %q", re.Table, re.Reasons, name, want)
 	}
 }
 
 func TestSchemaDrop(t *testing.T) {
 	v1 := must[gadgetV1](t)
-	db, opts := schemaEnv(t, v1) // its cleanup drops again: a missing table is skipped
+	db, opts, name := gadgetTable(t, v1) // its cleanup drops again: a missing table is skipped
 	ctx := t.Context()
-	if err := schema.Create(ctx, db, opts, v1); err != nil {
-		t.Fatal(err)
-	}
 	if err := schema.Drop(ctx, db, opts, v1); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(v1.TableName(opts.Namer))})
+	_, err := db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Errorf("DescribeTable after Drop: error %v, want ResourceNotFoundException", err)
