@@ -14,7 +14,8 @@ const (
 // pendingIndex collects an index's key attributes while fields are walked.
 type pendingIndex struct {
 	idx   *Index
-	field map[KeyRole]string // Go field that declared each role, for errors
+	field map[KeyRole]string     // Go field that declared each role, for errors
+	attr  map[KeyRole]*Attribute // attribute of each role
 }
 
 // builder walks a struct type once and collects everything a Model holds.
@@ -96,9 +97,9 @@ func (b *builder) walk(t reflect.Type, prefix []int, depth int) error {
 
 func (b *builder) addField(f reflect.StructField, index []int, tmpl string, computed bool) error {
 	raw := f.Tag.Get("dynamo")
-	dt, unknown := parseDynamoTag(raw)
-	if unknown != "" {
-		return b.fail(f.Name, `dynamo:"`+raw+`"`, "unknown option "+unknown)
+	dt, problem := parseDynamoTag(raw)
+	if problem != "" {
+		return b.fail(f.Name, `dynamo:"`+raw+`"`, problem)
 	}
 	name := dt.name
 	if name == "" {
@@ -117,6 +118,9 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 		OmitEmpty: dt.options.Contains("omitempty"),
 		Set:       dt.options.Contains("set"),
 		UnixTime:  dt.options.Contains("unixtime"),
+	}
+	for _, opt := range itemOptions {
+		a.viaItem = a.viaItem || dt.options.Contains(opt)
 	}
 	if computed {
 		t, reason := parseTemplate(tmpl)
@@ -166,11 +170,14 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 	switch tag {
 	case "ttl":
 		role, slot = TTLRole, &b.m.TTL
-		if a.GoType == nil || !(isInteger(deref(a.GoType)) || deref(a.GoType) == typeTime) {
+		switch {
+		case a.GoType == nil || !(isInteger(deref(a.GoType)) || deref(a.GoType) == typeTime):
 			return 0, "a ttl attribute must be a time.Time or an integer (Unix seconds)"
+		case deref(a.GoType) == typeTime && !a.UnixTime:
+			// Without unixtime, guregu/dynamo (and so Encode) writes the time
+			// as a string, which DynamoDB's TTL ignores.
+			return 0, `a time.Time ttl attribute needs the unixtime option: dynamo:"name,unixtime"`
 		}
-		a.UnixTime = true
-		a.Type = Number
 	case "version":
 		role, slot = VersionRole, &b.m.Version
 		if a.GoType == nil || !isInteger(deref(a.GoType)) {
@@ -242,22 +249,27 @@ func (b *builder) addIndexKey(a *Attribute, raw string, local bool, field string
 	}
 	p := b.pending[it.name]
 	if p == nil {
-		p = &pendingIndex{idx: &Index{Name: it.name, Local: local, Projection: All}, field: make(map[KeyRole]string)}
+		p = &pendingIndex{
+			idx:   &Index{Name: it.name, Local: local, Projection: All},
+			field: make(map[KeyRole]string, 2),
+			attr:  make(map[KeyRole]*Attribute, 2),
+		}
 		b.pending[it.name] = p
 		b.order = append(b.order, p)
 	}
 	if p.idx.Local != local {
 		return b.fail(field, tag, "index "+it.name+" is declared both global and local")
 	}
-	if prev, dup := p.field[it.key]; dup {
-		return b.fail(field, tag, "index "+it.name+" has two "+strings.ToLower(it.key.String())+" keys (also on field "+prev+")")
+	if prev, dup := p.attr[it.key]; dup {
+		return b.fail(field, tag, "index "+it.name+" has two "+strings.ToLower(it.key.String())+" keys: "+prev.Name+" and "+a.Name)
 	}
-	for role, prev := range p.field {
-		if prev == field && role != it.key {
-			return b.fail(field, tag, "index "+it.name+" uses this attribute as both hash and range key")
+	for role, prev := range p.attr {
+		if prev == a && role != it.key {
+			return b.fail(field, tag, "index "+it.name+" uses attribute "+a.Name+" as both hash and range key")
 		}
 	}
 	p.field[it.key] = field
+	p.attr[it.key] = a
 	if it.key == HashKey {
 		p.idx.Key.Hash = a
 	} else {
@@ -276,7 +288,11 @@ func (b *builder) finish() error {
 		idx := p.idx
 		if idx.Local {
 			if m.Key.Range == nil {
-				return b.fail(p.field[RangeKey]+p.field[HashKey], "", "local index "+idx.Name+" needs a table with a range key")
+				field := p.field[RangeKey]
+				if field == "" {
+					field = p.field[HashKey]
+				}
+				return b.fail(field, "", "local index "+idx.Name+" needs a table with a range key")
 			}
 			if idx.Key.Hash != nil && idx.Key.Hash != m.Key.Hash {
 				return b.fail(p.field[HashKey], "", "local index "+idx.Name+" must share the table's hash key "+m.Key.Hash.Name)

@@ -111,9 +111,19 @@ func (m *Model) value(a *Attribute, rv reflect.Value) (types.AttributeValue, err
 		}
 		return &types.AttributeValueMemberS{Value: s}, nil
 	}
+	if a.viaItem {
+		item, err := dynamo.MarshalItem(rv.Interface())
+		if err != nil {
+			return nil, fmt.Errorf("model: %s.%s: %w", m.Type, a.Field, err)
+		}
+		return item[a.Name], nil
+	}
 	fv := field(rv, a.Index)
 	if !fv.IsValid() {
 		return nil, nil
+	}
+	if a.OmitEmpty && fv.IsZero() {
+		return nil, nil // as Encode: guregu/dynamo leaves the attribute out
 	}
 	for fv.Kind() == reflect.Pointer {
 		if fv.IsNil() {

@@ -73,6 +73,11 @@ type Attribute struct {
 	OmitEmpty bool // the omitempty option
 	Set       bool // the set option
 	UnixTime  bool // the unixtime option
+
+	// viaItem is set when the tag has an option (set, null, allowempty...)
+	// that changes how guregu/dynamo encodes the field inside an item, so
+	// the value is taken from a marshalled item.
+	viaItem bool
 }
 
 // Computed reports whether the attribute is built from a template.

@@ -34,6 +34,10 @@ var knownDynamoOptions = map[string]bool{
 	"allowempty": true, "allowemptyelem": true, "omitemptyelem": true,
 }
 
+// itemOptions are the dynamo tag options that guregu/dynamo applies only
+// when it encodes a whole item, not a lone value.
+var itemOptions = []string{"set", "null", "allowempty", "allowemptyelem", "omitemptyelem"}
+
 // keyRoleOf maps the key spellings of guregu/dynamo to a role.
 func keyRoleOf(s string) (KeyRole, bool) {
 	switch s {
@@ -45,8 +49,9 @@ func keyRoleOf(s string) (KeyRole, bool) {
 	return 0, false
 }
 
-// parseDynamoTag splits a dynamo tag. It reports the first unknown option.
-func parseDynamoTag(tag string) (t dynamoTag, unknown string) {
+// parseDynamoTag splits a dynamo tag. It reports the first problem: an
+// unknown option, or both key roles.
+func parseDynamoTag(tag string) (t dynamoTag, problem string) {
 	name, rest, _ := strings.Cut(tag, ",")
 	t.name = name
 	var opts []string
@@ -54,8 +59,8 @@ func parseDynamoTag(tag string) (t dynamoTag, unknown string) {
 		var part string
 		part, rest, _ = strings.Cut(rest, ",")
 		if role, ok := keyRoleOf(part); ok {
-			if t.key != 0 && t.key != role && unknown == "" {
-				unknown = part
+			if t.key != 0 && t.key != role && problem == "" {
+				problem = "an attribute cannot be both the hash and the range key"
 			}
 			t.key = role
 			continue
@@ -63,13 +68,13 @@ func parseDynamoTag(tag string) (t dynamoTag, unknown string) {
 		if part == "" {
 			continue
 		}
-		if !knownDynamoOptions[part] && unknown == "" {
-			unknown = part
+		if !knownDynamoOptions[part] && problem == "" {
+			problem = "unknown option " + part
 		}
 		opts = append(opts, part)
 	}
 	t.options = tagOptions(strings.Join(opts, ","))
-	return t, unknown
+	return t, problem
 }
 
 // indexTag is one parsed index:"name,role" or localIndex:"name,role" tag.

@@ -33,7 +33,7 @@ func (t *Template) Prefix() string {
 // Constant reports whether the template has no references.
 func (t *Template) Constant() bool {
 	for _, p := range t.Parts {
-		if p.Ref != nil {
+		if p.Ref != nil || p.refName != "" {
 			return false
 		}
 	}

@@ -31,16 +31,17 @@ func Drop(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Mo
 			names = append(names, name)
 		}
 	}
+	c := db.Client()
 	var notFound *types.ResourceNotFoundException
 	for _, name := range names {
 		opts.progress(Event{Table: name, Step: "delete table"})
-		_, err := db.Client().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		_, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 		if err != nil && !errors.As(err, &notFound) {
 			return fmt.Errorf("schema: delete table %s: %w", name, err)
 		}
 	}
 	for _, name := range names {
-		if err := waitGone(ctx, db, name, opts); err != nil {
+		if err := waitGone(ctx, c, name, opts); err != nil {
 			return err
 		}
 		opts.progress(Event{Table: name, Step: "delete table", Done: true})

@@ -17,6 +17,11 @@ type Options struct {
 	// Progress, when set, is called as each step of a long operation starts
 	// and ends. It must not block.
 	Progress func(Event)
+	// AllowDestructive lets [Plan] and [Apply] delete global indexes (to
+	// remove them or to re-create them with another key or projection).
+	// Without it such changes are refused. No option lets schema delete a
+	// table or its data: that is [Drop], called explicitly.
+	AllowDestructive bool
 }
 
 // Event reports progress of a long operation to [Options.Progress].
@@ -39,6 +44,8 @@ func (o *Options) poll() time.Duration {
 	}
 	return o.PollInterval
 }
+
+func (o *Options) allowDestructive() bool { return o != nil && o.AllowDestructive }
 
 func (o *Options) progress(e Event) {
 	if o != nil && o.Progress != nil {

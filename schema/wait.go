@@ -9,44 +9,83 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/guregu/dynamo/v2"
 )
 
 // waitActive polls DescribeTable until the table and all its global indexes
-// are ACTIVE, or ctx is done.
-func waitActive(ctx context.Context, db *dynamo.DB, name string, opts *Options) error {
-	return poll(ctx, opts.poll(), func() (bool, error) {
-		out, err := db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
-		if err != nil {
-			var notFound *types.ResourceNotFoundException
-			if errors.As(err, &notFound) {
-				return false, nil // eventually consistent right after CreateTable
-			}
-			return false, err
+// are ACTIVE, or ctx is done. A missing table is waited for: DescribeTable
+// may not see a table right after CreateTable.
+func waitActive(ctx context.Context, c client, name string, opts *Options) error {
+	return waitFor(ctx, c, name, opts, "wait for table "+name+" to be active", func(td *types.TableDescription) (bool, error) {
+		return active(td), nil
+	})
+}
+
+// waitExisting is waitActive for a table that must already exist.
+func waitExisting(ctx context.Context, c client, name string, opts *Options) error {
+	return waitFor(ctx, c, name, opts, "wait for table "+name+" to be active", func(td *types.TableDescription) (bool, error) {
+		if td == nil {
+			return false, fmt.Errorf("table %s does not exist", name)
 		}
-		t := out.Table
-		if t == nil || t.TableStatus != types.TableStatusActive {
-			return false, nil
-		}
-		for _, g := range t.GlobalSecondaryIndexes {
-			if g.IndexStatus != types.IndexStatusActive {
-				return false, nil
-			}
-		}
-		return true, nil
-	}, "wait for table "+name+" to be active")
+		return active(td), nil
+	})
 }
 
 // waitGone polls DescribeTable until the table no longer exists.
-func waitGone(ctx context.Context, db *dynamo.DB, name string, opts *Options) error {
-	return poll(ctx, opts.poll(), func() (bool, error) {
-		_, err := db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
-		var notFound *types.ResourceNotFoundException
-		if errors.As(err, &notFound) {
-			return true, nil
+func waitGone(ctx context.Context, c client, name string, opts *Options) error {
+	return waitFor(ctx, c, name, opts, "wait for table "+name+" to be deleted", func(td *types.TableDescription) (bool, error) {
+		return td == nil, nil
+	})
+}
+
+// waitIndex polls DescribeTable until the table is ACTIVE and the global
+// index exists and is ACTIVE (present) or is gone (!present).
+func waitIndex(ctx context.Context, c client, table, index string, present bool, opts *Options) error {
+	what := "wait for index " + index + " of " + table + " to be active"
+	if !present {
+		what = "wait for index " + index + " of " + table + " to be deleted"
+	}
+	return waitFor(ctx, c, table, opts, what, func(td *types.TableDescription) (bool, error) {
+		if td == nil {
+			return false, fmt.Errorf("table %s does not exist", table)
 		}
-		return false, err
-	}, "wait for table "+name+" to be deleted")
+		if !active(td) {
+			return false, nil
+		}
+		found := false
+		for _, g := range td.GlobalSecondaryIndexes {
+			found = found || aws.ToString(g.IndexName) == index
+		}
+		return found == present, nil
+	})
+}
+
+// active reports whether a table and its global indexes are all ACTIVE.
+func active(td *types.TableDescription) bool {
+	if td == nil || td.TableStatus != types.TableStatusActive {
+		return false
+	}
+	for _, g := range td.GlobalSecondaryIndexes {
+		if g.IndexStatus != types.IndexStatusActive {
+			return false
+		}
+	}
+	return true
+}
+
+// waitFor polls DescribeTable until done reports true for the description
+// (nil when the table does not exist) or fails, or ctx is done.
+func waitFor(ctx context.Context, c client, name string, opts *Options, what string, done func(*types.TableDescription) (bool, error)) error {
+	return poll(ctx, opts.poll(), func() (bool, error) {
+		out, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		var notFound *types.ResourceNotFoundException
+		switch {
+		case errors.As(err, &notFound):
+			return done(nil)
+		case err != nil:
+			return false, err
+		}
+		return done(out.Table)
+	}, what)
 }
 
 // poll calls check at once and then every interval until it reports done,

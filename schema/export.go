@@ -1,0 +1,185 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
+)
+
+// Definition is one table in the formats other tools read. The JSON is
+// indented and deterministic, so it can be committed and diffed.
+type Definition struct {
+	// Table is the table name.
+	Table string
+	// CreateTable is the CreateTable request that [Create] sends, in the
+	// shape of the DynamoDB API: it works as
+	// `aws dynamodb create-table --cli-input-json file://table.json`.
+	CreateTable json.RawMessage
+	// Resource is the table as a CloudFormation AWS::DynamoDB::Table
+	// resource, with a TimeToLiveSpecification when a model declares TTL.
+	Resource json.RawMessage
+	// LogicalID is a CloudFormation logical ID made from the table name:
+	// "dev-employee" gives "DevEmployeeTable".
+	LogicalID string
+}
+
+// Export returns the definition of each table of models, grouped as by
+// [Tables] and named with opts.Namer. It does no I/O.
+func Export(opts *Options, models ...*model.Model) ([]Definition, error) {
+	tables, err := Tables(opts, models...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Definition, len(tables))
+	for i, t := range tables {
+		req := createTableJSON(t.createInput())
+		res := resourceJSON{Type: "AWS::DynamoDB::Table", Properties: propertiesJSON{createTableRequest: req}}
+		if t.TTL != "" {
+			res.Properties.TimeToLiveSpecification = &ttlJSON{AttributeName: t.TTL, Enabled: true}
+		}
+		d := Definition{Table: t.Name, LogicalID: logicalID(t.Name)}
+		if d.CreateTable, err = json.MarshalIndent(req, "", "  "); err != nil {
+			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+		}
+		if d.Resource, err = json.MarshalIndent(res, "", "  "); err != nil {
+			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// The JSON shapes of the DynamoDB API and of CloudFormation, which agree on
+// everything a table definition holds.
+type (
+	createTableRequest struct {
+		TableName              string            `json:"TableName"`
+		KeySchema              []keyJSON         `json:"KeySchema"`
+		AttributeDefinitions   []attributeJSON   `json:"AttributeDefinitions"`
+		GlobalSecondaryIndexes []globalIndexJSON `json:"GlobalSecondaryIndexes,omitempty"`
+		LocalSecondaryIndexes  []localIndexJSON  `json:"LocalSecondaryIndexes,omitempty"`
+		BillingMode            types.BillingMode `json:"BillingMode"`
+		ProvisionedThroughput  *throughputJSON   `json:"ProvisionedThroughput,omitempty"`
+	}
+	keyJSON struct {
+		AttributeName string        `json:"AttributeName"`
+		KeyType       types.KeyType `json:"KeyType"`
+	}
+	attributeJSON struct {
+		AttributeName string                    `json:"AttributeName"`
+		AttributeType types.ScalarAttributeType `json:"AttributeType"`
+	}
+	globalIndexJSON struct {
+		IndexName             string          `json:"IndexName"`
+		KeySchema             []keyJSON       `json:"KeySchema"`
+		Projection            projectionJSON  `json:"Projection"`
+		ProvisionedThroughput *throughputJSON `json:"ProvisionedThroughput,omitempty"`
+	}
+	localIndexJSON struct {
+		IndexName  string         `json:"IndexName"`
+		KeySchema  []keyJSON      `json:"KeySchema"`
+		Projection projectionJSON `json:"Projection"`
+	}
+	projectionJSON struct {
+		ProjectionType   types.ProjectionType `json:"ProjectionType"`
+		NonKeyAttributes []string             `json:"NonKeyAttributes,omitempty"`
+	}
+	throughputJSON struct {
+		ReadCapacityUnits  int64 `json:"ReadCapacityUnits"`
+		WriteCapacityUnits int64 `json:"WriteCapacityUnits"`
+	}
+	resourceJSON struct {
+		Type       string         `json:"Type"`
+		Properties propertiesJSON `json:"Properties"`
+	}
+	propertiesJSON struct {
+		createTableRequest
+		TimeToLiveSpecification *ttlJSON `json:"TimeToLiveSpecification,omitempty"`
+	}
+	ttlJSON struct {
+		AttributeName string `json:"AttributeName"`
+		Enabled       bool   `json:"Enabled"`
+	}
+)
+
+// createTableJSON converts the request Create sends, so Export cannot
+// drift from it.
+func createTableJSON(in *dynamodb.CreateTableInput) createTableRequest {
+	out := createTableRequest{
+		TableName:             aws.ToString(in.TableName),
+		KeySchema:             keysJSON(in.KeySchema),
+		BillingMode:           in.BillingMode,
+		ProvisionedThroughput: throughputOf(in.ProvisionedThroughput),
+	}
+	for _, d := range in.AttributeDefinitions {
+		out.AttributeDefinitions = append(out.AttributeDefinitions, attributeJSON{aws.ToString(d.AttributeName), d.AttributeType})
+	}
+	for _, g := range in.GlobalSecondaryIndexes {
+		out.GlobalSecondaryIndexes = append(out.GlobalSecondaryIndexes, globalIndexJSON{
+			IndexName:             aws.ToString(g.IndexName),
+			KeySchema:             keysJSON(g.KeySchema),
+			Projection:            projectionOfJSON(g.Projection),
+			ProvisionedThroughput: throughputOf(g.ProvisionedThroughput),
+		})
+	}
+	for _, l := range in.LocalSecondaryIndexes {
+		out.LocalSecondaryIndexes = append(out.LocalSecondaryIndexes, localIndexJSON{
+			IndexName:  aws.ToString(l.IndexName),
+			KeySchema:  keysJSON(l.KeySchema),
+			Projection: projectionOfJSON(l.Projection),
+		})
+	}
+	return out
+}
+
+func keysJSON(ks []types.KeySchemaElement) []keyJSON {
+	out := make([]keyJSON, len(ks))
+	for i, k := range ks {
+		out[i] = keyJSON{aws.ToString(k.AttributeName), k.KeyType}
+	}
+	return out
+}
+
+func projectionOfJSON(p *types.Projection) projectionJSON {
+	if p == nil {
+		return projectionJSON{ProjectionType: types.ProjectionTypeAll}
+	}
+	return projectionJSON{ProjectionType: p.ProjectionType, NonKeyAttributes: p.NonKeyAttributes}
+}
+
+func throughputOf(pt *types.ProvisionedThroughput) *throughputJSON {
+	if pt == nil {
+		return nil
+	}
+	return &throughputJSON{aws.ToInt64(pt.ReadCapacityUnits), aws.ToInt64(pt.WriteCapacityUnits)}
+}
+
+// logicalID makes a CloudFormation logical ID (letters and digits only)
+// from a table name: each run of letters and digits is capitalised, and
+// "Table" is appended.
+func logicalID(table string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range table {
+		if r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		b.WriteRune(r)
+	}
+	id := b.String()
+	if id == "" || unicode.IsDigit(rune(id[0])) {
+		id = "T" + id
+	}
+	return id + "Table"
+}

@@ -1,0 +1,109 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/guregu/dynamo/v2"
+)
+
+// ChangeSet is what [Plan] found: the changes that bring the live tables in
+// line with their models, in the order [Apply] makes them.
+type ChangeSet struct {
+	Changes []Change
+}
+
+// Empty reports whether there is nothing to change.
+func (cs *ChangeSet) Empty() bool { return cs == nil || len(cs.Changes) == 0 }
+
+// Refused returns the destructive changes that were planned without
+// [Options.AllowDestructive]. [Apply] does not run a change set that has any.
+func (cs *ChangeSet) Refused() []Change {
+	if cs == nil {
+		return nil
+	}
+	var out []Change
+	for _, c := range cs.Changes {
+		if c.Refused {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// String returns the change set as a readable diff, one block per table:
+//
+//	table dev-employee
+//	  - delete index old: hash a S; projection ALL (not in any model) [destructive: refused, ...]
+//	  + add index by-status: hash status S; projection ALL
+//	  + enable ttl: attribute expires
+//
+// An empty change set prints as "no changes".
+func (cs *ChangeSet) String() string {
+	if cs.Empty() {
+		return "no changes\n"
+	}
+	var b strings.Builder
+	table := ""
+	for _, c := range cs.Changes {
+		if c.Table != table {
+			table = c.Table
+			b.WriteString("table " + table + "\n")
+		}
+		b.WriteString("  " + c.String() + "\n")
+	}
+	return b.String()
+}
+
+// Plan compares the tables of models (grouped as by [Tables]) with the live
+// tables and returns the changes that would bring them in line: create a
+// missing table, add or delete global indexes, re-create a global index
+// whose key or projection changed (delete, then add), change the billing
+// mode or capacity, and turn TTL on or off. It changes nothing; pass the
+// result to [Apply].
+//
+// Deleting a global index is destructive: without opts.AllowDestructive
+// the change is marked Refused (see [ChangeSet.Refused]) and Apply will not
+// run the change set, so a plan can still be printed and reviewed. Plan
+// does not look at tables that no model names.
+//
+// A table whose key schema, key attribute types or local indexes differ
+// from its models cannot be changed in place: Plan returns a
+// *[RecreateError] for it (several tables give errors joined with
+// errors.Join; errors.As finds each).
+//
+// It calls DescribeTable and DescribeTimeToLive for each table:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
+func Plan(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) (*ChangeSet, error) {
+	return plan(ctx, db.Client(), opts, models)
+}
+
+func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (*ChangeSet, error) {
+	tables, err := Tables(opts, models...)
+	if err != nil {
+		return nil, err
+	}
+	cs := &ChangeSet{}
+	var errs []error
+	for _, want := range tables {
+		have, err := describe(ctx, c, want.Name)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := Diff(want, have)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for i := range changes {
+			changes[i].Refused = changes[i].Destructive && !opts.allowDestructive()
+		}
+		cs.Changes = append(cs.Changes, changes...)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return cs, nil
+}

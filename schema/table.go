@@ -1,0 +1,268 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dynamokit/dynamokit/model"
+)
+
+// Table is a table definition as schema compares them: what a set of models
+// asks for (see [Tables]) or what DynamoDB describes. [Diff] compares two.
+type Table struct {
+	// Name is the table name, with [Options.Namer] applied.
+	Name string
+	// Hash and Range are the primary key; Range.Name is "" without a range key.
+	Hash, Range Attr
+	// GSIs and LSIs are the global and local secondary indexes.
+	GSIs, LSIs []Index
+	// Billing is the billing mode and, when provisioned, the table's capacity.
+	Billing model.Billing
+	// TTL is the attribute DynamoDB's time to live reads, "" when TTL is off.
+	TTL string
+}
+
+// Attr is a key attribute: its name and DynamoDB type. Type is "" when a
+// description did not say.
+type Attr struct {
+	Name string
+	Type model.ScalarType
+}
+
+// String returns "name TYPE", such as "department_id S".
+func (a Attr) String() string {
+	if a.Type == "" {
+		return a.Name
+	}
+	return a.Name + " " + string(a.Type)
+}
+
+// Index is a secondary index of a [Table].
+type Index struct {
+	Name string
+	// Hash and Range are the index key; Range.Name is "" without a range key.
+	Hash, Range Attr
+	// Projection is what the index copies; the zero value means ALL.
+	Projection model.Projection
+	// Throughput is a global index's provisioned capacity: zero for an
+	// on-demand table and for local indexes.
+	Throughput model.Billing
+}
+
+// Tables returns the tables that models describe, with their names passed
+// through opts.Namer, in the order the models are given. Models that share a
+// table name (single-table design) make one table, from the union of their
+// indexes; they must agree on its key, billing and TTL, and on the keys and
+// projection of an index they both declare.
+func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
+	groups, err := group(models, opts.namer())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Table, len(groups))
+	for i, g := range groups {
+		out[i] = g.want
+	}
+	return out, nil
+}
+
+// table is one physical table and the models stored in it.
+type table struct {
+	want   *Table
+	models []*model.Model
+}
+
+// group merges models that share a table name into one table definition.
+func group(models []*model.Model, n model.Namer) ([]*table, error) {
+	var out []*table
+	byName := map[string]*table{}
+	for _, m := range models {
+		if m == nil {
+			return nil, errors.New("schema: nil model")
+		}
+		t := tableOf(m, n)
+		g := byName[t.Name]
+		if g == nil {
+			g = &table{want: t}
+			byName[t.Name] = g
+			out = append(out, g)
+		} else if err := g.want.merge(t); err != nil {
+			return nil, fmt.Errorf("schema: table %s: models %s and %s: %w", t.Name, g.models[0].Type, m.Type, err)
+		}
+		g.models = append(g.models, m)
+	}
+	return out, nil
+}
+
+// tableOf returns the table one model describes.
+func tableOf(m *model.Model, n model.Namer) *Table {
+	t := &Table{
+		Name:    m.TableName(n),
+		Hash:    attr(m.Key.Hash),
+		Range:   attr(m.Key.Range),
+		Billing: m.Billing,
+	}
+	for _, idx := range m.GSIs {
+		i := index(idx)
+		if !m.Billing.OnDemand() {
+			i.Throughput = m.Billing
+		}
+		t.GSIs = append(t.GSIs, i)
+	}
+	for _, idx := range m.LSIs {
+		t.LSIs = append(t.LSIs, index(idx))
+	}
+	if m.TTL != nil {
+		t.TTL = m.TTL.Name
+	}
+	return t
+}
+
+func attr(a *model.Attribute) Attr {
+	if a == nil {
+		return Attr{}
+	}
+	return Attr{Name: a.Name, Type: a.Type}
+}
+
+func index(idx *model.Index) Index {
+	return Index{
+		Name:       idx.Name,
+		Hash:       attr(idx.Key.Hash),
+		Range:      attr(idx.Key.Range),
+		Projection: idx.Projection,
+	}
+}
+
+// merge adds the indexes of o, another model's view of the same table, to t.
+func (t *Table) merge(o *Table) error {
+	if t.Hash != o.Hash || t.Range != o.Range {
+		return fmt.Errorf("different primary keys (%s) and (%s)", t.keyString(), o.keyString())
+	}
+	if t.Billing != o.Billing {
+		return fmt.Errorf("different billing (%s and %s)", billingString(t.Billing), billingString(o.Billing))
+	}
+	switch {
+	case t.TTL == "":
+		t.TTL = o.TTL
+	case o.TTL != "" && o.TTL != t.TTL:
+		return fmt.Errorf("different ttl attributes (%s and %s)", t.TTL, o.TTL)
+	}
+	var err error
+	if t.GSIs, err = mergeIndexes(t.GSIs, o.GSIs, t.LSIs); err != nil {
+		return err
+	}
+	if t.LSIs, err = mergeIndexes(t.LSIs, o.LSIs, t.GSIs); err != nil {
+		return err
+	}
+	seen := map[string]model.ScalarType{}
+	for _, a := range t.keyAttrs() {
+		if have, ok := seen[a.Name]; ok && have != a.Type {
+			return fmt.Errorf("attribute %s is %s in one and %s in the other", a.Name, have, a.Type)
+		}
+		seen[a.Name] = a.Type
+	}
+	return nil
+}
+
+// mergeIndexes adds the indexes of b missing from a; an index in both must
+// be the same, and an index name must not be used by other (the other kind).
+func mergeIndexes(a, b, other []Index) ([]Index, error) {
+next:
+	for _, idx := range b {
+		for _, o := range other {
+			if o.Name == idx.Name {
+				return nil, fmt.Errorf("index %s is global in one and local in the other", idx.Name)
+			}
+		}
+		for _, have := range a {
+			if have.Name == idx.Name {
+				if !sameIndex(have, idx) {
+					return nil, fmt.Errorf("index %s differs: (%s) and (%s)", idx.Name, have.shape(), idx.shape())
+				}
+				continue next
+			}
+		}
+		a = append(a, idx)
+	}
+	return a, nil
+}
+
+// keyAttrs returns every key attribute of the table and its indexes.
+func (t *Table) keyAttrs() []Attr {
+	out := []Attr{t.Hash}
+	if t.Range.Name != "" {
+		out = append(out, t.Range)
+	}
+	for _, idxs := range [][]Index{t.GSIs, t.LSIs} {
+		for _, idx := range idxs {
+			out = append(out, idx.Hash)
+			if idx.Range.Name != "" {
+				out = append(out, idx.Range)
+			}
+		}
+	}
+	return out
+}
+
+func (t *Table) keyString() string { return keyString(t.Hash, t.Range) }
+
+func keyString(hash, rng Attr) string {
+	if rng.Name == "" {
+		return "hash " + hash.String()
+	}
+	return "hash " + hash.String() + ", range " + rng.String()
+}
+
+// shape describes an index's key and projection, for messages.
+func (idx Index) shape() string {
+	return keyString(idx.Hash, idx.Range) + "; projection " + projectionString(idx.Projection)
+}
+
+// sameIndex reports whether two indexes have the same keys and projection.
+// A key type only one side knows is not a difference.
+func sameIndex(a, b Index) bool {
+	return sameAttr(a.Hash, b.Hash) && sameAttr(a.Range, b.Range) && sameProjection(a.Projection, b.Projection)
+}
+
+func sameAttr(a, b Attr) bool {
+	return a.Name == b.Name && (a.Type == "" || b.Type == "" || a.Type == b.Type)
+}
+
+func sameProjection(a, b model.Projection) bool {
+	at, bt := a.Type, b.Type
+	if at == "" {
+		at = model.ProjectAll
+	}
+	if bt == "" {
+		bt = model.ProjectAll
+	}
+	if at != bt {
+		return false
+	}
+	if at != model.ProjectInclude {
+		return true
+	}
+	x, y := slices.Clone(a.NonKey), slices.Clone(b.NonKey)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
+func projectionString(p model.Projection) string {
+	switch p.Type {
+	case "":
+		return string(model.ProjectAll)
+	case model.ProjectInclude:
+		return fmt.Sprintf("%s %v", p.Type, p.NonKey)
+	}
+	return string(p.Type)
+}
+
+func billingString(b model.Billing) string {
+	if b.OnDemand() {
+		return "on-demand"
+	}
+	return fmt.Sprintf("provisioned %d/%d", b.ReadUnits, b.WriteUnits)
+}
