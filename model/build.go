@@ -14,7 +14,8 @@ const (
 // pendingIndex collects an index's key attributes while fields are walked.
 type pendingIndex struct {
 	idx   *Index
-	field map[KeyRole]string // Go field that declared each role, for errors
+	field map[KeyRole]string     // Go field that declared each role, for errors
+	attr  map[KeyRole]*Attribute // attribute of each role
 }
 
 // builder walks a struct type once and collects everything a Model holds.
@@ -242,22 +243,27 @@ func (b *builder) addIndexKey(a *Attribute, raw string, local bool, field string
 	}
 	p := b.pending[it.name]
 	if p == nil {
-		p = &pendingIndex{idx: &Index{Name: it.name, Local: local, Projection: All}, field: make(map[KeyRole]string)}
+		p = &pendingIndex{
+			idx:   &Index{Name: it.name, Local: local, Projection: All},
+			field: make(map[KeyRole]string, 2),
+			attr:  make(map[KeyRole]*Attribute, 2),
+		}
 		b.pending[it.name] = p
 		b.order = append(b.order, p)
 	}
 	if p.idx.Local != local {
 		return b.fail(field, tag, "index "+it.name+" is declared both global and local")
 	}
-	if prev, dup := p.field[it.key]; dup {
-		return b.fail(field, tag, "index "+it.name+" has two "+strings.ToLower(it.key.String())+" keys (also on field "+prev+")")
+	if prev, dup := p.attr[it.key]; dup {
+		return b.fail(field, tag, "index "+it.name+" has two "+strings.ToLower(it.key.String())+" keys: "+prev.Name+" and "+a.Name)
 	}
-	for role, prev := range p.field {
-		if prev == field && role != it.key {
-			return b.fail(field, tag, "index "+it.name+" uses this attribute as both hash and range key")
+	for role, prev := range p.attr {
+		if prev == a && role != it.key {
+			return b.fail(field, tag, "index "+it.name+" uses attribute "+a.Name+" as both hash and range key")
 		}
 	}
 	p.field[it.key] = field
+	p.attr[it.key] = a
 	if it.key == HashKey {
 		p.idx.Key.Hash = a
 	} else {
