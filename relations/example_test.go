@@ -7,7 +7,9 @@ import (
 	"log"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/guregu/dynamo/v2"
@@ -135,4 +137,36 @@ func ExampleHasMany_Delete() {
 	if errors.As(err, &hc) {
 		fmt.Printf("d-2 still has %d employees\n", hc.Children)
 	}
+}
+
+// Playlist keeps its tracks in a list attribute: a denormalised
+// one-to-many relationship, stored in one item and read with one GetItem.
+type Playlist struct {
+	PlaylistID string  `dynamo:"playlist_id,hash"`
+	Tracks     []Track `dynamo:"tracks"`
+}
+
+func (Playlist) TableName() string { return "playlist" }
+
+// Track is an element of Playlist.Tracks, not a model of its own.
+type Track struct {
+	Title   string `dynamo:"title"`
+	Seconds int    `dynamo:"seconds"`
+}
+
+// Few children that are always read and written with their parent need no
+// relation: a list on the parent holds them in the parent's own item.
+func Example_listOnTheParent() {
+	m, err := model.Of[Playlist]()
+	if err != nil {
+		log.Fatal(err)
+	}
+	item, err := m.Encode(Playlist{PlaylistID: "p-1", Tracks: []Track{{"Intro", 62}, {"Outro", 95}}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tracks := item["tracks"].(*types.AttributeValueMemberL)
+	fmt.Println(len(item), "attributes,", len(tracks.Value), "tracks")
+	// Output:
+	// 2 attributes, 2 tracks
 }
