@@ -19,9 +19,7 @@ import (
 // exists once, in one existing department, and is listed by exactly that
 // department.
 func TestRelationsConcurrentMoves(t *testing.T) {
-	t.Run("multi-table", func(t *testing.T) { testConcurrentMoves(t, multiTable) })
-	t.Run("inverted index", func(t *testing.T) { testConcurrentMoves(t, invertedIndex) })
-	t.Run("item collection", func(t *testing.T) { testConcurrentMoves(t, itemCollection) })
+	eachLayout(t, testConcurrentMoves, testConcurrentMoves, testConcurrentMoves)
 }
 
 func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {

@@ -17,9 +17,7 @@ const bigDepartment = 1200
 // TestRelationsDelete checks pagination and the delete policies in each
 // layout, with a department of over a thousand employees.
 func TestRelationsDelete(t *testing.T) {
-	t.Run("multi-table", func(t *testing.T) { testDelete(t, multiTable) })
-	t.Run("inverted index", func(t *testing.T) { testDelete(t, invertedIndex) })
-	t.Run("item collection", func(t *testing.T) { testDelete(t, itemCollection) })
+	eachLayout(t, testDelete, testDelete, testDelete)
 }
 
 func testDelete[P, C any](t *testing.T, s shape[P, C]) {

@@ -118,6 +118,19 @@ var (
 	}
 )
 
+// eachLayout runs a test in each layout, as subtests; pass the same
+// generic test function three times: eachLayout(t, testSeed, testSeed,
+// testSeed).
+func eachLayout(t *testing.T,
+	mt func(*testing.T, shape[Department, Employee]),
+	ii func(*testing.T, shape[IdxDepartment, IdxEmployee]),
+	ic func(*testing.T, shape[ColDepartment, ColEmployee]),
+) {
+	t.Run("multi-table", func(t *testing.T) { mt(t, multiTable) })
+	t.Run("inverted index", func(t *testing.T) { ii(t, invertedIndex) })
+	t.Run("item collection", func(t *testing.T) { ic(t, itemCollection) })
+}
+
 // fixture is one test's tables, repos and relation for a shape.
 type fixture[P, C any] struct {
 	shape[P, C]

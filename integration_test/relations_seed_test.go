@@ -13,9 +13,7 @@ import (
 
 // TestRelationsSeed runs the seed scenario's assertions in each layout.
 func TestRelationsSeed(t *testing.T) {
-	t.Run("multi-table", func(t *testing.T) { testSeed(t, multiTable) })
-	t.Run("inverted index", func(t *testing.T) { testSeed(t, invertedIndex) })
-	t.Run("item collection", func(t *testing.T) { testSeed(t, itemCollection) })
+	eachLayout(t, testSeed, testSeed, testSeed)
 }
 
 func testSeed[P, C any](t *testing.T, s shape[P, C]) {

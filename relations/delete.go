@@ -93,6 +93,10 @@ func (h *HasMany[P, C]) Delete(ctx context.Context, parent P, policy Policy, opt
 	default:
 		return fmt.Errorf("relations: delete: unknown policy %v", policy)
 	}
+	var hc *HasChildrenError
+	if errors.As(err, &hc) {
+		return hc // says all there is to say
+	}
 	if err != nil {
 		return fmt.Errorf("relations: delete (%v): %w", policy, err)
 	}
