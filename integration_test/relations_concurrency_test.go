@@ -25,7 +25,7 @@ func TestRelationsConcurrentMoves(t *testing.T) {
 func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	const (
 		workers = 32
-		moves   = 6 // per worker
+		moves   = 4 // per worker
 	)
 	f := setup(t, s, nil)
 	ctx := t.Context()

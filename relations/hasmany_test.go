@@ -208,7 +208,7 @@ func TestNewUnrelated(t *testing.T) {
 		{"no index", derive[mtDept, noIndexEmp], nil},
 		{"item collection in another table", derive[mtDept, icEmp], nil},
 		{"unknown index", derive[mtDept, mtEmp], &Options{Index: "nope"}},
-		{"index not keyed on the link", derive[iiDept, iiEmp], &Options{Index: "nope"}},
+		{"index not keyed on the link", derive[mtDept, tenantEmp], &Options{Index: "by-dept"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
