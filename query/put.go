@@ -55,7 +55,7 @@ func (r *Repo[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (r *Repo[T]) Put(ctx context.Context, item *T) error {
-	in, restore, err := r.putVersioned(item)
+	in, restore, err := r.putVersioned(item, nil)
 	if err != nil {
 		return wrap("put", r.table, err, nil)
 	}
@@ -66,26 +66,30 @@ func (r *Repo[T]) Put(ctx context.Context, item *T) error {
 	return nil
 }
 
-func (r *Repo[T]) putVersioned(item *T) (*dynamodb.PutItemInput, func(), error) {
+// putVersioned builds a put of item with the version check (if any) and
+// the extra conditions conds, all joined with AND.
+func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*dynamodb.PutItemInput, func(), error) {
 	if item == nil {
 		return nil, func() {}, errNilItem
 	}
 	restore := r.snapshot(item)
 	r.stamp(item, false)
-	var cond expression.ConditionBuilder
-	hasCond := false
+	all := conds
 	if r.m.Version != nil {
 		rv := reflect.ValueOf(item).Elem()
 		v := r.version(rv)
-		if v == 0 {
-			cond = r.keyMissing()
-		} else {
+		cond := r.keyMissing()
+		if v != 0 {
 			cond = name(r.m.Version.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)}))
 		}
-		hasCond = true
+		all = append(all[:len(all):len(all)], cond)
 		r.setVersion(rv, v+1)
 	}
-	in, err := r.putInput(item, cond, hasCond)
+	var cond expression.ConditionBuilder
+	if len(all) > 0 {
+		cond = and(all)
+	}
+	in, err := r.putInput(item, cond, len(all) > 0)
 	if err != nil {
 		restore()
 		return nil, func() {}, err

@@ -178,10 +178,12 @@ func (r *Repo[T]) TxCreate(item *T) TxAction {
 	}}
 }
 
-// TxPut is [Repo.Put] as a transaction action, with the same version check.
-func (r *Repo[T]) TxPut(item *T) TxAction {
+// TxPut is [Repo.Put] as a transaction action, with the same version
+// check. Extra conditions, joined with AND, must also hold for the put (and
+// the transaction) to succeed.
+func (r *Repo[T]) TxPut(item *T, conds ...expression.ConditionBuilder) TxAction {
 	return txFunc{"put " + r.table, func() (types.TransactWriteItem, error) {
-		in, _, err := r.putVersioned(item)
+		in, _, err := r.putVersioned(item, conds)
 		if err != nil {
 			return types.TransactWriteItem{}, err
 		}

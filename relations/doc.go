@@ -1,22 +1,35 @@
 // Package relations adds one-to-many relationships between dynamokit
 // models, with the referential integrity DynamoDB itself does not check.
 //
-// A [HasMany] is derived from the parent and child models. The parent's
-// identifying attributes (its hash key, or the attributes its computed key
-// refers to) must also be attributes of the child, under the same names:
-// these are the child's link to its parent, such as department_id. Children
-// are then found in one of three layouts:
+// A [HasMany] is derived from the parent and child models by [New]. The
+// parent's identifying attributes (its plain key attributes, or the
+// attributes its computed key refers to) must also be attributes of the
+// child, under the same names and Go types: these are the child's link to
+// its parent, such as department_id. Children are then found in one of
+// three layouts, detected from the models:
 //
-//   - Multi-table: the child's table has a global secondary index whose hash
-//     key is the link attribute (the classic GSI design).
-//   - Single-table, inverted index: a global secondary index whose hash key is
-//     a computed attribute built only from the link, such as
-//     gsi1pk = "DEPT#{department_id}".
-//   - Single-table, item collection: the child shares the parent's table and
-//     its computed hash key is built only from the link, so the parent and its
-//     children share one partition.
+//   - [MultiTable]: the child's table has a global secondary index whose
+//     hash key is the link attribute (the classic GSI design).
+//   - [InvertedIndex]: a global secondary index whose hash key is a computed
+//     attribute built only from the link, such as gsi1pk =
+//     "DEPT#{department_id}" (single-table design).
+//   - [ItemCollection]: the child shares the parent's table and its computed
+//     hash key is built only from the link, so a parent's children share one
+//     partition, usually with the parent itself (single-table design).
 //
-// Moves, attaches and creates that name a parent check in the same
-// transaction that the parent exists, so a child never points at a missing
-// parent.
+// Reads: [HasMany.Children], [HasMany.All], [HasMany.Page], [HasMany.Count]
+// and [HasMany.Query] read one parent's children with one Query request per
+// 1 MB; [HasMany.ChildrenOf] reads the children of many parents with
+// concurrent queries; [HasMany.Parent] follows a child's link;
+// [HasMany.ParentWithChildren] reads both ends, with a single Query when
+// the parent's item shares its children's partition.
+//
+// Writes that name a parent check in the same transaction that the parent
+// exists, so a child never points at a missing parent: [HasMany.Create] and
+// [HasMany.Move] return [ErrParentNotFound] and change nothing otherwise.
+// [HasMany.Delete] deletes a parent under a [Policy]: [Restrict] refuses
+// while it has children, [Cascade] deletes them, [Detach] unlinks them.
+//
+// docs/relations.md describes the layouts, how to declare each, what is
+// atomic, and what each operation costs.
 package relations

@@ -1,11 +1,10 @@
 package relations
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"reflect"
+	"slices"
 
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -61,6 +60,10 @@ type HasMany[P, C any] struct {
 	links    []link
 	index    string // "" for ItemCollection
 	layout   Layout
+	// together is set when the parent's item shares the partition of its
+	// children (in the table or in the child index), so one Query reads
+	// both: see [HasMany.ParentWithChildren].
+	together bool
 }
 
 // New derives the relationship between the models of two repos. It returns
@@ -71,16 +74,7 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 	}
 	pm, cm := parents.Model(), children.Model()
 	h := &HasMany[P, C]{parents: parents, children: children}
-	var ids []*model.Attribute
-	for _, a := range pm.Key.Names() {
-		attr := pm.Attribute(a)
-		if attr.Computed() {
-			ids = append(ids, attr.Template.Refs()...)
-		} else {
-			ids = append(ids, attr)
-		}
-	}
-	for _, pa := range ids {
+	for _, pa := range identity(pm) {
 		ca := cm.Attribute(pa.Name)
 		if ca == nil || ca.Computed() {
 			return nil, fmt.Errorf("%w: %s has no attribute %s to link to %s", ErrNoRelation, cm.Type, pa.Name, pm.Type)
@@ -90,6 +84,9 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 		}
 		h.links = append(h.links, link{name: pa.Name, parent: pa, child: ca})
 	}
+	if len(h.links) == 0 {
+		return nil, fmt.Errorf("%w: the key of %s refers to no attribute a child could link to", ErrNoRelation, pm.Type)
+	}
 	want := opts != nil && opts.Index != ""
 	for _, idx := range cm.GSIs {
 		if want && idx.Name != opts.Index {
@@ -97,6 +94,9 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 		}
 		if layout := h.keyedBy(idx.Key.Hash); layout != 0 {
 			h.index, h.layout = idx.Name, layout
+			if pi := pm.Index(idx.Name); pi != nil && layout == InvertedIndex {
+				h.together = h.sameTable() && sameTemplate(pi.Key.Hash, idx.Key.Hash)
+			}
 			return h, nil
 		}
 		if want {
@@ -106,11 +106,47 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 	if want {
 		return nil, fmt.Errorf("%w: %s has no global index %s", ErrNoRelation, cm.Type, opts.Index)
 	}
-	if parents.TableName() == children.TableName() && cm.Key.Hash.Computed() && h.keyedBy(cm.Key.Hash) == InvertedIndex {
+	if h.sameTable() && cm.Key.Hash.Computed() && h.keyedBy(cm.Key.Hash) == InvertedIndex {
 		h.layout = ItemCollection
+		h.together = sameTemplate(pm.Key.Hash, cm.Key.Hash)
 		return h, nil
 	}
 	return nil, fmt.Errorf("%w: %s has no global index keyed on %s, and does not share %s's partition", ErrNoRelation, cm.Type, h.linkNames(), pm.Type)
+}
+
+// identity returns the attributes that identify an item of m: its plain
+// key attributes and those its computed key attributes refer to, each once
+// (pk = "DEPT#{department_id}", sk = "DEPT#{department_id}" is identified by
+// department_id alone).
+func identity(m *model.Model) []*model.Attribute {
+	var ids []*model.Attribute
+	add := func(a *model.Attribute) {
+		if !slices.Contains(ids, a) {
+			ids = append(ids, a)
+		}
+	}
+	for _, name := range m.Key.Names() {
+		a := m.Attribute(name)
+		if !a.Computed() {
+			add(a)
+			continue
+		}
+		for _, ref := range a.Template.Refs() {
+			add(ref)
+		}
+	}
+	return ids
+}
+
+func (h *HasMany[P, C]) sameTable() bool {
+	return h.parents.TableName() == h.children.TableName()
+}
+
+// sameTemplate reports whether a parent and a child attribute have the same
+// name and are computed from the same template, so that a parent and its
+// children get the same value (their link attributes hold the same values).
+func sameTemplate(p, c *model.Attribute) bool {
+	return p != nil && c != nil && p.Name == c.Name && p.Computed() && c.Computed() && p.Template.Source == c.Template.Source
 }
 
 // keyedBy reports whether the child attribute a is the link itself
@@ -123,15 +159,13 @@ func (h *HasMany[P, C]) keyedBy(a *model.Attribute) Layout {
 		return 0
 	}
 	refs := a.Template.Refs()
-	if len(refs) != len(h.links) {
-		return 0
+	for _, r := range refs {
+		if !slices.ContainsFunc(h.links, func(l link) bool { return l.child == r }) {
+			return 0
+		}
 	}
 	for _, l := range h.links {
-		found := false
-		for _, r := range refs {
-			found = found || r == l.child
-		}
-		if !found {
+		if !slices.Contains(refs, l.child) {
 			return 0
 		}
 	}
@@ -178,51 +212,12 @@ func (h *HasMany[P, C]) parentOf(child *C) P {
 	return p
 }
 
-// query returns the query for parent's children.
-func (h *HasMany[P, C]) query(parent P) *query.Query[C] {
-	q := h.children.Query(h.childOf(&parent))
-	if h.index != "" {
-		q = q.Index(h.index)
-	}
-	return q
-}
-
-// Query returns the query of parent's children, to refine with a range
-// condition, filter, order or limit before running it.
-func (h *HasMany[P, C]) Query(parent P) *query.Query[C] { return h.query(parent) }
-
-// Children returns every child of parent (only its key fields need be set).
-// A parent without children, or one that does not exist, has none.
-func (h *HasMany[P, C]) Children(ctx context.Context, parent P) ([]C, error) {
-	return h.query(parent).Collect(ctx)
-}
-
-// All streams the children of parent.
-func (h *HasMany[P, C]) All(ctx context.Context, parent P) iter.Seq2[C, error] {
-	return h.query(parent).All(ctx)
-}
-
-// Page reads one page of at most limit children, starting at cursor ("" for
-// the first page).
-func (h *HasMany[P, C]) Page(ctx context.Context, parent P, limit int, cursor string) (query.Page[C], error) {
-	return h.query(parent).Limit(limit).Page(ctx, cursor)
-}
-
-// Count returns how many children parent has.
-func (h *HasMany[P, C]) Count(ctx context.Context, parent P) (int, error) {
-	return h.query(parent).Count(ctx)
-}
-
-// Parent returns child's parent. child needs its link fields set. It returns
-// [ErrParentNotFound] when the link is empty or the parent does not exist.
-func (h *HasMany[P, C]) Parent(ctx context.Context, child C) (P, error) {
-	p := h.parentOf(&child)
-	out, err := h.parents.Get(ctx, p)
-	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
-		var zero P
-		return zero, fmt.Errorf("%w: %w", ErrParentNotFound, err)
-	}
-	return out, err
-}
-
 func valueOf[T any](p *T) reflect.Value { return reflect.ValueOf(p).Elem() }
+
+// setZero clears the field of attribute a in *v; a nil a (a model without
+// that attribute) does nothing.
+func setZero[T any](v *T, a *model.Attribute) {
+	if a != nil && a.Index != nil {
+		valueOf(v).FieldByIndex(a.Index).SetZero()
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -15,43 +16,72 @@ import (
 //
 // In the multi-table and inverted-index layouts a move is one
 // TransactWriteItems request (update the child, check the parent). In an
-// item collection the child's key changes: the child is read, then deleted
-// and re-created under the new parent in one transaction.
+// item collection the child's key changes: the child is read (GetItem),
+// then deleted and re-created under the new parent in one
+// TransactWriteItems request; it returns [query.ErrAlreadyExists] when a
+// child with the new key exists.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Move(ctx context.Context, child C, to P) error {
 	if h.layout == ItemCollection {
 		return h.moveAcross(ctx, child, to)
 	}
+	if _, err := h.linkedTo(to); err != nil {
+		return fmt.Errorf("relations: move: %w", err)
+	}
 	upd := h.children.Update(child)
 	nc := h.childOf(&to)
 	for _, l := range h.links {
-		v, err := h.children.Model().Value(l.name, &nc)
-		if err != nil {
-			return err
-		}
-		if v == nil {
-			return fmt.Errorf("relations: move to a parent with an empty key: %w", query.ErrEmptyKey)
-		}
-		upd = upd.Set(l.name, v)
+		// The Go value, not its encoding: Update recomputes the index keys
+		// built from the link (gsi1pk = "DEPT#{department_id}") from it.
+		upd = upd.Set(l.name, valueOf(&nc).FieldByIndex(l.child.Index).Interface())
 	}
 	err := query.WriteTx(ctx, h.children.DB(), nil, upd, h.parents.Check(to))
 	return h.txErr("move", err, 0, 1)
 }
 
-// moveAcross moves a child whose key contains its parent's key.
+// moveAcross moves a child whose key contains its parent's key: it reads
+// the child, then deletes it and puts it under its new key in one
+// transaction that also checks the parent. The delete requires the child
+// to be unchanged since it was read (by version, for a versioned model)
+// and the put requires the new key to be free.
 func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	cur, err := h.children.Get(ctx, child, query.Consistent())
-	if errors.Is(err, query.ErrNotFound) {
-		return fmt.Errorf("relations: move: %w", ErrChildNotFound)
+	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+		return fmt.Errorf("relations: move: %w: %w", ErrChildNotFound, err)
 	}
 	if err != nil {
 		return fmt.Errorf("relations: move: %w", err)
 	}
 	moved := h.relink(cur, to)
+	cm := h.children.Model()
+	from, err := cm.KeyOf(&cur)
+	if err != nil {
+		return fmt.Errorf("relations: move: %w", err)
+	}
+	dest, err := cm.KeyOf(&moved)
+	if err != nil {
+		return fmt.Errorf("relations: move: %w", err)
+	}
+	if hasKey(from, dest) {
+		// Already there: DynamoDB refuses two actions on one item in a
+		// transaction, and there is nothing to write.
+		err = query.WriteTx(ctx, h.children.DB(), nil, h.children.Check(cur), h.parents.Check(to))
+		return h.txErr("move", err, 0, 1)
+	}
+	// The moved item is a new item: a version restarts at 1.
+	setZero(&moved, cm.Version)
+	free := expression.AttributeNotExists(expression.NameNoDotSplit(cm.Key.Hash.Name))
 	err = query.WriteTx(ctx, h.children.DB(), nil,
 		h.children.TxDelete(cur, h.children.KeyExists()),
-		h.children.TxPut(&moved),
+		h.children.TxPut(&moved, free),
 		h.parents.Check(to),
 	)
+	var te *query.TxError
+	if errors.As(err, &te) && len(te.Reasons) == 3 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
+		return fmt.Errorf("relations: move: the new key of the child is taken: %w (%w)", query.ErrAlreadyExists, err)
+	}
 	return h.txErr("move", err, 0, 2)
 }
 
@@ -99,21 +129,20 @@ func (h *HasMany[P, C]) Create(ctx context.Context, child *C) error {
 
 // Detach removes child's link, so it belongs to no parent (and drops out
 // of a sparse child index). It returns [ErrChildNotFound] when the child does
-// not exist. Children of an item collection cannot be detached: their link
-// is part of their key.
+// not exist, and [ErrCannotDetach] in an item collection, where the link is
+// part of the child's key. It is one UpdateItem request.
 func (h *HasMany[P, C]) Detach(ctx context.Context, child C) error {
 	if h.layout == ItemCollection {
-		return errors.New("relations: detach: in an item collection the link is part of the child's key; delete or move the child instead")
+		return fmt.Errorf("relations: detach: %w", ErrCannotDetach)
 	}
-	upd := h.children.Update(child)
-	for _, l := range h.links {
-		upd = upd.Remove(l.name)
-	}
-	err := upd.Run(ctx)
+	err := h.unlink(child).Run(ctx)
 	if errors.Is(err, query.ErrNotFound) {
 		return fmt.Errorf("relations: detach: %w: %w", ErrChildNotFound, err)
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("relations: detach: %w", err)
+	}
+	return nil
 }
 
 // txErr maps a cancelled transaction's reasons to the relation's

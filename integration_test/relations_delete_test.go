@@ -1,0 +1,184 @@
+package integration_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+)
+
+// bigDepartment has this many employees in TestRelationsDelete: several
+// query pages and dozens of batch requests.
+const bigDepartment = 1200
+
+// TestRelationsDelete checks pagination and the delete policies in each
+// layout, with a department of over a thousand employees.
+func TestRelationsDelete(t *testing.T) {
+	eachLayout(t, testDelete, testDelete, testDelete)
+}
+
+func testDelete[P, C any](t *testing.T, s shape[P, C]) {
+	f := setup(t, s, nil)
+	ctx := t.Context()
+	f.seed(t)
+	big := f.dept(Department{"d-big", "Everyone"})
+	if err := f.depts.Create(ctx, &big); err != nil {
+		t.Fatal(err)
+	}
+	staff := make([]C, bigDepartment)
+	for i := range staff {
+		staff[i] = f.emp(Employee{fmt.Sprintf("b-%04d", i), "Worker", "d-big"})
+	}
+	if err := f.emps.BatchPut(ctx, staff, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// Pagination: every child exactly once, in pages of 250.
+	seen := map[string]bool{}
+	pages := 0
+	for cursor := ""; ; {
+		page, err := f.staff.Page(ctx, big, 250, cursor)
+		if err != nil {
+			t.Fatalf("Page %d: %v", pages, err)
+		}
+		pages++
+		for _, c := range page.Items {
+			id := f.plainEmp(c).EmployeeID
+			if seen[id] {
+				t.Fatalf("Page %d: %s seen twice", pages, id)
+			}
+			seen[id] = true
+		}
+		if cursor = page.Next; cursor == "" || pages > 10 {
+			break
+		}
+	}
+	if len(seen) != bigDepartment || pages < 5 {
+		t.Errorf("paged through %d children in %d pages, want %d in at least 5", len(seen), pages, bigDepartment)
+	}
+
+	// Restrict refuses, and says how many children it saw.
+	err := f.staff.Delete(ctx, big, relations.Restrict, nil)
+	var hc *relations.HasChildrenError
+	if !errors.Is(err, relations.ErrHasChildren) || !errors.As(err, &hc) || hc.Children != bigDepartment {
+		t.Fatalf("Delete(d-big, Restrict) = %v, want a HasChildrenError with %d children", err, bigDepartment)
+	}
+	if _, err := f.depts.Get(ctx, big); err != nil {
+		t.Fatalf("d-big after a refused delete: %v", err)
+	}
+
+	// Cascade, interrupted after its first batch: the rest stays.
+	cctx, cancel := context.WithCancel(ctx)
+	batches := 0
+	err = f.staff.Delete(cctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(done int) {
+		batches++
+		cancel()
+	}})
+	cancel()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted cascade = %v, want context.Canceled", err)
+	}
+	left := f.count(t, big)
+	if batches != 1 || left == 0 || left >= bigDepartment {
+		t.Errorf("after an interrupted cascade: %d batches, %d children left, want 1 batch and some children deleted", batches, left)
+	}
+	if _, err := f.depts.Get(ctx, big); err != nil {
+		t.Fatalf("d-big after an interrupted cascade: %v", err)
+	}
+
+	// Run again: it continues and completes.
+	last := 0
+	if err := f.staff.Delete(ctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(done int) { last = done }}); err != nil {
+		t.Fatalf("Delete(d-big, Cascade) again: %v", err)
+	}
+	if last != left {
+		t.Errorf("second cascade reported %d children done, want %d", last, left)
+	}
+	if n := f.count(t, big); n != 0 {
+		t.Errorf("d-big has %d children after the cascade, want 0", n)
+	}
+	if _, err := f.depts.Get(ctx, big); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(d-big) after the cascade = %v, want ErrNotFound", err)
+	}
+	// A cascade of a parent that is gone is a no-op.
+	if err := f.staff.Delete(ctx, big, relations.Cascade, nil); err != nil {
+		t.Errorf("Delete(d-big, Cascade) a third time = %v", err)
+	}
+	if got := f.children(t, "d-2"); len(got) != 3 {
+		t.Errorf("Children(d-2) after deleting d-big = %v, want the seed's 3", got)
+	}
+
+	// Restrict deletes a parent without children.
+	d1 := f.dept(Department{DepartmentID: "d-1"})
+	if err := f.staff.Delete(ctx, d1, relations.Restrict, nil); !errors.Is(err, relations.ErrHasChildren) {
+		t.Errorf("Delete(d-1, Restrict) = %v, want ErrHasChildren", err)
+	}
+	if err := f.emps.BatchDelete(ctx, []C{f.key("e-1", "d-1"), f.key("e-2", "d-1")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.staff.Delete(ctx, d1, relations.Restrict, nil); err != nil {
+		t.Errorf("Delete(d-1 without children, Restrict) = %v", err)
+	}
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(d-1) after Delete(Restrict) = %v, want ErrNotFound", err)
+	}
+
+	// Detach: every child stays, pointing nowhere.
+	const more = 260 // several batches of updates
+	extra := make([]C, more)
+	for i := range extra {
+		extra[i] = f.emp(Employee{fmt.Sprintf("x-%04d", i), "Extra", "d-2"})
+	}
+	if err := f.emps.BatchPut(ctx, extra, nil); err != nil {
+		t.Fatal(err)
+	}
+	d2 := f.dept(Department{DepartmentID: "d-2"})
+	progress := 0
+	err = f.staff.Delete(ctx, d2, relations.Detach, &relations.DeleteOptions{Progress: func(done int) { progress = done }})
+	if s.layout == relations.ItemCollection {
+		if !errors.Is(err, relations.ErrCannotDetach) {
+			t.Errorf("Delete(d-2, Detach) in an item collection = %v, want ErrCannotDetach", err)
+		}
+		if got, want := f.count(t, d2), 3+more; got != want {
+			t.Errorf("d-2 has %d children after a refused detach, want %d", got, want)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Delete(d-2, Detach): %v", err)
+	}
+	if _, err := f.depts.Get(ctx, d2); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(d-2) after Delete(Detach) = %v, want ErrNotFound", err)
+	}
+	all, err := f.emps.Scan().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(all), 3+more; got != want {
+		t.Errorf("%d employees after Delete(d-2, Detach), want %d", got, want)
+	}
+	if progress != 3+more {
+		t.Errorf("Delete(d-2, Detach) reported %d children done, want %d", progress, 3+more)
+	}
+	for _, c := range all {
+		if e := f.plainEmp(c); e.DepartmentID == "d-2" {
+			t.Errorf("%s still points at the deleted d-2", e.EmployeeID)
+		}
+	}
+	if n := f.count(t, d2); n != 0 {
+		t.Errorf("d-2 has %d children after Delete(Detach), want 0", n)
+	}
+}
+
+// count returns how many children parent has.
+func (f fixture[P, C]) count(t *testing.T, parent P) int {
+	t.Helper()
+	n, err := f.staff.Count(t.Context(), parent)
+	if err != nil {
+		t.Fatalf("Count: %v", err)
+	}
+	return n
+}

@@ -1,0 +1,123 @@
+package integration_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+)
+
+// Customer has many orders.
+type Customer struct {
+	CustomerID string `dynamo:"customer_id,hash"`
+	Name       string `dynamo:"name"`
+}
+
+func (Customer) TableName() string { return "customer" }
+
+// Order belongs to a customer; the customer-orders index sorts a
+// customer's orders by date (Unix seconds, so numerically).
+type Order struct {
+	OrderID    string    `dynamo:"order_id,hash"`
+	CustomerID string    `dynamo:"customer_id,omitempty" index:"customer-orders,hash"`
+	OrderedAt  time.Time `dynamo:"ordered_at,unixtime" index:"customer-orders,range"`
+	TotalCents int       `dynamo:"total_cents"`
+}
+
+func (Order) TableName() string { return "order" }
+
+// TestRelationsOrders relates a second, different pair: customers and
+// their orders, newest first.
+func TestRelationsOrders(t *testing.T) {
+	e := newEnv(t, must[Customer](t), must[Order](t))
+	ctx := t.Context()
+	customers, err := query.New[Customer](e.db, &query.Options{Namer: e.names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, err := query.New[Order](e.db, &query.Options{Namer: e.names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bought, err := relations.New(customers, orders, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := bought.Layout(), relations.MultiTable; got != want {
+		t.Errorf("Layout() = %v, want %v", got, want)
+	}
+
+	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
+	for _, c := range []Customer{ada, bob} {
+		if err := customers.Create(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		o := Order{OrderID: fmt.Sprintf("o-%d", i), CustomerID: "c-1", OrderedAt: day.AddDate(0, 0, i), TotalCents: 100 * (i + 1)}
+		if err := bought.Create(ctx, &o); err != nil {
+			t.Fatalf("Create(%s): %v", o.OrderID, err)
+		}
+	}
+	lost := Order{OrderID: "o-x", CustomerID: "c-404", OrderedAt: day}
+	if err := bought.Create(ctx, &lost); !errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("Create(order of c-404) = %v, want ErrParentNotFound", err)
+	}
+
+	ids := func(os []Order) []string {
+		out := make([]string, len(os))
+		for i, o := range os {
+			out[i] = o.OrderID
+		}
+		return out
+	}
+	newest, err := bought.Query(ada).Descending().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(newest), []string{"o-4", "o-3", "o-2", "o-1", "o-0"}; !slices.Equal(got, want) {
+		t.Errorf("orders of Ada, newest first = %v, want %v", got, want)
+	}
+	latest, err := bought.Query(ada).Descending().Limit(2).Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(latest), []string{"o-4", "o-3"}; !slices.Equal(got, want) {
+		t.Errorf("Ada's two latest orders = %v, want %v", got, want)
+	}
+	since, err := bought.Query(ada).Range(query.GreaterOrEqual, day.AddDate(0, 0, 3).Unix()).Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(since), []string{"o-3", "o-4"}; !slices.Equal(got, want) {
+		t.Errorf("Ada's orders since March 4 = %v, want %v", got, want)
+	}
+
+	// Hand the latest order over to Bob.
+	if err := bought.Move(ctx, Order{OrderID: "o-4"}, bob); err != nil {
+		t.Fatal(err)
+	}
+	p, bobs, err := bought.ParentWithChildren(ctx, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Bob" || len(bobs) != 1 || bobs[0].OrderID != "o-4" || !bobs[0].OrderedAt.Equal(day.AddDate(0, 0, 4)) {
+		t.Errorf("ParentWithChildren(Bob) = %v, %v, want Bob with o-4 of March 5", p, bobs)
+	}
+
+	if err := bought.Delete(ctx, ada, relations.Cascade, nil); err != nil {
+		t.Fatal(err)
+	}
+	left, err := orders.Scan().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(left), []string{"o-4"}; !slices.Equal(got, want) {
+		t.Errorf("orders after deleting Ada = %v, want %v", got, want)
+	}
+}

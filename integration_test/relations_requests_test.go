@@ -1,0 +1,165 @@
+package integration_test
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/google/go-cmp/cmp"
+	"github.com/guregu/dynamo/v2"
+)
+
+// counter is an HTTP client that counts DynamoDB requests by operation
+// (the X-Amz-Target header) and how many were in flight at once. With a
+// delay, each request takes at least that long, so that requests sent one
+// after another never overlap.
+type counter struct {
+	next  dynamodb.HTTPClient
+	delay time.Duration
+
+	mu          sync.Mutex
+	ops         map[string]int
+	inFlight    int
+	maxInFlight int
+}
+
+// Do implements dynamodb.HTTPClient.
+func (c *counter) Do(r *http.Request) (*http.Response, error) {
+	op := r.Header.Get("X-Amz-Target")
+	op = op[strings.LastIndexByte(op, '.')+1:]
+	c.mu.Lock()
+	c.ops[op]++
+	c.inFlight++
+	c.maxInFlight = max(c.maxInFlight, c.inFlight)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.inFlight--
+		c.mu.Unlock()
+	}()
+	if c.delay > 0 {
+		time.Sleep(c.delay)
+	}
+	return c.next.Do(r)
+}
+
+// take returns the requests counted since the last take, and the most that
+// were in flight at once, and starts counting again.
+func (c *counter) take() (map[string]int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ops, most := c.ops, c.maxInFlight
+	c.ops, c.maxInFlight = map[string]int{}, 0
+	return ops, most
+}
+
+// countingDB returns a connection to the test engine whose requests c
+// counts.
+func countingDB(t *testing.T, c *counter) *dynamo.DB {
+	t.Helper()
+	c.ops = map[string]int{}
+	return dynamotest.DB(t, func(o *dynamodb.Options) {
+		c.next = o.HTTPClient
+		o.HTTPClient = c
+	})
+}
+
+// TestRelationsRequests counts the DynamoDB requests each operation sends,
+// in each layout.
+func TestRelationsRequests(t *testing.T) {
+	t.Run("multi-table", func(t *testing.T) {
+		testRequests(t, multiTable, requests{
+			move:               map[string]int{"TransactWriteItems": 1},
+			parentWithChildren: map[string]int{"GetItem": 1, "Query": 1},
+		})
+	})
+	t.Run("inverted index", func(t *testing.T) {
+		testRequests(t, invertedIndex, requests{
+			move:               map[string]int{"TransactWriteItems": 1},
+			parentWithChildren: map[string]int{"Query": 1},
+		})
+	})
+	t.Run("item collection", func(t *testing.T) {
+		testRequests(t, itemCollection, requests{
+			move:               map[string]int{"GetItem": 1, "TransactWriteItems": 1},
+			parentWithChildren: map[string]int{"Query": 1},
+		})
+	})
+}
+
+// requests are the requests expected of the operations whose count
+// depends on the layout.
+type requests struct {
+	move, parentWithChildren map[string]int
+}
+
+func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
+	c := &counter{}
+	f := setup(t, s, countingDB(t, c))
+	ctx := t.Context()
+	f.seed(t)
+	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})
+	check := func(op string, want map[string]int) {
+		t.Helper()
+		got, _ := c.take()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: requests (-want +got):\n%s", op, diff)
+		}
+	}
+
+	c.take()
+	if err := f.staff.Move(ctx, f.key("e-1", "d-1"), d2); err != nil {
+		t.Fatal(err)
+	}
+	check("Move", want.move)
+
+	if _, err := f.staff.Children(ctx, d1); err != nil {
+		t.Fatal(err)
+	}
+	check("Children", map[string]int{"Query": 1})
+
+	if _, err := f.staff.Count(ctx, d2); err != nil {
+		t.Fatal(err)
+	}
+	check("Count", map[string]int{"Query": 1})
+
+	if _, _, err := f.staff.ParentWithChildren(ctx, d2); err != nil {
+		t.Fatal(err)
+	}
+	check("ParentWithChildren", want.parentWithChildren)
+
+	if _, err := f.staff.Parent(ctx, f.key("e-1", "d-2")); err != nil {
+		t.Fatal(err)
+	}
+	check("Parent", map[string]int{"GetItem": 1})
+
+	// Twenty parents: twenty queries, run concurrently. The delay makes
+	// queries sent one after another impossible to overlap.
+	parents := make([]P, 20)
+	for i := range parents {
+		parents[i] = f.dept(Department{DepartmentID: []string{"d-1", "d-2"}[i%2]})
+	}
+	c.delay = 20 * time.Millisecond
+	start := time.Now()
+	lists, err := f.staff.ChildrenOf(ctx, parents, 0)
+	elapsed := time.Since(start)
+	c.delay = 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, most := c.take()
+	if diff := cmp.Diff(map[string]int{"Query": 20}, got); diff != "" {
+		t.Errorf("ChildrenOf(20 parents): requests (-want +got):\n%s", diff)
+	}
+	if most <= 1 {
+		t.Errorf("ChildrenOf(20 parents): at most %d request in flight, want several", most)
+	}
+	if len(lists) != 20 || len(lists[1]) != 4 {
+		t.Errorf("ChildrenOf(20 parents) = %d lists, the second of %d children, want 20 and 4", len(lists), len(lists[1]))
+	}
+	t.Logf("ChildrenOf(20 parents): 20 queries, up to %d in flight, %v (sequential: at least %v)", most, elapsed.Round(time.Millisecond), 20*20*time.Millisecond)
+}

@@ -1,0 +1,67 @@
+package relations
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// TestDeleteRefusals covers the calls Delete refuses before any request.
+func TestDeleteRefusals(t *testing.T) {
+	ic, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, err := New(repo[mtDept](t), repo[mtEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"detach in an item collection", ic.Delete(t.Context(), icDeptMeta{DeptID: "d-1"}, Detach, nil), ErrCannotDetach},
+		{"empty parent key", mt.Delete(t.Context(), mtDept{}, Cascade, nil), query.ErrEmptyKey},
+		{"detach one child in an item collection", ic.Detach(t.Context(), icEmp{EmpID: "e-1", DeptID: "d-1"}), ErrCannotDetach},
+		{"move to a parent with an empty key", mt.Move(t.Context(), mtEmp{EmpID: "e-1"}, mtDept{}), query.ErrEmptyKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !errors.Is(tt.err, tt.want) {
+				t.Errorf("got %v, want %v", tt.err, tt.want)
+			}
+		})
+	}
+	if err := mt.Delete(t.Context(), mtDept{DeptID: "d-1"}, Policy(9), nil); err == nil {
+		t.Error("Delete with an unknown policy succeeded")
+	}
+}
+
+func TestHasChildrenError(t *testing.T) {
+	tests := []struct {
+		n    int
+		want string
+	}{
+		{1, "relations: parent has 1 child"},
+		{1200, "relations: parent has 1200 children"},
+	}
+	for _, tt := range tests {
+		var err error = &HasChildrenError{Children: tt.n}
+		if got := err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+		if !errors.Is(err, ErrHasChildren) {
+			t.Errorf("errors.Is(%v, ErrHasChildren) = false", err)
+		}
+	}
+}
+
+func TestPolicyString(t *testing.T) {
+	for p, want := range map[Policy]string{Restrict: "restrict", Cascade: "cascade", Detach: "detach", 7: "Policy(7)"} {
+		if got := p.String(); got != want {
+			t.Errorf("Policy(%d).String() = %q, want %q", int(p), got, want)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package relations_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+	"github.com/guregu/dynamo/v2"
+)
+
+// Department and Employee share one table, "org": each department's
+// employees are stored in its partition (an item collection).
+type Department struct {
+	_ struct{} `dynamo:"pk,hash" template:"DEPT#{department_id}"`
+	_ struct{} `dynamo:"sk,range" template:"#META"`
+	_ struct{} `dynamo:"entity" template:"Department" dynamokit:"type"`
+
+	DepartmentID   string `dynamo:"department_id"`
+	DepartmentName string `dynamo:"department_name"`
+}
+
+func (Department) TableName() string { return "org" }
+
+type Employee struct {
+	_ struct{} `dynamo:"pk,hash" template:"DEPT#{department_id}"`
+	_ struct{} `dynamo:"sk,range" template:"EMP#{employee_id}"`
+	_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
+
+	EmployeeID   string `dynamo:"employee_id"`
+	EmployeeName string `dynamo:"employee_name"`
+	DepartmentID string `dynamo:"department_id"`
+}
+
+func (Employee) TableName() string { return "org" }
+
+// Project is a department's project in a separate table, found through an
+// index on its department_id.
+type Project struct {
+	ProjectID    string `dynamo:"project_id,hash"`
+	DepartmentID string `dynamo:"department_id,omitempty" index:"department-index,hash"`
+}
+
+func (Project) TableName() string { return "project" }
+
+// New works out from the models how children are stored; no request is
+// made.
+func ExampleNew() {
+	db := dynamo.New(aws.Config{Region: "us-east-1"}) // not used until a call does I/O
+	depts, _ := query.New[Department](db, nil)
+	emps, _ := query.New[Employee](db, nil)
+	projects, _ := query.New[Project](db, nil)
+
+	staff, err := relations.New(depts, emps, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("employees:", staff.Layout())
+
+	work, err := relations.New(depts, projects, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("projects:", work.Layout(), "through", work.Index())
+
+	_, err = relations.New(projects, emps, nil)
+	fmt.Println(errors.Is(err, relations.ErrNoRelation))
+	// Output:
+	// employees: item collection
+	// projects: multi-table through department-index
+	// true
+}
+
+// orgStaff relates departments and employees in the database that the
+// environment names (DYNAMODB_ENDPOINT, or the AWS configuration).
+func orgStaff(ctx context.Context) (*relations.HasMany[Department, Employee], error) {
+	db, err := connect.FromEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := query.New[Department](db, nil)
+	if err != nil {
+		return nil, err
+	}
+	emps, err := query.New[Employee](db, nil)
+	if err != nil {
+		return nil, err
+	}
+	return relations.New(depts, emps, nil)
+}
+
+// ParentWithChildren reads a department and its employees with one Query,
+// since they share a partition.
+func ExampleHasMany_ParentWithChildren() {
+	ctx := context.Background()
+	staff, err := orgStaff(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	d, people, err := staff.ParentWithChildren(ctx, Department{DepartmentID: "d-1"})
+	if errors.Is(err, relations.ErrParentNotFound) {
+		fmt.Println("no department d-1")
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.DepartmentName, len(people))
+}
+
+// Delete with Cascade removes a department's employees in batches, then
+// the department; run again after an interruption, it continues.
+func ExampleHasMany_Delete() {
+	ctx := context.Background()
+	staff, err := orgStaff(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	err = staff.Delete(ctx, Department{DepartmentID: "d-1"}, relations.Cascade, &relations.DeleteOptions{
+		Progress: func(done int) { log.Printf("%d employees deleted", done) },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Restrict, the default, refuses while employees remain.
+	err = staff.Delete(ctx, Department{DepartmentID: "d-2"}, relations.Restrict, nil)
+	var hc *relations.HasChildrenError
+	if errors.As(err, &hc) {
+		fmt.Printf("d-2 still has %d employees\n", hc.Children)
+	}
+}
+
+// Playlist keeps its tracks in a list attribute: a denormalised
+// one-to-many relationship, stored in one item and read with one GetItem.
+type Playlist struct {
+	PlaylistID string  `dynamo:"playlist_id,hash"`
+	Tracks     []Track `dynamo:"tracks"`
+}
+
+func (Playlist) TableName() string { return "playlist" }
+
+// Track is an element of Playlist.Tracks, not a model of its own.
+type Track struct {
+	Title   string `dynamo:"title"`
+	Seconds int    `dynamo:"seconds"`
+}
+
+// Few children that are always read and written with their parent need no
+// relation: a list on the parent holds them in the parent's own item.
+func Example_listOnTheParent() {
+	m, err := model.Of[Playlist]()
+	if err != nil {
+		log.Fatal(err)
+	}
+	item, err := m.Encode(Playlist{PlaylistID: "p-1", Tracks: []Track{{"Intro", 62}, {"Outro", 95}}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tracks := item["tracks"].(*types.AttributeValueMemberL)
+	fmt.Println(len(item), "attributes,", len(tracks.Value), "tracks")
+	// Output:
+	// 2 attributes, 2 tracks
+}

@@ -1,0 +1,289 @@
+package relations
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/guregu/dynamo/v2"
+)
+
+// Models of each layout, and some that cannot be related.
+
+type mtDept struct {
+	DeptID string `dynamo:"dept_id,hash"`
+}
+
+func (mtDept) TableName() string { return "dept" }
+
+type mtEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	DeptID string `dynamo:"dept_id,omitempty" index:"by-dept,hash"`
+}
+
+func (mtEmp) TableName() string { return "emp" }
+
+type iiDept struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	_      struct{} `dynamo:"entity" template:"Dept" dynamokit:"type"`
+	DeptID string   `dynamo:"dept_id"`
+}
+
+func (iiDept) TableName() string { return "app" }
+
+// iiDeptIndexed is also in the children's index partition.
+type iiDeptIndexed struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	_      struct{} `dynamo:"gsi1pk" index:"gsi1,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"#META"`
+	_      struct{} `dynamo:"entity" template:"Dept" dynamokit:"type"`
+	DeptID string   `dynamo:"dept_id"`
+}
+
+func (iiDeptIndexed) TableName() string { return "app" }
+
+type iiEmp struct {
+	_      struct{} `dynamo:"pk,hash" template:"EMP#{emp_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	_      struct{} `dynamo:"gsi1pk" index:"gsi1,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"EMP#{emp_id}"`
+	_      struct{} `dynamo:"entity" template:"Emp" dynamokit:"type"`
+	EmpID  string   `dynamo:"emp_id"`
+	DeptID string   `dynamo:"dept_id,omitempty"`
+}
+
+func (iiEmp) TableName() string { return "app" }
+
+// icDeptMeta is the head of its item collection under a constant sort key.
+type icDeptMeta struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	_      struct{} `dynamo:"entity" template:"Dept" dynamokit:"type"`
+	DeptID string   `dynamo:"dept_id"`
+}
+
+func (icDeptMeta) TableName() string { return "app" }
+
+// icDeptSelf repeats its id in its sort key, so it refers to dept_id twice.
+type icDeptSelf struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"entity" template:"Dept" dynamokit:"type"`
+	DeptID string   `dynamo:"dept_id"`
+}
+
+func (icDeptSelf) TableName() string { return "app" }
+
+// icDeptApart lives in another partition than its children.
+type icDeptApart struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPTINFO#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	DeptID string   `dynamo:"dept_id"`
+}
+
+func (icDeptApart) TableName() string { return "app" }
+
+type icEmp struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"EMP#{emp_id}"`
+	_      struct{} `dynamo:"entity" template:"Emp" dynamokit:"type"`
+	EmpID  string   `dynamo:"emp_id"`
+	DeptID string   `dynamo:"dept_id"`
+}
+
+func (icEmp) TableName() string { return "app" }
+
+// A parent identified by two attributes.
+type tenantDept struct {
+	TenantID string `dynamo:"tenant_id,hash"`
+	DeptID   string `dynamo:"dept_id,range"`
+}
+
+func (tenantDept) TableName() string { return "tenant_dept" }
+
+type tenantEmp struct {
+	_        struct{} `dynamo:"by_dept" index:"by-dept,hash" template:"{tenant_id}#{dept_id}"`
+	EmpID    string   `dynamo:"emp_id,hash"`
+	TenantID string   `dynamo:"tenant_id"`
+	DeptID   string   `dynamo:"dept_id"`
+}
+
+func (tenantEmp) TableName() string { return "tenant_emp" }
+
+// Children that cannot be related to mtDept.
+type noLinkEmp struct {
+	EmpID string `dynamo:"emp_id,hash"`
+}
+
+func (noLinkEmp) TableName() string { return "emp" }
+
+type otherTypeEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	DeptID int    `dynamo:"dept_id" index:"by-dept,hash"`
+}
+
+func (otherTypeEmp) TableName() string { return "emp" }
+
+type noIndexEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	DeptID string `dynamo:"dept_id"`
+}
+
+func (noIndexEmp) TableName() string { return "emp" }
+
+var offline = dynamo.New(aws.Config{Region: "us-east-1"})
+
+func repo[T any](t *testing.T) *query.Repo[T] {
+	t.Helper()
+	r, err := query.New[T](offline, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// derived is what New worked out, for comparison.
+type derived struct {
+	Layout   Layout
+	Index    string
+	Links    []string
+	Together bool
+}
+
+func derive[P, C any](t *testing.T, opts *Options) (derived, error) {
+	t.Helper()
+	h, err := New(repo[P](t), repo[C](t), opts)
+	if err != nil {
+		return derived{}, err
+	}
+	d := derived{Layout: h.layout, Index: h.index, Together: h.together}
+	for _, l := range h.links {
+		d.Links = append(d.Links, l.name)
+	}
+	return d, nil
+}
+
+func TestNew(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(*testing.T, *Options) (derived, error)
+		want derived
+	}{
+		{"multi-table", derive[mtDept, mtEmp], derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
+		{"inverted index", derive[iiDept, iiEmp], derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
+		{"inverted index, parent in the index", derive[iiDeptIndexed, iiEmp], derived{InvertedIndex, "gsi1", []string{"dept_id"}, true}},
+		{"item collection, constant parent sort key", derive[icDeptMeta, icEmp], derived{ItemCollection, "", []string{"dept_id"}, true}},
+		{"item collection, parent id twice in its key", derive[icDeptSelf, icEmp], derived{ItemCollection, "", []string{"dept_id"}, true}},
+		{"item collection, parent in another partition", derive[icDeptApart, icEmp], derived{ItemCollection, "", []string{"dept_id"}, false}},
+		{"two links", derive[tenantDept, tenantEmp], derived{InvertedIndex, "by-dept", []string{"tenant_id", "dept_id"}, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.run(t, nil)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("New (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewUnrelated(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(*testing.T, *Options) (derived, error)
+		opts *Options
+	}{
+		{"no link attribute", derive[mtDept, noLinkEmp], nil},
+		{"link of another type", derive[mtDept, otherTypeEmp], nil},
+		{"no index", derive[mtDept, noIndexEmp], nil},
+		{"item collection in another table", derive[mtDept, icEmp], nil},
+		{"unknown index", derive[mtDept, mtEmp], &Options{Index: "nope"}},
+		{"index not keyed on the link", derive[mtDept, tenantEmp], &Options{Index: "by-dept"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := tt.run(t, tt.opts); !errors.Is(err, ErrNoRelation) {
+				t.Errorf("New = %v, want ErrNoRelation", err)
+			}
+		})
+	}
+}
+
+func TestPartitionInput(t *testing.T) {
+	h, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := h.partition(icDeptMeta{DeptID: "d-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pt.input()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &dynamodb.QueryInput{
+		TableName:                aws.String("app"),
+		KeyConditionExpression:   aws.String("#1 = :2"),
+		FilterExpression:         aws.String("#0 IN (:0, :1)"),
+		ExpressionAttributeNames: map[string]string{"#0": "entity", "#1": "pk"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":0": &types.AttributeValueMemberS{Value: "Dept"},
+			":1": &types.AttributeValueMemberS{Value: "Emp"},
+			":2": &types.AttributeValueMemberS{Value: "DEPT#d-1"},
+		},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(dynamodb.QueryInput{}, types.AttributeValueMemberS{})); diff != "" {
+		t.Errorf("input() (-want +got):\n%s", diff)
+	}
+
+	hi, err := New(repo[iiDeptIndexed](t), repo[iiEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err = hi.partition(iiDeptIndexed{DeptID: "d-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := pt.input(); err != nil || aws.ToString(got.IndexName) != "gsi1" || got.ExpressionAttributeNames["#1"] != "gsi1pk" {
+		t.Errorf("input() of the inverted index = %+v, %v, want a query of gsi1pk in gsi1", got, err)
+	}
+	if _, err := hi.partition(iiDeptIndexed{}); !errors.Is(err, query.ErrEmptyKey) {
+		t.Errorf("partition of an empty key = %v, want ErrEmptyKey", err)
+	}
+}
+
+func TestIsChild(t *testing.T) {
+	h, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	tests := []struct {
+		name string
+		item map[string]types.AttributeValue
+		want bool
+	}{
+		{"child", map[string]types.AttributeValue{"pk": s("DEPT#d"), "sk": s("EMP#e"), "entity": s("Emp")}, true},
+		{"parent", map[string]types.AttributeValue{"pk": s("DEPT#d"), "sk": s("#META"), "entity": s("Dept")}, false},
+		{"other entity", map[string]types.AttributeValue{"pk": s("DEPT#d"), "sk": s("PROJ#p"), "entity": s("Project")}, false},
+		{"child type, other sort key", map[string]types.AttributeValue{"pk": s("DEPT#d"), "sk": s("X#e"), "entity": s("Emp")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := h.isChild(tt.item); got != tt.want {
+				t.Errorf("isChild(%v) = %v, want %v", tt.name, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,124 @@
+package relations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// query returns the query for parent's children.
+func (h *HasMany[P, C]) query(parent P) *query.Query[C] {
+	q := h.children.Query(h.childOf(&parent))
+	if h.index != "" {
+		q = q.Index(h.index)
+	}
+	return q
+}
+
+// Query returns the query of parent's children, to refine with a range
+// condition, filter, order or limit before running it.
+func (h *HasMany[P, C]) Query(parent P) *query.Query[C] { return h.query(parent) }
+
+// Children returns every child of parent (only its key fields need be set).
+// A parent without children, or one that does not exist, has none. It is
+// one Query request per 1 MB of children.
+func (h *HasMany[P, C]) Children(ctx context.Context, parent P) ([]C, error) {
+	return h.query(parent).Collect(ctx)
+}
+
+// All streams the children of parent.
+func (h *HasMany[P, C]) All(ctx context.Context, parent P) iter.Seq2[C, error] {
+	return h.query(parent).All(ctx)
+}
+
+// Page reads one page of at most limit children, starting at cursor ("" for
+// the first page).
+func (h *HasMany[P, C]) Page(ctx context.Context, parent P, limit int, cursor string) (query.Page[C], error) {
+	return h.query(parent).Limit(limit).Page(ctx, cursor)
+}
+
+// Count returns how many children parent has.
+func (h *HasMany[P, C]) Count(ctx context.Context, parent P) (int, error) {
+	return h.query(parent).Count(ctx)
+}
+
+// Parent returns child's parent. child needs its link fields set. It returns
+// [ErrParentNotFound] when the link is empty or the parent does not exist.
+// It is one GetItem request.
+func (h *HasMany[P, C]) Parent(ctx context.Context, child C) (P, error) {
+	p := h.parentOf(&child)
+	out, err := h.parents.Get(ctx, p)
+	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+		var zero P
+		return zero, fmt.Errorf("%w: %w", ErrParentNotFound, err)
+	}
+	return out, err
+}
+
+// DefaultConcurrency is how many queries [HasMany.ChildrenOf] runs at once
+// when not told otherwise.
+const DefaultConcurrency = 8
+
+// ChildrenOf returns the children of each of parents: out[i] holds the
+// children of parents[i] (nil for none). Only the parents' key fields need
+// be set. It runs one query per parent (more for a parent with over 1 MB of
+// children), at most concurrency at once (0 means [DefaultConcurrency]), so
+// twenty parents take about the time of one query, not twenty. The first
+// error stops the queries not yet started and is returned.
+//
+// The result is a slice aligned with parents rather than a map: a parent
+// needs no string rendering of its key to look its children up, and a
+// parent listed twice simply gets its children twice.
+func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency int) ([][]C, error) {
+	out := make([][]C, len(parents))
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	err := forEach(ctx, len(parents), concurrency, func(ctx context.Context, i int) error {
+		kids, err := h.query(parents[i]).Collect(ctx)
+		out[i] = kids
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relations: children of %d parents: %w", len(parents), err)
+	}
+	return out, nil
+}
+
+// forEach calls fn for every i in [0, n), at most limit calls at a time.
+// The first error cancels the context of the calls under way, starts no
+// new call, and is returned once every call has ended.
+func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		sem   = make(chan struct{}, limit)
+	)
+	fail := func(err error) { once.Do(func() { first = err; cancel() }) }
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if err := ctx.Err(); err != nil {
+			fail(err)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := fn(ctx, i); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
