@@ -310,4 +310,3 @@ func retryable(err error) bool {
 	}
 	return false
 }
-
