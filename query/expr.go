@@ -138,7 +138,7 @@ func setOf(elems ...any) (types.AttributeValue, error) {
 		return fmt.Errorf("query: a set element must be a string, number or binary, not %T", av)
 	}
 	for _, e := range elems {
-		if rv := reflect.ValueOf(e); rv.Kind() == reflect.Map {
+		if rv := reflect.ValueOf(e); rv.Kind() == reflect.Map && isSetElem(rv.Type().Elem()) {
 			// map[K]struct{} and map[K]bool are sets, as with the set
 			// option of guregu/dynamo.
 			for it := rv.MapRange(); it.Next(); {
@@ -176,6 +176,12 @@ func setOf(elems ...any) (types.AttributeValue, error) {
 		return &types.AttributeValueMemberBS{Value: slices.CompactFunc(binary, bytes.Equal)}, nil
 	}
 	return nil, nil
+}
+
+// isSetElem reports whether a map with values of type t is a set, as with
+// guregu/dynamo's set option: map[K]struct{} or map[K]bool.
+func isSetElem(t reflect.Type) bool {
+	return t.Kind() == reflect.Bool || t.Kind() == reflect.Struct && t.NumField() == 0
 }
 
 // unique sorts s and drops repeated elements, which DynamoDB rejects in a
