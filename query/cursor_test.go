@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
@@ -244,7 +245,8 @@ func FuzzCursorRoundTrip(f *testing.F) {
 	f.Add("u1", "o1", int64(3))
 	f.Add("é\x00\"", ".", int64(-1))
 	f.Fuzz(func(t *testing.T, id, org string, age int64) {
-		if id == "" || org == "" {
+		// DynamoDB's strings are UTF-8, and key strings are never empty.
+		if id == "" || org == "" || !utf8.ValidString(id) || !utf8.ValidString(org) {
 			return
 		}
 		lek := avs{"id": s(id), "org": s(org), "age": n(itoa(age))}

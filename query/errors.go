@@ -51,7 +51,7 @@ func (e *OpError) Error() string {
 	case e.Kind != nil:
 		msg = strings.TrimPrefix(e.Kind.Error(), "query: ")
 	case e.Err != nil:
-		msg = e.Err.Error()
+		msg = trimmed{e.Err}.Error()
 	}
 	if e.Table == "" {
 		return fmt.Sprintf("query: %s: %s", e.Op, msg)
@@ -70,6 +70,13 @@ func (e *OpError) Unwrap() []error {
 	}
 	return out
 }
+
+// trimmed is an error of this package wrapped by another: its message
+// loses the "query: " prefix the outer message already has.
+type trimmed struct{ error }
+
+func (t trimmed) Error() string { return strings.TrimPrefix(t.error.Error(), "query: ") }
+func (t trimmed) Unwrap() error { return t.error }
 
 // wrap turns an SDK or encoding error into an *OpError. condKind is the
 // sentinel a failed condition means for this call.

@@ -120,7 +120,7 @@ func readTxInput(reads []TxRead) (*dynamodb.TransactGetItemsInput, error) {
 		}
 		item, err := rd.txGet()
 		if err != nil {
-			return nil, fmt.Errorf("query: read %d (get %s): %w", i, rd.table(), err)
+			return nil, fmt.Errorf("query: read %d (get %s): %w", i, rd.table(), trimmed{err})
 		}
 		in.TransactItems[i] = item
 	}

@@ -162,7 +162,7 @@ func txInput(opts *TxOptions, actions []TxAction) (in *dynamodb.TransactWriteIte
 		item, u, err := a.txItem()
 		if err != nil {
 			undo()
-			return nil, nil, fmt.Errorf("query: transaction action %d (%s): %w", i, a.describe(), err)
+			return nil, nil, fmt.Errorf("query: transaction action %d (%s): %w", i, a.describe(), trimmed{err})
 		}
 		undos = append(undos, u)
 		in.TransactItems[i] = item

@@ -60,7 +60,7 @@ func (u *Update[T]) setErr(err error) {
 }
 
 func (u *Update[T]) fail(op, format string, args ...any) {
-	u.setErr(fmt.Errorf("query: update %s: %s: %s", u.r.table, op, fmt.Sprintf(format, args...)))
+	u.setErr(fmt.Errorf("query: %s: %s", op, fmt.Sprintf(format, args...)))
 }
 
 // attr returns the model attribute n, checking that an update may change
@@ -353,7 +353,7 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 		changes++
 	}
 	if changes == 0 {
-		return nil, fmt.Errorf("query: update %s: nothing to update", r.table)
+		return nil, errors.New("query: nothing to update")
 	}
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(and(conds)).Build()
 	if err != nil {
@@ -383,7 +383,7 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 		changed, removed := false, false
 		for _, ref := range a.Template.Refs() {
 			if u.unknown[ref.Name] {
-				return 0, fmt.Errorf("query: update %s: %s is computed from %s, so %s must be changed with Set or Remove", u.r.table, a.Name, ref.Name, ref.Name)
+				return 0, fmt.Errorf("query: %s is computed from %s, so %s must be changed with Set or Remove", a.Name, ref.Name, ref.Name)
 			}
 			changed = changed || u.touched[ref.Name]
 			removed = removed || u.removed[ref.Name]
@@ -401,7 +401,7 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 			return 0, err
 		}
 		if av == nil {
-			return 0, fmt.Errorf("query: update %s: computing %s needs every attribute of %q in the key value", u.r.table, a.Name, a.Template.Source)
+			return 0, fmt.Errorf("query: computing %s needs every attribute of %q in the key value", a.Name, a.Template.Source)
 		}
 		*upd = upd.Set(name(a.Name), expression.Value(av))
 	}
