@@ -149,10 +149,13 @@ func faultDB(t *testing.T, f *faultClient) *dynamo.DB {
 	})
 }
 
+// stats describes the faults injected since the last call.
 func (f *faultClient) stats() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return fmt.Sprintf("%d batch requests: %d throttled, %d items held back, %d forwarded", f.batchCalls, f.throttled, f.heldBack, f.forwarded)
+	s := fmt.Sprintf("%d batch requests: %d throttled, %d items or keys held back, %d forwarded", f.batchCalls, f.throttled, f.heldBack, f.forwarded)
+	f.batchCalls, f.throttled, f.heldBack, f.forwarded = 0, 0, 0, 0
+	return s
 }
 
 func (f *faultClient) Do(req *http.Request) (*http.Response, error) {
