@@ -70,7 +70,7 @@ func TestQueryOddNames(t *testing.T) {
 	for _, v := range tricky {
 		got, err := odds.Query(Odd{Key: v}).
 			Range(query.Equal, v).
-			Filter(query.Name("#h").Equal(expression.Value(v + "!"))).
+			Filter(query.Name("#h").Equal(expression.Value(v+"!"))).
 			Filter(query.Name("with space").BeginsWith(v)).
 			Project("key", "a.b", "with space").
 			Collect(ctx)
