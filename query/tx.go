@@ -15,11 +15,12 @@ import (
 	"github.com/guregu/dynamo/v2"
 )
 
-// MaxTxActions is the most actions DynamoDB accepts in one transaction.
+// MaxTxActions is the most actions DynamoDB accepts in one transaction,
+// for writes and for reads.
 const MaxTxActions = 100
 
-// ErrTooManyActions is returned by [WriteTx] for more than [MaxTxActions]
-// actions, before any request is sent.
+// ErrTooManyActions is returned by [WriteTx] and [ReadTx] for more than
+// [MaxTxActions] actions, before any request is sent.
 var ErrTooManyActions = errors.New("query: too many actions in one transaction")
 
 // TxAction is one action of a write transaction: an [Update] or the result
