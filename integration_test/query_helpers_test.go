@@ -233,19 +233,9 @@ func (f *faultClient) batchWrite(req *http.Request, body []byte, partial bool) (
 			heldItems[table] = held
 		}
 	}
-	out := map[string]any{"UnprocessedItems": map[string]any{}}
-	if len(fwdItems) > 0 {
-		resp, err := f.forward(req, body, "RequestItems", fwdItems)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			return resp, err
-		}
-		if err := readJSON(resp, &out); err != nil {
-			return nil, err
-		}
-	}
-	unprocessed, _ := out["UnprocessedItems"].(map[string]any)
-	if unprocessed == nil {
-		unprocessed = map[string]any{}
+	out, unprocessed, resp, err := f.forward(req, body, fwdItems, len(fwdItems), "UnprocessedItems")
+	if resp != nil || err != nil {
+		return resp, err
 	}
 	for table, held := range heldItems {
 		list, _ := unprocessed[table].([]any)
@@ -254,7 +244,6 @@ func (f *faultClient) batchWrite(req *http.Request, body []byte, partial bool) (
 		}
 		unprocessed[table] = list
 	}
-	out["UnprocessedItems"] = unprocessed
 	return jsonResponse(req, http.StatusOK, out)
 }
 
@@ -292,19 +281,9 @@ func (f *faultClient) batchGet(req *http.Request, body []byte, partial bool) (*h
 			heldItems[table] = with(held)
 		}
 	}
-	out := map[string]any{"Responses": map[string]any{}}
-	if len(fwdItems) > 0 {
-		resp, err := f.forward(req, body, "RequestItems", fwdItems)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			return resp, err
-		}
-		if err := readJSON(resp, &out); err != nil {
-			return nil, err
-		}
-	}
-	unprocessed, _ := out["UnprocessedKeys"].(map[string]any)
-	if unprocessed == nil {
-		unprocessed = map[string]any{}
+	out, unprocessed, resp, err := f.forward(req, body, fwdItems, len(fwdItems), "UnprocessedKeys")
+	if resp != nil || err != nil {
+		return resp, err
 	}
 	for table, held := range heldItems {
 		if _, ok := unprocessed[table]; ok {
@@ -312,32 +291,47 @@ func (f *faultClient) batchGet(req *http.Request, body []byte, partial bool) (*h
 		}
 		unprocessed[table] = held
 	}
-	out["UnprocessedKeys"] = unprocessed
 	return jsonResponse(req, http.StatusOK, out)
 }
 
-// forward sends req with body's field replaced by v.
-func (f *faultClient) forward(req *http.Request, body []byte, field string, v any) (*http.Response, error) {
-	var in map[string]json.RawMessage
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, err
+// forward sends req with its RequestItems replaced by the n tables of
+// items, and returns the engine's answer as JSON with its field of
+// unprocessed entries (both empty when n is 0). A response other than 200
+// is returned as pass, to hand back as it is.
+func (f *faultClient) forward(req *http.Request, body []byte, items any, n int, field string) (out, unprocessed map[string]any, pass *http.Response, err error) {
+	out = map[string]any{}
+	if n > 0 {
+		var in map[string]json.RawMessage
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, nil, nil, err
+		}
+		if in["RequestItems"], err = json.Marshal(items); err != nil {
+			return nil, nil, nil, err
+		}
+		nb, err := json.Marshal(in)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		fwd := req.Clone(req.Context())
+		fwd.Body = io.NopCloser(bytes.NewReader(nb))
+		fwd.ContentLength = int64(len(nb))
+		fwd.Header.Set("Content-Length", strconv.Itoa(len(nb)))
+		// Let the transport decompress, so the body can be rewritten.
+		fwd.Header.Del("Accept-Encoding")
+		resp, err := f.next.Do(fwd)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return nil, nil, resp, err
+		}
+		if err := readJSON(resp, &out); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
+	unprocessed, _ = out[field].(map[string]any)
+	if unprocessed == nil {
+		unprocessed = map[string]any{}
 	}
-	in[field] = raw
-	nb, err := json.Marshal(in)
-	if err != nil {
-		return nil, err
-	}
-	fwd := req.Clone(req.Context())
-	fwd.Body = io.NopCloser(bytes.NewReader(nb))
-	fwd.ContentLength = int64(len(nb))
-	fwd.Header.Set("Content-Length", strconv.Itoa(len(nb)))
-	// Let the transport decompress, so the body can be rewritten.
-	fwd.Header.Del("Accept-Encoding")
-	return f.next.Do(fwd)
+	out[field] = unprocessed
+	return out, unprocessed, nil, nil
 }
 
 func readJSON(resp *http.Response, v any) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,20 @@ func TestQueryParallelScan(t *testing.T) {
 	}
 }
 
+// cancelAfterFirst runs seq to its end, calling cancel after the first
+// item, and returns how many items and which errors it yielded.
+func cancelAfterFirst(seq iter.Seq2[Event, error], cancel func()) (items int, errs []error) {
+	for _, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items++
+		cancel()
+	}
+	return items, errs
+}
+
 // TestQueryCancel cancels streams after their first item: each must end
 // with an error matching context.Canceled and send no further request.
 func TestQueryCancel(t *testing.T) {
@@ -195,12 +210,12 @@ func TestQueryCancel(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		op   string
-		all  func(ctx context.Context) func(func(Event, error) bool)
+		all  func(ctx context.Context) iter.Seq2[Event, error]
 	}{
-		{"query", "Query", func(ctx context.Context) func(func(Event, error) bool) {
+		{"query", "Query", func(ctx context.Context) iter.Seq2[Event, error] {
 			return events.Query(Event{Stream: "c"}).PageSize(10).All(ctx)
 		}},
-		{"scan", "Scan", func(ctx context.Context) func(func(Event, error) bool) {
+		{"scan", "Scan", func(ctx context.Context) iter.Seq2[Event, error] {
 			return events.Scan().PageSize(10).All(ctx)
 		}},
 	} {
@@ -208,16 +223,7 @@ func TestQueryCancel(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			before := counter.requests(tt.op)
-			var items int
-			var errs []error
-			for _, err := range tt.all(ctx) {
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				items++
-				cancel()
-			}
+			items, errs := cancelAfterFirst(tt.all(ctx), cancel)
 			if items != 1 || len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
 				t.Errorf("after cancelling: %d items, errors %v; want 1 item, then context.Canceled", items, errs)
 			}
@@ -231,16 +237,7 @@ func TestQueryCancel(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		before := counter.requests("Scan")
-		var items int
-		var errs []error
-		for _, err := range events.Scan().Segments(4).PageSize(5).All(ctx) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			items++
-			cancel()
-		}
+		items, errs := cancelAfterFirst(events.Scan().Segments(4).PageSize(5).All(ctx), cancel)
 		if items != 1 || len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
 			t.Errorf("after cancelling: %d items, errors %v; want 1 item, then context.Canceled", items, errs)
 		}

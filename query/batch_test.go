@@ -131,7 +131,10 @@ func TestRunBatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := users.runBatches(t.Context(), "batch test", b, 25, fast.withDefaults(), f.send); err != nil {
+		// Up to 3 throttles and 5 holds may hit one chunk: 8 retries.
+		o := *fast
+		o.Retries = 8
+		if err := users.runBatches(t.Context(), "batch test", b, 25, o.withDefaults(), f.send); err != nil {
 			t.Fatalf("runBatches = %v", err)
 		}
 		if len(f.done) != 60 {

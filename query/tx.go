@@ -216,33 +216,28 @@ func (t txAction) failure(old map[string]types.AttributeValue) error {
 // item's created, updated and version attributes are set by [WriteTx], and
 // restored if the transaction fails.
 func (r *Repo[T]) TxCreate(item *T) TxAction {
-	return txAction{
-		what: "create " + r.table,
-		build: func() (types.TransactWriteItem, func(), error) {
-			in, restore, err := r.createInput(item)
-			if err != nil {
-				return types.TransactWriteItem{}, nil, err
-			}
-			return putItem(in), restore, nil
-		},
-		fail: func(map[string]types.AttributeValue) error { return ErrAlreadyExists },
-	}
+	return r.putAction("create", item, r.createInput, ErrAlreadyExists)
 }
 
 // TxPut is [Repo.Put] as a transaction action, with the same version check
 // ([ErrVersionConflict]). Like [Repo.TxCreate], it sets item's attributes
 // when the transaction is built and restores them if it fails.
 func (r *Repo[T]) TxPut(item *T) TxAction {
+	return r.putAction("put", item, r.putVersioned, ErrVersionConflict)
+}
+
+// putAction is a Put action built by input, whose condition means kind.
+func (r *Repo[T]) putAction(op string, item *T, input func(*T) (*dynamodb.PutItemInput, func(), error), kind error) TxAction {
 	return txAction{
-		what: "put " + r.table,
+		what: op + " " + r.table,
 		build: func() (types.TransactWriteItem, func(), error) {
-			in, restore, err := r.putVersioned(item)
+			in, restore, err := input(item)
 			if err != nil {
 				return types.TransactWriteItem{}, nil, err
 			}
 			return putItem(in), restore, nil
 		},
-		fail: func(map[string]types.AttributeValue) error { return ErrVersionConflict },
+		fail: func(map[string]types.AttributeValue) error { return kind },
 	}
 }
 
