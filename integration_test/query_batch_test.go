@@ -49,9 +49,14 @@ func TestQueryBatchFaults(t *testing.T) {
 	want := makeEvents(5000)
 	start := time.Now()
 	if err := faulty.BatchPut(ctx, want, fastRetries); err != nil {
-		t.Fatalf("BatchPut: %v (%s)", err, fc.stats())
+		t.Fatalf("BatchPut: %v (%v)", err, fc.stats())
 	}
-	t.Logf("BatchPut of %d items in %v: %s", len(want), time.Since(start).Round(time.Millisecond), fc.stats())
+	st := fc.stats()
+	t.Logf("BatchPut of %d items in %v: %v", len(want), time.Since(start).Round(time.Millisecond), st)
+	// Held-back items were sent again, processed ones never.
+	if st.Forwarded != len(want) || st.Throttled == 0 || st.HeldBack == 0 {
+		t.Errorf("faults: %v; want every item forwarded exactly once, after some throttling and holding back", st)
+	}
 
 	n, err := events.Scan().Count(ctx)
 	if err != nil || n != len(want) {
@@ -69,9 +74,13 @@ func TestQueryBatchFaults(t *testing.T) {
 	start = time.Now()
 	got, err := faulty.BatchGet(ctx, eventKeys(want), fastRetries)
 	if err != nil {
-		t.Fatalf("BatchGet: %v (%s)", err, fc.stats())
+		t.Fatalf("BatchGet: %v (%v)", err, fc.stats())
 	}
-	t.Logf("BatchGet of %d keys in %v: %s", len(want), time.Since(start).Round(time.Millisecond), fc.stats())
+	st = fc.stats()
+	t.Logf("BatchGet of %d keys in %v: %v", len(want), time.Since(start).Round(time.Millisecond), st)
+	if st.Forwarded != len(want) || st.HeldBack == 0 {
+		t.Errorf("faults: %v; want every key forwarded exactly once, after some holding back", st)
+	}
 	// BatchGet returns items in the order of the keys.
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("BatchGet items (-want +got):\n%s", diff)
@@ -83,6 +92,10 @@ func TestQueryBatchFaults(t *testing.T) {
 	}
 	if n, err := events.Scan().Count(ctx); err != nil || n != 2500 {
 		t.Errorf("Count after deleting half = %d, %v; want 2500", n, err)
+	}
+	gone, err := faulty.BatchGet(ctx, eventKeys(want[:2500]), &query.BatchOptions{Consistent: true, Retries: 30, BaseDelay: time.Millisecond})
+	if err != nil || len(gone) != 0 {
+		t.Errorf("consistent BatchGet of deleted keys = %d items, %v; want none", len(gone), err)
 	}
 }
 

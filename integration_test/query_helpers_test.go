@@ -149,11 +149,20 @@ func faultDB(t *testing.T, f *faultClient) *dynamo.DB {
 	})
 }
 
-// stats describes the faults injected since the last call.
-func (f *faultClient) stats() string {
+// faultStats counts what a faultClient did.
+type faultStats struct {
+	Requests, Throttled, HeldBack, Forwarded int
+}
+
+func (s faultStats) String() string {
+	return fmt.Sprintf("%d batch requests: %d throttled, %d items or keys held back, %d forwarded", s.Requests, s.Throttled, s.HeldBack, s.Forwarded)
+}
+
+// stats returns the counts since the last call.
+func (f *faultClient) stats() faultStats {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := fmt.Sprintf("%d batch requests: %d throttled, %d items or keys held back, %d forwarded", f.batchCalls, f.throttled, f.heldBack, f.forwarded)
+	s := faultStats{f.batchCalls, f.throttled, f.heldBack, f.forwarded}
 	f.batchCalls, f.throttled, f.heldBack, f.forwarded = 0, 0, 0, 0
 	return s
 }

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"math"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -19,7 +20,7 @@ func countPages(ctx context.Context, max int, pageLimit *int32, send countFunc) 
 	for {
 		limit := pageLimit
 		if max > 0 && (limit == nil || int(*limit) > max-n) {
-			limit = aws.Int32(int32(max - n))
+			limit = aws.Int32(int32(min(max-n, math.MaxInt32)))
 		}
 		got, lek, err := send(ctx, start, limit)
 		if err != nil {
