@@ -57,9 +57,9 @@ func (c *counter) take() (map[string]int, int) {
 	return ops, most
 }
 
-// countingDB returns a connection to the test engine whose requests c
+// countedDB returns a connection to the test engine whose requests c
 // counts.
-func countingDB(t *testing.T, c *counter) *dynamo.DB {
+func countedDB(t *testing.T, c *counter) *dynamo.DB {
 	t.Helper()
 	c.ops = map[string]int{}
 	return dynamotest.DB(t, func(o *dynamodb.Options) {
@@ -99,7 +99,7 @@ type requests struct {
 
 func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 	c := &counter{}
-	f := setup(t, s, countingDB(t, c))
+	f := setup(t, s, countedDB(t, c))
 	ctx := t.Context()
 	f.seed(t)
 	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})

@@ -170,14 +170,13 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 	switch tag {
 	case "ttl":
 		role, slot = TTLRole, &b.m.TTL
-		switch {
-		case a.GoType == nil || !(isInteger(deref(a.GoType)) || deref(a.GoType) == typeTime):
+		// A time.Time TTL is always stored as Unix seconds (see encodeTTL),
+		// since DynamoDB's TTL ignores strings; guregu/dynamo reads it back.
+		if a.GoType == nil || !(isInteger(deref(a.GoType)) || deref(a.GoType) == typeTime) {
 			return 0, "a ttl attribute must be a time.Time or an integer (Unix seconds)"
-		case deref(a.GoType) == typeTime && !a.UnixTime:
-			// Without unixtime, guregu/dynamo (and so Encode) writes the time
-			// as a string, which DynamoDB's TTL ignores.
-			return 0, `a time.Time ttl attribute needs the unixtime option: dynamo:"name,unixtime"`
 		}
+		a.UnixTime = true
+		a.Type = Number
 	case "version":
 		role, slot = VersionRole, &b.m.Version
 		if a.GoType == nil || !isInteger(deref(a.GoType)) {

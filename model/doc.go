@@ -35,8 +35,8 @@
 //
 // # Roles
 //
-//	dynamokit:"ttl"      the item's expiry time: an integer (Unix seconds) or a time.Time
-//	                     with the unixtime option, so that it is stored as a number
+//	dynamokit:"ttl"      the item's expiry time: an integer (Unix seconds) or a time.Time,
+//	                     always stored as a number of Unix seconds, as DynamoDB's TTL needs
 //	dynamokit:"version"  an integer used for optimistic locking by package query
 //	dynamokit:"created"  a time.Time set when the item is created
 //	dynamokit:"updated"  a time.Time set whenever the item is written

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -224,12 +223,6 @@ type ttlString struct {
 
 func (ttlString) TableName() string { return "t" }
 
-type ttlTimeWithoutUnixtime struct {
-	ID      string    `dynamo:"id,hash"`
-	Expires time.Time `dynamo:"expires" dynamokit:"ttl"`
-}
-
-func (ttlTimeWithoutUnixtime) TableName() string { return "t" }
 
 type twoTTLs struct {
 	ID string `dynamo:"id,hash"`
@@ -432,7 +425,6 @@ func TestValidation(t *testing.T) {
 		{"unknown dynamo option", reflect.TypeFor[unknownDynamoOption](), "ID", "unknown option omitemtpy"},
 		{"unknown dynamokit role", reflect.TypeFor[unknownRole](), "Expires", "unknown role expiry"},
 		{"ttl of type string", reflect.TypeFor[ttlString](), "Expires", "ttl attribute must be"},
-		{"ttl time without unixtime", reflect.TypeFor[ttlTimeWithoutUnixtime](), "Expires", "needs the unixtime option"},
 		{"two ttl attributes", reflect.TypeFor[twoTTLs](), "B", "more than one ttl"},
 		{"version of type string", reflect.TypeFor[versionString](), "Version", "version attribute must be an integer"},
 		{"version of type float", reflect.TypeFor[versionFloat](), "Version", "version attribute must be an integer"},

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 )
 
 // DynamoDB's limits per batch request.
@@ -24,12 +27,16 @@ const (
 type BatchOptions struct {
 	// Concurrency is how many requests run at once; default 4.
 	Concurrency int
-	// Retries is how many times unprocessed items (and throttled requests)
-	// are retried; default 10.
+	// Retries is how many times unprocessed items, and requests that
+	// failed with a retryable error (throttling, a 5xx status, a broken
+	// connection), are retried; default 10. These retries come on top of
+	// the SDK's own retries of each request.
 	Retries int
 	// BaseDelay and MaxDelay bound the exponential backoff between retries
 	// (full jitter); defaults 50ms and 5s.
 	BaseDelay, MaxDelay time.Duration
+	// Consistent asks [Repo.BatchGet] for strongly consistent reads.
+	Consistent bool
 }
 
 func (o *BatchOptions) withDefaults() BatchOptions {
@@ -49,11 +56,12 @@ func (o *BatchOptions) withDefaults() BatchOptions {
 	if o.MaxDelay > 0 {
 		out.MaxDelay = o.MaxDelay
 	}
+	out.Consistent = o.Consistent
 	return out
 }
 
 // backoff returns the wait before retry n (0-based): full jitter over a
-// capped exponential.
+// capped exponential, in (0, min(BaseDelay·2ⁿ, MaxDelay)].
 func (o BatchOptions) backoff(n int) time.Duration {
 	d := o.BaseDelay << min(n, 20)
 	if d <= 0 || d > o.MaxDelay {
@@ -62,21 +70,26 @@ func (o BatchOptions) backoff(n int) time.Duration {
 	return rand.N(d) + 1
 }
 
-// BatchError reports the items or keys a batch call could not process
-// after its retries: nothing is dropped silently. It is always a pointer.
-type BatchError struct {
+// BatchError reports the values a batch call could not process after its
+// retries: nothing is dropped silently. It is always a pointer, with the
+// Repo's model type: test for it with
+//
+//	var be *query.BatchError[Employee]
+//	if errors.As(err, &be) { retry(be.Unprocessed) }
+type BatchError[T any] struct {
 	Op    string // "batch get", "batch put" or "batch delete"
 	Table string
-	// Unprocessed holds the keys (get, delete) or items (put) not
-	// processed, as DynamoDB items.
-	Unprocessed []map[string]types.AttributeValue
+	// Unprocessed holds the items (BatchPut) or keys (BatchGet,
+	// BatchDelete) not processed, as the caller gave them, in the caller's
+	// order and once per key.
+	Unprocessed []T
 	// Err is the last error seen, or nil when DynamoDB kept returning
 	// the items as unprocessed.
 	Err error
 }
 
 // Error implements the error interface.
-func (e *BatchError) Error() string {
+func (e *BatchError[T]) Error() string {
 	msg := fmt.Sprintf("query: %s %s: %d not processed", e.Op, e.Table, len(e.Unprocessed))
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
@@ -85,101 +98,150 @@ func (e *BatchError) Error() string {
 }
 
 // Unwrap returns the last error.
-func (e *BatchError) Unwrap() error { return e.Err }
+func (e *BatchError[T]) Unwrap() error { return e.Err }
 
-// BatchGet returns the items with the given keys, 100 keys per request,
-// several requests at once, retrying unprocessed keys. Keys with no item are
-// skipped; duplicates are read once. The order of the result is not the
-// order of keys. When keys remain unprocessed it returns the items it did
-// read and a *[BatchError].
+// batch is the work of one batch call: one DynamoDB item or key per
+// distinct key, with the caller's value it came from.
+type batch[T any] struct {
+	avs    []map[string]types.AttributeValue
+	values []T
+	pos    map[string]int // key id → index in avs
+}
+
+// add adds av, the item or key of v; a later value with the same key
+// replaces an earlier one when replace is set, and is dropped otherwise.
+func (b *batch[T]) add(id string, av map[string]types.AttributeValue, v T, replace bool) {
+	if i, dup := b.pos[id]; dup {
+		if replace {
+			b.avs[i], b.values[i] = av, v
+		}
+		return
+	}
+	b.pos[id] = len(b.avs)
+	b.avs = append(b.avs, av)
+	b.values = append(b.values, v)
+}
+
+// keyID identifies the key of item, an item or a key of the table.
+func (r *Repo[T]) keyID(item map[string]types.AttributeValue) string {
+	k := make(map[string]types.AttributeValue, 2)
+	for _, n := range r.m.Key.Names() {
+		k[n] = item[n]
+	}
+	return keyString(k)
+}
+
+// keys collects the distinct keys of values.
+func (r *Repo[T]) keys(values []T) (*batch[T], error) {
+	b := &batch[T]{pos: make(map[string]int, len(values))}
+	for i := range values {
+		k, err := r.m.KeyOf(&values[i])
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		b.add(keyString(k), k, values[i], false)
+	}
+	return b, nil
+}
+
+// BatchGet returns the items with the given keys, in the order of keys:
+// 100 keys per request, several requests at once, retrying unprocessed
+// keys. Keys with no item are skipped; a key given twice is read once.
+// When keys remain unprocessed it returns the items it did read and a
+// *[BatchError] listing those keys.
 //
 // It calls BatchGetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
 func (r *Repo[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) ([]T, error) {
-	ks, err := r.uniqueKeys(keys)
+	b, err := r.keys(keys)
 	if err != nil {
 		return nil, wrap("batch get", r.table, err, nil)
 	}
+	o := opts.withDefaults()
 	var (
-		mu  sync.Mutex
-		out = make([]T, 0, len(ks))
+		mu    sync.Mutex
+		found = make(map[string]T, len(b.avs))
 	)
-	berr := r.runBatches(ctx, "batch get", ks, MaxBatchGet, opts, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	berr := r.runBatches(ctx, "batch get", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+		ka := types.KeysAndAttributes{Keys: chunk}
+		if o.Consistent {
+			ka.ConsistentRead = aws.Bool(true)
+		}
 		res, err := r.db.Client().BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-			RequestItems: map[string]types.KeysAndAttributes{r.table: {Keys: chunk}},
+			RequestItems: map[string]types.KeysAndAttributes{r.table: ka},
 		})
 		if err != nil {
 			return chunk, err
 		}
-		got := make([]T, 0, len(res.Responses[r.table]))
+		got := make(map[string]T, len(res.Responses[r.table]))
 		for _, item := range res.Responses[r.table] {
 			if !r.m.IsEntity(item) {
 				continue
 			}
 			v, err := r.decode(item)
 			if err != nil {
-				return nil, err
+				return chunk, err
 			}
-			got = append(got, v)
+			got[r.keyID(item)] = v
 		}
 		mu.Lock()
-		out = append(out, got...)
+		maps.Copy(found, got)
 		mu.Unlock()
 		return res.UnprocessedKeys[r.table].Keys, nil
 	})
+	out := make([]T, 0, len(found))
+	for _, k := range b.avs {
+		if v, ok := found[keyString(k)]; ok {
+			out = append(out, v)
+		}
+	}
 	return out, berr
 }
 
 // BatchPut writes items without conditions, 25 per request, several
-// requests at once, retrying unprocessed items. Items with the same key are
-// written once (the last one wins). Created, updated and version attributes
-// are not maintained: use [Repo.Put] or [WriteTx] where they matter.
+// requests at once, retrying unprocessed items. Of items with the same key
+// only the last is written. Created, updated and version attributes are
+// not maintained: use [Repo.Put] or [WriteTx] where they matter. When
+// items remain unprocessed it returns a *[BatchError] listing them.
 //
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 func (r *Repo[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) error {
-	avs := make([]map[string]types.AttributeValue, 0, len(items))
-	index := make(map[string]int, len(items))
+	b := &batch[T]{pos: make(map[string]int, len(items))}
 	for i := range items {
 		av, err := r.m.Encode(&items[i])
 		if err != nil {
-			return wrap("batch put", r.table, err, nil)
+			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
-		k, err := r.m.KeyOf(&items[i])
-		if err != nil {
-			return wrap("batch put", r.table, err, nil)
+		if _, err := r.m.KeyOf(&items[i]); err != nil {
+			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
-		id := keyString(k)
-		if j, dup := index[id]; dup {
-			avs[j] = av
-			continue
-		}
-		index[id] = len(avs)
-		avs = append(avs, av)
+		b.add(r.keyID(av), av, items[i], true)
 	}
-	return r.batchWrite(ctx, "batch put", avs, opts, func(av map[string]types.AttributeValue) types.WriteRequest {
+	return r.batchWrite(ctx, "batch put", b, opts.withDefaults(), func(av map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{PutRequest: &types.PutRequest{Item: av}}
 	})
 }
 
 // BatchDelete deletes the items with the given keys, 25 per request,
 // several requests at once, retrying unprocessed keys. Deleting a missing
-// item is not an error.
+// item is not an error. When keys remain unprocessed it returns a
+// *[BatchError] listing them.
 //
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 func (r *Repo[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions) error {
-	ks, err := r.uniqueKeys(keys)
+	b, err := r.keys(keys)
 	if err != nil {
 		return wrap("batch delete", r.table, err, nil)
 	}
-	return r.batchWrite(ctx, "batch delete", ks, opts, func(k map[string]types.AttributeValue) types.WriteRequest {
+	return r.batchWrite(ctx, "batch delete", b, opts.withDefaults(), func(k map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
 	})
 }
 
-func (r *Repo[T]) batchWrite(ctx context.Context, op string, avs []map[string]types.AttributeValue, opts *BatchOptions, req func(map[string]types.AttributeValue) types.WriteRequest) error {
-	return r.runBatches(ctx, op, avs, MaxBatchWrite, opts, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+func (r *Repo[T]) batchWrite(ctx context.Context, op string, b *batch[T], o BatchOptions, req func(map[string]types.AttributeValue) types.WriteRequest) error {
+	return r.runBatches(ctx, op, b, MaxBatchWrite, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		reqs := make([]types.WriteRequest, len(chunk))
 		for i, av := range chunk {
 			reqs[i] = req(av)
@@ -203,31 +265,14 @@ func (r *Repo[T]) batchWrite(ctx context.Context, op string, avs []map[string]ty
 	})
 }
 
-// uniqueKeys returns the keys of values, without duplicates.
-func (r *Repo[T]) uniqueKeys(values []T) ([]map[string]types.AttributeValue, error) {
-	out := make([]map[string]types.AttributeValue, 0, len(values))
-	seen := make(map[string]bool, len(values))
-	for i := range values {
-		k, err := r.m.KeyOf(&values[i])
-		if err != nil {
-			return nil, err
-		}
-		if id := keyString(k); !seen[id] {
-			seen[id] = true
-			out = append(out, k)
-		}
-	}
-	return out, nil
-}
-
-// batchFunc sends one chunk and returns what was left unprocessed.
+// batchFunc sends one chunk and returns what was left unprocessed: on an
+// error, everything it could not show was processed.
 type batchFunc func(ctx context.Context, chunk []map[string]types.AttributeValue) (left []map[string]types.AttributeValue, err error)
 
-// runBatches splits avs into chunks of size, sends them with bounded
+// runBatches splits b into chunks of size, sends them with bounded
 // concurrency, and retries what is left (unprocessed, or throttled) with
 // backoff. Everything still left at the end is reported in a *BatchError.
-func (r *Repo[T]) runBatches(ctx context.Context, op string, avs []map[string]types.AttributeValue, size int, opts *BatchOptions, send batchFunc) error {
-	o := opts.withDefaults()
+func (r *Repo[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send batchFunc) error {
 	var (
 		mu      sync.Mutex
 		left    []map[string]types.AttributeValue
@@ -235,37 +280,48 @@ func (r *Repo[T]) runBatches(ctx context.Context, op string, avs []map[string]ty
 		wg      sync.WaitGroup
 		sem     = make(chan struct{}, o.Concurrency)
 	)
-	for start := 0; start < len(avs); start += size {
-		chunk := avs[start:min(start+size, len(avs))]
+	fail := func(rest []map[string]types.AttributeValue, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		left = append(left, rest...)
+		if err != nil {
+			lastErr = err
+		}
+	}
+chunks:
+	for start := 0; start < len(b.avs); start += size {
+		chunk := b.avs[start:min(start+size, len(b.avs))]
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			mu.Lock()
-			left = append(left, avs[start:]...)
-			lastErr = ctx.Err()
-			mu.Unlock()
-			wg.Wait()
-			return &BatchError{Op: op, Table: r.table, Unprocessed: left, Err: lastErr}
+			fail(b.avs[start:], ctx.Err())
+			break chunks
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			rest, err := r.sendWithRetry(ctx, o, chunk, send)
-			if len(rest) > 0 || err != nil {
-				mu.Lock()
-				left = append(left, rest...)
-				if err != nil {
-					lastErr = err
-				}
-				mu.Unlock()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if rest, err := r.sendWithRetry(ctx, o, chunk, send); len(rest) > 0 || err != nil {
+				fail(rest, err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if len(left) > 0 || lastErr != nil {
-		return &BatchError{Op: op, Table: r.table, Unprocessed: left, Err: lastErr}
+	if len(left) == 0 && lastErr == nil {
+		return nil
 	}
-	return nil
+	// Report the caller's values, in the caller's order.
+	idx := make([]int, 0, len(left))
+	for _, av := range left {
+		if i, ok := b.pos[r.keyID(av)]; ok {
+			idx = append(idx, i)
+		}
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	e := &BatchError[T]{Op: op, Table: r.table, Unprocessed: make([]T, len(idx)), Err: lastErr}
+	for j, i := range idx {
+		e.Unprocessed[j] = b.values[i]
+	}
+	return e
 }
 
 func (r *Repo[T]) sendWithRetry(ctx context.Context, o BatchOptions, chunk []map[string]types.AttributeValue, send batchFunc) ([]map[string]types.AttributeValue, error) {
@@ -291,23 +347,17 @@ func (r *Repo[T]) sendWithRetry(ctx context.Context, o BatchOptions, chunk []map
 	}
 }
 
-// retryable reports whether err is throttling, which a later retry may
-// get past.
-func retryable(err error) bool {
-	var (
-		pte *types.ProvisionedThroughputExceededException
-		rle *types.RequestLimitExceeded
-		ae  smithy.APIError
-	)
-	if errors.As(err, &pte) || errors.As(err, &rle) {
-		return true
-	}
-	if errors.As(err, &ae) {
-		switch ae.ErrorCode() {
-		case "ThrottlingException", "Throttling", "TooManyRequestsException":
-			return true
-		}
-	}
-	return false
-}
+var (
+	sdkRetryables = retry.IsErrorRetryables(retry.DefaultRetryables)
+	sdkThrottles  = retry.IsErrorThrottles(retry.DefaultThrottles)
+)
 
+// retryable reports whether a later attempt may get past err: throttling,
+// a 5xx status or a broken connection, as the SDK classifies them, but
+// never a cancelled or expired context.
+func retryable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return sdkRetryables.IsErrorRetryable(err).Bool() || sdkThrottles.IsErrorThrottle(err).Bool()
+}

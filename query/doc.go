@@ -5,6 +5,7 @@
 //	emps, err := query.New[Employee](db, nil)
 //	err = emps.Create(ctx, &Employee{EmployeeID: "e-1", EmployeeName: "Alice"})
 //	alice, err := emps.Get(ctx, Employee{EmployeeID: "e-1"})
+//	err = emps.Update(alice).Set("employee_name", "Alice B.").Run(ctx)
 //	for e, err := range emps.Query(Employee{DepartmentID: "d-1"}).Index("department-employee-index").All(ctx) {
 //		...
 //	}
@@ -13,12 +14,25 @@
 // set. Key attribute names, index keys, computed (single-table) keys and the
 // entity type all come from the model, never from the caller.
 //
+// Single items are read and written with [Repo.Get], [Repo.Create],
+// [Repo.Put], [Repo.Update] and [Repo.Delete]; many with [Repo.Query] and
+// [Repo.Scan] (as streams, slices, pages with cursors, or counts), with
+// [WriteTx] and [ReadTx] atomically, and with [Repo.BatchGet],
+// [Repo.BatchPut] and [Repo.BatchDelete] in bulk. A model with a version
+// attribute gets optimistic locking; created, updated and TTL attributes
+// are maintained.
+//
 // Failures are reported with sentinel errors that work with errors.Is:
 // [ErrNotFound], [ErrAlreadyExists], [ErrConditionFailed],
-// [ErrVersionConflict] and [ErrEmptyKey]; a cancelled transaction returns a
-// *[TxError] with the reason for each action. The underlying SDK error stays
-// in the chain for errors.As.
+// [ErrVersionConflict], [ErrEmptyKey], [ErrBadCursor] and
+// [ErrTooManyActions]; a cancelled transaction returns a *[TxError] with
+// the reason for each action, and a batch that could not finish a
+// *[BatchError] listing what is left. The underlying SDK error stays in the
+// chain for errors.As. A failed write leaves the caller's value as it was.
 //
 // Values and attribute names always travel as expression placeholders, so
-// user data is never parsed as part of an expression.
+// user data is never parsed as part of an expression; write condition
+// names with [Name].
+//
+// The guide in docs/query.md in the repository covers each operation.
 package query

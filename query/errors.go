@@ -10,17 +10,21 @@ import (
 )
 
 var (
-	// ErrNotFound is returned by [Repo.Get] when no item has the key, and by
-	// [Update.Run] when the item to update does not exist.
+	// ErrNotFound is returned by [Repo.Get] and [ReadTx] when no item has
+	// the key, by [Update.Run] when the item to update does not exist, and
+	// by [Repo.Delete] when a condition or version check was given and
+	// the item does not exist.
 	ErrNotFound = errors.New("query: item not found")
 	// ErrAlreadyExists is returned by [Repo.Create] when an item with the
 	// same key exists.
 	ErrAlreadyExists = errors.New("query: item already exists")
-	// ErrConditionFailed is returned when a condition given with If (or a
-	// condition check in a transaction) does not hold.
+	// ErrConditionFailed is returned when a condition given with
+	// [Update.If] or [Repo.Delete] does not hold; a *[TxError] matches it
+	// when a condition of one of its actions did not hold.
 	ErrConditionFailed = errors.New("query: condition failed")
-	// ErrVersionConflict is returned by writes to a versioned model when the
-	// stored version differs from the version the caller read.
+	// ErrVersionConflict is returned by [Repo.Put], [Update.Run] and
+	// [Repo.Delete] on a versioned model when the stored version differs
+	// from the version of the value given (the version the caller read).
 	ErrVersionConflict = errors.New("query: version conflict")
 	// ErrEmptyKey is returned when a key attribute of the given value is
 	// empty. It is the same error as [model.ErrEmptyKey].
@@ -47,7 +51,10 @@ func (e *OpError) Error() string {
 	case e.Kind != nil:
 		msg = strings.TrimPrefix(e.Kind.Error(), "query: ")
 	case e.Err != nil:
-		msg = e.Err.Error()
+		msg = trimmed{e.Err}.Error()
+	}
+	if e.Table == "" {
+		return fmt.Sprintf("query: %s: %s", e.Op, msg)
 	}
 	return fmt.Sprintf("query: %s %s: %s", e.Op, e.Table, msg)
 }
@@ -63,6 +70,13 @@ func (e *OpError) Unwrap() []error {
 	}
 	return out
 }
+
+// trimmed is an error of this package wrapped by another: its message
+// loses the "query: " prefix the outer message already has.
+type trimmed struct{ error }
+
+func (t trimmed) Error() string { return strings.TrimPrefix(t.error.Error(), "query: ") }
+func (t trimmed) Unwrap() error { return t.error }
 
 // wrap turns an SDK or encoding error into an *OpError. condKind is the
 // sentinel a failed condition means for this call.

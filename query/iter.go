@@ -19,7 +19,8 @@ type fetchFunc func(ctx context.Context, start map[string]types.AttributeValue) 
 
 // stream yields every item of every page, decoded and filtered by entity
 // type, up to limit items (0: no limit). It stops at the first error,
-// yielding it, and checks ctx before each request.
+// yielding it, and checks ctx before each request and each item, so a
+// cancellation ends the stream at once, with no further request.
 func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -36,6 +37,10 @@ func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit 
 				return
 			}
 			for _, item := range items {
+				if err := ctx.Err(); err != nil {
+					yield(zero, &OpError{Op: op, Table: r.table, Err: err})
+					return
+				}
 				if !r.m.IsEntity(item) {
 					continue
 				}

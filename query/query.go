@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -38,6 +39,7 @@ type Query[T any] struct {
 	filters    []expression.ConditionBuilder
 	desc       bool
 	limit      int
+	pageSize   int
 	consistent bool
 	project    []string
 	cursorKey  []byte
@@ -71,13 +73,23 @@ func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
 // date sort key).
 func (q *Query[T]) Descending() *Query[T] { q.desc = true; return q }
 
-// Limit stops after n items; for [Query.Page] it is the page size.
+// Limit makes [Query.All] and [Query.Collect] stop after n items and
+// [Query.Count] count at most n; it is also the page size when
+// [Query.PageSize] is not set.
 func (q *Query[T]) Limit(n int) *Query[T] { q.limit = n; return q }
 
-// Consistent asks for strongly consistent reads (not on global indexes).
+// PageSize sets how many items each request reads (DynamoDB's Limit, which
+// counts items before [Query.Filter] drops any): the size of a
+// [Query.Page], and of each request [Query.All] makes. Without it a request
+// reads [Query.Limit] items, or up to 1 MB.
+func (q *Query[T]) PageSize(n int) *Query[T] { q.pageSize = n; return q }
+
+// Consistent asks for strongly consistent reads, which global secondary
+// indexes do not support.
 func (q *Query[T]) Consistent() *Query[T] { q.consistent = true; return q }
 
-// Project reads only the named attributes; other fields stay zero.
+// Project reads only the named attributes of the model; other fields stay
+// zero.
 func (q *Query[T]) Project(attrs ...string) *Query[T] { q.project = attrs; return q }
 
 // SignCursors makes [Query.Page] sign its cursors with HMAC-SHA256 under
@@ -93,6 +105,9 @@ func (q *Query[T]) keySchema() (model.KeySchema, error) {
 	idx := q.r.m.Index(q.index)
 	if idx == nil {
 		return model.KeySchema{}, fmt.Errorf("query: %s has no index %q", q.r.m.Type, q.index)
+	}
+	if q.consistent && !idx.Local {
+		return model.KeySchema{}, fmt.Errorf("query: %s is a global secondary index, which has no consistent reads", q.index)
 	}
 	return idx.Key, nil
 }
@@ -114,7 +129,11 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 	kc := expression.Key(ks.Hash.Name).Equal(expression.Value(hv))
 	if q.op != 0 {
 		if ks.Range == nil {
-			return nil, fmt.Errorf("query: Range on %s, which has no sort key", q.scope())
+			target := "table " + q.r.table
+			if q.index != "" {
+				target = "index " + q.index
+			}
+			return nil, fmt.Errorf("query: Range on %s, which has no sort key", target)
 		}
 		rc, err := q.rangeCond(ks.Range.Name)
 		if err != nil {
@@ -134,7 +153,11 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 		b = b.WithFilter(and(filters))
 	}
 	if len(q.project) > 0 {
-		b = b.WithProjection(projection(q.project, m))
+		p, err := projection(q.project, m)
+		if err != nil {
+			return nil, err
+		}
+		b = b.WithProjection(p)
 	}
 	expr, err := b.Build()
 	if err != nil {
@@ -154,24 +177,44 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 	if q.desc {
 		in.ScanIndexForward = aws.Bool(false)
 	}
-	if q.limit > 0 {
-		in.Limit = aws.Int32(int32(q.limit))
-	}
+	in.Limit = requestLimit(q.pageSize, q.limit)
 	if q.consistent {
 		in.ConsistentRead = aws.Bool(true)
 	}
 	return in, nil
 }
 
-func projection(attrs []string, m *model.Model) expression.ProjectionBuilder {
-	var p expression.ProjectionBuilder
-	for _, a := range attrs {
-		p = p.AddNames(name(a))
+// requestLimit is the Limit of each request: the page size, else the
+// overall limit, else none.
+func requestLimit(pageSize, limit int) *int32 {
+	n := pageSize
+	if n <= 0 {
+		n = limit
 	}
-	if m.EntityType != nil {
+	if n <= 0 {
+		return nil
+	}
+	return aws.Int32(int32(min(n, math.MaxInt32)))
+}
+
+// projection reads attrs, which must be attributes of m, and the entity
+// type, which decoding checks.
+func projection(attrs []string, m *model.Model) (expression.ProjectionBuilder, error) {
+	var p expression.ProjectionBuilder
+	seen := make(map[string]bool, len(attrs)+1)
+	for _, a := range attrs {
+		if m.Attribute(a) == nil {
+			return p, fmt.Errorf("query: project: %s has no attribute %q", m.Type, a)
+		}
+		if !seen[a] {
+			seen[a] = true
+			p = p.AddNames(name(a))
+		}
+	}
+	if m.EntityType != nil && !seen[m.EntityType.Name] {
 		p = p.AddNames(name(m.EntityType.Name))
 	}
-	return p
+	return p, nil
 }
 
 func (q *Query[T]) rangeCond(attr string) (expression.KeyConditionBuilder, error) {
@@ -215,8 +258,14 @@ func (q *Query[T]) rangeCond(attr string) (expression.KeyConditionBuilder, error
 	return zero, fmt.Errorf("query: unknown range operator %d", q.op)
 }
 
-func (q *Query[T]) scope() string {
-	return q.r.table + "/" + q.index
+// cursor is what binds a page cursor of q to q: its table, index and
+// values, and the key attributes its position has.
+func (q *Query[T]) cursor(in *dynamodb.QueryInput) cursorSpec {
+	return cursorSpec{
+		scope: q.r.table + "/" + q.index + "/query/" + keyString(in.ExpressionAttributeValues),
+		key:   q.cursorKey,
+		names: q.r.positionNames(q.index),
+	}
 }
 
 func (q *Query[T]) fetch(in *dynamodb.QueryInput) fetchFunc {
@@ -231,7 +280,8 @@ func (q *Query[T]) fetch(in *dynamodb.QueryInput) fetchFunc {
 }
 
 // All streams the matching items, reading pages as needed. Stop early by
-// breaking out of the loop; an error ends the stream.
+// breaking out of the loop; an error (such as ctx's, when it is cancelled)
+// ends the stream.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	in, err := q.input()
 	if err != nil {
@@ -240,59 +290,42 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	return q.r.stream(ctx, "query", q.fetch(in), q.limit)
 }
 
-// Collect returns every matching item.
+// Collect returns every matching item (at most [Query.Limit]).
 func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.All(ctx)) }
 
-// Page reads one page of at most [Query.Limit] items, starting at cursor ("" for
-// the first page). A cursor from another query returns [ErrBadCursor].
+// Page reads one page of at most [Query.PageSize] (else [Query.Limit])
+// items, starting at cursor ("" for the first page). Page.Next is the
+// cursor of the next page, "" after the last. A page may hold fewer items
+// than its size, even none, when a filter drops some. A cursor made by
+// another query (another table, index, partition or values) or altered
+// returns [ErrBadCursor]; see [Query.SignCursors].
 func (q *Query[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 	in, err := q.input()
 	if err != nil {
 		return Page[T]{}, wrap("query", q.r.table, err, nil)
 	}
-	hv := in.ExpressionAttributeValues
-	scope := q.scope() + "/" + fmt.Sprint(keyString(hv))
-	return q.r.page(ctx, "query", q.fetch(in), cursor, scope, q.cursorKey)
+	return q.r.page(ctx, "query", q.fetch(in), cursor, q.cursor(in))
 }
 
-// Count returns how many items match, without decoding them.
+// Count returns how many items match (at most [Query.Limit]), without
+// reading them.
 func (q *Query[T]) Count(ctx context.Context) (int, error) {
-	in, err := q.input()
+	c := *q
+	c.project = nil // DynamoDB rejects a projection with Select COUNT
+	in, err := c.input()
 	if err != nil {
 		return 0, wrap("count", q.r.table, err, nil)
 	}
 	in.Select = types.SelectCount
-	in.ProjectionExpression = nil
-	if in.ExpressionAttributeNames != nil && in.FilterExpression == nil {
-		// Names used only by the projection would be rejected as unused.
-		in.ExpressionAttributeNames = usedNames(in)
-	}
-	n := 0
-	for {
+	n, err := countPages(ctx, q.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
+		in.ExclusiveStartKey, in.Limit = start, limit
 		out, err := q.r.db.Client().Query(ctx, in)
 		if err != nil {
-			return 0, wrap("count", q.r.table, err, nil)
+			return 0, nil, err
 		}
-		n += int(out.Count)
-		if len(out.LastEvaluatedKey) == 0 {
-			return n, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
-}
-
-func usedNames(in *dynamodb.QueryInput) map[string]string {
-	out := map[string]string{}
-	expr := aws.ToString(in.KeyConditionExpression) + aws.ToString(in.FilterExpression)
-	for k, v := range in.ExpressionAttributeNames {
-		if containsToken(expr, k) {
-			out[k] = v
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+		return int(out.Count), out.LastEvaluatedKey, nil
+	})
+	return n, wrap("count", q.r.table, err, nil)
 }
 
 func failed[T any](err error) iter.Seq2[T, error] {

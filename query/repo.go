@@ -62,26 +62,6 @@ func (r *Repo[T]) TableName() string { return r.table }
 // DB returns the database handle the Repo was made with.
 func (r *Repo[T]) DB() *dynamo.DB { return r.db }
 
-// name returns the expression name of a model attribute; attribute names
-// may contain dots, so they are never split into paths.
-func name(attr string) expression.NameBuilder { return expression.NameNoDotSplit(attr) }
-
-// marshal encodes a caller's value with guregu/dynamo's rules, so values in
-// expressions match values in items.
-func marshal(v any) (types.AttributeValue, error) {
-	if av, ok := v.(types.AttributeValue); ok {
-		return av, nil
-	}
-	av, err := dynamo.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	if av == nil {
-		return &types.AttributeValueMemberNULL{Value: true}, nil
-	}
-	return av, nil
-}
-
 // keyExists is the condition that the item with the model's key exists.
 func (r *Repo[T]) keyExists() expression.ConditionBuilder {
 	return expression.AttributeExists(name(r.m.Key.Hash.Name))
@@ -91,19 +71,45 @@ func (r *Repo[T]) keyMissing() expression.ConditionBuilder {
 	return expression.AttributeNotExists(name(r.m.Key.Hash.Name))
 }
 
-// stamp sets the created, updated and version attributes of v before a
-// write. created is set only when creating (or when still zero).
+// isEntity is the condition that the item is of the model's entity type:
+// none for a model without a type attribute.
+func (r *Repo[T]) isEntity() []expression.ConditionBuilder {
+	if r.m.EntityType == nil {
+		return nil
+	}
+	return []expression.ConditionBuilder{name(r.m.EntityType.Name).Equal(expression.Value(r.m.Entity))}
+}
+
+// conditionKind tells why a write's condition failed, from the item as it
+// was (nil when there was none): [ErrNotFound] for a missing item (or one of
+// another entity type), [ErrVersionConflict] when want is a version (not 0)
+// other than the stored one, else [ErrConditionFailed].
+func (r *Repo[T]) conditionKind(old map[string]types.AttributeValue, want int64) error {
+	if old == nil || !r.m.IsEntity(old) {
+		return ErrNotFound
+	}
+	if v := r.m.Version; v != nil && want != 0 {
+		if n, ok := old[v.Name].(*types.AttributeValueMemberN); !ok || n.Value != itoa(want) {
+			return ErrVersionConflict
+		}
+	}
+	return ErrConditionFailed
+}
+
+// stamp sets the created and updated attributes of v before a write.
+// created is set only when creating (or when still zero).
 func (r *Repo[T]) stamp(v *T, creating bool) {
 	rv := reflect.ValueOf(v).Elem()
 	now := r.now()
 	if a := r.m.Created; a != nil {
-		f := rv.FieldByIndex(a.Index)
-		if creating || f.IsZero() {
+		if f, ok := settable(rv, a.Index); ok && (creating || f.IsZero()) {
 			setTime(f, now)
 		}
 	}
 	if a := r.m.Updated; a != nil {
-		setTime(rv.FieldByIndex(a.Index), now)
+		if f, ok := settable(rv, a.Index); ok {
+			setTime(f, now)
+		}
 	}
 }
 
@@ -124,12 +130,57 @@ func setTime(f reflect.Value, t time.Time) {
 	}
 }
 
+// stampValue is the value setTime gives attribute a, as DynamoDB stores it.
+func stampValue(a *model.Attribute, t time.Time) (types.AttributeValue, error) {
+	typ := a.GoType
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ == typeTime {
+		return encodeValue(a, t)
+	}
+	return &types.AttributeValueMemberN{Value: itoa(t.Unix())}, nil
+}
+
+// settable returns the field at index in rv, a struct of the model's type,
+// allocating nil embedded structs on the way. Embedded pointers are
+// copied before they are written through, so a value that shares them with
+// the caller's is never changed behind the caller's back. ok is false for
+// an index of no field (a computed attribute).
+func settable(rv reflect.Value, index []int) (f reflect.Value, ok bool) {
+	if len(index) == 0 {
+		return reflect.Value{}, false
+	}
+	f = rv
+	for i, x := range index {
+		if i > 0 && f.Kind() == reflect.Pointer {
+			cp := reflect.New(f.Type().Elem())
+			if !f.IsNil() {
+				cp.Elem().Set(f.Elem())
+			}
+			f.Set(cp)
+			f = cp.Elem()
+		}
+		f = f.Field(x)
+	}
+	return f, true
+}
+
 // version returns the version field of v (0 without a version attribute).
 func (r *Repo[T]) version(rv reflect.Value) int64 {
 	if r.m.Version == nil {
 		return 0
 	}
-	f := rv.FieldByIndex(r.m.Version.Index)
+	f, err := rv.FieldByIndexErr(r.m.Version.Index)
+	if err != nil {
+		return 0 // behind a nil embedded pointer
+	}
+	for f.Kind() == reflect.Pointer {
+		if f.IsNil() {
+			return 0
+		}
+		f = f.Elem()
+	}
 	if f.CanInt() {
 		return f.Int()
 	}
@@ -137,7 +188,13 @@ func (r *Repo[T]) version(rv reflect.Value) int64 {
 }
 
 func (r *Repo[T]) setVersion(rv reflect.Value, n int64) {
-	f := rv.FieldByIndex(r.m.Version.Index)
+	f, _ := settable(rv, r.m.Version.Index)
+	for f.Kind() == reflect.Pointer {
+		if f.IsNil() {
+			f.Set(reflect.New(f.Type().Elem()))
+		}
+		f = f.Elem()
+	}
 	if f.CanInt() {
 		f.SetInt(n)
 	} else {

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"sync"
 
@@ -13,14 +14,17 @@ import (
 
 // Scan is a typed Scan request over the whole table or an index, made with
 // [Repo.Scan]. For a single-table model only the model's entity type is
-// returned.
+// returned. Like [Update], it keeps the first error for the call that does
+// I/O.
 type Scan[T any] struct {
 	r          *Repo[T]
 	index      string
 	filters    []expression.ConditionBuilder
 	limit      int
+	pageSize   int
 	segments   int
 	consistent bool
+	project    []string
 	cursorKey  []byte
 }
 
@@ -33,56 +37,108 @@ func (r *Repo[T]) Scan() *Scan[T] { return &Scan[T]{r: r} }
 // Index scans a secondary index instead of the table.
 func (s *Scan[T]) Index(name string) *Scan[T] { s.index = name; return s }
 
-// Filter adds a condition on the items returned; several are joined with AND.
+// Filter adds a condition on the items returned; several are joined with
+// AND. Write names with [Name]. Filtered items still consume read capacity.
 func (s *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
 	s.filters = append(s.filters, cond)
 	return s
 }
 
-// Limit stops after n items; for [Scan.Page] it is the page size.
+// Limit makes [Scan.All] and [Scan.Collect] stop after n items and
+// [Scan.Count] count at most n; it is also the page size when
+// [Scan.PageSize] is not set.
 func (s *Scan[T]) Limit(n int) *Scan[T] { s.limit = n; return s }
 
-// Segments splits [Scan.All] into n parallel segments (a parallel scan).
-// Items then arrive in no particular order.
+// PageSize sets how many items each request reads (before filtering); see
+// [Query.PageSize].
+func (s *Scan[T]) PageSize(n int) *Scan[T] { s.pageSize = n; return s }
+
+// Segments splits [Scan.All] and [Scan.Count] into n segments read in
+// parallel (a parallel scan). Items then arrive in no particular order.
+// [Scan.Page] reads the table in one segment.
 func (s *Scan[T]) Segments(n int) *Scan[T] { s.segments = n; return s }
 
-// Consistent asks for strongly consistent reads.
+// Consistent asks for strongly consistent reads, which global secondary
+// indexes do not support.
 func (s *Scan[T]) Consistent() *Scan[T] { s.consistent = true; return s }
+
+// Project reads only the named attributes of the model; other fields stay
+// zero.
+func (s *Scan[T]) Project(attrs ...string) *Scan[T] { s.project = attrs; return s }
 
 // SignCursors signs and checks page cursors; see [Query.SignCursors].
 func (s *Scan[T]) SignCursors(key []byte) *Scan[T] { s.cursorKey = key; return s }
 
+// input builds the Scan request without I/O.
 func (s *Scan[T]) input() (*dynamodb.ScanInput, error) {
+	m := s.r.m
 	in := &dynamodb.ScanInput{TableName: aws.String(s.r.table)}
-	filters := s.filters
-	if m := s.r.m; m.EntityType != nil {
-		filters = append(filters[:len(filters):len(filters)], name(m.EntityType.Name).Equal(expression.Value(m.Entity)))
+	if s.index != "" {
+		idx := m.Index(s.index)
+		if idx == nil {
+			return nil, fmt.Errorf("query: %s has no index %q", m.Type, s.index)
+		}
+		if s.consistent && !idx.Local {
+			return nil, fmt.Errorf("query: %s is a global secondary index, which has no consistent reads", s.index)
+		}
+		in.IndexName = aws.String(s.index)
 	}
+	if s.segments > maxSegments {
+		return nil, fmt.Errorf("query: %d segments, at most %d", s.segments, maxSegments)
+	}
+	filters := append(s.filters[:len(s.filters):len(s.filters)], s.r.isEntity()...)
+	var b expression.Builder
+	build := false
 	if len(filters) > 0 {
-		expr, err := expression.NewBuilder().WithFilter(and(filters)).Build()
+		b, build = b.WithFilter(and(filters)), true
+	}
+	if len(s.project) > 0 {
+		p, err := projection(s.project, m)
+		if err != nil {
+			return nil, err
+		}
+		b, build = b.WithProjection(p), true
+	}
+	if build {
+		expr, err := b.Build()
 		if err != nil {
 			return nil, err
 		}
 		in.FilterExpression = expr.Filter()
+		in.ProjectionExpression = expr.Projection()
 		in.ExpressionAttributeNames = expr.Names()
 		in.ExpressionAttributeValues = expr.Values()
 	}
-	if s.index != "" {
-		in.IndexName = aws.String(s.index)
-	}
-	if s.limit > 0 {
-		in.Limit = aws.Int32(int32(s.limit))
-	}
+	in.Limit = requestLimit(s.pageSize, s.limit)
 	if s.consistent {
 		in.ConsistentRead = aws.Bool(true)
 	}
 	return in, nil
 }
 
-func (s *Scan[T]) fetch(in dynamodb.ScanInput) fetchFunc {
+// maxSegments is DynamoDB's limit on TotalSegments.
+const maxSegments = 1000000
+
+// segmentInputs returns one request per segment: in itself without
+// segments.
+func (s *Scan[T]) segmentInputs(in *dynamodb.ScanInput) []*dynamodb.ScanInput {
+	if s.segments <= 1 {
+		return []*dynamodb.ScanInput{in}
+	}
+	ins := make([]*dynamodb.ScanInput, s.segments)
+	for seg := range s.segments {
+		segIn := *in
+		segIn.Segment = aws.Int32(int32(seg))
+		segIn.TotalSegments = aws.Int32(int32(s.segments))
+		ins[seg] = &segIn
+	}
+	return ins
+}
+
+func (s *Scan[T]) fetch(in *dynamodb.ScanInput) fetchFunc {
 	return func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey = start
-		out, err := s.r.db.Client().Scan(ctx, &in)
+		out, err := s.r.db.Client().Scan(ctx, in)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -91,16 +147,17 @@ func (s *Scan[T]) fetch(in dynamodb.ScanInput) fetchFunc {
 }
 
 // All streams every item of the table. With [Scan.Segments], the segments
-// are read in parallel and their items interleave.
+// are read in parallel and their items interleave. An error (such as ctx's,
+// when it is cancelled) ends the stream.
 func (s *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	in, err := s.input()
 	if err != nil {
 		return failed[T](wrap("scan", s.r.table, err, nil))
 	}
 	if s.segments <= 1 {
-		return s.r.stream(ctx, "scan", s.fetch(*in), s.limit)
+		return s.r.stream(ctx, "scan", s.fetch(in), s.limit)
 	}
-	return s.parallel(ctx, in)
+	return s.parallel(ctx, s.segmentInputs(in))
 }
 
 type scanResult[T any] struct {
@@ -108,20 +165,19 @@ type scanResult[T any] struct {
 	err error
 }
 
-func (s *Scan[T]) parallel(ctx context.Context, in *dynamodb.ScanInput) iter.Seq2[T, error] {
+// parallel streams the segments, each read by its own goroutine. When the
+// consumer stops, it waits for the goroutines to end, so no request is
+// made after it returns.
+func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		ctx, cancel := context.WithCancel(ctx)
+		ctx, cancel := context.WithCancel(parent)
+		var wg sync.WaitGroup
+		defer wg.Wait()
 		defer cancel()
 		ch := make(chan scanResult[T])
-		var wg sync.WaitGroup
-		for seg := range s.segments {
-			segIn := *in
-			segIn.Segment = aws.Int32(int32(seg))
-			segIn.TotalSegments = aws.Int32(int32(s.segments))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for v, err := range s.r.stream(ctx, "scan", s.fetch(segIn), 0) {
+		for _, in := range ins {
+			wg.Go(func() {
+				for v, err := range s.r.stream(ctx, "scan", s.fetch(in), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
@@ -131,7 +187,7 @@ func (s *Scan[T]) parallel(ctx context.Context, in *dynamodb.ScanInput) iter.Seq
 						return
 					}
 				}
-			}()
+			})
 		}
 		go func() { wg.Wait(); close(ch) }()
 		n := 0
@@ -144,17 +200,69 @@ func (s *Scan[T]) parallel(ctx context.Context, in *dynamodb.ScanInput) iter.Seq
 				return
 			}
 		}
+		// A segment that saw the cancellation stopped without sending it.
+		if err := parent.Err(); err != nil {
+			var zero T
+			yield(zero, &OpError{Op: "scan", Table: s.r.table, Err: err})
+		}
 	}
 }
 
-// Collect returns every item of the scan.
+// Collect returns every item of the scan (at most [Scan.Limit]).
 func (s *Scan[T]) Collect(ctx context.Context) ([]T, error) { return collect(s.All(ctx)) }
 
-// Page reads one page of at most [Scan.Limit] items starting at cursor.
+// Page reads one page of at most [Scan.PageSize] (else [Scan.Limit]) items
+// starting at cursor ("" for the first page); see [Query.Page].
 func (s *Scan[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 	in, err := s.input()
 	if err != nil {
 		return Page[T]{}, wrap("scan", s.r.table, err, nil)
 	}
-	return s.r.page(ctx, "scan", s.fetch(*in), cursor, s.r.table+"/"+s.index+"/scan", s.cursorKey)
+	spec := cursorSpec{
+		scope: s.r.table + "/" + s.index + "/scan/" + keyString(in.ExpressionAttributeValues),
+		key:   s.cursorKey,
+		names: s.r.positionNames(s.index),
+	}
+	return s.r.page(ctx, "scan", s.fetch(in), cursor, spec)
+}
+
+// Count returns how many items the scan matches (at most [Scan.Limit]),
+// without reading them. With [Scan.Segments], the segments are counted in
+// parallel.
+func (s *Scan[T]) Count(ctx context.Context) (int, error) {
+	c := *s
+	c.project = nil // DynamoDB rejects a projection with Select COUNT
+	in, err := c.input()
+	if err != nil {
+		return 0, wrap("count", s.r.table, err, nil)
+	}
+	in.Select = types.SelectCount
+	ins := s.segmentInputs(in)
+	counts := make([]int, len(ins))
+	errs := make([]error, len(ins))
+	var wg sync.WaitGroup
+	for i, in := range ins {
+		wg.Go(func() {
+			counts[i], errs[i] = countPages(ctx, s.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
+				in.ExclusiveStartKey, in.Limit = start, limit
+				out, err := s.r.db.Client().Scan(ctx, in)
+				if err != nil {
+					return 0, nil, err
+				}
+				return int(out.Count), out.LastEvaluatedKey, nil
+			})
+		})
+	}
+	wg.Wait()
+	n := 0
+	for i := range ins {
+		if errs[i] != nil {
+			return 0, wrap("count", s.r.table, errs[i], nil)
+		}
+		n += counts[i]
+	}
+	if s.limit > 0 {
+		n = min(n, s.limit)
+	}
+	return n, nil
 }

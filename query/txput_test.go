@@ -46,7 +46,7 @@ func TestTxPutConditions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			item, err := tt.action.txItem()
+			item, _, err := tt.action.txItem()
 			if err != nil {
 				t.Fatal(err)
 			}

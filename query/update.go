@@ -11,34 +11,46 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
+	"github.com/guregu/dynamo/v2"
 )
 
 // Update is a typed UpdateItem request, made with [Repo.Update]. Its methods
 // record changes and return the Update so calls chain; the first error is
 // kept and returned by [Update.Run], so a chain needs no error checks.
+// Attribute names are the model's DynamoDB names; values are encoded as
+// the item's fields are (a set attribute as a set, a unixtime or TTL time as
+// a number).
 //
 // An Update never creates an item: it is conditional on the item's
-// existence and returns [ErrNotFound] when there is none.
+// existence and returns [ErrNotFound] when there is none. It may be run
+// more than once, and used as a [WriteTx] action.
 type Update[T any] struct {
 	r       *Repo[T]
 	scratch T // the key value, with the new values of plain fields applied
-	upd     expression.UpdateBuilder
-	any     bool
+	ops     []updateOp
 	conds   []expression.ConditionBuilder
 	touched map[string]bool // attributes changed
-	removed map[string]bool
+	removed map[string]bool // attributes removed
+	unknown map[string]bool // attributes whose new value is known only to DynamoDB
 	err     error
 }
+
+// updateOp adds one action to an update expression. Actions are kept as
+// functions and applied to a new expression.UpdateBuilder by each call of
+// input, because UpdateBuilder's methods write into a map shared by copies.
+type updateOp func(expression.UpdateBuilder) expression.UpdateBuilder
 
 // Update starts an update of the item with key's key. For a versioned model
 // and a key whose version is not 0, the update also requires that version
 // (or returns [ErrVersionConflict]); a version attribute is always
-// incremented, and an updated attribute set to now.
+// incremented, and an updated attribute set to now. Computed attributes
+// that refer to a changed attribute are recomputed from key's fields and
+// the new values, so key must hold every field they refer to.
 //
 // It calls UpdateItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
 func (r *Repo[T]) Update(key T) *Update[T] {
-	return &Update[T]{r: r, scratch: key, touched: map[string]bool{}, removed: map[string]bool{}}
+	return &Update[T]{r: r, scratch: key, touched: map[string]bool{}, removed: map[string]bool{}, unknown: map[string]bool{}}
 }
 
 func (u *Update[T]) setErr(err error) {
@@ -47,72 +59,85 @@ func (u *Update[T]) setErr(err error) {
 	}
 }
 
-// attr checks that name is a non-key attribute of the model.
+func (u *Update[T]) fail(op, format string, args ...any) {
+	u.setErr(fmt.Errorf("query: %s: %s", op, fmt.Sprintf(format, args...)))
+}
+
+// attr returns the model attribute n, checking that an update may change
+// it (and only once); nil after recording an error.
 func (u *Update[T]) attr(op, n string) *model.Attribute {
-	a := u.r.m.Attribute(n)
+	m := u.r.m
+	a := m.Attribute(n)
 	switch {
 	case a == nil:
-		u.setErr(fmt.Errorf("query: %s %s: %s has no attribute %q", op, u.r.table, u.r.m.Type, n))
-	case a == u.r.m.Key.Hash || a == u.r.m.Key.Range:
-		u.setErr(fmt.Errorf("query: %s %s: %q is part of the key and cannot be updated", op, u.r.table, n))
-		return nil
+		u.fail(op, "%s has no attribute %q", m.Type, n)
+	case a == m.Key.Hash || a == m.Key.Range:
+		u.fail(op, "%q is part of the key and cannot be updated", n)
 	case a.Computed():
-		u.setErr(fmt.Errorf("query: %s %s: %q is computed from other attributes", op, u.r.table, n))
-		return nil
+		u.fail(op, "%q is computed from other attributes", n)
+	case a == m.Version:
+		u.fail(op, "%q is the version attribute, which every update increments", n)
+	case u.touched[n]:
+		u.fail(op, "%q is changed twice in one update", n)
+	default:
+		return a
 	}
-	return a
+	return nil
 }
 
-func (u *Update[T]) value(v any) expression.ValueBuilder {
-	av, err := marshal(v)
-	if err != nil {
-		u.setErr(fmt.Errorf("query: update %s: %w", u.r.table, err))
-	}
-	return expression.Value(av)
-}
-
-func (u *Update[T]) change(n string, f func(expression.NameBuilder)) *Update[T] {
-	u.touched[n] = true
-	u.any = true
-	f(name(n))
+// record adds op as a change of attribute a.
+func (u *Update[T]) record(a *model.Attribute, op updateOp) *Update[T] {
+	u.touched[a.Name] = true
+	u.ops = append(u.ops, op)
 	return u
 }
 
-// Set sets an attribute to v. Setting an attribute that a computed attribute
-// refers to also recomputes that attribute.
+// Set sets an attribute to v. A value the item's encoding would omit (nil,
+// "", an empty set) removes the attribute instead, as [Update.Remove]. A
+// computed attribute that refers to attr is recomputed.
 func (u *Update[T]) Set(attr string, v any) *Update[T] {
 	a := u.attr("set", attr)
 	if a == nil {
 		return u
 	}
-	u.assign(a, v)
-	return u.change(attr, func(n expression.NameBuilder) { u.upd = u.upd.Set(n, u.value(v)) })
-}
-
-// assign mirrors a new value into the scratch copy used to recompute
-// computed attributes.
-func (u *Update[T]) assign(a *model.Attribute, v any) {
-	if a.Index == nil {
-		return
+	av, err := encodeValue(a, v)
+	if err != nil {
+		u.fail("set", "%s: %v", attr, err)
+		return u
 	}
-	f := reflect.ValueOf(&u.scratch).Elem().FieldByIndex(a.Index)
-	rv := reflect.ValueOf(v)
-	if rv.IsValid() && rv.Type().AssignableTo(f.Type()) {
-		f.Set(rv)
-	} else if rv.IsValid() && rv.Type().ConvertibleTo(f.Type()) && rv.Kind() == f.Kind() {
-		f.Set(rv.Convert(f.Type()))
+	if av == nil {
+		return u.Remove(attr)
 	}
+	u.assign(a, av)
+	n := name(attr)
+	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
+		return b.Set(n, expression.Value(av))
+	})
 }
 
 // SetIfNotExists sets an attribute to v only if it has no value yet.
 func (u *Update[T]) SetIfNotExists(attr string, v any) *Update[T] {
-	if u.attr("set", attr) == nil {
+	a := u.attr("set", attr)
+	if a == nil {
 		return u
 	}
-	return u.change(attr, func(n expression.NameBuilder) { u.upd = u.upd.Set(n, n.IfNotExists(u.value(v))) })
+	av, err := encodeValue(a, v)
+	if err == nil && av == nil {
+		err = errors.New("empty value")
+	}
+	if err != nil {
+		u.fail("set", "%s: %v", attr, err)
+		return u
+	}
+	u.unknown[attr] = true
+	n := name(attr)
+	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
+		return b.Set(n, n.IfNotExists(expression.Value(av)))
+	})
 }
 
-// Remove deletes attributes from the item.
+// Remove deletes attributes from the item. Computed attributes that refer
+// to one of them are removed too (so the item leaves a sparse index).
 func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 	for _, attr := range attrs {
 		a := u.attr("remove", attr)
@@ -120,66 +145,136 @@ func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 			return u
 		}
 		u.removed[attr] = true
-		if a.Index != nil {
-			f := reflect.ValueOf(&u.scratch).Elem().FieldByIndex(a.Index)
+		if f, ok := settable(reflect.ValueOf(&u.scratch).Elem(), a.Index); ok {
 			f.SetZero()
 		}
-		u.change(attr, func(n expression.NameBuilder) { u.upd = u.upd.Remove(n) })
+		n := name(attr)
+		u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Remove(n) })
 	}
 	return u
 }
 
-// Add adds v to a number attribute, or adds the elements of the set v to a
-// set attribute.
+// Add adds the number v to a number attribute (a missing attribute counts
+// as 0), or, for a set attribute, adds the elements of v as [Update.AddToSet]
+// does.
 func (u *Update[T]) Add(attr string, v any) *Update[T] {
-	if u.attr("add", attr) == nil {
+	a := u.attr("add", attr)
+	if a == nil {
 		return u
 	}
-	return u.change(attr, func(n expression.NameBuilder) { u.upd = u.upd.Add(n, u.value(v)) })
-}
-
-// DeleteFromSet removes the elements of the set v from a set attribute.
-func (u *Update[T]) DeleteFromSet(attr string, v any) *Update[T] {
-	if u.attr("delete", attr) == nil {
+	if a.Set {
+		return u.setOp(a, "add", []any{v}, expression.UpdateBuilder.Add)
+	}
+	av, err := marshal(v)
+	if _, isNum := av.(*types.AttributeValueMemberN); err == nil && !isNum {
+		err = fmt.Errorf("want a number, not %T (only number and set attributes can be added to)", v)
+	}
+	if err != nil {
+		u.fail("add", "%s: %v", attr, err)
 		return u
 	}
-	return u.change(attr, func(n expression.NameBuilder) { u.upd = u.upd.Delete(n, u.value(v)) })
+	u.unknown[attr] = true
+	n := name(attr)
+	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Add(n, expression.Value(av)) })
 }
 
-// Append appends the elements of the list v to a list attribute.
+// AddToSet adds elements to a set attribute (one tagged with the set
+// option), creating the set if needed. Each element may be a single value
+// or a slice, array or set of values; they must all be strings, all
+// numbers or all binary. With no elements it changes nothing.
+func (u *Update[T]) AddToSet(attr string, elems ...any) *Update[T] {
+	a := u.attr("add", attr)
+	if a == nil {
+		return u
+	}
+	return u.setOp(a, "add", elems, expression.UpdateBuilder.Add)
+}
+
+// DeleteFromSet removes elements from a set attribute; elements are given
+// as for [Update.AddToSet]. A set left empty is removed by DynamoDB. With
+// no elements it changes nothing.
+func (u *Update[T]) DeleteFromSet(attr string, elems ...any) *Update[T] {
+	a := u.attr("delete", attr)
+	if a == nil {
+		return u
+	}
+	return u.setOp(a, "delete", elems, expression.UpdateBuilder.Delete)
+}
+
+func (u *Update[T]) setOp(a *model.Attribute, op string, elems []any, f func(expression.UpdateBuilder, expression.NameBuilder, expression.ValueBuilder) expression.UpdateBuilder) *Update[T] {
+	attr := a.Name
+	if !a.Set {
+		u.fail(op, "%s is not a set attribute (a set has the set option: dynamo:\"%s,set\")", attr, attr)
+		return u
+	}
+	av, err := setOf(elems...)
+	if err != nil {
+		u.fail(op, "%s: %v", attr, err)
+		return u
+	}
+	if av == nil {
+		return u
+	}
+	u.unknown[attr] = true
+	n := name(attr)
+	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return f(b, n, expression.Value(av)) })
+}
+
+// Append appends the elements of the list v (or v itself, when it is not a
+// slice) to a list attribute, creating the list if needed.
 func (u *Update[T]) Append(attr string, v any) *Update[T] {
-	if u.attr("append", attr) == nil {
-		return u
-	}
-	return u.change(attr, func(n expression.NameBuilder) {
-		u.upd = u.upd.Set(n, expression.ListAppend(n.IfNotExists(expression.Value(&types.AttributeValueMemberL{})), u.value(v)))
-	})
+	return u.listOp("append", attr, v, false)
 }
 
-// Prepend inserts the elements of the list v before a list attribute's.
+// Prepend inserts the elements of the list v (or v itself, when it is not a
+// slice) before those of a list attribute, creating the list if needed.
 func (u *Update[T]) Prepend(attr string, v any) *Update[T] {
-	if u.attr("prepend", attr) == nil {
+	return u.listOp("prepend", attr, v, true)
+}
+
+func (u *Update[T]) listOp(op, attr string, v any, before bool) *Update[T] {
+	a := u.attr(op, attr)
+	if a == nil {
 		return u
 	}
-	return u.change(attr, func(n expression.NameBuilder) {
-		u.upd = u.upd.Set(n, expression.ListAppend(u.value(v), n.IfNotExists(expression.Value(&types.AttributeValueMemberL{}))))
+	av, err := marshal(v)
+	if err != nil {
+		u.fail(op, "%s: %v", attr, err)
+		return u
+	}
+	if _, ok := av.(*types.AttributeValueMemberL); !ok {
+		av = &types.AttributeValueMemberL{Value: []types.AttributeValue{av}}
+	}
+	u.unknown[attr] = true
+	n := name(attr)
+	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
+		old := n.IfNotExists(expression.Value(&types.AttributeValueMemberL{Value: []types.AttributeValue{}}))
+		if before {
+			return b.Set(n, expression.ListAppend(expression.Value(av), old))
+		}
+		return b.Set(n, expression.ListAppend(old, expression.Value(av)))
 	})
 }
 
 // If adds a condition that must hold for the update to happen; otherwise
 // Run returns [ErrConditionFailed]. Several conditions are joined with AND.
+// Write names with [Name] and values with expression.Value.
 func (u *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
 	u.conds = append(u.conds, cond)
 	return u
 }
 
-// Run performs the update.
+// Run performs the update. It returns [ErrNotFound] when the item does not
+// exist, [ErrVersionConflict] when its version is not key's, and
+// [ErrConditionFailed] when a condition given with [Update.If] does not
+// hold.
 func (u *Update[T]) Run(ctx context.Context) error {
 	_, err := u.run(ctx, types.ReturnValueNone)
 	return err
 }
 
-// Value performs the update and returns the item as it is afterwards.
+// Value performs the update like [Update.Run] and returns the item as it
+// is afterwards.
 func (u *Update[T]) Value(ctx context.Context) (T, error) {
 	var zero T
 	out, err := u.run(ctx, types.ReturnValueAllNew)
@@ -217,16 +312,7 @@ func (u *Update[T]) classify(err error) error {
 }
 
 func (u *Update[T]) failureKind(old map[string]types.AttributeValue) error {
-	if old == nil {
-		return ErrNotFound
-	}
-	if v := u.r.m.Version; v != nil {
-		want := u.r.version(reflect.ValueOf(&u.scratch).Elem())
-		if n, ok := old[v.Name].(*types.AttributeValueMemberN); want != 0 && (!ok || n.Value != itoa(want)) {
-			return ErrVersionConflict
-		}
-	}
-	return ErrConditionFailed
+	return u.r.conditionKind(old, u.r.version(reflect.ValueOf(&u.scratch).Elem()))
 }
 
 // input builds the UpdateItem request without I/O.
@@ -239,29 +325,35 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	upd := u.upd
-	conds := append([]expression.ConditionBuilder{r.keyExists()}, u.conds...)
-	if err := u.recompute(&upd); err != nil {
+	var upd expression.UpdateBuilder
+	for _, op := range u.ops {
+		upd = op(upd)
+	}
+	changes := len(u.ops)
+	n, err := u.recompute(&upd)
+	if err != nil {
 		return nil, err
 	}
+	changes += n
+	conds := append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...)
+	conds = append(conds, u.conds...)
 	if a := r.m.Updated; a != nil && !u.touched[a.Name] {
-		av, err := marshal(r.now())
+		av, err := stampValue(a, r.now())
 		if err != nil {
 			return nil, err
 		}
-		if a.UnixTime || a.Type == "N" {
-			av = &types.AttributeValueMemberN{Value: itoa(r.now().Unix())}
-		}
 		upd = upd.Set(name(a.Name), expression.Value(av))
+		changes++
 	}
 	if a := r.m.Version; a != nil {
 		if v := r.version(reflect.ValueOf(&u.scratch).Elem()); v != 0 {
 			conds = append(conds, name(a.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)})))
 		}
 		upd = upd.Add(name(a.Name), expression.Value(&types.AttributeValueMemberN{Value: "1"}))
+		changes++
 	}
-	if !u.any && r.m.Version == nil && r.m.Updated == nil {
-		return nil, fmt.Errorf("query: update %s: nothing to update", r.table)
+	if changes == 0 {
+		return nil, errors.New("query: nothing to update")
 	}
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(and(conds)).Build()
 	if err != nil {
@@ -280,32 +372,55 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 
 // recompute sets (or removes) every computed non-key attribute that refers
 // to a changed attribute, so single-table index keys follow their fields.
-func (u *Update[T]) recompute(upd *expression.UpdateBuilder) error {
+// It returns how many it changed.
+func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 	m := u.r.m
+	n := 0
 	for _, a := range m.Attributes {
-		if !a.Computed() || a == m.Key.Hash || a == m.Key.Range {
+		if !a.Computed() || a == m.Key.Hash || a == m.Key.Range || a == m.EntityType {
 			continue
 		}
 		changed, removed := false, false
 		for _, ref := range a.Template.Refs() {
+			if u.unknown[ref.Name] {
+				return 0, fmt.Errorf("query: %s is computed from %s, so %s must be changed with Set or Remove", a.Name, ref.Name, ref.Name)
+			}
 			changed = changed || u.touched[ref.Name]
 			removed = removed || u.removed[ref.Name]
 		}
 		if !changed {
 			continue
 		}
+		n++
 		if removed {
 			*upd = upd.Remove(name(a.Name))
 			continue
 		}
 		av, err := m.Value(a.Name, &u.scratch)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if av == nil {
-			return fmt.Errorf("query: update %s: computing %s needs every attribute of %q in the key value", u.r.table, a.Name, a.Template.Source)
+			return 0, fmt.Errorf("query: computing %s needs every attribute of %q in the key value", a.Name, a.Template.Source)
 		}
 		*upd = upd.Set(name(a.Name), expression.Value(av))
 	}
-	return nil
+	return n, nil
+}
+
+// assign mirrors a new value into the scratch copy used to recompute
+// computed attributes. When the value does not fit the field, the
+// attribute's new value is unknown, which recompute reports if it matters.
+func (u *Update[T]) assign(a *model.Attribute, av types.AttributeValue) {
+	f, ok := settable(reflect.ValueOf(&u.scratch).Elem(), a.Index)
+	if !ok {
+		u.unknown[a.Name] = true
+		return
+	}
+	nv := reflect.New(f.Type())
+	if err := dynamo.Unmarshal(av, nv.Interface()); err != nil {
+		u.unknown[a.Name] = true
+		return
+	}
+	f.Set(nv.Elem())
 }

@@ -1,0 +1,158 @@
+package integration_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestQueryTransactions writes across two models and tables, and checks
+// that a cancelled transaction changes nothing and says which action
+// failed, and why.
+func TestQueryTransactions(t *testing.T) {
+	e := newEnv(t, must[Account](t), must[Event](t))
+	ctx := t.Context()
+	c := newClock(t0)
+	accounts := repo[Account](t, e, nil, c)
+	events := repo[Event](t, e, nil, c)
+	db, counter := countingDB(t)
+
+	from := Account{ID: "from", Owner: "Ann", Balance: 100}
+	to := Account{ID: "to", Owner: "Bo", Balance: 0}
+	for _, a := range []*Account{&from, &to} {
+		if err := accounts.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("success across tables", func(t *testing.T) {
+		ev := Event{Stream: "ledger", Seq: 1, Kind: "transfer", Body: "from→to 30"}
+		err := query.WriteTx(ctx, e.db, nil,
+			accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(expression.Value(30))),
+			accounts.Update(to).Add("balance", 30),
+			events.TxCreate(&ev),
+		)
+		if err != nil {
+			t.Fatalf("WriteTx: %v", err)
+		}
+		var gotFrom, gotTo Account
+		var gotEv Event
+		if err := query.ReadTx(ctx, e.db, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "to"}, &gotTo), events.TxGet(ev, &gotEv)); err != nil {
+			t.Fatalf("ReadTx: %v", err)
+		}
+		if gotFrom.Balance != 70 || gotTo.Balance != 30 || gotFrom.Version != 2 || gotTo.Version != 2 {
+			t.Errorf("balances %d and %d, versions %d and %d; want 70 and 30, 2 and 2", gotFrom.Balance, gotTo.Balance, gotFrom.Version, gotTo.Version)
+		}
+		if diff := cmp.Diff(ev, gotEv); diff != "" {
+			t.Errorf("event (-want +got):\n%s", diff)
+		}
+		from, to = gotFrom, gotTo
+	})
+
+	t.Run("a failing condition cancels everything", func(t *testing.T) {
+		dup := Event{Stream: "ledger", Seq: 1, Body: "duplicate"}
+		newAcct := Account{ID: "new", Owner: "Cy"}
+		before := newAcct
+		err := query.WriteTx(ctx, e.db, nil,
+			accounts.TxCreate(&newAcct),
+			accounts.Update(from).Add("balance", -1000).If(query.Name("balance").GreaterThanEqual(expression.Value(1000))),
+			events.TxCreate(&dup),
+			accounts.Check(Account{ID: "nobody"}),
+			accounts.TxDelete(Account{ID: "to", Version: 1}),
+		)
+		var te *query.TxError
+		if !errors.As(err, &te) {
+			t.Fatalf("WriteTx = %v, want a *TxError", err)
+		}
+		codes := make([]string, len(te.Reasons))
+		kinds := make([]error, len(te.Reasons))
+		for i, r := range te.Reasons {
+			codes[i], kinds[i] = r.Code, r.Kind
+		}
+		if diff := cmp.Diff([]string{"None", "ConditionalCheckFailed", "ConditionalCheckFailed", "ConditionalCheckFailed", "ConditionalCheckFailed"}, codes); diff != "" {
+			t.Errorf("reason codes (-want +got):\n%s", diff)
+		}
+		wantKinds := []error{nil, query.ErrConditionFailed, query.ErrAlreadyExists, query.ErrNotFound, query.ErrVersionConflict}
+		for i := range wantKinds {
+			if kinds[i] != wantKinds[i] {
+				t.Errorf("Reasons[%d].Kind = %v, want %v", i, kinds[i], wantKinds[i])
+			}
+		}
+		for _, target := range []error{query.ErrConditionFailed, query.ErrAlreadyExists, query.ErrNotFound, query.ErrVersionConflict} {
+			if !errors.Is(err, target) {
+				t.Errorf("errors.Is(%v, %v) = false", err, target)
+			}
+		}
+		if diff := cmp.Diff(before, newAcct); diff != "" {
+			t.Errorf("a failed TxCreate changed the caller's value (-before +after):\n%s", diff)
+		}
+		if _, err := accounts.Get(ctx, Account{ID: "new"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+			t.Errorf("Get(new) after a cancelled transaction = %v, want ErrNotFound", err)
+		}
+		var gotFrom Account
+		var missing Account
+		err = query.ReadTx(ctx, e.db, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "nobody"}, &missing))
+		if !errors.Is(err, query.ErrNotFound) {
+			t.Errorf("ReadTx with a missing item = %v, want ErrNotFound", err)
+		}
+		if gotFrom.Balance != 70 || missing.ID != "" {
+			t.Errorf("ReadTx stored %+v and %+v; want the balance 70 and nothing", gotFrom, missing)
+		}
+	})
+
+	t.Run("too many actions, no request", func(t *testing.T) {
+		counted := repo[Account](t, e, db, c)
+		actions := make([]query.TxAction, query.MaxTxActions+1)
+		for i := range actions {
+			actions[i] = counted.Update(Account{ID: fmt.Sprint(i)}).Add("balance", 1)
+		}
+		if err := query.WriteTx(ctx, db, nil, actions...); !errors.Is(err, query.ErrTooManyActions) {
+			t.Errorf("WriteTx(101 actions) = %v, want ErrTooManyActions", err)
+		}
+		reads := make([]query.TxRead, query.MaxTxActions+1)
+		var a Account
+		for i := range reads {
+			reads[i] = counted.TxGet(Account{ID: fmt.Sprint(i)}, &a)
+		}
+		if err := query.ReadTx(ctx, db, reads...); !errors.Is(err, query.ErrTooManyActions) {
+			t.Errorf("ReadTx(101 reads) = %v, want ErrTooManyActions", err)
+		}
+		if n := counter.requests("TransactWriteItems") + counter.requests("TransactGetItems"); n != 0 {
+			t.Errorf("%d transaction requests sent, want 0", n)
+		}
+		// The limit itself is fine.
+		if err := query.WriteTx(ctx, db, nil, actions[:query.MaxTxActions]...); !errors.Is(err, query.ErrNotFound) {
+			t.Errorf("WriteTx(100 updates of missing items) = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("idempotency token", func(t *testing.T) {
+		c.advance(time.Minute)
+		opts := &query.TxOptions{Token: "transfer-42"}
+		tx := func() error {
+			return query.WriteTx(ctx, e.db, opts, accounts.Update(Account{ID: "to"}).Add("balance", 5))
+		}
+		for i := range 3 {
+			if err := tx(); err != nil {
+				t.Fatalf("WriteTx #%d with the same token: %v", i+1, err)
+			}
+		}
+		got, err := accounts.Get(ctx, Account{ID: "to"}, query.Consistent())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Balance != to.Balance+5 {
+			t.Errorf("balance = %d after three calls with one token, want %d (applied once)", got.Balance, to.Balance+5)
+		}
+		// The same token for other actions is refused.
+		err = query.WriteTx(ctx, e.db, opts, accounts.Update(Account{ID: "to"}).Add("balance", 6))
+		if err == nil {
+			t.Error("WriteTx reusing a token for other actions = nil, want an error")
+		}
+	})
+}

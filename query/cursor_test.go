@@ -1,0 +1,265 @@
+package query
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/google/go-cmp/cmp"
+)
+
+// cursorSpecs returns the specs of a query of users by id and of a query of
+// the org index.
+func cursorSpecs(t *testing.T) (table, index cursorSpec) {
+	t.Helper()
+	users := newRepo[user](t)
+	table = cursorSpec{scope: "users//query/p1", names: users.positionNames("")}
+	index = cursorSpec{scope: "users/org-index/query/o1", names: users.positionNames("org-index")}
+	return table, index
+}
+
+func TestPositionNames(t *testing.T) {
+	users := newRepo[user](t)
+	names := func(as []*model.Attribute) []string {
+		var out []string
+		for _, a := range as {
+			out = append(out, a.Name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"id"}, names(users.positionNames(""))); diff != "" {
+		t.Errorf("table position (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"id", "org", "age"}, names(users.positionNames("org-index"))); diff != "" {
+		t.Errorf("index position (-want +got):\n%s", diff)
+	}
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	table, index := cursorSpecs(t)
+	signed := index
+	signed.key = []byte("secret")
+	for _, tt := range []struct {
+		name string
+		spec cursorSpec
+		lek  map[string]types.AttributeValue
+	}{
+		{"table", table, avs{"id": s("u 1 / é")}},
+		{"index", index, avs{"id": s("u1"), "org": s("o1"), "age": n("-12.5e3")}},
+		{"signed", signed, avs{"id": s("u1"), "org": s("o1"), "age": n("3")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := encodeCursor(tt.lek, tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _, _ := strings.Cut(c, ".")
+			if payload, _ := b64.DecodeString(body); strings.Contains(string(payload), "query/") {
+				t.Errorf("cursor %s shows its scope", payload)
+			}
+			got, err := decodeCursor(c, tt.spec)
+			if err != nil {
+				t.Fatalf("decodeCursor(encodeCursor(%v)) error = %v", tt.lek, err)
+			}
+			if diff := cmp.Diff(tt.lek, got, ignoreUnexported); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if c, err := encodeCursor(nil, table); c != "" || err != nil {
+		t.Errorf("encodeCursor(nil) = %q, %v; want \"\", nil", c, err)
+	}
+	if lek, err := decodeCursor("", table); lek != nil || err != nil {
+		t.Errorf("decodeCursor(\"\") = %v, %v; want nil, nil", lek, err)
+	}
+	if _, err := encodeCursor(avs{"id": &types.AttributeValueMemberBOOL{Value: true}}, table); err == nil {
+		t.Error("encodeCursor(BOOL key) error = nil")
+	}
+}
+
+func TestCursorRejected(t *testing.T) {
+	table, index := cursorSpecs(t)
+	key := []byte("secret")
+	signedSpec := func(s cursorSpec) cursorSpec { s.key = key; return s }
+	mustEncode := func(lek map[string]types.AttributeValue, spec cursorSpec) string {
+		t.Helper()
+		c, err := encodeCursor(lek, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// payload forges a cursor body with the right scope hash.
+	payload := func(spec cursorSpec, k map[string]cursorScalar) string {
+		b, err := json.Marshal(cursor{Scope: scopeHash(spec.scope), Key: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b64.EncodeToString(b)
+	}
+	str := func(v string) *string { return &v }
+	good := mustEncode(avs{"id": s("u1"), "org": s("o1"), "age": n("3")}, signedSpec(index))
+	body, sig, _ := strings.Cut(good, ".")
+	tampered := payload(index, map[string]cursorScalar{"id": {S: str("u9")}, "org": {S: str("o1")}, "age": {N: str("3")}}) + "." + sig
+
+	otherPartition := index
+	otherPartition.scope = "users/org-index/query/o2"
+	tests := []struct {
+		name string
+		c    string
+		spec cursorSpec
+	}{
+		{"not base64", "!!!", table},
+		{"not JSON", b64.EncodeToString([]byte("{")), table},
+		{"too long", strings.Repeat("A", maxCursor+1), table},
+		{"another partition", mustEncode(avs{"id": s("u1"), "org": s("o1"), "age": n("3")}, index), otherPartition},
+		{"another index", mustEncode(avs{"id": s("u1")}, table), index},
+		{"table cursor on the index, same scope", mustEncode(avs{"id": s("u1")}, cursorSpec{scope: index.scope, names: table.names}), index},
+		{"signed: tampered payload", tampered, signedSpec(index)},
+		{"signed: unsigned", body, signedSpec(index)},
+		{"signed: another signing key", mustEncode(avs{"id": s("u1"), "org": s("o1"), "age": n("3")}, cursorSpec{scope: index.scope, names: index.names, key: []byte("other")}), signedSpec(index)},
+		{"signed: signature not base64", body + ".!!", signedSpec(index)},
+		{"signed, where cursors are not", good, index},
+		{"another signed partition", good, signedSpec(otherPartition)},
+		{"missing attribute", payload(index, map[string]cursorScalar{"id": {S: str("u1")}, "org": {S: str("o1")}}), index},
+		{"foreign attribute", payload(table, map[string]cursorScalar{"name": {S: str("u1")}}), table},
+		{"two values", payload(table, map[string]cursorScalar{"id": {S: str("u1"), N: str("1")}}), table},
+		{"no value", payload(table, map[string]cursorScalar{"id": {}}), table},
+		{"wrong type", payload(table, map[string]cursorScalar{"id": {N: str("1")}}), table},
+		{"empty string", payload(table, map[string]cursorScalar{"id": {S: str("")}}), table},
+		{"not a number", payload(index, map[string]cursorScalar{"id": {S: str("u")}, "org": {S: str("o")}, "age": {N: str("NaN")}}), index},
+		{"no key", payload(table, nil), table},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lek, err := decodeCursor(tt.c, tt.spec)
+			if !errors.Is(err, ErrBadCursor) {
+				t.Errorf("decodeCursor = %v, %v; want ErrBadCursor", lek, err)
+			}
+		})
+	}
+}
+
+func TestIsNumber(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"0", true}, {"-1", true}, {"1.5", true}, {".5", true}, {"5.", true}, {"1e10", true}, {"-2.5E-3", true},
+		{"", false}, {"-", false}, {".", false}, {"e5", false}, {"1e", false}, {"1e1234", false},
+		{"NaN", false}, {"Inf", false}, {"0x10", false}, {"1 ", false}, {"1.2.3", false},
+		{strings.Repeat("9", 41), false},
+	} {
+		if got := isNumber(tt.s); got != tt.want {
+			t.Errorf("isNumber(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestKeyString(t *testing.T) {
+	a := avs{"b": s("x;y"), "a": &types.AttributeValueMemberL{Value: []types.AttributeValue{n("1"), &types.AttributeValueMemberM{Value: avs{"z": s("1"), "y": &types.AttributeValueMemberBOOL{Value: true}}}}}}
+	b := avs{"a": &types.AttributeValueMemberL{Value: []types.AttributeValue{n("1"), &types.AttributeValueMemberM{Value: avs{"y": &types.AttributeValueMemberBOOL{Value: true}, "z": s("1")}}}}, "b": s("x;y")}
+	if keyString(a) != keyString(b) {
+		t.Errorf("keyString differs for equal values:\n%s\n%s", keyString(a), keyString(b))
+	}
+	// Separators inside values cannot make two keys look alike.
+	if keyString(avs{"a": s(`x";"b":S"y`)}) == keyString(avs{"a": s("x"), "b": s("y")}) {
+		t.Error("keyString is ambiguous")
+	}
+	if keyString(avs{"a": s("1")}) == keyString(avs{"a": n("1")}) {
+		t.Error("keyString does not tell types apart")
+	}
+}
+
+// FuzzDecodeCursor checks that no caller-supplied cursor makes the decoder
+// panic, and that what it accepts has exactly the position's attributes.
+func FuzzDecodeCursor(f *testing.F) {
+	users, err := New[user](offlineDB, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	specs := []cursorSpec{
+		{scope: "s", names: users.positionNames("")},
+		{scope: "s", names: users.positionNames("org-index"), key: []byte("k")},
+	}
+	for _, spec := range specs {
+		for _, lek := range []map[string]types.AttributeValue{
+			{"id": s("u1")},
+			{"id": s("u1"), "org": s("o"), "age": n("3")},
+		} {
+			c, err := encodeCursor(lek, spec)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(c)
+		}
+	}
+	f.Add("")
+	f.Add(".")
+	f.Add("e30")
+	f.Add("eyJzIjoiIiwiayI6e319.AAAA")
+	f.Fuzz(func(t *testing.T, c string) {
+		for _, spec := range specs {
+			lek, err := decodeCursor(c, spec)
+			if err != nil {
+				if !errors.Is(err, ErrBadCursor) {
+					t.Fatalf("decodeCursor(%q) error %v is not ErrBadCursor", c, err)
+				}
+				continue
+			}
+			if c == "" {
+				continue
+			}
+			if len(lek) != len(spec.names) {
+				t.Fatalf("decodeCursor(%q) = %v, want the attributes of %v", c, lek, spec.names)
+			}
+			for _, a := range spec.names {
+				if lek[a.Name] == nil {
+					t.Fatalf("decodeCursor(%q) = %v lacks %s", c, lek, a.Name)
+				}
+			}
+			// What was accepted encodes back to an accepted cursor.
+			again, err := encodeCursor(lek, spec)
+			if err != nil {
+				t.Fatalf("encodeCursor(%v): %v", lek, err)
+			}
+			if _, err := decodeCursor(again, spec); err != nil {
+				t.Fatalf("re-encoded cursor rejected: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzCursorRoundTrip checks that any key DynamoDB could return survives
+// a cursor unchanged.
+func FuzzCursorRoundTrip(f *testing.F) {
+	users, err := New[user](offlineDB, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	spec := cursorSpec{scope: "users/org-index/query/x", names: users.positionNames("org-index"), key: []byte("k")}
+	f.Add("u1", "o1", int64(3))
+	f.Add("é\x00\"", ".", int64(-1))
+	f.Fuzz(func(t *testing.T, id, org string, age int64) {
+		// DynamoDB's strings are UTF-8, and key strings are never empty.
+		if id == "" || org == "" || !utf8.ValidString(id) || !utf8.ValidString(org) {
+			return
+		}
+		lek := avs{"id": s(id), "org": s(org), "age": n(itoa(age))}
+		c, err := encodeCursor(lek, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeCursor(c, spec)
+		if err != nil {
+			t.Fatalf("decodeCursor(encodeCursor(%v)): %v", lek, err)
+		}
+		if diff := cmp.Diff(lek, got, ignoreUnexported); diff != "" {
+			t.Fatalf("round trip (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -1,0 +1,305 @@
+package query_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/guregu/dynamo/v2"
+)
+
+// Account is a model with optimistic locking, timestamps and a TTL.
+type Account struct {
+	ID      string    `dynamo:"id,hash"`
+	Owner   string    `dynamo:"owner" index:"owner-index,hash"`
+	Balance int       `dynamo:"balance"`
+	Tags    []string  `dynamo:"tags,set,omitempty"`
+	Expires time.Time `dynamo:"expires,omitempty" dynamokit:"ttl"`
+	Version int       `dynamo:"version" dynamokit:"version"`
+	Created time.Time `dynamo:"created" dynamokit:"created"`
+	Updated time.Time `dynamo:"updated" dynamokit:"updated"`
+}
+
+func (Account) TableName() string { return "account" }
+
+// Entry is one entry of an account's ledger: a partition per account,
+// sorted by sequence number.
+type Entry struct {
+	AccountID string `dynamo:"account_id,hash"`
+	Seq       int    `dynamo:"seq,range"`
+	Amount    int    `dynamo:"amount"`
+	Memo      string `dynamo:"memo,omitempty"`
+}
+
+func (Entry) TableName() string { return "entry" }
+
+// The examples that need an engine use these repos. They compile, but
+// only run where DYNAMODB_ENDPOINT or AWS credentials point at tables.
+var (
+	ctx      = context.Background()
+	db       *dynamo.DB
+	accounts *query.Repo[Account]
+	entries  *query.Repo[Entry]
+)
+
+func ExampleNew() {
+	db, err := connect.FromEnv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	accounts, err := query.New[Account](db, nil)
+	if err != nil {
+		log.Fatal(err) // T is not a valid model
+	}
+	fmt.Println(accounts.TableName())
+}
+
+func ExampleRepo_Create() {
+	a := Account{ID: "a-1", Owner: "Ann", Balance: 100}
+	err := accounts.Create(ctx, &a)
+	if errors.Is(err, query.ErrAlreadyExists) {
+		fmt.Println("a-1 is taken") // a is unchanged
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(a.Version, a.Created.Equal(a.Updated)) // 1 true
+}
+
+func ExampleRepo_Get() {
+	a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
+	if errors.Is(err, query.ErrNotFound) {
+		fmt.Println("no account a-1")
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(a.Owner, a.Balance)
+}
+
+func ExampleRepo_Get_emptyKey() {
+	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.New[Account](offline, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = accounts.Get(context.Background(), Account{})
+	fmt.Println(errors.Is(err, query.ErrEmptyKey))
+	// Output: true
+}
+
+// Optimistic locking: read, change, write back with the version read, and
+// start again if someone else wrote in between.
+func ExampleRepo_Put() {
+	for {
+		a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
+		if err != nil {
+			log.Fatal(err)
+		}
+		a.Balance += 10
+		err = accounts.Put(ctx, &a) // only if the stored version is a.Version
+		if errors.Is(err, query.ErrVersionConflict) {
+			continue // a is as it was before Put; read again
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		break
+	}
+}
+
+func ExampleRepo_Update() {
+	a, err := accounts.Update(Account{ID: "a-1"}).
+		Add("balance", -30).
+		AddToSet("tags", "vip").
+		Set("expires", time.Now().Add(90*24*time.Hour)).
+		If(query.Name("balance").GreaterThanEqual(expression.Value(30))).
+		Value(ctx)
+	switch {
+	case errors.Is(err, query.ErrNotFound):
+		fmt.Println("no account a-1")
+	case errors.Is(err, query.ErrConditionFailed):
+		fmt.Println("balance too low")
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println(a.Balance, a.Tags)
+	}
+}
+
+func ExampleUpdate_Run() {
+	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.New[Account](offline, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = accounts.Update(Account{ID: "a-1"}).Set("balanse", 10).Run(context.Background())
+	fmt.Println(err)
+	err = accounts.Update(Account{ID: "a-1"}).Add("balance", "ten").Run(context.Background())
+	fmt.Println(err)
+	// Output:
+	// query: update account: set: query_test.Account has no attribute "balanse"
+	// query: update account: add: balance: want a number, not string (only number and set attributes can be added to)
+}
+
+func ExampleRepo_Delete() {
+	// Deleting a missing item is not an error...
+	if err := accounts.Delete(ctx, Account{ID: "a-2"}); err != nil {
+		log.Fatal(err)
+	}
+	// ...unless a condition asks for the item.
+	err := accounts.Delete(ctx, Account{ID: "a-2"}, accounts.KeyExists())
+	fmt.Println(errors.Is(err, query.ErrNotFound)) // true
+}
+
+func ExampleRepo_Query() {
+	recent, err := entries.Query(Entry{AccountID: "a-1"}).
+		Range(query.GreaterOrEqual, 100).
+		Filter(query.Name("amount").LessThan(expression.Value(0))).
+		Descending().
+		Limit(20).
+		Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range recent {
+		fmt.Println(e.Seq, e.Amount)
+	}
+	byOwner, err := accounts.Query(Account{Owner: "Ann"}).Index("owner-index").Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(byOwner))
+}
+
+func ExampleQuery_All() {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	total := 0
+	for e, err := range entries.Query(Entry{AccountID: "a-1"}).PageSize(500).All(ctx) {
+		if err != nil {
+			log.Fatal(err) // also when ctx ends: errors.Is(err, context.DeadlineExceeded)
+		}
+		total += e.Amount
+		if total > 1_000_000 {
+			break // no further request is made
+		}
+	}
+	fmt.Println(total)
+}
+
+func ExampleQuery_Page() {
+	key := []byte("a secret of the server") // cursors go to clients: sign them
+	next := ""                              // from the client's request
+	page, err := entries.Query(Entry{AccountID: "a-1"}).Limit(100).SignCursors(key).Page(ctx, next)
+	if errors.Is(err, query.ErrBadCursor) {
+		fmt.Println("400 Bad Request") // tampered with, or from another query
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(page.Items), page.Next != "") // page.Next is "" after the last page
+}
+
+func ExampleQuery_Count() {
+	n, err := entries.Query(Entry{AccountID: "a-1"}).Range(query.Between, 1, 999).Count(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
+}
+
+func ExampleRepo_Scan() {
+	n := 0
+	for a, err := range accounts.Scan().Segments(4).Filter(query.Name("balance").LessThan(expression.Value(0))).All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(a.ID) // segments interleave: no order
+		n++
+	}
+	fmt.Println(n)
+}
+
+func ExampleWriteTx() {
+	from, to := Account{ID: "a-1"}, Account{ID: "a-2"}
+	entry := Entry{AccountID: "a-1", Seq: 101, Amount: -30, Memo: "to a-2"}
+	err := query.WriteTx(ctx, db, &query.TxOptions{Token: "transfer-101"},
+		accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(expression.Value(30))),
+		accounts.Update(to).Add("balance", 30),
+		entries.TxCreate(&entry),
+	)
+	var te *query.TxError
+	if errors.As(err, &te) {
+		for i, r := range te.Reasons {
+			if r.Failed() {
+				fmt.Println(i, r.Action, r.Kind) // e.g. 0 update account query: condition failed
+			}
+		}
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleWriteTx_tooManyActions() {
+	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.New[Account](offline, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var actions []query.TxAction
+	for i := range query.MaxTxActions + 1 {
+		actions = append(actions, accounts.TxDelete(Account{ID: fmt.Sprint(i)}))
+	}
+	err = query.WriteTx(context.Background(), offline, nil, actions...)
+	fmt.Println(errors.Is(err, query.ErrTooManyActions))
+	// Output: true
+}
+
+func ExampleReadTx() {
+	var a Account
+	var e Entry
+	err := query.ReadTx(ctx, db,
+		accounts.TxGet(Account{ID: "a-1"}, &a),
+		entries.TxGet(Entry{AccountID: "a-1", Seq: 101}, &e),
+	)
+	if errors.Is(err, query.ErrNotFound) {
+		fmt.Println("one of them is missing") // the others are read
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(a.Balance, e.Amount)
+}
+
+func ExampleRepo_BatchPut() {
+	var ledger []Entry
+	for i := range 5000 {
+		ledger = append(ledger, Entry{AccountID: "a-1", Seq: i, Amount: 1})
+	}
+	err := entries.BatchPut(ctx, ledger, &query.BatchOptions{Concurrency: 8})
+	var be *query.BatchError[Entry]
+	if errors.As(err, &be) {
+		fmt.Println(len(be.Unprocessed), "not written:", be.Err) // retry them later
+	} else if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleName() {
+	cond := query.Name("a.b").Equal(expression.Value("#c = :d"))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(*expr.Condition(), expr.Names())
+	// Output: #0 = :0 map[#0:a.b]
+}
