@@ -75,6 +75,8 @@ func (u *Update[T]) attr(op, n string) *model.Attribute {
 		u.fail(op, "%q is part of the key and cannot be updated", n)
 	case a.Computed():
 		u.fail(op, "%q is computed from other attributes", n)
+	case inKey(m, a):
+		u.fail(op, "%q is part of the computed key; changing it would move the item: delete and re-create it instead", n)
 	case a == m.Version:
 		u.fail(op, "%q is the version attribute, which every update increments", n)
 	case u.touched[n]:
@@ -83,6 +85,21 @@ func (u *Update[T]) attr(op, n string) *model.Attribute {
 		return a
 	}
 	return nil
+}
+
+// inKey reports whether a computed table key refers to a.
+func inKey(m *model.Model, a *model.Attribute) bool {
+	for _, k := range [2]*model.Attribute{m.Key.Hash, m.Key.Range} {
+		if k == nil || !k.Computed() {
+			continue
+		}
+		for _, ref := range k.Template.Refs() {
+			if ref == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // record adds op as a change of attribute a.

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestUpdateInput(t *testing.T) {
@@ -180,6 +181,7 @@ func TestUpdateInputErrors(t *testing.T) {
 	users := newRepo[user](t)
 	emps := newRepo[emp](t)
 	plains := newRepo[plain](t)
+	colls := newRepo[collEmp](t)
 	tests := []struct {
 		name string
 		upd  interface {
@@ -192,6 +194,8 @@ func TestUpdateInputErrors(t *testing.T) {
 		{"hash key", users.Update(user{ID: "u"}).Set("id", "x"), "part of the key", nil},
 		{"range key", plains.Update(plain{K: "k", R: 1}).Set("r", 2), "part of the key", nil},
 		{"computed", emps.Update(emp{ID: "e", Dept: "d"}).Set("gsi1pk", "x"), "computed", nil},
+		{"referred to by a computed key", colls.Update(collEmp{ID: "e", Dept: "d"}).Set("dept", "d-2"), "part of the computed key", nil},
+		{"removed from a computed key", colls.Update(collEmp{ID: "e", Dept: "d"}).Remove("dept"), "part of the computed key", nil},
 		{"version", users.Update(user{ID: "u"}).Set("version", 9), "version attribute", nil},
 		{"twice", users.Update(user{ID: "u"}).Set("name", "a").Set("name", "b"), "changed twice", nil},
 		{"add a string", users.Update(user{ID: "u"}).Add("name", "x"), "want a number", nil},
@@ -284,5 +288,31 @@ func TestUpdatedStamp(t *testing.T) {
 	want := avs{":0": n(clockUnix)}
 	if diff := cmp.Diff(want, in.ExpressionAttributeValues, ignoreUnexported); diff != "" {
 		t.Errorf("values (-want +got):\n%s", diff)
+	}
+}
+
+// collEmp lives in its department's partition: its dept is part of its key.
+type collEmp struct {
+	_    struct{} `dynamo:"pk,hash" template:"DEPT#{dept}"`
+	_    struct{} `dynamo:"sk,range" template:"EMP#{id}"`
+	ID   string   `dynamo:"id"`
+	Dept string   `dynamo:"dept"`
+	Name string   `dynamo:"name"`
+}
+
+func (collEmp) TableName() string { return "org" }
+
+func TestUpdateComputedKeyNeighbours(t *testing.T) {
+	colls := newRepo[collEmp](t)
+	in, err := colls.Update(collEmp{ID: "e", Dept: "d"}).Set("name", "Eve").input()
+	if err != nil {
+		t.Fatalf("Set(name) on an item-collection model: %v", err)
+	}
+	want := map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "DEPT#d"},
+		"sk": &types.AttributeValueMemberS{Value: "EMP#e"},
+	}
+	if diff := cmp.Diff(want, in.Key, cmpopts.IgnoreUnexported(types.AttributeValueMemberS{})); diff != "" {
+		t.Errorf("Key (-want +got):\n%s", diff)
 	}
 }
