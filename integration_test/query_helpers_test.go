@@ -85,36 +85,6 @@ func operation(req *http.Request) string {
 	return op
 }
 
-// countingClient is an SDK HTTP client that counts requests by operation.
-type countingClient struct {
-	next  *http.Client
-	mu    sync.Mutex
-	count map[string]int
-}
-
-func (c *countingClient) Do(req *http.Request) (*http.Response, error) {
-	c.mu.Lock()
-	if c.count == nil {
-		c.count = map[string]int{}
-	}
-	c.count[operation(req)]++
-	c.mu.Unlock()
-	return c.next.Do(req)
-}
-
-func (c *countingClient) requests(op string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.count[op]
-}
-
-// countingDB returns a DB whose requests are counted.
-func countingDB(t *testing.T) (*dynamo.DB, *countingClient) {
-	t.Helper()
-	c := &countingClient{next: &http.Client{}}
-	return dynamotest.DB(t, func(o *dynamodb.Options) { o.HTTPClient = c }), c
-}
-
 // faultClient is an SDK HTTP client that injects the failures DynamoDB
 // may return under load into BatchWriteItem and BatchGetItem: throttling
 // errors, and items or keys left unprocessed, by forwarding only part of

@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,10 +28,8 @@ type counter struct {
 
 // Do implements dynamodb.HTTPClient.
 func (c *counter) Do(r *http.Request) (*http.Response, error) {
-	op := r.Header.Get("X-Amz-Target")
-	op = op[strings.LastIndexByte(op, '.')+1:]
 	c.mu.Lock()
-	c.ops[op]++
+	c.ops[operation(r)]++
 	c.inFlight++
 	c.maxInFlight = max(c.maxInFlight, c.inFlight)
 	c.mu.Unlock()
@@ -55,6 +52,21 @@ func (c *counter) take() (map[string]int, int) {
 	ops, most := c.ops, c.maxInFlight
 	c.ops, c.maxInFlight = map[string]int{}, 0
 	return ops, most
+}
+
+// requests returns how many op requests were counted since the last take.
+func (c *counter) requests(op string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ops[op]
+}
+
+// countingDB returns a connection to the test engine and the counter of
+// its requests.
+func countingDB(t *testing.T) (*dynamo.DB, *counter) {
+	t.Helper()
+	c := &counter{}
+	return countedDB(t, c), c
 }
 
 // countedDB returns a connection to the test engine whose requests c

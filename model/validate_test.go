@@ -223,7 +223,6 @@ type ttlString struct {
 
 func (ttlString) TableName() string { return "t" }
 
-
 type twoTTLs struct {
 	ID string `dynamo:"id,hash"`
 	A  int64  `dynamo:"a" dynamokit:"ttl"`
