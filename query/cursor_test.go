@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
@@ -262,4 +263,33 @@ func FuzzCursorRoundTrip(f *testing.F) {
 			t.Fatalf("round trip (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestCursorScopeBindsTheWholeQuery checks that a cursor is tied to the
+// range operator, filter and direction, not only to the values sent.
+func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
+	users := newRepo[user](t)
+	scope := func(q *Query[user]) string {
+		t.Helper()
+		in, err := q.input()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q.cursor(in).scope
+	}
+	base := func() *Query[user] { return users.Query(user{Org: "o"}).Index("org-index") }
+	greater := scope(base().Range(Greater, 1))
+	if again := scope(base().Range(Greater, 1)); again != greater {
+		t.Errorf("the same query has scopes %q and %q", greater, again)
+	}
+	others := map[string]string{
+		"another operator": scope(base().Range(Less, 1)),
+		"descending":       scope(base().Range(Greater, 1).Descending()),
+		"a filter":         scope(base().Range(Greater, 1).Filter(Name("name").Equal(expression.Value("x")))),
+	}
+	for name, s := range others {
+		if s == greater {
+			t.Errorf("%s: same scope as Range(Greater, 1): %q", name, s)
+		}
+	}
 }

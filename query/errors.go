@@ -48,6 +48,9 @@ type OpError struct {
 func (e *OpError) Error() string {
 	var msg string
 	switch {
+	case e.Kind == ErrEmptyKey && e.Err != nil:
+		// The cause names the attribute: "key attribute customer_id: ...".
+		msg = trimmed{e.Err}.Error()
 	case e.Kind != nil:
 		msg = strings.TrimPrefix(e.Kind.Error(), "query: ")
 	case e.Err != nil:

@@ -91,7 +91,10 @@ func ExampleRepo_Get_emptyKey() {
 	}
 	_, err = accounts.Get(context.Background(), Account{})
 	fmt.Println(errors.Is(err, query.ErrEmptyKey))
-	// Output: true
+	fmt.Println(err)
+	// Output:
+	// true
+	// query: get account: model: query_test.Account: key attribute id: model: empty key attribute
 }
 
 // Optimistic locking: read, change, write back with the version read, and

@@ -56,7 +56,23 @@ var typeTime = reflect.TypeFor[time.Time]()
 // time a number of seconds. It returns nil for a value an item would omit
 // (nil, "", an empty set, a zero unixtime): an update removes the attribute
 // instead.
+//
+// The value must read back into the attribute's field: a value that would
+// make the stored item undecodable (a string for an int field, say) is an
+// error, before any request.
 func encodeValue(a *model.Attribute, v any) (types.AttributeValue, error) {
+	av, err := encodeRaw(a, v)
+	if err != nil || av == nil || a.GoType == nil {
+		return av, err
+	}
+	if err := dynamo.Unmarshal(av, reflect.New(a.GoType).Interface()); err != nil {
+		return nil, fmt.Errorf("a %T value cannot be stored in a %s field: %w", v, a.GoType, err)
+	}
+	return av, nil
+}
+
+// encodeRaw is encodeValue without the read-back check.
+func encodeRaw(a *model.Attribute, v any) (types.AttributeValue, error) {
 	if av, ok := v.(types.AttributeValue); ok {
 		return av, nil
 	}

@@ -135,7 +135,7 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 			}
 			return nil, fmt.Errorf("query: Range on %s, which has no sort key", target)
 		}
-		rc, err := q.rangeCond(ks.Range.Name)
+		rc, err := q.rangeCond(ks.Range)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +217,7 @@ func projection(attrs []string, m *model.Model) (expression.ProjectionBuilder, e
 	return p, nil
 }
 
-func (q *Query[T]) rangeCond(attr string) (expression.KeyConditionBuilder, error) {
+func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder, error) {
 	var zero expression.KeyConditionBuilder
 	want := 1
 	if q.op == Between {
@@ -228,12 +228,24 @@ func (q *Query[T]) rangeCond(attr string) (expression.KeyConditionBuilder, error
 	}
 	vals := make([]expression.ValueBuilder, len(q.vals))
 	for i, v := range q.vals {
-		av, err := marshal(v)
+		// Encode as the sort key is stored (a unixtime time is a number),
+		// and check the key type so a mismatch is ours to report.
+		var av types.AttributeValue
+		var err error
+		if a.Computed() {
+			av, err = marshal(v)
+		} else {
+			av, err = encodeValue(a, v)
+		}
 		if err != nil {
-			return zero, err
+			return zero, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+		}
+		if got := scalarType(av); got != a.Type && !(q.op == BeginsWith && got == model.String) {
+			return zero, fmt.Errorf("query: range value %v for %s is of DynamoDB type %q, but the sort key is %q", v, a.Name, got, a.Type)
 		}
 		vals[i] = expression.Value(av)
 	}
+	attr := a.Name
 	k := expression.Key(attr)
 	switch q.op {
 	case Equal:
@@ -250,19 +262,34 @@ func (q *Query[T]) rangeCond(attr string) (expression.KeyConditionBuilder, error
 		return k.Between(vals[0], vals[1]), nil
 	case BeginsWith:
 		s, ok := q.vals[0].(string)
-		if !ok {
-			return zero, fmt.Errorf("query: BeginsWith needs a string")
+		if !ok || a.Type != model.String {
+			return zero, fmt.Errorf("query: BeginsWith needs a string sort key and a string prefix")
 		}
 		return k.BeginsWith(s), nil
 	}
 	return zero, fmt.Errorf("query: unknown range operator %d", q.op)
 }
 
+// scalarType returns the key type of av: "S", "N", "B", or "" for others.
+func scalarType(av types.AttributeValue) model.ScalarType {
+	switch av.(type) {
+	case *types.AttributeValueMemberS:
+		return model.String
+	case *types.AttributeValueMemberN:
+		return model.Number
+	case *types.AttributeValueMemberB:
+		return model.Binary
+	}
+	return ""
+}
+
 // cursor is what binds a page cursor of q to q: its table, index and
 // values, and the key attributes its position has.
 func (q *Query[T]) cursor(in *dynamodb.QueryInput) cursorSpec {
 	return cursorSpec{
-		scope: q.r.table + "/" + q.index + "/query/" + keyString(in.ExpressionAttributeValues),
+		scope: q.r.table + "/" + q.index + "/query/" + aws.ToString(in.KeyConditionExpression) + "/" +
+			aws.ToString(in.FilterExpression) + "/" + fmt.Sprint(aws.ToBool(in.ScanIndexForward) || in.ScanIndexForward == nil) + "/" +
+			keyString(in.ExpressionAttributeValues),
 		key:   q.cursorKey,
 		names: q.r.positionNames(q.index),
 	}

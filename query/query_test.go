@@ -4,11 +4,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestQueryInput(t *testing.T) {
@@ -132,6 +135,7 @@ func TestQueryInputErrors(t *testing.T) {
 		{"between needs two", users.Query(user{Org: "o"}).Index("org-index").Range(Between, 1), "needs 2 value(s)", nil},
 		{"begins with a number", users.Query(user{Org: "o"}).Index("org-index").Range(BeginsWith, 1), "needs a string", nil},
 		{"unknown operator", users.Query(user{Org: "o"}).Index("org-index").Range(Op(99), 1), "unknown range operator", nil},
+		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "cannot be stored in a int field", nil},
 		{"unknown projected attribute", users.Query(user{ID: "u"}).Project("nope"), `no attribute "nope"`, nil},
 	}
 	for _, tt := range tests {
@@ -231,5 +235,29 @@ func TestScanSegments(t *testing.T) {
 		if _, err := tt.s.input(); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: input() error = %v, want one containing %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// order has a unixtime sort key: range values must be sent as numbers.
+type order struct {
+	Customer string    `dynamo:"customer_id,hash"`
+	At       time.Time `dynamo:"ordered_at,range,unixtime"`
+}
+
+func (order) TableName() string { return "orders" }
+
+func TestQueryRangeEncodesLikeTheField(t *testing.T) {
+	orders := newRepo[order](t)
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	in, err := orders.Query(order{Customer: "c"}).Range(GreaterOrEqual, at).input()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &types.AttributeValueMemberN{Value: "1893553445"}
+	if diff := cmp.Diff(want, in.ExpressionAttributeValues[":1"], cmpopts.IgnoreUnexported(types.AttributeValueMemberN{})); diff != "" {
+		t.Errorf("range value (-want +got):\n%s", diff)
+	}
+	if _, err := orders.Query(order{Customer: "c"}).Range(GreaterOrEqual, "yesterday").input(); err == nil {
+		t.Error("Range(GreaterOrEqual, \"yesterday\") on a number sort key: error = nil, want one")
 	}
 }

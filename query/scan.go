@@ -219,7 +219,7 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 		return Page[T]{}, wrap("scan", s.r.table, err, nil)
 	}
 	spec := cursorSpec{
-		scope: s.r.table + "/" + s.index + "/scan/" + keyString(in.ExpressionAttributeValues),
+		scope: s.r.table + "/" + s.index + "/scan/" + aws.ToString(in.FilterExpression) + "/" + keyString(in.ExpressionAttributeValues),
 		key:   s.cursorKey,
 		names: s.r.positionNames(s.index),
 	}
