@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
 )
 
 // Move makes child a child of to, atomically and only if both exist: it
-// returns [ErrChildNotFound] or [ErrParentNotFound] (possibly both, joined)
-// and changes nothing otherwise. child needs its key fields set; in an item
+// returns [ErrChildNotFound] or [ErrParentNotFound] (both, when both are
+// missing) and changes nothing otherwise. For a versioned child model, a
+// child value with a version must match the stored one
+// ([query.ErrVersionConflict]); the move increments the version and sets the
+// updated time, and writes nothing else of child but its link. child needs its key fields set; in an item
 // collection also its current link, since the link is part of its key.
 //
 // In the multi-table and inverted-index layouts a move is one
@@ -80,7 +84,7 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	)
 	var te *query.TxError
 	if errors.As(err, &te) && len(te.Reasons) == 3 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
-		return fmt.Errorf("relations: move: the new key of the child is taken: %w (%w)", query.ErrAlreadyExists, err)
+		return &opError{op: "move (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}
 	}
 	return h.txErr("move", err, 0, 2)
 }
@@ -102,29 +106,17 @@ func (h *HasMany[P, C]) Create(ctx context.Context, child *C) error {
 	if child == nil {
 		return errors.New("relations: create: nil child")
 	}
-	saved := *child
 	parent := h.parentOf(child)
+	if _, err := h.linkedTo(parent); err != nil {
+		// No parent named at all: the child would point nowhere.
+		return fmt.Errorf("relations: create: %w: %w", ErrParentNotFound, err)
+	}
+	saved := *child
 	err := query.WriteTx(ctx, h.children.DB(), nil, h.children.TxCreate(child), h.parents.Check(parent))
 	if err != nil {
 		*child = saved
 	}
-	var te *query.TxError
-	if errors.As(err, &te) && len(te.Reasons) == 2 {
-		var errs []error
-		if te.Reasons[0].Failed() {
-			errs = append(errs, query.ErrAlreadyExists)
-		}
-		if te.Reasons[1].Failed() {
-			errs = append(errs, ErrParentNotFound)
-		}
-		if len(errs) > 0 {
-			return fmt.Errorf("relations: create: %w (%w)", errors.Join(errs...), err)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("relations: create: %w", err)
-	}
-	return nil
+	return h.txErr("create", err, 0, 1)
 }
 
 // Detach removes child's link, so it belongs to no parent (and drops out
@@ -147,7 +139,9 @@ func (h *HasMany[P, C]) Detach(ctx context.Context, child C) error {
 
 // txErr maps a cancelled transaction's reasons to the relation's
 // sentinels: childAt and parentAt are the positions of the child's action
-// and the parent check (-1: none).
+// and the parent check (-1: none). A child action that failed because the
+// child is missing reports [ErrChildNotFound]; one that failed for another
+// reason (a stale version, a taken key) reports that reason's sentinel.
 func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int) error {
 	if err == nil {
 		return nil
@@ -156,15 +150,43 @@ func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int) error
 	if !errors.As(err, &te) {
 		return fmt.Errorf("relations: %s: %w", op, err)
 	}
-	var errs []error
+	var kinds []error
 	if childAt >= 0 && childAt < len(te.Reasons) && te.Reasons[childAt].Failed() {
-		errs = append(errs, ErrChildNotFound)
+		switch k := te.Reasons[childAt].Kind; k {
+		case nil, query.ErrNotFound:
+			kinds = append(kinds, ErrChildNotFound)
+		default:
+			kinds = append(kinds, k)
+		}
 	}
 	if parentAt >= 0 && parentAt < len(te.Reasons) && te.Reasons[parentAt].Failed() {
-		errs = append(errs, ErrParentNotFound)
+		kinds = append(kinds, ErrParentNotFound)
 	}
-	if len(errs) == 0 {
+	if len(kinds) == 0 {
 		return fmt.Errorf("relations: %s: %w", op, err)
 	}
-	return fmt.Errorf("relations: %s: %w (%w)", op, errors.Join(errs...), err)
+	return &opError{op: op, kinds: kinds, err: err}
 }
+
+// opError is a failed operation with one or more sentinel causes. Its
+// message lists them on one line; errors.Is matches each of them and
+// errors.As reaches the transaction error.
+type opError struct {
+	op    string
+	kinds []error
+	err   error
+}
+
+func (e *opError) Error() string {
+	parts := make([]string, len(e.kinds))
+	for i, k := range e.kinds {
+		msg := k.Error()
+		for _, p := range []string{"relations: ", "query: "} {
+			msg = strings.TrimPrefix(msg, p)
+		}
+		parts[i] = msg
+	}
+	return "relations: " + e.op + ": " + strings.Join(parts, "; ")
+}
+
+func (e *opError) Unwrap() []error { return append(append([]error(nil), e.kinds...), e.err) }
