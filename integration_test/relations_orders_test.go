@@ -121,3 +121,97 @@ func TestRelationsOrders(t *testing.T) {
 		t.Errorf("orders after deleting Ada = %v, want %v", got, want)
 	}
 }
+
+// CustomerOrder is an order in a table of its own, keyed by its link: a
+// customer's orders are one partition, sorted by date.
+type CustomerOrder struct {
+	CustomerID string    `dynamo:"customer_id,hash"`
+	OrderedAt  time.Time `dynamo:"ordered_at,range,unixtime"`
+	OrderID    string    `dynamo:"order_id"`
+}
+
+func (CustomerOrder) TableName() string { return "customer_order" }
+
+// TestRelationsChildTableKeyedByLink relates customers to orders whose
+// table is keyed by customer_id: no index, strongly consistent reads
+// possible, and a move re-keys the order.
+func TestRelationsChildTableKeyedByLink(t *testing.T) {
+	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
+	ctx := t.Context()
+	customers, err := query.New[Customer](e.db, &query.Options{Namer: e.names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, err := query.New[CustomerOrder](e.db, &query.Options{Namer: e.names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bought, err := relations.New(customers, orders, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := bought.Layout(), relations.ItemCollection; got != want {
+		t.Errorf("Layout() = %v, want %v", got, want)
+	}
+	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
+	for _, c := range []Customer{ada, bob} {
+		if err := customers.Create(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		o := CustomerOrder{CustomerID: "c-1", OrderedAt: day.AddDate(0, 0, i), OrderID: fmt.Sprintf("o-%d", i)}
+		if err := bought.Create(ctx, &o); err != nil {
+			t.Fatalf("Create(%s): %v", o.OrderID, err)
+		}
+	}
+	if err := bought.Create(ctx, &CustomerOrder{CustomerID: "c-404", OrderedAt: day, OrderID: "o-x"}); !errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("Create(order of c-404) = %v, want ErrParentNotFound", err)
+	}
+	ids := func(os []CustomerOrder) []string {
+		out := make([]string, len(os))
+		for i, o := range os {
+			out[i] = o.OrderID
+		}
+		return out
+	}
+	since, err := bought.Query(ada).Range(query.GreaterOrEqual, day.AddDate(0, 0, 2)).Descending().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(since), []string{"o-3", "o-2"}; !slices.Equal(got, want) {
+		t.Errorf("Ada's orders since March 3, newest first = %v, want %v", got, want)
+	}
+
+	latest := CustomerOrder{CustomerID: "c-1", OrderedAt: day.AddDate(0, 0, 3)}
+	if err := bought.Move(ctx, latest, bob); err != nil {
+		t.Fatalf("Move(o-3, Bob) = %v", err)
+	}
+	if err := bought.Move(ctx, latest, bob); !errors.Is(err, relations.ErrChildNotFound) {
+		t.Errorf("Move(o-3 again from Ada) = %v, want ErrChildNotFound", err)
+	}
+	if err := bought.Move(ctx, CustomerOrder{CustomerID: "c-1", OrderedAt: day}, Customer{CustomerID: "c-404"}); !errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("Move(o-0, c-404) = %v, want ErrParentNotFound", err)
+	}
+	p, bobs, err := bought.ParentWithChildren(ctx, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Bob" || !slices.Equal(ids(bobs), []string{"o-3"}) {
+		t.Errorf("ParentWithChildren(Bob) = %v, %v, want Bob with o-3", p, ids(bobs))
+	}
+	if err := bought.Detach(ctx, bobs[0]); !errors.Is(err, relations.ErrCannotDetach) {
+		t.Errorf("Detach = %v, want ErrCannotDetach (the link is the key)", err)
+	}
+	if err := bought.Delete(ctx, ada, relations.Cascade, nil); err != nil {
+		t.Fatal(err)
+	}
+	left, err := orders.Scan().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(left), []string{"o-3"}; !slices.Equal(got, want) {
+		t.Errorf("orders after deleting Ada = %v, want %v", got, want)
+	}
+}

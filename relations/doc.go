@@ -13,9 +13,11 @@
 //   - [InvertedIndex]: a global secondary index whose hash key is a computed
 //     attribute built only from the link, such as gsi1pk =
 //     "DEPT#{department_id}" (single-table design).
-//   - [ItemCollection]: the child shares the parent's table and its computed
-//     hash key is built only from the link, so a parent's children share one
-//     partition, usually with the parent itself (single-table design).
+//   - [ItemCollection]: the child's own hash key is the link, so a parent's
+//     children are one partition of their table: a table of their own
+//     (orders keyed by customer_id, sorted by date), or the parent's table
+//     with a computed key such as pk = "DEPT#{department_id}", usually
+//     sharing the partition with the parent itself (single-table design).
 //
 // Reads: [HasMany.Children], [HasMany.All], [HasMany.Page], [HasMany.Count]
 // and [HasMany.Query] read one parent's children with one Query request per

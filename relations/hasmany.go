@@ -19,7 +19,10 @@ const (
 	// InvertedIndex finds children through a child index on a computed key
 	// built from the link attribute.
 	InvertedIndex
-	// ItemCollection keeps children in their parent's partition of a shared table.
+	// ItemCollection keeps each parent's children in one partition of the
+	// children's table, whose hash key is the link: a table of their own
+	// (orders keyed by customer_id) or one shared with the parents
+	// (pk = "DEPT#{department_id}"), where the parent may share the partition.
 	ItemCollection
 )
 
@@ -106,12 +109,15 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 	if want {
 		return nil, fmt.Errorf("%w: %s has no global index %s", ErrNoRelation, cm.Type, opts.Index)
 	}
-	if h.sameTable() && cm.Key.Hash.Computed() && h.keyedBy(cm.Key.Hash) == InvertedIndex {
+	// The child's own hash key is the link (customer_id, or
+	// pk = "DEPT#{department_id}"): its children are a partition of its
+	// table, shared with the parent or not.
+	if h.keyedBy(cm.Key.Hash) != 0 {
 		h.layout = ItemCollection
-		h.together = sameTemplate(pm.Key.Hash, cm.Key.Hash)
+		h.together = h.sameTable() && sameTemplate(pm.Key.Hash, cm.Key.Hash)
 		return h, nil
 	}
-	return nil, fmt.Errorf("%w: %s has no global index keyed on %s, and does not share %s's partition", ErrNoRelation, cm.Type, h.linkNames(), pm.Type)
+	return nil, fmt.Errorf("%w: %s has neither a global index nor a hash key built from %s (its link to %s)", ErrNoRelation, cm.Type, h.linkNames(), pm.Type)
 }
 
 // identity returns the attributes that identify an item of m: its plain

@@ -183,6 +183,7 @@ func TestNew(t *testing.T) {
 		{"item collection, parent id twice in its key", derive[icDeptSelf, icEmp], derived{ItemCollection, "", []string{"dept_id"}, true}},
 		{"item collection, parent in another partition", derive[icDeptApart, icEmp], derived{ItemCollection, "", []string{"dept_id"}, false}},
 		{"two links", derive[tenantDept, tenantEmp], derived{InvertedIndex, "by-dept", []string{"tenant_id", "dept_id"}, false}},
+		{"item collection in the children's own table", derive[mtDept, icEmp], derived{ItemCollection, "", []string{"dept_id"}, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,7 +207,6 @@ func TestNewUnrelated(t *testing.T) {
 		{"no link attribute", derive[mtDept, noLinkEmp], nil},
 		{"link of another type", derive[mtDept, otherTypeEmp], nil},
 		{"no index", derive[mtDept, noIndexEmp], nil},
-		{"item collection in another table", derive[mtDept, icEmp], nil},
 		{"unknown index", derive[mtDept, mtEmp], &Options{Index: "nope"}},
 		{"index not keyed on the link", derive[mtDept, tenantEmp], &Options{Index: "by-dept"}},
 	}
@@ -285,5 +285,30 @@ func TestIsChild(t *testing.T) {
 				t.Errorf("isChild(%v) = %v, want %v", tt.name, got, tt.want)
 			}
 		})
+	}
+}
+
+// ctCustomer and ctOrder are two tables; an order's hash key is its link.
+type ctCustomer struct {
+	CustomerID string `dynamo:"customer_id,hash"`
+}
+
+func (ctCustomer) TableName() string { return "customer" }
+
+type ctOrder struct {
+	CustomerID string `dynamo:"customer_id,hash"`
+	OrderedAt  int64  `dynamo:"ordered_at,range"`
+}
+
+func (ctOrder) TableName() string { return "customer_order" }
+
+func TestNewChildTableKeyedByLink(t *testing.T) {
+	got, err := derive[ctCustomer, ctOrder](t, nil)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	want := derived{ItemCollection, "", []string{"customer_id"}, false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("New (-want +got):\n%s", diff)
 	}
 }
