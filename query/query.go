@@ -124,7 +124,7 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 		return nil, err
 	}
 	if hv == nil {
-		return nil, fmt.Errorf("query: partition attribute %s: %w", ks.Hash.Name, ErrEmptyKey)
+		return nil, fmt.Errorf("query: partition attribute %s: %w%s", ks.Hash.Name, ErrEmptyKey, q.indexHint())
 	}
 	kc := expression.Key(ks.Hash.Name).Equal(expression.Value(hv))
 	if q.op != 0 {
@@ -268,6 +268,20 @@ func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder
 		return k.BeginsWith(s), nil
 	}
 	return zero, fmt.Errorf("query: unknown range operator %d", q.op)
+}
+
+// indexHint suggests the index a table query with an empty partition was
+// probably meant for: one whose hash key the partition value does set.
+func (q *Query[T]) indexHint() string {
+	if q.index != "" {
+		return ""
+	}
+	for _, idx := range q.r.m.GSIs {
+		if v, err := q.r.m.Value(idx.Key.Hash.Name, &q.partition); err == nil && v != nil {
+			return fmt.Sprintf(" (the value sets %s: did you mean .Index(%q)?)", idx.Key.Hash.Name, idx.Name)
+		}
+	}
+	return ""
 }
 
 // scalarType returns the key type of av: "S", "N", "B", or "" for others.

@@ -129,6 +129,7 @@ func TestQueryInputErrors(t *testing.T) {
 		wantErr error
 	}{
 		{"empty partition", users.Query(user{}), "partition attribute id", ErrEmptyKey},
+		{"index forgotten", users.Query(user{Org: "o"}), `did you mean .Index("org-index")?`, ErrEmptyKey},
 		{"unknown index", users.Query(user{ID: "u"}).Index("nope"), `no index "nope"`, nil},
 		{"consistent global index", users.Query(user{Org: "o"}).Index("org-index").Consistent(), "no consistent reads", nil},
 		{"range without a sort key", users.Query(user{ID: "u"}).Range(Equal, 1), "which has no sort key", nil},
