@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
@@ -156,7 +157,7 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 			}
 			return nil
 		}
-		for c, err := range h.strongQuery(parent).All(ctx) {
+		for c, err := range h.strongQuery(parent).Project(h.sweepAttrs()...).All(ctx) {
 			if err != nil {
 				return err
 			}
@@ -177,6 +178,22 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 	// A child created or moved here after its page was read, but before the
 	// parent was deleted, would point at nothing: look once more.
 	return pass()
+}
+
+// sweepAttrs are the attributes a sweep reads of each child: what its key
+// is made of, and its link. Reading no more saves read capacity on large
+// items.
+func (h *HasMany[P, C]) sweepAttrs() []string {
+	var names []string
+	for _, a := range identity(h.children.Model()) {
+		names = append(names, a.Name)
+	}
+	for _, l := range h.links {
+		if !slices.Contains(names, l.name) {
+			names = append(names, l.name)
+		}
+	}
+	return names
 }
 
 func (h *HasMany[P, C]) deleteChildren(ctx context.Context, _ P, batch []C, concurrency int) error {

@@ -2,6 +2,7 @@ package relations
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/dynamokit/dynamokit/query"
@@ -63,5 +64,22 @@ func TestPolicyString(t *testing.T) {
 		if got := p.String(); got != want {
 			t.Errorf("Policy(%d).String() = %q, want %q", int(p), got, want)
 		}
+	}
+}
+
+func TestSweepAttrs(t *testing.T) {
+	mt, err := New(repo[mtDept](t), repo[mtEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mt.sweepAttrs(), []string{"emp_id", "dept_id"}; !slices.Equal(got, want) {
+		t.Errorf("multi-table sweepAttrs() = %v, want %v", got, want)
+	}
+	ic, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ic.sweepAttrs(); !slices.Contains(got, "dept_id") || slices.Contains(got, "pk") {
+		t.Errorf("item-collection sweepAttrs() = %v, want the fields its computed key is made of", got)
 	}
 }
