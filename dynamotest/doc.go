@@ -12,17 +12,31 @@
 //     misconfigured CI job cannot pass by skipping everything.
 //
 // All tests of a run may share one engine (DynamoDB Local runs with -sharedDb),
-// so tests name their tables with [Prefix] and remove them with [DeleteTables]:
+// so tests name their tables with [Prefix]. Tables made from dynamokit models
+// are created with schema.Create and dropped with schema.Drop, both given a
+// schema.Options whose Namer adds the prefix:
 //
 //	func TestUsers(t *testing.T) {
 //		db := dynamotest.DB(t)
-//		name := dynamotest.Prefix(t) + "users"
-//		dynamotest.DeleteTables(t, db, name)
-//		if err := db.CreateTable(name, User{}).OnDemand(true).Run(t.Context()); err != nil {
+//		names := model.Prefix(dynamotest.Prefix(t))
+//		models := []*model.Model{model.MustOf[User]()}
+//		t.Cleanup(func() {
+//			// t.Context() is cancelled before cleanups run.
+//			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+//			defer cancel()
+//			if err := schema.Drop(ctx, db, &schema.Options{Namer: names}, models...); err != nil {
+//				t.Errorf("drop tables: %v", err)
+//			}
+//		})
+//		if err := schema.Create(t.Context(), db, &schema.Options{Namer: names}, models...); err != nil {
 //			t.Fatal(err)
 //		}
+//		users, err := query.New[User](db, &query.Options{Namer: names})
 //		// ...
 //	}
+//
+// [DeleteTables] removes tables made some other way (such as guregu/dynamo's
+// CreateTable) when the test ends.
 //
 // This is the only dynamokit package that depends on testcontainers. See
 // docs/testing.md in the repository for the ways to provide an engine.

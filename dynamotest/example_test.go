@@ -1,33 +1,52 @@
 package dynamotest_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/schema"
 )
 
-// user is the record stored by the example test.
+// user is the model stored by the example test.
 type user struct {
 	ID   string `dynamo:"id,hash"`
 	Name string `dynamo:"name"`
 }
 
+// TableName is the base name of the users table; tests prefix it.
+func (user) TableName() string { return "users" }
+
 // testUsers is an integration test as it looks in your own package, where it
 // would be called TestUsers. In this package TestExampleUsers runs it.
 func testUsers(t *testing.T) {
 	ctx := t.Context()
-	db := dynamotest.DB(t) // skips (or, with CI=true, fails) without an engine
-	name := dynamotest.Prefix(t) + "users"
-	dynamotest.DeleteTables(t, db, name) // dropped when the test ends
-	if err := db.CreateTable(name, user{}).OnDemand(true).Wait(ctx); err != nil {
+	db := dynamotest.DB(t)                      // skips (or, with CI=true, fails) without an engine
+	names := model.Prefix(dynamotest.Prefix(t)) // unique to this test and run
+	models := []*model.Model{model.MustOf[user]()}
+	t.Cleanup(func() {
+		// t.Context() is cancelled before cleanups run: use a fresh context.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := schema.Drop(ctx, db, &schema.Options{Namer: names}, models...); err != nil {
+			t.Errorf("drop tables: %v", err)
+		}
+	})
+	if err := schema.Create(ctx, db, &schema.Options{Namer: names}, models...); err != nil {
 		t.Fatal(err)
 	}
-	users := db.Table(name)
-	if err := users.Put(user{ID: "u1", Name: "Ada"}).Run(ctx); err != nil {
+	users, err := query.New[user](db, &query.Options{Namer: names})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var got user
-	if err := users.Get("id", "u1").One(ctx, &got); err != nil {
+	if err := users.Create(ctx, &user{ID: "u1", Name: "Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := users.Get(ctx, user{ID: "u1"}, query.Consistent())
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Name != "Ada" {

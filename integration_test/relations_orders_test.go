@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
+	"github.com/google/go-cmp/cmp"
 )
 
 // Customer has many orders.
@@ -96,6 +97,45 @@ func TestRelationsOrders(t *testing.T) {
 	}
 	if got, want := ids(since), []string{"o-3", "o-4"}; !slices.Equal(got, want) {
 		t.Errorf("Ada's orders since March 4 = %v, want %v", got, want)
+	}
+
+	// Ada's orders newest first, two per page, as an API would serve them:
+	// the client sends back the signed cursor of the last page it got.
+	key := []byte("a secret of the server")
+	var pages [][]string
+	cursor := "" // "" asks for the first page
+	for range 10 {
+		page, err := bought.Query(ada).Descending().PageSize(2).SignCursors(key).Page(ctx, cursor)
+		if errors.Is(err, query.ErrBadCursor) {
+			t.Fatalf("Page(%q): %v", cursor, err) // a handler answers 400 Bad Request
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, ids(page.Items))
+		if page.Next == "" {
+			break // the last page, which may be empty
+		}
+		cursor = page.Next
+	}
+	if diff := cmp.Diff([][]string{{"o-4", "o-3"}, {"o-2", "o-1"}, {"o-0"}}, pages); diff != "" {
+		t.Errorf("pages of Ada's orders, newest first (-want +got):\n%s", diff)
+	}
+	// A page that is exactly full still has a cursor, and the page after it
+	// is empty.
+	full, err := bought.Query(ada).PageSize(5).Page(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Items) != 5 || full.Next == "" {
+		t.Fatalf("Page(size 5) = %d items, Next %q, want 5 items and a cursor", len(full.Items), full.Next)
+	}
+	empty, err := bought.Query(ada).PageSize(5).Page(ctx, full.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(empty.Items) != 0 || empty.Next != "" {
+		t.Errorf("page after a full one = %d items, Next %q, want none and \"\"", len(empty.Items), empty.Next)
 	}
 
 	// Hand the latest order over to Bob.

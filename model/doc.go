@@ -35,11 +35,13 @@
 //
 // # Roles
 //
-//	dynamokit:"ttl"      the item's expiry time: an integer (Unix seconds) or a time.Time,
-//	                     always stored as a number of Unix seconds, as DynamoDB's TTL needs
+//	dynamokit:"ttl"      the item's expiry time: an integer (Unix seconds) or a time.Time;
+//	                     a time.Time is always stored as a number of Unix seconds (with or
+//	                     without the unixtime option), as DynamoDB's TTL needs
 //	dynamokit:"version"  an integer used for optimistic locking by package query
-//	dynamokit:"created"  a time.Time set when the item is created
-//	dynamokit:"updated"  a time.Time set whenever the item is written
+//	dynamokit:"created"  a time.Time or an integer (Unix seconds), set when the item is created
+//	dynamokit:"updated"  a time.Time or an integer (Unix seconds), set whenever package query
+//	                     writes the item (Create, Put, Update; not batch writes)
 //	dynamokit:"type"     the entity-type attribute of a single-table model (on a template field)
 //
 // # Computed attributes and single-table design

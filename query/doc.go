@@ -19,8 +19,9 @@
 // [Repo.Scan] (as streams, slices, pages with cursors, or counts), with
 // [WriteTx] and [ReadTx] atomically, and with [Repo.BatchGet],
 // [Repo.BatchPut] and [Repo.BatchDelete] in bulk. A model with a version
-// attribute gets optimistic locking; created, updated and TTL attributes
-// are maintained.
+// attribute gets optimistic locking, and [Repo.Create], [Repo.Put] and
+// [Repo.Update] maintain its created and updated attributes (batch writes
+// store items as given). A time.Time TTL is stored as Unix seconds.
 //
 // Failures are reported with sentinel errors that work with errors.Is:
 // [ErrNotFound], [ErrAlreadyExists], [ErrConditionFailed],
@@ -30,9 +31,11 @@
 // *[BatchError] listing what is left. The underlying SDK error stays in the
 // chain for errors.As. A failed write leaves the caller's value as it was.
 //
-// Values and attribute names always travel as expression placeholders, so
-// user data is never parsed as part of an expression; write condition
-// names with [Name].
+// Conditions and filters are expression.ConditionBuilder values from
+// github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression. Values and
+// attribute names always travel as expression placeholders, so user data is
+// never parsed as part of an expression; write condition names with [Name],
+// which, unlike expression.Name, does not split a name at dots.
 //
 // The guide in docs/query.md in the repository covers each operation.
 package query

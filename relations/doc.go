@@ -31,6 +31,10 @@
 // [HasMany.Move] return [ErrParentNotFound] and change nothing otherwise.
 // [HasMany.Delete] deletes a parent under a [Policy]: [Restrict] refuses
 // while it has children, [Cascade] deletes them, [Detach] unlinks them.
+// These guarantees cover only changes made through the HasMany: writing a
+// child's link through the child's query.Repo (Create, Put, BatchPut, an
+// Update that sets the link) or deleting a parent through the parent's
+// query.Repo is not checked.
 //
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.

@@ -182,7 +182,9 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamo.DB, names model.Na
 	fmt.Fprintln(w, "--- New department for Alice should be d-2 ---")
 	fmt.Fprintf(w, "%+v\n", alice)
 
-	// The notebook would accept this move: d-404 does not exist.
+	// A plain UpdateItem would accept this move: DynamoDB does not check
+	// that d-404 exists. staff.Move checks it in the same transaction and
+	// changes nothing.
 	move("e-2", "d-404")
 	bob, err := emps.Get(ctx, Employee{EmployeeID: "e-2"})
 	if err != nil {
