@@ -12,10 +12,12 @@ import (
 
 // Move makes child a child of to, atomically and only if both exist: it
 // returns [ErrChildNotFound] or [ErrParentNotFound] (both, when both are
-// missing) and changes nothing otherwise. For a versioned child model, a
-// child value with a version must match the stored one
-// ([query.ErrVersionConflict]); the move increments the version and sets the
-// updated time, and writes nothing else of child but its link. child needs its key fields set; in an item
+// missing) and changes nothing otherwise. In the multi-table and
+// inverted-index layouts it writes only the link: for a versioned child
+// model, a child value with a version must match the stored one
+// ([query.ErrVersionConflict]), and the move increments the version and sets
+// the updated time. In an item collection the stored child is re-created
+// under its new key, its version restarting at 1. child needs its key fields set; in an item
 // collection also its current link, since the link is part of its key.
 //
 // In the multi-table and inverted-index layouts a move is one
