@@ -12,25 +12,13 @@
 //     misconfigured CI job cannot pass by skipping everything.
 //
 // All tests of a run may share one engine (DynamoDB Local runs with -sharedDb),
-// so tests name their tables with [Prefix]. Tables made from dynamokit models
-// are created with schema.Create and dropped with schema.Drop, both given a
-// schema.Options whose Namer adds the prefix:
+// so tests name their tables with [Prefix]. [Tables] creates the tables of
+// dynamokit models under that prefix and drops them when the test ends; the
+// [model.Namer] it returns leads query, relations and schema to them:
 //
 //	func TestUsers(t *testing.T) {
 //		db := dynamotest.DB(t)
-//		names := model.Prefix(dynamotest.Prefix(t))
-//		models := []*model.Model{model.MustOf[User]()}
-//		t.Cleanup(func() {
-//			// t.Context() is cancelled before cleanups run.
-//			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-//			defer cancel()
-//			if err := schema.Drop(ctx, db, &schema.Options{Namer: names}, models...); err != nil {
-//				t.Errorf("drop tables: %v", err)
-//			}
-//		})
-//		if err := schema.Create(t.Context(), db, &schema.Options{Namer: names}, models...); err != nil {
-//			t.Fatal(err)
-//		}
+//		names := dynamotest.Tables(t, db, model.MustOf[User]())
 //		users, err := query.New[User](db, &query.Options{Namer: names})
 //		// ...
 //	}

@@ -1,14 +1,11 @@
 package dynamotest_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
-	"github.com/dynamokit/dynamokit/schema"
 )
 
 // user is the model stored by the example test.
@@ -24,20 +21,10 @@ func (user) TableName() string { return "users" }
 // would be called TestUsers. In this package TestExampleUsers runs it.
 func testUsers(t *testing.T) {
 	ctx := t.Context()
-	db := dynamotest.DB(t)                      // skips (or, with CI=true, fails) without an engine
-	names := model.Prefix(dynamotest.Prefix(t)) // unique to this test and run
-	models := []*model.Model{model.MustOf[user]()}
-	t.Cleanup(func() {
-		// t.Context() is cancelled before cleanups run: use a fresh context.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := schema.Drop(ctx, db, &schema.Options{Namer: names}, models...); err != nil {
-			t.Errorf("drop tables: %v", err)
-		}
-	})
-	if err := schema.Create(ctx, db, &schema.Options{Namer: names}, models...); err != nil {
-		t.Fatal(err)
-	}
+	db := dynamotest.DB(t) // skips (or, with CI=true, fails) without an engine
+	// Creates the users table under a prefix unique to this test and run,
+	// and drops it when the test ends.
+	names := dynamotest.Tables(t, db, model.MustOf[user]())
 	users, err := query.New[user](db, &query.Options{Namer: names})
 	if err != nil {
 		t.Fatal(err)
