@@ -101,8 +101,8 @@ func (pa path) child(off uintptr, ptr bool) path {
 }
 
 var (
-	typeTime  = reflect.TypeFor[time.Time]()
-	typeAV    = reflect.TypeFor[types.AttributeValue]()
+	typeTime = reflect.TypeFor[time.Time]()
+	typeAV   = reflect.TypeFor[types.AttributeValue]()
 	// special lists the interfaces guregu/dynamo gives precedence over a
 	// type's kind, when encoding, decoding or checking for emptiness.
 	special = []reflect.Type{

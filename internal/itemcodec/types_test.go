@@ -129,10 +129,10 @@ type Kitchen struct {
 	NamedBytes NamedBytes
 
 	Time        time.Time
-	TimeOmit    time.Time  `dynamo:",omitempty"`
-	Unix        time.Time  `dynamo:",unixtime"`
-	UnixOmit    time.Time  `dynamo:",unixtime,omitempty"`
-	UnixNull    time.Time  `dynamo:",unixtime,null"`
+	TimeOmit    time.Time `dynamo:",omitempty"`
+	Unix        time.Time `dynamo:",unixtime"`
+	UnixOmit    time.Time `dynamo:",unixtime,omitempty"`
+	UnixNull    time.Time `dynamo:",unixtime,null"`
 	TimePtr     *time.Time
 	TimePtrOmit *time.Time `dynamo:",omitempty"`
 	TimePtrNull *time.Time `dynamo:",null"`
@@ -151,13 +151,13 @@ type Kitchen struct {
 	SSOmit      []string `dynamo:",set,omitempty"`
 	SSNull      []string `dynamo:",set,null"`
 	List        []string
-	ListOmit    []string `dynamo:",omitempty"`
-	ListElem    []string `dynamo:",omitemptyelem"`
-	ListAllow   []string `dynamo:",allowemptyelem"`
-	ListMixed   []string `dynamo:",allowempty,omitemptyelem"`
-	IntSet      []int    `dynamo:",set"`
-	IntSetElem  []int    `dynamo:",set,omitemptyelem"`
-	UintSet     []uint16 `dynamo:",set"`
+	ListOmit    []string  `dynamo:",omitempty"`
+	ListElem    []string  `dynamo:",omitemptyelem"`
+	ListAllow   []string  `dynamo:",allowemptyelem"`
+	ListMixed   []string  `dynamo:",allowempty,omitemptyelem"`
+	IntSet      []int     `dynamo:",set"`
+	IntSetElem  []int     `dynamo:",set,omitemptyelem"`
+	UintSet     []uint16  `dynamo:",set"`
 	FloatSet    []float64 `dynamo:",set"`
 	F32Set      []float32 `dynamo:",set"`
 	BinSet      [][]byte  `dynamo:",set"`
@@ -174,8 +174,8 @@ type Kitchen struct {
 	NamedList   []NamedString `dynamo:",set"`
 
 	Nested     Inner
-	NestedOmit Inner  `dynamo:",omitempty"`
-	NestedNull Inner  `dynamo:",null"`
+	NestedOmit Inner `dynamo:",omitempty"`
+	NestedNull Inner `dynamo:",null"`
 	NestedPtr  *Inner
 	NestedList []Inner
 	NestedPtrs []*Inner `dynamo:",omitemptyelem"`
