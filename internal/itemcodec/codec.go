@@ -60,7 +60,11 @@ func (c *Codec) Encode(v reflect.Value, extra int) (map[string]types.AttributeVa
 		addressable.Set(v)
 		v = addressable
 	}
-	return c.plan.encode(v.Addr().UnsafePointer(), extra)
+	item, err := c.plan.encode(v.Addr().UnsafePointer(), extra)
+	if err != nil {
+		return nil, fmt.Errorf("itemcodec: %w", err)
+	}
+	return item, nil
 }
 
 // Decode sets v, an addressable value of the codec's type, from item, as
@@ -72,5 +76,8 @@ func (c *Codec) Decode(item map[string]types.AttributeValue, v reflect.Value) er
 	if c.unmarshaler {
 		return dynamo.UnmarshalItem(item, v.Addr().Interface())
 	}
-	return c.plan.decode(v.Addr().UnsafePointer(), item)
+	if err := c.plan.decode(v.Addr().UnsafePointer(), item); err != nil {
+		return fmt.Errorf("itemcodec: %w", err)
+	}
+	return nil
 }

@@ -41,7 +41,7 @@ func (p *plan) decode(base unsafe.Pointer, item map[string]types.AttributeValue)
 			err = f.node.decode(at, av)
 		}
 		if err != nil {
-			return fmt.Errorf("itemcodec: decode %s.%s: %w", p.typ, f.name, err)
+			return wrapField(f.name, err)
 		}
 	}
 	return nil
@@ -247,6 +247,23 @@ func (n *node) decodeSlice(p unsafe.Pointer, av types.AttributeValue) error {
 		}
 	}
 	return err
+}
+
+// fieldError says which attribute an error is about; nested attributes are
+// joined with dots.
+type fieldError struct {
+	path string
+	err  error
+}
+
+func (e *fieldError) Error() string { return "attribute " + e.path + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+func wrapField(name string, err error) error {
+	if fe, ok := err.(*fieldError); ok {
+		return &fieldError{path: name + "." + fe.path, err: fe.err}
+	}
+	return &fieldError{path: name, err: err}
 }
 
 // mismatch is the error for a value of the wrong DynamoDB type.

@@ -16,9 +16,44 @@ type sliceHeader struct {
 	cap  int
 }
 
+// slab hands out the S and N values of one struct from two allocations
+// instead of one per attribute; when it runs out, values are allocated one
+// by one.
+type slab struct {
+	s []types.AttributeValueMemberS
+	n []types.AttributeValueMemberN
+}
+
+func (sl *slab) str(v string) *types.AttributeValueMemberS {
+	if len(sl.s) == 0 {
+		return &types.AttributeValueMemberS{Value: v}
+	}
+	av := &sl.s[0]
+	sl.s = sl.s[1:]
+	av.Value = v
+	return av
+}
+
+func (sl *slab) num(v string) *types.AttributeValueMemberN {
+	if len(sl.n) == 0 {
+		return &types.AttributeValueMemberN{Value: v}
+	}
+	av := &sl.n[0]
+	sl.n = sl.n[1:]
+	av.Value = v
+	return av
+}
+
 // encode returns the item of the struct at base, extra entries larger.
 func (p *plan) encode(base unsafe.Pointer, extra int) (map[string]types.AttributeValue, error) {
 	item := make(map[string]types.AttributeValue, len(p.enc)+extra)
+	var sl slab
+	if p.strs > 1 {
+		sl.s = make([]types.AttributeValueMemberS, p.strs)
+	}
+	if p.nums > 1 {
+		sl.n = make([]types.AttributeValueMemberN, p.nums)
+	}
 	for _, f := range p.enc {
 		at := f.path.addr(base)
 		if at == nil {
@@ -32,13 +67,13 @@ func (p *plan) encode(base unsafe.Pointer, extra int) (map[string]types.Attribut
 			if f.flags&flagOmitEmpty != 0 && f.node.isZero(at) {
 				continue
 			}
-			av, err = f.node.encode(at)
+			av, err = f.node.encode(at, &sl)
 			if av == nil && f.flags&flagNull != 0 {
 				av = &types.AttributeValueMemberNULL{Value: true}
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("itemcodec: encode %s.%s: %w", p.typ, f.name, err)
+			return nil, wrapField(f.name, err)
 		}
 		if av != nil {
 			item[f.name] = av
@@ -89,32 +124,32 @@ func (n *node) isZero(p unsafe.Pointer) bool {
 }
 
 // encode returns the value at p, or nil for no attribute.
-func (n *node) encode(p unsafe.Pointer) (types.AttributeValue, error) {
+func (n *node) encode(p unsafe.Pointer, sl *slab) (types.AttributeValue, error) {
 	switch n.kind {
 	case kString:
 		s := *(*string)(p)
 		if s == "" {
 			return n.empty(&types.AttributeValueMemberS{}), nil
 		}
-		return &types.AttributeValueMemberS{Value: s}, nil
+		return sl.str(s), nil
 	case kBool:
 		return &types.AttributeValueMemberBOOL{Value: *(*bool)(p)}, nil
 	case kInt, kUint, kFloat32, kFloat64:
-		return &types.AttributeValueMemberN{Value: n.number(p)}, nil
+		return sl.num(n.number(p)), nil
 	case kTime:
 		t := (*time.Time)(p)
 		if n.unix {
 			if t.IsZero() {
 				return nil, nil
 			}
-			return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Unix(), 10)}, nil
+			return sl.num(strconv.FormatInt(t.Unix(), 10)), nil
 		}
 		var buf [len(time.RFC3339Nano) + 10]byte
 		b, err := t.AppendText(buf[:0])
 		if err != nil {
 			return nil, err
 		}
-		return &types.AttributeValueMemberS{Value: string(b)}, nil
+		return sl.str(string(b)), nil
 	case kBytes:
 		b := *(*[]byte)(p)
 		switch {
@@ -134,7 +169,7 @@ func (n *node) encode(p unsafe.Pointer) (types.AttributeValue, error) {
 		if n.set {
 			return n.encodeSet(p), nil
 		}
-		return n.encodeList(p)
+		return n.encodeList(p, sl)
 	case kPtr:
 		q := *(*unsafe.Pointer)(p)
 		if q == nil {
@@ -143,7 +178,7 @@ func (n *node) encode(p unsafe.Pointer) (types.AttributeValue, error) {
 			}
 			return nil, nil
 		}
-		return n.elem.encode(q)
+		return n.elem.encode(q, sl)
 	case kStruct:
 		item, err := n.plan.encode(p, 0)
 		if err != nil {
@@ -151,7 +186,7 @@ func (n *node) encode(p unsafe.Pointer) (types.AttributeValue, error) {
 		}
 		return &types.AttributeValueMemberM{Value: item}, nil
 	}
-	return nil, fmt.Errorf("itemcodec: no encoder for %s", n.typ)
+	return nil, fmt.Errorf("no encoder for %s", n.typ)
 }
 
 // empty returns what guregu/dynamo writes for an empty string: av (the
@@ -182,11 +217,11 @@ func (n *node) number(p unsafe.Pointer) string {
 
 // encodeList encodes a slice as L: an empty element becomes NULL, or is
 // dropped with omitemptyelem; an empty list is dropped only with omitempty.
-func (n *node) encodeList(p unsafe.Pointer) (types.AttributeValue, error) {
+func (n *node) encodeList(p unsafe.Pointer, sl *slab) (types.AttributeValue, error) {
 	h := (*sliceHeader)(p)
 	avs := make([]types.AttributeValue, 0, h.len)
 	for i := range h.len {
-		av, err := n.elem.encode(unsafe.Add(h.data, uintptr(i)*n.size))
+		av, err := n.elem.encode(unsafe.Add(h.data, uintptr(i)*n.size), sl)
 		if err != nil {
 			return nil, err
 		}

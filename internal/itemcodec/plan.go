@@ -51,6 +51,8 @@ type plan struct {
 	enc  []*field
 	dec  []decodeStep
 	full bool // every field is specialised, recursively: the plan can be nested
+	// strs and nums count the fields encoded as S and as N, for a slab.
+	strs, nums int
 }
 
 // field is one attribute of a struct.
@@ -364,6 +366,12 @@ func (b *builder) settle() {
 	for _, p := range b.order {
 		for _, f := range p.enc {
 			f.settle()
+			switch f.node.scalar() {
+			case 'S':
+				p.strs++
+			case 'N':
+				p.nums++
+			}
 		}
 		for _, s := range p.dec {
 			if s.field != nil {
@@ -395,6 +403,23 @@ func (n *node) nestsFull() bool {
 		}
 	}
 	return true
+}
+
+// scalar returns 'S' or 'N' for a node that encodes as that type (through
+// a pointer or not), else 0.
+func (n *node) scalar() byte {
+	if n != nil && n.kind == kPtr {
+		n = n.elem
+	}
+	switch {
+	case n == nil:
+		return 0
+	case n.kind == kString, n.kind == kTime && !n.unix:
+		return 'S'
+	case n.kind == kInt, n.kind == kUint, n.kind == kFloat32, n.kind == kFloat64, n.kind == kTime:
+		return 'N'
+	}
+	return 0
 }
 
 // settle gives f a fallback when its node is missing or nests a plan that
