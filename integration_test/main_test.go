@@ -22,7 +22,7 @@ type env struct {
 
 // newEnv connects to the engine and creates the tables of models under a
 // prefix unique to t; they are dropped when t ends.
-func newEnv(t *testing.T, models ...*model.Model) env {
+func newEnv(t testing.TB, models ...*model.Model) env {
 	t.Helper()
 	db := dynamotest.DB(t)
 	e := env{db: db, names: model.Prefix(dynamotest.Prefix(t))}
@@ -44,7 +44,7 @@ func newEnv(t *testing.T, models ...*model.Model) env {
 func (e env) opts() *schema.Options { return &schema.Options{Namer: e.names} }
 
 // must returns the model of T or fails the test.
-func must[T any](t *testing.T) *model.Model {
+func must[T any](t testing.TB) *model.Model {
 	t.Helper()
 	m, err := model.Of[T]()
 	if err != nil {
