@@ -1,97 +1,31 @@
 package itemcodec_test
 
 import (
-	"slices"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/benchmodel"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/guregu/dynamo/v2"
 )
 
-// Employee is the struct of the performance goals (docs/performance.md):
-// seven fields of the common kinds, tagged for both guregu/dynamo and the
-// SDK's attributevalue package so all of them write the same item.
-type Employee struct {
-	ID     string    `dynamo:"id,hash" dynamodbav:"id"`
-	Name   string    `dynamo:"name" dynamodbav:"name"`
-	Dept   string    `dynamo:"dept" dynamodbav:"dept"`
-	Age    int       `dynamo:"age" dynamodbav:"age"`
-	Salary float64   `dynamo:"salary" dynamodbav:"salary"`
-	Skills []string  `dynamo:"skills,set" dynamodbav:"skills,stringset"`
-	Hired  time.Time `dynamo:"hired" dynamodbav:"hired"`
-}
+type Employee = benchmodel.Employee
 
-func (Employee) TableName() string { return "employee" }
-
-var benchEmployee = Employee{
-	ID: "e-42", Name: "Ada Lovelace", Dept: "R&D", Age: 36, Salary: 98765.25,
-	Skills: []string{"go", "sql", "dynamodb"},
-	Hired:  time.Date(2021, 3, 4, 5, 6, 7, 890000000, time.UTC),
-}
-
-// decodeByHand is the baseline decoder: what one writes for this struct
-// without a library.
-func decodeByHand(item map[string]types.AttributeValue, e *Employee) error {
-	var err error
-	if v, ok := item["id"].(*types.AttributeValueMemberS); ok {
-		e.ID = v.Value
-	}
-	if v, ok := item["name"].(*types.AttributeValueMemberS); ok {
-		e.Name = v.Value
-	}
-	if v, ok := item["dept"].(*types.AttributeValueMemberS); ok {
-		e.Dept = v.Value
-	}
-	if v, ok := item["age"].(*types.AttributeValueMemberN); ok {
-		if e.Age, err = strconv.Atoi(v.Value); err != nil {
-			return err
-		}
-	}
-	if v, ok := item["salary"].(*types.AttributeValueMemberN); ok {
-		if e.Salary, err = strconv.ParseFloat(v.Value, 64); err != nil {
-			return err
-		}
-	}
-	if v, ok := item["skills"].(*types.AttributeValueMemberSS); ok {
-		e.Skills = slices.Clone(v.Value)
-	}
-	if v, ok := item["hired"].(*types.AttributeValueMemberS); ok {
-		if e.Hired, err = time.Parse(time.RFC3339Nano, v.Value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// encodeByHand is the baseline encoder.
-func encodeByHand(e *Employee) map[string]types.AttributeValue {
-	item := make(map[string]types.AttributeValue, 7)
-	item["id"] = &types.AttributeValueMemberS{Value: e.ID}
-	item["name"] = &types.AttributeValueMemberS{Value: e.Name}
-	item["dept"] = &types.AttributeValueMemberS{Value: e.Dept}
-	item["age"] = &types.AttributeValueMemberN{Value: strconv.Itoa(e.Age)}
-	item["salary"] = &types.AttributeValueMemberN{Value: strconv.FormatFloat(e.Salary, 'f', -1, 64)}
-	item["skills"] = &types.AttributeValueMemberSS{Value: slices.Clone(e.Skills)}
-	item["hired"] = &types.AttributeValueMemberS{Value: e.Hired.Format(time.RFC3339Nano)}
-	return item
-}
+var benchEmployee = benchmodel.Sample("d-1", 0)
 
 // BenchmarkDecode decodes one Employee item with each library. Compare the
 // libraries with: benchstat -col /lib.
 func BenchmarkDecode(b *testing.B) {
-	item := encodeByHand(&benchEmployee)
+	item := benchmodel.Encode(&benchEmployee)
 	m := model.MustOf[Employee]()
 	libs := []struct {
 		name   string
 		decode func(*Employee) error
 	}{
-		{"hand", func(e *Employee) error { return decodeByHand(item, e) }},
+		{"hand", func(e *Employee) error { return benchmodel.Decode(item, e) }},
 		{"guregu", func(e *Employee) error { return dynamo.UnmarshalItem(item, e) }},
 		{"attributevalue", func(e *Employee) error { return attributevalue.UnmarshalMap(item, e) }},
 		{"dynamokit", func(e *Employee) error { return m.Decode(item, e) }},
@@ -120,7 +54,7 @@ func BenchmarkEncode(b *testing.B) {
 		name   string
 		encode func(*Employee) (map[string]types.AttributeValue, error)
 	}{
-		{"hand", func(e *Employee) (map[string]types.AttributeValue, error) { return encodeByHand(e), nil }},
+		{"hand", func(e *Employee) (map[string]types.AttributeValue, error) { return benchmodel.Encode(e), nil }},
 		{"guregu", func(e *Employee) (map[string]types.AttributeValue, error) { return dynamo.MarshalItem(e) }},
 		{"attributevalue", func(e *Employee) (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(e) }},
 		{"dynamokit", func(e *Employee) (map[string]types.AttributeValue, error) { return m.Encode(e) }},
@@ -142,7 +76,7 @@ func BenchmarkEncode(b *testing.B) {
 // like.
 func TestBenchmarksAgree(t *testing.T) {
 	m := model.MustOf[Employee]()
-	want := encodeByHand(&benchEmployee)
+	want := benchmodel.Encode(&benchEmployee)
 	encoders := map[string]func() (map[string]types.AttributeValue, error){
 		"guregu":         func() (map[string]types.AttributeValue, error) { return dynamo.MarshalItem(benchEmployee) },
 		"attributevalue": func() (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(benchEmployee) },
@@ -158,7 +92,7 @@ func TestBenchmarksAgree(t *testing.T) {
 		}
 	}
 	decoders := map[string]func(*Employee) error{
-		"hand":           func(e *Employee) error { return decodeByHand(want, e) },
+		"hand":           func(e *Employee) error { return benchmodel.Decode(want, e) },
 		"guregu":         func(e *Employee) error { return dynamo.UnmarshalItem(want, e) },
 		"attributevalue": func(e *Employee) error { return attributevalue.UnmarshalMap(want, e) },
 		"dynamokit":      func(e *Employee) error { return m.Decode(want, e) },

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/benchmodel"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/guregu/dynamo/v2"
@@ -126,7 +127,7 @@ func TestCompatEmbedded(t *testing.T) {
 func TestCompatEmployee(t *testing.T) {
 	checkCompat(t, map[string]Employee{
 		"zero": {},
-		"full": {ID: "e-1", Name: "Ada", Dept: "R&D", Age: 36, Salary: 1234.5, Skills: []string{"go", "sql"}, Hired: when},
+		"full": benchmodel.Sample("R&D", 1),
 	})
 }
 

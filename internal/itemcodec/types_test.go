@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/benchmodel"
 )
 
 // The types below cover every rule of guregu/dynamo's encoding that the
@@ -237,17 +238,8 @@ type Claimless struct {
 
 type hiddenPtr struct{ HP string }
 
-// Employee is the struct of the performance goals: seven fields of the
-// common kinds.
-type Employee struct {
-	ID     string    `dynamo:"id,hash"`
-	Name   string    `dynamo:"name"`
-	Dept   string    `dynamo:"dept"`
-	Age    int       `dynamo:"age"`
-	Salary float64   `dynamo:"salary"`
-	Skills []string  `dynamo:"skills,set"`
-	Hired  time.Time `dynamo:"hired"`
-}
+// Employee is the struct of the performance goals.
+type Employee = benchmodel.Employee
 
 func ptr[T any](v T) *T { return &v }
 
