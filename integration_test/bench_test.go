@@ -17,8 +17,11 @@ import (
 // The benchmarks below time one typed operation through each library
 // against the same engine and table. Every sub-benchmark is one library
 // (lib=...), so benchstat -col /lib prints each library's ratio to the raw
-// SDK with hand-written decoding (lib=sdk). They skip without an engine;
-// docs/performance.md shows how to run them against DynamoDB Local.
+// SDK with hand-written decoding (lib=sdk). Besides wall time (sec/op,
+// dominated by the engine and noisy on a shared machine) they report
+// cpu-ns/op, the CPU time of the client process alone: what a library
+// costs. They skip without an engine; docs/performance.md shows how to run
+// them against DynamoDB Local.
 
 // benchDept is the partition the benchmarks read: benchItems employees.
 const (
@@ -79,11 +82,13 @@ func libs(b *testing.B, ops map[string]func(ctx context.Context) error) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				if err := op(ctx); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
