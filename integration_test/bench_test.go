@@ -3,7 +3,9 @@ package integration_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -15,13 +17,14 @@ import (
 )
 
 // The benchmarks below time one typed operation through each library
-// against the same engine and table. Every sub-benchmark is one library
-// (lib=...), so benchstat -col /lib prints each library's ratio to the raw
-// SDK with hand-written decoding (lib=sdk). Besides wall time (sec/op,
-// dominated by the engine and noisy on a shared machine) they report
-// cpu-ns/op, the CPU time of the client process alone: what a library
-// costs. They skip without an engine; docs/performance.md shows how to run
-// them against DynamoDB Local.
+// against the same engine and table. In BenchmarkGetItem, BenchmarkPutItem
+// and BenchmarkQuery every sub-benchmark is one library (lib=...), so
+// benchstat -col /lib prints each library's ratio to the raw SDK with
+// hand-written decoding (lib=sdk). The engine's latency drifts more than
+// the libraries differ, so BenchmarkPaired also runs all libraries in
+// every iteration, in rotating order, and reports each one's time as a
+// ratio to the SDK's in the same iterations. They skip without an engine;
+// docs/performance.md shows how to run them against DynamoDB Local.
 
 // benchDept is the partition the benchmarks read: benchItems employees.
 const (
@@ -72,9 +75,15 @@ func newBenchEnv(b *testing.B) benchEnv {
 	return be
 }
 
+// libNames lists the libraries compared, the baseline first.
+var libNames = []string{"sdk", "sdk+attributevalue", "guregu", "dynamokit"}
+
+// ops maps a library name to one operation through it.
+type ops map[string]func(ctx context.Context) error
+
 // libs runs one sub-benchmark per library.
-func libs(b *testing.B, ops map[string]func(ctx context.Context) error) {
-	for _, lib := range []string{"sdk", "sdk+attributevalue", "guregu", "dynamokit"} {
+func libs(b *testing.B, ops ops) {
+	for _, lib := range libNames {
 		op := ops[lib]
 		b.Run("lib="+lib, func(b *testing.B) {
 			ctx := b.Context()
@@ -82,19 +91,59 @@ func libs(b *testing.B, ops map[string]func(ctx context.Context) error) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
-			cpu := cpuTime()
 			for b.Loop() {
 				if err := op(ctx); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
 
-func BenchmarkGetItem(b *testing.B) {
+// paired runs every library's operation once per iteration, starting with
+// a different library each time, and reports each library's median time
+// (LIB-ns/op) and its ratio to the SDK's median over the same iterations
+// (LIB/sdk). Medians ignore the engine's occasional stalls, which would
+// otherwise decide a mean.
+func paired(b *testing.B, ops ops) {
+	ctx := b.Context()
+	times := make([][]time.Duration, len(libNames))
+	for i := 0; b.Loop(); i++ {
+		for k := range libNames {
+			j := (i + k) % len(libNames)
+			start := time.Now()
+			if err := ops[libNames[j]](ctx); err != nil {
+				b.Fatal(err)
+			}
+			times[j] = append(times[j], time.Since(start))
+		}
+	}
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2])
+	}
+	base := median(times[0])
+	for j, lib := range libNames {
+		m := median(times[j])
+		b.ReportMetric(m, lib+"-ns/op")
+		if j > 0 {
+			b.ReportMetric(m/base, lib+"/sdk")
+		}
+	}
+}
+
+func BenchmarkGetItem(b *testing.B) { libs(b, getItemOps(newBenchEnv(b))) }
+func BenchmarkPutItem(b *testing.B) { libs(b, putItemOps(newBenchEnv(b))) }
+func BenchmarkQuery(b *testing.B)   { libs(b, queryOps(newBenchEnv(b))) }
+
+func BenchmarkPaired(b *testing.B) {
 	e := newBenchEnv(b)
+	b.Run("op=GetItem", func(b *testing.B) { paired(b, getItemOps(e)) })
+	b.Run("op=PutItem", func(b *testing.B) { paired(b, putItemOps(e)) })
+	b.Run("op=Query", func(b *testing.B) { paired(b, queryOps(e)) })
+}
+
+func getItemOps(e benchEnv) ops {
 	const id = "e-003"
 	getItem := func(ctx context.Context) (map[string]types.AttributeValue, error) {
 		out, err := e.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(e.name), Key: benchmodel.Key(benchDept, id)})
@@ -103,7 +152,7 @@ func BenchmarkGetItem(b *testing.B) {
 		}
 		return out.Item, nil
 	}
-	libs(b, map[string]func(ctx context.Context) error{
+	return ops{
 		"sdk": func(ctx context.Context) error {
 			item, err := getItem(ctx)
 			if err != nil {
@@ -128,13 +177,12 @@ func BenchmarkGetItem(b *testing.B) {
 			_, err := e.repo.Get(ctx, benchmodel.Employee{Dept: benchDept, ID: id})
 			return err
 		},
-	})
+	}
 }
 
-func BenchmarkPutItem(b *testing.B) {
-	e := newBenchEnv(b)
+func putItemOps(e benchEnv) ops {
 	v := benchmodel.Sample(benchDept, 5)
-	libs(b, map[string]func(ctx context.Context) error{
+	return ops{
 		"sdk": func(ctx context.Context) error {
 			_, err := e.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(e.name), Item: benchmodel.Encode(&v)})
 			return err
@@ -153,11 +201,10 @@ func BenchmarkPutItem(b *testing.B) {
 		"dynamokit": func(ctx context.Context) error {
 			return e.repo.Put(ctx, &v)
 		},
-	})
+	}
 }
 
-func BenchmarkQuery(b *testing.B) {
-	e := newBenchEnv(b)
+func queryOps(e benchEnv) ops {
 	// The hand-written request: the same expression the others build.
 	queryItems := func(ctx context.Context) ([]map[string]types.AttributeValue, error) {
 		out, err := e.client.Query(ctx, &dynamodb.QueryInput{
@@ -177,7 +224,7 @@ func BenchmarkQuery(b *testing.B) {
 		}
 		return nil
 	}
-	libs(b, map[string]func(ctx context.Context) error{
+	return ops{
 		"sdk": func(ctx context.Context) error {
 			items, err := queryItems(ctx)
 			if err != nil {
@@ -216,5 +263,5 @@ func BenchmarkQuery(b *testing.B) {
 			}
 			return check(len(out))
 		},
-	})
+	}
 }
