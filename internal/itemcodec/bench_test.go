@@ -1,7 +1,9 @@
 package itemcodec_test
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -16,29 +18,47 @@ type Employee = benchmodel.Employee
 
 var benchEmployee = benchmodel.Sample("d-1", 0)
 
+// lib is one library's way to decode and encode an Employee.
+type lib struct {
+	name   string
+	decode func(map[string]types.AttributeValue, *Employee) error
+	encode func(*Employee) (map[string]types.AttributeValue, error)
+}
+
+// libs lists the libraries compared, the hand-written baseline first.
+func libs() []lib {
+	m := model.MustOf[Employee]()
+	return []lib{{
+		name:   "hand",
+		decode: benchmodel.Decode,
+		encode: func(e *Employee) (map[string]types.AttributeValue, error) { return benchmodel.Encode(e), nil },
+	}, {
+		name:   "guregu",
+		decode: func(item map[string]types.AttributeValue, e *Employee) error { return dynamo.UnmarshalItem(item, e) },
+		encode: func(e *Employee) (map[string]types.AttributeValue, error) { return dynamo.MarshalItem(e) },
+	}, {
+		name: "attributevalue",
+		decode: func(item map[string]types.AttributeValue, e *Employee) error {
+			return attributevalue.UnmarshalMap(item, e)
+		},
+		encode: func(e *Employee) (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(e) },
+	}, {
+		name:   "dynamokit",
+		decode: func(item map[string]types.AttributeValue, e *Employee) error { return m.Decode(item, e) },
+		encode: func(e *Employee) (map[string]types.AttributeValue, error) { return m.Encode(e) },
+	}}
+}
+
 // BenchmarkDecode decodes one Employee item with each library. Compare the
 // libraries with: benchstat -col /lib.
 func BenchmarkDecode(b *testing.B) {
 	item := benchmodel.Encode(&benchEmployee)
-	m := model.MustOf[Employee]()
-	libs := []struct {
-		name   string
-		decode func(*Employee) error
-	}{
-		{"hand", func(e *Employee) error { return benchmodel.Decode(item, e) }},
-		{"guregu", func(e *Employee) error { return dynamo.UnmarshalItem(item, e) }},
-		{"attributevalue", func(e *Employee) error { return attributevalue.UnmarshalMap(item, e) }},
-		{"dynamokit", func(e *Employee) error { return m.Decode(item, e) }},
-	}
-	for _, lib := range libs {
-		b.Run("lib="+lib.name, func(b *testing.B) {
+	for _, l := range libs() {
+		b.Run("lib="+l.name, func(b *testing.B) {
 			var e Employee
-			if err := lib.decode(&e); err != nil {
-				b.Fatal(err)
-			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := lib.decode(&e); err != nil {
+				if err := l.decode(item, &e); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -48,22 +68,12 @@ func BenchmarkDecode(b *testing.B) {
 
 // BenchmarkEncode encodes one Employee with each library.
 func BenchmarkEncode(b *testing.B) {
-	m := model.MustOf[Employee]()
 	e := benchEmployee
-	libs := []struct {
-		name   string
-		encode func(*Employee) (map[string]types.AttributeValue, error)
-	}{
-		{"hand", func(e *Employee) (map[string]types.AttributeValue, error) { return benchmodel.Encode(e), nil }},
-		{"guregu", func(e *Employee) (map[string]types.AttributeValue, error) { return dynamo.MarshalItem(e) }},
-		{"attributevalue", func(e *Employee) (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(e) }},
-		{"dynamokit", func(e *Employee) (map[string]types.AttributeValue, error) { return m.Encode(e) }},
-	}
-	for _, lib := range libs {
-		b.Run("lib="+lib.name, func(b *testing.B) {
+	for _, l := range libs() {
+		b.Run("lib="+l.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := lib.encode(&e); err != nil {
+				if _, err := l.encode(&e); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -71,39 +81,72 @@ func BenchmarkEncode(b *testing.B) {
 	}
 }
 
-// TestBenchmarksAgree checks that the benchmarked libraries write and read
-// the same item, so BenchmarkDecode and BenchmarkEncode compare like with
-// like.
-func TestBenchmarksAgree(t *testing.T) {
-	m := model.MustOf[Employee]()
-	want := benchmodel.Encode(&benchEmployee)
-	encoders := map[string]func() (map[string]types.AttributeValue, error){
-		"guregu":         func() (map[string]types.AttributeValue, error) { return dynamo.MarshalItem(benchEmployee) },
-		"attributevalue": func() (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(benchEmployee) },
-		"dynamokit":      func() (map[string]types.AttributeValue, error) { return m.Encode(benchEmployee) },
+// BenchmarkPaired runs batches of every library in each iteration, in
+// rotating order, so that the machine's drift hits all of them alike. It
+// reports each library's median time per operation (LIB-ns/op) and its
+// ratio to the hand-written code's (LIB/hand) and to guregu's
+// (dynamokit/guregu) over the same iterations; ns/op is the time of one
+// iteration, all batches together.
+func BenchmarkPaired(b *testing.B) {
+	item := benchmodel.Encode(&benchEmployee)
+	ls := libs()
+	e := benchEmployee
+	ops := map[string]func(l lib) error{
+		"Decode": func(l lib) error { return l.decode(item, &e) },
+		"Encode": func(l lib) error {
+			_, err := l.encode(&e)
+			return err
+		},
 	}
-	for name, encode := range encoders {
-		got, err := encode()
+	for _, op := range []string{"Decode", "Encode"} {
+		b.Run("op="+op, func(b *testing.B) {
+			const batch = 64
+			times := make([][]time.Duration, len(ls))
+			for i := 0; b.Loop(); i++ {
+				for k := range ls {
+					j := (i + k) % len(ls)
+					start := time.Now()
+					for range batch {
+						if err := ops[op](ls[j]); err != nil {
+							b.Fatal(err)
+						}
+					}
+					times[j] = append(times[j], time.Since(start))
+				}
+			}
+			perOp := make([]float64, len(ls))
+			for j, l := range ls {
+				slices.Sort(times[j])
+				perOp[j] = float64(times[j][len(times[j])/2]) / batch
+				b.ReportMetric(perOp[j], l.name+"-ns/op")
+				if j > 0 {
+					b.ReportMetric(perOp[j]/perOp[0], l.name+"/hand")
+				}
+			}
+			b.ReportMetric(perOp[3]/perOp[1], "dynamokit/guregu")
+		})
+	}
+}
+
+// TestBenchmarksAgree checks that the benchmarked libraries write and read
+// the same item, so the benchmarks compare like with like.
+func TestBenchmarksAgree(t *testing.T) {
+	want := benchmodel.Encode(&benchEmployee)
+	for _, l := range libs() {
+		e := benchEmployee
+		got, err := l.encode(&e)
 		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+			t.Fatalf("%s: %v", l.name, err)
 		}
 		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(types.AttributeValueMemberS{}, types.AttributeValueMemberN{}, types.AttributeValueMemberSS{})); diff != "" {
-			t.Errorf("%s item differs from the hand-written one (-hand +%s):\n%s", name, name, diff)
+			t.Errorf("%s item differs from the hand-written one (-hand +%s):\n%s", l.name, l.name, diff)
 		}
-	}
-	decoders := map[string]func(*Employee) error{
-		"hand":           func(e *Employee) error { return benchmodel.Decode(want, e) },
-		"guregu":         func(e *Employee) error { return dynamo.UnmarshalItem(want, e) },
-		"attributevalue": func(e *Employee) error { return attributevalue.UnmarshalMap(want, e) },
-		"dynamokit":      func(e *Employee) error { return m.Decode(want, e) },
-	}
-	for name, decode := range decoders {
-		var got Employee
-		if err := decode(&got); err != nil {
-			t.Fatalf("%s: %v", name, err)
+		var back Employee
+		if err := l.decode(want, &back); err != nil {
+			t.Fatalf("%s: %v", l.name, err)
 		}
-		if diff := cmp.Diff(benchEmployee, got); diff != "" {
-			t.Errorf("%s decodes a different value (-want +got):\n%s", name, diff)
+		if diff := cmp.Diff(benchEmployee, back); diff != "" {
+			t.Errorf("%s decodes a different value (-want +got):\n%s", l.name, diff)
 		}
 	}
 }
