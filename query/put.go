@@ -133,7 +133,7 @@ func (r *Repo[T]) checkKey(item map[string]types.AttributeValue) error {
 			continue
 		}
 		switch av := item[a.Name].(type) {
-		case nil, *types.AttributeValueMemberNULL:
+		case nil, *types.AttributeValueMemberNULL: // empty
 		case *types.AttributeValueMemberS:
 			if av.Value != "" {
 				continue

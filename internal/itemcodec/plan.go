@@ -168,7 +168,6 @@ func (b *builder) plan(t reflect.Type) *plan {
 func (b *builder) encodeFields(p *plan, t reflect.Type) {
 	type entry struct {
 		f     *field
-		typ   reflect.Type
 		claim bool
 	}
 	type key struct {
@@ -192,7 +191,6 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 				byName[name] = true
 				entries = append(entries, entry{
 					f:     &field{name: name, typ: sf.Type, path: fp, flags: fl},
-					typ:   sf.Type,
 					claim: embedded,
 				})
 			}
@@ -211,10 +209,10 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 	}
 	walk(t, path{})
 	for _, e := range entries {
-		if e.claim && !queued[key{e.typ, e.f.flags}] {
+		if e.claim && !queued[key{e.f.typ, e.f.flags}] {
 			continue
 		}
-		e.f.node = b.node(e.typ, e.f.flags, e.f.flags)
+		e.f.node = b.node(e.f.typ, e.f.flags, e.f.flags)
 		p.enc = append(p.enc, e.f)
 	}
 }
@@ -290,10 +288,7 @@ func (b *builder) node(t reflect.Type, cf, rf flags) *node {
 		n.kind = kBool
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n.kind, n.size = kInt, t.Size()
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		if t.Kind() == reflect.Uintptr {
-			return nil // guregu/dynamo rejects it
-		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n.kind, n.size = kUint, t.Size()
 	case reflect.Float32:
 		n.kind = kFloat32
@@ -337,7 +332,7 @@ func (b *builder) node(t reflect.Type, cf, rf flags) *node {
 	case reflect.Struct:
 		n.kind, n.plan = kStruct, b.plan(t)
 	default:
-		return nil
+		return nil // uintptr, complex, map, array, interface...: guregu's
 	}
 	return n
 }
