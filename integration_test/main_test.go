@@ -26,7 +26,7 @@ func newEnv(t testing.TB, models ...*model.Model) env {
 }
 
 // must returns the model of T or fails the test.
-func must[T any](t *testing.T) *model.Model {
+func must[T any](t testing.TB) *model.Model {
 	t.Helper()
 	m, err := model.Of[T]()
 	if err != nil {

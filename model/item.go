@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/guregu/dynamo/v2"
 )
 
@@ -188,7 +189,11 @@ func (m *Model) Encode(v any) (Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	item, err := dynamo.MarshalItem(rv.Interface())
+	c, err := itemcodec.For(m.Type)
+	if err != nil {
+		return nil, fmt.Errorf("model: encode %s: %w", m.Type, err)
+	}
+	item, err := c.Encode(rv, m.computedCount())
 	if err != nil {
 		return nil, fmt.Errorf("model: encode %s: %w", m.Type, err)
 	}
@@ -197,6 +202,18 @@ func (m *Model) Encode(v any) (Item, error) {
 	}
 	m.encodeTTL(item, rv)
 	return item, nil
+}
+
+// computedCount returns the number of computed attributes, which Encode
+// adds to the codec's item.
+func (m *Model) computedCount() int {
+	n := 0
+	for _, a := range m.Attributes {
+		if a.Template != nil {
+			n++
+		}
+	}
+	return n
 }
 
 func (m *Model) addComputed(item Item, rv reflect.Value) error {
@@ -226,7 +243,11 @@ func (m *Model) Decode(item Item, out any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Type() != m.Type {
 		return fmt.Errorf("model: decode: want *%s, got %T", m.Type, out)
 	}
-	if err := dynamo.UnmarshalItem(item, out); err != nil {
+	c, err := itemcodec.For(m.Type)
+	if err == nil {
+		err = c.Decode(item, rv.Elem())
+	}
+	if err != nil {
 		return fmt.Errorf("model: decode %s: %w", m.Type, err)
 	}
 	return nil

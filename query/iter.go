@@ -23,7 +23,7 @@ type fetchFunc func(ctx context.Context, start map[string]types.AttributeValue) 
 // cancellation ends the stream at once, with no further request.
 func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		var zero T
+		var zero, v T // items are decoded into v, then yielded by value
 		var start map[string]types.AttributeValue
 		n := 0
 		for {
@@ -44,8 +44,7 @@ func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit 
 				if !r.m.IsEntity(item) {
 					continue
 				}
-				v, err := r.decode(item)
-				if err != nil {
+				if err := r.decodeTo(item, &v); err != nil {
 					yield(zero, wrap(op, r.table, err, nil))
 					return
 				}

@@ -33,11 +33,10 @@ func (r *Repo[T]) page(ctx context.Context, op string, fetch fetchFunc, cur stri
 		if !r.m.IsEntity(item) {
 			continue
 		}
-		v, err := r.decode(item)
-		if err != nil {
+		p.Items = p.Items[:len(p.Items)+1]
+		if err := r.decodeTo(item, &p.Items[len(p.Items)-1]); err != nil {
 			return Page[T]{}, wrap(op, r.table, err, nil)
 		}
-		p.Items = append(p.Items, v)
 	}
 	p.Next, err = encodeCursor(lek, spec)
 	if err != nil {

@@ -2,12 +2,14 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // Create writes item only if no item with its key exists; otherwise it
@@ -109,7 +111,7 @@ func (r *Repo[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bo
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.m.KeyOf(item); err != nil {
+	if err := r.checkKey(av); err != nil {
 		return nil, err
 	}
 	in := &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: av}
@@ -123,4 +125,31 @@ func (r *Repo[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bo
 		in.ExpressionAttributeValues = expr.Values()
 	}
 	return in, nil
+}
+
+// checkKey returns an error matching [ErrEmptyKey] when the encoded item
+// lacks a key attribute. Encode leaves out, or writes as NULL or as an
+// empty string or binary, every key value [model.Model.KeyOf] reports as
+// empty, so the key need not be encoded a second time.
+func (r *Repo[T]) checkKey(item map[string]types.AttributeValue) error {
+	for _, a := range [2]*model.Attribute{r.m.Key.Hash, r.m.Key.Range} {
+		if a == nil {
+			continue
+		}
+		switch av := item[a.Name].(type) {
+		case nil, *types.AttributeValueMemberNULL: // empty
+		case *types.AttributeValueMemberS:
+			if av.Value != "" {
+				continue
+			}
+		case *types.AttributeValueMemberB:
+			if len(av.Value) > 0 {
+				continue
+			}
+		default:
+			continue
+		}
+		return fmt.Errorf("query: %s: key attribute %s: %w", r.m.Type, a.Name, ErrEmptyKey)
+	}
+	return nil
 }

@@ -205,8 +205,16 @@ func (r *Repo[T]) setVersion(rv reflect.Value, n int64) {
 // decode decodes an item into a new T.
 func (r *Repo[T]) decode(item map[string]types.AttributeValue) (T, error) {
 	var out T
-	err := r.m.Decode(item, &out)
+	err := r.decodeTo(item, &out)
 	return out, err
+}
+
+// decodeTo decodes an item into *dst, zeroed first. Decoding a page into
+// one reused T (or into the page's slice) saves an allocation per item.
+func (r *Repo[T]) decodeTo(item map[string]types.AttributeValue, dst *T) error {
+	var zero T
+	*dst = zero
+	return r.m.Decode(item, dst)
 }
 
 // KeyExists returns the condition that an item with the model's key exists,

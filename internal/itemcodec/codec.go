@@ -1,0 +1,83 @@
+package itemcodec
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+)
+
+// Codec encodes and decodes the items of one struct type. It is immutable
+// and safe for concurrent use.
+type Codec struct {
+	typ  reflect.Type
+	plan *plan
+	// The type implements guregu/dynamo's item interfaces, which replace
+	// field-by-field encoding; the codec then defers to guregu/dynamo.
+	marshaler, unmarshaler bool
+}
+
+// cache holds the codec of every struct type seen: map[reflect.Type]*Codec.
+var cache sync.Map
+
+var (
+	typeItemMarshaler   = reflect.TypeFor[dynamo.ItemMarshaler]()
+	typeItemUnmarshaler = reflect.TypeFor[dynamo.ItemUnmarshaler]()
+)
+
+// For returns the codec of the struct type t, compiling it on first use.
+func For(t reflect.Type) (*Codec, error) {
+	if c, ok := cache.Load(t); ok {
+		return c.(*Codec), nil
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("itemcodec: %v is not a struct type", t)
+	}
+	c := &Codec{
+		typ:         t,
+		plan:        compile(t),
+		marshaler:   t.Implements(typeItemMarshaler),
+		unmarshaler: reflect.PointerTo(t).Implements(typeItemUnmarshaler),
+	}
+	actual, _ := cache.LoadOrStore(t, c)
+	return actual.(*Codec), nil
+}
+
+// Encode returns the item of v, a value of the codec's type, as
+// guregu/dynamo's MarshalItem would. The map has room for extra more
+// attributes, for a caller that adds its own.
+func (c *Codec) Encode(v reflect.Value, extra int) (map[string]types.AttributeValue, error) {
+	if v.Type() != c.typ {
+		return nil, fmt.Errorf("itemcodec: encode: value of type %s is not a %s", v.Type(), c.typ)
+	}
+	if c.marshaler {
+		return dynamo.MarshalItem(v.Interface())
+	}
+	if !v.CanAddr() {
+		addressable := reflect.New(c.typ).Elem()
+		addressable.Set(v)
+		v = addressable
+	}
+	item, err := c.plan.encode(v.Addr().UnsafePointer(), extra)
+	if err != nil {
+		return nil, fmt.Errorf("itemcodec: %w", err)
+	}
+	return item, nil
+}
+
+// Decode sets v, an addressable value of the codec's type, from item, as
+// guregu/dynamo's UnmarshalItem would.
+func (c *Codec) Decode(item map[string]types.AttributeValue, v reflect.Value) error {
+	if v.Type() != c.typ || !v.CanSet() {
+		return fmt.Errorf("itemcodec: decode: want a settable %s, got %s", c.typ, v.Type())
+	}
+	if c.unmarshaler {
+		return dynamo.UnmarshalItem(item, v.Addr().Interface())
+	}
+	if err := c.plan.decode(v.Addr().UnsafePointer(), item); err != nil {
+		return fmt.Errorf("itemcodec: %w", err)
+	}
+	return nil
+}
