@@ -50,7 +50,7 @@ func TestDecodeReusesNothing(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("stream decoded (-want +got):\n%s", diff)
 	}
-	page, err := r.page(t.Context(), "query", fetch, "", "scope", nil)
+	page, err := r.page(t.Context(), "query", fetch, "", cursorSpec{scope: "scope"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +73,13 @@ func TestPutInputEmptyKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, _, err := r.putVersioned(&tt.item); !errors.Is(err, ErrEmptyKey) {
+			if _, _, err := r.putVersioned(&tt.item, nil); !errors.Is(err, ErrEmptyKey) {
 				t.Errorf("putVersioned(%+v) error = %v, want ErrEmptyKey", tt.item, err)
 			}
 		})
 	}
 	item := benchmodel.Sample("d-1", 1)
-	in, _, err := r.putVersioned(&item)
+	in, _, err := r.putVersioned(&item, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
