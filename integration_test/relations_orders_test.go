@@ -34,30 +34,8 @@ func (Order) TableName() string { return "order" }
 // TestRelationsOrders relates a second, different pair: customers and
 // their orders, newest first.
 func TestRelationsOrders(t *testing.T) {
-	e := newEnv(t, must[Customer](t), must[Order](t))
 	ctx := t.Context()
-	customers, err := query.New[Customer](e.db, &query.Options{Namer: e.names})
-	if err != nil {
-		t.Fatal(err)
-	}
-	orders, err := query.New[Order](e.db, &query.Options{Namer: e.names})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bought, err := relations.New(customers, orders, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := bought.Layout(), relations.MultiTable; got != want {
-		t.Errorf("Layout() = %v, want %v", got, want)
-	}
-
-	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
-	for _, c := range []Customer{ada, bob} {
-		if err := customers.Create(ctx, &c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	orders, bought, ada, bob := shop[Order](t, relations.MultiTable)
 	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	for i := range 5 {
 		o := Order{OrderID: fmt.Sprintf("o-%d", i), CustomerID: "c-1", OrderedAt: day.AddDate(0, 0, i), TotalCents: 100 * (i + 1)}
@@ -162,6 +140,35 @@ func TestRelationsOrders(t *testing.T) {
 	}
 }
 
+// shop sets up customers Ada (c-1) and Bob (c-2) and the relation from
+// customers to orders of type O, checking its layout.
+func shop[O any](t *testing.T, layout relations.Layout) (orders *query.Repo[O], bought *relations.HasMany[Customer, O], ada, bob Customer) {
+	t.Helper()
+	e := newEnv(t, must[Customer](t), must[O](t))
+	customers, err := query.New[Customer](e.db, &query.Options{Namer: e.names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, err = query.New[O](e.db, &query.Options{Namer: e.names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bought, err = relations.New(customers, orders, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bought.Layout(); got != layout {
+		t.Errorf("Layout() = %v, want %v", got, layout)
+	}
+	ada, bob = Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
+	for _, c := range []Customer{ada, bob} {
+		if err := customers.Create(t.Context(), &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return orders, bought, ada, bob
+}
+
 // CustomerOrder is an order in a table of its own, keyed by its link: a
 // customer's orders are one partition, sorted by date.
 type CustomerOrder struct {
@@ -176,29 +183,8 @@ func (CustomerOrder) TableName() string { return "customer_order" }
 // table is keyed by customer_id: no index, strongly consistent reads
 // possible, and a move re-keys the order.
 func TestRelationsChildTableKeyedByLink(t *testing.T) {
-	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
 	ctx := t.Context()
-	customers, err := query.New[Customer](e.db, &query.Options{Namer: e.names})
-	if err != nil {
-		t.Fatal(err)
-	}
-	orders, err := query.New[CustomerOrder](e.db, &query.Options{Namer: e.names})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bought, err := relations.New(customers, orders, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := bought.Layout(), relations.ItemCollection; got != want {
-		t.Errorf("Layout() = %v, want %v", got, want)
-	}
-	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
-	for _, c := range []Customer{ada, bob} {
-		if err := customers.Create(ctx, &c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	orders, bought, ada, bob := shop[CustomerOrder](t, relations.ItemCollection)
 	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	for i := range 4 {
 		o := CustomerOrder{CustomerID: "c-1", OrderedAt: day.AddDate(0, 0, i), OrderID: fmt.Sprintf("o-%d", i)}
