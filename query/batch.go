@@ -213,7 +213,7 @@ func (r *Repo[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) e
 		if err != nil {
 			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
-		if _, err := r.m.KeyOf(&items[i]); err != nil {
+		if err := r.checkKey(av); err != nil {
 			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
 		b.add(r.keyID(av), av, items[i], true)

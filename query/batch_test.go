@@ -221,3 +221,16 @@ func TestBatchKeysDeduplicate(t *testing.T) {
 		t.Errorf("keys with an empty key: error = %v, want ErrEmptyKey", err)
 	}
 }
+
+// TestBatchPutEmptyKey checks that an item with an empty key (plain or
+// computed) is refused before any request.
+func TestBatchPutEmptyKey(t *testing.T) {
+	users := newRepo[user](t)
+	if err := users.BatchPut(t.Context(), []user{{ID: "a"}, {Name: "no id"}}, nil); !errors.Is(err, ErrEmptyKey) {
+		t.Errorf("BatchPut(user without id) = %v, want ErrEmptyKey", err)
+	}
+	emps := newRepo[emp](t)
+	if err := emps.BatchPut(t.Context(), []emp{{ID: "e"}}, nil); !errors.Is(err, ErrEmptyKey) {
+		t.Errorf("BatchPut(emp without dept) = %v, want ErrEmptyKey", err)
+	}
+}
