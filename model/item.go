@@ -200,7 +200,6 @@ func (m *Model) Encode(v any) (Item, error) {
 	if err := m.addComputed(item, rv); err != nil {
 		return nil, err
 	}
-	m.encodeTTL(item, rv)
 	return item, nil
 }
 

@@ -251,3 +251,41 @@ func TestDecodeErrors(t *testing.T) {
 		t.Errorf("Decode(%v) = nil, want a type error", bad)
 	}
 }
+
+// plainTTL has a time.Time TTL without the unixtime option.
+type plainTTL struct {
+	ID      string     `dynamo:"id,hash"`
+	Expires time.Time  `dynamo:"expires" dynamokit:"ttl"`
+	Ends    *time.Time `dynamo:"ends,omitempty"`
+}
+
+func (plainTTL) TableName() string { return "plain-ttl" }
+
+// TestEncodeTTLWithoutUnixtime checks that a time.Time TTL is a number even
+// without unixtime (DynamoDB ignores string TTLs), that a zero TTL is left
+// out, and that other times stay RFC 3339 strings.
+func TestEncodeTTLWithoutUnixtime(t *testing.T) {
+	m := model.MustOf[plainTTL]()
+	ends := time.Unix(1700000000, 0).UTC()
+	got, err := m.Encode(plainTTL{ID: "a", Expires: time.Unix(1700000000, 0), Ends: &ends})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(n("1700000000"), got["expires"], avOpts); diff != "" {
+		t.Errorf("Encode()[expires] (-want +got):\n%s", diff)
+	}
+	if _, ok := got["ends"].(*types.AttributeValueMemberS); !ok {
+		t.Errorf("Encode()[ends] = %#v, want an RFC 3339 string", got["ends"])
+	}
+	var out plainTTL
+	if err := m.Decode(got, &out); err != nil || out.Expires.Unix() != 1700000000 {
+		t.Errorf("Decode = %+v, %v; want expiry 1700000000", out, err)
+	}
+	zero, err := m.Encode(plainTTL{ID: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if av, ok := zero["expires"]; ok {
+		t.Errorf("Encode(zero TTL)[expires] = %#v, want it left out", av)
+	}
+}

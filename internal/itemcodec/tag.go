@@ -35,17 +35,22 @@ var options = [...]struct {
 // fieldInfo returns the attribute name and flags of a struct field exactly
 // as guregu/dynamo's fieldInfo does: the name is the first part of the
 // dynamo tag, or the field name when that part is empty, and unknown
-// options (such as hash and range) are ignored.
+// options (such as hash and range) are ignored. The one addition: a
+// dynamokit:"ttl" field is unixtime, since DynamoDB's TTL reads only numbers
+// (guregu reads the number back into a time.Time either way).
 func fieldInfo(f reflect.StructField) (string, flags) {
+	var fl flags
+	if f.Tag.Get("dynamokit") == "ttl" {
+		fl = flagUnixTime
+	}
 	tag := f.Tag.Get("dynamo")
 	if tag == "" {
-		return f.Name, 0
+		return f.Name, fl
 	}
 	name, rest, _ := strings.Cut(tag, ",")
 	if name == "" {
 		name = f.Name
 	}
-	var fl flags
 	for rest != "" {
 		var part string
 		part, rest, _ = strings.Cut(rest, ",")
