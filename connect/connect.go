@@ -15,20 +15,23 @@ import (
 	"github.com/guregu/dynamo/v2"
 )
 
-// EnvEndpoint is the environment variable that holds the URL of a local
-// DynamoDB engine, such as http://127.0.0.1:8000. [FromEnv] connects to it
-// when it is set; scripts/dynamodb-local sets it for the command it runs.
+// EnvEndpoint is the environment variable that holds the URL of a DynamoDB
+// engine, such as http://127.0.0.1:5000 for a moto server. [FromEnv]
+// connects to it when it is set, and so do dynamokit's tests and examples.
 const EnvEndpoint = "DYNAMODB_ENDPOINT"
 
 // DefaultRegion is the region used for a local engine when AWS_REGION is unset.
 const DefaultRegion = "us-east-1"
 
-// Endpoint returns a DB for the local DynamoDB engine (DynamoDB Local) at
-// endpoint, an http or https URL such as http://127.0.0.1:8000.
+// Endpoint returns a DB for the DynamoDB engine at endpoint, an http or
+// https URL such as http://127.0.0.1:5000.
 //
-// It uses static dummy credentials, the region from AWS_REGION (or
-// [DefaultRegion]) and disables response CRC32 validation, which DynamoDB
-// Local does not support on every response. The caller's opts are applied
+// It uses the region from AWS_REGION (or [DefaultRegion]) and static dummy
+// credentials, which local engines accept, unless AWS_ACCESS_KEY_ID or
+// AWS_PROFILE is set: then the credentials come from the normal AWS
+// configuration, so an endpoint of real DynamoDB works too. It disables
+// response CRC32 validation, which local engines do not support on every
+// response. The caller's opts are applied
 // after these settings, so they take precedence. No request is made: an
 // unreachable endpoint shows up on the first call.
 func Endpoint(ctx context.Context, endpoint string, opts ...func(*dynamodb.Options)) (*dynamo.DB, error) {
@@ -38,7 +41,7 @@ func Endpoint(ctx context.Context, endpoint string, opts ...func(*dynamodb.Optio
 	if err := checkEndpoint(endpoint); err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	return local(endpoint, opts), nil
+	return local(ctx, endpoint, opts)
 }
 
 // FromEnv returns a DB configured from the environment. When
@@ -55,7 +58,7 @@ func FromEnv(ctx context.Context, opts ...func(*dynamodb.Options)) (*dynamo.DB, 
 		if err := checkEndpoint(endpoint); err != nil {
 			return nil, fmt.Errorf("connect: %s: %w", EnvEndpoint, err)
 		}
-		return local(endpoint, opts), nil
+		return local(ctx, endpoint, opts)
 	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -68,8 +71,8 @@ func FromEnv(ctx context.Context, opts ...func(*dynamodb.Options)) (*dynamo.DB, 
 	return dynamo.NewFromIface(client), nil
 }
 
-// local returns a DB for a local engine at a checked endpoint.
-func local(endpoint string, opts []func(*dynamodb.Options)) *dynamo.DB {
+// local returns a DB for the engine at a checked endpoint.
+func local(ctx context.Context, endpoint string, opts []func(*dynamodb.Options)) (*dynamo.DB, error) {
 	region := os.Getenv("AWS_REGION")
 	if region == "" {
 		region = DefaultRegion
@@ -78,15 +81,22 @@ func local(endpoint string, opts []func(*dynamodb.Options)) *dynamo.DB {
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider("dummy", "dummy", ""),
 	}
+	if os.Getenv("AWS_ACCESS_KEY_ID") != "" || os.Getenv("AWS_PROFILE") != "" {
+		sdk, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+		if err != nil {
+			return nil, fmt.Errorf("connect: load AWS config: %w", err)
+		}
+		cfg.Credentials = sdk.Credentials
+	}
 	all := make([]func(*dynamodb.Options), 0, len(opts)+1)
 	all = append(all, func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
-		// DynamoDB Local omits the x-amz-crc32 header on some responses
+		// Local engines omit the x-amz-crc32 header on some responses
 		// (errors), which makes the SDK log a warning for each of them.
 		o.DisableValidateResponseChecksum = true
 	})
 	all = append(all, opts...)
-	return dynamo.New(cfg, all...)
+	return dynamo.New(cfg, all...), nil
 }
 
 // checkEndpoint reports whether endpoint is an absolute http(s) URL with a host.
@@ -96,7 +106,7 @@ func checkEndpoint(endpoint string) error {
 		err = errors.New("not an http(s) URL with a host")
 	}
 	if err != nil {
-		return fmt.Errorf("invalid endpoint %q (want a URL such as http://127.0.0.1:8000): %w", endpoint, err)
+		return fmt.Errorf("invalid endpoint %q (want a URL such as http://127.0.0.1:5000): %w", endpoint, err)
 	}
 	return nil
 }

@@ -77,7 +77,15 @@ func options(t *testing.T, db *dynamo.DB) dynamodb.Options {
 	return client.Options()
 }
 
+// noCredentials clears the environment that would make Endpoint use
+// configured credentials instead of dummy ones.
+func noCredentials(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_PROFILE", "")
+}
+
 func TestEndpoint(t *testing.T) {
+	noCredentials(t)
 	t.Setenv("AWS_REGION", "")
 	fake := newFakeDynamo(t)
 	db, err := connect.Endpoint(t.Context(), fake.URL)
@@ -98,6 +106,22 @@ func TestEndpoint(t *testing.T) {
 	auth := fake.last(t).Header.Get("Authorization")
 	if !strings.Contains(auth, "Credential=dummy/") || !strings.Contains(auth, "/us-east-1/dynamodb/") {
 		t.Errorf("Authorization = %q, want dummy credentials scoped to us-east-1", auth)
+	}
+}
+
+func TestEndpointConfiguredCredentials(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	fake := newFakeDynamo(t)
+	db, err := connect.Endpoint(t.Context(), fake.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listTables(t, db)
+	auth := fake.last(t).Header.Get("Authorization")
+	if !strings.Contains(auth, "Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/eu-west-1/dynamodb/") {
+		t.Errorf("Authorization = %q, want the configured credentials scoped to eu-west-1", auth)
 	}
 }
 
@@ -167,6 +191,7 @@ func TestEndpointCanceled(t *testing.T) {
 }
 
 func TestFromEnvLocal(t *testing.T) {
+	noCredentials(t)
 	fake := newFakeDynamo(t)
 	t.Setenv(connect.EnvEndpoint, fake.URL)
 	db, err := connect.FromEnv(t.Context())
@@ -255,7 +280,7 @@ func Example() {
 	fmt.Println(err)
 	// Output:
 	// users
-	// connect: invalid endpoint "localhost:8000" (want a URL such as http://127.0.0.1:8000): not an http(s) URL with a host
+	// connect: invalid endpoint "localhost:8000" (want a URL such as http://127.0.0.1:5000): not an http(s) URL with a host
 }
 
 // ExampleFromEnv connects the way programs and tests usually do: to the
