@@ -3,16 +3,21 @@
 //
 // [Endpoint] finds an engine in this order:
 //
-//  1. DYNAMODB_ENDPOINT, when set (scripts/dynamodb-local run sets it);
-//  2. a DynamoDB Local container ([Image]) started through testcontainers
-//     when a Docker engine is reachable, shared by every test in the process
-//     and removed by testcontainers when the process ends;
-//  3. otherwise the test is skipped, with a message saying how to get an
-//     engine. When the CI environment variable is true, it fails instead, so a
+//  1. DYNAMODB_ENDPOINT, when set;
+//  2. a moto container ([Image]) started through testcontainers-go when a
+//     Docker engine is reachable, shared by every test in the process;
+//  3. a moto server started by [github.com/dynamokit/dynamokit/motoserver]
+//     from the user's cache when Python 3 is there (installed on first use);
+//  4. otherwise the test is skipped, with a message saying what to install.
+//     When the CI environment variable is true, it fails instead, so a
 //     misconfigured CI job cannot pass by skipping everything.
 //
-// All tests of a run may share one engine (DynamoDB Local runs with -sharedDb),
-// so tests name their tables with [Prefix]. [Tables] creates the tables of
+// [EnvEngine] forces one of them. Both moto engines serve one request at a
+// time, so transactions are isolated as on DynamoDB. Call [Main] from
+// TestMain to stop the engine when the tests are done.
+//
+// All tests of a binary share one engine, and DYNAMODB_ENDPOINT may be shared
+// by many runs, so tests name their tables with [Prefix]. [Tables] creates the tables of
 // dynamokit models under that prefix and drops them when the test ends; the
 // [model.Namer] it returns leads query, relations and schema to them:
 //
@@ -26,6 +31,7 @@
 // [DeleteTables] removes tables made some other way (such as guregu/dynamo's
 // CreateTable) when the test ends.
 //
-// This is the only dynamokit package that depends on testcontainers. See
+// This package is a module of its own, so that the dynamokit module does not
+// depend on testcontainers. See
 // docs/testing.md in the repository for the ways to provide an engine.
 package dynamotest

@@ -5,9 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,50 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/guregu/dynamo/v2"
-	"github.com/testcontainers/testcontainers-go"
-	tcdynamodb "github.com/testcontainers/testcontainers-go/modules/dynamodb"
 )
-
-// Image is the DynamoDB Local container image started when no
-// DYNAMODB_ENDPOINT is set and Docker is available. Its version matches the
-// one scripts/dynamodb-local installs.
-const Image = "amazon/dynamodb-local:3.3.1"
-
-// howToGetEngine tells the reader of a skipped or failed test what to do.
-const howToGetEngine = "run the tests with `scripts/dynamodb-local run -- go test ./...` (needs Java 17+), " +
-	"set " + connect.EnvEndpoint + " to a running DynamoDB Local, or start a Docker engine"
-
-// container is the engine shared by all tests of this process.
-var container struct {
-	once     sync.Once
-	endpoint string // set when the container runs
-	missing  string // set when there is no Docker engine: why
-	err      error  // set when Docker is there but the container failed
-}
-
-// Endpoint returns the URL of a DynamoDB engine for t: DYNAMODB_ENDPOINT when
-// set, else a DynamoDB Local container shared by the whole test process when
-// a Docker engine is reachable. Without either it skips t, or fails it when
-// the environment variable CI is true.
-func Endpoint(t testing.TB) string {
-	t.Helper()
-	if endpoint := strings.TrimSpace(os.Getenv(connect.EnvEndpoint)); endpoint != "" {
-		return endpoint
-	}
-	container.once.Do(startContainer)
-	switch {
-	case container.err != nil:
-		t.Fatalf("dynamotest: %v", container.err)
-	case container.missing != "":
-		msg := fmt.Sprintf("dynamotest: no DynamoDB engine: %s is not set and %s; %s",
-			connect.EnvEndpoint, container.missing, howToGetEngine)
-		if inCI() {
-			t.Fatal(msg + " (CI is set, so a missing engine is a failure)")
-		}
-		t.Skip(msg)
-	}
-	return container.endpoint
-}
 
 // DB returns a DB connected to [Endpoint](t), with opts applied last.
 func DB(t testing.TB, opts ...func(*dynamodb.Options)) *dynamo.DB {
@@ -139,64 +93,4 @@ func DeleteTables(t testing.TB, db *dynamo.DB, names ...string) {
 			}
 		}
 	})
-}
-
-// inCI reports whether the CI environment variable is set to a true value.
-func inCI() bool {
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	return ci
-}
-
-const (
-	// healthTimeout bounds the check that a Docker engine answers.
-	healthTimeout = 15 * time.Second
-	// startupTimeout bounds the container start, which may include pulling
-	// the image.
-	startupTimeout = 5 * time.Minute
-)
-
-// startContainer starts the shared container, or records why it cannot.
-func startContainer() {
-	if reason := dockerUnavailable(); reason != "" {
-		container.missing = reason
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), startupTimeout)
-	defer cancel()
-	// The container is removed by testcontainers' reaper (Ryuk) when this
-	// process exits.
-	c, err := tcdynamodb.Run(ctx, Image,
-		testcontainers.WithCmdArgs("-inMemory", "-sharedDb"),
-		tcdynamodb.WithDisableTelemetry())
-	if err != nil {
-		container.err = fmt.Errorf("start %s container: %w", Image, err)
-		return
-	}
-	hostPort, err := c.ConnectionString(ctx)
-	if err != nil {
-		container.err = fmt.Errorf("address of %s container: %w", Image, err)
-		return
-	}
-	container.endpoint = "http://" + hostPort
-}
-
-// dockerUnavailable returns why no Docker engine can be used, or "" when one
-// answers. testcontainers panics when it finds no Docker host, so panics are
-// turned into reasons too.
-func dockerUnavailable() (reason string) {
-	defer func() {
-		if r := recover(); r != nil {
-			reason = fmt.Sprintf("no Docker engine was found (testcontainers: %v)", r)
-		}
-	}()
-	provider, err := testcontainers.NewDockerProvider()
-	if err != nil {
-		return fmt.Sprintf("no Docker engine was found (testcontainers: %v)", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
-	defer cancel()
-	if err := provider.Health(ctx); err != nil {
-		return fmt.Sprintf("the Docker engine does not answer (%v)", err)
-	}
-	return ""
 }

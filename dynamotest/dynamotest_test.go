@@ -116,45 +116,120 @@ func TestDeleteTables(t *testing.T) {
 	}
 }
 
-// TestMissingEngine runs this test binary again with no engine available and
-// checks that Endpoint skips, or fails when CI is true.
-func TestMissingEngine(t *testing.T) {
-	if os.Getenv("DYNAMOTEST_CHILD") == "1" {
-		fmt.Println("endpoint:", dynamotest.Endpoint(t))
-		return
+// runChild runs TestChild of this binary again with env added, and returns
+// its output and error. TestChild prints the endpoint it got.
+func runChild(t *testing.T, env ...string) (string, error) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestChild$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), append([]string{"DYNAMOTEST_CHILD=1"}, env...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestChild is the test that runChild runs; on its own it does nothing.
+func TestChild(t *testing.T) {
+	if os.Getenv("DYNAMOTEST_CHILD") != "1" {
+		t.Skip("run by other tests in a subprocess")
 	}
+	fmt.Println("endpoint:", dynamotest.Endpoint(t))
+}
+
+// noEngine is an environment with no endpoint, no Docker and no Python.
+func noEngine(t *testing.T) []string {
+	empty := t.TempDir()
+	return []string{
+		"DYNAMODB_ENDPOINT=", dynamotest.EnvEngine + "=", "DYNAMOKIT_PYTHON=",
+		"PATH=" + empty, "HOME=" + empty, "XDG_RUNTIME_DIR=", "DOCKER_HOST=",
+		"TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE=",
+	}
+}
+
+// TestMissingEngine checks that Endpoint skips, or fails when CI is true,
+// when there is no endpoint, no Docker and no Python, and that it says what
+// to install.
+func TestMissingEngine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a subprocess")
+	}
+	if _, err := os.Stat("/var/run/docker.sock"); err == nil {
+		t.Skip("a Docker socket exists here, so the engine is not missing")
 	}
 	for _, tc := range []struct {
 		ci       string
 		wantFail bool
 	}{{"", false}, {"false", false}, {"true", true}, {"1", true}} {
 		t.Run("CI="+tc.ci, func(t *testing.T) {
-			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestMissingEngine$", "-test.v", "-test.count=1")
-			cmd.Env = append(os.Environ(),
-				"DYNAMOTEST_CHILD=1",
-				"DYNAMODB_ENDPOINT=",
-				"CI="+tc.ci,
-				"DOCKER_HOST=unix:///nonexistent/docker.sock",
-			)
-			out, err := cmd.CombinedOutput()
-			if strings.Contains(string(out), "endpoint: http") {
-				t.Skip("a Docker engine is available here, so the engine is not missing")
+			out, err := runChild(t, append(noEngine(t), "CI="+tc.ci)...)
+			for _, want := range []string{"install Python 3", "start a Docker engine", "DYNAMODB_ENDPOINT", "no Python 3 was found"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output does not say %q:\n%s", want, out)
+				}
 			}
-			if !strings.Contains(string(out), "scripts/dynamodb-local run -- go test ./...") {
-				t.Errorf("output does not say how to get an engine:\n%s", out)
+			if strings.Contains(out, "rootless") {
+				t.Errorf("output blames rootless Docker on a machine without Docker:\n%s", out)
 			}
 			switch {
 			case tc.wantFail && err == nil:
 				t.Errorf("child passed, want failure:\n%s", out)
-			case tc.wantFail && !strings.Contains(string(out), "--- FAIL: TestMissingEngine"):
+			case tc.wantFail && !strings.Contains(out, "--- FAIL: TestChild"):
 				t.Errorf("child did not fail the test (%v):\n%s", err, out)
 			case !tc.wantFail && err != nil:
 				t.Errorf("child failed (%v), want skip:\n%s", err, out)
-			case !tc.wantFail && !strings.Contains(string(out), "--- SKIP: TestMissingEngine"):
+			case !tc.wantFail && !strings.Contains(out, "--- SKIP: TestChild"):
 				t.Errorf("child did not skip:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestForcedEngine checks the choices of DYNAMOKIT_ENGINE that need no
+// engine to be judged.
+func TestForcedEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a subprocess")
+	}
+	for _, tc := range []struct {
+		name, engine, want string
+	}{
+		{"unknown", "bogus", `want auto, endpoint, docker or moto`},
+		{"endpoint without one", "endpoint", "DYNAMODB_ENDPOINT is not set"},
+		{"moto without python", "moto", "no Python 3 interpreter found"},
+		{"docker without docker", "docker", "no Docker engine was found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := append(noEngine(t), dynamotest.EnvEngine+"="+tc.engine, "CI=")
+			out, err := runChild(t, env...)
+			if err == nil || !strings.Contains(out, "--- FAIL: TestChild") {
+				t.Errorf("child with %s=%s did not fail (%v):\n%s", dynamotest.EnvEngine, tc.engine, err, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output does not say %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// TestBrokenDockerFallsThrough checks that a Docker engine that answers but
+// cannot start the container is passed over for moto outside CI, in one
+// line, and is a failure under CI. It needs a reachable Docker engine.
+func TestBrokenDockerFallsThrough(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a subprocess")
+	}
+	out, _ := runChild(t, dynamotest.EnvEngine+"=docker", "DYNAMODB_ENDPOINT=")
+	if !strings.Contains(out, "endpoint: http") {
+		t.Skip("no usable Docker engine here")
+	}
+	bad := dynamotest.EnvImage + "=dynamokit.invalid/no-such-image:0"
+	out, err := runChild(t, bad, "DYNAMODB_ENDPOINT=", dynamotest.EnvEngine+"=", "CI=false")
+	if err != nil || !strings.Contains(out, "endpoint: http") {
+		t.Fatalf("outside CI the child did not fall through to moto (%v):\n%s", err, out)
+	}
+	if !strings.Contains(out, "Docker answers but") || !strings.Contains(out, "engine: moto") {
+		t.Errorf("the child did not say it passed over Docker for moto:\n%s", out)
+	}
+	out, err = runChild(t, bad, "DYNAMODB_ENDPOINT=", dynamotest.EnvEngine+"=", "CI=true")
+	if err == nil || !strings.Contains(out, "--- FAIL: TestChild") {
+		t.Errorf("under CI the child did not fail (%v):\n%s", err, out)
 	}
 }

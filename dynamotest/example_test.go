@@ -42,7 +42,8 @@ func testUsers(t *testing.T) {
 }
 
 // Example shows an integration test written with dynamotest: see testUsers.
-// Run such tests with an engine, for example:
+// Such tests find an engine by themselves (moto from Python 3, or a moto
+// container where Docker runs); DYNAMODB_ENDPOINT picks another one:
 //
-//	scripts/dynamodb-local run -- go test ./...
+//	go test ./...
 func Example() {}

@@ -1,15 +1,20 @@
-// Package integration_test runs dynamokit against a real DynamoDB engine:
-// DynamoDB Local from DYNAMODB_ENDPOINT (scripts/dynamodb-local run -- ...),
-// or a container when Docker is available. See docs/testing.md.
+// Package integration_test runs dynamokit against a real DynamoDB engine,
+// found by dynamotest: DYNAMODB_ENDPOINT when set, else a moto container
+// when Docker is reachable, else a moto server started from Python. See
+// docs/testing.md.
 package integration_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/guregu/dynamo/v2"
 )
+
+// TestMain stops the engine dynamotest started once every test has run.
+func TestMain(m *testing.M) { os.Exit(dynamotest.Main(m)) }
 
 // env is one test's engine connection and table namer.
 type env struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"net/http"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func (f *fakeSend) send(_ context.Context, chunk []map[string]types.AttributeVal
 	f.calls++
 	if f.throttle > 0 {
 		f.throttle--
-		return chunk, &types.ProvisionedThroughputExceededException{Message: new("slow down")}
+		return chunk, &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")}
 	}
 	var left []map[string]types.AttributeValue
 	for _, av := range chunk {

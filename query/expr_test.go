@@ -1,6 +1,7 @@
 package query
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestEncodeValue(t *testing.T) {
 		{"empty string is omitted", "name", "", nil},
 		{"nil is omitted", "name", nil, nil},
 		{"nil pointer is omitted", "name", (*string)(nil), nil},
-		{"pointer", "name", new("Bo"), s("Bo")},
+		{"pointer", "name", aws.String("Bo"), s("Bo")},
 		{"set attribute from a slice", "tags", []string{"b", "a"}, &types.AttributeValueMemberSS{Value: []string{"a", "b"}}},
 		{"empty set is omitted", "tags", []string{}, nil},
 		{"list attribute stays a list", "log", []string{"b", "a"}, &types.AttributeValueMemberL{Value: []types.AttributeValue{s("b"), s("a")}}},

@@ -1,0 +1,306 @@
+package dynamotest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/motoserver"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+)
+
+// Image is the moto container image that [Endpoint] starts when Docker is
+// reachable. Its moto version is [motoserver.Version]. Where no registry is
+// reachable, scripts/build-moto-image in the dynamokit repository builds an
+// image with this tag from Debian's packages and PyPI.
+const Image = "motoserver/moto:" + motoserver.Version
+
+// EnvImage names the environment variable that replaces [Image], for
+// example with a copy in a private registry. The image must have moto and
+// python3 on its PATH, as the public one has.
+const EnvImage = "DYNAMOKIT_MOTO_IMAGE"
+
+// EnvEngine names the environment variable that forces one engine:
+// "endpoint" (DYNAMODB_ENDPOINT, which must then be set), "docker" (the
+// [Image] container), or "moto" (a moto server started from the user's
+// cache by [motoserver.Start]). Unset or "auto" tries them in that order.
+const EnvEngine = "DYNAMOKIT_ENGINE"
+
+// The engine kinds [EnvEngine] accepts.
+const (
+	EngineAuto     = "auto"
+	EngineEndpoint = "endpoint"
+	EngineDocker   = "docker"
+	EngineMoto     = "moto"
+)
+
+// howToGetEngine tells the reader of a skipped or failed test what to do.
+const howToGetEngine = "install Python 3 (with its venv module) so dynamotest can start moto itself, " +
+	"start a Docker engine, or set " + connect.EnvEndpoint + " to a running DynamoDB engine"
+
+// containerPort is where the moto server listens inside the container.
+const containerPort = "5000/tcp"
+
+const (
+	// healthTimeout bounds the check that a Docker engine answers.
+	healthTimeout = 15 * time.Second
+	// startupTimeout bounds an engine's start, which may include pulling
+	// the image or installing moto.
+	startupTimeout = 5 * time.Minute
+)
+
+// engine is the engine shared by all tests of this process.
+var engine struct {
+	once     sync.Once
+	endpoint string   // set once an engine answers
+	desc     string   // what the engine is, for logs
+	skip     string   // set when no engine could be found: why
+	err      error    // set when a chosen engine failed
+	stop     func()   // stops what this process started; nil for DYNAMODB_ENDPOINT
+	notes    []string // one line per engine that was tried and passed over
+}
+
+// Endpoint returns the URL of a DynamoDB engine for t, shared by every test
+// of the process. It tries, in order:
+//
+//  1. DYNAMODB_ENDPOINT, when set;
+//  2. the moto container [Image], through testcontainers-go, when a Docker
+//     engine is reachable;
+//  3. a moto server started by [motoserver.Start] when Python 3 is there.
+//
+// [EnvEngine] forces one of them. When a Docker engine answers but the
+// container cannot start (for instance the image cannot be pulled), Endpoint
+// logs one line and goes on to moto, except under CI=true, where that is a
+// failure. With no engine at all it skips t, saying what to install, or fails
+// it when the environment variable CI is true. Every call logs which engine
+// t uses.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	engine.once.Do(findEngine)
+	for _, note := range engine.notes {
+		t.Log(note)
+	}
+	switch {
+	case engine.err != nil:
+		t.Fatalf("dynamotest: %v", engine.err)
+	case engine.skip != "":
+		msg := "dynamotest: no DynamoDB engine: " + engine.skip + "; " + howToGetEngine
+		if inCI() {
+			t.Fatal(msg + " (CI is set, so a missing engine is a failure)")
+		}
+		t.Skip(msg)
+	}
+	t.Logf("dynamotest: engine: %s", engine.desc)
+	return engine.endpoint
+}
+
+// Main runs the tests of m and then stops the engine that [Endpoint] started,
+// if any, returning m's exit code:
+//
+//	func TestMain(m *testing.M) { os.Exit(dynamotest.Main(m)) }
+//
+// Without it a moto server still ends with the test process, and a
+// container is removed by testcontainers' reaper (Ryuk); with the reaper
+// disabled (TESTCONTAINERS_RYUK_DISABLED=true), Main is what removes it.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if engine.stop != nil {
+		engine.stop()
+	}
+	return code
+}
+
+// findEngine picks the engine, following [Endpoint]'s order.
+func findEngine() {
+	choice := strings.ToLower(strings.TrimSpace(os.Getenv(EnvEngine)))
+	if choice == "" {
+		choice = EngineAuto
+	}
+	endpoint := strings.TrimSpace(os.Getenv(connect.EnvEndpoint))
+	switch choice {
+	case EngineAuto:
+	case EngineEndpoint:
+		if endpoint == "" {
+			engine.err = fmt.Errorf("%s=%s but %s is not set", EnvEngine, choice, connect.EnvEndpoint)
+			return
+		}
+	case EngineDocker:
+		if reason := dockerUnavailable(); reason != "" {
+			engine.err = fmt.Errorf("%s=%s but %s", EnvEngine, choice, reason)
+			return
+		}
+		engine.err = startContainer()
+		return
+	case EngineMoto:
+		engine.err = startMoto()
+		return
+	default:
+		engine.err = fmt.Errorf("%s=%q: want %s, %s, %s or %s", EnvEngine, choice, EngineAuto, EngineEndpoint, EngineDocker, EngineMoto)
+		return
+	}
+	if endpoint != "" {
+		engine.endpoint, engine.desc = endpoint, connect.EnvEndpoint+"="+endpoint
+		return
+	}
+	reasons := []string{connect.EnvEndpoint + " is not set"}
+	if reason := dockerUnavailable(); reason != "" {
+		reasons = append(reasons, reason)
+	} else if err := startContainer(); err == nil {
+		return
+	} else if inCI() {
+		engine.err = fmt.Errorf("%w (CI is set, so a broken Docker engine is a failure; set %s=%s to use moto without Docker)", err, EnvEngine, EngineMoto)
+		return
+	} else {
+		engine.notes = append(engine.notes, fmt.Sprintf("dynamotest: Docker answers but %v; trying moto without Docker", oneLine(err)))
+	}
+	err := startMoto()
+	if errors.Is(err, motoserver.ErrNoPython) {
+		engine.skip = strings.Join(append(reasons, "no Python 3 was found"), ", ")
+		return
+	}
+	engine.err = err
+}
+
+// startMoto starts a moto server from the user's cache.
+func startMoto() error {
+	ctx, cancel := context.WithTimeout(context.Background(), startupTimeout)
+	defer cancel()
+	srv, err := motoserver.Start(ctx, &motoserver.Options{Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	engine.endpoint = srv.Endpoint
+	engine.desc = fmt.Sprintf("moto %s, local server at %s", motoserver.Version, srv.Endpoint)
+	engine.stop = func() { _ = srv.Close() }
+	logEngine()
+	return nil
+}
+
+// startContainer starts the moto container. Its entrypoint is replaced by
+// [motoserver.Script], so that, as with the local server, moto serves one
+// request at a time and transactions are isolated.
+func startContainer() error {
+	image := Image
+	if v := strings.TrimSpace(os.Getenv(EnvImage)); v != "" {
+		image = v
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startupTimeout)
+	defer cancel()
+	c, err := testcontainers.Run(ctx, image,
+		testcontainers.WithEntrypoint("python3", "-c", motoserver.Script, "--host", "0.0.0.0", "--port", "5000"),
+		testcontainers.WithExposedPorts(containerPort),
+		testcontainers.WithWaitStrategy(wait.ForLog("dynamokit-moto listening on").WithStartupTimeout(2*time.Minute)),
+	)
+	stop := func() {
+		if c != nil {
+			_ = testcontainers.TerminateContainer(c)
+		}
+	}
+	if err != nil {
+		stop()
+		return fmt.Errorf("start the %s container: %w", image, err)
+	}
+	endpoint, err := c.PortEndpoint(ctx, containerPort, "http")
+	if err == nil {
+		err = motoserver.WaitReady(ctx, endpoint)
+	}
+	if err != nil {
+		stop()
+		return fmt.Errorf("reach the %s container: %w", image, err)
+	}
+	engine.endpoint = endpoint
+	engine.desc = fmt.Sprintf("docker container %s at %s", image, endpoint)
+	engine.stop = stop
+	logEngine()
+	return nil
+}
+
+// logEngine says once per process, on standard error, which engine runs.
+func logEngine() {
+	fmt.Fprintf(os.Stderr, "dynamotest: engine: %s\n", engine.desc)
+}
+
+// dockerSockets are the places a Docker engine's socket usually is, besides
+// DOCKER_HOST.
+func dockerSockets() []string {
+	paths := []string{"/var/run/docker.sock"}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		paths = append(paths, filepath.Join(dir, "docker.sock"))
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		paths = append(paths,
+			filepath.Join(home, ".docker", "run", "docker.sock"),
+			filepath.Join(home, ".docker", "desktop", "docker.sock"),
+			filepath.Join(home, ".colima", "default", "docker.sock"),
+			filepath.Join(home, ".rd", "docker.sock"))
+	}
+	return paths
+}
+
+// dockerUnavailable returns why no Docker engine can be used, or "" when one
+// answers. It looks for a configured host or a socket first, so that a
+// machine without Docker gets that plain reason rather than one of
+// testcontainers' (such as "rootless Docker not found"). testcontainers
+// panics when it finds no Docker host, so panics become reasons too.
+func dockerUnavailable() (reason string) {
+	if !dockerConfigured() {
+		return "no Docker engine was found (DOCKER_HOST is not set and there is no socket at " +
+			strings.Join(dockerSockets(), ", ") + ")"
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			reason = fmt.Sprintf("the Docker engine cannot be used (testcontainers: %v)", r)
+		}
+	}()
+	provider, err := testcontainers.NewDockerProvider()
+	if err != nil {
+		return fmt.Sprintf("the Docker engine cannot be used (testcontainers: %v)", oneLine(err))
+	}
+	defer provider.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+	defer cancel()
+	if err := provider.Health(ctx); err != nil {
+		return fmt.Sprintf("the Docker engine does not answer (%v)", oneLine(err))
+	}
+	return ""
+}
+
+// dockerConfigured reports whether DOCKER_HOST, testcontainers'
+// configuration or a socket in a usual place names a Docker engine.
+func dockerConfigured() bool {
+	if os.Getenv("DOCKER_HOST") != "" || os.Getenv("TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE") != "" {
+		return true
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		if b, err := os.ReadFile(filepath.Join(home, ".testcontainers.properties")); err == nil &&
+			strings.Contains(string(b), "docker.host") {
+			return true
+		}
+	}
+	for _, p := range dockerSockets() {
+		if info, err := os.Stat(p); err == nil && info.Mode()&os.ModeSocket != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine returns err's message on one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// inCI reports whether the CI environment variable is set to a true value.
+func inCI() bool {
+	ci, _ := strconv.ParseBool(os.Getenv("CI"))
+	return ci
+}
