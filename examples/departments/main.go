@@ -3,13 +3,14 @@
 // moves between departments that DynamoDB alone would let point at a
 // department that does not exist.
 //
-// Run it against DynamoDB Local from the repository root:
+// Run it from the repository root:
 //
-//	scripts/dynamodb-local run -- go run ./examples/departments
+//	go run ./examples/departments
 //
-// With DYNAMODB_ENDPOINT unset it uses the normal AWS configuration
-// (credentials, region, AWS_ENDPOINT_URL_DYNAMODB), so it also runs against
-// real DynamoDB; the tables it creates are prefixed (-prefix) and dropped at
+// It starts a private moto server (installed into the user cache on first
+// use; it needs Python 3), or uses DYNAMODB_ENDPOINT when that is set. With
+// -aws it uses the normal AWS configuration (credentials, region,
+// AWS_ENDPOINT_URL_DYNAMODB), so it also runs against real DynamoDB; the tables it creates are prefixed (-prefix) and dropped at
 // the end unless -keep is given.
 package main
 
@@ -22,7 +23,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/examples/internal/engine"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -59,23 +60,16 @@ func main() {
 	defer cancel()
 	if err := run(ctx, os.Stdout, *prefix, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "departments:", err)
-		if os.Getenv(connect.EnvEndpoint) == "" {
-			fmt.Fprintln(os.Stderr, `
-No DynamoDB engine answered. To run against DynamoDB Local (installed on first use):
-
-    scripts/dynamodb-local run -- go run ./examples/departments
-
-or set DYNAMODB_ENDPOINT to a running engine, or configure AWS credentials and region for real DynamoDB.`)
-		}
 		os.Exit(1)
 	}
 }
 
 func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
-	db, err := connect.FromEnv(ctx)
+	db, release, err := engine.Open(ctx, os.Stderr)
 	if err != nil {
 		return err
 	}
+	defer release()
 	names := model.Prefix(prefix)
 
 	// Create both tables from the structs; a table that exists is reused.

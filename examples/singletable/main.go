@@ -3,12 +3,14 @@
 // stored in the department's partition (an item collection), so one Query
 // reads a department and all its employees.
 //
-// Run it against DynamoDB Local from the repository root:
+// Run it from the repository root:
 //
-//	scripts/dynamodb-local run -- go run ./examples/singletable
+//	go run ./examples/singletable
 //
-// With DYNAMODB_ENDPOINT unset it uses the normal AWS configuration, so it
-// also runs against real DynamoDB; the table it creates is prefixed
+// It starts a private moto server (installed into the user cache on first
+// use; it needs Python 3), or uses DYNAMODB_ENDPOINT when that is set. With
+// -aws it uses the normal AWS configuration, so it also runs against real
+// DynamoDB; the table it creates is prefixed
 // (-prefix) and dropped at the end unless -keep is given.
 package main
 
@@ -21,7 +23,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/examples/internal/engine"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -67,23 +69,16 @@ func main() {
 	defer cancel()
 	if err := run(ctx, os.Stdout, *prefix, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "singletable:", err)
-		if os.Getenv(connect.EnvEndpoint) == "" {
-			fmt.Fprintln(os.Stderr, `
-No DynamoDB engine answered. To run against DynamoDB Local (installed on first use):
-
-    scripts/dynamodb-local run -- go run ./examples/singletable
-
-or set DYNAMODB_ENDPOINT to a running engine, or configure AWS credentials and region for real DynamoDB.`)
-		}
 		os.Exit(1)
 	}
 }
 
 func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
-	db, err := connect.FromEnv(ctx)
+	db, release, err := engine.Open(ctx, os.Stderr)
 	if err != nil {
 		return err
 	}
+	defer release()
 	names := model.Prefix(prefix)
 
 	// Both models name the table "org": it is created once, with the union
