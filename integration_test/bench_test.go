@@ -24,7 +24,7 @@ import (
 // the libraries differ, so BenchmarkPaired also runs all libraries in
 // every iteration, in rotating order, and reports each one's time as a
 // ratio to the SDK's in the same iterations. They skip without an engine;
-// docs/performance.md shows how to run them against DynamoDB Local.
+// docs/performance.md shows how to run them.
 
 // benchDept is the partition the benchmarks read: benchItems employees.
 const (

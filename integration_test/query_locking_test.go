@@ -20,7 +20,7 @@ type Counter struct {
 func (Counter) TableName() string { return "counter" }
 
 // TestQueryOptimisticLocking has every write with a stale version refused,
-// and then 32 goroutines increment one counter 50 times each by reading it
+// and then 16 goroutines increment one counter 20 times each by reading it
 // and updating it with the version read, retrying on a conflict: no
 // increment may be lost or applied twice.
 func TestQueryOptimisticLocking(t *testing.T) {
@@ -53,7 +53,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 		}
 	})
 
-	const workers, increments = 32, 50
+	const workers, increments = 16, 20
 	var conflicts atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup
