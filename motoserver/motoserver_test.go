@@ -1,11 +1,15 @@
 package motoserver
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,5 +133,59 @@ func TestLockDirHonoursContext(t *testing.T) {
 	defer cancel()
 	if _, err := lockDir(ctx, dir); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("lockDir on a held lock = %v, want DeadlineExceeded", err)
+	}
+}
+
+// TestServerEndsWithProcess kills a process that started a server, without
+// giving it a chance to call Close, and checks that the server goes too.
+func TestServerEndsWithProcess(t *testing.T) {
+	if os.Getenv("MOTOSERVER_CHILD") == "1" {
+		srv, err := Start(context.Background(), nil)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("endpoint:", srv.Endpoint)
+		time.Sleep(time.Minute) // killed long before
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a moto server")
+	}
+	startOrSkip(t).Close() // installs moto, or skips without Python
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServerEndsWithProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "MOTOSERVER_CHILD=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	endpoint, ok := strings.CutPrefix(strings.TrimSpace(line), "endpoint: ")
+	if err != nil || !ok {
+		_ = cmd.Process.Kill()
+		t.Fatalf("child said %q (%v), want its endpoint", line, err)
+	}
+	if err := WaitReady(t.Context(), endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		err := WaitReady(ctx, endpoint)
+		cancel()
+		if err != nil {
+			return // gone
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server at %s still answers 10 s after its process was killed", endpoint)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
