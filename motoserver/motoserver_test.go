@@ -175,7 +175,7 @@ func TestServerEndsWithProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(3 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 		err := WaitReady(ctx, endpoint)
@@ -184,7 +184,7 @@ func TestServerEndsWithProcess(t *testing.T) {
 			return // gone
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the server at %s still answers 10 s after its process was killed", endpoint)
+			t.Fatalf("the server at %s still answers 3 s after its process was killed", endpoint)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
