@@ -56,6 +56,9 @@ const (
 	// startupTimeout bounds an engine's start, which may include pulling
 	// the image or installing moto.
 	startupTimeout = 5 * time.Minute
+	// reachTimeout bounds the wait for a started container's endpoint to
+	// answer.
+	reachTimeout = 30 * time.Second
 )
 
 // engine is the engine shared by all tests of this process.
@@ -211,11 +214,15 @@ func startContainer() error {
 	}
 	endpoint, err := c.PortEndpoint(ctx, containerPort, "http")
 	if err == nil {
-		err = motoserver.WaitReady(ctx, endpoint)
+		// The server listens already (the wait strategy saw it say so), so
+		// an endpoint that does not answer soon is the wrong address.
+		reach, cancel := context.WithTimeout(ctx, reachTimeout)
+		defer cancel()
+		err = motoserver.WaitReady(reach, endpoint)
 	}
 	if err != nil {
 		stop()
-		return fmt.Errorf("reach the %s container: %w", image, err)
+		return fmt.Errorf("reach the %s container at %s (where the tests run in a container of their own but the Docker engine is on the same host, set TESTCONTAINERS_HOST_OVERRIDE=localhost): %w", image, endpoint, err)
 	}
 	engine.endpoint = endpoint
 	engine.desc = fmt.Sprintf("docker container %s at %s", image, endpoint)

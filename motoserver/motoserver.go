@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -313,9 +314,19 @@ const readyAuth = "AWS4-HMAC-SHA256 Credential=dummy/20240101/us-east-1/dynamodb
 // WaitReady polls endpoint with ListTables until it answers 200 OK or ctx
 // ends. It works for any DynamoDB engine that accepts dummy credentials.
 func WaitReady(ctx context.Context, endpoint string) error {
-	client := &http.Client{Timeout: 5 * time.Second}
 	var last error
 	for {
+		// A fresh transport for every attempt, with its own dial timeout:
+		// a connection attempt that the network drops (as a port that a
+		// container publishes can while it starts) must not hold up the
+		// attempts after it.
+		client := &http.Client{
+			Timeout: 2 * time.Second,
+			Transport: &http.Transport{
+				DialContext:       (&net.Dialer{Timeout: time.Second}).DialContext,
+				DisableKeepAlives: true,
+			},
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader("{}"))
 		if err != nil {
 			return fmt.Errorf("motoserver: %w", err)
