@@ -31,6 +31,8 @@
 // [HasMany.Move] return [ErrParentNotFound] and change nothing otherwise.
 // [HasMany.Delete] deletes a parent under a [Policy]: [Restrict] refuses
 // while it has children, [Cascade] deletes them, [Detach] unlinks them.
+// Each child's delete or unlink is conditional on its link, so a child
+// another writer moves away meanwhile is left alone.
 // These guarantees cover only changes made through the HasMany: writing a
 // child's link through the child's query.Repo (Create, Put, BatchPut, an
 // Update that sets the link) or deleting a parent through the parent's
