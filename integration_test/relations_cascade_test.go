@@ -9,11 +9,15 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
+	"github.com/guregu/dynamo/v2"
 )
 
 // writeOps are the operations that write: the first of them a delete
@@ -315,4 +319,77 @@ func testCascadeCost[P, C any](t *testing.T, s shape[P, C]) {
 	if n := f.count(t, d1); n != 0 {
 		t.Errorf("d-1 has %d children after the cascade, want 0", n)
 	}
+}
+
+// TestRelationsCascadeRaceChildTable is TestRelationsCascadeRace for the
+// other item collection: orders in a table of their own keyed by
+// customer_id. An order moved to Bob between the cascade's read of Ada's
+// orders and its first delete survives.
+func TestRelationsCascadeRaceChildTable(t *testing.T) {
+	ctx := t.Context()
+	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
+	hook := &interleaver{ops: writeOps}
+	customers, orders, bought := customerOrders(t, dynamotest.DB(t, func(o *dynamodb.Options) {
+		hook.next = o.HTTPClient
+		o.HTTPClient = hook
+	}), e.names)
+	_, _, other := customerOrders(t, e.db, e.names)
+	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
+	for _, c := range []Customer{ada, bob} {
+		if err := customers.Create(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	var placed []CustomerOrder
+	for i := range raceChildren {
+		placed = append(placed, CustomerOrder{CustomerID: "c-1", OrderedAt: day.Add(time.Duration(i) * time.Hour), OrderID: fmt.Sprintf("o-%02d", i)})
+	}
+	if err := orders.BatchPut(ctx, placed, nil); err != nil {
+		t.Fatal(err)
+	}
+	hook.arm(func() {
+		if err := other.Move(ctx, placed[0], bob); err != nil {
+			t.Errorf("Move(o-00, Bob) between the cascade's read and write: %v", err)
+		}
+	})
+	var last relations.DeleteProgress
+	if err := bought.Delete(ctx, ada, relations.Cascade, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }}); err != nil {
+		t.Fatalf("Delete(Ada, Cascade): %v", err)
+	}
+	if !hook.done() {
+		t.Fatal("the other writer never got its turn: the cascade sent no write")
+	}
+	left, err := orders.Scan().Consistent().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0].OrderID != "o-00" || left[0].CustomerID != "c-2" {
+		t.Errorf("orders after the cascade = %+v, want only o-00, Bob's", left)
+	}
+	if want := (relations.DeleteProgress{Done: raceChildren - 1, Skipped: 1}); last != want {
+		t.Errorf("progress reported %+v, want %+v", last, want)
+	}
+}
+
+// customerOrders returns the repos of customers and of orders keyed by
+// customer, and their relation, on db.
+func customerOrders(t *testing.T, db *dynamo.DB, names model.Namer) (*query.Repo[Customer], *query.Repo[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
+	t.Helper()
+	customers, err := query.New[Customer](db, &query.Options{Namer: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, err := query.New[CustomerOrder](db, &query.Options{Namer: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := relations.New(customers, orders, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rel.Layout(); got != relations.ItemCollection {
+		t.Fatalf("Layout() = %v, want %v", got, relations.ItemCollection)
+	}
+	return customers, orders, rel
 }
