@@ -19,6 +19,10 @@
 //     with a computed key such as pk = "DEPT#{department_id}", usually
 //     sharing the partition with the parent itself (single-table design).
 //
+// Children are read whole, so a child index must project every attribute
+// of the child: New refuses a KEYS_ONLY index, or an INCLUDE index that
+// leaves attributes out, rather than return children with zero fields.
+//
 // Reads: [HasMany.Children], [HasMany.All], [HasMany.Page], [HasMany.Count]
 // and [HasMany.Query] read one parent's children with one Query request per
 // 1 MB; [HasMany.ChildrenOf] reads the children of many parents with
