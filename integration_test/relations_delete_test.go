@@ -73,7 +73,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	// Cascade, interrupted after its first batch: the rest stays.
 	cctx, cancel := context.WithCancel(ctx)
 	batches := 0
-	err = f.staff.Delete(cctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(done int) {
+	err = f.staff.Delete(cctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(relations.DeleteProgress) {
 		batches++
 		cancel()
 	}})
@@ -90,12 +90,12 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	}
 
 	// Run again: it continues and completes.
-	last := 0
-	if err := f.staff.Delete(ctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(done int) { last = done }}); err != nil {
+	var last relations.DeleteProgress
+	if err := f.staff.Delete(ctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }}); err != nil {
 		t.Fatalf("Delete(d-big, Cascade) again: %v", err)
 	}
-	if last != left {
-		t.Errorf("second cascade reported %d children done, want %d", last, left)
+	if want := (relations.DeleteProgress{Done: left}); last != want {
+		t.Errorf("second cascade reported %+v, want %+v", last, want)
 	}
 	if n := f.count(t, big); n != 0 {
 		t.Errorf("d-big has %d children after the cascade, want 0", n)
@@ -137,7 +137,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	}
 	d2 := f.dept(Department{DepartmentID: "d-2"})
 	progress := 0
-	err = f.staff.Delete(ctx, d2, relations.Detach, &relations.DeleteOptions{Progress: func(done int) { progress = done }})
+	err = f.staff.Delete(ctx, d2, relations.Detach, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { progress = p.Done }})
 	if s.layout == relations.ItemCollection {
 		if !errors.Is(err, relations.ErrCannotDetach) {
 			t.Errorf("Delete(d-2, Detach) in an item collection = %v, want ErrCannotDetach", err)

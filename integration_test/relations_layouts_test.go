@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/guregu/dynamo/v2"
@@ -134,6 +135,7 @@ func eachLayout(t *testing.T,
 // fixture is one test's tables, repos and relation for a shape.
 type fixture[P, C any] struct {
 	shape[P, C]
+	names model.Namer
 	depts *query.Repo[P]
 	emps  *query.Repo[C]
 	staff *relations.HasMany[P, C]
@@ -148,22 +150,29 @@ func setup[P, C any](t *testing.T, s shape[P, C], db *dynamo.DB) fixture[P, C] {
 	if db == nil {
 		db = e.db
 	}
-	f := fixture[P, C]{shape: s}
-	var err error
-	if f.depts, err = query.New[P](db, &query.Options{Namer: e.names}); err != nil {
-		t.Fatal(err)
-	}
-	if f.emps, err = query.New[C](db, &query.Options{Namer: e.names}); err != nil {
-		t.Fatal(err)
-	}
-	if f.staff, err = relations.New(f.depts, f.emps, nil); err != nil {
-		t.Fatal(err)
-	}
+	f := fixture[P, C]{shape: s, names: e.names}.over(t, db)
 	if got, want := f.staff.Layout(), s.layout; got != want {
 		t.Fatalf("Layout() = %v, want %v", got, want)
 	}
 	if got, want := f.staff.Index(), s.index; got != want {
 		t.Fatalf("Index() = %q, want %q", got, want)
+	}
+	return f
+}
+
+// over returns f with its repos and relation on db, another connection to
+// the same tables: a second writer.
+func (f fixture[P, C]) over(t *testing.T, db *dynamo.DB) fixture[P, C] {
+	t.Helper()
+	var err error
+	if f.depts, err = query.New[P](db, &query.Options{Namer: f.names}); err != nil {
+		t.Fatal(err)
+	}
+	if f.emps, err = query.New[C](db, &query.Options{Namer: f.names}); err != nil {
+		t.Fatal(err)
+	}
+	if f.staff, err = relations.New(f.depts, f.emps, nil); err != nil {
+		t.Fatal(err)
 	}
 	return f
 }

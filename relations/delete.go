@@ -42,14 +42,31 @@ func (p Policy) String() string {
 // DeleteOptions adjusts [HasMany.Delete]. A nil *DeleteOptions means the
 // defaults.
 type DeleteOptions struct {
-	// Progress, when set, is called after each batch of children is
-	// deleted ([Cascade]) or detached ([Detach]), with the number of
-	// children handled so far by this call. It is called from the goroutine
-	// that called Delete, never concurrently.
-	Progress func(done int)
-	// Concurrency is how many write requests run at once; 0 means 4. A
-	// batch holds 25 children per concurrent request.
+	// Progress, when set, is called after each group of up to 100
+	// children has been written ([Cascade], [Detach]), with the counts so
+	// far of this call. It is called from the goroutine that
+	// called Delete, never concurrently.
+	Progress func(DeleteProgress)
+	// Concurrency is how many write requests run at once; 0 means
+	// [DefaultConcurrency]. Each request writes one child.
 	Concurrency int
+}
+
+// progressEvery is how many children [HasMany.Delete] writes between two
+// calls of [DeleteOptions.Progress].
+const progressEvery = 100
+
+// DeleteProgress is how far a [HasMany.Delete] has come, as reported to
+// [DeleteOptions.Progress].
+type DeleteProgress struct {
+	// Done is how many children the call has deleted ([Cascade]) or
+	// detached ([Detach]).
+	Done int
+	// Skipped is how many children it read but left alone because, when
+	// their write came, they no longer pointed at the parent: another
+	// writer moved, detached or deleted them meanwhile. Skipping is not an
+	// error.
+	Skipped int
 }
 
 // Delete deletes parent (only its key fields need be set) and deals with its
@@ -58,24 +75,26 @@ type DeleteOptions struct {
 //   - [Restrict] counts the children (one Query per 1 MB of them) and returns
 //     a *[HasChildrenError] matching [ErrHasChildren] if there are any;
 //     otherwise it deletes the parent.
-//   - [Cascade] reads the children page by page and deletes them with
-//     BatchWriteItem, 25 per request, then deletes the parent, then deletes
-//     any child that appeared meanwhile. Interrupted (a cancelled context, a
+//   - [Cascade] reads the children page by page and deletes each with a
+//     DeleteItem conditional on its link to parent, so a child another
+//     writer moved or detached after it was read survives (it is counted
+//     in [DeleteProgress.Skipped]); then it deletes the parent, then any
+//     child that appeared meanwhile. Interrupted (a cancelled context, a
 //     failed request), it leaves the parent and the children not yet
 //     deleted; calling it again continues where it stopped.
 //   - [Detach] removes the link of every child that still points at parent,
-//     one UpdateItem per child (conditional, so a child moved elsewhere
-//     meanwhile is left alone), then deletes the parent, then detaches any
-//     child that appeared meanwhile. It returns [ErrCannotDetach] in an item
-//     collection, before changing anything. It is also safe to run again.
+//     one UpdateItem per child, conditional in the same way; then it
+//     deletes the parent, then detaches any child that appeared meanwhile.
+//     It returns [ErrCannotDetach] in an item collection, before changing
+//     anything. It is also safe to run again.
 //
 // Deleting a parent that does not exist is not an error (so a cascade can
 // be re-run after it deleted the parent), and its children are still dealt
 // with. None of this is one transaction: see docs/relations.md for what
-// can interleave with a delete.
+// can interleave with a delete and what each policy costs.
 //
-// It calls Query, BatchWriteItem, UpdateItem and DeleteItem:
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+// It calls Query, DeleteItem and UpdateItem:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (h *HasMany[P, C]) Delete(ctx context.Context, parent P, policy Policy, opts *DeleteOptions) error {
 	if _, err := h.parents.Model().KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete: %w", err)
@@ -85,12 +104,12 @@ func (h *HasMany[P, C]) Delete(ctx context.Context, parent P, policy Policy, opt
 	case Restrict:
 		err = h.restrict(ctx, parent)
 	case Cascade:
-		err = h.sweep(ctx, parent, opts, h.deleteChildren)
+		err = h.sweep(ctx, parent, opts, h.deleteChild)
 	case Detach:
 		if h.layout == ItemCollection {
 			return fmt.Errorf("relations: delete: %w", ErrCannotDetach)
 		}
-		err = h.sweep(ctx, parent, opts, h.detachChildren)
+		err = h.sweep(ctx, parent, opts, h.detachChild)
 	default:
 		return fmt.Errorf("relations: delete: unknown policy %v", policy)
 	}
@@ -125,35 +144,52 @@ func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
 	return q
 }
 
-// batchFunc writes one batch of children of parent.
-type batchFunc[P, C any] func(ctx context.Context, parent P, batch []C, concurrency int) error
+// childFunc writes one child, read as a child of the parent being deleted,
+// on condition linked: that it still points at that parent. It reports
+// whether the child was skipped because the condition failed.
+type childFunc[C any] func(ctx context.Context, child C, linked expression.ConditionBuilder) (skipped bool, err error)
 
-// sweep applies write to every child of parent in batches, deletes the
-// parent, and sweeps again for children that were added meanwhile.
-func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write batchFunc[P, C]) error {
-	concurrency := 4
-	var progress func(int)
+// sweep applies write to every child of parent, deletes the parent, and
+// sweeps again for children that were added meanwhile.
+func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) error {
+	linked, err := h.linkedTo(parent)
+	if err != nil {
+		return err
+	}
+	concurrency := DefaultConcurrency
+	var progress func(DeleteProgress)
 	if opts != nil {
 		if opts.Concurrency > 0 {
 			concurrency = opts.Concurrency
 		}
 		progress = opts.Progress
 	}
-	size := query.MaxBatchWrite * concurrency
-	done := 0
+	var p DeleteProgress
 	pass := func() error {
-		batch := make([]C, 0, size)
+		batch := make([]C, 0, progressEvery)
+		skipped := make([]bool, progressEvery)
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
 			}
-			if err := write(ctx, parent, batch, concurrency); err != nil {
+			err := forEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
+				var err error
+				skipped[i], err = write(ctx, batch[i], linked)
+				return err
+			})
+			if err != nil {
 				return err
 			}
-			done += len(batch)
+			for _, s := range skipped[:len(batch)] {
+				if s {
+					p.Skipped++
+				} else {
+					p.Done++
+				}
+			}
 			batch = batch[:0]
 			if progress != nil {
-				progress(done)
+				progress(p)
 			}
 			return nil
 		}
@@ -161,7 +197,7 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 			if err != nil {
 				return err
 			}
-			if batch = append(batch, c); len(batch) == size {
+			if batch = append(batch, c); len(batch) == progressEvery {
 				if err := flush(); err != nil {
 					return err
 				}
@@ -196,27 +232,29 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 	return names
 }
 
-func (h *HasMany[P, C]) deleteChildren(ctx context.Context, _ P, batch []C, concurrency int) error {
-	return h.children.BatchDelete(ctx, batch, &query.BatchOptions{Concurrency: concurrency})
+// deleteChild deletes child if it still points at the parent (linked). A
+// child that was moved, detached or deleted since it was read is skipped.
+// The link condition guards the child; a version check would only fail on
+// unrelated changes.
+func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C, linked expression.ConditionBuilder) (bool, error) {
+	setZero(&child, h.children.Model().Version)
+	return skippedIf(h.children.Delete(ctx, child, linked))
 }
 
-// detachChildren removes the link of each child of batch that still points
-// at parent. A child that was moved or deleted meanwhile is skipped.
-func (h *HasMany[P, C]) detachChildren(ctx context.Context, parent P, batch []C, concurrency int) error {
-	linked, err := h.linkedTo(parent)
-	if err != nil {
-		return err
+// detachChild removes child's link if it still points at the parent
+// (linked), and skips it otherwise.
+func (h *HasMany[P, C]) detachChild(ctx context.Context, child C, linked expression.ConditionBuilder) (bool, error) {
+	setZero(&child, h.children.Model().Version)
+	return skippedIf(h.unlink(child).If(linked).Run(ctx))
+}
+
+// skippedIf reports whether err is the failed link condition of a child's
+// write (the child is missing, or points elsewhere), which is no error.
+func skippedIf(err error) (bool, error) {
+	if errors.Is(err, query.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
+		return true, nil
 	}
-	return forEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
-		// The link condition guards the child; a version check would only
-		// fail on unrelated changes.
-		setZero(&batch[i], h.children.Model().Version)
-		err := h.unlink(batch[i]).If(linked).Run(ctx)
-		if errors.Is(err, query.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
+	return false, err
 }
 
 // unlink is the update that removes child's link attributes (and, through

@@ -19,6 +19,10 @@
 //     with a computed key such as pk = "DEPT#{department_id}", usually
 //     sharing the partition with the parent itself (single-table design).
 //
+// Children are read whole, so a child index must project every attribute
+// of the child: New refuses a KEYS_ONLY index, or an INCLUDE index that
+// leaves attributes out, rather than return children with zero fields.
+//
 // Reads: [HasMany.Children], [HasMany.All], [HasMany.Page], [HasMany.Count]
 // and [HasMany.Query] read one parent's children with one Query request per
 // 1 MB; [HasMany.ChildrenOf] reads the children of many parents with
@@ -31,6 +35,8 @@
 // [HasMany.Move] return [ErrParentNotFound] and change nothing otherwise.
 // [HasMany.Delete] deletes a parent under a [Policy]: [Restrict] refuses
 // while it has children, [Cascade] deletes them, [Detach] unlinks them.
+// Each child's delete or unlink is conditional on its link, so a child
+// another writer moves away meanwhile is left alone.
 // These guarantees cover only changes made through the HasMany: writing a
 // child's link through the child's query.Repo (Create, Put, BatchPut, an
 // Update that sets the link) or deleting a parent through the parent's

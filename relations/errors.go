@@ -14,7 +14,9 @@ var (
 	// when the child does not exist.
 	ErrChildNotFound = errors.New("relations: child not found")
 	// ErrNoRelation is returned by [New] when the two models cannot be
-	// related: no link attribute, or no index or partition to find children.
+	// related: no link attribute, or no index or partition to find
+	// children, or only an index that does not project every attribute of
+	// the child (KEYS_ONLY, or INCLUDE without all of them).
 	ErrNoRelation = errors.New("relations: models are not related")
 	// ErrHasChildren is returned by [HasMany.Delete] with the [Restrict]
 	// policy when the parent still has children. The error is a

@@ -115,8 +115,9 @@ func ExampleHasMany_ParentWithChildren() {
 	fmt.Println(d.DepartmentName, len(people))
 }
 
-// Delete with Cascade removes a department's employees in batches, then
-// the department; run again after an interruption, it continues.
+// Delete with Cascade removes a department's employees, then the
+// department; run again after an interruption, it continues. Employees
+// moved to another department while it runs are left alone.
 func ExampleHasMany_Delete() {
 	ctx := context.Background()
 	staff, err := orgStaff(ctx)
@@ -125,7 +126,9 @@ func ExampleHasMany_Delete() {
 	}
 
 	err = staff.Delete(ctx, Department{DepartmentID: "d-1"}, relations.Cascade, &relations.DeleteOptions{
-		Progress: func(done int) { log.Printf("%d employees deleted", done) },
+		Progress: func(p relations.DeleteProgress) {
+			log.Printf("%d employees deleted, %d moved away meanwhile", p.Done, p.Skipped)
+		},
 	})
 	if err != nil {
 		log.Fatal(err)

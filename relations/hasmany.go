@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -44,7 +45,7 @@ func (l Layout) String() string {
 type Options struct {
 	// Index names the child index to find children through; by default
 	// the first global index whose hash key is (or is computed from) the
-	// link attributes.
+	// link attributes and that projects every attribute of the child.
 	Index string
 }
 
@@ -71,6 +72,14 @@ type HasMany[P, C any] struct {
 
 // New derives the relationship between the models of two repos. It returns
 // an error matching [ErrNoRelation] when the models do not fit any layout.
+//
+// Children are read through the child index and decoded whole, so the index
+// must copy every attribute of the child model (the ALL projection, or
+// INCLUDE of every field and the entity type besides the keys). New skips
+// an index keyed on the link that projects less, and when no other index
+// or partition can serve, or when [Options.Index] names it, returns an
+// [ErrNoRelation] error naming the index, its projection and the
+// attributes it leaves out. It makes no request.
 func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Options) (*HasMany[P, C], error) {
 	if parents == nil || children == nil {
 		return nil, errors.New("relations: nil repo")
@@ -91,20 +100,40 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 		return nil, fmt.Errorf("%w: the key of %s refers to no attribute a child could link to", ErrNoRelation, pm.Type)
 	}
 	want := opts != nil && opts.Index != ""
+	var partial error // the first index keyed on the link that copies only part of a child
 	for _, idx := range cm.GSIs {
 		if want && idx.Name != opts.Index {
 			continue
 		}
-		if layout := h.keyedBy(idx.Key.Hash); layout != 0 {
-			h.index, h.layout = idx.Name, layout
-			if pi := pm.Index(idx.Name); pi != nil && layout == InvertedIndex {
-				h.together = h.sameTable() && sameTemplate(pi.Key.Hash, idx.Key.Hash)
+		layout := h.keyedBy(idx.Key.Hash)
+		if layout == 0 {
+			if want {
+				return nil, fmt.Errorf("%w: index %s of %s is not keyed on %s", ErrNoRelation, idx.Name, cm.Type, h.linkNames())
 			}
-			return h, nil
+			continue
 		}
-		if want {
-			return nil, fmt.Errorf("%w: index %s of %s is not keyed on %s", ErrNoRelation, idx.Name, cm.Type, h.linkNames())
+		// Children are read through the index and decoded whole: an index
+		// that leaves attributes out would hand out children with zero
+		// fields, which a later Put would write back.
+		if missing := unprojected(cm, idx); len(missing) > 0 {
+			err := fmt.Errorf("%w: index %s of %s projects %s, which leaves out %s: children read through it would miss them; project ALL, or INCLUDE them too",
+				ErrNoRelation, idx.Name, cm.Type, projectionString(idx.Projection), strings.Join(missing, ", "))
+			if want {
+				return nil, err
+			}
+			if partial == nil {
+				partial = err
+			}
+			continue
 		}
+		h.index, h.layout = idx.Name, layout
+		if pi := pm.Index(idx.Name); pi != nil && layout == InvertedIndex {
+			// The parent is read from the index too only if the index
+			// holds all of it.
+			h.together = h.sameTable() && sameTemplate(pi.Key.Hash, idx.Key.Hash) &&
+				len(unprojected(pm, pi)) == 0 && len(unprojected(pm, idx)) == 0
+		}
+		return h, nil
 	}
 	if want {
 		return nil, fmt.Errorf("%w: %s has no global index %s", ErrNoRelation, cm.Type, opts.Index)
@@ -117,7 +146,43 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 		h.together = h.sameTable() && sameTemplate(pm.Key.Hash, cm.Key.Hash)
 		return h, nil
 	}
+	if partial != nil {
+		return nil, partial
+	}
 	return nil, fmt.Errorf("%w: %s has neither a global index nor a hash key built from %s (its link to %s)", ErrNoRelation, cm.Type, h.linkNames(), pm.Type)
+}
+
+// unprojected returns the attributes of m that index idx does not copy,
+// in field order: of those a read decodes (every field, and the entity
+// type, which reads filter on), the ones that are neither a key of the
+// table or of the index (which every index copies) nor included by its
+// projection.
+func unprojected(m *model.Model, idx *model.Index) []string {
+	p := idx.Projection
+	if p.Type == "" || p.Type == model.ProjectAll {
+		return nil
+	}
+	var missing []string
+	for _, a := range m.Attributes {
+		switch {
+		case a.Computed() && a != m.EntityType,
+			slices.Contains(m.Key.Names(), a.Name),
+			slices.Contains(idx.Key.Names(), a.Name),
+			p.Type == model.ProjectInclude && slices.Contains(p.NonKey, a.Name):
+			continue
+		}
+		missing = append(missing, a.Name)
+	}
+	return missing
+}
+
+// projectionString describes a projection for messages: "KEYS_ONLY", or
+// "INCLUDE [title]".
+func projectionString(p model.Projection) string {
+	if p.Type == model.ProjectInclude {
+		return fmt.Sprintf("%s %v", p.Type, p.NonKey)
+	}
+	return string(p.Type)
 }
 
 // identity returns the attributes that identify an item of m: its plain

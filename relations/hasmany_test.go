@@ -2,11 +2,14 @@ package relations
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -310,5 +313,135 @@ func TestNewChildTableKeyedByLink(t *testing.T) {
 	want := derived{ItemCollection, "", []string{"customer_id"}, false}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("New (-want +got):\n%s", diff)
+	}
+}
+
+// Children whose index copies only part of them, and some that project
+// enough.
+
+type keysOnlyEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	Name   string `dynamo:"name"`
+	DeptID string `dynamo:"dept_id,omitempty" index:"by-dept,hash"`
+}
+
+func (keysOnlyEmp) TableName() string { return "emp" }
+func (keysOnlyEmp) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"by-dept": model.KeysOnly}}
+}
+
+type titledEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	Name   string `dynamo:"name"`
+	Title  string `dynamo:"title"`
+	DeptID string `dynamo:"dept_id,omitempty" index:"by-dept,hash"`
+}
+
+func (titledEmp) TableName() string { return "emp" }
+func (titledEmp) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"by-dept": model.Include("title")}}
+}
+
+type namedEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	Name   string `dynamo:"name"`
+	DeptID string `dynamo:"dept_id,omitempty" index:"by-dept,hash"`
+}
+
+func (namedEmp) TableName() string { return "emp" }
+func (namedEmp) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"by-dept": model.Include("name")}}
+}
+
+// twoIndexEmp has a keys-only index and a whole one on the link.
+type twoIndexEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	Name   string `dynamo:"name"`
+	DeptID string `dynamo:"dept_id,omitempty" index:"by-dept-keys,hash" index:"by-dept,hash"`
+}
+
+func (twoIndexEmp) TableName() string { return "emp" }
+func (twoIndexEmp) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"by-dept-keys": model.KeysOnly}}
+}
+
+// iiEmpIncl copies into gsi1 every attribute of itself and of
+// iiDeptIndexed, but not iiDeptNamed's name.
+type iiEmpIncl struct {
+	_      struct{} `dynamo:"pk,hash" template:"EMP#{emp_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	_      struct{} `dynamo:"gsi1pk" index:"gsi1,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"EMP#{emp_id}"`
+	_      struct{} `dynamo:"entity" template:"Emp" dynamokit:"type"`
+	EmpID  string   `dynamo:"emp_id"`
+	DeptID string   `dynamo:"dept_id,omitempty"`
+}
+
+func (iiEmpIncl) TableName() string { return "app" }
+func (iiEmpIncl) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"gsi1": model.Include("entity", "emp_id", "dept_id")}}
+}
+
+type iiDeptNamed struct {
+	_      struct{} `dynamo:"pk,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"sk,range" template:"#META"`
+	_      struct{} `dynamo:"gsi1pk" index:"gsi1,hash" template:"DEPT#{dept_id}"`
+	_      struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"#META"`
+	_      struct{} `dynamo:"entity" template:"Dept" dynamokit:"type"`
+	DeptID string   `dynamo:"dept_id"`
+	Name   string   `dynamo:"name"`
+}
+
+func (iiDeptNamed) TableName() string { return "app" }
+func (iiDeptNamed) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"gsi1": model.Include("entity", "emp_id", "dept_id")}}
+}
+
+// TestNewProjections checks that New reads children only through an index
+// that copies all of each child, and reads the parent from the index only
+// when it copies all of the parent too.
+func TestNewProjections(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(*testing.T, *Options) (derived, error)
+		opts *Options
+		want derived
+	}{
+		{"include of every field", derive[mtDept, namedEmp], nil, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
+		{"a keys-only index skipped for a whole one", derive[mtDept, twoIndexEmp], nil, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
+		{"inverted index with the parent's fields included", derive[iiDeptIndexed, iiEmpIncl], nil, derived{InvertedIndex, "gsi1", []string{"dept_id"}, true}},
+		{"inverted index without the parent's name", derive[iiDeptNamed, iiEmpIncl], nil, derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.run(t, tt.opts)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("New (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewPartialIndex(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(*testing.T, *Options) (derived, error)
+		opts *Options
+		want string
+	}{
+		{"keys only", derive[mtDept, keysOnlyEmp], nil, "relations: models are not related: index by-dept of relations.keysOnlyEmp projects KEYS_ONLY, which leaves out name: "},
+		{"include without a field", derive[mtDept, titledEmp], nil, "index by-dept of relations.titledEmp projects INCLUDE [title], which leaves out name: "},
+		{"keys-only index asked for", derive[mtDept, twoIndexEmp], &Options{Index: "by-dept-keys"}, "index by-dept-keys of relations.twoIndexEmp projects KEYS_ONLY, which leaves out name: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.run(t, tt.opts)
+			if !errors.Is(err, ErrNoRelation) || !strings.Contains(fmt.Sprint(err), tt.want) {
+				t.Errorf("New = %v, want ErrNoRelation saying %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -59,8 +59,10 @@ func (h *HasMany[P, C]) Parent(ctx context.Context, child C) (P, error) {
 	return out, err
 }
 
-// DefaultConcurrency is how many queries [HasMany.ChildrenOf] runs at once
-// when not told otherwise.
+// DefaultConcurrency is how many requests [HasMany.ChildrenOf] (queries) and
+// [HasMany.Delete] (writes of children) run at once when not told
+// otherwise. It stays below the 10 idle connections per host the AWS SDK's
+// HTTP client keeps, so connections are reused rather than reopened.
 const DefaultConcurrency = 8
 
 // ChildrenOf returns the children of each of parents: out[i] holds the

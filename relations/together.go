@@ -26,7 +26,7 @@ import (
 // parent and children have the same computed hash key (pk =
 // "DEPT#{department_id}" on both), or in an inverted index that the parent
 // also belongs to (the parent declares the child index's hash key with the
-// same template). Items of other entity types in that partition are left
+// same template) and that projects every attribute of the parent. Items of other entity types in that partition are left
 // out (with a filter on the entity type when both models declare one), but
 // DynamoDB still counts them as read. Otherwise it is a GetItem and a Query
 // request, sent concurrently.
