@@ -1,14 +1,23 @@
 package model
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 )
 
-// DynamoDB's limits on secondary indexes per table.
+// DynamoDB's limits on the secondary indexes of one table: MaxGSIs is the
+// default quota of global indexes per table, MaxLSIs the fixed number of
+// local ones; an INCLUDE projection lists at most MaxProjectedPerIndex
+// non-key attributes, and the projections of all indexes at most
+// MaxProjected, an attribute in two indexes counting twice. See
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+// and https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html.
 const (
-	MaxGSIs = 20
-	MaxLSIs = 5
+	MaxGSIs              = 20
+	MaxLSIs              = 5
+	MaxProjected         = 100
+	MaxProjectedPerIndex = 20
 )
 
 // pendingIndex collects an index's key attributes while fields are walked.
@@ -368,7 +377,17 @@ func (b *builder) finish() error {
 			default:
 				return b.fail("", "", "TableOptions: index "+name+": unknown projection type "+string(proj.Type))
 			}
+			if n := len(proj.NonKey); n > MaxProjectedPerIndex {
+				return b.fail("", "", fmt.Sprintf("TableOptions: index %s: an INCLUDE projection lists %d attributes, DynamoDB allows at most %d", name, n, MaxProjectedPerIndex))
+			}
 			idx.Projection = Projection{Type: proj.Type, NonKey: append([]string(nil), proj.NonKey...)}
+		}
+		projected := 0
+		for _, idx := range m.indexes {
+			projected += len(idx.Projection.NonKey)
+		}
+		if projected > MaxProjected {
+			return b.fail("", "", fmt.Sprintf("TableOptions: %d projected attributes over all indexes, DynamoDB allows at most %d", projected, MaxProjected))
 		}
 	}
 	return nil

@@ -385,6 +385,44 @@ func (unknownProjectionType) TableOptions() model.Options {
 	return model.Options{Projections: map[string]model.Projection{"g": {Type: "SOME"}}}
 }
 
+type includeTooMany struct {
+	ID string `dynamo:"id,hash"`
+	A  string `dynamo:"a" index:"gsi,hash"`
+}
+
+func (includeTooMany) TableName() string { return "t" }
+func (includeTooMany) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"gsi": model.Include(names("p", 21)...)}}
+}
+
+type projectedTooMany struct {
+	ID string `dynamo:"id,hash"`
+	A  string `dynamo:"a" index:"gsi1,hash"`
+	B  string `dynamo:"b" index:"gsi2,hash"`
+	C  string `dynamo:"c" index:"gsi3,hash"`
+	D  string `dynamo:"d" index:"gsi4,hash"`
+	E  string `dynamo:"e" index:"gsi5,hash"`
+	F  string `dynamo:"f" index:"gsi6,hash"`
+}
+
+func (projectedTooMany) TableName() string { return "t" }
+func (projectedTooMany) TableOptions() model.Options {
+	p := map[string]model.Projection{}
+	for _, idx := range []string{"gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6"} {
+		p[idx] = model.Include(names(idx+"-", 17)...)
+	}
+	return model.Options{Projections: p}
+}
+
+// names returns n attribute names starting with prefix.
+func names(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + string(rune('a'+i))
+	}
+	return out
+}
+
 type notStruct string
 
 // TestValidation has one case per validation rule: each invalid model must
@@ -445,6 +483,8 @@ func TestValidation(t *testing.T) {
 		{"include without attributes", reflect.TypeFor[includeWithoutAttributes](), "", "needs attributes"},
 		{"keys only with attributes", reflect.TypeFor[keysOnlyWithAttributes](), "", "only an INCLUDE projection"},
 		{"unknown projection type", reflect.TypeFor[unknownProjectionType](), "", "unknown projection type SOME"},
+		{"more than 20 projected attributes in an index", reflect.TypeFor[includeTooMany](), "", "index gsi: an INCLUDE projection lists 21 attributes, DynamoDB allows at most 20"},
+		{"more than 100 projected attributes in all indexes", reflect.TypeFor[projectedTooMany](), "", "102 projected attributes over all indexes, DynamoDB allows at most 100"},
 		{"not a struct", reflect.TypeFor[notStruct](), "", "must be a struct type"},
 	}
 	for _, tt := range tests {
