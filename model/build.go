@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -188,8 +189,14 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 		a.Type = Number
 	case "version":
 		role, slot = VersionRole, &b.m.Version
-		if a.GoType == nil || !isInteger(deref(a.GoType)) {
-			return 0, "a version attribute must be an integer"
+		// A narrower integer wraps around (a uint8 after 255 writes), and
+		// every write after that is a version conflict.
+		if a.GoType == nil || !isVersionType(deref(a.GoType)) {
+			what := "a computed attribute"
+			if a.GoType != nil {
+				what = a.GoType.String()
+			}
+			return 0, "a version attribute must be an integer of 64 bits (int, int64, uint or uint64), not " + what
 		}
 	case "created", "updated":
 		role, slot = CreatedRole, &b.m.Created
@@ -346,6 +353,11 @@ func (b *builder) finish() error {
 			p.Ref = ref
 		}
 	}
+	if v := m.Version; v != nil {
+		if reason := versionInKey(m, v); reason != "" {
+			return b.fail(v.Field, `dynamokit:"version"`, "the version attribute "+v.Name+" cannot be part of a key: "+reason)
+		}
+	}
 	if b.t.Implements(typeTabler) || reflect.PointerTo(b.t).Implements(typeTabler) {
 		m.Table = reflect.New(b.t).Interface().(Tabler).TableName()
 	} else {
@@ -391,4 +403,42 @@ func (b *builder) finish() error {
 		}
 	}
 	return nil
+}
+
+// isVersionType reports whether t is an integer type of 64 bits: int and
+// uint are accepted as such, whatever the platform.
+func isVersionType(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// versionInKey says how the version attribute v is part of a key of the
+// table or of an index, directly or through a template, or returns "". The
+// version changes with every write, so a key made from it would move the
+// item (or its index entry) on every write: Create would write the item
+// under version 1's key whatever the caller set.
+func versionInKey(m *Model, v *Attribute) string {
+	type key struct {
+		attr  *Attribute
+		where string
+	}
+	keys := []key{{m.Key.Hash, "the table's hash key"}, {m.Key.Range, "the table's range key"}}
+	for _, idxs := range [][]*Index{m.GSIs, m.LSIs} {
+		for _, idx := range idxs {
+			keys = append(keys, key{idx.Key.Hash, "the hash key of index " + idx.Name}, key{idx.Key.Range, "the range key of index " + idx.Name})
+		}
+	}
+	for _, k := range keys {
+		switch {
+		case k.attr == nil:
+		case k.attr == v:
+			return "it is " + k.where
+		case k.attr.Template != nil && slices.Contains(k.attr.Template.Refs(), v):
+			return "the template of " + k.attr.Name + ", " + k.where + ", refers to it"
+		}
+	}
+	return ""
 }

@@ -38,7 +38,8 @@
 //	dynamokit:"ttl"      the item's expiry time: an integer (Unix seconds) or a time.Time;
 //	                     a time.Time is always stored as a number of Unix seconds (with or
 //	                     without the unixtime option), as DynamoDB's TTL needs
-//	dynamokit:"version"  an integer used for optimistic locking by package query
+//	dynamokit:"version"  a 64-bit integer (int, int64, uint, uint64) used for optimistic
+//	                     locking by package query; never part of a table or index key
 //	dynamokit:"created"  a time.Time or an integer (Unix seconds), set when the item is created
 //	dynamokit:"updated"  a time.Time or an integer (Unix seconds), set whenever package query
 //	                     writes the item (Create, Put, Update; not batch writes)

@@ -245,6 +245,66 @@ type versionFloat struct {
 
 func (versionFloat) TableName() string { return "t" }
 
+type versionUint8 struct {
+	ID      string `dynamo:"id,hash"`
+	Version uint8  `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionUint8) TableName() string { return "t" }
+
+type versionInt32 struct {
+	ID      string `dynamo:"id,hash"`
+	Version *int32 `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionInt32) TableName() string { return "t" }
+
+type versionHashKey struct {
+	ID int64 `dynamo:"id,hash" dynamokit:"version"`
+}
+
+func (versionHashKey) TableName() string { return "t" }
+
+type versionRangeKey struct {
+	ID      string `dynamo:"id,hash"`
+	Version int64  `dynamo:"version,range" dynamokit:"version"`
+}
+
+func (versionRangeKey) TableName() string { return "t" }
+
+type versionIndexKey struct {
+	ID      string `dynamo:"id,hash"`
+	Kind    string `dynamo:"kind" index:"by-kind,hash"`
+	Version int64  `dynamo:"version" index:"by-kind,range" dynamokit:"version"`
+}
+
+func (versionIndexKey) TableName() string { return "t" }
+
+type versionLocalIndexKey struct {
+	ID      string `dynamo:"id,hash"`
+	SK      string `dynamo:"sk,range"`
+	Version int64  `dynamo:"version" localIndex:"by-version,range" dynamokit:"version"`
+}
+
+func (versionLocalIndexKey) TableName() string { return "t" }
+
+type versionInKeyTemplate struct {
+	_       struct{} `dynamo:"pk,hash" template:"DOC#{id}"`
+	_       struct{} `dynamo:"sk,range" template:"V#{version}"`
+	ID      string   `dynamo:"id"`
+	Version int64    `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionInKeyTemplate) TableName() string { return "t" }
+
+type versionInIndexKeyTemplate struct {
+	ID      string   `dynamo:"id,hash"`
+	_       struct{} `dynamo:"gsi1pk" template:"REV#{version}" index:"gsi1,hash"`
+	Version uint64   `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionInIndexKeyTemplate) TableName() string { return "t" }
+
 type createdString struct {
 	ID      string `dynamo:"id,hash"`
 	Created string `dynamo:"created" dynamokit:"created"`
@@ -465,6 +525,14 @@ func TestValidation(t *testing.T) {
 		{"two ttl attributes", reflect.TypeFor[twoTTLs](), "B", "more than one ttl"},
 		{"version of type string", reflect.TypeFor[versionString](), "Version", "version attribute must be an integer"},
 		{"version of type float", reflect.TypeFor[versionFloat](), "Version", "version attribute must be an integer"},
+		{"version of type uint8", reflect.TypeFor[versionUint8](), "Version", "version attribute must be an integer of 64 bits (int, int64, uint or uint64), not uint8"},
+		{"version of type *int32", reflect.TypeFor[versionInt32](), "Version", "version attribute must be an integer of 64 bits (int, int64, uint or uint64), not *int32"},
+		{"version as the hash key", reflect.TypeFor[versionHashKey](), "ID", "the version attribute id cannot be part of a key: it is the table's hash key"},
+		{"version as the range key", reflect.TypeFor[versionRangeKey](), "Version", "the version attribute version cannot be part of a key: it is the table's range key"},
+		{"version as an index key", reflect.TypeFor[versionIndexKey](), "Version", "the version attribute version cannot be part of a key: it is the range key of index by-kind"},
+		{"version as a local index key", reflect.TypeFor[versionLocalIndexKey](), "Version", "it is the range key of index by-version"},
+		{"version in a table key template", reflect.TypeFor[versionInKeyTemplate](), "Version", "the version attribute version cannot be part of a key: the template of sk, the table's range key, refers to it"},
+		{"version in an index key template", reflect.TypeFor[versionInIndexKeyTemplate](), "Version", "the template of gsi1pk, the hash key of index gsi1, refers to it"},
 		{"created of type string", reflect.TypeFor[createdString](), "Created", "created attribute must be"},
 		{"type role on a plain field", reflect.TypeFor[typeNotTemplate](), "Entity", "constant template"},
 		{"type role on a non-constant template", reflect.TypeFor[typeNotConstant](), "_", "constant template"},
@@ -525,6 +593,30 @@ func checkTagError(t *testing.T, err error, typ reflect.Type, field, reason stri
 		t.Errorf("Error() = %q, want the prefix %q", err.Error(), "model: ")
 	}
 }
+
+// TestVersionTypes: a version attribute is an integer of 64 bits, or a
+// pointer to one.
+func TestVersionTypes(t *testing.T) {
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[versionOf[int]](), reflect.TypeFor[versionOf[int64]](),
+		reflect.TypeFor[versionOf[uint]](), reflect.TypeFor[versionOf[uint64]](),
+		reflect.TypeFor[versionOf[*int64]](), reflect.TypeFor[versionOf[revision]](),
+	} {
+		if _, err := model.For(typ); err != nil {
+			t.Errorf("For(%v) = %v, want nil", typ, err)
+		}
+	}
+}
+
+type versionOf[V any] struct {
+	ID      string `dynamo:"id,hash"`
+	Version V      `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionOf[V]) TableName() string { return "t" }
+
+// revision is a named version type.
+type revision int64
 
 func TestForNilType(t *testing.T) {
 	_, err := model.For(nil)
