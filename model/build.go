@@ -153,17 +153,27 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 	b.m.byName[name] = a
 	b.m.Attributes = append(b.m.Attributes, a)
 
+	indexTags, localIndexTags := lookupAll(string(f.Tag), "index"), lookupAll(string(f.Tag), "localIndex")
+	if dt.key != 0 || len(indexTags) > 0 || len(localIndexTags) > 0 {
+		// DynamoDB refuses an empty key value, and an empty string or a
+		// NULL in an index key.
+		for _, opt := range [...]string{"allowempty", "null"} {
+			if dt.options.Contains(opt) {
+				return b.fail(f.Name, `dynamo:"`+raw+`"`, "a key attribute is never empty: the "+opt+" option cannot apply to it")
+			}
+		}
+	}
 	if dt.key != 0 {
 		if err := b.setTableKey(a, dt.key, f.Name, raw); err != nil {
 			return err
 		}
 	}
-	for _, raw := range lookupAll(string(f.Tag), "index") {
+	for _, raw := range indexTags {
 		if err := b.addIndexKey(a, raw, false, f.Name); err != nil {
 			return err
 		}
 	}
-	for _, raw := range lookupAll(string(f.Tag), "localIndex") {
+	for _, raw := range localIndexTags {
 		if err := b.addIndexKey(a, raw, true, f.Name); err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@
 //	dynamo:"name,opt,opt"   attribute name ("" keeps the Go field name, "-" skips the field)
 //	                        options: hash (or partition), range (or sort), omitempty, set,
 //	                        unixtime, null, allowempty, allowemptyelem, omitemptyelem
+//	                        (null and allowempty not on a key: a key is never empty)
 //	index:"name,hash"       the field is the hash (or range) key of a global secondary index;
 //	                        the tag may repeat: index:"a,hash" index:"b,range"
 //	localIndex:"name,range" the field is the range key of a local secondary index

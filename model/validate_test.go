@@ -305,6 +305,26 @@ type versionInIndexKeyTemplate struct {
 
 func (versionInIndexKeyTemplate) TableName() string { return "t" }
 
+type allowEmptyHashKey struct {
+	ID string `dynamo:"id,hash,allowempty"`
+}
+
+func (allowEmptyHashKey) TableName() string { return "t" }
+
+type nullRangeKey struct {
+	ID string `dynamo:"id,hash"`
+	SK string `dynamo:"sk,range,null"`
+}
+
+func (nullRangeKey) TableName() string { return "t" }
+
+type allowEmptyIndexKey struct {
+	ID   string `dynamo:"id,hash"`
+	Kind string `dynamo:"kind,allowempty" index:"by-kind,hash"`
+}
+
+func (allowEmptyIndexKey) TableName() string { return "t" }
+
 type createdString struct {
 	ID      string `dynamo:"id,hash"`
 	Created string `dynamo:"created" dynamokit:"created"`
@@ -533,6 +553,9 @@ func TestValidation(t *testing.T) {
 		{"version as a local index key", reflect.TypeFor[versionLocalIndexKey](), "Version", "it is the range key of index by-version"},
 		{"version in a table key template", reflect.TypeFor[versionInKeyTemplate](), "Version", "the version attribute version cannot be part of a key: the template of sk, the table's range key, refers to it"},
 		{"version in an index key template", reflect.TypeFor[versionInIndexKeyTemplate](), "Version", "the template of gsi1pk, the hash key of index gsi1, refers to it"},
+		{"allowempty on the hash key", reflect.TypeFor[allowEmptyHashKey](), "ID", "a key attribute is never empty: the allowempty option cannot apply to it"},
+		{"null on the range key", reflect.TypeFor[nullRangeKey](), "SK", "a key attribute is never empty: the null option cannot apply to it"},
+		{"allowempty on an index key", reflect.TypeFor[allowEmptyIndexKey](), "Kind", "a key attribute is never empty: the allowempty option cannot apply to it"},
 		{"created of type string", reflect.TypeFor[createdString](), "Created", "created attribute must be"},
 		{"type role on a plain field", reflect.TypeFor[typeNotTemplate](), "Entity", "constant template"},
 		{"type role on a non-constant template", reflect.TypeFor[typeNotConstant](), "_", "constant template"},
