@@ -1,9 +1,17 @@
 package integration_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"hash/crc32"
+	"io"
+	"net/http"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -287,4 +295,120 @@ func TestSchemaDrop(t *testing.T) {
 	if want := []string{"create table "}; !slices.Equal(kinds, want) {
 		t.Errorf("Plan after Drop = %v, want %v\n%s", kinds, want, cs)
 	}
+}
+
+// deletingHook is an SDK HTTP client that makes the engine show a table
+// being deleted, which moto never does (it deletes at once): while armed,
+// DescribeTable answers say DELETING, and after shows of them the table is
+// really deleted before the next DescribeTable is forwarded (never, when
+// shows is 0). CreateTable meanwhile gets the engine's own answer: a
+// ResourceInUseException, as DynamoDB gives for a table being deleted.
+type deletingHook struct {
+	next  dynamodb.HTTPClient
+	plain *dynamo.DB // deletes the table, bypassing the hook
+	table string
+	shows int
+
+	mu       sync.Mutex
+	armed    bool
+	shown    int
+	creates  int
+	describe int
+}
+
+// Do implements dynamodb.HTTPClient.
+func (h *deletingHook) Do(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock() // one request at a time: the engine serves them so anyway
+	op := operation(r)
+	switch {
+	case op == "CreateTable":
+		h.creates++
+	case op == "DescribeTable":
+		h.describe++
+	}
+	if op != "DescribeTable" || !h.armed {
+		return h.next.Do(r)
+	}
+	if h.shows > 0 && h.shown == h.shows {
+		h.armed = false
+		if err := h.plain.Table(h.table).DeleteTable().Run(r.Context()); err != nil {
+			return nil, err
+		}
+		return h.next.Do(r)
+	}
+	h.shown++
+	resp, err := h.next.Do(r)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]map[string]any
+	if err := json.Unmarshal(body, &out); err != nil {
+		return nil, err
+	}
+	out["Table"]["TableStatus"] = string(types.TableStatusDeleting)
+	if body, err = json.Marshal(out); err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	resp.Header.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	return resp, nil
+}
+
+func (h *deletingHook) counts() (creates, describes int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.creates, h.describe
+}
+
+// TestSchemaCreateWhileDeleting: Create of a table that is being deleted
+// waits until it is gone and creates it again; a deletion that never ends
+// is given up after Options.WaitTimeout, even under context.Background().
+func TestSchemaCreateWhileDeleting(t *testing.T) {
+	t.Run("deletion ends", func(t *testing.T) {
+		v1 := must[gadgetV1](t)
+		plain, opts, name := gadgetTable(t, v1)
+		hook := &deletingHook{plain: plain, table: name, shows: 3, armed: true}
+		db := dynamotest.DB(t, func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook })
+
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		if err := schema.Create(ctx, db, opts, v1); err != nil {
+			t.Fatalf("Create of a DELETING table = %v, want nil", err)
+		}
+		if creates, describes := hook.counts(); creates != 2 || describes < 5 {
+			t.Errorf("Create sent %d CreateTable and %d DescribeTable, want 2 CreateTable (refused, then after the deletion) and at least 5 DescribeTable", creates, describes)
+		}
+		if td := describeTable(t, plain, name); td.TableStatus != types.TableStatusActive {
+			t.Errorf("after Create: status %s, want ACTIVE", td.TableStatus)
+		}
+	})
+	t.Run("deletion never ends", func(t *testing.T) {
+		v1 := must[gadgetV1](t)
+		plain, opts, name := gadgetTable(t, v1)
+		hook := &deletingHook{plain: plain, table: name, armed: true}
+		db := dynamotest.DB(t, func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook })
+		opts.WaitTimeout = 300 * time.Millisecond
+
+		done := make(chan error, 1)
+		go func() { done <- schema.Create(context.Background(), db, opts, v1) }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "last seen: table DELETING") {
+				t.Errorf("Create of a table DELETING forever = %v, want context.DeadlineExceeded naming %s and its DELETING status", err, name)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("Create of a table DELETING forever still waiting after 30s")
+		}
+		if creates, _ := hook.counts(); creates != 1 {
+			t.Errorf("Create sent %d CreateTable, want 1 (refused)", creates)
+		}
+	})
 }

@@ -1,14 +1,24 @@
 package model
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
-// DynamoDB's limits on secondary indexes per table.
+// DynamoDB's limits on the secondary indexes of one table: MaxGSIs is the
+// default quota of global indexes per table, MaxLSIs the fixed number of
+// local ones; an INCLUDE projection lists at most MaxProjectedPerIndex
+// non-key attributes, and the projections of all indexes at most
+// MaxProjected, an attribute in two indexes counting twice. See
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+// and https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html.
 const (
-	MaxGSIs = 20
-	MaxLSIs = 5
+	MaxGSIs              = 20
+	MaxLSIs              = 5
+	MaxProjected         = 100
+	MaxProjectedPerIndex = 20
 )
 
 // pendingIndex collects an index's key attributes while fields are walked.
@@ -143,17 +153,27 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 	b.m.byName[name] = a
 	b.m.Attributes = append(b.m.Attributes, a)
 
+	indexTags, localIndexTags := lookupAll(string(f.Tag), "index"), lookupAll(string(f.Tag), "localIndex")
+	if dt.key != 0 || len(indexTags) > 0 || len(localIndexTags) > 0 {
+		// DynamoDB refuses an empty key value, and an empty string or a
+		// NULL in an index key.
+		for _, opt := range [...]string{"allowempty", "null"} {
+			if dt.options.Contains(opt) {
+				return b.fail(f.Name, `dynamo:"`+raw+`"`, "a key attribute is never empty: the "+opt+" option cannot apply to it")
+			}
+		}
+	}
 	if dt.key != 0 {
 		if err := b.setTableKey(a, dt.key, f.Name, raw); err != nil {
 			return err
 		}
 	}
-	for _, raw := range lookupAll(string(f.Tag), "index") {
+	for _, raw := range indexTags {
 		if err := b.addIndexKey(a, raw, false, f.Name); err != nil {
 			return err
 		}
 	}
-	for _, raw := range lookupAll(string(f.Tag), "localIndex") {
+	for _, raw := range localIndexTags {
 		if err := b.addIndexKey(a, raw, true, f.Name); err != nil {
 			return err
 		}
@@ -179,8 +199,14 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 		a.Type = Number
 	case "version":
 		role, slot = VersionRole, &b.m.Version
-		if a.GoType == nil || !isInteger(deref(a.GoType)) {
-			return 0, "a version attribute must be an integer"
+		// A narrower integer wraps around (a uint8 after 255 writes), and
+		// every write after that is a version conflict.
+		if a.GoType == nil || !isVersionType(deref(a.GoType)) {
+			what := "a computed attribute"
+			if a.GoType != nil {
+				what = a.GoType.String()
+			}
+			return 0, "a version attribute must be an integer of 64 bits (int, int64, uint or uint64), not " + what
 		}
 	case "created", "updated":
 		role, slot = CreatedRole, &b.m.Created
@@ -337,6 +363,11 @@ func (b *builder) finish() error {
 			p.Ref = ref
 		}
 	}
+	if v := m.Version; v != nil {
+		if reason := versionInKey(m, v); reason != "" {
+			return b.fail(v.Field, `dynamokit:"version"`, "the version attribute "+v.Name+" cannot be part of a key: "+reason)
+		}
+	}
 	if b.t.Implements(typeTabler) || reflect.PointerTo(b.t).Implements(typeTabler) {
 		m.Table = reflect.New(b.t).Interface().(Tabler).TableName()
 	} else {
@@ -368,8 +399,56 @@ func (b *builder) finish() error {
 			default:
 				return b.fail("", "", "TableOptions: index "+name+": unknown projection type "+string(proj.Type))
 			}
+			if n := len(proj.NonKey); n > MaxProjectedPerIndex {
+				return b.fail("", "", fmt.Sprintf("TableOptions: index %s: an INCLUDE projection lists %d attributes, DynamoDB allows at most %d", name, n, MaxProjectedPerIndex))
+			}
 			idx.Projection = Projection{Type: proj.Type, NonKey: append([]string(nil), proj.NonKey...)}
+		}
+		projected := 0
+		for _, idx := range m.indexes {
+			projected += len(idx.Projection.NonKey)
+		}
+		if projected > MaxProjected {
+			return b.fail("", "", fmt.Sprintf("TableOptions: %d projected attributes over all indexes, DynamoDB allows at most %d", projected, MaxProjected))
 		}
 	}
 	return nil
+}
+
+// isVersionType reports whether t is an integer type of 64 bits: int and
+// uint are accepted as such, whatever the platform.
+func isVersionType(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// versionInKey says how the version attribute v is part of a key of the
+// table or of an index, directly or through a template, or returns "". The
+// version changes with every write, so a key made from it would move the
+// item (or its index entry) on every write: Create would write the item
+// under version 1's key whatever the caller set.
+func versionInKey(m *Model, v *Attribute) string {
+	type key struct {
+		attr  *Attribute
+		where string
+	}
+	keys := []key{{m.Key.Hash, "the table's hash key"}, {m.Key.Range, "the table's range key"}}
+	for _, idxs := range [][]*Index{m.GSIs, m.LSIs} {
+		for _, idx := range idxs {
+			keys = append(keys, key{idx.Key.Hash, "the hash key of index " + idx.Name}, key{idx.Key.Range, "the range key of index " + idx.Name})
+		}
+	}
+	for _, k := range keys {
+		switch {
+		case k.attr == nil:
+		case k.attr == v:
+			return "it is " + k.where
+		case k.attr.Template != nil && slices.Contains(k.attr.Template.Refs(), v):
+			return "the template of " + k.attr.Name + ", " + k.where + ", refers to it"
+		}
+	}
+	return ""
 }

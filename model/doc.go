@@ -24,6 +24,7 @@
 //	dynamo:"name,opt,opt"   attribute name ("" keeps the Go field name, "-" skips the field)
 //	                        options: hash (or partition), range (or sort), omitempty, set,
 //	                        unixtime, null, allowempty, allowemptyelem, omitemptyelem
+//	                        (null and allowempty not on a key: a key is never empty)
 //	index:"name,hash"       the field is the hash (or range) key of a global secondary index;
 //	                        the tag may repeat: index:"a,hash" index:"b,range"
 //	localIndex:"name,range" the field is the range key of a local secondary index
@@ -38,7 +39,8 @@
 //	dynamokit:"ttl"      the item's expiry time: an integer (Unix seconds) or a time.Time;
 //	                     a time.Time is always stored as a number of Unix seconds (with or
 //	                     without the unixtime option), as DynamoDB's TTL needs
-//	dynamokit:"version"  an integer used for optimistic locking by package query
+//	dynamokit:"version"  a 64-bit integer (int, int64, uint, uint64) used for optimistic
+//	                     locking by package query; never part of a table or index key
 //	dynamokit:"created"  a time.Time or an integer (Unix seconds), set when the item is created
 //	dynamokit:"updated"  a time.Time or an integer (Unix seconds), set whenever package query
 //	                     writes the item (Create, Put, Update; not batch writes)

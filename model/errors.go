@@ -10,8 +10,10 @@ import (
 // invalid model with errors.Is(err, model.ErrInvalid).
 var ErrInvalid = errors.New("model: invalid model")
 
-// ErrEmptyKey is returned by [Model.KeyOf] and [Model.IndexKeyOf] when a key
-// attribute of the given value is empty. DynamoDB rejects empty key values.
+// ErrEmptyKey is returned by [Model.KeyOf], [Model.IndexKeyOf] and
+// [Model.Encode] when a key attribute of the given value is empty: missing,
+// an empty string or binary, NULL, or computed from an attribute that is.
+// DynamoDB rejects empty key values.
 var ErrEmptyKey = errors.New("model: empty key attribute")
 
 // TagError describes a model that cannot be mapped onto a table: a missing

@@ -81,7 +81,7 @@ func (m *Model) keyOf(rv reflect.Value, ks KeySchema) (Item, error) {
 		if err != nil {
 			return nil, err
 		}
-		if av == nil {
+		if emptyValue(av) {
 			return nil, fmt.Errorf("model: %s: key attribute %s: %w", m.Type, a.Name, ErrEmptyKey)
 		}
 		item[a.Name] = av
@@ -159,14 +159,11 @@ func (m *Model) render(t *Template, rv reflect.Value) (s string, ok bool, err er
 			continue
 		}
 		av, err := m.value(p.Ref, rv)
-		if err != nil || av == nil {
+		if err != nil || emptyValue(av) {
 			return "", false, err
 		}
 		switch x := av.(type) {
 		case *types.AttributeValueMemberS:
-			if x.Value == "" {
-				return "", false, nil
-			}
 			sb.WriteString(x.Value)
 		case *types.AttributeValueMemberN:
 			sb.WriteString(x.Value)
@@ -177,6 +174,21 @@ func (m *Model) render(t *Template, rv reflect.Value) (s string, ok bool, err er
 		}
 	}
 	return sb.String(), true, nil
+}
+
+// emptyValue reports whether av is no value for a key: missing, NULL, or
+// an empty string or binary, which options such as allowempty and null let
+// an item hold. DynamoDB refuses such a key.
+func emptyValue(av types.AttributeValue) bool {
+	switch x := av.(type) {
+	case nil, *types.AttributeValueMemberNULL:
+		return true
+	case *types.AttributeValueMemberS:
+		return x.Value == ""
+	case *types.AttributeValueMemberB:
+		return len(x.Value) == 0
+	}
+	return false
 }
 
 // Encode returns v as a DynamoDB item: its fields encoded as

@@ -245,6 +245,86 @@ type versionFloat struct {
 
 func (versionFloat) TableName() string { return "t" }
 
+type versionUint8 struct {
+	ID      string `dynamo:"id,hash"`
+	Version uint8  `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionUint8) TableName() string { return "t" }
+
+type versionInt32 struct {
+	ID      string `dynamo:"id,hash"`
+	Version *int32 `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionInt32) TableName() string { return "t" }
+
+type versionHashKey struct {
+	ID int64 `dynamo:"id,hash" dynamokit:"version"`
+}
+
+func (versionHashKey) TableName() string { return "t" }
+
+type versionRangeKey struct {
+	ID      string `dynamo:"id,hash"`
+	Version int64  `dynamo:"version,range" dynamokit:"version"`
+}
+
+func (versionRangeKey) TableName() string { return "t" }
+
+type versionIndexKey struct {
+	ID      string `dynamo:"id,hash"`
+	Kind    string `dynamo:"kind" index:"by-kind,hash"`
+	Version int64  `dynamo:"version" index:"by-kind,range" dynamokit:"version"`
+}
+
+func (versionIndexKey) TableName() string { return "t" }
+
+type versionLocalIndexKey struct {
+	ID      string `dynamo:"id,hash"`
+	SK      string `dynamo:"sk,range"`
+	Version int64  `dynamo:"version" localIndex:"by-version,range" dynamokit:"version"`
+}
+
+func (versionLocalIndexKey) TableName() string { return "t" }
+
+type versionInKeyTemplate struct {
+	_       struct{} `dynamo:"pk,hash" template:"DOC#{id}"`
+	_       struct{} `dynamo:"sk,range" template:"V#{version}"`
+	ID      string   `dynamo:"id"`
+	Version int64    `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionInKeyTemplate) TableName() string { return "t" }
+
+type versionInIndexKeyTemplate struct {
+	ID      string   `dynamo:"id,hash"`
+	_       struct{} `dynamo:"gsi1pk" template:"REV#{version}" index:"gsi1,hash"`
+	Version uint64   `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionInIndexKeyTemplate) TableName() string { return "t" }
+
+type allowEmptyHashKey struct {
+	ID string `dynamo:"id,hash,allowempty"`
+}
+
+func (allowEmptyHashKey) TableName() string { return "t" }
+
+type nullRangeKey struct {
+	ID string `dynamo:"id,hash"`
+	SK string `dynamo:"sk,range,null"`
+}
+
+func (nullRangeKey) TableName() string { return "t" }
+
+type allowEmptyIndexKey struct {
+	ID   string `dynamo:"id,hash"`
+	Kind string `dynamo:"kind,allowempty" index:"by-kind,hash"`
+}
+
+func (allowEmptyIndexKey) TableName() string { return "t" }
+
 type createdString struct {
 	ID      string `dynamo:"id,hash"`
 	Created string `dynamo:"created" dynamokit:"created"`
@@ -385,6 +465,44 @@ func (unknownProjectionType) TableOptions() model.Options {
 	return model.Options{Projections: map[string]model.Projection{"g": {Type: "SOME"}}}
 }
 
+type includeTooMany struct {
+	ID string `dynamo:"id,hash"`
+	A  string `dynamo:"a" index:"gsi,hash"`
+}
+
+func (includeTooMany) TableName() string { return "t" }
+func (includeTooMany) TableOptions() model.Options {
+	return model.Options{Projections: map[string]model.Projection{"gsi": model.Include(names("p", 21)...)}}
+}
+
+type projectedTooMany struct {
+	ID string `dynamo:"id,hash"`
+	A  string `dynamo:"a" index:"gsi1,hash"`
+	B  string `dynamo:"b" index:"gsi2,hash"`
+	C  string `dynamo:"c" index:"gsi3,hash"`
+	D  string `dynamo:"d" index:"gsi4,hash"`
+	E  string `dynamo:"e" index:"gsi5,hash"`
+	F  string `dynamo:"f" index:"gsi6,hash"`
+}
+
+func (projectedTooMany) TableName() string { return "t" }
+func (projectedTooMany) TableOptions() model.Options {
+	p := map[string]model.Projection{}
+	for _, idx := range []string{"gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6"} {
+		p[idx] = model.Include(names(idx+"-", 17)...)
+	}
+	return model.Options{Projections: p}
+}
+
+// names returns n attribute names starting with prefix.
+func names(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + string(rune('a'+i))
+	}
+	return out
+}
+
 type notStruct string
 
 // TestValidation has one case per validation rule: each invalid model must
@@ -427,6 +545,17 @@ func TestValidation(t *testing.T) {
 		{"two ttl attributes", reflect.TypeFor[twoTTLs](), "B", "more than one ttl"},
 		{"version of type string", reflect.TypeFor[versionString](), "Version", "version attribute must be an integer"},
 		{"version of type float", reflect.TypeFor[versionFloat](), "Version", "version attribute must be an integer"},
+		{"version of type uint8", reflect.TypeFor[versionUint8](), "Version", "version attribute must be an integer of 64 bits (int, int64, uint or uint64), not uint8"},
+		{"version of type *int32", reflect.TypeFor[versionInt32](), "Version", "version attribute must be an integer of 64 bits (int, int64, uint or uint64), not *int32"},
+		{"version as the hash key", reflect.TypeFor[versionHashKey](), "ID", "the version attribute id cannot be part of a key: it is the table's hash key"},
+		{"version as the range key", reflect.TypeFor[versionRangeKey](), "Version", "the version attribute version cannot be part of a key: it is the table's range key"},
+		{"version as an index key", reflect.TypeFor[versionIndexKey](), "Version", "the version attribute version cannot be part of a key: it is the range key of index by-kind"},
+		{"version as a local index key", reflect.TypeFor[versionLocalIndexKey](), "Version", "it is the range key of index by-version"},
+		{"version in a table key template", reflect.TypeFor[versionInKeyTemplate](), "Version", "the version attribute version cannot be part of a key: the template of sk, the table's range key, refers to it"},
+		{"version in an index key template", reflect.TypeFor[versionInIndexKeyTemplate](), "Version", "the template of gsi1pk, the hash key of index gsi1, refers to it"},
+		{"allowempty on the hash key", reflect.TypeFor[allowEmptyHashKey](), "ID", "a key attribute is never empty: the allowempty option cannot apply to it"},
+		{"null on the range key", reflect.TypeFor[nullRangeKey](), "SK", "a key attribute is never empty: the null option cannot apply to it"},
+		{"allowempty on an index key", reflect.TypeFor[allowEmptyIndexKey](), "Kind", "a key attribute is never empty: the allowempty option cannot apply to it"},
 		{"created of type string", reflect.TypeFor[createdString](), "Created", "created attribute must be"},
 		{"type role on a plain field", reflect.TypeFor[typeNotTemplate](), "Entity", "constant template"},
 		{"type role on a non-constant template", reflect.TypeFor[typeNotConstant](), "_", "constant template"},
@@ -445,6 +574,8 @@ func TestValidation(t *testing.T) {
 		{"include without attributes", reflect.TypeFor[includeWithoutAttributes](), "", "needs attributes"},
 		{"keys only with attributes", reflect.TypeFor[keysOnlyWithAttributes](), "", "only an INCLUDE projection"},
 		{"unknown projection type", reflect.TypeFor[unknownProjectionType](), "", "unknown projection type SOME"},
+		{"more than 20 projected attributes in an index", reflect.TypeFor[includeTooMany](), "", "index gsi: an INCLUDE projection lists 21 attributes, DynamoDB allows at most 20"},
+		{"more than 100 projected attributes in all indexes", reflect.TypeFor[projectedTooMany](), "", "102 projected attributes over all indexes, DynamoDB allows at most 100"},
 		{"not a struct", reflect.TypeFor[notStruct](), "", "must be a struct type"},
 	}
 	for _, tt := range tests {
@@ -485,6 +616,30 @@ func checkTagError(t *testing.T, err error, typ reflect.Type, field, reason stri
 		t.Errorf("Error() = %q, want the prefix %q", err.Error(), "model: ")
 	}
 }
+
+// TestVersionTypes: a version attribute is an integer of 64 bits, or a
+// pointer to one.
+func TestVersionTypes(t *testing.T) {
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[versionOf[int]](), reflect.TypeFor[versionOf[int64]](),
+		reflect.TypeFor[versionOf[uint]](), reflect.TypeFor[versionOf[uint64]](),
+		reflect.TypeFor[versionOf[*int64]](), reflect.TypeFor[versionOf[revision]](),
+	} {
+		if _, err := model.For(typ); err != nil {
+			t.Errorf("For(%v) = %v, want nil", typ, err)
+		}
+	}
+}
+
+type versionOf[V any] struct {
+	ID      string `dynamo:"id,hash"`
+	Version V      `dynamo:"version" dynamokit:"version"`
+}
+
+func (versionOf[V]) TableName() string { return "t" }
+
+// revision is a named version type.
+type revision int64
 
 func TestForNilType(t *testing.T) {
 	_, err := model.For(nil)

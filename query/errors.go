@@ -26,8 +26,10 @@ var (
 	// [Repo.Delete] on a versioned model when the stored version differs
 	// from the version of the value given (the version the caller read).
 	ErrVersionConflict = errors.New("query: version conflict")
-	// ErrEmptyKey is returned when a key attribute of the given value is
-	// empty. It is the same error as [model.ErrEmptyKey].
+	// ErrEmptyKey is returned, before any request is sent, when a key
+	// attribute of the given value is empty (missing, an empty string or
+	// binary, NULL, or computed from an attribute that is). It is the same
+	// error as [model.ErrEmptyKey].
 	ErrEmptyKey = model.ErrEmptyKey
 	// ErrBadCursor is returned when a page cursor is malformed, tampered
 	// with, or belongs to another table, index or key.

@@ -18,8 +18,10 @@ var ErrDestructive = errors.New("schema: destructive change not allowed")
 // Apply makes the changes of cs, in order, one request at a time. Before
 // each change it waits until the table and its indexes are ACTIVE, and
 // after creating a table or adding or deleting an index it waits until that
-// is done, since DynamoDB builds one index at a time. opts.Progress hears
-// of each change as it starts and ends. An empty change set sends nothing.
+// is done, since DynamoDB builds one index at a time. Each wait is bounded
+// by [Options.WaitTimeout], whatever ctx says, and a table being deleted
+// meanwhile is an error. opts.Progress hears of each change as it starts
+// and ends. An empty change set sends nothing.
 //
 // A destructive change runs only when the change set was planned with
 // [Options.AllowDestructive] and opts allows it too; otherwise Apply

@@ -99,19 +99,24 @@ func throughput(b model.Billing) *types.ProvisionedThroughput {
 // Create creates the table of each model that does not exist yet, waits
 // until every table and index is ACTIVE, and enables TTL on tables whose
 // model declares a ttl attribute. A table that already exists is left as it
-// is (use [Plan] to compare it with its models) and is not an error.
-// Several models may share one table (single-table design): it is created
-// once, from the union of their keys and indexes (see [Tables]).
+// is (use [Plan] to compare it with its models) and is not an error; a
+// table being deleted is waited for and then created. Each wait is bounded
+// by [Options.WaitTimeout], whatever ctx says. Several models may share one
+// table (single-table design): it is created once, from the union of their
+// keys and indexes (see [Tables]).
 //
 // It calls CreateTable, DescribeTable, DescribeTimeToLive and
 // UpdateTimeToLive:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 func Create(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) error {
+	return create(ctx, db.Client(), opts, models)
+}
+
+func create(ctx context.Context, c client, opts *Options, models []*model.Model) error {
 	tables, err := Tables(opts, models...)
 	if err != nil {
 		return err
 	}
-	c := db.Client()
 	for _, t := range tables {
 		opts.progress(Event{Table: t.Name, Step: "create table"})
 		_, err := c.CreateTable(ctx, t.createInput())
@@ -121,7 +126,7 @@ func Create(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.
 		}
 	}
 	for _, t := range tables {
-		if err := waitActive(ctx, c, t.Name, opts); err != nil {
+		if err := waitCreated(ctx, c, t, opts); err != nil {
 			return err
 		}
 		opts.progress(Event{Table: t.Name, Step: "create table", Done: true})

@@ -20,5 +20,7 @@
 // Table names come from each model's TableName method, passed through
 // [Options.Namer] when set, so one set of models serves several
 // environments. Every call that talks to DynamoDB takes a context and stops
-// waiting when it is done. See docs/schema.md for the recommended flow.
+// waiting when it is done, or when [Options.WaitTimeout] has passed (30
+// minutes per wait by default), whichever comes first. See docs/schema.md
+// for the recommended flow.
 package schema

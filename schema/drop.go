@@ -13,12 +13,19 @@ import (
 )
 
 // Drop deletes the table of each model and waits until it is gone. A table
-// that does not exist is skipped. Models sharing a table delete it once.
-// Drop destroys data: it is never called by [Apply].
+// that does not exist is skipped; a table being created or updated is
+// deleted once it is ACTIVE, and one already being deleted is waited for.
+// Each wait is bounded by [Options.WaitTimeout], whatever ctx says. Models
+// sharing a table delete it once. Drop destroys data: it is never called
+// by [Apply].
 //
 // It calls DeleteTable and DescribeTable:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
 func Drop(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) error {
+	return drop(ctx, db.Client(), opts, models)
+}
+
+func drop(ctx context.Context, c client, opts *Options, models []*model.Model) error {
 	seen := map[string]bool{}
 	var names []string
 	for _, m := range models {
@@ -31,12 +38,16 @@ func Drop(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Mo
 			names = append(names, name)
 		}
 	}
-	c := db.Client()
-	var notFound *types.ResourceNotFoundException
+	var (
+		notFound *types.ResourceNotFoundException
+		inUse    *types.ResourceInUseException
+	)
 	for _, name := range names {
 		opts.progress(Event{Table: name, Step: "delete table"})
 		_, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
-		if err != nil && !errors.As(err, &notFound) {
+		// A table in use (being created, updated or deleted) is dealt
+		// with by waitGone.
+		if err != nil && !errors.As(err, &notFound) && !errors.As(err, &inUse) {
 			return fmt.Errorf("schema: delete table %s: %w", name, err)
 		}
 	}

@@ -11,21 +11,30 @@ import (
 )
 
 // fakeClient is an in-memory DynamoDB control plane: enough of
-// CreateTable, UpdateTable and TTL to test Plan and Apply offline. A new
-// table or index is CREATING until the next DescribeTable, and a deleted
-// index is DELETING until then, so the waits are exercised.
+// CreateTable, DeleteTable, UpdateTable and TTL to test Create, Drop, Plan
+// and Apply offline. A new table or index is CREATING until the next
+// DescribeTable, and a deleted table or index is DELETING until then, so
+// the waits are exercised. As in DynamoDB, CreateTable of a table that
+// exists in any state, and DeleteTable of a table that is not ACTIVE, fail
+// with a ResourceInUseException.
 type fakeClient struct {
 	mu     sync.Mutex
 	tables map[string]*types.TableDescription
 	ttl    map[string]*types.TimeToLiveDescription
 	calls  []string // operation and table name of each call, in order
 	inputs []any    // the requests that change something, in order
+	// deleting is, per table, how many DescribeTable answers show it
+	// DELETING before it is gone; 1 when not set.
+	deleting map[string]int
+	// frozen tables stay in the state they are in: a table or index that
+	// never becomes ACTIVE, a deletion that never ends.
+	frozen map[string]bool
 }
 
 var _ client = (*fakeClient)(nil)
 
 func newFake() *fakeClient {
-	return &fakeClient{tables: map[string]*types.TableDescription{}, ttl: map[string]*types.TimeToLiveDescription{}}
+	return &fakeClient{tables: map[string]*types.TableDescription{}, ttl: map[string]*types.TimeToLiveDescription{}, deleting: map[string]int{}, frozen: map[string]bool{}}
 }
 
 func (f *fakeClient) record(op string, table *string, in any) {
@@ -79,24 +88,45 @@ func (f *fakeClient) DeleteTable(_ context.Context, in *dynamodb.DeleteTableInpu
 	defer f.mu.Unlock()
 	f.record("DeleteTable", in.TableName, in)
 	name := aws.ToString(in.TableName)
-	if f.tables[name] == nil {
+	td := f.tables[name]
+	if td == nil {
 		return nil, &types.ResourceNotFoundException{Message: aws.String("no table")}
 	}
-	delete(f.tables, name)
-	delete(f.ttl, name)
-	return &dynamodb.DeleteTableOutput{}, nil
+	if td.TableStatus != types.TableStatusActive {
+		return nil, &types.ResourceInUseException{Message: aws.String("table is " + string(td.TableStatus))}
+	}
+	td.TableStatus = types.TableStatusDeleting
+	return &dynamodb.DeleteTableOutput{TableDescription: td}, nil
 }
 
 func (f *fakeClient) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("DescribeTable", in.TableName, nil)
-	td := f.tables[aws.ToString(in.TableName)]
+	name := aws.ToString(in.TableName)
+	td := f.tables[name]
 	if td == nil {
 		return nil, &types.ResourceNotFoundException{Message: aws.String("no table")}
 	}
 	// Answer with the current state, then move every transition along.
 	cp := *td
+	if f.frozen[name] {
+		return &dynamodb.DescribeTableOutput{Table: &cp}, nil
+	}
+	if td.TableStatus == types.TableStatusDeleting {
+		n, ok := f.deleting[name]
+		if !ok {
+			n = 1
+		}
+		if n--; n == 0 {
+			delete(f.tables, name)
+			delete(f.ttl, name)
+			delete(f.deleting, name)
+		} else {
+			f.deleting[name] = n
+		}
+		return &dynamodb.DescribeTableOutput{Table: &cp}, nil
+	}
 	cp.GlobalSecondaryIndexes = append([]types.GlobalSecondaryIndexDescription(nil), td.GlobalSecondaryIndexes...)
 	td.TableStatus = types.TableStatusActive
 	kept := td.GlobalSecondaryIndexes[:0]

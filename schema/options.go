@@ -14,6 +14,13 @@ type Options struct {
 	// PollInterval is how often a wait asks DynamoDB for the table status;
 	// zero means 200ms.
 	PollInterval time.Duration
+	// WaitTimeout bounds each wait for one table or index to reach a state
+	// (ACTIVE, or deleted), even under a context without a deadline; zero
+	// means [DefaultWaitTimeout]. A wait that gives up returns an error
+	// matching context.DeadlineExceeded that says what the table last
+	// looked like. Raise it to add indexes to large tables, whose backfill
+	// can take hours.
+	WaitTimeout time.Duration
 	// Progress, when set, is called as each step of a long operation starts
 	// and ends. It must not block.
 	Progress func(Event)
@@ -23,6 +30,12 @@ type Options struct {
 	// table or its data: that is [Drop], called explicitly.
 	AllowDestructive bool
 }
+
+// DefaultWaitTimeout is the bound of each wait when
+// [Options.WaitTimeout] is zero. Creating or deleting a table takes seconds
+// to minutes; building a global index on an existing table takes longer
+// the more items it holds.
+const DefaultWaitTimeout = 30 * time.Minute
 
 // Event reports progress of a long operation to [Options.Progress].
 type Event struct {
@@ -43,6 +56,13 @@ func (o *Options) poll() time.Duration {
 		return 200 * time.Millisecond
 	}
 	return o.PollInterval
+}
+
+func (o *Options) waitTimeout() time.Duration {
+	if o == nil || o.WaitTimeout <= 0 {
+		return DefaultWaitTimeout
+	}
+	return o.WaitTimeout
 }
 
 func (o *Options) allowDestructive() bool { return o != nil && o.AllowDestructive }

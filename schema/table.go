@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -55,6 +56,16 @@ type Index struct {
 // table name (single-table design) make one table, from the union of their
 // indexes; they must agree on its key, billing and TTL, and on the keys and
 // projection of an index they both declare.
+//
+// Every table, whether made from one model or merged from several, must be
+// within DynamoDB's limits: at most [model.MaxGSIs] global and
+// [model.MaxLSIs] local secondary indexes; at most 100 non-key attributes
+// projected over all its indexes, and 20 into one; table and index names of
+// 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.'; key and
+// projected attribute names of at most 255 bytes; one type per key
+// attribute. Otherwise the error names the table, its models and every
+// limit it goes past. Create, Plan and Export call Tables, so they refuse
+// such tables before sending anything.
 func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
 	groups, err := group(models, opts.namer())
 	if err != nil {
@@ -92,7 +103,29 @@ func group(models []*model.Model, n model.Namer) ([]*table, error) {
 		}
 		g.models = append(g.models, m)
 	}
+	var errs []error
+	for _, g := range out {
+		if p := g.want.problems(); len(p) > 0 {
+			errs = append(errs, fmt.Errorf("schema: table %s (%s): %s", g.want.Name, g.modelNames(), strings.Join(p, "; ")))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	return out, nil
+}
+
+// modelNames names the models of the table, for messages: "model a.B" or
+// "models a.B, a.C".
+func (g *table) modelNames() string {
+	names := make([]string, len(g.models))
+	for i, m := range g.models {
+		names[i] = m.Type.String()
+	}
+	if len(names) == 1 {
+		return "model " + names[0]
+	}
+	return "models " + strings.Join(names, ", ")
 }
 
 // tableOf returns the table one model describes.

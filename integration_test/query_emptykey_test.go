@@ -1,0 +1,103 @@
+package integration_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+)
+
+// allowEmptyKey asks for an empty key: DynamoDB never accepts one.
+type allowEmptyKey struct {
+	ID string `dynamo:"id,hash,allowempty"`
+}
+
+func (allowEmptyKey) TableName() string { return "allowempty" }
+
+// binDoc and binPart share a table, keyed by templates of a binary
+// attribute that may be stored empty (allowempty): a key built from an
+// empty value is empty, even when the template adds a prefix.
+type binDoc struct {
+	_    struct{} `dynamo:"pk,hash" template:"D#{bin}"`
+	_    struct{} `dynamo:"sk,range" template:"DOC"`
+	_    struct{} `dynamo:"entity" template:"Doc" dynamokit:"type"`
+	Bin  []byte   `dynamo:"bin,allowempty"`
+	Name string   `dynamo:"name,omitempty"`
+}
+
+func (binDoc) TableName() string { return "bindoc" }
+
+type binPart struct {
+	_      struct{} `dynamo:"pk,hash" template:"D#{bin}"`
+	_      struct{} `dynamo:"sk,range" template:"PART#{part_id}"`
+	_      struct{} `dynamo:"entity" template:"Part" dynamokit:"type"`
+	Bin    []byte   `dynamo:"bin,allowempty"`
+	PartID string   `dynamo:"part_id"`
+}
+
+func (binPart) TableName() string { return "bindoc" }
+
+// TestEmptyKeyAttribute: no call sends a request with an empty key
+// attribute; each returns an error matching query.ErrEmptyKey before
+// sending anything.
+func TestEmptyKeyAttribute(t *testing.T) {
+	t.Run("allowempty key", func(t *testing.T) {
+		// Once accepted: Get and Delete sent id "" and moto's Delete
+		// returned nil.
+		_, err := query.New[allowEmptyKey](dynamotest.DB(t), nil)
+		if !errors.Is(err, model.ErrInvalid) {
+			t.Errorf("query.New of a model with an allowempty key = %v, want model.ErrInvalid", err)
+		}
+	})
+
+	t.Run("computed from an empty value", func(t *testing.T) {
+		e := newEnv(t, must[binDoc](t), must[binPart](t))
+		db, c := countingDB(t)
+		docs := repo[binDoc](t, e, db, nil)
+		parts := repo[binPart](t, e, db, nil)
+		rel, err := relations.New(docs, parts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := t.Context()
+		empty := binDoc{Bin: []byte{}, Name: "n"}
+		part := binPart{Bin: []byte{}, PartID: "p-1"}
+		var dst binDoc
+		calls := []struct {
+			name string
+			run  func() error
+		}{
+			{"Get", func() error { _, err := docs.Get(ctx, empty); return err }},
+			{"Delete", func() error { return docs.Delete(ctx, empty) }},
+			{"Update", func() error { return docs.Update(empty).Set("name", "m").Run(ctx) }},
+			{"Put", func() error { v := empty; return docs.Put(ctx, &v) }},
+			{"Create", func() error { v := empty; return docs.Create(ctx, &v) }},
+			{"BatchGet", func() error { _, err := docs.BatchGet(ctx, []binDoc{empty}, nil); return err }},
+			{"BatchPut", func() error { return docs.BatchPut(ctx, []binDoc{empty}, nil) }},
+			{"BatchDelete", func() error { return docs.BatchDelete(ctx, []binDoc{empty}, nil) }},
+			{"Query", func() error { _, err := docs.Query(empty).Collect(ctx); return err }},
+			{"WriteTx put", func() error { v := empty; return query.WriteTx(ctx, db, nil, docs.TxPut(&v)) }},
+			{"WriteTx delete", func() error { return query.WriteTx(ctx, db, nil, docs.TxDelete(empty)) }},
+			{"WriteTx check", func() error { return query.WriteTx(ctx, db, nil, docs.Check(empty, docs.KeyExists())) }},
+			{"ReadTx", func() error { return query.ReadTx(ctx, db, docs.TxGet(empty, &dst)) }},
+			{"relations Children", func() error { _, err := rel.Children(ctx, empty); return err }},
+			{"relations ParentWithChildren", func() error { _, _, err := rel.ParentWithChildren(ctx, empty); return err }},
+			{"relations Delete", func() error { return rel.Delete(ctx, empty, relations.Cascade, nil) }},
+			{"relations Create", func() error { v := part; return rel.Create(ctx, &v) }},
+			{"relations Parent", func() error { _, err := rel.Parent(ctx, part); return err }},
+		}
+		for _, call := range calls {
+			c.take()
+			err := call.run()
+			if !errors.Is(err, query.ErrEmptyKey) {
+				t.Errorf("%s with an empty key = %v, want ErrEmptyKey", call.name, err)
+			}
+			if ops, _ := c.take(); len(ops) > 0 {
+				t.Errorf("%s with an empty key sent %v, want nothing", call.name, ops)
+			}
+		}
+	})
+}
