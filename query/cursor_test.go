@@ -3,11 +3,14 @@ package query
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
@@ -292,4 +295,111 @@ func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
 			t.Errorf("%s: same scope as Range(Greater, 1): %q", name, s)
 		}
 	}
+
+	// Queries alike in their expressions and values, not in the names.
+	is := func(attr string) expression.ConditionBuilder { return Name(attr).Equal(expression.Value("x")) }
+	scanScope := func(sc *Scan[user]) string {
+		t.Helper()
+		in, err := sc.input()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc.cursor(in).scope
+	}
+	for _, tt := range []struct {
+		name string
+		a, b string
+	}{
+		{"query filters on other attributes", scope(base().Filter(is("name"))), scope(base().Filter(is("log")))},
+		{"query projections of other attributes", scope(base().Project("name")), scope(base().Project("log"))},
+		{"query with and without a projection", scope(base()), scope(base().Project("id", "org", "age", "name"))},
+		{"scan filters on other attributes", scanScope(users.Scan().Filter(is("name"))), scanScope(users.Scan().Filter(is("log")))},
+		{"scan projections of other attributes", scanScope(users.Scan().Project("name")), scanScope(users.Scan().Project("log"))},
+		{"scans of the table and an index", scanScope(users.Scan()), scanScope(users.Scan().Index("org-index"))},
+	} {
+		if tt.a == tt.b {
+			t.Errorf("%s: the same scope %q", tt.name, tt.a)
+		}
+	}
+	// What only sizes or freshens pages does not change the scope.
+	table := func() *Query[user] { return users.Query(user{ID: "u"}) }
+	if a, b := scope(table()), scope(table().PageSize(3).Limit(9).Consistent()); a != b {
+		t.Errorf("PageSize, Limit and Consistent change the scope from %q to %q", a, b)
+	}
+}
+
+// TestCursorScopeCoversTheRequest sets each field of a Query and a Scan
+// request to two different values: the scopes must differ, unless the
+// field does not change which items the request returns, and in which
+// order (a new field of the SDK fails here until it is decided on).
+func TestCursorScopeCoversTheRequest(t *testing.T) {
+	notScope := map[string]bool{
+		"ExclusiveStartKey":      true, // the position itself
+		"Limit":                  true, // the page size may change between pages
+		"ConsistentRead":         true, // the same items, read more recently
+		"ReturnConsumedCapacity": true,
+	}
+	check := func(t *testing.T, in any, scope func(in any) string) {
+		t.Helper()
+		typ := reflect.TypeOf(in).Elem()
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if !f.IsExported() || notScope[f.Name] {
+				continue
+			}
+			a, b, ok := twoValues(f.Type)
+			if !ok {
+				t.Errorf("%s.%s: a field of type %s; decide whether it is part of a cursor's scope", typ.Name(), f.Name, f.Type)
+				continue
+			}
+			x, y := reflect.New(typ), reflect.New(typ)
+			x.Elem().Field(i).Set(a)
+			y.Elem().Field(i).Set(b)
+			if sx, sy := scope(x.Interface()), scope(y.Interface()); sx == sy {
+				t.Errorf("%s.%s = %v and %v: the same scope %q", typ.Name(), f.Name, a, b, sx)
+			}
+		}
+	}
+	t.Run("query", func(t *testing.T) {
+		check(t, &dynamodb.QueryInput{}, func(in any) string { return queryScope(in.(*dynamodb.QueryInput)) })
+	})
+	t.Run("scan", func(t *testing.T) {
+		check(t, &dynamodb.ScanInput{}, func(in any) string { return scanScope(in.(*dynamodb.ScanInput)) })
+	})
+	// ScanIndexForward: unset means true.
+	fwd := queryScope(&dynamodb.QueryInput{})
+	if got := queryScope(&dynamodb.QueryInput{ScanIndexForward: aws.Bool(true)}); got != fwd {
+		t.Errorf("ScanIndexForward true: scope %q, unset: %q; want the same", got, fwd)
+	}
+	if queryScope(&dynamodb.QueryInput{TableName: aws.String("t")}) == scanScope(&dynamodb.ScanInput{TableName: aws.String("t")}) {
+		t.Error("a query and a scan of the same table have the same scope")
+	}
+}
+
+// twoValues returns two different values of a request field's type.
+func twoValues(t reflect.Type) (a, b reflect.Value, ok bool) {
+	var x, y any
+	switch t {
+	case reflect.TypeFor[*string]():
+		x, y = aws.String("x"), aws.String("y")
+	case reflect.TypeFor[*bool]():
+		x, y = aws.Bool(true), aws.Bool(false)
+	case reflect.TypeFor[*int32]():
+		x, y = aws.Int32(0), aws.Int32(1)
+	case reflect.TypeFor[[]string]():
+		x, y = []string{"a"}, []string{"b"}
+	case reflect.TypeFor[map[string]string]():
+		x, y = map[string]string{"#0": "public"}, map[string]string{"#0": "secret"}
+	case reflect.TypeFor[map[string]types.AttributeValue]():
+		x, y = avs{":0": s("1")}, avs{":0": n("1")}
+	case reflect.TypeFor[map[string]types.Condition]():
+		x = map[string]types.Condition{"a": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s("1")}}}
+		y = map[string]types.Condition{"a": {ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{n("1")}}}
+	default:
+		if t.Kind() != reflect.String { // enums such as types.Select
+			return a, b, false
+		}
+		return reflect.ValueOf("A").Convert(t), reflect.ValueOf("B").Convert(t), true
+	}
+	return reflect.ValueOf(x), reflect.ValueOf(y), true
 }

@@ -297,13 +297,11 @@ func scalarType(av types.AttributeValue) model.ScalarType {
 	return ""
 }
 
-// cursor is what binds a page cursor of q to q: its table, index and
-// values, and the key attributes its position has.
+// cursor is what binds a page cursor of q to q: everything that defines
+// the request in, and the key attributes its position has.
 func (q *Query[T]) cursor(in *dynamodb.QueryInput) cursorSpec {
 	return cursorSpec{
-		scope: q.r.table + "/" + q.index + "/query/" + aws.ToString(in.KeyConditionExpression) + "/" +
-			aws.ToString(in.FilterExpression) + "/" + fmt.Sprint(aws.ToBool(in.ScanIndexForward) || in.ScanIndexForward == nil) + "/" +
-			keyString(in.ExpressionAttributeValues),
+		scope: queryScope(in),
 		key:   q.cursorKey,
 		names: q.r.positionNames(q.index),
 	}
@@ -338,8 +336,9 @@ func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.
 // items, starting at cursor ("" for the first page). Page.Next is the
 // cursor of the next page, "" after the last. A page may hold fewer items
 // than its size, even none, when a filter drops some. A cursor made by
-// another query (another table, index, partition or values) or altered
-// returns [ErrBadCursor]; see [Query.SignCursors].
+// another query (another table, index, partition, range, filter,
+// projection or order: anything but the page size and consistency) or
+// altered returns [ErrBadCursor]; see [Query.SignCursors].
 func (q *Query[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 	in, err := q.input()
 	if err != nil {

@@ -218,12 +218,16 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 	if err != nil {
 		return Page[T]{}, wrap("scan", s.r.table, err, nil)
 	}
-	spec := cursorSpec{
-		scope: s.r.table + "/" + s.index + "/scan/" + aws.ToString(in.FilterExpression) + "/" + keyString(in.ExpressionAttributeValues),
+	return s.r.page(ctx, "scan", s.fetch(in), cursor, s.cursor(in))
+}
+
+// cursor is what binds a page cursor of s to s, as Query.cursor does.
+func (s *Scan[T]) cursor(in *dynamodb.ScanInput) cursorSpec {
+	return cursorSpec{
+		scope: scanScope(in),
 		key:   s.cursorKey,
 		names: s.r.positionNames(s.index),
 	}
-	return s.r.page(ctx, "scan", s.fetch(in), cursor, spec)
 }
 
 // Count returns how many items the scan matches (at most [Scan.Limit]),
