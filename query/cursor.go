@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -35,6 +36,22 @@ type cursorScalar struct {
 }
 
 var b64 = base64.RawURLEncoding
+
+// MinCursorKeyLen is the length, in bytes, of the shortest key
+// [Query.SignCursors] and [Scan.SignCursors] accept: 128 bits, the
+// security an HMAC-SHA256 key needs. An empty key would let anyone sign
+// cursors. Use a random key (32 bytes from crypto/rand, say), kept secret
+// on the server.
+const MinCursorKeyLen = 16
+
+// cursorKey checks a signing key and returns a copy of it, so the caller
+// changing its slice later changes nothing.
+func cursorKey(key []byte) ([]byte, error) {
+	if len(key) < MinCursorKeyLen {
+		return nil, fmt.Errorf("query: SignCursors: a key of %d bytes, want at least %d bytes (MinCursorKeyLen)", len(key), MinCursorKeyLen)
+	}
+	return bytes.Clone(key), nil
+}
 
 // maxCursor bounds the length of a cursor accepted from a caller: four key
 // attributes of the largest sizes DynamoDB allows fit with room to spare.

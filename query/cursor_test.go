@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -403,3 +404,61 @@ func twoValues(t reflect.Type) (a, b reflect.Value, ok bool) {
 	}
 	return reflect.ValueOf(x), reflect.ValueOf(y), true
 }
+
+// TestSignCursorsKeyLength checks that a signing key shorter than
+// MinCursorKeyLen (an empty one above all, which anyone could sign with)
+// is refused when the query or scan is run, before any request.
+func TestSignCursorsKeyLength(t *testing.T) {
+	users := newRepo[user](t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // a call that got past the key would fail with ctx's error
+	for _, tt := range []struct {
+		name string
+		key  []byte
+		ok   bool
+	}{
+		{"nil", nil, false},
+		{"empty", []byte{}, false},
+		{"15 bytes", make([]byte, 15), false},
+		{"16 bytes", make([]byte, 16), true},
+		{"32 bytes", make([]byte, 32), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := users.Query(user{ID: "u"}).SignCursors(tt.key)
+			sc := users.Scan().SignCursors(tt.key)
+			for _, c := range []struct {
+				call string
+				err  error
+			}{
+				{"Query.input", second(q.input())},
+				{"Scan.input", second(sc.input())},
+				{"Query.Page", second(q.Page(ctx, ""))},
+				{"Scan.Page", second(sc.Page(ctx, ""))},
+				{"Query.Count", second(q.Count(ctx))},
+				{"Scan.Collect", second(sc.Collect(ctx))},
+			} {
+				short := c.err != nil && strings.Contains(c.err.Error(), "at least 16 bytes")
+				if short == tt.ok {
+					t.Errorf("%s with a key of %d bytes: error %v, want a short key error: %v", c.call, len(tt.key), c.err, !tt.ok)
+				}
+				if short && errors.Is(c.err, ErrBadCursor) {
+					t.Errorf("%s: %v is ErrBadCursor; a short key is the server's mistake, not the client's", c.call, c.err)
+				}
+			}
+		})
+	}
+	// The first error is kept: a good key later does not hide it.
+	if _, err := users.Query(user{ID: "u"}).SignCursors(nil).SignCursors(make([]byte, 16)).input(); err == nil {
+		t.Error("SignCursors(nil).SignCursors(16 bytes): error = nil, want the first one")
+	}
+	// The key is copied: changing the caller's slice does not change it.
+	key := []byte("0123456789abcdef")
+	q := users.Query(user{ID: "u"}).SignCursors(key)
+	key[0] = 'X'
+	if string(q.cursorKey) != "0123456789abcdef" {
+		t.Errorf("cursor key %q after the caller changed its slice", q.cursorKey)
+	}
+}
+
+// second returns the error of a call's two results.
+func second[T any](_ T, err error) error { return err }

@@ -43,6 +43,7 @@ type Query[T any] struct {
 	consistent bool
 	project    []string
 	cursorKey  []byte
+	err        error // the first error of the chain, returned by the call that does I/O
 }
 
 // Query starts a query of the partition whose hash key is taken from
@@ -94,8 +95,22 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] { q.project = attrs; retur
 
 // SignCursors makes [Query.Page] sign its cursors with HMAC-SHA256 under
 // key and reject cursors that were not signed with it. Use it whenever a
-// cursor goes to an untrusted client.
-func (q *Query[T]) SignCursors(key []byte) *Query[T] { q.cursorKey = key; return q }
+// cursor goes to an untrusted client, with a random secret key of at least
+// [MinCursorKeyLen] bytes: a shorter key, an empty or nil one above all,
+// is an error, returned by the call that runs the query.
+func (q *Query[T]) SignCursors(key []byte) *Query[T] {
+	k, err := cursorKey(key)
+	q.setErr(err)
+	q.cursorKey = k
+	return q
+}
+
+// setErr keeps err when it is the chain's first error.
+func (q *Query[T]) setErr(err error) {
+	if q.err == nil {
+		q.err = err
+	}
+}
 
 // keySchema returns the key the query runs against.
 func (q *Query[T]) keySchema() (model.KeySchema, error) {
@@ -114,6 +129,9 @@ func (q *Query[T]) keySchema() (model.KeySchema, error) {
 
 // input builds the Query request without I/O.
 func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
 	m := q.r.m
 	ks, err := q.keySchema()
 	if err != nil {

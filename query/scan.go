@@ -26,6 +26,7 @@ type Scan[T any] struct {
 	consistent bool
 	project    []string
 	cursorKey  []byte
+	err        error // the first error of the chain, returned by the call that does I/O
 }
 
 // Scan starts a scan of the table.
@@ -66,11 +67,27 @@ func (s *Scan[T]) Consistent() *Scan[T] { s.consistent = true; return s }
 // zero.
 func (s *Scan[T]) Project(attrs ...string) *Scan[T] { s.project = attrs; return s }
 
-// SignCursors signs and checks page cursors; see [Query.SignCursors].
-func (s *Scan[T]) SignCursors(key []byte) *Scan[T] { s.cursorKey = key; return s }
+// SignCursors signs and checks page cursors with key, of at least
+// [MinCursorKeyLen] bytes; see [Query.SignCursors].
+func (s *Scan[T]) SignCursors(key []byte) *Scan[T] {
+	k, err := cursorKey(key)
+	s.setErr(err)
+	s.cursorKey = k
+	return s
+}
+
+// setErr keeps err when it is the chain's first error.
+func (s *Scan[T]) setErr(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
 
 // input builds the Scan request without I/O.
 func (s *Scan[T]) input() (*dynamodb.ScanInput, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	m := s.r.m
 	in := &dynamodb.ScanInput{TableName: aws.String(s.r.table)}
 	if s.index != "" {
