@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -155,13 +157,125 @@ func TestIsNumber(t *testing.T) {
 		want bool
 	}{
 		{"0", true}, {"-1", true}, {"1.5", true}, {".5", true}, {"5.", true}, {"1e10", true}, {"-2.5E-3", true},
+		{"-0", true}, {"000.000", true}, {"0e0", true}, {"1e+5", true}, {"1e0005", true}, {"007", true},
 		{"", false}, {"-", false}, {".", false}, {"e5", false}, {"1e", false}, {"1e1234", false},
-		{"NaN", false}, {"Inf", false}, {"0x10", false}, {"1 ", false}, {"1.2.3", false},
-		{strings.Repeat("9", 41), false},
+		{"NaN", false}, {"Inf", false}, {"0x10", false}, {"1 ", false}, {"1.2.3", false}, {"+1", false},
+		{"--1", false}, {"1e+-5", false}, {"1_000", false}, {"1e99999", false},
+		// DynamoDB's range: 38 significant digits, 1E-130 to 9.99…E+125.
+		{strings.Repeat("9", 38), true},
+		{strings.Repeat("9", 39), false},
+		{strings.Repeat("9", 40), false},
+		{"1" + strings.Repeat("0", 125), true}, // 1E+125
+		{"1" + strings.Repeat("0", 126), false},
+		{"0." + strings.Repeat("0", 129) + "1", true}, // 1E-130
+		{"0." + strings.Repeat("0", 130) + "1", false},
+		{"1." + strings.Repeat("2", 37) + "000", true},
+		{"1." + strings.Repeat("2", 38), false},
+		{"9.9999999999999999999999999999999999999E+125", true},
+		{"-9.9999999999999999999999999999999999999E+125", true},
+		{"1E+126", false}, {"-1E+126", false}, {"10E+125", false}, {"0.1E+126", true},
+		{"1E-130", true}, {"9.9E-131", false}, {"10E-131", true}, {"-1e-131", false},
+		{"1e999", false}, {"0e999", true},
 	} {
 		if got := isNumber(tt.s); got != tt.want {
 			t.Errorf("isNumber(%q) = %v, want %v", tt.s, got, tt.want)
 		}
+	}
+}
+
+func TestCompareKeys(t *testing.T) {
+	b := func(v string) *types.AttributeValueMemberB { return &types.AttributeValueMemberB{Value: []byte(v)} }
+	for _, tt := range []struct {
+		a, b   types.AttributeValue
+		want   int
+		wantOK bool
+	}{
+		{n("1"), n("1.0"), 0, true},
+		{n("12"), n("1.2E1"), 0, true},
+		{n("0"), n("-0.000"), 0, true},
+		{n("2"), n("10"), -1, true},
+		{n("-2"), n("-10"), 1, true},
+		{n("-1"), n("0"), -1, true},
+		{n("1.23"), n("1.3"), -1, true},
+		{n("0.001"), n("1e-2"), -1, true},
+		{n("1e125"), n("9e124"), 1, true},
+		{s("a"), s("b"), -1, true},
+		{s("é"), s("z"), 1, true}, // by UTF-8 bytes
+		{s("ab"), s("a"), 1, true},
+		{b("\x00"), b("\xff"), -1, true},
+		{s("1"), n("1"), 0, false},
+		{n("x"), n("1"), 0, false},
+		{nil, n("1"), 0, false},
+	} {
+		got, ok := compareKeys(tt.a, tt.b)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("compareKeys(%v, %v) = %d, %v; want %d, %v", tt.a, tt.b, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+// specOf returns the cursor spec of q's pages.
+func specOf[T any](t *testing.T, q *Query[T]) cursorSpec {
+	t.Helper()
+	in, bounds, err := q.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q.cursor(in, bounds)
+}
+
+// TestCursorBounds checks that a position outside the query's partition or
+// sort-key condition is refused, and one inside accepted.
+func TestCursorBounds(t *testing.T) {
+	users, emps := newRepo[user](t), newRepo[emp](t)
+	org := func() *Query[user] { return users.Query(user{Org: "o1"}).Index("org-index") }
+	for _, tt := range []struct {
+		name string
+		spec cursorSpec
+		lek  map[string]types.AttributeValue
+		ok   bool
+	}{
+		{"in the partition", specOf(t, org()), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"another partition", specOf(t, org()), avs{"id": s("u"), "org": s("o2"), "age": n("3")}, false},
+		{"equal", specOf(t, org().Range(Equal, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3.0")}, true},
+		{"not equal", specOf(t, org().Range(Equal, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("4")}, false},
+		{"less", specOf(t, org().Range(Less, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2.9")}, true},
+		{"not less", specOf(t, org().Range(Less, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, false},
+		{"less or equal", specOf(t, org().Range(LessOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"not less or equal", specOf(t, org().Range(LessOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, false},
+		{"greater", specOf(t, org().Range(Greater, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, true},
+		{"not greater", specOf(t, org().Range(Greater, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("-30")}, false},
+		{"greater or equal", specOf(t, org().Range(GreaterOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"not greater or equal", specOf(t, org().Range(GreaterOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
+		{"between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("5")}, true},
+		{"below between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
+		{"above between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("6")}, false},
+		{"prefix", specOf(t, emps.Query(emp{Dept: "d"}).Range(BeginsWith, "EMP#1")), avs{"pk": s("DEPT#d"), "sk": s("EMP#12")}, true},
+		{"not the prefix", specOf(t, emps.Query(emp{Dept: "d"}).Range(BeginsWith, "EMP#1")), avs{"pk": s("DEPT#d"), "sk": s("EMP#2")}, false},
+		{"the entity's prefix", specOf(t, emps.Query(emp{Dept: "d"})), avs{"pk": s("DEPT#d"), "sk": s("EMP#2")}, true},
+		{"another entity's prefix", specOf(t, emps.Query(emp{Dept: "d"})), avs{"pk": s("DEPT#d"), "sk": s("DEPT#d")}, false},
+		{"index partition", specOf(t, emps.Query(emp{Level: 3}).Index("gsi1")), avs{"pk": s("DEPT#d"), "sk": s("EMP#2"), "gsi1pk": s("LEVEL#3"), "name": s("n")}, true},
+		{"another index partition", specOf(t, emps.Query(emp{Level: 3}).Index("gsi1")), avs{"pk": s("DEPT#d"), "sk": s("EMP#2"), "gsi1pk": s("LEVEL#4"), "name": s("n")}, false},
+		{"a partition key of 2,048 bytes", specOf(t, org()), avs{"id": s(strings.Repeat("x", 2048)), "org": s("o1"), "age": n("3")}, true},
+		{"a partition key of 2,049 bytes", specOf(t, org()), avs{"id": s(strings.Repeat("x", 2049)), "org": s("o1"), "age": n("3")}, false},
+		{"a sort key of 1,024 bytes", specOf(t, emps.Query(emp{Dept: "d"})), avs{"pk": s("DEPT#d"), "sk": s("EMP#" + strings.Repeat("x", 1020))}, true},
+		{"a sort key of 1,025 bytes", specOf(t, emps.Query(emp{Dept: "d"})), avs{"pk": s("DEPT#d"), "sk": s("EMP#" + strings.Repeat("x", 1021))}, false},
+		{"a number out of range", specOf(t, org()), avs{"id": s("u"), "org": s("o1"), "age": n("1e999")}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// Encoding does not check: a forged cursor is this one.
+			c, err := encodeCursor(tt.lek, tt.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = decodeCursor(c, tt.spec)
+			if tt.ok && err != nil {
+				t.Errorf("decodeCursor(%v) = %v, want it accepted", tt.lek, err)
+			}
+			if !tt.ok && !errors.Is(err, ErrBadCursor) {
+				t.Errorf("decodeCursor(%v) = %v, want ErrBadCursor", tt.lek, err)
+			}
+		})
 	}
 }
 
@@ -181,20 +295,33 @@ func TestKeyString(t *testing.T) {
 }
 
 // FuzzDecodeCursor checks that no caller-supplied cursor makes the decoder
-// panic, and that what it accepts has exactly the position's attributes.
+// panic, and that what it accepts is a position DynamoDB would accept for
+// the query: exactly the position's attributes, valid key values, inside
+// the query's partition and range.
 func FuzzDecodeCursor(f *testing.F) {
 	users, err := New[user](offlineDB, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	in, bounds, err := users.Query(user{Org: "o"}).Index("org-index").Range(Between, -5, 1_000_000).build()
 	if err != nil {
 		f.Fatal(err)
 	}
 	specs := []cursorSpec{
 		{scope: "s", names: users.positionNames("")},
 		{scope: "s", names: users.positionNames("org-index"), key: []byte("k")},
+		{scope: queryScope(in), names: users.positionNames("org-index"), sorts: users.sortKeys("org-index"), bounds: bounds},
 	}
 	for _, spec := range specs {
 		for _, lek := range []map[string]types.AttributeValue{
 			{"id": s("u1")},
 			{"id": s("u1"), "org": s("o"), "age": n("3")},
+			{"id": s("u1"), "org": s("o"), "age": n("-4.99999")},
+			{"id": s("u1"), "org": s("o"), "age": n("1E+6")},
+			{"id": s("u1"), "org": s("o"), "age": n("1000000.5")},
+			{"id": s("u1"), "org": s("p"), "age": n("3")},
+			{"id": s("u1"), "org": s("o"), "age": n("1e999")},
+			{"id": s(strings.Repeat("x", 2048)), "org": s("o"), "age": n("0.000")},
 		} {
 			c, err := encodeCursor(lek, spec)
 			if err != nil {
@@ -223,8 +350,38 @@ func FuzzDecodeCursor(f *testing.F) {
 				t.Fatalf("decodeCursor(%q) = %v, want the attributes of %v", c, lek, spec.names)
 			}
 			for _, a := range spec.names {
-				if lek[a.Name] == nil {
-					t.Fatalf("decodeCursor(%q) = %v lacks %s", c, lek, a.Name)
+				limit := maxPartitionKey
+				if slices.Contains(spec.sorts, a) {
+					limit = maxSortKey
+				}
+				switch v := lek[a.Name].(type) {
+				case *types.AttributeValueMemberS:
+					if a.Type != model.String || v.Value == "" || len(v.Value) > limit || !utf8.ValidString(v.Value) {
+						t.Fatalf("decodeCursor(%q): %s = %q, not a %s key of at most %d bytes", c, a.Name, v.Value, a.Type, limit)
+					}
+				case *types.AttributeValueMemberN:
+					d, ok := parseNumber(v.Value)
+					if a.Type != model.Number || !ok || len(d.digits) > maxDigits || d.digits != "" && (d.exp < minExponent || d.exp > maxExponent) {
+						t.Fatalf("decodeCursor(%q): %s = %s, not a number DynamoDB accepts", c, a.Name, v.Value)
+					}
+				case *types.AttributeValueMemberB:
+					if a.Type != model.Binary || len(v.Value) == 0 || len(v.Value) > limit {
+						t.Fatalf("decodeCursor(%q): %s = %x, not a %s key of at most %d bytes", c, a.Name, v.Value, a.Type, limit)
+					}
+				default:
+					t.Fatalf("decodeCursor(%q) = %v: %s is %T", c, lek, a.Name, v)
+				}
+			}
+			if b := spec.bounds; b != nil {
+				if c, _ := compareKeys(lek[b.hash], b.value); c != 0 {
+					t.Fatalf("decodeCursor(%q) = %v: another partition", c, lek)
+				}
+				age := lek["age"].(*types.AttributeValueMemberN).Value
+				if lo, _ := compareKeys(n(age), b.vals[0]); lo < 0 {
+					t.Fatalf("decodeCursor(%q): age %s below the range", c, age)
+				}
+				if hi, _ := compareKeys(n(age), b.vals[1]); hi > 0 {
+					t.Fatalf("decodeCursor(%q): age %s above the range", c, age)
 				}
 			}
 			// What was accepted encodes back to an accepted cursor.
@@ -246,15 +403,22 @@ func FuzzCursorRoundTrip(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	spec := cursorSpec{scope: "users/org-index/query/x", names: users.positionNames("org-index"), key: []byte("k")}
-	f.Add("u1", "o1", int64(3))
-	f.Add("é\x00\"", ".", int64(-1))
-	f.Fuzz(func(t *testing.T, id, org string, age int64) {
-		// DynamoDB's strings are UTF-8, and key strings are never empty.
-		if id == "" || org == "" || !utf8.ValidString(id) || !utf8.ValidString(org) {
+	spec := cursorSpec{scope: "users/org-index/query/x", names: users.positionNames("org-index"), sorts: users.sortKeys("org-index"), key: []byte("k")}
+	f.Add("u1", "o1", "3")
+	f.Add("é\x00\"", ".", "-1")
+	f.Add("u", "o", "-9.9999999999999999999999999999999999999E+125")
+	f.Add("u", "o", "0.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001")
+	f.Fuzz(func(t *testing.T, id, org, age string) {
+		// DynamoDB's strings are UTF-8, and key strings are never empty
+		// nor longer than 2,048 bytes (1,024 for a sort key).
+		if id == "" || org == "" || !utf8.ValidString(id) || !utf8.ValidString(org) || len(id) > maxPartitionKey || len(org) > maxPartitionKey {
 			return
 		}
-		lek := avs{"id": s(id), "org": s(org), "age": n(itoa(age))}
+		// Numbers are those DynamoDB accepts, whichever way written.
+		if !isNumber(age) {
+			return
+		}
+		lek := avs{"id": s(id), "org": s(org), "age": n(age)}
 		c, err := encodeCursor(lek, spec)
 		if err != nil {
 			t.Fatal(err)
@@ -269,6 +433,29 @@ func FuzzCursorRoundTrip(f *testing.F) {
 	})
 }
 
+// FuzzCompareNumbers checks the order of DynamoDB numbers against
+// math/big's exact arithmetic.
+func FuzzCompareNumbers(f *testing.F) {
+	for _, p := range [][2]string{{"1", "1.0"}, {"-2", "-10"}, {"0.001", "1e-2"}, {"1.2E1", "12"}, {"-0", "0"}, {"9e125", "1e-130"}} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		da, okA := parseNumber(a)
+		db, okB := parseNumber(b)
+		if !okA || !okB {
+			return
+		}
+		ra, okA := new(big.Rat).SetString(a)
+		rb, okB := new(big.Rat).SetString(b)
+		if !okA || !okB {
+			t.Fatalf("parseNumber accepts %q and %q, math/big does not", a, b)
+		}
+		if got, want := da.compare(db), ra.Cmp(rb); got != want {
+			t.Fatalf("compare(%s, %s) = %d, want %d", a, b, got, want)
+		}
+	})
+}
+
 // TestCursorScopeBindsTheWholeQuery checks that a cursor is tied to the
 // range operator, filter and direction, not only to the values sent.
 func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
@@ -279,7 +466,7 @@ func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return q.cursor(in).scope
+		return q.cursor(in, nil).scope
 	}
 	base := func() *Query[user] { return users.Query(user{Org: "o"}).Index("org-index") }
 	greater := scope(base().Range(Greater, 1))

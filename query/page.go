@@ -18,6 +18,12 @@ type cursorSpec struct {
 	scope string             // what defines the request: queryScope, scanScope
 	key   []byte             // HMAC key; nil: unsigned cursors
 	names []*model.Attribute // the attributes of a position (LastEvaluatedKey)
+	// sorts are those of names that are a sort key, whose values DynamoDB
+	// keeps to 1,024 bytes (a partition key's to 2,048).
+	sorts []*model.Attribute
+	// bounds are what a query's key condition allows of a position; nil
+	// for a scan.
+	bounds *keyBounds
 }
 
 // page reads one page starting at cursor.
@@ -152,6 +158,19 @@ func (r *Repo[T]) positionNames(index string) []*model.Attribute {
 		}
 	}
 	return names
+}
+
+// sortKeys returns the sort keys of the table and of index, whose
+// attributes a position of index has.
+func (r *Repo[T]) sortKeys(index string) []*model.Attribute {
+	var sorts []*model.Attribute
+	if r.m.Key.Range != nil {
+		sorts = append(sorts, r.m.Key.Range)
+	}
+	if idx := r.m.Index(index); idx != nil && idx.Key.Range != nil {
+		sorts = append(sorts, idx.Key.Range)
+	}
+	return sorts
 }
 
 // keyString renders attribute values deterministically and without

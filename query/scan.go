@@ -244,6 +244,7 @@ func (s *Scan[T]) cursor(in *dynamodb.ScanInput) cursorSpec {
 		scope: scanScope(in),
 		key:   s.cursorKey,
 		names: s.r.positionNames(s.index),
+		sorts: s.r.sortKeys(s.index),
 	}
 }
 
