@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -207,7 +208,7 @@ func (h *HasMany[P, C]) detachChildren(ctx context.Context, parent P, batch []C,
 	if err != nil {
 		return err
 	}
-	return forEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
+	return workers.ForEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
 		// The link condition guards the child; a version check would only
 		// fail on unrelated changes.
 		setZero(&batch[i], h.children.Model().Version)
