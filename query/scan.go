@@ -211,7 +211,7 @@ func (s *Scan[T]) concurrency() int {
 	return DefaultScanConcurrency
 }
 
-// parallel streams the segments, [Scan.concurrency] at a time, each read
+// parallel streams the segments, s.concurrency() at a time, each read
 // by its own goroutine. The first error ends the stream and cancels the
 // other segments. When the consumer stops, it waits for the goroutines to
 // end, so no request is made after it returns.
