@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -37,8 +38,9 @@ func sortEvents(es []Event) {
 }
 
 // TestQueryBatchFaults writes 5,000 items through a transport that throttles
-// and leaves items unprocessed at random, with the SDK's own retries off,
-// and reads them back the same way: every item must be stored exactly once.
+// and leaves items unprocessed (pseudo-randomly, each item at most twice),
+// with the SDK's own retries off, and reads them back the same way: every
+// item must be stored exactly once.
 func TestQueryBatchFaults(t *testing.T) {
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
@@ -101,6 +103,8 @@ func TestQueryBatchFaults(t *testing.T) {
 
 // TestQueryBatchRetriesRunOut holds some items back on every attempt: the
 // BatchError must list exactly those, and everything else must be written.
+// The other items meet faults too, but at most twice each (MaxFaults), so
+// four retries get every one of them through, whatever the timing.
 func TestQueryBatchRetriesRunOut(t *testing.T) {
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
@@ -160,6 +164,7 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 
 	// Throttled on every attempt: everything is reported, with the cause.
 	always := newFaultClient(1, 0)
+	always.MaxFaults = math.MaxInt
 	throttled := repo[Event](t, e, faultDB(t, always), nil)
 	err = throttled.BatchDelete(ctx, eventKeys(all[:60]), opts)
 	if !errors.As(err, &be) || len(be.Unprocessed) != 60 {
@@ -171,5 +176,36 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 	}
 	if n, err := events.Scan().Count(ctx); err != nil || n != len(all) {
 		t.Errorf("after a throttled delete: %d items, %v; want %d", n, err, len(all))
+	}
+}
+
+// TestQueryBatchFaultsDeterministic checks the fault injection the batch
+// tests rely on: at fault rates high enough that, left to chance, many
+// items would run out of two retries, none does (each item or key is
+// faulted at most twice), and two runs inject the very same faults, however
+// the concurrent requests interleave.
+func TestQueryBatchFaultsDeterministic(t *testing.T) {
+	e := newEnv(t, must[Event](t))
+	ctx := t.Context()
+	opts := &query.BatchOptions{Concurrency: 4, Retries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}
+	events := makeEvents(400)
+	var runs []faultStats
+	for range 2 {
+		fc := newFaultClient(0.5, 0.8)
+		faulty := repo[Event](t, e, faultDB(t, fc), nil)
+		if err := faulty.BatchPut(ctx, events, opts); err != nil {
+			t.Fatalf("BatchPut with 2 retries: %v (%v)", err, fc.stats())
+		}
+		got, err := faulty.BatchGet(ctx, eventKeys(events), opts)
+		if err != nil || len(got) != len(events) {
+			t.Fatalf("BatchGet with 2 retries = %d items, %v (%v)", len(got), err, fc.stats())
+		}
+		runs = append(runs, fc.stats())
+	}
+	if runs[0] != runs[1] {
+		t.Errorf("the same calls met different faults: %v, then %v", runs[0], runs[1])
+	}
+	if runs[0].Throttled == 0 || runs[0].HeldBack == 0 {
+		t.Errorf("faults: %v; want some throttling and holding back", runs[0])
 	}
 }

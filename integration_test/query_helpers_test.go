@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
-	"math/rand/v2"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,16 +91,28 @@ func operation(req *http.Request) string {
 // may return under load into BatchWriteItem and BatchGetItem: throttling
 // errors, and items or keys left unprocessed, by forwarding only part of
 // a request and reporting the rest as unprocessed. Other requests pass.
+//
+// The faults are pseudo-random but deterministic, and bounded: whether an
+// entry (an item or key) is held back depends only on the entry and how
+// many times it was sent before, and whether a request is throttled on its
+// first entry in the same way; so concurrent requests meet the same faults
+// however they interleave. An entry is faulted (held back, or in a
+// throttled request) at most MaxFaults times: with more retries than that,
+// every entry that is not Stuck gets through, for certain.
 type faultClient struct {
 	next *http.Client
 	// Throttle and Partial are the chances that a batch request is
-	// throttled, or partly held back.
+	// throttled, or that an entry of it is held back.
 	Throttle, Partial float64
+	// MaxFaults is how many times at most one entry meets a fault; 2 as
+	// made by newFaultClient.
+	MaxFaults int
 	// Stuck, when set, holds back every item or key it matches, always.
 	Stuck func(item map[string]json.RawMessage) bool
 
 	mu         sync.Mutex
-	rng        *rand.Rand
+	sent       map[string]int // times each entry was sent, by its canonical JSON
+	faults     map[string]int // times each entry met a fault
 	throttled  int
 	heldBack   int
 	forwarded  int
@@ -106,7 +120,28 @@ type faultClient struct {
 }
 
 func newFaultClient(throttle, partial float64) *faultClient {
-	return &faultClient{next: &http.Client{}, Throttle: throttle, Partial: partial, rng: rand.New(rand.NewPCG(1, 2))}
+	return &faultClient{
+		next: &http.Client{}, Throttle: throttle, Partial: partial, MaxFaults: 2,
+		sent: map[string]int{}, faults: map[string]int{},
+	}
+}
+
+// chance returns a number in [0, 1) that depends only on its arguments.
+func chance(kind, entry string, attempt int) float64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%d", kind, entry, attempt)
+	return float64(h.Sum64()>>11) / (1 << 53)
+}
+
+// canonical returns e's JSON with sorted object keys, to identify an entry
+// whatever order the SDK wrote it in.
+func canonical(e json.RawMessage) string {
+	var v any
+	if err := json.Unmarshal(e, &v); err != nil {
+		return string(e)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // faultDB returns a DB that sends requests through f, with the SDK's own
@@ -147,12 +182,22 @@ func (f *faultClient) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	req.Body.Close()
+	entries, err := requestEntries(body)
+	if err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	f.batchCalls++
-	throttle := f.rng.Float64() < f.Throttle
-	partial := f.rng.Float64() < f.Partial
+	throttle := len(entries) > 0 && chance("throttle", entries[0], f.sent[entries[0]]) < f.Throttle
+	for _, e := range entries {
+		throttle = throttle && f.faults[e] < f.MaxFaults
+	}
 	if throttle {
 		f.throttled++
+		for _, e := range entries {
+			f.sent[e]++
+			f.faults[e]++
+		}
 	}
 	f.mu.Unlock()
 	if throttle {
@@ -162,20 +207,54 @@ func (f *faultClient) Do(req *http.Request) (*http.Response, error) {
 		})
 	}
 	if op == "BatchWriteItem" {
-		return f.batchWrite(req, body, partial)
+		return f.batchWrite(req, body)
 	}
-	return f.batchGet(req, body, partial)
+	return f.batchGet(req, body)
+}
+
+// requestEntries returns the canonical JSON of the entries of a batch
+// request, in order: write requests, or keys.
+func requestEntries(body []byte) ([]string, error) {
+	var in struct {
+		RequestItems map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, table := range slices.Sorted(maps.Keys(in.RequestItems)) {
+		var entries []json.RawMessage
+		if err := json.Unmarshal(in.RequestItems[table], &entries); err != nil {
+			var ka struct{ Keys []json.RawMessage }
+			if err := json.Unmarshal(in.RequestItems[table], &ka); err != nil {
+				return nil, err
+			}
+			entries = ka.Keys
+		}
+		for _, e := range entries {
+			out = append(out, canonical(e))
+		}
+	}
+	return out, nil
 }
 
 // split divides a request's entries into those forwarded and those held
 // back.
-func (f *faultClient) split(entries []json.RawMessage, partial bool, item func(json.RawMessage) map[string]json.RawMessage) (fwd, held []json.RawMessage) {
+func (f *faultClient) split(entries []json.RawMessage, item func(json.RawMessage) map[string]json.RawMessage) (fwd, held []json.RawMessage) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, e := range entries {
-		if (f.Stuck != nil && f.Stuck(item(e))) || (partial && f.rng.IntN(2) == 0) {
+		id := canonical(e)
+		stuck := f.Stuck != nil && f.Stuck(item(e))
+		partial := f.faults[id] < f.MaxFaults && chance("hold", id, f.sent[id]) < f.Partial
+		f.sent[id]++
+		switch {
+		case stuck:
 			held = append(held, e)
-		} else {
+		case partial:
+			f.faults[id]++
+			held = append(held, e)
+		default:
 			fwd = append(fwd, e)
 		}
 	}
@@ -184,7 +263,7 @@ func (f *faultClient) split(entries []json.RawMessage, partial bool, item func(j
 	return fwd, held
 }
 
-func (f *faultClient) batchWrite(req *http.Request, body []byte, partial bool) (*http.Response, error) {
+func (f *faultClient) batchWrite(req *http.Request, body []byte) (*http.Response, error) {
 	var in struct {
 		RequestItems map[string][]json.RawMessage
 	}
@@ -194,7 +273,7 @@ func (f *faultClient) batchWrite(req *http.Request, body []byte, partial bool) (
 	fwdItems := map[string][]json.RawMessage{}
 	heldItems := map[string][]json.RawMessage{}
 	for table, reqs := range in.RequestItems {
-		fwd, held := f.split(reqs, partial, func(e json.RawMessage) map[string]json.RawMessage {
+		fwd, held := f.split(reqs, func(e json.RawMessage) map[string]json.RawMessage {
 			var w struct {
 				PutRequest    *struct{ Item map[string]json.RawMessage }
 				DeleteRequest *struct{ Key map[string]json.RawMessage }
@@ -226,7 +305,7 @@ func (f *faultClient) batchWrite(req *http.Request, body []byte, partial bool) (
 	return jsonResponse(req, http.StatusOK, out)
 }
 
-func (f *faultClient) batchGet(req *http.Request, body []byte, partial bool) (*http.Response, error) {
+func (f *faultClient) batchGet(req *http.Request, body []byte) (*http.Response, error) {
 	var in struct {
 		RequestItems map[string]map[string]json.RawMessage
 	}
@@ -240,7 +319,7 @@ func (f *faultClient) batchGet(req *http.Request, body []byte, partial bool) (*h
 		if err := json.Unmarshal(ka["Keys"], &keys); err != nil {
 			return nil, err
 		}
-		fwd, held := f.split(keys, partial, func(e json.RawMessage) map[string]json.RawMessage {
+		fwd, held := f.split(keys, func(e json.RawMessage) map[string]json.RawMessage {
 			var k map[string]json.RawMessage
 			_ = json.Unmarshal(e, &k)
 			return k

@@ -120,7 +120,7 @@ func TestQueryPages(t *testing.T) {
 			return err
 		}},
 		{"another signing key", func(c string) error {
-			_, err := events.Query(Event{Stream: "s1"}).Limit(100).SignCursors([]byte("other")).Page(ctx, c)
+			_, err := events.Query(Event{Stream: "s1"}).Limit(100).SignCursors([]byte("another signing key")).Page(ctx, c)
 			return err
 		}},
 		{"unsigned query", func(c string) error {

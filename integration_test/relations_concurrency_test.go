@@ -40,9 +40,18 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	// move moves employee id to dept. In an item collection the employee's
 	// key holds its department, which another worker may have changed:
 	// then look for it in the other departments.
+	//
+	// The attempts are bounded by progress, not by luck: an employee is
+	// always in exactly one department, so len(depts) attempts in a row
+	// that all miss it mean another worker moved it meanwhile, and there
+	// are workers*moves moves in all. On a serial engine such as moto,
+	// which never reports a transaction conflict, a move that needs more
+	// attempts than this bound is a bug, never bad luck. (On DynamoDB a
+	// conflict means another move holds the item, and counts too.)
+	maxAttempts := (workers*moves + 1) * len(depts)
 	move := func(id, dept string) error {
 		from := rand.N(len(depts))
-		for attempt := 0; attempt < 200; attempt++ {
+		for attempt := 0; attempt < maxAttempts; attempt++ {
 			guess := depts[(from+attempt)%len(depts)]
 			err := f.staff.Move(ctx, f.key(id, guess), f.dept(Department{DepartmentID: dept}))
 			switch {

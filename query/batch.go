@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
 // DynamoDB's limits per batch request.
@@ -269,16 +270,16 @@ func (r *Repo[T]) batchWrite(ctx context.Context, op string, b *batch[T], o Batc
 // error, everything it could not show was processed.
 type batchFunc func(ctx context.Context, chunk []map[string]types.AttributeValue) (left []map[string]types.AttributeValue, err error)
 
-// runBatches splits b into chunks of size, sends them with bounded
-// concurrency, and retries what is left (unprocessed, or throttled) with
+// runBatches splits b into chunks of size, sends them o.Concurrency at a
+// time, and retries what is left (unprocessed, or throttled) with
 // backoff. Everything still left at the end is reported in a *BatchError.
 func (r *Repo[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send batchFunc) error {
 	var (
 		mu      sync.Mutex
 		left    []map[string]types.AttributeValue
 		lastErr error
-		wg      sync.WaitGroup
-		sem     = make(chan struct{}, o.Concurrency)
+		chunks  = slices.Collect(slices.Chunk(b.avs, size))
+		started = make([]bool, len(chunks))
 	)
 	fail := func(rest []map[string]types.AttributeValue, err error) {
 		mu.Lock()
@@ -288,23 +289,22 @@ func (r *Repo[T]) runBatches(ctx context.Context, op string, b *batch[T], size i
 			lastErr = err
 		}
 	}
-chunks:
-	for start := 0; start < len(b.avs); start += size {
-		chunk := b.avs[start:min(start+size, len(b.avs))]
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			fail(b.avs[start:], ctx.Err())
-			break chunks
+	// A chunk that fails does not stop the others: each reports what it
+	// left, and the BatchError lists it all.
+	err := workers.ForEach(ctx, len(chunks), o.Concurrency, func(ctx context.Context, i int) error {
+		started[i] = true
+		if rest, err := r.sendWithRetry(ctx, o, chunks[i], send); len(rest) > 0 || err != nil {
+			fail(rest, err)
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if rest, err := r.sendWithRetry(ctx, o, chunk, send); len(rest) > 0 || err != nil {
-				fail(rest, err)
+		return nil
+	})
+	if err != nil { // ctx ended: the chunks not started are left too
+		for i, chunk := range chunks {
+			if !started[i] {
+				fail(chunk, err)
 			}
-		})
+		}
 	}
-	wg.Wait()
 	if len(left) == 0 && lastErr == nil {
 		return nil
 	}

@@ -31,8 +31,11 @@ var (
 	// binary, NULL, or computed from an attribute that is). It is the same
 	// error as [model.ErrEmptyKey].
 	ErrEmptyKey = model.ErrEmptyKey
-	// ErrBadCursor is returned when a page cursor is malformed, tampered
-	// with, or belongs to another table, index or key.
+	// ErrBadCursor is returned by [Query.Page] and [Scan.Page] when a page
+	// cursor is malformed, tampered with, belongs to another query, or
+	// holds a position DynamoDB would refuse for the query (another
+	// partition, outside the sort-key condition, a number out of range).
+	// No request is sent.
 	ErrBadCursor = errors.New("query: invalid cursor")
 )
 

@@ -7,15 +7,23 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
 )
 
 // cursorSpec binds page cursors to the query or scan that made them.
 type cursorSpec struct {
-	scope string             // table, index and the request's values
+	scope string             // what defines the request: queryScope, scanScope
 	key   []byte             // HMAC key; nil: unsigned cursors
 	names []*model.Attribute // the attributes of a position (LastEvaluatedKey)
+	// sorts are those of names that are a sort key, whose values DynamoDB
+	// keeps to 1,024 bytes (a partition key's to 2,048).
+	sorts []*model.Attribute
+	// bounds are what a query's key condition allows of a position; nil
+	// for a scan.
+	bounds *keyBounds
 }
 
 // page reads one page starting at cursor.
@@ -45,6 +53,96 @@ func (r *Repo[T]) page(ctx context.Context, op string, fetch fetchFunc, cur stri
 	return p, nil
 }
 
+// queryScope renders what defines the results of a Query request, and
+// their order: everything but the position, the page size, the
+// consistency and the capacity report. A cursor made by one request is
+// accepted only by requests of the same scope.
+func queryScope(in *dynamodb.QueryInput) string {
+	var w scopeWriter
+	w.str("op", "query")
+	w.str("table", aws.ToString(in.TableName))
+	w.str("index", aws.ToString(in.IndexName))
+	w.str("key", aws.ToString(in.KeyConditionExpression))
+	w.str("filter", aws.ToString(in.FilterExpression))
+	w.str("projection", aws.ToString(in.ProjectionExpression))
+	w.str("select", string(in.Select))
+	w.str("forward", strconv.FormatBool(in.ScanIndexForward == nil || *in.ScanIndexForward))
+	w.names(in.ExpressionAttributeNames)
+	w.values("values", in.ExpressionAttributeValues)
+	// The legacy parameters, which dynamokit does not send.
+	w.list("attributes", in.AttributesToGet)
+	w.str("conditional", string(in.ConditionalOperator))
+	w.conditions("keyConditions", in.KeyConditions)
+	w.conditions("queryFilter", in.QueryFilter)
+	return w.sb.String()
+}
+
+// scanScope is [queryScope] for a Scan request.
+func scanScope(in *dynamodb.ScanInput) string {
+	var w scopeWriter
+	w.str("op", "scan")
+	w.str("table", aws.ToString(in.TableName))
+	w.str("index", aws.ToString(in.IndexName))
+	w.str("filter", aws.ToString(in.FilterExpression))
+	w.str("projection", aws.ToString(in.ProjectionExpression))
+	w.str("select", string(in.Select))
+	w.int("segment", in.Segment)
+	w.int("segments", in.TotalSegments)
+	w.names(in.ExpressionAttributeNames)
+	w.values("values", in.ExpressionAttributeValues)
+	w.list("attributes", in.AttributesToGet)
+	w.str("conditional", string(in.ConditionalOperator))
+	w.conditions("scanFilter", in.ScanFilter)
+	return w.sb.String()
+}
+
+// scopeWriter renders the fields of a scope without ambiguity: each as
+// field=value; with its value quoted.
+type scopeWriter struct{ sb strings.Builder }
+
+func (w *scopeWriter) str(field, v string) {
+	w.sb.WriteString(field + "=" + strconv.Quote(v) + ";")
+}
+
+func (w *scopeWriter) int(field string, v *int32) {
+	if v == nil {
+		w.str(field, "")
+		return
+	}
+	w.str(field, strconv.Itoa(int(*v)))
+}
+
+func (w *scopeWriter) list(field string, l []string) {
+	w.sb.WriteString(field + "=")
+	writeStrings(&w.sb, "", l)
+	w.sb.WriteByte(';')
+}
+
+// names renders the expression attribute names, which tell what the
+// expressions' placeholders (#0) stand for.
+func (w *scopeWriter) names(names map[string]string) {
+	vals := make(map[string]types.AttributeValue, len(names))
+	for k, v := range names {
+		vals[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	w.values("names", vals)
+}
+
+func (w *scopeWriter) values(field string, vals map[string]types.AttributeValue) {
+	w.sb.WriteString(field + "=")
+	writeMap(&w.sb, vals)
+	w.sb.WriteByte(';')
+}
+
+func (w *scopeWriter) conditions(field string, conds map[string]types.Condition) {
+	vals := make(map[string]types.AttributeValue, len(conds))
+	for k, c := range conds {
+		vals[k] = &types.AttributeValueMemberL{Value: append([]types.AttributeValue{
+			&types.AttributeValueMemberS{Value: string(c.ComparisonOperator)}}, c.AttributeValueList...)}
+	}
+	w.values(field, vals)
+}
+
 // positionNames returns the attributes of a position in the table or in
 // an index: the table's key, plus the index's key.
 func (r *Repo[T]) positionNames(index string) []*model.Attribute {
@@ -60,6 +158,19 @@ func (r *Repo[T]) positionNames(index string) []*model.Attribute {
 		}
 	}
 	return names
+}
+
+// sortKeys returns the sort keys of the table and of index, whose
+// attributes a position of index has.
+func (r *Repo[T]) sortKeys(index string) []*model.Attribute {
+	var sorts []*model.Attribute
+	if r.m.Key.Range != nil {
+		sorts = append(sorts, r.m.Key.Range)
+	}
+	if idx := r.m.Index(index); idx != nil && idx.Key.Range != nil {
+		sorts = append(sorts, idx.Key.Range)
+	}
+	return sorts
 }
 
 // keyString renders attribute values deterministically and without

@@ -43,6 +43,7 @@ type Query[T any] struct {
 	consistent bool
 	project    []string
 	cursorKey  []byte
+	err        error // the first error of the chain, returned by the call that does I/O
 }
 
 // Query starts a query of the partition whose hash key is taken from
@@ -94,8 +95,22 @@ func (q *Query[T]) Project(attrs ...string) *Query[T] { q.project = attrs; retur
 
 // SignCursors makes [Query.Page] sign its cursors with HMAC-SHA256 under
 // key and reject cursors that were not signed with it. Use it whenever a
-// cursor goes to an untrusted client.
-func (q *Query[T]) SignCursors(key []byte) *Query[T] { q.cursorKey = key; return q }
+// cursor goes to an untrusted client, with a random secret key of at least
+// [MinCursorKeyLen] bytes: a shorter key, an empty or nil one above all,
+// is an error, returned by the call that runs the query.
+func (q *Query[T]) SignCursors(key []byte) *Query[T] {
+	k, err := cursorKey(key)
+	q.setErr(err)
+	q.cursorKey = k
+	return q
+}
+
+// setErr keeps err when it is the chain's first error.
+func (q *Query[T]) setErr(err error) {
+	if q.err == nil {
+		q.err = err
+	}
+}
 
 // keySchema returns the key the query runs against.
 func (q *Query[T]) keySchema() (model.KeySchema, error) {
@@ -114,18 +129,29 @@ func (q *Query[T]) keySchema() (model.KeySchema, error) {
 
 // input builds the Query request without I/O.
 func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
+	in, _, err := q.build()
+	return in, err
+}
+
+// build builds the Query request without I/O, and the bounds its key
+// condition sets on the position a page starts after.
+func (q *Query[T]) build() (*dynamodb.QueryInput, *keyBounds, error) {
+	if q.err != nil {
+		return nil, nil, q.err
+	}
 	m := q.r.m
 	ks, err := q.keySchema()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hv, err := m.Value(ks.Hash.Name, &q.partition)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if hv == nil {
-		return nil, fmt.Errorf("query: partition attribute %s: %w%s", ks.Hash.Name, ErrEmptyKey, q.indexHint())
+		return nil, nil, fmt.Errorf("query: partition attribute %s: %w%s", ks.Hash.Name, ErrEmptyKey, q.indexHint())
 	}
+	bounds := &keyBounds{hash: ks.Hash.Name, value: hv}
 	kc := expression.Key(ks.Hash.Name).Equal(expression.Value(hv))
 	if q.op != 0 {
 		if ks.Range == nil {
@@ -133,16 +159,19 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 			if q.index != "" {
 				target = "index " + q.index
 			}
-			return nil, fmt.Errorf("query: Range on %s, which has no sort key", target)
+			return nil, nil, fmt.Errorf("query: Range on %s, which has no sort key", target)
 		}
-		rc, err := q.rangeCond(ks.Range)
+		rc, vals, err := q.rangeCond(ks.Range)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		kc = kc.And(rc)
+		bounds.sort, bounds.op, bounds.vals = ks.Range.Name, q.op, vals
 	} else if ks.Range != nil && ks.Range.Computed() && ks.Range.Template.Prefix() != "" {
 		// Single-table: keep to this entity's items in the collection.
-		kc = kc.And(expression.Key(ks.Range.Name).BeginsWith(ks.Range.Template.Prefix()))
+		prefix := ks.Range.Template.Prefix()
+		kc = kc.And(expression.Key(ks.Range.Name).BeginsWith(prefix))
+		bounds.sort, bounds.op, bounds.vals = ks.Range.Name, BeginsWith, []types.AttributeValue{&types.AttributeValueMemberS{Value: prefix}}
 	}
 	b := expression.NewBuilder().WithKeyCondition(kc)
 	filters := q.filters
@@ -155,13 +184,13 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 	if len(q.project) > 0 {
 		p, err := projection(q.project, m)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		b = b.WithProjection(p)
 	}
 	expr, err := b.Build()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(q.r.table),
@@ -181,7 +210,7 @@ func (q *Query[T]) input() (*dynamodb.QueryInput, error) {
 	if q.consistent {
 		in.ConsistentRead = aws.Bool(true)
 	}
-	return in, nil
+	return in, bounds, nil
 }
 
 // requestLimit is the Limit of each request: the page size, else the
@@ -217,15 +246,17 @@ func projection(attrs []string, m *model.Model) (expression.ProjectionBuilder, e
 	return p, nil
 }
 
-func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder, error) {
+// rangeCond returns the condition on sort key a, and its values.
+func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder, []types.AttributeValue, error) {
 	var zero expression.KeyConditionBuilder
 	want := 1
 	if q.op == Between {
 		want = 2
 	}
 	if len(q.vals) != want {
-		return zero, fmt.Errorf("query: range condition needs %d value(s), got %d", want, len(q.vals))
+		return zero, nil, fmt.Errorf("query: range condition needs %d value(s), got %d", want, len(q.vals))
 	}
+	avs := make([]types.AttributeValue, len(q.vals))
 	vals := make([]expression.ValueBuilder, len(q.vals))
 	for i, v := range q.vals {
 		// Encode as the sort key is stored (a unixtime time is a number),
@@ -238,36 +269,36 @@ func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder
 			av, err = encodeValue(a, v)
 		}
 		if err != nil {
-			return zero, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+			return zero, nil, fmt.Errorf("query: range value for %s: %w", a.Name, err)
 		}
 		if got := scalarType(av); got != a.Type && !(q.op == BeginsWith && got == model.String) {
-			return zero, fmt.Errorf("query: range value %v for %s is of DynamoDB type %q, but the sort key is %q", v, a.Name, got, a.Type)
+			return zero, nil, fmt.Errorf("query: range value %v for %s is of DynamoDB type %q, but the sort key is %q", v, a.Name, got, a.Type)
 		}
-		vals[i] = expression.Value(av)
+		avs[i], vals[i] = av, expression.Value(av)
 	}
 	attr := a.Name
 	k := expression.Key(attr)
 	switch q.op {
 	case Equal:
-		return k.Equal(vals[0]), nil
+		return k.Equal(vals[0]), avs, nil
 	case Less:
-		return k.LessThan(vals[0]), nil
+		return k.LessThan(vals[0]), avs, nil
 	case LessOrEqual:
-		return k.LessThanEqual(vals[0]), nil
+		return k.LessThanEqual(vals[0]), avs, nil
 	case Greater:
-		return k.GreaterThan(vals[0]), nil
+		return k.GreaterThan(vals[0]), avs, nil
 	case GreaterOrEqual:
-		return k.GreaterThanEqual(vals[0]), nil
+		return k.GreaterThanEqual(vals[0]), avs, nil
 	case Between:
-		return k.Between(vals[0], vals[1]), nil
+		return k.Between(vals[0], vals[1]), avs, nil
 	case BeginsWith:
 		s, ok := q.vals[0].(string)
 		if !ok || a.Type != model.String {
-			return zero, fmt.Errorf("query: BeginsWith needs a string sort key and a string prefix")
+			return zero, nil, fmt.Errorf("query: BeginsWith needs a string sort key and a string prefix")
 		}
-		return k.BeginsWith(s), nil
+		return k.BeginsWith(s), []types.AttributeValue{&types.AttributeValueMemberS{Value: s}}, nil
 	}
-	return zero, fmt.Errorf("query: unknown range operator %d", q.op)
+	return zero, nil, fmt.Errorf("query: unknown range operator %d", q.op)
 }
 
 // indexHint suggests the index a table query with an empty partition was
@@ -297,15 +328,16 @@ func scalarType(av types.AttributeValue) model.ScalarType {
 	return ""
 }
 
-// cursor is what binds a page cursor of q to q: its table, index and
-// values, and the key attributes its position has.
-func (q *Query[T]) cursor(in *dynamodb.QueryInput) cursorSpec {
+// cursor is what binds a page cursor of q to q: everything that defines
+// the request in, the key attributes its position has, and the bounds the
+// key condition sets on it.
+func (q *Query[T]) cursor(in *dynamodb.QueryInput, bounds *keyBounds) cursorSpec {
 	return cursorSpec{
-		scope: q.r.table + "/" + q.index + "/query/" + aws.ToString(in.KeyConditionExpression) + "/" +
-			aws.ToString(in.FilterExpression) + "/" + fmt.Sprint(aws.ToBool(in.ScanIndexForward) || in.ScanIndexForward == nil) + "/" +
-			keyString(in.ExpressionAttributeValues),
-		key:   q.cursorKey,
-		names: q.r.positionNames(q.index),
+		scope:  queryScope(in),
+		key:    q.cursorKey,
+		names:  q.r.positionNames(q.index),
+		sorts:  q.r.sortKeys(q.index),
+		bounds: bounds,
 	}
 }
 
@@ -338,14 +370,15 @@ func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.
 // items, starting at cursor ("" for the first page). Page.Next is the
 // cursor of the next page, "" after the last. A page may hold fewer items
 // than its size, even none, when a filter drops some. A cursor made by
-// another query (another table, index, partition or values) or altered
-// returns [ErrBadCursor]; see [Query.SignCursors].
+// another query (another table, index, partition, range, filter,
+// projection or order: anything but the page size and consistency) or
+// altered returns [ErrBadCursor]; see [Query.SignCursors].
 func (q *Query[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
-	in, err := q.input()
+	in, bounds, err := q.build()
 	if err != nil {
 		return Page[T]{}, wrap("query", q.r.table, err, nil)
 	}
-	return q.r.page(ctx, "query", q.fetch(in), cursor, q.cursor(in))
+	return q.r.page(ctx, "query", q.fetch(in), cursor, q.cursor(in, bounds))
 }
 
 // Count returns how many items match (at most [Query.Limit]), without

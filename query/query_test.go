@@ -232,6 +232,7 @@ func TestScanSegments(t *testing.T) {
 		{"consistent global index", users.Scan().Index("org-index").Consistent(), "no consistent reads"},
 		{"too many segments", users.Scan().Segments(maxSegments + 1), "segments"},
 		{"unknown projected attribute", users.Scan().Project("nope"), `no attribute "nope"`},
+		{"negative concurrency", users.Scan().Segments(4).Concurrency(-1), "Concurrency(-1)"},
 	} {
 		if _, err := tt.s.input(); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: input() error = %v, want one containing %q", tt.name, err, tt.want)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
 // Scan is a typed Scan request over the whole table or an index, made with
@@ -23,9 +23,11 @@ type Scan[T any] struct {
 	limit      int
 	pageSize   int
 	segments   int
+	workers    int // segments read at once; 0: DefaultScanConcurrency
 	consistent bool
 	project    []string
 	cursorKey  []byte
+	err        error // the first error of the chain, returned by the call that does I/O
 }
 
 // Scan starts a scan of the table.
@@ -54,9 +56,28 @@ func (s *Scan[T]) Limit(n int) *Scan[T] { s.limit = n; return s }
 func (s *Scan[T]) PageSize(n int) *Scan[T] { s.pageSize = n; return s }
 
 // Segments splits [Scan.All] and [Scan.Count] into n segments read in
-// parallel (a parallel scan). Items then arrive in no particular order.
-// [Scan.Page] reads the table in one segment.
+// parallel (a parallel scan), at most [Scan.Concurrency] at a time. Items
+// then arrive in no particular order. [Scan.Page] reads the table in one
+// segment.
 func (s *Scan[T]) Segments(n int) *Scan[T] { s.segments = n; return s }
+
+// DefaultScanConcurrency is how many segments of a parallel scan
+// [Scan.All] and [Scan.Count] read at once, unless [Scan.Concurrency] says
+// otherwise.
+const DefaultScanConcurrency = 16
+
+// Concurrency sets how many segments [Scan.All] and [Scan.Count] read at
+// once: n goroutines, each with one request in flight, whatever the number
+// of [Scan.Segments]; the others wait their turn. 0 means
+// [DefaultScanConcurrency]; a negative n is an error, returned by the call
+// that runs the scan.
+func (s *Scan[T]) Concurrency(n int) *Scan[T] {
+	if n < 0 {
+		s.setErr(fmt.Errorf("query: Concurrency(%d): want 0 (the default) or more", n))
+	}
+	s.workers = n
+	return s
+}
 
 // Consistent asks for strongly consistent reads, which global secondary
 // indexes do not support.
@@ -66,11 +87,27 @@ func (s *Scan[T]) Consistent() *Scan[T] { s.consistent = true; return s }
 // zero.
 func (s *Scan[T]) Project(attrs ...string) *Scan[T] { s.project = attrs; return s }
 
-// SignCursors signs and checks page cursors; see [Query.SignCursors].
-func (s *Scan[T]) SignCursors(key []byte) *Scan[T] { s.cursorKey = key; return s }
+// SignCursors signs and checks page cursors with key, of at least
+// [MinCursorKeyLen] bytes; see [Query.SignCursors].
+func (s *Scan[T]) SignCursors(key []byte) *Scan[T] {
+	k, err := cursorKey(key)
+	s.setErr(err)
+	s.cursorKey = k
+	return s
+}
+
+// setErr keeps err when it is the chain's first error.
+func (s *Scan[T]) setErr(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
 
 // input builds the Scan request without I/O.
 func (s *Scan[T]) input() (*dynamodb.ScanInput, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	m := s.r.m
 	in := &dynamodb.ScanInput{TableName: aws.String(s.r.table)}
 	if s.index != "" {
@@ -147,8 +184,9 @@ func (s *Scan[T]) fetch(in *dynamodb.ScanInput) fetchFunc {
 }
 
 // All streams every item of the table. With [Scan.Segments], the segments
-// are read in parallel and their items interleave. An error (such as ctx's,
-// when it is cancelled) ends the stream.
+// are read in parallel, [Scan.Concurrency] at a time, and their items
+// interleave. An error (such as ctx's, when it is cancelled) ends the
+// stream; in a parallel scan it also cancels the other segments.
 func (s *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 	in, err := s.input()
 	if err != nil {
@@ -165,33 +203,49 @@ type scanResult[T any] struct {
 	err error
 }
 
-// parallel streams the segments, each read by its own goroutine. When the
-// consumer stops, it waits for the goroutines to end, so no request is
-// made after it returns.
+// concurrency is how many segments are read at once.
+func (s *Scan[T]) concurrency() int {
+	if s.workers > 0 {
+		return s.workers
+	}
+	return DefaultScanConcurrency
+}
+
+// parallel streams the segments, s.concurrency() at a time, each read
+// by its own goroutine. The first error ends the stream and cancels the
+// other segments. When the consumer stops, it waits for the goroutines to
+// end, so no request is made after it returns.
 func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		ctx, cancel := context.WithCancel(parent)
-		var wg sync.WaitGroup
-		defer wg.Wait()
-		defer cancel()
 		ch := make(chan scanResult[T])
-		for _, in := range ins {
-			wg.Go(func() {
-				for v, err := range s.r.stream(ctx, "scan", s.fetch(in), 0) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer close(ch)
+			_ = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
+				for v, err := range s.r.stream(ctx, "scan", s.fetch(ins[i]), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
-						return
+						return ctx.Err()
 					}
 					if err != nil {
-						return
+						return err // the consumer has it; stop the others
 					}
 				}
+				return nil
 			})
-		}
-		go func() { wg.Wait(); close(ch) }()
+		}()
+		defer func() { cancel(); <-done }()
+		var zero T
 		n := 0
 		for res := range ch {
+			// An item sent after the consumer cancelled parent is not
+			// yielded: the stream ends with the cancellation.
+			if err := parent.Err(); err != nil && res.err == nil {
+				break
+			}
 			if !yield(res.v, res.err) || res.err != nil {
 				return
 			}
@@ -202,7 +256,6 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 		}
 		// A segment that saw the cancellation stopped without sending it.
 		if err := parent.Err(); err != nil {
-			var zero T
 			yield(zero, &OpError{Op: "scan", Table: s.r.table, Err: err})
 		}
 	}
@@ -218,17 +271,23 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 	if err != nil {
 		return Page[T]{}, wrap("scan", s.r.table, err, nil)
 	}
-	spec := cursorSpec{
-		scope: s.r.table + "/" + s.index + "/scan/" + aws.ToString(in.FilterExpression) + "/" + keyString(in.ExpressionAttributeValues),
+	return s.r.page(ctx, "scan", s.fetch(in), cursor, s.cursor(in))
+}
+
+// cursor is what binds a page cursor of s to s, as Query.cursor does.
+func (s *Scan[T]) cursor(in *dynamodb.ScanInput) cursorSpec {
+	return cursorSpec{
+		scope: scanScope(in),
 		key:   s.cursorKey,
 		names: s.r.positionNames(s.index),
+		sorts: s.r.sortKeys(s.index),
 	}
-	return s.r.page(ctx, "scan", s.fetch(in), cursor, spec)
 }
 
 // Count returns how many items the scan matches (at most [Scan.Limit]),
 // without reading them. With [Scan.Segments], the segments are counted in
-// parallel.
+// parallel, [Scan.Concurrency] at a time; the first error cancels the
+// others and is returned.
 func (s *Scan[T]) Count(ctx context.Context) (int, error) {
 	c := *s
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
@@ -239,27 +298,25 @@ func (s *Scan[T]) Count(ctx context.Context) (int, error) {
 	in.Select = types.SelectCount
 	ins := s.segmentInputs(in)
 	counts := make([]int, len(ins))
-	errs := make([]error, len(ins))
-	var wg sync.WaitGroup
-	for i, in := range ins {
-		wg.Go(func() {
-			counts[i], errs[i] = countPages(ctx, s.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
-				in.ExclusiveStartKey, in.Limit = start, limit
-				out, err := s.r.db.Client().Scan(ctx, in)
-				if err != nil {
-					return 0, nil, err
-				}
-				return int(out.Count), out.LastEvaluatedKey, nil
-			})
+	err = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
+		in := ins[i]
+		var err error
+		counts[i], err = countPages(ctx, s.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
+			in.ExclusiveStartKey, in.Limit = start, limit
+			out, err := s.r.db.Client().Scan(ctx, in)
+			if err != nil {
+				return 0, nil, err
+			}
+			return int(out.Count), out.LastEvaluatedKey, nil
 		})
+		return err
+	})
+	if err != nil {
+		return 0, wrap("count", s.r.table, err, nil)
 	}
-	wg.Wait()
 	n := 0
-	for i := range ins {
-		if errs[i] != nil {
-			return 0, wrap("count", s.r.table, errs[i], nil)
-		}
-		n += counts[i]
+	for _, c := range counts {
+		n += c
 	}
 	if s.limit > 0 {
 		n = min(n, s.limit)

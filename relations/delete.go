@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -172,7 +173,7 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 			if len(batch) == 0 {
 				return nil
 			}
-			err := forEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
+			err := workers.ForEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
 				var err error
 				skipped[i], err = write(ctx, batch[i], linked)
 				return err

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
 
+	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -80,7 +80,7 @@ func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency
 	}
-	err := forEach(ctx, len(parents), concurrency, func(ctx context.Context, i int) error {
+	err := workers.ForEach(ctx, len(parents), concurrency, func(ctx context.Context, i int) error {
 		kids, err := h.query(parents[i]).Collect(ctx)
 		out[i] = kids
 		return err
@@ -89,38 +89,4 @@ func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency
 		return nil, fmt.Errorf("relations: children of %d parents: %w", len(parents), err)
 	}
 	return out, nil
-}
-
-// forEach calls fn for every i in [0, n), at most limit calls at a time.
-// The first error cancels the context of the calls under way, starts no
-// new call, and is returned once every call has ended.
-func forEach(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-		sem   = make(chan struct{}, limit)
-	)
-	fail := func(err error) { once.Do(func() { first = err; cancel() }) }
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if err := ctx.Err(); err != nil {
-			fail(err)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := fn(ctx, i); err != nil {
-				fail(err)
-			}
-		}()
-	}
-	wg.Wait()
-	return first
 }
