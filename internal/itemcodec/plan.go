@@ -55,11 +55,11 @@ type plan struct {
 	strs, nums int
 }
 
-// field is one attribute of a struct.
+// field is one attribute of a struct: where its field sits, and how it is
+// encoded and decoded.
 type field struct {
+	Field
 	name  string
-	typ   reflect.Type
-	path  path
 	flags flags
 	node  *node     // nil when fb is set
 	fb    *fallback // set when guregu/dynamo handles the field
@@ -177,8 +177,8 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 	byName := make(map[string]bool)
 	var entries []entry
 	queued := make(map[key]bool)
-	var walk func(t reflect.Type, at path)
-	walk = func(t reflect.Type, at path) {
+	var walk func(t reflect.Type, at Field)
+	walk = func(t reflect.Type, at Field) {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			name, fl := fieldInfo(sf)
@@ -186,17 +186,17 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 				continue
 			}
 			embedded := sf.Anonymous && isStructOrPtr(sf.Type)
-			fp := at.child(sf.Offset, false)
+			fp := at.child(sf, i)
 			if !byName[name] && sf.IsExported() {
 				byName[name] = true
 				entries = append(entries, entry{
-					f:     &field{name: name, typ: sf.Type, path: fp, flags: fl},
+					f:     &field{Field: fp, name: name, flags: fl},
 					claim: embedded,
 				})
 			}
 			if embedded {
 				if sf.Type.Kind() == reflect.Pointer {
-					walk(sf.Type.Elem(), fp.child(0, true))
+					walk(sf.Type.Elem(), fp.deref())
 				} else {
 					walk(sf.Type, fp)
 				}
@@ -207,7 +207,7 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 			}
 		}
 	}
-	walk(t, path{})
+	walk(t, Field{owner: t})
 	for _, e := range entries {
 		if e.claim && !queued[key{e.f.typ, e.f.flags}] {
 			continue
@@ -224,22 +224,22 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 // skipped when an earlier field took it.
 func (b *builder) decodeFields(p *plan, t reflect.Type) {
 	seen := make(map[string]bool)
-	var walk func(t reflect.Type, at path)
-	walk = func(t reflect.Type, at path) {
+	var walk func(t reflect.Type, at Field)
+	walk = func(t reflect.Type, at Field) {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			name, fl := fieldInfo(sf)
 			if name == "-" || seen[name] {
 				continue
 			}
-			fp := at.child(sf.Offset, false)
+			fp := at.child(sf, i)
 			if sf.Anonymous && isStructOrPtr(sf.Type) {
 				if sf.Type.Kind() == reflect.Pointer {
 					if sf.IsExported() {
-						alloc := fp
+						alloc := fp.path
 						p.dec = append(p.dec, decodeStep{alloc: &alloc, elem: sf.Type.Elem()})
 					}
-					walk(sf.Type.Elem(), fp.child(0, true))
+					walk(sf.Type.Elem(), fp.deref())
 				} else {
 					walk(sf.Type, fp)
 				}
@@ -250,11 +250,11 @@ func (b *builder) decodeFields(p *plan, t reflect.Type) {
 			}
 			seen[name] = true
 			p.dec = append(p.dec, decodeStep{field: &field{
-				name: name, typ: sf.Type, path: fp, flags: fl, node: b.node(sf.Type, fl, fl),
+				Field: fp, name: name, flags: fl, node: b.node(sf.Type, fl, fl),
 			}})
 		}
 	}
-	walk(t, path{})
+	walk(t, Field{owner: t})
 }
 
 func isStructOrPtr(t reflect.Type) bool {
