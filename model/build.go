@@ -43,6 +43,9 @@ func build(t reflect.Type) (*Model, error) {
 	if err := b.walk(t, nil, 0); err != nil {
 		return nil, err
 	}
+	if err := b.bindFields(); err != nil {
+		return nil, err
+	}
 	if err := b.finish(); err != nil {
 		return nil, err
 	}
