@@ -162,9 +162,12 @@ func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 			return u
 		}
 		u.removed[attr] = true
-		if f, ok := settable(reflect.ValueOf(&u.scratch).Elem(), a.Index); ok {
-			f.SetZero()
+		f, err := a.SettableFieldOf(reflect.ValueOf(&u.scratch).Elem())
+		if err != nil {
+			u.setErr(fmt.Errorf("query: remove: %w", err))
+			return u
 		}
+		f.SetZero()
 		n := name(attr)
 		u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Remove(n) })
 	}
@@ -428,10 +431,12 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 // assign mirrors a new value into the scratch copy used to recompute
 // computed attributes. When the value does not fit the field, the
 // attribute's new value is unknown, which recompute reports if it matters.
+// The scratch copy shares nothing it writes with the caller's key value:
+// SettableFieldOf replaces the embedded pointers on the way.
 func (u *Update[T]) assign(a *model.Attribute, av types.AttributeValue) {
-	f, ok := settable(reflect.ValueOf(&u.scratch).Elem(), a.Index)
-	if !ok {
-		u.unknown[a.Name] = true
+	f, err := a.SettableFieldOf(reflect.ValueOf(&u.scratch).Elem())
+	if err != nil {
+		u.setErr(fmt.Errorf("query: set: %w", err))
 		return
 	}
 	nv := reflect.New(f.Type())
