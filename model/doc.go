@@ -69,6 +69,14 @@
 // computed table key cannot refer to the version or updated attribute,
 // which every write changes: such a model is refused.
 //
+// # Embedded structs
+//
+// Fields may sit in embedded structs, by value or by pointer, as
+// guregu/dynamo flattens them. [Attribute.FieldOf] reads a field through
+// embedded pointers (a nil one reads as the zero value) and
+// [Attribute.SettableFieldOf] sets one through copies of them, so that
+// writing a shallow copy of a model value never changes the original.
+//
 // # Options that tags cannot express
 //
 // A model may implement [Optioner] to choose its billing mode and the
