@@ -17,12 +17,12 @@ import (
 // embedded pointer: [Field.Value] reads through it as the zero value, and
 // [Field.Settable] allocates it.
 type Field struct {
-	owner  reflect.Type   // the outermost struct type
-	goName string         // the Go field name, for errors
+	path   path           // the field's location as offsets and hops
 	typ    reflect.Type   // the field's type
-	index  []int          // the index path from owner
-	path   path           // the same path as offsets and hops
+	owner  reflect.Type   // the outermost struct type
+	index  []int          // the same location as an index path from owner
 	elems  []reflect.Type // the type each hop of path points to
+	goName string         // the Go field name, for errors
 }
 
 // child returns the location of sf, the field at index i of the struct at f.
@@ -132,13 +132,13 @@ func (f *Field) check(v reflect.Value) error {
 // neither encodes nor decodes, such as one named "-".
 func (c *Codec) Field(index []int) (*Field, error) {
 	for _, s := range c.plan.dec {
-		if s.field != nil && slices.Equal(s.field.index, index) {
-			return &s.field.Field, nil
+		if s.field != nil && slices.Equal(s.field.acc.index, index) {
+			return s.field.acc, nil
 		}
 	}
 	for _, f := range c.plan.enc {
-		if slices.Equal(f.index, index) {
-			return &f.Field, nil
+		if slices.Equal(f.acc.index, index) {
+			return f.acc, nil
 		}
 	}
 	return nil, fmt.Errorf("itemcodec: %s has no field at index %v that guregu/dynamo encodes or decodes", c.typ, index)

@@ -156,16 +156,16 @@ func TestFieldIsThePlansField(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range c.plan.enc {
-		got, err := c.Field(f.index)
+		got, err := c.Field(f.acc.index)
 		if err != nil {
-			t.Fatalf("Field(%v) of encoded attribute %s: %v", f.index, f.name, err)
+			t.Fatalf("Field(%v) of encoded attribute %s: %v", f.acc.index, f.name, err)
 		}
-		if !reflect.DeepEqual(got.path, f.path) || got.typ != f.typ {
-			t.Errorf("Field(%v) = %v %v, want the plan's %v %v", f.index, got.path, got.typ, f.path, f.typ)
+		if !reflect.DeepEqual(got, f.acc) || !reflect.DeepEqual(got.path, f.path) {
+			t.Errorf("Field(%v) = %+v, want the plan's %+v at %v", f.acc.index, got, f.acc, f.path)
 		}
-		sf := reflect.TypeFor[Nested]().FieldByIndex(f.index)
-		if sf.Type != f.typ {
-			t.Errorf("attribute %s: index %v is field %s of type %s, want type %s", f.name, f.index, sf.Name, sf.Type, f.typ)
+		sf := reflect.TypeFor[Nested]().FieldByIndex(f.acc.index)
+		if sf.Type != f.acc.typ {
+			t.Errorf("attribute %s: index %v is field %s of type %s, want type %s", f.name, f.acc.index, sf.Name, sf.Type, f.acc.typ)
 		}
 	}
 }

@@ -58,11 +58,17 @@ type plan struct {
 // field is one attribute of a struct: where its field sits, and how it is
 // encoded and decoded.
 type field struct {
-	Field
 	name  string
+	path  path // acc.path, kept here with what encoding and decoding read
 	flags flags
 	node  *node     // nil when fb is set
 	fb    *fallback // set when guregu/dynamo handles the field
+	acc   *Field    // where the field is, for reading and writing it
+}
+
+// newField returns the field at fp, called name, with flags fl.
+func newField(fp Field, name string, fl flags) *field {
+	return &field{name: name, path: fp.path, flags: fl, acc: &fp}
 }
 
 // decodeStep is either a field to decode or an embedded pointer to allocate
@@ -190,7 +196,7 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 			if !byName[name] && sf.IsExported() {
 				byName[name] = true
 				entries = append(entries, entry{
-					f:     &field{Field: fp, name: name, flags: fl},
+					f:     newField(fp, name, fl),
 					claim: embedded,
 				})
 			}
@@ -209,10 +215,10 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 	}
 	walk(t, Field{owner: t})
 	for _, e := range entries {
-		if e.claim && !queued[key{e.f.typ, e.f.flags}] {
+		if e.claim && !queued[key{e.f.acc.typ, e.f.flags}] {
 			continue
 		}
-		e.f.node = b.node(e.f.typ, e.f.flags, e.f.flags)
+		e.f.node = b.node(e.f.acc.typ, e.f.flags, e.f.flags)
 		p.enc = append(p.enc, e.f)
 	}
 }
@@ -249,9 +255,9 @@ func (b *builder) decodeFields(p *plan, t reflect.Type) {
 				continue
 			}
 			seen[name] = true
-			p.dec = append(p.dec, decodeStep{field: &field{
-				Field: fp, name: name, flags: fl, node: b.node(sf.Type, fl, fl),
-			}})
+			f := newField(fp, name, fl)
+			f.node = b.node(sf.Type, fl, fl)
+			p.dec = append(p.dec, decodeStep{field: f})
 		}
 	}
 	walk(t, Field{owner: t})
@@ -422,6 +428,6 @@ func (n *node) scalar() byte {
 func (f *field) settle() {
 	if f.node == nil || !f.node.nestsFull() {
 		f.node = nil
-		f.fb = newFallback(f.typ, f.flags)
+		f.fb = newFallback(f.acc.typ, f.flags)
 	}
 }
