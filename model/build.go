@@ -53,6 +53,9 @@ func build(t reflect.Type) (*Model, error) {
 	if err := b.walk(t, nil, 0); err != nil {
 		return nil, err
 	}
+	if err := b.bindFields(); err != nil {
+		return nil, err
+	}
 	if err := b.finish(); err != nil {
 		return nil, err
 	}
@@ -359,6 +362,9 @@ func (b *builder) finish() error {
 			}
 			if ref.Template != nil || ref.Type == "" {
 				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, "attribute "+p.refName+" must be a plain string or number field")
+			}
+			if (a == m.Key.Hash || a == m.Key.Range) && (ref == m.Version || ref == m.Updated) {
+				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, "a computed key of the table cannot refer to "+p.refName+", which every write changes")
 			}
 			p.Ref = ref
 		}

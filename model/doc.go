@@ -63,7 +63,21 @@
 //
 // Each {name} refers to another attribute of the model. The computed
 // attribute is written with every item and never decoded: the plain fields
-// stay the source of truth.
+// stay the source of truth. It is rendered from the values each write
+// stores: package query's Create and Put render it after setting the
+// created and updated stamps and the version, and its Update recomputes,
+// in the same request, every computed attribute that refers to an
+// attribute it changes, the updated stamp and the version included. A
+// computed table key cannot refer to the version or updated attribute,
+// which every write changes: such a model is refused.
+//
+// # Embedded structs
+//
+// Fields may sit in embedded structs, by value or by pointer, as
+// guregu/dynamo flattens them. [Attribute.FieldOf] reads a field through
+// embedded pointers (a nil one reads as the zero value) and
+// [Attribute.SettableFieldOf] sets one through copies of them, so that
+// writing a shallow copy of a model value never changes the original.
 //
 // # Options that tags cannot express
 //

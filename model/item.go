@@ -30,23 +30,6 @@ func (m *Model) structValue(v any) (reflect.Value, error) {
 	return rv, nil
 }
 
-// field returns the attribute's field in rv, or an invalid Value when a nil
-// embedded pointer hides it.
-func field(rv reflect.Value, index []int) reflect.Value {
-	for i, x := range index {
-		if i > 0 {
-			for rv.Kind() == reflect.Pointer {
-				if rv.IsNil() {
-					return reflect.Value{}
-				}
-				rv = rv.Elem()
-			}
-		}
-		rv = rv.Field(x)
-	}
-	return rv
-}
-
 // KeyOf returns the primary key of v, a value of the model's type (or a
 // pointer to one) with at least its key fields set. An empty key attribute
 // returns an error matching [ErrEmptyKey].
@@ -119,9 +102,12 @@ func (m *Model) value(a *Attribute, rv reflect.Value) (types.AttributeValue, err
 		}
 		return item[a.Name], nil
 	}
-	fv := field(rv, a.Index)
-	if !fv.IsValid() {
-		return nil, nil
+	fv, ok, err := a.field.Lookup(rv)
+	if err != nil {
+		return nil, fmt.Errorf("model: attribute %s: %w", a.Name, err)
+	}
+	if !ok {
+		return nil, nil // behind a nil embedded pointer: as Encode, no attribute
 	}
 	if a.OmitEmpty && fv.IsZero() {
 		return nil, nil // as Encode: guregu/dynamo leaves the attribute out

@@ -4,6 +4,8 @@ import (
 	"encoding"
 	"reflect"
 	"time"
+
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 )
 
 // KeyRole says which part of a key schema an attribute is.
@@ -57,8 +59,10 @@ type Attribute struct {
 	Name string
 	// Field is the Go field name; "_" for a computed attribute.
 	Field string
-	// Index is the field's index path for reflect.Value.FieldByIndex; nil
-	// for a computed attribute.
+	// Index is the field's index path from the model's struct; nil for a
+	// computed attribute. Read and set the field with [Attribute.FieldOf]
+	// and [Attribute.SettableFieldOf], which go through embedded pointers
+	// where reflect.Value.FieldByIndex panics on a nil one.
 	Index []int
 	// GoType is the field's type; nil for a computed attribute.
 	GoType reflect.Type
@@ -73,6 +77,9 @@ type Attribute struct {
 	OmitEmpty bool // the omitempty option
 	Set       bool // the set option
 	UnixTime  bool // the unixtime option
+
+	// field reaches the attribute's field; nil for a computed attribute.
+	field *itemcodec.Field
 
 	// viaItem is set when the tag has an option (set, null, allowempty...)
 	// that changes how guregu/dynamo encodes the field inside an item, so

@@ -36,11 +36,14 @@ func (r *Repo[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
 		return nil, func() {}, errNilItem
 	}
 	restore := r.snapshot(item)
-	r.stamp(item, true)
-	if r.m.Version != nil {
-		r.setVersion(reflect.ValueOf(item).Elem(), 1)
+	err := r.stamp(item, true)
+	if err == nil && r.m.Version != nil {
+		err = r.setVersion(reflect.ValueOf(item).Elem(), 1)
 	}
-	in, err := r.putInput(item, r.keyMissing(), true)
+	var in *dynamodb.PutItemInput
+	if err == nil {
+		in, err = r.putInput(item, r.keyMissing(), true)
+	}
 	if err != nil {
 		restore()
 		return nil, func() {}, err
@@ -75,7 +78,10 @@ func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*d
 		return nil, func() {}, errNilItem
 	}
 	restore := r.snapshot(item)
-	r.stamp(item, false)
+	if err := r.stamp(item, false); err != nil {
+		restore()
+		return nil, func() {}, err
+	}
 	all := conds
 	if r.m.Version != nil {
 		rv := reflect.ValueOf(item).Elem()
@@ -85,7 +91,10 @@ func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*d
 			cond = name(r.m.Version.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)}))
 		}
 		all = append(all[:len(all):len(all)], cond)
-		r.setVersion(rv, v+1)
+		if err := r.setVersion(rv, v+1); err != nil {
+			restore()
+			return nil, func() {}, err
+		}
 	}
 	var cond expression.ConditionBuilder
 	if len(all) > 0 {
@@ -100,7 +109,11 @@ func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*d
 }
 
 // snapshot saves the fields a write may change, to restore them when the
-// write fails, so a failed call leaves the caller's value as it was.
+// write fails, so a failed call leaves the caller's value as it was. A
+// shallow copy is enough: the write sets fields through
+// [model.Attribute.SettableFieldOf] and fresh, which replace embedded
+// pointers and pointer fields rather than write through them, so nothing
+// the copy shares with item changes.
 func (r *Repo[T]) snapshot(item *T) func() {
 	saved := *item
 	return func() { *item = saved }

@@ -98,28 +98,39 @@ func (r *Repo[T]) conditionKind(old map[string]types.AttributeValue, want int64)
 
 // stamp sets the created and updated attributes of v before a write.
 // created is set only when creating (or when still zero).
-func (r *Repo[T]) stamp(v *T, creating bool) {
+func (r *Repo[T]) stamp(v *T, creating bool) error {
 	rv := reflect.ValueOf(v).Elem()
 	now := r.now()
 	if a := r.m.Created; a != nil {
-		if f, ok := settable(rv, a.Index); ok && (creating || f.IsZero()) {
-			setTime(f, now)
+		cur, err := a.FieldOf(rv)
+		if err != nil {
+			return err
+		}
+		if creating || cur.IsZero() {
+			if err := setStamp(rv, a, now); err != nil {
+				return err
+			}
 		}
 	}
 	if a := r.m.Updated; a != nil {
-		if f, ok := settable(rv, a.Index); ok {
-			setTime(f, now)
-		}
+		return setStamp(rv, a, now)
 	}
+	return nil
 }
 
-func setTime(f reflect.Value, t time.Time) {
-	for f.Kind() == reflect.Pointer {
-		if f.IsNil() {
-			f.Set(reflect.New(f.Type().Elem()))
-		}
-		f = f.Elem()
+// setStamp sets the time attribute a of rv to t.
+func setStamp(rv reflect.Value, a *model.Attribute, t time.Time) error {
+	f, err := a.SettableFieldOf(rv)
+	if err != nil {
+		return err
 	}
+	setTime(f, t)
+	return nil
+}
+
+// setTime sets f, a time.Time or integer field (or a pointer to one), to t.
+func setTime(f reflect.Value, t time.Time) {
+	f = fresh(f)
 	switch f.Kind() {
 	case reflect.Struct:
 		f.Set(reflect.ValueOf(t))
@@ -142,38 +153,15 @@ func stampValue(a *model.Attribute, t time.Time) (types.AttributeValue, error) {
 	return &types.AttributeValueMemberN{Value: itoa(t.Unix())}, nil
 }
 
-// settable returns the field at index in rv, a struct of the model's type,
-// allocating nil embedded structs on the way. Embedded pointers are
-// copied before they are written through, so a value that shares them with
-// the caller's is never changed behind the caller's back. ok is false for
-// an index of no field (a computed attribute).
-func settable(rv reflect.Value, index []int) (f reflect.Value, ok bool) {
-	if len(index) == 0 {
-		return reflect.Value{}, false
-	}
-	f = rv
-	for i, x := range index {
-		if i > 0 && f.Kind() == reflect.Pointer {
-			cp := reflect.New(f.Type().Elem())
-			if !f.IsNil() {
-				cp.Elem().Set(f.Elem())
-			}
-			f.Set(cp)
-			f = cp.Elem()
-		}
-		f = f.Field(x)
-	}
-	return f, true
-}
-
-// version returns the version field of v (0 without a version attribute).
+// version returns the version field of rv, a T (0 without a version
+// attribute, or when a nil embedded pointer hides it).
 func (r *Repo[T]) version(rv reflect.Value) int64 {
 	if r.m.Version == nil {
 		return 0
 	}
-	f, err := rv.FieldByIndexErr(r.m.Version.Index)
+	f, err := r.m.Version.FieldOf(rv)
 	if err != nil {
-		return 0 // behind a nil embedded pointer
+		return 0 // not reached: rv is a T, and a version is a field
 	}
 	for f.Kind() == reflect.Pointer {
 		if f.IsNil() {
@@ -187,19 +175,31 @@ func (r *Repo[T]) version(rv reflect.Value) int64 {
 	return int64(f.Uint())
 }
 
-func (r *Repo[T]) setVersion(rv reflect.Value, n int64) {
-	f, _ := settable(rv, r.m.Version.Index)
-	for f.Kind() == reflect.Pointer {
-		if f.IsNil() {
-			f.Set(reflect.New(f.Type().Elem()))
-		}
-		f = f.Elem()
+// setVersion sets the version field of rv, a T, to n.
+func (r *Repo[T]) setVersion(rv reflect.Value, n int64) error {
+	f, err := r.m.Version.SettableFieldOf(rv)
+	if err != nil {
+		return err
 	}
+	f = fresh(f)
 	if f.CanInt() {
 		f.SetInt(n)
 	} else {
 		f.SetUint(uint64(n))
 	}
+	return nil
+}
+
+// fresh returns what the field f points to, through new pointers: a
+// pointer field is given a new value to set rather than written through,
+// since a copy of the model value may share the value it points to.
+func fresh(f reflect.Value) reflect.Value {
+	for f.Kind() == reflect.Pointer {
+		p := reflect.New(f.Type().Elem())
+		f.Set(p)
+		f = p.Elem()
+	}
+	return f
 }
 
 // decode decodes an item into a new T.

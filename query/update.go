@@ -44,8 +44,11 @@ type updateOp func(expression.UpdateBuilder) expression.UpdateBuilder
 // and a key whose version is not 0, the update also requires that version
 // (or returns [ErrVersionConflict]); a version attribute is always
 // incremented, and an updated attribute set to now. Computed attributes
-// that refer to a changed attribute are recomputed from key's fields and
-// the new values, so key must hold every field they refer to.
+// that refer to a changed attribute (one set or removed, the updated
+// stamp, the version) are recomputed in the same request from the values
+// the item has afterwards: key's fields, the new values, now and the new
+// version. So key must hold every field they refer to, and, for a
+// template on the version, the item's current version.
 //
 // It calls UpdateItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
@@ -162,9 +165,12 @@ func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 			return u
 		}
 		u.removed[attr] = true
-		if f, ok := settable(reflect.ValueOf(&u.scratch).Elem(), a.Index); ok {
-			f.SetZero()
+		f, err := a.SettableFieldOf(reflect.ValueOf(&u.scratch).Elem())
+		if err != nil {
+			u.setErr(fmt.Errorf("query: remove: %w", err))
+			return u
 		}
+		f.SetZero()
 		n := name(attr)
 		u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Remove(n) })
 	}
@@ -347,24 +353,43 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 		upd = op(upd)
 	}
 	changes := len(u.ops)
-	n, err := u.recompute(&upd)
+	// final is the item's values after the update, as far as they are
+	// known: the key value with the new values of Set and Remove, the new
+	// updated stamp and the new version. A copy of the scratch value, it is
+	// written through SettableFieldOf, which leaves the scratch value alone.
+	final := u.scratch
+	fv := reflect.ValueOf(&final).Elem()
+	now := r.now()
+	stamp := r.m.Updated != nil && !u.touched[r.m.Updated.Name]
+	if stamp {
+		if err := setStamp(fv, r.m.Updated, now); err != nil {
+			return nil, err
+		}
+	}
+	version := r.version(fv)
+	if r.m.Version != nil && version != 0 {
+		if err := r.setVersion(fv, version+1); err != nil {
+			return nil, err
+		}
+	}
+	n, err := u.recompute(&upd, &final, version != 0)
 	if err != nil {
 		return nil, err
 	}
 	changes += n
 	conds := append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...)
 	conds = append(conds, u.conds...)
-	if a := r.m.Updated; a != nil && !u.touched[a.Name] {
-		av, err := stampValue(a, r.now())
+	if stamp {
+		av, err := stampValue(r.m.Updated, now)
 		if err != nil {
 			return nil, err
 		}
-		upd = upd.Set(name(a.Name), expression.Value(av))
+		upd = upd.Set(name(r.m.Updated.Name), expression.Value(av))
 		changes++
 	}
 	if a := r.m.Version; a != nil {
-		if v := r.version(reflect.ValueOf(&u.scratch).Elem()); v != 0 {
-			conds = append(conds, name(a.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)})))
+		if version != 0 {
+			conds = append(conds, name(a.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(version)})))
 		}
 		upd = upd.Add(name(a.Name), expression.Value(&types.AttributeValueMemberN{Value: "1"}))
 		changes++
@@ -388,9 +413,12 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 }
 
 // recompute sets (or removes) every computed non-key attribute that refers
-// to a changed attribute, so single-table index keys follow their fields.
-// It returns how many it changed.
-func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
+// to an attribute the update changes (one it sets or removes, the updated
+// stamp, the version), rendered from final, the item's values after the
+// update, so that index keys follow their fields. versionKnown says
+// whether final holds the new version (the key value held the current
+// one). It returns how many it changed.
+func (u *Update[T]) recompute(upd *expression.UpdateBuilder, final *T, versionKnown bool) (int, error) {
 	m := u.r.m
 	n := 0
 	for _, a := range m.Attributes {
@@ -399,10 +427,13 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 		}
 		changed, removed := false, false
 		for _, ref := range a.Template.Refs() {
-			if u.unknown[ref.Name] {
+			switch {
+			case u.unknown[ref.Name]:
 				return 0, fmt.Errorf("query: %s is computed from %s, so %s must be changed with Set or Remove", a.Name, ref.Name, ref.Name)
+			case ref == m.Version && !versionKnown:
+				return 0, fmt.Errorf("query: %s is computed from the version %s, which the update increments: the key value must hold the item's current version", a.Name, ref.Name)
 			}
-			changed = changed || u.touched[ref.Name]
+			changed = changed || u.touched[ref.Name] || ref == m.Updated || ref == m.Version
 			removed = removed || u.removed[ref.Name]
 		}
 		if !changed {
@@ -413,7 +444,7 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 			*upd = upd.Remove(name(a.Name))
 			continue
 		}
-		av, err := m.Value(a.Name, &u.scratch)
+		av, err := m.Value(a.Name, final)
 		if err != nil {
 			return 0, err
 		}
@@ -428,10 +459,12 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder) (int, error) {
 // assign mirrors a new value into the scratch copy used to recompute
 // computed attributes. When the value does not fit the field, the
 // attribute's new value is unknown, which recompute reports if it matters.
+// The scratch copy shares nothing it writes with the caller's key value:
+// SettableFieldOf replaces the embedded pointers on the way.
 func (u *Update[T]) assign(a *model.Attribute, av types.AttributeValue) {
-	f, ok := settable(reflect.ValueOf(&u.scratch).Elem(), a.Index)
-	if !ok {
-		u.unknown[a.Name] = true
+	f, err := a.SettableFieldOf(reflect.ValueOf(&u.scratch).Elem())
+	if err != nil {
+		u.setErr(fmt.Errorf("query: set: %w", err))
 		return
 	}
 	nv := reflect.New(f.Type())

@@ -271,7 +271,10 @@ func (h *HasMany[P, C]) unlink(child C) *query.Update[C] {
 // linkedTo is the condition that a child's link attributes hold parent's
 // key values.
 func (h *HasMany[P, C]) linkedTo(parent P) (expression.ConditionBuilder, error) {
-	c := h.childOf(&parent)
+	c, err := h.childOf(&parent)
+	if err != nil {
+		return expression.ConditionBuilder{}, err
+	}
 	conds := make([]expression.ConditionBuilder, 0, len(h.links))
 	for _, l := range h.links {
 		v, err := h.children.Model().Value(l.name, &c)

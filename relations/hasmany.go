@@ -99,6 +99,15 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 	if len(h.links) == 0 {
 		return nil, fmt.Errorf("%w: the key of %s refers to no attribute a child could link to", ErrNoRelation, pm.Type)
 	}
+	// The link fields are copied between parents and children with no
+	// error to report in some operations ([HasMany.Query]): check once
+	// that they can be.
+	if _, err := h.childOf(new(P)); err != nil {
+		return nil, fmt.Errorf("relations: %w", err)
+	}
+	if _, err := h.parentOf(new(C)); err != nil {
+		return nil, fmt.Errorf("relations: %w", err)
+	}
 	want := opts != nil && opts.Index != ""
 	var partial error // the first index keyed on the link that copies only part of a child
 	for _, idx := range cm.GSIs {
@@ -261,34 +270,62 @@ func (h *HasMany[P, C]) Layout() Layout { return h.layout }
 func (h *HasMany[P, C]) Index() string { return h.index }
 
 // childOf returns a child value linked to parent: its link fields set from
-// the parent's.
-func (h *HasMany[P, C]) childOf(parent *P) C {
+// the parent's. It fails only for models whose link fields cannot be
+// reached, which [New] rules out by making one child value.
+func (h *HasMany[P, C]) childOf(parent *P) (C, error) {
 	var c C
-	pv := reflect.ValueOf(parent).Elem()
-	cv := reflect.ValueOf(&c).Elem()
+	cv, pv := valueOf(&c), valueOf(parent)
 	for _, l := range h.links {
-		cv.FieldByIndex(l.child.Index).Set(pv.FieldByIndex(l.parent.Index))
+		if err := copyField(cv, l.child, pv, l.parent); err != nil {
+			return c, err
+		}
 	}
-	return c
+	return c, nil
 }
 
-// parentOf returns a parent value with its key fields taken from child's links.
-func (h *HasMany[P, C]) parentOf(child *C) P {
+// parentOf returns a parent value with its key fields taken from child's
+// links. Like childOf, it fails only where [New] would have.
+func (h *HasMany[P, C]) parentOf(child *C) (P, error) {
 	var p P
-	pv := reflect.ValueOf(&p).Elem()
-	cv := reflect.ValueOf(child).Elem()
+	pv, cv := valueOf(&p), valueOf(child)
 	for _, l := range h.links {
-		pv.FieldByIndex(l.parent.Index).Set(cv.FieldByIndex(l.child.Index))
+		if err := copyField(pv, l.parent, cv, l.child); err != nil {
+			return p, err
+		}
 	}
-	return p
+	return p, nil
+}
+
+// copyField sets the field of attribute da in dst, a settable struct, to
+// the field of attribute sa in src. A nil embedded pointer in src reads as
+// the zero value; embedded pointers in dst are replaced by copies before
+// the field is set (see [model.Attribute.SettableFieldOf]), so dst may be a
+// shallow copy of another value, which does not change.
+func copyField(dst reflect.Value, da *model.Attribute, src reflect.Value, sa *model.Attribute) error {
+	v, err := sa.FieldOf(src)
+	if err != nil {
+		return err
+	}
+	f, err := da.SettableFieldOf(dst)
+	if err != nil {
+		return err
+	}
+	f.Set(v)
+	return nil
 }
 
 func valueOf[T any](p *T) reflect.Value { return reflect.ValueOf(p).Elem() }
 
-// setZero clears the field of attribute a in *v; a nil a (a model without
-// that attribute) does nothing.
+// setZero clears the field of attribute a in *v through copies of the
+// embedded pointers on the way, so a value that shares them with *v (a
+// shallow copy) keeps its field. A nil a (a model without that attribute)
+// does nothing. a is a role attribute of T's model, which is always a
+// field, so setting it cannot fail.
 func setZero[T any](v *T, a *model.Attribute) {
-	if a != nil && a.Index != nil {
-		valueOf(v).FieldByIndex(a.Index).SetZero()
+	if a == nil {
+		return
+	}
+	if f, err := a.SettableFieldOf(valueOf(v)); err == nil {
+		f.SetZero()
 	}
 }

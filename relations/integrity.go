@@ -37,11 +37,15 @@ func (h *HasMany[P, C]) Move(ctx context.Context, child C, to P) error {
 		return fmt.Errorf("relations: move: %w", err)
 	}
 	upd := h.children.Update(child)
-	nc := h.childOf(&to)
+	pv := valueOf(&to)
 	for _, l := range h.links {
 		// The Go value, not its encoding: Update recomputes the index keys
 		// built from the link (gsi1pk = "DEPT#{department_id}") from it.
-		upd = upd.Set(l.name, valueOf(&nc).FieldByIndex(l.child.Index).Interface())
+		v, err := l.parent.FieldOf(pv)
+		if err != nil {
+			return fmt.Errorf("relations: move: %w", err)
+		}
+		upd = upd.Set(l.name, v.Interface())
 	}
 	err := query.WriteTx(ctx, h.children.DB(), nil, upd, h.parents.Check(to))
 	return h.txErr("move", err, 0, 1)
@@ -60,7 +64,10 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	if err != nil {
 		return fmt.Errorf("relations: move: %w", err)
 	}
-	moved := h.relink(cur, to)
+	moved, err := h.relink(cur, to)
+	if err != nil {
+		return fmt.Errorf("relations: move: %w", err)
+	}
 	cm := h.children.Model()
 	from, err := cm.KeyOf(&cur)
 	if err != nil {
@@ -76,7 +83,8 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 		err = query.WriteTx(ctx, h.children.DB(), nil, h.children.Check(cur), h.parents.Check(to))
 		return h.txErr("move", err, 0, 1)
 	}
-	// The moved item is a new item: a version restarts at 1.
+	// The moved item is a new item: a version restarts at 1. moved shares
+	// no field it writes with cur, whose version the delete checks.
 	setZero(&moved, cm.Version)
 	free := expression.AttributeNotExists(expression.NameNoDotSplit(cm.Key.Hash.Name))
 	err = query.WriteTx(ctx, h.children.DB(), nil,
@@ -91,14 +99,19 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	return h.txErr("move", err, 0, 2)
 }
 
-// relink returns a copy of c whose link fields point at parent.
-func (h *HasMany[P, C]) relink(c C, parent P) C {
-	nc := h.childOf(&parent)
-	cv, nv := valueOf(&c), valueOf(&nc)
+// relink returns a copy of c whose link fields point at parent. The
+// copy's embedded pointers on the way to its links are copied before the
+// links are set, so c does not change; so are those of any field set later
+// through [model.Attribute.SettableFieldOf] (setZero, Put's version and
+// timestamps), though the copy still shares them with c until then.
+func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
+	cv, pv := valueOf(&c), valueOf(&parent)
 	for _, l := range h.links {
-		cv.FieldByIndex(l.child.Index).Set(nv.FieldByIndex(l.child.Index))
+		if err := copyField(cv, l.child, pv, l.parent); err != nil {
+			return c, err
+		}
 	}
-	return c
+	return c, nil
 }
 
 // Create creates child only if its parent (named by its link fields)
@@ -108,13 +121,16 @@ func (h *HasMany[P, C]) Create(ctx context.Context, child *C) error {
 	if child == nil {
 		return errors.New("relations: create: nil child")
 	}
-	parent := h.parentOf(child)
+	parent, err := h.parentOf(child)
+	if err != nil {
+		return fmt.Errorf("relations: create: %w", err)
+	}
 	if _, err := h.linkedTo(parent); err != nil {
 		// No parent named at all: the child would point nowhere.
 		return fmt.Errorf("relations: create: %w: %w", ErrParentNotFound, err)
 	}
 	saved := *child
-	err := query.WriteTx(ctx, h.children.DB(), nil, h.children.TxCreate(child), h.parents.Check(parent))
+	err = query.WriteTx(ctx, h.children.DB(), nil, h.children.TxCreate(child), h.parents.Check(parent))
 	if err != nil {
 		*child = saved
 	}

@@ -12,7 +12,8 @@ import (
 
 // query returns the query for parent's children.
 func (h *HasMany[P, C]) query(parent P) *query.Query[C] {
-	q := h.children.Query(h.childOf(&parent))
+	c, _ := h.childOf(&parent) // cannot fail: New made a child the same way
+	q := h.children.Query(c)
 	if h.index != "" {
 		q = q.Index(h.index)
 	}
@@ -50,7 +51,11 @@ func (h *HasMany[P, C]) Count(ctx context.Context, parent P) (int, error) {
 // [ErrParentNotFound] when the link is empty or the parent does not exist.
 // It is one GetItem request.
 func (h *HasMany[P, C]) Parent(ctx context.Context, child C) (P, error) {
-	p := h.parentOf(&child)
+	p, err := h.parentOf(&child)
+	if err != nil {
+		var zero P
+		return zero, fmt.Errorf("relations: parent: %w", err)
+	}
 	out, err := h.parents.Get(ctx, p)
 	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
 		var zero P

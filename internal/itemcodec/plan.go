@@ -55,14 +55,20 @@ type plan struct {
 	strs, nums int
 }
 
-// field is one attribute of a struct.
+// field is one attribute of a struct: where its field sits, and how it is
+// encoded and decoded.
 type field struct {
 	name  string
-	typ   reflect.Type
-	path  path
+	path  path // acc.path, kept here with what encoding and decoding read
 	flags flags
 	node  *node     // nil when fb is set
 	fb    *fallback // set when guregu/dynamo handles the field
+	acc   *Field    // where the field is, for reading and writing it
+}
+
+// newField returns the field at fp, called name, with flags fl.
+func newField(fp Field, name string, fl flags) *field {
+	return &field{name: name, path: fp.path, flags: fl, acc: &fp}
 }
 
 // decodeStep is either a field to decode or an embedded pointer to allocate
@@ -177,8 +183,8 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 	byName := make(map[string]bool)
 	var entries []entry
 	queued := make(map[key]bool)
-	var walk func(t reflect.Type, at path)
-	walk = func(t reflect.Type, at path) {
+	var walk func(t reflect.Type, at Field)
+	walk = func(t reflect.Type, at Field) {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			name, fl := fieldInfo(sf)
@@ -186,17 +192,17 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 				continue
 			}
 			embedded := sf.Anonymous && isStructOrPtr(sf.Type)
-			fp := at.child(sf.Offset, false)
+			fp := at.child(sf, i)
 			if !byName[name] && sf.IsExported() {
 				byName[name] = true
 				entries = append(entries, entry{
-					f:     &field{name: name, typ: sf.Type, path: fp, flags: fl},
+					f:     newField(fp, name, fl),
 					claim: embedded,
 				})
 			}
 			if embedded {
 				if sf.Type.Kind() == reflect.Pointer {
-					walk(sf.Type.Elem(), fp.child(0, true))
+					walk(sf.Type.Elem(), fp.deref())
 				} else {
 					walk(sf.Type, fp)
 				}
@@ -207,12 +213,12 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 			}
 		}
 	}
-	walk(t, path{})
+	walk(t, Field{owner: t})
 	for _, e := range entries {
-		if e.claim && !queued[key{e.f.typ, e.f.flags}] {
+		if e.claim && !queued[key{e.f.acc.typ, e.f.flags}] {
 			continue
 		}
-		e.f.node = b.node(e.f.typ, e.f.flags, e.f.flags)
+		e.f.node = b.node(e.f.acc.typ, e.f.flags, e.f.flags)
 		p.enc = append(p.enc, e.f)
 	}
 }
@@ -224,22 +230,22 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 // skipped when an earlier field took it.
 func (b *builder) decodeFields(p *plan, t reflect.Type) {
 	seen := make(map[string]bool)
-	var walk func(t reflect.Type, at path)
-	walk = func(t reflect.Type, at path) {
+	var walk func(t reflect.Type, at Field)
+	walk = func(t reflect.Type, at Field) {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			name, fl := fieldInfo(sf)
 			if name == "-" || seen[name] {
 				continue
 			}
-			fp := at.child(sf.Offset, false)
+			fp := at.child(sf, i)
 			if sf.Anonymous && isStructOrPtr(sf.Type) {
 				if sf.Type.Kind() == reflect.Pointer {
 					if sf.IsExported() {
-						alloc := fp
+						alloc := fp.path
 						p.dec = append(p.dec, decodeStep{alloc: &alloc, elem: sf.Type.Elem()})
 					}
-					walk(sf.Type.Elem(), fp.child(0, true))
+					walk(sf.Type.Elem(), fp.deref())
 				} else {
 					walk(sf.Type, fp)
 				}
@@ -249,12 +255,12 @@ func (b *builder) decodeFields(p *plan, t reflect.Type) {
 				continue
 			}
 			seen[name] = true
-			p.dec = append(p.dec, decodeStep{field: &field{
-				name: name, typ: sf.Type, path: fp, flags: fl, node: b.node(sf.Type, fl, fl),
-			}})
+			f := newField(fp, name, fl)
+			f.node = b.node(sf.Type, fl, fl)
+			p.dec = append(p.dec, decodeStep{field: f})
 		}
 	}
-	walk(t, path{})
+	walk(t, Field{owner: t})
 }
 
 func isStructOrPtr(t reflect.Type) bool {
@@ -422,6 +428,6 @@ func (n *node) scalar() byte {
 func (f *field) settle() {
 	if f.node == nil || !f.node.nestsFull() {
 		f.node = nil
-		f.fb = newFallback(f.typ, f.flags)
+		f.fb = newFallback(f.acc.typ, f.flags)
 	}
 }
