@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,47 +22,6 @@ import (
 // writeOps are the operations that write: the first of them a delete
 // policy sends is where another writer gets its turn.
 var writeOps = []string{"BatchWriteItem", "DeleteItem", "PutItem", "UpdateItem", "TransactWriteItems", "BatchExecuteStatement", "ExecuteStatement"}
-
-// interleaver is an HTTP client that, once armed, runs a turn of another
-// writer just before the first request of one of ops is sent. Requests of
-// ops sent meanwhile wait for the turn to end, so the turn falls between
-// the reads of the operation under test and its first write, on every run.
-type interleaver struct {
-	next dynamodb.HTTPClient
-	ops  []string
-
-	mu   sync.Mutex
-	turn func()
-	ran  bool
-}
-
-// arm makes the next request of one of h's operations run turn first.
-func (h *interleaver) arm(turn func()) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.turn, h.ran = turn, false
-}
-
-// done reports whether the armed turn has run.
-func (h *interleaver) done() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.ran
-}
-
-// Do implements dynamodb.HTTPClient.
-func (h *interleaver) Do(r *http.Request) (*http.Response, error) {
-	if slices.Contains(h.ops, operation(r)) {
-		h.mu.Lock()
-		if turn := h.turn; turn != nil {
-			h.turn = nil
-			turn()
-			h.ran = true
-		}
-		h.mu.Unlock()
-	}
-	return h.next.Do(r)
-}
 
 // raceChildren is how many children d-1 has in the race tests: more than
 // one batch of writes.

@@ -2,9 +2,7 @@ package integration_test
 
 import (
 	"errors"
-	"net/http"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -295,49 +293,6 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 	}
 }
 
-// interleaver is an HTTP client that runs a function once, before it
-// forwards the first request of one operation: another writer then acts
-// between the requests of the operation under test, on every run.
-type interleaver struct {
-	next dynamodb.HTTPClient
-	op   string
-	fn   func()
-
-	mu   sync.Mutex
-	ops  []string // the operations forwarded, in order
-	done bool
-}
-
-// Do implements dynamodb.HTTPClient.
-func (h *interleaver) Do(r *http.Request) (*http.Response, error) {
-	op := operation(r)
-	h.mu.Lock()
-	run := !h.done && op == h.op && h.fn != nil
-	if run {
-		h.done = true
-	}
-	h.ops = append(h.ops, op)
-	h.mu.Unlock()
-	if run {
-		h.fn()
-	}
-	return h.next.Do(r)
-}
-
-// before arms h to run fn before the next request of op.
-func (h *interleaver) before(op string, fn func()) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.op, h.fn, h.done, h.ops = op, fn, false, nil
-}
-
-// ran reports whether fn ran, and the operations forwarded since before.
-func (h *interleaver) ran() (bool, []string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.done, slices.Clone(h.ops)
-}
-
 // VerColEmployee is an employee of an item collection whose version and
 // updated stamp are in a struct embedded by pointer.
 type VerColEmployee struct {
@@ -392,7 +347,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 		concurrent = other.Update(key).Set("employee_name", "Alicia").Run(ctx)
 	})
 	err = staff.Move(ctx, key, ColDepartment{DepartmentID: "d-2"})
-	ran, ops := hook.ran()
+	ran, ops := hook.done(), hook.forwarded()
 	if !ran || concurrent != nil {
 		t.Fatalf("concurrent update: ran %v, %v; want it to run and succeed", ran, concurrent)
 	}

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 )
 
@@ -431,29 +430,19 @@ func isVersionType(t reflect.Type) bool {
 	return false
 }
 
-// versionInKey says how the version attribute v is part of a key of the
-// table or of an index, directly or through a template, or returns "". The
-// version changes with every write, so a key made from it would move the
-// item (or its index entry) on every write: Create would write the item
-// under version 1's key whatever the caller set.
+// versionInKey says how the version attribute v is the table's hash or range
+// key, or returns "". The version changes with every write, so a key made
+// from it would move the item on every write: Create would write the item
+// under version 1's key whatever the caller set. (A computed table key that
+// refers to it is refused with the templates; index keys may use it, since
+// writes recompute them.)
 func versionInKey(m *Model, v *Attribute) string {
-	type key struct {
+	for _, k := range []struct {
 		attr  *Attribute
 		where string
-	}
-	keys := []key{{m.Key.Hash, "the table's hash key"}, {m.Key.Range, "the table's range key"}}
-	for _, idxs := range [][]*Index{m.GSIs, m.LSIs} {
-		for _, idx := range idxs {
-			keys = append(keys, key{idx.Key.Hash, "the hash key of index " + idx.Name}, key{idx.Key.Range, "the range key of index " + idx.Name})
-		}
-	}
-	for _, k := range keys {
-		switch {
-		case k.attr == nil:
-		case k.attr == v:
+	}{{m.Key.Hash, "the table's hash key"}, {m.Key.Range, "the table's range key"}} {
+		if k.attr == v {
 			return "it is " + k.where
-		case k.attr.Template != nil && slices.Contains(k.attr.Template.Refs(), v):
-			return "the template of " + k.attr.Name + ", " + k.where + ", refers to it"
 		}
 	}
 	return ""
