@@ -160,7 +160,7 @@ func TestMissingEngine(t *testing.T) {
 	}{{"", false}, {"false", false}, {"true", true}, {"1", true}} {
 		t.Run("CI="+tc.ci, func(t *testing.T) {
 			out, err := runChild(t, append(noEngine(t), "CI="+tc.ci)...)
-			for _, want := range []string{"install Python 3", "start a Docker engine", "DYNAMODB_ENDPOINT", "no Python 3 was found"} {
+			for _, want := range []string{"install Python 3", "start a Docker engine", "DYNAMODB_ENDPOINT", "no Python 3 with its venv module was found"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output does not say %q:\n%s", want, out)
 				}

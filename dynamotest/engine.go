@@ -44,7 +44,7 @@ const (
 )
 
 // howToGetEngine tells the reader of a skipped or failed test what to do.
-const howToGetEngine = "install Python 3 (with its venv module) so dynamotest can start moto itself, " +
+const howToGetEngine = "install Python 3 with its venv module (on Debian or Ubuntu: apt-get install python3 python3-venv) so dynamotest can start moto itself, " +
 	"start a Docker engine, or set " + connect.EnvEndpoint + " to a running DynamoDB engine"
 
 // containerPort is where the moto server listens inside the container.
@@ -167,7 +167,7 @@ func findEngine() {
 	}
 	err := startMoto()
 	if errors.Is(err, motoserver.ErrNoPython) {
-		engine.skip = strings.Join(append(reasons, "no Python 3 was found"), ", ")
+		engine.skip = strings.Join(append(reasons, "no Python 3 with its venv module was found"), ", ")
 		return
 	}
 	engine.err = err

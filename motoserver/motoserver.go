@@ -40,8 +40,10 @@ var Script string
 const EnvPython = "DYNAMOKIT_PYTHON"
 
 // ErrNoPython is returned by [Install] and [Start] when no Python 3
-// interpreter can be found.
-var ErrNoPython = errors.New("motoserver: no Python 3 interpreter found (install python3, or set " + EnvPython + ")")
+// interpreter with the venv module (and the ensurepip module it needs) can be
+// found.
+var ErrNoPython = errors.New("motoserver: no Python 3 interpreter found with its venv module " +
+	"(install python3, and on Debian or Ubuntu python3-venv, or set " + EnvPython + ")")
 
 // Options configures [Install] and [Start]. The zero value, or nil, means
 // the defaults.
@@ -101,7 +103,9 @@ func (o *Options) python() (string, error) {
 		if err != nil {
 			continue
 		}
-		out, err := exec.Command(path, "-c", "import sys; print(sys.version_info[0])").Output()
+		// Debian and Ubuntu ship venv's ensurepip in a package of its own:
+		// without it the interpreter cannot make the environment.
+		out, err := exec.Command(path, "-c", "import sys, venv, ensurepip; print(sys.version_info[0])").Output()
 		if err == nil && strings.TrimSpace(string(out)) == "3" {
 			return path, nil
 		}

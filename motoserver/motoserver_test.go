@@ -189,3 +189,32 @@ func TestServerEndsWithProcess(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestPythonWithoutVenv checks that an interpreter without ensurepip, as
+// Debian's python3 is without python3-venv, counts as no Python: the test
+// suites then skip, saying what to install, instead of failing to install.
+func TestPythonWithoutVenv(t *testing.T) {
+	real, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 here")
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "ensurepip"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ensurepip", "__init__.py"), []byte("raise ImportError('ensurepip is disabled')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wrapper := filepath.Join(dir, "python3")
+	script := "#!/bin/sh\nPYTHONPATH=" + dir + " exec " + real + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Install(t.Context(), &Options{Python: wrapper, CacheDir: t.TempDir()})
+	if !errors.Is(err, ErrNoPython) {
+		t.Fatalf("Install with a python3 lacking ensurepip = %v, want ErrNoPython", err)
+	}
+	if !strings.Contains(err.Error(), "python3-venv") {
+		t.Errorf("error %q does not say to install python3-venv", err)
+	}
+}
