@@ -156,4 +156,3 @@ func TestKeyTypeValidation(t *testing.T) {
 		})
 	}
 }
-
