@@ -290,7 +290,8 @@ func (u *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
 // Run performs the update. It returns [ErrNotFound] when the item does not
 // exist, [ErrVersionConflict] when its version is not key's, and
 // [ErrConditionFailed] when a condition given with [Update.If] does not
-// hold.
+// hold; any error means nothing was written. It asks DynamoDB for no item
+// back, so unlike [Update.Value] it never decodes one.
 func (u *Update[T]) Run(ctx context.Context) error {
 	_, _, err := u.run(ctx, types.ReturnValueNone)
 	return err
