@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 )
 
 // DynamoDB's limits on the secondary indexes of one table: MaxGSIs is the
@@ -30,6 +32,7 @@ type pendingIndex struct {
 // builder walks a struct type once and collects everything a Model holds.
 type builder struct {
 	t       reflect.Type
+	codec   *itemcodec.Codec // the codec of t, whose fields the attributes are bound to
 	m       *Model
 	order   []*pendingIndex
 	pending map[string]*pendingIndex
@@ -49,10 +52,12 @@ func build(t reflect.Type) (*Model, error) {
 		m:       &Model{Type: t, byName: make(map[string]*Attribute), indexes: make(map[string]*Index)},
 		pending: make(map[string]*pendingIndex),
 	}
-	if err := b.walk(t, nil, 0); err != nil {
-		return nil, err
+	c, err := itemcodec.For(t)
+	if err != nil {
+		return nil, b.fail("", "", err.Error())
 	}
-	if err := b.bindFields(); err != nil {
+	b.codec = c
+	if err := b.walk(t, nil, 0); err != nil {
 		return nil, err
 	}
 	if err := b.finish(); err != nil {
@@ -143,7 +148,9 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 		a.Type = String
 	} else {
 		a.GoType = f.Type
-		a.Type = scalarTypeOf(f.Type, a.UnixTime)
+		if err := b.bindField(a); err != nil {
+			return err
+		}
 	}
 	if roleTag, ok := f.Tag.Lookup("dynamokit"); ok {
 		role, reason := b.role(a, roleTag)
@@ -197,8 +204,10 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 		if a.GoType == nil || !(isInteger(deref(a.GoType)) || deref(a.GoType) == typeTime) {
 			return 0, "a ttl attribute must be a time.Time or an integer (Unix seconds)"
 		}
+		if reason := mustBeNumber(a, tag); reason != "" {
+			return 0, reason
+		}
 		a.UnixTime = true
-		a.Type = Number
 	case "version":
 		role, slot = VersionRole, &b.m.Version
 		// A narrower integer wraps around (a uint8 after 255 writes), and
@@ -210,6 +219,9 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 			}
 			return 0, "a version attribute must be an integer of 64 bits (int, int64, uint or uint64), not " + what
 		}
+		if reason := mustBeNumber(a, tag); reason != "" {
+			return 0, reason
+		}
 	case "created", "updated":
 		role, slot = CreatedRole, &b.m.Created
 		if tag == "updated" {
@@ -217,6 +229,11 @@ func (b *builder) role(a *Attribute, tag string) (Role, string) {
 		}
 		if a.GoType == nil || !(deref(a.GoType) == typeTime || isInteger(deref(a.GoType))) {
 			return 0, "a " + tag + " attribute must be a time.Time or an integer (Unix seconds)"
+		}
+		if isInteger(deref(a.GoType)) {
+			if reason := mustBeNumber(a, tag); reason != "" {
+				return 0, reason
+			}
 		}
 	case "type":
 		role, slot = TypeRole, &b.m.EntityType
@@ -244,7 +261,7 @@ func deref(t reflect.Type) reflect.Type {
 func (b *builder) setTableKey(a *Attribute, role KeyRole, field, raw string) error {
 	tag := `dynamo:"` + raw + `"`
 	if a.Type == "" {
-		return b.fail(field, tag, "DynamoDB cannot key on "+a.GoType.String()+" (want a string, number or []byte)")
+		return b.fail(field, tag, "DynamoDB cannot key on "+a.notKeyable())
 	}
 	switch role {
 	case HashKey:
@@ -272,7 +289,7 @@ func (b *builder) addIndexKey(a *Attribute, raw string, local bool, field string
 		return b.fail(field, tag, `want "name,hash" or "name,range"`)
 	}
 	if a.Type == "" {
-		return b.fail(field, tag, "DynamoDB cannot key an index on "+a.GoType.String())
+		return b.fail(field, tag, "DynamoDB cannot key an index on "+a.notKeyable())
 	}
 	p := b.pending[it.name]
 	if p == nil {
@@ -446,4 +463,18 @@ func versionInKey(m *Model, v *Attribute) string {
 		}
 	}
 	return ""
+}
+
+// mustBeNumber returns why a, which has the role tag and is read as a
+// number, cannot have it when its field is written as something else (an
+// integer type with a MarshalText method is written as a string), or "".
+func mustBeNumber(a *Attribute, tag string) string {
+	if a.Type == Number {
+		return ""
+	}
+	what := "not a number"
+	if a.Type != "" {
+		what = string(a.Type)
+	}
+	return "a " + tag + " attribute must be written as a number, but " + a.GoType.String() + " is written as " + what + " (by its own marshalling method)"
 }

@@ -11,23 +11,40 @@ import (
 // errComputed is returned by the field accessors of a computed attribute.
 var errComputed = errors.New("a computed attribute has no field")
 
-// bindFields gives every plain attribute the accessor of its field in the
+// bindField gives the plain attribute a the accessor of its field in the
 // codec's compiled plan, so that reading and writing a field follow the
-// path that encoding and decoding follow.
-func (b *builder) bindFields() error {
-	c, err := itemcodec.For(b.t)
+// path that encoding and decoding follow, and takes a's DynamoDB type from
+// the encoder the codec uses for the field: a key is declared in the table
+// with the type its values are written as.
+func (b *builder) bindField(a *Attribute) error {
+	f, err := b.codec.Field(a.Index)
 	if err != nil {
-		return b.fail("", "", err.Error())
+		return b.fail(a.Field, "", "guregu/dynamo neither encodes nor decodes this field")
 	}
-	for _, a := range b.m.Attributes {
-		if a.Template != nil {
-			continue
-		}
-		if a.field, err = c.Field(a.Index); err != nil {
-			return b.fail(a.Field, "", "guregu/dynamo neither encodes nor decodes this field")
-		}
+	a.field = f
+	switch k := f.KeyType(); k {
+	case itemcodec.KeyS:
+		a.Type = String
+	case itemcodec.KeyN:
+		a.Type = Number
+	case itemcodec.KeyB:
+		a.Type = Binary
+	case itemcodec.Dynamic:
+		a.dynamic = true
 	}
 	return nil
+}
+
+// notKeyable says why no key can be a, an attribute without a Type.
+func (a *Attribute) notKeyable() string {
+	t := a.GoType.String()
+	switch {
+	case a.dynamic && deref(a.GoType).Kind() == reflect.Interface:
+		return t + ": the type of each value decides its DynamoDB type (want a string, number or []byte type)"
+	case a.dynamic:
+		return t + ": its MarshalDynamo or MarshalDynamoDBAttributeValue method picks the type value by value, so the table's key type cannot be known (key on a string, number or []byte type, or one with a MarshalText method, written as a string)"
+	}
+	return t + " (want a string, number or []byte, or a type with a MarshalText method)"
 }
 
 // FieldOf returns the attribute's field in v, a struct value of the

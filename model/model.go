@@ -1,7 +1,6 @@
 package model
 
 import (
-	"encoding"
 	"reflect"
 	"time"
 
@@ -67,7 +66,10 @@ type Attribute struct {
 	// GoType is the field's type; nil for a computed attribute.
 	GoType reflect.Type
 	// Type is the DynamoDB scalar type when the attribute can be a key
-	// (string, number, binary); "" otherwise.
+	// (string, number, binary); "" otherwise. For a field it is the type
+	// the field's encoder writes (a time.Time is S, or N with unixtime or as
+	// a TTL; a type with a MarshalText method is S whatever its kind; a
+	// type whose MarshalDynamo method picks the type by value has none).
 	Type ScalarType
 	// Role is the role given with the dynamokit tag.
 	Role Role
@@ -80,6 +82,10 @@ type Attribute struct {
 
 	// field reaches the attribute's field; nil for a computed attribute.
 	field *itemcodec.Field
+
+	// dynamic is set when the field's own marshalling method (or, for an
+	// interface, its value) decides its DynamoDB type value by value.
+	dynamic bool
 
 	// viaItem is set when the tag has an option (set, null, allowempty...)
 	// that changes how guregu/dynamo encodes the field inside an item, so
@@ -240,41 +246,10 @@ var KeysOnly = Projection{Type: ProjectKeysOnly}
 var All = Projection{Type: ProjectAll}
 
 var (
-	typeTime          = reflect.TypeFor[time.Time]()
-	typeTextMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
-	typeBytes         = reflect.TypeFor[[]byte]()
-	typeTabler        = reflect.TypeFor[Tabler]()
-	typeOptioner      = reflect.TypeFor[Optioner]()
+	typeTime     = reflect.TypeFor[time.Time]()
+	typeTabler   = reflect.TypeFor[Tabler]()
+	typeOptioner = reflect.TypeFor[Optioner]()
 )
-
-// scalarTypeOf returns the key type a Go type encodes to, or "" when
-// DynamoDB cannot key on it.
-func scalarTypeOf(t reflect.Type, unixtime bool) ScalarType {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == typeTime {
-		if unixtime {
-			return Number
-		}
-		return String
-	}
-	if t == typeBytes || (t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8) {
-		return Binary
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return String
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
-		return Number
-	}
-	if t.Implements(typeTextMarshaler) || reflect.PointerTo(t).Implements(typeTextMarshaler) {
-		return String
-	}
-	return ""
-}
 
 func isInteger(t reflect.Type) bool {
 	switch t.Kind() {

@@ -111,3 +111,30 @@ func IsConditionFailed(err error) bool {
 	return errors.Is(err, ErrConditionFailed) || errors.Is(err, ErrAlreadyExists) ||
 		errors.Is(err, ErrVersionConflict) || errors.As(err, &ccf)
 }
+
+// WrittenError is returned by [Update.Value] when the update was written
+// but the item DynamoDB returned does not decode into the model: for
+// example, another program stored an attribute of a type the model's field
+// cannot hold. The write happened: the item's version (if any) and every
+// changed attribute moved, so a retry with the version the caller held is
+// a version conflict. Key is the written item's key and Item the whole item
+// as DynamoDB returned it (holding, for a versioned model, the new
+// version); Err is the decode error. It matches none of the sentinels that
+// say a write did not happen ([ErrNotFound], [ErrVersionConflict],
+// [ErrConditionFailed]). It is always returned as a pointer; match it with
+// errors.As.
+type WrittenError struct {
+	Op    string     // the operation, "update"
+	Table string     // the table name
+	Key   model.Item // the key of the item written
+	Item  model.Item // the item after the write, as DynamoDB returned it
+	Err   error      // why Item does not decode
+}
+
+// Error implements the error interface.
+func (e *WrittenError) Error() string {
+	return fmt.Sprintf("query: %s %s: item written, but it does not decode: %v", e.Op, e.Table, trimmed{e.Err})
+}
+
+// Unwrap returns the decode error.
+func (e *WrittenError) Unwrap() error { return e.Err }

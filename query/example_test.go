@@ -136,6 +136,21 @@ func ExampleRepo_Update() {
 	}
 }
 
+func ExampleUpdate_Value() {
+	var written *query.WrittenError
+	a, err := accounts.Update(Account{ID: "a-1", Version: 3}).Add("balance", 5).Value(ctx)
+	switch {
+	case errors.As(err, &written):
+		// Written, with version 4, but not readable as an Account: do not
+		// retry with version 3 (a conflict); fix the item or read written.Item.
+		log.Printf("updated %v, but: %v", written.Key, written.Err)
+	case err != nil:
+		log.Fatal(err) // nothing was written
+	default:
+		fmt.Println(a.Balance)
+	}
+}
+
 func ExampleUpdate_Run() {
 	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
 	accounts, err := query.New[Account](offline, nil)

@@ -290,38 +290,49 @@ func (u *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
 // Run performs the update. It returns [ErrNotFound] when the item does not
 // exist, [ErrVersionConflict] when its version is not key's, and
 // [ErrConditionFailed] when a condition given with [Update.If] does not
-// hold.
+// hold; any error means nothing was written. It asks DynamoDB for no item
+// back, so unlike [Update.Value] it never decodes one.
 func (u *Update[T]) Run(ctx context.Context) error {
-	_, err := u.run(ctx, types.ReturnValueNone)
+	_, _, err := u.run(ctx, types.ReturnValueNone)
 	return err
 }
 
 // Value performs the update like [Update.Run] and returns the item as it
-// is afterwards.
+// is afterwards, read from the same UpdateItem response.
+//
+// The update is written before the returned item is decoded, and the item
+// may hold attributes the update did not set (another program may have
+// stored a value the model's field cannot hold), so decoding can fail only
+// after the write. Value then returns the zero value and a *[WrittenError]
+// holding the key and the item as written: the write happened once, and a
+// retry must use the new version (in WrittenError.Item), not the one the
+// key value held. Any other error means nothing was written.
 func (u *Update[T]) Value(ctx context.Context) (T, error) {
 	var zero T
-	out, err := u.run(ctx, types.ReturnValueAllNew)
+	key, out, err := u.run(ctx, types.ReturnValueAllNew)
 	if err != nil {
 		return zero, err
 	}
 	v, err := u.r.decode(out.Attributes)
 	if err != nil {
-		return zero, wrap("update", u.r.table, err, nil)
+		return zero, &WrittenError{Op: "update", Table: u.r.table, Key: key, Item: out.Attributes, Err: err}
 	}
 	return v, nil
 }
 
-func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
+// run sends the update and returns the key it was sent for with the
+// response.
+func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (model.Item, *dynamodb.UpdateItemOutput, error) {
 	in, err := u.input()
 	if err != nil {
-		return nil, wrap("update", u.r.table, err, nil)
+		return nil, nil, wrap("update", u.r.table, err, nil)
 	}
 	in.ReturnValues = rv
 	out, err := u.r.db.Client().UpdateItem(ctx, in)
 	if err != nil {
-		return nil, u.classify(err)
+		return nil, nil, u.classify(err)
 	}
-	return out, nil
+	return in.Key, out, nil
 }
 
 // classify tells a missing item, a stale version and a failed condition

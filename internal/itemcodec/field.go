@@ -23,6 +23,9 @@ type Field struct {
 	index  []int          // the same location as an index path from owner
 	elems  []reflect.Type // the type each hop of path points to
 	goName string         // the Go field name, for errors
+	// keyType is the DynamoDB type the field's encoder writes, set when
+	// the plan settles.
+	keyType KeyType
 }
 
 // child returns the location of sf, the field at index i of the struct at f.

@@ -430,4 +430,5 @@ func (f *field) settle() {
 		f.node = nil
 		f.fb = newFallback(f.acc.typ, f.flags)
 	}
+	f.acc.keyType = f.keyType()
 }
