@@ -68,7 +68,9 @@ func (c *Codec) Encode(v reflect.Value, extra int) (map[string]types.AttributeVa
 }
 
 // Decode sets v, an addressable value of the codec's type, from item, as
-// guregu/dynamo's UnmarshalItem would.
+// guregu/dynamo's UnmarshalItem would; a time field also reads the other
+// common ISO 8601 forms (see the layout option). An attribute that cannot
+// be decoded returns a *[DecodeError] naming the field.
 func (c *Codec) Decode(item map[string]types.AttributeValue, v reflect.Value) error {
 	if v.Type() != c.typ || !v.CanSet() {
 		return fmt.Errorf("itemcodec: decode: want a settable %s, got %s", c.typ, v.Type())
@@ -77,6 +79,9 @@ func (c *Codec) Decode(item map[string]types.AttributeValue, v reflect.Value) er
 		return dynamo.UnmarshalItem(item, v.Addr().Interface())
 	}
 	if err := c.plan.decode(v.Addr().UnsafePointer(), item); err != nil {
+		if fe, ok := err.(*fieldError); ok {
+			return &DecodeError{Type: c.typ, Field: fe.goPath, Attribute: fe.path, Err: fe.err}
+		}
 		return fmt.Errorf("itemcodec: %w", err)
 	}
 	return nil

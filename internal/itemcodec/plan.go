@@ -40,6 +40,7 @@ type node struct {
 	flags flags   // the flags guregu passes when it calls this encoder
 	set   bool    // kSlice: encode as a set
 	unix  bool    // kTime: encode as Unix seconds
+	lay   layout  // kTime: the string layout, when not unix
 	elem  *node   // kPtr: the pointee; kSlice, kBytes: the element
 	plan  *plan   // kStruct
 }
@@ -274,7 +275,7 @@ func (b *builder) node(t reflect.Type, cf, rf flags) *node {
 	n := &node{typ: t, flags: rf}
 	switch {
 	case t == typeTime:
-		n.kind, n.unix = kTime, cf&flagUnixTime != 0
+		n.kind, n.unix, n.lay = kTime, cf&flagUnixTime != 0, cf.layout()
 		return n
 	case t.Kind() == reflect.Pointer:
 		// *T has the methods of T, so T decides; **T has none, and guregu
@@ -324,7 +325,8 @@ func (b *builder) node(t reflect.Type, cf, rf flags) *node {
 			return n
 		}
 		// encodeList: elements keep empty values as NULL unless omitemptyelem.
-		var sub flags
+		// The elements of a list of times keep the field's layout.
+		sub := cf & flagLayout
 		if cf&flagOmitEmptyElem == 0 {
 			sub |= flagAllowEmpty | flagNull
 		}
