@@ -17,6 +17,7 @@ type Codec struct {
 	// The type implements guregu/dynamo's item interfaces, which replace
 	// field-by-field encoding; the codec then defers to guregu/dynamo.
 	marshaler, unmarshaler bool
+	err                    error // the type cannot be compiled; kept so For returns it every time
 }
 
 // cache holds the codec of every struct type seen: map[reflect.Type]*Codec.
@@ -27,22 +28,34 @@ var (
 	typeItemUnmarshaler = reflect.TypeFor[dynamo.ItemUnmarshaler]()
 )
 
-// For returns the codec of the struct type t, compiling it on first use.
+// For returns the codec of the struct type t, compiling it on first use. It
+// returns an error for a type that is not a struct, and for a time layout
+// option that the codec cannot apply (see the layout option).
 func For(t reflect.Type) (*Codec, error) {
 	if c, ok := cache.Load(t); ok {
-		return c.(*Codec), nil
+		return c.(*Codec).result()
 	}
 	if t == nil || t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("itemcodec: %v is not a struct type", t)
 	}
+	p, err := compile(t)
 	c := &Codec{
 		typ:         t,
-		plan:        compile(t),
+		plan:        p,
 		marshaler:   t.Implements(typeItemMarshaler),
 		unmarshaler: reflect.PointerTo(t).Implements(typeItemUnmarshaler),
+		err:         err,
 	}
 	actual, _ := cache.LoadOrStore(t, c)
-	return actual.(*Codec), nil
+	return actual.(*Codec).result()
+}
+
+// result returns c, or the error that keeps it from being used.
+func (c *Codec) result() (*Codec, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
 }
 
 // Encode returns the item of v, a value of the codec's type, as

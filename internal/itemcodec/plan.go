@@ -2,6 +2,7 @@ package itemcodec
 
 import (
 	"encoding"
+	"fmt"
 	"reflect"
 	"time"
 	"unsafe"
@@ -142,14 +143,17 @@ func isSpecial(t reflect.Type) bool {
 type builder struct {
 	plans map[reflect.Type]*plan
 	order []*plan
+	err   error // the first field that cannot be compiled
 }
 
-// compile returns the plan of the struct type t with its nested plans.
-func compile(t reflect.Type) *plan {
+// compile returns the plan of the struct type t with its nested plans. It
+// returns an error for a time layout on a field that guregu/dynamo would
+// encode, since guregu ignores the option.
+func compile(t reflect.Type) (*plan, error) {
 	b := &builder{plans: make(map[reflect.Type]*plan)}
 	root := b.plan(t)
 	b.settle()
-	return root
+	return root, b.err
 }
 
 // plan returns the plan of the struct type t, building it on first use.
@@ -369,6 +373,7 @@ func (b *builder) settle() {
 	for _, p := range b.order {
 		for _, f := range p.enc {
 			f.settle()
+			b.checkLayout(p, f)
 			switch f.node.scalar() {
 			case 'S':
 				p.strs++
@@ -379,6 +384,7 @@ func (b *builder) settle() {
 		for _, s := range p.dec {
 			if s.field != nil {
 				s.field.settle()
+				b.checkLayout(p, s.field)
 			}
 		}
 	}
@@ -432,4 +438,35 @@ func (f *field) settle() {
 		f.node = nil
 		f.fb = newFallback(f.acc.typ, f.flags)
 	}
+}
+
+// checkLayout records an error when f, a field of p, falls back to
+// guregu/dynamo although a layout option applies in it.
+func (b *builder) checkLayout(p *plan, f *field) {
+	if b.err == nil && f.fb != nil && hasLayout(f.acc.typ, f.flags, map[reflect.Type]bool{}) {
+		b.err = fmt.Errorf("itemcodec: %s.%s: a time layout applies in this field of type %s, which guregu/dynamo encodes and which ignores it; use a *time.Time, time.Time or []time.Time field, in structs of such fields", p.typ, f.acc.goName, f.acc.typ)
+	}
+}
+
+// hasLayout reports whether a layout option applies in a field of type t
+// with flags fl: its own, or one in the fields of a struct it holds.
+func hasLayout(t reflect.Type, fl flags, seen map[reflect.Type]bool) bool {
+	if fl.layout() != layoutRFC3339Nano {
+		return true
+	}
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return false
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		_, sfl := fieldInfo(sf)
+		if hasLayout(sf.Type, sfl, seen) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package itemcodec
 
 import (
 	"errors"
+	"net/netip"
 	"reflect"
 	"testing"
 	"time"
@@ -151,5 +152,30 @@ func TestDecodeErrorNamesField(t *testing.T) {
 				t.Errorf("Decode = %+v, want Type timeLayouts, Field %s, Attribute %s and a cause", de, tc.field, tc.attribute)
 			}
 		})
+	}
+}
+
+// lostLayout nests a layout in a struct that guregu/dynamo encodes, since
+// the codec does not specialise netip.Addr; guregu would ignore the layout.
+type lostLayout struct {
+	Inner struct {
+		At   time.Time  `dynamo:"at,layout=pynamodb"`
+		Addr netip.Addr `dynamo:"addr"`
+	} `dynamo:"inner"`
+}
+
+type lostLayoutPtr struct {
+	At **time.Time `dynamo:"at,layout=utcnano"`
+}
+
+// TestLayoutNeverLost: a layout on a field that guregu/dynamo would encode
+// is refused, rather than silently ignored.
+func TestLayoutNeverLost(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[lostLayout](), reflect.TypeFor[lostLayoutPtr]()} {
+		for range 2 { // the error is cached too
+			if c, err := For(typ); err == nil {
+				t.Errorf("For(%v) = %v, want an error about the lost layout", typ, c)
+			}
+		}
 	}
 }
