@@ -2,6 +2,7 @@ package itemcodec
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -177,5 +178,45 @@ func TestLayoutNeverLost(t *testing.T) {
 				t.Errorf("For(%v) = %v, want an error about the lost layout", typ, c)
 			}
 		}
+	}
+}
+
+// TestTimeLayoutRoundTrip: every layout reads back what it writes, to its
+// precision, for times across the years it can write and in any offset;
+// and utcnano's strings sort in time order.
+func TestTimeLayoutRoundTrip(t *testing.T) {
+	c, err := For(reflect.TypeFor[timeLayouts]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var prev time.Time
+	var prevUTC string
+	for range 2000 {
+		at := time.Unix(rng.Int64N(253402300800+62135596800)-62135596800, rng.Int64N(1e9)).
+			In(time.FixedZone("", (rng.IntN(48)-24)*1800))
+		v := timeLayouts{Default: at, Named: at, PynamoDB: at, UTC: at, Ptr: &at, List: []time.Time{at}, Inner: timeLayoutsInner{at}}
+		item, err := c.Encode(reflect.ValueOf(v), 0)
+		if err != nil {
+			t.Fatalf("Encode(%v): %v", at, err)
+		}
+		var back timeLayouts
+		if err := c.Decode(item, reflect.ValueOf(&back).Elem()); err != nil {
+			t.Fatalf("Decode(Encode(%v)): %v", at, err)
+		}
+		micro := at.Truncate(time.Microsecond)
+		for name, pair := range map[string][2]time.Time{
+			"default": {back.Default, at}, "named": {back.Named, at}, "utc": {back.UTC, at},
+			"py": {back.PynamoDB, micro}, "ptr": {*back.Ptr, micro}, "list": {back.List[0], micro}, "inner.at": {back.Inner.At, micro},
+		} {
+			if !pair[0].Equal(pair[1]) {
+				t.Errorf("%s: Decode(Encode(%v)) = %v, want %v", name, at, pair[0], pair[1])
+			}
+		}
+		s := item["utc"].(*types.AttributeValueMemberS).Value
+		if !prev.IsZero() && (s < prevUTC) != at.Before(prev) && !at.Equal(prev) {
+			t.Errorf("utcnano %q < %q is %v, but %v before %v is %v", s, prevUTC, s < prevUTC, at, prev, at.Before(prev))
+		}
+		prev, prevUTC = at, s
 	}
 }
