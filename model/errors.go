@@ -3,7 +3,9 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,8 +70,12 @@ type DecodeError struct {
 func (e *DecodeError) Error() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "model: decode %v.%s (item ", e.Type, e.Field)
+	names := e.keyNames
+	if names == nil {
+		names = slices.Sorted(maps.Keys(e.Key)) // a DecodeError made elsewhere
+	}
 	n := 0
-	for _, name := range e.keyNames {
+	for _, name := range names {
 		av, ok := e.Key[name]
 		if !ok {
 			continue

@@ -140,3 +140,28 @@ func TestDecodeErrorNamesKey(t *testing.T) {
 		t.Errorf("Error() = %q, want the prefix %q", got, prefix)
 	}
 }
+
+func TestDecodeErrorMessage(t *testing.T) {
+	typ := reflect.TypeFor[pyOrder]()
+	cause := errors.New("bad")
+	for _, tc := range []struct {
+		name string
+		err  *model.DecodeError
+		want string
+	}{
+		{"no key", &model.DecodeError{Type: typ, Field: "A.B", Attribute: "a.b", Err: cause},
+			"model: decode model_test.pyOrder.A.B (item without its key): attribute a.b: bad"},
+		{"key made by the caller", &model.DecodeError{Type: typ, Field: "A", Attribute: "a", Err: cause, Key: model.Item{
+			"pk": &types.AttributeValueMemberS{Value: "x"}, "bin": &types.AttributeValueMemberB{Value: []byte{1, 2}},
+		}}, `model: decode model_test.pyOrder.A (item bin=0102, pk="x"): attribute a: bad`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.err.Error(); got != tc.want {
+				t.Errorf("Error() = %q, want %q", got, tc.want)
+			}
+			if !errors.Is(tc.err, cause) {
+				t.Errorf("errors.Is(%v, cause) = false, want true", tc.err)
+			}
+		})
+	}
+}
