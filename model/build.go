@@ -139,6 +139,7 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 	for _, opt := range itemOptions {
 		a.viaItem = a.viaItem || dt.options.Contains(opt)
 	}
+	a.viaItem = a.viaItem || dt.options.layout() != ""
 	if computed {
 		t, reason := parseTemplate(tmpl)
 		if reason != "" {
@@ -158,6 +159,9 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 			return b.fail(f.Name, `dynamokit:"`+roleTag+`"`, reason)
 		}
 		a.Role = role
+	}
+	if reason := checkLayout(a, dt.options); reason != "" {
+		return b.fail(f.Name, `dynamo:"`+raw+`"`, reason)
 	}
 	b.m.byName[name] = a
 	b.m.Attributes = append(b.m.Attributes, a)

@@ -23,7 +23,8 @@
 //
 //	dynamo:"name,opt,opt"   attribute name ("" keeps the Go field name, "-" skips the field)
 //	                        options: hash (or partition), range (or sort), omitempty, set,
-//	                        unixtime, null, allowempty, allowemptyelem, omitemptyelem
+//	                        unixtime, null, allowempty, allowemptyelem, omitemptyelem,
+//	                        layout=NAME (dynamokit's; guregu ignores it)
 //	                        (null and allowempty not on a key: a key is never empty)
 //	index:"name,hash"       the field is the hash (or range) key of a global secondary index;
 //	                        the tag may repeat: index:"a,hash" index:"b,range"
@@ -33,6 +34,16 @@
 //
 // The hash/partition and range/sort spellings are equivalent everywhere,
 // including in index tags.
+//
+// The option layout=NAME says how a time.Time (or *time.Time, or
+// []time.Time) field is written as a string, wherever its value goes (the
+// item, its keys, conditions): rfc3339nano (the default, guregu's),
+// pynamodb (pynamodb's UTCDateTimeAttribute: UTC, microseconds, +0000) or
+// utcnano (UTC, nine fractional digits, fixed width so strings sort in time
+// order). Every time field reads all of them, and RFC 3339 and ISO 8601
+// with Z, +hh:mm, +hhmm or no offset, whatever its layout. An attribute that
+// cannot be decoded returns a *[DecodeError] naming the field and the item's
+// key.
 //
 // # Roles
 //

@@ -3,7 +3,13 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // ErrInvalid is matched by every *[TagError], so callers can test for an
@@ -44,3 +50,59 @@ func (e *TagError) Error() string {
 
 // Is reports whether target is [ErrInvalid].
 func (e *TagError) Is(target error) bool { return target == ErrInvalid }
+
+// DecodeError is returned by [Model.Decode] (and so by every read of the
+// query and relations packages) when an attribute of an item cannot be
+// decoded into its field: a value of the wrong DynamoDB type, a number out
+// of range, a time in no layout it reads. It names the field and the item,
+// is always returned as a pointer, and unwraps to the cause.
+type DecodeError struct {
+	Type      reflect.Type // the model type
+	Field     string       // the Go field, dotted through nested structs: "Address.Since"
+	Attribute string       // the attribute, dotted through nested maps: "address.since"
+	Key       Item         // the item's table key attributes, those it has
+	Err       error        // the cause
+
+	keyNames []string // the key's names, hash first, for Error
+}
+
+// Error implements the error interface.
+func (e *DecodeError) Error() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "model: decode %v.%s (item ", e.Type, e.Field)
+	names := e.keyNames
+	if names == nil {
+		names = slices.Sorted(maps.Keys(e.Key)) // a DecodeError made elsewhere
+	}
+	n := 0
+	for _, name := range names {
+		av, ok := e.Key[name]
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			sb.WriteString(", ")
+		}
+		n++
+		sb.WriteString(name)
+		sb.WriteByte('=')
+		switch av := av.(type) {
+		case *types.AttributeValueMemberS:
+			sb.WriteString(strconv.Quote(av.Value))
+		case *types.AttributeValueMemberN:
+			sb.WriteString(av.Value)
+		case *types.AttributeValueMemberB:
+			fmt.Fprintf(&sb, "%x", av.Value)
+		default:
+			fmt.Fprintf(&sb, "%T", av)
+		}
+	}
+	if n == 0 {
+		sb.WriteString("without its key")
+	}
+	fmt.Fprintf(&sb, "): attribute %s: %v", e.Attribute, e.Err)
+	return sb.String()
+}
+
+// Unwrap returns the cause.
+func (e *DecodeError) Unwrap() error { return e.Err }

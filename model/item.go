@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -96,7 +97,11 @@ func (m *Model) value(a *Attribute, rv reflect.Value) (types.AttributeValue, err
 		return &types.AttributeValueMemberS{Value: s}, nil
 	}
 	if a.viaItem {
-		item, err := dynamo.MarshalItem(rv.Interface())
+		c, err := itemcodec.For(m.Type)
+		if err != nil {
+			return nil, fmt.Errorf("model: %s.%s: %w", m.Type, a.Field, err)
+		}
+		item, err := c.Encode(rv, 0)
 		if err != nil {
 			return nil, fmt.Errorf("model: %s.%s: %w", m.Type, a.Field, err)
 		}
@@ -245,9 +250,27 @@ func (m *Model) Decode(item Item, out any) error {
 		err = c.Decode(item, rv.Elem())
 	}
 	if err != nil {
+		var de *itemcodec.DecodeError
+		if errors.As(err, &de) {
+			return m.decodeError(item, de)
+		}
 		return fmt.Errorf("model: decode %s: %w", m.Type, err)
 	}
 	return nil
+}
+
+// decodeError is the *DecodeError of item for the codec's error de.
+func (m *Model) decodeError(item Item, de *itemcodec.DecodeError) *DecodeError {
+	e := &DecodeError{Type: m.Type, Field: de.Field, Attribute: de.Attribute, Err: de.Err, keyNames: m.Key.Names()}
+	for _, name := range e.keyNames {
+		if av, ok := item[name]; ok {
+			if e.Key == nil {
+				e.Key = make(Item, 2)
+			}
+			e.Key[name] = av
+		}
+	}
+	return e
 }
 
 // IsEntity reports whether item holds this model's entity type. A model

@@ -1,8 +1,11 @@
 package model
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 )
 
 // dynamoTag is the parsed form of a dynamo:"name,opts" tag.
@@ -28,6 +31,19 @@ func (o tagOptions) Contains(opt string) bool {
 	return false
 }
 
+// layout returns the NAME of the option layout=NAME, or "".
+func (o tagOptions) layout() string {
+	s := string(o)
+	for s != "" {
+		var part string
+		part, s, _ = strings.Cut(s, ",")
+		if l, ok := strings.CutPrefix(part, "layout="); ok {
+			return l
+		}
+	}
+	return ""
+}
+
 // knownDynamoOptions are the options of the dynamo tag besides the key role.
 var knownDynamoOptions = map[string]bool{
 	"omitempty": true, "set": true, "unixtime": true, "null": true,
@@ -35,7 +51,8 @@ var knownDynamoOptions = map[string]bool{
 }
 
 // itemOptions are the dynamo tag options that guregu/dynamo applies only
-// when it encodes a whole item, not a lone value.
+// when it encodes a whole item, not a lone value; so does the layout
+// option, which only the item codec knows.
 var itemOptions = []string{"set", "null", "allowempty", "allowemptyelem", "omitemptyelem"}
 
 // keyRoleOf maps the key spellings of guregu/dynamo to a role.
@@ -66,6 +83,14 @@ func parseDynamoTag(tag string) (t dynamoTag, problem string) {
 			continue
 		}
 		if part == "" {
+			continue
+		}
+		if l, ok := strings.CutPrefix(part, "layout="); ok {
+			// dynamokit's own option; guregu/dynamo ignores it.
+			if !itemcodec.IsLayout(l) && problem == "" {
+				problem = "unknown time layout " + l + " (want rfc3339nano, pynamodb or utcnano)"
+			}
+			opts = append(opts, part)
 			continue
 		}
 		if !knownDynamoOptions[part] && problem == "" {
@@ -141,4 +166,26 @@ func lookupAll(tag, key string) []string {
 		}
 	}
 	return out
+}
+
+// checkLayout returns why the layout option of a cannot apply, or "".
+func checkLayout(a *Attribute, opts tagOptions) string {
+	if opts.layout() == "" {
+		return ""
+	}
+	t := a.GoType
+	if t != nil && t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t == nil || deref(t) != typeTime {
+		what := "a computed attribute"
+		if a.GoType != nil {
+			what = a.GoType.String()
+		}
+		return "the layout option needs a time.Time, *time.Time or []time.Time field, not " + what
+	}
+	if a.UnixTime {
+		return "the layout option cannot apply to a unixtime attribute (a ttl is one): it is written as a number"
+	}
+	return ""
 }

@@ -188,6 +188,51 @@ func Install(ctx context.Context, opts *Options) (string, error) {
 	return venvPython, nil
 }
 
+// InstallPackage makes sure the pip requirement req, pinned to a version
+// (for example "pynamodb==6.1.0"), is installed in the virtual environment
+// of [Install], installing moto first when needed, and returns that
+// environment's Python interpreter. Tests use it to run another client of
+// the engine. Like Install, it installs once, serialised across processes,
+// and reuses an existing installation without any network access.
+func InstallPackage(ctx context.Context, opts *Options, req string) (string, error) {
+	if !strings.Contains(req, "==") || strings.ContainsAny(req, " /\\") {
+		return "", fmt.Errorf("motoserver: install %q: want one pinned requirement, name==version", req)
+	}
+	venvPython, err := Install(ctx, opts)
+	if err != nil {
+		return "", err
+	}
+	dir, err := opts.cacheDir()
+	if err != nil {
+		return "", err
+	}
+	marker := filepath.Join(dir, ".installed-"+req)
+	if _, err := os.Stat(marker); err == nil {
+		return venvPython, nil
+	}
+	installMu.Lock()
+	defer installMu.Unlock()
+	unlock, err := lockDir(ctx, dir+".lock")
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(marker); err == nil {
+		return venvPython, nil // another process finished meanwhile
+	}
+	fmt.Fprintf(opts.log(), "motoserver: installing %s into %s (once)\n", req, dir)
+	cmd := exec.CommandContext(ctx, venvPython, "-m", "pip", "install", "--quiet", req)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("motoserver: pip install %s: %w\n%s", req, err, lastLines(out.String(), 20))
+	}
+	if err := os.WriteFile(marker, []byte(req+"\n"), 0o644); err != nil {
+		return "", fmt.Errorf("motoserver: %w", err)
+	}
+	return venvPython, nil
+}
+
 // lockDir takes a lock by creating dir, waiting while another process holds
 // it, and returns the function that releases it.
 func lockDir(ctx context.Context, dir string) (func(), error) {

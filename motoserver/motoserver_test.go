@@ -218,3 +218,12 @@ func TestPythonWithoutVenv(t *testing.T) {
 		t.Errorf("error %q does not say to install python3-venv", err)
 	}
 }
+
+func TestInstallPackageWantsPinnedRequirement(t *testing.T) {
+	for _, req := range []string{"pynamodb", "pynamodb>=6", "pynamodb==6.1.0 moto", "../x==1"} {
+		// Refused before Install, so nothing is installed into this cache.
+		if _, err := InstallPackage(t.Context(), &Options{CacheDir: t.TempDir(), Python: "no-such-python"}, req); err == nil || errors.Is(err, ErrNoPython) {
+			t.Errorf("InstallPackage(%q) = %v, want an error about the requirement", req, err)
+		}
+	}
+}

@@ -17,6 +17,7 @@ type Codec struct {
 	// The type implements guregu/dynamo's item interfaces, which replace
 	// field-by-field encoding; the codec then defers to guregu/dynamo.
 	marshaler, unmarshaler bool
+	err                    error // the type cannot be compiled; kept so For returns it every time
 }
 
 // cache holds the codec of every struct type seen: map[reflect.Type]*Codec.
@@ -27,22 +28,34 @@ var (
 	typeItemUnmarshaler = reflect.TypeFor[dynamo.ItemUnmarshaler]()
 )
 
-// For returns the codec of the struct type t, compiling it on first use.
+// For returns the codec of the struct type t, compiling it on first use. It
+// returns an error for a type that is not a struct, and for a time layout
+// option that the codec cannot apply (see the layout option).
 func For(t reflect.Type) (*Codec, error) {
 	if c, ok := cache.Load(t); ok {
-		return c.(*Codec), nil
+		return c.(*Codec).result()
 	}
 	if t == nil || t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("itemcodec: %v is not a struct type", t)
 	}
+	p, err := compile(t)
 	c := &Codec{
 		typ:         t,
-		plan:        compile(t),
+		plan:        p,
 		marshaler:   t.Implements(typeItemMarshaler),
 		unmarshaler: reflect.PointerTo(t).Implements(typeItemUnmarshaler),
+		err:         err,
 	}
 	actual, _ := cache.LoadOrStore(t, c)
-	return actual.(*Codec), nil
+	return actual.(*Codec).result()
+}
+
+// result returns c, or the error that keeps it from being used.
+func (c *Codec) result() (*Codec, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
 }
 
 // Encode returns the item of v, a value of the codec's type, as
@@ -68,7 +81,9 @@ func (c *Codec) Encode(v reflect.Value, extra int) (map[string]types.AttributeVa
 }
 
 // Decode sets v, an addressable value of the codec's type, from item, as
-// guregu/dynamo's UnmarshalItem would.
+// guregu/dynamo's UnmarshalItem would; a time field also reads the other
+// common ISO 8601 forms (see the layout option). An attribute that cannot
+// be decoded returns a *[DecodeError] naming the field.
 func (c *Codec) Decode(item map[string]types.AttributeValue, v reflect.Value) error {
 	if v.Type() != c.typ || !v.CanSet() {
 		return fmt.Errorf("itemcodec: decode: want a settable %s, got %s", c.typ, v.Type())
@@ -77,6 +92,9 @@ func (c *Codec) Decode(item map[string]types.AttributeValue, v reflect.Value) er
 		return dynamo.UnmarshalItem(item, v.Addr().Interface())
 	}
 	if err := c.plan.decode(v.Addr().UnsafePointer(), item); err != nil {
+		if fe, ok := err.(*fieldError); ok {
+			return &DecodeError{Type: c.typ, Field: fe.goPath, Attribute: fe.path, Err: fe.err}
+		}
 		return fmt.Errorf("itemcodec: %w", err)
 	}
 	return nil

@@ -41,7 +41,7 @@ func (p *plan) decode(base unsafe.Pointer, item map[string]types.AttributeValue)
 			err = f.node.decode(at, av)
 		}
 		if err != nil {
-			return wrapField(f.name, err)
+			return wrapField(f, err)
 		}
 	}
 	return nil
@@ -140,8 +140,7 @@ func (n *node) decodeText(p unsafe.Pointer, av types.AttributeValue, s string) e
 		*(*string)(p) = s
 		return nil
 	case n.kind == kTime && !isN:
-		// The bytes are only read and not kept, so they may alias s.
-		return (*time.Time)(p).UnmarshalText(unsafe.Slice(unsafe.StringData(s), len(s)))
+		return parseTime((*time.Time)(p), s, n.lay)
 	case n.kind == kTime:
 		sec, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -249,22 +248,42 @@ func (n *node) decodeSlice(p unsafe.Pointer, av types.AttributeValue) error {
 	return err
 }
 
-// fieldError says which attribute an error is about; nested attributes are
-// joined with dots.
+// fieldError says which field an error is about: its attribute path and
+// its Go field path, nested names joined with dots.
 type fieldError struct {
-	path string
-	err  error
+	path   string // the attribute
+	goPath string // the Go field
+	err    error
 }
 
 func (e *fieldError) Error() string { return "attribute " + e.path + ": " + e.err.Error() }
 func (e *fieldError) Unwrap() error { return e.err }
 
-func wrapField(name string, err error) error {
+func wrapField(f *field, err error) error {
 	if fe, ok := err.(*fieldError); ok {
-		return &fieldError{path: name + "." + fe.path, err: fe.err}
+		return &fieldError{path: f.name + "." + fe.path, goPath: f.acc.goName + "." + fe.goPath, err: fe.err}
 	}
-	return &fieldError{path: name, err: err}
+	return &fieldError{path: f.name, goPath: f.acc.goName, err: err}
 }
+
+// DecodeError is returned by [Codec.Decode] when an attribute of the item
+// cannot be decoded into its field: a value of the wrong DynamoDB type, a
+// number out of range, a time in no layout it reads. It is always a
+// pointer, and unwraps to the cause.
+type DecodeError struct {
+	Type      reflect.Type // the struct type decoded
+	Field     string       // the Go field, dotted through nested structs: "Address.Since"
+	Attribute string       // the attribute, dotted through nested maps: "address.since"
+	Err       error        // the cause
+}
+
+// Error implements the error interface.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("itemcodec: decode %s.%s (attribute %s): %v", e.Type, e.Field, e.Attribute, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *DecodeError) Unwrap() error { return e.Err }
 
 // mismatch is the error for a value of the wrong DynamoDB type.
 func (n *node) mismatch(av types.AttributeValue) error {

@@ -73,7 +73,7 @@ func (p *plan) encode(base unsafe.Pointer, extra int) (map[string]types.Attribut
 			}
 		}
 		if err != nil {
-			return nil, wrapField(f.name, err)
+			return nil, wrapField(f, err)
 		}
 		if av != nil {
 			item[f.name] = av
@@ -145,7 +145,7 @@ func (n *node) encode(p unsafe.Pointer, sl *slab) (types.AttributeValue, error) 
 			return sl.num(strconv.FormatInt(t.Unix(), 10)), nil
 		}
 		var buf [len(time.RFC3339Nano) + 10]byte
-		b, err := t.AppendText(buf[:0])
+		b, err := appendTime(buf[:0], *t, n.lay)
 		if err != nil {
 			return nil, err
 		}

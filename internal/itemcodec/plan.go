@@ -2,6 +2,7 @@ package itemcodec
 
 import (
 	"encoding"
+	"fmt"
 	"reflect"
 	"time"
 	"unsafe"
@@ -40,6 +41,7 @@ type node struct {
 	flags flags   // the flags guregu passes when it calls this encoder
 	set   bool    // kSlice: encode as a set
 	unix  bool    // kTime: encode as Unix seconds
+	lay   layout  // kTime: the string layout, when not unix
 	elem  *node   // kPtr: the pointee; kSlice, kBytes: the element
 	plan  *plan   // kStruct
 }
@@ -141,14 +143,17 @@ func isSpecial(t reflect.Type) bool {
 type builder struct {
 	plans map[reflect.Type]*plan
 	order []*plan
+	err   error // the first field that cannot be compiled
 }
 
-// compile returns the plan of the struct type t with its nested plans.
-func compile(t reflect.Type) *plan {
+// compile returns the plan of the struct type t with its nested plans. It
+// returns an error for a time layout on a field that guregu/dynamo would
+// encode, since guregu ignores the option.
+func compile(t reflect.Type) (*plan, error) {
 	b := &builder{plans: make(map[reflect.Type]*plan)}
 	root := b.plan(t)
 	b.settle()
-	return root
+	return root, b.err
 }
 
 // plan returns the plan of the struct type t, building it on first use.
@@ -274,7 +279,7 @@ func (b *builder) node(t reflect.Type, cf, rf flags) *node {
 	n := &node{typ: t, flags: rf}
 	switch {
 	case t == typeTime:
-		n.kind, n.unix = kTime, cf&flagUnixTime != 0
+		n.kind, n.unix, n.lay = kTime, cf&flagUnixTime != 0, cf.layout()
 		return n
 	case t.Kind() == reflect.Pointer:
 		// *T has the methods of T, so T decides; **T has none, and guregu
@@ -324,7 +329,8 @@ func (b *builder) node(t reflect.Type, cf, rf flags) *node {
 			return n
 		}
 		// encodeList: elements keep empty values as NULL unless omitemptyelem.
-		var sub flags
+		// The elements of a list of times keep the field's layout.
+		sub := cf & flagLayout
 		if cf&flagOmitEmptyElem == 0 {
 			sub |= flagAllowEmpty | flagNull
 		}
@@ -367,6 +373,7 @@ func (b *builder) settle() {
 	for _, p := range b.order {
 		for _, f := range p.enc {
 			f.settle()
+			b.checkLayout(p, f)
 			switch f.node.scalar() {
 			case 'S':
 				p.strs++
@@ -377,6 +384,7 @@ func (b *builder) settle() {
 		for _, s := range p.dec {
 			if s.field != nil {
 				s.field.settle()
+				b.checkLayout(p, s.field)
 			}
 		}
 	}
@@ -431,4 +439,35 @@ func (f *field) settle() {
 		f.fb = newFallback(f.acc.typ, f.flags)
 	}
 	f.acc.keyType = f.keyType()
+}
+
+// checkLayout records an error when f, a field of p, falls back to
+// guregu/dynamo although a layout option applies in it.
+func (b *builder) checkLayout(p *plan, f *field) {
+	if b.err == nil && f.fb != nil && hasLayout(f.acc.typ, f.flags, map[reflect.Type]bool{}) {
+		b.err = fmt.Errorf("itemcodec: %s.%s: a time layout applies in this field of type %s, which guregu/dynamo encodes and which ignores it; use a *time.Time, time.Time or []time.Time field, in structs of such fields", p.typ, f.acc.goName, f.acc.typ)
+	}
+}
+
+// hasLayout reports whether a layout option applies in a field of type t
+// with flags fl: its own, or one in the fields of a struct it holds.
+func hasLayout(t reflect.Type, fl flags, seen map[reflect.Type]bool) bool {
+	if fl.layout() != layoutRFC3339Nano {
+		return true
+	}
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] {
+		return false
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		_, sfl := fieldInfo(sf)
+		if hasLayout(sf.Type, sfl, seen) {
+			return true
+		}
+	}
+	return false
 }

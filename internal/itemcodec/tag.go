@@ -16,7 +16,16 @@ const (
 	flagAllowEmptyElem
 	flagNull
 	flagUnixTime
+
+	// flagLayout holds the time layout of the layout=NAME option, shifted
+	// by layoutShift; guregu/dynamo ignores the option.
+	flagLayout flags = 3 << layoutShift
 )
+
+const layoutShift = 8
+
+// layout returns the time layout fl selects.
+func (fl flags) layout() layout { return layout(fl & flagLayout >> layoutShift) }
 
 // options lists the tag spelling of each flag, in guregu's order.
 var options = [...]struct {
@@ -37,7 +46,8 @@ var options = [...]struct {
 // dynamo tag, or the field name when that part is empty, and unknown
 // options (such as hash and range) are ignored. The one addition: a
 // dynamokit:"ttl" field is unixtime, since DynamoDB's TTL reads only numbers
-// (guregu reads the number back into a time.Time either way).
+// (guregu reads the number back into a time.Time either way); and the
+// option layout=NAME, which guregu ignores, selects how a time is written.
 func fieldInfo(f reflect.StructField) (string, flags) {
 	var fl flags
 	if f.Tag.Get("dynamokit") == "ttl" {
@@ -54,6 +64,10 @@ func fieldInfo(f reflect.StructField) (string, flags) {
 	for rest != "" {
 		var part string
 		part, rest, _ = strings.Cut(rest, ",")
+		if l, ok := strings.CutPrefix(part, "layout="); ok {
+			fl = fl&^flagLayout | flags(layouts[l])<<layoutShift
+			continue
+		}
 		for _, o := range options {
 			if part == o.name {
 				fl |= o.flag
