@@ -367,6 +367,19 @@ func (b *builder) finish() error {
 			}
 			p.Ref = ref
 		}
+		for i := range a.Template.Parts {
+			p := &a.Template.Parts[i]
+			if p.Ref == nil {
+				continue
+			}
+			var next *TemplatePart
+			if i+1 < len(a.Template.Parts) {
+				next = &a.Template.Parts[i+1]
+			}
+			if reason := p.resolveKind(next); reason != "" {
+				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, reason)
+			}
+		}
 	}
 	if v := m.Version; v != nil {
 		if reason := versionInKey(m, v); reason != "" {

@@ -290,7 +290,7 @@ func (versionLocalIndexKey) TableName() string { return "t" }
 
 type versionInKeyTemplate struct {
 	_       struct{} `dynamo:"pk,hash" template:"DOC#{id}"`
-	_       struct{} `dynamo:"sk,range" template:"V#{version}"`
+	_       struct{} `dynamo:"sk,range" template:"V#{version:10}"`
 	ID      string   `dynamo:"id"`
 	Version int64    `dynamo:"version" dynamokit:"version"`
 }
@@ -299,7 +299,7 @@ func (versionInKeyTemplate) TableName() string { return "t" }
 
 type versionInIndexKeyTemplate struct {
 	ID      string   `dynamo:"id,hash"`
-	_       struct{} `dynamo:"gsi1pk" template:"REV#{version}" index:"gsi1,hash"`
+	_       struct{} `dynamo:"gsi1pk" template:"REV#{version:10}" index:"gsi1,hash"`
 	Version uint64   `dynamo:"version" dynamokit:"version"`
 }
 
