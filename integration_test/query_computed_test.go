@@ -99,7 +99,7 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 	})
 
 	t.Run("found through the index", func(t *testing.T) {
-		got, err := tickets.Query(Ticket{}).Index("gsi1").Range(query.Equal, "U#0000005000").Collect(ctx)
+		got, err := tickets.Query(Ticket{}).Index("gsi1").Range(query.Equal, Ticket{Updated: 5000}).Collect(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
