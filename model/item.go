@@ -96,6 +96,11 @@ func (m *Model) value(a *Attribute, rv reflect.Value) (types.AttributeValue, err
 		}
 		return &types.AttributeValueMemberS{Value: s}, nil
 	}
+	return m.fieldValue(a, rv)
+}
+
+// fieldValue encodes the plain attribute a; nil means empty.
+func (m *Model) fieldValue(a *Attribute, rv reflect.Value) (types.AttributeValue, error) {
 	if a.viaItem {
 		item, err := dynamo.MarshalItem(rv.Interface())
 		if err != nil {
@@ -266,7 +271,7 @@ func (m *Model) appendPart(buf []byte, t *Template, p *TemplatePart, rv reflect.
 			return appendPadded(buf, strconv.FormatUint(fv.Uint(), 10), p, fail)
 		}
 	}
-	av, err := m.value(a, rv)
+	av, err := m.fieldValue(a, rv) // a reference is never computed
 	if err != nil || emptyValue(av) {
 		return buf, err == nil, err
 	}

@@ -292,7 +292,8 @@ func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder
 		if partial {
 			// The example sets the leading fields of the key: the condition
 			// holds for every key that begins with the rendering.
-			if av, op, err = prefixBound(op, i, av.(*types.AttributeValueMemberS).Value); err != nil {
+			s := av.(*types.AttributeValueMemberS)
+			if s.Value, op, err = prefixBound(op, i, s.Value); err != nil {
 				return zero, 0, nil, fmt.Errorf("query: range value for %s: %w", a.Name, err)
 			}
 		}
@@ -331,9 +332,9 @@ func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder
 // all), or a [RawKey]; any other value is an error that says what to give.
 func (q *Query[T]) rangeValue(a *model.Attribute, v any) (av types.AttributeValue, partial bool, err error) {
 	m := q.r.m
-	example, isExample := v.(T)
+	_, isExample := v.(T)
 	if p, ok := v.(*T); ok && p != nil {
-		example, isExample = *p, true
+		isExample = true
 	}
 	if raw, ok := v.(RawKey); ok {
 		if !a.Computed() {
@@ -343,13 +344,13 @@ func (q *Query[T]) rangeValue(a *model.Attribute, v any) (av types.AttributeValu
 	}
 	switch {
 	case isExample && a.Computed():
-		s, complete, err := m.KeyPrefix(a.Name, &example)
+		s, complete, err := m.KeyPrefix(a.Name, v)
 		if err != nil {
 			return nil, false, fmt.Errorf("query: range value for %s: %w", a.Name, err)
 		}
 		return &types.AttributeValueMemberS{Value: s}, !complete, nil
 	case isExample:
-		av, err := m.Value(a.Name, &example)
+		av, err := m.Value(a.Name, v)
 		if err == nil && av == nil {
 			err = fmt.Errorf("the example leaves %s empty", a.Name)
 		}
@@ -387,28 +388,28 @@ func firstField(a *model.Attribute) string {
 // past every key with the prefix, to its successor: the prefix with its
 // last byte incremented. No key equals the successor, as every key is
 // longer than a partial rendering of it.
-func prefixBound(op Op, i int, prefix string) (types.AttributeValue, Op, error) {
-	past := func() (types.AttributeValue, error) {
+func prefixBound(op Op, i int, prefix string) (string, Op, error) {
+	past := func() (string, error) {
 		n := len(prefix)
 		if n == 0 || prefix[n-1] >= 0x7f {
-			return nil, fmt.Errorf("a range past %q needs its last byte to be ASCII; use a query.RawKey", prefix)
+			return "", fmt.Errorf("a range past %q needs its last byte to be ASCII; use a query.RawKey", prefix)
 		}
-		return &types.AttributeValueMemberS{Value: prefix[:n-1] + string(prefix[n-1]+1)}, nil
+		return prefix[:n-1] + string(prefix[n-1]+1), nil
 	}
 	switch {
 	case op == Equal:
-		op = BeginsWith
+		return prefix, BeginsWith, nil
 	case op == Greater:
-		av, err := past()
-		return av, GreaterOrEqual, err
+		s, err := past()
+		return s, GreaterOrEqual, err
 	case op == LessOrEqual:
-		av, err := past()
-		return av, Less, err
+		s, err := past()
+		return s, Less, err
 	case op == Between && i == 1:
-		av, err := past()
-		return av, Between, err
+		s, err := past()
+		return s, Between, err
 	}
-	return &types.AttributeValueMemberS{Value: prefix}, op, nil
+	return prefix, op, nil
 }
 
 // indexHint suggests the index a table query with an empty partition was
