@@ -341,3 +341,26 @@ func TestKeyPrefix(t *testing.T) {
 		t.Error("KeyPrefix(state) = nil error, want one: state is not computed")
 	}
 }
+
+// sparseAt keys an index on a time that may be zero.
+type sparseAt struct {
+	_      struct{}  `dynamo:"gsi1pk" index:"gsi1,hash" template:"SHIPPED#{shipped}"`
+	ID     string    `dynamo:"id,hash"`
+	Shippd time.Time `dynamo:"shipped"`
+	Seq    int       `dynamo:"seq"`
+}
+
+func (sparseAt) TableName() string { return "t" }
+
+// TestTemplateSparseAndNegative: a zero time leaves an index key out, and
+// a negative integer is refused with the field named.
+func TestTemplateSparseAndNegative(t *testing.T) {
+	item, err := model.MustOf[sparseAt]().Encode(sparseAt{ID: "1"})
+	if _, ok := item["gsi1pk"]; err != nil || ok {
+		t.Errorf("Encode(zero shipped) = %v, %v; want an item without gsi1pk", item, err)
+	}
+	_, err = model.MustOf[benchOrder]().KeyOf(benchOrder{Customer: "c", Order: "o", At: time.Unix(1, 0), Seq: -1, Name: "n"})
+	if err == nil || !strings.Contains(err.Error(), "attribute seq: negative value -1") {
+		t.Errorf("KeyOf(seq -1) = %v, want an error naming seq and its negative value", err)
+	}
+}
