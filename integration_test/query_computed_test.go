@@ -14,9 +14,9 @@ import (
 // (its updated stamp and its version) and from one a caller sets (status).
 type Ticket struct {
 	_ struct{} `dynamo:"gsi1pk" index:"gsi1,hash" template:"TICKETS"`
-	_ struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"U#{updated}"`
+	_ struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"U#{updated:10}"`
 	_ struct{} `dynamo:"gsi2pk" index:"gsi2,hash" template:"S#{status}"`
-	_ struct{} `dynamo:"gsi2sk" index:"gsi2,range" template:"V#{version}"`
+	_ struct{} `dynamo:"gsi2sk" index:"gsi2,range" template:"V#{version:6}"`
 
 	ID      string `dynamo:"id,hash"`
 	Status  string `dynamo:"status"`
@@ -57,7 +57,7 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 	if err := tickets.Create(ctx, &tk); err != nil {
 		t.Fatal(err)
 	}
-	stored(t, map[string]string{"updated": "1000", "version": "1", "gsi1sk": "U#1000", "gsi2pk": "S#open", "gsi2sk": "V#1"})
+	stored(t, map[string]string{"updated": "1000", "version": "1", "gsi1sk": "U#0000001000", "gsi2pk": "S#open", "gsi2sk": "V#000001"})
 
 	steps := []struct {
 		name string
@@ -68,17 +68,17 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 		name: "a field no template refers to",
 		at:   2000,
 		upd:  tickets.Update(Ticket{ID: "t-1", Version: 1}).Set("title", "Printer on fire"),
-		want: map[string]string{"updated": "2000", "version": "2", "gsi1sk": "U#2000", "gsi2pk": "S#open", "gsi2sk": "V#2"},
+		want: map[string]string{"updated": "2000", "version": "2", "gsi1sk": "U#0000002000", "gsi2pk": "S#open", "gsi2sk": "V#000002"},
 	}, {
 		name: "a source of a template",
 		at:   3000,
 		upd:  tickets.Update(Ticket{ID: "t-1", Version: 2}).Set("status", "done"),
-		want: map[string]string{"updated": "3000", "version": "3", "gsi1sk": "U#3000", "gsi2pk": "S#done", "gsi2sk": "V#3"},
+		want: map[string]string{"updated": "3000", "version": "3", "gsi1sk": "U#0000003000", "gsi2pk": "S#done", "gsi2sk": "V#000003"},
 	}, {
 		name: "the updated stamp set explicitly",
 		at:   4000,
 		upd:  tickets.Update(Ticket{ID: "t-1", Version: 3}).Set("updated", int64(3500)),
-		want: map[string]string{"updated": "3500", "version": "4", "gsi1sk": "U#3500", "gsi2pk": "S#done", "gsi2sk": "V#4"},
+		want: map[string]string{"updated": "3500", "version": "4", "gsi1sk": "U#0000003500", "gsi2pk": "S#done", "gsi2sk": "V#000004"},
 	}}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -95,11 +95,11 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 		if err := query.WriteTx(ctx, e.db, nil, tickets.Update(Ticket{ID: "t-1", Version: 4}).Set("title", "Fixed")); err != nil {
 			t.Fatalf("WriteTx(Update): %v", err)
 		}
-		stored(t, map[string]string{"updated": "5000", "version": "5", "gsi1sk": "U#5000", "gsi2sk": "V#5"})
+		stored(t, map[string]string{"updated": "5000", "version": "5", "gsi1sk": "U#0000005000", "gsi2sk": "V#000005"})
 	})
 
 	t.Run("found through the index", func(t *testing.T) {
-		got, err := tickets.Query(Ticket{}).Index("gsi1").Range(query.Equal, "U#5000").Collect(ctx)
+		got, err := tickets.Query(Ticket{}).Index("gsi1").Range(query.Equal, Ticket{Updated: 5000}).Collect(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,6 +116,6 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "gsi2sk") || !strings.Contains(err.Error(), "version") {
 			t.Errorf("Update without a version = %v, want an error naming gsi2sk and version", err)
 		}
-		stored(t, map[string]string{"title": "Fixed", "updated": "5000", "version": "5", "gsi1sk": "U#5000", "gsi2sk": "V#5"})
+		stored(t, map[string]string{"title": "Fixed", "updated": "5000", "version": "5", "gsi1sk": "U#0000005000", "gsi2sk": "V#000005"})
 	})
 }

@@ -381,12 +381,25 @@ func (b *builder) finish() error {
 				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, "unknown attribute "+p.refName)
 			}
 			if ref.Template != nil || ref.Type == "" {
-				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, "attribute "+p.refName+" must be a plain string or number field")
+				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, "attribute "+p.refName+" must be a plain string, integer, time or binary field")
 			}
 			if (a == m.Key.Hash || a == m.Key.Range) && (ref == m.Version || ref == m.Updated) {
 				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, "a computed key of the table cannot refer to "+p.refName+", which every write changes")
 			}
 			p.Ref = ref
+		}
+		for i := range a.Template.Parts {
+			p := &a.Template.Parts[i]
+			if p.Ref == nil {
+				continue
+			}
+			var next *TemplatePart
+			if i+1 < len(a.Template.Parts) {
+				next = &a.Template.Parts[i+1]
+			}
+			if reason := p.resolveKind(next); reason != "" {
+				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, reason)
+			}
 		}
 	}
 	if v := m.Version; v != nil {

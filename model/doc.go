@@ -72,7 +72,14 @@
 //		DepartmentID string `dynamo:"department_id"`
 //	}
 //
-// Each {name} refers to another attribute of the model. The computed
+// Each {name} refers to another attribute of the model: a string, a
+// time.Time, a binary, or an integer with a declared width ({seq:10}).
+// References are rendered so that keys sort as the values do and distinct
+// values never share a key: times in UTC with a fixed width, integers
+// zero-padded, the separator escaped in strings ("acme#1" renders
+// "acme%231"); a zero value leaves the attribute empty. docs/tags.md gives
+// the rules, and [Model.KeyPrefix] renders a key up to the fields a value
+// sets. The computed
 // attribute is written with every item and never decoded: the plain fields
 // stay the source of truth. It is rendered from the values each write
 // stores: package query's Create and Put render it after setting the

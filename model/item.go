@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,11 @@ func (m *Model) value(a *Attribute, rv reflect.Value) (types.AttributeValue, err
 		}
 		return &types.AttributeValueMemberS{Value: s}, nil
 	}
+	return m.fieldValue(a, rv)
+}
+
+// fieldValue encodes the plain attribute a; nil means empty.
+func (m *Model) fieldValue(a *Attribute, rv reflect.Value) (types.AttributeValue, error) {
 	if a.viaItem {
 		c, err := itemcodec.For(m.Type)
 		if err != nil {
@@ -143,28 +149,202 @@ func (m *Model) render(t *Template, rv reflect.Value) (s string, ok bool, err er
 	if t.Constant() {
 		return t.Source, true, nil
 	}
-	var sb strings.Builder
-	for _, p := range t.Parts {
+	var scratch [96]byte
+	buf := scratch[:0]
+	for i := range t.Parts {
+		p := &t.Parts[i]
 		if p.Ref == nil {
-			sb.WriteString(p.Literal)
+			buf = append(buf, p.Literal...)
 			continue
 		}
-		av, err := m.value(p.Ref, rv)
-		if err != nil || emptyValue(av) {
+		var empty bool
+		if buf, empty, err = m.appendPart(buf, t, p, rv); err != nil || empty {
 			return "", false, err
 		}
-		switch x := av.(type) {
-		case *types.AttributeValueMemberS:
-			sb.WriteString(x.Value)
-		case *types.AttributeValueMemberN:
-			sb.WriteString(x.Value)
-		case *types.AttributeValueMemberB:
-			sb.WriteString(base64.RawURLEncoding.EncodeToString(x.Value))
-		default:
-			return "", false, fmt.Errorf("model: %s: template %q: attribute %s is not a scalar", m.Type, t.Source, p.Ref.Name)
+	}
+	return string(buf), true, nil
+}
+
+// KeyPrefix renders the template of the named computed attribute from v,
+// a value of the model's type (or a pointer to one), up to the last
+// reference v sets, with the literal text that follows it: for
+// "STATE#{state}#CITY#{city}#{id}" and a value that sets only the state,
+// "STATE#CA#CITY#". Every key of a value with the same state begins with
+// it, and no other key does. complete reports whether v sets every
+// reference, when prefix is the whole key. A reference set after one that
+// is not is an error, as is an attribute that is not computed.
+func (m *Model) KeyPrefix(name string, v any) (prefix string, complete bool, err error) {
+	a := m.byName[name]
+	if a == nil || a.Template == nil {
+		return "", false, fmt.Errorf("model: %s has no computed attribute %q", m.Type, name)
+	}
+	rv, err := m.structValue(v)
+	if err != nil {
+		return "", false, err
+	}
+	t := a.Template
+	var scratch [96]byte
+	buf := scratch[:0]
+	var unset *TemplatePart // the first reference v leaves empty
+	for i := range t.Parts {
+		p := &t.Parts[i]
+		if p.Ref == nil {
+			if unset == nil {
+				buf = append(buf, p.Literal...)
+			}
+			continue
+		}
+		n := len(buf)
+		var empty bool
+		if buf, empty, err = m.appendPart(buf, t, p, rv); err != nil {
+			return "", false, err
+		}
+		switch {
+		case empty && unset == nil:
+			unset = p
+		case !empty && unset != nil:
+			return "", false, fmt.Errorf("model: %s: template %q: %s is set but %s, which comes before it, is not", m.Type, t.Source, p.Ref.Name, unset.Ref.Name)
+		}
+		if unset != nil {
+			buf = buf[:n]
 		}
 	}
-	return sb.String(), true, nil
+	return string(buf), unset == nil, nil
+}
+
+// appendPart appends the rendering of reference p of template t, taken
+// from rv, to buf. empty is true, and buf unchanged, when the attribute is
+// empty: its zero value, nil, or missing.
+func (m *Model) appendPart(buf []byte, t *Template, p *TemplatePart, rv reflect.Value) (_ []byte, empty bool, err error) {
+	a := p.Ref
+	fail := func(format string, args ...any) ([]byte, bool, error) {
+		return buf, false, fmt.Errorf("model: %s: template %q: attribute %s: %s", m.Type, t.Source, a.Name, fmt.Sprintf(format, args...))
+	}
+	if p.kind == partTime {
+		fv, ok, err := a.field.Lookup(rv)
+		if err != nil {
+			return buf, false, fmt.Errorf("model: attribute %s: %w", a.Name, err)
+		}
+		for ok && fv.Kind() == reflect.Pointer {
+			ok = !fv.IsNil()
+			if ok {
+				fv = fv.Elem()
+			}
+		}
+		if !ok {
+			return buf, true, nil
+		}
+		var tm time.Time
+		if fv.CanAddr() {
+			tm = *(*time.Time)(fv.Addr().UnsafePointer())
+		} else {
+			tm = fv.Interface().(time.Time)
+		}
+		if tm.IsZero() {
+			return buf, true, nil
+		}
+		tm = tm.UTC()
+		if y := tm.Year(); y < 0 || y > 9999 {
+			return fail("time %s is outside years 0 to 9999, which a key renders in order", tm)
+		}
+		return tm.AppendFormat(buf, timeLayout), false, nil
+	}
+	if p.plain {
+		fv, ok, err := a.field.Lookup(rv)
+		if err != nil {
+			return buf, false, fmt.Errorf("model: attribute %s: %w", a.Name, err)
+		}
+		for ok && fv.Kind() == reflect.Pointer {
+			ok = !fv.IsNil()
+			if ok {
+				fv = fv.Elem()
+			}
+		}
+		if !ok || fv.IsZero() {
+			return buf, true, nil
+		}
+		switch fv.Kind() {
+		case reflect.String:
+			return appendEscaped(buf, fv.String(), p.sep), false, nil
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			n := fv.Int()
+			if n < 0 {
+				return fail("negative value %d: a key renders only integers from 0 in order", n)
+			}
+			return appendPadded(buf, strconv.FormatInt(n, 10), p, fail)
+		default:
+			return appendPadded(buf, strconv.FormatUint(fv.Uint(), 10), p, fail)
+		}
+	}
+	av, err := m.fieldValue(a, rv) // a reference is never computed
+	if err != nil || emptyValue(av) {
+		return buf, err == nil, err
+	}
+	switch p.kind {
+	case partInt:
+		n, ok := av.(*types.AttributeValueMemberN)
+		if !ok {
+			return fail("an integer reference encodes to %T, not a number", av)
+		}
+		digits := n.Value
+		if strings.HasPrefix(digits, "-") {
+			return fail("negative value %s: a key renders only integers from 0 in order", digits)
+		}
+		digits = strings.TrimLeft(digits, "0")
+		if digits == "" {
+			return buf, true, nil // zero is empty
+		}
+		if strings.Trim(digits, "0123456789") != "" {
+			return fail("%s is not an integer", n.Value)
+		}
+		return appendPadded(buf, digits, p, fail)
+	case partString:
+		x, ok := av.(*types.AttributeValueMemberS)
+		if !ok {
+			return fail("a string reference encodes to %T", av)
+		}
+		return appendEscaped(buf, x.Value, p.sep), false, nil
+	case partBinary:
+		x, ok := av.(*types.AttributeValueMemberB)
+		if !ok {
+			return fail("a binary reference encodes to %T", av)
+		}
+		return appendEscaped(buf, base64.RawURLEncoding.EncodeToString(x.Value), p.sep), false, nil
+	}
+	return fail("not a scalar")
+}
+
+// appendPadded appends digits, a positive integer without leading zeros,
+// padded with zeros to p.Width; more digits than that are an error.
+func appendPadded(buf []byte, digits string, p *TemplatePart, fail func(string, ...any) ([]byte, bool, error)) ([]byte, bool, error) {
+	if len(digits) > p.Width {
+		return fail("%s has more than the %d digits of {%s:%d}", digits, p.Width, p.refName, p.Width)
+	}
+	for range p.Width - len(digits) {
+		buf = append(buf, '0')
+	}
+	return append(buf, digits...), false, nil
+}
+
+// appendEscaped appends s to buf with sep and the escape byte written as
+// "%XX" (their hex code), so that a value never contains the separator
+// that ends it: distinct values render apart, and values without the
+// separator keep their order. sep 0 is the last part of a template, which
+// nothing follows, appended as it is.
+func appendEscaped(buf []byte, s string, sep byte) []byte {
+	if sep == 0 {
+		return append(buf, s...)
+	}
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == sep || c == escapeByte {
+			buf = append(buf, escapeByte, hex[c>>4], hex[c&0xf])
+			continue
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 // emptyValue reports whether av is no value for a key: missing, NULL, or

@@ -41,7 +41,7 @@ func TestKeyOf(t *testing.T) {
 		{"gsi with range", ord, "by-status-date", orders{Status: "new", Date: date}, model.Item{"status": s("new"), "date": s("2026-01-02T03:04:05Z")}},
 		{"lsi", ord, "by-date", orders{CustomerID: "c", Date: date}, model.Item{"customer_id": s("c"), "date": s("2026-01-02T03:04:05Z")}},
 		{"computed", item, "", employeeItem{EmployeeID: "e-1", DepartmentID: "d-1"}, model.Item{"pk": s("DEPT#d-1"), "sk": s("EMP#e-1")}},
-		{"computed with number", item, "gsi1", employeeItem{EmployeeID: "e-1", Level: 3}, model.Item{"gsi1pk": s("EMP#e-1"), "gsi1sk": s("3#e-1")}},
+		{"computed with number", item, "gsi1", employeeItem{EmployeeID: "e-1", Level: 3}, model.Item{"gsi1pk": s("EMP#e-1"), "gsi1sk": s("003#e-1")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,7 +150,7 @@ func TestEncode(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := model.Item{
-		"pk": s("DEPT#d-1"), "sk": s("EMP#e-1"), "gsi1pk": s("EMP#e-1"), "gsi1sk": s("2#e-1"), "entity": s("Employee"),
+		"pk": s("DEPT#d-1"), "sk": s("EMP#e-1"), "gsi1pk": s("EMP#e-1"), "gsi1sk": s("002#e-1"), "entity": s("Employee"),
 		"employee_id": s("e-1"), "department_id": s("d-1"), "level": n("2"),
 	}
 	if diff := cmp.Diff(want, got, avOpts); diff != "" {

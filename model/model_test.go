@@ -254,7 +254,7 @@ type employeeItem struct {
 	_ struct{} `dynamo:"pk,hash" template:"DEPT#{department_id}"`
 	_ struct{} `dynamo:"sk,range" template:"EMP#{employee_id}"`
 	_ struct{} `dynamo:"gsi1pk" template:"EMP#{employee_id}" index:"gsi1,hash"`
-	_ struct{} `dynamo:"gsi1sk" template:"{level}#{employee_id}" index:"gsi1,range"`
+	_ struct{} `dynamo:"gsi1sk" template:"{level:3}#{employee_id}" index:"gsi1,range"`
 	_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
 
 	EmployeeID   string `dynamo:"employee_id"`
@@ -282,7 +282,7 @@ func TestTemplates(t *testing.T) {
 	}{
 		{"pk", "DEPT#{department_id}", "DEPT#", []string{"department_id"}, false},
 		{"sk", "EMP#{employee_id}", "EMP#", []string{"employee_id"}, false},
-		{"gsi1sk", "{level}#{employee_id}", "", []string{"level", "employee_id"}, false},
+		{"gsi1sk", "{level:3}#{employee_id}", "", []string{"level", "employee_id"}, false},
 		{"entity", "Employee", "Employee", nil, true},
 	}
 	for _, tt := range tests {

@@ -12,7 +12,7 @@ import (
 // keyOnVersion, keyOnUpdated and indexOnStamps have templates on the
 // attributes every write changes.
 type keyOnVersion struct {
-	_       struct{} `dynamo:"pk,hash" template:"V#{version}"`
+	_       struct{} `dynamo:"pk,hash" template:"V#{version:10}"`
 	Version int      `dynamo:"version" dynamokit:"version"`
 }
 
@@ -20,7 +20,7 @@ func (keyOnVersion) TableName() string { return "t" }
 
 type keyOnUpdated struct {
 	_       struct{} `dynamo:"pk,hash" template:"ID#{id}"`
-	_       struct{} `dynamo:"sk,range" template:"U#{updated}"`
+	_       struct{} `dynamo:"sk,range" template:"U#{updated:20}"`
 	ID      string   `dynamo:"id"`
 	Updated int64    `dynamo:"updated" dynamokit:"updated"`
 }
@@ -28,7 +28,7 @@ type keyOnUpdated struct {
 func (keyOnUpdated) TableName() string { return "t" }
 
 type indexOnStamps struct {
-	_       struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"U#{updated}#V#{version}"`
+	_       struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"U#{updated:20}#V#{version:10}"`
 	ID      string   `dynamo:"id,hash" index:"gsi1,hash"`
 	Version int      `dynamo:"version" dynamokit:"version"`
 	Updated int64    `dynamo:"updated" dynamokit:"updated"`

@@ -290,7 +290,7 @@ func (versionLocalIndexKey) TableName() string { return "t" }
 
 type versionInKeyTemplate struct {
 	_       struct{} `dynamo:"pk,hash" template:"DOC#{id}"`
-	_       struct{} `dynamo:"sk,range" template:"V#{version}"`
+	_       struct{} `dynamo:"sk,range" template:"V#{version:10}"`
 	ID      string   `dynamo:"id"`
 	Version int64    `dynamo:"version" dynamokit:"version"`
 }
@@ -299,7 +299,7 @@ func (versionInKeyTemplate) TableName() string { return "t" }
 
 type versionInIndexKeyTemplate struct {
 	ID      string   `dynamo:"id,hash"`
-	_       struct{} `dynamo:"gsi1pk" template:"REV#{version}" index:"gsi1,hash"`
+	_       struct{} `dynamo:"gsi1pk" template:"REV#{version:10}" index:"gsi1,hash"`
 	Version uint64   `dynamo:"version" dynamokit:"version"`
 }
 
@@ -564,8 +564,8 @@ func TestValidation(t *testing.T) {
 		{"template empty reference", reflect.TypeFor[templateEmptyRef](), "_", "empty or nested reference"},
 		{"template empty", reflect.TypeFor[templateEmpty](), "_", "empty template"},
 		{"template without attribute name", reflect.TypeFor[templateNoName](), "_", "needs a name"},
-		{"template reference not scalar", reflect.TypeFor[templateRefNotScalar](), "_", "plain string or number"},
-		{"template reference computed", reflect.TypeFor[templateRefComputed](), "_", "plain string or number"},
+		{"template reference not scalar", reflect.TypeFor[templateRefNotScalar](), "_", "plain string, integer, time or binary"},
+		{"template reference computed", reflect.TypeFor[templateRefComputed](), "_", "plain string, integer, time or binary"},
 		{"half provisioned billing", reflect.TypeFor[halfProvisioned](), "", "both read and write units"},
 		{"projection for unknown index", reflect.TypeFor[projectionUnknownIndex](), "", "unknown index nope"},
 		{"include without attributes", reflect.TypeFor[includeWithoutAttributes](), "", "needs attributes"},

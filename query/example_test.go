@@ -321,3 +321,69 @@ func ExampleName() {
 	fmt.Println(*expr.Condition(), expr.Names())
 	// Output: #0 = :0 map[#0:a.b]
 }
+
+// Order is a customer's order, sorted by the time it was placed.
+type Order struct {
+	_         struct{}  `dynamo:"pk,hash" template:"CUST#{customer}"`
+	_         struct{}  `dynamo:"sk,range" template:"ORDER#{ordered_at}#{order_id}"`
+	Customer  string    `dynamo:"customer"`
+	OrderedAt time.Time `dynamo:"ordered_at"`
+	OrderID   string    `dynamo:"order_id"`
+}
+
+func (Order) TableName() string { return "shop" }
+
+// Store is a shop's store, under a sort key by state and city.
+type Store struct {
+	_       struct{} `dynamo:"pk,hash" template:"COUNTRY#{country}"`
+	_       struct{} `dynamo:"sk,range" template:"STATE#{state}#CITY#{city}#{id}"`
+	Country string   `dynamo:"country"`
+	State   string   `dynamo:"state"`
+	City    string   `dynamo:"city"`
+	ID      string   `dynamo:"id"`
+}
+
+func (Store) TableName() string { return "shop" }
+
+func ExampleQuery_Range() {
+	orders, err := query.New[Order](db, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC)
+	march, err := orders.Query(Order{Customer: "acme"}).
+		Range(query.Between, Order{OrderedAt: from}, Order{OrderedAt: to}).
+		Descending().
+		Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(march))
+
+	stores, err := query.New[Store](db, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	california, err := stores.Query(Store{Country: "us"}).
+		Range(query.BeginsWith, Store{State: "CA"}).
+		Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sanFrancisco, err := stores.Query(Store{Country: "us"}).
+		Range(query.BeginsWith, Store{State: "CA", City: "San Francisco"}).
+		Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(california), len(sanFrancisco))
+
+	raw, err := orders.Query(Order{Customer: "acme"}).
+		Range(query.BeginsWith, query.RawKey("ORDER#2026-03")).
+		Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(raw))
+}

@@ -32,7 +32,7 @@ func (user) TableName() string { return "users" }
 type emp struct {
 	_ struct{} `dynamo:"pk,hash" template:"DEPT#{dept}"`
 	_ struct{} `dynamo:"sk,range" template:"EMP#{id}"`
-	_ struct{} `dynamo:"gsi1pk" template:"LEVEL#{level}" index:"gsi1,hash"`
+	_ struct{} `dynamo:"gsi1pk" template:"LEVEL#{level:1}" index:"gsi1,hash"`
 	_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
 
 	ID    string `dynamo:"id"`

@@ -61,6 +61,18 @@ func (r *Repo[T]) Query(partition T) *Query[T] {
 func (q *Query[T]) Index(name string) *Query[T] { q.index = name; return q }
 
 // Range adds a condition on the sort key: one value, two for [Between].
+//
+// On a sort key computed from a template, give the values by example: a T
+// whose leading fields are set, rendered through the template up to the
+// last field it sets. For "ORDER#{ordered_at}#{order_id}",
+// Range(Between, Order{OrderedAt: from}, Order{OrderedAt: to}) holds the
+// orders from from to to, both included, whatever their order_id; for
+// "STATE#{state}#CITY#{city}#{id}", Range(BeginsWith, Place{State: "CA"})
+// holds every city of the state (Equal does the same). A [RawKey] gives
+// the stored string instead. Any other value is an error naming the field
+// the example should set.
+//
+// On a plain sort key, give the value itself (or an example of T).
 func (q *Query[T]) Range(op Op, values ...any) *Query[T] { q.op, q.vals = op, values; return q }
 
 // Filter adds a condition applied after items are read; several are joined
@@ -161,12 +173,12 @@ func (q *Query[T]) build() (*dynamodb.QueryInput, *keyBounds, error) {
 			}
 			return nil, nil, fmt.Errorf("query: Range on %s, which has no sort key", target)
 		}
-		rc, vals, err := q.rangeCond(ks.Range)
+		rc, op, vals, err := q.rangeCond(ks.Range)
 		if err != nil {
 			return nil, nil, err
 		}
 		kc = kc.And(rc)
-		bounds.sort, bounds.op, bounds.vals = ks.Range.Name, q.op, vals
+		bounds.sort, bounds.op, bounds.vals = ks.Range.Name, op, vals
 	} else if ks.Range != nil && ks.Range.Computed() && ks.Range.Template.Prefix() != "" {
 		// Single-table: keep to this entity's items in the collection.
 		prefix := ks.Range.Template.Prefix()
@@ -246,59 +258,158 @@ func projection(attrs []string, m *model.Model) (expression.ProjectionBuilder, e
 	return p, nil
 }
 
-// rangeCond returns the condition on sort key a, and its values.
-func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder, []types.AttributeValue, error) {
+// RawKey is a sort-key value given as it is stored, for [Query.Range] on a
+// computed sort key, whose values are otherwise given by example:
+// Range(query.BeginsWith, query.RawKey("ORDER#2026-03")) matches the
+// stored strings as they are, rendering rules aside.
+type RawKey string
+
+// rangeCond returns the condition on sort key a, the operator it uses and
+// its values: a range by example on a computed key becomes a condition on
+// the rendered prefix, whose operator may differ from q.op.
+func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder, Op, []types.AttributeValue, error) {
 	var zero expression.KeyConditionBuilder
 	want := 1
 	if q.op == Between {
 		want = 2
 	}
 	if len(q.vals) != want {
-		return zero, nil, fmt.Errorf("query: range condition needs %d value(s), got %d", want, len(q.vals))
+		return zero, 0, nil, fmt.Errorf("query: range condition needs %d value(s), got %d", want, len(q.vals))
 	}
+	if q.op < Equal || q.op > BeginsWith {
+		return zero, 0, nil, fmt.Errorf("query: unknown range operator %d", q.op)
+	}
+	op := q.op
 	avs := make([]types.AttributeValue, len(q.vals))
-	vals := make([]expression.ValueBuilder, len(q.vals))
 	for i, v := range q.vals {
-		// Encode as the sort key is stored (a unixtime time is a number),
-		// and check the key type so a mismatch is ours to report.
-		var av types.AttributeValue
-		var err error
-		if a.Computed() {
-			av, err = marshal(v)
-		} else {
-			av, err = encodeValue(a, v)
-		}
+		av, partial, err := q.rangeValue(a, v)
 		if err != nil {
-			return zero, nil, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+			return zero, 0, nil, err
 		}
 		if got := scalarType(av); got != a.Type && !(q.op == BeginsWith && got == model.String) {
-			return zero, nil, fmt.Errorf("query: range value %v for %s is of DynamoDB type %q, but the sort key is %q", v, a.Name, got, a.Type)
+			return zero, 0, nil, fmt.Errorf("query: range value %v for %s is of DynamoDB type %q, but the sort key is %q", v, a.Name, got, a.Type)
 		}
-		avs[i], vals[i] = av, expression.Value(av)
+		if partial {
+			// The example sets the leading fields of the key: the condition
+			// holds for every key that begins with the rendering.
+			s := av.(*types.AttributeValueMemberS)
+			if s.Value, op, err = prefixBound(op, i, s.Value); err != nil {
+				return zero, 0, nil, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+			}
+		}
+		avs[i] = av
 	}
-	attr := a.Name
-	k := expression.Key(attr)
-	switch q.op {
+	k := expression.Key(a.Name)
+	vals := make([]expression.ValueBuilder, len(avs))
+	for i, av := range avs {
+		vals[i] = expression.Value(av)
+	}
+	switch op {
 	case Equal:
-		return k.Equal(vals[0]), avs, nil
+		return k.Equal(vals[0]), op, avs, nil
 	case Less:
-		return k.LessThan(vals[0]), avs, nil
+		return k.LessThan(vals[0]), op, avs, nil
 	case LessOrEqual:
-		return k.LessThanEqual(vals[0]), avs, nil
+		return k.LessThanEqual(vals[0]), op, avs, nil
 	case Greater:
-		return k.GreaterThan(vals[0]), avs, nil
+		return k.GreaterThan(vals[0]), op, avs, nil
 	case GreaterOrEqual:
-		return k.GreaterThanEqual(vals[0]), avs, nil
+		return k.GreaterThanEqual(vals[0]), op, avs, nil
 	case Between:
-		return k.Between(vals[0], vals[1]), avs, nil
-	case BeginsWith:
-		s, ok := q.vals[0].(string)
+		return k.Between(vals[0], vals[1]), op, avs, nil
+	default: // BeginsWith
+		s, ok := avs[0].(*types.AttributeValueMemberS)
 		if !ok || a.Type != model.String {
-			return zero, nil, fmt.Errorf("query: BeginsWith needs a string sort key and a string prefix")
+			return zero, 0, nil, fmt.Errorf("query: BeginsWith needs a string sort key and a string prefix")
 		}
-		return k.BeginsWith(s), []types.AttributeValue{&types.AttributeValueMemberS{Value: s}}, nil
+		return k.BeginsWith(s.Value), op, avs, nil
 	}
-	return zero, nil, fmt.Errorf("query: unknown range operator %d", q.op)
+}
+
+// rangeValue encodes v, a value of Range, as sort key a is stored (a
+// unixtime time is a number). A computed key takes an example of T, rendered
+// up to the last field it sets (partial is then true unless it sets them
+// all), or a [RawKey]; any other value is an error that says what to give.
+func (q *Query[T]) rangeValue(a *model.Attribute, v any) (av types.AttributeValue, partial bool, err error) {
+	m := q.r.m
+	_, isExample := v.(T)
+	if p, ok := v.(*T); ok && p != nil {
+		isExample = true
+	}
+	if raw, ok := v.(RawKey); ok {
+		if !a.Computed() {
+			return nil, false, fmt.Errorf("query: range value for %s: a RawKey is for a computed sort key; give the value itself", a.Name)
+		}
+		return &types.AttributeValueMemberS{Value: string(raw)}, false, nil
+	}
+	switch {
+	case isExample && a.Computed():
+		s, complete, err := m.KeyPrefix(a.Name, v)
+		if err != nil {
+			return nil, false, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+		}
+		return &types.AttributeValueMemberS{Value: s}, !complete, nil
+	case isExample:
+		av, err := m.Value(a.Name, v)
+		if err == nil && av == nil {
+			err = fmt.Errorf("the example leaves %s empty", a.Name)
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+		}
+		return av, false, nil
+	case a.Computed():
+		return nil, false, fmt.Errorf("query: range value for %s: got %T, want an example of %s%s, or a query.RawKey: %s is computed from %q",
+			a.Name, v, m.Type, firstField(a), a.Name, a.Template.Source)
+	}
+	// Check the key type so a mismatch is ours to report.
+	av, err = encodeValue(a, v)
+	if err != nil {
+		return nil, false, fmt.Errorf("query: range value for %s: %w", a.Name, err)
+	}
+	return av, false, nil
+}
+
+// firstField describes the field a range example on computed key a sets
+// first, such as " with OrderedAt (ordered_at, a time.Time) set".
+func firstField(a *model.Attribute) string {
+	for _, p := range a.Template.Parts {
+		if p.Ref != nil && p.Ref.GoType != nil {
+			return fmt.Sprintf(" with %s (%s, a %s) set", p.Ref.Field, p.Ref.Name, p.Ref.GoType)
+		}
+	}
+	return ""
+}
+
+// prefixBound turns the condition op on value i, a prefix that every key of
+// the example's fields begins with, into a condition on the keys: Equal
+// becomes BeginsWith, and a bound that includes the example's keys (the
+// upper bound of LessOrEqual and Between) or excludes them (Greater) moves
+// past every key with the prefix, to its successor: the prefix with its
+// last byte incremented. No key equals the successor, as every key is
+// longer than a partial rendering of it.
+func prefixBound(op Op, i int, prefix string) (string, Op, error) {
+	past := func() (string, error) {
+		n := len(prefix)
+		if n == 0 || prefix[n-1] >= 0x7f {
+			return "", fmt.Errorf("a range past %q needs its last byte to be ASCII; use a query.RawKey", prefix)
+		}
+		return prefix[:n-1] + string(prefix[n-1]+1), nil
+	}
+	switch {
+	case op == Equal:
+		return prefix, BeginsWith, nil
+	case op == Greater:
+		s, err := past()
+		return s, GreaterOrEqual, err
+	case op == LessOrEqual:
+		s, err := past()
+		return s, Less, err
+	case op == Between && i == 1:
+		s, err := past()
+		return s, Between, err
+	}
+	return prefix, op, nil
 }
 
 // indexHint suggests the index a table query with an empty partition was

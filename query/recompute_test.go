@@ -18,9 +18,9 @@ type Stamps struct {
 // ticket has index keys computed from its updated stamp, its version and
 // its status; the stamps are behind an embedded pointer.
 type ticket struct {
-	_ struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"U#{updated}"`
+	_ struct{} `dynamo:"gsi1sk" index:"gsi1,range" template:"U#{updated:10}"`
 	_ struct{} `dynamo:"gsi2pk" index:"gsi2,hash" template:"S#{status}"`
-	_ struct{} `dynamo:"gsi2sk" index:"gsi2,range" template:"V#{version}"`
+	_ struct{} `dynamo:"gsi2sk" index:"gsi2,range" template:"V#{version:6}"`
 
 	ID     string `dynamo:"id,hash" index:"gsi1,hash"`
 	Status string `dynamo:"status"`
@@ -50,7 +50,7 @@ func TestUpdateRecomputesFromFinalValues(t *testing.T) {
 				"#0": "id", "#1": "version", "#2": "title", "#3": "gsi1sk", "#4": "gsi2sk", "#5": "updated",
 			},
 			ExpressionAttributeValues: avs{
-				":0": n("4"), ":1": n("1"), ":2": s("x"), ":3": s("U#" + clockUnix), ":4": s("V#5"), ":5": n(clockUnix),
+				":0": n("4"), ":1": n("1"), ":2": s("x"), ":3": s("U#" + clockUnix), ":4": s("V#000005"), ":5": n(clockUnix),
 			},
 		},
 	}, {
@@ -63,7 +63,7 @@ func TestUpdateRecomputesFromFinalValues(t *testing.T) {
 				"#0": "id", "#1": "version", "#2": "status", "#3": "updated", "#4": "gsi1sk", "#5": "gsi2pk", "#6": "gsi2sk",
 			},
 			ExpressionAttributeValues: avs{
-				":0": n("4"), ":1": n("1"), ":2": s("done"), ":3": n("1500"), ":4": s("U#1500"), ":5": s("S#done"), ":6": s("V#5"),
+				":0": n("4"), ":1": n("1"), ":2": s("done"), ":3": n("1500"), ":4": s("U#0000001500"), ":5": s("S#done"), ":6": s("V#000005"),
 			},
 		},
 	}}
