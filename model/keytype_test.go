@@ -144,7 +144,7 @@ func TestKeyTypeValidation(t *testing.T) {
 		{"version written as text", reflect.TypeFor[textVersion](), "Version", "written as S"},
 		{"ttl written as text", reflect.TypeFor[textTTL](), "Expires", "written as S"},
 		{"created written as text", reflect.TypeFor[textCreated](), "Created", "written as S"},
-		{"template refers to a marshaler", reflect.TypeFor[textTemplateRef](), "_", "plain string or number"},
+		{"template refers to a marshaler", reflect.TypeFor[textTemplateRef](), "_", "must be a plain string, integer, time or binary field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

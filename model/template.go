@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding"
 	"reflect"
 	"strconv"
 	"strings"
@@ -204,7 +205,10 @@ func isSeparator(c byte) bool {
 	return true
 }
 
-var typeDynamoMarshaler = reflect.TypeFor[dynamo.Marshaler]()
+var (
+	typeDynamoMarshaler = reflect.TypeFor[dynamo.Marshaler]()
+	typeTextMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
+)
 
 func isFloat(t reflect.Type) bool {
 	return t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64
