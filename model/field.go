@@ -20,11 +20,15 @@ func (b *builder) bindFields() error {
 		return b.fail("", "", err.Error())
 	}
 	for _, a := range b.m.Attributes {
+		a.owner = b.t
 		if a.Template != nil {
 			continue
 		}
 		if a.field, err = c.Field(a.Index); err != nil {
 			return b.fail(a.Field, "", "guregu/dynamo neither encodes nor decodes this field")
+		}
+		if a.codec, err = c.FieldCodec(a.Index); err != nil {
+			return b.fail(a.Field, "", "guregu/dynamo does not encode this field")
 		}
 	}
 	return nil

@@ -80,6 +80,11 @@ type Attribute struct {
 
 	// field reaches the attribute's field; nil for a computed attribute.
 	field *itemcodec.Field
+	// codec encodes the field's values on their own, as the item encodes
+	// them; nil for a computed attribute.
+	codec *itemcodec.FieldCodec
+	// owner is the model type, for errors.
+	owner reflect.Type
 
 	// viaItem is set when the tag has an option (set, null, allowempty...)
 	// that changes how guregu/dynamo encodes the field inside an item, so
