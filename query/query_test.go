@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
@@ -136,7 +135,7 @@ func TestQueryInputErrors(t *testing.T) {
 		{"between needs two", users.Query(user{Org: "o"}).Index("org-index").Range(Between, 1), "needs 2 value(s)", nil},
 		{"begins with a number", users.Query(user{Org: "o"}).Index("org-index").Range(BeginsWith, 1), "needs a string", nil},
 		{"unknown operator", users.Query(user{Org: "o"}).Index("org-index").Range(Op(99), 1), "unknown range operator", nil},
-		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "cannot be stored in a int field", nil},
+		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "attribute age of query.user holds values of type int, not string", nil},
 		{"unknown projected attribute", users.Query(user{ID: "u"}).Project("nope"), `no attribute "nope"`, nil},
 	}
 	for _, tt := range tests {
@@ -184,7 +183,7 @@ func TestScanInput(t *testing.T) {
 		},
 	}, {
 		name: "filter, projection, page size; segments are per request",
-		s:    emps.Scan().Filter(Name("level").GreaterThan(expression.Value(1))).Project("name").Segments(4).PageSize(10),
+		s:    emps.Scan().Filter(Name("level").GreaterThan(Value(1))).Project("name").Segments(4).PageSize(10),
 		want: &dynamodb.ScanInput{
 			TableName:                 aws.String("app"),
 			FilterExpression:          aws.String("(#0 > :0) AND (#1 = :1)"),
