@@ -26,10 +26,12 @@ import (
 // of the SDK's expression package as it is. The zero Cond is an error.
 type Cond struct {
 	kind  condKind
-	ops   []Operand // the operands of a comparison, between or in
-	attr  Attr      // the attribute of a function
-	arg   any       // contains: the value; begins_with: the prefix; attribute_type: the type
-	conds []Cond    // and, or, not
+	attr  Attr       // the attribute on the left, or of a function
+	size  bool       // the left is the size of attr
+	right [2]Operand // the operands on the right of a comparison, between or in
+	more  []Operand  // in: the operands after right
+	arg   any        // contains: the value; begins_with: the prefix; attribute_type: the type
+	conds []Cond     // and, or, not
 	sdk   expression.ConditionBuilder
 }
 
@@ -153,27 +155,27 @@ func encodeOperand(a *model.Attribute, v any) (types.AttributeValue, error) {
 	return av, nil
 }
 
-func (a Attr) cmp(k condKind, ops ...Operand) Cond {
-	return Cond{kind: k, ops: append([]Operand{a}, ops...)}
+func (a Attr) cmp(k condKind, right, upper Operand) Cond {
+	return Cond{kind: k, attr: a, right: [2]Operand{right, upper}}
 }
 
 // Equal is the condition that the attribute equals right.
-func (a Attr) Equal(right Operand) Cond { return a.cmp(condEqual, right) }
+func (a Attr) Equal(right Operand) Cond { return a.cmp(condEqual, right, nil) }
 
 // NotEqual is the condition that the attribute does not equal right.
-func (a Attr) NotEqual(right Operand) Cond { return a.cmp(condNotEqual, right) }
+func (a Attr) NotEqual(right Operand) Cond { return a.cmp(condNotEqual, right, nil) }
 
 // LessThan is the condition that the attribute is less than right.
-func (a Attr) LessThan(right Operand) Cond { return a.cmp(condLess, right) }
+func (a Attr) LessThan(right Operand) Cond { return a.cmp(condLess, right, nil) }
 
 // LessThanEqual is the condition that the attribute is at most right.
-func (a Attr) LessThanEqual(right Operand) Cond { return a.cmp(condLessEqual, right) }
+func (a Attr) LessThanEqual(right Operand) Cond { return a.cmp(condLessEqual, right, nil) }
 
 // GreaterThan is the condition that the attribute is greater than right.
-func (a Attr) GreaterThan(right Operand) Cond { return a.cmp(condGreater, right) }
+func (a Attr) GreaterThan(right Operand) Cond { return a.cmp(condGreater, right, nil) }
 
 // GreaterThanEqual is the condition that the attribute is at least right.
-func (a Attr) GreaterThanEqual(right Operand) Cond { return a.cmp(condGreaterEqual, right) }
+func (a Attr) GreaterThanEqual(right Operand) Cond { return a.cmp(condGreaterEqual, right, nil) }
 
 // Between is the condition that the attribute is between lower and upper,
 // inclusive.
@@ -181,7 +183,11 @@ func (a Attr) Between(lower, upper Operand) Cond { return a.cmp(condBetween, low
 
 // In is the condition that the attribute equals one of the operands.
 func (a Attr) In(right Operand, other ...Operand) Cond {
-	return Cond{kind: condIn, ops: append([]Operand{a, right}, other...)}
+	c := a.cmp(condIn, right, nil)
+	if len(other) > 0 {
+		c.right[1], c.more = other[0], other[1:]
+	}
+	return c
 }
 
 // AttributeExists is the condition that the item has the attribute.
@@ -209,27 +215,29 @@ func (a Attr) Contains(v any) Cond { return Cond{kind: condContains, attr: a, ar
 // Size returns the size of the attribute, for a comparison with a number.
 func (a Attr) Size() Size { return Size{attr: a} }
 
-func (s Size) cmp(k condKind, ops ...Operand) Cond {
-	return Cond{kind: k, ops: append([]Operand{s}, ops...)}
+func (s Size) cmp(k condKind, right, upper Operand) Cond {
+	c := s.attr.cmp(k, right, upper)
+	c.size = true
+	return c
 }
 
 // Equal is the condition that the size equals right.
-func (s Size) Equal(right Operand) Cond { return s.cmp(condEqual, right) }
+func (s Size) Equal(right Operand) Cond { return s.cmp(condEqual, right, nil) }
 
 // NotEqual is the condition that the size does not equal right.
-func (s Size) NotEqual(right Operand) Cond { return s.cmp(condNotEqual, right) }
+func (s Size) NotEqual(right Operand) Cond { return s.cmp(condNotEqual, right, nil) }
 
 // LessThan is the condition that the size is less than right.
-func (s Size) LessThan(right Operand) Cond { return s.cmp(condLess, right) }
+func (s Size) LessThan(right Operand) Cond { return s.cmp(condLess, right, nil) }
 
 // LessThanEqual is the condition that the size is at most right.
-func (s Size) LessThanEqual(right Operand) Cond { return s.cmp(condLessEqual, right) }
+func (s Size) LessThanEqual(right Operand) Cond { return s.cmp(condLessEqual, right, nil) }
 
 // GreaterThan is the condition that the size is greater than right.
-func (s Size) GreaterThan(right Operand) Cond { return s.cmp(condGreater, right) }
+func (s Size) GreaterThan(right Operand) Cond { return s.cmp(condGreater, right, nil) }
 
 // GreaterThanEqual is the condition that the size is at least right.
-func (s Size) GreaterThanEqual(right Operand) Cond { return s.cmp(condGreaterEqual, right) }
+func (s Size) GreaterThanEqual(right Operand) Cond { return s.cmp(condGreaterEqual, right, nil) }
 
 // Between is the condition that the size is between lower and upper,
 // inclusive.
@@ -299,19 +307,56 @@ func (c Cond) bind(m *model.Model) (expression.ConditionBuilder, error) {
 	case condExists, condNotExists, condType, condBeginsWith, condContains:
 		return c.bindFunc(m)
 	}
-	// A comparison: values are encoded by the attribute named on the left,
-	// or, for a value on the left, by one named on the right.
-	var peer *model.Attribute
-	for _, op := range c.ops {
-		if a, ok := op.(Attr); ok && !a.path {
-			if at := m.Attribute(a.name); at != nil {
-				peer = at
-				break
+	return c.bindCompare(m)
+}
+
+// bindCompare binds a comparison, between or in. Values are encoded by
+// the attribute on the left (as numbers for its size), or, when that is
+// a path, by guregu/dynamo's rules; an attribute on the right is checked.
+func (c Cond) bindCompare(m *model.Model) (expression.ConditionBuilder, error) {
+	var zero expression.ConditionBuilder
+	n, peer, err := c.attr.resolve(m)
+	if err != nil {
+		return zero, err
+	}
+	var left expression.OperandBuilder = n
+	if c.size {
+		left, peer = n.Size(), nil
+	}
+	var right [2]expression.OperandBuilder
+	for i, op := range c.right {
+		if op == nil {
+			if i == 0 || c.kind == condBetween {
+				return zero, errors.New("nil operand")
 			}
+			continue
+		}
+		if right[i], err = op.build(m, peer); err != nil {
+			return zero, err
 		}
 	}
-	ops := make([]expression.OperandBuilder, len(c.ops))
-	for i, op := range c.ops {
+	switch c.kind {
+	case condEqual:
+		return expression.Equal(left, right[0]), nil
+	case condNotEqual:
+		return expression.NotEqual(left, right[0]), nil
+	case condLess:
+		return expression.LessThan(left, right[0]), nil
+	case condLessEqual:
+		return expression.LessThanEqual(left, right[0]), nil
+	case condGreater:
+		return expression.GreaterThan(left, right[0]), nil
+	case condGreaterEqual:
+		return expression.GreaterThanEqual(left, right[0]), nil
+	case condBetween:
+		return expression.Between(left, right[0], right[1]), nil
+	}
+	if right[1] == nil {
+		return expression.In(left, right[0]), nil
+	}
+	other := make([]expression.OperandBuilder, 1, 1+len(c.more))
+	other[0] = right[1]
+	for _, op := range c.more {
 		if op == nil {
 			return zero, errors.New("nil operand")
 		}
@@ -319,25 +364,9 @@ func (c Cond) bind(m *model.Model) (expression.ConditionBuilder, error) {
 		if err != nil {
 			return zero, err
 		}
-		ops[i] = b
+		other = append(other, b)
 	}
-	switch c.kind {
-	case condEqual:
-		return expression.Equal(ops[0], ops[1]), nil
-	case condNotEqual:
-		return expression.NotEqual(ops[0], ops[1]), nil
-	case condLess:
-		return expression.LessThan(ops[0], ops[1]), nil
-	case condLessEqual:
-		return expression.LessThanEqual(ops[0], ops[1]), nil
-	case condGreater:
-		return expression.GreaterThan(ops[0], ops[1]), nil
-	case condGreaterEqual:
-		return expression.GreaterThanEqual(ops[0], ops[1]), nil
-	case condBetween:
-		return expression.Between(ops[0], ops[1], ops[2]), nil
-	}
-	return expression.In(ops[0], ops[1], ops[2:]...), nil
+	return expression.In(left, right[0], other...), nil
 }
 
 // bindFunc binds a condition function on one attribute.
