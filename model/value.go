@@ -45,7 +45,8 @@ var typeString = reflect.TypeFor[string]()
 // type of the same kind that converts without loss (the int of an
 // untyped constant for an int64 field, a string for a named string type).
 // A computed attribute holds strings. It returns the invalid
-// reflect.Value for nil or a nil pointer: no value. Any other value is a
+// reflect.Value for nil, or a nil pointer given for a field that is not a
+// pointer: no value. Any other value is a
 // *[ValueError] naming the attribute and the type it holds.
 func (a *Attribute) Convert(v any) (reflect.Value, error) {
 	want := a.GoType
