@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"time"
@@ -58,15 +59,48 @@ func uniqueSet(av types.AttributeValue) types.AttributeValue {
 	return av
 }
 
-// encodeValue encodes v as attribute a's field encodes it in an item: v
-// must be of the field's Go type (see [model.Attribute.Convert]). It
-// returns nil for a value an item would omit.
+// encodeValue encodes v as the value of attribute a for a sort-key range
+// and a timestamp: a unixtime (or TTL) time as a number of seconds. It
+// returns nil for a value an item would omit (nil, "", a zero unixtime).
+//
+// The value must read back into the attribute's field: a value that would
+// not (a string for an int field, say) is an error, before any request.
+// Conditions and update operands do not come here: they go through the
+// attribute's own field encoder (see [Cond] and [Update.Set]).
 func encodeValue(a *model.Attribute, v any) (types.AttributeValue, error) {
-	fv, err := a.Convert(v)
-	if err != nil {
-		return nil, err
+	av, err := encodeRaw(a, v)
+	if err != nil || av == nil || a.GoType == nil {
+		return av, err
 	}
-	return a.Encode(fv)
+	if err := dynamo.Unmarshal(av, reflect.New(a.GoType).Interface()); err != nil {
+		return nil, fmt.Errorf("a %T value cannot be stored in a %s field: %w", v, a.GoType, err)
+	}
+	return av, nil
+}
+
+// encodeRaw is encodeValue without the read-back check.
+func encodeRaw(a *model.Attribute, v any) (types.AttributeValue, error) {
+	if av, ok := v.(types.AttributeValue); ok {
+		return av, nil
+	}
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil, nil
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return nil, nil
+	}
+	if a.UnixTime && rv.Type() == typeTime {
+		t := rv.Interface().(time.Time)
+		if t.IsZero() {
+			return nil, nil
+		}
+		return &types.AttributeValueMemberN{Value: itoa(t.Unix())}, nil
+	}
+	return dynamo.Marshal(v)
 }
 
 var typeTime = reflect.TypeFor[time.Time]()

@@ -58,42 +58,27 @@ func TestSetElements(t *testing.T) {
 func TestEncodeValue(t *testing.T) {
 	m := newRepo[user](t).Model()
 	when := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	type name string
 	tests := []struct {
 		name string
 		attr string
 		v    any
 		want types.AttributeValue
-		err  string
 	}{
-		{"string", "name", "Ann", s("Ann"), ""},
-		{"empty string is omitted", "name", "", nil, ""},
-		{"nil is omitted", "name", nil, nil, ""},
-		{"nil pointer is omitted", "name", (*string)(nil), nil, ""},
-		{"pointer", "name", aws.String("Bo"), s("Bo"), ""},
-		{"set attribute from a slice", "tags", []string{"b", "a"}, &types.AttributeValueMemberSS{Value: []string{"b", "a"}}, ""},
-		{"empty set is omitted", "tags", []string{}, nil, ""},
-		{"list attribute stays a list", "log", []string{"b", "a"}, &types.AttributeValueMemberL{Value: []types.AttributeValue{s("b"), s("a")}}, ""},
-		{"ttl time is seconds", "expires", when, n("1893456000"), ""},
-		{"ttl pointer", "expires", &when, n("1893456000"), ""},
-		{"zero ttl is omitted", "expires", time.Time{}, nil, ""},
-		{"plain time is text", "created", when, s("2030-01-01T00:00:00Z"), ""},
-		{"int64 constant for an int", "age", int64(3), n("3"), ""},
-		{"whole float for an int", "age", 3.0, n("3"), ""},
-		{"fraction for an int", "age", 3.5, nil, "holds values of type int: 3.5 does not fit"},
-		{"string for an int", "age", "3", nil, "attribute age of query.user holds values of type int, not string"},
-		{"named string type", "name", name("x"), nil, "holds values of type string, not query.name"},
-		{"attribute value", "name", &types.AttributeValueMemberNULL{Value: true}, nil, "not *types.AttributeValueMemberNULL"},
+		{"string", "name", "Ann", s("Ann")},
+		{"empty string is omitted", "name", "", nil},
+		{"nil is omitted", "name", nil, nil},
+		{"nil pointer is omitted", "name", (*string)(nil), nil},
+		{"pointer", "name", aws.String("Bo"), s("Bo")},
+		{"list attribute stays a list", "log", []string{"b", "a"}, &types.AttributeValueMemberL{Value: []types.AttributeValue{s("b"), s("a")}}},
+		{"ttl time is seconds", "expires", when, n("1893456000")},
+		{"ttl pointer", "expires", &when, n("1893456000")},
+		{"zero ttl is omitted", "expires", time.Time{}, nil},
+		{"plain time is text", "created", when, s("2030-01-01T00:00:00Z")},
+		{"attribute value as is", "name", &types.AttributeValueMemberNULL{Value: true}, &types.AttributeValueMemberNULL{Value: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := encodeValue(m.Attribute(tt.attr), tt.v)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("encodeValue(%s, %v) = %v, %v; want error containing %q", tt.attr, tt.v, got, err, tt.err)
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
 			}

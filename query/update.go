@@ -16,9 +16,11 @@ import (
 // Update is a typed UpdateItem request, made with [Repo.Update]. Its methods
 // record changes and return the Update so calls chain; the first error is
 // kept and returned by [Update.Run], so a chain needs no error checks.
-// Attribute names are the model's DynamoDB names; values are encoded as
-// the item's fields are (a set attribute as a set, a unixtime or TTL time as
-// a number).
+// Attribute names are the model's DynamoDB names; each value is encoded
+// once, by its attribute's own field encoder, as the item's field is (a set
+// attribute as a set, a unixtime or TTL time as a number, a custom
+// marshaler through its method), and must be of the field's Go type (see
+// [model.Attribute.Convert]).
 //
 // An Update never creates an item: it is conditional on the item's
 // existence and returns [ErrNotFound] when there is none. It may be run
