@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/query"
@@ -202,7 +201,7 @@ func TestQueryCRUD(t *testing.T) {
 		if err := accounts.Update(stale).Set("owner", "x").Run(ctx); !errors.Is(err, query.ErrVersionConflict) {
 			t.Errorf("Update(stale version) = %v, want ErrVersionConflict", err)
 		}
-		err = accounts.Update(Account{ID: "a-1"}).Set("owner", "x").If(query.Name("balance").GreaterThan(expression.Value(1000))).Run(ctx)
+		err = accounts.Update(Account{ID: "a-1"}).Set("owner", "x").If(query.Name("balance").GreaterThan(query.Value(1000))).Run(ctx)
 		if !errors.Is(err, query.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
 			t.Errorf("Update(failing If) = %v, want ErrConditionFailed only", err)
 		}
@@ -235,11 +234,11 @@ func TestQueryCRUD(t *testing.T) {
 		if err := accounts.Delete(ctx, Account{ID: "a-2", Version: cur.Version + 1}); !errors.Is(err, query.ErrVersionConflict) {
 			t.Errorf("Delete(stale version) = %v, want ErrVersionConflict", err)
 		}
-		err := accounts.Delete(ctx, Account{ID: "a-2"}, query.Name("owner").Equal(expression.Value("someone else")))
+		err := accounts.Delete(ctx, Account{ID: "a-2"}, query.Name("owner").Equal(query.Value("someone else")))
 		if !errors.Is(err, query.ErrConditionFailed) || !query.IsConditionFailed(err) {
 			t.Errorf("Delete(failing condition) = %v, want ErrConditionFailed", err)
 		}
-		if err := accounts.Delete(ctx, cur, query.Name("owner").Equal(expression.Value("Bo"))); err != nil {
+		if err := accounts.Delete(ctx, cur, query.Name("owner").Equal(query.Value("Bo"))); err != nil {
 			t.Errorf("Delete(current version, true condition) = %v", err)
 		}
 		if _, err := accounts.Get(ctx, Account{ID: "a-2"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
@@ -282,9 +281,9 @@ func TestQueryCount(t *testing.T) {
 	}{
 		{"partition", events.Query(Event{Stream: "s"}), 30},
 		{"range", events.Query(Event{Stream: "s"}).Range(query.Less, 10), 10},
-		{"filter", events.Query(Event{Stream: "s"}).Filter(query.Name("kind").Equal(expression.Value("odd"))), 15},
+		{"filter", events.Query(Event{Stream: "s"}).Filter(query.Name("kind").Equal(query.Value("odd"))), 15},
 		{"limit", events.Query(Event{Stream: "s"}).Limit(12), 12},
-		{"pages, filter and limit", events.Query(Event{Stream: "s"}).PageSize(4).Filter(query.Name("kind").Equal(expression.Value("even"))).Limit(9), 9},
+		{"pages, filter and limit", events.Query(Event{Stream: "s"}).PageSize(4).Filter(query.Name("kind").Equal(query.Value("even"))).Limit(9), 9},
 		{"projection is ignored", events.Query(Event{Stream: "s"}).Project("body"), 30},
 		{"index", events.Query(Event{Kind: "even"}).Index("kind-index"), 15},
 		{"empty partition", events.Query(Event{Stream: "none"}), 0},
@@ -300,7 +299,7 @@ func TestQueryCount(t *testing.T) {
 		want int
 	}{
 		{"scan", events.Scan(), 30},
-		{"scan with a filter and a projection", events.Scan().Filter(query.Name("kind").Equal(expression.Value("odd"))).Project("body"), 15},
+		{"scan with a filter and a projection", events.Scan().Filter(query.Name("kind").Equal(query.Value("odd"))).Project("body"), 15},
 		{"parallel scan", events.Scan().Segments(3).PageSize(5), 30},
 		{"scan limit", events.Scan().Limit(7), 7},
 	} {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -46,7 +45,7 @@ func TestQueryCursorScope(t *testing.T) {
 	putEvents(t, events, "s1", 30)
 	key := []byte("cursor signing key")
 
-	is := func(attr string) expression.ConditionBuilder { return query.Name(attr).Equal(expression.Value("a")) }
+	is := func(attr string) query.Cond { return query.Name(attr).Equal(query.Value("a")) }
 	for _, tt := range []struct {
 		name        string
 		made, other func(cursor string) (query.Page[Event], error)

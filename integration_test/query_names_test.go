@@ -3,7 +3,6 @@ package integration_test
 import (
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -54,7 +53,7 @@ func TestQueryOddNames(t *testing.T) {
 			Set(":c", "#h").
 			Add("size", 100).
 			DeleteFromSet("values", v).
-			If(query.Name("with space").Equal(expression.Value(v)))
+			If(query.Name("with space").Equal(query.Value(v)))
 		got, err := upd.Value(ctx)
 		if err != nil {
 			t.Fatalf("Update(%q): %v", v, err)
@@ -70,7 +69,7 @@ func TestQueryOddNames(t *testing.T) {
 	for _, v := range tricky {
 		got, err := odds.Query(Odd{Key: v}).
 			Range(query.Equal, v).
-			Filter(query.Name("#h").Equal(expression.Value(v+"!"))).
+			Filter(query.Name("#h").Equal(query.Value(v+"!"))).
 			Filter(query.Name("with space").BeginsWith(v)).
 			Project("key", "a.b", "with space").
 			Collect(ctx)
@@ -86,7 +85,7 @@ func TestQueryOddNames(t *testing.T) {
 		}
 	}
 
-	scanned, err := odds.Scan().Filter(query.Name(":c").Equal(expression.Value("#h"))).Filter(query.Name("size").GreaterThanEqual(expression.Value(100))).Collect(ctx)
+	scanned, err := odds.Scan().Filter(query.Name(":c").Equal(query.Value("#h"))).Filter(query.Name("size").GreaterThanEqual(query.Value(100))).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +93,7 @@ func TestQueryOddNames(t *testing.T) {
 		t.Errorf("Scan matched %d items, want %d", len(scanned), len(tricky))
 	}
 	for _, v := range tricky {
-		if err := odds.Delete(ctx, Odd{Key: v, Sort: v}, query.Name("status").Equal(expression.Value(v))); err != nil {
+		if err := odds.Delete(ctx, Odd{Key: v, Sort: v}, query.Name("status").Equal(query.Value(v))); err != nil {
 			t.Errorf("Delete(%q): %v", v, err)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -74,7 +73,7 @@ func TestQueryPages(t *testing.T) {
 	var desc []int
 	cur = ""
 	for {
-		p, err := events.Query(Event{Stream: "s1"}).Descending().PageSize(60).Filter(query.Name("kind").Equal(expression.Value("a"))).Page(ctx, cur)
+		p, err := events.Query(Event{Stream: "s1"}).Descending().PageSize(60).Filter(query.Name("kind").Equal(query.Value("a"))).Page(ctx, cur)
 		if err != nil {
 			t.Fatal(err)
 		}

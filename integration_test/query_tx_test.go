@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
@@ -42,7 +41,7 @@ func TestQueryTransactions(t *testing.T) {
 	t.Run("success across tables", func(t *testing.T) {
 		ev := Event{Stream: "ledger", Seq: 1, Kind: "transfer", Body: "from→to 30"}
 		err := query.WriteTx(ctx, e.db, nil,
-			accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(expression.Value(30))),
+			accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(query.Value(30))),
 			accounts.Update(to).Add("balance", 30),
 			events.TxCreate(&ev),
 		)
@@ -69,7 +68,7 @@ func TestQueryTransactions(t *testing.T) {
 		before := newAcct
 		err := query.WriteTx(ctx, e.db, nil,
 			accounts.TxCreate(&newAcct),
-			accounts.Update(from).Add("balance", -1000).If(query.Name("balance").GreaterThanEqual(expression.Value(1000))),
+			accounts.Update(from).Add("balance", -1000).If(query.Name("balance").GreaterThanEqual(query.Value(1000))),
 			events.TxCreate(&dup),
 			accounts.Check(Account{ID: "nobody"}),
 			accounts.TxDelete(Account{ID: "to", Version: 1}),

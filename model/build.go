@@ -329,6 +329,9 @@ func (b *builder) addIndexKey(a *Attribute, raw string, local bool, field string
 // finish checks what needs every field: keys, index shapes, templates, table name.
 func (b *builder) finish() error {
 	m := b.m
+	for _, a := range m.Attributes {
+		a.owner = b.t // computed attributes too, for errors
+	}
 	if m.Key.Hash == nil {
 		return b.fail("", "", `no hash key: tag one field dynamo:"name,hash"`)
 	}

@@ -22,6 +22,10 @@ func (b *builder) bindField(a *Attribute) error {
 		return b.fail(a.Field, "", "guregu/dynamo neither encodes nor decodes this field")
 	}
 	a.field = f
+	a.owner = b.t
+	if a.codec, err = b.codec.FieldCodec(a.Index); err != nil {
+		return b.fail(a.Field, "", "guregu/dynamo does not encode this field")
+	}
 	switch k := f.KeyType(); k {
 	case itemcodec.KeyS:
 		a.Type = String

@@ -82,6 +82,11 @@ type Attribute struct {
 
 	// field reaches the attribute's field; nil for a computed attribute.
 	field *itemcodec.Field
+	// codec encodes the field's values on their own, as the item encodes
+	// them; nil for a computed attribute.
+	codec *itemcodec.FieldCodec
+	// owner is the model type, for errors.
+	owner reflect.Type
 
 	// dynamic is set when the field's own marshalling method (or, for an
 	// interface, its value) decides its DynamoDB type value by value.

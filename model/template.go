@@ -153,7 +153,7 @@ func (p *TemplatePart) resolveKind(next *TemplatePart) string {
 	case ref.GoType != nil && deref(ref.GoType) == typeTime:
 		p.kind = partTime
 	case ref.Type == Number:
-		if ref.GoType != nil && isFloat(deref(ref.GoType)) {
+		if ref.GoType != nil && isFloat(deref(ref.GoType).Kind()) {
 			return ref0 + " is a float, which a key cannot render in order: use an integer with a width, such as {" + p.refName + ":10}"
 		}
 		if p.Width == 0 {
@@ -209,7 +209,3 @@ var (
 	typeDynamoMarshaler = reflect.TypeFor[dynamo.Marshaler]()
 	typeTextMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
 )
-
-func isFloat(t reflect.Type) bool {
-	return t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64
-}

@@ -14,8 +14,7 @@ import (
 // Delete removes the item with key's key. Deleting an item that does not
 // exist is not an error, as in DynamoDB.
 //
-// With conditions (write names with [Name]), the item is deleted only if
-// all hold; otherwise it returns [ErrConditionFailed]. For a versioned
+// With conditions (see [Cond]), the item is deleted only if all hold; otherwise it returns [ErrConditionFailed]. For a versioned
 // model and a key whose version is not 0, the stored version must match, or
 // it returns [ErrVersionConflict]. A condition or version check on an item
 // that does not exist returns [ErrNotFound]: pass [Repo.KeyExists] to ask
@@ -23,7 +22,7 @@ import (
 //
 // It calls DeleteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
-func (r *Repo[T]) Delete(ctx context.Context, key T, conds ...expression.ConditionBuilder) error {
+func (r *Repo[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
 	in, err := r.deleteInput(&key, conds)
 	if err != nil {
 		return wrap("delete", r.table, err, nil)
@@ -37,13 +36,16 @@ func (r *Repo[T]) Delete(ctx context.Context, key T, conds ...expression.Conditi
 }
 
 // deleteInput builds the DeleteItem request without I/O.
-func (r *Repo[T]) deleteInput(key *T, conds []expression.ConditionBuilder) (*dynamodb.DeleteItemInput, error) {
+func (r *Repo[T]) deleteInput(key *T, conds []Cond) (*dynamodb.DeleteItemInput, error) {
 	k, err := r.m.KeyOf(key)
 	if err != nil {
 		return nil, err
 	}
+	all, err := bindConds(r.m, "condition", conds)
+	if err != nil {
+		return nil, err
+	}
 	in := &dynamodb.DeleteItemInput{TableName: aws.String(r.table), Key: k}
-	all := conds
 	if r.m.Version != nil {
 		if v := r.version(reflect.ValueOf(key).Elem()); v != 0 {
 			all = append(all[:len(all):len(all)], name(r.m.Version.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)})))

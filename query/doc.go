@@ -31,11 +31,14 @@
 // *[BatchError] listing what is left. The underlying SDK error stays in the
 // chain for errors.As. A failed write leaves the caller's value as it was.
 //
-// Conditions and filters are expression.ConditionBuilder values from
-// github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression. Values and
-// attribute names always travel as expression placeholders, so user data is
-// never parsed as part of an expression; write condition names with [Name],
-// which, unlike expression.Name, does not split a name at dots.
+// Conditions and filters are [Cond] values, written as with the SDK's
+// expression package ([Name], [Value], [And]...) and bound to the model of
+// the repo they are given to: names are checked against the model, and
+// every value, like every update operand, is encoded by its attribute's
+// own field encoder, as in an item. [Path] and [Expr] are the escape
+// hatches for what the model does not declare. Values and attribute names
+// always travel as expression placeholders, so user data is never parsed
+// as part of an expression.
 //
 // The guide in docs/query.md in the repository covers each operation.
 package query

@@ -122,7 +122,7 @@ func ExampleRepo_Update() {
 		Add("balance", -30).
 		AddToSet("tags", "vip").
 		Set("expires", time.Now().Add(90*24*time.Hour)).
-		If(query.Name("balance").GreaterThanEqual(expression.Value(30))).
+		If(query.Name("balance").GreaterThanEqual(query.Value(30))).
 		Value(ctx)
 	switch {
 	case errors.Is(err, query.ErrNotFound):
@@ -163,7 +163,7 @@ func ExampleUpdate_Run() {
 	fmt.Println(err)
 	// Output:
 	// query: update account: set: query_test.Account has no attribute "balanse"
-	// query: update account: add: balance: want a number, not string (only number and set attributes can be added to)
+	// query: update account: add: model: attribute balance of query_test.Account holds values of type int, not string
 }
 
 func ExampleRepo_Delete() {
@@ -179,7 +179,7 @@ func ExampleRepo_Delete() {
 func ExampleRepo_Query() {
 	recent, err := entries.Query(Entry{AccountID: "a-1"}).
 		Range(query.GreaterOrEqual, 100).
-		Filter(query.Name("amount").LessThan(expression.Value(0))).
+		Filter(query.Name("amount").LessThan(query.Value(0))).
 		Descending().
 		Limit(20).
 		Collect(ctx)
@@ -236,7 +236,7 @@ func ExampleQuery_Count() {
 
 func ExampleRepo_Scan() {
 	n := 0
-	for a, err := range accounts.Scan().Segments(4).Filter(query.Name("balance").LessThan(expression.Value(0))).All(ctx) {
+	for a, err := range accounts.Scan().Segments(4).Filter(query.Name("balance").LessThan(query.Value(0))).All(ctx) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func ExampleWriteTx() {
 	from, to := Account{ID: "a-1"}, Account{ID: "a-2"}
 	entry := Entry{AccountID: "a-1", Seq: 101, Amount: -30, Memo: "to a-2"}
 	err := query.WriteTx(ctx, db, &query.TxOptions{Token: "transfer-101"},
-		accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(expression.Value(30))),
+		accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(query.Value(30))),
 		accounts.Update(to).Add("balance", 30),
 		entries.TxCreate(&entry),
 	)
@@ -313,13 +313,33 @@ func ExampleRepo_BatchPut() {
 }
 
 func ExampleName() {
-	cond := query.Name("a.b").Equal(expression.Value("#c = :d"))
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.New[Account](offline, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*expr.Condition(), expr.Names())
-	// Output: #0 = :0 map[#0:a.b]
+	// Names are checked against the model, values against their attribute,
+	// before any request.
+	_, err = accounts.Scan().Filter(query.Name("balanse").LessThan(query.Value(0))).Collect(ctx)
+	fmt.Println(err)
+	_, err = accounts.Scan().Filter(query.Name("expires").LessThan(query.Value("2030-01-01"))).Collect(ctx)
+	fmt.Println(err)
+	// Output:
+	// query: scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
+	// query: scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
+}
+
+func ExamplePath() {
+	// A nested attribute, or one the model does not declare: not checked,
+	// and values are encoded by guregu/dynamo's rules for their Go type.
+	cond := query.Path("address.city").Equal(query.Value("Paris"))
+	_ = accounts.Scan().Filter(cond)
+}
+
+func ExampleExpr() {
+	// A condition of the SDK's expression package, used as it is.
+	cond := expression.Name("balance").GreaterThan(expression.Value(0))
+	_ = accounts.Scan().Filter(query.Expr(cond))
 }
 
 // Order is a customer's order, sorted by the time it was placed.

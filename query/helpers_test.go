@@ -45,9 +45,10 @@ func (emp) TableName() string { return "app" }
 
 // plain has no roles at all.
 type plain struct {
-	K string `dynamo:"k,hash"`
-	R int    `dynamo:"r,range"`
-	V string `dynamo:"v"`
+	K string   `dynamo:"k,hash"`
+	R int      `dynamo:"r,range"`
+	V string   `dynamo:"v"`
+	L []string `dynamo:"l,omitempty"`
 }
 
 func (plain) TableName() string { return "plain" }

@@ -76,9 +76,17 @@ func (q *Query[T]) Index(name string) *Query[T] { q.index = name; return q }
 func (q *Query[T]) Range(op Op, values ...any) *Query[T] { q.op, q.vals = op, values; return q }
 
 // Filter adds a condition applied after items are read; several are joined
-// with AND. Filtered items still consume read capacity.
-func (q *Query[T]) Filter(cond expression.ConditionBuilder) *Query[T] {
-	q.filters = append(q.filters, cond)
+// with AND. The condition is checked against the model and its values
+// encoded by their attributes (see [Cond]); a mistake, such as a name the
+// model lacks, is returned by the call that runs the query, before any
+// request. Filtered items still consume read capacity.
+func (q *Query[T]) Filter(cond Cond) *Query[T] {
+	c, err := cond.bind(q.r.m)
+	if err != nil {
+		q.setErr(fmt.Errorf("query: filter: %w", err))
+		return q
+	}
+	q.filters = append(q.filters, c)
 	return q
 }
 

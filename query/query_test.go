@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
@@ -184,7 +183,7 @@ func TestScanInput(t *testing.T) {
 		},
 	}, {
 		name: "filter, projection, page size; segments are per request",
-		s:    emps.Scan().Filter(Name("level").GreaterThan(expression.Value(1))).Project("name").Segments(4).PageSize(10),
+		s:    emps.Scan().Filter(Name("level").GreaterThan(Value(1))).Project("name").Segments(4).PageSize(10),
 		want: &dynamodb.ScanInput{
 			TableName:                 aws.String("app"),
 			FilterExpression:          aws.String("(#0 > :0) AND (#1 = :1)"),

@@ -219,4 +219,4 @@ func (r *Repo[T]) decodeTo(item map[string]types.AttributeValue, dst *T) error {
 
 // KeyExists returns the condition that an item with the model's key exists,
 // for use with [Repo.Delete], [Repo.TxDelete] or [Update.If].
-func (r *Repo[T]) KeyExists() expression.ConditionBuilder { return r.keyExists() }
+func (r *Repo[T]) KeyExists() Cond { return Expr(r.keyExists()) }

@@ -40,9 +40,16 @@ func (r *Repo[T]) Scan() *Scan[T] { return &Scan[T]{r: r} }
 func (s *Scan[T]) Index(name string) *Scan[T] { s.index = name; return s }
 
 // Filter adds a condition on the items returned; several are joined with
-// AND. Write names with [Name]. Filtered items still consume read capacity.
-func (s *Scan[T]) Filter(cond expression.ConditionBuilder) *Scan[T] {
-	s.filters = append(s.filters, cond)
+// AND. As with [Query.Filter], it is checked against the model and its
+// values encoded by their attributes. Filtered items still consume read
+// capacity.
+func (s *Scan[T]) Filter(cond Cond) *Scan[T] {
+	c, err := cond.bind(s.r.m)
+	if err != nil {
+		s.setErr(fmt.Errorf("query: filter: %w", err))
+		return s
+	}
+	s.filters = append(s.filters, c)
 	return s
 }
 

@@ -223,12 +223,18 @@ func (r *Repo[T]) TxCreate(item *T) TxAction {
 // ([ErrVersionConflict]). Extra conditions, joined with AND, must also hold
 // (else [ErrConditionFailed]). Like [Repo.TxCreate], it sets item's
 // attributes when the transaction is built and restores them if it fails.
-func (r *Repo[T]) TxPut(item *T, conds ...expression.ConditionBuilder) TxAction {
+func (r *Repo[T]) TxPut(item *T, conds ...Cond) TxAction {
 	kind := ErrVersionConflict
 	if len(conds) > 0 {
 		kind = ErrConditionFailed
 	}
-	input := func(item *T) (*dynamodb.PutItemInput, func(), error) { return r.putVersioned(item, conds) }
+	input := func(item *T) (*dynamodb.PutItemInput, func(), error) {
+		bound, err := bindConds(r.m, "condition", conds)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r.putVersioned(item, bound)
+	}
 	return r.putAction("put", item, input, kind)
 }
 
@@ -263,7 +269,7 @@ func putItem(in *dynamodb.PutItemInput) types.TransactWriteItem {
 
 // TxDelete is [Repo.Delete] as a transaction action, with the same
 // conditions and version check.
-func (r *Repo[T]) TxDelete(key T, conds ...expression.ConditionBuilder) TxAction {
+func (r *Repo[T]) TxDelete(key T, conds ...Cond) TxAction {
 	return txAction{
 		what: "delete " + r.table,
 		build: func() (types.TransactWriteItem, func(), error) {
@@ -289,7 +295,7 @@ func (r *Repo[T]) TxDelete(key T, conds ...expression.ConditionBuilder) TxAction
 // Check is a transaction action that writes nothing and fails the
 // transaction unless the item with key's key exists ([ErrNotFound]) and
 // every condition holds ([ErrConditionFailed]).
-func (r *Repo[T]) Check(key T, conds ...expression.ConditionBuilder) TxAction {
+func (r *Repo[T]) Check(key T, conds ...Cond) TxAction {
 	return txAction{
 		what: "check " + r.table,
 		build: func() (types.TransactWriteItem, func(), error) {
@@ -300,13 +306,17 @@ func (r *Repo[T]) Check(key T, conds ...expression.ConditionBuilder) TxAction {
 	}
 }
 
-func (r *Repo[T]) checkInput(key *T, conds []expression.ConditionBuilder) (*types.ConditionCheck, error) {
+func (r *Repo[T]) checkInput(key *T, conds []Cond) (*types.ConditionCheck, error) {
 	k, err := r.m.KeyOf(key)
 	if err != nil {
 		return nil, err
 	}
+	bound, err := bindConds(r.m, "condition", conds)
+	if err != nil {
+		return nil, err
+	}
 	all := append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...)
-	all = append(all, conds...)
+	all = append(all, bound...)
 	expr, err := expression.NewBuilder().WithCondition(and(all)).Build()
 	if err != nil {
 		return nil, err

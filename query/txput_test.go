@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/guregu/dynamo/v2"
 )
 
@@ -33,7 +32,7 @@ func TestTxPutConditions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	missing := expression.AttributeNotExists(expression.Name("id"))
+	missing := Name("id").AttributeNotExists()
 	tests := []struct {
 		name   string
 		action TxAction

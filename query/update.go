@@ -11,15 +11,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Update is a typed UpdateItem request, made with [Repo.Update]. Its methods
 // record changes and return the Update so calls chain; the first error is
 // kept and returned by [Update.Run], so a chain needs no error checks.
-// Attribute names are the model's DynamoDB names; values are encoded as
-// the item's fields are (a set attribute as a set, a unixtime or TTL time as
-// a number).
+// Attribute names are the model's DynamoDB names; each value is encoded
+// once, by its attribute's own field encoder, as the item's field is (a set
+// attribute as a set, a unixtime or TTL time as a number, a custom
+// marshaler through its method), and must be of the field's Go type (see
+// [model.Attribute.Convert]).
 //
 // An Update never creates an item: it is conditional on the item's
 // existence and returns [ErrNotFound] when there is none. It may be run
@@ -112,41 +113,56 @@ func (u *Update[T]) record(a *model.Attribute, op updateOp) *Update[T] {
 	return u
 }
 
-// Set sets an attribute to v. A value the item's encoding would omit (nil,
-// "", an empty set) removes the attribute instead, as [Update.Remove]. A
-// computed attribute that refers to attr is recomputed.
+// Set sets an attribute to v, encoded by the attribute's field as in an
+// item: v must be of the field's Go type (or convert to it without loss,
+// as [model.Attribute.Convert] says), or the update fails with a
+// *[model.ValueError]. A value the item's encoding would omit (nil, "",
+// an empty set, a zero value with omitempty) removes the attribute
+// instead, as [Update.Remove]. A computed attribute that refers to attr is
+// recomputed.
 func (u *Update[T]) Set(attr string, v any) *Update[T] {
 	a := u.attr("set", attr)
 	if a == nil {
 		return u
 	}
-	av, err := encodeValue(a, v)
+	fv, err := a.Convert(v)
 	if err != nil {
-		u.fail("set", "%s: %v", attr, err)
+		u.setErr(fmt.Errorf("query: set: %w", err))
+		return u
+	}
+	av, err := a.Encode(fv)
+	if err != nil {
+		u.setErr(fmt.Errorf("query: set: %w", err))
 		return u
 	}
 	if av == nil {
 		return u.Remove(attr)
 	}
-	u.assign(a, av)
+	u.assign(a, fv)
 	n := name(attr)
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
 		return b.Set(n, expression.Value(av))
 	})
 }
 
-// SetIfNotExists sets an attribute to v only if it has no value yet.
+// SetIfNotExists sets an attribute to v only if it has no value yet; v is
+// checked and encoded as by [Update.Set], and must not be empty.
 func (u *Update[T]) SetIfNotExists(attr string, v any) *Update[T] {
 	a := u.attr("set", attr)
 	if a == nil {
 		return u
 	}
-	av, err := encodeValue(a, v)
+	fv, err := a.Convert(v)
+	if err != nil {
+		u.setErr(fmt.Errorf("query: set: %w", err))
+		return u
+	}
+	av, err := a.Encode(fv)
 	if err == nil && av == nil {
-		err = errors.New("empty value")
+		err = fmt.Errorf("%s: empty value", attr)
 	}
 	if err != nil {
-		u.fail("set", "%s: %v", attr, err)
+		u.setErr(fmt.Errorf("query: set: %w", err))
 		return u
 	}
 	u.unknown[attr] = true
@@ -179,7 +195,8 @@ func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 
 // Add adds the number v to a number attribute (a missing attribute counts
 // as 0), or, for a set attribute, adds the elements of v as [Update.AddToSet]
-// does.
+// does. A number is encoded by the attribute's field, so it must fit the
+// field's type: a negative number cannot be added to an unsigned field.
 func (u *Update[T]) Add(attr string, v any) *Update[T] {
 	a := u.attr("add", attr)
 	if a == nil {
@@ -188,12 +205,17 @@ func (u *Update[T]) Add(attr string, v any) *Update[T] {
 	if a.Set {
 		return u.setOp(a, "add", []any{v}, expression.UpdateBuilder.Add)
 	}
-	av, err := marshal(v)
+	fv, err := a.Convert(v)
+	if err != nil {
+		u.setErr(fmt.Errorf("query: add: %w", err))
+		return u
+	}
+	av, err := a.EncodeOperand(fv)
 	if _, isNum := av.(*types.AttributeValueMemberN); err == nil && !isNum {
-		err = fmt.Errorf("want a number, not %T (only number and set attributes can be added to)", v)
+		err = fmt.Errorf("%s is stored as %s, not a number (only number and set attributes can be added to)", attr, typeName(av))
 	}
 	if err != nil {
-		u.fail("add", "%s: %v", attr, err)
+		u.setErr(fmt.Errorf("query: add: %w", err))
 		return u
 	}
 	u.unknown[attr] = true
@@ -201,10 +223,32 @@ func (u *Update[T]) Add(attr string, v any) *Update[T] {
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Add(n, expression.Value(av)) })
 }
 
+// typeName is the DynamoDB type of av, for errors.
+func typeName(av types.AttributeValue) string {
+	switch av.(type) {
+	case nil:
+		return "no value"
+	case *types.AttributeValueMemberS:
+		return "a string"
+	case *types.AttributeValueMemberB:
+		return "a binary"
+	case *types.AttributeValueMemberBOOL:
+		return "a boolean"
+	case *types.AttributeValueMemberL:
+		return "a list"
+	case *types.AttributeValueMemberM:
+		return "a map"
+	case *types.AttributeValueMemberNULL:
+		return "NULL"
+	}
+	return "a set"
+}
+
 // AddToSet adds elements to a set attribute (one tagged with the set
-// option), creating the set if needed. Each element may be a single value
-// or a slice, array or set of values; they must all be strings, all
-// numbers or all binary. With no elements it changes nothing.
+// option), creating the set if needed. Each element is a value of the
+// set's element type, or a value of the attribute's own type whose
+// elements are all added; they are encoded by the attribute's field, as
+// in an item. With no elements it changes nothing.
 func (u *Update[T]) AddToSet(attr string, elems ...any) *Update[T] {
 	a := u.attr("add", attr)
 	if a == nil {
@@ -230,9 +274,9 @@ func (u *Update[T]) setOp(a *model.Attribute, op string, elems []any, f func(exp
 		u.fail(op, "%s is not a set attribute (a set has the set option: dynamo:\"%s,set\")", attr, attr)
 		return u
 	}
-	av, err := setOf(elems...)
+	av, err := u.elements(a, elems)
 	if err != nil {
-		u.fail(op, "%s: %v", attr, err)
+		u.setErr(fmt.Errorf("query: %s: %w", op, err))
 		return u
 	}
 	if av == nil {
@@ -240,17 +284,30 @@ func (u *Update[T]) setOp(a *model.Attribute, op string, elems []any, f func(exp
 	}
 	u.unknown[attr] = true
 	n := name(attr)
-	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return f(b, n, expression.Value(av)) })
+	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
+		return f(b, n, expression.Value(uniqueSet(av)))
+	})
 }
 
-// Append appends the elements of the list v (or v itself, when it is not a
-// slice) to a list attribute, creating the list if needed.
+// elements encodes elems as a value of attribute a (a set or a list),
+// encoded by its field; nil for no elements.
+func (u *Update[T]) elements(a *model.Attribute, elems []any) (types.AttributeValue, error) {
+	fv, err := a.Elements(elems)
+	if err != nil || fv.Len() == 0 {
+		return nil, err
+	}
+	return a.EncodeOperand(fv)
+}
+
+// Append appends the elements of the list v (or v itself, when it is an
+// element) to a list attribute, creating the list if needed. Elements are
+// encoded by the attribute's field, as in an item.
 func (u *Update[T]) Append(attr string, v any) *Update[T] {
 	return u.listOp("append", attr, v, false)
 }
 
-// Prepend inserts the elements of the list v (or v itself, when it is not a
-// slice) before those of a list attribute, creating the list if needed.
+// Prepend inserts the elements of the list v (or v itself, when it is an
+// element) before those of a list attribute, creating the list if needed.
 func (u *Update[T]) Prepend(attr string, v any) *Update[T] {
 	return u.listOp("prepend", attr, v, true)
 }
@@ -260,13 +317,21 @@ func (u *Update[T]) listOp(op, attr string, v any, before bool) *Update[T] {
 	if a == nil {
 		return u
 	}
-	av, err := marshal(v)
-	if err != nil {
-		u.fail(op, "%s: %v", attr, err)
+	if a.Set {
+		u.fail(op, "%s is a set attribute, not a list", attr)
 		return u
 	}
+	av, err := u.elements(a, []any{v})
+	if err != nil {
+		u.setErr(fmt.Errorf("query: %s: %w", op, err))
+		return u
+	}
+	if av == nil {
+		av = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
+	}
 	if _, ok := av.(*types.AttributeValueMemberL); !ok {
-		av = &types.AttributeValueMemberL{Value: []types.AttributeValue{av}}
+		u.fail(op, "%s is stored as %s, not a list", attr, typeName(av))
+		return u
 	}
 	u.unknown[attr] = true
 	n := name(attr)
@@ -281,9 +346,15 @@ func (u *Update[T]) listOp(op, attr string, v any, before bool) *Update[T] {
 
 // If adds a condition that must hold for the update to happen; otherwise
 // Run returns [ErrConditionFailed]. Several conditions are joined with AND.
-// Write names with [Name] and values with expression.Value.
-func (u *Update[T]) If(cond expression.ConditionBuilder) *Update[T] {
-	u.conds = append(u.conds, cond)
+// The condition is checked against the model and its values encoded by
+// their attributes (see [Cond]); a mistake is returned by Run.
+func (u *Update[T]) If(cond Cond) *Update[T] {
+	c, err := cond.bind(u.r.m)
+	if err != nil {
+		u.setErr(fmt.Errorf("query: if: %w", err))
+		return u
+	}
+	u.conds = append(u.conds, c)
 	return u
 }
 
@@ -467,21 +538,15 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder, final *T, versionKn
 	return n, nil
 }
 
-// assign mirrors a new value into the scratch copy used to recompute
-// computed attributes. When the value does not fit the field, the
-// attribute's new value is unknown, which recompute reports if it matters.
-// The scratch copy shares nothing it writes with the caller's key value:
+// assign mirrors a new value, fv from [model.Attribute.Convert], into
+// the scratch copy used to recompute computed attributes. The scratch
+// copy shares nothing it writes with the caller's key value:
 // SettableFieldOf replaces the embedded pointers on the way.
-func (u *Update[T]) assign(a *model.Attribute, av types.AttributeValue) {
+func (u *Update[T]) assign(a *model.Attribute, fv reflect.Value) {
 	f, err := a.SettableFieldOf(reflect.ValueOf(&u.scratch).Elem())
 	if err != nil {
 		u.setErr(fmt.Errorf("query: set: %w", err))
 		return
 	}
-	nv := reflect.New(f.Type())
-	if err := dynamo.Unmarshal(av, nv.Interface()); err != nil {
-		u.unknown[a.Name] = true
-		return
-	}
-	f.Set(nv.Elem())
+	f.Set(fv)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
@@ -152,7 +151,7 @@ func TestDeleteInput(t *testing.T) {
 	}, {
 		name: "version and a condition",
 		in: func() (*dynamodb.DeleteItemInput, error) {
-			return users.deleteInput(&user{ID: "u", Version: 3}, []expression.ConditionBuilder{Name("age").LessThan(expression.Value(18))})
+			return users.deleteInput(&user{ID: "u", Version: 3}, []Cond{Name("age").LessThan(Value(18))})
 		},
 		want: &dynamodb.DeleteItemInput{
 			TableName:                           aws.String("users"),
@@ -165,7 +164,7 @@ func TestDeleteInput(t *testing.T) {
 	}, {
 		name: "key exists",
 		in: func() (*dynamodb.DeleteItemInput, error) {
-			return plains.deleteInput(&plain{K: "k", R: 2}, []expression.ConditionBuilder{plains.KeyExists()})
+			return plains.deleteInput(&plain{K: "k", R: 2}, []Cond{plains.KeyExists()})
 		},
 		want: &dynamodb.DeleteItemInput{
 			TableName:                           aws.String("plain"),
@@ -221,7 +220,7 @@ func TestTxInput(t *testing.T) {
 		plains.TxPut(&put),
 		users.Update(user{ID: "u", Version: 2}).Set("name", "x"),
 		plains.TxDelete(plain{K: "k", R: 2}),
-		emps.Check(emp{ID: "e", Dept: "d"}, Name("level").GreaterThan(expression.Value(1))),
+		emps.Check(emp{ID: "e", Dept: "d"}, Name("level").GreaterThan(Value(1))),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -148,7 +148,7 @@ func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
 // childFunc writes one child, read as a child of the parent being deleted,
 // on condition linked: that it still points at that parent. It reports
 // whether the child was skipped because the condition failed.
-type childFunc[C any] func(ctx context.Context, child C, linked expression.ConditionBuilder) (skipped bool, err error)
+type childFunc[C any] func(ctx context.Context, child C, linked query.Cond) (skipped bool, err error)
 
 // sweep applies write to every child of parent, deletes the parent, and
 // sweeps again for children that were added meanwhile.
@@ -237,14 +237,14 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 // child that was moved, detached or deleted since it was read is skipped.
 // The link condition guards the child; a version check would only fail on
 // unrelated changes.
-func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C, linked expression.ConditionBuilder) (bool, error) {
+func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C, linked query.Cond) (bool, error) {
 	setZero(&child, h.children.Model().Version)
 	return skippedIf(h.children.Delete(ctx, child, linked))
 }
 
 // detachChild removes child's link if it still points at the parent
 // (linked), and skips it otherwise.
-func (h *HasMany[P, C]) detachChild(ctx context.Context, child C, linked expression.ConditionBuilder) (bool, error) {
+func (h *HasMany[P, C]) detachChild(ctx context.Context, child C, linked query.Cond) (bool, error) {
 	setZero(&child, h.children.Model().Version)
 	return skippedIf(h.unlink(child).If(linked).Run(ctx))
 }
@@ -269,25 +269,30 @@ func (h *HasMany[P, C]) unlink(child C) *query.Update[C] {
 }
 
 // linkedTo is the condition that a child's link attributes hold parent's
-// key values.
-func (h *HasMany[P, C]) linkedTo(parent P) (expression.ConditionBuilder, error) {
+// key values, compared as the child's link fields encode them.
+func (h *HasMany[P, C]) linkedTo(parent P) (query.Cond, error) {
 	c, err := h.childOf(&parent)
 	if err != nil {
-		return expression.ConditionBuilder{}, err
+		return query.Cond{}, err
 	}
-	conds := make([]expression.ConditionBuilder, 0, len(h.links))
+	cv := reflect.ValueOf(&c).Elem()
+	conds := make([]query.Cond, 0, len(h.links))
 	for _, l := range h.links {
 		v, err := h.children.Model().Value(l.name, &c)
 		if err != nil {
-			return expression.ConditionBuilder{}, err
+			return query.Cond{}, err
 		}
 		if v == nil {
-			return expression.ConditionBuilder{}, fmt.Errorf("relations: link %s: %w", l.name, query.ErrEmptyKey)
+			return query.Cond{}, fmt.Errorf("relations: link %s: %w", l.name, query.ErrEmptyKey)
 		}
-		conds = append(conds, expression.NameNoDotSplit(l.name).Equal(expression.Value(v)))
+		fv, err := l.child.FieldOf(cv)
+		if err != nil {
+			return query.Cond{}, err
+		}
+		conds = append(conds, query.Name(l.name).Equal(query.Value(fv.Interface())))
 	}
 	if len(conds) == 1 {
 		return conds[0], nil
 	}
-	return expression.And(conds[0], conds[1], conds[2:]...), nil
+	return query.And(conds[0], conds[1], conds[2:]...), nil
 }

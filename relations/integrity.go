@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -86,7 +85,7 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	// The moved item is a new item: a version restarts at 1. moved shares
 	// no field it writes with cur, whose version the delete checks.
 	setZero(&moved, cm.Version)
-	free := expression.AttributeNotExists(expression.NameNoDotSplit(cm.Key.Hash.Name))
+	free := query.Name(cm.Key.Hash.Name).AttributeNotExists()
 	err = query.WriteTx(ctx, h.children.DB(), nil,
 		h.children.TxDelete(cur, h.children.KeyExists()),
 		h.children.TxPut(&moved, free),
