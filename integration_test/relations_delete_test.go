@@ -94,8 +94,12 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	if err := f.staff.Delete(ctx, big, relations.Cascade, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }}); err != nil {
 		t.Fatalf("Delete(d-big, Cascade) again: %v", err)
 	}
-	if want := (relations.DeleteProgress{Done: left}); last != want {
-		t.Errorf("second cascade reported %+v, want %+v", last, want)
+	// A delete the interrupted cascade had sent may still land at the
+	// engine after the client gave up on it, so up to one request per worker
+	// (relations.DefaultConcurrency) may be gone before the second run reads
+	// it, or be skipped by it; every other child is deleted by this run.
+	if seen := last.Done + last.Skipped; seen > left || seen < left-relations.DefaultConcurrency || last.Skipped > relations.DefaultConcurrency {
+		t.Errorf("second cascade reported %+v, want %d children done (up to %d fewer, or skipped, for deletes still in flight)", last, left, relations.DefaultConcurrency)
 	}
 	if n := f.count(t, big); n != 0 {
 		t.Errorf("d-big has %d children after the cascade, want 0", n)
