@@ -69,7 +69,7 @@ func TestRelationsOrders(t *testing.T) {
 	if got, want := ids(latest), []string{"o-4", "o-3"}; !slices.Equal(got, want) {
 		t.Errorf("Ada's two latest orders = %v, want %v", got, want)
 	}
-	since, err := bought.Query(ada).Range(query.GreaterOrEqual, day.AddDate(0, 0, 3).Unix()).Collect(ctx)
+	since, err := bought.Query(ada).Range(query.GreaterOrEqual, day.AddDate(0, 0, 3)).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

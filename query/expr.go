@@ -2,7 +2,6 @@ package query
 
 import (
 	"bytes"
-	"fmt"
 	"reflect"
 	"slices"
 	"time"
@@ -60,47 +59,25 @@ func uniqueSet(av types.AttributeValue) types.AttributeValue {
 }
 
 // encodeValue encodes v as the value of attribute a for a sort-key range
-// and a timestamp: a unixtime (or TTL) time as a number of seconds. It
-// returns nil for a value an item would omit (nil, "", a zero unixtime).
-//
-// The value must read back into the attribute's field: a value that would
-// not (a string for an int field, say) is an error, before any request.
-// Conditions and update operands do not come here: they go through the
-// attribute's own field encoder (see [Cond] and [Update.Set]).
+// and a timestamp, by the attribute's own field encoder, as conditions and
+// update operands are (see [Cond] and [Update.Set]): a unixtime time becomes
+// seconds, a time with a layout is written in it, a MarshalText type as its
+// text. v must be of the field's type, a pointer to it, or a plain Go value
+// of the same kind that converts without loss; anything else is an error
+// naming the attribute and the type it holds, before any request. A raw
+// types.AttributeValue is passed through. It returns nil for a nil pointer.
 func encodeValue(a *model.Attribute, v any) (types.AttributeValue, error) {
-	av, err := encodeRaw(a, v)
-	if err != nil || av == nil || a.GoType == nil {
-		return av, err
-	}
-	if err := dynamo.Unmarshal(av, reflect.New(a.GoType).Interface()); err != nil {
-		return nil, fmt.Errorf("a %T value cannot be stored in a %s field: %w", v, a.GoType, err)
-	}
-	return av, nil
-}
-
-// encodeRaw is encodeValue without the read-back check.
-func encodeRaw(a *model.Attribute, v any) (types.AttributeValue, error) {
 	if av, ok := v.(types.AttributeValue); ok {
 		return av, nil
 	}
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return nil, nil
-		}
-		rv = rv.Elem()
-	}
-	if !rv.IsValid() {
+	if rv := reflect.ValueOf(v); !rv.IsValid() || rv.Kind() == reflect.Pointer && rv.IsNil() {
 		return nil, nil
 	}
-	if a.UnixTime && rv.Type() == typeTime {
-		t := rv.Interface().(time.Time)
-		if t.IsZero() {
-			return nil, nil
-		}
-		return &types.AttributeValueMemberN{Value: itoa(t.Unix())}, nil
+	fv, err := a.Convert(v)
+	if err != nil {
+		return nil, err
 	}
-	return dynamo.Marshal(v)
+	return a.EncodeOperand(fv)
 }
 
 var typeTime = reflect.TypeFor[time.Time]()

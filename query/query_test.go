@@ -135,7 +135,7 @@ func TestQueryInputErrors(t *testing.T) {
 		{"between needs two", users.Query(user{Org: "o"}).Index("org-index").Range(Between, 1), "needs 2 value(s)", nil},
 		{"begins with a number", users.Query(user{Org: "o"}).Index("org-index").Range(BeginsWith, 1), "needs a string", nil},
 		{"unknown operator", users.Query(user{Org: "o"}).Index("org-index").Range(Op(99), 1), "unknown range operator", nil},
-		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "cannot be stored in a int field", nil},
+		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "holds values of type int, not string", nil},
 		{"unknown projected attribute", users.Query(user{ID: "u"}).Project("nope"), `no attribute "nope"`, nil},
 	}
 	for _, tt := range tests {
