@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -322,6 +323,11 @@ func (c Cond) bindCompare(m *model.Model) (expression.ConditionBuilder, error) {
 	var left expression.OperandBuilder = n
 	if c.size {
 		left, peer = n.Size(), nil
+		for _, op := range c.right {
+			if v, ok := op.(Val); ok && !isGoNumber(v.v) {
+				return zero, fmt.Errorf("the size of %s is a number, not %T", c.attr.name, v.v)
+			}
+		}
 	}
 	var right [2]expression.OperandBuilder
 	for i, op := range c.right {
@@ -384,6 +390,9 @@ func (c Cond) bindFunc(m *model.Model) (expression.ConditionBuilder, error) {
 	case condType:
 		return expression.AttributeType(n, c.arg.(expression.DynamoDBAttributeType)), nil
 	case condBeginsWith:
+		if a != nil && a.Type == model.Number {
+			return zero, fmt.Errorf("attribute %s holds %s values, which are numbers: begins_with works on strings", a.Name, a.GoType)
+		}
 		return expression.BeginsWith(n, c.arg.(string)), nil
 	}
 	av, err := containsOperand(a, c.arg)
@@ -400,8 +409,8 @@ func containsOperand(a *model.Attribute, v any) (types.AttributeValue, error) {
 	if a == nil {
 		return marshal(v)
 	}
-	if s, ok := v.(string); ok && (a.GoType == nil || a.Type == model.String) {
-		return &types.AttributeValueMemberS{Value: s}, nil
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String && (a.GoType == nil || a.Type == model.String) {
+		return &types.AttributeValueMemberS{Value: rv.String()}, nil
 	}
 	fv, err := a.Elements([]any{v})
 	if err != nil {
@@ -446,4 +455,19 @@ func bindConds(m *model.Model, op string, conds []Cond) ([]expression.ConditionB
 		out[i] = b
 	}
 	return out, nil
+}
+
+// isGoNumber reports whether v is a Go number, or a pointer to one.
+func isGoNumber(v any) bool {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
 }

@@ -122,3 +122,40 @@ func TestFilterErrorKept(t *testing.T) {
 		t.Errorf("Query().Filter().input() error = %v, want the filter's", err)
 	}
 }
+
+// TestCondOperandKinds checks the operands a condition refuses for the
+// kind of its attribute: a string compared with a size, begins_with on a
+// number; and that contains takes a named string type on a string.
+func TestCondOperandKinds(t *testing.T) {
+	type named string
+	m := model.MustOf[kindItem]()
+	for _, tc := range []struct {
+		name    string
+		c       Cond
+		wantErr string
+	}{
+		{"size with a string", Name("name").Size().Equal(Value("x")), "the size of name is a number"},
+		{"size with a number", Name("name").Size().Equal(Value(3)), ""},
+		{"begins_with on a number", Name("n").BeginsWith("1"), "begins_with works on strings"},
+		{"contains with a named string", Name("name").Contains(named("x")), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.c.bind(m)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("bind = %v, want nil", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("bind = %v, want an error containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// kindItem is the model of TestCondOperandKinds.
+type kindItem struct {
+	ID   string `dynamo:"id,hash"`
+	Name string `dynamo:"name"`
+	N    int    `dynamo:"n"`
+}
+
+func (kindItem) TableName() string { return "kind" }
