@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"fmt"
-	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -126,33 +125,3 @@ type textTemplateRef struct {
 }
 
 func (textTemplateRef) TableName() string { return "t" }
-
-// TestKeyTypeValidation checks that a key whose DynamoDB type cannot be
-// known before a value is encoded, and a role attribute that would be
-// written as a string, are refused with the field named.
-func TestKeyTypeValidation(t *testing.T) {
-	tests := []struct {
-		name   string
-		typ    reflect.Type
-		field  string
-		reason string
-	}{
-		{"dynamo.Marshaler hash key", reflect.TypeFor[marshalerHashKey](), "ID", "DynamoDB cannot key on model_test.anyType: its MarshalDynamo or MarshalDynamoDBAttributeValue method picks the type value by value"},
-		{"dynamo.Marshaler index key", reflect.TypeFor[marshalerIndexKey](), "Ref", "DynamoDB cannot key an index on model_test.anyType: its MarshalDynamo"},
-		{"interface hash key", reflect.TypeFor[anyKey](), "ID", "DynamoDB cannot key on interface {}"},
-		{"struct with pointer MarshalText as key", reflect.TypeFor[ptrTextStructKey](), "P", "DynamoDB cannot key on model_test.pairText"},
-		{"version written as text", reflect.TypeFor[textVersion](), "Version", "written as S"},
-		{"ttl written as text", reflect.TypeFor[textTTL](), "Expires", "written as S"},
-		{"created written as text", reflect.TypeFor[textCreated](), "Created", "written as S"},
-		{"template refers to a marshaler", reflect.TypeFor[textTemplateRef](), "_", "must be a plain string, integer, time or binary field"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m, err := model.For(tt.typ)
-			if err == nil {
-				t.Fatalf("For(%v) = %v, nil; want a *model.TagError", tt.typ, m)
-			}
-			checkTagError(t, err, tt.typ, tt.field, tt.reason)
-		})
-	}
-}

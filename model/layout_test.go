@@ -39,31 +39,6 @@ type layoutTTL struct {
 
 func (layoutTTL) TableName() string { return "t" }
 
-// TestLayoutValidation: the layout option names a known layout, on a time
-// field written as a string.
-func TestLayoutValidation(t *testing.T) {
-	tests := []struct {
-		name   string
-		typ    reflect.Type
-		field  string
-		reason string
-	}{
-		{"unknown layout", reflect.TypeFor[layoutUnknown](), "At", "unknown time layout iso (want rfc3339nano, pynamodb or utcnano)"},
-		{"layout on a string", reflect.TypeFor[layoutNotTime](), "Name", "the layout option needs a time.Time, *time.Time or []time.Time field, not string"},
-		{"layout with unixtime", reflect.TypeFor[layoutUnixTime](), "At", "the layout option cannot apply to a unixtime attribute"},
-		{"layout on a ttl", reflect.TypeFor[layoutTTL](), "Expires", "the layout option cannot apply to a unixtime attribute"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m, err := model.For(tt.typ)
-			if err == nil {
-				t.Fatalf("For(%v) = %v, nil; want a *model.TagError", tt.typ, m)
-			}
-			checkTagError(t, err, tt.typ, tt.field, tt.reason)
-		})
-	}
-}
-
 type pyOrder struct {
 	OrderID   string      `dynamo:"order_id,hash"`
 	Line      int         `dynamo:"line,range"`

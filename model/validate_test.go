@@ -574,6 +574,20 @@ func TestValidation(t *testing.T) {
 		{"more than 20 projected attributes in an index", reflect.TypeFor[includeTooMany](), "", "index gsi: an INCLUDE projection lists 21 attributes, DynamoDB allows at most 20"},
 		{"more than 100 projected attributes in all indexes", reflect.TypeFor[projectedTooMany](), "", "102 projected attributes over all indexes, DynamoDB allows at most 100"},
 		{"not a struct", reflect.TypeFor[notStruct](), "", "must be a struct type"},
+		// Keys and roles get the DynamoDB type the codec writes them as.
+		{"dynamo.Marshaler hash key", reflect.TypeFor[marshalerHashKey](), "ID", "DynamoDB cannot key on model_test.anyType: its MarshalDynamo or MarshalDynamoDBAttributeValue method picks the type value by value"},
+		{"dynamo.Marshaler index key", reflect.TypeFor[marshalerIndexKey](), "Ref", "DynamoDB cannot key an index on model_test.anyType: its MarshalDynamo"},
+		{"interface hash key", reflect.TypeFor[anyKey](), "ID", "DynamoDB cannot key on interface {}"},
+		{"struct with pointer MarshalText as key", reflect.TypeFor[ptrTextStructKey](), "P", "DynamoDB cannot key on model_test.pairText"},
+		{"version written as text", reflect.TypeFor[textVersion](), "Version", "written as S"},
+		{"ttl written as text", reflect.TypeFor[textTTL](), "Expires", "written as S"},
+		{"created written as text", reflect.TypeFor[textCreated](), "Created", "written as S"},
+		{"template refers to a marshaler", reflect.TypeFor[textTemplateRef](), "_", "must be a plain string, integer, time or binary field"},
+		// Time layouts.
+		{"unknown layout", reflect.TypeFor[layoutUnknown](), "At", "unknown time layout iso (want rfc3339nano, pynamodb or utcnano)"},
+		{"layout on a string", reflect.TypeFor[layoutNotTime](), "Name", "the layout option needs a time.Time, *time.Time or []time.Time field, not string"},
+		{"layout with unixtime", reflect.TypeFor[layoutUnixTime](), "At", "the layout option cannot apply to a unixtime attribute"},
+		{"layout on a ttl", reflect.TypeFor[layoutTTL](), "Expires", "the layout option cannot apply to a unixtime attribute"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
