@@ -139,51 +139,28 @@ func Install(ctx context.Context, opts *Options) (string, error) {
 	if runtime.GOOS == "windows" {
 		venvPython = filepath.Join(dir, "venv", "Scripts", "python.exe")
 	}
-	marker := filepath.Join(dir, ".installed")
-	if _, err := os.Stat(marker); err == nil {
+	if installed(dir, ".installed") {
 		return venvPython, nil
 	}
 	python, err := opts.python()
 	if err != nil {
 		return "", err
 	}
-	installMu.Lock()
-	defer installMu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return "", fmt.Errorf("motoserver: %w", err)
-	}
-	unlock, err := lockDir(ctx, dir+".lock")
+	err = once(ctx, opts, dir, ".installed", Requirement, func() error {
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("motoserver: %w", err)
+		}
+		err := run(ctx, " (on Debian and Ubuntu: apt-get install python3-venv)", python, "-m", "venv", filepath.Join(dir, "venv"))
+		if err == nil {
+			err = run(ctx, "", venvPython, "-m", "pip", "install", "--quiet", Requirement)
+		}
+		if err != nil {
+			_ = os.RemoveAll(dir)
+		}
+		return err
+	})
 	if err != nil {
 		return "", err
-	}
-	defer unlock()
-	if _, err := os.Stat(marker); err == nil {
-		return venvPython, nil // another process finished meanwhile
-	}
-	log := opts.log()
-	fmt.Fprintf(log, "motoserver: installing %s into %s (once)\n", Requirement, dir)
-	if err := os.RemoveAll(dir); err != nil {
-		return "", fmt.Errorf("motoserver: %w", err)
-	}
-	steps := [][]string{
-		{python, "-m", "venv", filepath.Join(dir, "venv")},
-		{venvPython, "-m", "pip", "install", "--quiet", Requirement},
-	}
-	for _, step := range steps {
-		cmd := exec.CommandContext(ctx, step[0], step[1:]...)
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			_ = os.RemoveAll(dir)
-			hint := ""
-			if step[1] == "-m" && step[2] == "venv" {
-				hint = " (on Debian and Ubuntu: apt-get install python3-venv)"
-			}
-			return "", fmt.Errorf("motoserver: %s%s: %w\n%s", strings.Join(step, " "), hint, err, lastLines(out.String(), 20))
-		}
-	}
-	if err := os.WriteFile(marker, []byte(Requirement+"\n"), 0o644); err != nil {
-		return "", fmt.Errorf("motoserver: %w", err)
 	}
 	return venvPython, nil
 }
@@ -206,31 +183,63 @@ func InstallPackage(ctx context.Context, opts *Options, req string) (string, err
 	if err != nil {
 		return "", err
 	}
-	marker := filepath.Join(dir, ".installed-"+req)
-	if _, err := os.Stat(marker); err == nil {
-		return venvPython, nil
-	}
-	installMu.Lock()
-	defer installMu.Unlock()
-	unlock, err := lockDir(ctx, dir+".lock")
+	err = once(ctx, opts, dir, ".installed-"+req, req, func() error {
+		return run(ctx, "", venvPython, "-m", "pip", "install", "--quiet", req)
+	})
 	if err != nil {
 		return "", err
 	}
-	defer unlock()
-	if _, err := os.Stat(marker); err == nil {
-		return venvPython, nil // another process finished meanwhile
+	return venvPython, nil
+}
+
+// installed reports whether dir holds the marker file name.
+func installed(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
+}
+
+// once runs install, which puts what into dir, unless dir already holds the
+// marker file name; it writes the marker when install succeeds. Installs
+// are serialised within this process and, through a lock directory beside
+// dir, across processes; a process that waited finds the marker another
+// one wrote and installs nothing.
+func once(ctx context.Context, opts *Options, dir, name, what string, install func() error) error {
+	if installed(dir, name) {
+		return nil
 	}
-	fmt.Fprintf(opts.log(), "motoserver: installing %s into %s (once)\n", req, dir)
-	cmd := exec.CommandContext(ctx, venvPython, "-m", "pip", "install", "--quiet", req)
+	installMu.Lock()
+	defer installMu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("motoserver: %w", err)
+	}
+	unlock, err := lockDir(ctx, dir+".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if installed(dir, name) {
+		return nil // another process finished meanwhile
+	}
+	fmt.Fprintf(opts.log(), "motoserver: installing %s into %s (once)\n", what, dir)
+	if err := install(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(what+"\n"), 0o644); err != nil {
+		return fmt.Errorf("motoserver: %w", err)
+	}
+	return nil
+}
+
+// run runs a command of an install, returning an error with hint and the
+// end of its output when it fails.
+func run(ctx context.Context, hint, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("motoserver: pip install %s: %w\n%s", req, err, lastLines(out.String(), 20))
+		return fmt.Errorf("motoserver: %s %s%s: %w\n%s", name, strings.Join(args, " "), hint, err, lastLines(out.String(), 20))
 	}
-	if err := os.WriteFile(marker, []byte(req+"\n"), 0o644); err != nil {
-		return "", fmt.Errorf("motoserver: %w", err)
-	}
-	return venvPython, nil
+	return nil
 }
 
 // lockDir takes a lock by creating dir, waiting while another process holds
