@@ -212,6 +212,21 @@ func (m *Model) KeyPrefix(name string, v any) (prefix string, complete bool, err
 	return string(buf), unset == nil, nil
 }
 
+// lookupValue returns a's field in rv with pointers followed, and false
+// when a nil pointer (embedded or the field's own) leaves it without one.
+func lookupValue(a *Attribute, rv reflect.Value) (reflect.Value, bool, error) {
+	fv, ok, err := a.field.Lookup(rv)
+	if err != nil {
+		return fv, false, fmt.Errorf("model: attribute %s: %w", a.Name, err)
+	}
+	for ok && fv.Kind() == reflect.Pointer {
+		if ok = !fv.IsNil(); ok {
+			fv = fv.Elem()
+		}
+	}
+	return fv, ok, nil
+}
+
 // appendPart appends the rendering of reference p of template t, taken
 // from rv, to buf. empty is true, and buf unchanged, when the attribute is
 // empty: its zero value, nil, or missing.
@@ -221,15 +236,9 @@ func (m *Model) appendPart(buf []byte, t *Template, p *TemplatePart, rv reflect.
 		return buf, false, fmt.Errorf("model: %s: template %q: attribute %s: %s", m.Type, t.Source, a.Name, fmt.Sprintf(format, args...))
 	}
 	if p.kind == partTime {
-		fv, ok, err := a.field.Lookup(rv)
+		fv, ok, err := lookupValue(a, rv)
 		if err != nil {
-			return buf, false, fmt.Errorf("model: attribute %s: %w", a.Name, err)
-		}
-		for ok && fv.Kind() == reflect.Pointer {
-			ok = !fv.IsNil()
-			if ok {
-				fv = fv.Elem()
-			}
+			return buf, false, err
 		}
 		if !ok {
 			return buf, true, nil
@@ -250,15 +259,9 @@ func (m *Model) appendPart(buf []byte, t *Template, p *TemplatePart, rv reflect.
 		return tm.AppendFormat(buf, timeLayout), false, nil
 	}
 	if p.plain {
-		fv, ok, err := a.field.Lookup(rv)
+		fv, ok, err := lookupValue(a, rv)
 		if err != nil {
-			return buf, false, fmt.Errorf("model: attribute %s: %w", a.Name, err)
-		}
-		for ok && fv.Kind() == reflect.Pointer {
-			ok = !fv.IsNil()
-			if ok {
-				fv = fv.Elem()
-			}
+			return buf, false, err
 		}
 		if !ok || fv.IsZero() {
 			return buf, true, nil
