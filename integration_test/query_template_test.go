@@ -129,6 +129,7 @@ func TestTemplatePrefix(t *testing.T) {
 		{State: "CA", City: "SF", ID: "1"}, {State: "CA", City: "SF", ID: "2"}, {State: "CA", City: "SFO", ID: "3"},
 		{State: "CA", City: "LA", ID: "4"}, {State: "CAL", City: "SF", ID: "5"}, {State: "NY", City: "NYC", ID: "6"},
 		{State: "C#A", City: "SF", ID: "7"},
+		{State: "NY", City: "Newark", ID: "8"}, {State: "NY", City: "New York", ID: "9"}, {State: "NY", City: "New", ID: "10"},
 	} {
 		s.Country = "us"
 		if err := stores.Create(ctx, &s); err != nil {
@@ -146,6 +147,10 @@ func TestTemplatePrefix(t *testing.T) {
 		{"a city with Equal", query.Equal, Store{State: "CA", City: "SF"}, []string{"1", "2"}},
 		{"a state with the separator", query.BeginsWith, Store{State: "C#A"}, []string{"7"}},
 		{"one store", query.Equal, Store{State: "CA", City: "SF", ID: "2"}, []string{"2"}},
+		// A city that extends another by a byte below the separator sorts
+		// as its value: NYC, New, New York, Newark.
+		{"cities in value order", query.BeginsWith, Store{State: "NY"}, []string{"6", "10", "9", "8"}},
+		{"cities from a city on", query.GreaterOrEqual, Store{State: "NY", City: "New York"}, []string{"9", "8"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -76,8 +76,9 @@
 // time.Time, a binary, or an integer with a declared width ({seq:10}).
 // References are rendered so that keys sort as the values do and distinct
 // values never share a key: times in UTC with a fixed width, integers
-// zero-padded, the separator escaped in strings ("acme#1" renders
-// "acme%231"); a zero value leaves the attribute empty. docs/tags.md gives
+// zero-padded, and in strings the separator and the bytes up to '%'
+// escaped in an order-preserving way ("acme#1" renders "acme%231", "New
+// York" renders "New%20York"); a zero value leaves the attribute empty. docs/tags.md gives
 // the rules, and [Model.KeyPrefix] renders a key up to the fields a value
 // sets. The computed
 // attribute is written with every item and never decoded: the plain fields

@@ -329,11 +329,15 @@ func appendPadded(buf []byte, digits string, p *TemplatePart, fail func(string, 
 	return append(buf, digits...), false, nil
 }
 
-// appendEscaped appends s to buf with sep and the escape byte written as
-// "%XX" (their hex code), so that a value never contains the separator
-// that ends it: distinct values render apart, and values without the
-// separator keep their order. sep 0 is the last part of a template, which
-// nothing follows, appended as it is.
+// appendEscaped appends s to buf with the separator and every byte up to
+// the escape byte ('%': controls, space, !"#$%) written as "%XX", their hex
+// code, so that a value never contains the separator that ends it: distinct
+// values render apart, and the escape can be undone. It also keeps order:
+// an escaped byte renders as '%' and two upper-case hex digits, which sort as
+// the byte does and below every byte left as it is, and a separator below
+// '%' (such as '#') sorts below both, so a value that extends another
+// ("New York" after "New") renders after it. sep 0 is the last part of a
+// template, which nothing follows, appended as it is.
 func appendEscaped(buf []byte, s string, sep byte) []byte {
 	if sep == 0 {
 		return append(buf, s...)
@@ -341,7 +345,7 @@ func appendEscaped(buf []byte, s string, sep byte) []byte {
 	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == sep || c == escapeByte {
+		if c <= escapeByte || c == sep {
 			buf = append(buf, escapeByte, hex[c>>4], hex[c&0xf])
 			continue
 		}
