@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
+	"github.com/dynamokit/dynamokit/internal/structtag"
 )
 
 // KeyRole says which part of a key schema an attribute is.
@@ -85,6 +86,8 @@ type Attribute struct {
 	// codec encodes the field's values on their own, as the item encodes
 	// them; nil for a computed attribute.
 	codec *itemcodec.FieldCodec
+	// tag is the field's parsed tags, shared with the codec's field.
+	tag *structtag.Tag
 	// owner is the model type, for errors.
 	owner reflect.Type
 
