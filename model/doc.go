@@ -12,9 +12,11 @@
 //
 // [Of] parses such a type once, validates it and caches the result by
 // [reflect.Type]; later calls return the cached *[Model] without allocating.
-// The other dynamokit packages (schema, query, relations) read everything
-// they need (table name, keys, indexes, TTL, version and timestamp attributes)
-// from the *Model, so the struct is the single source of truth.
+// The *Model is the handle the other dynamokit packages (schema, query,
+// relations) take: they read everything they need (table name, keys,
+// indexes, TTL, version and timestamp attributes, the encoder of each
+// attribute) from the one compiled mapping of the type behind it, so the
+// struct is the single source of truth.
 //
 // # Tags
 //
@@ -92,10 +94,10 @@
 // # Embedded structs
 //
 // Fields may sit in embedded structs, by value or by pointer, as
-// guregu/dynamo flattens them. [Attribute.FieldOf] reads a field through
-// embedded pointers (a nil one reads as the zero value) and
-// [Attribute.SettableFieldOf] sets one through copies of them, so that
-// writing a shallow copy of a model value never changes the original.
+// guregu/dynamo flattens them. A field is read through embedded pointers (a
+// nil one reads as the zero value, and its attributes are not written) and
+// set through copies of them, so that writing a shallow copy of a model
+// value never changes the original.
 //
 // # Options that tags cannot express
 //

@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"strings"
 	"testing"
 	"time"
@@ -128,7 +129,7 @@ func TestFilterErrorKept(t *testing.T) {
 // number; and that contains takes a named string type on a string.
 func TestCondOperandKinds(t *testing.T) {
 	type named string
-	m := model.MustOf[kindItem]()
+	m := mapping.MustOf[kindItem]()
 	for _, tc := range []struct {
 		name    string
 		c       Cond

@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 // TestSetElements encodes the elements of AddToSet by the set attribute's
 // own field ([]string with the set option), refusing other types.
 func TestSetElements(t *testing.T) {
-	m := newRepo[user](t).Model()
+	m := mapping.Must(newRepo[user](t).Model())
 	tags := m.Attribute("tags")
 	tests := []struct {
 		name  string
@@ -56,7 +57,7 @@ func TestSetElements(t *testing.T) {
 }
 
 func TestEncodeValue(t *testing.T) {
-	m := newRepo[user](t).Model()
+	m := mapping.Must(newRepo[user](t).Model())
 	when := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string

@@ -1,4 +1,4 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // Link and Key are embedded by pointer in linked.
@@ -28,7 +28,7 @@ type linked struct {
 func (linked) TableName() string { return "linked" }
 
 func TestFieldOf(t *testing.T) {
-	m := model.MustOf[linked]()
+	m := mapping.MustOf[linked]()
 	parent := m.Attribute("parent_id")
 	tests := []struct {
 		name string
@@ -51,7 +51,7 @@ func TestFieldOf(t *testing.T) {
 	}
 	// As Encode leaves out a field behind a nil pointer, so does KeyOf:
 	// an int key there is missing, not 0.
-	if _, err := m.KeyOf(linked{}); !errors.Is(err, model.ErrEmptyKey) {
+	if _, err := m.KeyOf(linked{}); !errors.Is(err, mapping.ErrEmptyKey) {
 		t.Errorf("KeyOf(key behind a nil pointer) = %v, want ErrEmptyKey", err)
 	}
 	if _, err := m.Attribute("label").FieldOf(reflect.ValueOf(linked{})); err == nil {
@@ -63,7 +63,7 @@ func TestFieldOf(t *testing.T) {
 }
 
 func TestSettableFieldOf(t *testing.T) {
-	m := model.MustOf[linked]()
+	m := mapping.MustOf[linked]()
 	parent := m.Attribute("parent_id")
 	orig := linked{Key: &Key{N: 1}, Link: &Link{ParentID: "p-1"}}
 	cp := orig // a shallow copy: shares Key and Link
@@ -106,7 +106,7 @@ func (dashed) TableName() string { return "dashed" }
 // field the codec skips is no attribute of the model either (the model used
 // to refuse it, having read the tag its own way).
 func TestDashedField(t *testing.T) {
-	m, err := model.Of[dashed]()
+	m, err := mapping.Of[dashed]()
 	if err != nil {
 		t.Fatalf("Of[dashed]() = %v, want no error", err)
 	}
