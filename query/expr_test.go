@@ -2,13 +2,13 @@ package query
 
 import (
 	"errors"
-	"github.com/dynamokit/dynamokit/internal/mapping"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )

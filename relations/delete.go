@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dynamokit/dynamokit/internal/mapping"
 	"reflect"
 	"slices"
 
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
