@@ -73,7 +73,7 @@ func newBuilder(t reflect.Type) (*builder, error) {
 	if err != nil {
 		return nil, b.fail("", "", err.Error())
 	}
-	b.codec = c
+	b.codec, b.m.codec = c, c
 	return b, nil
 }
 

@@ -151,6 +151,9 @@ type Model struct {
 
 	byName  map[string]*Attribute
 	indexes map[string]*Index
+	// codec encodes and decodes the items of Type. It is compiled from the
+	// same walk of the struct as the attributes, whose fields are its own.
+	codec *itemcodec.Codec
 }
 
 // Attribute returns the attribute with the given DynamoDB name, or nil.
