@@ -508,6 +508,15 @@ type notStruct string
 // TestValidation has one case per validation rule: each invalid model must
 // return a *mapping.TagError naming the type and the offending field, matching
 // mapping.ErrInvalid.
+// selfEmbedded embeds a pointer to itself: a walk of its fields never
+// ends, so it is refused rather than followed.
+type selfEmbedded struct {
+	*selfEmbedded
+	ID string `dynamo:"id,hash"`
+}
+
+func (selfEmbedded) TableName() string { return "self" }
+
 func TestValidation(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -516,6 +525,7 @@ func TestValidation(t *testing.T) {
 		reason string // want a substring of TagError.Reason
 	}{
 		{"no hash key", reflect.TypeFor[noHash](), "", "no hash key"},
+		{"recursive embedded pointer", reflect.TypeFor[selfEmbedded](), "", "embedded structs nest deeper than 16"},
 		{"two hash keys", reflect.TypeFor[twoHashes](), "B", "two hash keys"},
 		{"two range keys", reflect.TypeFor[twoRanges](), "B", "two range keys"},
 		{"hash and range on one field", reflect.TypeFor[hashAndRange](), "ID", "both the hash and the range key"},
