@@ -126,7 +126,7 @@ func TestKeyType(t *testing.T) {
 		"MemberL": NotScalar, "MemberBOO": NotScalar,
 	}
 	typ := reflect.TypeFor[keyTypes]()
-	c, err := For(typ)
+	c, err := Compile(typ)
 	if err != nil {
 		t.Fatal(err)
 	}

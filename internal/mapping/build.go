@@ -69,7 +69,7 @@ func newBuilder(t reflect.Type) (*builder, error) {
 		m:       &Model{Type: t, byName: make(map[string]*Attribute), indexes: make(map[string]*Index)},
 		pending: make(map[string]*pendingIndex),
 	}
-	c, err := itemcodec.For(t)
+	c, err := itemcodec.Compile(t)
 	if err != nil {
 		return nil, b.fail("", "", err.Error())
 	}
