@@ -12,9 +12,11 @@
 //
 // [Of] parses such a type once, validates it and caches the result by
 // [reflect.Type]; later calls return the cached *[Model] without allocating.
-// The other dynamokit packages (schema, query, relations) read everything
-// they need (table name, keys, indexes, TTL, version and timestamp attributes)
-// from the *Model, so the struct is the single source of truth.
+// The *Model is the handle the other dynamokit packages (schema, query,
+// relations) take: they read everything they need (table name, keys,
+// indexes, TTL, version and timestamp attributes, the encoder of each
+// attribute) from the one compiled mapping of the type behind it, so the
+// struct is the single source of truth.
 //
 // # Tags
 //
@@ -78,10 +80,9 @@
 // values never share a key: times in UTC with a fixed width, integers
 // zero-padded, and in strings the separator and the bytes up to '%'
 // escaped in an order-preserving way ("acme#1" renders "acme%231", "New
-// York" renders "New%20York"); a zero value leaves the attribute empty. docs/tags.md gives
-// the rules, and [Model.KeyPrefix] renders a key up to the fields a value
-// sets. The computed
-// attribute is written with every item and never decoded: the plain fields
+// York" renders "New%20York"); a zero value leaves the attribute empty.
+// docs/tags.md gives the rules; package query's typed ranges render a key up
+// to the fields a value sets. The computed attribute is written with every item and never decoded: the plain fields
 // stay the source of truth. It is rendered from the values each write
 // stores: package query's Create and Put render it after setting the
 // created and updated stamps and the version, and its Update recomputes,
@@ -93,10 +94,10 @@
 // # Embedded structs
 //
 // Fields may sit in embedded structs, by value or by pointer, as
-// guregu/dynamo flattens them. [Attribute.FieldOf] reads a field through
-// embedded pointers (a nil one reads as the zero value) and
-// [Attribute.SettableFieldOf] sets one through copies of them, so that
-// writing a shallow copy of a model value never changes the original.
+// guregu/dynamo flattens them. A field is read through embedded pointers (a
+// nil one reads as the zero value, and its attributes are not written) and
+// set through copies of them, so that writing a shallow copy of a model
+// value never changes the original.
 //
 // # Options that tags cannot express
 //

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/schema"
 )
 
 // Employee is a model: a struct with dynamo tags and a TableName method.
@@ -27,23 +27,21 @@ func ExampleOf() {
 		panic(err)
 	}
 	fmt.Println("table:", m.TableName(model.Prefix("dev-")))
-	fmt.Println("key:", m.Key.Names(), m.Key.Hash.Type)
-	for _, idx := range m.GSIs {
-		fmt.Println("index:", idx.Name, idx.Key.Names(), idx.Projection.Type)
-	}
-	fmt.Println("version:", m.Version.Name, "updated:", m.Updated.Name)
 
-	key, err := m.KeyOf(Employee{EmployeeID: "e-1"})
+	// Package schema reads the table the model asks for.
+	tables, err := schema.Tables(nil, m)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("KeyOf:", key["employee_id"].(*types.AttributeValueMemberS).Value)
+	t := tables[0]
+	fmt.Println("key:", t.Hash)
+	for _, idx := range t.GSIs {
+		fmt.Println("index:", idx.Name, idx.Hash, idx.Projection.Type)
+	}
 	// Output:
 	// table: dev-employee
-	// key: [employee_id] S
-	// index: department-employee-index [department_id] ALL
-	// version: version updated: updated
-	// KeyOf: e-1
+	// key: employee_id S
+	// index: department-employee-index department_id S ALL
 }
 
 // EmployeeItem is the single-table form of Employee: its keys are computed
@@ -60,25 +58,15 @@ type EmployeeItem struct {
 // TableName is the one table of the single-table design.
 func (EmployeeItem) TableName() string { return "app" }
 
-func ExampleModel_Encode() {
-	m := model.MustOf[EmployeeItem]()
-	item, err := m.Encode(EmployeeItem{EmployeeID: "e-1", DepartmentID: "d-1"})
+func ExampleOf_singleTable() {
+	tables, err := schema.Tables(nil, model.MustOf[EmployeeItem]())
 	if err != nil {
 		panic(err)
 	}
-	for _, name := range []string{"pk", "sk", "entity"} {
-		fmt.Println(name, "=", item[name].(*types.AttributeValueMemberS).Value)
-	}
-	fmt.Println("sort key prefix:", m.Key.Range.Template.Prefix())
-
-	_, err = m.Encode(EmployeeItem{EmployeeID: "e-1"})
-	fmt.Println(errors.Is(err, model.ErrEmptyKey))
+	t := tables[0]
+	fmt.Println(t.Name, "key:", t.Hash, t.Range)
 	// Output:
-	// pk = DEPT#d-1
-	// sk = EMP#e-1
-	// entity = Employee
-	// sort key prefix: EMP#
-	// true
+	// app key: pk S sk S
 }
 
 // Broken has no hash key.

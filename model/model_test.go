@@ -1,369 +1,62 @@
 package model_test
 
 import (
+	"errors"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/google/go-cmp/cmp"
 )
 
-type employee struct {
-	EmployeeID   string `dynamo:"employee_id,hash"`
-	EmployeeName string `dynamo:"employee_name"`
-	DepartmentID string `dynamo:"department_id,omitempty" index:"department-employee-index,hash"`
-}
-
-func (employee) TableName() string { return "employee" }
-
-// Base is embedded by value, Audit by pointer; guregu/dynamo flattens both.
-type Base struct {
-	ID      string `dynamo:"id,hash"`
-	Skipped string `dynamo:"-"`
-}
-
-type Audit struct {
-	Note string `dynamo:"note"`
-}
-
-type options struct {
-	Base
-	*Audit
-	Tags     []string  `dynamo:"tags,set"`
-	Nick     string    `dynamo:"nick,omitempty"`
-	Born     time.Time `dynamo:"born,unixtime"`
-	Plain    int       // no tag: the attribute is named after the field
-	Ignored  string    `dynamo:"-"`
-	internal string    //nolint:unused // unexported: not an attribute
-}
-
-func (options) TableName() string { return "options" }
-
-func TestGureguOptions(t *testing.T) {
-	m, err := model.Of[options]()
+func TestOfReturnsOneHandle(t *testing.T) {
+	m1, err := model.Of[Employee]()
 	if err != nil {
 		t.Fatal(err)
 	}
-	type attr struct {
-		Name, Field          string
-		Index                []int
-		Type                 model.ScalarType
-		OmitEmpty, Set, Unix bool
-	}
-	var got []attr
-	for _, a := range m.Attributes {
-		got = append(got, attr{a.Name, a.Field, a.Index, a.Type, a.OmitEmpty, a.Set, a.UnixTime})
-	}
-	want := []attr{
-		{Name: "id", Field: "ID", Index: []int{0, 0}, Type: model.String},
-		{Name: "note", Field: "Note", Index: []int{1, 0}, Type: model.String},
-		{Name: "tags", Field: "Tags", Index: []int{2}, Set: true},
-		{Name: "nick", Field: "Nick", Index: []int{3}, Type: model.String, OmitEmpty: true},
-		{Name: "born", Field: "Born", Index: []int{4}, Type: model.Number, Unix: true},
-		{Name: "Plain", Field: "Plain", Index: []int{5}, Type: model.Number},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("attributes (-want +got):\n%s", diff)
-	}
-	if m.Key.Hash != m.Attribute("id") || m.Key.Range != nil {
-		t.Errorf("Key = %+v, want hash id and no range", m.Key)
-	}
-	if got := m.Key.Names(); !reflect.DeepEqual(got, []string{"id"}) {
-		t.Errorf("Key.Names() = %v, want [id]", got)
-	}
-	for _, name := range []string{"Skipped", "Ignored", "internal"} {
-		if m.Attribute(name) != nil {
-			t.Errorf("Attribute(%q) = %+v, want nil", name, m.Attribute(name))
-		}
-	}
-	if m.Type != reflect.TypeFor[options]() || m.Table != "options" {
-		t.Errorf("Type, Table = %v, %q; want options, %q", m.Type, m.Table, "options")
-	}
-}
-
-type scalarKeys struct {
-	S   string        `dynamo:"s,hash"`
-	N   int64         `dynamo:"n" index:"n,hash"`
-	U   uint8         `dynamo:"u" index:"u,hash"`
-	F   float64       `dynamo:"f" index:"f,hash"`
-	B   []byte        `dynamo:"b" index:"b,hash"`
-	T   time.Time     `dynamo:"t" index:"t,hash"`
-	TU  time.Time     `dynamo:"tu,unixtime" index:"tu,hash"`
-	P   *string       `dynamo:"p" index:"p,hash"`
-	D   time.Duration `dynamo:"d" index:"d,hash"`
-	Txt textKey       `dynamo:"txt" index:"txt,hash"`
-}
-
-type textKey struct{ v string }
-
-func (k textKey) MarshalText() ([]byte, error) { return []byte(k.v), nil }
-
-func (scalarKeys) TableName() string { return "scalar" }
-
-func TestKeyTypes(t *testing.T) {
-	m, err := model.Of[scalarKeys]()
+	m2, err := model.For(reflect.TypeFor[*Employee]())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]model.ScalarType{
-		"s": model.String, "n": model.Number, "u": model.Number, "f": model.Number,
-		"b": model.Binary, "t": model.String, "tu": model.Number, "p": model.String,
-		"d": model.Number, "txt": model.String,
+	if m1 != m2 {
+		t.Errorf("Of[Employee]() = %p, For(*Employee) = %p, want one handle", m1, m2)
 	}
-	for name, typ := range want {
-		if got := m.Attribute(name).Type; got != typ {
-			t.Errorf("Attribute(%q).Type = %q, want %q", name, got, typ)
-		}
+	if got, want := m1.Type(), reflect.TypeFor[Employee](); got != want {
+		t.Errorf("Type() = %v, want %v", got, want)
 	}
-}
-
-type orders struct {
-	CustomerID string    `dynamo:"customer_id,partition"`
-	OrderID    string    `dynamo:"order_id,sort" index:"by-status,sort" localIndex:"by-order,range"`
-	Status     string    `dynamo:"status" index:"by-status,partition" index:"by-status-date,hash"`
-	Date       time.Time `dynamo:"date" index:"by-status-date,range" localIndex:"by-date,sort"`
-	Total      int       `dynamo:"total"`
-}
-
-func (orders) TableName() string { return "orders" }
-
-func (orders) TableOptions() model.Options {
-	return model.Options{
-		Billing: model.Provisioned(5, 3),
-		Projections: map[string]model.Projection{
-			"by-status":      model.KeysOnly,
-			"by-status-date": model.Include("total"),
-			"by-date":        model.All,
-		},
+	if allocs := testing.AllocsPerRun(100, func() { _, _ = model.Of[Employee]() }); allocs != 0 {
+		t.Errorf("a cached Of allocates %v times, want 0", allocs)
 	}
 }
 
-// TestIndexes covers the partition/sort spellings, repeated index tags on
-// one field, local indexes, projections and billing.
-func TestIndexes(t *testing.T) {
-	m, err := model.Of[orders]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := m.Key.Names(); !reflect.DeepEqual(got, []string{"customer_id", "order_id"}) {
-		t.Errorf("Key.Names() = %v, want [customer_id order_id]", got)
-	}
-	type index struct {
-		Name       string
-		Local      bool
-		Key        []string
-		Projection model.Projection
-	}
-	var got []index
-	for _, idx := range append(append([]*model.Index(nil), m.GSIs...), m.LSIs...) {
-		got = append(got, index{idx.Name, idx.Local, idx.Key.Names(), idx.Projection})
-		if m.Index(idx.Name) != idx {
-			t.Errorf("Index(%q) = %p, want %p", idx.Name, m.Index(idx.Name), idx)
-		}
-	}
-	want := []index{
-		// "by-status,sort" names the index "by-status", not "by-status,s"
-		// as guregu/dynamo's slicing would.
-		{"by-status", false, []string{"status", "order_id"}, model.KeysOnly},
-		{"by-status-date", false, []string{"status", "date"}, model.Include("total")},
-		{"by-order", true, []string{"customer_id", "order_id"}, model.All},
-		{"by-date", true, []string{"customer_id", "date"}, model.All},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("indexes (-want +got):\n%s", diff)
-	}
-	if m.Index("nope") != nil {
-		t.Errorf("Index(nope) = %v, want nil", m.Index("nope"))
-	}
-	if want := model.Provisioned(5, 3); m.Billing != want || m.Billing.OnDemand() {
-		t.Errorf("Billing = %+v, want %+v (provisioned)", m.Billing, want)
-	}
-}
-
-func TestDefaults(t *testing.T) {
-	m, err := model.Of[employee]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !m.Billing.OnDemand() {
-		t.Errorf("Billing = %+v, want on-demand", m.Billing)
-	}
-	if got := m.Index("department-employee-index").Projection; !reflect.DeepEqual(got, model.All) {
-		t.Errorf("Projection = %+v, want ALL", got)
-	}
-	if m.TTL != nil || m.Version != nil || m.Created != nil || m.Updated != nil || m.EntityType != nil || m.Entity != "" {
-		t.Errorf("roles = %v %v %v %v %v %q, want none", m.TTL, m.Version, m.Created, m.Updated, m.EntityType, m.Entity)
-	}
-	if len(m.LSIs) != 0 || m.Computed() {
-		t.Errorf("LSIs, Computed() = %v, %v; want none, false", m.LSIs, m.Computed())
-	}
-}
-
-type session struct {
-	ID      string    `dynamo:"id,hash"`
-	Expires time.Time `dynamo:"expires,unixtime" dynamokit:"ttl"`
-	Version int       `dynamo:"version" dynamokit:"version"`
-	Created time.Time `dynamo:"created" dynamokit:"created"`
-	Updated int64     `dynamo:"updated" dynamokit:"updated"`
-}
-
-func (session) TableName() string { return "session" }
-
-type intTTL struct {
-	ID      string  `dynamo:"id,hash"`
-	Expires *uint64 `dynamo:"expires" dynamokit:"ttl"`
-}
-
-func (intTTL) TableName() string { return "int-ttl" }
-
-func TestRoles(t *testing.T) {
-	m, err := model.Of[session]()
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestInvalid(t *testing.T) {
 	tests := []struct {
-		got  *model.Attribute
 		name string
-		role model.Role
+		get  func() (*model.Model, error)
 	}{
-		{m.TTL, "expires", model.TTLRole},
-		{m.Version, "version", model.VersionRole},
-		{m.Created, "created", model.CreatedRole},
-		{m.Updated, "updated", model.UpdatedRole},
+		{"no hash key", model.Of[Broken]},
+		{"not a struct", model.Of[int]},
+		{"nil type", func() (*model.Model, error) { return model.For(nil) }},
 	}
-	for _, tt := range tests {
-		if tt.got == nil || tt.got.Name != tt.name || tt.got.Role != tt.role {
-			t.Errorf("role %d: got %+v, want attribute %s", tt.role, tt.got, tt.name)
-		}
-	}
-	if m.TTL.Type != model.Number {
-		t.Errorf("TTL.Type = %q, want N", m.TTL.Type)
-	}
-	im, err := model.Of[intTTL]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if im.TTL == nil || im.TTL.Type != model.Number {
-		t.Errorf("TTL of *uint64 = %+v, want a number attribute", im.TTL)
-	}
-}
-
-// employeeItem is a single-table model: its keys are computed attributes.
-type employeeItem struct {
-	_ struct{} `dynamo:"pk,hash" template:"DEPT#{department_id}"`
-	_ struct{} `dynamo:"sk,range" template:"EMP#{employee_id}"`
-	_ struct{} `dynamo:"gsi1pk" template:"EMP#{employee_id}" index:"gsi1,hash"`
-	_ struct{} `dynamo:"gsi1sk" template:"{level:3}#{employee_id}" index:"gsi1,range"`
-	_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
-
-	EmployeeID   string `dynamo:"employee_id"`
-	DepartmentID string `dynamo:"department_id"`
-	Name         string `dynamo:"name,omitempty"`
-	Level        int    `dynamo:"level"`
-}
-
-func (employeeItem) TableName() string { return "app" }
-
-func TestTemplates(t *testing.T) {
-	m, err := model.Of[employeeItem]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !m.Computed() {
-		t.Error("Computed() = false, want true")
-	}
-	tests := []struct {
-		name     string
-		source   string
-		prefix   string
-		refs     []string
-		constant bool
-	}{
-		{"pk", "DEPT#{department_id}", "DEPT#", []string{"department_id"}, false},
-		{"sk", "EMP#{employee_id}", "EMP#", []string{"employee_id"}, false},
-		{"gsi1sk", "{level:3}#{employee_id}", "", []string{"level", "employee_id"}, false},
-		{"entity", "Employee", "Employee", nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := m.Attribute(tt.name)
-			if a == nil || !a.Computed() {
-				t.Fatalf("Attribute(%q) = %+v, want a computed attribute", tt.name, a)
-			}
-			if a.Field != "_" || a.Index != nil || a.GoType != nil || a.Type != model.String {
-				t.Errorf("Field, Index, GoType, Type = %q, %v, %v, %q; want _, nil, nil, S", a.Field, a.Index, a.GoType, a.Type)
-			}
-			tm := a.Template
-			if tm.Source != tt.source || tm.Prefix() != tt.prefix || tm.Constant() != tt.constant {
-				t.Errorf("Source, Prefix(), Constant() = %q, %q, %v; want %q, %q, %v",
-					tm.Source, tm.Prefix(), tm.Constant(), tt.source, tt.prefix, tt.constant)
-			}
-			var refs []string
-			for _, r := range tm.Refs() {
-				refs = append(refs, r.Name)
-				if r != m.Attribute(r.Name) {
-					t.Errorf("Refs() holds %p for %s, want the model's attribute %p", r, r.Name, m.Attribute(r.Name))
-				}
-			}
-			if !reflect.DeepEqual(refs, tt.refs) {
-				t.Errorf("Refs() = %v, want %v", refs, tt.refs)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := tc.get()
+			var te *model.TagError
+			if m != nil || !errors.As(err, &te) || !errors.Is(err, model.ErrInvalid) {
+				t.Errorf("got %v, %v, want a *TagError matching ErrInvalid", m, err)
 			}
 		})
 	}
-	if m.Key.Hash.Name != "pk" || m.Key.Range.Name != "sk" {
-		t.Errorf("Key = %v, want pk, sk", m.Key.Names())
-	}
-	if g := m.Index("gsi1"); g == nil || !reflect.DeepEqual(g.Key.Names(), []string{"gsi1pk", "gsi1sk"}) {
-		t.Errorf("Index(gsi1) = %+v, want keys gsi1pk, gsi1sk", g)
-	}
-	if m.EntityType != m.Attribute("entity") || m.Entity != "Employee" || m.EntityType.Role != model.TypeRole {
-		t.Errorf("EntityType, Entity = %+v, %q; want entity, Employee", m.EntityType, m.Entity)
+	if err := model.Check(Employee{}, Broken{}); !errors.Is(err, model.ErrInvalid) {
+		t.Errorf("Check(Employee{}, Broken{}) = %v, want ErrInvalid", err)
 	}
 }
 
-func TestKeyRoleString(t *testing.T) {
-	for role, want := range map[model.KeyRole]string{model.HashKey: "HASH", model.RangeKey: "RANGE", 0: ""} {
-		if got := role.String(); got != want {
-			t.Errorf("KeyRole(%d).String() = %q, want %q", role, got, want)
-		}
+func TestZeroModel(t *testing.T) {
+	var m model.Model
+	if got := m.Type(); got != nil {
+		t.Errorf("Type() = %v, want nil", got)
 	}
-}
-
-func TestTableName(t *testing.T) {
-	m := model.MustOf[employee]()
-	tests := []struct {
-		namer model.Namer
-		want  string
-	}{
-		{nil, "employee"},
-		{model.Prefix("dev-"), "dev-employee"},
-		{func(base string) string { return base + "-v2" }, "employee-v2"},
-	}
-	for _, tt := range tests {
-		if got := m.TableName(tt.namer); got != tt.want {
-			t.Errorf("TableName() = %q, want %q", got, tt.want)
-		}
-	}
-}
-
-// pointerTable declares TableName on the pointer receiver.
-type pointerTable struct {
-	ID string `dynamo:"id,hash"`
-}
-
-func (*pointerTable) TableName() string { return "pointer" }
-
-func TestPointerTypes(t *testing.T) {
-	m, err := model.Of[*pointerTable]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m2, err := model.Of[pointerTable]()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m != m2 || m.Table != "pointer" || m.Type != reflect.TypeFor[pointerTable]() {
-		t.Errorf("Of[*T], Of[T] = %p (%s), %p; want the same model of table pointer", m, m.Table, m2)
+	if got := m.TableName(model.Prefix("x-")); got != "" {
+		t.Errorf("TableName() = %q, want \"\"", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/schema"
 )
 
 // Product shows the options of the dynamo tag.
@@ -116,43 +117,30 @@ func TestDocModels(t *testing.T) {
 	}
 }
 
-// Example_tags prints what model makes of the models of docs/tags.md.
+// Example_tags prints the tables that the models of docs/tags.md ask for.
 func Example_tags() {
-	p := model.MustOf[Product]()
-	for _, a := range p.Attributes {
-		fmt.Printf("%s %q set=%v omitempty=%v unixtime=%v\n", a.Field, a.Name, a.Set, a.OmitEmpty, a.UnixTime)
+	tables, err := schema.Tables(nil, model.MustOf[Order](), model.MustOf[Session](), model.MustOf[CompanyEmployee]())
+	if err != nil {
+		panic(err)
 	}
-
-	o := model.MustOf[Order]()
-	fmt.Println("order key:", o.Key.Names())
-	for _, idx := range append(o.GSIs, o.LSIs...) {
-		fmt.Println("index", idx.Name, "local:", idx.Local, idx.Key.Names(), idx.Projection.Type, idx.Projection.NonKey)
+	for _, t := range tables {
+		fmt.Println("table", t.Name, "key:", t.Hash, t.Range, "ttl:", t.TTL, "billing:", t.Billing.ReadUnits, t.Billing.WriteUnits)
+		for _, idx := range t.GSIs {
+			fmt.Println("  global", idx.Name, idx.Hash, idx.Range, idx.Projection.Type, idx.Projection.NonKey)
+		}
+		for _, idx := range t.LSIs {
+			fmt.Println("  local", idx.Name, idx.Hash, idx.Range, idx.Projection.Type, idx.Projection.NonKey)
+		}
 	}
-	fmt.Println("billing:", o.Billing.ReadUnits, o.Billing.WriteUnits)
-
-	c := model.MustOf[Customer]()
-	fmt.Println("customer:", c.Attribute("city").Index, c.Created.Name, c.Updated.Name)
-
-	s := model.MustOf[Session]()
-	fmt.Println("session:", s.TTL.Name, s.Version.Name)
-
-	e := model.MustOf[CompanyEmployee]()
-	fmt.Println("employee:", e.Table, e.Key.Hash.Template.Source, e.Key.Range.Template.Prefix(), e.Entity)
 	// Output:
-	// SKU "sku" set=false omitempty=false unixtime=false
-	// Name "Name" set=false omitempty=false unixtime=false
-	// Tags "tags" set=true omitempty=false unixtime=false
-	// Price "price" set=false omitempty=true unixtime=false
-	// Launched "launched" set=false omitempty=false unixtime=true
-	// order key: [customer_id order_id]
-	// index status-date-index local: false [status date] INCLUDE [total warehouse]
-	// index status-total-index local: false [status total] ALL []
-	// index warehouse-index local: false [warehouse] KEYS_ONLY []
-	// index customer-date-index local: true [customer_id date] ALL []
-	// billing: 10 5
-	// customer: [1 0] created updated
-	// session: expires version
-	// employee: company DEPT#{department_id} EMP# Employee
+	// table order key: customer_id S order_id S ttl:  billing: 10 5
+	//   global status-date-index status S date N INCLUDE [total warehouse]
+	//   global status-total-index status S total N ALL []
+	//   global warehouse-index warehouse S  KEYS_ONLY []
+	//   local customer-date-index customer_id S date N ALL []
+	// table session key: token S  ttl: expires billing: 0 0
+	// table company key: pk S sk S ttl:  billing: 0 0
+	//   global gsi1 gsi1pk S gsi1sk S ALL []
 }
 
 // ExampleNamer gives one model a table per environment.

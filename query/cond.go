@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -64,7 +65,7 @@ const (
 type Operand interface {
 	// build returns the SDK operand; a value is encoded by peer, the
 	// attribute it is compared with (nil: by guregu/dynamo's rules).
-	build(m *model.Model, peer *model.Attribute) (expression.OperandBuilder, error)
+	build(m *mapping.Model, peer *mapping.Attribute) (expression.OperandBuilder, error)
 }
 
 // Attr is an attribute in a condition, made with [Name] or [Path].
@@ -95,7 +96,7 @@ type Val struct{ v any }
 // Value returns the value v for a condition. It is encoded by the
 // attribute it is compared with, as that attribute's field is encoded in
 // an item, so v must be of the field's Go type (or convert to it without
-// loss, as [model.Attribute.Convert] says).
+// loss, as an untyped constant does).
 func Value(v any) Val { return Val{v: v} }
 
 // Size is the size of an attribute in a condition, made with [Attr.Size].
@@ -104,7 +105,7 @@ type Size struct{ attr Attr }
 
 // name returns the SDK name of a, checked against m unless a is a path,
 // and the model attribute (nil for a path).
-func (a Attr) resolve(m *model.Model) (expression.NameBuilder, *model.Attribute, error) {
+func (a Attr) resolve(m *mapping.Model) (expression.NameBuilder, *mapping.Attribute, error) {
 	if a.name == "" {
 		return expression.NameBuilder{}, nil, errors.New("empty attribute name")
 	}
@@ -118,17 +119,17 @@ func (a Attr) resolve(m *model.Model) (expression.NameBuilder, *model.Attribute,
 	return expression.NameNoDotSplit(a.name), at, nil
 }
 
-func (a Attr) build(m *model.Model, _ *model.Attribute) (expression.OperandBuilder, error) {
+func (a Attr) build(m *mapping.Model, _ *mapping.Attribute) (expression.OperandBuilder, error) {
 	n, _, err := a.resolve(m)
 	return n, err
 }
 
-func (s Size) build(m *model.Model, _ *model.Attribute) (expression.OperandBuilder, error) {
+func (s Size) build(m *mapping.Model, _ *mapping.Attribute) (expression.OperandBuilder, error) {
 	n, _, err := s.attr.resolve(m)
 	return n.Size(), err
 }
 
-func (v Val) build(_ *model.Model, peer *model.Attribute) (expression.OperandBuilder, error) {
+func (v Val) build(_ *mapping.Model, peer *mapping.Attribute) (expression.OperandBuilder, error) {
 	av, err := encodeOperand(peer, v.v)
 	if err != nil {
 		return nil, err
@@ -138,7 +139,7 @@ func (v Val) build(_ *model.Model, peer *model.Attribute) (expression.OperandBui
 
 // encodeOperand encodes v as a value compared with attribute a, or by
 // guregu/dynamo's rules when a is nil.
-func encodeOperand(a *model.Attribute, v any) (types.AttributeValue, error) {
+func encodeOperand(a *mapping.Attribute, v any) (types.AttributeValue, error) {
 	if a == nil {
 		return marshal(v)
 	}
@@ -279,7 +280,7 @@ var errEmptyCond = errors.New("empty condition")
 
 // bind checks c against m and encodes its values, returning the SDK
 // condition.
-func (c Cond) bind(m *model.Model) (expression.ConditionBuilder, error) {
+func (c Cond) bind(m *mapping.Model) (expression.ConditionBuilder, error) {
 	var zero expression.ConditionBuilder
 	switch c.kind {
 	case condNone:
@@ -314,7 +315,7 @@ func (c Cond) bind(m *model.Model) (expression.ConditionBuilder, error) {
 // bindCompare binds a comparison, between or in. Values are encoded by
 // the attribute on the left (as numbers for its size), or, when that is
 // a path, by guregu/dynamo's rules; an attribute on the right is checked.
-func (c Cond) bindCompare(m *model.Model) (expression.ConditionBuilder, error) {
+func (c Cond) bindCompare(m *mapping.Model) (expression.ConditionBuilder, error) {
 	var zero expression.ConditionBuilder
 	n, peer, err := c.attr.resolve(m)
 	if err != nil {
@@ -376,7 +377,7 @@ func (c Cond) bindCompare(m *model.Model) (expression.ConditionBuilder, error) {
 }
 
 // bindFunc binds a condition function on one attribute.
-func (c Cond) bindFunc(m *model.Model) (expression.ConditionBuilder, error) {
+func (c Cond) bindFunc(m *mapping.Model) (expression.ConditionBuilder, error) {
 	var zero expression.ConditionBuilder
 	n, a, err := c.attr.resolve(m)
 	if err != nil {
@@ -405,7 +406,7 @@ func (c Cond) bindFunc(m *model.Model) (expression.ConditionBuilder, error) {
 // containsOperand encodes v for contains() on attribute a: an element of
 // a set or list attribute, encoded as the attribute's elements are, or a
 // substring of a string attribute.
-func containsOperand(a *model.Attribute, v any) (types.AttributeValue, error) {
+func containsOperand(a *mapping.Attribute, v any) (types.AttributeValue, error) {
 	if a == nil {
 		return marshal(v)
 	}
@@ -442,7 +443,7 @@ func containsOperand(a *model.Attribute, v any) (types.AttributeValue, error) {
 }
 
 // bindConds binds conds against m, for the operation op.
-func bindConds(m *model.Model, op string, conds []Cond) ([]expression.ConditionBuilder, error) {
+func bindConds(m *mapping.Model, op string, conds []Cond) ([]expression.ConditionBuilder, error) {
 	if len(conds) == 0 {
 		return nil, nil
 	}

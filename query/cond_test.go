@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
@@ -128,7 +129,7 @@ func TestFilterErrorKept(t *testing.T) {
 // number; and that contains takes a named string type on a string.
 func TestCondOperandKinds(t *testing.T) {
 	type named string
-	m := model.MustOf[kindItem]()
+	m := mapping.MustOf[kindItem]()
 	for _, tc := range []struct {
 		name    string
 		c       Cond

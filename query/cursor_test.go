@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
@@ -30,7 +31,7 @@ func cursorSpecs(t *testing.T) (table, index cursorSpec) {
 
 func TestPositionNames(t *testing.T) {
 	users := newRepo[user](t)
-	names := func(as []*model.Attribute) []string {
+	names := func(as []*mapping.Attribute) []string {
 		var out []string
 		for _, a := range as {
 			out = append(out, a.Name)

@@ -124,11 +124,11 @@ func IsConditionFailed(err error) bool {
 // [ErrConditionFailed]). It is always returned as a pointer; match it with
 // errors.As.
 type WrittenError struct {
-	Op    string     // the operation, "update"
-	Table string     // the table name
-	Key   model.Item // the key of the item written
-	Item  model.Item // the item after the write, as DynamoDB returned it
-	Err   error      // why Item does not decode
+	Op    string                          // the operation, "update"
+	Table string                          // the table name
+	Key   map[string]types.AttributeValue // the key of the item written
+	Item  map[string]types.AttributeValue // the item after the write, as DynamoDB returned it
+	Err   error                           // why Item does not decode
 }
 
 // Error implements the error interface.

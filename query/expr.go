@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/guregu/dynamo/v2"
 )
 
@@ -66,7 +66,7 @@ func uniqueSet(av types.AttributeValue) types.AttributeValue {
 // of the same kind that converts without loss; anything else is an error
 // naming the attribute and the type it holds, before any request. A raw
 // types.AttributeValue is passed through. It returns nil for a nil pointer.
-func encodeValue(a *model.Attribute, v any) (types.AttributeValue, error) {
+func encodeValue(a *mapping.Attribute, v any) (types.AttributeValue, error) {
 	if av, ok := v.(types.AttributeValue); ok {
 		return av, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
@@ -15,7 +16,7 @@ import (
 // TestSetElements encodes the elements of AddToSet by the set attribute's
 // own field ([]string with the set option), refusing other types.
 func TestSetElements(t *testing.T) {
-	m := newRepo[user](t).Model()
+	m := mapping.Must(newRepo[user](t).Model())
 	tags := m.Attribute("tags")
 	tests := []struct {
 		name  string
@@ -56,7 +57,7 @@ func TestSetElements(t *testing.T) {
 }
 
 func TestEncodeValue(t *testing.T) {
-	m := newRepo[user](t).Model()
+	m := mapping.Must(newRepo[user](t).Model())
 	when := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string

@@ -10,17 +10,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // cursorSpec binds page cursors to the query or scan that made them.
 type cursorSpec struct {
-	scope string             // what defines the request: queryScope, scanScope
-	key   []byte             // HMAC key; nil: unsigned cursors
-	names []*model.Attribute // the attributes of a position (LastEvaluatedKey)
+	scope string               // what defines the request: queryScope, scanScope
+	key   []byte               // HMAC key; nil: unsigned cursors
+	names []*mapping.Attribute // the attributes of a position (LastEvaluatedKey)
 	// sorts are those of names that are a sort key, whose values DynamoDB
 	// keeps to 1,024 bytes (a partition key's to 2,048).
-	sorts []*model.Attribute
+	sorts []*mapping.Attribute
 	// bounds are what a query's key condition allows of a position; nil
 	// for a scan.
 	bounds *keyBounds
@@ -145,13 +145,13 @@ func (w *scopeWriter) conditions(field string, conds map[string]types.Condition)
 
 // positionNames returns the attributes of a position in the table or in
 // an index: the table's key, plus the index's key.
-func (r *Repo[T]) positionNames(index string) []*model.Attribute {
-	names := []*model.Attribute{r.m.Key.Hash}
+func (r *Repo[T]) positionNames(index string) []*mapping.Attribute {
+	names := []*mapping.Attribute{r.m.Key.Hash}
 	if r.m.Key.Range != nil {
 		names = append(names, r.m.Key.Range)
 	}
 	if idx := r.m.Index(index); idx != nil {
-		for _, a := range []*model.Attribute{idx.Key.Hash, idx.Key.Range} {
+		for _, a := range []*mapping.Attribute{idx.Key.Hash, idx.Key.Range} {
 			if a != nil && !slices.Contains(names, a) {
 				names = append(names, a)
 			}
@@ -162,8 +162,8 @@ func (r *Repo[T]) positionNames(index string) []*model.Attribute {
 
 // sortKeys returns the sort keys of the table and of index, whose
 // attributes a position of index has.
-func (r *Repo[T]) sortKeys(index string) []*model.Attribute {
-	var sorts []*model.Attribute
+func (r *Repo[T]) sortKeys(index string) []*mapping.Attribute {
+	var sorts []*mapping.Attribute
 	if r.m.Key.Range != nil {
 		sorts = append(sorts, r.m.Key.Range)
 	}

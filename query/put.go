@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // Create writes item only if no item with its key exists; otherwise it
@@ -111,7 +111,7 @@ func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*d
 // snapshot saves the fields a write may change, to restore them when the
 // write fails, so a failed call leaves the caller's value as it was. A
 // shallow copy is enough: the write sets fields through
-// [model.Attribute.SettableFieldOf] and fresh, which replace embedded
+// [mapping.Attribute.SettableFieldOf] and fresh, which replace embedded
 // pointers and pointer fields rather than write through them, so nothing
 // the copy shares with item changes.
 func (r *Repo[T]) snapshot(item *T) func() {
@@ -142,10 +142,10 @@ func (r *Repo[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bo
 
 // checkKey returns an error matching [ErrEmptyKey] when the encoded item
 // lacks a key attribute. Encode leaves out, or writes as NULL or as an
-// empty string or binary, every key value [model.Model.KeyOf] reports as
+// empty string or binary, every key value [mapping.Model.KeyOf] reports as
 // empty, so the key need not be encoded a second time.
 func (r *Repo[T]) checkKey(item map[string]types.AttributeValue) error {
-	for _, a := range [2]*model.Attribute{r.m.Key.Hash, r.m.Key.Range} {
+	for _, a := range [2]*mapping.Attribute{r.m.Key.Hash, r.m.Key.Range} {
 		if a == nil {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -133,16 +134,16 @@ func (q *Query[T]) setErr(err error) {
 }
 
 // keySchema returns the key the query runs against.
-func (q *Query[T]) keySchema() (model.KeySchema, error) {
+func (q *Query[T]) keySchema() (mapping.KeySchema, error) {
 	if q.index == "" {
 		return q.r.m.Key, nil
 	}
 	idx := q.r.m.Index(q.index)
 	if idx == nil {
-		return model.KeySchema{}, fmt.Errorf("query: %s has no index %q", q.r.m.Type, q.index)
+		return mapping.KeySchema{}, fmt.Errorf("query: %s has no index %q", q.r.m.Type, q.index)
 	}
 	if q.consistent && !idx.Local {
-		return model.KeySchema{}, fmt.Errorf("query: %s is a global secondary index, which has no consistent reads", q.index)
+		return mapping.KeySchema{}, fmt.Errorf("query: %s is a global secondary index, which has no consistent reads", q.index)
 	}
 	return idx.Key, nil
 }
@@ -248,7 +249,7 @@ func requestLimit(pageSize, limit int) *int32 {
 
 // projection reads attrs, which must be attributes of m, and the entity
 // type, which decoding checks.
-func projection(attrs []string, m *model.Model) (expression.ProjectionBuilder, error) {
+func projection(attrs []string, m *mapping.Model) (expression.ProjectionBuilder, error) {
 	var p expression.ProjectionBuilder
 	seen := make(map[string]bool, len(attrs)+1)
 	for _, a := range attrs {
@@ -275,7 +276,7 @@ type RawKey string
 // rangeCond returns the condition on sort key a, the operator it uses and
 // its values: a range by example on a computed key becomes a condition on
 // the rendered prefix, whose operator may differ from q.op.
-func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder, Op, []types.AttributeValue, error) {
+func (q *Query[T]) rangeCond(a *mapping.Attribute) (expression.KeyConditionBuilder, Op, []types.AttributeValue, error) {
 	var zero expression.KeyConditionBuilder
 	want := 1
 	if q.op == Between {
@@ -338,7 +339,7 @@ func (q *Query[T]) rangeCond(a *model.Attribute) (expression.KeyConditionBuilder
 // unixtime time is a number). A computed key takes an example of T, rendered
 // up to the last field it sets (partial is then true unless it sets them
 // all), or a [RawKey]; any other value is an error that says what to give.
-func (q *Query[T]) rangeValue(a *model.Attribute, v any) (av types.AttributeValue, partial bool, err error) {
+func (q *Query[T]) rangeValue(a *mapping.Attribute, v any) (av types.AttributeValue, partial bool, err error) {
 	m := q.r.m
 	_, isExample := v.(T)
 	if p, ok := v.(*T); ok && p != nil {
@@ -380,7 +381,7 @@ func (q *Query[T]) rangeValue(a *model.Attribute, v any) (av types.AttributeValu
 
 // firstField describes the field a range example on computed key a sets
 // first, such as " with OrderedAt (ordered_at, a time.Time) set".
-func firstField(a *model.Attribute) string {
+func firstField(a *mapping.Attribute) string {
 	for _, p := range a.Template.Parts {
 		if p.Ref != nil && p.Ref.GoType != nil {
 			return fmt.Sprintf(" with %s (%s, a %s) set", p.Ref.Field, p.Ref.Name, p.Ref.GoType)

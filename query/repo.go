@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/guregu/dynamo/v2"
 )
@@ -24,7 +25,8 @@ type Options struct {
 // concurrent use.
 type Repo[T any] struct {
 	db    *dynamo.DB
-	m     *model.Model
+	pub   *model.Model   // the handle Model returns
+	m     *mapping.Model // pub's mapping
 	table string
 	now   func() time.Time
 }
@@ -34,14 +36,18 @@ func New[T any](db *dynamo.DB, opts *Options) (*Repo[T], error) {
 	if db == nil {
 		return nil, fmt.Errorf("query: nil *dynamo.DB")
 	}
-	m, err := model.Of[T]()
+	pub, err := model.Of[T]()
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	m, err := mapping.For(pub.Type())
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
 	if reflect.TypeFor[T]().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("query: %s: the type parameter must be the struct type, not a pointer", reflect.TypeFor[T]())
 	}
-	r := &Repo[T]{db: db, m: m, now: time.Now}
+	r := &Repo[T]{db: db, pub: pub, m: m, now: time.Now}
 	var namer model.Namer
 	if opts != nil {
 		namer = opts.Namer
@@ -54,7 +60,7 @@ func New[T any](db *dynamo.DB, opts *Options) (*Repo[T], error) {
 }
 
 // Model returns the model of T.
-func (r *Repo[T]) Model() *model.Model { return r.m }
+func (r *Repo[T]) Model() *model.Model { return r.pub }
 
 // TableName returns the name of the table the Repo uses.
 func (r *Repo[T]) TableName() string { return r.table }
@@ -119,7 +125,7 @@ func (r *Repo[T]) stamp(v *T, creating bool) error {
 }
 
 // setStamp sets the time attribute a of rv to t.
-func setStamp(rv reflect.Value, a *model.Attribute, t time.Time) error {
+func setStamp(rv reflect.Value, a *mapping.Attribute, t time.Time) error {
 	f, err := a.SettableFieldOf(rv)
 	if err != nil {
 		return err
@@ -142,7 +148,7 @@ func setTime(f reflect.Value, t time.Time) {
 }
 
 // stampValue is the value setTime gives attribute a, as DynamoDB stores it.
-func stampValue(a *model.Attribute, t time.Time) (types.AttributeValue, error) {
+func stampValue(a *mapping.Attribute, t time.Time) (types.AttributeValue, error) {
 	typ := a.GoType
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
@@ -110,7 +111,7 @@ func TestPage(t *testing.T) {
 	users := newRepo[user](t)
 	p := userPages(2, 3)
 	// This fake's positions are page numbers, not keys.
-	spec := cursorSpec{scope: "x", names: []*model.Attribute{{Name: "page", Type: model.Number}}}
+	spec := cursorSpec{scope: "x", names: []*mapping.Attribute{{Name: "page", Type: model.Number}}}
 	var ids []string
 	cur := ""
 	for range 5 {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // Update is a typed UpdateItem request, made with [Repo.Update]. Its methods
@@ -19,8 +19,8 @@ import (
 // Attribute names are the model's DynamoDB names; each value is encoded
 // once, by its attribute's own field encoder, as the item's field is (a set
 // attribute as a set, a unixtime or TTL time as a number, a custom
-// marshaler through its method), and must be of the field's Go type (see
-// [model.Attribute.Convert]).
+// marshaler through its method), and must be of the field's Go type (or
+// a value that converts to it without loss).
 //
 // An Update never creates an item: it is conditional on the item's
 // existence and returns [ErrNotFound] when there is none. It may be run
@@ -69,7 +69,7 @@ func (u *Update[T]) fail(op, format string, args ...any) {
 
 // attr returns the model attribute n, checking that an update may change
 // it (and only once); nil after recording an error.
-func (u *Update[T]) attr(op, n string) *model.Attribute {
+func (u *Update[T]) attr(op, n string) *mapping.Attribute {
 	m := u.r.m
 	a := m.Attribute(n)
 	switch {
@@ -92,8 +92,8 @@ func (u *Update[T]) attr(op, n string) *model.Attribute {
 }
 
 // inKey reports whether a computed table key refers to a.
-func inKey(m *model.Model, a *model.Attribute) bool {
-	for _, k := range [2]*model.Attribute{m.Key.Hash, m.Key.Range} {
+func inKey(m *mapping.Model, a *mapping.Attribute) bool {
+	for _, k := range [2]*mapping.Attribute{m.Key.Hash, m.Key.Range} {
 		if k == nil || !k.Computed() {
 			continue
 		}
@@ -107,7 +107,7 @@ func inKey(m *model.Model, a *model.Attribute) bool {
 }
 
 // record adds op as a change of attribute a.
-func (u *Update[T]) record(a *model.Attribute, op updateOp) *Update[T] {
+func (u *Update[T]) record(a *mapping.Attribute, op updateOp) *Update[T] {
 	u.touched[a.Name] = true
 	u.ops = append(u.ops, op)
 	return u
@@ -115,7 +115,7 @@ func (u *Update[T]) record(a *model.Attribute, op updateOp) *Update[T] {
 
 // Set sets an attribute to v, encoded by the attribute's field as in an
 // item: v must be of the field's Go type (or convert to it without loss,
-// as [model.Attribute.Convert] says), or the update fails with a
+// as an untyped constant does), or the update fails with a
 // *[model.ValueError]. A value the item's encoding would omit (nil, "",
 // an empty set, a zero value with omitempty) removes the attribute
 // instead, as [Update.Remove]. A computed attribute that refers to attr is
@@ -268,7 +268,7 @@ func (u *Update[T]) DeleteFromSet(attr string, elems ...any) *Update[T] {
 	return u.setOp(a, "delete", elems, expression.UpdateBuilder.Delete)
 }
 
-func (u *Update[T]) setOp(a *model.Attribute, op string, elems []any, f func(expression.UpdateBuilder, expression.NameBuilder, expression.ValueBuilder) expression.UpdateBuilder) *Update[T] {
+func (u *Update[T]) setOp(a *mapping.Attribute, op string, elems []any, f func(expression.UpdateBuilder, expression.NameBuilder, expression.ValueBuilder) expression.UpdateBuilder) *Update[T] {
 	attr := a.Name
 	if !a.Set {
 		u.fail(op, "%s is not a set attribute (a set has the set option: dynamo:\"%s,set\")", attr, attr)
@@ -291,7 +291,7 @@ func (u *Update[T]) setOp(a *model.Attribute, op string, elems []any, f func(exp
 
 // elements encodes elems as a value of attribute a (a set or a list),
 // encoded by its field; nil for no elements.
-func (u *Update[T]) elements(a *model.Attribute, elems []any) (types.AttributeValue, error) {
+func (u *Update[T]) elements(a *mapping.Attribute, elems []any) (types.AttributeValue, error) {
 	fv, err := a.Elements(elems)
 	if err != nil || fv.Len() == 0 {
 		return nil, err
@@ -393,7 +393,7 @@ func (u *Update[T]) Value(ctx context.Context) (T, error) {
 
 // run sends the update and returns the key it was sent for with the
 // response.
-func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (model.Item, *dynamodb.UpdateItemOutput, error) {
+func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (mapping.Item, *dynamodb.UpdateItemOutput, error) {
 	in, err := u.input()
 	if err != nil {
 		return nil, nil, wrap("update", u.r.table, err, nil)
@@ -538,11 +538,11 @@ func (u *Update[T]) recompute(upd *expression.UpdateBuilder, final *T, versionKn
 	return n, nil
 }
 
-// assign mirrors a new value, fv from [model.Attribute.Convert], into
+// assign mirrors a new value, fv from [mapping.Attribute.Convert], into
 // the scratch copy used to recompute computed attributes. The scratch
 // copy shares nothing it writes with the caller's key value:
 // SettableFieldOf replaces the embedded pointers on the way.
-func (u *Update[T]) assign(a *model.Attribute, fv reflect.Value) {
+func (u *Update[T]) assign(a *mapping.Attribute, fv reflect.Value) {
 	f, err := a.SettableFieldOf(reflect.ValueOf(&u.scratch).Elem())
 	if err != nil {
 		u.setErr(fmt.Errorf("query: set: %w", err))

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -97,7 +98,7 @@ type DeleteProgress struct {
 // It calls Query, DeleteItem and UpdateItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (h *HasMany[P, C]) Delete(ctx context.Context, parent P, policy Policy, opts *DeleteOptions) error {
-	if _, err := h.parents.Model().KeyOf(&parent); err != nil {
+	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete: %w", err)
 	}
 	var err error
@@ -222,7 +223,7 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 // items.
 func (h *HasMany[P, C]) sweepAttrs() []string {
 	var names []string
-	for _, a := range identity(h.children.Model()) {
+	for _, a := range identity(mapping.Must(h.children.Model())) {
 		names = append(names, a.Name)
 	}
 	for _, l := range h.links {
@@ -238,14 +239,14 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 // The link condition guards the child; a version check would only fail on
 // unrelated changes.
 func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C, linked query.Cond) (bool, error) {
-	setZero(&child, h.children.Model().Version)
+	setZero(&child, mapping.Must(h.children.Model()).Version)
 	return skippedIf(h.children.Delete(ctx, child, linked))
 }
 
 // detachChild removes child's link if it still points at the parent
 // (linked), and skips it otherwise.
 func (h *HasMany[P, C]) detachChild(ctx context.Context, child C, linked query.Cond) (bool, error) {
-	setZero(&child, h.children.Model().Version)
+	setZero(&child, mapping.Must(h.children.Model()).Version)
 	return skippedIf(h.unlink(child).If(linked).Run(ctx))
 }
 
@@ -278,7 +279,7 @@ func (h *HasMany[P, C]) linkedTo(parent P) (query.Cond, error) {
 	cv := reflect.ValueOf(&c).Elem()
 	conds := make([]query.Cond, 0, len(h.links))
 	for _, l := range h.links {
-		v, err := h.children.Model().Value(l.name, &c)
+		v, err := mapping.Must(h.children.Model()).Value(l.name, &c)
 		if err != nil {
 			return query.Cond{}, err
 		}

@@ -160,11 +160,11 @@ type Track struct {
 // Few children that are always read and written with their parent need no
 // relation: a list on the parent holds them in the parent's own item.
 func Example_listOnTheParent() {
-	m, err := model.Of[Playlist]()
-	if err != nil {
+	if err := model.Check(Playlist{}); err != nil {
 		log.Fatal(err)
 	}
-	item, err := m.Encode(Playlist{PlaylistID: "p-1", Tracks: []Track{{"Intro", 62}, {"Outro", 95}}})
+	// dynamokit writes an item as guregu/dynamo does.
+	item, err := dynamo.MarshalItem(Playlist{PlaylistID: "p-1", Tracks: []Track{{"Intro", 62}, {"Outro", 95}}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -52,8 +53,8 @@ type Options struct {
 // link is one attribute shared by parent and child.
 type link struct {
 	name   string
-	parent *model.Attribute
-	child  *model.Attribute
+	parent *mapping.Attribute
+	child  *mapping.Attribute
 }
 
 // HasMany is a one-to-many relationship from parent model P to child model
@@ -84,7 +85,7 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 	if parents == nil || children == nil {
 		return nil, errors.New("relations: nil repo")
 	}
-	pm, cm := parents.Model(), children.Model()
+	pm, cm := mapping.Must(parents.Model()), mapping.Must(children.Model())
 	h := &HasMany[P, C]{parents: parents, children: children}
 	for _, pa := range identity(pm) {
 		ca := cm.Attribute(pa.Name)
@@ -166,7 +167,7 @@ func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Option
 // type, which reads filter on), the ones that are neither a key of the
 // table or of the index (which every index copies) nor included by its
 // projection.
-func unprojected(m *model.Model, idx *model.Index) []string {
+func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 	p := idx.Projection
 	if p.Type == "" || p.Type == model.ProjectAll {
 		return nil
@@ -198,9 +199,9 @@ func projectionString(p model.Projection) string {
 // key attributes and those its computed key attributes refer to, each once
 // (pk = "DEPT#{department_id}", sk = "DEPT#{department_id}" is identified by
 // department_id alone).
-func identity(m *model.Model) []*model.Attribute {
-	var ids []*model.Attribute
-	add := func(a *model.Attribute) {
+func identity(m *mapping.Model) []*mapping.Attribute {
+	var ids []*mapping.Attribute
+	add := func(a *mapping.Attribute) {
 		if !slices.Contains(ids, a) {
 			ids = append(ids, a)
 		}
@@ -225,13 +226,13 @@ func (h *HasMany[P, C]) sameTable() bool {
 // sameTemplate reports whether a parent and a child attribute have the same
 // name and are computed from the same template, so that a parent and its
 // children get the same value (their link attributes hold the same values).
-func sameTemplate(p, c *model.Attribute) bool {
+func sameTemplate(p, c *mapping.Attribute) bool {
 	return p != nil && c != nil && p.Name == c.Name && p.Computed() && c.Computed() && p.Template.Source == c.Template.Source
 }
 
 // keyedBy reports whether the child attribute a is the link itself
 // (MultiTable) or computed from exactly the links (InvertedIndex).
-func (h *HasMany[P, C]) keyedBy(a *model.Attribute) Layout {
+func (h *HasMany[P, C]) keyedBy(a *mapping.Attribute) Layout {
 	if !a.Computed() {
 		if len(h.links) == 1 && a == h.links[0].child {
 			return MultiTable
@@ -299,9 +300,9 @@ func (h *HasMany[P, C]) parentOf(child *C) (P, error) {
 // copyField sets the field of attribute da in dst, a settable struct, to
 // the field of attribute sa in src. A nil embedded pointer in src reads as
 // the zero value; embedded pointers in dst are replaced by copies before
-// the field is set (see [model.Attribute.SettableFieldOf]), so dst may be a
+// the field is set (see [mapping.Attribute.SettableFieldOf]), so dst may be a
 // shallow copy of another value, which does not change.
-func copyField(dst reflect.Value, da *model.Attribute, src reflect.Value, sa *model.Attribute) error {
+func copyField(dst reflect.Value, da *mapping.Attribute, src reflect.Value, sa *mapping.Attribute) error {
 	v, err := sa.FieldOf(src)
 	if err != nil {
 		return err
@@ -321,7 +322,7 @@ func valueOf[T any](p *T) reflect.Value { return reflect.ValueOf(p).Elem() }
 // shallow copy) keeps its field. A nil a (a model without that attribute)
 // does nothing. a is a role attribute of T's model, which is always a
 // field, so setting it cannot fail.
-func setZero[T any](v *T, a *model.Attribute) {
+func setZero[T any](v *T, a *mapping.Attribute) {
 	if a == nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -67,7 +68,7 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	if err != nil {
 		return fmt.Errorf("relations: move: %w", err)
 	}
-	cm := h.children.Model()
+	cm := mapping.Must(h.children.Model())
 	from, err := cm.KeyOf(&cur)
 	if err != nil {
 		return fmt.Errorf("relations: move: %w", err)

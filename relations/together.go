@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/guregu/dynamo/v2"
 )
@@ -80,7 +80,7 @@ func (h *HasMany[P, C]) readPartition(ctx context.Context, parent P) (P, []C, er
 		found bool
 		kids  []C
 	)
-	pm, cm := h.parents.Model(), h.children.Model()
+	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
 	key, err := pm.KeyOf(&parent)
 	if err != nil {
 		return zero, nil, err
@@ -89,7 +89,7 @@ func (h *HasMany[P, C]) readPartition(ctx context.Context, parent P) (P, []C, er
 	if err != nil {
 		return zero, nil, err
 	}
-	err = pt.each(ctx, h.children.DB(), func(item model.Item) error {
+	err = pt.each(ctx, h.children.DB(), func(item mapping.Item) error {
 		switch {
 		case !found && hasKey(item, key) && pm.IsEntity(item):
 			found = true
@@ -115,7 +115,7 @@ func (h *HasMany[P, C]) readPartition(ctx context.Context, parent P) (P, []C, er
 // partition returns the query of the partition parent shares with its
 // children.
 func (h *HasMany[P, C]) partition(parent P) (*partition, error) {
-	pm, cm := h.parents.Model(), h.children.Model()
+	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
 	ks := h.childKey()
 	v, err := pm.Value(ks.Hash.Name, &parent)
 	if err != nil {
@@ -133,8 +133,8 @@ func (h *HasMany[P, C]) partition(parent P) (*partition, error) {
 
 // childKey returns the key the children are found by: the child index's,
 // or the table's in an item collection.
-func (h *HasMany[P, C]) childKey() model.KeySchema {
-	cm := h.children.Model()
+func (h *HasMany[P, C]) childKey() mapping.KeySchema {
+	cm := mapping.Must(h.children.Model())
 	if h.index == "" {
 		return cm.Key
 	}
@@ -144,8 +144,8 @@ func (h *HasMany[P, C]) childKey() model.KeySchema {
 // isChild reports whether an item of the shared partition is a child: of
 // the child's entity type and, when the child's sort key is computed with a
 // literal prefix ("EMP#{employee_id}"), with a sort key that starts with it.
-func (h *HasMany[P, C]) isChild(item model.Item) bool {
-	if !h.children.Model().IsEntity(item) {
+func (h *HasMany[P, C]) isChild(item mapping.Item) bool {
+	if !mapping.Must(h.children.Model()).IsEntity(item) {
 		return false
 	}
 	r := h.childKey().Range
@@ -157,7 +157,7 @@ func (h *HasMany[P, C]) isChild(item model.Item) bool {
 }
 
 // hasKey reports whether item has the primary key key.
-func hasKey(item, key model.Item) bool {
+func hasKey(item, key mapping.Item) bool {
 	for name, want := range key {
 		if !equalScalar(item[name], want) {
 			return false
@@ -221,7 +221,7 @@ func (pt *partition) input() (*dynamodb.QueryInput, error) {
 }
 
 // each calls fn with every item of the partition, page after page.
-func (pt *partition) each(ctx context.Context, db *dynamo.DB, fn func(model.Item) error) error {
+func (pt *partition) each(ctx context.Context, db *dynamo.DB, fn func(mapping.Item) error) error {
 	in, err := pt.input()
 	if err != nil {
 		return err

@@ -9,14 +9,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/guregu/dynamo/v2"
 )
 
 // CreateInput returns the CreateTable request for m, with its table name
-// passed through n (nil keeps it). It does no I/O.
+// passed through n (nil keeps it), or nil for the zero Model. It does no
+// I/O.
 func CreateInput(m *model.Model, n model.Namer) *dynamodb.CreateTableInput {
-	return tableOf(m, n).createInput()
+	mm, err := mapping.For(m.Type())
+	if err != nil {
+		return nil
+	}
+	return tableOf(mm, n).createInput()
 }
 
 // createInput returns the CreateTable request for t. Attribute definitions

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
@@ -131,7 +132,7 @@ func TestDescribeFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := tableOf(m, nil)
+	want := tableOf(mapping.Must(m), nil)
 	// described sorts indexes by name; the model declares by-status first.
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("describe (-model +described):\n%s", diff)

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -10,8 +11,8 @@ import (
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
 // and in the CreateTable API reference (TableName, IndexName,
 // KeySchemaElement, Projection). The limits on indexes and projections
-// are model's: [model.MaxGSIs], [model.MaxLSIs], [model.MaxProjected] and
-// [model.MaxProjectedPerIndex].
+// are model's: [mapping.MaxGSIs], [mapping.MaxLSIs], [mapping.MaxProjected] and
+// [mapping.MaxProjectedPerIndex].
 const (
 	minNameLen, maxNameLen = 3, 255 // table and index names, in characters
 	maxAttrNameLen         = 255    // key and projected attribute names, in bytes
@@ -24,11 +25,11 @@ func (t *Table) problems() []string {
 	if p := nameProblem(t.Name); p != "" {
 		add("table name %s: %s", t.Name, p)
 	}
-	if n := len(t.GSIs); n > model.MaxGSIs {
-		add("%d global secondary indexes, DynamoDB allows at most %d", n, model.MaxGSIs)
+	if n := len(t.GSIs); n > mapping.MaxGSIs {
+		add("%d global secondary indexes, DynamoDB allows at most %d", n, mapping.MaxGSIs)
 	}
-	if n := len(t.LSIs); n > model.MaxLSIs {
-		add("%d local secondary indexes, DynamoDB allows at most %d", n, model.MaxLSIs)
+	if n := len(t.LSIs); n > mapping.MaxLSIs {
+		add("%d local secondary indexes, DynamoDB allows at most %d", n, mapping.MaxLSIs)
 	}
 	projected := 0
 	for _, idxs := range [][]Index{t.GSIs, t.LSIs} {
@@ -41,8 +42,8 @@ func (t *Table) problems() []string {
 			}
 			n := len(idx.Projection.NonKey)
 			projected += n
-			if n > model.MaxProjectedPerIndex {
-				add("index %s projects %d non-key attributes, DynamoDB allows at most %d per index", idx.Name, n, model.MaxProjectedPerIndex)
+			if n > mapping.MaxProjectedPerIndex {
+				add("index %s projects %d non-key attributes, DynamoDB allows at most %d per index", idx.Name, n, mapping.MaxProjectedPerIndex)
 			}
 			for _, a := range idx.Projection.NonKey {
 				if len(a) == 0 || len(a) > maxAttrNameLen {
@@ -51,8 +52,8 @@ func (t *Table) problems() []string {
 			}
 		}
 	}
-	if projected > model.MaxProjected {
-		add("%d projected non-key attributes over all indexes, DynamoDB allows at most %d", projected, model.MaxProjected)
+	if projected > mapping.MaxProjected {
+		add("%d projected non-key attributes over all indexes, DynamoDB allows at most %d", projected, mapping.MaxProjected)
 	}
 	types := map[string]model.ScalarType{}
 	for _, a := range t.keyAttrs() {

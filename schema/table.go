@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -58,8 +59,8 @@ type Index struct {
 // projection of an index they both declare.
 //
 // Every table, whether made from one model or merged from several, must be
-// within DynamoDB's limits: at most [model.MaxGSIs] global and
-// [model.MaxLSIs] local secondary indexes; at most 100 non-key attributes
+// within DynamoDB's limits: at most 20 global (DynamoDB's default
+// quota) and 5 local secondary indexes; at most 100 non-key attributes
 // projected over all its indexes, and 20 into one; table and index names of
 // 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.'; key and
 // projected attribute names of at most 255 bytes; one type per key
@@ -67,7 +68,18 @@ type Index struct {
 // limit it goes past. Create, Plan and Export call Tables, so they refuse
 // such tables before sending anything.
 func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
-	groups, err := group(models, opts.namer())
+	ms := make([]*mapping.Model, len(models))
+	for i, m := range models {
+		if m == nil {
+			return nil, errors.New("schema: nil model")
+		}
+		mm, err := mapping.For(m.Type())
+		if err != nil {
+			return nil, fmt.Errorf("schema: %w", err)
+		}
+		ms[i] = mm
+	}
+	groups, err := group(ms, opts.namer())
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +93,11 @@ func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
 // table is one physical table and the models stored in it.
 type table struct {
 	want   *Table
-	models []*model.Model
+	models []*mapping.Model
 }
 
 // group merges models that share a table name into one table definition.
-func group(models []*model.Model, n model.Namer) ([]*table, error) {
+func group(models []*mapping.Model, n model.Namer) ([]*table, error) {
 	var out []*table
 	byName := map[string]*table{}
 	for _, m := range models {
@@ -129,7 +141,7 @@ func (g *table) modelNames() string {
 }
 
 // tableOf returns the table one model describes.
-func tableOf(m *model.Model, n model.Namer) *Table {
+func tableOf(m *mapping.Model, n model.Namer) *Table {
 	t := &Table{
 		Name:    m.TableName(n),
 		Hash:    attr(m.Key.Hash),
@@ -152,14 +164,14 @@ func tableOf(m *model.Model, n model.Namer) *Table {
 	return t
 }
 
-func attr(a *model.Attribute) Attr {
+func attr(a *mapping.Attribute) Attr {
 	if a == nil {
 		return Attr{}
 	}
 	return Attr{Name: a.Name, Type: a.Type}
 }
 
-func index(idx *model.Index) Index {
+func index(idx *mapping.Index) Index {
 	return Index{
 		Name:       idx.Name,
 		Hash:       attr(idx.Key.Hash),

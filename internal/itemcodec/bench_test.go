@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/benchmodel"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/guregu/dynamo/v2"
@@ -27,7 +27,7 @@ type lib struct {
 
 // libs lists the libraries compared, the hand-written baseline first.
 func libs() []lib {
-	m := model.MustOf[Employee]()
+	m := mapping.MustOf[Employee]()
 	return []lib{{
 		name:   "hand",
 		decode: benchmodel.Decode,

@@ -3,7 +3,6 @@ package itemcodec
 import (
 	"fmt"
 	"reflect"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
@@ -17,45 +16,33 @@ type Codec struct {
 	// The type implements guregu/dynamo's item interfaces, which replace
 	// field-by-field encoding; the codec then defers to guregu/dynamo.
 	marshaler, unmarshaler bool
-	err                    error // the type cannot be compiled; kept so For returns it every time
 }
-
-// cache holds the codec of every struct type seen: map[reflect.Type]*Codec.
-var cache sync.Map
 
 var (
 	typeItemMarshaler   = reflect.TypeFor[dynamo.ItemMarshaler]()
 	typeItemUnmarshaler = reflect.TypeFor[dynamo.ItemUnmarshaler]()
 )
 
-// For returns the codec of the struct type t, compiling it on first use. It
-// returns an error for a type that is not a struct, and for a time layout
-// option that the codec cannot apply (see the layout option).
-func For(t reflect.Type) (*Codec, error) {
-	if c, ok := cache.Load(t); ok {
-		return c.(*Codec).result()
-	}
+// Compile returns the codec of the struct type t. It returns an error for a
+// type that is not a struct, and for a time layout option that the codec
+// cannot apply (see the layout option). It compiles on every call: the
+// caller keeps the result, as internal/mapping keeps one codec in the
+// mapping of each model type, so there is one cache of them. The walk of
+// each struct type it reads is cached by internal/structtag.
+func Compile(t reflect.Type) (*Codec, error) {
 	if t == nil || t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("itemcodec: %v is not a struct type", t)
 	}
 	p, err := compile(t)
-	c := &Codec{
+	if err != nil {
+		return nil, err
+	}
+	return &Codec{
 		typ:         t,
 		plan:        p,
 		marshaler:   t.Implements(typeItemMarshaler),
 		unmarshaler: reflect.PointerTo(t).Implements(typeItemUnmarshaler),
-		err:         err,
-	}
-	actual, _ := cache.LoadOrStore(t, c)
-	return actual.(*Codec).result()
-}
-
-// result returns c, or the error that keeps it from being used.
-func (c *Codec) result() (*Codec, error) {
-	if c.err != nil {
-		return nil, c.err
-	}
-	return c, nil
+	}, nil
 }
 
 // Encode returns the item of v, a value of the codec's type, as

@@ -33,7 +33,7 @@ var sameItem = cmp.Options{
 // encodeBoth encodes v with the codec and with guregu/dynamo.
 func encodeBoth[T any](t testing.TB, v T) (got, want map[string]types.AttributeValue) {
 	t.Helper()
-	c, err := For(reflect.TypeFor[T]())
+	c, err := Compile(reflect.TypeFor[T]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ var errGureguPanicked = errors.New("guregu/dynamo panicked")
 // its own copy of start.
 func decodeBoth[T any](t testing.TB, item map[string]types.AttributeValue, start T) (got, want T, gotErr, wantErr error) {
 	t.Helper()
-	c, err := For(reflect.TypeFor[T]())
+	c, err := Compile(reflect.TypeFor[T]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestSpecialised(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		c, err := For(tt.typ)
+		c, err := Compile(tt.typ)
 		if err != nil {
 			t.Fatal(err)
 		}

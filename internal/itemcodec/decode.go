@@ -149,7 +149,7 @@ func (n *node) decodeText(p unsafe.Pointer, av types.AttributeValue, s string) e
 		*(*time.Time)(p) = time.Unix(sec, 0).UTC()
 		return nil
 	case n.kind == kInt && isN:
-		v, err := strconv.ParseInt(s, 10, 64)
+		v, err := parseInt(s)
 		if err != nil {
 			return err
 		}
@@ -329,4 +329,16 @@ func storeInt(p unsafe.Pointer, size uintptr, v uint64) {
 	default:
 		*(*uint64)(p) = v
 	}
+}
+
+// parseInt is strconv.ParseInt(s, 10, 64) with strconv.Atoi's fast path:
+// most numbers stored are short, and Atoi parses those without the general
+// loop. The error is ParseInt's either way.
+func parseInt(s string) (int64, error) {
+	if strconv.IntSize == 64 && len(s) > 0 && len(s) < 19 {
+		if v, err := strconv.Atoi(s); err == nil {
+			return int64(v), nil
+		}
+	}
+	return strconv.ParseInt(s, 10, 64)
 }

@@ -2,11 +2,13 @@
 // encoding rules of github.com/guregu/dynamo/v2, so an item written by either
 // library reads back with the other.
 //
-// [For] compiles a plan once per struct type and caches it by
-// [reflect.Type]: the attribute name, flags and field offset of every field,
-// and an encoder and decoder per field type. Encoding and decoding then walk
-// the plan with no tag parsing and, for the common field types, no calls
-// through reflect.Value.
+// [Compile] compiles a plan for a struct type, which the caller keeps (the
+// model's mapping keeps one per model type): the attribute name, flags and
+// field offset of every field, and an encoder and decoder per field type. The plan is compiled from the
+// walk of the struct that internal/structtag makes and caches, which the
+// model reads too: the codec parses no tag of its own, so a tag means the
+// same to both. Encoding and decoding then walk the plan with no tag
+// parsing and, for the common field types, no calls through reflect.Value.
 //
 // The plan specialises strings, booleans, integers, floats, []byte,
 // time.Time (RFC 3339 text, or Unix seconds with the unixtime option),

@@ -16,7 +16,7 @@ func Example() {
 		Authors []string `dynamo:"authors,set"`
 		Pages   int      `dynamo:"pages,omitempty"`
 	}
-	c, err := itemcodec.For(reflect.TypeFor[Book]())
+	c, err := itemcodec.Compile(reflect.TypeFor[Book]())
 	if err != nil {
 		fmt.Println(err)
 		return

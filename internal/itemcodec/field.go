@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"unsafe"
+
+	"github.com/dynamokit/dynamokit/internal/structtag"
 )
 
 // Field is where one field of a struct type sits: its index path (as
@@ -23,6 +25,8 @@ type Field struct {
 	index  []int          // the same location as an index path from owner
 	elems  []reflect.Type // the type each hop of path points to
 	goName string         // the Go field name, for errors
+	// tag is the field's parsed tags, from internal/structtag.
+	tag *structtag.Tag
 	// keyType is the DynamoDB type the field's encoder writes, set when
 	// the plan settles.
 	keyType KeyType
@@ -40,6 +44,15 @@ func (f Field) child(sf reflect.StructField, i int) Field {
 	}
 }
 
+// embedded returns the location of the struct that the embedded field at f
+// holds: f itself, or what f points to.
+func (f Field) embedded() Field {
+	if f.typ.Kind() == reflect.Pointer {
+		return f.deref()
+	}
+	return f
+}
+
 // deref returns the location of the struct that the pointer at f points to.
 func (f Field) deref() Field {
 	elem := f.typ.Elem()
@@ -55,6 +68,11 @@ func (f Field) deref() Field {
 
 // Type returns the field's type.
 func (f *Field) Type() reflect.Type { return f.typ }
+
+// Tag returns the field's parsed tags: the very ones the model reads, since
+// internal/structtag parses each struct type once. The caller must not
+// modify them.
+func (f *Field) Tag() *structtag.Tag { return f.tag }
 
 // Index returns the field's index path from the outermost struct. The
 // caller must not modify it.

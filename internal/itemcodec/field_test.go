@@ -25,7 +25,7 @@ type Nested struct {
 // fieldOf returns the accessor of the field of T at index.
 func fieldOf[T any](t *testing.T, index ...int) *Field {
 	t.Helper()
-	c, err := For(reflect.TypeFor[T]())
+	c, err := Compile(reflect.TypeFor[T]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestFieldErrors(t *testing.T) {
 		{"Settable of another type", func() error { _, err := note.Settable(reflect.ValueOf(&e).Elem()); return err }, "is not a"},
 		{"Settable of an unaddressable value", func() error { _, err := note.Settable(reflect.ValueOf(n)); return err }, "cannot be set"},
 		{"Field skipped by guregu", func() error {
-			c, err := For(reflect.TypeFor[Nested]())
+			c, err := Compile(reflect.TypeFor[Nested]())
 			if err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ func TestFieldErrors(t *testing.T) {
 // TestFieldIsThePlansField checks that the accessor is the one the plan
 // encodes and decodes with: same index path, same offsets.
 func TestFieldIsThePlansField(t *testing.T) {
-	c, err := For(reflect.TypeFor[Nested]())
+	c, err := Compile(reflect.TypeFor[Nested]())
 	if err != nil {
 		t.Fatal(err)
 	}

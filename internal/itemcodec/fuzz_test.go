@@ -106,7 +106,7 @@ func attributeNames() []string {
 		reflect.TypeFor[Employee](), reflect.TypeFor[Kitchen](), reflect.TypeFor[Node](),
 		reflect.TypeFor[Tricky](), reflect.TypeFor[Inner](),
 	} {
-		c, err := For(typ)
+		c, err := Compile(typ)
 		if err != nil {
 			panic(err)
 		}

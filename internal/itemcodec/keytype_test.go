@@ -126,7 +126,7 @@ func TestKeyType(t *testing.T) {
 		"MemberL": NotScalar, "MemberBOO": NotScalar,
 	}
 	typ := reflect.TypeFor[keyTypes]()
-	c, err := For(typ)
+	c, err := Compile(typ)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestKeyType(t *testing.T) {
 			if got := f.KeyType(); got != w {
 				t.Errorf("KeyType(%s %s) = %v (%d), want %v (%d)", sf.Name, sf.Type, got, got, w, w)
 			}
-			name, _ := fieldInfo(sf)
+			name := f.Tag().Name
 			if got := written(item[name]); w != Dynamic && got != w {
 				t.Errorf("the codec writes %s %s as %v (%T), but KeyType says %v", sf.Name, sf.Type, got, item[name], w)
 			}

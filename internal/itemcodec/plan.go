@@ -7,6 +7,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/dynamokit/dynamokit/internal/structtag"
+
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
@@ -68,9 +70,10 @@ type field struct {
 	acc   *Field    // where the field is, for reading and writing it
 }
 
-// newField returns the field at fp, called name, with flags fl.
-func newField(fp Field, name string, fl flags) *field {
-	return &field{name: name, path: fp.path, flags: fl, acc: &fp}
+// newField returns the field at fp with the parsed tags t.
+func newField(fp Field, t *structtag.Tag) *field {
+	fp.tag = t
+	return &field{name: t.Name, path: fp.path, flags: flagsOf(t), acc: &fp}
 }
 
 // decodeStep is either a field to decode or an embedded pointer to allocate
@@ -188,37 +191,29 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 	byName := make(map[string]bool)
 	var entries []entry
 	queued := make(map[key]bool)
-	var walk func(t reflect.Type, at Field)
-	walk = func(t reflect.Type, at Field) {
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			name, fl := fieldInfo(sf)
-			if name == "-" {
-				continue
-			}
-			embedded := sf.Anonymous && isStructOrPtr(sf.Type)
-			fp := at.child(sf, i)
-			if !byName[name] && sf.IsExported() {
-				byName[name] = true
-				entries = append(entries, entry{
-					f:     newField(fp, name, fl),
-					claim: embedded,
-				})
-			}
-			if embedded {
-				if sf.Type.Kind() == reflect.Pointer {
-					walk(sf.Type.Elem(), fp.deref())
-				} else {
-					walk(sf.Type, fp)
-				}
-				continue
-			}
-			if sf.IsExported() {
-				queued[key{sf.Type, fl}] = true
-			}
+	fields := b.fields(t)
+	locs := []Field{{owner: t}} // locs[d] is the struct the fields at depth d are in
+	for _, sf := range fields {
+		if sf.Tag.Skip {
+			continue
+		}
+		fp := locs[sf.Depth].child(sf.Struct, sf.Index[len(sf.Index)-1])
+		locs = locs[:sf.Depth+1]
+		if !byName[sf.Tag.Name] && sf.Struct.IsExported() {
+			byName[sf.Tag.Name] = true
+			entries = append(entries, entry{
+				f:     newField(fp, sf.Tag),
+				claim: sf.Embedded,
+			})
+		}
+		if sf.Embedded {
+			locs = append(locs, fp.embedded())
+			continue
+		}
+		if sf.Struct.IsExported() {
+			queued[key{sf.Struct.Type, flagsOf(sf.Tag)}] = true
 		}
 	}
-	walk(t, Field{owner: t})
 	for _, e := range entries {
 		if e.claim && !queued[key{e.f.acc.typ, e.f.flags}] {
 			continue
@@ -235,41 +230,42 @@ func (b *builder) encodeFields(p *plan, t reflect.Type) {
 // skipped when an earlier field took it.
 func (b *builder) decodeFields(p *plan, t reflect.Type) {
 	seen := make(map[string]bool)
-	var walk func(t reflect.Type, at Field)
-	walk = func(t reflect.Type, at Field) {
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			name, fl := fieldInfo(sf)
-			if name == "-" || seen[name] {
-				continue
-			}
-			fp := at.child(sf, i)
-			if sf.Anonymous && isStructOrPtr(sf.Type) {
-				if sf.Type.Kind() == reflect.Pointer {
-					if sf.IsExported() {
-						alloc := fp.path
-						p.dec = append(p.dec, decodeStep{alloc: &alloc, elem: sf.Type.Elem()})
-					}
-					walk(sf.Type.Elem(), fp.deref())
-				} else {
-					walk(sf.Type, fp)
-				}
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			seen[name] = true
-			f := newField(fp, name, fl)
-			f.node = b.node(sf.Type, fl, fl)
-			p.dec = append(p.dec, decodeStep{field: f})
+	fields := b.fields(t)
+	locs := []Field{{owner: t}} // locs[d] is the struct the fields at depth d are in
+	for i := 0; i < len(fields); i++ {
+		sf := &fields[i]
+		if sf.Tag.Skip || seen[sf.Tag.Name] {
+			i = sf.Next - 1 // with the fields of an embedded struct
+			continue
 		}
+		fp := locs[sf.Depth].child(sf.Struct, sf.Index[len(sf.Index)-1])
+		locs = locs[:sf.Depth+1]
+		if sf.Embedded {
+			if sf.Struct.Type.Kind() == reflect.Pointer && sf.Struct.IsExported() {
+				alloc := fp.path
+				p.dec = append(p.dec, decodeStep{alloc: &alloc, elem: sf.Struct.Type.Elem()})
+			}
+			locs = append(locs, fp.embedded())
+			continue
+		}
+		if !sf.Struct.IsExported() {
+			continue
+		}
+		seen[sf.Tag.Name] = true
+		f := newField(fp, sf.Tag)
+		f.node = b.node(sf.Struct.Type, f.flags, f.flags)
+		p.dec = append(p.dec, decodeStep{field: f})
 	}
-	walk(t, Field{owner: t})
 }
 
-func isStructOrPtr(t reflect.Type) bool {
-	return t.Kind() == reflect.Struct || t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct
+// fields returns the walk of the struct type t that internal/structtag
+// makes, recording an error when embedded structs nest too deeply.
+func (b *builder) fields(t reflect.Type) []structtag.Field {
+	fields, ok := structtag.Fields(t)
+	if !ok && b.err == nil {
+		b.err = fmt.Errorf("itemcodec: %s: embedded structs nest deeper than %d", t, structtag.MaxDepth)
+	}
+	return fields
 }
 
 // node compiles type t, built with flags cf and called with flags rf, as
@@ -462,10 +458,9 @@ func hasLayout(t reflect.Type, fl flags, seen map[reflect.Type]bool) bool {
 		return false
 	}
 	seen[t] = true
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		_, sfl := fieldInfo(sf)
-		if hasLayout(sf.Type, sfl, seen) {
+	fields, _ := structtag.Fields(t)
+	for _, sf := range fields {
+		if sf.Depth == 0 && hasLayout(sf.Struct.Type, flagsOf(sf.Tag), seen) {
 			return true
 		}
 	}

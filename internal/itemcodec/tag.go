@@ -1,21 +1,19 @@
 package itemcodec
 
-import (
-	"reflect"
-	"strings"
-)
+import "github.com/dynamokit/dynamokit/internal/structtag"
 
-// flags are the options of a dynamo tag, as guregu/dynamo reads them.
+// flags are the options of a dynamo tag that encoding reads, with the time
+// layout in the high bits. The tags are parsed by internal/structtag alone.
 type flags uint16
 
 const (
-	flagSet flags = 1 << iota
-	flagOmitEmpty
-	flagOmitEmptyElem
-	flagAllowEmpty
-	flagAllowEmptyElem
-	flagNull
-	flagUnixTime
+	flagSet            = flags(structtag.Set)
+	flagOmitEmpty      = flags(structtag.OmitEmpty)
+	flagOmitEmptyElem  = flags(structtag.OmitEmptyElem)
+	flagAllowEmpty     = flags(structtag.AllowEmpty)
+	flagAllowEmptyElem = flags(structtag.AllowEmptyElem)
+	flagNull           = flags(structtag.Null)
+	flagUnixTime       = flags(structtag.UnixTime)
 
 	// flagLayout holds the time layout of the layout=NAME option, shifted
 	// by layoutShift; guregu/dynamo ignores the option.
@@ -24,68 +22,18 @@ const (
 
 const layoutShift = 8
 
+// flagsOf returns the flags of a field with the parsed tags t.
+func flagsOf(t *structtag.Tag) flags {
+	return flags(t.Options) | flags(t.Layout)<<layoutShift
+}
+
 // layout returns the time layout fl selects.
 func (fl flags) layout() layout { return layout(fl & flagLayout >> layoutShift) }
 
-// options lists the tag spelling of each flag, in guregu's order.
-var options = [...]struct {
-	name string
-	flag flags
-}{
-	{"set", flagSet},
-	{"omitempty", flagOmitEmpty},
-	{"omitemptyelem", flagOmitEmptyElem},
-	{"allowempty", flagAllowEmpty},
-	{"allowemptyelem", flagAllowEmptyElem},
-	{"null", flagNull},
-	{"unixtime", flagUnixTime},
-}
-
-// fieldInfo returns the attribute name and flags of a struct field exactly
-// as guregu/dynamo's fieldInfo does: the name is the first part of the
-// dynamo tag, or the field name when that part is empty, and unknown
-// options (such as hash and range) are ignored. The one addition: a
-// dynamokit:"ttl" field is unixtime, since DynamoDB's TTL reads only numbers
-// (guregu reads the number back into a time.Time either way); and the
-// option layout=NAME, which guregu ignores, selects how a time is written.
-func fieldInfo(f reflect.StructField) (string, flags) {
-	var fl flags
-	if f.Tag.Get("dynamokit") == "ttl" {
-		fl = flagUnixTime
-	}
-	tag := f.Tag.Get("dynamo")
-	if tag == "" {
-		return f.Name, fl
-	}
-	name, rest, _ := strings.Cut(tag, ",")
-	if name == "" {
-		name = f.Name
-	}
-	for rest != "" {
-		var part string
-		part, rest, _ = strings.Cut(rest, ",")
-		if l, ok := strings.CutPrefix(part, "layout="); ok {
-			fl = fl&^flagLayout | flags(layouts[l])<<layoutShift
-			continue
-		}
-		for _, o := range options {
-			if part == o.name {
-				fl |= o.flag
-			}
-		}
-	}
-	return name, fl
-}
-
 // tag returns the dynamo tag value that gives fl to an attribute called name.
 func (fl flags) tag(name string) string {
-	var sb strings.Builder
-	sb.WriteString(name)
-	for _, o := range options {
-		if fl&o.flag != 0 {
-			sb.WriteByte(',')
-			sb.WriteString(o.name)
-		}
+	if o := structtag.Options(fl &^ flagLayout).String(); o != "" {
+		return name + "," + o
 	}
-	return sb.String()
+	return name
 }

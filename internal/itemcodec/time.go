@@ -2,42 +2,21 @@ package itemcodec
 
 import (
 	"errors"
+	"github.com/dynamokit/dynamokit/internal/structtag"
 	"time"
 	"unsafe"
 )
 
-// layout is how a time field is written as a string: the option
-// layout=NAME of its dynamo tag. Every layout reads every variant that
-// parseTime accepts.
-type layout uint8
+// layout is how a time field is written as a string (see
+// [structtag.Layout]). Every layout reads every variant that parseTime
+// accepts.
+type layout = structtag.Layout
 
 const (
-	// layoutRFC3339Nano is guregu/dynamo's and the default: time.Time's
-	// MarshalText, RFC 3339 with the fraction trimmed and the value's own
-	// offset.
-	layoutRFC3339Nano layout = iota
-	// layoutPynamoDB is pynamodb's UTCDateTimeAttribute: strftime
-	// "%Y-%m-%dT%H:%M:%S.%f%z" in UTC, microseconds, offset +0000.
-	layoutPynamoDB
-	// layoutUTCNano is fixed width, in UTC, with nine fractional digits, so
-	// that its strings sort in time order.
-	layoutUTCNano
+	layoutRFC3339Nano = structtag.LayoutRFC3339Nano
+	layoutPynamoDB    = structtag.LayoutPynamoDB
+	layoutUTCNano     = structtag.LayoutUTCNano
 )
-
-// layouts maps each name the layout option takes to its layout, for
-// validating tags.
-var layouts = map[string]layout{
-	"rfc3339nano": layoutRFC3339Nano,
-	"pynamodb":    layoutPynamoDB,
-	"utcnano":     layoutUTCNano,
-}
-
-// IsLayout reports whether name is a time layout the layout=NAME option of
-// a dynamo tag accepts.
-func IsLayout(name string) bool {
-	_, ok := layouts[name]
-	return ok
-}
 
 // The Go layouts of the named layouts other than the default.
 const (

@@ -26,7 +26,7 @@ func BenchmarkTime(b *testing.B) {
 			At time.Time `dynamo:"at,layout=pynamodb"`
 		}{at}},
 	} {
-		c, err := For(tc.typ)
+		c, err := Compile(tc.typ)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -32,7 +32,7 @@ func TestTimeLayoutEncode(t *testing.T) {
 	zone := time.FixedZone("", 2*3600)
 	at := time.Date(2024, 3, 4, 7, 6, 7, 123456789, zone)
 	v := timeLayouts{ID: "x", Default: at, Named: at, PynamoDB: at, UTC: at, Ptr: &at, List: []time.Time{at}, Inner: timeLayoutsInner{at}}
-	c, err := For(reflect.TypeFor[timeLayouts]())
+	c, err := Compile(reflect.TypeFor[timeLayouts]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestTimeLayoutEncode(t *testing.T) {
 }
 
 func TestTimeDecodeVariants(t *testing.T) {
-	c, err := For(reflect.TypeFor[timeLayouts]())
+	c, err := Compile(reflect.TypeFor[timeLayouts]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestTimeDecodeVariants(t *testing.T) {
 }
 
 func TestDecodeErrorNamesField(t *testing.T) {
-	c, err := For(reflect.TypeFor[timeLayouts]())
+	c, err := Compile(reflect.TypeFor[timeLayouts]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +174,8 @@ type lostLayoutPtr struct {
 func TestLayoutNeverLost(t *testing.T) {
 	for _, typ := range []reflect.Type{reflect.TypeFor[lostLayout](), reflect.TypeFor[lostLayoutPtr]()} {
 		for range 2 { // the error is cached too
-			if c, err := For(typ); err == nil {
-				t.Errorf("For(%v) = %v, want an error about the lost layout", typ, c)
+			if c, err := Compile(typ); err == nil {
+				t.Errorf("Compile(%v) = %v, want an error about the lost layout", typ, c)
 			}
 		}
 	}
@@ -185,7 +185,7 @@ func TestLayoutNeverLost(t *testing.T) {
 // precision, for times across the years it can write and in any offset;
 // and utcnano's strings sort in time order.
 func TestTimeLayoutRoundTrip(t *testing.T) {
-	c, err := For(reflect.TypeFor[timeLayouts]())
+	c, err := Compile(reflect.TypeFor[timeLayouts]())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 // own gives exactly the attribute the whole item holds, for every kitchen
 // value (specialised fields, fallbacks, sets, unixtime, omitempty, null).
 func TestFieldCodecIsTheItemsEncoder(t *testing.T) {
-	c, err := For(reflect.TypeFor[Kitchen]())
+	c, err := Compile(reflect.TypeFor[Kitchen]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestFieldCodecIsTheItemsEncoder(t *testing.T) {
 }
 
 func TestFieldCodecWrongType(t *testing.T) {
-	c, err := For(reflect.TypeFor[Kitchen]())
+	c, err := Compile(reflect.TypeFor[Kitchen]())
 	if err != nil {
 		t.Fatal(err)
 	}

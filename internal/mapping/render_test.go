@@ -1,4 +1,4 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // ordered has a sort key made of a time, a padded integer and a string.
@@ -27,7 +27,7 @@ type ordered struct {
 
 func (ordered) TableName() string { return "t" }
 
-func keyString(t *testing.T, m *model.Model, attr string, v any) (string, error) {
+func keyString(t *testing.T, m *mapping.Model, attr string, v any) (string, error) {
 	t.Helper()
 	av, err := m.Value(attr, v)
 	if err != nil {
@@ -35,14 +35,14 @@ func keyString(t *testing.T, m *model.Model, attr string, v any) (string, error)
 	}
 	s, ok := av.(*types.AttributeValueMemberS)
 	if !ok {
-		return "", model.ErrEmptyKey
+		return "", mapping.ErrEmptyKey
 	}
 	return s.Value, nil
 }
 
 // TestTemplateRendering checks how each kind of source renders in a key.
 func TestTemplateRendering(t *testing.T) {
-	m := model.MustOf[ordered]()
+	m := mapping.MustOf[ordered]()
 	paris := time.FixedZone("CET", 3600)
 	base := ordered{Customer: "c", Order: "o", At: time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC), Seq: 42, Name: "n"}
 	with := func(f func(*ordered)) ordered { v := base; f(&v); return v }
@@ -59,8 +59,8 @@ func TestTemplateRendering(t *testing.T) {
 		{"a separator in a string is escaped", "pk", with(func(v *ordered) { v.Customer = "acme#1" }), "ORD#acme%231#o", nil},
 		{"the escape character is escaped", "pk", with(func(v *ordered) { v.Customer = "50%" }), "ORD#50%25#o", nil},
 		{"the last string needs no escape of the separator", "pk", with(func(v *ordered) { v.Order = "1#2" }), "ORD#c#1#2", nil},
-		{"a zero time is an empty key", "sk", with(func(v *ordered) { v.At = time.Time{} }), "", model.ErrEmptyKey},
-		{"a zero integer is an empty key", "sk", with(func(v *ordered) { v.Seq = 0 }), "", model.ErrEmptyKey},
+		{"a zero time is an empty key", "sk", with(func(v *ordered) { v.At = time.Time{} }), "", mapping.ErrEmptyKey},
+		{"a zero integer is an empty key", "sk", with(func(v *ordered) { v.Seq = 0 }), "", mapping.ErrEmptyKey},
 		{"an integer wider than declared", "sk", with(func(v *ordered) { v.Seq = 1234567 }), "", nil},
 		{"a year after 9999", "sk", with(func(v *ordered) { v.At = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }), "", nil},
 	}
@@ -78,11 +78,11 @@ func TestTemplateRendering(t *testing.T) {
 			}
 		})
 	}
-	if _, err := m.KeyOf(with(func(v *ordered) { v.At = time.Time{} })); !errors.Is(err, model.ErrEmptyKey) {
+	if _, err := m.KeyOf(with(func(v *ordered) { v.At = time.Time{} })); !errors.Is(err, mapping.ErrEmptyKey) {
 		t.Errorf("KeyOf(zero time) = %v, want ErrEmptyKey", err)
 	}
 	item, err := m.Encode(with(func(v *ordered) { v.At = time.Time{}; v.Seq = 0 }))
-	if !errors.Is(err, model.ErrEmptyKey) {
+	if !errors.Is(err, mapping.ErrEmptyKey) {
 		t.Errorf("Encode(zero time in the table key) = %v, %v; want ErrEmptyKey", item, err)
 	}
 }
@@ -90,7 +90,7 @@ func TestTemplateRendering(t *testing.T) {
 // TestTemplateCollision: two sources that differ never share a key, such
 // as customer acme#1's order 2 and customer acme's order 1#2.
 func TestTemplateCollision(t *testing.T) {
-	m := model.MustOf[ordered]()
+	m := mapping.MustOf[ordered]()
 	a, errA := m.KeyOf(ordered{Customer: "acme#1", Order: "2", At: time.Unix(1, 0), Seq: 1, Name: "x"})
 	b, errB := m.KeyOf(ordered{Customer: "acme", Order: "1#2", At: time.Unix(1, 0), Seq: 1, Name: "x"})
 	if errA != nil || errB != nil || reflect.DeepEqual(a["pk"], b["pk"]) {
@@ -155,8 +155,8 @@ func TestTemplateRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ.Name(), func(t *testing.T) {
-			_, err := model.For(tt.typ)
-			var te *model.TagError
+			_, err := mapping.For(tt.typ)
+			var te *mapping.TagError
 			if !errors.As(err, &te) || !strings.Contains(te.Reason, tt.reason) {
 				t.Errorf("For(%s) = %v, want a TagError containing %q", tt.typ, err, tt.reason)
 			}
@@ -193,7 +193,7 @@ func quickConfig(seed int64) *quick.Config {
 
 func TestTemplateOrderProperty(t *testing.T) {
 	zones := []*time.Location{time.UTC, time.FixedZone("A", 3600), time.FixedZone("B", -9*3600-1800), time.FixedZone("C", 14*3600)}
-	tm := model.MustOf[timeKey]()
+	tm := mapping.MustOf[timeKey]()
 	anyTime := func(sec int64, nsec uint32, zone uint8) time.Time {
 		// Years 1 to 9999 (second 1 of year 1 onwards, as the zero time is empty).
 		const lo, hi = -62135596799, 253402300799
@@ -209,7 +209,7 @@ func TestTemplateOrderProperty(t *testing.T) {
 	if err := quick.Check(timeOrder, quickConfig(1)); err != nil {
 		t.Errorf("times: %v", err)
 	}
-	im := model.MustOf[intKey]()
+	im := mapping.MustOf[intKey]()
 	intOrder := func(a, b uint64) bool {
 		a, b = a|1, b|1 // zero is an empty key
 		ka, err1 := keyString(t, im, "pk", intKey{N: a})
@@ -219,7 +219,7 @@ func TestTemplateOrderProperty(t *testing.T) {
 	if err := quick.Check(intOrder, quickConfig(2)); err != nil {
 		t.Errorf("integers: %v", err)
 	}
-	sm := model.MustOf[strKey]()
+	sm := mapping.MustOf[strKey]()
 	// Any strings, separator, escape and bytes below the separator included:
 	// the order of (a, b) pairs.
 	strOrder := func(a1, b1, a2, b2 string) bool {
@@ -273,7 +273,7 @@ func cmpUint(a, b uint64) int {
 // TestTemplateInjectiveProperty: distinct strings, separators and escape
 // characters included, never render to the same key.
 func TestTemplateInjectiveProperty(t *testing.T) {
-	sm := model.MustOf[strKey]()
+	sm := mapping.MustOf[strKey]()
 	pick := func(s string) string { // bias towards the separator and the escape
 		var sb strings.Builder
 		for _, c := range []byte(s) {
@@ -318,7 +318,7 @@ type place struct {
 func (place) TableName() string { return "t" }
 
 func TestKeyPrefix(t *testing.T) {
-	m := model.MustOf[place]()
+	m := mapping.MustOf[place]()
 	tests := []struct {
 		name     string
 		v        place
@@ -365,11 +365,11 @@ func (sparseAt) TableName() string { return "t" }
 // TestTemplateSparseAndNegative: a zero time leaves an index key out, and
 // a negative integer is refused with the field named.
 func TestTemplateSparseAndNegative(t *testing.T) {
-	item, err := model.MustOf[sparseAt]().Encode(sparseAt{ID: "1"})
+	item, err := mapping.MustOf[sparseAt]().Encode(sparseAt{ID: "1"})
 	if _, ok := item["gsi1pk"]; err != nil || ok {
 		t.Errorf("Encode(zero shipped) = %v, %v; want an item without gsi1pk", item, err)
 	}
-	_, err = model.MustOf[benchOrder]().KeyOf(benchOrder{Customer: "c", Order: "o", At: time.Unix(1, 0), Seq: -1, Name: "n"})
+	_, err = mapping.MustOf[benchOrder]().KeyOf(benchOrder{Customer: "c", Order: "o", At: time.Unix(1, 0), Seq: -1, Name: "n"})
 	if err == nil || !strings.Contains(err.Error(), "attribute seq: negative value -1") {
 		t.Errorf("KeyOf(seq -1) = %v, want an error naming seq and its negative value", err)
 	}

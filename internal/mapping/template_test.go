@@ -1,4 +1,4 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // keyOnVersion, keyOnUpdated and indexOnStamps have templates on the
@@ -51,14 +51,14 @@ func TestTemplatesOnStamps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := model.For(tt.typ)
+			_, err := mapping.For(tt.typ)
 			if tt.reason == "" {
 				if err != nil {
 					t.Errorf("For(%s) = %v, want a valid model", tt.typ, err)
 				}
 				return
 			}
-			var te *model.TagError
+			var te *mapping.TagError
 			if !errors.As(err, &te) || te.Type != tt.typ || te.Field != "_" || !strings.Contains(te.Reason, tt.reason) {
 				t.Errorf("For(%s) = %v, want a TagError on field _ containing %q", tt.typ, err, tt.reason)
 			}

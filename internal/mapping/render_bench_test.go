@@ -1,10 +1,10 @@
-package model_test
+package mapping_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // benchOrder's keys are rendered from strings, a time and an integer.
@@ -22,7 +22,7 @@ func (benchOrder) TableName() string { return "t" }
 
 // BenchmarkKeyOf times rendering a key from two templates.
 func BenchmarkKeyOf(b *testing.B) {
-	m := model.MustOf[benchOrder]()
+	m := mapping.MustOf[benchOrder]()
 	v := &benchOrder{Customer: "acme", Order: "o-1", At: time.Date(2026, 3, 3, 10, 0, 0, 5e8, time.UTC), Seq: 42, Name: "widget"}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,4 +1,4 @@
-package model
+package mapping
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
+	"github.com/dynamokit/dynamokit/internal/structtag"
 )
 
 // DynamoDB's limits on the secondary indexes of one table: MaxGSIs is the
@@ -44,20 +45,11 @@ func (b *builder) fail(field, tag, format string) *TagError {
 
 // build parses and validates the struct type t.
 func build(t reflect.Type) (*Model, error) {
-	if t.Kind() != reflect.Struct {
-		return nil, &TagError{Type: t, Reason: "a model must be a struct type, not " + t.Kind().String()}
-	}
-	b := &builder{
-		t:       t,
-		m:       &Model{Type: t, byName: make(map[string]*Attribute), indexes: make(map[string]*Index)},
-		pending: make(map[string]*pendingIndex),
-	}
-	c, err := itemcodec.For(t)
+	b, err := newBuilder(t)
 	if err != nil {
-		return nil, b.fail("", "", err.Error())
+		return nil, err
 	}
-	b.codec = c
-	if err := b.walk(t, nil, 0); err != nil {
+	if err := b.walk(); err != nil {
 		return nil, err
 	}
 	if err := b.finish(); err != nil {
@@ -66,38 +58,50 @@ func build(t reflect.Type) (*Model, error) {
 	return b.m, nil
 }
 
-// walk visits the fields of t, descending into embedded structs like
-// guregu/dynamo does.
-func (b *builder) walk(t reflect.Type, prefix []int, depth int) error {
-	if depth > 16 {
+// newBuilder returns the builder of the struct type t, with t's codec, which
+// compiles from the same walk of t that the builder reads.
+func newBuilder(t reflect.Type) (*builder, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, &TagError{Type: t, Reason: "a model must be a struct type, not " + t.Kind().String()}
+	}
+	b := &builder{
+		t:       t,
+		m:       &Model{Type: t, byName: make(map[string]*Attribute), indexes: make(map[string]*Index)},
+		pending: make(map[string]*pendingIndex),
+	}
+	c, err := itemcodec.Compile(t)
+	if err != nil {
+		return nil, b.fail("", "", err.Error())
+	}
+	b.codec, b.m.codec = c, c
+	return b, nil
+}
+
+// walk visits the fields of the model's type in the one walk that
+// internal/structtag makes of it (the codec compiles from the same walk),
+// descending into embedded structs like guregu/dynamo does.
+func (b *builder) walk() error {
+	fields, ok := structtag.Fields(b.t)
+	if !ok {
 		return b.fail("", "", "embedded structs nested too deeply")
 	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("dynamo")
-		if tag == "-" {
+	for i := 0; i < len(fields); i++ {
+		sf := &fields[i]
+		f := sf.Struct
+		if sf.Tag.Skip {
 			continue
 		}
-		index := append(append([]int(nil), prefix...), i)
-		ft := f.Type
-		if f.Anonymous {
-			et := ft
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
+		if sf.Embedded {
+			if deref(f.Type) != typeTime {
+				continue // its fields follow
 			}
-			if et.Kind() == reflect.Struct && et != typeTime {
-				if err := b.walk(et, index, depth+1); err != nil {
-					return err
-				}
-				continue
-			}
+			i = sf.Next - 1 // an embedded time is one attribute
 		}
-		tmpl, hasTemplate := f.Tag.Lookup("template")
-		if hasTemplate {
-			if f.IsExported() || ft.Kind() != reflect.Struct || ft.NumField() != 0 {
+		if sf.Tag.HasTemplate {
+			if f.IsExported() || f.Type.Kind() != reflect.Struct || f.Type.NumField() != 0 {
 				return b.fail(f.Name, string(f.Tag), "a template tag belongs on a blank field: _ struct{}")
 			}
-			if err := b.addField(f, nil, tmpl, true); err != nil {
+			if err := b.addField(sf, nil, true); err != nil {
 				return err
 			}
 			continue
@@ -105,26 +109,28 @@ func (b *builder) walk(t reflect.Type, prefix []int, depth int) error {
 		if !f.IsExported() {
 			continue
 		}
-		if err := b.addField(f, index, "", false); err != nil {
+		if err := b.addField(sf, sf.Index, false); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *builder) addField(f reflect.StructField, index []int, tmpl string, computed bool) error {
-	raw := f.Tag.Get("dynamo")
-	dt, problem := parseDynamoTag(raw)
-	if problem != "" {
-		return b.fail(f.Name, `dynamo:"`+raw+`"`, problem)
+// viaItem are the dynamo tag options that guregu/dynamo applies only when
+// it encodes a whole item, not a lone value; so does the layout option,
+// which only the item codec knows.
+const viaItem = structtag.Set | structtag.Null | structtag.AllowEmpty | structtag.AllowEmptyElem | structtag.OmitEmptyElem
+
+func (b *builder) addField(sf *structtag.Field, index []int, computed bool) error {
+	f, tag := sf.Struct, sf.Tag
+	raw := tag.Dynamo
+	if tag.Problem != "" {
+		return b.fail(f.Name, `dynamo:"`+raw+`"`, tag.Problem)
 	}
-	name := dt.name
-	if name == "" {
-		if computed {
-			return b.fail(f.Name, `dynamo:"`+raw+`"`, "a computed attribute needs a name")
-		}
-		name = f.Name
+	if !tag.Named && computed {
+		return b.fail(f.Name, `dynamo:"`+raw+`"`, "a computed attribute needs a name")
 	}
+	name := tag.Name
 	if _, dup := b.m.byName[name]; dup {
 		return b.fail(f.Name, `dynamo:"`+raw+`"`, "duplicate attribute name "+name)
 	}
@@ -132,18 +138,16 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 		Name:      name,
 		Field:     f.Name,
 		Index:     index,
-		OmitEmpty: dt.options.Contains("omitempty"),
-		Set:       dt.options.Contains("set"),
-		UnixTime:  dt.options.Contains("unixtime"),
+		OmitEmpty: tag.Options&structtag.OmitEmpty != 0,
+		Set:       tag.Options&structtag.Set != 0,
+		UnixTime:  tag.Options&structtag.UnixTime != 0,
+		tag:       tag,
+		viaItem:   tag.Options&viaItem != 0 || tag.LayoutName != "",
 	}
-	for _, opt := range itemOptions {
-		a.viaItem = a.viaItem || dt.options.Contains(opt)
-	}
-	a.viaItem = a.viaItem || dt.options.layout() != ""
 	if computed {
-		t, reason := parseTemplate(tmpl)
+		t, reason := parseTemplate(tag.Template)
 		if reason != "" {
-			return b.fail(f.Name, `template:"`+tmpl+`"`, reason)
+			return b.fail(f.Name, `template:"`+tag.Template+`"`, reason)
 		}
 		a.Template = t
 		a.Type = String
@@ -153,41 +157,40 @@ func (b *builder) addField(f reflect.StructField, index []int, tmpl string, comp
 			return err
 		}
 	}
-	if roleTag, ok := f.Tag.Lookup("dynamokit"); ok {
-		role, reason := b.role(a, roleTag)
+	if tag.HasRole {
+		role, reason := b.role(a, tag.Role)
 		if reason != "" {
-			return b.fail(f.Name, `dynamokit:"`+roleTag+`"`, reason)
+			return b.fail(f.Name, `dynamokit:"`+tag.Role+`"`, reason)
 		}
 		a.Role = role
 	}
-	if reason := checkLayout(a, dt.options); reason != "" {
+	if reason := checkLayout(a, tag); reason != "" {
 		return b.fail(f.Name, `dynamo:"`+raw+`"`, reason)
 	}
 	b.m.byName[name] = a
 	b.m.Attributes = append(b.m.Attributes, a)
 
-	indexTags, localIndexTags := lookupAll(string(f.Tag), "index"), lookupAll(string(f.Tag), "localIndex")
-	if dt.key != 0 || len(indexTags) > 0 || len(localIndexTags) > 0 {
+	if tag.Key != 0 || len(tag.Indexes) > 0 || len(tag.LocalIndexes) > 0 {
 		// DynamoDB refuses an empty key value, and an empty string or a
 		// NULL in an index key.
-		for _, opt := range [...]string{"allowempty", "null"} {
-			if dt.options.Contains(opt) {
-				return b.fail(f.Name, `dynamo:"`+raw+`"`, "a key attribute is never empty: the "+opt+" option cannot apply to it")
+		for _, opt := range [...]structtag.Options{structtag.AllowEmpty, structtag.Null} {
+			if tag.Options&opt != 0 {
+				return b.fail(f.Name, `dynamo:"`+raw+`"`, "a key attribute is never empty: the "+opt.String()+" option cannot apply to it")
 			}
 		}
 	}
-	if dt.key != 0 {
-		if err := b.setTableKey(a, dt.key, f.Name, raw); err != nil {
+	if tag.Key != 0 {
+		if err := b.setTableKey(a, KeyRole(tag.Key), f.Name, raw); err != nil {
 			return err
 		}
 	}
-	for _, raw := range indexTags {
-		if err := b.addIndexKey(a, raw, false, f.Name); err != nil {
+	for _, it := range tag.Indexes {
+		if err := b.addIndexKey(a, it, false, f.Name); err != nil {
 			return err
 		}
 	}
-	for _, raw := range localIndexTags {
-		if err := b.addIndexKey(a, raw, true, f.Name); err != nil {
+	for _, it := range tag.LocalIndexes {
+		if err := b.addIndexKey(a, it, true, f.Name); err != nil {
 			return err
 		}
 	}
@@ -282,43 +285,43 @@ func (b *builder) setTableKey(a *Attribute, role KeyRole, field, raw string) err
 	return nil
 }
 
-func (b *builder) addIndexKey(a *Attribute, raw string, local bool, field string) error {
+func (b *builder) addIndexKey(a *Attribute, it structtag.Index, local bool, field string) error {
 	key := "index"
 	if local {
 		key = "localIndex"
 	}
-	tag := key + `:"` + raw + `"`
-	it, ok := parseIndexTag(raw)
-	if !ok {
+	tag := key + `:"` + it.Raw + `"`
+	if !it.OK {
 		return b.fail(field, tag, `want "name,hash" or "name,range"`)
 	}
 	if a.Type == "" {
 		return b.fail(field, tag, "DynamoDB cannot key an index on "+a.notKeyable())
 	}
-	p := b.pending[it.name]
+	p := b.pending[it.Name]
 	if p == nil {
 		p = &pendingIndex{
-			idx:   &Index{Name: it.name, Local: local, Projection: All},
+			idx:   &Index{Name: it.Name, Local: local, Projection: All},
 			field: make(map[KeyRole]string, 2),
 			attr:  make(map[KeyRole]*Attribute, 2),
 		}
-		b.pending[it.name] = p
+		b.pending[it.Name] = p
 		b.order = append(b.order, p)
 	}
 	if p.idx.Local != local {
-		return b.fail(field, tag, "index "+it.name+" is declared both global and local")
+		return b.fail(field, tag, "index "+it.Name+" is declared both global and local")
 	}
-	if prev, dup := p.attr[it.key]; dup {
-		return b.fail(field, tag, "index "+it.name+" has two "+strings.ToLower(it.key.String())+" keys: "+prev.Name+" and "+a.Name)
+	role := KeyRole(it.Key)
+	if prev, dup := p.attr[role]; dup {
+		return b.fail(field, tag, "index "+it.Name+" has two "+strings.ToLower(role.String())+" keys: "+prev.Name+" and "+a.Name)
 	}
-	for role, prev := range p.attr {
-		if prev == a && role != it.key {
-			return b.fail(field, tag, "index "+it.name+" uses attribute "+a.Name+" as both hash and range key")
+	for r, prev := range p.attr {
+		if prev == a && r != role {
+			return b.fail(field, tag, "index "+it.Name+" uses attribute "+a.Name+" as both hash and range key")
 		}
 	}
-	p.field[it.key] = field
-	p.attr[it.key] = a
-	if it.key == HashKey {
+	p.field[role] = field
+	p.attr[role] = a
+	if role == HashKey {
 		p.idx.Key.Hash = a
 	} else {
 		p.idx.Key.Range = a
@@ -497,4 +500,26 @@ func mustBeNumber(a *Attribute, tag string) string {
 		what = string(a.Type)
 	}
 	return "a " + tag + " attribute must be written as a number, but " + a.GoType.String() + " is written as " + what + " (by its own marshalling method)"
+}
+
+// checkLayout returns why the layout option of a cannot apply, or "".
+func checkLayout(a *Attribute, tag *structtag.Tag) string {
+	if tag.LayoutName == "" {
+		return ""
+	}
+	t := a.GoType
+	if t != nil && t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t == nil || deref(t) != typeTime {
+		what := "a computed attribute"
+		if a.GoType != nil {
+			what = a.GoType.String()
+		}
+		return "the layout option needs a time.Time, *time.Time or []time.Time field, not " + what
+	}
+	if a.UnixTime {
+		return "the layout option cannot apply to a unixtime attribute (a ttl is one): it is written as a number"
+	}
+	return ""
 }

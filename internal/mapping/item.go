@@ -1,4 +1,4 @@
-package model
+package mapping
 
 import (
 	"encoding/base64"
@@ -103,11 +103,7 @@ func (m *Model) value(a *Attribute, rv reflect.Value) (types.AttributeValue, err
 // fieldValue encodes the plain attribute a; nil means empty.
 func (m *Model) fieldValue(a *Attribute, rv reflect.Value) (types.AttributeValue, error) {
 	if a.viaItem {
-		c, err := itemcodec.For(m.Type)
-		if err != nil {
-			return nil, fmt.Errorf("model: %s.%s: %w", m.Type, a.Field, err)
-		}
-		item, err := c.Encode(rv, 0)
+		item, err := m.codec.Encode(rv, 0)
 		if err != nil {
 			return nil, fmt.Errorf("model: %s.%s: %w", m.Type, a.Field, err)
 		}
@@ -379,11 +375,7 @@ func (m *Model) Encode(v any) (Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := itemcodec.For(m.Type)
-	if err != nil {
-		return nil, fmt.Errorf("model: encode %s: %w", m.Type, err)
-	}
-	item, err := c.Encode(rv, m.computedCount())
+	item, err := m.codec.Encode(rv, m.computedCount())
 	if err != nil {
 		return nil, fmt.Errorf("model: encode %s: %w", m.Type, err)
 	}
@@ -432,11 +424,7 @@ func (m *Model) Decode(item Item, out any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Type() != m.Type {
 		return fmt.Errorf("model: decode: want *%s, got %T", m.Type, out)
 	}
-	c, err := itemcodec.For(m.Type)
-	if err == nil {
-		err = c.Decode(item, rv.Elem())
-	}
-	if err != nil {
+	if err := m.codec.Decode(item, rv.Elem()); err != nil {
 		var de *itemcodec.DecodeError
 		if errors.As(err, &de) {
 			return m.decodeError(item, de)

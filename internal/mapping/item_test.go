@@ -1,4 +1,4 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/guregu/dynamo/v2"
@@ -23,29 +23,29 @@ func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Valu
 func n(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
 
 func TestKeyOf(t *testing.T) {
-	emp := model.MustOf[employee]()
-	ord := model.MustOf[orders]()
-	item := model.MustOf[employeeItem]()
+	emp := mapping.MustOf[employee]()
+	ord := mapping.MustOf[orders]()
+	item := mapping.MustOf[employeeItem]()
 	date := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		name  string
-		m     *model.Model
+		m     *mapping.Model
 		index string // "" for the table key
 		v     any
-		want  model.Item
+		want  mapping.Item
 	}{
-		{"hash", emp, "", employee{EmployeeID: "e-1"}, model.Item{"employee_id": s("e-1")}},
-		{"pointer", emp, "", &employee{EmployeeID: "e-1"}, model.Item{"employee_id": s("e-1")}},
-		{"hash and range", ord, "", orders{CustomerID: "c", OrderID: "o"}, model.Item{"customer_id": s("c"), "order_id": s("o")}},
-		{"gsi", emp, "department-employee-index", employee{EmployeeID: "e-1", DepartmentID: "d-1"}, model.Item{"department_id": s("d-1")}},
-		{"gsi with range", ord, "by-status-date", orders{Status: "new", Date: date}, model.Item{"status": s("new"), "date": s("2026-01-02T03:04:05Z")}},
-		{"lsi", ord, "by-date", orders{CustomerID: "c", Date: date}, model.Item{"customer_id": s("c"), "date": s("2026-01-02T03:04:05Z")}},
-		{"computed", item, "", employeeItem{EmployeeID: "e-1", DepartmentID: "d-1"}, model.Item{"pk": s("DEPT#d-1"), "sk": s("EMP#e-1")}},
-		{"computed with number", item, "gsi1", employeeItem{EmployeeID: "e-1", Level: 3}, model.Item{"gsi1pk": s("EMP#e-1"), "gsi1sk": s("003#e-1")}},
+		{"hash", emp, "", employee{EmployeeID: "e-1"}, mapping.Item{"employee_id": s("e-1")}},
+		{"pointer", emp, "", &employee{EmployeeID: "e-1"}, mapping.Item{"employee_id": s("e-1")}},
+		{"hash and range", ord, "", orders{CustomerID: "c", OrderID: "o"}, mapping.Item{"customer_id": s("c"), "order_id": s("o")}},
+		{"gsi", emp, "department-employee-index", employee{EmployeeID: "e-1", DepartmentID: "d-1"}, mapping.Item{"department_id": s("d-1")}},
+		{"gsi with range", ord, "by-status-date", orders{Status: "new", Date: date}, mapping.Item{"status": s("new"), "date": s("2026-01-02T03:04:05Z")}},
+		{"lsi", ord, "by-date", orders{CustomerID: "c", Date: date}, mapping.Item{"customer_id": s("c"), "date": s("2026-01-02T03:04:05Z")}},
+		{"computed", item, "", employeeItem{EmployeeID: "e-1", DepartmentID: "d-1"}, mapping.Item{"pk": s("DEPT#d-1"), "sk": s("EMP#e-1")}},
+		{"computed with number", item, "gsi1", employeeItem{EmployeeID: "e-1", Level: 3}, mapping.Item{"gsi1pk": s("EMP#e-1"), "gsi1sk": s("003#e-1")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got model.Item
+			var got mapping.Item
 			var err error
 			if tt.index == "" {
 				got, err = tt.m.KeyOf(tt.v)
@@ -63,22 +63,22 @@ func TestKeyOf(t *testing.T) {
 }
 
 func TestKeyOfErrors(t *testing.T) {
-	emp := model.MustOf[employee]()
-	item := model.MustOf[employeeItem]()
+	emp := mapping.MustOf[employee]()
+	item := mapping.MustOf[employeeItem]()
 	tests := []struct {
 		name    string
-		call    func() (model.Item, error)
+		call    func() (mapping.Item, error)
 		isEmpty bool   // want ErrEmptyKey
 		msg     string // else want this in the message
 	}{
-		{"empty hash", func() (model.Item, error) { return emp.KeyOf(employee{}) }, true, ""},
-		{"empty index hash", func() (model.Item, error) {
+		{"empty hash", func() (mapping.Item, error) { return emp.KeyOf(employee{}) }, true, ""},
+		{"empty index hash", func() (mapping.Item, error) {
 			return emp.IndexKeyOf("department-employee-index", employee{EmployeeID: "e-1"})
 		}, true, ""},
-		{"empty computed key", func() (model.Item, error) { return item.KeyOf(employeeItem{EmployeeID: "e-1"}) }, true, ""},
-		{"unknown index", func() (model.Item, error) { return emp.IndexKeyOf("nope", employee{}) }, false, `has no index "nope"`},
-		{"wrong type", func() (model.Item, error) { return emp.KeyOf(orders{}) }, false, "is not a model_test.employee"},
-		{"nil pointer", func() (model.Item, error) { return emp.KeyOf((*employee)(nil)) }, false, "nil value"},
+		{"empty computed key", func() (mapping.Item, error) { return item.KeyOf(employeeItem{EmployeeID: "e-1"}) }, true, ""},
+		{"unknown index", func() (mapping.Item, error) { return emp.IndexKeyOf("nope", employee{}) }, false, `has no index "nope"`},
+		{"wrong type", func() (mapping.Item, error) { return emp.KeyOf(orders{}) }, false, "is not a mapping_test.employee"},
+		{"nil pointer", func() (mapping.Item, error) { return emp.KeyOf((*employee)(nil)) }, false, "nil value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestKeyOfErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got %v, nil; want an error", got)
 			}
-			if errors.Is(err, model.ErrEmptyKey) != tt.isEmpty {
+			if errors.Is(err, mapping.ErrEmptyKey) != tt.isEmpty {
 				t.Errorf("errors.Is(%v, ErrEmptyKey) = %v, want %v", err, !tt.isEmpty, tt.isEmpty)
 			}
 			if !strings.HasPrefix(err.Error(), "model: ") || !strings.Contains(err.Error(), tt.msg) {
@@ -97,13 +97,13 @@ func TestKeyOfErrors(t *testing.T) {
 }
 
 func TestValue(t *testing.T) {
-	sm := model.MustOf[session]()
-	om := model.MustOf[options]()
-	item := model.MustOf[employeeItem]()
+	sm := mapping.MustOf[session]()
+	om := mapping.MustOf[options]()
+	item := mapping.MustOf[employeeItem]()
 	expires := time.Unix(1700000000, 0)
 	tests := []struct {
 		name string
-		m    *model.Model
+		m    *mapping.Model
 		attr string
 		v    any
 		want types.AttributeValue // nil: empty
@@ -121,8 +121,8 @@ func TestValue(t *testing.T) {
 		{"computed", item, "pk", employeeItem{DepartmentID: "d"}, s("DEPT#d")},
 		{"computed with empty reference", item, "pk", employeeItem{}, nil},
 		{"constant", item, "entity", employeeItem{}, s("Employee")},
-		{"omitempty zero number", model.MustOf[sparse](), "count", sparse{}, nil},
-		{"omitempty number", model.MustOf[sparse](), "count", sparse{Count: 2}, n("2")},
+		{"omitempty zero number", mapping.MustOf[sparse](), "count", sparse{}, nil},
+		{"omitempty number", mapping.MustOf[sparse](), "count", sparse{Count: 2}, n("2")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,13 +143,13 @@ func TestValue(t *testing.T) {
 // TestEncode checks that Encode writes what guregu/dynamo writes, plus the
 // computed attributes, and that Decode ignores the computed attributes.
 func TestEncode(t *testing.T) {
-	m := model.MustOf[employeeItem]()
+	m := mapping.MustOf[employeeItem]()
 	in := employeeItem{EmployeeID: "e-1", DepartmentID: "d-1", Level: 2}
 	got, err := m.Encode(&in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := model.Item{
+	want := mapping.Item{
 		"pk": s("DEPT#d-1"), "sk": s("EMP#e-1"), "gsi1pk": s("EMP#e-1"), "gsi1sk": s("002#e-1"), "entity": s("Employee"),
 		"employee_id": s("e-1"), "department_id": s("d-1"), "level": n("2"),
 	}
@@ -176,31 +176,31 @@ func TestEncode(t *testing.T) {
 	if !m.IsEntity(got) {
 		t.Errorf("IsEntity(%v) = false, want true", got)
 	}
-	if m.IsEntity(model.Item{"entity": s("Department")}) || m.IsEntity(model.Item{}) {
+	if m.IsEntity(mapping.Item{"entity": s("Department")}) || m.IsEntity(mapping.Item{}) {
 		t.Error("IsEntity of another entity type = true, want false")
 	}
-	if !model.MustOf[employee]().IsEntity(model.Item{}) {
+	if !mapping.MustOf[employee]().IsEntity(mapping.Item{}) {
 		t.Error("IsEntity without a type attribute = false, want true")
 	}
 }
 
 func TestEncodeSparseIndex(t *testing.T) {
-	m := model.MustOf[employeeItem]()
+	m := mapping.MustOf[employeeItem]()
 	// Without an employee ID the gsi1 keys cannot be rendered: they are
 	// left out, but so would the table's sort key, which is an error.
-	if _, err := m.Encode(employeeItem{DepartmentID: "d-1"}); !errors.Is(err, model.ErrEmptyKey) {
+	if _, err := m.Encode(employeeItem{DepartmentID: "d-1"}); !errors.Is(err, mapping.ErrEmptyKey) {
 		t.Errorf("Encode without sk reference: error %v, want ErrEmptyKey", err)
 	}
-	sm := model.MustOf[sparse]()
+	sm := mapping.MustOf[sparse]()
 	got, err := sm.Encode(sparse{ID: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := model.Item{"pk": s("S#a"), "id": s("a")}
+	want := mapping.Item{"pk": s("S#a"), "id": s("a")}
 	if diff := cmp.Diff(want, got, avOpts); diff != "" {
 		t.Errorf("Encode without tag (-want +got):\n%s", diff)
 	}
-	if _, err := sm.IndexKeyOf("gsi1", sparse{ID: "a"}); !errors.Is(err, model.ErrEmptyKey) {
+	if _, err := sm.IndexKeyOf("gsi1", sparse{ID: "a"}); !errors.Is(err, mapping.ErrEmptyKey) {
 		t.Errorf("IndexKeyOf(gsi1) error = %v, want ErrEmptyKey", err)
 	}
 }
@@ -225,7 +225,7 @@ func (withTTL) TableName() string { return "with-ttl" }
 
 // TestEncodeTTL checks that the stored TTL is a number, as DynamoDB needs.
 func TestEncodeTTL(t *testing.T) {
-	m := model.MustOf[withTTL]()
+	m := mapping.MustOf[withTTL]()
 	got, err := m.Encode(withTTL{ID: "a", Expires: time.Unix(1700000000, 0)})
 	if err != nil {
 		t.Fatal(err)
@@ -240,13 +240,13 @@ func TestEncodeTTL(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	m := model.MustOf[employee]()
+	m := mapping.MustOf[employee]()
 	for _, out := range []any{employee{}, (*employee)(nil), &orders{}} {
-		if err := m.Decode(model.Item{}, out); err == nil || !strings.HasPrefix(err.Error(), "model: decode") {
+		if err := m.Decode(mapping.Item{}, out); err == nil || !strings.HasPrefix(err.Error(), "model: decode") {
 			t.Errorf("Decode(%T) error = %v, want a model: decode error", out, err)
 		}
 	}
-	bad := model.Item{"employee_id": n("1")}
+	bad := mapping.Item{"employee_id": n("1")}
 	if err := m.Decode(bad, &employee{}); err == nil {
 		t.Errorf("Decode(%v) = nil, want a type error", bad)
 	}
@@ -265,7 +265,7 @@ func (plainTTL) TableName() string { return "plain-ttl" }
 // without unixtime (DynamoDB ignores string TTLs), that a zero TTL is left
 // out, and that other times stay RFC 3339 strings.
 func TestEncodeTTLWithoutUnixtime(t *testing.T) {
-	m := model.MustOf[plainTTL]()
+	m := mapping.MustOf[plainTTL]()
 	ends := time.Unix(1700000000, 0).UTC()
 	got, err := m.Encode(plainTTL{ID: "a", Expires: time.Unix(1700000000, 0), Ends: &ends})
 	if err != nil {

@@ -1,4 +1,4 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/guregu/dynamo/v2"
 )
 
@@ -53,7 +53,7 @@ func (pyOrder) TableName() string { return "orders" }
 // TestLayoutInKeys: a time in a key is written in the field's layout, the
 // same as in the item, and guregu still reads and writes the struct.
 func TestLayoutInKeys(t *testing.T) {
-	m := model.MustOf[pyOrder]()
+	m := mapping.MustOf[pyOrder]()
 	at := time.Date(2024, 3, 4, 6, 6, 7, 123456789, time.FixedZone("", 3600))
 	o := pyOrder{OrderID: "o-1", Line: 2, OrderedAt: at, Store: "s", Shipped: &at}
 	const want = "2024-03-04T05:06:07.123456+0000"
@@ -92,17 +92,17 @@ func TestLayoutInKeys(t *testing.T) {
 // TestDecodeErrorNamesKey: a field that cannot decode names the type, the
 // field, the attribute and the item's key.
 func TestDecodeErrorNamesKey(t *testing.T) {
-	m := model.MustOf[pyOrder]()
-	item := model.Item{
+	m := mapping.MustOf[pyOrder]()
+	item := mapping.Item{
 		"order_id":   &types.AttributeValueMemberS{Value: "o-1"},
 		"line":       &types.AttributeValueMemberN{Value: "2"},
 		"ordered_at": &types.AttributeValueMemberS{Value: "last tuesday"},
 	}
 	var o pyOrder
 	err := m.Decode(item, &o)
-	var de *model.DecodeError
+	var de *mapping.DecodeError
 	if !errors.As(err, &de) {
-		t.Fatalf("Decode = %v (%T), want a *model.DecodeError", err, err)
+		t.Fatalf("Decode = %v (%T), want a *mapping.DecodeError", err, err)
 	}
 	if de.Type != reflect.TypeFor[pyOrder]() || de.Field != "OrderedAt" || de.Attribute != "ordered_at" || de.Err == nil {
 		t.Errorf("DecodeError = %+v, want pyOrder.OrderedAt, attribute ordered_at, with a cause", de)
@@ -110,7 +110,7 @@ func TestDecodeErrorNamesKey(t *testing.T) {
 	if len(de.Key) != 2 || de.Key["order_id"] == nil || de.Key["line"] == nil {
 		t.Errorf("DecodeError.Key = %v, want order_id and line", de.Key)
 	}
-	const prefix = `model: decode model_test.pyOrder.OrderedAt (item order_id="o-1", line=2): attribute ordered_at: `
+	const prefix = `model: decode mapping_test.pyOrder.OrderedAt (item order_id="o-1", line=2): attribute ordered_at: `
 	if got := err.Error(); len(got) < len(prefix) || got[:len(prefix)] != prefix {
 		t.Errorf("Error() = %q, want the prefix %q", got, prefix)
 	}
@@ -121,14 +121,14 @@ func TestDecodeErrorMessage(t *testing.T) {
 	cause := errors.New("bad")
 	for _, tc := range []struct {
 		name string
-		err  *model.DecodeError
+		err  *mapping.DecodeError
 		want string
 	}{
-		{"no key", &model.DecodeError{Type: typ, Field: "A.B", Attribute: "a.b", Err: cause},
-			"model: decode model_test.pyOrder.A.B (item without its key): attribute a.b: bad"},
-		{"key made by the caller", &model.DecodeError{Type: typ, Field: "A", Attribute: "a", Err: cause, Key: model.Item{
+		{"no key", &mapping.DecodeError{Type: typ, Field: "A.B", Attribute: "a.b", Err: cause},
+			"model: decode mapping_test.pyOrder.A.B (item without its key): attribute a.b: bad"},
+		{"key made by the caller", &mapping.DecodeError{Type: typ, Field: "A", Attribute: "a", Err: cause, Key: mapping.Item{
 			"pk": &types.AttributeValueMemberS{Value: "x"}, "bin": &types.AttributeValueMemberB{Value: []byte{1, 2}},
-		}}, `model: decode model_test.pyOrder.A (item bin=0102, pk="x"): attribute a: bad`},
+		}}, `model: decode mapping_test.pyOrder.A (item bin=0102, pk="x"): attribute a: bad`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.err.Error(); got != tc.want {

@@ -1,10 +1,10 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // binKeyed's keys are computed from attributes that item options let be
@@ -22,7 +22,7 @@ func (binKeyed) TableName() string { return "t" }
 // TestEmptyComputedKey: a key attribute is never empty, whatever the
 // options of the attributes it is computed from.
 func TestEmptyComputedKey(t *testing.T) {
-	m := model.MustOf[binKeyed]()
+	m := mapping.MustOf[binKeyed]()
 	v := binKeyed{Bin: []byte{}, Labl: ""}
 	tests := []struct {
 		name string
@@ -35,14 +35,14 @@ func TestEmptyComputedKey(t *testing.T) {
 			if err == nil && av != nil {
 				return av, nil
 			}
-			return nil, errors.Join(err, model.ErrEmptyKey) // nil, nil: empty, as wanted
+			return nil, errors.Join(err, mapping.ErrEmptyKey) // nil, nil: empty, as wanted
 		}},
 		{"Encode", func() (any, error) { return m.Encode(v) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.call()
-			if !errors.Is(err, model.ErrEmptyKey) {
+			if !errors.Is(err, mapping.ErrEmptyKey) {
 				t.Errorf("%s(%+v) = %v, %v; want an error matching ErrEmptyKey", tt.name, v, got, err)
 			}
 		})

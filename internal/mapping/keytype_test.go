@@ -1,11 +1,11 @@
-package model_test
+package mapping_test
 
 import (
 	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // orderNo is an integer that encodes itself as text: guregu/dynamo, and so
@@ -45,11 +45,11 @@ func (textKeys) TableName() string { return "text" }
 // TestKeyTypesFollowTheEncoder checks that a key's DynamoDB type is the
 // type its value is written as, for types whose methods change it.
 func TestKeyTypesFollowTheEncoder(t *testing.T) {
-	m, err := model.Of[textKeys]()
+	m, err := mapping.Of[textKeys]()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]model.ScalarType{"order": model.String, "ptrval": model.Number, "ptrptr": model.String, "ordptr": model.String}
+	want := map[string]mapping.ScalarType{"order": mapping.String, "ptrval": mapping.Number, "ptrptr": mapping.String, "ordptr": mapping.String}
 	p, o := ptrText(2), orderNo(3)
 	item, err := m.Encode(textKeys{Order: 1, PtrVal: 2, PtrPtr: &p, OrdPtr: &o})
 	if err != nil {
@@ -59,12 +59,12 @@ func TestKeyTypesFollowTheEncoder(t *testing.T) {
 		if got := m.Attribute(name).Type; got != typ {
 			t.Errorf("Attribute(%q).Type = %q, want %q", name, got, typ)
 		}
-		var written model.ScalarType
+		var written mapping.ScalarType
 		switch item[name].(type) {
 		case *types.AttributeValueMemberS:
-			written = model.String
+			written = mapping.String
 		case *types.AttributeValueMemberN:
-			written = model.Number
+			written = mapping.Number
 		}
 		if written != typ {
 			t.Errorf("Encode writes %s as %T, but its type is %q", name, item[name], typ)

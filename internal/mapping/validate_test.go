@@ -1,4 +1,4 @@
-package model_test
+package mapping_test
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
 // Each type below breaks exactly one validation rule.
@@ -422,8 +422,8 @@ type halfProvisioned struct {
 }
 
 func (halfProvisioned) TableName() string { return "t" }
-func (halfProvisioned) TableOptions() model.Options {
-	return model.Options{Billing: model.Provisioned(5, 0)}
+func (halfProvisioned) TableOptions() mapping.Options {
+	return mapping.Options{Billing: mapping.Provisioned(5, 0)}
 }
 
 type projectionUnknownIndex struct {
@@ -431,8 +431,8 @@ type projectionUnknownIndex struct {
 }
 
 func (projectionUnknownIndex) TableName() string { return "t" }
-func (projectionUnknownIndex) TableOptions() model.Options {
-	return model.Options{Projections: map[string]model.Projection{"nope": model.KeysOnly}}
+func (projectionUnknownIndex) TableOptions() mapping.Options {
+	return mapping.Options{Projections: map[string]mapping.Projection{"nope": mapping.KeysOnly}}
 }
 
 type includeWithoutAttributes struct {
@@ -441,8 +441,8 @@ type includeWithoutAttributes struct {
 }
 
 func (includeWithoutAttributes) TableName() string { return "t" }
-func (includeWithoutAttributes) TableOptions() model.Options {
-	return model.Options{Projections: map[string]model.Projection{"g": model.Include()}}
+func (includeWithoutAttributes) TableOptions() mapping.Options {
+	return mapping.Options{Projections: map[string]mapping.Projection{"g": mapping.Include()}}
 }
 
 type keysOnlyWithAttributes struct {
@@ -451,8 +451,8 @@ type keysOnlyWithAttributes struct {
 }
 
 func (keysOnlyWithAttributes) TableName() string { return "t" }
-func (keysOnlyWithAttributes) TableOptions() model.Options {
-	return model.Options{Projections: map[string]model.Projection{"g": {Type: model.ProjectKeysOnly, NonKey: []string{"x"}}}}
+func (keysOnlyWithAttributes) TableOptions() mapping.Options {
+	return mapping.Options{Projections: map[string]mapping.Projection{"g": {Type: mapping.ProjectKeysOnly, NonKey: []string{"x"}}}}
 }
 
 type unknownProjectionType struct {
@@ -461,8 +461,8 @@ type unknownProjectionType struct {
 }
 
 func (unknownProjectionType) TableName() string { return "t" }
-func (unknownProjectionType) TableOptions() model.Options {
-	return model.Options{Projections: map[string]model.Projection{"g": {Type: "SOME"}}}
+func (unknownProjectionType) TableOptions() mapping.Options {
+	return mapping.Options{Projections: map[string]mapping.Projection{"g": {Type: "SOME"}}}
 }
 
 type includeTooMany struct {
@@ -471,8 +471,8 @@ type includeTooMany struct {
 }
 
 func (includeTooMany) TableName() string { return "t" }
-func (includeTooMany) TableOptions() model.Options {
-	return model.Options{Projections: map[string]model.Projection{"gsi": model.Include(names("p", 21)...)}}
+func (includeTooMany) TableOptions() mapping.Options {
+	return mapping.Options{Projections: map[string]mapping.Projection{"gsi": mapping.Include(names("p", 21)...)}}
 }
 
 type projectedTooMany struct {
@@ -486,12 +486,12 @@ type projectedTooMany struct {
 }
 
 func (projectedTooMany) TableName() string { return "t" }
-func (projectedTooMany) TableOptions() model.Options {
-	p := map[string]model.Projection{}
+func (projectedTooMany) TableOptions() mapping.Options {
+	p := map[string]mapping.Projection{}
 	for _, idx := range []string{"gsi1", "gsi2", "gsi3", "gsi4", "gsi5", "gsi6"} {
-		p[idx] = model.Include(names(idx+"-", 17)...)
+		p[idx] = mapping.Include(names(idx+"-", 17)...)
 	}
-	return model.Options{Projections: p}
+	return mapping.Options{Projections: p}
 }
 
 // names returns n attribute names starting with prefix.
@@ -506,8 +506,17 @@ func names(prefix string, n int) []string {
 type notStruct string
 
 // TestValidation has one case per validation rule: each invalid model must
-// return a *model.TagError naming the type and the offending field, matching
-// model.ErrInvalid.
+// return a *mapping.TagError naming the type and the offending field, matching
+// mapping.ErrInvalid.
+// selfEmbedded embeds a pointer to itself: a walk of its fields never
+// ends, so it is refused rather than followed.
+type selfEmbedded struct {
+	*selfEmbedded
+	ID string `dynamo:"id,hash"`
+}
+
+func (selfEmbedded) TableName() string { return "self" }
+
 func TestValidation(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -516,6 +525,7 @@ func TestValidation(t *testing.T) {
 		reason string // want a substring of TagError.Reason
 	}{
 		{"no hash key", reflect.TypeFor[noHash](), "", "no hash key"},
+		{"recursive embedded pointer", reflect.TypeFor[selfEmbedded](), "", "embedded structs nest deeper than 16"},
 		{"two hash keys", reflect.TypeFor[twoHashes](), "B", "two hash keys"},
 		{"two range keys", reflect.TypeFor[twoRanges](), "B", "two range keys"},
 		{"hash and range on one field", reflect.TypeFor[hashAndRange](), "ID", "both the hash and the range key"},
@@ -575,10 +585,10 @@ func TestValidation(t *testing.T) {
 		{"more than 100 projected attributes in all indexes", reflect.TypeFor[projectedTooMany](), "", "102 projected attributes over all indexes, DynamoDB allows at most 100"},
 		{"not a struct", reflect.TypeFor[notStruct](), "", "must be a struct type"},
 		// Keys and roles get the DynamoDB type the codec writes them as.
-		{"dynamo.Marshaler hash key", reflect.TypeFor[marshalerHashKey](), "ID", "DynamoDB cannot key on model_test.anyType: its MarshalDynamo or MarshalDynamoDBAttributeValue method picks the type value by value"},
-		{"dynamo.Marshaler index key", reflect.TypeFor[marshalerIndexKey](), "Ref", "DynamoDB cannot key an index on model_test.anyType: its MarshalDynamo"},
+		{"dynamo.Marshaler hash key", reflect.TypeFor[marshalerHashKey](), "ID", "DynamoDB cannot key on mapping_test.anyType: its MarshalDynamo or MarshalDynamoDBAttributeValue method picks the type value by value"},
+		{"dynamo.Marshaler index key", reflect.TypeFor[marshalerIndexKey](), "Ref", "DynamoDB cannot key an index on mapping_test.anyType: its MarshalDynamo"},
 		{"interface hash key", reflect.TypeFor[anyKey](), "ID", "DynamoDB cannot key on interface {}"},
-		{"struct with pointer MarshalText as key", reflect.TypeFor[ptrTextStructKey](), "P", "DynamoDB cannot key on model_test.pairText"},
+		{"struct with pointer MarshalText as key", reflect.TypeFor[ptrTextStructKey](), "P", "DynamoDB cannot key on mapping_test.pairText"},
 		{"version written as text", reflect.TypeFor[textVersion](), "Version", "written as S"},
 		{"ttl written as text", reflect.TypeFor[textTTL](), "Expires", "written as S"},
 		{"created written as text", reflect.TypeFor[textCreated](), "Created", "written as S"},
@@ -591,13 +601,13 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := model.For(tt.typ)
+			m, err := mapping.For(tt.typ)
 			if err == nil {
-				t.Fatalf("For(%v) = %v, nil; want a *model.TagError", tt.typ, m)
+				t.Fatalf("For(%v) = %v, nil; want a *mapping.TagError", tt.typ, m)
 			}
 			checkTagError(t, err, tt.typ, tt.field, tt.reason)
 			// A bad type is reported the same way every time.
-			_, again := model.For(tt.typ)
+			_, again := mapping.For(tt.typ)
 			if again != err {
 				t.Errorf("second For(%v) = %v, want the cached %v", tt.typ, again, err)
 			}
@@ -607,12 +617,12 @@ func TestValidation(t *testing.T) {
 
 func checkTagError(t *testing.T, err error, typ reflect.Type, field, reason string) {
 	t.Helper()
-	if !errors.Is(err, model.ErrInvalid) {
-		t.Errorf("errors.Is(%v, model.ErrInvalid) = false, want true", err)
+	if !errors.Is(err, mapping.ErrInvalid) {
+		t.Errorf("errors.Is(%v, mapping.ErrInvalid) = false, want true", err)
 	}
-	var te *model.TagError
+	var te *mapping.TagError
 	if !errors.As(err, &te) {
-		t.Fatalf("error %v (%T) is not a *model.TagError", err, err)
+		t.Fatalf("error %v (%T) is not a *mapping.TagError", err, err)
 	}
 	if te.Type != typ {
 		t.Errorf("TagError.Type = %v, want %v", te.Type, typ)
@@ -640,7 +650,7 @@ func TestVersionTypes(t *testing.T) {
 		reflect.TypeFor[versionIndexKey](), reflect.TypeFor[versionLocalIndexKey](),
 		reflect.TypeFor[versionInIndexKeyTemplate](),
 	} {
-		if _, err := model.For(typ); err != nil {
+		if _, err := mapping.For(typ); err != nil {
 			t.Errorf("For(%v) = %v, want nil", typ, err)
 		}
 	}
@@ -657,17 +667,17 @@ func (versionOf[V]) TableName() string { return "t" }
 type revision int64
 
 func TestForNilType(t *testing.T) {
-	_, err := model.For(nil)
-	if !errors.Is(err, model.ErrInvalid) {
-		t.Errorf("For(nil) error = %v, want model.ErrInvalid", err)
+	_, err := mapping.For(nil)
+	if !errors.Is(err, mapping.ErrInvalid) {
+		t.Errorf("For(nil) error = %v, want mapping.ErrInvalid", err)
 	}
 }
 
 func TestCheck(t *testing.T) {
-	if err := model.Check(employee{}, &employee{}); err != nil {
+	if err := mapping.Check(employee{}, &employee{}); err != nil {
 		t.Errorf("Check(employee) = %v, want nil", err)
 	}
-	err := model.Check(employee{}, noHash{})
+	err := mapping.Check(employee{}, noHash{})
 	checkTagError(t, err, reflect.TypeFor[noHash](), "", "no hash key")
 }
 
@@ -675,23 +685,23 @@ func TestMustOfPanics(t *testing.T) {
 	defer func() {
 		r := recover()
 		err, ok := r.(error)
-		if !ok || !errors.Is(err, model.ErrInvalid) {
-			t.Errorf("MustOf[noHash] panicked with %v, want a model.ErrInvalid error", r)
+		if !ok || !errors.Is(err, mapping.ErrInvalid) {
+			t.Errorf("MustOf[noHash] panicked with %v, want a mapping.ErrInvalid error", r)
 		}
 	}()
-	model.MustOf[noHash]()
+	mapping.MustOf[noHash]()
 }
 
 func TestTagErrorMessage(t *testing.T) {
 	typ := reflect.TypeFor[noHash]()
 	tests := []struct {
-		err  *model.TagError
+		err  *mapping.TagError
 		want string
 	}{
-		{&model.TagError{Type: typ, Reason: "r"}, "model: model_test.noHash: r"},
-		{&model.TagError{Type: typ, Field: "ID", Reason: "r"}, "model: model_test.noHash.ID: r"},
-		{&model.TagError{Type: typ, Field: "ID", Tag: `dynamo:"id"`, Reason: "r"}, "model: model_test.noHash.ID: tag `dynamo:\"id\"`: r"},
-		{&model.TagError{Reason: "nil type"}, "model: <nil>: nil type"},
+		{&mapping.TagError{Type: typ, Reason: "r"}, "model: mapping_test.noHash: r"},
+		{&mapping.TagError{Type: typ, Field: "ID", Reason: "r"}, "model: mapping_test.noHash.ID: r"},
+		{&mapping.TagError{Type: typ, Field: "ID", Tag: `dynamo:"id"`, Reason: "r"}, "model: mapping_test.noHash.ID: tag `dynamo:\"id\"`: r"},
+		{&mapping.TagError{Reason: "nil type"}, "model: <nil>: nil type"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

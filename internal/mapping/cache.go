@@ -1,4 +1,4 @@
-package model
+package mapping
 
 import (
 	"reflect"
@@ -64,4 +64,22 @@ func Check(values ...any) error {
 		}
 	}
 	return nil
+}
+
+// Handle is what a *model.Model offers: the type of a model that [For]
+// has accepted.
+type Handle interface {
+	Type() reflect.Type
+}
+
+// Must returns the mapping of h's type, which [For] has accepted already:
+// h is a *model.Model, and one exists only for a valid model type. It is
+// for the packages that take a *model.Model from a query.Repo; a zero
+// handle or a type For refuses is a bug in dynamokit, and Must panics.
+func Must(h Handle) *Model {
+	m, err := For(h.Type())
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

@@ -1,0 +1,71 @@
+package model
+
+import "github.com/dynamokit/dynamokit/internal/mapping"
+
+// Tabler is implemented by every model: TableName returns the base name of
+// the model's table. It must not depend on the receiver's field values.
+type Tabler = mapping.Tabler
+
+// Optioner may be implemented by a model for the settings that tags cannot
+// express: TableOptions returns its [Options].
+type Optioner = mapping.Optioner
+
+// Options are a model's table settings. The zero value means on-demand
+// billing and every index projecting all attributes. Its fields:
+//
+//	Billing     Billing               // the table's billing mode; the zero value is on-demand
+//	Projections map[string]Projection // index name to projection; an index not listed projects all attributes
+type Options = mapping.Options
+
+// Billing is a table's billing mode: on-demand (the zero value) or
+// provisioned capacity, ReadUnits and WriteUnits (both zero means
+// on-demand, PAY_PER_REQUEST). Its OnDemand method reports which.
+type Billing = mapping.Billing
+
+// Provisioned returns a provisioned billing mode with the given capacity.
+func Provisioned(readUnits, writeUnits int64) Billing {
+	return mapping.Provisioned(readUnits, writeUnits)
+}
+
+// ProjectionType is which attributes an index copies: "ALL", "KEYS_ONLY" or
+// "INCLUDE".
+type ProjectionType = mapping.ProjectionType
+
+// The projection types of DynamoDB.
+const (
+	ProjectAll      = mapping.ProjectAll
+	ProjectKeysOnly = mapping.ProjectKeysOnly
+	ProjectInclude  = mapping.ProjectInclude
+)
+
+// Projection is the set of attributes an index copies: its Type, and for
+// [ProjectInclude] the attributes copied besides the keys, NonKey.
+type Projection = mapping.Projection
+
+// Include returns an INCLUDE projection of the given attributes.
+func Include(attrs ...string) Projection { return mapping.Include(attrs...) }
+
+// KeysOnly is the KEYS_ONLY projection.
+var KeysOnly = mapping.KeysOnly
+
+// All is the ALL projection, the default.
+var All = mapping.All
+
+// Namer maps a model's base table name to the name of the table to use,
+// so one model can serve several environments ("dev-employee",
+// "prod-employee"). It is applied by the caller (package schema, query).
+type Namer = mapping.Namer
+
+// Prefix returns a [Namer] that prepends p.
+func Prefix(p string) Namer { return mapping.Prefix(p) }
+
+// ScalarType is the DynamoDB type of a key attribute: "S", "N" or "B", as
+// package schema reports a table's keys.
+type ScalarType = mapping.ScalarType
+
+// The scalar types a DynamoDB key may have.
+const (
+	String = mapping.String
+	Number = mapping.Number
+	Binary = mapping.Binary
+)
