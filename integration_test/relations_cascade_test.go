@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
-	"github.com/guregu/dynamo/v2"
 )
 
 // writeOps are the operations that write: the first of them a delete
@@ -119,11 +119,11 @@ func testDetachRace[P, C any](t *testing.T, s shape[P, C]) {
 func raceSetup[P, C any](t *testing.T, s shape[P, C]) (f, other fixture[P, C], hook *interleaver) {
 	t.Helper()
 	hook = &interleaver{ops: writeOps}
-	f = setup(t, s, dynamotest.DB(t, func(o *dynamodb.Options) {
+	f = setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
-	}))
-	other = f.over(t, dynamotest.DB(t))
+	})))
+	other = f.over(t, dynamotest.Client(t))
 	ctx := t.Context()
 	for _, d := range []Department{{"d-1", "One"}, {"d-2", "Two"}} {
 		p := f.dept(d)
@@ -239,10 +239,10 @@ func TestRelationsCascadeCost(t *testing.T) {
 
 func testCascadeCost[P, C any](t *testing.T, s shape[P, C]) {
 	m := &meter{requests: map[string]int{}}
-	f := setup(t, s, dynamotest.DB(t, func(o *dynamodb.Options) {
+	f := setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		m.next = o.HTTPClient
 		o.HTTPClient = m
-	}))
+	})))
 	ctx := t.Context()
 	d1 := f.dept(Department{"d-1", "One"})
 	if err := f.depts.Create(ctx, &d1); err != nil {
@@ -287,10 +287,10 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
 	hook := &interleaver{ops: writeOps}
-	customers, orders, bought := customerOrders(t, dynamotest.DB(t, func(o *dynamodb.Options) {
+	customers, orders, bought := customerOrders(t, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
-	}), e.names)
+	})), e.names)
 	_, _, other := customerOrders(t, e.db, e.names)
 	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
 	for _, c := range []Customer{ada, bob} {
@@ -332,13 +332,13 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 
 // customerOrders returns the repos of customers and of orders keyed by
 // customer, and their relation, on db.
-func customerOrders(t *testing.T, db *dynamo.DB, names model.Namer) (*query.Repo[Customer], *query.Repo[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
+func customerOrders(t *testing.T, db *dynamokit.Client, names model.Namer) (*query.Table[Customer], *query.Table[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
 	t.Helper()
-	customers, err := query.New[Customer](db, &query.Options{Namer: names})
+	customers, err := query.NewTable[Customer](db.With(dynamokit.WithNamer(names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders, err := query.New[CustomerOrder](db, &query.Options{Namer: names})
+	orders, err := query.NewTable[CustomerOrder](db.With(dynamokit.WithNamer(names)))
 	if err != nil {
 		t.Fatal(err)
 	}

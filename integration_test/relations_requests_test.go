@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/google/go-cmp/cmp"
-	"github.com/guregu/dynamo/v2"
 )
 
 // counter is an HTTP client that counts DynamoDB requests by operation
@@ -84,7 +84,7 @@ func (c *counter) requests(op string) int {
 
 // countingDB returns a connection to the test engine and the counter of
 // its requests.
-func countingDB(t *testing.T) (*dynamo.DB, *counter) {
+func countingDB(t *testing.T) (*dynamokit.Client, *counter) {
 	t.Helper()
 	c := &counter{}
 	return countedDB(t, c), c
@@ -92,13 +92,13 @@ func countingDB(t *testing.T) (*dynamo.DB, *counter) {
 
 // countedDB returns a connection to the test engine whose requests c
 // counts.
-func countedDB(t *testing.T, c *counter) *dynamo.DB {
+func countedDB(t *testing.T, c *counter) *dynamokit.Client {
 	t.Helper()
 	c.ops = map[string]int{}
-	return dynamotest.DB(t, func(o *dynamodb.Options) {
+	return dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		c.next = o.HTTPClient
 		o.HTTPClient = c
-	})
+	}))
 }
 
 // TestRelationsRequests counts the DynamoDB requests each operation sends,

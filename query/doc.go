@@ -1,6 +1,6 @@
 // Package query is typed data access over a dynamokit model.
 //
-// A [Repo] is a handle on one model's table:
+// A [Table] is a handle on one model's table:
 //
 //	emps, err := query.New[Employee](db, nil)
 //	err = emps.Create(ctx, &Employee{EmployeeID: "e-1", EmployeeName: "Alice"})
@@ -14,13 +14,13 @@
 // set. Key attribute names, index keys, computed (single-table) keys and the
 // entity type all come from the model, never from the caller.
 //
-// Single items are read and written with [Repo.Get], [Repo.Create],
-// [Repo.Put], [Repo.Update] and [Repo.Delete]; many with [Repo.Query] and
-// [Repo.Scan] (as streams, slices, pages with cursors, or counts), with
-// [WriteTx] and [ReadTx] atomically, and with [Repo.BatchGet],
-// [Repo.BatchPut] and [Repo.BatchDelete] in bulk. A model with a version
-// attribute gets optimistic locking, and [Repo.Create], [Repo.Put] and
-// [Repo.Update] maintain its created and updated attributes (batch writes
+// Single items are read and written with [Table.Get], [Table.Create],
+// [Table.Put], [Table.Update] and [Table.Delete]; many with [Table.Query] and
+// [Table.Scan] (as streams, slices, pages with cursors, or counts), with
+// [WriteTx] and [ReadTx] atomically, and with [Table.BatchGet],
+// [Table.BatchPut] and [Table.BatchDelete] in bulk. A model with a version
+// attribute gets optimistic locking, and [Table.Create], [Table.Put] and
+// [Table.Update] maintain its created and updated attributes (batch writes
 // store items as given). A time.Time TTL is stored as Unix seconds.
 //
 // Failures are reported with sentinel errors that work with errors.Is:

@@ -10,10 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Update is a typed UpdateItem request, made with [Repo.Update]. Its methods
+// Update is a typed UpdateItem request, made with [Table.Update]. Its methods
 // record changes and return the Update so calls chain; the first error is
 // kept and returned by [Update.Run], so a chain needs no error checks.
 // Attribute names are the model's DynamoDB names; each value is encoded
@@ -26,13 +28,14 @@ import (
 // existence and returns [ErrNotFound] when there is none. It may be run
 // more than once, and used as a [WriteTx] action.
 type Update[T any] struct {
-	r       *Repo[T]
+	r       *Table[T]
 	scratch T // the key value, with the new values of plain fields applied
 	ops     []updateOp
 	conds   []expression.ConditionBuilder
 	touched map[string]bool // attributes changed
 	removed map[string]bool // attributes removed
 	unknown map[string]bool // attributes whose new value is known only to DynamoDB
+	sets    model.Item      // the values set, and NULL for those removed, for write checks
 	err     error
 }
 
@@ -53,8 +56,16 @@ type updateOp func(expression.UpdateBuilder) expression.UpdateBuilder
 //
 // It calls UpdateItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
-func (r *Repo[T]) Update(key T) *Update[T] {
+func (r *Table[T]) Update(key T) *Update[T] {
 	return &Update[T]{r: r, scratch: key, touched: map[string]bool{}, removed: map[string]bool{}, unknown: map[string]bool{}}
+}
+
+// setValue records the value an update gives attr, for write checks.
+func (u *Update[T]) setValue(attr string, av types.AttributeValue) {
+	if u.sets == nil {
+		u.sets = make(model.Item, 1)
+	}
+	u.sets[attr] = av
 }
 
 func (u *Update[T]) setErr(err error) {
@@ -139,6 +150,7 @@ func (u *Update[T]) Set(attr string, v any) *Update[T] {
 		return u.Remove(attr)
 	}
 	u.assign(a, fv)
+	u.setValue(attr, av)
 	n := name(attr)
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
 		return b.Set(n, expression.Value(av))
@@ -166,6 +178,7 @@ func (u *Update[T]) SetIfNotExists(attr string, v any) *Update[T] {
 		return u
 	}
 	u.unknown[attr] = true
+	u.setValue(attr, av)
 	n := name(attr)
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
 		return b.Set(n, n.IfNotExists(expression.Value(av)))
@@ -187,6 +200,7 @@ func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 			return u
 		}
 		f.SetZero()
+		u.setValue(attr, &types.AttributeValueMemberNULL{Value: true})
 		n := name(attr)
 		u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Remove(n) })
 	}
@@ -398,8 +412,20 @@ func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (model.Item, 
 	if err != nil {
 		return nil, nil, wrap("update", u.r.table, err, nil)
 	}
+	if u.r.c.HasWriteChecks(u.r.m) {
+		w, err := u.TxWrite(txn.Key{})
+		if err != nil {
+			return nil, nil, wrap("update", u.r.table, err, nil)
+		}
+		if done, err := u.r.checked(ctx, w); done {
+			if err == nil && rv != types.ReturnValueNone {
+				err = &dynamokit.Error{Op: "update", Table: u.r.table, Key: in.Key, Err: errors.New("written in a transaction with the items of a write check, which returns no item: read it with Get")}
+			}
+			return in.Key, nil, err
+		}
+	}
 	in.ReturnValues = rv
-	out, err := u.r.db.Client().UpdateItem(ctx, in)
+	out, err := u.r.c.UpdateItem(ctx, in)
 	if err != nil {
 		return nil, nil, u.classify(err)
 	}
@@ -413,7 +439,7 @@ func (u *Update[T]) classify(err error) error {
 	if !errors.As(err, &ccf) {
 		return wrap("update", u.r.table, err, nil)
 	}
-	return &OpError{Op: "update", Table: u.r.table, Kind: u.failureKind(ccf.Item), Err: err}
+	return &dynamokit.Error{Op: "update", Table: u.r.table, Kind: u.failureKind(ccf.Item), Err: err}
 }
 
 func (u *Update[T]) failureKind(old map[string]types.AttributeValue) error {
@@ -441,7 +467,7 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 	// written through SettableFieldOf, which leaves the scratch value alone.
 	final := u.scratch
 	fv := reflect.ValueOf(&final).Elem()
-	now := r.now()
+	now := r.c.Now()
 	stamp := r.m.Updated != nil && !u.touched[r.m.Updated.Name]
 	if stamp {
 		if err := setStamp(fv, r.m.Updated, now); err != nil {
