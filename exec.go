@@ -15,6 +15,7 @@ type call struct {
 	op    string // the DynamoDB operation, such as "GetItem"
 	table string // the table, or "" for a request over several
 	read  bool   // whether the operation reads (its units are read units)
+	input any    // the SDK input, for hooks
 }
 
 // do is the one executor: it sends a request with send, retrying under
@@ -40,7 +41,7 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			}
 		}
 		if len(c.hooks) > 0 {
-			r := &Request{Op: k.op, Table: k.table, Attempt: attempt, Duration: time.Since(start), Capacity: cc, Read: k.read, Err: err}
+			r := &Request{Op: k.op, Input: k.input, Table: k.table, Attempt: attempt, Duration: time.Since(start), Capacity: cc, Read: k.read, Err: err}
 			for _, h := range c.hooks {
 				h(ctx, r)
 			}
@@ -103,7 +104,7 @@ func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
 // GetItem sends a GetItem request through the executor (see [Client]).
 func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "GetItem", table: aws.ToString(in.TableName), read: true}, opts,
+	return do(ctx, c, call{op: "GetItem", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 			return c.api.GetItem(ctx, in, o...)
 		}, func(o *dynamodb.GetItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -112,7 +113,7 @@ func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ..
 // PutItem sends a PutItem request through the executor (see [Client]).
 func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 			return c.api.PutItem(ctx, in, o...)
 		}, func(o *dynamodb.PutItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -121,7 +122,7 @@ func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ..
 // UpdateItem sends an UpdateItem request through the executor (see [Client]).
 func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 			return c.api.UpdateItem(ctx, in, o...)
 		}, func(o *dynamodb.UpdateItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -130,7 +131,7 @@ func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 // DeleteItem sends a DeleteItem request through the executor (see [Client]).
 func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 			return c.api.DeleteItem(ctx, in, o...)
 		}, func(o *dynamodb.DeleteItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -140,7 +141,7 @@ func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 // [Client]).
 func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "Query", table: aws.ToString(in.TableName), read: true}, opts,
+	return do(ctx, c, call{op: "Query", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 			return c.api.Query(ctx, in, o...)
 		}, func(o *dynamodb.QueryOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -150,7 +151,7 @@ func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...fun
 // [Client]).
 func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "Scan", table: aws.ToString(in.TableName), read: true}, opts,
+	return do(ctx, c, call{op: "Scan", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
 			return c.api.Scan(ctx, in, o...)
 		}, func(o *dynamodb.ScanOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -160,7 +161,7 @@ func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(
 // [Client]). Keys left unprocessed are returned, not retried.
 func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "BatchGetItem", table: onlyKey(in.RequestItems), read: true}, opts,
+	return do(ctx, c, call{op: "BatchGetItem", table: onlyKey(in.RequestItems), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 			return c.api.BatchGetItem(ctx, in, o...)
 		}, func(o *dynamodb.BatchGetItemOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
@@ -170,7 +171,7 @@ func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInpu
 // [Client]). Items left unprocessed are returned, not retried.
 func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "BatchWriteItem", table: onlyKey(in.RequestItems)}, opts,
+	return do(ctx, c, call{op: "BatchWriteItem", table: onlyKey(in.RequestItems), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
 			return c.api.BatchWriteItem(ctx, in, o...)
 		}, func(o *dynamodb.BatchWriteItemOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
@@ -192,7 +193,7 @@ func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetI
 			break
 		}
 	}
-	return do(ctx, c, call{op: "TransactGetItems", table: table, read: true}, opts,
+	return do(ctx, c, call{op: "TransactGetItems", table: table, read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
 			return c.api.TransactGetItems(ctx, in, o...)
 		}, func(o *dynamodb.TransactGetItemsOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
@@ -202,7 +203,7 @@ func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetI
 // executor (see [Client]).
 func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	in.ReturnConsumedCapacity = wantCapacity(in.ReturnConsumedCapacity)
-	return do(ctx, c, call{op: "TransactWriteItems", table: writeTxTable(in.TransactItems)}, opts,
+	return do(ctx, c, call{op: "TransactWriteItems", table: writeTxTable(in.TransactItems), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 			return c.api.TransactWriteItems(ctx, in, o...)
 		}, func(o *dynamodb.TransactWriteItemsOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
@@ -210,7 +211,7 @@ func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWr
 
 // CreateTable sends a CreateTable request through the executor.
 func (c *Client) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
-	return do(ctx, c, call{op: "CreateTable", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "CreateTable", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
 			return c.api.CreateTable(ctx, in, o...)
 		}, nil)
@@ -218,7 +219,7 @@ func (c *Client) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput,
 
 // DeleteTable sends a DeleteTable request through the executor.
 func (c *Client) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
-	return do(ctx, c, call{op: "DeleteTable", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "DeleteTable", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
 			return c.api.DeleteTable(ctx, in, o...)
 		}, nil)
@@ -226,7 +227,7 @@ func (c *Client) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput,
 
 // DescribeTable sends a DescribeTable request through the executor.
 func (c *Client) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
-	return do(ctx, c, call{op: "DescribeTable", table: aws.ToString(in.TableName), read: true}, opts,
+	return do(ctx, c, call{op: "DescribeTable", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 			return c.api.DescribeTable(ctx, in, o...)
 		}, nil)
@@ -234,7 +235,7 @@ func (c *Client) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableIn
 
 // UpdateTable sends an UpdateTable request through the executor.
 func (c *Client) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
-	return do(ctx, c, call{op: "UpdateTable", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "UpdateTable", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
 			return c.api.UpdateTable(ctx, in, o...)
 		}, nil)
@@ -242,7 +243,7 @@ func (c *Client) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput,
 
 // DescribeTimeToLive sends a DescribeTimeToLive request through the executor.
 func (c *Client) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
-	return do(ctx, c, call{op: "DescribeTimeToLive", table: aws.ToString(in.TableName), read: true}, opts,
+	return do(ctx, c, call{op: "DescribeTimeToLive", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
 			return c.api.DescribeTimeToLive(ctx, in, o...)
 		}, nil)
@@ -250,7 +251,7 @@ func (c *Client) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTi
 
 // UpdateTimeToLive sends an UpdateTimeToLive request through the executor.
 func (c *Client) UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
-	return do(ctx, c, call{op: "UpdateTimeToLive", table: aws.ToString(in.TableName)}, opts,
+	return do(ctx, c, call{op: "UpdateTimeToLive", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
 			return c.api.UpdateTimeToLive(ctx, in, o...)
 		}, nil)

@@ -16,6 +16,9 @@ type Hook func(ctx context.Context, r *Request)
 type Request struct {
 	// Op is the DynamoDB operation, such as "GetItem" or "Query".
 	Op string
+	// Input is the SDK input of the request, such as a
+	// *dynamodb.GetItemInput. A hook may read it, and must not change it.
+	Input any
 	// Table is the table of the request, or "" for a batch or transaction
 	// over several tables.
 	Table string

@@ -322,7 +322,7 @@ func TestDecodeErrorNamesItem(t *testing.T) {
 	if de.Field != "OrderedAt" || de.Attribute != "ordered_at" {
 		t.Errorf("DecodeError names %s (attribute %s), want OrderedAt (ordered_at)", de.Field, de.Attribute)
 	}
-	if want := `model: decode integration_test.PyOrder.OrderedAt (item order_id="o-1"): attribute ordered_at: `; !strings.Contains(err.Error(), want) {
+	if want := `: decode integration_test.PyOrder.OrderedAt (item order_id="o-1"): attribute ordered_at: `; !strings.Contains(err.Error(), want) {
 		t.Errorf("Get = %q, want it to contain %q", err, want)
 	}
 }

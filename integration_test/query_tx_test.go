@@ -1,12 +1,9 @@
 package integration_test
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -147,7 +144,7 @@ func TestQueryTransactions(t *testing.T) {
 		// Both behaviours are asserted, chosen by what the engine does with
 		// a reused token, so neither engine skips the test.
 		tokens := &tokenRecorder{}
-		tdb := dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) { tokens.next = o.HTTPClient; o.HTTPClient = tokens }))
+		tdb := dynamotest.Client(t, dynamokit.WithHook(tokens.hook))
 		c.advance(time.Minute)
 		opts := &dynamokit.TxOptions{Token: "transfer-42"}
 		tx := func() error {
@@ -181,30 +178,19 @@ func TestQueryTransactions(t *testing.T) {
 	})
 }
 
-// tokenRecorder is an HTTP client that records the ClientRequestToken of
-// each TransactWriteItems request it forwards.
+// tokenRecorder is a client hook that records the ClientRequestToken of
+// each TransactWriteItems request sent.
 type tokenRecorder struct {
-	next   aws.HTTPClient
 	mu     sync.Mutex
 	tokens []string
 }
 
-func (r *tokenRecorder) Do(req *http.Request) (*http.Response, error) {
-	if operation(req) == "TransactWriteItems" {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		var in struct{ ClientRequestToken string }
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, err
-		}
+func (r *tokenRecorder) hook(_ context.Context, req *dynamokit.Request) {
+	if in, ok := req.Input.(*dynamodb.TransactWriteItemsInput); ok {
 		r.mu.Lock()
-		r.tokens = append(r.tokens, in.ClientRequestToken)
+		r.tokens = append(r.tokens, aws.ToString(in.ClientRequestToken))
 		r.mu.Unlock()
 	}
-	return r.next.Do(req)
 }
 
 func (r *tokenRecorder) all() []string {

@@ -1,11 +1,8 @@
 package integration_test
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -169,8 +166,10 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
-// meter is an HTTP client that counts requests by operation and the write
-// units DynamoDB would bill for them, for items of at most 1 KB:
+// meter is a client hook (dynamokit.WithHook) that counts requests by
+// operation and the write units DynamoDB would bill for them, for items of
+// at most 1 KB, from each request's input (moto reports no consumed
+// capacity for batch writes and transactions, see docs/testing.md):
 //
 //   - PutItem, UpdateItem, DeleteItem: 1, also when the condition fails;
 //   - BatchWriteItem: 1 per put or delete request in it;
@@ -178,44 +177,28 @@ func mapsEqual(a, b map[string]string) bool {
 //     every item), counted as sent; a cancelled transaction is counted
 //     the same, which is an upper bound.
 type meter struct {
-	next dynamodb.HTTPClient
-
 	mu         sync.Mutex
 	requests   map[string]int
 	writeUnits int
 }
 
-// Do implements dynamodb.HTTPClient.
-func (m *meter) Do(r *http.Request) (*http.Response, error) {
-	op := operation(r)
+// hook counts one request.
+func (m *meter) hook(_ context.Context, r *dynamokit.Request) {
 	units := 0
-	switch op {
-	case "PutItem", "UpdateItem", "DeleteItem":
+	switch in := r.Input.(type) {
+	case *dynamodb.PutItemInput, *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
 		units = 1
-	case "BatchWriteItem", "TransactWriteItems":
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body.Close()
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var in struct {
-			RequestItems  map[string][]json.RawMessage
-			TransactItems []json.RawMessage
-		}
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, fmt.Errorf("meter: %s body: %w", op, err)
-		}
+	case *dynamodb.BatchWriteItemInput:
 		for _, reqs := range in.RequestItems {
 			units += len(reqs)
 		}
-		units += 2 * len(in.TransactItems)
+	case *dynamodb.TransactWriteItemsInput:
+		units = 2 * len(in.TransactItems)
 	}
 	m.mu.Lock()
-	m.requests[op]++
+	m.requests[r.Op]++
 	m.writeUnits += units
 	m.mu.Unlock()
-	return m.next.Do(r)
 }
 
 // take returns the requests and write units counted since the last take.
@@ -239,10 +222,7 @@ func TestRelationsCascadeCost(t *testing.T) {
 
 func testCascadeCost[P, C any](t *testing.T, s shape[P, C]) {
 	m := &meter{requests: map[string]int{}}
-	f := setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
-		m.next = o.HTTPClient
-		o.HTTPClient = m
-	})))
+	f := setup(t, s, dynamotest.Client(t, dynamokit.WithHook(m.hook)))
 	ctx := t.Context()
 	d1 := f.dept(Department{"d-1", "One"})
 	if err := f.depts.Create(ctx, &d1); err != nil {

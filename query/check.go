@@ -13,7 +13,11 @@ import (
 // reports done, with the error w would have returned on its own (or the
 // error of the added item whose condition failed). When they add none, it
 // reports not done: the caller sends w as usual, at its usual cost.
-func (r *Table[T]) checked(ctx context.Context, w txn.Write) (done bool, err error) {
+//
+// noTx, when set, refuses a write the checks add items to, before any
+// request, with an error saying so: for a call whose result a transaction
+// cannot give.
+func (r *Table[T]) checked(ctx context.Context, w txn.Write, noTx string) (done bool, err error) {
 	extra, err := r.c.CheckWrite(ctx, w, false)
 	if err != nil {
 		w.Undo()
@@ -21,6 +25,10 @@ func (r *Table[T]) checked(ctx context.Context, w txn.Write) (done bool, err err
 	}
 	if len(extra) == 0 {
 		return false, nil
+	}
+	if noTx != "" {
+		w.Undo()
+		return true, &dynamokit.Error{Op: w.Op, Table: r.table, Key: w.Key, Err: errors.New(noTx)}
 	}
 	err = r.c.SendTx(ctx, nil, append([]txn.Write{w}, extra...))
 	if err == nil {

@@ -29,7 +29,7 @@ func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
 		return wrap("delete", r.table, err, nil)
 	}
 	if r.c.HasWriteChecks(r.m) {
-		if done, err := r.checked(ctx, r.deleteWrite(in, key)); done {
+		if done, err := r.checked(ctx, r.deleteWrite(in, key), ""); done {
 			return err
 		}
 	}

@@ -25,7 +25,7 @@ func (r *Table[T]) Create(ctx context.Context, item *T) error {
 		return wrap("create", r.table, err, nil)
 	}
 	if r.c.HasWriteChecks(r.m) {
-		if done, err := r.checked(ctx, r.putWrite("create", in, restore, ErrAlreadyExists)); done {
+		if done, err := r.checked(ctx, r.putWrite("create", in, restore, ErrAlreadyExists), ""); done {
 			return err
 		}
 	}
@@ -74,7 +74,7 @@ func (r *Table[T]) Put(ctx context.Context, item *T) error {
 		if r.m.Version == nil {
 			kind = ErrConditionFailed
 		}
-		if done, err := r.checked(ctx, r.putWrite("put", in, restore, kind)); done {
+		if done, err := r.checked(ctx, r.putWrite("put", in, restore, kind), ""); done {
 			return err
 		}
 	}

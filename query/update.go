@@ -417,10 +417,11 @@ func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (model.Item, 
 		if err != nil {
 			return nil, nil, wrap("update", u.r.table, err, nil)
 		}
-		if done, err := u.r.checked(ctx, w); done {
-			if err == nil && rv != types.ReturnValueNone {
-				err = &dynamokit.Error{Op: "update", Table: u.r.table, Key: in.Key, Err: errors.New("written in a transaction with the items of a write check, which returns no item: read it with Get")}
-			}
+		noTx := ""
+		if rv != types.ReturnValueNone {
+			noTx = "a write check adds transaction items to this update, and a transaction returns no item: use Update.Run, then Table.Get"
+		}
+		if done, err := u.r.checked(ctx, w, noTx); done {
 			return in.Key, nil, err
 		}
 	}
