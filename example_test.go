@@ -2,6 +2,7 @@ package dynamokit_test
 
 import (
 	"context"
+	"expvar"
 	"fmt"
 	"log"
 	"log/slog"
@@ -85,6 +86,22 @@ func ExampleRetryPolicy() {
 	c := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRetry(dynamokit.RetryPolicy{
 		MaxAttempts: 4,
 		Backoff:     func(n int) time.Duration { return time.Duration(n) * 50 * time.Millisecond },
+	}))
+	_ = c
+}
+
+// A hook that feeds metrics: requests, errors and consumed units by
+// operation and table, published with expvar.
+func ExampleWithHook() {
+	requests := expvar.NewMap("dynamodb_requests")
+	units := expvar.NewMap("dynamodb_units")
+	c := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
+		key := r.Op + " " + r.Table
+		requests.Add(key, 1)
+		if r.Err != nil {
+			requests.Add(key+" error", 1)
+		}
+		units.AddFloat(key, r.Units())
 	}))
 	_ = c
 }
