@@ -203,7 +203,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 // BatchPut writes items without conditions, 25 per request, several
 // requests at once, retrying unprocessed items. Of items with the same key
 // only the last is written. Created, updated and version attributes are
-// not maintained: use [Table.Put] or [WriteTx] where they matter. When
+// not maintained: use [Table.Put] or [dynamokit.Client.WriteTx] where they matter. When
 // items remain unprocessed it returns a *[BatchError] listing them.
 //
 // It calls BatchWriteItem:

@@ -26,7 +26,7 @@ import (
 //
 // An Update never creates an item: it is conditional on the item's
 // existence and returns [ErrNotFound] when there is none. It may be run
-// more than once, and used as a [WriteTx] action.
+// more than once, and used as a [dynamokit.Client.WriteTx] action.
 type Update[T any] struct {
 	r       *Table[T]
 	scratch T // the key value, with the new values of plain fields applied
