@@ -46,7 +46,13 @@ type CheckItem struct {
 // single write is sent as one TransactWriteItems with them, and the
 // actions of a WriteTx get them in the same transaction. A batch write
 // that gets extra items is refused with an error naming the call to use
-// instead. A check refuses a write by returning an error, which is
+// instead. In a WriteTx, a ConditionCheck a check returns on an item that
+// the transaction already checks, updates or deletes (another action, or
+// the item of an earlier check, such as one parent of two new children) is
+// dropped, since DynamoDB allows one operation per item in a transaction;
+// other repeated items are sent and refused by DynamoDB, so a check that
+// updates a shared item must not return it twice. A check refuses a write
+// by returning an error, which is
 // returned to the caller as it is, before any request. A check that
 // returns no items leaves the write as it is, at its usual cost.
 type WriteCheck func(ctx context.Context, w *Write) ([]CheckItem, error)

@@ -135,19 +135,59 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		}
 		writes = append(writes, w)
 	}
+	seen := make(map[string]bool, len(writes))
+	for _, w := range writes {
+		id := itemID(w.Item)
+		if id == "" && w.Item.Put != nil && w.Key != nil {
+			id = aws.ToString(w.Item.Put.TableName) + "\x00" + FormatKey(w.Key)
+		}
+		if id != "" {
+			seen[id] = true
+		}
+	}
 	for i := range len(writes) {
 		extra, err := c.CheckWrite(ctx, writes[i], false)
 		if err != nil {
 			undo()
 			return err
 		}
-		writes = append(writes, extra...)
+		for _, x := range extra {
+			// A condition check on an item the transaction already
+			// touches is dropped: DynamoDB refuses two operations on one
+			// item in a transaction.
+			id := itemID(x.Item)
+			if x.Item.ConditionCheck != nil && seen[id] {
+				continue
+			}
+			if id != "" {
+				seen[id] = true
+			}
+			writes = append(writes, x)
+		}
 	}
 	err := c.SendTx(ctx, opts, writes)
 	if err != nil {
 		undo()
 	}
 	return err
+}
+
+// itemID identifies the item a transaction item acts on by its table and
+// key, or "" for a Put, whose key needs the model to find.
+func itemID(it types.TransactWriteItem) string {
+	var table *string
+	var key map[string]types.AttributeValue
+	switch {
+	case it.ConditionCheck != nil:
+		table, key = it.ConditionCheck.TableName, it.ConditionCheck.Key
+	case it.Update != nil:
+		table, key = it.Update.TableName, it.Update.Key
+	case it.Delete != nil:
+		table, key = it.Delete.TableName, it.Delete.Key
+	default:
+		return ""
+	}
+	return aws.ToString(table) + "\x00" + FormatKey(key)
 }
 
 // SendTx sends built writes as one TransactWriteItems request, with no

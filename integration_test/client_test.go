@@ -351,3 +351,28 @@ func TestWriteCheck(t *testing.T) {
 		t.Errorf("Get(e-1) = %+v, %v; want it in hr", got, err)
 	}
 }
+
+// TestWriteCheckTransaction: in a WriteTx, the checks of several actions
+// on one parent check it once, since DynamoDB allows one operation per
+// item in a transaction.
+func TestWriteCheckTransaction(t *testing.T) {
+	e := newEnv(t, must[Department](t), must[Employee](t))
+	depts, _ := query.NewTable[Department](e.db)
+	emps, _ := query.NewTable[Employee](e.db)
+	c := e.db.With()
+	c.AddWriteCheck(emps.Model(), departmentCheck(depts))
+	emps, _ = query.NewTable[Employee](c)
+	ctx := t.Context()
+	hr := Department{DepartmentID: "hr"}
+	if err := depts.Create(ctx, &hr); err != nil {
+		t.Fatal(err)
+	}
+	a, b := Employee{EmployeeID: "a", DepartmentID: "hr"}, Employee{EmployeeID: "b", DepartmentID: "hr"}
+	if err := c.WriteTx(ctx, nil, emps.TxCreate(&a), emps.TxCreate(&b), depts.Check(hr)); err != nil {
+		t.Fatalf("WriteTx of two employees of one department, and a check of it: %v", err)
+	}
+	x := Employee{EmployeeID: "x", DepartmentID: "gone"}
+	if err := c.WriteTx(ctx, nil, emps.TxCreate(&x)); !errors.Is(err, errNoDepartment) {
+		t.Errorf("WriteTx of an employee of a missing department = %v, want errNoDepartment", err)
+	}
+}
