@@ -9,9 +9,9 @@
 //
 // Each method of the Client that sends a request (GetItem, Query,
 // TransactWriteItems, ...) is the one executor: it asks DynamoDB for the
-// consumed capacity, retries under the [RetryPolicy], classifies the error
-// into an *[Error], adds the capacity to the [Capacity] of the context and
-// calls the [Hook]s. The Client satisfies [API] itself, so code written
+// consumed capacity when a [Hook] or a [Capacity] will read it, retries
+// under the [RetryPolicy], classifies the error into an *[Error], adds the
+// capacity to the [Capacity] of the context and calls the hooks. The Client satisfies [API] itself, so code written
 // against the SDK's client gets the same behaviour by taking a Client.
 //
 // Errors of every dynamokit package are *[Error] values (or wrap them),

@@ -3,6 +3,7 @@ package dynamokit
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,5 +142,22 @@ func TestCapacityIndexes(t *testing.T) {
 	}
 	if got, want := c.Indexes()["t/g"], (Units{Write: 2}); got != want {
 		t.Errorf("Indexes()[t/g] = %+v, want %+v", got, want)
+	}
+}
+
+// TestExecutorAsksCapacityOnlyForAReader: with no hook and no Capacity on
+// the context, a request goes out as the caller built it.
+func TestExecutorAsksCapacityOnlyForAReader(t *testing.T) {
+	api := &fakeAPI{}
+	c := NewFromClient(api)
+	if _, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err != nil {
+		t.Fatal(err)
+	}
+	var used Capacity
+	if _, err := c.GetItem(WithCapacity(t.Context(), &used), &dynamodb.GetItemInput{TableName: aws.String("t")}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []types.ReturnConsumedCapacity{"", types.ReturnConsumedCapacityIndexes}; !slices.Equal(api.asked, want) {
+		t.Errorf("ReturnConsumedCapacity sent = %q, want %q", api.asked, want)
 	}
 }

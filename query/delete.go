@@ -36,9 +36,9 @@ func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
 	_, err = r.c.DeleteItem(ctx, in)
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return &dynamokit.Error{Op: "delete", Table: r.table, Kind: r.conditionKind(ccf.Item, r.version(reflect.ValueOf(&key).Elem())), Err: err}
+		return &dynamokit.Error{Op: "delete", Table: r.table, Key: in.Key, Kind: r.conditionKind(ccf.Item, r.version(reflect.ValueOf(&key).Elem())), Err: err}
 	}
-	return wrap("delete", r.table, err, nil)
+	return wrapKey("delete", r.table, in.Key, err, nil)
 }
 
 // deleteInput builds the DeleteItem request without I/O.

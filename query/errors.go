@@ -49,6 +49,17 @@ type trimmed struct{ error }
 func (t trimmed) Error() string { return dynamokit.Trim(t.error.Error()) }
 func (t trimmed) Unwrap() error { return t.error }
 
+// wrapKey is wrap for an operation on the item with key: the error names
+// it.
+func wrapKey(op, table string, key model.Item, err error, condKind error) error {
+	err = wrap(op, table, err, condKind)
+	var e *dynamokit.Error
+	if errors.As(err, &e) && e.Key == nil && e.Op == op {
+		e.Key = key
+	}
+	return err
+}
+
 // wrap turns an error of the executor, of encoding or of a write check
 // into a *dynamokit.Error of operation op. condKind is the sentinel a
 // failed condition means for this call. An executor error is flattened:

@@ -33,10 +33,10 @@ func (r *Table[T]) Get(ctx context.Context, key T, opts ...ReadOption) (T, error
 	}
 	out, err := r.c.GetItem(ctx, in)
 	if err != nil {
-		return zero, wrap("get", r.table, err, nil)
+		return zero, wrapKey("get", r.table, in.Key, err, nil)
 	}
 	if out.Item == nil || !r.m.IsEntity(out.Item) {
-		return zero, &dynamokit.Error{Op: "get", Table: r.table, Kind: ErrNotFound}
+		return zero, &dynamokit.Error{Op: "get", Table: r.table, Key: in.Key, Kind: ErrNotFound}
 	}
 	v, err := r.decode(out.Item)
 	if err != nil {

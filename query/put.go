@@ -31,7 +31,7 @@ func (r *Table[T]) Create(ctx context.Context, item *T) error {
 	}
 	if _, err := r.c.PutItem(ctx, in); err != nil {
 		restore()
-		return wrap("create", r.table, err, ErrAlreadyExists)
+		return wrapKey("create", r.table, r.keyOfItem(in.Item), err, ErrAlreadyExists)
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func (r *Table[T]) Put(ctx context.Context, item *T) error {
 	}
 	if _, err := r.c.PutItem(ctx, in); err != nil {
 		restore()
-		return wrap("put", r.table, err, ErrVersionConflict)
+		return wrapKey("put", r.table, r.keyOfItem(in.Item), err, ErrVersionConflict)
 	}
 	return nil
 }

@@ -428,19 +428,19 @@ func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (model.Item, 
 	in.ReturnValues = rv
 	out, err := u.r.c.UpdateItem(ctx, in)
 	if err != nil {
-		return nil, nil, u.classify(err)
+		return nil, nil, u.classify(in.Key, err)
 	}
 	return in.Key, out, nil
 }
 
 // classify tells a missing item, a stale version and a failed condition
 // apart, using the item DynamoDB returns with the failure.
-func (u *Update[T]) classify(err error) error {
+func (u *Update[T]) classify(key model.Item, err error) error {
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		return wrap("update", u.r.table, err, nil)
+		return wrapKey("update", u.r.table, key, err, nil)
 	}
-	return &dynamokit.Error{Op: "update", Table: u.r.table, Kind: u.failureKind(ccf.Item), Err: err}
+	return &dynamokit.Error{Op: "update", Table: u.r.table, Key: key, Kind: u.failureKind(ccf.Item), Err: err}
 }
 
 func (u *Update[T]) failureKind(old map[string]types.AttributeValue) error {
