@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/guregu/dynamo/v2"
+	"github.com/dynamokit/dynamokit"
 )
 
 // EnvEndpoint is the environment variable that holds the URL of a DynamoDB
@@ -23,7 +23,7 @@ const EnvEndpoint = "DYNAMODB_ENDPOINT"
 // DefaultRegion is the region used for a local engine when AWS_REGION is unset.
 const DefaultRegion = "us-east-1"
 
-// Endpoint returns a DB for the DynamoDB engine at endpoint, an http or
+// Endpoint returns a [dynamokit.Client] for the DynamoDB engine at endpoint, an http or
 // https URL such as http://127.0.0.1:5000.
 //
 // It uses the region from AWS_REGION (or [DefaultRegion]) and static dummy
@@ -31,10 +31,11 @@ const DefaultRegion = "us-east-1"
 // AWS_PROFILE is set: then the credentials come from the normal AWS
 // configuration, so an endpoint of real DynamoDB works too. It disables
 // response CRC32 validation, which local engines do not support on every
-// response. The caller's opts are applied
-// after these settings, so they take precedence. No request is made: an
+// response. The caller's opts are applied after these settings, so they
+// take precedence (an SDK option given with [dynamokit.WithSDKOptions]
+// runs after connect's own). No request is made: an
 // unreachable endpoint shows up on the first call.
-func Endpoint(ctx context.Context, endpoint string, opts ...func(*dynamodb.Options)) (*dynamo.DB, error) {
+func Endpoint(ctx context.Context, endpoint string, opts ...dynamokit.Option) (*dynamokit.Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
@@ -44,13 +45,13 @@ func Endpoint(ctx context.Context, endpoint string, opts ...func(*dynamodb.Optio
 	return local(ctx, endpoint, opts)
 }
 
-// FromEnv returns a DB configured from the environment. When
+// FromEnv returns a [dynamokit.Client] configured from the environment. When
 // DYNAMODB_ENDPOINT ([EnvEndpoint]) is set it behaves like [Endpoint] with
 // that URL. Otherwise it loads the standard AWS SDK configuration
 // (config.LoadDefaultConfig), so AWS_REGION, AWS_PROFILE,
 // AWS_ENDPOINT_URL_DYNAMODB and real AWS credentials all work; the caller's
 // opts are applied last.
-func FromEnv(ctx context.Context, opts ...func(*dynamodb.Options)) (*dynamo.DB, error) {
+func FromEnv(ctx context.Context, opts ...dynamokit.Option) (*dynamokit.Client, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
@@ -64,15 +65,15 @@ func FromEnv(ctx context.Context, opts ...func(*dynamodb.Options)) (*dynamo.DB, 
 	if err != nil {
 		return nil, fmt.Errorf("connect: load AWS config: %w", err)
 	}
-	client := dynamodb.NewFromConfig(cfg, opts...)
-	if client.Options().Region == "" {
+	c := dynamokit.New(cfg, opts...)
+	if sdk, ok := c.API().(*dynamodb.Client); ok && sdk.Options().Region == "" {
 		return nil, fmt.Errorf("connect: no AWS region configured: set AWS_REGION, or %s for a local engine", EnvEndpoint)
 	}
-	return dynamo.NewFromIface(client), nil
+	return c, nil
 }
 
-// local returns a DB for the engine at a checked endpoint.
-func local(ctx context.Context, endpoint string, opts []func(*dynamodb.Options)) (*dynamo.DB, error) {
+// local returns a Client for the engine at a checked endpoint.
+func local(ctx context.Context, endpoint string, opts []dynamokit.Option) (*dynamokit.Client, error) {
 	region := os.Getenv("AWS_REGION")
 	if region == "" {
 		region = DefaultRegion
@@ -88,15 +89,15 @@ func local(ctx context.Context, endpoint string, opts []func(*dynamodb.Options))
 		}
 		cfg.Credentials = sdk.Credentials
 	}
-	all := make([]func(*dynamodb.Options), 0, len(opts)+1)
-	all = append(all, func(o *dynamodb.Options) {
+	all := make([]dynamokit.Option, 0, len(opts)+1)
+	all = append(all, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
 		// Local engines omit the x-amz-crc32 header on some responses
 		// (errors), which makes the SDK log a warning for each of them.
 		o.DisableValidateResponseChecksum = true
-	})
+	}))
 	all = append(all, opts...)
-	return dynamo.New(cfg, all...), nil
+	return dynamokit.New(cfg, all...), nil
 }
 
 // checkEndpoint reports whether endpoint is an absolute http(s) URL with a host.

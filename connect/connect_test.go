@@ -2,6 +2,7 @@ package connect_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,9 +11,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
-	"github.com/guregu/dynamo/v2"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // fakeDynamo is a minimal stand-in for DynamoDB that answers ListTables and
@@ -56,25 +59,31 @@ func (f *fakeDynamo) last(t *testing.T) *http.Request {
 }
 
 // listTables calls ListTables and fails the test unless it returns the fake's table.
-func listTables(t *testing.T, db *dynamo.DB) {
+func listTables(t *testing.T, c *dynamokit.Client) {
 	t.Helper()
-	names, err := db.ListTables().All(t.Context())
+	out, err := sdkClient(t, c).ListTables(t.Context(), &dynamodb.ListTablesInput{})
 	if err != nil {
 		t.Fatalf("ListTables: %v", err)
 	}
-	if len(names) != 1 || names[0] != "fake" {
+	if names := out.TableNames; len(names) != 1 || names[0] != "fake" {
 		t.Fatalf("ListTables = %q, want [fake]", names)
 	}
 }
 
-// options returns the options of db's underlying SDK client.
-func options(t *testing.T, db *dynamo.DB) dynamodb.Options {
+// sdkClient returns the SDK client of c.
+func sdkClient(t *testing.T, c *dynamokit.Client) *dynamodb.Client {
 	t.Helper()
-	client, ok := db.Client().(*dynamodb.Client)
+	client, ok := c.API().(*dynamodb.Client)
 	if !ok {
-		t.Fatalf("db.Client() is %T, want *dynamodb.Client", db.Client())
+		t.Fatalf("c.API() is %T, want *dynamodb.Client", c.API())
 	}
-	return client.Options()
+	return client
+}
+
+// options returns the options of db's underlying SDK client.
+func options(t *testing.T, c *dynamokit.Client) dynamodb.Options {
+	t.Helper()
+	return sdkClient(t, c).Options()
 }
 
 // noCredentials clears the environment that would make Endpoint use
@@ -140,11 +149,11 @@ func TestEndpointCallerOptionsWin(t *testing.T) {
 	fake := newFakeDynamo(t)
 	var calls int
 	counting := &countingClient{next: http.DefaultClient, calls: &calls}
-	db, err := connect.Endpoint(t.Context(), "http://127.0.0.1:1", func(o *dynamodb.Options) {
+	db, err := connect.Endpoint(t.Context(), "http://127.0.0.1:1", dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		o.BaseEndpoint = &fake.URL
 		o.Region = "ap-south-1"
 		o.HTTPClient = counting
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +269,7 @@ func TestFromEnvNoRegion(t *testing.T) {
 		t.Fatalf("FromEnv error = %v, want one about the region", err)
 	}
 	// A region set by the caller's options is enough.
-	if _, err := connect.FromEnv(t.Context(), func(o *dynamodb.Options) { o.Region = "us-west-2" }); err != nil {
+	if _, err := connect.FromEnv(t.Context(), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { o.Region = "us-west-2" })); err != nil {
 		t.Fatalf("FromEnv with a region option: %v", err)
 	}
 }
@@ -269,17 +278,17 @@ func TestFromEnvNoRegion(t *testing.T) {
 // without one; table operations would need DynamoDB Local listening there.
 func Example() {
 	ctx := context.Background()
-	db, err := connect.Endpoint(ctx, "http://127.0.0.1:8000")
+	c, err := connect.Endpoint(ctx, "http://127.0.0.1:8000", dynamokit.WithNamer(model.Prefix("dev-")))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(db.Table("users").Name())
+	fmt.Println(c.Namer()("users"))
 
 	_, err = connect.Endpoint(ctx, "localhost:8000")
 	fmt.Println(err)
 	// Output:
-	// users
+	// dev-users
 	// connect: invalid endpoint "localhost:8000" (want a URL such as http://127.0.0.1:5000): not an http(s) URL with a host
 }
 
@@ -287,15 +296,11 @@ func Example() {
 // engine named by DYNAMODB_ENDPOINT, or else to AWS as configured for the SDK.
 func ExampleFromEnv() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx)
+	c, err := connect.FromEnv(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	tables, err := db.ListTables().All(ctx)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(tables)
+	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
+	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound))
 }

@@ -1,4 +1,4 @@
-// Package connect opens a [dynamo.DB] for dynamokit: it is the one place that
+// Package connect opens a [dynamokit.Client]: it is the one place that
 // knows how to reach DynamoDB, whether that is a local engine (a moto server
 // started by [github.com/dynamokit/dynamokit/motoserver] or a container) or
 // real AWS.
@@ -9,9 +9,9 @@
 // (environment, shared config and credentials files, AWS_ENDPOINT_URL_DYNAMODB,
 // instance roles, ...). Use [Endpoint] to connect to a known local engine.
 //
-// Both accept options for the underlying [dynamodb.Client]; they are applied
-// last, so they override anything connect sets (for example a custom
-// HTTPClient that counts requests or injects faults).
+// Both accept the options of [dynamokit.New]; they are applied last, so an
+// SDK option given with [dynamokit.WithSDKOptions] overrides anything
+// connect sets (for example a custom HTTPClient that injects faults).
 //
 // See docs/testing.md in the repository for how tests obtain an engine.
 package connect

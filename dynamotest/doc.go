@@ -19,12 +19,12 @@
 // All tests of a binary share one engine, and DYNAMODB_ENDPOINT may be shared
 // by many runs, so tests name their tables with [Prefix]. [Tables] creates the tables of
 // dynamokit models under that prefix and drops them when the test ends; the
-// [model.Namer] it returns leads query, relations and schema to them:
+// client it returns names tables with that prefix, so query, relations and
+// schema find them:
 //
 //	func TestUsers(t *testing.T) {
-//		db := dynamotest.DB(t)
-//		names := dynamotest.Tables(t, db, model.MustOf[User]())
-//		users, err := query.New[User](db, &query.Options{Namer: names})
+//		c := dynamotest.Tables(t, dynamotest.Client(t), model.MustOf[User]())
+//		users, err := query.NewTable[User](c)
 //		// ...
 //	}
 //

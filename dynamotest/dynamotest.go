@@ -10,20 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
-	"github.com/guregu/dynamo/v2"
 )
 
-// DB returns a DB connected to [Endpoint](t), with opts applied last.
-func DB(t testing.TB, opts ...func(*dynamodb.Options)) *dynamo.DB {
+// Client returns a [dynamokit.Client] connected to [Endpoint](t), with
+// opts applied last.
+func Client(t testing.TB, opts ...dynamokit.Option) *dynamokit.Client {
 	t.Helper()
-	db, err := connect.Endpoint(t.Context(), Endpoint(t), opts...)
+	c, err := connect.Endpoint(t.Context(), Endpoint(t), opts...)
 	if err != nil {
 		t.Fatalf("dynamotest: %v", err)
 	}
-	return db
+	return c
 }
 
 // prefixes holds the prefix of each test that asked for one.
@@ -79,16 +80,15 @@ const cleanupTimeout = 30 * time.Second
 // DeleteTables arranges for the named tables to be deleted when t ends.
 // Tables that do not exist are ignored; other errors are reported with
 // t.Errorf.
-func DeleteTables(t testing.TB, db *dynamo.DB, names ...string) {
+func DeleteTables(t testing.TB, c *dynamokit.Client, names ...string) {
 	t.Helper()
 	t.Cleanup(func() {
 		// t.Context() is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		for _, name := range names {
-			err := db.Table(name).DeleteTable().Run(ctx)
-			var notFound *types.ResourceNotFoundException
-			if err != nil && !errors.As(err, &notFound) {
+			_, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+			if err != nil && !errors.Is(err, dynamokit.ErrTableNotFound) {
 				t.Errorf("dynamotest: delete table %s: %v", name, err)
 			}
 		}

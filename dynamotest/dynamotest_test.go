@@ -2,6 +2,7 @@ package dynamotest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,7 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/schema"
 )
 
 // validPrefix matches what Prefix returns.
@@ -77,10 +83,11 @@ func TestPrefixDiffersBetweenRuns(t *testing.T) {
 	}
 }
 
-func TestDBListTables(t *testing.T) {
-	db := dynamotest.DB(t)
-	if _, err := db.ListTables().All(t.Context()); err != nil {
-		t.Fatalf("ListTables: %v", err)
+func TestClientMissingTable(t *testing.T) {
+	c := dynamotest.Client(t)
+	_, err := c.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(dynamotest.Prefix(t) + "none")})
+	if !errors.Is(err, dynamokit.ErrTableNotFound) {
+		t.Fatalf("DescribeTable(missing) error = %v, want ErrTableNotFound", err)
 	}
 }
 
@@ -89,24 +96,24 @@ func TestExampleUsers(t *testing.T) {
 }
 
 func TestDeleteTables(t *testing.T) {
-	db := dynamotest.DB(t)
+	c := dynamotest.Client(t)
 	var name string
 	t.Run("create", func(t *testing.T) {
 		name = dynamotest.Prefix(t) + "tmp"
-		dynamotest.DeleteTables(t, db, name, dynamotest.Prefix(t)+"never-created")
-		if err := db.CreateTable(name, user{}).OnDemand(true).Wait(t.Context()); err != nil {
+		dynamotest.DeleteTables(t, c, name, dynamotest.Prefix(t)+"never-created")
+		if _, err := c.CreateTable(t.Context(), schema.CreateInput(model.MustOf[user](), func(string) string { return name })); err != nil {
 			t.Fatal(err)
 		}
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	for {
-		tables, err := db.ListTables().All(ctx)
-		if err != nil {
-			t.Fatalf("ListTables: %v", err)
-		}
-		if !slices.Contains(tables, name) {
+		_, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		if errors.Is(err, dynamokit.ErrTableNotFound) {
 			return
+		}
+		if err != nil {
+			t.Fatalf("DescribeTable: %v", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -21,11 +21,11 @@ func (user) TableName() string { return "users" }
 // would be called TestUsers. In this package TestExampleUsers runs it.
 func testUsers(t *testing.T) {
 	ctx := t.Context()
-	db := dynamotest.DB(t) // skips (or, with CI=true, fails) without an engine
+	c := dynamotest.Client(t) // skips (or, with CI=true, fails) without an engine
 	// Creates the users table under a prefix unique to this test and run,
-	// and drops it when the test ends.
-	names := dynamotest.Tables(t, db, model.MustOf[user]())
-	users, err := query.New[user](db, &query.Options{Namer: names})
+	// and drops it when the test ends; c names tables with that prefix.
+	c = dynamotest.Tables(t, c, model.MustOf[user]())
+	users, err := query.NewTable[user](c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,18 +43,19 @@ type sdkClient interface {
 type benchEnv struct {
 	client sdkClient
 	table  dynamo.Table
-	repo   *query.Repo[benchmodel.Employee]
+	repo   *query.Table[benchmodel.Employee]
 	name   string
 }
 
 func newBenchEnv(b *testing.B) benchEnv {
 	b.Helper()
 	e := newEnv(b, must[benchmodel.Employee](b))
-	repo, err := query.New[benchmodel.Employee](e.db, &query.Options{Namer: e.names})
+	repo, err := query.NewTable[benchmodel.Employee](e.db)
 	if err != nil {
 		b.Fatal(err)
 	}
-	be := benchEnv{client: e.db.Client(), table: e.db.Table(repo.TableName()), repo: repo, name: repo.TableName()}
+	sdk := e.db.API().(*dynamodb.Client) // the raw SDK client, under no executor
+	be := benchEnv{client: sdk, table: dynamo.NewFromIface(sdk).Table(repo.TableName()), repo: repo, name: repo.TableName()}
 	ctx := b.Context()
 	for i := range benchItems {
 		item := benchmodel.Sample(benchDept, i)

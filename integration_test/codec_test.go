@@ -4,8 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
+	"github.com/guregu/dynamo/v2"
 )
 
 // Profile has a field of most kinds dynamokit's codec specialises, and a
@@ -36,11 +39,11 @@ func (Profile) TableName() string { return "profile" }
 func TestCodecInterop(t *testing.T) {
 	e := newEnv(t, must[Profile](t))
 	ctx := t.Context()
-	repo, err := query.New[Profile](e.db, &query.Options{Namer: e.names})
+	repo, err := query.NewTable[Profile](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := e.db.Table(repo.TableName())
+	table := dynamo.NewFromIface(e.db.API().(*dynamodb.Client)).Table(repo.TableName())
 	nick := "ada"
 	profiles := []Profile{
 		{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
@@ -49,11 +50,11 @@ func employeeIDs(es []Employee) []string {
 func TestDepartments(t *testing.T) {
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	ctx := t.Context()
-	depts, err := query.New[Department](e.db, &query.Options{Namer: e.names})
+	depts, err := query.NewTable[Department](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	emps, err := query.New[Employee](e.db, &query.Options{Namer: e.names})
+	emps, err := query.NewTable[Employee](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,17 +8,18 @@ import (
 	"os"
 	"testing"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/guregu/dynamo/v2"
 )
 
 // TestMain stops the engine dynamotest started once every test has run.
 func TestMain(m *testing.M) { os.Exit(dynamotest.Main(m)) }
 
-// env is one test's engine connection and table namer.
+// env is one test's client, whose namer leads to the test's tables, and
+// that namer, for clients a test makes with other options.
 type env struct {
-	db    *dynamo.DB
+	db    *dynamokit.Client
 	names model.Namer
 }
 
@@ -26,8 +27,8 @@ type env struct {
 // prefix unique to t; they are dropped when t ends.
 func newEnv(t testing.TB, models ...*model.Model) env {
 	t.Helper()
-	db := dynamotest.DB(t)
-	return env{db: db, names: dynamotest.Tables(t, db, models...)}
+	db := dynamotest.Tables(t, dynamotest.Client(t), models...)
+	return env{db: db, names: db.Namer()}
 }
 
 // must returns the model of T or fails the test.

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
@@ -140,16 +141,15 @@ func TestPynamoDBInterop(t *testing.T) {
 	e := newEnv(t, must[Department](t), must[Employee](t), must[PyOrder](t))
 	ctx := t.Context()
 	py := newPynamoDB(t, dynamotest.Endpoint(t), e.names("department"), e.names("employee"), e.names("order"))
-	opts := &query.Options{Namer: e.names}
-	depts, err := query.New[Department](e.db, opts)
+	depts, err := query.NewTable[Department](e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	emps, err := query.New[Employee](e.db, opts)
+	emps, err := query.NewTable[Employee](e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders, err := query.New[PyOrder](e.db, opts)
+	orders, err := query.NewTable[PyOrder](e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestPynamoDBInterop(t *testing.T) {
 	if err := orders.Put(ctx, &stale); !errors.Is(err, query.ErrVersionConflict) {
 		t.Errorf("Put(stale order, version 1) = %v, want ErrVersionConflict", err)
 	}
-	raw, err := e.db.Client().GetItem(ctx, &dynamodb.GetItemInput{
+	raw, err := e.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(e.names("order")),
 		Key:       map[string]types.AttributeValue{"order_id": &types.AttributeValueMemberS{Value: "o-1"}},
 	})
@@ -301,11 +301,11 @@ func sortSets(o PyOrder) PyOrder {
 func TestDecodeErrorNamesItem(t *testing.T) {
 	e := newEnv(t, must[PyOrder](t))
 	ctx := t.Context()
-	orders, err := query.New[PyOrder](e.db, &query.Options{Namer: e.names})
+	orders, err := query.NewTable[PyOrder](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.Client().PutItem(ctx, &dynamodb.PutItemInput{
+	if _, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(e.names("order")),
 		Item: map[string]types.AttributeValue{
 			"order_id":   &types.AttributeValueMemberS{Value: "o-1"},
@@ -322,7 +322,7 @@ func TestDecodeErrorNamesItem(t *testing.T) {
 	if de.Field != "OrderedAt" || de.Attribute != "ordered_at" {
 		t.Errorf("DecodeError names %s (attribute %s), want OrderedAt (ordered_at)", de.Field, de.Attribute)
 	}
-	if want := `model: decode integration_test.PyOrder.OrderedAt (item order_id="o-1"): attribute ordered_at: `; !strings.Contains(err.Error(), want) {
+	if want := `: decode integration_test.PyOrder.OrderedAt (item order_id="o-1"): attribute ordered_at: `; !strings.Contains(err.Error(), want) {
 		t.Errorf("Get = %q, want it to contain %q", err, want)
 	}
 }

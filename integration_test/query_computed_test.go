@@ -92,7 +92,7 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 
 	t.Run("in a transaction", func(t *testing.T) {
 		c.set(time.Unix(5000, 0))
-		if err := query.WriteTx(ctx, e.db, nil, tickets.Update(Ticket{ID: "t-1", Version: 4}).Set("title", "Fixed")); err != nil {
+		if err := e.db.WriteTx(ctx, nil, tickets.Update(Ticket{ID: "t-1", Version: 4}).Set("title", "Fixed")); err != nil {
 			t.Fatalf("WriteTx(Update): %v", err)
 		}
 		stored(t, map[string]string{"updated": "5000", "version": "5", "gsi1sk": "U#0000005000", "gsi2sk": "V#000005"})

@@ -49,7 +49,7 @@ type Lease struct {
 
 func (Lease) TableName() string { return "lease" }
 
-func seedLeases(t *testing.T, leases *query.Repo[Lease], t0 time.Time) {
+func seedLeases(t *testing.T, leases *query.Table[Lease], t0 time.Time) {
 	t.Helper()
 	for i, l := range []Lease{
 		{ID: "a", Expires: t0, Tags: []string{"x", "y"}, Owner: "ann@example.com", Home: LeaseHome{City: "Paris"}},
@@ -117,7 +117,7 @@ func TestConditionValuesFollowTheModel(t *testing.T) {
 			if err := leases.Update(Lease{ID: tt.want}).Set("count", count).If(tt.cond).Run(ctx); err != nil {
 				t.Errorf("Update(%s).If() = %v, want nil", tt.want, err)
 			}
-			if err := query.WriteTx(ctx, e.db, nil, leases.Check(Lease{ID: tt.want}, tt.cond)); err != nil {
+			if err := e.db.WriteTx(ctx, nil, leases.Check(Lease{ID: tt.want}, tt.cond)); err != nil {
 				t.Errorf("Check(%s) = %v, want nil", tt.want, err)
 			}
 			if err := leases.Delete(ctx, Lease{ID: other}, tt.cond); !errors.Is(err, query.ErrConditionFailed) {
@@ -156,7 +156,7 @@ func TestConditionMistakesSendNothing(t *testing.T) {
 			return leases.Update(Lease{ID: "a"}).Set("count", 1).If(query.Name("cont").AttributeExists()).Run(ctx)
 		}, `has no attribute "cont"`},
 		{"misspelt check", func() error {
-			return query.WriteTx(ctx, db, nil, leases.Check(Lease{ID: "a"}, query.Name("cont").AttributeExists()))
+			return db.WriteTx(ctx, nil, leases.Check(Lease{ID: "a"}, query.Name("cont").AttributeExists()))
 		}, `has no attribute "cont"`},
 		{"a string for a time", func() error {
 			_, err := leases.Scan().Filter(query.Name("expires").LessThan(query.Value("2030-01-01T00:00:00Z"))).Collect(ctx)

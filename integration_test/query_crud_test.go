@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -23,7 +24,7 @@ var future = time.Now().Add(365 * 24 * time.Hour).Truncate(time.Second).UTC()
 // rawItem reads an item as DynamoDB stores it.
 func rawItem(t *testing.T, e env, r interface{ TableName() string }, key map[string]types.AttributeValue) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := e.db.Client().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(r.TableName()), Key: key, ConsistentRead: aws.Bool(true)})
+	out, err := e.db.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(r.TableName()), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestQueryCRUD(t *testing.T) {
 		dup := Account{ID: "a-1", Owner: "Impostor"}
 		before := dup
 		err := accounts.Create(ctx, &dup)
-		if !errors.Is(err, query.ErrAlreadyExists) || !query.IsConditionFailed(err) {
+		if !errors.Is(err, query.ErrAlreadyExists) || !dynamokit.IsConditionFailed(err) {
 			t.Errorf("Create(existing) = %v, want ErrAlreadyExists", err)
 		}
 		unchanged("Create", before, dup)
@@ -235,7 +236,7 @@ func TestQueryCRUD(t *testing.T) {
 			t.Errorf("Delete(stale version) = %v, want ErrVersionConflict", err)
 		}
 		err := accounts.Delete(ctx, Account{ID: "a-2"}, query.Name("owner").Equal(query.Value("someone else")))
-		if !errors.Is(err, query.ErrConditionFailed) || !query.IsConditionFailed(err) {
+		if !errors.Is(err, query.ErrConditionFailed) || !dynamokit.IsConditionFailed(err) {
 			t.Errorf("Delete(failing condition) = %v, want ErrConditionFailed", err)
 		}
 		if err := accounts.Delete(ctx, cur, query.Name("owner").Equal(query.Value("Bo"))); err != nil {

@@ -47,9 +47,9 @@ func TestEmptyKeyAttribute(t *testing.T) {
 	t.Run("allowempty key", func(t *testing.T) {
 		// Once accepted: Get and Delete sent id "" and moto's Delete
 		// returned nil.
-		_, err := query.New[allowEmptyKey](dynamotest.DB(t), nil)
+		_, err := query.NewTable[allowEmptyKey](dynamotest.Client(t))
 		if !errors.Is(err, model.ErrInvalid) {
-			t.Errorf("query.New of a model with an allowempty key = %v, want model.ErrInvalid", err)
+			t.Errorf("query.NewTable of a model with an allowempty key = %v, want model.ErrInvalid", err)
 		}
 	})
 
@@ -79,10 +79,10 @@ func TestEmptyKeyAttribute(t *testing.T) {
 			{"BatchPut", func() error { return docs.BatchPut(ctx, []binDoc{empty}, nil) }},
 			{"BatchDelete", func() error { return docs.BatchDelete(ctx, []binDoc{empty}, nil) }},
 			{"Query", func() error { _, err := docs.Query(empty).Collect(ctx); return err }},
-			{"WriteTx put", func() error { v := empty; return query.WriteTx(ctx, db, nil, docs.TxPut(&v)) }},
-			{"WriteTx delete", func() error { return query.WriteTx(ctx, db, nil, docs.TxDelete(empty)) }},
-			{"WriteTx check", func() error { return query.WriteTx(ctx, db, nil, docs.Check(empty, docs.KeyExists())) }},
-			{"ReadTx", func() error { return query.ReadTx(ctx, db, docs.TxGet(empty, &dst)) }},
+			{"WriteTx put", func() error { v := empty; return db.WriteTx(ctx, nil, docs.TxPut(&v)) }},
+			{"WriteTx delete", func() error { return db.WriteTx(ctx, nil, docs.TxDelete(empty)) }},
+			{"WriteTx check", func() error { return db.WriteTx(ctx, nil, docs.Check(empty, docs.KeyExists())) }},
+			{"ReadTx", func() error { return db.ReadTx(ctx, docs.TxGet(empty, &dst)) }},
 			{"relations Children", func() error { _, err := rel.Children(ctx, empty); return err }},
 			{"relations ParentWithChildren", func() error { _, _, err := rel.ParentWithChildren(ctx, empty); return err }},
 			{"relations Delete", func() error { return rel.Delete(ctx, empty, relations.Cascade, nil) }},

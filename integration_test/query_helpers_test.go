@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Account is a model with every role: version, timestamps and TTL.
@@ -48,7 +48,7 @@ type Event struct {
 
 func (Event) TableName() string { return "event" }
 
-// clock is a settable time source for a Repo.
+// clock is a settable time source for a Table.
 type clock struct{ unix atomic.Int64 }
 
 func newClock(t time.Time) *clock {
@@ -61,18 +61,18 @@ func (c *clock) set(t time.Time)         { c.unix.Store(t.Unix()) }
 func (c *clock) now() time.Time          { return time.Unix(c.unix.Load(), 0).UTC() }
 func (c *clock) advance(d time.Duration) { c.set(c.now().Add(d)) }
 
-// repo returns a Repo of T over db with e's table names and the given
+// repo returns a Table of T over db with e's table names and the given
 // clock (nil: the real one).
-func repo[T any](t *testing.T, e env, db *dynamo.DB, c *clock) *query.Repo[T] {
+func repo[T any](t *testing.T, e env, db *dynamokit.Client, c *clock) *query.Table[T] {
 	t.Helper()
 	if db == nil {
 		db = e.db
 	}
-	opts := &query.Options{Namer: e.names}
+	db = db.With(dynamokit.WithNamer(e.names))
 	if c != nil {
-		opts.Now = c.now
+		db = db.With(dynamokit.WithClock(c.now))
 	}
-	r, err := query.New[T](db, opts)
+	r, err := query.NewTable[T](db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,12 +146,12 @@ func canonical(e json.RawMessage) string {
 
 // faultDB returns a DB that sends requests through f, with the SDK's own
 // retries off, so the retries exercised are dynamokit's.
-func faultDB(t *testing.T, f *faultClient) *dynamo.DB {
+func faultDB(t *testing.T, f *faultClient) *dynamokit.Client {
 	t.Helper()
-	return dynamotest.DB(t, func(o *dynamodb.Options) {
+	return dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		o.HTTPClient = f
 		o.RetryMaxAttempts = 1
-	})
+	}))
 }
 
 // faultStats counts what a faultClient did.

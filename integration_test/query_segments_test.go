@@ -14,9 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
-	"github.com/guregu/dynamo/v2"
 )
 
 // segmentClient is an SDK HTTP client that watches the Scan requests of
@@ -40,13 +40,13 @@ type segmentClient struct {
 
 // segmentDB returns a connection to the test engine whose Scan requests
 // c watches, with the SDK's retries off.
-func segmentDB(t *testing.T, c *segmentClient) *dynamo.DB {
+func segmentDB(t *testing.T, c *segmentClient) *dynamokit.Client {
 	t.Helper()
-	return dynamotest.DB(t, func(o *dynamodb.Options) {
+	return dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		c.next = o.HTTPClient
 		o.HTTPClient = c
 		o.RetryMaxAttempts = 1
-	})
+	}))
 }
 
 // Do implements dynamodb.HTTPClient.

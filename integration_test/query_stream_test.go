@@ -23,7 +23,7 @@ func seqs(es []Event) []int {
 }
 
 // putEvents stores n events of stream, kinds alternating a and b.
-func putEvents(t *testing.T, r *query.Repo[Event], stream string, n int) []Event {
+func putEvents(t *testing.T, r *query.Table[Event], stream string, n int) []Event {
 	t.Helper()
 	es := make([]Event, n)
 	for i := range es {

@@ -1,12 +1,9 @@
 package integration_test
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
@@ -40,7 +38,7 @@ func TestQueryTransactions(t *testing.T) {
 
 	t.Run("success across tables", func(t *testing.T) {
 		ev := Event{Stream: "ledger", Seq: 1, Kind: "transfer", Body: "from→to 30"}
-		err := query.WriteTx(ctx, e.db, nil,
+		err := e.db.WriteTx(ctx, nil,
 			accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(query.Value(30))),
 			accounts.Update(to).Add("balance", 30),
 			events.TxCreate(&ev),
@@ -50,7 +48,7 @@ func TestQueryTransactions(t *testing.T) {
 		}
 		var gotFrom, gotTo Account
 		var gotEv Event
-		if err := query.ReadTx(ctx, e.db, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "to"}, &gotTo), events.TxGet(ev, &gotEv)); err != nil {
+		if err := e.db.ReadTx(ctx, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "to"}, &gotTo), events.TxGet(ev, &gotEv)); err != nil {
 			t.Fatalf("ReadTx: %v", err)
 		}
 		if gotFrom.Balance != 70 || gotTo.Balance != 30 || gotFrom.Version != 2 || gotTo.Version != 2 {
@@ -66,14 +64,14 @@ func TestQueryTransactions(t *testing.T) {
 		dup := Event{Stream: "ledger", Seq: 1, Body: "duplicate"}
 		newAcct := Account{ID: "new", Owner: "Cy"}
 		before := newAcct
-		err := query.WriteTx(ctx, e.db, nil,
+		err := e.db.WriteTx(ctx, nil,
 			accounts.TxCreate(&newAcct),
 			accounts.Update(from).Add("balance", -1000).If(query.Name("balance").GreaterThanEqual(query.Value(1000))),
 			events.TxCreate(&dup),
 			accounts.Check(Account{ID: "nobody"}),
 			accounts.TxDelete(Account{ID: "to", Version: 1}),
 		)
-		var te *query.TxError
+		var te *dynamokit.TxError
 		if !errors.As(err, &te) {
 			t.Fatalf("WriteTx = %v, want a *TxError", err)
 		}
@@ -104,7 +102,7 @@ func TestQueryTransactions(t *testing.T) {
 		}
 		var gotFrom Account
 		var missing Account
-		err = query.ReadTx(ctx, e.db, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "nobody"}, &missing))
+		err = e.db.ReadTx(ctx, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "nobody"}, &missing))
 		if !errors.Is(err, query.ErrNotFound) {
 			t.Errorf("ReadTx with a missing item = %v, want ErrNotFound", err)
 		}
@@ -115,26 +113,26 @@ func TestQueryTransactions(t *testing.T) {
 
 	t.Run("too many actions, no request", func(t *testing.T) {
 		counted := repo[Account](t, e, db, c)
-		actions := make([]query.TxAction, query.MaxTxActions+1)
+		actions := make([]dynamokit.TxAction, dynamokit.MaxTxActions+1)
 		for i := range actions {
 			actions[i] = counted.Update(Account{ID: fmt.Sprint(i)}).Add("balance", 1)
 		}
-		if err := query.WriteTx(ctx, db, nil, actions...); !errors.Is(err, query.ErrTooManyActions) {
+		if err := db.WriteTx(ctx, nil, actions...); !errors.Is(err, dynamokit.ErrTooManyActions) {
 			t.Errorf("WriteTx(101 actions) = %v, want ErrTooManyActions", err)
 		}
-		reads := make([]query.TxRead, query.MaxTxActions+1)
+		reads := make([]dynamokit.TxRead, dynamokit.MaxTxActions+1)
 		var a Account
 		for i := range reads {
 			reads[i] = counted.TxGet(Account{ID: fmt.Sprint(i)}, &a)
 		}
-		if err := query.ReadTx(ctx, db, reads...); !errors.Is(err, query.ErrTooManyActions) {
+		if err := db.ReadTx(ctx, reads...); !errors.Is(err, dynamokit.ErrTooManyActions) {
 			t.Errorf("ReadTx(101 reads) = %v, want ErrTooManyActions", err)
 		}
 		if n := counter.requests("TransactWriteItems") + counter.requests("TransactGetItems"); n != 0 {
 			t.Errorf("%d transaction requests sent, want 0", n)
 		}
 		// The limit itself is fine.
-		if err := query.WriteTx(ctx, db, nil, actions[:query.MaxTxActions]...); !errors.Is(err, query.ErrNotFound) {
+		if err := db.WriteTx(ctx, nil, actions[:dynamokit.MaxTxActions]...); !errors.Is(err, query.ErrNotFound) {
 			t.Errorf("WriteTx(100 updates of missing items) = %v, want ErrNotFound", err)
 		}
 	})
@@ -146,11 +144,11 @@ func TestQueryTransactions(t *testing.T) {
 		// Both behaviours are asserted, chosen by what the engine does with
 		// a reused token, so neither engine skips the test.
 		tokens := &tokenRecorder{}
-		tdb := dynamotest.DB(t, func(o *dynamodb.Options) { tokens.next = o.HTTPClient; o.HTTPClient = tokens })
+		tdb := dynamotest.Client(t, dynamokit.WithHook(tokens.hook))
 		c.advance(time.Minute)
-		opts := &query.TxOptions{Token: "transfer-42"}
+		opts := &dynamokit.TxOptions{Token: "transfer-42"}
 		tx := func() error {
-			return query.WriteTx(ctx, tdb, opts, accounts.Update(Account{ID: "to"}).Add("balance", 5))
+			return tdb.WriteTx(ctx, opts, accounts.Update(Account{ID: "to"}).Add("balance", 5))
 		}
 		for i := range 3 {
 			if err := tx(); err != nil {
@@ -165,7 +163,7 @@ func TestQueryTransactions(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The same token for other actions.
-		mismatch := query.WriteTx(ctx, tdb, opts, accounts.Update(Account{ID: "to"}).Add("balance", 6))
+		mismatch := tdb.WriteTx(ctx, opts, accounts.Update(Account{ID: "to"}).Add("balance", 6))
 		if mismatch != nil { // DynamoDB: the token's first call counts, once
 			if got.Balance != to.Balance+5 {
 				t.Errorf("balance = %d after three calls with one token, want %d (applied once)", got.Balance, to.Balance+5)
@@ -180,30 +178,19 @@ func TestQueryTransactions(t *testing.T) {
 	})
 }
 
-// tokenRecorder is an HTTP client that records the ClientRequestToken of
-// each TransactWriteItems request it forwards.
+// tokenRecorder is a client hook that records the ClientRequestToken of
+// each TransactWriteItems request sent.
 type tokenRecorder struct {
-	next   aws.HTTPClient
 	mu     sync.Mutex
 	tokens []string
 }
 
-func (r *tokenRecorder) Do(req *http.Request) (*http.Response, error) {
-	if operation(req) == "TransactWriteItems" {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		var in struct{ ClientRequestToken string }
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, err
-		}
+func (r *tokenRecorder) hook(_ context.Context, req *dynamokit.Request) {
+	if in, ok := req.Input.(*dynamodb.TransactWriteItemsInput); ok {
 		r.mu.Lock()
-		r.tokens = append(r.tokens, in.ClientRequestToken)
+		r.tokens = append(r.tokens, aws.ToString(in.ClientRequestToken))
 		r.mu.Unlock()
 	}
-	return r.next.Do(req)
 }
 
 func (r *tokenRecorder) all() []string {

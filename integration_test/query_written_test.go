@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -32,7 +33,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	ctx := t.Context()
 	tallies := repo[Tally](t, e, nil, nil)
 	// Another writer stores a string where the model has an int.
-	_, err := e.db.Client().PutItem(ctx, &dynamodb.PutItemInput{
+	_, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(tallies.TableName()),
 		Item: map[string]types.AttributeValue{
 			"id":      &types.AttributeValueMemberS{Value: "c-1"},
@@ -65,7 +66,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	if v, ok := we.Item["version"].(*types.AttributeValueMemberN); !ok || v.Value != "2" {
 		t.Errorf("WrittenError.Item[version] = %#v, want the new version 2", we.Item["version"])
 	}
-	if errors.Is(err, query.ErrVersionConflict) || errors.Is(err, query.ErrNotFound) || query.IsConditionFailed(err) {
+	if errors.Is(err, query.ErrVersionConflict) || errors.Is(err, query.ErrNotFound) || dynamokit.IsConditionFailed(err) {
 		t.Errorf("error %v matches a not-written sentinel", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "written") || !strings.Contains(msg, "limit") {
@@ -126,7 +127,7 @@ func TestTextMarshalerKey(t *testing.T) {
 	e := newEnv(t, must[Shipment](t))
 	ctx := t.Context()
 	shipments := repo[Shipment](t, e, nil, nil)
-	desc, err := e.db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
+	desc, err := e.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
 	if err != nil {
 		t.Fatal(err)
 	}

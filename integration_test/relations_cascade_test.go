@@ -1,22 +1,19 @@
 package integration_test
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
-	"github.com/guregu/dynamo/v2"
 )
 
 // writeOps are the operations that write: the first of them a delete
@@ -119,11 +116,11 @@ func testDetachRace[P, C any](t *testing.T, s shape[P, C]) {
 func raceSetup[P, C any](t *testing.T, s shape[P, C]) (f, other fixture[P, C], hook *interleaver) {
 	t.Helper()
 	hook = &interleaver{ops: writeOps}
-	f = setup(t, s, dynamotest.DB(t, func(o *dynamodb.Options) {
+	f = setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
-	}))
-	other = f.over(t, dynamotest.DB(t))
+	})))
+	other = f.over(t, dynamotest.Client(t))
 	ctx := t.Context()
 	for _, d := range []Department{{"d-1", "One"}, {"d-2", "Two"}} {
 		p := f.dept(d)
@@ -169,8 +166,10 @@ func mapsEqual(a, b map[string]string) bool {
 	return true
 }
 
-// meter is an HTTP client that counts requests by operation and the write
-// units DynamoDB would bill for them, for items of at most 1 KB:
+// meter is a client hook (dynamokit.WithHook) that counts requests by
+// operation and the write units DynamoDB would bill for them, for items of
+// at most 1 KB, from each request's input (moto reports no consumed
+// capacity for batch writes and transactions, see docs/testing.md):
 //
 //   - PutItem, UpdateItem, DeleteItem: 1, also when the condition fails;
 //   - BatchWriteItem: 1 per put or delete request in it;
@@ -178,44 +177,28 @@ func mapsEqual(a, b map[string]string) bool {
 //     every item), counted as sent; a cancelled transaction is counted
 //     the same, which is an upper bound.
 type meter struct {
-	next dynamodb.HTTPClient
-
 	mu         sync.Mutex
 	requests   map[string]int
 	writeUnits int
 }
 
-// Do implements dynamodb.HTTPClient.
-func (m *meter) Do(r *http.Request) (*http.Response, error) {
-	op := operation(r)
+// hook counts one request.
+func (m *meter) hook(_ context.Context, r *dynamokit.Request) {
 	units := 0
-	switch op {
-	case "PutItem", "UpdateItem", "DeleteItem":
+	switch in := r.Input.(type) {
+	case *dynamodb.PutItemInput, *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
 		units = 1
-	case "BatchWriteItem", "TransactWriteItems":
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body.Close()
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var in struct {
-			RequestItems  map[string][]json.RawMessage
-			TransactItems []json.RawMessage
-		}
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, fmt.Errorf("meter: %s body: %w", op, err)
-		}
+	case *dynamodb.BatchWriteItemInput:
 		for _, reqs := range in.RequestItems {
 			units += len(reqs)
 		}
-		units += 2 * len(in.TransactItems)
+	case *dynamodb.TransactWriteItemsInput:
+		units = 2 * len(in.TransactItems)
 	}
 	m.mu.Lock()
-	m.requests[op]++
+	m.requests[r.Op]++
 	m.writeUnits += units
 	m.mu.Unlock()
-	return m.next.Do(r)
 }
 
 // take returns the requests and write units counted since the last take.
@@ -239,10 +222,7 @@ func TestRelationsCascadeCost(t *testing.T) {
 
 func testCascadeCost[P, C any](t *testing.T, s shape[P, C]) {
 	m := &meter{requests: map[string]int{}}
-	f := setup(t, s, dynamotest.DB(t, func(o *dynamodb.Options) {
-		m.next = o.HTTPClient
-		o.HTTPClient = m
-	}))
+	f := setup(t, s, dynamotest.Client(t, dynamokit.WithHook(m.hook)))
 	ctx := t.Context()
 	d1 := f.dept(Department{"d-1", "One"})
 	if err := f.depts.Create(ctx, &d1); err != nil {
@@ -287,10 +267,10 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
 	hook := &interleaver{ops: writeOps}
-	customers, orders, bought := customerOrders(t, dynamotest.DB(t, func(o *dynamodb.Options) {
+	customers, orders, bought := customerOrders(t, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
-	}), e.names)
+	})), e.names)
 	_, _, other := customerOrders(t, e.db, e.names)
 	ada, bob := Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}
 	for _, c := range []Customer{ada, bob} {
@@ -332,13 +312,13 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 
 // customerOrders returns the repos of customers and of orders keyed by
 // customer, and their relation, on db.
-func customerOrders(t *testing.T, db *dynamo.DB, names model.Namer) (*query.Repo[Customer], *query.Repo[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
+func customerOrders(t *testing.T, db *dynamokit.Client, names model.Namer) (*query.Table[Customer], *query.Table[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
 	t.Helper()
-	customers, err := query.New[Customer](db, &query.Options{Namer: names})
+	customers, err := query.NewTable[Customer](db.With(dynamokit.WithNamer(names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders, err := query.New[CustomerOrder](db, &query.Options{Namer: names})
+	orders, err := query.NewTable[CustomerOrder](db.With(dynamokit.WithNamer(names)))
 	if err != nil {
 		t.Fatal(err)
 	}

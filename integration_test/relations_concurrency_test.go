@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go"
-	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -129,7 +129,7 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 // isTxConflict reports whether err is a transaction that lost a race with
 // another write to the same item, which a retry may get past.
 func isTxConflict(err error) bool {
-	var te *query.TxError
+	var te *dynamokit.TxError
 	if errors.As(err, &te) {
 		for _, r := range te.Reasons {
 			if r.Code == "TransactionConflict" {

@@ -4,10 +4,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
-	"github.com/guregu/dynamo/v2"
 )
 
 // The seed's departments and employees in the two single-table layouts.
@@ -136,15 +136,15 @@ func eachLayout(t *testing.T,
 type fixture[P, C any] struct {
 	shape[P, C]
 	names model.Namer
-	depts *query.Repo[P]
-	emps  *query.Repo[C]
+	depts *query.Table[P]
+	emps  *query.Table[C]
 	staff *relations.HasMany[P, C]
 }
 
 // setup creates the tables of s's models for t and returns the repos and
 // relation over them, using db when not nil (to count its requests) and
 // the environment's connection otherwise.
-func setup[P, C any](t *testing.T, s shape[P, C], db *dynamo.DB) fixture[P, C] {
+func setup[P, C any](t *testing.T, s shape[P, C], db *dynamokit.Client) fixture[P, C] {
 	t.Helper()
 	e := newEnv(t, must[P](t), must[C](t))
 	if db == nil {
@@ -162,13 +162,13 @@ func setup[P, C any](t *testing.T, s shape[P, C], db *dynamo.DB) fixture[P, C] {
 
 // over returns f with its repos and relation on db, another connection to
 // the same tables: a second writer.
-func (f fixture[P, C]) over(t *testing.T, db *dynamo.DB) fixture[P, C] {
+func (f fixture[P, C]) over(t *testing.T, db *dynamokit.Client) fixture[P, C] {
 	t.Helper()
 	var err error
-	if f.depts, err = query.New[P](db, &query.Options{Namer: f.names}); err != nil {
+	if f.depts, err = query.NewTable[P](db.With(dynamokit.WithNamer(f.names))); err != nil {
 		t.Fatal(err)
 	}
-	if f.emps, err = query.New[C](db, &query.Options{Namer: f.names}); err != nil {
+	if f.emps, err = query.NewTable[C](db.With(dynamokit.WithNamer(f.names))); err != nil {
 		t.Fatal(err)
 	}
 	if f.staff, err = relations.New(f.depts, f.emps, nil); err != nil {

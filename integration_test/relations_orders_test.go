@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
@@ -154,14 +155,14 @@ func TestRelationsOrders(t *testing.T) {
 
 // shop sets up customers Ada (c-1) and Bob (c-2) and the relation from
 // customers to orders of type O, checking its layout.
-func shop[O any](t *testing.T, layout relations.Layout) (orders *query.Repo[O], bought *relations.HasMany[Customer, O], ada, bob Customer) {
+func shop[O any](t *testing.T, layout relations.Layout) (orders *query.Table[O], bought *relations.HasMany[Customer, O], ada, bob Customer) {
 	t.Helper()
 	e := newEnv(t, must[Customer](t), must[O](t))
-	customers, err := query.New[Customer](e.db, &query.Options{Namer: e.names})
+	customers, err := query.NewTable[Customer](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders, err = query.New[O](e.db, &query.Options{Namer: e.names})
+	orders, err = query.NewTable[O](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}

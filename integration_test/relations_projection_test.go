@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -98,11 +99,11 @@ func TestRelationsPartialIndex(t *testing.T) {
 func testPartialIndex[P, C any](t *testing.T, parent P, child C, want string) {
 	ctx := t.Context()
 	e := newEnv(t, must[P](t), must[C](t))
-	depts, err := query.New[P](e.db, &query.Options{Namer: e.names})
+	depts, err := query.NewTable[P](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	emps, err := query.New[C](e.db, &query.Options{Namer: e.names})
+	emps, err := query.NewTable[C](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +131,11 @@ func TestRelationsIncludeIndex(t *testing.T) {
 	ctx := t.Context()
 	db, c := countingDB(t)
 	e := newEnv(t, must[InclDepartment](t), must[InclEmployee](t))
-	depts, err := query.New[InclDepartment](db, &query.Options{Namer: e.names})
+	depts, err := query.NewTable[InclDepartment](db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	emps, err := query.New[InclEmployee](db, &query.Options{Namer: e.names})
+	emps, err := query.NewTable[InclEmployee](db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,22 +1,25 @@
 package integration_test
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/google/go-cmp/cmp"
-	"github.com/guregu/dynamo/v2"
 )
 
-// counter is an HTTP client that counts DynamoDB requests by operation
-// (the X-Amz-Target header) and how many were in flight at once. After
-// meet(n), requests wait until n of them are in flight at once, so that
-// requests sent concurrently are seen to overlap, however the scheduler
-// runs them, and requests sent one after another never do.
+// counter counts DynamoDB requests by operation, through a client hook
+// (dynamokit.WithHook), and how many were in flight at once, through the
+// SDK's HTTP client. After meet(n), requests wait until n of them are in
+// flight at once, so that requests sent concurrently are seen to overlap,
+// however the scheduler runs them, and requests sent one after another
+// never do; a hook runs after its request, so this one part stays in the
+// HTTP client.
 type counter struct {
 	next dynamodb.HTTPClient
 
@@ -36,10 +39,16 @@ func (c *counter) meet(n int) {
 	c.meetN, c.met = n, make(chan struct{})
 }
 
-// Do implements dynamodb.HTTPClient.
+// hook counts a request; it is the counter's dynamokit.Hook.
+func (c *counter) hook(_ context.Context, r *dynamokit.Request) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ops[r.Op]++
+}
+
+// Do implements dynamodb.HTTPClient: it tracks the requests in flight.
 func (c *counter) Do(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
-	c.ops[operation(r)]++
 	c.inFlight++
 	c.maxInFlight = max(c.maxInFlight, c.inFlight)
 	met, wait := c.met, c.meetN > 0
@@ -82,23 +91,22 @@ func (c *counter) requests(op string) int {
 	return c.ops[op]
 }
 
-// countingDB returns a connection to the test engine and the counter of
-// its requests.
-func countingDB(t *testing.T) (*dynamo.DB, *counter) {
+// countingDB returns a client of the test engine and the counter of its
+// requests.
+func countingDB(t *testing.T) (*dynamokit.Client, *counter) {
 	t.Helper()
 	c := &counter{}
 	return countedDB(t, c), c
 }
 
-// countedDB returns a connection to the test engine whose requests c
-// counts.
-func countedDB(t *testing.T, c *counter) *dynamo.DB {
+// countedDB returns a client of the test engine whose requests c counts.
+func countedDB(t *testing.T, c *counter) *dynamokit.Client {
 	t.Helper()
 	c.ops = map[string]int{}
-	return dynamotest.DB(t, func(o *dynamodb.Options) {
+	return dynamotest.Client(t, dynamokit.WithHook(c.hook), dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		c.next = o.HTTPClient
 		o.HTTPClient = c
-	})
+	}))
 }
 
 // TestRelationsRequests counts the DynamoDB requests each operation sends,

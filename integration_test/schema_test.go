@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/schema"
 	"github.com/google/go-cmp/cmp"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Versions of one table, "gadget", as its model evolves.
@@ -76,10 +76,10 @@ func (gadgetRekeyed) TableName() string { return "gadget" }
 // schemaEnv connects to the engine and returns options naming tables with a
 // prefix unique to t, polling fast. It creates nothing; the tables of
 // models are dropped when t ends.
-func schemaEnv(t *testing.T, models ...*model.Model) (*dynamo.DB, *schema.Options) {
+func schemaEnv(t *testing.T, models ...*model.Model) (*dynamokit.Client, *schema.Options) {
 	t.Helper()
-	db := dynamotest.DB(t)
-	opts := &schema.Options{Namer: model.Prefix(dynamotest.Prefix(t)), PollInterval: 20 * time.Millisecond}
+	db := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))))
+	opts := &schema.Options{PollInterval: 20 * time.Millisecond}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -90,18 +90,18 @@ func schemaEnv(t *testing.T, models ...*model.Model) (*dynamo.DB, *schema.Option
 	return db, opts
 }
 
-func describeTable(t *testing.T, db *dynamo.DB, name string) *types.TableDescription {
+func describeTable(t *testing.T, db *dynamokit.Client, name string) *types.TableDescription {
 	t.Helper()
-	out, err := db.Client().DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	out, err := db.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out.Table
 }
 
-func ttlOf(t *testing.T, db *dynamo.DB, name string) (string, types.TimeToLiveStatus) {
+func ttlOf(t *testing.T, db *dynamokit.Client, name string) (string, types.TimeToLiveStatus) {
 	t.Helper()
-	out, err := db.Client().DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	out, err := db.DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func gsiNames(td *types.TableDescription) []string {
 }
 
 // planKinds plans models and returns the kind and index of each change.
-func planKinds(t *testing.T, db *dynamo.DB, opts *schema.Options, models ...*model.Model) (*schema.ChangeSet, []string) {
+func planKinds(t *testing.T, db *dynamokit.Client, opts *schema.Options, models ...*model.Model) (*schema.ChangeSet, []string) {
 	t.Helper()
 	cs, err := schema.Plan(t.Context(), db, opts, models...)
 	if err != nil {
@@ -138,7 +138,7 @@ func TestSchemaCreateTwice(t *testing.T) {
 	var events []schema.Event
 	opts.Progress = func(e schema.Event) { events = append(events, e) }
 	ctx := t.Context()
-	name := m.TableName(opts.Namer)
+	name := m.TableName(db.Namer())
 
 	if err := schema.Create(ctx, db, opts, m); err != nil {
 		t.Fatal(err)
@@ -170,18 +170,18 @@ func TestSchemaCreateTwice(t *testing.T) {
 
 // gadgetTable creates the table of start under a prefix unique to t (it
 // is dropped when t ends) and returns its name.
-func gadgetTable(t *testing.T, start *model.Model) (*dynamo.DB, *schema.Options, string) {
+func gadgetTable(t *testing.T, start *model.Model) (*dynamokit.Client, *schema.Options, string) {
 	t.Helper()
 	db, opts := schemaEnv(t, start)
 	if err := schema.Create(t.Context(), db, opts, start); err != nil {
 		t.Fatal(err)
 	}
-	return db, opts, start.TableName(opts.Namer)
+	return db, opts, start.TableName(db.Namer())
 }
 
 // migrate plans the move to target, checks the planned changes against
 // want, applies them and checks that a new plan is empty.
-func migrate(t *testing.T, db *dynamo.DB, opts *schema.Options, target *model.Model, want ...string) {
+func migrate(t *testing.T, db *dynamokit.Client, opts *schema.Options, target *model.Model, want ...string) {
 	t.Helper()
 	cs, kinds := planKinds(t, db, opts, target)
 	if !slices.Equal(kinds, want) {
@@ -286,7 +286,7 @@ func TestSchemaDrop(t *testing.T) {
 	if err := schema.Drop(ctx, db, opts, v1); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.Client().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Errorf("DescribeTable after Drop: error %v, want ResourceNotFoundException", err)
@@ -305,7 +305,7 @@ func TestSchemaDrop(t *testing.T) {
 // ResourceInUseException, as DynamoDB gives for a table being deleted.
 type deletingHook struct {
 	next  dynamodb.HTTPClient
-	plain *dynamo.DB // deletes the table, bypassing the hook
+	plain *dynamokit.Client // deletes the table, bypassing the hook
 	table string
 	shows int
 
@@ -332,7 +332,7 @@ func (h *deletingHook) Do(r *http.Request) (*http.Response, error) {
 	}
 	if h.shows > 0 && h.shown == h.shows {
 		h.armed = false
-		if err := h.plain.Table(h.table).DeleteTable().Run(r.Context()); err != nil {
+		if _, err := h.plain.DeleteTable(r.Context(), &dynamodb.DeleteTableInput{TableName: aws.String(h.table)}); err != nil {
 			return nil, err
 		}
 		return h.next.Do(r)
@@ -376,7 +376,7 @@ func TestSchemaCreateWhileDeleting(t *testing.T) {
 		v1 := must[gadgetV1](t)
 		plain, opts, name := gadgetTable(t, v1)
 		hook := &deletingHook{plain: plain, table: name, shows: 3, armed: true}
-		db := dynamotest.DB(t, func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook })
+		db := dynamotest.Client(t, dynamokit.WithNamer(plain.Namer()), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
 
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
@@ -394,7 +394,7 @@ func TestSchemaCreateWhileDeleting(t *testing.T) {
 		v1 := must[gadgetV1](t)
 		plain, opts, name := gadgetTable(t, v1)
 		hook := &deletingHook{plain: plain, table: name, armed: true}
-		db := dynamotest.DB(t, func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook })
+		db := dynamotest.Client(t, dynamokit.WithNamer(plain.Namer()), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
 		opts.WaitTimeout = 300 * time.Millisecond
 
 		done := make(chan error, 1)

@@ -2,9 +2,13 @@ package motoserver_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/motoserver"
 )
@@ -18,15 +22,12 @@ func ExampleStart() {
 	}
 	defer srv.Close()
 
-	db, err := connect.Endpoint(ctx, srv.Endpoint)
+	c, err := connect.Endpoint(ctx, srv.Endpoint)
 	if err != nil {
 		log.Fatal(err)
 	}
-	tables, err := db.ListTables().All(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(len(tables), "tables")
+	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
+	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound)) // a new server has no tables
 }
 
 // The pip requirement that the cache's environment holds.

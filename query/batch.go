@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
@@ -36,7 +37,7 @@ type BatchOptions struct {
 	// BaseDelay and MaxDelay bound the exponential backoff between retries
 	// (full jitter); defaults 50ms and 5s.
 	BaseDelay, MaxDelay time.Duration
-	// Consistent asks [Repo.BatchGet] for strongly consistent reads.
+	// Consistent asks [Table.BatchGet] for strongly consistent reads.
 	Consistent bool
 }
 
@@ -73,7 +74,7 @@ func (o BatchOptions) backoff(n int) time.Duration {
 
 // BatchError reports the values a batch call could not process after its
 // retries: nothing is dropped silently. It is always a pointer, with the
-// Repo's model type: test for it with
+// Table's model type: test for it with
 //
 //	var be *query.BatchError[Employee]
 //	if errors.As(err, &be) { retry(be.Unprocessed) }
@@ -124,7 +125,7 @@ func (b *batch[T]) add(id string, av map[string]types.AttributeValue, v T, repla
 }
 
 // keyID identifies the key of item, an item or a key of the table.
-func (r *Repo[T]) keyID(item map[string]types.AttributeValue) string {
+func (r *Table[T]) keyID(item map[string]types.AttributeValue) string {
 	k := make(map[string]types.AttributeValue, 2)
 	for _, n := range r.m.Key.Names() {
 		k[n] = item[n]
@@ -133,7 +134,7 @@ func (r *Repo[T]) keyID(item map[string]types.AttributeValue) string {
 }
 
 // keys collects the distinct keys of values.
-func (r *Repo[T]) keys(values []T) (*batch[T], error) {
+func (r *Table[T]) keys(values []T) (*batch[T], error) {
 	b := &batch[T]{pos: make(map[string]int, len(values))}
 	for i := range values {
 		k, err := r.m.KeyOf(&values[i])
@@ -153,7 +154,7 @@ func (r *Repo[T]) keys(values []T) (*batch[T], error) {
 //
 // It calls BatchGetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
-func (r *Repo[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) ([]T, error) {
+func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) ([]T, error) {
 	b, err := r.keys(keys)
 	if err != nil {
 		return nil, wrap("batch get", r.table, err, nil)
@@ -168,7 +169,7 @@ func (r *Repo[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) ([
 		if o.Consistent {
 			ka.ConsistentRead = aws.Bool(true)
 		}
-		res, err := r.db.Client().BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+		res, err := r.c.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
 			RequestItems: map[string]types.KeysAndAttributes{r.table: ka},
 		})
 		if err != nil {
@@ -202,12 +203,12 @@ func (r *Repo[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) ([
 // BatchPut writes items without conditions, 25 per request, several
 // requests at once, retrying unprocessed items. Of items with the same key
 // only the last is written. Created, updated and version attributes are
-// not maintained: use [Repo.Put] or [WriteTx] where they matter. When
+// not maintained: use [Table.Put] or [dynamokit.Client.WriteTx] where they matter. When
 // items remain unprocessed it returns a *[BatchError] listing them.
 //
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
-func (r *Repo[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) error {
+func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) error {
 	b := &batch[T]{pos: make(map[string]int, len(items))}
 	for i := range items {
 		av, err := r.m.Encode(&items[i])
@@ -216,6 +217,12 @@ func (r *Repo[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) e
 		}
 		if err := r.checkKey(av); err != nil {
 			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
+		}
+		if r.c.HasWriteChecks(r.pub) {
+			w := txn.Write{Op: "put", Model: r.pub, Key: r.keyOfItem(av), Attrs: av}
+			if _, err := r.c.CheckWrite(ctx, w, true); err != nil {
+				return err
+			}
 		}
 		b.add(r.keyID(av), av, items[i], true)
 	}
@@ -231,23 +238,30 @@ func (r *Repo[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) e
 //
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
-func (r *Repo[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions) error {
+func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions) error {
 	b, err := r.keys(keys)
 	if err != nil {
 		return wrap("batch delete", r.table, err, nil)
+	}
+	if r.c.HasWriteChecks(r.pub) {
+		for _, k := range b.avs {
+			if _, err := r.c.CheckWrite(ctx, txn.Write{Op: "delete", Model: r.pub, Key: k}, true); err != nil {
+				return err
+			}
+		}
 	}
 	return r.batchWrite(ctx, "batch delete", b, opts.withDefaults(), func(k map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
 	})
 }
 
-func (r *Repo[T]) batchWrite(ctx context.Context, op string, b *batch[T], o BatchOptions, req func(map[string]types.AttributeValue) types.WriteRequest) error {
+func (r *Table[T]) batchWrite(ctx context.Context, op string, b *batch[T], o BatchOptions, req func(map[string]types.AttributeValue) types.WriteRequest) error {
 	return r.runBatches(ctx, op, b, MaxBatchWrite, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		reqs := make([]types.WriteRequest, len(chunk))
 		for i, av := range chunk {
 			reqs[i] = req(av)
 		}
-		res, err := r.db.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+		res, err := r.c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{r.table: reqs},
 		})
 		if err != nil {
@@ -273,7 +287,7 @@ type batchFunc func(ctx context.Context, chunk []map[string]types.AttributeValue
 // runBatches splits b into chunks of size, sends them o.Concurrency at a
 // time, and retries what is left (unprocessed, or throttled) with
 // backoff. Everything still left at the end is reported in a *BatchError.
-func (r *Repo[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send batchFunc) error {
+func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send batchFunc) error {
 	var (
 		mu      sync.Mutex
 		left    []map[string]types.AttributeValue
@@ -324,7 +338,7 @@ func (r *Repo[T]) runBatches(ctx context.Context, op string, b *batch[T], size i
 	return e
 }
 
-func (r *Repo[T]) sendWithRetry(ctx context.Context, o BatchOptions, chunk []map[string]types.AttributeValue, send batchFunc) ([]map[string]types.AttributeValue, error) {
+func (r *Table[T]) sendWithRetry(ctx context.Context, o BatchOptions, chunk []map[string]types.AttributeValue, send batchFunc) ([]map[string]types.AttributeValue, error) {
 	for attempt := 0; ; attempt++ {
 		left, err := send(ctx, chunk)
 		if err != nil && !retryable(err) {

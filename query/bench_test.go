@@ -7,18 +7,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/benchmodel"
-	"github.com/guregu/dynamo/v2"
 )
 
-// These benchmarks time what a Repo does around the I/O of an operation
+// These benchmarks time what a Table does around the I/O of an operation
 // (building the request, decoding the response) against the hand-written
 // equivalent, with no engine: benchstat -col /lib shows dynamokit's share.
 // integration_test/bench_test.go times the whole operations.
 
-func benchRepo(b *testing.B) *Repo[benchmodel.Employee] {
+func benchRepo(b *testing.B) *Table[benchmodel.Employee] {
 	b.Helper()
-	r, err := New[benchmodel.Employee](dynamo.New(aws.Config{Region: "us-east-1"}), nil)
+	r, err := NewTable[benchmodel.Employee](dynamokit.New(aws.Config{Region: "us-east-1"}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,14 +12,14 @@ import (
 )
 
 // Cond is a condition on an item, for [Query.Filter], [Scan.Filter],
-// [Update.If], [Repo.Delete], [Repo.TxPut], [Repo.TxDelete] and
-// [Repo.Check]. It is written as with the SDK's expression package, from
+// [Update.If], [Table.Delete], [Table.TxPut], [Table.TxDelete] and
+// [Table.Check]. It is written as with the SDK's expression package, from
 // attribute names ([Name], or [Path] for what the model does not declare)
 // and values ([Value]):
 //
 //	query.Name("balance").GreaterThanEqual(query.Value(30))
 //
-// A Cond is checked and encoded by the model of the Repo it is given to,
+// A Cond is checked and encoded by the model of the Table it is given to,
 // before any request: every [Name] must be an attribute of the model, and
 // every value is encoded by the attribute it is compared with, exactly as
 // the item's field is (a unixtime time as a number, a set as a set, a
@@ -75,7 +75,7 @@ type Attr struct {
 }
 
 // Name returns the attribute of the model called attr, for a condition.
-// The name is checked against the model of the Repo the condition is
+// The name is checked against the model of the Table the condition is
 // given to: a name the model lacks is an error before any request. It is
 // never split at dots, so every attribute name a model may have works
 // ("a.b", "#x", "first name"); like every name and value, it is sent as a

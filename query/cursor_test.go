@@ -299,7 +299,7 @@ func TestKeyString(t *testing.T) {
 // the query: exactly the position's attributes, valid key values, inside
 // the query's partition and range.
 func FuzzDecodeCursor(f *testing.F) {
-	users, err := New[user](offlineDB, nil)
+	users, err := NewTable[user](offlineClient)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -399,7 +399,7 @@ func FuzzDecodeCursor(f *testing.F) {
 // FuzzCursorRoundTrip checks that any key DynamoDB could return survives
 // a cursor unchanged.
 func FuzzCursorRoundTrip(f *testing.F) {
-	users, err := New[user](offlineDB, nil)
+	users, err := NewTable[user](offlineClient)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -7,10 +7,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/benchmodel"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/guregu/dynamo/v2"
 )
 
 // pointy has the fields a reused value could leak into the next item: a
@@ -28,7 +28,7 @@ func (pointy) TableName() string { return "pointy" }
 // value (stream) or into the page's slice (page) leaves nothing of an
 // earlier item in a later one.
 func TestDecodeReusesNothing(t *testing.T) {
-	r, err := New[pointy](dynamo.New(aws.Config{Region: "us-east-1"}), nil)
+	r, err := NewTable[pointy](dynamokit.New(aws.Config{Region: "us-east-1"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestDecodeReusesNothing(t *testing.T) {
 }
 
 func TestPutInputEmptyKey(t *testing.T) {
-	r, err := New[benchmodel.Employee](dynamo.New(aws.Config{Region: "us-east-1"}), nil)
+	r, err := NewTable[benchmodel.Employee](dynamokit.New(aws.Config{Region: "us-east-1"}))
 	if err != nil {
 		t.Fatal(err)
 	}

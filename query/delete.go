@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 )
 
 // Delete removes the item with key's key. Deleting an item that does not
@@ -17,26 +18,31 @@ import (
 // With conditions (see [Cond]), the item is deleted only if all hold; otherwise it returns [ErrConditionFailed]. For a versioned
 // model and a key whose version is not 0, the stored version must match, or
 // it returns [ErrVersionConflict]. A condition or version check on an item
-// that does not exist returns [ErrNotFound]: pass [Repo.KeyExists] to ask
+// that does not exist returns [ErrNotFound]: pass [Table.KeyExists] to ask
 // for that alone.
 //
 // It calls DeleteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
-func (r *Repo[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
+func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
 	in, err := r.deleteInput(&key, conds)
 	if err != nil {
 		return wrap("delete", r.table, err, nil)
 	}
-	_, err = r.db.Client().DeleteItem(ctx, in)
+	if r.c.HasWriteChecks(r.pub) {
+		if done, err := r.checked(ctx, r.deleteWrite(in, key), ""); done {
+			return err
+		}
+	}
+	_, err = r.c.DeleteItem(ctx, in)
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return &OpError{Op: "delete", Table: r.table, Kind: r.conditionKind(ccf.Item, r.version(reflect.ValueOf(&key).Elem())), Err: err}
+		return &dynamokit.Error{Op: "delete", Table: r.table, Key: in.Key, Kind: r.conditionKind(ccf.Item, r.version(reflect.ValueOf(&key).Elem())), Err: err}
 	}
-	return wrap("delete", r.table, err, nil)
+	return wrapKey("delete", r.table, in.Key, err, nil)
 }
 
 // deleteInput builds the DeleteItem request without I/O.
-func (r *Repo[T]) deleteInput(key *T, conds []Cond) (*dynamodb.DeleteItemInput, error) {
+func (r *Table[T]) deleteInput(key *T, conds []Cond) (*dynamodb.DeleteItemInput, error) {
 	k, err := r.m.KeyOf(key)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,9 @@
 // Package query is typed data access over a dynamokit model.
 //
-// A [Repo] is a handle on one model's table:
+// A [Table] is a handle on one model's table, on a [dynamokit.Client]
+// whose executor sends every request:
 //
-//	emps, err := query.New[Employee](db, nil)
+//	emps, err := query.NewTable[Employee](c)
 //	err = emps.Create(ctx, &Employee{EmployeeID: "e-1", EmployeeName: "Alice"})
 //	alice, err := emps.Get(ctx, Employee{EmployeeID: "e-1"})
 //	err = emps.Update(alice).Set("employee_name", "Alice B.").Run(ctx)
@@ -14,19 +15,21 @@
 // set. Key attribute names, index keys, computed (single-table) keys and the
 // entity type all come from the model, never from the caller.
 //
-// Single items are read and written with [Repo.Get], [Repo.Create],
-// [Repo.Put], [Repo.Update] and [Repo.Delete]; many with [Repo.Query] and
-// [Repo.Scan] (as streams, slices, pages with cursors, or counts), with
-// [WriteTx] and [ReadTx] atomically, and with [Repo.BatchGet],
-// [Repo.BatchPut] and [Repo.BatchDelete] in bulk. A model with a version
-// attribute gets optimistic locking, and [Repo.Create], [Repo.Put] and
-// [Repo.Update] maintain its created and updated attributes (batch writes
+// Single items are read and written with [Table.Get], [Table.Create],
+// [Table.Put], [Table.Update] and [Table.Delete]; many with [Table.Query] and
+// [Table.Scan] (as streams, slices, pages with cursors, or counts), with
+// [dynamokit.Client.WriteTx] and [dynamokit.Client.ReadTx] atomically, and with [Table.BatchGet],
+// [Table.BatchPut] and [Table.BatchDelete] in bulk. A model with a version
+// attribute gets optimistic locking, and [Table.Create], [Table.Put] and
+// [Table.Update] maintain its created and updated attributes (batch writes
 // store items as given). A time.Time TTL is stored as Unix seconds.
 //
 // Failures are reported with sentinel errors that work with errors.Is:
 // [ErrNotFound], [ErrAlreadyExists], [ErrConditionFailed],
 // [ErrVersionConflict], [ErrEmptyKey], [ErrBadCursor] and
-// [ErrTooManyActions]; a cancelled transaction returns a *[TxError] with
+// [dynamokit.ErrTooManyActions], inside a *[dynamokit.Error] that names the
+// operation and table; a cancelled transaction returns a
+// *[dynamokit.TxError] with
 // the reason for each action, and a batch that could not finish a
 // *[BatchError] listing what is left. The underlying SDK error stays in the
 // chain for errors.As. A failed write leaves the caller's value as it was.

@@ -3,29 +3,33 @@ package query
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
 var (
-	// ErrNotFound is returned by [Repo.Get] and [ReadTx] when no item has
-	// the key, by [Update.Run] when the item to update does not exist, and
-	// by [Repo.Delete] when a condition or version check was given and
-	// the item does not exist.
-	ErrNotFound = errors.New("query: item not found")
-	// ErrAlreadyExists is returned by [Repo.Create] when an item with the
-	// same key exists.
-	ErrAlreadyExists = errors.New("query: item already exists")
+	// ErrNotFound is returned by [Table.Get] and [dynamokit.Client.ReadTx]
+	// when no item has the key, by [Update.Run] when the item to update
+	// does not exist, and by [Table.Delete] when a condition or version
+	// check was given and the item does not exist. It is
+	// [dynamokit.ErrNotFound].
+	ErrNotFound = dynamokit.ErrNotFound
+	// ErrAlreadyExists is returned by [Table.Create] when an item with the
+	// same key exists. It is [dynamokit.ErrAlreadyExists].
+	ErrAlreadyExists = dynamokit.ErrAlreadyExists
 	// ErrConditionFailed is returned when a condition given with
-	// [Update.If] or [Repo.Delete] does not hold; a *[TxError] matches it
-	// when a condition of one of its actions did not hold.
-	ErrConditionFailed = errors.New("query: condition failed")
-	// ErrVersionConflict is returned by [Repo.Put], [Update.Run] and
-	// [Repo.Delete] on a versioned model when the stored version differs
+	// [Update.If] or [Table.Delete] does not hold; a *[dynamokit.TxError]
+	// matches it when a condition of one of its actions did not hold. It
+	// is [dynamokit.ErrConditionFailed].
+	ErrConditionFailed = dynamokit.ErrConditionFailed
+	// ErrVersionConflict is returned by [Table.Put], [Update.Run] and
+	// [Table.Delete] on a versioned model when the stored version differs
 	// from the version of the value given (the version the caller read).
-	ErrVersionConflict = errors.New("query: version conflict")
+	// It is [dynamokit.ErrVersionConflict].
+	ErrVersionConflict = dynamokit.ErrVersionConflict
 	// ErrEmptyKey is returned, before any request is sent, when a key
 	// attribute of the given value is empty (missing, an empty string or
 	// binary, NULL, or computed from an attribute that is). It is the same
@@ -39,77 +43,53 @@ var (
 	ErrBadCursor = errors.New("query: invalid cursor")
 )
 
-// OpError is the error of a failed operation. Kind is one of the sentinel
-// errors (or nil), and Err the underlying error; errors.Is and errors.As see
-// both. It is always returned as a pointer.
-type OpError struct {
-	Op    string // the operation, such as "get" or "create"
-	Table string // the table name
-	Kind  error  // a sentinel such as ErrNotFound, or nil
-	Err   error  // the cause, such as the SDK error; may be nil
-}
-
-// Error implements the error interface.
-func (e *OpError) Error() string {
-	var msg string
-	switch {
-	case e.Kind == ErrEmptyKey && e.Err != nil:
-		// The cause names the attribute: "key attribute customer_id: ...".
-		msg = trimmed{e.Err}.Error()
-	case e.Kind != nil:
-		msg = strings.TrimPrefix(e.Kind.Error(), "query: ")
-	case e.Err != nil:
-		msg = trimmed{e.Err}.Error()
-	}
-	if e.Table == "" {
-		return fmt.Sprintf("query: %s: %s", e.Op, msg)
-	}
-	return fmt.Sprintf("query: %s %s: %s", e.Op, e.Table, msg)
-}
-
-// Unwrap returns the sentinel and the cause.
-func (e *OpError) Unwrap() []error {
-	var out []error
-	if e.Kind != nil {
-		out = append(out, e.Kind)
-	}
-	if e.Err != nil {
-		out = append(out, e.Err)
-	}
-	return out
-}
-
 // trimmed is an error of this package wrapped by another: its message
-// loses the "query: " prefix the outer message already has.
+// loses the package prefix the outer message already has.
 type trimmed struct{ error }
 
-func (t trimmed) Error() string { return strings.TrimPrefix(t.error.Error(), "query: ") }
+func (t trimmed) Error() string { return dynamokit.Trim(t.error.Error()) }
 func (t trimmed) Unwrap() error { return t.error }
 
-// wrap turns an SDK or encoding error into an *OpError. condKind is the
-// sentinel a failed condition means for this call.
+// wrapKey is wrap for an operation on the item with key: the error names
+// it.
+func wrapKey(op, table string, key mapping.Item, err error, condKind error) error {
+	err = wrap(op, table, err, condKind)
+	var e *dynamokit.Error
+	if errors.As(err, &e) && e.Key == nil && e.Op == op {
+		e.Key = key
+	}
+	return err
+}
+
+// wrap turns an error of the executor, of encoding or of a write check
+// into a *dynamokit.Error of operation op. condKind is the sentinel a
+// failed condition means for this call. An executor error is flattened:
+// its cause becomes the new error's cause.
 func wrap(op, table string, err error, condKind error) error {
 	if err == nil {
 		return nil
 	}
+	var e *dynamokit.Error
+	if errors.As(err, &e) && e.Err != nil && (e.Op == "" || e.Op[0] >= 'A' && e.Op[0] <= 'Z') {
+		// An SDK operation name: the error comes from the executor.
+		err = e.Err
+		if e.Kind != nil && e.Kind != dynamokit.ErrConditionFailed {
+			return &dynamokit.Error{Op: op, Table: table, Kind: e.Kind, Err: err}
+		}
+	} else if e != nil {
+		return err // a check's or another operation's error, already described
+	}
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
-		return &OpError{Op: op, Table: table, Kind: condKind, Err: err}
+		if condKind == nil {
+			condKind = ErrConditionFailed
+		}
+		return &dynamokit.Error{Op: op, Table: table, Kind: condKind, Err: err}
 	case errors.Is(err, model.ErrEmptyKey):
-		return &OpError{Op: op, Table: table, Kind: ErrEmptyKey, Err: err}
+		return &dynamokit.Error{Op: op, Table: table, Kind: ErrEmptyKey, Err: err}
 	}
-	return &OpError{Op: op, Table: table, Err: err}
-}
-
-// IsConditionFailed reports whether err means a DynamoDB condition did not
-// hold, whatever sentinel it was reported as: [ErrConditionFailed],
-// [ErrAlreadyExists], [ErrVersionConflict], or a raw SDK
-// ConditionalCheckFailedException.
-func IsConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.Is(err, ErrConditionFailed) || errors.Is(err, ErrAlreadyExists) ||
-		errors.Is(err, ErrVersionConflict) || errors.As(err, &ccf)
+	return &dynamokit.Error{Op: op, Table: table, Err: err}
 }
 
 // WrittenError is returned by [Update.Value] when the update was written

@@ -9,9 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Account is a model with optimistic locking, timestamps and a TTL.
@@ -43,24 +44,24 @@ func (Entry) TableName() string { return "entry" }
 // only run where DYNAMODB_ENDPOINT or AWS credentials point at tables.
 var (
 	ctx      = context.Background()
-	db       *dynamo.DB
-	accounts *query.Repo[Account]
-	entries  *query.Repo[Entry]
+	client   *dynamokit.Client
+	accounts *query.Table[Account]
+	entries  *query.Table[Entry]
 )
 
-func ExampleNew() {
-	db, err := connect.FromEnv(ctx)
+func ExampleNewTable() {
+	c, err := connect.FromEnv(ctx, dynamokit.WithNamer(model.Prefix("dev-")))
 	if err != nil {
 		log.Fatal(err)
 	}
-	accounts, err := query.New[Account](db, nil)
+	accounts, err := query.NewTable[Account](c)
 	if err != nil {
 		log.Fatal(err) // T is not a valid model
 	}
 	fmt.Println(accounts.TableName())
 }
 
-func ExampleRepo_Create() {
+func ExampleTable_Create() {
 	a := Account{ID: "a-1", Owner: "Ann", Balance: 100}
 	err := accounts.Create(ctx, &a)
 	if errors.Is(err, query.ErrAlreadyExists) {
@@ -71,7 +72,7 @@ func ExampleRepo_Create() {
 	fmt.Println(a.Version, a.Created.Equal(a.Updated)) // 1 true
 }
 
-func ExampleRepo_Get() {
+func ExampleTable_Get() {
 	a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
 	if errors.Is(err, query.ErrNotFound) {
 		fmt.Println("no account a-1")
@@ -83,9 +84,9 @@ func ExampleRepo_Get() {
 	fmt.Println(a.Owner, a.Balance)
 }
 
-func ExampleRepo_Get_emptyKey() {
-	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
-	accounts, err := query.New[Account](offline, nil)
+func ExampleTable_Get_emptyKey() {
+	offline := dynamokit.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.NewTable[Account](offline)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -94,12 +95,12 @@ func ExampleRepo_Get_emptyKey() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// query: get account: model: query_test.Account: key attribute id: model: empty key attribute
+	// dynamokit: get account: query_test.Account: key attribute id: model: empty key attribute
 }
 
 // Optimistic locking: read, change, write back with the version read, and
 // start again if someone else wrote in between.
-func ExampleRepo_Put() {
+func ExampleTable_Put() {
 	for {
 		a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
 		if err != nil {
@@ -117,7 +118,59 @@ func ExampleRepo_Put() {
 	}
 }
 
-func ExampleRepo_Update() {
+func ExampleTable_TxCreate() {
+	from, to := Account{ID: "a-1"}, Account{ID: "a-2"}
+	entry := Entry{AccountID: "a-1", Seq: 101, Amount: -30, Memo: "to a-2"}
+	err := client.WriteTx(ctx, &dynamokit.TxOptions{Token: "transfer-101"},
+		accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(query.Value(30))),
+		accounts.Update(to).Add("balance", 30),
+		entries.TxCreate(&entry),
+	)
+	var te *dynamokit.TxError
+	if errors.As(err, &te) {
+		for i, r := range te.Reasons {
+			if r.Failed() {
+				fmt.Println(i, r.Action, r.Kind) // e.g. 0 update account dynamokit: condition failed
+			}
+		}
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleTable_TxDelete_tooManyActions() {
+	offline := dynamokit.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.NewTable[Account](offline)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var actions []dynamokit.TxAction
+	for i := range dynamokit.MaxTxActions + 1 {
+		actions = append(actions, accounts.TxDelete(Account{ID: fmt.Sprint(i)}))
+	}
+	err = offline.WriteTx(context.Background(), nil, actions...)
+	fmt.Println(errors.Is(err, dynamokit.ErrTooManyActions))
+	// Output: true
+}
+
+func ExampleTable_TxGet() {
+	var a Account
+	var e Entry
+	err := client.ReadTx(ctx,
+		accounts.TxGet(Account{ID: "a-1"}, &a),
+		entries.TxGet(Entry{AccountID: "a-1", Seq: 101}, &e),
+	)
+	if errors.Is(err, query.ErrNotFound) {
+		fmt.Println("one of them is missing") // the others are read
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(a.Balance, e.Amount)
+}
+
+func ExampleTable_Update() {
 	a, err := accounts.Update(Account{ID: "a-1"}).
 		Add("balance", -30).
 		AddToSet("tags", "vip").
@@ -152,8 +205,8 @@ func ExampleUpdate_Value() {
 }
 
 func ExampleUpdate_Run() {
-	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
-	accounts, err := query.New[Account](offline, nil)
+	offline := dynamokit.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.NewTable[Account](offline)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -162,11 +215,11 @@ func ExampleUpdate_Run() {
 	err = accounts.Update(Account{ID: "a-1"}).Add("balance", "ten").Run(context.Background())
 	fmt.Println(err)
 	// Output:
-	// query: update account: set: query_test.Account has no attribute "balanse"
-	// query: update account: add: model: attribute balance of query_test.Account holds values of type int, not string
+	// dynamokit: update account: set: query_test.Account has no attribute "balanse"
+	// dynamokit: update account: add: model: attribute balance of query_test.Account holds values of type int, not string
 }
 
-func ExampleRepo_Delete() {
+func ExampleTable_Delete() {
 	// Deleting a missing item is not an error...
 	if err := accounts.Delete(ctx, Account{ID: "a-2"}); err != nil {
 		log.Fatal(err)
@@ -176,7 +229,7 @@ func ExampleRepo_Delete() {
 	fmt.Println(errors.Is(err, query.ErrNotFound)) // true
 }
 
-func ExampleRepo_Query() {
+func ExampleTable_Query() {
 	recent, err := entries.Query(Entry{AccountID: "a-1"}).
 		Range(query.GreaterOrEqual, 100).
 		Filter(query.Name("amount").LessThan(query.Value(0))).
@@ -234,7 +287,7 @@ func ExampleQuery_Count() {
 	fmt.Println(n)
 }
 
-func ExampleRepo_Scan() {
+func ExampleTable_Scan() {
 	n := 0
 	for a, err := range accounts.Scan().Segments(4).Filter(query.Name("balance").LessThan(query.Value(0))).All(ctx) {
 		if err != nil {
@@ -246,59 +299,7 @@ func ExampleRepo_Scan() {
 	fmt.Println(n)
 }
 
-func ExampleWriteTx() {
-	from, to := Account{ID: "a-1"}, Account{ID: "a-2"}
-	entry := Entry{AccountID: "a-1", Seq: 101, Amount: -30, Memo: "to a-2"}
-	err := query.WriteTx(ctx, db, &query.TxOptions{Token: "transfer-101"},
-		accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(query.Value(30))),
-		accounts.Update(to).Add("balance", 30),
-		entries.TxCreate(&entry),
-	)
-	var te *query.TxError
-	if errors.As(err, &te) {
-		for i, r := range te.Reasons {
-			if r.Failed() {
-				fmt.Println(i, r.Action, r.Kind) // e.g. 0 update account query: condition failed
-			}
-		}
-		return
-	}
-	if err != nil {
-		log.Fatal(err)
-	}
-}
-
-func ExampleWriteTx_tooManyActions() {
-	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
-	accounts, err := query.New[Account](offline, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	var actions []query.TxAction
-	for i := range query.MaxTxActions + 1 {
-		actions = append(actions, accounts.TxDelete(Account{ID: fmt.Sprint(i)}))
-	}
-	err = query.WriteTx(context.Background(), offline, nil, actions...)
-	fmt.Println(errors.Is(err, query.ErrTooManyActions))
-	// Output: true
-}
-
-func ExampleReadTx() {
-	var a Account
-	var e Entry
-	err := query.ReadTx(ctx, db,
-		accounts.TxGet(Account{ID: "a-1"}, &a),
-		entries.TxGet(Entry{AccountID: "a-1", Seq: 101}, &e),
-	)
-	if errors.Is(err, query.ErrNotFound) {
-		fmt.Println("one of them is missing") // the others are read
-	} else if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(a.Balance, e.Amount)
-}
-
-func ExampleRepo_BatchPut() {
+func ExampleTable_BatchPut() {
 	var ledger []Entry
 	for i := range 5000 {
 		ledger = append(ledger, Entry{AccountID: "a-1", Seq: i, Amount: 1})
@@ -313,8 +314,8 @@ func ExampleRepo_BatchPut() {
 }
 
 func ExampleName() {
-	offline := dynamo.New(aws.Config{Region: "us-east-1"}) // no request is made
-	accounts, err := query.New[Account](offline, nil)
+	offline := dynamokit.New(aws.Config{Region: "us-east-1"}) // no request is made
+	accounts, err := query.NewTable[Account](offline)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -325,8 +326,8 @@ func ExampleName() {
 	_, err = accounts.Scan().Filter(query.Name("expires").LessThan(query.Value("2030-01-01"))).Collect(ctx)
 	fmt.Println(err)
 	// Output:
-	// query: scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
-	// query: scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
+	// dynamokit: scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
+	// dynamokit: scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
 }
 
 func ExamplePath() {
@@ -366,7 +367,7 @@ type Store struct {
 func (Store) TableName() string { return "shop" }
 
 func ExampleQuery_Range() {
-	orders, err := query.New[Order](db, nil)
+	orders, err := query.NewTable[Order](client)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -381,7 +382,7 @@ func ExampleQuery_Range() {
 	}
 	fmt.Println(len(march))
 
-	stores, err := query.New[Store](db, nil)
+	stores, err := query.NewTable[Store](client)
 	if err != nil {
 		log.Fatal(err)
 	}

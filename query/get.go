@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 )
 
 // ReadOption changes how an item is read.
@@ -24,18 +25,18 @@ func Consistent() ReadOption { return func(o *readOptions) { o.consistent = true
 //
 // It calls GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
-func (r *Repo[T]) Get(ctx context.Context, key T, opts ...ReadOption) (T, error) {
+func (r *Table[T]) Get(ctx context.Context, key T, opts ...ReadOption) (T, error) {
 	var zero T
 	in, err := r.getInput(&key, opts)
 	if err != nil {
 		return zero, wrap("get", r.table, err, nil)
 	}
-	out, err := r.db.Client().GetItem(ctx, in)
+	out, err := r.c.GetItem(ctx, in)
 	if err != nil {
-		return zero, wrap("get", r.table, err, nil)
+		return zero, wrapKey("get", r.table, in.Key, err, nil)
 	}
 	if out.Item == nil || !r.m.IsEntity(out.Item) {
-		return zero, &OpError{Op: "get", Table: r.table, Kind: ErrNotFound}
+		return zero, &dynamokit.Error{Op: "get", Table: r.table, Key: in.Key, Kind: ErrNotFound}
 	}
 	v, err := r.decode(out.Item)
 	if err != nil {
@@ -44,7 +45,7 @@ func (r *Repo[T]) Get(ctx context.Context, key T, opts ...ReadOption) (T, error)
 	return v, nil
 }
 
-func (r *Repo[T]) getInput(key *T, opts []ReadOption) (*dynamodb.GetItemInput, error) {
+func (r *Table[T]) getInput(key *T, opts []ReadOption) (*dynamodb.GetItemInput, error) {
 	var o readOptions
 	for _, opt := range opts {
 		opt(&o)

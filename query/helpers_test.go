@@ -8,8 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/google/go-cmp/cmp"
-	"github.com/guregu/dynamo/v2"
 )
 
 // user is a multi-table model with every role.
@@ -80,12 +80,12 @@ var clock = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 const clockUnix = "1767323045"
 
-// offlineDB is a handle that is never used for I/O.
-var offlineDB = dynamo.New(aws.Config{Region: "us-east-1"})
+// offlineClient is a handle that is never used for I/O.
+var offlineClient = dynamokit.New(aws.Config{Region: "us-east-1"})
 
-func newRepo[T any](t *testing.T) *Repo[T] {
+func newRepo[T any](t *testing.T) *Table[T] {
 	t.Helper()
-	r, err := New[T](offlineDB, &Options{Now: func() time.Time { return clock }})
+	r, err := NewTable[T](offlineClient.With(dynamokit.WithClock(func() time.Time { return clock })))
 	if err != nil {
 		t.Fatal(err)
 	}

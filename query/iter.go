@@ -5,6 +5,7 @@ import (
 	"iter"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 )
 
 // Page is one page of results and the cursor of the next one.
@@ -21,14 +22,14 @@ type fetchFunc func(ctx context.Context, start map[string]types.AttributeValue) 
 // type, up to limit items (0: no limit). It stops at the first error,
 // yielding it, and checks ctx before each request and each item, so a
 // cancellation ends the stream at once, with no further request.
-func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit int) iter.Seq2[T, error] {
+func (r *Table[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero, v T // items are decoded into v, then yielded by value
 		var start map[string]types.AttributeValue
 		n := 0
 		for {
 			if err := ctx.Err(); err != nil {
-				yield(zero, &OpError{Op: op, Table: r.table, Err: err})
+				yield(zero, &dynamokit.Error{Op: op, Table: r.table, Err: err})
 				return
 			}
 			items, lek, err := fetch(ctx, start)
@@ -38,7 +39,7 @@ func (r *Repo[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit 
 			}
 			for _, item := range items {
 				if err := ctx.Err(); err != nil {
-					yield(zero, &OpError{Op: op, Table: r.table, Err: err})
+					yield(zero, &dynamokit.Error{Op: op, Table: r.table, Err: err})
 					return
 				}
 				if !r.m.IsEntity(item) {

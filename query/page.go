@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 )
 
@@ -27,10 +28,10 @@ type cursorSpec struct {
 }
 
 // page reads one page starting at cursor.
-func (r *Repo[T]) page(ctx context.Context, op string, fetch fetchFunc, cur string, spec cursorSpec) (Page[T], error) {
+func (r *Table[T]) page(ctx context.Context, op string, fetch fetchFunc, cur string, spec cursorSpec) (Page[T], error) {
 	start, err := decodeCursor(cur, spec)
 	if err != nil {
-		return Page[T]{}, &OpError{Op: op, Table: r.table, Kind: ErrBadCursor, Err: err}
+		return Page[T]{}, &dynamokit.Error{Op: op, Table: r.table, Kind: ErrBadCursor, Err: err}
 	}
 	items, lek, err := fetch(ctx, start)
 	if err != nil {
@@ -145,7 +146,7 @@ func (w *scopeWriter) conditions(field string, conds map[string]types.Condition)
 
 // positionNames returns the attributes of a position in the table or in
 // an index: the table's key, plus the index's key.
-func (r *Repo[T]) positionNames(index string) []*mapping.Attribute {
+func (r *Table[T]) positionNames(index string) []*mapping.Attribute {
 	names := []*mapping.Attribute{r.m.Key.Hash}
 	if r.m.Key.Range != nil {
 		names = append(names, r.m.Key.Range)
@@ -162,7 +163,7 @@ func (r *Repo[T]) positionNames(index string) []*mapping.Attribute {
 
 // sortKeys returns the sort keys of the table and of index, whose
 // attributes a position of index has.
-func (r *Repo[T]) sortKeys(index string) []*mapping.Attribute {
+func (r *Table[T]) sortKeys(index string) []*mapping.Attribute {
 	var sorts []*mapping.Attribute
 	if r.m.Key.Range != nil {
 		sorts = append(sorts, r.m.Key.Range)

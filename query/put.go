@@ -19,19 +19,24 @@ import (
 //
 // It calls PutItem with a condition:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
-func (r *Repo[T]) Create(ctx context.Context, item *T) error {
+func (r *Table[T]) Create(ctx context.Context, item *T) error {
 	in, restore, err := r.createInput(item)
 	if err != nil {
 		return wrap("create", r.table, err, nil)
 	}
-	if _, err := r.db.Client().PutItem(ctx, in); err != nil {
+	if r.c.HasWriteChecks(r.pub) {
+		if done, err := r.checked(ctx, r.putWrite("create", in, restore, ErrAlreadyExists), ""); done {
+			return err
+		}
+	}
+	if _, err := r.c.PutItem(ctx, in); err != nil {
 		restore()
-		return wrap("create", r.table, err, ErrAlreadyExists)
+		return wrapKey("create", r.table, r.keyOfItem(in.Item), err, ErrAlreadyExists)
 	}
 	return nil
 }
 
-func (r *Repo[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
+func (r *Table[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
 	if item == nil {
 		return nil, func() {}, errNilItem
 	}
@@ -59,21 +64,30 @@ func (r *Repo[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
 //
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
-func (r *Repo[T]) Put(ctx context.Context, item *T) error {
+func (r *Table[T]) Put(ctx context.Context, item *T) error {
 	in, restore, err := r.putVersioned(item, nil)
 	if err != nil {
 		return wrap("put", r.table, err, nil)
 	}
-	if _, err := r.db.Client().PutItem(ctx, in); err != nil {
+	if r.c.HasWriteChecks(r.pub) {
+		kind := ErrVersionConflict
+		if r.m.Version == nil {
+			kind = ErrConditionFailed
+		}
+		if done, err := r.checked(ctx, r.putWrite("put", in, restore, kind), ""); done {
+			return err
+		}
+	}
+	if _, err := r.c.PutItem(ctx, in); err != nil {
 		restore()
-		return wrap("put", r.table, err, ErrVersionConflict)
+		return wrapKey("put", r.table, r.keyOfItem(in.Item), err, ErrVersionConflict)
 	}
 	return nil
 }
 
 // putVersioned builds a put of item with the version check (if any) and
 // the extra conditions conds, all joined with AND.
-func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*dynamodb.PutItemInput, func(), error) {
+func (r *Table[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*dynamodb.PutItemInput, func(), error) {
 	if item == nil {
 		return nil, func() {}, errNilItem
 	}
@@ -114,12 +128,12 @@ func (r *Repo[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*d
 // [mapping.Attribute.SettableFieldOf] and fresh, which replace embedded
 // pointers and pointer fields rather than write through them, so nothing
 // the copy shares with item changes.
-func (r *Repo[T]) snapshot(item *T) func() {
+func (r *Table[T]) snapshot(item *T) func() {
 	saved := *item
 	return func() { *item = saved }
 }
 
-func (r *Repo[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bool) (*dynamodb.PutItemInput, error) {
+func (r *Table[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bool) (*dynamodb.PutItemInput, error) {
 	av, err := r.m.Encode(item)
 	if err != nil {
 		return nil, err
@@ -144,7 +158,7 @@ func (r *Repo[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bo
 // lacks a key attribute. Encode leaves out, or writes as NULL or as an
 // empty string or binary, every key value [mapping.Model.KeyOf] reports as
 // empty, so the key need not be encoded a second time.
-func (r *Repo[T]) checkKey(item map[string]types.AttributeValue) error {
+func (r *Table[T]) checkKey(item map[string]types.AttributeValue) error {
 	for _, a := range [2]*mapping.Attribute{r.m.Key.Hash, r.m.Key.Range} {
 		if a == nil {
 			continue

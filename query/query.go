@@ -29,10 +29,10 @@ const (
 )
 
 // Query is a typed Query request over one partition of the table or of a
-// secondary index, made with [Repo.Query]. Like [Update], it keeps the
+// secondary index, made with [Table.Query]. Like [Update], it keeps the
 // first error for the call that does I/O.
 type Query[T any] struct {
-	r          *Repo[T]
+	r          *Table[T]
 	partition  T
 	index      string
 	op         Op
@@ -54,7 +54,7 @@ type Query[T any] struct {
 //
 // It calls Query:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
-func (r *Repo[T]) Query(partition T) *Query[T] {
+func (r *Table[T]) Query(partition T) *Query[T] {
 	return &Query[T]{r: r, partition: partition}
 }
 
@@ -464,7 +464,7 @@ func (q *Query[T]) cursor(in *dynamodb.QueryInput, bounds *keyBounds) cursorSpec
 func (q *Query[T]) fetch(in *dynamodb.QueryInput) fetchFunc {
 	return func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey = start
-		out, err := q.r.db.Client().Query(ctx, in)
+		out, err := q.r.c.Query(ctx, in)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -513,7 +513,7 @@ func (q *Query[T]) Count(ctx context.Context) (int, error) {
 	in.Select = types.SelectCount
 	n, err := countPages(ctx, q.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey, in.Limit = start, limit
-		out, err := q.r.db.Client().Query(ctx, in)
+		out, err := q.r.c.Query(ctx, in)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -9,7 +9,7 @@ import (
 // sort key: op=example renders the operand through the template, op=raw
 // sends the stored string.
 func BenchmarkRangeInput(b *testing.B) {
-	r, err := New[shipment](offlineDB, nil)
+	r, err := NewTable[shipment](offlineClient)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,15 +9,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
 // Scan is a typed Scan request over the whole table or an index, made with
-// [Repo.Scan]. For a single-table model only the model's entity type is
+// [Table.Scan]. For a single-table model only the model's entity type is
 // returned. Like [Update], it keeps the first error for the call that does
 // I/O.
 type Scan[T any] struct {
-	r          *Repo[T]
+	r          *Table[T]
 	index      string
 	filters    []expression.ConditionBuilder
 	limit      int
@@ -34,7 +35,7 @@ type Scan[T any] struct {
 //
 // It calls Scan:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
-func (r *Repo[T]) Scan() *Scan[T] { return &Scan[T]{r: r} }
+func (r *Table[T]) Scan() *Scan[T] { return &Scan[T]{r: r} }
 
 // Index scans a secondary index instead of the table.
 func (s *Scan[T]) Index(name string) *Scan[T] { s.index = name; return s }
@@ -182,7 +183,7 @@ func (s *Scan[T]) segmentInputs(in *dynamodb.ScanInput) []*dynamodb.ScanInput {
 func (s *Scan[T]) fetch(in *dynamodb.ScanInput) fetchFunc {
 	return func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey = start
-		out, err := s.r.db.Client().Scan(ctx, in)
+		out, err := s.r.c.Scan(ctx, in)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -263,7 +264,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 		}
 		// A segment that saw the cancellation stopped without sending it.
 		if err := parent.Err(); err != nil {
-			yield(zero, &OpError{Op: "scan", Table: s.r.table, Err: err})
+			yield(zero, &dynamokit.Error{Op: "scan", Table: s.r.table, Err: err})
 		}
 	}
 }
@@ -310,7 +311,7 @@ func (s *Scan[T]) Count(ctx context.Context) (int, error) {
 		var err error
 		counts[i], err = countPages(ctx, s.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
 			in.ExclusiveStartKey, in.Limit = start, limit
-			out, err := s.r.db.Client().Scan(ctx, in)
+			out, err := s.r.c.Scan(ctx, in)
 			if err != nil {
 				return 0, nil, err
 			}

@@ -4,7 +4,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/guregu/dynamo/v2"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
 type txPutItem struct {
@@ -23,19 +24,19 @@ func (txPutPlain) TableName() string { return "plain" }
 // TestTxPutConditions checks that TxPut joins its extra conditions with the
 // version check.
 func TestTxPutConditions(t *testing.T) {
-	db := dynamo.New(aws.Config{Region: "us-east-1"})
-	versioned, err := New[txPutItem](db, nil)
+	db := dynamokit.New(aws.Config{Region: "us-east-1"})
+	versioned, err := NewTable[txPutItem](db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := New[txPutPlain](db, nil)
+	plain, err := NewTable[txPutPlain](db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	missing := Name("id").AttributeNotExists()
 	tests := []struct {
 		name   string
-		action TxAction
+		action dynamokit.TxAction
 		want   string
 	}{
 		{"plain, no condition", plain.TxPut(&txPutPlain{ID: "a"}), ""},
@@ -45,11 +46,11 @@ func TestTxPutConditions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			item, _, err := tt.action.txItem()
+			w, err := tt.action.TxWrite(txn.Key{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := aws.ToString(item.Put.ConditionExpression); got != tt.want {
+			if got := aws.ToString(w.Item.Put.ConditionExpression); got != tt.want {
 				t.Errorf("ConditionExpression = %q, want %q", got, tt.want)
 			}
 		})

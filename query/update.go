@@ -10,29 +10,32 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
-// Update is a typed UpdateItem request, made with [Repo.Update]. Its methods
+// Update is a typed UpdateItem request, made with [Table.Update]. Its methods
 // record changes and return the Update so calls chain; the first error is
 // kept and returned by [Update.Run], so a chain needs no error checks.
 // Attribute names are the model's DynamoDB names; each value is encoded
 // once, by its attribute's own field encoder, as the item's field is (a set
 // attribute as a set, a unixtime or TTL time as a number, a custom
-// marshaler through its method), and must be of the field's Go type (or
-// a value that converts to it without loss).
+// marshaler through its method), and must be of the field's Go type (see
+// [mapping.Attribute.Convert]).
 //
 // An Update never creates an item: it is conditional on the item's
 // existence and returns [ErrNotFound] when there is none. It may be run
-// more than once, and used as a [WriteTx] action.
+// more than once, and used as a [dynamokit.Client.WriteTx] action.
 type Update[T any] struct {
-	r       *Repo[T]
+	r       *Table[T]
 	scratch T // the key value, with the new values of plain fields applied
 	ops     []updateOp
 	conds   []expression.ConditionBuilder
 	touched map[string]bool // attributes changed
 	removed map[string]bool // attributes removed
 	unknown map[string]bool // attributes whose new value is known only to DynamoDB
+	sets    mapping.Item    // the values set, and NULL for those removed, for write checks
 	err     error
 }
 
@@ -53,8 +56,16 @@ type updateOp func(expression.UpdateBuilder) expression.UpdateBuilder
 //
 // It calls UpdateItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
-func (r *Repo[T]) Update(key T) *Update[T] {
+func (r *Table[T]) Update(key T) *Update[T] {
 	return &Update[T]{r: r, scratch: key, touched: map[string]bool{}, removed: map[string]bool{}, unknown: map[string]bool{}}
+}
+
+// setValue records the value an update gives attr, for write checks.
+func (u *Update[T]) setValue(attr string, av types.AttributeValue) {
+	if u.sets == nil {
+		u.sets = make(mapping.Item, 1)
+	}
+	u.sets[attr] = av
 }
 
 func (u *Update[T]) setErr(err error) {
@@ -115,7 +126,7 @@ func (u *Update[T]) record(a *mapping.Attribute, op updateOp) *Update[T] {
 
 // Set sets an attribute to v, encoded by the attribute's field as in an
 // item: v must be of the field's Go type (or convert to it without loss,
-// as an untyped constant does), or the update fails with a
+// as [mapping.Attribute.Convert] says), or the update fails with a
 // *[model.ValueError]. A value the item's encoding would omit (nil, "",
 // an empty set, a zero value with omitempty) removes the attribute
 // instead, as [Update.Remove]. A computed attribute that refers to attr is
@@ -139,6 +150,7 @@ func (u *Update[T]) Set(attr string, v any) *Update[T] {
 		return u.Remove(attr)
 	}
 	u.assign(a, fv)
+	u.setValue(attr, av)
 	n := name(attr)
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
 		return b.Set(n, expression.Value(av))
@@ -166,6 +178,7 @@ func (u *Update[T]) SetIfNotExists(attr string, v any) *Update[T] {
 		return u
 	}
 	u.unknown[attr] = true
+	u.setValue(attr, av)
 	n := name(attr)
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
 		return b.Set(n, n.IfNotExists(expression.Value(av)))
@@ -187,6 +200,7 @@ func (u *Update[T]) Remove(attrs ...string) *Update[T] {
 			return u
 		}
 		f.SetZero()
+		u.setValue(attr, &types.AttributeValueMemberNULL{Value: true})
 		n := name(attr)
 		u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder { return b.Remove(n) })
 	}
@@ -398,22 +412,35 @@ func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (mapping.Item
 	if err != nil {
 		return nil, nil, wrap("update", u.r.table, err, nil)
 	}
+	if u.r.c.HasWriteChecks(u.r.pub) {
+		w, err := u.TxWrite(txn.Key{})
+		if err != nil {
+			return nil, nil, wrap("update", u.r.table, err, nil)
+		}
+		noTx := ""
+		if rv != types.ReturnValueNone {
+			noTx = "a write check adds transaction items to this update, and a transaction returns no item: use Update.Run, then Table.Get"
+		}
+		if done, err := u.r.checked(ctx, w, noTx); done {
+			return in.Key, nil, err
+		}
+	}
 	in.ReturnValues = rv
-	out, err := u.r.db.Client().UpdateItem(ctx, in)
+	out, err := u.r.c.UpdateItem(ctx, in)
 	if err != nil {
-		return nil, nil, u.classify(err)
+		return nil, nil, u.classify(in.Key, err)
 	}
 	return in.Key, out, nil
 }
 
 // classify tells a missing item, a stale version and a failed condition
 // apart, using the item DynamoDB returns with the failure.
-func (u *Update[T]) classify(err error) error {
+func (u *Update[T]) classify(key mapping.Item, err error) error {
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(err, &ccf) {
-		return wrap("update", u.r.table, err, nil)
+		return wrapKey("update", u.r.table, key, err, nil)
 	}
-	return &OpError{Op: "update", Table: u.r.table, Kind: u.failureKind(ccf.Item), Err: err}
+	return &dynamokit.Error{Op: "update", Table: u.r.table, Key: key, Kind: u.failureKind(ccf.Item), Err: err}
 }
 
 func (u *Update[T]) failureKind(old map[string]types.AttributeValue) error {
@@ -441,7 +468,7 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 	// written through SettableFieldOf, which leaves the scratch value alone.
 	final := u.scratch
 	fv := reflect.ValueOf(&final).Elem()
-	now := r.now()
+	now := r.c.Now()
 	stamp := r.m.Updated != nil && !u.touched[r.m.Updated.Name]
 	if stamp {
 		if err := setStamp(fv, r.m.Updated, now); err != nil {

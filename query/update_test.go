@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -254,7 +255,7 @@ func TestUpdateFailureKind(t *testing.T) {
 // TestUpdateKeepsKey checks that an Update does not write through to the
 // caller's value, even through an embedded pointer.
 func TestUpdateKeepsKey(t *testing.T) {
-	r, err := New[withPtr](offlineDB, nil)
+	r, err := NewTable[withPtr](offlineClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestUpdateKeepsKey(t *testing.T) {
 }
 
 func TestUpdatedStamp(t *testing.T) {
-	r, err := New[unixStamp](offlineDB, &Options{Now: func() time.Time { return clock }})
+	r, err := NewTable[unixStamp](offlineClient.With(dynamokit.WithClock(func() time.Time { return clock })))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -215,7 +218,7 @@ func TestTxInput(t *testing.T) {
 	emps := newRepo[emp](t)
 	created := user{ID: "new", Name: "N"}
 	put := plain{K: "k", R: 1, V: "v"}
-	got, undo, err := txInput(&TxOptions{Token: "tok"}, []TxAction{
+	got, undo, err := txInput(&dynamokit.TxOptions{Token: "tok"}, []dynamokit.TxAction{
 		users.TxCreate(&created),
 		plains.TxPut(&put),
 		users.Update(user{ID: "u", Version: 2}).Set("name", "x"),
@@ -277,36 +280,57 @@ func TestTxInput(t *testing.T) {
 	}
 }
 
+// txInput builds the TransactWriteItems request of actions as
+// dynamokit.Client.WriteTx does, without I/O and without write checks.
+func txInput(opts *dynamokit.TxOptions, actions []dynamokit.TxAction) (*dynamodb.TransactWriteItemsInput, func(), error) {
+	in := &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String(opts.Token)}
+	var undos []func()
+	for _, a := range actions {
+		w, err := a.TxWrite(txn.Key{})
+		if err != nil {
+			return nil, nil, err
+		}
+		undos = append(undos, w.Undo)
+		in.TransactItems = append(in.TransactItems, w.Item)
+	}
+	return in, func() {
+		for _, u := range slices.Backward(undos) {
+			u()
+		}
+	}, nil
+}
+
+// TestTxInputErrors checks the errors WriteTx returns before any request.
 func TestTxInputErrors(t *testing.T) {
 	users := newRepo[user](t)
 	item := user{ID: "a", Name: "kept"}
-	many := make([]TxAction, MaxTxActions+1)
+	many := make([]dynamokit.TxAction, dynamokit.MaxTxActions+1)
 	for i := range many {
 		many[i] = users.TxDelete(user{ID: fmt.Sprint(i)})
 	}
 	tests := []struct {
 		name    string
-		actions []TxAction
+		actions []dynamokit.TxAction
 		want    string
 		wantErr error
 	}{
 		{"none", nil, "no actions", nil},
-		{"too many", many, "101, at most 100", ErrTooManyActions},
-		{"nil action", []TxAction{users.TxCreate(&item), nil}, "action 1 is nil", nil},
-		{"bad action undoes the others", []TxAction{users.TxCreate(&item), users.Update(user{ID: "b"}).Set("nope", 1)}, "action 1 (update users)", nil},
-		{"empty key", []TxAction{users.TxDelete(user{})}, "action 0 (delete users)", ErrEmptyKey},
+		{"too many", many, "101, at most 100", dynamokit.ErrTooManyActions},
+		{"nil action", []dynamokit.TxAction{users.TxCreate(&item), nil}, "action 1 is nil", nil},
+		{"bad action undoes the others", []dynamokit.TxAction{users.TxCreate(&item), users.Update(user{ID: "b"}).Set("nope", 1)}, "action 1: update users", nil},
+		{"empty key", []dynamokit.TxAction{users.TxDelete(user{})}, "action 0: delete users", ErrEmptyKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := txInput(nil, tt.actions)
+			err := offlineClient.WriteTx(t.Context(), nil, tt.actions...)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("txInput error = %v, want one containing %q", err, tt.want)
+				t.Fatalf("WriteTx error = %v, want one containing %q", err, tt.want)
 			}
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
-				t.Errorf("txInput error = %v, want errors.Is %v", err, tt.wantErr)
+				t.Errorf("WriteTx error = %v, want errors.Is %v", err, tt.wantErr)
 			}
 			if diff := cmp.Diff(user{ID: "a", Name: "kept"}, item); diff != "" {
-				t.Errorf("a failed txInput left the item changed (-want +got):\n%s", diff)
+				t.Errorf("a failed WriteTx left the item changed (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -317,9 +341,13 @@ func TestReadTxInput(t *testing.T) {
 	emps := newRepo[emp](t)
 	var u user
 	var e emp
-	got, err := readTxInput([]TxRead{users.TxGet(user{ID: "u"}, &u), emps.TxGet(emp{ID: "e", Dept: "d"}, &e)})
-	if err != nil {
-		t.Fatal(err)
+	got := &dynamodb.TransactGetItemsInput{}
+	for _, rd := range []dynamokit.TxRead{users.TxGet(user{ID: "u"}, &u), emps.TxGet(emp{ID: "e", Dept: "d"}, &e)} {
+		b, err := rd.TxRead(txn.Key{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.TransactItems = append(got.TransactItems, b.Item)
 	}
 	want := &dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
 		{Get: &types.Get{TableName: aws.String("users"), Key: avs{"id": s("u")}}},
@@ -328,65 +356,18 @@ func TestReadTxInput(t *testing.T) {
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("readTxInput mismatch (-want +got):\n%s", diff)
 	}
-	many := make([]TxRead, MaxTxActions+1)
+	many := make([]dynamokit.TxRead, dynamokit.MaxTxActions+1)
 	for i := range many {
 		many[i] = users.TxGet(user{ID: fmt.Sprint(i)}, &u)
 	}
-	if _, err := readTxInput(many); !errors.Is(err, ErrTooManyActions) {
-		t.Errorf("readTxInput(101 reads) error = %v, want ErrTooManyActions", err)
+	ctx := t.Context()
+	if err := offlineClient.ReadTx(ctx, many...); !errors.Is(err, dynamokit.ErrTooManyActions) {
+		t.Errorf("ReadTx(101 reads) error = %v, want ErrTooManyActions", err)
 	}
-	if _, err := readTxInput([]TxRead{users.TxGet(user{ID: "u"}, nil)}); err == nil {
-		t.Error("readTxInput(nil destination) error = nil")
+	if err := offlineClient.ReadTx(ctx, users.TxGet(user{ID: "u"}, nil)); err == nil {
+		t.Error("ReadTx(nil destination) error = nil")
 	}
-	if _, err := readTxInput(nil); err == nil {
-		t.Error("readTxInput() error = nil")
-	}
-}
-
-func TestTxError(t *testing.T) {
-	te := &TxError{Reasons: []TxReason{
-		{Action: "create a", Code: "ConditionalCheckFailed", Kind: ErrAlreadyExists},
-		{Action: "check b", Code: "None"},
-		{Action: "update c", Code: "TransactionConflict"},
-	}}
-	var err error = te
-	for _, tt := range []struct {
-		target error
-		want   bool
-	}{
-		{ErrConditionFailed, true},
-		{ErrAlreadyExists, true},
-		{ErrNotFound, false},
-		{ErrVersionConflict, false},
-	} {
-		if got := errors.Is(err, tt.target); got != tt.want {
-			t.Errorf("errors.Is(TxError, %v) = %v, want %v", tt.target, got, tt.want)
-		}
-	}
-	want := "query: transaction cancelled: action 0 (create a): ConditionalCheckFailed (item already exists); action 2 (update c): TransactionConflict"
-	if got := te.Error(); got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	if !IsConditionFailed(err) {
-		t.Error("IsConditionFailed(TxError) = false, want true")
-	}
-}
-
-func TestOpError(t *testing.T) {
-	cause := errors.New("boom")
-	for _, tt := range []struct {
-		err  *OpError
-		want string
-	}{
-		{&OpError{Op: "get", Table: "t", Kind: ErrNotFound, Err: cause}, "query: get t: item not found"},
-		{&OpError{Op: "get", Table: "t", Err: cause}, "query: get t: boom"},
-		{&OpError{Op: "transaction", Err: cause}, "query: transaction: boom"},
-	} {
-		if got := tt.err.Error(); got != tt.want {
-			t.Errorf("Error() = %q, want %q", got, tt.want)
-		}
-		if !errors.Is(tt.err, cause) {
-			t.Errorf("errors.Is(%v, cause) = false", tt.err)
-		}
+	if err := offlineClient.ReadTx(ctx); err == nil {
+		t.Error("ReadTx() error = nil")
 	}
 }

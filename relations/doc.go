@@ -38,9 +38,9 @@
 // Each child's delete or unlink is conditional on its link, so a child
 // another writer moves away meanwhile is left alone.
 // These guarantees cover only changes made through the HasMany: writing a
-// child's link through the child's query.Repo (Create, Put, BatchPut, an
+// child's link through the child's query.Table (Create, Put, BatchPut, an
 // Update that sets the link) or deleting a parent through the parent's
-// query.Repo is not checked.
+// query.Table is not checked.
 //
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.

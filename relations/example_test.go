@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -52,10 +53,10 @@ func (Project) TableName() string { return "project" }
 // New works out from the models how children are stored; no request is
 // made.
 func ExampleNew() {
-	db := dynamo.New(aws.Config{Region: "us-east-1"}) // not used until a call does I/O
-	depts, _ := query.New[Department](db, nil)
-	emps, _ := query.New[Employee](db, nil)
-	projects, _ := query.New[Project](db, nil)
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}) // not used until a call does I/O
+	depts, _ := query.NewTable[Department](db)
+	emps, _ := query.NewTable[Employee](db)
+	projects, _ := query.NewTable[Project](db)
 
 	staff, err := relations.New(depts, emps, nil)
 	if err != nil {
@@ -84,11 +85,11 @@ func orgStaff(ctx context.Context) (*relations.HasMany[Department, Employee], er
 	if err != nil {
 		return nil, err
 	}
-	depts, err := query.New[Department](db, nil)
+	depts, err := query.NewTable[Department](db)
 	if err != nil {
 		return nil, err
 	}
-	emps, err := query.New[Employee](db, nil)
+	emps, err := query.NewTable[Employee](db)
 	if err != nil {
 		return nil, err
 	}

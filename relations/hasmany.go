@@ -60,8 +60,8 @@ type link struct {
 // HasMany is a one-to-many relationship from parent model P to child model
 // C. It is safe for concurrent use.
 type HasMany[P, C any] struct {
-	parents  *query.Repo[P]
-	children *query.Repo[C]
+	parents  *query.Table[P]
+	children *query.Table[C]
 	links    []link
 	index    string // "" for ItemCollection
 	layout   Layout
@@ -81,7 +81,7 @@ type HasMany[P, C any] struct {
 // or partition can serve, or when [Options.Index] names it, returns an
 // [ErrNoRelation] error naming the index, its projection and the
 // attributes it leaves out. It makes no request.
-func New[P, C any](parents *query.Repo[P], children *query.Repo[C], opts *Options) (*HasMany[P, C], error) {
+func New[P, C any](parents *query.Table[P], children *query.Table[C], opts *Options) (*HasMany[P, C], error) {
 	if parents == nil || children == nil {
 		return nil, errors.New("relations: nil repo")
 	}

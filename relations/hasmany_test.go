@@ -9,11 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Models of each layout, and some that cannot be related.
@@ -141,11 +141,11 @@ type noIndexEmp struct {
 
 func (noIndexEmp) TableName() string { return "emp" }
 
-var offline = dynamo.New(aws.Config{Region: "us-east-1"})
+var offline = dynamokit.New(aws.Config{Region: "us-east-1"})
 
-func repo[T any](t *testing.T) *query.Repo[T] {
+func repo[T any](t *testing.T) *query.Table[T] {
 	t.Helper()
-	r, err := query.New[T](offline, nil)
+	r, err := query.NewTable[T](offline)
 	if err != nil {
 		t.Fatal(err)
 	}

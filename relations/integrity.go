@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"strings"
 
-	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -47,7 +48,7 @@ func (h *HasMany[P, C]) Move(ctx context.Context, child C, to P) error {
 		}
 		upd = upd.Set(l.name, v.Interface())
 	}
-	err := query.WriteTx(ctx, h.children.DB(), nil, upd, h.parents.Check(to))
+	err := h.children.Client().WriteTx(ctx, nil, upd, h.parents.Check(to))
 	return h.txErr("move", err, 0, 1)
 }
 
@@ -80,19 +81,19 @@ func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
 	if hasKey(from, dest) {
 		// Already there: DynamoDB refuses two actions on one item in a
 		// transaction, and there is nothing to write.
-		err = query.WriteTx(ctx, h.children.DB(), nil, h.children.Check(cur), h.parents.Check(to))
+		err = h.children.Client().WriteTx(ctx, nil, h.children.Check(cur), h.parents.Check(to))
 		return h.txErr("move", err, 0, 1)
 	}
 	// The moved item is a new item: a version restarts at 1. moved shares
 	// no field it writes with cur, whose version the delete checks.
 	setZero(&moved, cm.Version)
 	free := query.Name(cm.Key.Hash.Name).AttributeNotExists()
-	err = query.WriteTx(ctx, h.children.DB(), nil,
+	err = h.children.Client().WriteTx(ctx, nil,
 		h.children.TxDelete(cur, h.children.KeyExists()),
 		h.children.TxPut(&moved, free),
 		h.parents.Check(to),
 	)
-	var te *query.TxError
+	var te *dynamokit.TxError
 	if errors.As(err, &te) && len(te.Reasons) == 3 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
 		return &opError{op: "move (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}
 	}
@@ -130,7 +131,7 @@ func (h *HasMany[P, C]) Create(ctx context.Context, child *C) error {
 		return fmt.Errorf("relations: create: %w: %w", ErrParentNotFound, err)
 	}
 	saved := *child
-	err = query.WriteTx(ctx, h.children.DB(), nil, h.children.TxCreate(child), h.parents.Check(parent))
+	err = h.children.Client().WriteTx(ctx, nil, h.children.TxCreate(child), h.parents.Check(parent))
 	if err != nil {
 		*child = saved
 	}
@@ -164,7 +165,7 @@ func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int) error
 	if err == nil {
 		return nil
 	}
-	var te *query.TxError
+	var te *dynamokit.TxError
 	if !errors.As(err, &te) {
 		return fmt.Errorf("relations: %s: %w", op, err)
 	}
@@ -198,11 +199,7 @@ type opError struct {
 func (e *opError) Error() string {
 	parts := make([]string, len(e.kinds))
 	for i, k := range e.kinds {
-		msg := k.Error()
-		for _, p := range []string{"relations: ", "query: "} {
-			msg = strings.TrimPrefix(msg, p)
-		}
-		parts[i] = msg
+		parts[i] = dynamokit.Trim(k.Error())
 	}
 	return "relations: " + e.op + ": " + strings.Join(parts, "; ")
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
-	"github.com/guregu/dynamo/v2"
 )
 
 // ParentWithChildren returns parent's item and all its children; parent
@@ -89,7 +89,7 @@ func (h *HasMany[P, C]) readPartition(ctx context.Context, parent P) (P, []C, er
 	if err != nil {
 		return zero, nil, err
 	}
-	err = pt.each(ctx, h.children.DB(), func(item mapping.Item) error {
+	err = pt.each(ctx, h.children.Client(), func(item mapping.Item) error {
 		switch {
 		case !found && hasKey(item, key) && pm.IsEntity(item):
 			found = true
@@ -220,16 +220,17 @@ func (pt *partition) input() (*dynamodb.QueryInput, error) {
 	return in, nil
 }
 
-// each calls fn with every item of the partition, page after page.
-func (pt *partition) each(ctx context.Context, db *dynamo.DB, fn func(mapping.Item) error) error {
+// each calls fn with every item of the partition, page after page, each
+// page a request through the client's executor.
+func (pt *partition) each(ctx context.Context, c *dynamokit.Client, fn func(mapping.Item) error) error {
 	in, err := pt.input()
 	if err != nil {
 		return err
 	}
 	for {
-		out, err := db.Client().Query(ctx, in)
+		out, err := c.Query(ctx, in)
 		if err != nil {
-			return &query.OpError{Op: "query", Table: pt.table, Err: err}
+			return err
 		}
 		for _, item := range out.Items {
 			if err := fn(item); err != nil {

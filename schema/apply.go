@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/guregu/dynamo/v2"
+	"github.com/dynamokit/dynamokit"
 )
 
 // ErrDestructive is returned (wrapped) by [Apply] when a change set holds a
@@ -35,8 +35,12 @@ var ErrDestructive = errors.New("schema: destructive change not allowed")
 //
 // It calls CreateTable, UpdateTable, UpdateTimeToLive and DescribeTable:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
-func Apply(ctx context.Context, db *dynamo.DB, cs *ChangeSet, opts *Options) error {
-	return apply(ctx, db.Client(), cs, opts)
+func Apply(ctx context.Context, c *dynamokit.Client, cs *ChangeSet, opts *Options) error {
+	opts, err := clientOptions(c, opts)
+	if err != nil {
+		return err
+	}
+	return apply(ctx, c, cs, opts)
 }
 
 func apply(ctx context.Context, c client, cs *ChangeSet, opts *Options) error {

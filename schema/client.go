@@ -6,8 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// client is the part of the DynamoDB API that schema calls. The client of a
-// *dynamo.DB satisfies it; tests use a fake.
+// client is the part of the DynamoDB API that schema calls. A
+// *dynamokit.Client satisfies it; tests use a fake.
 type client interface {
 	CreateTable(context.Context, *dynamodb.CreateTableInput, ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
 	DeleteTable(context.Context, *dynamodb.DeleteTableInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error)

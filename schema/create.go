@@ -9,14 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/guregu/dynamo/v2"
 )
 
 // CreateInput returns the CreateTable request for m, with its table name
-// passed through n (nil keeps it), or nil for the zero Model. It does no
-// I/O.
+// passed through n (nil keeps it). It does no I/O.
 func CreateInput(m *model.Model, n model.Namer) *dynamodb.CreateTableInput {
 	mm, err := mapping.For(m.Type())
 	if err != nil {
@@ -114,8 +113,12 @@ func throughput(b model.Billing) *types.ProvisionedThroughput {
 // It calls CreateTable, DescribeTable, DescribeTimeToLive and
 // UpdateTimeToLive:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
-func Create(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) error {
-	return create(ctx, db.Client(), opts, models)
+func Create(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
+	opts, err := clientOptions(c, opts)
+	if err != nil {
+		return err
+	}
+	return create(ctx, c, opts, models)
 }
 
 func create(ctx context.Context, c client, opts *Options, models []*model.Model) error {

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Drop deletes the table of each model and waits until it is gone. A table
@@ -21,8 +21,12 @@ import (
 //
 // It calls DeleteTable and DescribeTable:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
-func Drop(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) error {
-	return drop(ctx, db.Client(), opts, models)
+func Drop(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
+	opts, err := clientOptions(c, opts)
+	if err != nil {
+		return err
+	}
+	return drop(ctx, c, opts, models)
 }
 
 func drop(ctx context.Context, c client, opts *Options, models []*model.Model) error {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/schema"
@@ -139,26 +140,25 @@ func ExampleDiff() {
 func ExampleCreate() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	db, err := connect.FromEnv(ctx)
+	c, err := connect.FromEnv(ctx, dynamokit.WithNamer(model.Prefix("dev-")))
 	if err != nil {
 		log.Fatal(err)
 	}
-	opts := &schema.Options{Namer: model.Prefix("dev-")}
 	// Creates dev-employee unless it exists, waits until it is ACTIVE, and
 	// enables TTL on expires.
-	if err := schema.Create(ctx, db, opts, model.MustOf[Employee]()); err != nil {
+	if err := schema.Create(ctx, c, nil, model.MustOf[Employee]()); err != nil {
 		log.Fatal(err)
 	}
 }
 
 func ExampleDrop() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx)
+	c, err := connect.FromEnv(ctx, dynamokit.WithNamer(model.Prefix("dev-")))
 	if err != nil {
 		log.Fatal(err)
 	}
 	// Deletes dev-employee and waits until it is gone; a missing table is skipped.
-	if err := schema.Drop(ctx, db, &schema.Options{Namer: model.Prefix("dev-")}, model.MustOf[Employee]()); err != nil {
+	if err := schema.Drop(ctx, c, nil, model.MustOf[Employee]()); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -166,11 +166,11 @@ func ExampleDrop() {
 // Plan in CI: print what would change and fail on what needs permission.
 func ExamplePlan() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx)
+	c, err := connect.FromEnv(ctx, dynamokit.WithNamer(model.Prefix("prod-")))
 	if err != nil {
 		log.Fatal(err)
 	}
-	cs, err := schema.Plan(ctx, db, &schema.Options{Namer: model.Prefix("prod-")}, model.MustOf[Employee]())
+	cs, err := schema.Plan(ctx, c, nil, model.MustOf[Employee]())
 	var re *schema.RecreateError
 	if errors.As(err, &re) {
 		log.Fatalf("table %s needs a migration by hand: %v", re.Table, re.Reasons)
@@ -188,12 +188,11 @@ func ExamplePlan() {
 // Apply at deploy time, with destructive changes allowed deliberately.
 func ExampleApply() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx)
+	c, err := connect.FromEnv(ctx, dynamokit.WithNamer(model.Prefix("prod-")))
 	if err != nil {
 		log.Fatal(err)
 	}
 	opts := &schema.Options{
-		Namer:            model.Prefix("prod-"),
 		AllowDestructive: os.Getenv("ALLOW_DESTRUCTIVE") == "yes",
 		Progress: func(e schema.Event) {
 			if e.Done {
@@ -201,11 +200,11 @@ func ExampleApply() {
 			}
 		},
 	}
-	cs, err := schema.Plan(ctx, db, opts, model.MustOf[Employee]())
+	cs, err := schema.Plan(ctx, c, opts, model.MustOf[Employee]())
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := schema.Apply(ctx, db, cs, opts); errors.Is(err, schema.ErrDestructive) {
+	if err := schema.Apply(ctx, c, cs, opts); errors.Is(err, schema.ErrDestructive) {
 		log.Fatalf("refused:\n%s", cs)
 	} else if err != nil {
 		log.Fatal(err)

@@ -1,15 +1,20 @@
 package schema
 
 import (
+	"errors"
 	"time"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
 )
 
 // Options adjusts how schema talks to DynamoDB. A nil *Options, like the
 // zero value, means the defaults.
 type Options struct {
-	// Namer maps each model's base table name to the real one; nil keeps it.
+	// Namer maps each model's base table name to the real one for the
+	// functions that take no client, [Export] and [Tables]; nil keeps it.
+	// Create, Drop, Plan and Apply use the namer of their client and
+	// refuse Options with a Namer, so that the namer is given once.
 	Namer model.Namer
 	// PollInterval is how often a wait asks DynamoDB for the table status;
 	// zero means 200ms.
@@ -42,6 +47,23 @@ type Event struct {
 	Table string // the table concerned
 	Step  string // what is happening, such as "create table" or "wait for index gsi1"
 	Done  bool   // false when the step starts, true when it has finished
+}
+
+// clientOptions returns opts with the namer of c, for the functions that
+// send requests through c.
+func clientOptions(c *dynamokit.Client, opts *Options) (*Options, error) {
+	if c == nil {
+		return nil, errors.New("schema: nil *dynamokit.Client")
+	}
+	var o Options
+	if opts != nil {
+		if opts.Namer != nil {
+			return nil, errors.New("schema: Options.Namer is set: Create, Drop, Plan and Apply name tables with the namer of the client (dynamokit.WithNamer)")
+		}
+		o = *opts
+	}
+	o.Namer = c.Namer()
+	return &o, nil
 }
 
 func (o *Options) namer() model.Namer {

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/guregu/dynamo/v2"
 )
 
 // ChangeSet is what [Plan] found: the changes that bring the live tables in
@@ -76,8 +76,12 @@ func (cs *ChangeSet) String() string {
 //
 // It calls DescribeTable and DescribeTimeToLive for each table:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
-func Plan(ctx context.Context, db *dynamo.DB, opts *Options, models ...*model.Model) (*ChangeSet, error) {
-	return plan(ctx, db.Client(), opts, models)
+func Plan(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) (*ChangeSet, error) {
+	opts, err := clientOptions(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	return plan(ctx, c, opts, models)
 }
 
 func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (*ChangeSet, error) {

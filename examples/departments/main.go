@@ -23,12 +23,12 @@ import (
 	"os"
 	"time"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/examples/internal/engine"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/dynamokit/dynamokit/schema"
-	"github.com/guregu/dynamo/v2"
 )
 
 // Department is the parent: one department has many employees.
@@ -65,12 +65,11 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
-	db, release, err := engine.Open(ctx, os.Stderr)
+	db, release, err := engine.Open(ctx, os.Stderr, dynamokit.WithNamer(model.Prefix(prefix)))
 	if err != nil {
 		return err
 	}
 	defer release()
-	names := model.Prefix(prefix)
 
 	// Create both tables from the structs; a table that exists is reused.
 	deptModel, err := model.Of[Department]()
@@ -81,7 +80,7 @@ func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
 	if err != nil {
 		return err
 	}
-	if err := schema.Create(ctx, db, &schema.Options{Namer: names}, deptModel, empModel); err != nil {
+	if err := schema.Create(ctx, db, nil, deptModel, empModel); err != nil {
 		return err
 	}
 	if !keep {
@@ -89,20 +88,20 @@ func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
 			// Use a fresh context: ctx may be what failed.
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if err := schema.Drop(ctx, db, &schema.Options{Namer: names}, deptModel, empModel); err != nil {
+			if err := schema.Drop(ctx, db, nil, deptModel, empModel); err != nil {
 				fmt.Fprintln(os.Stderr, "departments: drop tables:", err)
 			}
 		}()
 	}
-	return walkThrough(ctx, w, db, names)
+	return walkThrough(ctx, w, db)
 }
 
-func walkThrough(ctx context.Context, w io.Writer, db *dynamo.DB, names model.Namer) error {
-	depts, err := query.New[Department](db, &query.Options{Namer: names})
+func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
+	depts, err := query.NewTable[Department](db)
 	if err != nil {
 		return err
 	}
-	emps, err := query.New[Employee](db, &query.Options{Namer: names})
+	emps, err := query.NewTable[Employee](db)
 	if err != nil {
 		return err
 	}

@@ -13,19 +13,20 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/motoserver"
-	"github.com/guregu/dynamo/v2"
 )
 
 // useAWS is the -aws flag every example has.
 var useAWS = flag.Bool("aws", false, "use the normal AWS configuration (real DynamoDB) instead of a local moto server")
 
-// Open connects to the engine the example runs against and returns the
-// function that releases it. It says on log which engine that is.
-func Open(ctx context.Context, log io.Writer) (*dynamo.DB, func(), error) {
+// Open connects to the engine the example runs against, with opts, and
+// returns the function that releases it. It says on log which engine that
+// is.
+func Open(ctx context.Context, log io.Writer, opts ...dynamokit.Option) (*dynamokit.Client, func(), error) {
 	if endpoint := strings.TrimSpace(os.Getenv(connect.EnvEndpoint)); endpoint != "" || *useAWS {
-		db, err := connect.FromEnv(ctx)
+		db, err := connect.FromEnv(ctx, opts...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -45,7 +46,7 @@ func Open(ctx context.Context, log io.Writer) (*dynamo.DB, func(), error) {
 	}
 	fmt.Fprintf(log, "engine: moto %s, a private server at %s (set %s or pass -aws to use another)\n",
 		motoserver.Version, srv.Endpoint, connect.EnvEndpoint)
-	db, err := connect.Endpoint(ctx, srv.Endpoint)
+	db, err := connect.Endpoint(ctx, srv.Endpoint, opts...)
 	if err != nil {
 		_ = srv.Close()
 		return nil, nil, err

@@ -7,34 +7,27 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/guregu/dynamo/v2"
 )
 
-// Options configures a [Repo]. A nil *Options means the defaults.
-type Options struct {
-	// Namer maps the model's base table name to the table to use.
-	Namer model.Namer
-	// Now returns the time written to created and updated attributes;
-	// nil means time.Now.
-	Now func() time.Time
-}
-
-// Repo is typed access to the table of model type T. It is safe for
+// Table is typed access to the table of model type T, through a
+// [dynamokit.Client]: every request goes through the client's executor,
+// under its namer, clock, retry policy and hooks. It is safe for
 // concurrent use.
-type Repo[T any] struct {
-	db    *dynamo.DB
+type Table[T any] struct {
+	c     *dynamokit.Client
 	pub   *model.Model   // the handle Model returns
 	m     *mapping.Model // pub's mapping
 	table string
-	now   func() time.Time
 }
 
-// New returns a Repo for T, which must be a valid model (see package model).
-func New[T any](db *dynamo.DB, opts *Options) (*Repo[T], error) {
-	if db == nil {
-		return nil, fmt.Errorf("query: nil *dynamo.DB")
+// NewTable returns the Table of T on c. T must be a valid model (see
+// package model); its table is named by c's namer.
+func NewTable[T any](c *dynamokit.Client) (*Table[T], error) {
+	if c == nil {
+		return nil, fmt.Errorf("query: nil *dynamokit.Client")
 	}
 	pub, err := model.Of[T]()
 	if err != nil {
@@ -47,39 +40,30 @@ func New[T any](db *dynamo.DB, opts *Options) (*Repo[T], error) {
 	if reflect.TypeFor[T]().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("query: %s: the type parameter must be the struct type, not a pointer", reflect.TypeFor[T]())
 	}
-	r := &Repo[T]{db: db, pub: pub, m: m, now: time.Now}
-	var namer model.Namer
-	if opts != nil {
-		namer = opts.Namer
-		if opts.Now != nil {
-			r.now = opts.Now
-		}
-	}
-	r.table = m.TableName(namer)
-	return r, nil
+	return &Table[T]{c: c, pub: pub, m: m, table: c.TableName(pub)}, nil
 }
 
 // Model returns the model of T.
-func (r *Repo[T]) Model() *model.Model { return r.pub }
+func (r *Table[T]) Model() *model.Model { return r.pub }
 
-// TableName returns the name of the table the Repo uses.
-func (r *Repo[T]) TableName() string { return r.table }
+// TableName returns the name of the table.
+func (r *Table[T]) TableName() string { return r.table }
 
-// DB returns the database handle the Repo was made with.
-func (r *Repo[T]) DB() *dynamo.DB { return r.db }
+// Client returns the client the Table sends its requests through.
+func (r *Table[T]) Client() *dynamokit.Client { return r.c }
 
 // keyExists is the condition that the item with the model's key exists.
-func (r *Repo[T]) keyExists() expression.ConditionBuilder {
+func (r *Table[T]) keyExists() expression.ConditionBuilder {
 	return expression.AttributeExists(name(r.m.Key.Hash.Name))
 }
 
-func (r *Repo[T]) keyMissing() expression.ConditionBuilder {
+func (r *Table[T]) keyMissing() expression.ConditionBuilder {
 	return expression.AttributeNotExists(name(r.m.Key.Hash.Name))
 }
 
 // isEntity is the condition that the item is of the model's entity type:
 // none for a model without a type attribute.
-func (r *Repo[T]) isEntity() []expression.ConditionBuilder {
+func (r *Table[T]) isEntity() []expression.ConditionBuilder {
 	if r.m.EntityType == nil {
 		return nil
 	}
@@ -90,7 +74,7 @@ func (r *Repo[T]) isEntity() []expression.ConditionBuilder {
 // was (nil when there was none): [ErrNotFound] for a missing item (or one of
 // another entity type), [ErrVersionConflict] when want is a version (not 0)
 // other than the stored one, else [ErrConditionFailed].
-func (r *Repo[T]) conditionKind(old map[string]types.AttributeValue, want int64) error {
+func (r *Table[T]) conditionKind(old map[string]types.AttributeValue, want int64) error {
 	if old == nil || !r.m.IsEntity(old) {
 		return ErrNotFound
 	}
@@ -104,9 +88,9 @@ func (r *Repo[T]) conditionKind(old map[string]types.AttributeValue, want int64)
 
 // stamp sets the created and updated attributes of v before a write.
 // created is set only when creating (or when still zero).
-func (r *Repo[T]) stamp(v *T, creating bool) error {
+func (r *Table[T]) stamp(v *T, creating bool) error {
 	rv := reflect.ValueOf(v).Elem()
-	now := r.now()
+	now := r.c.Now()
 	if a := r.m.Created; a != nil {
 		cur, err := a.FieldOf(rv)
 		if err != nil {
@@ -161,7 +145,7 @@ func stampValue(a *mapping.Attribute, t time.Time) (types.AttributeValue, error)
 
 // version returns the version field of rv, a T (0 without a version
 // attribute, or when a nil embedded pointer hides it).
-func (r *Repo[T]) version(rv reflect.Value) int64 {
+func (r *Table[T]) version(rv reflect.Value) int64 {
 	if r.m.Version == nil {
 		return 0
 	}
@@ -182,7 +166,7 @@ func (r *Repo[T]) version(rv reflect.Value) int64 {
 }
 
 // setVersion sets the version field of rv, a T, to n.
-func (r *Repo[T]) setVersion(rv reflect.Value, n int64) error {
+func (r *Table[T]) setVersion(rv reflect.Value, n int64) error {
 	f, err := r.m.Version.SettableFieldOf(rv)
 	if err != nil {
 		return err
@@ -209,7 +193,7 @@ func fresh(f reflect.Value) reflect.Value {
 }
 
 // decode decodes an item into a new T.
-func (r *Repo[T]) decode(item map[string]types.AttributeValue) (T, error) {
+func (r *Table[T]) decode(item map[string]types.AttributeValue) (T, error) {
 	var out T
 	err := r.decodeTo(item, &out)
 	return out, err
@@ -217,12 +201,12 @@ func (r *Repo[T]) decode(item map[string]types.AttributeValue) (T, error) {
 
 // decodeTo decodes an item into *dst, zeroed first. Decoding a page into
 // one reused T (or into the page's slice) saves an allocation per item.
-func (r *Repo[T]) decodeTo(item map[string]types.AttributeValue, dst *T) error {
+func (r *Table[T]) decodeTo(item map[string]types.AttributeValue, dst *T) error {
 	var zero T
 	*dst = zero
 	return r.m.Decode(item, dst)
 }
 
 // KeyExists returns the condition that an item with the model's key exists,
-// for use with [Repo.Delete], [Repo.TxDelete] or [Update.If].
-func (r *Repo[T]) KeyExists() Cond { return Expr(r.keyExists()) }
+// for use with [Table.Delete], [Table.TxDelete] or [Update.If].
+func (r *Table[T]) KeyExists() Cond { return Expr(r.keyExists()) }

@@ -1,0 +1,107 @@
+package dynamokit_test
+
+import (
+	"context"
+	"expvar"
+	"fmt"
+	"log"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// Account is a model with optimistic locking.
+type Account struct {
+	ID      string `dynamo:"id,hash"`
+	Version int    `dynamo:"version" dynamokit:"version"`
+}
+
+func (Account) TableName() string { return "account" }
+
+// Entry is one entry of an account's ledger.
+type Entry struct {
+	AccountID string `dynamo:"account_id,hash"`
+	Seq       int    `dynamo:"seq,range"`
+	Amount    int    `dynamo:"amount"`
+}
+
+func (Entry) TableName() string { return "entry" }
+
+// The examples that need an engine use these. They compile, but only run
+// where DYNAMODB_ENDPOINT or AWS credentials point at tables.
+var (
+	ctx     = context.Background()
+	entries *query.Table[Entry]
+)
+
+func Example() {
+	// One client for the program: the namer, clock, retry policy and hooks
+	// are given once, and every table, schema call and relation uses them.
+	c, err := connect.FromEnv(ctx,
+		dynamokit.WithNamer(model.Prefix("prod-")),
+		dynamokit.WithRetry(dynamokit.DefaultRetry),
+		dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
+			slog.DebugContext(ctx, "dynamodb", "op", r.Op, "table", r.Table, "attempt", r.Attempt,
+				"duration", r.Duration, "units", r.Units(), "err", r.Err)
+		}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	accounts, err := query.NewTable[Account](c)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(accounts.TableName()) // prod-account
+}
+
+func ExampleNew() {
+	offline := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithNamer(model.Prefix("dev-")))
+	accounts, err := query.NewTable[Account](offline)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(accounts.TableName())
+	// Output: dev-account
+}
+
+func ExampleWithCapacity() {
+	var used dynamokit.Capacity
+	cctx := dynamokit.WithCapacity(ctx, &used)
+	for _, err := range entries.Query(Entry{AccountID: "a-1"}).All(cctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	// Summed over every page of the query.
+	fmt.Println(used.Total().Read, used.Tables())
+}
+
+func ExampleRetryPolicy() {
+	c := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRetry(dynamokit.RetryPolicy{
+		MaxAttempts: 4,
+		Backoff:     func(n int) time.Duration { return time.Duration(n) * 50 * time.Millisecond },
+	}))
+	_ = c
+}
+
+// A hook that feeds metrics: requests, errors and consumed units by
+// operation and table, published with expvar.
+func ExampleWithHook() {
+	requests := expvar.NewMap("dynamodb_requests")
+	units := expvar.NewMap("dynamodb_units")
+	c := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
+		key := r.Op + " " + r.Table
+		requests.Add(key, 1)
+		if r.Err != nil {
+			requests.Add(key+" error", 1)
+		}
+		units.AddFloat(key, r.Units())
+	}))
+	_ = c
+}

@@ -1,0 +1,297 @@
+package dynamokit
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// call is one request, as the executor sees it.
+type call struct {
+	op    string // the DynamoDB operation, such as "GetItem"
+	table string // the table, or "" for a request over several
+	read  bool   // whether the operation reads (its units are read units)
+	input any    // the SDK input, for hooks
+}
+
+// do is the one executor: it sends a request with send, retrying under
+// the Client's policy, records the consumed capacity, calls the hooks and
+// classifies the error.
+func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.Options), send func(context.Context, []func(*dynamodb.Options)) (*Out, error), capacity func(*Out) []types.ConsumedCapacity) (*Out, error) {
+	if c == nil || c.api == nil {
+		return nil, &Error{Op: k.op, Table: k.table, Err: errors.New("nil client")}
+	}
+	if len(c.sdkOpts) > 0 {
+		opts = append(append(make([]func(*dynamodb.Options), 0, len(c.sdkOpts)+len(opts)), c.sdkOpts...), opts...)
+	}
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		out, err := send(ctx, opts)
+		var cc []types.ConsumedCapacity
+		if out != nil && capacity != nil {
+			cc = capacity(out)
+		}
+		if len(cc) > 0 {
+			if acc := CapacityFrom(ctx); acc != nil {
+				acc.add(cc, k.read)
+			}
+		}
+		if len(c.hooks) > 0 {
+			r := &Request{Op: k.op, Input: k.input, Table: k.table, Attempt: attempt, Duration: time.Since(start), Capacity: cc, Read: k.read, Err: err}
+			for _, h := range c.hooks {
+				h(ctx, r)
+			}
+		}
+		if err == nil {
+			return out, nil
+		}
+		if wait, ok := c.retry.next(attempt, err); ok {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, classify(k, err)
+			case <-t.C:
+			}
+			continue
+		}
+		return nil, classify(k, err)
+	}
+}
+
+// classify wraps an SDK error into an *Error with the kind it means.
+// Errors that are already an *Error pass unchanged.
+func classify(k call, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Op: k.op, Table: k.table, Kind: kindOf(err), Err: err}
+}
+
+// kindOf returns the sentinel an SDK error means, or nil.
+func kindOf(err error) error {
+	var rnf *types.ResourceNotFoundException
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &rnf):
+		return ErrTableNotFound
+	case errors.As(err, &ccf):
+		return ErrConditionFailed
+	}
+	return nil
+}
+
+// askCapacity sets *rc to INDEXES when the caller left it unset and
+// someone will read the capacity: a hook of c, or a [Capacity] on ctx.
+// Otherwise the request is sent as the caller built it, at the cost of a
+// request with no capacity asked for.
+func (c *Client) askCapacity(ctx context.Context, rc *types.ReturnConsumedCapacity) {
+	if *rc == "" && c != nil && (len(c.hooks) > 0 || CapacityFrom(ctx) != nil) {
+		*rc = types.ReturnConsumedCapacityIndexes
+	}
+}
+
+func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
+	if cc == nil {
+		return nil
+	}
+	return []types.ConsumedCapacity{*cc}
+}
+
+// GetItem sends a GetItem request through the executor (see [Client]).
+func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "GetItem", table: aws.ToString(in.TableName), read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+			return c.api.GetItem(ctx, in, o...)
+		}, func(o *dynamodb.GetItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
+}
+
+// PutItem sends a PutItem request through the executor (see [Client]).
+func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+			return c.api.PutItem(ctx, in, o...)
+		}, func(o *dynamodb.PutItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
+}
+
+// UpdateItem sends an UpdateItem request through the executor (see [Client]).
+func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+			return c.api.UpdateItem(ctx, in, o...)
+		}, func(o *dynamodb.UpdateItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
+}
+
+// DeleteItem sends a DeleteItem request through the executor (see [Client]).
+func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+			return c.api.DeleteItem(ctx, in, o...)
+		}, func(o *dynamodb.DeleteItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
+}
+
+// Query sends one Query request (one page) through the executor (see
+// [Client]).
+func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "Query", table: aws.ToString(in.TableName), read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+			return c.api.Query(ctx, in, o...)
+		}, func(o *dynamodb.QueryOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
+}
+
+// Scan sends one Scan request (one page) through the executor (see
+// [Client]).
+func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "Scan", table: aws.ToString(in.TableName), read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+			return c.api.Scan(ctx, in, o...)
+		}, func(o *dynamodb.ScanOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
+}
+
+// BatchGetItem sends a BatchGetItem request through the executor (see
+// [Client]). Keys left unprocessed are returned, not retried.
+func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "BatchGetItem", table: onlyKey(in.RequestItems), read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+			return c.api.BatchGetItem(ctx, in, o...)
+		}, func(o *dynamodb.BatchGetItemOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
+}
+
+// BatchWriteItem sends a BatchWriteItem request through the executor (see
+// [Client]). Items left unprocessed are returned, not retried.
+func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "BatchWriteItem", table: onlyKey(in.RequestItems), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+			return c.api.BatchWriteItem(ctx, in, o...)
+		}, func(o *dynamodb.BatchWriteItemOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
+}
+
+// TransactGetItems sends a TransactGetItems request through the executor
+// (see [Client]).
+func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	table := ""
+	for i, it := range in.TransactItems {
+		if it.Get == nil {
+			continue
+		}
+		if t := aws.ToString(it.Get.TableName); i == 0 {
+			table = t
+		} else if t != table {
+			table = ""
+			break
+		}
+	}
+	return do(ctx, c, call{op: "TransactGetItems", table: table, read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
+			return c.api.TransactGetItems(ctx, in, o...)
+		}, func(o *dynamodb.TransactGetItemsOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
+}
+
+// TransactWriteItems sends a TransactWriteItems request through the
+// executor (see [Client]).
+func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	return do(ctx, c, call{op: "TransactWriteItems", table: writeTxTable(in.TransactItems), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+			return c.api.TransactWriteItems(ctx, in, o...)
+		}, func(o *dynamodb.TransactWriteItemsOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
+}
+
+// CreateTable sends a CreateTable request through the executor.
+func (c *Client) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+	return do(ctx, c, call{op: "CreateTable", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+			return c.api.CreateTable(ctx, in, o...)
+		}, nil)
+}
+
+// DeleteTable sends a DeleteTable request through the executor.
+func (c *Client) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+	return do(ctx, c, call{op: "DeleteTable", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+			return c.api.DeleteTable(ctx, in, o...)
+		}, nil)
+}
+
+// DescribeTable sends a DescribeTable request through the executor.
+func (c *Client) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	return do(ctx, c, call{op: "DescribeTable", table: aws.ToString(in.TableName), read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+			return c.api.DescribeTable(ctx, in, o...)
+		}, nil)
+}
+
+// UpdateTable sends an UpdateTable request through the executor.
+func (c *Client) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+	return do(ctx, c, call{op: "UpdateTable", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+			return c.api.UpdateTable(ctx, in, o...)
+		}, nil)
+}
+
+// DescribeTimeToLive sends a DescribeTimeToLive request through the executor.
+func (c *Client) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+	return do(ctx, c, call{op: "DescribeTimeToLive", table: aws.ToString(in.TableName), read: true, input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+			return c.api.DescribeTimeToLive(ctx, in, o...)
+		}, nil)
+}
+
+// UpdateTimeToLive sends an UpdateTimeToLive request through the executor.
+func (c *Client) UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+	return do(ctx, c, call{op: "UpdateTimeToLive", table: aws.ToString(in.TableName), input: in}, opts,
+		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+			return c.api.UpdateTimeToLive(ctx, in, o...)
+		}, nil)
+}
+
+// onlyKey returns the one key of m, or "" when it has several.
+func onlyKey[V any](m map[string]V) string {
+	if len(m) != 1 {
+		return ""
+	}
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+// writeTxTable returns the one table the items write, or "".
+func writeTxTable(items []types.TransactWriteItem) string {
+	table := ""
+	for i, it := range items {
+		var t *string
+		switch {
+		case it.Put != nil:
+			t = it.Put.TableName
+		case it.Update != nil:
+			t = it.Update.TableName
+		case it.Delete != nil:
+			t = it.Delete.TableName
+		case it.ConditionCheck != nil:
+			t = it.ConditionCheck.TableName
+		}
+		if i == 0 {
+			table = aws.ToString(t)
+		} else if aws.ToString(t) != table {
+			return ""
+		}
+	}
+	return table
+}
+
+var _ API = (*Client)(nil)

@@ -1,0 +1,301 @@
+package dynamokit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/txn"
+)
+
+// MaxTxActions is the most actions DynamoDB accepts in one transaction,
+// for writes and for reads.
+const MaxTxActions = 100
+
+// TxAction is one action of a write transaction, made by package query
+// (an Update, or Table.TxPut, TxCreate, TxDelete, Check). Only dynamokit's
+// packages implement it: its method takes a type of an internal package.
+type TxAction interface {
+	TxWrite(txn.Key) (txn.Write, error)
+}
+
+// TxRead is one read of a read transaction, made by package query
+// (Table.TxGet). Only dynamokit's packages implement it.
+type TxRead interface {
+	TxRead(txn.Key) (txn.Read, error)
+}
+
+// TxOptions adjusts [Client.WriteTx]. A nil *TxOptions means the defaults.
+type TxOptions struct {
+	// Token makes the transaction idempotent: DynamoDB applies a repeated
+	// call with the same token (within ten minutes) only once, and rejects
+	// a call that reuses the token for other actions.
+	Token string
+}
+
+// TxError is returned by [Client.WriteTx] and [Client.ReadTx] when
+// DynamoDB cancels a transaction. It is always a pointer. errors.Is
+// matches [ErrConditionFailed] when any action's condition failed, and the
+// sentinel of each failed action ([TxReason.Kind]), such as
+// [ErrAlreadyExists] for a create.
+type TxError struct {
+	// Reasons has one entry per action, in the order given, followed by
+	// the actions write checks added.
+	Reasons []TxReason
+	Err     error // the SDK error
+}
+
+// TxReason is why one action of a cancelled transaction did not apply.
+type TxReason struct {
+	Action  string // what the action was, such as "update employee"
+	Code    string // DynamoDB's code: "None" for an action that was fine, "ConditionalCheckFailed", ...
+	Message string
+	// Kind is, for a failed condition, the error the action would have
+	// returned on its own: [ErrAlreadyExists], [ErrNotFound],
+	// [ErrVersionConflict], [ErrConditionFailed], or the error of a write
+	// check's item. It is nil otherwise.
+	Kind error
+}
+
+// Failed reports whether this action's condition failed.
+func (r TxReason) Failed() bool { return r.Code == "ConditionalCheckFailed" }
+
+// Error implements the error interface.
+func (e *TxError) Error() string {
+	var parts []string
+	for i, r := range e.Reasons {
+		if r.Code == "" || r.Code == "None" {
+			continue
+		}
+		part := fmt.Sprintf("action %d (%s): %s", i, r.Action, r.Code)
+		if r.Kind != nil {
+			part += " (" + Trim(r.Kind.Error()) + ")"
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return "dynamokit: transaction cancelled"
+	}
+	return "dynamokit: transaction cancelled: " + strings.Join(parts, "; ")
+}
+
+// Is reports whether target is [ErrConditionFailed] or the Kind of a
+// failed action.
+func (e *TxError) Is(target error) bool {
+	for _, r := range e.Reasons {
+		if r.Failed() && (target == ErrConditionFailed || errors.Is(r.Kind, target)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Unwrap returns the SDK error.
+func (e *TxError) Unwrap() error { return e.Err }
+
+// WriteTx applies actions atomically: all or none. Actions may span tables
+// and models. The write checks registered for the actions' models
+// ([Client.AddWriteCheck]) may add items to the transaction, or refuse it.
+// WriteTx returns a *[TxError] when DynamoDB cancels the transaction and
+// [ErrTooManyActions] for more than [MaxTxActions] actions in all. When it
+// fails, the values given to the actions are as they were before the call.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxAction) error {
+	if len(actions) == 0 {
+		return errors.New("dynamokit: transaction with no actions")
+	}
+	if len(actions) > MaxTxActions {
+		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(actions), MaxTxActions)
+	}
+	writes := make([]txn.Write, 0, len(actions))
+	undo := func() {
+		for _, w := range slices.Backward(writes) {
+			w.Undo()
+		}
+	}
+	for i, a := range actions {
+		if a == nil {
+			undo()
+			return fmt.Errorf("dynamokit: transaction action %d is nil", i)
+		}
+		w, err := a.TxWrite(txn.Key{})
+		if err != nil {
+			undo()
+			return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
+		}
+		if w.Undo == nil {
+			w.Undo = func() {}
+		}
+		writes = append(writes, w)
+	}
+	seen := make(map[string]bool, len(writes))
+	for _, w := range writes {
+		id := itemID(w.Item)
+		if id == "" && w.Item.Put != nil && w.Key != nil {
+			id = aws.ToString(w.Item.Put.TableName) + "\x00" + FormatKey(w.Key)
+		}
+		if id != "" {
+			seen[id] = true
+		}
+	}
+	for i := range len(writes) {
+		extra, err := c.CheckWrite(ctx, writes[i], false)
+		if err != nil {
+			undo()
+			return err
+		}
+		for _, x := range extra {
+			// A condition check on an item the transaction already
+			// touches is dropped: DynamoDB refuses two operations on one
+			// item in a transaction.
+			id := itemID(x.Item)
+			if x.Item.ConditionCheck != nil && seen[id] {
+				continue
+			}
+			if id != "" {
+				seen[id] = true
+			}
+			writes = append(writes, x)
+		}
+	}
+	err := c.SendTx(ctx, opts, writes)
+	if err != nil {
+		undo()
+	}
+	return err
+}
+
+// itemID identifies the item a transaction item acts on by its table and
+// key, or "" for a Put, whose key needs the model to find.
+func itemID(it types.TransactWriteItem) string {
+	var table *string
+	var key map[string]types.AttributeValue
+	switch {
+	case it.ConditionCheck != nil:
+		table, key = it.ConditionCheck.TableName, it.ConditionCheck.Key
+	case it.Update != nil:
+		table, key = it.Update.TableName, it.Update.Key
+	case it.Delete != nil:
+		table, key = it.Delete.TableName, it.Delete.Key
+	default:
+		return ""
+	}
+	return aws.ToString(table) + "\x00" + FormatKey(key)
+}
+
+// SendTx sends built writes as one TransactWriteItems request, with no
+// write checks, and makes a *[TxError] of a cancellation. Only dynamokit's
+// packages call it.
+func (c *Client) SendTx(ctx context.Context, opts *TxOptions, writes []txn.Write) error {
+	if len(writes) > MaxTxActions {
+		return fmt.Errorf("%w: %d with the items of write checks, at most %d", ErrTooManyActions, len(writes), MaxTxActions)
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: make([]types.TransactWriteItem, len(writes))}
+	for i, w := range writes {
+		in.TransactItems[i] = w.Item
+	}
+	if opts != nil && opts.Token != "" {
+		in.ClientRequestToken = aws.String(opts.Token)
+	}
+	_, err := c.TransactWriteItems(ctx, in)
+	if err == nil {
+		return nil
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		te := &TxError{Err: tce, Reasons: make([]TxReason, len(writes))}
+		for i := range te.Reasons {
+			r := &te.Reasons[i]
+			r.Action = writes[i].What
+			if i < len(tce.CancellationReasons) {
+				cr := tce.CancellationReasons[i]
+				r.Code = aws.ToString(cr.Code)
+				r.Message = aws.ToString(cr.Message)
+				if r.Failed() && writes[i].Fail != nil {
+					r.Kind = writes[i].Fail(cr.Item)
+				}
+			}
+		}
+		return te
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		e.Op = "transaction"
+	}
+	return err
+}
+
+// ReadTx reads items atomically, from one or more tables: every item as
+// it is at one point in time, even while transactions write them. Each
+// item found is stored in its read's destination; if any is missing, the
+// others are still stored and ReadTx returns [ErrNotFound], naming the
+// table of the first missing one, and leaves the missing ones' destinations
+// unchanged. It returns [ErrTooManyActions] for more than [MaxTxActions]
+// reads, and a *[TxError] when DynamoDB cancels the reads (for instance
+// because a transaction was writing one of the items).
+//
+// It calls TransactGetItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
+func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) error {
+	if len(reads) == 0 {
+		return errors.New("dynamokit: read transaction with no reads")
+	}
+	if len(reads) > MaxTxActions {
+		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(reads), MaxTxActions)
+	}
+	built := make([]txn.Read, len(reads))
+	in := &dynamodb.TransactGetItemsInput{TransactItems: make([]types.TransactGetItem, len(reads))}
+	for i, rd := range reads {
+		if rd == nil {
+			return fmt.Errorf("dynamokit: read %d is nil", i)
+		}
+		b, err := rd.TxRead(txn.Key{})
+		if err != nil {
+			return fmt.Errorf("dynamokit: read %d: %w", i, trimmed{err})
+		}
+		built[i] = b
+		in.TransactItems[i] = b.Item
+	}
+	out, err := c.TransactGetItems(ctx, in)
+	if err != nil {
+		var tce *types.TransactionCanceledException
+		if errors.As(err, &tce) {
+			te := &TxError{Err: tce, Reasons: make([]TxReason, len(reads))}
+			for i := range te.Reasons {
+				te.Reasons[i].Action = "get " + built[i].Table
+				if i < len(tce.CancellationReasons) {
+					te.Reasons[i].Code = aws.ToString(tce.CancellationReasons[i].Code)
+					te.Reasons[i].Message = aws.ToString(tce.CancellationReasons[i].Message)
+				}
+			}
+			return te
+		}
+		var e *Error
+		if errors.As(err, &e) {
+			e.Op = "read transaction"
+		}
+		return err
+	}
+	var missing error
+	for i, b := range built {
+		var item map[string]types.AttributeValue
+		if i < len(out.Responses) {
+			item = out.Responses[i].Item
+		}
+		found, err := b.Store(item)
+		if err != nil {
+			return &Error{Op: "read transaction", Table: b.Table, Err: err}
+		}
+		if !found && missing == nil {
+			missing = &Error{Op: "read transaction", Table: b.Table, Key: b.Item.Get.Key, Kind: ErrNotFound}
+		}
+	}
+	return missing
+}
