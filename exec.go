@@ -3,6 +3,7 @@ package dynamokit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,7 +55,9 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return nil, classify(k, err)
+				// The caller gave up: say so (errors.Is(err,
+				// context.Canceled)), with the failure that caused the wait.
+				return nil, &Error{Op: k.op, Table: k.table, Kind: kindOf(err), Err: fmt.Errorf("%w while waiting to retry after: %w", context.Cause(ctx), err)}
 			case <-t.C:
 			}
 			continue

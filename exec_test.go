@@ -161,3 +161,29 @@ func TestExecutorAsksCapacityOnlyForAReader(t *testing.T) {
 		t.Errorf("ReturnConsumedCapacity sent = %q, want %q", api.asked, want)
 	}
 }
+
+// TestExecutorBackoffCancelled: a context cancelled while the executor
+// waits to retry ends the call at once, and the error says the context
+// was cancelled (errors.Is), not only the throttling that caused the wait.
+func TestExecutorBackoffCancelled(t *testing.T) {
+	throttled := &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")}
+	api := &fakeAPI{errs: []error{throttled, throttled}}
+	ctx, cancel := context.WithCancel(t.Context())
+	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Hour }}),
+		WithHook(func(context.Context, *Request) { cancel() }))
+	start := time.Now()
+	_, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t")})
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("GetItem took %v, want it to end when ctx is cancelled", took)
+	}
+	if got, want := api.calls, 1; got != want {
+		t.Errorf("calls = %d, want %d", got, want)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("errors.Is(%v, context.Canceled) = false, want true", err)
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Op != "GetItem" {
+		t.Errorf("err = %#v, want an *Error of GetItem", err)
+	}
+}
