@@ -65,6 +65,9 @@ func (c *Client) AddWriteCheck(m *model.Model, check WriteCheck) {
 	if m == nil || check == nil {
 		return
 	}
+	if c.checks == nil { // a Client not made by New or NewFromClient
+		c.checks = &checks{}
+	}
 	c.checks.mu.Lock()
 	defer c.checks.mu.Unlock()
 	if c.checks.byTyp == nil {
@@ -75,6 +78,9 @@ func (c *Client) AddWriteCheck(m *model.Model, check WriteCheck) {
 
 // HasWriteChecks reports whether a write check is registered for m.
 func (c *Client) HasWriteChecks(m *model.Model) bool {
+	if c == nil || c.checks == nil {
+		return false
+	}
 	c.checks.mu.RLock()
 	defer c.checks.mu.RUnlock()
 	return len(c.checks.byTyp[m]) > 0
@@ -84,7 +90,7 @@ func (c *Client) HasWriteChecks(m *model.Model) bool {
 // they add. batch names the write as part of a batch, which refuses any
 // addition. Only dynamokit's packages call it.
 func (c *Client) CheckWrite(ctx context.Context, w txn.Write, batch bool) ([]txn.Write, error) {
-	if w.Model == nil {
+	if w.Model == nil || c == nil || c.checks == nil {
 		return nil, nil
 	}
 	c.checks.mu.RLock()
