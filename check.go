@@ -47,10 +47,12 @@ type CheckItem struct {
 // actions of a WriteTx get them in the same transaction. A batch write
 // that gets extra items is refused with an error naming the call to use
 // instead. In a WriteTx, a ConditionCheck a check returns on an item that
-// the transaction already checks, updates or deletes (another action, or
-// the item of an earlier check, such as one parent of two new children) is
+// the transaction already puts, checks or updates (another action, or the
+// item of an earlier check, such as one parent of two new children) is
 // dropped, since DynamoDB allows one operation per item in a transaction;
-// other repeated items are sent and refused by DynamoDB, so a check that
+// on an item an action deletes, it cannot hold afterwards, so the
+// transaction is refused before any request, with the item's
+// [CheckItem.Err]. Other repeated items are sent and refused by DynamoDB, so a check that
 // updates a shared item must not return it twice. A check refuses a write
 // by returning an error, which is
 // returned to the caller as it is, before any request. A check that
