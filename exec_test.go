@@ -187,3 +187,33 @@ func TestExecutorBackoffCancelled(t *testing.T) {
 		t.Errorf("err = %#v, want an *Error of GetItem", err)
 	}
 }
+
+// sharedInputAPI answers GetItem with an empty item, and may be called
+// concurrently.
+type sharedInputAPI struct{ API }
+
+func (sharedInputAPI) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, nil
+}
+
+// TestExecutorLeavesInputAlone: asking for the consumed capacity does not
+// write to the caller's input, which callers of an SDK client may share
+// between goroutines (run with -race), and which keeps what they set.
+func TestExecutorLeavesInputAlone(t *testing.T) {
+	c := NewFromClient(sharedInputAPI{}, WithHook(func(context.Context, *Request) {}))
+	in := &dynamodb.GetItemInput{TableName: aws.String("t")}
+	done := make(chan struct{})
+	for range 2 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			if _, err := c.GetItem(t.Context(), in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	<-done
+	<-done
+	if got := in.ReturnConsumedCapacity; got != "" {
+		t.Errorf("caller's ReturnConsumedCapacity = %q after GetItem, want it unset", got)
+	}
+}
