@@ -19,8 +19,9 @@ type Write struct {
 	Table string
 	// Key is the key of the item written.
 	Key map[string]types.AttributeValue
-	// Item is the whole item of a create or put, and the attributes an
-	// update sets (without those it removes or adds to); nil for a delete.
+	// Item is the whole item of a create or put; for an update, the
+	// attributes it sets, with NULL for those it removes (not those it adds
+	// to, whose new value is unknown); nil for a delete.
 	Item map[string]types.AttributeValue
 	// Batch reports whether the write is part of a batch write, which
 	// cannot take extra items: a check that returns any refuses it.
