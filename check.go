@@ -19,8 +19,9 @@ type Write struct {
 	Table string
 	// Key is the key of the item written.
 	Key map[string]types.AttributeValue
-	// Item is the whole item of a create or put, and the attributes an
-	// update sets (without those it removes or adds to); nil for a delete.
+	// Item is the whole item of a create or put; for an update, the
+	// attributes it sets, with NULL for those it removes (not those it adds
+	// to, whose new value is unknown); nil for a delete.
 	Item map[string]types.AttributeValue
 	// Batch reports whether the write is part of a batch write, which
 	// cannot take extra items: a check that returns any refuses it.
@@ -47,10 +48,12 @@ type CheckItem struct {
 // actions of a WriteTx get them in the same transaction. A batch write
 // that gets extra items is refused with an error naming the call to use
 // instead. In a WriteTx, a ConditionCheck a check returns on an item that
-// the transaction already checks, updates or deletes (another action, or
-// the item of an earlier check, such as one parent of two new children) is
+// the transaction already puts, checks or updates (another action, or the
+// item of an earlier check, such as one parent of two new children) is
 // dropped, since DynamoDB allows one operation per item in a transaction;
-// other repeated items are sent and refused by DynamoDB, so a check that
+// on an item an action deletes, it cannot hold afterwards, so the
+// transaction is refused before any request, with the item's
+// [CheckItem.Err]. Other repeated items are sent and refused by DynamoDB, so a check that
 // updates a shared item must not return it twice. A check refuses a write
 // by returning an error, which is
 // returned to the caller as it is, before any request. A check that
@@ -65,6 +68,9 @@ func (c *Client) AddWriteCheck(m *model.Model, check WriteCheck) {
 	if m == nil || check == nil {
 		return
 	}
+	if c.checks == nil { // a Client not made by New or NewFromClient
+		c.checks = &checks{}
+	}
 	c.checks.mu.Lock()
 	defer c.checks.mu.Unlock()
 	if c.checks.byTyp == nil {
@@ -75,6 +81,9 @@ func (c *Client) AddWriteCheck(m *model.Model, check WriteCheck) {
 
 // HasWriteChecks reports whether a write check is registered for m.
 func (c *Client) HasWriteChecks(m *model.Model) bool {
+	if c == nil || c.checks == nil {
+		return false
+	}
 	c.checks.mu.RLock()
 	defer c.checks.mu.RUnlock()
 	return len(c.checks.byTyp[m]) > 0
@@ -84,7 +93,7 @@ func (c *Client) HasWriteChecks(m *model.Model) bool {
 // they add. batch names the write as part of a batch, which refuses any
 // addition. Only dynamokit's packages call it.
 func (c *Client) CheckWrite(ctx context.Context, w txn.Write, batch bool) ([]txn.Write, error) {
-	if w.Model == nil {
+	if w.Model == nil || c == nil || c.checks == nil {
 		return nil, nil
 	}
 	c.checks.mu.RLock()

@@ -137,7 +137,12 @@ func (c *Client) Namer() model.Namer { return c.namer }
 func (c *Client) TableName(m *model.Model) string { return m.TableName(c.namer) }
 
 // Now returns the Client's current time, from its clock.
-func (c *Client) Now() time.Time { return c.now() }
+func (c *Client) Now() time.Time {
+	if c.now == nil {
+		return time.Now()
+	}
+	return c.now()
+}
 
 // checks holds the write checks registered on a Client and its copies.
 type checks struct {

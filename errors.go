@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -39,11 +38,11 @@ var (
 // package. Kind is one of the sentinel errors (or nil) and Err the cause;
 // errors.Is and errors.As see both. It is always returned as a pointer.
 type Error struct {
-	Op    string       // the operation, such as "get", "query" or "PutItem"
-	Table string       // the table name, or ""
-	Key   mapping.Item // the key of the item, when the operation has one
-	Kind  error        // a sentinel such as [ErrNotFound], or nil
-	Err   error        // the cause, such as the SDK error; may be nil
+	Op    string                          // the operation, such as "get", "query" or "PutItem"
+	Table string                          // the table name, or ""
+	Key   map[string]types.AttributeValue // the key of the item, when the operation has one
+	Kind  error                           // a sentinel such as [ErrNotFound], or nil
+	Err   error                           // the cause, such as the SDK error; may be nil
 }
 
 // Error implements the error interface. The message names the package
@@ -120,7 +119,7 @@ func (t trimmed) Error() string { return Trim(t.error.Error()) }
 func (t trimmed) Unwrap() error { return t.error }
 
 // FormatKey formats a key for a message: {id: 7, sk: "A#1"}.
-func FormatKey(key mapping.Item) string {
+func FormatKey(key map[string]types.AttributeValue) string {
 	names := make([]string, 0, len(key))
 	for k := range key {
 		names = append(names, k)

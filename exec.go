@@ -3,6 +3,7 @@ package dynamokit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,7 +55,9 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return nil, classify(k, err)
+				// The caller gave up: say so (errors.Is(err,
+				// context.Canceled)), with the failure that caused the wait.
+				return nil, &Error{Op: k.op, Table: k.table, Kind: kindOf(err), Err: fmt.Errorf("%w while waiting to retry after: %w", context.Cause(ctx), err)}
 			case <-t.C:
 			}
 			continue
@@ -86,14 +89,15 @@ func kindOf(err error) error {
 	return nil
 }
 
-// askCapacity sets *rc to INDEXES when the caller left it unset and
-// someone will read the capacity: a hook of c, or a [Capacity] on ctx.
-// Otherwise the request is sent as the caller built it, at the cost of a
-// request with no capacity asked for.
-func (c *Client) askCapacity(ctx context.Context, rc *types.ReturnConsumedCapacity) {
-	if *rc == "" && c != nil && (len(c.hooks) > 0 || CapacityFrom(ctx) != nil) {
-		*rc = types.ReturnConsumedCapacityIndexes
-	}
+// asksCapacity reports whether a request whose ReturnConsumedCapacity is
+// rc should ask for it: when the caller left it unset and someone will
+// read the capacity, a hook of c or a [Capacity] on ctx. Otherwise the
+// request is sent as the caller built it, at the cost of a request with no
+// capacity asked for. The caller's input is never written to (callers of
+// an SDK client may share one between goroutines): the methods ask on a
+// copy.
+func (c *Client) asksCapacity(ctx context.Context, rc types.ReturnConsumedCapacity) bool {
+	return rc == "" && c != nil && (len(c.hooks) > 0 || CapacityFrom(ctx) != nil)
 }
 
 func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
@@ -105,7 +109,11 @@ func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
 
 // GetItem sends a GetItem request through the executor (see [Client]).
 func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "GetItem", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 			return c.api.GetItem(ctx, in, o...)
@@ -114,7 +122,11 @@ func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ..
 
 // PutItem sends a PutItem request through the executor (see [Client]).
 func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 			return c.api.PutItem(ctx, in, o...)
@@ -123,7 +135,11 @@ func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ..
 
 // UpdateItem sends an UpdateItem request through the executor (see [Client]).
 func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 			return c.api.UpdateItem(ctx, in, o...)
@@ -132,7 +148,11 @@ func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 
 // DeleteItem sends a DeleteItem request through the executor (see [Client]).
 func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 			return c.api.DeleteItem(ctx, in, o...)
@@ -142,7 +162,11 @@ func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 // Query sends one Query request (one page) through the executor (see
 // [Client]).
 func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "Query", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 			return c.api.Query(ctx, in, o...)
@@ -152,7 +176,11 @@ func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...fun
 // Scan sends one Scan request (one page) through the executor (see
 // [Client]).
 func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "Scan", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
 			return c.api.Scan(ctx, in, o...)
@@ -162,7 +190,11 @@ func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(
 // BatchGetItem sends a BatchGetItem request through the executor (see
 // [Client]). Keys left unprocessed are returned, not retried.
 func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "BatchGetItem", table: onlyKey(in.RequestItems), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 			return c.api.BatchGetItem(ctx, in, o...)
@@ -172,7 +204,11 @@ func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInpu
 // BatchWriteItem sends a BatchWriteItem request through the executor (see
 // [Client]). Items left unprocessed are returned, not retried.
 func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "BatchWriteItem", table: onlyKey(in.RequestItems), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
 			return c.api.BatchWriteItem(ctx, in, o...)
@@ -182,7 +218,11 @@ func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItem
 // TransactGetItems sends a TransactGetItems request through the executor
 // (see [Client]).
 func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	table := ""
 	for i, it := range in.TransactItems {
 		if it.Get == nil {
@@ -204,7 +244,11 @@ func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetI
 // TransactWriteItems sends a TransactWriteItems request through the
 // executor (see [Client]).
 func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	c.askCapacity(ctx, &in.ReturnConsumedCapacity)
+	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+		cp := *in
+		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		in = &cp
+	}
 	return do(ctx, c, call{op: "TransactWriteItems", table: writeTxTable(in.TransactItems), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 			return c.api.TransactWriteItems(ctx, in, o...)

@@ -161,3 +161,59 @@ func TestExecutorAsksCapacityOnlyForAReader(t *testing.T) {
 		t.Errorf("ReturnConsumedCapacity sent = %q, want %q", api.asked, want)
 	}
 }
+
+// TestExecutorBackoffCancelled: a context cancelled while the executor
+// waits to retry ends the call at once, and the error says the context
+// was cancelled (errors.Is), not only the throttling that caused the wait.
+func TestExecutorBackoffCancelled(t *testing.T) {
+	throttled := &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")}
+	api := &fakeAPI{errs: []error{throttled, throttled}}
+	ctx, cancel := context.WithCancel(t.Context())
+	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Hour }}),
+		WithHook(func(context.Context, *Request) { cancel() }))
+	start := time.Now()
+	_, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t")})
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("GetItem took %v, want it to end when ctx is cancelled", took)
+	}
+	if got, want := api.calls, 1; got != want {
+		t.Errorf("calls = %d, want %d", got, want)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("errors.Is(%v, context.Canceled) = false, want true", err)
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Op != "GetItem" {
+		t.Errorf("err = %#v, want an *Error of GetItem", err)
+	}
+}
+
+// sharedInputAPI answers GetItem with an empty item, and may be called
+// concurrently.
+type sharedInputAPI struct{ API }
+
+func (sharedInputAPI) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{}, nil
+}
+
+// TestExecutorLeavesInputAlone: asking for the consumed capacity does not
+// write to the caller's input, which callers of an SDK client may share
+// between goroutines (run with -race), and which keeps what they set.
+func TestExecutorLeavesInputAlone(t *testing.T) {
+	c := NewFromClient(sharedInputAPI{}, WithHook(func(context.Context, *Request) {}))
+	in := &dynamodb.GetItemInput{TableName: aws.String("t")}
+	done := make(chan struct{})
+	for range 2 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			if _, err := c.GetItem(t.Context(), in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	<-done
+	<-done
+	if got := in.ReturnConsumedCapacity; got != "" {
+		t.Errorf("caller's ReturnConsumedCapacity = %q after GetItem, want it unset", got)
+	}
+}

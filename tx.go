@@ -136,6 +136,7 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		writes = append(writes, w)
 	}
 	seen := make(map[string]bool, len(writes))
+	deleted := make(map[string]bool)
 	for _, w := range writes {
 		id := itemID(w.Item)
 		if id == "" && w.Item.Put != nil && w.Key != nil {
@@ -143,6 +144,9 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		}
 		if id != "" {
 			seen[id] = true
+		}
+		if w.Item.Delete != nil {
+			deleted[id] = true
 		}
 	}
 	for i := range len(writes) {
@@ -154,8 +158,16 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		for _, x := range extra {
 			// A condition check on an item the transaction already
 			// touches is dropped: DynamoDB refuses two operations on one
-			// item in a transaction.
+			// item in a transaction. The item an action deletes is the
+			// exception: a check that needs it (a parent that must exist)
+			// cannot hold after the transaction, so it is refused.
 			id := itemID(x.Item)
+			if x.Item.ConditionCheck != nil && deleted[id] {
+				undo()
+				cc := x.Item.ConditionCheck
+				return &Error{Op: "transaction", Table: aws.ToString(cc.TableName), Key: cc.Key, Kind: x.Fail(nil),
+					Err: fmt.Errorf("action %d (%s) needs the item another action deletes (%s)", i, writes[i].What, x.What)}
+			}
 			if x.Item.ConditionCheck != nil && seen[id] {
 				continue
 			}

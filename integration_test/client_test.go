@@ -377,3 +377,36 @@ func TestWriteCheckTransaction(t *testing.T) {
 		t.Errorf("WriteTx of an employee of a missing department = %v, want errNoDepartment", err)
 	}
 }
+
+// TestWriteCheckTransactionDeletesParent: a check's condition on an item
+// that the same transaction deletes cannot be dropped as a repeat: the
+// transaction is refused before any request, with the check's error, and
+// leaves no employee in a deleted department.
+func TestWriteCheckTransactionDeletesParent(t *testing.T) {
+	e := newEnv(t, must[Department](t), must[Employee](t))
+	rec := &recorder{}
+	c := e.db.With(dynamokit.WithHook(rec.hook))
+	depts, _ := query.NewTable[Department](c)
+	emps, _ := query.NewTable[Employee](c)
+	c.AddWriteCheck(emps.Model(), departmentCheck(depts))
+	ctx := t.Context()
+	hr := Department{DepartmentID: "hr"}
+	if err := depts.Create(ctx, &hr); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	v := Employee{EmployeeID: "e-1", DepartmentID: "hr"}
+	err := c.WriteTx(ctx, nil, depts.TxDelete(hr), emps.TxCreate(&v))
+	if !errors.Is(err, errNoDepartment) {
+		t.Errorf("WriteTx(delete hr, create e-1 in hr) = %v, want errNoDepartment", err)
+	}
+	if got := opsOf(rec.take()); len(got) != 0 {
+		t.Errorf("requests = %v, want none", got)
+	}
+	if _, err := depts.Get(ctx, hr, query.Consistent()); err != nil {
+		t.Errorf("Get(hr) = %v, want it kept", err)
+	}
+	if _, err := emps.Get(ctx, v, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(e-1) = %v, want ErrNotFound", err)
+	}
+}

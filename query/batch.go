@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
@@ -92,9 +93,9 @@ type BatchError[T any] struct {
 
 // Error implements the error interface.
 func (e *BatchError[T]) Error() string {
-	msg := fmt.Sprintf("query: %s %s: %d not processed", e.Op, e.Table, len(e.Unprocessed))
+	msg := fmt.Sprintf("dynamokit: %s %s: %d not processed", e.Op, e.Table, len(e.Unprocessed))
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + dynamokit.Trim(e.Err.Error())
 	}
 	return msg
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/dynamokit/dynamokit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -233,5 +234,20 @@ func TestBatchPutEmptyKey(t *testing.T) {
 	emps := newRepo[emp](t)
 	if err := emps.BatchPut(t.Context(), []emp{{ID: "e"}}, nil); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("BatchPut(emp without dept) = %v, want ErrEmptyKey", err)
+	}
+}
+
+// TestBatchErrorMessage: a BatchError names the package once, as every
+// dynamokit error does, whatever the error it holds.
+func TestBatchErrorMessage(t *testing.T) {
+	e := &BatchError[user]{Op: "batch get", Table: "users", Unprocessed: make([]user, 1),
+		Err: &dynamokit.Error{Op: "BatchGetItem", Table: "users", Kind: dynamokit.ErrTableNotFound}}
+	got := e.Error()
+	want := "dynamokit: batch get users: 1 not processed: BatchGetItem users: table not found"
+	if got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if !errors.Is(e, dynamokit.ErrTableNotFound) {
+		t.Errorf("errors.Is(%v, ErrTableNotFound) = false, want true", e)
 	}
 }

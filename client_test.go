@@ -1,0 +1,29 @@
+package dynamokit
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// TestZeroClient: a Client not made by New or NewFromClient fails with an
+// error, never a panic, as NewFromClient(nil) does.
+func TestZeroClient(t *testing.T) {
+	c := &Client{}
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("zero Client panicked: %v", r)
+		}
+	}()
+	if c.HasWriteChecks(nil) {
+		t.Errorf("HasWriteChecks(nil) = true, want false")
+	}
+	c.AddWriteCheck(nil, nil)
+	if c.Now().IsZero() {
+		t.Errorf("Now() is zero, want the time")
+	}
+	if _, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err == nil {
+		t.Errorf("GetItem on a zero Client: err = nil, want an error")
+	}
+}
