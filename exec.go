@@ -17,6 +17,10 @@ type call struct {
 	table string // the table, or "" for a request over several
 	read  bool   // whether the operation reads (its units are read units)
 	input any    // the SDK input, for hooks
+	// once is set for a write that must not be sent twice: the SDK's
+	// retryer leaves its ambiguous failures alone, and they are reported
+	// as ErrUnknownOutcome.
+	once bool
 }
 
 // do is the one executor: it sends a request with send, retrying under
@@ -26,8 +30,13 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 	if c == nil || c.api == nil {
 		return nil, &Error{Op: k.op, Table: k.table, Err: errors.New("nil client")}
 	}
-	if len(c.sdkOpts) > 0 {
-		opts = append(append(make([]func(*dynamodb.Options), 0, len(c.sdkOpts)+len(opts)), c.sdkOpts...), opts...)
+	if len(c.sdkOpts) > 0 || k.once {
+		all := make([]func(*dynamodb.Options), 0, len(c.sdkOpts)+len(opts)+1)
+		all = append(append(all, c.sdkOpts...), opts...)
+		if k.once {
+			all = append(all, sendOnce) // last, to wrap whatever retryer the others set
+		}
+		opts = all
 	}
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
@@ -73,7 +82,11 @@ func classify(k call, err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	return &Error{Op: k.op, Table: k.table, Kind: kindOf(err), Err: err}
+	kind := kindOf(err)
+	if kind == nil && k.once && ambiguous(err) {
+		kind = ErrUnknownOutcome
+	}
+	return &Error{Op: k.op, Table: k.table, Kind: kind, Err: err}
 }
 
 // kindOf returns the sentinel an SDK error means, or nil.
@@ -127,7 +140,7 @@ func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ..
 		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
 		in = &cp
 	}
-	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in}, opts,
+	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in, once: notIdempotent(in.ConditionExpression, string(in.ReturnValues))}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 			return c.api.PutItem(ctx, in, o...)
 		}, func(o *dynamodb.PutItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -140,7 +153,7 @@ func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
 		in = &cp
 	}
-	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in}, opts,
+	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in, once: true}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 			return c.api.UpdateItem(ctx, in, o...)
 		}, func(o *dynamodb.UpdateItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
@@ -153,7 +166,7 @@ func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
 		in = &cp
 	}
-	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in}, opts,
+	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in, once: notIdempotent(in.ConditionExpression, string(in.ReturnValues))}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 			return c.api.DeleteItem(ctx, in, o...)
 		}, func(o *dynamodb.DeleteItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
