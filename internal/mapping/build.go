@@ -406,6 +406,9 @@ func (b *builder) finish() error {
 			if reason := p.resolveKind(next); reason != "" {
 				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, reason)
 			}
+			if p.sep > escapeByte && sortKey(m, a) {
+				return b.fail(a.Field, `template:"`+a.Template.Source+`"`, fmt.Sprintf("a sort key must separate {%s} with a byte below %%, such as #: with %q, a value that extends another sorts before it, so ranges miss items", p.refName, p.sep))
+			}
 		}
 	}
 	if v := m.Version; v != nil {
@@ -522,4 +525,18 @@ func checkLayout(a *Attribute, tag *structtag.Tag) string {
 		return "the layout option cannot apply to a unixtime attribute (a ttl is one): it is written as a number"
 	}
 	return ""
+}
+
+// sortKey reports whether a is the sort key of the table or of an index,
+// whose rendered values ranges compare.
+func sortKey(m *Model, a *Attribute) bool {
+	if m.Key.Range == a {
+		return true
+	}
+	for _, idx := range m.indexes {
+		if idx.Key.Range == a {
+			return true
+		}
+	}
+	return false
 }

@@ -130,15 +130,29 @@ type (
 		_   struct{} `dynamo:"pk,hash" template:"N#{seq:21}"`
 		Seq int      `dynamo:"seq"`
 	}
+	highSortSeparator struct {
+		ID string   `dynamo:"id,hash"`
+		_  struct{} `dynamo:"sk,range" template:"S|{a}|{b}"`
+		A  string   `dynamo:"a"`
+		B  string   `dynamo:"b"`
+	}
+	highIndexSortSeparator struct {
+		ID string   `dynamo:"id,hash"`
+		_  struct{} `dynamo:"gsk" index:"g,range" template:"S:{a}:x"`
+		G  string   `dynamo:"g" index:"g,hash"`
+		A  string   `dynamo:"a"`
+	}
 )
 
-func (intNoWidth) TableName() string      { return "t" }
-func (floatRef) TableName() string        { return "t" }
-func (widthOnString) TableName() string   { return "t" }
-func (adjacentStrings) TableName() string { return "t" }
-func (letterSeparator) TableName() string { return "t" }
-func (badWidth) TableName() string        { return "t" }
-func (tooWide) TableName() string         { return "t" }
+func (intNoWidth) TableName() string             { return "t" }
+func (floatRef) TableName() string               { return "t" }
+func (widthOnString) TableName() string          { return "t" }
+func (adjacentStrings) TableName() string        { return "t" }
+func (letterSeparator) TableName() string        { return "t" }
+func (badWidth) TableName() string               { return "t" }
+func (tooWide) TableName() string                { return "t" }
+func (highSortSeparator) TableName() string      { return "t" }
+func (highIndexSortSeparator) TableName() string { return "t" }
 
 func TestTemplateRefused(t *testing.T) {
 	tests := []struct {
@@ -152,6 +166,8 @@ func TestTemplateRefused(t *testing.T) {
 		{reflect.TypeFor[letterSeparator](), "must begin with an ASCII punctuation character"},
 		{reflect.TypeFor[badWidth](), "width"},
 		{reflect.TypeFor[tooWide](), "width"},
+		{reflect.TypeFor[highSortSeparator](), "a sort key must separate {a} with a byte below %"},
+		{reflect.TypeFor[highIndexSortSeparator](), "a sort key must separate {a} with a byte below %"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ.Name(), func(t *testing.T) {
