@@ -307,6 +307,15 @@ func TestCollectionRangeAndFilter(t *testing.T) {
 		t.Errorf("filtered query: %d Query requests, want 1", n)
 	}
 
+	// Only keeps the members named, dropping the unknown coupon.
+	got, err = s.col.Query(ShopProfile{CustomerID: "c-1"}).Only(s.profiles, s.addresses).Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Profile:c-1", "Address:a-0", "Address:a-1"}, describe(t, got)); diff != "" {
+		t.Errorf("Only(profiles, addresses) (-want +got):\n%s", diff)
+	}
+
 	// Mistakes are reported before any request.
 	s.counter.take()
 	for _, tt := range []struct {
@@ -319,6 +328,7 @@ func TestCollectionRangeAndFilter(t *testing.T) {
 		{"filter value of the wrong type",
 			s.col.Query(ShopProfile{CustomerID: "c-1"}).Filter(s.orders, query.Name("total").Equal(query.Value("many"))), "total"},
 		{"filter on a non-member", s.col.Query(ShopProfile{CustomerID: "c-1"}).Filter(s.coupons, query.Name("code").Equal(query.Value("X"))), "not a member"},
+		{"only a non-member", s.col.Query(ShopProfile{CustomerID: "c-1"}).Only(s.coupons), "not a member"},
 		{"range of two members", s.col.Query(ShopProfile{CustomerID: "c-1"}).Range(query.Between, ShopOrder{}, ShopAddress{}), "both of one member"},
 		{"range of a non-member", s.col.Query(ShopProfile{CustomerID: "c-1"}).Range(query.Equal, "ORDER#"), "want an example of a member"},
 		{"partition of a non-member", s.col.Query(ShopCoupon{CustomerID: "c-1"}), "want an example of a member"},

@@ -300,17 +300,12 @@ func (q *CollectionQuery) Range(op Op, values ...any) *CollectionQuery {
 // filters are joined with AND, so two on one member must both hold.
 // Filtered items still consume read capacity.
 func (q *CollectionQuery) Filter(member Member, cond Cond) *CollectionQuery {
-	if member == nil || reflect.ValueOf(member).IsNil() {
-		q.setErr(fmt.Errorf("query: collection %s: filter: nil member", q.col.name))
+	i, err := q.col.index(member)
+	if err != nil {
+		q.setErr(fmt.Errorf("query: collection %s: filter: %w", q.col.name, err))
 		return q
 	}
-	mt := member.member()
-	i, ok := q.col.byType[mt.m.Type]
-	if !ok {
-		q.setErr(fmt.Errorf("query: collection %s: filter: %s is not a member (members: %s)", q.col.name, mt.m.Type, q.col.memberNames()))
-		return q
-	}
-	mt = q.col.members[i]
+	mt := q.col.members[i]
 	c, err := cond.bind(mt.m)
 	if err != nil {
 		q.setErr(fmt.Errorf("query: collection %s: filter on %s: %w", q.col.name, mt.m.Type, err))
@@ -319,6 +314,46 @@ func (q *CollectionQuery) Filter(member Member, cond Cond) *CollectionQuery {
 	other := name(q.col.typeAttr).NotEqual(expression.Value(mt.m.Entity))
 	q.filters = append(q.filters, other.Or(c))
 	return q
+}
+
+// Only keeps the items of members, dropping those of the other members
+// and of unknown entity types: the filter sent is "entity type in
+// (theirs)", joined with the others with AND. Like any filter, it saves
+// nothing of the read capacity; a [CollectionQuery.Range] that only the
+// wanted members' sort keys fall in does.
+func (q *CollectionQuery) Only(members ...Member) *CollectionQuery {
+	if len(members) == 0 {
+		q.setErr(fmt.Errorf("query: collection %s: Only: no member", q.col.name))
+		return q
+	}
+	vals := make([]expression.OperandBuilder, 0, len(members))
+	for _, mb := range members {
+		i, err := q.col.index(mb)
+		if err != nil {
+			q.setErr(fmt.Errorf("query: collection %s: Only: %w", q.col.name, err))
+			return q
+		}
+		vals = append(vals, expression.Value(q.col.members[i].m.Entity))
+	}
+	in := name(q.col.typeAttr).In(vals[0], vals[1:]...)
+	if len(vals) == 1 {
+		in = name(q.col.typeAttr).Equal(vals[0])
+	}
+	q.filters = append(q.filters, in)
+	return q
+}
+
+// index returns the index of member mb in col.
+func (col *Collection) index(mb Member) (int, error) {
+	if mb == nil || reflect.ValueOf(mb).IsNil() {
+		return 0, errors.New("nil member")
+	}
+	t := mb.member().m.Type
+	i, ok := col.byType[t]
+	if !ok {
+		return 0, fmt.Errorf("%s is not a member (members: %s)", t, col.memberNames())
+	}
+	return i, nil
 }
 
 // Descending returns items in descending sort-key order.

@@ -70,6 +70,16 @@ func TestCollectionInput(t *testing.T) {
 			ScanIndexForward:          aws.Bool(false),
 			Limit:                     aws.Int32(5),
 		},
+	}, {
+		name: "only two members",
+		q:    col.Query(colProfile{Customer: "c1"}).Only(profiles, orders),
+		want: &dynamodb.QueryInput{
+			TableName:                 aws.String("customers"),
+			KeyConditionExpression:    aws.String("#1 = :2"),
+			FilterExpression:          aws.String("#0 IN (:0, :1)"),
+			ExpressionAttributeNames:  map[string]string{"#0": "entity", "#1": "pk"},
+			ExpressionAttributeValues: avs{":0": s("Profile"), ":1": s("Order"), ":2": s("CUSTOMER#c1")},
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
