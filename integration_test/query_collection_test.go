@@ -106,6 +106,11 @@ func newShop(t *testing.T) customerShop {
 	if err := s.coupons.Put(ctx, &ShopCoupon{CustomerID: "c-1", Code: "WELCOME"}); err != nil {
 		t.Fatal(err)
 	}
+	// An item without the entity-type attribute at all.
+	notes := repo[ShopNoType](t, e, db, nil)
+	if err := notes.Put(ctx, &ShopNoType{CustomerID: "c-1", NoteID: "n-1"}); err != nil {
+		t.Fatal(err)
+	}
 	c.take()
 	return s
 }
@@ -132,8 +137,9 @@ func describe(t *testing.T, es []query.Entity) []string {
 }
 
 // TestCollectionPages: one Query per page returns the partition's items
-// each decoded as its own model, the unknown coupon reported as raw, over
-// mixed pages of three items joined by signed cursors.
+// each decoded as its own model, the unknown coupon and the item without
+// an entity type reported as raw, over mixed pages of three items joined
+// by signed cursors.
 func TestCollectionPages(t *testing.T) {
 	s := newShop(t)
 	ctx := t.Context()
@@ -162,7 +168,7 @@ func TestCollectionPages(t *testing.T) {
 		}
 		cursor = p.Next
 	}
-	want := []string{"Profile:c-1", "Address:a-0", "Address:a-1", "unknown Coupon",
+	want := []string{"Profile:c-1", "Address:a-0", "Address:a-1", "unknown Coupon", "unknown ",
 		"Order:o-0", "Order:o-1", "Order:o-2", "Order:o-3", "Order:o-4"}
 	if diff := cmp.Diff(want, describe(t, all)); diff != "" {
 		t.Errorf("pages of 3 (-want +got):\n%s", diff)
@@ -185,7 +191,7 @@ func TestCollectionPages(t *testing.T) {
 		t.Errorf("Entities[ShopOrder] = %+v, want 5 orders, the last of total 50", orders)
 	}
 
-	// All reads the same items, one Query per page of 4 (4, 4 and 1
+	// All reads the same items, one Query per page of 4 (4, 4 and 2
 	// items, so the count does not depend on whether a full last page has
 	// a LastEvaluatedKey).
 	got, err := s.col.Query(ShopProfile{CustomerID: "c-1"}).PageSize(4).Collect(ctx)
@@ -196,7 +202,7 @@ func TestCollectionPages(t *testing.T) {
 		t.Errorf("Collect (-want +got):\n%s", diff)
 	}
 	if n := s.counter.requests("Query"); n != 3 {
-		t.Errorf("Collect of 9 items in pages of 4: %d Query requests, want 3", n)
+		t.Errorf("Collect of 10 items in pages of 4: %d Query requests, want 3", n)
 	}
 	s.counter.take()
 
@@ -299,7 +305,7 @@ func TestCollectionRangeAndFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Profile:c-1", "Address:a-1", "unknown Coupon", "Order:o-3", "Order:o-4"}
+	want := []string{"Profile:c-1", "Address:a-1", "unknown Coupon", "unknown ", "Order:o-3", "Order:o-4"}
 	if diff := cmp.Diff(want, describe(t, got)); diff != "" {
 		t.Errorf("filters on orders and addresses (-want +got):\n%s", diff)
 	}

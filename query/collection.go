@@ -296,7 +296,8 @@ func (q *CollectionQuery) Range(op Op, values ...any) *CollectionQuery {
 // model as [Query.Filter] checks one (a name the model lacks is an error
 // returned by the call that runs the query). It applies to that member's
 // items only: the filter sent is "entity type is not the member's, or
-// cond", so the other members' items, and unknown ones, pass it. Several
+// cond" (NOT (entity = "Order") OR cond), so the other members' items,
+// and unknown ones, even without an entity type, pass it. Several
 // filters are joined with AND, so two on one member must both hold.
 // Filtered items still consume read capacity.
 func (q *CollectionQuery) Filter(member Member, cond Cond) *CollectionQuery {
@@ -311,7 +312,10 @@ func (q *CollectionQuery) Filter(member Member, cond Cond) *CollectionQuery {
 		q.setErr(fmt.Errorf("query: collection %s: filter on %s: %w", q.col.name, mt.m.Type, err))
 		return q
 	}
-	other := name(q.col.typeAttr).NotEqual(expression.Value(mt.m.Entity))
+	// NOT (entity = X) rather than entity <> X: it holds for an item
+	// without the attribute whatever an engine makes of <> on a missing
+	// attribute.
+	other := expression.Not(name(q.col.typeAttr).Equal(expression.Value(mt.m.Entity)))
 	q.filters = append(q.filters, other.Or(c))
 	return q
 }

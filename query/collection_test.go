@@ -64,7 +64,7 @@ func TestCollectionInput(t *testing.T) {
 		want: &dynamodb.QueryInput{
 			TableName:                 aws.String("customers"),
 			KeyConditionExpression:    aws.String("(#2 = :2) AND (#3 BETWEEN :3 AND :4)"),
-			FilterExpression:          aws.String("(#0 <> :0) OR (#1 > :1)"),
+			FilterExpression:          aws.String("(NOT (#0 = :0)) OR (#1 > :1)"),
 			ExpressionAttributeNames:  map[string]string{"#0": "entity", "#1": "total", "#2": "pk", "#3": "sk"},
 			ExpressionAttributeValues: avs{":0": s("Order"), ":1": n("10"), ":2": s("CUSTOMER#c1"), ":3": s("ORDER#2026-03-01T00:00:00.000000000Z#"), ":4": s("ORDER#2026-03-02T00:00:00.000000000Z$")},
 			ScanIndexForward:          aws.Bool(false),
