@@ -84,7 +84,7 @@ func (e *CollectionError) Is(target error) bool { return target == ErrInvalidCol
 // partition returns each item decoded into its own model: a customer's
 // profile, orders and addresses under pk "CUSTOMER#{customer_id}", told
 // apart by their entity-type attribute. Make one with [NewCollection]; it
-// is safe for concurrent use. See docs/relations.md, "Collections".
+// is safe for concurrent use. See docs/query.md, "Collections".
 type Collection struct {
 	name     string
 	c        *dynamokit.Client
