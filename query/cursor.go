@@ -37,7 +37,10 @@ type cursorScalar struct {
 	B []byte  `json:"B,omitempty"`
 }
 
-var b64 = base64.RawURLEncoding
+// b64 encodes cursors. Strict decoding refuses a last character whose
+// unused bits are set, so each cursor has one spelling: without it, a
+// client could alter a signed cursor and still have it accepted.
+var b64 = base64.RawURLEncoding.Strict()
 
 // MinCursorKeyLen is the length, in bytes, of the shortest key
 // [Query.SignCursors] and [Scan.SignCursors] accept: 128 bits, the

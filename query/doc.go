@@ -43,5 +43,14 @@
 // always travel as expression placeholders, so user data is never parsed
 // as part of an expression.
 //
+// Models of a single table that share a partition (a customer's profile,
+// orders and addresses) are declared together with [NewCollection]; one
+// Query of the partition then returns each item as an [Entity] decoded
+// into its own model, with [Entities] to pick one model's values:
+//
+//	customer, err := query.NewCollection("customer", profiles, orders, addresses)
+//	page, err := customer.Query(Profile{CustomerID: "c-1"}).PageSize(25).Page(ctx, cursor)
+//	recent := query.Entities[Order](page.Items)
+//
 // The guide in docs/query.md in the repository covers each operation.
 package query

@@ -408,3 +408,105 @@ func ExampleQuery_Range() {
 	}
 	fmt.Println(len(raw))
 }
+
+// A customer's profile, orders and addresses share the customer's
+// partition of the table "customers", told apart by their "entity"
+// attribute.
+type (
+	Profile struct {
+		_          struct{} `dynamo:"pk,hash" template:"CUSTOMER#{customer_id}"`
+		_          struct{} `dynamo:"sk,range" template:"#PROFILE"`
+		_          struct{} `dynamo:"entity" template:"Profile" dynamokit:"type"`
+		CustomerID string   `dynamo:"customer_id"`
+		Name       string   `dynamo:"name"`
+	}
+	Purchase struct {
+		_          struct{}  `dynamo:"pk,hash" template:"CUSTOMER#{customer_id}"`
+		_          struct{}  `dynamo:"sk,range" template:"ORDER#{ordered_at}#{order_id}"`
+		_          struct{}  `dynamo:"entity" template:"Order" dynamokit:"type"`
+		CustomerID string    `dynamo:"customer_id"`
+		OrderedAt  time.Time `dynamo:"ordered_at"`
+		OrderID    string    `dynamo:"order_id"`
+		Total      int       `dynamo:"total"`
+	}
+	Address struct {
+		_          struct{} `dynamo:"pk,hash" template:"CUSTOMER#{customer_id}"`
+		_          struct{} `dynamo:"sk,range" template:"ADDRESS#{address_id}"`
+		_          struct{} `dynamo:"entity" template:"Address" dynamokit:"type"`
+		CustomerID string   `dynamo:"customer_id"`
+		AddressID  string   `dynamo:"address_id"`
+		City       string   `dynamo:"city"`
+	}
+)
+
+func (Profile) TableName() string  { return "customers" }
+func (Purchase) TableName() string { return "customers" }
+func (Address) TableName() string  { return "customers" }
+
+func ExampleNewCollection() {
+	profiles, err := query.NewTable[Profile](client)
+	if err != nil {
+		log.Fatal(err)
+	}
+	purchases, err := query.NewTable[Purchase](client)
+	if err != nil {
+		log.Fatal(err)
+	}
+	addresses, err := query.NewTable[Address](client)
+	if err != nil {
+		log.Fatal(err)
+	}
+	customer, err := query.NewCollection("customer", profiles, purchases, addresses)
+	if err != nil {
+		log.Fatal(err) // the members do not share a partition: a *query.CollectionError
+	}
+
+	// One Query of the partition: each item decoded as its own type.
+	for e, err := range customer.Query(Profile{CustomerID: "c-1"}).All(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		switch v := e.Value.(type) {
+		case Profile:
+			fmt.Println("profile", v.Name)
+		case Purchase:
+			fmt.Println("order", v.OrderID, v.Total)
+		case Address:
+			fmt.Println("address", v.City)
+		default: // an entity type the collection does not declare
+			fmt.Println("unknown", e.Type, e.Raw["sk"])
+		}
+	}
+
+	// March's orders of 100 or more: the range, rendered through Purchase's
+	// sort-key template, holds only orders; the filter applies to orders.
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC)
+	march, err := customer.Query(Profile{CustomerID: "c-1"}).
+		Range(query.Between, Purchase{OrderedAt: from}, Purchase{OrderedAt: to}).
+		Filter(purchases, query.Name("total").GreaterThanEqual(query.Value(100))).
+		Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range query.Entities[Purchase](march) {
+		fmt.Println(p.OrderID, p.OrderedAt.Format(time.DateOnly), p.Total)
+	}
+}
+
+func ExampleCollectionQuery_Page() {
+	var customer *query.Collection // from query.NewCollection
+	key := []byte("a secret of the server")
+	next := "" // from the client's request
+	page, err := customer.Query(Profile{CustomerID: "c-1"}).PageSize(25).SignCursors(key).Page(ctx, next)
+	if errors.Is(err, query.ErrBadCursor) {
+		fmt.Println("400 Bad Request")
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	profile := query.Entities[Profile](page.Items)
+	purchases := query.Entities[Purchase](page.Items)
+	fmt.Println(len(profile), len(purchases), page.Next != "")
+}
