@@ -2,11 +2,10 @@ package dynamokit
 
 import (
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -57,21 +56,21 @@ func (e *Error) Error() string {
 	}
 	if len(e.Key) > 0 {
 		b.WriteString(" ")
-		b.WriteString(FormatKey(e.Key))
+		b.WriteString(errtext.FormatKey(e.Key))
 	}
 	var msg string
 	switch {
 	case e.Kind == model.ErrEmptyKey && e.Err != nil:
 		// The cause names the attribute: "key attribute customer_id: ...".
-		msg = Trim(e.Err.Error())
+		msg = errtext.Trim(e.Err.Error())
 	case e.Kind != nil:
-		msg = Trim(e.Kind.Error())
+		msg = errtext.Trim(e.Kind.Error())
 		var inner *Error
 		if errors.As(e.Err, &inner) {
-			msg += ": " + Trim(e.Err.Error())
+			msg += ": " + errtext.Trim(e.Err.Error())
 		}
 	case e.Err != nil:
-		msg = Trim(e.Err.Error())
+		msg = errtext.Trim(e.Err.Error())
 	}
 	if msg != "" {
 		b.WriteString(": ")
@@ -92,61 +91,12 @@ func (e *Error) Unwrap() []error {
 	return out
 }
 
-// prefixes are the package names an error message of dynamokit starts
-// with.
-var prefixes = []string{"dynamokit: ", "query: ", "relations: ", "schema: ", "model: "}
-
-// Trim returns msg without the package prefixes it starts with, for a
-// message quoted inside another that already names the package.
-func Trim(msg string) string {
-	for {
-		trimmed := msg
-		for _, p := range prefixes {
-			trimmed = strings.TrimPrefix(trimmed, p)
-		}
-		if trimmed == msg {
-			return msg
-		}
-		msg = trimmed
-	}
-}
-
 // trimmed is an error quoted inside another of dynamokit: its message
 // loses the package prefix the outer message already has.
 type trimmed struct{ error }
 
-func (t trimmed) Error() string { return Trim(t.error.Error()) }
+func (t trimmed) Error() string { return errtext.Trim(t.error.Error()) }
 func (t trimmed) Unwrap() error { return t.error }
-
-// FormatKey formats a key for a message: {id: 7, sk: "A#1"}.
-func FormatKey(key map[string]types.AttributeValue) string {
-	names := make([]string, 0, len(key))
-	for k := range key {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	var b strings.Builder
-	b.WriteString("{")
-	for i, n := range names {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(n)
-		b.WriteString(": ")
-		switch v := key[n].(type) {
-		case *types.AttributeValueMemberS:
-			fmt.Fprintf(&b, "%q", v.Value)
-		case *types.AttributeValueMemberN:
-			b.WriteString(v.Value)
-		case *types.AttributeValueMemberB:
-			fmt.Fprintf(&b, "0x%x", v.Value)
-		default:
-			fmt.Fprintf(&b, "%T", v)
-		}
-	}
-	b.WriteString("}")
-	return b.String()
-}
 
 // IsConditionFailed reports whether err means a DynamoDB condition did not
 // hold, whatever sentinel it was reported as: [ErrConditionFailed],

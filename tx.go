@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
@@ -74,7 +75,7 @@ func (e *TxError) Error() string {
 		}
 		part := fmt.Sprintf("action %d (%s): %s", i, r.Action, r.Code)
 		if r.Kind != nil {
-			part += " (" + Trim(r.Kind.Error()) + ")"
+			part += " (" + errtext.Trim(r.Kind.Error()) + ")"
 		}
 		parts = append(parts, part)
 	}
@@ -140,7 +141,7 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 	for _, w := range writes {
 		id := itemID(w.Item)
 		if id == "" && w.Item.Put != nil && w.Key != nil {
-			id = aws.ToString(w.Item.Put.TableName) + "\x00" + FormatKey(w.Key)
+			id = aws.ToString(w.Item.Put.TableName) + "\x00" + errtext.FormatKey(w.Key)
 		}
 		if id != "" {
 			seen[id] = true
@@ -199,7 +200,7 @@ func itemID(it types.TransactWriteItem) string {
 	default:
 		return ""
 	}
-	return aws.ToString(table) + "\x00" + FormatKey(key)
+	return aws.ToString(table) + "\x00" + errtext.FormatKey(key)
 }
 
 // SendTx sends built writes as one TransactWriteItems request, with no

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
@@ -95,7 +95,7 @@ type BatchError[T any] struct {
 func (e *BatchError[T]) Error() string {
 	msg := fmt.Sprintf("dynamokit: %s %s: %d not processed", e.Op, e.Table, len(e.Unprocessed))
 	if e.Err != nil {
-		msg += ": " + dynamokit.Trim(e.Err.Error())
+		msg += ": " + errtext.Trim(e.Err.Error())
 	}
 	return msg
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -47,7 +48,7 @@ var (
 // loses the package prefix the outer message already has.
 type trimmed struct{ error }
 
-func (t trimmed) Error() string { return dynamokit.Trim(t.error.Error()) }
+func (t trimmed) Error() string { return errtext.Trim(t.error.Error()) }
 func (t trimmed) Unwrap() error { return t.error }
 
 // wrapKey is wrap for an operation on the item with key: the error names

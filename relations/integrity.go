@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -199,7 +200,7 @@ type opError struct {
 func (e *opError) Error() string {
 	parts := make([]string, len(e.kinds))
 	for i, k := range e.kinds {
-		parts[i] = dynamokit.Trim(k.Error())
+		parts[i] = errtext.Trim(k.Error())
 	}
 	return "relations: " + e.op + ": " + strings.Join(parts, "; ")
 }

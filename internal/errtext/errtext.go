@@ -1,0 +1,60 @@
+// Package errtext formats the text of dynamokit's error messages: it trims
+// the package prefixes of a quoted message and prints keys.
+package errtext
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// prefixes are the package names an error message of dynamokit starts
+// with.
+var prefixes = []string{"dynamokit: ", "query: ", "relations: ", "schema: ", "model: "}
+
+// Trim returns msg without the package prefixes it starts with, for a
+// message quoted inside another that already names the package.
+func Trim(msg string) string {
+	for {
+		trimmed := msg
+		for _, p := range prefixes {
+			trimmed = strings.TrimPrefix(trimmed, p)
+		}
+		if trimmed == msg {
+			return msg
+		}
+		msg = trimmed
+	}
+}
+
+// FormatKey formats a key for a message: {id: 7, sk: "A#1"}.
+func FormatKey(key map[string]types.AttributeValue) string {
+	names := make([]string, 0, len(key))
+	for k := range key {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString("{")
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n)
+		b.WriteString(": ")
+		switch v := key[n].(type) {
+		case *types.AttributeValueMemberS:
+			fmt.Fprintf(&b, "%q", v.Value)
+		case *types.AttributeValueMemberN:
+			b.WriteString(v.Value)
+		case *types.AttributeValueMemberB:
+			fmt.Fprintf(&b, "0x%x", v.Value)
+		default:
+			fmt.Fprintf(&b, "%T", v)
+		}
+	}
+	b.WriteString("}")
+	return b.String()
+}
