@@ -31,11 +31,11 @@ func NewTable[T any](c *dynamokit.Client) (*Table[T], error) {
 	}
 	pub, err := model.Of[T]()
 	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
+		return nil, err // a *model.TagError naming the type and field
 	}
 	m, err := mapping.For(pub.Type())
 	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
+		return nil, err // a *model.TagError naming the type and field
 	}
 	if reflect.TypeFor[T]().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("query: %s: the type parameter must be the struct type, not a pointer", reflect.TypeFor[T]())
