@@ -8,7 +8,7 @@ import (
 )
 
 func TestTxErr(t *testing.T) {
-	h, err := New(repo[mtDept](t), repo[mtEmp](t), nil)
+	h, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +26,7 @@ func TestTxErr(t *testing.T) {
 		{"child missing", []query.TxReason{failed(query.ErrNotFound), fine}, []error{ErrChildNotFound}, []error{ErrParentNotFound}, "relations: move: child not found"},
 		{"parent missing", []query.TxReason{fine, failed(nil)}, []error{ErrParentNotFound}, []error{ErrChildNotFound}, "relations: move: parent not found"},
 		{"both missing", []query.TxReason{failed(query.ErrNotFound), failed(nil)}, []error{ErrChildNotFound, ErrParentNotFound}, nil, "relations: move: child not found; parent not found"},
+		{"stale link", []query.TxReason{failed(query.ErrConditionFailed), fine}, []error{ErrStaleLink}, []error{ErrChildNotFound}, "relations: move: child's link changed since it was read"},
 		{"stale child version", []query.TxReason{failed(query.ErrVersionConflict), fine}, []error{query.ErrVersionConflict}, []error{ErrChildNotFound}, "relations: move: version conflict"},
 	}
 	for _, tt := range tests {
