@@ -335,7 +335,6 @@ type ctOrder struct {
 
 func (ctOrder) TableName() string { return "customer_order" }
 
-
 // Children whose index copies only part of them, and some that project
 // enough.
 
@@ -416,5 +415,3 @@ func (iiDeptNamed) TableName() string { return "app" }
 func (iiDeptNamed) TableOptions() model.Options {
 	return model.Options{Projections: map[string]model.Projection{"gsi1": model.Include("entity", "emp_id", "dept_id")}}
 }
-
-
