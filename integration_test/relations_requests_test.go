@@ -145,30 +145,30 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 	}
 
 	c.take()
-	if err := f.staff.Move(ctx, f.key("e-1", "d-1"), d2); err != nil {
+	if err := f.staff.Relink(ctx, f.key("e-1", "d-1"), d2); err != nil {
 		t.Fatal(err)
 	}
-	check("Move", want.move)
+	check("Relink", want.move)
 
 	if _, err := f.staff.Children(ctx, d1); err != nil {
 		t.Fatal(err)
 	}
 	check("Children", map[string]int{"Query": 1})
 
-	if _, err := f.staff.Count(ctx, d2); err != nil {
+	if _, err := f.staff.CountChildren(ctx, d2); err != nil {
 		t.Fatal(err)
 	}
-	check("Count", map[string]int{"Query": 1})
+	check("CountChildren", map[string]int{"GetItem": 1})
 
 	if _, _, err := f.staff.ParentWithChildren(ctx, d2); err != nil {
 		t.Fatal(err)
 	}
 	check("ParentWithChildren", want.parentWithChildren)
 
-	if _, err := f.staff.Parent(ctx, f.key("e-1", "d-2")); err != nil {
+	if _, err := f.staff.ParentOf(ctx, f.key("e-1", "d-2")); err != nil {
 		t.Fatal(err)
 	}
-	check("Parent", map[string]int{"GetItem": 1})
+	check("ParentOf", map[string]int{"GetItem": 1})
 
 	// Twenty parents: twenty queries, run concurrently. The first query
 	// waits for a second one to be in flight, which only concurrent

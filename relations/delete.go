@@ -112,9 +112,9 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	case Restrict:
 		err = h.restrict(ctx, parent)
 	case Cascade:
-		err = h.sweep(ctx, parent, opts, h.deleteChild)
+		err = h.sweep(ctx, parent, opts, h.deleteAction)
 	case Detach:
-		err = h.sweep(ctx, parent, opts, h.detachChild)
+		err = h.sweep(ctx, parent, opts, h.detachAction)
 	}
 	var hc *HasChildrenError
 	if errors.As(err, &hc) {
@@ -311,16 +311,16 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 	return names
 }
 
-// deleteChild is the delete of child on condition that it still points at
+// deleteAction is the delete of child on condition that it still points at
 // the parent (linked). The link condition guards the child; a version
 // check would only fail on unrelated changes, so the version is cleared
 // by the sweep.
-func (h *HasMany[P, C]) deleteChild(child C, linked query.Cond) query.TxAction {
+func (h *HasMany[P, C]) deleteAction(child C, linked query.Cond) query.TxAction {
 	return h.children.TxDelete(child, linked)
 }
 
-// detachChild is the removal of child's link on the same condition.
-func (h *HasMany[P, C]) detachChild(child C, linked query.Cond) query.TxAction {
+// detachAction is the removal of child's link on the same condition.
+func (h *HasMany[P, C]) detachAction(child C, linked query.Cond) query.TxAction {
 	return h.unlink(child).If(linked)
 }
 

@@ -145,7 +145,7 @@ func Declare[P, C any](parents *query.Repo[P], children *query.Repo[C], spec Spe
 	case Restrict, Cascade:
 	case Detach:
 		if spec.Layout == ItemCollection {
-			return nil, mismatch("OnDelete: Detach: %v", ErrCannotDetach)
+			return nil, fmt.Errorf("%w: %s has many %s: OnDelete: %w", ErrMismatch, pm.Type, cm.Type, ErrCannotDetach)
 		}
 	default:
 		return nil, mismatch("unknown OnDelete policy %v", spec.OnDelete)

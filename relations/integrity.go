@@ -277,6 +277,33 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 	return h.guarded(ctx, "unlink", []query.TxAction{h.unlink(child).If(linked)}, from, nil)
 }
 
+// DeleteChild deletes child and subtracts 1 from its parent's children
+// counter, in one TransactWriteItems request. child needs its key fields
+// and its current link as stored ([ErrStaleLink] otherwise; in an item
+// collection the link is part of the key); a child value with an empty
+// link is read first (a GetItem). It returns [ErrChildNotFound] when the
+// child does not exist. A child of a parent that no longer exists is
+// deleted all the same. Deleting a child through the child's query.Repo
+// instead leaves its parent's counter one too high, which makes a
+// [Restrict] delete refuse until [HasMany.Recount].
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
+	from, err := h.currentParent(ctx, &child)
+	if err != nil {
+		return fmt.Errorf("relations: delete child: %w", err)
+	}
+	cond, err := h.linkCond(from)
+	if err != nil {
+		return fmt.Errorf("relations: delete child: %w", err)
+	}
+	if h.spec.Layout == ItemCollection {
+		cond = query.And(h.children.KeyExists(), cond)
+	}
+	return h.guarded(ctx, "delete child", []query.TxAction{h.children.TxDelete(child, cond)}, from, nil)
+}
+
 // txErr maps a cancelled transaction's reasons to the relation's
 // sentinels: childAt and parentAt are the positions of the child's action
 // and the parent check (-1: none). A child action that failed because the
