@@ -221,3 +221,31 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 	}
 	return hasKey(ka, kb), nil
 }
+
+// CreateParent creates parent with the parents' query.Repo (it returns
+// [query.ErrAlreadyExists] when the key is taken) and then starts its
+// children counter at 0, so that a [Restrict] delete of it is one
+// conditional DeleteItem rather than a count of its children. A parent
+// created by the repo alone works too: a missing counter counts from 0 on
+// the first link, and a Restrict delete counts its children with a Query.
+// The two requests need not be atomic: the counter is only set if still
+// absent, so a link in between is kept.
+//
+// It calls PutItem and TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
+	if parent == nil {
+		return errors.New("relations: create parent: nil parent")
+	}
+	if err := h.parents.Create(ctx, parent); err != nil {
+		return fmt.Errorf("relations: create parent: %w", err)
+	}
+	err := query.WriteTx(ctx, h.parents.DB(), nil, h.parents.TxAdd(*parent, h.spec.Counter, 0))
+	if errors.Is(err, query.ErrNotFound) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return fmt.Errorf("relations: create parent: start the children counter: %w", err)
+	}
+	return nil
+}

@@ -12,7 +12,7 @@ import (
 
 // query returns the query for parent's children.
 func (h *HasMany[P, C]) query(parent P) *query.Query[C] {
-	c, _ := h.childOf(&parent) // cannot fail: New made a child the same way
+	c, _ := h.childOf(&parent) // cannot fail: Declare made a child the same way
 	q := h.children.Query(c)
 	if h.spec.Index != "" {
 		q = q.Index(h.spec.Index)
