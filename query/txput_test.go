@@ -1,9 +1,11 @@
 package query
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 )
 
@@ -53,5 +55,35 @@ func TestTxPutConditions(t *testing.T) {
 				t.Errorf("ConditionExpression = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTxAdd checks that TxAdd adds to an attribute outside the model
+// without touching the version, and only to an existing item.
+func TestTxAdd(t *testing.T) {
+	db := dynamo.New(aws.Config{Region: "us-east-1"})
+	versioned, err := New[txPutItem](db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item, _, err := versioned.TxAdd(txPutItem{ID: "a", Version: 3}, "child_count", -2, Path("child_count").GreaterThan(Value(1))).txItem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := item.Update
+	if got, want := aws.ToString(u.UpdateExpression), "ADD #1 :1\n"; got != want {
+		t.Errorf("UpdateExpression = %q, want %q", got, want)
+	}
+	if got, want := aws.ToString(u.ConditionExpression), "(attribute_exists (#0)) AND (#1 > :0)"; got != want {
+		t.Errorf("ConditionExpression = %q, want %q", got, want)
+	}
+	if got, want := u.ExpressionAttributeNames, map[string]string{"#0": "id", "#1": "child_count"}; !maps.Equal(got, want) {
+		t.Errorf("ExpressionAttributeNames = %v, want %v", got, want)
+	}
+	if n, ok := u.ExpressionAttributeValues[":1"].(*types.AttributeValueMemberN); !ok || n.Value != "-2" {
+		t.Errorf("added value = %#v, want the number -2", u.ExpressionAttributeValues[":1"])
+	}
+	if _, _, err := versioned.TxAdd(txPutItem{}, "child_count", 1).txItem(); err == nil {
+		t.Error("TxAdd of an empty key built an item")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -50,5 +51,41 @@ func TestTxErr(t *testing.T) {
 				t.Errorf("txErr message = %q, want %q", got, tt.msg)
 			}
 		})
+	}
+}
+
+func TestLinkActionsAndRole(t *testing.T) {
+	parents, children := repo[mtDept](t), repo[mtEmp](t)
+	h, err := Declare(parents, children, Spec{Layout: MultiTable, Index: "by-dept"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := mtDept{DeptID: "d-1"}, mtDept{DeptID: "d-2"}
+	tests := []struct {
+		name     string
+		from, to *mtDept
+		want     int
+	}{
+		{"link", nil, &d1, 1},
+		{"unlink", &d1, nil, 1},
+		{"relink", &d1, &d2, 2},
+		{"relink to the same parent: a check", &d1, &mtDept{DeptID: "d-1"}, 1},
+		{"nothing", nil, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := h.LinkActions(tt.from, tt.to)
+			if err != nil || len(got) != tt.want {
+				t.Errorf("LinkActions = %d actions, %v; want %d", len(got), err, tt.want)
+			}
+		})
+	}
+	if _, err := h.LinkActions(&mtDept{}, &d1); !errors.Is(err, query.ErrEmptyKey) {
+		t.Errorf("LinkActions(empty key) = %v, want ErrEmptyKey", err)
+	}
+	for m, want := range map[*model.Model]Role{parents.Model(): ParentRole, children.Model(): ChildRole, repo[iiDept](t).Model(): NoRole} {
+		if got := h.Role(m); got != want {
+			t.Errorf("Role(%s) = %v, want %v", m.Type, got, want)
+		}
 	}
 }
