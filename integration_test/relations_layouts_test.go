@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -174,6 +175,24 @@ func (f fixture[P, C]) over(t *testing.T, db *dynamokit.Client) fixture[P, C] {
 	}
 	f.staff = f.onDelete(t, relations.Restrict)
 	return f
+}
+
+// unchecked returns the tables of f's models over a client on which no
+// relation is declared, so that writes through them are not checked: a
+// bulk load of children (BatchPut, then Recount of their parents), or
+// items written before the relation existed.
+func (f fixture[P, C]) unchecked(t *testing.T) (*query.Table[P], *query.Table[C]) {
+	t.Helper()
+	db := dynamotest.Client(t, dynamokit.WithNamer(f.names))
+	depts, err := query.NewTable[P](db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emps, err := query.NewTable[C](db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return depts, emps
 }
 
 // spec is the declaration of s's relation with delete policy p.

@@ -223,7 +223,8 @@ func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
 	f.seed(t) // d-1: e-1, e-2; d-2: e-3, e-4, e-5
 	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})
 	d3, d4 := f.dept(Department{"d-3", "Empty"}), f.dept(Department{"d-4", "Empty, created around the relation"})
-	if err := f.depts.Create(ctx, &d4); err != nil {
+	plain, _ := f.unchecked(t)
+	if err := plain.Create(ctx, &d4); err != nil { // written before the relation: no counter
 		t.Fatal(err)
 	}
 	ic := s.layout == relations.ItemCollection
@@ -238,7 +239,7 @@ func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
 		skip bool
 	}{
 		{"CreateParent", func() error { return f.staff.CreateParent(ctx, &d3) },
-			cost{map[string]int{"PutItem": 1, "TransactWriteItems": 1}, 3}, false},
+			cost{map[string]int{"PutItem": 1}, 1}, false},
 		{"Link", func() error {
 			c := f.emp(Employee{EmployeeID: "e-6", EmployeeName: "Frank"})
 			return f.staff.Link(ctx, &c, d1)

@@ -41,7 +41,21 @@ func TestRelationsRestrictRace(t *testing.T) {
 	eachLayout(t, testRestrictRace, testRestrictRace, testRestrictRace)
 }
 
-func testRestrictRace[P, C any](t *testing.T, s shape[P, C]) {
+// TestRelationsRestrictRacePlain is TestRelationsRestrictRace with the
+// writers going around the relation's verbs, through the child's plain
+// query.Table: Create of a new child linked to the parent, and a Put (in
+// an item collection) or an Update of the link (in the other layouts)
+// moving a child into it. The relation's write checks keep these writes
+// as safe as Link and Relink: 0 orphans.
+func TestRelationsRestrictRacePlain(t *testing.T) {
+	eachLayout(t, testRestrictRacePlain, testRestrictRacePlain, testRestrictRacePlain)
+}
+
+func testRestrictRace[P, C any](t *testing.T, s shape[P, C]) { restrictRace(t, s, false) }
+
+func testRestrictRacePlain[P, C any](t *testing.T, s shape[P, C]) { restrictRace(t, s, true) }
+
+func restrictRace[P, C any](t *testing.T, s shape[P, C], plain bool) {
 	old := os.Getenv("DYNAMOKIT_OLD_RESTRICT") == "1"
 	hook := &interleaver{}
 	f := setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
@@ -49,6 +63,7 @@ func testRestrictRace[P, C any](t *testing.T, s shape[P, C]) {
 		o.HTTPClient = hook
 	})))
 	other := f.over(t, dynamotest.Client(t)) // the writers' connection, not held back
+	_, bulk := f.unchecked(t)                // loads the movers; Recount counts them
 	ctx := t.Context()
 	home := f.dept(Department{"home", "Home"})
 	if err := f.depts.Create(ctx, &home); err != nil {
@@ -81,7 +96,7 @@ func testRestrictRace[P, C any](t *testing.T, s shape[P, C]) {
 		for i := range movers {
 			movers[i] = f.emp(Employee{fmt.Sprintf("%s-m%02d", id, i), "Mover", "home"})
 		}
-		if err := other.emps.BatchPut(ctx, movers, nil); err != nil {
+		if err := bulk.BatchPut(ctx, movers, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := other.staff.Recount(ctx, home); err != nil {
@@ -102,10 +117,24 @@ func testRestrictRace[P, C any](t *testing.T, s shape[P, C]) {
 				defer finished.Add(1)
 				<-start
 				c := f.emp(Employee{EmployeeID: fmt.Sprintf("%s-n%02d", id, i), EmployeeName: "New"})
-				for _, write := range []func() error{
+				writes := []func() error{
 					func() error { return other.staff.Link(ctx, &c, parent) },
 					func() error { return other.staff.Relink(ctx, movers[i], parent) },
-				} {
+				}
+				if plain {
+					linked := f.emp(Employee{EmployeeID: fmt.Sprintf("%s-n%02d", id, i), EmployeeName: "New", DepartmentID: id})
+					writes[0] = func() error { return other.emps.Create(ctx, &linked) }
+					writes[1] = func() error {
+						return other.emps.Update(movers[i]).Set("department_id", id).Run(ctx)
+					}
+					if s.layout == relations.ItemCollection {
+						// The link is the key: a Put in the parent's
+						// partition is the child's arrival.
+						moved := f.emp(Employee{EmployeeID: fmt.Sprintf("%s-m%02d", id, i), EmployeeName: "Mover", DepartmentID: id})
+						writes[1] = func() error { return other.emps.Put(ctx, &moved) }
+					}
+				}
+				for _, write := range writes {
 					err := write()
 					switch {
 					case err == nil:
@@ -160,7 +189,7 @@ func testRestrictRace[P, C any](t *testing.T, s shape[P, C]) {
 		total += orphans
 		t.Logf("run %d: parent deleted %v, %d writes refused for a missing parent, %d orphans", run, gone, refused.Load(), orphans)
 	}
-	t.Logf("%d runs (old restrict: %v): %d parents deleted, %d orphans", restrictRuns, old, deleted, total)
+	t.Logf("%d runs (old restrict: %v, plain writers: %v): %d parents deleted, %d orphans", restrictRuns, old, plain, deleted, total)
 	if total != 0 {
 		t.Errorf("%d runs left %d orphans, want 0", restrictRuns, total)
 	}

@@ -117,6 +117,7 @@ const maxRecounts = 5
 // children are not changing. It returns [ErrParentNotFound] when the
 // parent does not exist. It calls GetItem, Query and TransactWriteItems.
 func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (int, error) {
+	ctx = h.own(ctx)
 	for range maxRecounts {
 		c, err := h.readCounter(ctx, parent)
 		if err != nil {
@@ -224,16 +225,14 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 	return hasKey(ka, kb), nil
 }
 
-// CreateParent creates parent with the parents' query.Table (it returns
-// [query.ErrAlreadyExists] when the key is taken) and then starts its
-// children counter at 0, so that a [Restrict] delete of it is one
-// conditional DeleteItem rather than a count of its children. A parent
-// created by the repo alone works too: a missing counter counts from 0 on
-// the first link, and a Restrict delete counts its children with a Query.
-// The two requests need not be atomic: the counter is only set if still
-// absent, so a link in between is kept.
+// CreateParent creates parent with its children counter at 0 (it returns
+// [query.ErrAlreadyExists] when the key is taken), so that a [Restrict]
+// delete of it is one conditional DeleteItem. It is the parents'
+// Table.Create, whose write check (registered by [Declare]) adds the
+// counter to the item: one PutItem, and the same happens to a parent
+// created with Table.Create or a WriteTx TxCreate.
 //
-// It calls PutItem and TransactWriteItems:
+// It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
 	if parent == nil {
@@ -241,13 +240,6 @@ func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
 	}
 	if err := h.parents.Create(ctx, parent); err != nil {
 		return fmt.Errorf("relations: create parent: %w", err)
-	}
-	err := h.parents.Client().WriteTx(ctx, nil, h.parents.TxAdd(*parent, h.spec.Counter, 0))
-	if errors.Is(err, query.ErrNotFound) {
-		return nil // deleted meanwhile
-	}
-	if err != nil {
-		return fmt.Errorf("relations: create parent: start the children counter: %w", err)
 	}
 	return nil
 }

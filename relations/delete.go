@@ -106,6 +106,7 @@ const maxSweeps = 10
 // It calls DeleteItem, GetItem, Query and TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) error {
+	ctx = h.own(ctx)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete parent: %w", err)
 	}

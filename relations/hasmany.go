@@ -194,6 +194,7 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 			return nil, mismatch("Together: the parent does not share its children's partition: %s", why)
 		}
 	}
+	h.register()
 	return h, nil
 }
 

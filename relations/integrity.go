@@ -22,6 +22,7 @@ import (
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
+	ctx = h.own(ctx)
 	if child == nil {
 		return errors.New("relations: link: nil child")
 	}
@@ -76,6 +77,7 @@ func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) error {
+	ctx = h.own(ctx)
 	if h.spec.Layout == ItemCollection {
 		return h.relinkAcross(ctx, child, to)
 	}
@@ -262,6 +264,7 @@ func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
+	ctx = h.own(ctx)
 	if h.spec.Layout == ItemCollection {
 		return fmt.Errorf("relations: unlink: %w", ErrCannotDetach)
 	}
@@ -292,6 +295,7 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
+	ctx = h.own(ctx)
 	from, err := h.currentParent(ctx, &child)
 	if err != nil {
 		return fmt.Errorf("relations: delete child: %w", err)
