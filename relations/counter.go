@@ -24,7 +24,7 @@ import (
 // conditional on it being 0 cannot race with a link.
 //
 // A parent item without the attribute was written before the relation
-// counted (or replaced by a plain Put, which drops it): see [counted].
+// counted, or through a client without the relation: see [counted].
 
 // counted is a parent's children counter as stored.
 type counted struct {
@@ -81,8 +81,8 @@ func (h *HasMany[P, C]) readCounter(ctx context.Context, parent P) (counted, err
 // CountChildren returns how many children parent has (only its key fields
 // need be set): one strongly consistent GetItem of the parent's children
 // counter. A parent that does not exist has none. For a parent item
-// without a counter (written before the relation counted, or replaced by
-// a plain Put) it counts the children with a Query instead, one per 1 MB
+// without a counter (written before the relation counted, or through a
+// client without it) it counts the children with a Query instead, one per 1 MB
 // of them, and does not store the result: [HasMany.Recount] does.
 func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (int, error) {
 	c, err := h.readCounter(ctx, parent)
@@ -105,8 +105,8 @@ const maxRecounts = 5
 
 // Recount counts parent's children with a Query and stores the number in
 // its children counter, and returns it. It is the backfill for parents
-// written before the relation counted their children, or replaced by a
-// plain Put of the parent (which drops the counter): run it once for each
+// written before the relation counted their children, or whose children
+// were loaded through a client without the relation: run it once for each
 // such parent before linking children to it through the relation, or the
 // counter starts from 0 and undercounts.
 //

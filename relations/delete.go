@@ -83,7 +83,7 @@ const maxSweeps = 10
 //     between: the check and the delete are one request. With children it
 //     returns a *[HasChildrenError] matching [ErrHasChildren], after a
 //     GetItem that reads how many. For a parent item without a counter
-//     (written before the relation counted, or replaced by a plain Put) it
+//     (written before the relation counted, or through a client without it) it
 //     counts the children with a Query and deletes only if there are none,
 //     on condition that the counter is still absent: any link in between
 //     creates it and fails the delete.

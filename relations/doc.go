@@ -47,13 +47,16 @@
 // race. A [Cascade] or [Detach] delete writes the children in transactions
 // that keep the counter, and deletes the parent once it is 0.
 //
-// These guarantees cover only changes made through the HasMany: writing a
-// child's link through the child's query.Table (Create, Put, BatchPut, an
-// Update that sets the link) or deleting a parent through the parent's
-// query.Table is not checked, and a Put of a parent drops its counter
-// (see [HasMany.Recount]). [HasMany.Role] and [HasMany.LinkActions] tell a
-// client that routes every write what a write needs to keep the relation
-// whole.
+// These guarantees hold on every write path: [Declare] registers the
+// relation's write checks with the client of its tables, so a write of a
+// child or a parent through the plain query.Table (Create, Put, Update of
+// the link, Delete, and the actions of a WriteTx) carries the same parent
+// check and counter changes in its own transaction, a Put of a parent
+// keeps the counter, and a plain Delete of a parent applies Restrict as a
+// condition on the counter. What cannot be checked (batch writes of
+// children, batch puts and deletes of parents, a plain Delete of a parent
+// under Cascade or Detach) is refused before any request with an
+// [ErrNeedsRelation] error naming the call to use.
 //
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.

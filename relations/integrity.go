@@ -289,8 +289,8 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 // link is read first (a GetItem). It returns [ErrChildNotFound] when the
 // child does not exist. A child of a parent that no longer exists is
 // deleted all the same. Deleting a child through the child's query.Table
-// instead leaves its parent's counter one too high, which makes a
-// [Restrict] delete refuse until [HasMany.Recount].
+// keeps the counter too (the relation's write check reads the child's link
+// first, one more GetItem), but refuses an orphan.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
