@@ -151,11 +151,12 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		}
 	}
 	for i := range len(writes) {
-		extra, err := c.CheckWrite(ctx, writes[i], false)
+		w, extra, err := c.CheckWrite(ctx, writes[i], false)
 		if err != nil {
 			undo()
 			return err
 		}
+		writes[i] = w
 		for _, x := range extra {
 			// A condition check on an item the transaction already
 			// touches is dropped: DynamoDB refuses two operations on one

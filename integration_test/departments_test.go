@@ -58,7 +58,7 @@ func TestDepartments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff, err := relations.New(depts, emps, nil)
+	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.MultiTable, Index: "department-employee-index"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestDepartments(t *testing.T) {
 		}
 	}
 	for _, emp := range seedEmployees {
-		if err := staff.Create(ctx, &emp); err != nil {
+		if err := staff.Link(ctx, &emp, Department{DepartmentID: emp.DepartmentID}); err != nil {
 			t.Fatalf("Create(%v): %v", emp, err)
 		}
 	}
@@ -84,7 +84,7 @@ func TestDepartments(t *testing.T) {
 		t.Errorf("Create(existing) = %v, want ErrAlreadyExists", err)
 	}
 	// A new employee of a missing department is refused.
-	if err := staff.Create(ctx, &Employee{"e-6", "Frank", "d-404"}); !errors.Is(err, relations.ErrParentNotFound) {
+	if err := staff.Link(ctx, &Employee{EmployeeID: "e-6", EmployeeName: "Frank"}, Department{DepartmentID: "d-404"}); !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("Create(employee of d-404) = %v, want ErrParentNotFound", err)
 	}
 
@@ -120,14 +120,14 @@ func TestDepartments(t *testing.T) {
 		t.Errorf("Children(d-2) = %v, want %v", got, want)
 	}
 
-	if err := staff.Move(ctx, Employee{EmployeeID: "e-1"}, Department{DepartmentID: "d-2"}); err != nil {
+	if err := staff.Relink(ctx, Employee{EmployeeID: "e-1"}, Department{DepartmentID: "d-2"}); err != nil {
 		t.Fatalf("Move(e-1, d-2) = %v", err)
 	}
-	if err := staff.Move(ctx, Employee{EmployeeID: "e-999"}, Department{DepartmentID: "d-2"}); !errors.Is(err, relations.ErrChildNotFound) {
+	if err := staff.Relink(ctx, Employee{EmployeeID: "e-999"}, Department{DepartmentID: "d-2"}); !errors.Is(err, relations.ErrChildNotFound) {
 		t.Errorf("Move(e-999, d-2) = %v, want ErrChildNotFound", err)
 	}
 	// The notebook would have accepted this move.
-	if err := staff.Move(ctx, Employee{EmployeeID: "e-2"}, Department{DepartmentID: "d-404"}); !errors.Is(err, relations.ErrParentNotFound) {
+	if err := staff.Relink(ctx, Employee{EmployeeID: "e-2"}, Department{DepartmentID: "d-404"}); !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("Move(e-2, d-404) = %v, want ErrParentNotFound", err)
 	}
 	if _, err := emps.Get(ctx, Employee{EmployeeID: "e-999"}); !errors.Is(err, query.ErrNotFound) {
@@ -151,7 +151,7 @@ func TestDepartments(t *testing.T) {
 	if got, want := children("d-2"), []string{"e-1", "e-3", "e-4", "e-5"}; !slices.Equal(got, want) {
 		t.Errorf("Children(d-2) after move = %v, want %v", got, want)
 	}
-	parent, err := staff.Parent(ctx, alice)
+	parent, err := staff.ParentOf(ctx, alice)
 	if err != nil || parent.DepartmentName != "IT" {
 		t.Errorf("Parent(Alice) = %v, %v, want IT", parent, err)
 	}

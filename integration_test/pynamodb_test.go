@@ -153,7 +153,7 @@ func TestPynamoDBInterop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff, err := relations.New(depts, emps, nil)
+	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.MultiTable, Index: "department-employee-index"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestPynamoDBInterop(t *testing.T) {
 	}
 
 	// dynamokit moves an employee and writes the order.
-	if err := staff.Move(ctx, Employee{EmployeeID: "e-1"}, Department{DepartmentID: "d-2"}); err != nil {
+	if err := staff.Relink(ctx, Employee{EmployeeID: "e-1"}, Department{DepartmentID: "d-2"}); err != nil {
 		t.Fatalf("Move(e-1, d-2): %v", err)
 	}
 	stale := order

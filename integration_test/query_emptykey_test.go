@@ -58,7 +58,7 @@ func TestEmptyKeyAttribute(t *testing.T) {
 		db, c := countingDB(t)
 		docs := repo[binDoc](t, e, db, nil)
 		parts := repo[binPart](t, e, db, nil)
-		rel, err := relations.New(docs, parts, nil)
+		rel, err := relations.Declare(docs, parts, relations.Spec{Layout: relations.ItemCollection, Together: true, OnDelete: relations.Cascade})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,9 +85,11 @@ func TestEmptyKeyAttribute(t *testing.T) {
 			{"ReadTx", func() error { return db.ReadTx(ctx, docs.TxGet(empty, &dst)) }},
 			{"relations Children", func() error { _, err := rel.Children(ctx, empty); return err }},
 			{"relations ParentWithChildren", func() error { _, _, err := rel.ParentWithChildren(ctx, empty); return err }},
-			{"relations Delete", func() error { return rel.Delete(ctx, empty, relations.Cascade, nil) }},
-			{"relations Create", func() error { v := part; return rel.Create(ctx, &v) }},
-			{"relations Parent", func() error { _, err := rel.Parent(ctx, part); return err }},
+			{"relations DeleteParent", func() error { return rel.DeleteParent(ctx, empty, nil) }},
+			{"relations Link", func() error { v := part; return rel.Link(ctx, &v, empty) }},
+			{"relations CountChildren", func() error { _, err := rel.CountChildren(ctx, empty); return err }},
+			{"relations Relink", func() error { return rel.Relink(ctx, part, empty) }},
+			{"relations ParentOf", func() error { _, err := rel.ParentOf(ctx, part); return err }},
 		}
 		for _, call := range calls {
 			c.take()

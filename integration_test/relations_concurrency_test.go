@@ -53,13 +53,13 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 		from := rand.N(len(depts))
 		for attempt := 0; attempt < maxAttempts; attempt++ {
 			guess := depts[(from+attempt)%len(depts)]
-			err := f.staff.Move(ctx, f.key(id, guess), f.dept(Department{DepartmentID: dept}))
+			err := f.staff.Relink(ctx, f.key(id, guess), f.dept(Department{DepartmentID: dept}))
 			switch {
 			case err == nil:
 				return nil
 			case isTxConflict(err):
 				conflicts.Add(1)
-			case s.layout == relations.ItemCollection && errors.Is(err, relations.ErrChildNotFound):
+			case errors.Is(err, relations.ErrChildNotFound), errors.Is(err, relations.ErrStaleLink):
 				stale.Add(1)
 			default:
 				return err

@@ -160,7 +160,7 @@ var (
 		},
 	}
 	refInvertedIndex = shape[IdxDepartment, RefIdxEmployee]{
-		layout: relations.InvertedIndex, index: "gsi1",
+		layout: relations.InvertedIndex, index: "gsi1", together: true,
 		dept:      invertedIndex.dept,
 		plainDept: invertedIndex.plainDept,
 		emp: func(e Employee) RefIdxEmployee {
@@ -171,7 +171,7 @@ var (
 		},
 	}
 	refItemCollection = shape[ColDepartment, RefColEmployee]{
-		layout:    relations.ItemCollection,
+		layout: relations.ItemCollection, together: true,
 		dept:      itemCollection.dept,
 		plainDept: itemCollection.plainDept,
 		emp: func(e Employee) RefColEmployee {
@@ -197,7 +197,7 @@ var (
 		},
 	}
 	keyItemCollection = shape[KeyColDepartment, KeyColEmployee]{
-		layout: relations.ItemCollection,
+		layout: relations.ItemCollection, together: true,
 		dept: func(d Department) KeyColDepartment {
 			return KeyColDepartment{DeptIdent: &DeptIdent{d.DepartmentID}, DepartmentName: d.DepartmentName}
 		},
@@ -238,20 +238,19 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})
 
 	var hc *relations.HasChildrenError
-	if err := f.staff.Delete(ctx, d1, relations.Restrict, nil); !errors.As(err, &hc) || hc.Children != 2 {
+	if err := f.staff.DeleteParent(ctx, d1, nil); !errors.As(err, &hc) || hc.Children != 2 {
 		t.Errorf("Delete(d-1, Restrict) = %v, want a HasChildrenError with 2 children", err)
 	}
 	if _, err := f.depts.Get(ctx, d1); err != nil {
 		t.Errorf("Get(d-1) after a refused delete: %v", err)
 	}
 
-	err := f.staff.Delete(ctx, d2, relations.Detach, nil)
 	if s.layout == relations.ItemCollection {
-		if !errors.Is(err, relations.ErrCannotDetach) {
-			t.Errorf("Delete(d-2, Detach) in an item collection = %v, want ErrCannotDetach", err)
+		if _, err := relations.Declare(f.depts, f.emps, s.spec(relations.Detach)); !errors.Is(err, relations.ErrCannotDetach) {
+			t.Errorf("Declare(OnDelete: Detach) in an item collection = %v, want ErrCannotDetach", err)
 		}
 	} else {
-		if err != nil {
+		if err := f.onDelete(t, relations.Detach).DeleteParent(ctx, d2, nil); err != nil {
 			t.Fatalf("Delete(d-2, Detach) = %v", err)
 		}
 		if _, err := f.depts.Get(ctx, d2); !errors.Is(err, query.ErrNotFound) {
@@ -268,7 +267,7 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 		}
 	}
 
-	if err := f.staff.Delete(ctx, d1, relations.Cascade, nil); err != nil {
+	if err := f.onDelete(t, relations.Cascade).DeleteParent(ctx, d1, nil); err != nil {
 		t.Fatalf("Delete(d-1, Cascade) = %v", err)
 	}
 	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
@@ -283,13 +282,13 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 	}
 
 	if s.layout == relations.ItemCollection {
-		if err := f.staff.Delete(ctx, d2, relations.Restrict, nil); !errors.Is(err, relations.ErrHasChildren) {
+		if err := f.staff.DeleteParent(ctx, d2, nil); !errors.Is(err, relations.ErrHasChildren) {
 			t.Errorf("Delete(d-2, Restrict) = %v, want ErrHasChildren", err)
 		}
 		return
 	}
 	// d-2's employees were detached: nothing restricts deleting it again.
-	if err := f.staff.Delete(ctx, d2, relations.Restrict, nil); err != nil {
+	if err := f.staff.DeleteParent(ctx, d2, nil); err != nil {
 		t.Errorf("Delete(d-2 without children, Restrict) = %v", err)
 	}
 }
@@ -322,7 +321,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	depts := repo[ColDepartment](t, e, hooked, nil)
 	emps := repo[VerColEmployee](t, e, hooked, nil)
 	other := repo[VerColEmployee](t, e, nil, nil) // the concurrent writer, not hooked
-	staff, err := relations.New(depts, emps, nil)
+	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.ItemCollection})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +334,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 		}
 	}
 	alice := VerColEmployee{EmployeeID: "e-1", EmployeeName: "Alice", DepartmentID: "d-1"}
-	if err := staff.Create(ctx, &alice); err != nil {
+	if err := staff.Link(ctx, &alice, ColDepartment{DepartmentID: "d-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if alice.Meta == nil || alice.Version != 1 {
@@ -347,7 +346,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	hook.before("TransactWriteItems", func() {
 		concurrent = other.Update(key).Set("employee_name", "Alicia").Run(ctx)
 	})
-	err = staff.Move(ctx, key, ColDepartment{DepartmentID: "d-2"})
+	err = staff.Relink(ctx, key, ColDepartment{DepartmentID: "d-2"})
 	ran, ops := hook.done(), hook.forwarded()
 	if !ran || concurrent != nil {
 		t.Fatalf("concurrent update: ran %v, %v; want it to run and succeed", ran, concurrent)
@@ -370,7 +369,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	}
 
 	// Without interference the move goes through, carrying the update.
-	if err := staff.Move(ctx, key, ColDepartment{DepartmentID: "d-2"}); err != nil {
+	if err := staff.Relink(ctx, key, ColDepartment{DepartmentID: "d-2"}); err != nil {
 		t.Fatalf("Move(e-1, d-2) again: %v", err)
 	}
 	moved, err := other.Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"}, query.Consistent())

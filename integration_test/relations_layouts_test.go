@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -81,6 +82,7 @@ func (ColEmployee) TableName() string { return "org" }
 type shape[P, C any] struct {
 	layout    relations.Layout
 	index     string
+	together  bool // the parent shares its children's partition
 	dept      func(Department) P
 	emp       func(Employee) C
 	plainDept func(P) Department
@@ -96,7 +98,7 @@ var (
 		plainEmp:  func(e Employee) Employee { return e },
 	}
 	invertedIndex = shape[IdxDepartment, IdxEmployee]{
-		layout: relations.InvertedIndex, index: "gsi1",
+		layout: relations.InvertedIndex, index: "gsi1", together: true,
 		dept: func(d Department) IdxDepartment {
 			return IdxDepartment{DepartmentID: d.DepartmentID, DepartmentName: d.DepartmentName}
 		},
@@ -107,7 +109,7 @@ var (
 		plainEmp:  func(e IdxEmployee) Employee { return Employee{e.EmployeeID, e.EmployeeName, e.DepartmentID} },
 	}
 	itemCollection = shape[ColDepartment, ColEmployee]{
-		layout: relations.ItemCollection,
+		layout: relations.ItemCollection, together: true,
 		dept: func(d Department) ColDepartment {
 			return ColDepartment{DepartmentID: d.DepartmentID, DepartmentName: d.DepartmentName}
 		},
@@ -171,10 +173,42 @@ func (f fixture[P, C]) over(t *testing.T, db *dynamokit.Client) fixture[P, C] {
 	if f.emps, err = query.NewTable[C](db.With(dynamokit.WithNamer(f.names))); err != nil {
 		t.Fatal(err)
 	}
-	if f.staff, err = relations.New(f.depts, f.emps, nil); err != nil {
+	f.staff = f.onDelete(t, relations.Restrict)
+	return f
+}
+
+// unchecked returns the tables of f's models over a client on which no
+// relation is declared, so that writes through them are not checked: a
+// bulk load of children (BatchPut, then Recount of their parents), or
+// items written before the relation existed.
+func (f fixture[P, C]) unchecked(t *testing.T) (*query.Table[P], *query.Table[C]) {
+	t.Helper()
+	db := dynamotest.Client(t, dynamokit.WithNamer(f.names))
+	depts, err := query.NewTable[P](db)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return f
+	emps, err := query.NewTable[C](db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return depts, emps
+}
+
+// spec is the declaration of s's relation with delete policy p.
+func (s shape[P, C]) spec(p relations.Policy) relations.Spec {
+	return relations.Spec{Layout: s.layout, Index: s.index, Together: s.together, OnDelete: p}
+}
+
+// onDelete returns the relation over f's repos declared with delete
+// policy p: several declarations of one pair of models may coexist.
+func (f fixture[P, C]) onDelete(t *testing.T, p relations.Policy) *relations.HasMany[P, C] {
+	t.Helper()
+	h, err := relations.Declare(f.depts, f.emps, f.spec(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // seed creates the seed's departments and employees.
@@ -188,7 +222,7 @@ func (f fixture[P, C]) seed(t *testing.T) {
 	}
 	for _, e := range seedEmployees {
 		c := f.emp(e)
-		if err := f.staff.Create(t.Context(), &c); err != nil {
+		if err := f.staff.Link(t.Context(), &c, f.dept(Department{DepartmentID: e.DepartmentID})); err != nil {
 			t.Fatalf("Create(%v): %v", e, err)
 		}
 	}

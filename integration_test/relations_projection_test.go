@@ -80,21 +80,21 @@ func (TitledEmployee) TableOptions() model.Options {
 }
 
 // TestRelationsPartialIndex relates children through an index that does
-// not copy every attribute of the child: New refuses, naming the index and
-// its projection, rather than hand out children with zero fields.
+// not copy every attribute of the child: Declare refuses, naming the index
+// and its projection, rather than hand out children with zero fields.
 func TestRelationsPartialIndex(t *testing.T) {
 	t.Run("keys only", func(t *testing.T) {
 		// This message is quoted by docs/relations.md.
 		testPartialIndex(t, Department{"d-1", "Engineering"}, KeysEmployee{"e-1", "Ada", "d-1"},
-			"relations: models are not related: index department-employee-index of integration_test.KeysEmployee projects KEYS_ONLY, which leaves out employee_name: children read through it would miss them; project ALL, or INCLUDE them too")
+			"relations: declaration does not match the models: integration_test.Department has many integration_test.KeysEmployee: index department-employee-index of integration_test.KeysEmployee projects KEYS_ONLY, which leaves out employee_name: children read through it would miss them; project ALL, or INCLUDE them too")
 	})
 	t.Run("include without a field", func(t *testing.T) {
 		testPartialIndex(t, Department{"d-1", "Engineering"}, TitledEmployee{"e-1", "Ada", "d-1", "Engineer"},
-			"relations: models are not related: index department-employee-index of integration_test.TitledEmployee projects INCLUDE [title], which leaves out employee_name: children read through it would miss them; project ALL, or INCLUDE them too")
+			"relations: declaration does not match the models: integration_test.Department has many integration_test.TitledEmployee: index department-employee-index of integration_test.TitledEmployee projects INCLUDE [title], which leaves out employee_name: children read through it would miss them; project ALL, or INCLUDE them too")
 	})
 }
 
-// testPartialIndex stores parent and child, and checks that New refuses
+// testPartialIndex stores parent and child, and checks that Declare refuses
 // to relate them with the error want.
 func testPartialIndex[P, C any](t *testing.T, parent P, child C, want string) {
 	ctx := t.Context()
@@ -113,13 +113,13 @@ func testPartialIndex[P, C any](t *testing.T, parent P, child C, want string) {
 	if err := emps.Create(ctx, &child); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := relations.New(depts, emps, nil)
+	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.MultiTable, Index: "department-employee-index"})
 	if err == nil {
 		kids, err := staff.Children(ctx, parent)
 		t.Fatalf("New succeeded; Children = %+v, %v, want %+v", kids, err, []C{child})
 	}
-	if !errors.Is(err, relations.ErrNoRelation) || err.Error() != want {
-		t.Errorf("New = %v, want an ErrNoRelation saying %q", err, want)
+	if !errors.Is(err, relations.ErrMismatch) || err.Error() != want {
+		t.Errorf("Declare = %v, want an ErrMismatch saying %q", err, want)
 	}
 }
 
@@ -139,16 +139,16 @@ func TestRelationsIncludeIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staff, err := relations.New(depts, emps, nil)
+	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.InvertedIndex, Index: "gsi1"})
 	if err != nil {
-		t.Fatalf("New through an INCLUDE index of every employee attribute: %v", err)
+		t.Fatalf("Declare through an INCLUDE index of every employee attribute: %v", err)
 	}
 	d1 := InclDepartment{DepartmentID: "d-1", DepartmentName: "Engineering"}
 	if err := depts.Create(ctx, &d1); err != nil {
 		t.Fatal(err)
 	}
 	ada := InclEmployee{EmployeeID: "e-1", EmployeeName: "Ada", DepartmentID: "d-1"}
-	if err := staff.Create(ctx, &ada); err != nil {
+	if err := staff.Link(ctx, &ada, d1); err != nil {
 		t.Fatal(err)
 	}
 	kids, err := staff.Children(ctx, InclDepartment{DepartmentID: "d-1"})

@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -153,30 +155,30 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 	}
 
 	c.take()
-	if err := f.staff.Move(ctx, f.key("e-1", "d-1"), d2); err != nil {
+	if err := f.staff.Relink(ctx, f.key("e-1", "d-1"), d2); err != nil {
 		t.Fatal(err)
 	}
-	check("Move", want.move)
+	check("Relink", want.move)
 
 	if _, err := f.staff.Children(ctx, d1); err != nil {
 		t.Fatal(err)
 	}
 	check("Children", map[string]int{"Query": 1})
 
-	if _, err := f.staff.Count(ctx, d2); err != nil {
+	if _, err := f.staff.CountChildren(ctx, d2); err != nil {
 		t.Fatal(err)
 	}
-	check("Count", map[string]int{"Query": 1})
+	check("CountChildren", map[string]int{"GetItem": 1})
 
 	if _, _, err := f.staff.ParentWithChildren(ctx, d2); err != nil {
 		t.Fatal(err)
 	}
 	check("ParentWithChildren", want.parentWithChildren)
 
-	if _, err := f.staff.Parent(ctx, f.key("e-1", "d-2")); err != nil {
+	if _, err := f.staff.ParentOf(ctx, f.key("e-1", "d-2")); err != nil {
 		t.Fatal(err)
 	}
-	check("Parent", map[string]int{"GetItem": 1})
+	check("ParentOf", map[string]int{"GetItem": 1})
 
 	// Twenty parents: twenty queries, run concurrently. The first query
 	// waits for a second one to be in flight, which only concurrent
@@ -204,4 +206,77 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 		t.Errorf("ChildrenOf(20 parents) = %d lists, the second of %d children, want 20 and 4", len(lists), len(lists[1]))
 	}
 	t.Logf("ChildrenOf(20 parents): 20 queries, up to %d in flight, %v", most, elapsed.Round(time.Millisecond))
+}
+
+// TestRelationsWriteCost measures the requests and write units of each
+// write of the relation, in each layout, for docs/relations.md: a checked
+// write is a transaction, which DynamoDB bills at 2 write units per item
+// of up to 1 KB.
+func TestRelationsWriteCost(t *testing.T) {
+	eachLayout(t, testWriteCost, testWriteCost, testWriteCost)
+}
+
+func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
+	m := &meter{requests: map[string]int{}}
+	f := setup(t, s, dynamotest.Client(t, dynamokit.WithHook(m.hook)))
+	ctx := t.Context()
+	f.seed(t) // d-1: e-1, e-2; d-2: e-3, e-4, e-5
+	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})
+	d3, d4 := f.dept(Department{"d-3", "Empty"}), f.dept(Department{"d-4", "Empty, created around the relation"})
+	plain, _ := f.unchecked(t)
+	if err := plain.Create(ctx, &d4); err != nil { // written before the relation: no counter
+		t.Fatal(err)
+	}
+	ic := s.layout == relations.ItemCollection
+	type cost struct {
+		requests map[string]int
+		units    int
+	}
+	tests := []struct {
+		name string
+		run  func() error
+		want cost
+		skip bool
+	}{
+		{"CreateParent", func() error { return f.staff.CreateParent(ctx, &d3) },
+			cost{map[string]int{"PutItem": 1}, 1}, false},
+		{"Link", func() error {
+			c := f.emp(Employee{EmployeeID: "e-6", EmployeeName: "Frank"})
+			return f.staff.Link(ctx, &c, d1)
+		},
+			cost{map[string]int{"TransactWriteItems": 1}, 4}, false},
+		{"Relink", func() error { return f.staff.Relink(ctx, f.key("e-6", "d-1"), d2) },
+			map[bool]cost{false: {map[string]int{"TransactWriteItems": 1}, 6}, true: {map[string]int{"GetItem": 1, "TransactWriteItems": 1}, 8}}[ic], false},
+		{"Unlink", func() error { return f.staff.Unlink(ctx, f.key("e-6", "d-2")) },
+			cost{map[string]int{"TransactWriteItems": 1}, 4}, ic},
+		{"DeleteChild", func() error { return f.staff.DeleteChild(ctx, f.key("e-5", "d-2")) },
+			cost{map[string]int{"TransactWriteItems": 1}, 4}, false},
+		{"CountChildren", func() error { _, err := f.staff.CountChildren(ctx, d2); return err },
+			cost{map[string]int{"GetItem": 1}, 0}, false},
+		{"DeleteParent, Restrict, with children", func() error { return f.staff.DeleteParent(ctx, d2, nil) },
+			cost{map[string]int{"DeleteItem": 1, "GetItem": 1}, 1}, false},
+		{"DeleteParent, Restrict, no children", func() error { return f.staff.DeleteParent(ctx, d3, nil) },
+			cost{map[string]int{"DeleteItem": 1}, 1}, false},
+		// No counter: the conditional delete fails, a GetItem finds no
+		// counter, a Query counts the children, and a delete conditional
+		// on the counter's absence follows.
+		{"DeleteParent, Restrict, no children, no counter", func() error { return f.staff.DeleteParent(ctx, d4, nil) },
+			cost{map[string]int{"DeleteItem": 2, "GetItem": 1, "Query": 1}, 2}, false},
+	}
+	for _, tt := range tests {
+		if tt.skip {
+			continue
+		}
+		m.take()
+		err := tt.run()
+		reqs, units := m.take()
+		if err != nil && !errors.Is(err, relations.ErrHasChildren) {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		t.Logf("%s: %v, %d write units", tt.name, reqs, units)
+		if diff := cmp.Diff(tt.want.requests, reqs); diff != "" || units != tt.want.units {
+			t.Errorf("%s: %v, %d write units, want %v, %d", tt.name, reqs, units, tt.want.requests, tt.want.units)
+		}
+	}
 }

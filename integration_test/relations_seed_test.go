@@ -25,14 +25,26 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 	if err := f.depts.Create(ctx, &existing); !errors.Is(err, query.ErrAlreadyExists) {
 		t.Errorf("Create(existing department) = %v, want ErrAlreadyExists", err)
 	}
-	orphan := f.emp(Employee{"e-6", "Frank", "d-404"})
-	if err := f.staff.Create(ctx, &orphan); !errors.Is(err, relations.ErrParentNotFound) {
-		t.Errorf("Create(employee of d-404) = %v, want ErrParentNotFound", err)
+	orphan := f.emp(Employee{"e-6", "Frank", ""})
+	if err := f.staff.Link(ctx, &orphan, f.dept(Department{DepartmentID: "d-404"})); !errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("Link(employee, d-404) = %v, want ErrParentNotFound", err)
 	}
-	dup := f.emp(Employee{"e-1", "Alice again", "d-1"})
-	if err := f.staff.Create(ctx, &dup); !errors.Is(err, query.ErrAlreadyExists) {
-		t.Errorf("Create(existing employee) = %v, want ErrAlreadyExists", err)
+	if got := f.plainEmp(orphan).DepartmentID; got != "" {
+		t.Errorf("employee after a refused Link points at %q, want it unchanged", got)
 	}
+	dup := f.emp(Employee{"e-1", "Alice again", ""})
+	if err := f.staff.Link(ctx, &dup, f.dept(Department{DepartmentID: "d-1"})); !errors.Is(err, query.ErrAlreadyExists) {
+		t.Errorf("Link(existing employee) = %v, want ErrAlreadyExists", err)
+	}
+	counts := func(when string, want map[string]int) {
+		t.Helper()
+		for d, n := range want {
+			if got := f.count(t, f.dept(Department{DepartmentID: d})); got != n {
+				t.Errorf("CountChildren(%s) %s = %d, want %d", d, when, got, n)
+			}
+		}
+	}
+	counts("after the seed", map[string]int{"d-1": 2, "d-2": 3, "d-404": 0})
 
 	ds, err := f.depts.Scan().Collect(ctx)
 	if err != nil {
@@ -65,22 +77,23 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 	}
 
 	d2 := f.dept(Department{DepartmentID: "d-2"})
-	if err := f.staff.Move(ctx, f.key("e-1", "d-1"), d2); err != nil {
+	if err := f.staff.Relink(ctx, f.key("e-1", "d-1"), d2); err != nil {
 		t.Fatalf("Move(e-1, d-2) = %v", err)
 	}
-	if err := f.staff.Move(ctx, f.key("e-999", "d-1"), d2); !errors.Is(err, relations.ErrChildNotFound) {
+	if err := f.staff.Relink(ctx, f.key("e-999", "d-1"), d2); !errors.Is(err, relations.ErrChildNotFound) {
 		t.Errorf("Move(e-999, d-2) = %v, want ErrChildNotFound", err)
 	}
-	if err := f.staff.Move(ctx, f.key("e-2", "d-1"), f.dept(Department{DepartmentID: "d-404"})); !errors.Is(err, relations.ErrParentNotFound) {
+	if err := f.staff.Relink(ctx, f.key("e-2", "d-1"), f.dept(Department{DepartmentID: "d-404"})); !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("Move(e-2, d-404) = %v, want ErrParentNotFound", err)
 	}
 	if _, err := f.emps.Get(ctx, f.key("e-999", "d-2")); !errors.Is(err, query.ErrNotFound) {
 		t.Errorf("Get(e-999) = %v, want ErrNotFound (a failed move must not create an item)", err)
 	}
 	// Moving to the parent it already has changes nothing.
-	if err := f.staff.Move(ctx, f.key("e-3", "d-2"), d2); err != nil {
+	if err := f.staff.Relink(ctx, f.key("e-3", "d-2"), d2); err != nil {
 		t.Errorf("Move(e-3, d-2), its own department = %v", err)
 	}
+	counts("after the moves", map[string]int{"d-1": 1, "d-2": 4})
 
 	alice, err := f.emps.Get(ctx, f.key("e-1", "d-2"))
 	if err != nil {
@@ -105,7 +118,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 		t.Errorf("Children(d-2) after move = %v, want %v", got, want)
 	}
 
-	parent, err := f.staff.Parent(ctx, alice)
+	parent, err := f.staff.ParentOf(ctx, alice)
 	if err != nil || f.plainDept(parent).DepartmentName != "IT" {
 		t.Errorf("Parent(Alice) = %v, %v, want IT", parent, err)
 	}
@@ -131,7 +144,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 		t.Errorf("ChildrenOf(d-1, d-2, d-404) = %v, want %v", got, want)
 	}
 
-	err = f.staff.Detach(ctx, f.key("e-5", "d-2"))
+	err = f.staff.Unlink(ctx, f.key("e-5", "d-2"))
 	if s.layout == relations.ItemCollection {
 		if !errors.Is(err, relations.ErrCannotDetach) {
 			t.Errorf("Detach in an item collection = %v, want ErrCannotDetach", err)
@@ -141,7 +154,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 	if err != nil {
 		t.Fatalf("Detach(e-5) = %v", err)
 	}
-	if err := f.staff.Detach(ctx, f.key("e-999", "")); !errors.Is(err, relations.ErrChildNotFound) {
+	if err := f.staff.Unlink(ctx, f.key("e-999", "")); !errors.Is(err, relations.ErrChildNotFound) {
 		t.Errorf("Detach(e-999) = %v, want ErrChildNotFound", err)
 	}
 	edward, err := f.emps.Get(ctx, f.key("e-5", ""))
@@ -151,10 +164,21 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 	if diff := cmp.Diff(Employee{"e-5", "Edward", ""}, f.plainEmp(edward)); diff != "" {
 		t.Errorf("Edward after Detach (-want +got):\n%s", diff)
 	}
-	if _, err := f.staff.Parent(ctx, edward); !errors.Is(err, relations.ErrParentNotFound) {
+	if _, err := f.staff.ParentOf(ctx, edward); !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("Parent(detached Edward) = %v, want ErrParentNotFound", err)
 	}
 	if got, want := f.children(t, "d-2"), []string{"e-1", "e-3", "e-4"}; !slices.Equal(got, want) {
 		t.Errorf("Children(d-2) after Detach(e-5) = %v, want %v", got, want)
 	}
+	counts("after unlinking e-5", map[string]int{"d-1": 1, "d-2": 3})
+	// Linking a detached child back: its stored link is empty, so the
+	// value's empty link is current.
+	if err := f.staff.Relink(ctx, edward, d2); err != nil {
+		t.Errorf("Relink(detached Edward, d-2) = %v", err)
+	}
+	// A stale link is refused: e-1 is no longer in d-1.
+	if err := f.staff.Relink(ctx, f.key("e-1", "d-1"), d2); !errors.Is(err, relations.ErrStaleLink) {
+		t.Errorf("Relink(e-1 as if still in d-1) = %v, want ErrStaleLink", err)
+	}
+	counts("after relinking e-5", map[string]int{"d-1": 1, "d-2": 4})
 }

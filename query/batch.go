@@ -221,7 +221,7 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 		}
 		if r.c.HasWriteChecks(r.pub) {
 			w := txn.Write{Op: "put", Model: r.pub, Key: r.keyOfItem(av), Attrs: av}
-			if _, err := r.c.CheckWrite(ctx, w, true); err != nil {
+			if _, _, err := r.c.CheckWrite(ctx, w, true); err != nil {
 				return err
 			}
 		}
@@ -246,7 +246,7 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 	}
 	if r.c.HasWriteChecks(r.pub) {
 		for _, k := range b.avs {
-			if _, err := r.c.CheckWrite(ctx, txn.Write{Op: "delete", Model: r.pub, Key: k}, true); err != nil {
+			if _, _, err := r.c.CheckWrite(ctx, txn.Write{Op: "delete", Model: r.pub, Key: k}, true); err != nil {
 				return err
 			}
 		}

@@ -197,3 +197,45 @@ func (r *Table[T]) checkInput(key *T, conds []Cond) (*types.ConditionCheck, erro
 		ReturnValuesOnConditionCheckFailure: allOld,
 	}, nil
 }
+
+// TxAdd is a transaction action that adds n to the number attribute attr
+// of the existing item with key's key (a missing attribute counts as 0)
+// and changes nothing else: not the version, not the updated stamp. attr
+// need not be an attribute of the model; package relations keeps its
+// children counters this way. The action fails the transaction when the
+// item does not exist or is of another entity type ([ErrNotFound]), or
+// when a condition does not hold ([ErrConditionFailed]); it never creates
+// an item. It is not a write of the model's item as write checks see it:
+// no check is consulted.
+func (r *Table[T]) TxAdd(key T, attr string, n int64, conds ...Cond) dynamokit.TxAction {
+	return txAction{"add to " + r.table, func() (txn.Write, error) {
+		k, err := r.m.KeyOf(&key)
+		if err != nil {
+			return txn.Write{}, err
+		}
+		bound, err := bindConds(r.m, "add", conds)
+		if err != nil {
+			return txn.Write{}, err
+		}
+		all := append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...)
+		all = append(all, bound...)
+		upd := expression.Add(name(attr), expression.Value(&types.AttributeValueMemberN{Value: itoa(n)}))
+		expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(and(all)).Build()
+		if err != nil {
+			return txn.Write{}, err
+		}
+		return txn.Write{
+			Item: types.TransactWriteItem{Update: &types.Update{
+				TableName:                           aws.String(r.table),
+				Key:                                 k,
+				UpdateExpression:                    expr.Update(),
+				ConditionExpression:                 expr.Condition(),
+				ExpressionAttributeNames:            expr.Names(),
+				ExpressionAttributeValues:           expr.Values(),
+				ReturnValuesOnConditionCheckFailure: allOld,
+			}},
+			Undo: noUndo, What: "add to " + r.table,
+			Fail: func(old map[string]types.AttributeValue) error { return r.conditionKind(old, 0) },
+		}, nil
+	}}
+}

@@ -1,9 +1,11 @@
 package query
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -54,5 +56,38 @@ func TestTxPutConditions(t *testing.T) {
 				t.Errorf("ConditionExpression = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTxAdd checks that TxAdd adds to an attribute outside the model
+// without touching the version, and only to an existing item.
+func TestTxAdd(t *testing.T) {
+	db := dynamokit.New(aws.Config{Region: "us-east-1"})
+	versioned, err := NewTable[txPutItem](db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := versioned.TxAdd(txPutItem{ID: "a", Version: 3}, "child_count", -2, Path("child_count").GreaterThan(Value(1))).TxWrite(txn.Key{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := w.Item.Update
+	if got, want := aws.ToString(u.UpdateExpression), "ADD #1 :1\n"; got != want {
+		t.Errorf("UpdateExpression = %q, want %q", got, want)
+	}
+	if got, want := aws.ToString(u.ConditionExpression), "(attribute_exists (#0)) AND (#1 > :0)"; got != want {
+		t.Errorf("ConditionExpression = %q, want %q", got, want)
+	}
+	if got, want := u.ExpressionAttributeNames, map[string]string{"#0": "id", "#1": "child_count"}; !maps.Equal(got, want) {
+		t.Errorf("ExpressionAttributeNames = %v, want %v", got, want)
+	}
+	if n, ok := u.ExpressionAttributeValues[":1"].(*types.AttributeValueMemberN); !ok || n.Value != "-2" {
+		t.Errorf("added value = %#v, want the number -2", u.ExpressionAttributeValues[":1"])
+	}
+	if w.Model != nil {
+		t.Errorf("TxAdd's write has model %v, want none: write checks must not see a counter", w.Model)
+	}
+	if _, err := versioned.TxAdd(txPutItem{}, "child_count", 1).TxWrite(txn.Key{}); err == nil {
+		t.Error("TxAdd of an empty key built an item")
 	}
 }

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"reflect"
 	"slices"
 
-	"github.com/dynamokit/dynamokit/internal/mapping"
-	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// Policy is what [HasMany.Delete] does with the children of the parent it
-// deletes. The zero value is [Restrict].
+// Policy is what [HasMany.DeleteParent] does with the children of the
+// parent it deletes, declared once in [Spec.OnDelete]. The zero value is
+// [Restrict].
 type Policy int
 
 const (
@@ -41,181 +42,260 @@ func (p Policy) String() string {
 	return fmt.Sprintf("Policy(%d)", int(p))
 }
 
-// DeleteOptions adjusts [HasMany.Delete]. A nil *DeleteOptions means the
-// defaults.
+// DeleteOptions adjusts [HasMany.DeleteParent]. A nil *DeleteOptions means
+// the defaults.
 type DeleteOptions struct {
-	// Progress, when set, is called after each group of up to 100
-	// children has been written ([Cascade], [Detach]), with the counts so
-	// far of this call. It is called from the goroutine that
-	// called Delete, never concurrently.
+	// Progress, when set, is called after each transaction of up to 99
+	// children ([Cascade], [Detach]), with the counts so far of this call.
+	// It is called from the goroutine that called DeleteParent, never
+	// concurrently.
 	Progress func(DeleteProgress)
-	// Concurrency is how many write requests run at once; 0 means
-	// [DefaultConcurrency]. Each request writes one child.
-	Concurrency int
 }
 
-// progressEvery is how many children [HasMany.Delete] writes between two
-// calls of [DeleteOptions.Progress].
-const progressEvery = 100
+// chunk is how many children one transaction of a cascade or detach
+// writes: DynamoDB's 100 actions, less the parent's counter.
+const chunk = dynamokit.MaxTxActions - 1
 
-// DeleteProgress is how far a [HasMany.Delete] has come, as reported to
-// [DeleteOptions.Progress].
+// DeleteProgress is how far a [HasMany.DeleteParent] has come, as reported
+// to [DeleteOptions.Progress].
 type DeleteProgress struct {
 	// Done is how many children the call has deleted ([Cascade]) or
 	// detached ([Detach]).
 	Done int
 	// Skipped is how many children it read but left alone because, when
 	// their write came, they no longer pointed at the parent: another
-	// writer moved, detached or deleted them meanwhile. Skipping is not an
+	// writer moved, unlinked or deleted them meanwhile. Skipping is not an
 	// error.
 	Skipped int
 }
 
-// Delete deletes parent (only its key fields need be set) and deals with its
-// children according to policy:
+// maxSweeps bounds how many times [HasMany.DeleteParent] reads the
+// children again because the counter says some remain: children the
+// eventually consistent child index did not list yet, or children linked
+// meanwhile.
+const maxSweeps = 10
+
+// DeleteParent deletes parent (only its key fields need be set) under the
+// relation's declared policy ([Spec.OnDelete]):
 //
-//   - [Restrict] counts the children (one Query per 1 MB of them) and returns
-//     a *[HasChildrenError] matching [ErrHasChildren] if there are any;
-//     otherwise it deletes the parent.
-//   - [Cascade] reads the children page by page and deletes each with a
-//     DeleteItem conditional on its link to parent, so a child another
-//     writer moved or detached after it was read survives (it is counted
-//     in [DeleteProgress.Skipped]); then it deletes the parent, then any
-//     child that appeared meanwhile. Interrupted (a cancelled context, a
-//     failed request), it leaves the parent and the children not yet
-//     deleted; calling it again continues where it stopped.
-//   - [Detach] removes the link of every child that still points at parent,
-//     one UpdateItem per child, conditional in the same way; then it
-//     deletes the parent, then detaches any child that appeared meanwhile.
-//     It returns [ErrCannotDetach] in an item collection, before changing
-//     anything. It is also safe to run again.
+//   - [Restrict] deletes the parent with one DeleteItem conditional on its
+//     children counter being 0, so no link, relink or create can slip in
+//     between: the check and the delete are one request. With children it
+//     returns a *[HasChildrenError] matching [ErrHasChildren], after a
+//     GetItem that reads how many. For a parent item without a counter
+//     (written before the relation counted, or through a client without it) it
+//     counts the children with a Query and deletes only if there are none,
+//     on condition that the counter is still absent: any link in between
+//     creates it and fails the delete.
+//   - [Cascade] reads the children and deletes them in transactions of up
+//     to 99, each also subtracting their number from the parent's counter;
+//     each child's delete is conditional on its link to parent, so a child
+//     another writer moved or unlinked after it was read is left alone
+//     (counted in [DeleteProgress.Skipped]). Then it deletes the parent on
+//     condition that its counter is 0, and reads the children again if
+//     it is not (children linked meanwhile).
+//   - [Detach] does the same with an update removing each child's link
+//     instead of a delete.
 //
 // Deleting a parent that does not exist is not an error (so a cascade can
-// be re-run after it deleted the parent), and its children are still dealt
-// with. None of this is one transaction: see docs/relations.md for what
-// can interleave with a delete and what each policy costs.
+// be re-run after it deleted the parent), and under Cascade and Detach
+// its children are still dealt with. A cascade interrupted (a cancelled
+// context, a failed request) leaves the parent and the children not yet
+// deleted, with a correct counter; calling it again continues.
 //
-// It calls Query, DeleteItem and UpdateItem:
+// It calls DeleteItem, GetItem, Query and TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
-func (h *HasMany[P, C]) Delete(ctx context.Context, parent P, policy Policy, opts *DeleteOptions) error {
+func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) error {
+	ctx = h.own(ctx)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
-		return fmt.Errorf("relations: delete: %w", err)
+		return fmt.Errorf("relations: delete parent: %w", err)
 	}
 	var err error
-	switch policy {
+	switch h.spec.OnDelete {
 	case Restrict:
 		err = h.restrict(ctx, parent)
 	case Cascade:
-		err = h.sweep(ctx, parent, opts, h.deleteChild)
+		err = h.sweep(ctx, parent, opts, h.deleteAction)
 	case Detach:
-		if h.layout == ItemCollection {
-			return fmt.Errorf("relations: delete: %w", ErrCannotDetach)
-		}
-		err = h.sweep(ctx, parent, opts, h.detachChild)
-	default:
-		return fmt.Errorf("relations: delete: unknown policy %v", policy)
+		err = h.sweep(ctx, parent, opts, h.detachAction)
 	}
 	var hc *HasChildrenError
 	if errors.As(err, &hc) {
 		return hc // says all there is to say
 	}
 	if err != nil {
-		return fmt.Errorf("relations: delete (%v): %w", policy, err)
+		return fmt.Errorf("relations: delete parent (%v): %w", h.spec.OnDelete, err)
 	}
 	return nil
 }
 
+// noChildren is the condition that a parent's counter says it has no
+// children.
+func (h *HasMany[P, C]) noChildren() query.Cond {
+	return query.Path(h.spec.Counter).Equal(query.Value(0))
+}
+
+// deleteIf deletes parent on condition cond, and reports whether the
+// condition failed on an existing parent (false, nil: deleted, or there
+// was no parent to delete).
+func (h *HasMany[P, C]) deleteIf(ctx context.Context, parent P, cond query.Cond) (bool, error) {
+	err := h.parents.Delete(ctx, parent, cond)
+	switch {
+	case errors.Is(err, query.ErrNotFound):
+		return false, nil
+	case errors.Is(err, query.ErrConditionFailed):
+		return true, nil
+	}
+	return false, err
+}
+
 func (h *HasMany[P, C]) restrict(ctx context.Context, parent P) error {
-	n, err := h.strongQuery(parent).Count(ctx)
-	if err != nil {
-		return err
+	for range maxSweeps {
+		failed, err := h.deleteIf(ctx, parent, h.noChildren())
+		if !failed {
+			return err
+		}
+		c, err := h.readCounter(ctx, parent)
+		switch {
+		case err != nil:
+			return err
+		case !c.exists:
+			return nil // deleted meanwhile
+		case c.has && c.n > 0:
+			return &HasChildrenError{Children: int(c.n)}
+		case c.has && c.n < 0:
+			return ErrCounterDrift
+		case c.has:
+			continue // back to 0 meanwhile
+		}
+		// No counter: count the children, and delete only while the
+		// counter is still absent, which any link would end.
+		n, err := h.strongQuery(parent).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &HasChildrenError{Children: n}
+		}
+		failed, err = h.deleteIf(ctx, parent, query.Path(h.spec.Counter).AttributeNotExists())
+		if !failed {
+			return err
+		}
 	}
-	if n > 0 {
-		return &HasChildrenError{Children: n}
-	}
-	return h.parents.Delete(ctx, parent)
+	return fmt.Errorf("the children counter kept changing over %d attempts", maxSweeps)
 }
 
 // strongQuery is the children's query, strongly consistent where DynamoDB
 // allows it (in the table, not in a global index).
 func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
 	q := h.query(parent)
-	if h.index == "" {
+	if h.spec.Index == "" {
 		q = q.Consistent()
 	}
 	return q
 }
 
-// childFunc writes one child, read as a child of the parent being deleted,
-// on condition linked: that it still points at that parent. It reports
-// whether the child was skipped because the condition failed.
-type childFunc[C any] func(ctx context.Context, child C, linked query.Cond) (skipped bool, err error)
+// childFunc is the action that deletes or unlinks one child, read as a
+// child of the parent being deleted, on condition linked: that it still
+// points at that parent.
+type childFunc[C any] func(child C, linked query.Cond) dynamokit.TxAction
 
-// sweep applies write to every child of parent, deletes the parent, and
-// sweeps again for children that were added meanwhile.
+// sweep applies write to every child of parent in transactions that keep
+// the parent's counter, and deletes the parent once its counter is 0.
 func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) error {
 	linked, err := h.linkedTo(parent)
 	if err != nil {
 		return err
 	}
-	concurrency := DefaultConcurrency
 	var progress func(DeleteProgress)
 	if opts != nil {
-		if opts.Concurrency > 0 {
-			concurrency = opts.Concurrency
-		}
 		progress = opts.Progress
 	}
+	c, err := h.readCounter(ctx, parent)
+	if err != nil {
+		return err
+	}
+	counting := c.exists // a missing parent has no counter to keep
+	if c.exists && !c.has {
+		// Count first, so that the decrements below end at 0.
+		if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
+			return err
+		}
+	}
 	var p DeleteProgress
-	pass := func() error {
-		batch := make([]C, 0, progressEvery)
-		skipped := make([]bool, progressEvery)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
+	// flush writes batch, retrying without the children whose condition
+	// failed (moved away meanwhile).
+	flush := func(batch []C) error {
+		for len(batch) > 0 {
+			actions := make([]dynamokit.TxAction, 0, len(batch)+1)
+			for _, c := range batch {
+				actions = append(actions, write(c, linked))
 			}
-			err := workers.ForEach(ctx, len(batch), concurrency, func(ctx context.Context, i int) error {
-				var err error
-				skipped[i], err = write(ctx, batch[i], linked)
-				return err
-			})
-			if err != nil {
+			if counting {
+				actions = append(actions, h.parents.TxAdd(parent, h.spec.Counter, -int64(len(batch))))
+			}
+			err := h.children.Client().WriteTx(ctx, nil, actions...)
+			var te *dynamokit.TxError
+			if err == nil {
+				p.Done += len(batch)
+				break
+			}
+			if !errors.As(err, &te) || len(te.Reasons) != len(actions) {
 				return err
 			}
-			for _, s := range skipped[:len(batch)] {
-				if s {
+			if counting && te.Reasons[len(batch)].Failed() {
+				// The parent was deleted meanwhile: its children are
+				// written without a counter from now on.
+				counting = false
+				continue
+			}
+			kept := batch[:0]
+			for i, c := range batch {
+				if te.Reasons[i].Failed() {
 					p.Skipped++
 				} else {
-					p.Done++
+					kept = append(kept, c)
 				}
 			}
-			batch = batch[:0]
-			if progress != nil {
-				progress(p)
+			if len(kept) == len(batch) {
+				return err // cancelled for another reason, such as a conflict
 			}
-			return nil
+			batch = kept
 		}
+		if progress != nil {
+			progress(p)
+		}
+		return nil
+	}
+	pass := func() error {
+		batch := make([]C, 0, chunk)
 		for c, err := range h.strongQuery(parent).Project(h.sweepAttrs()...).All(ctx) {
 			if err != nil {
 				return err
 			}
-			if batch = append(batch, c); len(batch) == progressEvery {
-				if err := flush(); err != nil {
+			setZero(&c, mapping.Must(h.children.Model()).Version)
+			if batch = append(batch, c); len(batch) == chunk {
+				if err := flush(batch); err != nil {
 					return err
 				}
+				batch = batch[:0]
 			}
 		}
-		return flush()
+		return flush(batch)
 	}
-	if err := pass(); err != nil {
-		return err
+	for range maxSweeps {
+		if err := pass(); err != nil {
+			return err
+		}
+		if !counting {
+			return nil // no parent left to delete
+		}
+		failed, err := h.deleteIf(ctx, parent, h.noChildren())
+		if !failed {
+			return err
+		}
 	}
-	if err := h.parents.Delete(ctx, parent); err != nil {
-		return err
-	}
-	// A child created or moved here after its page was read, but before the
-	// parent was deleted, would point at nothing: look once more.
-	return pass()
+	return fmt.Errorf("children remain after %d passes (the child index may lag, or children keep being linked)", maxSweeps)
 }
 
 // sweepAttrs are the attributes a sweep reads of each child: what its key
@@ -234,29 +314,17 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 	return names
 }
 
-// deleteChild deletes child if it still points at the parent (linked). A
-// child that was moved, detached or deleted since it was read is skipped.
-// The link condition guards the child; a version check would only fail on
-// unrelated changes.
-func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C, linked query.Cond) (bool, error) {
-	setZero(&child, mapping.Must(h.children.Model()).Version)
-	return skippedIf(h.children.Delete(ctx, child, linked))
+// deleteAction is the delete of child on condition that it still points at
+// the parent (linked). The link condition guards the child; a version
+// check would only fail on unrelated changes, so the version is cleared
+// by the sweep.
+func (h *HasMany[P, C]) deleteAction(child C, linked query.Cond) dynamokit.TxAction {
+	return h.children.TxDelete(child, linked)
 }
 
-// detachChild removes child's link if it still points at the parent
-// (linked), and skips it otherwise.
-func (h *HasMany[P, C]) detachChild(ctx context.Context, child C, linked query.Cond) (bool, error) {
-	setZero(&child, mapping.Must(h.children.Model()).Version)
-	return skippedIf(h.unlink(child).If(linked).Run(ctx))
-}
-
-// skippedIf reports whether err is the failed link condition of a child's
-// write (the child is missing, or points elsewhere), which is no error.
-func skippedIf(err error) (bool, error) {
-	if errors.Is(err, query.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
-		return true, nil
-	}
-	return false, err
+// detachAction is the removal of child's link on the same condition.
+func (h *HasMany[P, C]) detachAction(child C, linked query.Cond) dynamokit.TxAction {
+	return h.unlink(child).If(linked)
 }
 
 // unlink is the update that removes child's link attributes (and, through

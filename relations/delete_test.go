@@ -8,13 +8,13 @@ import (
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// TestDeleteRefusals covers the calls Delete refuses before any request.
-func TestDeleteRefusals(t *testing.T) {
-	ic, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+// TestRefusals covers the calls refused before any request.
+func TestRefusals(t *testing.T) {
+	ic, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, err := New(repo[mtDept](t), repo[mtEmp](t), nil)
+	mt, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept", OnDelete: Cascade})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,10 +23,10 @@ func TestDeleteRefusals(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"detach in an item collection", ic.Delete(t.Context(), icDeptMeta{DeptID: "d-1"}, Detach, nil), ErrCannotDetach},
-		{"empty parent key", mt.Delete(t.Context(), mtDept{}, Cascade, nil), query.ErrEmptyKey},
-		{"detach one child in an item collection", ic.Detach(t.Context(), icEmp{EmpID: "e-1", DeptID: "d-1"}), ErrCannotDetach},
-		{"move to a parent with an empty key", mt.Move(t.Context(), mtEmp{EmpID: "e-1"}, mtDept{}), query.ErrEmptyKey},
+		{"empty parent key", mt.DeleteParent(t.Context(), mtDept{}, nil), query.ErrEmptyKey},
+		{"unlink one child in an item collection", ic.Unlink(t.Context(), icEmp{EmpID: "e-1", DeptID: "d-1"}), ErrCannotDetach},
+		{"relink to a parent with an empty key", mt.Relink(t.Context(), mtEmp{EmpID: "e-1", DeptID: "d-1"}, mtDept{}), query.ErrEmptyKey},
+		{"link to a parent with an empty key", mt.Link(t.Context(), &mtEmp{EmpID: "e-1"}, mtDept{}), ErrParentNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,9 +34,6 @@ func TestDeleteRefusals(t *testing.T) {
 				t.Errorf("got %v, want %v", tt.err, tt.want)
 			}
 		})
-	}
-	if err := mt.Delete(t.Context(), mtDept{DeptID: "d-1"}, Policy(9), nil); err == nil {
-		t.Error("Delete with an unknown policy succeeded")
 	}
 }
 
@@ -68,14 +65,14 @@ func TestPolicyString(t *testing.T) {
 }
 
 func TestSweepAttrs(t *testing.T) {
-	mt, err := New(repo[mtDept](t), repo[mtEmp](t), nil)
+	mt, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := mt.sweepAttrs(), []string{"emp_id", "dept_id"}; !slices.Equal(got, want) {
 		t.Errorf("multi-table sweepAttrs() = %v, want %v", got, want)
 	}
-	ic, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	ic, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection})
 	if err != nil {
 		t.Fatal(err)
 	}

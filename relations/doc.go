@@ -1,12 +1,16 @@
 // Package relations adds one-to-many relationships between dynamokit
 // models, with the referential integrity DynamoDB itself does not check.
 //
-// A [HasMany] is derived from the parent and child models by [New]. The
-// parent's identifying attributes (its plain key attributes, or the
-// attributes its computed key refers to) must also be attributes of the
-// child, under the same names and Go types: these are the child's link to
-// its parent, such as department_id. Children are then found in one of
-// three layouts, detected from the models:
+// A relation is declared once, by [Declare], with a [Spec]: how the
+// children are stored ([Spec.Layout], [Spec.Index]), what deleting a
+// parent does ([Spec.OnDelete]), and whether a parent shares its
+// children's partition ([Spec.Together]). Nothing is inferred: Declare
+// checks the Spec against the models and refuses one they do not fit with
+// an error matching [ErrMismatch] that names what is wrong. The parent's
+// identifying attributes (its plain key attributes, or the attributes its
+// computed key refers to) must also be attributes of the child, under the
+// same names and Go types: these are the child's link to its parent, such
+// as department_id. The layouts are:
 //
 //   - [MultiTable]: the child's table has a global secondary index whose
 //     hash key is the link attribute (the classic GSI design).
@@ -20,27 +24,39 @@
 //     sharing the partition with the parent itself (single-table design).
 //
 // Children are read whole, so a child index must project every attribute
-// of the child: New refuses a KEYS_ONLY index, or an INCLUDE index that
+// of the child: Declare refuses a KEYS_ONLY index, or an INCLUDE index that
 // leaves attributes out, rather than return children with zero fields.
 //
-// Reads: [HasMany.Children], [HasMany.All], [HasMany.Page], [HasMany.Count]
-// and [HasMany.Query] read one parent's children with one Query request per
-// 1 MB; [HasMany.ChildrenOf] reads the children of many parents with
-// concurrent queries; [HasMany.Parent] follows a child's link;
-// [HasMany.ParentWithChildren] reads both ends, with a single Query when
-// the parent's item shares its children's partition.
+// The methods of [HasMany] are grouped by the item they act on. On the
+// parent side, [HasMany.Children], [HasMany.ChildrenSeq],
+// [HasMany.ChildrenPage] and [HasMany.ChildrenQuery] read one parent's
+// children with one Query request per 1 MB; [HasMany.CountChildren] reads
+// its children counter; [HasMany.ChildrenOf] reads the children of many
+// parents with concurrent queries; [HasMany.ParentWithChildren] reads both
+// ends, with a single Query when declared Together; [HasMany.DeleteParent]
+// deletes a parent under the declared [Policy]. On the child side,
+// [HasMany.Link] creates a child under a parent, [HasMany.Relink] moves it
+// to another, [HasMany.Unlink] leaves it without one, [HasMany.DeleteChild]
+// deletes it and [HasMany.ParentOf] follows its link.
 //
-// Writes that name a parent check in the same transaction that the parent
-// exists, so a child never points at a missing parent: [HasMany.Create] and
-// [HasMany.Move] return [ErrParentNotFound] and change nothing otherwise.
-// [HasMany.Delete] deletes a parent under a [Policy]: [Restrict] refuses
-// while it has children, [Cascade] deletes them, [Detach] unlinks them.
-// Each child's delete or unlink is conditional on its link, so a child
-// another writer moves away meanwhile is left alone.
-// These guarantees cover only changes made through the HasMany: writing a
-// child's link through the child's query.Table (Create, Put, BatchPut, an
-// Update that sets the link) or deleting a parent through the parent's
-// query.Table is not checked.
+// Every write that adds a child to a parent or takes one away also adds +1
+// or -1 to a children counter on the parent's item ([Spec.Counter]), in the
+// same transaction, on condition that the parent exists. So a child never
+// points at a missing parent ([ErrParentNotFound]), and a [Restrict] delete
+// is one DeleteItem conditional on the counter being 0, which no link can
+// race. A [Cascade] or [Detach] delete writes the children in transactions
+// that keep the counter, and deletes the parent once it is 0.
+//
+// These guarantees hold on every write path: [Declare] registers the
+// relation's write checks with the client of its tables, so a write of a
+// child or a parent through the plain query.Table (Create, Put, Update of
+// the link, Delete, and the actions of a WriteTx) carries the same parent
+// check and counter changes in its own transaction, a Put of a parent
+// keeps the counter, and a plain Delete of a parent applies Restrict as a
+// condition on the counter. What cannot be checked (batch writes of
+// children, batch puts and deletes of parents, a plain Delete of a parent
+// under Cascade or Detach) is refused before any request with an
+// [ErrNeedsRelation] error naming the call to use.
 //
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.

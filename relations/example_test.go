@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dynamokit/dynamokit"
 	"log"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -50,32 +50,37 @@ type Project struct {
 
 func (Project) TableName() string { return "project" }
 
-// New works out from the models how children are stored; no request is
-// made.
-func ExampleNew() {
+// Declare states how children are stored and what deleting a parent does,
+// and checks the statement against the models; no request is made. A
+// declaration the models do not fit is refused, naming what is wrong.
+func ExampleDeclare() {
 	db := dynamokit.New(aws.Config{Region: "us-east-1"}) // not used until a call does I/O
 	depts, _ := query.NewTable[Department](db)
 	emps, _ := query.NewTable[Employee](db)
 	projects, _ := query.NewTable[Project](db)
 
-	staff, err := relations.New(depts, emps, nil)
+	staff, err := relations.Declare(depts, emps, relations.Spec{
+		Layout:   relations.ItemCollection,
+		Together: true, // a department and its employees share a partition
+		OnDelete: relations.Cascade,
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("employees:", staff.Layout())
 
-	work, err := relations.New(depts, projects, nil)
+	work, err := relations.Declare(depts, projects, relations.Spec{Layout: relations.MultiTable, Index: "department-index"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("projects:", work.Layout(), "through", work.Index())
 
-	_, err = relations.New(projects, emps, nil)
-	fmt.Println(errors.Is(err, relations.ErrNoRelation))
+	_, err = relations.Declare(depts, projects, relations.Spec{Layout: relations.MultiTable, Index: "department-index", Together: true})
+	fmt.Println(err)
 	// Output:
 	// employees: item collection
 	// projects: multi-table through department-index
-	// true
+	// relations: declaration does not match the models: relations_test.Department has many relations_test.Project: Together: the parent does not share its children's partition: relations_test.Department is in table org and relations_test.Project in project
 }
 
 // orgStaff relates departments and employees in the database that the
@@ -93,7 +98,11 @@ func orgStaff(ctx context.Context) (*relations.HasMany[Department, Employee], er
 	if err != nil {
 		return nil, err
 	}
-	return relations.New(depts, emps, nil)
+	return relations.Declare(depts, emps, relations.Spec{
+		Layout:   relations.ItemCollection,
+		Together: true,
+		OnDelete: relations.Cascade,
+	})
 }
 
 // ParentWithChildren reads a department and its employees with one Query,
@@ -116,30 +125,24 @@ func ExampleHasMany_ParentWithChildren() {
 	fmt.Println(d.DepartmentName, len(people))
 }
 
-// Delete with Cascade removes a department's employees, then the
-// department; run again after an interruption, it continues. Employees
-// moved to another department while it runs are left alone.
-func ExampleHasMany_Delete() {
+// DeleteParent under the declared Cascade removes a department's
+// employees, then the department; run again after an interruption, it
+// continues. Employees moved to another department while it runs are left
+// alone.
+func ExampleHasMany_DeleteParent() {
 	ctx := context.Background()
 	staff, err := orgStaff(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	err = staff.Delete(ctx, Department{DepartmentID: "d-1"}, relations.Cascade, &relations.DeleteOptions{
+	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-1"}, &relations.DeleteOptions{
 		Progress: func(p relations.DeleteProgress) {
 			log.Printf("%d employees deleted, %d moved away meanwhile", p.Done, p.Skipped)
 		},
 	})
 	if err != nil {
 		log.Fatal(err)
-	}
-
-	// Restrict, the default, refuses while employees remain.
-	err = staff.Delete(ctx, Department{DepartmentID: "d-2"}, relations.Restrict, nil)
-	var hc *relations.HasChildrenError
-	if errors.As(err, &hc) {
-		fmt.Printf("d-2 still has %d employees\n", hc.Children)
 	}
 }
 

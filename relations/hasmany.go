@@ -41,13 +41,36 @@ func (l Layout) String() string {
 	return "unknown layout"
 }
 
-// Options adjusts how [New] derives a relation. A nil *Options means the
-// defaults.
-type Options struct {
-	// Index names the child index to find children through; by default
-	// the first global index whose hash key is (or is computed from) the
-	// link attributes and that projects every attribute of the child.
+// DefaultCounter is the attribute of the parent item that holds its
+// children counter when [Spec.Counter] is empty.
+const DefaultCounter = "child_count"
+
+// Spec declares a relation: how its children are stored and found, and
+// what deleting a parent does. Nothing in it is inferred: [Declare] checks
+// it against the models and refuses a Spec they do not fit, with an error
+// matching [ErrMismatch] that names what is wrong.
+type Spec struct {
+	// Layout is how the children are stored. It is required.
+	Layout Layout
+	// Index is the child's global index on the link that the children are
+	// found through: required for [MultiTable] and [InvertedIndex], and
+	// empty for [ItemCollection], whose children are a partition of their
+	// table.
 	Index string
+	// OnDelete is what [HasMany.DeleteParent] does with the parent's
+	// children. The zero value is [Restrict]; [Detach] is refused in an
+	// item collection.
+	OnDelete Policy
+	// Together declares that [HasMany.ParentWithChildren] reads the parent
+	// and its children with one Query, because the parent's item shares
+	// the children's partition. Declare refuses it when the models do not
+	// allow it; without it, ParentWithChildren always sends a GetItem and
+	// a Query.
+	Together bool
+	// Counter is the attribute of the parent item that counts its children
+	// ([DefaultCounter] when empty). It must not be an attribute of the
+	// parent model: the relation alone writes it.
+	Counter string
 }
 
 // link is one attribute shared by parent and child.
@@ -57,109 +80,162 @@ type link struct {
 	child  *mapping.Attribute
 }
 
-// HasMany is a one-to-many relationship from parent model P to child model
-// C. It is safe for concurrent use.
+// HasMany is a declared one-to-many relation from parent model P to child
+// model C, made by [Declare]. It is safe for concurrent use.
+//
+// Its methods are grouped by the item they act on. Parent side:
+// [HasMany.Children], [HasMany.ChildrenSeq], [HasMany.ChildrenPage],
+// [HasMany.ChildrenQuery], [HasMany.CountChildren], [HasMany.ChildrenOf],
+// [HasMany.ParentWithChildren], [HasMany.DeleteParent] and
+// [HasMany.Recount]. Child side: [HasMany.Link], [HasMany.Relink],
+// [HasMany.Unlink] and [HasMany.ParentOf].
 type HasMany[P, C any] struct {
 	parents  *query.Table[P]
 	children *query.Table[C]
+	spec     Spec
 	links    []link
-	index    string // "" for ItemCollection
-	layout   Layout
-	// together is set when the parent's item shares the partition of its
-	// children (in the table or in the child index), so one Query reads
-	// both: see [HasMany.ParentWithChildren].
-	together bool
 }
 
-// New derives the relationship between the models of two repos. It returns
-// an error matching [ErrNoRelation] when the models do not fit any layout.
-//
-// Children are read through the child index and decoded whole, so the index
-// must copy every attribute of the child model (the ALL projection, or
-// INCLUDE of every field and the entity type besides the keys). New skips
-// an index keyed on the link that projects less, and when no other index
-// or partition can serve, or when [Options.Index] names it, returns an
-// [ErrNoRelation] error naming the index, its projection and the
-// attributes it leaves out. It makes no request.
-func New[P, C any](parents *query.Table[P], children *query.Table[C], opts *Options) (*HasMany[P, C], error) {
+// Declare declares the relation between the models of two repos as spec
+// says, and checks that the models fit it: the parent's identifying
+// attributes (its plain key attributes, or those its computed key refers
+// to) must be attributes of the child with the same names and Go types
+// (the link); the declared layout must be the one the child's index or key
+// makes; the index must project every attribute of the child, since
+// children are decoded whole; and [Spec.Together] must be possible. A
+// Spec the models do not fit returns an error matching [ErrMismatch] that
+// says what is wrong. It makes no request.
+func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec Spec) (*HasMany[P, C], error) {
 	if parents == nil || children == nil {
-		return nil, errors.New("relations: nil repo")
+		return nil, errors.New("relations: declare: nil repo")
+	}
+	if spec.Counter == "" {
+		spec.Counter = DefaultCounter
 	}
 	pm, cm := mapping.Must(parents.Model()), mapping.Must(children.Model())
-	h := &HasMany[P, C]{parents: parents, children: children}
+	h := &HasMany[P, C]{parents: parents, children: children, spec: spec}
+	mismatch := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s has many %s: %s", ErrMismatch, pm.Type, cm.Type, fmt.Sprintf(format, args...))
+	}
 	for _, pa := range identity(pm) {
 		ca := cm.Attribute(pa.Name)
 		if ca == nil || ca.Computed() {
-			return nil, fmt.Errorf("%w: %s has no attribute %s to link to %s", ErrNoRelation, cm.Type, pa.Name, pm.Type)
+			return nil, mismatch("%s has no attribute %s to link to %s", cm.Type, pa.Name, pm.Type)
 		}
 		if ca.GoType != pa.GoType {
-			return nil, fmt.Errorf("%w: %s.%s is %s but %s.%s is %s", ErrNoRelation, cm.Type, ca.Field, ca.GoType, pm.Type, pa.Field, pa.GoType)
+			return nil, mismatch("%s.%s is %s but %s.%s is %s", cm.Type, ca.Field, ca.GoType, pm.Type, pa.Field, pa.GoType)
 		}
 		h.links = append(h.links, link{name: pa.Name, parent: pa, child: ca})
 	}
 	if len(h.links) == 0 {
-		return nil, fmt.Errorf("%w: the key of %s refers to no attribute a child could link to", ErrNoRelation, pm.Type)
+		return nil, mismatch("the key of %s refers to no attribute a child could link to", pm.Type)
 	}
 	// The link fields are copied between parents and children with no
-	// error to report in some operations ([HasMany.Query]): check once
-	// that they can be.
+	// error to report in some operations ([HasMany.ChildrenQuery]): check
+	// once that they can be.
 	if _, err := h.childOf(new(P)); err != nil {
-		return nil, fmt.Errorf("relations: %w", err)
+		return nil, fmt.Errorf("relations: declare: %w", err)
 	}
 	if _, err := h.parentOf(new(C)); err != nil {
-		return nil, fmt.Errorf("relations: %w", err)
+		return nil, fmt.Errorf("relations: declare: %w", err)
 	}
-	want := opts != nil && opts.Index != ""
-	var partial error // the first index keyed on the link that copies only part of a child
-	for _, idx := range cm.GSIs {
-		if want && idx.Name != opts.Index {
-			continue
+	if a := pm.Attribute(spec.Counter); a != nil {
+		return nil, mismatch("the children counter %s is an attribute of %s (field %s), which every Put of a parent would overwrite: name another in Spec.Counter", spec.Counter, pm.Type, a.Field)
+	}
+	switch spec.OnDelete {
+	case Restrict, Cascade:
+	case Detach:
+		if spec.Layout == ItemCollection {
+			return nil, fmt.Errorf("%w: %s has many %s: OnDelete: %w", ErrMismatch, pm.Type, cm.Type, ErrCannotDetach)
 		}
-		layout := h.keyedBy(idx.Key.Hash)
-		if layout == 0 {
-			if want {
-				return nil, fmt.Errorf("%w: index %s of %s is not keyed on %s", ErrNoRelation, idx.Name, cm.Type, h.linkNames())
-			}
-			continue
+	default:
+		return nil, mismatch("unknown OnDelete policy %v", spec.OnDelete)
+	}
+	var hash *mapping.Attribute // the attribute children are found by
+	switch spec.Layout {
+	case MultiTable, InvertedIndex:
+		if spec.Index == "" {
+			return nil, mismatch("the %v layout needs Spec.Index, the child index on %s", spec.Layout, h.linkNames())
+		}
+		idx := cm.Index(spec.Index)
+		if idx == nil || !slices.Contains(cm.GSIs, idx) {
+			return nil, mismatch("%s has no global index %s", cm.Type, spec.Index)
+		}
+		switch got := h.keyedBy(idx.Key.Hash); got {
+		case spec.Layout:
+		case 0:
+			return nil, mismatch("index %s of %s is keyed on %s, which is not the link %s", idx.Name, cm.Type, idx.Key.Hash.Name, h.linkNames())
+		default:
+			return nil, mismatch("index %s of %s is keyed on %s, which makes it %v, not %v", idx.Name, cm.Type, describeKey(idx.Key.Hash), got, spec.Layout)
 		}
 		// Children are read through the index and decoded whole: an index
 		// that leaves attributes out would hand out children with zero
 		// fields, which a later Put would write back.
 		if missing := unprojected(cm, idx); len(missing) > 0 {
-			err := fmt.Errorf("%w: index %s of %s projects %s, which leaves out %s: children read through it would miss them; project ALL, or INCLUDE them too",
-				ErrNoRelation, idx.Name, cm.Type, projectionString(idx.Projection), strings.Join(missing, ", "))
-			if want {
-				return nil, err
-			}
-			if partial == nil {
-				partial = err
-			}
-			continue
+			return nil, mismatch("index %s of %s projects %s, which leaves out %s: children read through it would miss them; project ALL, or INCLUDE them too",
+				idx.Name, cm.Type, projectionString(idx.Projection), strings.Join(missing, ", "))
 		}
-		h.index, h.layout = idx.Name, layout
-		if pi := pm.Index(idx.Name); pi != nil && layout == InvertedIndex {
-			// The parent is read from the index too only if the index
-			// holds all of it.
-			h.together = h.sameTable() && sameTemplate(pi.Key.Hash, idx.Key.Hash) &&
-				len(unprojected(pm, pi)) == 0 && len(unprojected(pm, idx)) == 0
+		hash = idx.Key.Hash
+	case ItemCollection:
+		if spec.Index != "" {
+			return nil, mismatch("an item collection is found through its table's key, so Spec.Index must be empty, not %q", spec.Index)
 		}
-		return h, nil
+		if h.keyedBy(cm.Key.Hash) == 0 {
+			return nil, mismatch("the hash key %s of %s is not built from the link %s alone, as an item collection needs", cm.Key.Hash.Name, cm.Type, h.linkNames())
+		}
+		hash = cm.Key.Hash
+	case 0:
+		return nil, mismatch("Spec.Layout is not set: declare MultiTable, InvertedIndex or ItemCollection")
+	default:
+		return nil, mismatch("unknown layout %v", spec.Layout)
 	}
-	if want {
-		return nil, fmt.Errorf("%w: %s has no global index %s", ErrNoRelation, cm.Type, opts.Index)
+	if spec.Together {
+		if why := h.apart(hash); why != "" {
+			return nil, mismatch("Together: the parent does not share its children's partition: %s", why)
+		}
 	}
-	// The child's own hash key is the link (customer_id, or
-	// pk = "DEPT#{department_id}"): its children are a partition of its
-	// table, shared with the parent or not.
-	if h.keyedBy(cm.Key.Hash) != 0 {
-		h.layout = ItemCollection
-		h.together = h.sameTable() && sameTemplate(pm.Key.Hash, cm.Key.Hash)
-		return h, nil
+	h.register()
+	return h, nil
+}
+
+// apart says why a parent's item is not in the partition of its children
+// found by hash (a key of the child's table or index), "" when it is: the
+// parent must be in the same table, declare hash with the same name and
+// template, and, for an index, be copied whole into it.
+func (h *HasMany[P, C]) apart(hash *mapping.Attribute) string {
+	pm := mapping.Must(h.parents.Model())
+	if !h.sameTable() {
+		return fmt.Sprintf("%s is in table %s and %s in %s", pm.Type, h.parents.TableName(), mapping.Must(h.children.Model()).Type, h.children.TableName())
 	}
-	if partial != nil {
-		return nil, partial
+	var ph *mapping.Attribute
+	if h.spec.Index == "" {
+		ph = pm.Key.Hash
+	} else {
+		pi := pm.Index(h.spec.Index)
+		if pi == nil {
+			return fmt.Sprintf("%s does not declare index %s", pm.Type, h.spec.Index)
+		}
+		if missing := unprojected(pm, pi); len(missing) > 0 {
+			return fmt.Sprintf("index %s leaves out %s of %s", h.spec.Index, strings.Join(missing, ", "), pm.Type)
+		}
+		ph = pi.Key.Hash
 	}
-	return nil, fmt.Errorf("%w: %s has neither a global index nor a hash key built from %s (its link to %s)", ErrNoRelation, cm.Type, h.linkNames(), pm.Type)
+	if !sameTemplate(ph, hash) {
+		return fmt.Sprintf("%s's %s is %s, the children's %s is %s", pm.Type, ph.Name, describeKey(ph), hash.Name, describeKey(hash))
+	}
+	return ""
+}
+
+// describeKey describes a key attribute for messages: its template, or
+// that it is plain.
+func describeKey(a *mapping.Attribute) string {
+	if a == nil {
+		return "not declared"
+	}
+	if a.Computed() {
+		return fmt.Sprintf("computed from %q", a.Template.Source)
+	}
+	return fmt.Sprintf("the plain attribute %s", a.Name)
 }
 
 // unprojected returns the attributes of m that index idx does not copy,
@@ -264,15 +340,18 @@ func (h *HasMany[P, C]) linkNames() string {
 	return s
 }
 
+// Spec returns the relation's declaration, with its defaults filled in.
+func (h *HasMany[P, C]) Spec() Spec { return h.spec }
+
 // Layout returns how the children are stored.
-func (h *HasMany[P, C]) Layout() Layout { return h.layout }
+func (h *HasMany[P, C]) Layout() Layout { return h.spec.Layout }
 
 // Index returns the child index used to find children ("" for an item collection).
-func (h *HasMany[P, C]) Index() string { return h.index }
+func (h *HasMany[P, C]) Index() string { return h.spec.Index }
 
 // childOf returns a child value linked to parent: its link fields set from
 // the parent's. It fails only for models whose link fields cannot be
-// reached, which [New] rules out by making one child value.
+// reached, which [Declare] rules out by making one child value.
 func (h *HasMany[P, C]) childOf(parent *P) (C, error) {
 	var c C
 	cv, pv := valueOf(&c), valueOf(parent)
@@ -285,7 +364,7 @@ func (h *HasMany[P, C]) childOf(parent *P) (C, error) {
 }
 
 // parentOf returns a parent value with its key fields taken from child's
-// links. Like childOf, it fails only where [New] would have.
+// links. Like childOf, it fails only where [Declare] would have.
 func (h *HasMany[P, C]) parentOf(child *C) (P, error) {
 	var p P
 	pv, cv := valueOf(&p), valueOf(child)

@@ -152,7 +152,7 @@ func repo[T any](t *testing.T) *query.Table[T] {
 	return r
 }
 
-// derived is what New worked out, for comparison.
+// derived is what Declare accepted, for comparison.
 type derived struct {
 	Layout   Layout
 	Index    string
@@ -160,70 +160,100 @@ type derived struct {
 	Together bool
 }
 
-func derive[P, C any](t *testing.T, opts *Options) (derived, error) {
+func derive[P, C any](t *testing.T, spec Spec) (derived, error) {
 	t.Helper()
-	h, err := New(repo[P](t), repo[C](t), opts)
+	h, err := Declare(repo[P](t), repo[C](t), spec)
 	if err != nil {
 		return derived{}, err
 	}
-	d := derived{Layout: h.layout, Index: h.index, Together: h.together}
+	d := derived{Layout: h.spec.Layout, Index: h.spec.Index, Together: h.spec.Together}
 	for _, l := range h.links {
 		d.Links = append(d.Links, l.name)
 	}
 	return d, nil
 }
 
-func TestNew(t *testing.T) {
+func TestDeclare(t *testing.T) {
+	mt := Spec{Layout: MultiTable, Index: "by-dept"}
+	ii := Spec{Layout: InvertedIndex, Index: "gsi1"}
+	iiTogether := Spec{Layout: InvertedIndex, Index: "gsi1", Together: true}
+	ic := Spec{Layout: ItemCollection}
+	icTogether := Spec{Layout: ItemCollection, Together: true}
 	tests := []struct {
 		name string
-		run  func(*testing.T, *Options) (derived, error)
+		run  func(*testing.T, Spec) (derived, error)
+		spec Spec
 		want derived
 	}{
-		{"multi-table", derive[mtDept, mtEmp], derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
-		{"inverted index", derive[iiDept, iiEmp], derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
-		{"inverted index, parent in the index", derive[iiDeptIndexed, iiEmp], derived{InvertedIndex, "gsi1", []string{"dept_id"}, true}},
-		{"item collection, constant parent sort key", derive[icDeptMeta, icEmp], derived{ItemCollection, "", []string{"dept_id"}, true}},
-		{"item collection, parent id twice in its key", derive[icDeptSelf, icEmp], derived{ItemCollection, "", []string{"dept_id"}, true}},
-		{"item collection, parent in another partition", derive[icDeptApart, icEmp], derived{ItemCollection, "", []string{"dept_id"}, false}},
-		{"two links", derive[tenantDept, tenantEmp], derived{InvertedIndex, "by-dept", []string{"tenant_id", "dept_id"}, false}},
-		{"item collection in the children's own table", derive[mtDept, icEmp], derived{ItemCollection, "", []string{"dept_id"}, false}},
+		{"multi-table", derive[mtDept, mtEmp], mt, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
+		{"inverted index", derive[iiDept, iiEmp], ii, derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
+		{"inverted index, parent in the index", derive[iiDeptIndexed, iiEmp], iiTogether, derived{InvertedIndex, "gsi1", []string{"dept_id"}, true}},
+		{"inverted index, parent in the index, not declared together", derive[iiDeptIndexed, iiEmp], ii, derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
+		{"item collection, constant parent sort key", derive[icDeptMeta, icEmp], icTogether, derived{ItemCollection, "", []string{"dept_id"}, true}},
+		{"item collection, parent id twice in its key", derive[icDeptSelf, icEmp], icTogether, derived{ItemCollection, "", []string{"dept_id"}, true}},
+		{"item collection, parent in another partition", derive[icDeptApart, icEmp], ic, derived{ItemCollection, "", []string{"dept_id"}, false}},
+		{"two links", derive[tenantDept, tenantEmp], Spec{Layout: InvertedIndex, Index: "by-dept"}, derived{InvertedIndex, "by-dept", []string{"tenant_id", "dept_id"}, false}},
+		{"item collection in the children's own table", derive[mtDept, icEmp], ic, derived{ItemCollection, "", []string{"dept_id"}, false}},
+		{"include of every field", derive[mtDept, namedEmp], mt, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
+		{"a whole index beside a keys-only one", derive[mtDept, twoIndexEmp], mt, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
+		{"inverted index with the parent's fields included", derive[iiDeptIndexed, iiEmpIncl], iiTogether, derived{InvertedIndex, "gsi1", []string{"dept_id"}, true}},
+		{"inverted index without the parent's name", derive[iiDeptNamed, iiEmpIncl], ii, derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.run(t, nil)
+			got, err := tt.run(t, tt.spec)
 			if err != nil {
-				t.Fatalf("New: %v", err)
+				t.Fatalf("Declare: %v", err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("New (-want +got):\n%s", diff)
+				t.Errorf("Declare (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestNewUnrelated(t *testing.T) {
+// TestDeclareMismatch checks that a declaration the models do not fit is
+// refused with ErrMismatch and a message naming what is wrong.
+func TestDeclareMismatch(t *testing.T) {
 	tests := []struct {
 		name string
-		run  func(*testing.T, *Options) (derived, error)
-		opts *Options
+		run  func(*testing.T, Spec) (derived, error)
+		spec Spec
+		want string
 	}{
-		{"no link attribute", derive[mtDept, noLinkEmp], nil},
-		{"link of another type", derive[mtDept, otherTypeEmp], nil},
-		{"no index", derive[mtDept, noIndexEmp], nil},
-		{"unknown index", derive[mtDept, mtEmp], &Options{Index: "nope"}},
-		{"index not keyed on the link", derive[mtDept, tenantEmp], &Options{Index: "by-dept"}},
+		{"no link attribute", derive[mtDept, noLinkEmp], Spec{Layout: MultiTable, Index: "by-dept"}, "has no attribute dept_id to link to"},
+		{"link of another type", derive[mtDept, otherTypeEmp], Spec{Layout: MultiTable, Index: "by-dept"}, "otherTypeEmp.DeptID is int"},
+		{"no layout", derive[mtDept, mtEmp], Spec{Index: "by-dept"}, "Spec.Layout is not set"},
+		{"no index", derive[mtDept, noIndexEmp], Spec{Layout: MultiTable}, "needs Spec.Index"},
+		{"unknown index", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "nope"}, "has no global index nope"},
+		{"index not keyed on the link", derive[mtDept, tenantEmp], Spec{Layout: MultiTable, Index: "by-dept"}, "index by-dept of relations.tenantEmp is keyed on"},
+		{"multi-table declared, inverted index found", derive[iiDept, iiEmp], Spec{Layout: MultiTable, Index: "gsi1"}, `computed from "DEPT#{dept_id}", which makes it inverted index, not multi-table`},
+		{"inverted index declared, multi-table found", derive[mtDept, mtEmp], Spec{Layout: InvertedIndex, Index: "by-dept"}, "the plain attribute dept_id, which makes it multi-table, not inverted index"},
+		{"item collection with an index", derive[icDeptMeta, icEmp], Spec{Layout: ItemCollection, Index: "gsi1"}, "Spec.Index must be empty"},
+		{"item collection not keyed on the link", derive[mtDept, mtEmp], Spec{Layout: ItemCollection}, "the hash key emp_id of relations.mtEmp is not built from the link dept_id"},
+		{"together, parent in another partition", derive[icDeptApart, icEmp], Spec{Layout: ItemCollection, Together: true}, "Together: the parent does not share its children's partition"},
+		{"together, parent in another table", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "by-dept", Together: true}, "relations.mtDept is in table dept and relations.mtEmp in emp"},
+		{"together, parent not in the index", derive[iiDept, iiEmp], Spec{Layout: InvertedIndex, Index: "gsi1", Together: true}, "relations.iiDept does not declare index gsi1"},
+		{"together, index without the parent's name", derive[iiDeptNamed, iiEmpIncl], Spec{Layout: InvertedIndex, Index: "gsi1", Together: true}, "index gsi1 leaves out name of relations.iiDeptNamed"},
+		{"detach in an item collection", derive[icDeptMeta, icEmp], Spec{Layout: ItemCollection, OnDelete: Detach}, "OnDelete: relations: cannot detach"},
+		{"unknown policy", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "by-dept", OnDelete: 9}, "unknown OnDelete policy Policy(9)"},
+		{"counter is a field of the parent", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "by-dept", Counter: "dept_id"}, "the children counter dept_id is an attribute of relations.mtDept"},
+		{"keys only", derive[mtDept, keysOnlyEmp], Spec{Layout: MultiTable, Index: "by-dept"}, "index by-dept of relations.keysOnlyEmp projects KEYS_ONLY, which leaves out name: "},
+		{"include without a field", derive[mtDept, titledEmp], Spec{Layout: MultiTable, Index: "by-dept"}, "index by-dept of relations.titledEmp projects INCLUDE [title], which leaves out name: "},
+		{"keys-only index asked for", derive[mtDept, twoIndexEmp], Spec{Layout: MultiTable, Index: "by-dept-keys"}, "index by-dept-keys of relations.twoIndexEmp projects KEYS_ONLY, which leaves out name: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := tt.run(t, tt.opts); !errors.Is(err, ErrNoRelation) {
-				t.Errorf("New = %v, want ErrNoRelation", err)
+			_, err := tt.run(t, tt.spec)
+			if !errors.Is(err, ErrMismatch) || !strings.Contains(fmt.Sprint(err), tt.want) {
+				t.Errorf("Declare = %v, want ErrMismatch saying %q", err, tt.want)
 			}
 		})
 	}
 }
 
 func TestPartitionInput(t *testing.T) {
-	h, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	h, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection, Together: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +280,7 @@ func TestPartitionInput(t *testing.T) {
 		t.Errorf("input() (-want +got):\n%s", diff)
 	}
 
-	hi, err := New(repo[iiDeptIndexed](t), repo[iiEmp](t), nil)
+	hi, err := Declare(repo[iiDeptIndexed](t), repo[iiEmp](t), Spec{Layout: InvertedIndex, Index: "gsi1", Together: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +297,7 @@ func TestPartitionInput(t *testing.T) {
 }
 
 func TestIsChild(t *testing.T) {
-	h, err := New(repo[icDeptMeta](t), repo[icEmp](t), nil)
+	h, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection, Together: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,17 +334,6 @@ type ctOrder struct {
 }
 
 func (ctOrder) TableName() string { return "customer_order" }
-
-func TestNewChildTableKeyedByLink(t *testing.T) {
-	got, err := derive[ctCustomer, ctOrder](t, nil)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	want := derived{ItemCollection, "", []string{"customer_id"}, false}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("New (-want +got):\n%s", diff)
-	}
-}
 
 // Children whose index copies only part of them, and some that project
 // enough.
@@ -395,53 +414,4 @@ type iiDeptNamed struct {
 func (iiDeptNamed) TableName() string { return "app" }
 func (iiDeptNamed) TableOptions() model.Options {
 	return model.Options{Projections: map[string]model.Projection{"gsi1": model.Include("entity", "emp_id", "dept_id")}}
-}
-
-// TestNewProjections checks that New reads children only through an index
-// that copies all of each child, and reads the parent from the index only
-// when it copies all of the parent too.
-func TestNewProjections(t *testing.T) {
-	tests := []struct {
-		name string
-		run  func(*testing.T, *Options) (derived, error)
-		opts *Options
-		want derived
-	}{
-		{"include of every field", derive[mtDept, namedEmp], nil, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
-		{"a keys-only index skipped for a whole one", derive[mtDept, twoIndexEmp], nil, derived{MultiTable, "by-dept", []string{"dept_id"}, false}},
-		{"inverted index with the parent's fields included", derive[iiDeptIndexed, iiEmpIncl], nil, derived{InvertedIndex, "gsi1", []string{"dept_id"}, true}},
-		{"inverted index without the parent's name", derive[iiDeptNamed, iiEmpIncl], nil, derived{InvertedIndex, "gsi1", []string{"dept_id"}, false}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.run(t, tt.opts)
-			if err != nil {
-				t.Fatalf("New: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("New (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestNewPartialIndex(t *testing.T) {
-	tests := []struct {
-		name string
-		run  func(*testing.T, *Options) (derived, error)
-		opts *Options
-		want string
-	}{
-		{"keys only", derive[mtDept, keysOnlyEmp], nil, "relations: models are not related: index by-dept of relations.keysOnlyEmp projects KEYS_ONLY, which leaves out name: "},
-		{"include without a field", derive[mtDept, titledEmp], nil, "index by-dept of relations.titledEmp projects INCLUDE [title], which leaves out name: "},
-		{"keys-only index asked for", derive[mtDept, twoIndexEmp], &Options{Index: "by-dept-keys"}, "index by-dept-keys of relations.twoIndexEmp projects KEYS_ONLY, which leaves out name: "},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.run(t, tt.opts)
-			if !errors.Is(err, ErrNoRelation) || !strings.Contains(fmt.Sprint(err), tt.want) {
-				t.Errorf("New = %v, want ErrNoRelation saying %q", err, tt.want)
-			}
-		})
-	}
 }

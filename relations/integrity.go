@@ -4,39 +4,90 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dynamokit/dynamokit/internal/mapping"
+	"slices"
 	"strings"
 
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/errtext"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// Move makes child a child of to, atomically and only if both exist: it
-// returns [ErrChildNotFound] or [ErrParentNotFound] (both, when both are
-// missing) and changes nothing otherwise. In the multi-table and
-// inverted-index layouts it writes only the link: for a versioned child
-// model, a child value with a version must match the stored one
-// ([query.ErrVersionConflict]), and the move increments the version and sets
-// the updated time. In an item collection the stored child is re-created
-// under its new key, its version restarting at 1. child needs its key fields set; in an item
-// collection also its current link, since the link is part of its key.
-//
-// In the multi-table and inverted-index layouts a move is one
-// TransactWriteItems request (update the child, check the parent). In an
-// item collection the child's key changes: the child is read (GetItem),
-// then deleted and re-created under the new parent in one
-// TransactWriteItems request; it returns [query.ErrAlreadyExists] when a
-// child with the new key exists.
+// Link creates child under parent, atomically and only if parent exists:
+// it sets child's link fields from parent (only parent's key fields need
+// be set), then writes the child and adds 1 to the parent's children
+// counter in one TransactWriteItems request. It returns
+// [ErrParentNotFound], or [query.ErrAlreadyExists] when the child exists;
+// then nothing is written and *child is as it was.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (h *HasMany[P, C]) Move(ctx context.Context, child C, to P) error {
-	if h.layout == ItemCollection {
-		return h.moveAcross(ctx, child, to)
+func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
+	ctx = h.own(ctx)
+	if child == nil {
+		return errors.New("relations: link: nil child")
+	}
+	if _, err := h.linkedTo(parent); err != nil {
+		// No parent named at all: the child would point nowhere.
+		return fmt.Errorf("relations: link: %w: %w", ErrParentNotFound, err)
+	}
+	saved := *child
+	linked, err := h.relink(*child, parent)
+	if err != nil {
+		return fmt.Errorf("relations: link: %w", err)
+	}
+	*child = linked
+	guard, err := h.LinkActions(nil, &parent)
+	if err != nil {
+		*child = saved
+		return fmt.Errorf("relations: link: %w", err)
+	}
+	err = h.children.Client().WriteTx(ctx, nil, append([]dynamokit.TxAction{h.children.TxCreate(child)}, guard...)...)
+	if err != nil {
+		*child = saved
+	}
+	return h.txErr("link", err, 0, 1)
+}
+
+// Relink moves child to parent to, atomically and only if both exist: it
+// returns [ErrChildNotFound] or [ErrParentNotFound] (both, when both are
+// missing) and changes nothing otherwise. The same transaction moves one
+// count from the old parent's children counter to the new one's.
+//
+// child needs its key fields and its current link, as stored: a child
+// value whose link another writer has changed since it was read returns
+// [ErrStaleLink] (in an item collection, where the link is part of the key,
+// [ErrChildNotFound]). In the multi-table and inverted-index layouts a
+// child value with an empty link is read first (a GetItem) to learn it.
+//
+// In the multi-table and inverted-index layouts it writes only the link:
+// for a versioned child model, a child value with a version must match the
+// stored one ([query.ErrVersionConflict]), and the move increments the
+// version and sets the updated time. It is one TransactWriteItems request:
+// update the child, add to the new parent's counter, subtract from the
+// old one's. In an item collection the child's key changes: the child is
+// read (GetItem), then deleted and re-created under its new key in one
+// TransactWriteItems request with the same counter updates, its version
+// restarting at 1; it returns [query.ErrAlreadyExists] when a child with
+// the new key exists.
+//
+// A child whose old parent no longer exists (an orphan left by writes
+// outside the relation) is moved all the same, with one more
+// TransactWriteItems request.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) error {
+	ctx = h.own(ctx)
+	if h.spec.Layout == ItemCollection {
+		return h.relinkAcross(ctx, child, to)
 	}
 	if _, err := h.linkedTo(to); err != nil {
-		return fmt.Errorf("relations: move: %w", err)
+		return fmt.Errorf("relations: relink: %w", err)
+	}
+	from, err := h.currentParent(ctx, &child)
+	if err != nil {
+		return fmt.Errorf("relations: relink: %w", err)
 	}
 	upd := h.children.Update(child)
 	pv := valueOf(&to)
@@ -45,66 +96,152 @@ func (h *HasMany[P, C]) Move(ctx context.Context, child C, to P) error {
 		// built from the link (gsi1pk = "DEPT#{department_id}") from it.
 		v, err := l.parent.FieldOf(pv)
 		if err != nil {
-			return fmt.Errorf("relations: move: %w", err)
+			return fmt.Errorf("relations: relink: %w", err)
 		}
 		upd = upd.Set(l.name, v.Interface())
 	}
-	err := h.children.Client().WriteTx(ctx, nil, upd, h.parents.Check(to))
-	return h.txErr("move", err, 0, 1)
+	cond, err := h.linkCond(from)
+	if err != nil {
+		return fmt.Errorf("relations: relink: %w", err)
+	}
+	return h.guarded(ctx, "relink", []dynamokit.TxAction{upd.If(cond)}, from, &to)
 }
 
-// moveAcross moves a child whose key contains its parent's key: it reads
+// currentParent returns the parent child's link points at (nil for none).
+// A child value with an empty link is read, strongly consistent, to learn
+// the stored link.
+func (h *HasMany[P, C]) currentParent(ctx context.Context, child *C) (*P, error) {
+	if !h.hasLink(child) {
+		cur, err := h.children.Get(ctx, *child, query.Consistent())
+		if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+			return nil, fmt.Errorf("%w: %w", ErrChildNotFound, err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !h.hasLink(&cur) {
+			return nil, nil
+		}
+		child = &cur
+	}
+	p, err := h.parentOf(child)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// hasLink reports whether child's link fields name a parent.
+func (h *HasMany[P, C]) hasLink(child *C) bool {
+	p, err := h.parentOf(child)
+	if err != nil {
+		return false
+	}
+	_, err = h.linkedTo(p)
+	return err == nil
+}
+
+// linkCond is the condition that a child points at from, or at no parent
+// when from is nil.
+func (h *HasMany[P, C]) linkCond(from *P) (query.Cond, error) {
+	if from != nil {
+		return h.linkedTo(*from)
+	}
+	conds := make([]query.Cond, len(h.links))
+	for i, l := range h.links {
+		conds[i] = query.Name(l.name).AttributeNotExists()
+	}
+	if len(conds) == 1 {
+		return conds[0], nil
+	}
+	return query.And(conds[0], conds[1], conds[2:]...), nil
+}
+
+// guarded runs the child's actions in one transaction with the
+// [HasMany.LinkActions] of a move from one parent to another (either may
+// be nil), and maps a cancellation to the relation's errors. When only the
+// old parent is missing (an orphan), it runs again without it: a child
+// that points at nothing may still be moved or unlinked.
+func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamokit.TxAction, from, to *P) error {
+	guard, err := h.LinkActions(from, to)
+	if err != nil {
+		return fmt.Errorf("relations: %s: %w", op, err)
+	}
+	actions := append(child[:len(child):len(child)], guard...)
+	err = h.children.Client().WriteTx(ctx, nil, actions...)
+	toAt, fromAt := -1, -1
+	switch {
+	case len(guard) == 2:
+		toAt, fromAt = len(child), len(child)+1
+	case to != nil:
+		toAt = len(child)
+	case from != nil:
+		fromAt = len(child)
+	}
+	var te *dynamokit.TxError
+	if fromAt >= 0 && errors.As(err, &te) && len(te.Reasons) == len(actions) && te.Reasons[fromAt].Failed() &&
+		!slices.ContainsFunc(te.Reasons[:fromAt], dynamokit.TxReason.Failed) {
+		// Only the old parent is missing.
+		return h.guarded(ctx, op, child, nil, to)
+	}
+	return h.txErr(op, err, 0, toAt)
+}
+
+// relinkAcross moves a child whose key contains its parent's key: it reads
 // the child, then deletes it and puts it under its new key in one
-// transaction that also checks the parent. The delete requires the child
-// to be unchanged since it was read (by version, for a versioned model)
-// and the put requires the new key to be free.
-func (h *HasMany[P, C]) moveAcross(ctx context.Context, child C, to P) error {
+// transaction that also moves the count between the parents. The delete
+// requires the child to be unchanged since it was read (by version, for a
+// versioned model) and the put requires the new key to be free.
+func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P) error {
 	cur, err := h.children.Get(ctx, child, query.Consistent())
 	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
-		return fmt.Errorf("relations: move: %w: %w", ErrChildNotFound, err)
+		return fmt.Errorf("relations: relink: %w: %w", ErrChildNotFound, err)
 	}
 	if err != nil {
-		return fmt.Errorf("relations: move: %w", err)
+		return fmt.Errorf("relations: relink: %w", err)
 	}
 	moved, err := h.relink(cur, to)
 	if err != nil {
-		return fmt.Errorf("relations: move: %w", err)
+		return fmt.Errorf("relations: relink: %w", err)
+	}
+	from, err := h.parentOf(&cur)
+	if err != nil {
+		return fmt.Errorf("relations: relink: %w", err)
 	}
 	cm := mapping.Must(h.children.Model())
-	from, err := cm.KeyOf(&cur)
+	src, err := cm.KeyOf(&cur)
 	if err != nil {
-		return fmt.Errorf("relations: move: %w", err)
+		return fmt.Errorf("relations: relink: %w", err)
 	}
 	dest, err := cm.KeyOf(&moved)
 	if err != nil {
-		return fmt.Errorf("relations: move: %w", err)
+		return fmt.Errorf("relations: relink: %w", err)
 	}
-	if hasKey(from, dest) {
+	if hasKey(src, dest) {
 		// Already there: DynamoDB refuses two actions on one item in a
 		// transaction, and there is nothing to write.
 		err = h.children.Client().WriteTx(ctx, nil, h.children.Check(cur), h.parents.Check(to))
-		return h.txErr("move", err, 0, 1)
+		return h.txErr("relink", err, 0, 1)
 	}
 	// The moved item is a new item: a version restarts at 1. moved shares
 	// no field it writes with cur, whose version the delete checks.
 	setZero(&moved, cm.Version)
 	free := query.Name(cm.Key.Hash.Name).AttributeNotExists()
-	err = h.children.Client().WriteTx(ctx, nil,
+	err = h.guarded(ctx, "relink", []dynamokit.TxAction{
 		h.children.TxDelete(cur, h.children.KeyExists()),
 		h.children.TxPut(&moved, free),
-		h.parents.Check(to),
-	)
+	}, &from, &to)
 	var te *dynamokit.TxError
-	if errors.As(err, &te) && len(te.Reasons) == 3 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
-		return &opError{op: "move (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}
+	if errors.As(err, &te) && len(te.Reasons) >= 2 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
+		return &opError{op: "relink (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}
 	}
-	return h.txErr("move", err, 0, 2)
+	return err
 }
 
 // relink returns a copy of c whose link fields point at parent. The
 // copy's embedded pointers on the way to its links are copied before the
 // links are set, so c does not change; so are those of any field set later
-// through [model.Attribute.SettableFieldOf] (setZero, Put's version and
+// through [mapping.Attribute.SettableFieldOf] (setZero, Put's version and
 // timestamps), though the copy still shares them with c until then.
 func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
 	cv, pv := valueOf(&c), valueOf(&parent)
@@ -116,45 +253,62 @@ func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
 	return c, nil
 }
 
-// Create creates child only if its parent (named by its link fields)
-// exists, atomically. It returns [ErrParentNotFound], or
-// [query.ErrAlreadyExists] when the child exists.
-func (h *HasMany[P, C]) Create(ctx context.Context, child *C) error {
-	if child == nil {
-		return errors.New("relations: create: nil child")
+// Unlink removes child's link, so it belongs to no parent (and drops out
+// of a sparse child index), and subtracts 1 from its parent's children
+// counter, in one TransactWriteItems request. child needs its key fields
+// and its current link as stored ([ErrStaleLink] otherwise); a child value
+// with an empty link is read first (a GetItem), and a child that has no
+// link is left as it is. It returns [ErrChildNotFound] when the child does
+// not exist, and [ErrCannotDetach] in an item collection, where the link
+// is part of the child's key.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
+	ctx = h.own(ctx)
+	if h.spec.Layout == ItemCollection {
+		return fmt.Errorf("relations: unlink: %w", ErrCannotDetach)
 	}
-	parent, err := h.parentOf(child)
+	from, err := h.currentParent(ctx, &child)
 	if err != nil {
-		return fmt.Errorf("relations: create: %w", err)
+		return fmt.Errorf("relations: unlink: %w", err)
 	}
-	if _, err := h.linkedTo(parent); err != nil {
-		// No parent named at all: the child would point nowhere.
-		return fmt.Errorf("relations: create: %w: %w", ErrParentNotFound, err)
+	if from == nil {
+		return nil // already unlinked
 	}
-	saved := *child
-	err = h.children.Client().WriteTx(ctx, nil, h.children.TxCreate(child), h.parents.Check(parent))
+	linked, err := h.linkedTo(*from)
 	if err != nil {
-		*child = saved
+		return fmt.Errorf("relations: unlink: %w", err)
 	}
-	return h.txErr("create", err, 0, 1)
+	return h.guarded(ctx, "unlink", []dynamokit.TxAction{h.unlink(child).If(linked)}, from, nil)
 }
 
-// Detach removes child's link, so it belongs to no parent (and drops out
-// of a sparse child index). It returns [ErrChildNotFound] when the child does
-// not exist, and [ErrCannotDetach] in an item collection, where the link is
-// part of the child's key. It is one UpdateItem request.
-func (h *HasMany[P, C]) Detach(ctx context.Context, child C) error {
-	if h.layout == ItemCollection {
-		return fmt.Errorf("relations: detach: %w", ErrCannotDetach)
-	}
-	err := h.unlink(child).Run(ctx)
-	if errors.Is(err, query.ErrNotFound) {
-		return fmt.Errorf("relations: detach: %w: %w", ErrChildNotFound, err)
-	}
+// DeleteChild deletes child and subtracts 1 from its parent's children
+// counter, in one TransactWriteItems request. child needs its key fields
+// and its current link as stored ([ErrStaleLink] otherwise; in an item
+// collection the link is part of the key); a child value with an empty
+// link is read first (a GetItem). It returns [ErrChildNotFound] when the
+// child does not exist. A child of a parent that no longer exists is
+// deleted all the same. Deleting a child through the child's query.Table
+// keeps the counter too (the relation's write check reads the child's link
+// first, one more GetItem), but refuses an orphan.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
+	ctx = h.own(ctx)
+	from, err := h.currentParent(ctx, &child)
 	if err != nil {
-		return fmt.Errorf("relations: detach: %w", err)
+		return fmt.Errorf("relations: delete child: %w", err)
 	}
-	return nil
+	cond, err := h.linkCond(from)
+	if err != nil {
+		return fmt.Errorf("relations: delete child: %w", err)
+	}
+	if h.spec.Layout == ItemCollection {
+		cond = query.And(h.children.KeyExists(), cond)
+	}
+	return h.guarded(ctx, "delete child", []dynamokit.TxAction{h.children.TxDelete(child, cond)}, from, nil)
 }
 
 // txErr maps a cancelled transaction's reasons to the relation's
@@ -175,6 +329,8 @@ func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int) error
 		switch k := te.Reasons[childAt].Kind; k {
 		case nil, query.ErrNotFound:
 			kinds = append(kinds, ErrChildNotFound)
+		case query.ErrConditionFailed:
+			kinds = append(kinds, ErrStaleLink)
 		default:
 			kinds = append(kinds, k)
 		}

@@ -2,14 +2,15 @@ package relations
 
 import (
 	"errors"
+	"github.com/dynamokit/dynamokit"
 	"testing"
 
-	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
 func TestTxErr(t *testing.T) {
-	h, err := New(repo[mtDept](t), repo[mtEmp](t), nil)
+	h, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +28,7 @@ func TestTxErr(t *testing.T) {
 		{"child missing", []dynamokit.TxReason{failed(query.ErrNotFound), fine}, []error{ErrChildNotFound}, []error{ErrParentNotFound}, "relations: move: child not found"},
 		{"parent missing", []dynamokit.TxReason{fine, failed(nil)}, []error{ErrParentNotFound}, []error{ErrChildNotFound}, "relations: move: parent not found"},
 		{"both missing", []dynamokit.TxReason{failed(query.ErrNotFound), failed(nil)}, []error{ErrChildNotFound, ErrParentNotFound}, nil, "relations: move: child not found; parent not found"},
+		{"stale link", []dynamokit.TxReason{failed(query.ErrConditionFailed), fine}, []error{ErrStaleLink}, []error{ErrChildNotFound}, "relations: move: child's link changed since it was read"},
 		{"stale child version", []dynamokit.TxReason{failed(query.ErrVersionConflict), fine}, []error{query.ErrVersionConflict}, []error{ErrChildNotFound}, "relations: move: version conflict"},
 	}
 	for _, tt := range tests {
@@ -50,5 +52,41 @@ func TestTxErr(t *testing.T) {
 				t.Errorf("txErr message = %q, want %q", got, tt.msg)
 			}
 		})
+	}
+}
+
+func TestLinkActionsAndRole(t *testing.T) {
+	parents, children := repo[mtDept](t), repo[mtEmp](t)
+	h, err := Declare(parents, children, Spec{Layout: MultiTable, Index: "by-dept"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := mtDept{DeptID: "d-1"}, mtDept{DeptID: "d-2"}
+	tests := []struct {
+		name     string
+		from, to *mtDept
+		want     int
+	}{
+		{"link", nil, &d1, 1},
+		{"unlink", &d1, nil, 1},
+		{"relink", &d1, &d2, 2},
+		{"relink to the same parent: a check", &d1, &mtDept{DeptID: "d-1"}, 1},
+		{"nothing", nil, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := h.LinkActions(tt.from, tt.to)
+			if err != nil || len(got) != tt.want {
+				t.Errorf("LinkActions = %d actions, %v; want %d", len(got), err, tt.want)
+			}
+		})
+	}
+	if _, err := h.LinkActions(&mtDept{}, &d1); !errors.Is(err, query.ErrEmptyKey) {
+		t.Errorf("LinkActions(empty key) = %v, want ErrEmptyKey", err)
+	}
+	for m, want := range map[*model.Model]Role{parents.Model(): ParentRole, children.Model(): ChildRole, repo[iiDept](t).Model(): NoRole} {
+		if got := h.Role(m); got != want {
+			t.Errorf("Role(%s) = %v, want %v", m.Type(), got, want)
+		}
 	}
 }

@@ -12,17 +12,17 @@ import (
 
 // query returns the query for parent's children.
 func (h *HasMany[P, C]) query(parent P) *query.Query[C] {
-	c, _ := h.childOf(&parent) // cannot fail: New made a child the same way
+	c, _ := h.childOf(&parent) // cannot fail: Declare made a child the same way
 	q := h.children.Query(c)
-	if h.index != "" {
-		q = q.Index(h.index)
+	if h.spec.Index != "" {
+		q = q.Index(h.spec.Index)
 	}
 	return q
 }
 
-// Query returns the query of parent's children, to refine with a range
-// condition, filter, order or limit before running it.
-func (h *HasMany[P, C]) Query(parent P) *query.Query[C] { return h.query(parent) }
+// ChildrenQuery returns the query of parent's children, to refine with a
+// range condition, filter, order or limit before running it.
+func (h *HasMany[P, C]) ChildrenQuery(parent P) *query.Query[C] { return h.query(parent) }
 
 // Children returns every child of parent (only its key fields need be set).
 // A parent without children, or one that does not exist, has none. It is
@@ -31,30 +31,26 @@ func (h *HasMany[P, C]) Children(ctx context.Context, parent P) ([]C, error) {
 	return h.query(parent).Collect(ctx)
 }
 
-// All streams the children of parent.
-func (h *HasMany[P, C]) All(ctx context.Context, parent P) iter.Seq2[C, error] {
+// ChildrenSeq streams the children of parent, one Query request per 1 MB.
+func (h *HasMany[P, C]) ChildrenSeq(ctx context.Context, parent P) iter.Seq2[C, error] {
 	return h.query(parent).All(ctx)
 }
 
-// Page reads one page of at most limit children, starting at cursor ("" for
-// the first page).
-func (h *HasMany[P, C]) Page(ctx context.Context, parent P, limit int, cursor string) (query.Page[C], error) {
+// ChildrenPage reads one page of at most limit children of parent,
+// starting at cursor ("" for the first page), in the order of the child
+// index's (or table's) range key.
+func (h *HasMany[P, C]) ChildrenPage(ctx context.Context, parent P, limit int, cursor string) (query.Page[C], error) {
 	return h.query(parent).Limit(limit).Page(ctx, cursor)
 }
 
-// Count returns how many children parent has.
-func (h *HasMany[P, C]) Count(ctx context.Context, parent P) (int, error) {
-	return h.query(parent).Count(ctx)
-}
-
-// Parent returns child's parent. child needs its link fields set. It returns
-// [ErrParentNotFound] when the link is empty or the parent does not exist.
-// It is one GetItem request.
-func (h *HasMany[P, C]) Parent(ctx context.Context, child C) (P, error) {
+// ParentOf returns child's parent. child needs its link fields set. It
+// returns [ErrParentNotFound] when the link is empty or the parent does not
+// exist. It is one GetItem request.
+func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (P, error) {
 	p, err := h.parentOf(&child)
 	if err != nil {
 		var zero P
-		return zero, fmt.Errorf("relations: parent: %w", err)
+		return zero, fmt.Errorf("relations: parent of: %w", err)
 	}
 	out, err := h.parents.Get(ctx, p)
 	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
@@ -64,9 +60,8 @@ func (h *HasMany[P, C]) Parent(ctx context.Context, child C) (P, error) {
 	return out, err
 }
 
-// DefaultConcurrency is how many requests [HasMany.ChildrenOf] (queries) and
-// [HasMany.Delete] (writes of children) run at once when not told
-// otherwise. It stays below the 10 idle connections per host the AWS SDK's
+// DefaultConcurrency is how many queries [HasMany.ChildrenOf] runs at once
+// when not told otherwise. It stays below the 10 idle connections per host the AWS SDK's
 // HTTP client keeps, so connections are reused rather than reopened.
 const DefaultConcurrency = 8
 

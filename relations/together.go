@@ -21,15 +21,16 @@ import (
 // needs only its key fields set. It returns [ErrParentNotFound] when the
 // parent does not exist, whether or not children still point at it.
 //
-// When the parent's item shares its children's partition, it is a single
-// Query request (one per 1 MB of the partition): in an item collection whose
-// parent and children have the same computed hash key (pk =
+// When the relation declares [Spec.Together] (which [Declare] accepts only
+// when the parent's item shares its children's partition), it is a single
+// Query request (one per 1 MB of the partition): in an item collection
+// whose parent and children have the same computed hash key (pk =
 // "DEPT#{department_id}" on both), or in an inverted index that the parent
-// also belongs to (the parent declares the child index's hash key with the
-// same template) and that projects every attribute of the parent. Items of other entity types in that partition are left
-// out (with a filter on the entity type when both models declare one), but
-// DynamoDB still counts them as read. Otherwise it is a GetItem and a Query
-// request, sent concurrently.
+// also belongs to and that projects every attribute of the parent. Items
+// of other entity types in that partition are left out (with a filter on
+// the entity type when both models declare one), but DynamoDB still counts
+// them as read. Otherwise it is a GetItem and a Query request, sent
+// concurrently.
 //
 // It calls Query and GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
@@ -39,7 +40,7 @@ func (h *HasMany[P, C]) ParentWithChildren(ctx context.Context, parent P) (P, []
 		kids []C
 		err  error
 	)
-	if h.together {
+	if h.spec.Together {
 		p, kids, err = h.readPartition(ctx, parent)
 	} else {
 		p, kids, err = h.readApart(ctx, parent)
@@ -124,7 +125,7 @@ func (h *HasMany[P, C]) partition(parent P) (*partition, error) {
 	if v == nil {
 		return nil, fmt.Errorf("relations: partition attribute %s: %w", ks.Hash.Name, query.ErrEmptyKey)
 	}
-	pt := &partition{table: h.children.TableName(), index: h.index, attr: ks.Hash.Name, value: v}
+	pt := &partition{table: h.children.TableName(), index: h.spec.Index, attr: ks.Hash.Name, value: v}
 	if pm.EntityType != nil && cm.EntityType != nil && pm.EntityType.Name == cm.EntityType.Name {
 		pt.typeAttr, pt.entities = cm.EntityType.Name, []string{pm.Entity, cm.Entity}
 	}
@@ -135,10 +136,10 @@ func (h *HasMany[P, C]) partition(parent P) (*partition, error) {
 // or the table's in an item collection.
 func (h *HasMany[P, C]) childKey() mapping.KeySchema {
 	cm := mapping.Must(h.children.Model())
-	if h.index == "" {
+	if h.spec.Index == "" {
 		return cm.Key
 	}
-	return cm.Index(h.index).Key
+	return cm.Index(h.spec.Index).Key
 }
 
 // isChild reports whether an item of the shared partition is a child: of

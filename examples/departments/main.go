@@ -105,7 +105,13 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	if err != nil {
 		return err
 	}
-	staff, err := relations.New(depts, emps, nil)
+	// Employees are found through the department-employee-index of their
+	// table; deleting a department that has employees is refused.
+	staff, err := relations.Declare(depts, emps, relations.Spec{
+		Layout:   relations.MultiTable,
+		Index:    "department-employee-index",
+		OnDelete: relations.Restrict,
+	})
 	if err != nil {
 		return err
 	}
@@ -121,8 +127,9 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 		{"e-1", "Alice", "d-1"}, {"e-2", "Bob", "d-1"},
 		{"e-3", "Cathy", "d-2"}, {"e-4", "David", "d-2"}, {"e-5", "Edward", "d-2"},
 	} {
-		// staff.Create checks that the department exists, in the same transaction.
-		if err := staff.Create(ctx, &e); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		// staff.Link checks that the department exists and counts the
+		// employee, in the same transaction.
+		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
 			return err
 		}
 	}
@@ -144,7 +151,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 
 	for _, d := range []Department{{DepartmentID: "d-1"}, {DepartmentID: "d-2"}} {
 		fmt.Fprintf(w, "--- Employees in %s ---\n", d.DepartmentID)
-		for e, err := range staff.All(ctx, d) {
+		for e, err := range staff.ChildrenSeq(ctx, d) {
 			if err != nil {
 				return err
 			}
@@ -153,7 +160,9 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	}
 
 	move := func(empID, deptID string) {
-		err := staff.Move(ctx, Employee{EmployeeID: empID}, Department{DepartmentID: deptID})
+		// Only the key is known here, so Relink reads the employee's
+		// current department first.
+		err := staff.Relink(ctx, Employee{EmployeeID: empID}, Department{DepartmentID: deptID})
 		switch {
 		case err == nil:
 			fmt.Fprintf(w, "move %s to %s: succeeded\n", empID, deptID)
@@ -176,7 +185,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	fmt.Fprintf(w, "%+v\n", alice)
 
 	// A plain UpdateItem would accept this move: DynamoDB does not check
-	// that d-404 exists. staff.Move checks it in the same transaction and
+	// that d-404 exists. staff.Relink checks it in the same transaction and
 	// changes nothing.
 	move("e-2", "d-404")
 	bob, err := emps.Get(ctx, Employee{EmployeeID: "e-2"})

@@ -115,7 +115,12 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	if err != nil {
 		return err
 	}
-	staff, err := relations.New(depts, emps, nil)
+	// Employees live in their department's partition, which the
+	// department's item heads: one Query reads both.
+	staff, err := relations.Declare(depts, emps, relations.Spec{
+		Layout:   relations.ItemCollection,
+		Together: true,
+	})
 	if err != nil {
 		return err
 	}
@@ -133,8 +138,9 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 		{EmployeeID: "e-4", EmployeeName: "David", DepartmentID: "d-2"},
 		{EmployeeID: "e-5", EmployeeName: "Edward", DepartmentID: "d-2"},
 	} {
-		// staff.Create checks that the department exists, in the same transaction.
-		if err := staff.Create(ctx, &e); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		// staff.Link checks that the department exists and counts the
+		// employee, in the same transaction.
+		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
 			return err
 		}
 	}
@@ -175,7 +181,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 
 	// An employee's key includes its department, so a move names both.
 	move := func(empID, from, to string) {
-		err := staff.Move(ctx, Employee{EmployeeID: empID, DepartmentID: from}, Department{DepartmentID: to})
+		err := staff.Relink(ctx, Employee{EmployeeID: empID, DepartmentID: from}, Department{DepartmentID: to})
 		switch {
 		case err == nil:
 			fmt.Fprintf(w, "move %s to %s: succeeded\n", empID, to)
@@ -200,15 +206,25 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	fmt.Fprintf(w, "Bob is still in %s\n", bob.DepartmentID)
 
 	// Restrict, the default policy, refuses to delete a department that
-	// still has employees; Cascade deletes them first.
-	err = staff.Delete(ctx, Department{DepartmentID: "d-1"}, relations.Restrict, nil)
+	// still has employees: one DeleteItem, conditional on the department's
+	// children counter being 0.
+	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-1"}, nil)
 	var hc *relations.HasChildrenError
 	if errors.As(err, &hc) {
 		fmt.Fprintf(w, "delete d-1: refused, %d employee(s) left\n", hc.Children)
 	} else if err != nil {
 		return err
 	}
-	if err := staff.Delete(ctx, Department{DepartmentID: "d-1"}, relations.Cascade, nil); err != nil {
+	// A relation declared with Cascade deletes the employees first.
+	purge, err := relations.Declare(depts, emps, relations.Spec{
+		Layout:   relations.ItemCollection,
+		Together: true,
+		OnDelete: relations.Cascade,
+	})
+	if err != nil {
+		return err
+	}
+	if err := purge.DeleteParent(ctx, Department{DepartmentID: "d-1"}, nil); err != nil {
 		return err
 	}
 	left, err := emps.Scan().Collect(ctx)

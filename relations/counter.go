@@ -1,0 +1,245 @@
+package relations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// The children counter. Every write through the relation that adds a
+// child to a parent, or takes one away, adds +1 or -1 to an attribute of
+// the parent's item ([Spec.Counter]) in the same transaction, and that
+// addition is conditional on the parent existing. So the counter is the
+// number of children linked through the relation, and a [Restrict] delete
+// conditional on it being 0 cannot race with a link.
+//
+// A parent item without the attribute was written before the relation
+// counted, or through a client without the relation: see [counted].
+
+// counted is a parent's children counter as stored.
+type counted struct {
+	exists bool  // the parent exists
+	has    bool  // its item has the counter attribute
+	n      int64 // the counter, when has
+}
+
+// readCounter reads parent's counter with one strongly consistent GetItem
+// that projects only the counter and the parent's identity.
+func (h *HasMany[P, C]) readCounter(ctx context.Context, parent P) (counted, error) {
+	pm := mapping.Must(h.parents.Model())
+	key, err := pm.KeyOf(&parent)
+	if err != nil {
+		return counted{}, err
+	}
+	proj := expression.NamesList(expression.NameNoDotSplit(h.spec.Counter), expression.NameNoDotSplit(pm.Key.Hash.Name))
+	if pm.EntityType != nil {
+		proj = proj.AddNames(expression.NameNoDotSplit(pm.EntityType.Name))
+	}
+	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return counted{}, err
+	}
+	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                aws.String(h.parents.TableName()),
+		Key:                      key,
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     expr.Projection(),
+		ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return counted{}, err
+	}
+	if out.Item == nil || !pm.IsEntity(out.Item) {
+		return counted{}, nil
+	}
+	c := counted{exists: true}
+	av, ok := out.Item[h.spec.Counter]
+	if !ok {
+		return c, nil
+	}
+	num, ok := av.(*types.AttributeValueMemberN)
+	if !ok {
+		return c, fmt.Errorf("relations: children counter %s of %s is not a number", h.spec.Counter, pm.Type)
+	}
+	if c.n, err = strconv.ParseInt(num.Value, 10, 64); err != nil {
+		return c, fmt.Errorf("relations: children counter %s of %s: %w", h.spec.Counter, pm.Type, err)
+	}
+	c.has = true
+	return c, nil
+}
+
+// CountChildren returns how many children parent has (only its key fields
+// need be set): one strongly consistent GetItem of the parent's children
+// counter. A parent that does not exist has none. For a parent item
+// without a counter (written before the relation counted, or through a
+// client without it) it counts the children with a Query instead, one per 1 MB
+// of them, and does not store the result: [HasMany.Recount] does.
+func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (int, error) {
+	c, err := h.readCounter(ctx, parent)
+	if err != nil {
+		return 0, fmt.Errorf("relations: count children: %w", err)
+	}
+	if c.has || !c.exists {
+		return int(c.n), nil
+	}
+	n, err := h.strongQuery(parent).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("relations: count children: %w", err)
+	}
+	return n, nil
+}
+
+// maxRecounts bounds how often [HasMany.Recount] starts again when the
+// counter changes between its count and its write.
+const maxRecounts = 5
+
+// Recount counts parent's children with a Query and stores the number in
+// its children counter, and returns it. It is the backfill for parents
+// written before the relation counted their children, or whose children
+// were loaded through a client without the relation: run it once for each
+// such parent before linking children to it through the relation, or the
+// counter starts from 0 and undercounts.
+//
+// The write is conditional on the counter being as it was read, so a link
+// or unlink in between makes Recount count again (up to 5 times). The
+// count reads the child index, which is eventually consistent in the
+// multi-table and inverted-index layouts: run it while the parent's
+// children are not changing. It returns [ErrParentNotFound] when the
+// parent does not exist. It calls GetItem, Query and TransactWriteItems.
+func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (int, error) {
+	ctx = h.own(ctx)
+	for range maxRecounts {
+		c, err := h.readCounter(ctx, parent)
+		if err != nil {
+			return 0, fmt.Errorf("relations: recount: %w", err)
+		}
+		if !c.exists {
+			return 0, fmt.Errorf("relations: recount: %w", ErrParentNotFound)
+		}
+		n, err := h.strongQuery(parent).Count(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("relations: recount: %w", err)
+		}
+		if c.has && c.n == int64(n) {
+			return n, nil
+		}
+		unchanged := query.Path(h.spec.Counter).AttributeNotExists()
+		if c.has {
+			unchanged = query.Path(h.spec.Counter).Equal(query.Value(c.n))
+		}
+		err = h.parents.Client().WriteTx(ctx, nil, h.parents.TxAdd(parent, h.spec.Counter, int64(n)-c.n, unchanged))
+		if errors.Is(err, query.ErrConditionFailed) {
+			continue // changed meanwhile
+		}
+		if err != nil {
+			return 0, fmt.Errorf("relations: recount: %w", err)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("relations: recount: the children kept changing over %d attempts", maxRecounts)
+}
+
+// Role is the part a model plays in a relation, as [HasMany.Role] reports.
+type Role int
+
+const (
+	// NoRole: writes of the model do not concern the relation.
+	NoRole Role = iota
+	// ParentRole: the model is the parent. A write must not drop its
+	// children counter, and a delete must follow [Spec.OnDelete].
+	ParentRole
+	// ChildRole: the model is the child. A write that sets or changes its
+	// link needs the actions of [HasMany.LinkActions] in its transaction.
+	ChildRole
+)
+
+// Role reports whether writes of items of model m concern the relation,
+// and how. A client that routes every write consults it (with
+// [HasMany.LinkActions] for a child's link) to keep the relation whole on
+// every write path. A model that is both parent and child (a tree) is
+// reported as ParentRole.
+func (h *HasMany[P, C]) Role(m *model.Model) Role {
+	switch m {
+	case h.parents.Model():
+		return ParentRole
+	case h.children.Model():
+		return ChildRole
+	}
+	return NoRole
+}
+
+// LinkActions returns the transaction actions a write that changes a
+// child's link must carry so the relation stays whole: when the child
+// comes to point at to (nil: at no parent), a check that to exists
+// combined with +1 to its children counter; when it stops pointing at from
+// (nil: it had no parent), -1 to from's counter, conditional on from
+// existing so a missing parent is not created. Each action fails the
+// transaction with [query.ErrNotFound] as its reason when its parent does
+// not exist. For from and to with the same key it returns a check of to
+// alone: the child changes, its parent does not. Only the key fields of
+// from and to need be set.
+//
+// [HasMany.Link], [HasMany.Relink], [HasMany.Unlink] and the cascading
+// [HasMany.DeleteParent] are built from it.
+func (h *HasMany[P, C]) LinkActions(from, to *P) ([]dynamokit.TxAction, error) {
+	if from != nil && to != nil {
+		same, err := h.sameParent(*from, *to)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			return []dynamokit.TxAction{h.parents.Check(*to)}, nil
+		}
+	}
+	var out []dynamokit.TxAction
+	if to != nil {
+		out = append(out, h.parents.TxAdd(*to, h.spec.Counter, 1))
+	}
+	if from != nil {
+		out = append(out, h.parents.TxAdd(*from, h.spec.Counter, -1))
+	}
+	return out, nil
+}
+
+// sameParent reports whether a and b have the same key.
+func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
+	pm := mapping.Must(h.parents.Model())
+	ka, err := pm.KeyOf(&a)
+	if err != nil {
+		return false, err
+	}
+	kb, err := pm.KeyOf(&b)
+	if err != nil {
+		return false, err
+	}
+	return hasKey(ka, kb), nil
+}
+
+// CreateParent creates parent with its children counter at 0 (it returns
+// [query.ErrAlreadyExists] when the key is taken), so that a [Restrict]
+// delete of it is one conditional DeleteItem. It is the parents'
+// Table.Create, whose write check (registered by [Declare]) adds the
+// counter to the item: one PutItem, and the same happens to a parent
+// created with Table.Create or a WriteTx TxCreate.
+//
+// It calls PutItem:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
+	if parent == nil {
+		return errors.New("relations: create parent: nil parent")
+	}
+	if err := h.parents.Create(ctx, parent); err != nil {
+		return fmt.Errorf("relations: create parent: %w", err)
+	}
+	return nil
+}
