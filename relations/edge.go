@@ -195,6 +195,9 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 				spec.Counter, s.m.Type, a.Field)
 		}
 	}
+	if spec.CursorKey != nil && len(spec.CursorKey) < query.MinCursorKeyLen {
+		return nil, mismatch("EdgeSpec.CursorKey has %d bytes, want at least %d", len(spec.CursorKey), query.MinCursorKeyLen)
+	}
 	for _, p := range []struct {
 		name string
 		p    Policy

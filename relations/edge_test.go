@@ -164,6 +164,9 @@ func TestDeclareEdge(t *testing.T) {
 		{"unknown policy", func(t *testing.T) error {
 			return declareEdge[egEmp, egProj, egMember](t, EdgeSpec{Index: "by-proj", OnDeleteTo: 7})
 		}, "OnDeleteTo: unknown policy Policy(7)"},
+		{"short cursor key", func(t *testing.T) error {
+			return declareEdge[egEmp, egProj, egMember](t, EdgeSpec{Index: "by-proj", CursorKey: []byte("short")})
+		}, "EdgeSpec.CursorKey has 5 bytes, want at least 16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
