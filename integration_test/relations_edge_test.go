@@ -575,3 +575,51 @@ func testEdgeRestrictRace[S, C, E any](naive bool) func(*testing.T, edgeLayout[S
 		}
 	}
 }
+
+// edgeCostEdges is how many edges TestEdgeCascadeCost's course has.
+const edgeCostEdges = 100
+
+// TestEdgeCascadeCost measures the requests and write units of deleting a
+// course with 100 edges under Cascade: 3 transactions of up to 49 edges.
+func TestEdgeCascadeCost(t *testing.T) { eachEdgeLayout(t, testEdgeCascadeCost, testEdgeCascadeCost) }
+
+func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{OnDeleteTo: relations.Cascade})
+	students := make([]S, edgeCostEdges)
+	for i := range students {
+		students[i] = f.student(fmt.Sprintf("s-%03d", i), "Student")
+	}
+	if err := f.students.BatchPut(ctx, students, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.create(t, nil, []string{"c-1"})
+	course := f.course("c-1", "")
+	for _, s := range students {
+		if err := m.Link(ctx, s, course, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.meter.take()
+	var progress []relations.DeleteProgress
+	if err := m.DeleteTo(ctx, course, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { progress = append(progress, p) }}); err != nil {
+		t.Fatalf("cascade DeleteTo = %v", err)
+	}
+	reqs, units := f.meter.take()
+	want := map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 3, "DeleteItem": 1}
+	if diff := cmp.Diff(want, reqs); diff != "" || units != 4*edgeCostEdges+2*3+1 {
+		t.Errorf("cascade of %d edges sent %v (%d write units), want %v (%d write units)", edgeCostEdges, reqs, units, want, 4*edgeCostEdges+2*3+1)
+	}
+	if got, want := progress[len(progress)-1].Done, edgeCostEdges; got != want {
+		t.Errorf("progress Done = %d, want %d", got, want)
+	}
+	if got := f.pairs(t); len(got) != 0 {
+		t.Errorf("%d edges left after the cascade, want none", len(got))
+	}
+	n, err := m.CountFrom(ctx, students[0])
+	if err != nil || n != 0 {
+		t.Errorf("CountFrom(a student) after the cascade = %d, %v, want 0", n, err)
+	}
+	t.Logf("cascade of %d edges: %v, %d write units", edgeCostEdges, reqs, units)
+}
