@@ -623,3 +623,47 @@ func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 	t.Logf("cascade of %d edges: %v, %d write units", edgeCostEdges, reqs, units)
 }
+
+// TestEdgeRestrictWithoutCounter deletes, under Restrict, ends whose items
+// have no edge counter: a student replaced by a plain Put (which drops the
+// counter) that still has an edge is refused, counted by a Query; a course
+// never linked is deleted.
+func TestEdgeRestrictWithoutCounter(t *testing.T) {
+	eachEdgeLayout(t, testEdgeRestrictWithoutCounter, testEdgeRestrictWithoutCounter)
+}
+
+func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{})
+	f.create(t, []string{"s-1"}, []string{"c-1", "c-2"})
+	if err := m.Link(ctx, f.student("s-1", ""), f.course("c-1", ""), nil); err != nil {
+		t.Fatal(err)
+	}
+	s := f.student("s-1", "Renamed")
+	if err := f.students.Put(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+	c := f.course("c-1", "Renamed")
+	if err := f.courses.Put(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	err := m.DeleteFrom(ctx, f.student("s-1", ""), nil)
+	var he *relations.HasEdgesError
+	if !errors.As(err, &he) || he.Edges != 1 {
+		t.Errorf("restrict DeleteFrom(a student without counter, 1 edge) = %v, want *HasEdgesError{1}", err)
+	}
+	err = m.DeleteTo(ctx, f.course("c-1", ""), nil)
+	if !errors.As(err, &he) || he.Edges != 1 {
+		t.Errorf("restrict DeleteTo(a course without counter, 1 edge) = %v, want *HasEdgesError{1}", err)
+	}
+	if got, want := f.pairs(t), []string{"s-1-c-1:"}; !slices.Equal(got, want) {
+		t.Errorf("edges = %v, want %v", got, want)
+	}
+	if err := m.DeleteTo(ctx, f.course("c-2", ""), nil); err != nil {
+		t.Errorf("restrict DeleteTo(a course never linked) = %v, want nil", err)
+	}
+	if _, err := f.courses.Get(ctx, f.course("c-2", "")); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(c-2) after its delete = %v, want ErrNotFound", err)
+	}
+}

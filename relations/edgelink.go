@@ -147,9 +147,12 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (int, error) {
 // under [EdgeSpec.OnDeleteFrom]:
 //
 //   - [Restrict] deletes f with one DeleteItem conditional on its edge
-//     counter being 0 (or absent), so no link can slip in between; with
-//     edges it returns a *[HasEdgesError] matching [ErrHasEdges], after a
-//     GetItem that reads how many.
+//     counter being 0, so no link can slip in between; with edges it
+//     returns a *[HasEdgesError] matching [ErrHasEdges], after a GetItem
+//     that reads how many. An item without a counter (never linked, or
+//     replaced by a plain Put, which drops it) has its edges counted with
+//     a Query, and is deleted only if there are none, on condition that
+//     its counter is still absent, which any link would end.
 //   - [Cascade] and [Detach] read f's edges (a strongly consistent Query
 //     of the edge table) and delete them in transactions of up to 49
 //     edges, each also subtracting 1 from the other endpoint's counter and
@@ -204,7 +207,7 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 	}
 	var err error
 	if self.policy == Restrict {
-		err = restrictEndpoint(ctx, self.table, x, m.spec.Counter)
+		err = restrictEndpoint(ctx, self.table, x, m.spec.Counter, q)
 	} else {
 		err = cascadeEndpoint(ctx, m, self, other, x, q, opts)
 	}
@@ -218,10 +221,9 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 	return nil
 }
 
-// noEdges is the condition that an endpoint's counter says it has no
-// edges: 0, or never written.
-func noEdges(counter string) query.Cond {
-	return query.Or(query.Path(counter).AttributeNotExists(), query.Path(counter).Equal(query.Value(0)))
+// zeroEdges is the condition that an endpoint's counter is 0.
+func zeroEdges(counter string) query.Cond {
+	return query.Path(counter).Equal(query.Value(0))
 }
 
 // deleteEndpointIf deletes x on condition cond, and reports whether the
@@ -237,9 +239,13 @@ func deleteEndpointIf[X any](ctx context.Context, table *query.Table[X], x X, co
 	return false, err
 }
 
-func restrictEndpoint[X any](ctx context.Context, table *query.Table[X], x X, counter string) error {
+// restrictEndpoint deletes x on condition that its counter is 0. An item
+// without a counter (never linked, or replaced by a plain Put, which drops
+// it) has its edges counted by q, and is deleted only if there are none
+// and its counter is still absent, which any link would end.
+func restrictEndpoint[X, E any](ctx context.Context, table *query.Table[X], x X, counter string, q *query.Query[E]) error {
 	for range maxSweeps {
-		failed, err := deleteEndpointIf(ctx, table, x, noEdges(counter))
+		failed, err := deleteEndpointIf(ctx, table, x, zeroEdges(counter))
 		if !failed {
 			return err
 		}
@@ -249,12 +255,24 @@ func restrictEndpoint[X any](ctx context.Context, table *query.Table[X], x X, co
 			return err
 		case !c.exists:
 			return nil // deleted meanwhile
-		case c.n > 0:
+		case c.has && c.n > 0:
 			return &HasEdgesError{Edges: int(c.n)}
-		case c.n < 0:
+		case c.has && c.n < 0:
 			return fmt.Errorf("relations: edge counter %s is %d", counter, c.n)
+		case c.has:
+			continue // back to 0 meanwhile
 		}
-		// back to 0 meanwhile: try again
+		n, err := q.Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &HasEdgesError{Edges: n}
+		}
+		failed, err = deleteEndpointIf(ctx, table, x, query.Path(counter).AttributeNotExists())
+		if !failed {
+			return err
+		}
 	}
 	return fmt.Errorf("the edge counter kept changing over %d attempts", maxSweeps)
 }
@@ -262,11 +280,7 @@ func restrictEndpoint[X any](ctx context.Context, table *query.Table[X], x X, co
 // cascadeEndpoint deletes x's edges in transactions that keep both
 // endpoints' counters, and deletes x once its counter is 0.
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
-	c, err := readCount(ctx, self.table, x, m.spec.Counter)
-	if err != nil {
-		return err
-	}
-	counting := c.exists // a missing endpoint has no counter to keep
+	var counting bool // x exists with a counter, which the writes keep
 	var progress func(DeleteProgress)
 	if opts != nil {
 		progress = opts.Progress
@@ -363,13 +377,25 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		return flush(batch)
 	}
 	for range maxSweeps {
+		// An item without a counter (replaced by a plain Put, which drops
+		// it) has its edges deleted without one, and is deleted on
+		// condition that no link has started one meanwhile.
+		c, err := readCount(ctx, self.table, x, m.spec.Counter)
+		if err != nil {
+			return err
+		}
+		counting = c.has
 		if err := pass(); err != nil {
 			return err
 		}
-		if !counting {
-			return nil // no endpoint left to delete
+		if !c.exists {
+			return nil // no endpoint to delete
 		}
-		failed, err := deleteEndpointIf(ctx, self.table, x, noEdges(m.spec.Counter))
+		cond := zeroEdges(m.spec.Counter)
+		if !c.has {
+			cond = query.Path(m.spec.Counter).AttributeNotExists()
+		}
+		failed, err := deleteEndpointIf(ctx, self.table, x, cond)
 		if !failed {
 			return err
 		}
