@@ -88,6 +88,7 @@ type edgeLayout[S, C, E any] struct {
 	student func(id, name string) S
 	course  func(id, title string) C
 	edge    func(role string) E
+	pair    func(sid, cid, role string) E // an edge with its links set
 	name    func(S) string
 	title   func(C) string
 	// ends returns an edge's student and course ids, and its role.
@@ -99,6 +100,7 @@ var ownTables = edgeLayout[Student, Course, Enrollment]{
 	student: func(id, name string) Student { return Student{id, name} },
 	course:  func(id, title string) Course { return Course{id, title} },
 	edge:    func(role string) Enrollment { return Enrollment{Role: role} },
+	pair:    func(sid, cid, role string) Enrollment { return Enrollment{sid, cid, role} },
 	name:    func(s Student) string { return s.Name },
 	title:   func(c Course) string { return c.Title },
 	ends:    func(e Enrollment) (string, string, string) { return e.StudentID, e.CourseID, e.Role },
@@ -109,9 +111,12 @@ var oneTable = edgeLayout[SchoolStudent, SchoolCourse, SchoolEnrollment]{
 	student: func(id, name string) SchoolStudent { return SchoolStudent{StudentID: id, Name: name} },
 	course:  func(id, title string) SchoolCourse { return SchoolCourse{CourseID: id, Title: title} },
 	edge:    func(role string) SchoolEnrollment { return SchoolEnrollment{Role: role} },
-	name:    func(s SchoolStudent) string { return s.Name },
-	title:   func(c SchoolCourse) string { return c.Title },
-	ends:    func(e SchoolEnrollment) (string, string, string) { return e.StudentID, e.CourseID, e.Role },
+	pair: func(sid, cid, role string) SchoolEnrollment {
+		return SchoolEnrollment{StudentID: sid, CourseID: cid, Role: role}
+	},
+	name:  func(s SchoolStudent) string { return s.Name },
+	title: func(c SchoolCourse) string { return c.Title },
+	ends:  func(e SchoolEnrollment) (string, string, string) { return e.StudentID, e.CourseID, e.Role },
 }
 
 // eachEdgeLayout runs a test in both layouts.
@@ -665,5 +670,73 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 	}
 	if _, err := f.courses.Get(ctx, f.course("c-2", "")); !errors.Is(err, query.ErrNotFound) {
 		t.Errorf("Get(c-2) after its delete = %v, want ErrNotFound", err)
+	}
+}
+
+// TestEdgeCheckedWrites writes edges through the edges' query.Table after
+// CheckWrites: a Create counts the edge on both ends, or is refused for a
+// missing end; an Update passes; a Put, a Delete and the batch writes are
+// refused; Link and Unlink are not counted twice.
+func TestEdgeCheckedWrites(t *testing.T) {
+	eachEdgeLayout(t, testEdgeCheckedWrites, testEdgeCheckedWrites)
+}
+
+func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{})
+	m.CheckWrites()
+	f.create(t, []string{"s-1", "s-2"}, []string{"c-1"})
+	f.meter.take()
+
+	e := f.pair("s-1", "c-1", "lead")
+	if err := f.edges.Create(ctx, &e); err != nil {
+		t.Fatalf("Create(edge) = %v", err)
+	}
+	reqs, _ := f.meter.take()
+	if diff := cmp.Diff(map[string]int{"TransactWriteItems": 1}, reqs); diff != "" {
+		t.Errorf("checked Create sent %v, want 1 TransactWriteItems", reqs)
+	}
+	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{1, 1} {
+		t.Errorf("counters after a checked Create = %v, want [1 1]", got)
+	}
+	missing := f.pair("s-2", "c-404", "x")
+	if err := f.edges.Create(ctx, &missing); !errors.Is(err, relations.ErrEndpointNotFound) {
+		t.Errorf("Create(edge to a missing course) = %v, want ErrEndpointNotFound", err)
+	}
+
+	upd := f.edges.Update(e).Set("role", "owner")
+	if err := upd.Run(ctx); err != nil {
+		t.Errorf("Update(edge role) = %v, want nil", err)
+	}
+	for _, w := range []struct {
+		name  string
+		write func() error
+	}{
+		{"Put", func() error { return f.edges.Put(ctx, &e) }},
+		{"Delete", func() error { return f.edges.Delete(ctx, e) }},
+		{"BatchPut", func() error { return f.edges.BatchPut(ctx, []E{e}, nil) }},
+		{"BatchDelete", func() error { return f.edges.BatchDelete(ctx, []E{e}, nil) }},
+	} {
+		if err := w.write(); err == nil {
+			t.Errorf("%s(edge) = nil, want it refused", w.name)
+		}
+	}
+	if got, want := len(f.pairs(t)), 1; got != want {
+		t.Errorf("%d edges after the refused writes, want %d", got, want)
+	}
+
+	// The relation's own writes are not counted twice.
+	if err := m.Link(ctx, f.student("s-2", ""), f.course("c-1", ""), nil); err != nil {
+		t.Fatalf("Link = %v", err)
+	}
+	if got := f.counts(t, m, "s-2", "c-1"); got != [2]int{1, 2} {
+		t.Errorf("counters after Link = %v, want [1 2]", got)
+	}
+	if err := m.Unlink(ctx, f.student("s-2", ""), f.course("c-1", "")); err != nil {
+		t.Fatalf("Unlink = %v", err)
+	}
+	if got := f.counts(t, m, "s-2", "c-1"); got != [2]int{0, 1} {
+		t.Errorf("counters after Unlink = %v, want [0 1]", got)
 	}
 }

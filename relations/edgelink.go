@@ -37,7 +37,7 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) error
 	}
 	saved := *edge
 	*edge = linked
-	err = m.edges.Client().WriteTx(ctx, nil,
+	err = m.edges.Client().WriteTx(own(ctx), nil,
 		m.edges.TxCreate(edge),
 		m.from.TxAdd(f, m.spec.Counter, 1),
 		m.to.TxAdd(t, m.spec.Counter, 1),
@@ -82,7 +82,7 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) error {
 		if toOK {
 			actions = append(actions, m.to.TxAdd(t, m.spec.Counter, -1))
 		}
-		err := m.edges.Client().WriteTx(ctx, nil, actions...)
+		err := m.edges.Client().WriteTx(own(ctx), nil, actions...)
 		var te *dynamokit.TxError
 		if err == nil {
 			return nil
@@ -312,7 +312,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 			if counting {
 				actions = append(actions, self.table.TxAdd(x, m.spec.Counter, -int64(len(batch))))
 			}
-			err := m.edges.Client().WriteTx(ctx, nil, actions...)
+			err := m.edges.Client().WriteTx(own(ctx), nil, actions...)
 			if err == nil {
 				p.Done += len(batch)
 				break
