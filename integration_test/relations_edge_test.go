@@ -359,6 +359,23 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if _, err := m.FromPage(ctx, f.course("c-1", ""), 1, first.Next); !errors.Is(err, query.ErrBadCursor) {
 		t.Errorf("FromPage with ToPage's cursor = %v, want ErrBadCursor", err)
 	}
+
+	// A course deleted around the relation is reported, not dropped.
+	if err := f.courses.Delete(ctx, f.course("c-3", "")); err != nil {
+		t.Fatal(err)
+	}
+	after, err := m.ToPage(ctx, f.student("s-1", ""), 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, it := range after.Items {
+		_, cid, _ := f.ends(it.Edge)
+		got = append(got, fmt.Sprintf("%s:%v", cid, it.Missing))
+	}
+	if want := []string{"c-1:false", "c-2:false", "c-3:true"}; !slices.Equal(got, want) {
+		t.Errorf("ToPage after deleting c-3 around the relation = %v, want %v", got, want)
+	}
 }
 
 // TestEdgeDelete deletes endpoints under each policy: Restrict refuses an
