@@ -10,6 +10,7 @@ import (
 var sources = []string{
 	"../examples/departments/main.go",
 	"../examples/singletable/main.go",
+	"../examples/manytomany/main.go",
 	"../integration_test/relations_layouts_test.go",
 	"../integration_test/relations_orders_test.go",
 	"example_test.go",

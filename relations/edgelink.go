@@ -1,0 +1,413 @@
+package relations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// Link links f to t with edge, atomically and only if both exist: it sets
+// edge's link fields from f and t (only their key fields need be set; a
+// nil edge is a zero edge, with no attributes of its own), then creates
+// the edge and adds 1 to both endpoints' edge counters in one
+// TransactWriteItems request whose counter updates are conditional on
+// each endpoint existing. It returns [ErrEndpointNotFound] when either is
+// missing; then nothing is written.
+//
+// Linking is idempotent: when f and t are already linked, Link writes
+// nothing and returns nil, and the stored edge keeps its attributes (the
+// first link wins). To change an edge's own attributes, update it through
+// the edges' query.Table. A second link costs the same one request, which
+// DynamoDB cancels.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) error {
+	if edge == nil {
+		edge = new(E)
+	}
+	linked, err := m.edgeOf(&f, &t, edge)
+	if err != nil {
+		return fmt.Errorf("relations: link: %w", err)
+	}
+	saved := *edge
+	*edge = linked
+	err = m.edges.Client().WriteTx(own(ctx), nil,
+		m.edges.TxCreate(edge),
+		m.from.TxAdd(f, m.spec.Counter, 1),
+		m.to.TxAdd(t, m.spec.Counter, 1),
+	)
+	if err == nil {
+		return nil
+	}
+	*edge = saved
+	var te *dynamokit.TxError
+	if errors.As(err, &te) && len(te.Reasons) >= 3 {
+		if te.Reasons[1].Failed() || te.Reasons[2].Failed() {
+			return &opError{op: "link", kinds: []error{ErrEndpointNotFound}, err: err}
+		}
+		if te.Reasons[0].Failed() && errors.Is(te.Reasons[0].Kind, query.ErrAlreadyExists) {
+			*edge = linked
+			return nil // already linked
+		}
+	}
+	return fmt.Errorf("relations: link: %w", err)
+}
+
+// Unlink removes the edge between f and t (only their key fields need be
+// set) and subtracts 1 from both endpoints' edge counters, in one
+// TransactWriteItems request. Unlinking endpoints that are not linked is
+// not an error and writes nothing. An edge whose endpoint no longer exists
+// (written around the relation) is deleted all the same, with one more
+// TransactWriteItems request.
+//
+// It calls TransactWriteItems:
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) error {
+	e, err := m.edgeOf(&f, &t, nil)
+	if err != nil {
+		return fmt.Errorf("relations: unlink: %w", err)
+	}
+	fromOK, toOK := true, true
+	for {
+		actions := []dynamokit.TxAction{m.edges.TxDelete(e, m.edges.KeyExists())}
+		if fromOK {
+			actions = append(actions, m.from.TxAdd(f, m.spec.Counter, -1))
+		}
+		if toOK {
+			actions = append(actions, m.to.TxAdd(t, m.spec.Counter, -1))
+		}
+		err := m.edges.Client().WriteTx(own(ctx), nil, actions...)
+		var te *dynamokit.TxError
+		if err == nil {
+			return nil
+		}
+		if !errors.As(err, &te) || len(te.Reasons) < len(actions) {
+			return fmt.Errorf("relations: unlink: %w", err)
+		}
+		if te.Reasons[0].Failed() {
+			if errors.Is(te.Reasons[0].Kind, query.ErrNotFound) || te.Reasons[0].Kind == nil {
+				return nil // not linked
+			}
+			return fmt.Errorf("relations: unlink: %w", err)
+		}
+		i := 1
+		changed := false
+		if fromOK {
+			if te.Reasons[i].Failed() {
+				fromOK, changed = false, true
+			}
+			i++
+		}
+		if toOK && te.Reasons[i].Failed() {
+			toOK, changed = false, true
+		}
+		if !changed {
+			return fmt.Errorf("relations: unlink: %w", err)
+		}
+	}
+}
+
+// Linked reports whether f and t are linked: one strongly consistent
+// GetItem of the edge. It returns the edge, or [query.ErrNotFound].
+func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (E, error) {
+	e, err := m.edgeOf(&f, &t, nil)
+	if err != nil {
+		return e, fmt.Errorf("relations: linked: %w", err)
+	}
+	return m.edges.Get(ctx, e, query.Consistent())
+}
+
+// CountFrom returns how many edges f has, from its edge counter: one
+// strongly consistent GetItem. An endpoint that does not exist, or whose
+// item has no counter yet, has none.
+func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (int, error) {
+	c, err := readCount(ctx, m.from, f, m.spec.Counter)
+	if err != nil {
+		return 0, fmt.Errorf("relations: count edges: %w", err)
+	}
+	return int(c.n), nil
+}
+
+// CountTo returns how many edges t has, as [ManyToMany.CountFrom] does.
+func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (int, error) {
+	c, err := readCount(ctx, m.to, t, m.spec.Counter)
+	if err != nil {
+		return 0, fmt.Errorf("relations: count edges: %w", err)
+	}
+	return int(c.n), nil
+}
+
+// DeleteFrom deletes the From endpoint f (only its key fields need be set)
+// under [EdgeSpec.OnDeleteFrom]:
+//
+//   - [Restrict] deletes f with one DeleteItem conditional on its edge
+//     counter being 0, so no link can slip in between; with edges it
+//     returns a *[HasEdgesError] matching [ErrHasEdges], after a GetItem
+//     that reads how many. An item without a counter (never linked, or
+//     replaced by a plain Put, which drops it) has its edges counted with
+//     a Query, and is deleted only if there are none, on condition that
+//     its counter is still absent, which any link would end.
+//   - [Cascade] and [Detach] read f's edges (a strongly consistent Query
+//     of the edge table) and delete them in transactions of up to 49
+//     edges, each also subtracting 1 from the other endpoint's counter and
+//     their number from f's, then delete f on condition that its counter
+//     is 0, reading the edges again if it is not (edges linked meanwhile).
+//     The other endpoints are never deleted.
+//
+// Deleting an endpoint that does not exist is not an error, and under
+// Cascade its remaining edges are still deleted. An interrupted cascade
+// leaves f and the edges not yet deleted, with correct counters; calling
+// it again continues.
+//
+// It calls DeleteItem, GetItem, Query and TransactWriteItems.
+func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) error {
+	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom}
+	other := endpoint[T, E]{table: m.to, links: m.toLinks}
+	e, err := m.edgeOf(&f, nil, nil)
+	if err != nil {
+		return fmt.Errorf("relations: delete endpoint: %w", err)
+	}
+	q := m.edges.Query(e).Consistent()
+	return deleteEndpoint(ctx, m, self, other, f, q, opts)
+}
+
+// DeleteTo deletes the To endpoint t under [EdgeSpec.OnDeleteTo], as
+// [ManyToMany.DeleteFrom] does; its edges are read through the reverse
+// index, which is eventually consistent: edges the index has not listed
+// yet are found by a later pass, since t's counter says they remain.
+func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) error {
+	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo}
+	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
+	e, err := m.edgeOf(nil, &t, nil)
+	if err != nil {
+		return fmt.Errorf("relations: delete endpoint: %w", err)
+	}
+	q := m.edges.Query(e).Index(m.spec.Index)
+	return deleteEndpoint(ctx, m, self, other, t, q, opts)
+}
+
+// endpoint is one side of a many-to-many relation, as a delete sees it.
+type endpoint[X, E any] struct {
+	table  *query.Table[X]
+	links  []link // X's identifying attributes and the edge's
+	policy Policy
+}
+
+// deleteEndpoint deletes x, an endpoint of self's side, under self's
+// policy; q reads x's edges, and other is the side at their far end.
+func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
+	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
+		return fmt.Errorf("relations: delete endpoint: %w", err)
+	}
+	var err error
+	if self.policy == Restrict {
+		err = restrictEndpoint(ctx, self.table, x, m.spec.Counter, q)
+	} else {
+		err = cascadeEndpoint(ctx, m, self, other, x, q, opts)
+	}
+	var he *HasEdgesError
+	if errors.As(err, &he) {
+		return he
+	}
+	if err != nil {
+		return fmt.Errorf("relations: delete endpoint (%v): %w", self.policy, err)
+	}
+	return nil
+}
+
+// zeroEdges is the condition that an endpoint's counter is 0.
+func zeroEdges(counter string) query.Cond {
+	return query.Path(counter).Equal(query.Value(0))
+}
+
+// deleteEndpointIf deletes x on condition cond, and reports whether the
+// condition failed on an existing item.
+func deleteEndpointIf[X any](ctx context.Context, table *query.Table[X], x X, cond query.Cond) (bool, error) {
+	err := table.Delete(ctx, x, cond)
+	switch {
+	case errors.Is(err, query.ErrNotFound):
+		return false, nil
+	case errors.Is(err, query.ErrConditionFailed):
+		return true, nil
+	}
+	return false, err
+}
+
+// restrictEndpoint deletes x on condition that its counter is 0. An item
+// without a counter (never linked, or replaced by a plain Put, which drops
+// it) has its edges counted by q, and is deleted only if there are none
+// and its counter is still absent, which any link would end.
+func restrictEndpoint[X, E any](ctx context.Context, table *query.Table[X], x X, counter string, q *query.Query[E]) error {
+	for range maxSweeps {
+		failed, err := deleteEndpointIf(ctx, table, x, zeroEdges(counter))
+		if !failed {
+			return err
+		}
+		c, err := readCount(ctx, table, x, counter)
+		switch {
+		case err != nil:
+			return err
+		case !c.exists:
+			return nil // deleted meanwhile
+		case c.has && c.n > 0:
+			return &HasEdgesError{Edges: int(c.n)}
+		case c.has && c.n < 0:
+			return fmt.Errorf("relations: edge counter %s is %d", counter, c.n)
+		case c.has:
+			continue // back to 0 meanwhile
+		}
+		n, err := q.Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &HasEdgesError{Edges: n}
+		}
+		failed, err = deleteEndpointIf(ctx, table, x, query.Path(counter).AttributeNotExists())
+		if !failed {
+			return err
+		}
+	}
+	return fmt.Errorf("the edge counter kept changing over %d attempts", maxSweeps)
+}
+
+// cascadeEndpoint deletes x's edges in transactions that keep both
+// endpoints' counters, and deletes x once its counter is 0.
+func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
+	var counting bool // x exists with a counter, which the writes keep
+	var progress func(DeleteProgress)
+	if opts != nil {
+		progress = opts.Progress
+	}
+	em := mapping.Must(m.edges.Model())
+	var p DeleteProgress
+	flush := func(batch []E) error {
+		// far[i]: whether the far endpoint of batch[i] gets its -1; false
+		// once it turned out missing (an edge written around the relation).
+		far := make([]bool, len(batch))
+		for i := range far {
+			far[i] = true
+		}
+		for len(batch) > 0 {
+			actions := make([]dynamokit.TxAction, 0, 2*len(batch)+1)
+			at := make([]int, len(batch)) // position of batch[i]'s far -1, or -1
+			for i, e := range batch {
+				actions = append(actions, m.edges.TxDelete(e, m.edges.KeyExists()))
+				at[i] = -1
+				if far[i] {
+					y, err := endpointOf[Y](&e, other.links)
+					if err != nil {
+						return err
+					}
+					at[i] = len(actions)
+					actions = append(actions, other.table.TxAdd(y, m.spec.Counter, -1))
+				}
+			}
+			if counting {
+				actions = append(actions, self.table.TxAdd(x, m.spec.Counter, -int64(len(batch))))
+			}
+			err := m.edges.Client().WriteTx(own(ctx), nil, actions...)
+			if err == nil {
+				p.Done += len(batch)
+				break
+			}
+			var te *dynamokit.TxError
+			if !errors.As(err, &te) || len(te.Reasons) < len(actions) {
+				return err
+			}
+			if counting && te.Reasons[len(actions)-1].Failed() {
+				counting = false // x was deleted meanwhile
+				continue
+			}
+			changed := false
+			keptB, keptF := batch[:0], far[:0]
+			pos := 0
+			for i := range batch {
+				edgeFailed := te.Reasons[pos].Failed()
+				farFailed := at[i] >= 0 && te.Reasons[at[i]].Failed()
+				pos++
+				if at[i] >= 0 {
+					pos++
+				}
+				switch {
+				case edgeFailed:
+					p.Skipped++ // unlinked meanwhile
+					changed = true
+					continue
+				case farFailed:
+					changed = true
+					keptB, keptF = append(keptB, batch[i]), append(keptF, false)
+					continue
+				}
+				keptB, keptF = append(keptB, batch[i]), append(keptF, far[i])
+			}
+			if !changed {
+				return err // cancelled for another reason, such as a conflict
+			}
+			batch, far = keptB, keptF
+		}
+		if progress != nil {
+			progress(p)
+		}
+		return nil
+	}
+	pass := func() error {
+		batch := make([]E, 0, edgeChunk)
+		for e, err := range q.All(ctx) {
+			if err != nil {
+				return err
+			}
+			// The edge's delete is conditional on the edge existing; a
+			// version check would fail on unrelated changes of its
+			// attributes.
+			setZero(&e, em.Version)
+			if batch = append(batch, e); len(batch) == edgeChunk {
+				if err := flush(batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		return flush(batch)
+	}
+	for range maxSweeps {
+		// An item without a counter (replaced by a plain Put, which drops
+		// it) has its edges deleted without one, and is deleted on
+		// condition that no link has started one meanwhile.
+		c, err := readCount(ctx, self.table, x, m.spec.Counter)
+		if err != nil {
+			return err
+		}
+		counting = c.has
+		if err := pass(); err != nil {
+			return err
+		}
+		if !c.exists {
+			return nil // no endpoint to delete
+		}
+		cond := zeroEdges(m.spec.Counter)
+		if !c.has {
+			cond = query.Path(m.spec.Counter).AttributeNotExists()
+		}
+		failed, err := deleteEndpointIf(ctx, self.table, x, cond)
+		if !failed {
+			return err
+		}
+	}
+	return fmt.Errorf("edges remain after %d passes (the reverse index may lag, or edges keep being linked)", maxSweeps)
+}
+
+// counterAttrs is the projection of readCount.
+func counterAttrs(pm *mapping.Model, counter string) []string {
+	names := []string{counter, pm.Key.Hash.Name}
+	if pm.EntityType != nil && !slices.Contains(names, pm.EntityType.Name) {
+		names = append(names, pm.EntityType.Name)
+	}
+	return names
+}

@@ -1,0 +1,160 @@
+package relations
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// Linked is an edge with the endpoint at its far end, as
+// [ManyToMany.ToPage] and [ManyToMany.FromPage] return them.
+type Linked[E, X any] struct {
+	// Edge is the edge, with its own attributes.
+	Edge E
+	// Item is the far endpoint, read whole; its zero value when Missing.
+	Item X
+	// Missing reports that the far endpoint does not exist: the edge was
+	// written around the relation, which the relation's own writes never
+	// leave.
+	Missing bool
+}
+
+// EdgesFrom returns the query of f's edges (only f's key fields need be
+// set), in the order of the edge table's range key, to refine or run:
+// one Query request per 1 MB of edges, strongly consistent if asked.
+func (m *ManyToMany[F, T, E]) EdgesFrom(f F) *query.Query[E] {
+	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
+	return m.sign(m.edges.Query(e))
+}
+
+// EdgesTo returns the query of t's edges through the reverse index
+// [EdgeSpec.Index], in the order of its range key: one Query request per
+// 1 MB of edges, eventually consistent as every global index is.
+func (m *ManyToMany[F, T, E]) EdgesTo(t T) *query.Query[E] {
+	e, _ := m.edgeOf(nil, &t, nil)
+	return m.sign(m.edges.Query(e).Index(m.spec.Index))
+}
+
+func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
+	if m.spec.CursorKey != nil {
+		q = q.SignCursors(m.spec.CursorKey)
+	}
+	return q
+}
+
+// ToPage reads one page of at most limit edges of f, starting at cursor
+// ("" for the first page), each with the T item at its far end, read
+// whole. It costs one Query of the edge table and one BatchGetItem of the
+// T items (up to 100 keys per request, so limit ≤ 100 is one request;
+// unprocessed keys are retried). Page.Next is the cursor of the following
+// page, signed when [EdgeSpec.CursorKey] is set.
+func (m *ManyToMany[F, T, E]) ToPage(ctx context.Context, f F, limit int, cursor string) (query.Page[Linked[E, T]], error) {
+	p, err := m.EdgesFrom(f).Limit(limit).Page(ctx, cursor)
+	if err != nil {
+		return query.Page[Linked[E, T]]{}, fmt.Errorf("relations: edges from: %w", err)
+	}
+	return farItems(ctx, p, m.to, m.toLinks)
+}
+
+// FromPage reads one page of at most limit edges of t through the reverse
+// index, each with the F item at its far end, as [ManyToMany.ToPage]
+// does: one Query and one BatchGetItem per page of up to 100.
+func (m *ManyToMany[F, T, E]) FromPage(ctx context.Context, t T, limit int, cursor string) (query.Page[Linked[E, F]], error) {
+	p, err := m.EdgesTo(t).Limit(limit).Page(ctx, cursor)
+	if err != nil {
+		return query.Page[Linked[E, F]]{}, fmt.Errorf("relations: edges to: %w", err)
+	}
+	return farItems(ctx, p, m.from, m.fromLinks)
+}
+
+// farItems reads the far endpoints of p's edges with one BatchGet and
+// pairs each edge with its endpoint.
+func farItems[E, X any](ctx context.Context, p query.Page[E], far *query.Table[X], links []link) (query.Page[Linked[E, X]], error) {
+	out := query.Page[Linked[E, X]]{Items: make([]Linked[E, X], len(p.Items)), Next: p.Next}
+	if len(p.Items) == 0 {
+		return out, nil
+	}
+	keys := make([]X, len(p.Items))
+	for i := range p.Items {
+		x, err := endpointOf[X](&p.Items[i], links)
+		if err != nil {
+			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+		}
+		keys[i] = x
+	}
+	items, err := far.BatchGet(ctx, keys, nil)
+	if err != nil {
+		return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+	}
+	xm := mapping.Must(far.Model())
+	byKey := make(map[string]X, len(items))
+	for i := range items {
+		k, err := xm.KeyOf(&items[i])
+		if err != nil {
+			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+		}
+		byKey[keyID(k)] = items[i]
+	}
+	for i := range p.Items {
+		out.Items[i].Edge = p.Items[i]
+		k, err := xm.KeyOf(&keys[i])
+		if err != nil {
+			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+		}
+		x, ok := byKey[keyID(k)]
+		out.Items[i].Item, out.Items[i].Missing = x, !ok
+	}
+	return out, nil
+}
+
+// readCount reads key's counter attribute with one strongly consistent
+// GetItem that projects only the counter and the item's identity.
+func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter string) (counted, error) {
+	pm := mapping.Must(table.Model())
+	k, err := pm.KeyOf(&key)
+	if err != nil {
+		return counted{}, err
+	}
+	var proj expression.ProjectionBuilder
+	for _, n := range counterAttrs(pm, counter) {
+		proj = proj.AddNames(expression.NameNoDotSplit(n))
+	}
+	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return counted{}, err
+	}
+	out, err := table.Client().GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                aws.String(table.TableName()),
+		Key:                      k,
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     expr.Projection(),
+		ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return counted{}, err
+	}
+	if out.Item == nil || !pm.IsEntity(out.Item) {
+		return counted{}, nil
+	}
+	c := counted{exists: true}
+	av, ok := out.Item[counter]
+	if !ok {
+		return c, nil
+	}
+	num, ok := av.(*types.AttributeValueMemberN)
+	if !ok {
+		return c, fmt.Errorf("relations: counter %s of %s is not a number", counter, pm.Type)
+	}
+	if c.n, err = strconv.ParseInt(num.Value, 10, 64); err != nil {
+		return c, fmt.Errorf("relations: counter %s of %s: %w", counter, pm.Type, err)
+	}
+	c.has = true
+	return c, nil
+}
