@@ -83,37 +83,13 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *dynamokit.Write) ([]
 	if h.owned(ctx) {
 		return nil, nil
 	}
-	switch w.Op {
-	case "create":
-		w.Extra = map[string]types.AttributeValue{h.spec.Counter: &types.AttributeValueMemberN{Value: "0"}}
-	case "put":
-		if w.Batch {
-			return nil, fmt.Errorf("%w: %s: BatchPut of a parent would drop its children counter: write parents with Table.Put or Table.Create", ErrNeedsRelation, h.describe())
-		}
-		w.KeepOther = true
-	case "delete":
-		if w.Batch {
-			return nil, fmt.Errorf("%w: %s: BatchDelete of a parent cannot apply OnDelete (%v): delete parents with HasMany.DeleteParent", ErrNeedsRelation, h.describe(), h.spec.OnDelete)
-		}
-		if h.spec.OnDelete != Restrict {
-			return nil, fmt.Errorf("%w: %s: Table.Delete of a parent cannot apply OnDelete (%v), which writes its children: delete it with HasMany.DeleteParent", ErrNeedsRelation, h.describe(), h.spec.OnDelete)
-		}
-		cond, err := expression.NewBuilder().WithCondition(expression.NameNoDotSplit(h.spec.Counter).Equal(expression.Value(0))).Build()
-		if err != nil {
-			return nil, err
-		}
-		return []dynamokit.CheckItem{{
-			Item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-				TableName: aws.String(w.Table), Key: w.Key,
-				ConditionExpression:       cond.Condition(),
-				ExpressionAttributeNames:  cond.Names(),
-				ExpressionAttributeValues: cond.Values(),
-			}},
-			What: "restrict " + w.Table,
-			Err:  errRestrictPlain,
-		}}, nil
-	}
-	return nil, nil
+	return counterRule{
+		counter:  h.spec.Counter,
+		policy:   h.spec.OnDelete,
+		relation: h.describe(),
+		deleteBy: "HasMany.DeleteParent",
+		refused:  errRestrictPlain,
+	}.check(w)
 }
 
 // errRestrictPlain is what a plain Delete of a parent refused under
