@@ -71,4 +71,3 @@ func (r counterRule) check(w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
 	}
 	return nil, nil
 }
-
