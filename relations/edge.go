@@ -208,6 +208,7 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 			return nil, mismatch("%s: unknown policy %v", p.name, p.p)
 		}
 	}
+	m.register()
 	return m, nil
 }
 

@@ -16,27 +16,53 @@ type ownWrite struct{}
 // own returns ctx marked as a relation's own write.
 func own(ctx context.Context) context.Context { return context.WithValue(ctx, ownWrite{}, true) }
 
-// CheckWrites registers a write check ([dynamokit.Client.AddWriteCheck])
-// on the client of the edges' table, so that writes of edges through the
-// edges' query.Table keep the relation whole:
+// register adds the relation's write checks to the clients of its tables
+// ([dynamokit.Client.AddWriteCheck]); [DeclareEdge] calls it, so that
+// plain writes through the query.Table of the edges or of either end keep
+// the relation whole:
 //
 //   - a Create (or a TxCreate in a WriteTx) of an edge is sent as one
 //     TransactWriteItems that also adds 1 to both ends' edge counters, on
 //     condition that each exists; a missing end fails it with
 //     [ErrEndpointNotFound], as [ManyToMany.Link] does;
-//   - an Update passes unchanged: it never creates an item, and an edge's
-//     links are its key, which an update cannot change;
+//   - an Update of an edge passes unchanged: it never creates an item, and
+//     an edge's links are its key, which an update cannot change;
 //   - a Put, a Delete, a BatchPut or a BatchDelete of an edge is refused
 //     before any request, with an error naming Link and Unlink: a Put
 //     cannot tell a new edge from a replaced one, and a Delete does not
-//     say whether there was an edge to uncount.
+//     say whether there was an edge to uncount;
+//   - an end's Create starts its edge counter at 0 and its Put keeps the
+//     counter (sent as an update); its Delete is conditional on the counter
+//     being 0 under Restrict and refused under Cascade and Detach, naming
+//     DeleteFrom or DeleteTo; batch writes of ends are refused.
 //
-// The relation's own methods are not checked again. Call it once per
-// edge model and client, before the client is used concurrently: a second
-// registration would add each counter twice, which DynamoDB refuses. Writes
-// of the ends through their own tables are not checked.
-func (m *ManyToMany[F, T, E]) CheckWrites() {
+// The relation's own methods are not checked again.
+func (m *ManyToMany[F, T, E]) register() {
 	m.edges.Client().AddWriteCheck(m.edges.Model(), m.checkEdgeWrite)
+	m.from.Client().AddWriteCheck(m.from.Model(), m.endCheck(m.spec.OnDeleteFrom, "ManyToMany.DeleteFrom"))
+	m.to.Client().AddWriteCheck(m.to.Model(), m.endCheck(m.spec.OnDeleteTo, "ManyToMany.DeleteTo"))
+}
+
+// endCheck is the write check of an end whose deletion applies policy.
+func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) dynamokit.WriteCheck {
+	rule := counterRule{
+		counter:  m.spec.Counter,
+		policy:   policy,
+		relation: m.describe(),
+		deleteBy: deleteBy,
+		refused:  fmt.Errorf("%w (or its item has no edge counter: %s counts them)", ErrHasEdges, deleteBy),
+	}
+	return func(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+		if ctx.Value(ownWrite{}) != nil {
+			return nil, nil
+		}
+		return rule.check(w)
+	}
+}
+
+// describe names the relation in refusals.
+func (m *ManyToMany[F, T, E]) describe() string {
+	return fmt.Sprintf("%s and %s through %s", mapping.Must(m.from.Model()).Type, mapping.Must(m.to.Model()).Type, mapping.Must(m.edges.Model()).Type)
 }
 
 func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {

@@ -202,6 +202,7 @@ type endpoint[X, E any] struct {
 // deleteEndpoint deletes x, an endpoint of self's side, under self's
 // policy; q reads x's edges, and other is the side at their far end.
 func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
+	ctx = own(ctx) // the end's own delete applies the policy itself
 	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
