@@ -19,6 +19,11 @@ import (
 // [ErrParentNotFound], or [query.ErrAlreadyExists] when the child exists;
 // then nothing is written and *child is as it was.
 //
+// With [Spec.Copies], it first reads the parent (a strongly consistent
+// GetItem) and sets child's copies from it; the transaction requires the
+// parent to hold those values still, and a rename in between makes Link
+// read the parent again.
+//
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
@@ -86,6 +91,10 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 // A child whose old parent no longer exists (an orphan left by writes
 // outside the relation) is moved all the same, with one more
 // TransactWriteItems request.
+//
+// With [Spec.Copies], it first reads the new parent (a GetItem) and writes
+// its values into the child's copies in the same transaction, as
+// [HasMany.Link] does.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
