@@ -192,18 +192,24 @@ func (h *HasMany[P, C]) Role(m *model.Model) Role {
 // [HasMany.Link], [HasMany.Relink], [HasMany.Unlink] and the cascading
 // [HasMany.DeleteParent] are built from it.
 func (h *HasMany[P, C]) LinkActions(from, to *P) ([]dynamokit.TxAction, error) {
+	return h.linkActions(from, to)
+}
+
+// linkActions is [HasMany.LinkActions] with conditions on the action on
+// to: that its copied attributes hold what the child is given.
+func (h *HasMany[P, C]) linkActions(from, to *P, toConds ...query.Cond) ([]dynamokit.TxAction, error) {
 	if from != nil && to != nil {
 		same, err := h.sameParent(*from, *to)
 		if err != nil {
 			return nil, err
 		}
 		if same {
-			return []dynamokit.TxAction{h.parents.Check(*to)}, nil
+			return []dynamokit.TxAction{h.parents.Check(*to, toConds...)}, nil
 		}
 	}
 	var out []dynamokit.TxAction
 	if to != nil {
-		out = append(out, h.parents.TxAdd(*to, h.spec.Counter, 1))
+		out = append(out, h.parents.TxAdd(*to, h.spec.Counter, 1, toConds...))
 	}
 	if from != nil {
 		out = append(out, h.parents.TxAdd(*from, h.spec.Counter, -1))

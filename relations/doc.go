@@ -39,6 +39,13 @@
 // to another, [HasMany.Unlink] leaves it without one, [HasMany.DeleteChild]
 // deletes it and [HasMany.ParentOf] follows its link.
 //
+// A relation may also declare child attributes that copy attributes of
+// the parent ([Spec.Copies]), such as the department's name on each
+// employee. [HasMany.Link] and [HasMany.Relink] write the copies in the
+// transaction that links the child, on condition that the parent still
+// holds the values copied; after the parent changes, [HasMany.SyncCopies]
+// brings every child's copies up to date, resumably.
+//
 // Every write that adds a child to a parent or takes one away also adds +1
 // or -1 to a children counter on the parent's item ([Spec.Counter]), in the
 // same transaction, on condition that the parent exists. So a child never

@@ -13,6 +13,7 @@ var sources = []string{
 	"../examples/manytomany/main.go",
 	"../integration_test/relations_layouts_test.go",
 	"../integration_test/relations_orders_test.go",
+	"copy_example_test.go",
 	"example_test.go",
 }
 

@@ -71,6 +71,15 @@ type Spec struct {
 	// ([DefaultCounter] when empty). It must not be an attribute of the
 	// parent model: the relation alone writes it.
 	Counter string
+	// Copies declares attributes of the child that hold a copy of an
+	// attribute of its parent, child attribute name to parent attribute
+	// name, such as {"department_name": "department_name"}. Both must be
+	// fields of the same Go type; a copy must not identify or link the
+	// child, nor have a dynamokit role. [HasMany.Link] and
+	// [HasMany.Relink] write the copies in the transaction that links the
+	// child, from the parent as they read it; [HasMany.SyncCopies] brings
+	// them up to date after the parent changes.
+	Copies map[string]string
 }
 
 // link is one attribute shared by parent and child.
@@ -94,6 +103,7 @@ type HasMany[P, C any] struct {
 	children *query.Table[C]
 	spec     Spec
 	links    []link
+	copies   []copied
 }
 
 // Declare declares the relation between the models of two repos as spec
@@ -138,6 +148,9 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 	}
 	if _, err := h.parentOf(new(C)); err != nil {
 		return nil, fmt.Errorf("relations: declare: %w", err)
+	}
+	if err := h.declareCopies(pm, cm, mismatch); err != nil {
+		return nil, err
 	}
 	if a := pm.Attribute(spec.Counter); a != nil {
 		return nil, mismatch("the children counter %s is an attribute of %s (field %s), which every Put of a parent would overwrite: name another in Spec.Counter", spec.Counter, pm.Type, a.Field)

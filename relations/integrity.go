@@ -20,6 +20,11 @@ import (
 // [ErrParentNotFound], or [query.ErrAlreadyExists] when the child exists;
 // then nothing is written and *child is as it was.
 //
+// With [Spec.Copies], it first reads the parent (a strongly consistent
+// GetItem) and sets child's copies from it; the transaction requires the
+// parent to hold those values still, and a rename in between makes Link
+// read the parent again.
+//
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
@@ -31,13 +36,27 @@ func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
 		// No parent named at all: the child would point nowhere.
 		return fmt.Errorf("relations: link: %w: %w", ErrParentNotFound, err)
 	}
+	return h.copying(ctx, "link", parent, func(src *P) error { return h.link(ctx, child, parent, src) })
+}
+
+// link is [HasMany.Link] with the parent as read for the copies (nil: the
+// relation copies nothing).
+func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) error {
 	saved := *child
 	linked, err := h.relink(*child, parent)
+	if err == nil {
+		err = h.setCopies(&linked, src)
+	}
 	if err != nil {
 		return fmt.Errorf("relations: link: %w", err)
 	}
 	*child = linked
-	guard, err := h.LinkActions(nil, &parent)
+	same, err := h.sourcesAre(src)
+	if err != nil {
+		*child = saved
+		return fmt.Errorf("relations: link: %w", err)
+	}
+	guard, err := h.linkActions(nil, &parent, same...)
 	if err != nil {
 		*child = saved
 		return fmt.Errorf("relations: link: %w", err)
@@ -75,12 +94,22 @@ func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
 // outside the relation) is moved all the same, with one more
 // TransactWriteItems request.
 //
+// With [Spec.Copies], it first reads the new parent (a GetItem) and writes
+// its values into the child's copies in the same transaction, as
+// [HasMany.Link] does.
+//
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) error {
 	ctx = h.own(ctx)
+	return h.copying(ctx, "relink", to, func(src *P) error { return h.relinkOnce(ctx, child, to, src) })
+}
+
+// relinkOnce is [HasMany.Relink] with the parent to as read for the
+// copies (nil: the relation copies nothing).
+func (h *HasMany[P, C]) relinkOnce(ctx context.Context, child C, to P, src *P) error {
 	if h.spec.Layout == ItemCollection {
-		return h.relinkAcross(ctx, child, to)
+		return h.relinkAcross(ctx, child, to, src)
 	}
 	if _, err := h.linkedTo(to); err != nil {
 		return fmt.Errorf("relations: relink: %w", err)
@@ -104,7 +133,15 @@ func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) error {
 	if err != nil {
 		return fmt.Errorf("relations: relink: %w", err)
 	}
-	return h.guarded(ctx, "relink", []dynamokit.TxAction{upd.If(cond)}, from, &to)
+	upd, err = h.setCopiesOf(upd, src)
+	if err != nil {
+		return fmt.Errorf("relations: relink: %w", err)
+	}
+	same, err := h.sourcesAre(src)
+	if err != nil {
+		return fmt.Errorf("relations: relink: %w", err)
+	}
+	return h.guarded(ctx, "relink", []dynamokit.TxAction{upd.If(cond)}, from, &to, same...)
 }
 
 // currentParent returns the parent child's link points at (nil for none).
@@ -161,9 +198,10 @@ func (h *HasMany[P, C]) linkCond(from *P) (query.Cond, error) {
 // [HasMany.LinkActions] of a move from one parent to another (either may
 // be nil), and maps a cancellation to the relation's errors. When only the
 // old parent is missing (an orphan), it runs again without it: a child
-// that points at nothing may still be moved or unlinked.
-func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamokit.TxAction, from, to *P) error {
-	guard, err := h.LinkActions(from, to)
+// that points at nothing may still be moved or unlinked. toConds are
+// conditions on the new parent (that its copied attributes are unchanged).
+func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamokit.TxAction, from, to *P, toConds ...query.Cond) error {
+	guard, err := h.linkActions(from, to, toConds...)
 	if err != nil {
 		return fmt.Errorf("relations: %s: %w", op, err)
 	}
@@ -182,7 +220,7 @@ func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamoki
 	if fromAt >= 0 && errors.As(err, &te) && len(te.Reasons) == len(actions) && te.Reasons[fromAt].Failed() &&
 		!slices.ContainsFunc(te.Reasons[:fromAt], dynamokit.TxReason.Failed) {
 		// Only the old parent is missing.
-		return h.guarded(ctx, op, child, nil, to)
+		return h.guarded(ctx, op, child, nil, to, toConds...)
 	}
 	return h.txErr(op, err, 0, toAt)
 }
@@ -192,7 +230,7 @@ func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamoki
 // transaction that also moves the count between the parents. The delete
 // requires the child to be unchanged since it was read (by version, for a
 // versioned model) and the put requires the new key to be free.
-func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P) error {
+func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFrom *P) error {
 	cur, err := h.children.Get(ctx, child, query.Consistent())
 	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
 		return fmt.Errorf("relations: relink: %w: %w", ErrChildNotFound, err)
@@ -201,6 +239,9 @@ func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P) error {
 		return fmt.Errorf("relations: relink: %w", err)
 	}
 	moved, err := h.relink(cur, to)
+	if err == nil {
+		err = h.setCopies(&moved, copyFrom)
+	}
 	if err != nil {
 		return fmt.Errorf("relations: relink: %w", err)
 	}
@@ -227,10 +268,14 @@ func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P) error {
 	// no field it writes with cur, whose version the delete checks.
 	setZero(&moved, cm.Version)
 	free := query.Name(cm.Key.Hash.Name).AttributeNotExists()
+	same, err := h.sourcesAre(copyFrom)
+	if err != nil {
+		return fmt.Errorf("relations: relink: %w", err)
+	}
 	err = h.guarded(ctx, "relink", []dynamokit.TxAction{
 		h.children.TxDelete(cur, h.children.KeyExists()),
 		h.children.TxPut(&moved, free),
-	}, &from, &to)
+	}, &from, &to, same...)
 	var te *dynamokit.TxError
 	if errors.As(err, &te) && len(te.Reasons) >= 2 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
 		return &opError{op: "relink (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}

@@ -1,0 +1,514 @@
+package integration_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/dynamotest"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+)
+
+// CopyEmployee keeps a copy of its department's name (Spec.Copies), in
+// the multi-table layout.
+type CopyEmployee struct {
+	EmployeeID     string `dynamo:"employee_id,hash"`
+	DepartmentID   string `dynamo:"department_id,omitempty" index:"department-employee-index,hash"`
+	DepartmentName string `dynamo:"department_name"`
+}
+
+func (CopyEmployee) TableName() string { return "employee" }
+
+// CopyUnit and CopyMember are an item collection whose children copy the
+// parent's name.
+type CopyUnit struct {
+	_        struct{} `dynamo:"pk,hash" template:"UNIT#{unit_id}"`
+	_        struct{} `dynamo:"sk,range" template:"#META"`
+	_        struct{} `dynamo:"entity" template:"Unit" dynamokit:"type"`
+	UnitID   string   `dynamo:"unit_id"`
+	UnitName string   `dynamo:"unit_name"`
+}
+
+func (CopyUnit) TableName() string { return "units" }
+
+type CopyMember struct {
+	_        struct{} `dynamo:"pk,hash" template:"UNIT#{unit_id}"`
+	_        struct{} `dynamo:"sk,range" template:"MEMBER#{member_id}"`
+	_        struct{} `dynamo:"entity" template:"Member" dynamokit:"type"`
+	MemberID string   `dynamo:"member_id"`
+	UnitID   string   `dynamo:"unit_id"`
+	UnitName string   `dynamo:"unit_name"`
+}
+
+func (CopyMember) TableName() string { return "units" }
+
+// turns is an SDK HTTP client that runs another writer's turn just before
+// the n-th request of op, for each n it is given. Requests of op sent
+// meanwhile wait for the turn to end. The turn must use another
+// connection.
+type turns struct {
+	next dynamodb.HTTPClient
+	op   string
+
+	mu  sync.Mutex
+	n   int
+	at  map[int]func()
+	ran int
+}
+
+// set replaces the turns, and counts requests of op from 0 again.
+func (h *turns) set(op string, at map[int]func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.op, h.at, h.n, h.ran = op, at, 0, 0
+}
+
+// done returns how many turns have run.
+func (h *turns) done() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ran
+}
+
+// Do implements dynamodb.HTTPClient.
+func (h *turns) Do(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	if operation(r) == h.op {
+		h.n++
+		if turn := h.at[h.n]; turn != nil {
+			turn()
+			h.ran++
+		}
+	}
+	h.mu.Unlock()
+	return h.next.Do(r)
+}
+
+// copyFixture is a multi-table department/employee relation whose
+// employees copy department_name, on a connection whose requests turns
+// can hold back, and the same relation on a second connection.
+type copyFixture struct {
+	depts      *query.Table[Department]
+	emps       *query.Table[CopyEmployee]
+	staff      *relations.HasMany[Department, CopyEmployee]
+	otherDepts *query.Table[Department]
+	otherStaff *relations.HasMany[Department, CopyEmployee]
+	hook       *turns
+}
+
+func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
+	t.Helper()
+	hook := &turns{}
+	opts = append(opts, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+		hook.next = o.HTTPClient
+		o.HTTPClient = hook
+	}))
+	db := dynamotest.Client(t, opts...)
+	e := newEnv(t, must[Department](t), must[CopyEmployee](t))
+	spec := relations.Spec{
+		Layout: relations.MultiTable,
+		Index:  "department-employee-index",
+		Copies: map[string]string{"department_name": "department_name"},
+	}
+	f := copyFixture{hook: hook}
+	f.depts, f.emps = repo[Department](t, e, db, nil), repo[CopyEmployee](t, e, db, nil)
+	var err error
+	if f.staff, err = relations.Declare(f.depts, f.emps, spec); err != nil {
+		t.Fatal(err)
+	}
+	other := dynamotest.Client(t)
+	f.otherDepts = repo[Department](t, e, other, nil)
+	if f.otherStaff, err = relations.Declare(f.otherDepts, repo[CopyEmployee](t, e, other, nil), spec); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// seed creates the departments and n employees of each, whose copies
+// hold the department's name as it is then; the counters are recounted.
+func (f copyFixture) seed(t *testing.T, depts []Department, prefix map[string]string, n map[string]int) {
+	t.Helper()
+	ctx := t.Context()
+	for _, d := range depts {
+		if err := f.staff.CreateParent(ctx, &d); err != nil {
+			t.Fatal(err)
+		}
+		var kids []CopyEmployee
+		for i := range n[d.DepartmentID] {
+			kids = append(kids, CopyEmployee{fmt.Sprintf("%s%04d", prefix[d.DepartmentID], i), d.DepartmentID, d.DepartmentName})
+		}
+		if err := f.emps.BatchPut(ctx, kids, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.staff.Recount(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rename sets a department's name through its query.Table, as a program
+// would, on the second connection.
+func (f copyFixture) rename(t *testing.T, id, name string) {
+	t.Helper()
+	if err := f.otherDepts.Update(Department{DepartmentID: id}).Set("department_name", name).Run(context.Background()); err != nil {
+		t.Errorf("rename %s to %s: %v", id, name, err)
+	}
+}
+
+// disagreements returns every employee whose copy differs from its
+// department's name, as "id: copy (department name)", read with strongly
+// consistent scans; and how many employees each department has.
+func (f copyFixture) disagreements(t *testing.T) ([]string, map[string]int) {
+	t.Helper()
+	ctx := t.Context()
+	depts, err := f.depts.Scan().Consistent().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, d := range depts {
+		names[d.DepartmentID] = d.DepartmentName
+	}
+	emps, err := f.emps.Scan().Consistent().Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	count := map[string]int{}
+	for _, e := range emps {
+		count[e.DepartmentID]++
+		if e.DepartmentID != "" && e.DepartmentName != names[e.DepartmentID] {
+			bad = append(bad, fmt.Sprintf("%s in %s: %q (department %q)", e.EmployeeID, e.DepartmentID, e.DepartmentName, names[e.DepartmentID]))
+		}
+	}
+	return bad, count
+}
+
+// TestCopiesLinkAndRelink checks that Link and Relink write the parent's
+// values into the child's copies, in both the multi-table layout and an
+// item collection (where a move re-creates the child), and refuse a
+// missing parent.
+func TestCopiesLinkAndRelink(t *testing.T) {
+	ctx := t.Context()
+	t.Run("multi-table", func(t *testing.T) {
+		f := newCopyFixture(t)
+		for _, d := range []Department{{"d-1", "HR"}, {"d-2", "IT"}} {
+			if err := f.staff.CreateParent(ctx, &d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e := CopyEmployee{EmployeeID: "e-1", DepartmentName: "made up"}
+		if err := f.staff.Link(ctx, &e, Department{DepartmentID: "d-1"}); err != nil {
+			t.Fatalf("Link(e-1, d-1): %v", err)
+		}
+		if e.DepartmentName != "HR" {
+			t.Errorf("Link(e-1, d-1) left the copy %q in the value, want HR", e.DepartmentName)
+		}
+		got := func() CopyEmployee {
+			got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if g := got(); g.DepartmentName != "HR" {
+			t.Errorf("after Link(e-1, d-1), e-1's copy = %q, want HR", g.DepartmentName)
+		}
+		if err := f.staff.Relink(ctx, CopyEmployee{EmployeeID: "e-1"}, Department{DepartmentID: "d-2"}); err != nil {
+			t.Fatalf("Relink(e-1, d-2): %v", err)
+		}
+		if g := got(); g.DepartmentName != "IT" || g.DepartmentID != "d-2" {
+			t.Errorf("after Relink(e-1, d-2), e-1 = %+v, want in d-2 with the copy IT", g)
+		}
+		err := f.staff.Relink(ctx, CopyEmployee{EmployeeID: "e-1"}, Department{DepartmentID: "d-9"})
+		if !errors.Is(err, relations.ErrParentNotFound) {
+			t.Errorf("Relink(e-1, d-9) = %v, want ErrParentNotFound", err)
+		}
+		e2 := CopyEmployee{EmployeeID: "e-2"}
+		if err := f.staff.Link(ctx, &e2, Department{DepartmentID: "d-9"}); !errors.Is(err, relations.ErrParentNotFound) {
+			t.Errorf("Link(e-2, d-9) = %v, want ErrParentNotFound", err)
+		}
+		if g := got(); g.DepartmentName != "IT" || g.DepartmentID != "d-2" {
+			t.Errorf("after the refused moves, e-1 = %+v, want in d-2 with the copy IT", g)
+		}
+	})
+	t.Run("item collection", func(t *testing.T) {
+		e := newEnv(t, must[CopyUnit](t), must[CopyMember](t))
+		units, members := repo[CopyUnit](t, e, nil, nil), repo[CopyMember](t, e, nil, nil)
+		crew, err := relations.Declare(units, members, relations.Spec{Layout: relations.ItemCollection, Together: true, Copies: map[string]string{"unit_name": "unit_name"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []CopyUnit{{UnitID: "u-1", UnitName: "Alpha"}, {UnitID: "u-2", UnitName: "Bravo"}} {
+			if err := crew.CreateParent(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := CopyMember{MemberID: "m-1"}
+		if err := crew.Link(ctx, &m, CopyUnit{UnitID: "u-1"}); err != nil {
+			t.Fatalf("Link(m-1, u-1): %v", err)
+		}
+		if err := crew.Relink(ctx, CopyMember{MemberID: "m-1", UnitID: "u-1"}, CopyUnit{UnitID: "u-2"}); err != nil {
+			t.Fatalf("Relink(m-1, u-2): %v", err)
+		}
+		got, err := members.Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"}, query.Consistent())
+		if err != nil || got.UnitName != "Bravo" {
+			t.Errorf("after Relink(m-1, u-2), m-1 = %+v, %v, want the copy Bravo", got, err)
+		}
+		if err := units.Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p, err := crew.SyncCopies(ctx, CopyUnit{UnitID: "u-2"}, nil)
+		if err != nil || p.Updated != 1 {
+			t.Errorf("SyncCopies(u-2) = %+v, %v, want 1 updated", p, err)
+		}
+		got, err = members.Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"}, query.Consistent())
+		if err != nil || got.UnitName != "Charlie" {
+			t.Errorf("after SyncCopies(u-2), m-1 = %+v, %v, want the copy Charlie", got, err)
+		}
+	})
+}
+
+// TestCopiesLinkRacesRename renames the parent between the read of Link
+// (or Relink) and its transaction: the transaction's condition on the
+// parent's name fails, and the retry copies the new name. Without that
+// condition the child would keep the old name for good.
+func TestCopiesLinkRacesRename(t *testing.T) {
+	ctx := t.Context()
+	f := newCopyFixture(t)
+	f.seed(t, []Department{{"d-1", "HR"}, {"d-2", "IT"}}, nil, nil)
+	f.hook.set("TransactWriteItems", map[int]func(){1: func() { f.rename(t, "d-1", "People") }})
+	e := CopyEmployee{EmployeeID: "e-1"}
+	if err := f.staff.Link(ctx, &e, Department{DepartmentID: "d-1"}); err != nil {
+		t.Fatalf("Link(e-1, d-1): %v", err)
+	}
+	if f.hook.done() != 1 {
+		t.Fatal("the rename never ran")
+	}
+	if got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent()); err != nil || got.DepartmentName != "People" {
+		t.Errorf("after Link, e-1 = %+v, %v, want the copy People (d-1 renamed before the link's transaction)", got, err)
+	}
+	f.hook.set("TransactWriteItems", map[int]func(){1: func() { f.rename(t, "d-2", "Tech") }})
+	if err := f.staff.Relink(ctx, CopyEmployee{EmployeeID: "e-1"}, Department{DepartmentID: "d-2"}); err != nil {
+		t.Fatalf("Relink(e-1, d-2): %v", err)
+	}
+	if f.hook.done() != 1 {
+		t.Fatal("the rename never ran")
+	}
+	got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent())
+	if err != nil || got.DepartmentName != "Tech" {
+		t.Errorf("e-1 = %+v, %v, want the copy Tech (d-2 renamed before the move's transaction)", got, err)
+	}
+	if bad, _ := f.disagreements(t); len(bad) > 0 {
+		t.Errorf("copies that disagree with their parent: %v", bad)
+	}
+}
+
+// syncChildren is how many employees the fan-out tests give d-1.
+const syncChildren = 1000
+
+// TestCopiesSyncRace renames a department of 1,000 employees and fans
+// the new name out with SyncCopies, while another writer, between its
+// transactions, moves employees out of and into the department, unlinks
+// one, and renames the department again. Afterwards no copy disagrees
+// with its department and the moved-out employees keep their new
+// department's name. One transaction at a time, the turns fall at known
+// points and the counts are exact; four at once, the same must hold
+// whichever transaction each turn precedes.
+func TestCopiesSyncRace(t *testing.T) {
+	t.Run("one at a time", func(t *testing.T) {
+		// Turn 1 fails the first transaction on its three moved
+		// children, which its retry (2) skips; turn 3 fails the second
+		// batch on the parent's check, and the pass starts over.
+		p := testCopiesSyncRace(t, 1)
+		if want := (relations.SyncProgress{Updated: 96 + syncChildren - 3, Skipped: 3}); p != want {
+			t.Errorf("SyncCopies(d-1) = %+v, want %+v", p, want)
+		}
+	})
+	t.Run("four at once", func(t *testing.T) { testCopiesSyncRace(t, 4) })
+}
+
+func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
+	ctx := t.Context()
+	f := newCopyFixture(t)
+	f.seed(t, []Department{{"d-1", "HR"}, {"d-2", "IT"}}, map[string]string{"d-1": "a-", "d-2": "b-"}, map[string]int{"d-1": syncChildren, "d-2": 10})
+	f.rename(t, "d-1", "People")
+	d1, d2 := Department{DepartmentID: "d-1"}, Department{DepartmentID: "d-2"}
+	var moved []string // the employees moved out of the first page read
+	move := func(id string, to Department) {
+		if err := f.otherStaff.Relink(ctx, CopyEmployee{EmployeeID: id}, to); err != nil {
+			t.Errorf("Relink(%s, %s): %v", id, to.DepartmentID, err)
+		}
+	}
+	f.hook.set("TransactWriteItems", map[int]func(){
+		// Before the first write, the first page of d-1's employees has
+		// been read: the first two of it leave, the third is unlinked,
+		// and b-0000 arrives, with the new name from its move.
+		1: func() {
+			page, err := f.otherStaff.ChildrenQuery(d1).PageSize(concurrency*(dynamokit.MaxTxActions-1)).Page(ctx, "")
+			if err != nil || len(page.Items) < 3 {
+				t.Errorf("the first page of d-1: %d employees, %v", len(page.Items), err)
+				return
+			}
+			moved = []string{page.Items[0].EmployeeID, page.Items[1].EmployeeID}
+			move(moved[0], d2)
+			move(moved[1], d2)
+			move("b-0000", d1)
+			if err := f.otherStaff.Unlink(ctx, page.Items[2]); err != nil {
+				t.Errorf("Unlink(%s): %v", page.Items[2].EmployeeID, err)
+			}
+		},
+		// Later: a second rename. The pass under way must not finish
+		// with the older name.
+		3: func() { f.rename(t, "d-1", "Staff") },
+		// And an employee of a later page leaves.
+		6: func() { move("a-0999", d2) },
+	})
+	var reports []relations.SyncProgress
+	p, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: concurrency, Progress: func(p relations.SyncProgress) { reports = append(reports, p) }})
+	if err != nil {
+		t.Fatalf("SyncCopies(d-1): %v", err)
+	}
+	if n := f.hook.done(); n != 3 {
+		t.Fatalf("%d of the other writer's 3 turns ran", n)
+	}
+	bad, count := f.disagreements(t)
+	if len(bad) > 0 {
+		t.Errorf("%d copies disagree with their department after the fan-out: %v", len(bad), bad[:min(len(bad), 5)])
+	}
+	if want := syncChildren - 3 - 1 + 1; count["d-1"] != want {
+		t.Errorf("d-1 has %d employees, want %d", count["d-1"], want)
+	}
+	if p.Resume != "" || len(reports) == 0 || reports[len(reports)-1] != p {
+		t.Errorf("SyncCopies(d-1) = %+v after %d reports, want the last report and no resume token", p, len(reports))
+	}
+	for _, id := range append(moved, "a-0999") {
+		got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: id}, query.Consistent())
+		if err != nil || got.DepartmentID != "d-2" || got.DepartmentName != "IT" {
+			t.Errorf("%s = %+v, %v, want in d-2 with the copy IT", id, got, err)
+		}
+	}
+	t.Logf("SyncCopies(d-1), %d at once: %+v over %d reports", concurrency, p, len(reports))
+	return p
+}
+
+// TestCopiesSyncResume interrupts a fan-out after its first page and
+// resumes it with the token of its last progress report: the resumed
+// call starts after the children already done. A token made before
+// another rename is ignored, and the call starts over.
+func TestCopiesSyncResume(t *testing.T) {
+	f := newCopyFixture(t)
+	f.seed(t, []Department{{"d-1", "HR"}}, map[string]string{"d-1": "a-"}, map[string]int{"d-1": syncChildren})
+	f.rename(t, "d-1", "People")
+	d1 := Department{DepartmentID: "d-1"}
+	ctx, cancel := context.WithCancel(t.Context())
+	var last relations.SyncProgress
+	_, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: 2, Progress: func(p relations.SyncProgress) {
+		last = p
+		cancel() // the process stops after the first page
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted SyncCopies = %v, want context.Canceled", err)
+	}
+	firstPage := 2 * (dynamokit.MaxTxActions - 1) // 99 children per transaction, 2 at once
+	if last.Updated != firstPage || last.Resume == "" {
+		t.Fatalf("last progress before the interruption = %+v, want %d updated and a resume token", last, firstPage)
+	}
+	bad, _ := f.disagreements(t)
+	if len(bad) != syncChildren-firstPage {
+		t.Errorf("after the interruption %d copies disagree, want %d", len(bad), syncChildren-firstPage)
+	}
+	p, err := f.staff.SyncCopies(t.Context(), d1, &relations.SyncOptions{Resume: last.Resume})
+	if err != nil {
+		t.Fatalf("resumed SyncCopies: %v", err)
+	}
+	if want := (relations.SyncProgress{Updated: syncChildren - firstPage}); p != want {
+		t.Errorf("resumed SyncCopies = %+v, want %+v (nothing read twice)", p, want)
+	}
+	if bad, _ := f.disagreements(t); len(bad) > 0 {
+		t.Errorf("%d copies disagree after the resumed fan-out: %v", len(bad), bad[:min(len(bad), 5)])
+	}
+	// The same token after another rename: every child is read again.
+	f.rename(t, "d-1", "Staff")
+	p, err = f.staff.SyncCopies(t.Context(), d1, &relations.SyncOptions{Resume: last.Resume})
+	if err != nil {
+		t.Fatalf("SyncCopies with a token of an older name: %v", err)
+	}
+	if want := (relations.SyncProgress{Updated: syncChildren}); p != want {
+		t.Errorf("SyncCopies with a token of an older name = %+v, want %+v", p, want)
+	}
+	// Nothing to do: every child is read, none written.
+	p, err = f.staff.SyncCopies(t.Context(), d1, nil)
+	if want := (relations.SyncProgress{Current: syncChildren}); err != nil || p != want {
+		t.Errorf("SyncCopies when up to date = %+v, %v, want %+v", p, err, want)
+	}
+	if _, err := f.staff.SyncCopies(t.Context(), Department{DepartmentID: "d-9"}, nil); !errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("SyncCopies(d-9) = %v, want ErrParentNotFound", err)
+	}
+}
+
+// TestCopiesCost measures what copying costs: a Link and a Relink with
+// copies, and the rename of a department of 1,000 employees, in requests
+// and write units (the meter's rule: 2 per action of a transaction, 1 per
+// single write).
+func TestCopiesCost(t *testing.T) {
+	ctx := t.Context()
+	m := &meter{requests: map[string]int{}}
+	f := newCopyFixture(t, dynamokit.WithHook(m.hook))
+	f.seed(t, []Department{{"d-1", "HR"}, {"d-2", "IT"}}, map[string]string{"d-1": "a-"}, map[string]int{"d-1": syncChildren})
+	m.take()
+	e := CopyEmployee{EmployeeID: "e-1"}
+	if err := f.staff.Link(ctx, &e, Department{DepartmentID: "d-2"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs, units := m.take()
+	if want := map[string]int{"GetItem": 1, "TransactWriteItems": 1}; !mapsEqualInt(reqs, want) || units != 4 {
+		t.Errorf("Link with a copy sent %v for %d write units, want %v for 4", reqs, units, want)
+	}
+	if err := f.staff.Relink(ctx, CopyEmployee{EmployeeID: "e-1"}, Department{DepartmentID: "d-1"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs, units = m.take()
+	if want := map[string]int{"GetItem": 2, "TransactWriteItems": 1}; !mapsEqualInt(reqs, want) || units != 6 {
+		t.Errorf("Relink with a copy sent %v for %d write units, want %v for 6", reqs, units, want)
+	}
+	if err := f.depts.Update(Department{DepartmentID: "d-1"}).Set("department_name", "People").Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.take()
+	var used dynamokit.Capacity
+	p, err := f.staff.SyncCopies(dynamokit.WithCapacity(ctx, &used), Department{DepartmentID: "d-1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, units = m.take()
+	n := syncChildren + 1
+	txs := (n + 98) / 99
+	pages := (n + 395) / 396
+	if want := map[string]int{"GetItem": 1, "Query": pages, "TransactWriteItems": txs}; !mapsEqualInt(reqs, want) || p.Updated != n {
+		t.Errorf("SyncCopies of %d children sent %v (%+v), want %v", n, reqs, p, want)
+	}
+	if want := 2*n + 2*txs; units != want {
+		t.Errorf("SyncCopies of %d children: %d write units, want %d", n, units, want)
+	}
+	t.Logf("rename fan-out of %d children: %v, %d write units (%.3f per child); engine-reported capacity read %.1f write %.1f",
+		n, reqs, units, float64(units)/float64(n), used.Total().Read, used.Total().Write)
+}
+
+func mapsEqualInt(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,78 @@
+package relations_test
+
+import (
+	"context"
+	"log"
+
+	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+)
+
+// Dept and Staffer are a multi-table relation in which each staffer keeps
+// a copy of its department's name, so a list of staff shows it without
+// reading the departments.
+type Dept struct {
+	DepartmentID   string `dynamo:"department_id,hash"`
+	DepartmentName string `dynamo:"department_name"`
+}
+
+func (Dept) TableName() string { return "department" }
+
+type Staffer struct {
+	EmployeeID     string `dynamo:"employee_id,hash"`
+	DepartmentID   string `dynamo:"department_id,omitempty" index:"department-employee-index,hash"`
+	DepartmentName string `dynamo:"department_name"` // a copy of the department's
+}
+
+func (Staffer) TableName() string { return "employee" }
+
+// A relation may copy parent attributes into its children: Link and
+// Relink write the copies with the link, and SyncCopies brings them up to
+// date after the parent changes. It needs an engine, so it only compiles.
+func ExampleHasMany_SyncCopies() {
+	ctx := context.Background()
+	db, err := connect.FromEnv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	depts, _ := query.NewTable[Dept](db)
+	staffers, _ := query.NewTable[Staffer](db)
+	staff, err := relations.Declare(depts, staffers, relations.Spec{
+		Layout: relations.MultiTable,
+		Index:  "department-employee-index",
+		// child attribute: parent attribute
+		Copies: map[string]string{"department_name": "department_name"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Link reads the department and writes its name into the staffer.
+	ada := Staffer{EmployeeID: "e-1"}
+	if err := staff.Link(ctx, &ada, Dept{DepartmentID: "d-1"}); err != nil {
+		log.Fatal(err)
+	}
+
+	// Rename the department, then fan the new name out to its staff.
+	d1 := Dept{DepartmentID: "d-1"}
+	if err := depts.Update(d1).Set("department_name", "People").Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+	resume := loadToken(d1) // "" unless an earlier fan-out was interrupted
+	done, err := staff.SyncCopies(ctx, d1, &relations.SyncOptions{
+		Concurrency: 4,
+		Resume:      resume,
+		Progress: func(p relations.SyncProgress) {
+			saveToken(d1, p.Resume) // where to resume if the process stops
+		},
+	})
+	if err != nil {
+		log.Fatal(err) // call SyncCopies again; the saved token skips what is done
+	}
+	log.Printf("%d staffers renamed, %d already current, %d moved away meanwhile", done.Updated, done.Current, done.Skipped)
+}
+
+// loadToken and saveToken stand for the program's own storage of a
+// fan-out's resume token.
+func loadToken(Dept) string  { return "" }
+func saveToken(Dept, string) {}

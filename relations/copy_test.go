@@ -1,0 +1,156 @@
+package relations
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Models with copied parent data.
+
+type namedDept struct {
+	DeptID  string    `dynamo:"dept_id,hash"`
+	Name    string    `dynamo:"name"`
+	Floor   int       `dynamo:"floor,omitempty"`
+	Founded time.Time `dynamo:"founded"`
+}
+
+func (namedDept) TableName() string { return "dept" }
+
+type copyEmp struct {
+	_        struct{} `dynamo:"by_name" index:"by-dept-name,hash" template:"{dept_name}#{emp_id}"`
+	EmpID    string   `dynamo:"emp_id,hash"`
+	DeptID   string   `dynamo:"dept_id,omitempty" index:"by-dept,hash"`
+	DeptName string   `dynamo:"dept_name"`
+	Floor    int      `dynamo:"floor,omitempty"`
+	Floor64  int64    `dynamo:"floor64"`
+	Version  int      `dynamo:"version" dynamokit:"version"`
+	Title    string   `dynamo:"title"`
+}
+
+func (copyEmp) TableName() string { return "emp" }
+
+func TestDeclareCopies(t *testing.T) {
+	tests := []struct {
+		name   string
+		copies map[string]string
+		want   []string // child<-parent, in the child's attribute order
+	}{
+		{"none", nil, nil},
+		{"one", map[string]string{"dept_name": "name"}, []string{"dept_name<-name"}},
+		{"two, in field order", map[string]string{"floor": "floor", "dept_name": "name"}, []string{"dept_name<-name", "floor<-floor"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: tt.copies})
+			if err != nil {
+				t.Fatalf("Declare: %v", err)
+			}
+			var got []string
+			for _, c := range h.copies {
+				got = append(got, c.child.Name+"<-"+c.parent.Name)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("copies (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDeclareCopiesMismatch(t *testing.T) {
+	tests := []struct {
+		name   string
+		copies map[string]string
+		want   string
+	}{
+		{"no such child attribute", map[string]string{"nope": "name"}, "relations.copyEmp has no attribute nope to copy name into"},
+		{"no such parent attribute", map[string]string{"dept_name": "nope"}, "relations.namedDept has no attribute nope to copy into dept_name"},
+		{"types differ", map[string]string{"floor64": "floor"}, "relations.copyEmp.Floor64 is int64 but relations.namedDept.Floor is int"},
+		{"time into a string", map[string]string{"title": "founded"}, "relations.copyEmp.Title is string but relations.namedDept.Founded is time.Time"},
+		{"computed copy", map[string]string{"by_name": "name"}, `by_name of relations.copyEmp is computed from "{dept_name}#{emp_id}"`},
+		{"the link", map[string]string{"dept_id": "dept_id"}, "dept_id of relations.copyEmp identifies the child or links it"},
+		{"the child's key", map[string]string{"emp_id": "dept_id"}, "emp_id of relations.copyEmp identifies the child or links it"},
+		{"a role", map[string]string{"version": "floor"}, "version of relations.copyEmp has a dynamokit role"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: tt.copies})
+			if !errors.Is(err, ErrMismatch) || !strings.Contains(fmt.Sprint(err), tt.want) {
+				t.Errorf("Declare = %v, want ErrMismatch saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSyncAttrs(t *testing.T) {
+	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name", "floor": "floor"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// by_name is computed from dept_name and emp_id: both are read, so
+	// the update can recompute it.
+	want := []string{"emp_id", "dept_id", "dept_name", "floor"}
+	if diff := cmp.Diff(want, h.syncAttrs()); diff != "" {
+		t.Errorf("syncAttrs (-want +got):\n%s", diff)
+	}
+}
+
+func TestSourcesAndCurrent(t *testing.T) {
+	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name", "floor": "floor"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := namedDept{DeptID: "d-1", Name: "HR"} // floor 0: omitted
+	conds, err := h.sourcesAre(&d)
+	if err != nil || len(conds) != 2 {
+		t.Fatalf("sourcesAre = %v, %v, want two conditions", conds, err)
+	}
+	tests := []struct {
+		name string
+		emp  copyEmp
+		want bool
+	}{
+		{"up to date", copyEmp{EmpID: "e", DeptName: "HR"}, true},
+		{"old name", copyEmp{EmpID: "e", DeptName: "Personnel"}, false},
+		{"other floor", copyEmp{EmpID: "e", DeptName: "HR", Floor: 3}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := h.current(&tt.emp, &d)
+			if err != nil || got != tt.want {
+				t.Errorf("current(%+v) = %v, %v, want %v", tt.emp, got, err, tt.want)
+			}
+		})
+	}
+	var e copyEmp
+	if err := h.setCopies(&e, &namedDept{Name: "IT", Floor: 2}); err != nil || e.DeptName != "IT" || e.Floor != 2 {
+		t.Errorf("setCopies = %+v, %v, want IT on floor 2", e, err)
+	}
+}
+
+func TestStampAndResume(t *testing.T) {
+	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := h.stamp(&namedDept{Name: "HR"})
+	b, _ := h.stamp(&namedDept{Name: "HR", Floor: 4}) // floor is not copied
+	c, _ := h.stamp(&namedDept{Name: "IT"})
+	if a != b || a == c {
+		t.Errorf("stamps HR, HR (floor 4), IT = %x, %x, %x, want the first two equal and the third different", a, b, c)
+	}
+	tok := encodeResume(a, "cursor-of-page-2")
+	st, cur, err := decodeResume(tok)
+	if err != nil || st != a || cur != "cursor-of-page-2" {
+		t.Errorf("decodeResume(encodeResume(%x, cursor-of-page-2)) = %x, %q, %v", a, st, cur, err)
+	}
+	for _, bad := range []string{"!!", "", "AAAA"} {
+		if _, _, err := decodeResume(bad); err == nil {
+			t.Errorf("decodeResume(%q) = nil error, want one", bad)
+		}
+	}
+}
