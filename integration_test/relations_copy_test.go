@@ -99,7 +99,10 @@ type copyFixture struct {
 	staff      *relations.HasMany[Department, CopyEmployee]
 	otherDepts *query.Table[Department]
 	otherStaff *relations.HasMany[Department, CopyEmployee]
-	hook       *turns
+	// bulk is the employees' table over a client no relation is declared
+	// on, for bulk loads (a BatchPut of children is refused where one is).
+	bulk *query.Table[CopyEmployee]
+	hook *turns
 }
 
 func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
@@ -122,6 +125,7 @@ func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
 	if f.staff, err = relations.Declare(f.depts, f.emps, spec); err != nil {
 		t.Fatal(err)
 	}
+	f.bulk = repo[CopyEmployee](t, e, dynamotest.Client(t), nil)
 	other := dynamotest.Client(t)
 	f.otherDepts = repo[Department](t, e, other, nil)
 	if f.otherStaff, err = relations.Declare(f.otherDepts, repo[CopyEmployee](t, e, other, nil), spec); err != nil {
@@ -143,7 +147,7 @@ func (f copyFixture) seed(t *testing.T, depts []Department, prefix map[string]st
 		for i := range n[d.DepartmentID] {
 			kids = append(kids, CopyEmployee{fmt.Sprintf("%s%04d", prefix[d.DepartmentID], i), d.DepartmentID, d.DepartmentName})
 		}
-		if err := f.emps.BatchPut(ctx, kids, nil); err != nil {
+		if err := f.bulk.BatchPut(ctx, kids, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.staff.Recount(ctx, d); err != nil {
