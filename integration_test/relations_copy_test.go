@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -102,7 +103,11 @@ type copyFixture struct {
 	// bulk is the employees' table over a client no relation is declared
 	// on, for bulk loads (a BatchPut of children is refused where one is).
 	bulk *query.Table[CopyEmployee]
-	hook *turns
+	// renamer is the departments' table over a client no relation is
+	// declared on: a rename whose fan-out has not run yet (a plain Update
+	// of a copied attribute is refused where the relation is declared).
+	renamer *query.Table[Department]
+	hook    *turns
 }
 
 func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
@@ -126,6 +131,7 @@ func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
 		t.Fatal(err)
 	}
 	f.bulk = repo[CopyEmployee](t, e, dynamotest.Client(t), nil)
+	f.renamer = repo[Department](t, e, dynamotest.Client(t), nil)
 	other := dynamotest.Client(t)
 	f.otherDepts = repo[Department](t, e, other, nil)
 	if f.otherStaff, err = relations.Declare(f.otherDepts, repo[CopyEmployee](t, e, other, nil), spec); err != nil {
@@ -156,11 +162,11 @@ func (f copyFixture) seed(t *testing.T, depts []Department, prefix map[string]st
 	}
 }
 
-// rename sets a department's name through its query.Table, as a program
-// would, on the second connection.
+// rename sets a department's name as another program would before its
+// own fan-out runs, through a client no relation is declared on.
 func (f copyFixture) rename(t *testing.T, id, name string) {
 	t.Helper()
-	if err := f.otherDepts.Update(Department{DepartmentID: id}).Set("department_name", name).Run(context.Background()); err != nil {
+	if err := f.renamer.Update(Department{DepartmentID: id}).Set("department_name", name).Run(context.Background()); err != nil {
 		t.Errorf("rename %s to %s: %v", id, name, err)
 	}
 }
@@ -265,7 +271,9 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 		if err != nil || got.UnitName != "Bravo" {
 			t.Errorf("after Relink(m-1, u-2), m-1 = %+v, %v, want the copy Bravo", got, err)
 		}
-		if err := units.Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
+		// A rename whose fan-out has not run yet: written through a client
+		// the relation is not declared on (UpdateParent does both).
+		if err := repo[CopyUnit](t, e, dynamotest.Client(t), nil).Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
 			t.Fatal(err)
 		}
 		p, err := crew.SyncCopies(ctx, CopyUnit{UnitID: "u-2"}, nil)
@@ -482,9 +490,7 @@ func TestCopiesCost(t *testing.T) {
 	if want := map[string]int{"GetItem": 2, "TransactWriteItems": 1}; !mapsEqualInt(reqs, want) || units != 6 {
 		t.Errorf("Relink with a copy sent %v for %d write units, want %v for 6", reqs, units, want)
 	}
-	if err := f.depts.Update(Department{DepartmentID: "d-1"}).Set("department_name", "People").Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	f.rename(t, "d-1", "People") // its fan-out is what is measured
 	m.take()
 	var used dynamokit.Capacity
 	p, err := f.staff.SyncCopies(dynamokit.WithCapacity(ctx, &used), Department{DepartmentID: "d-1"}, nil)
@@ -515,4 +521,39 @@ func mapsEqualInt(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestCopiesPlainWrites: where the relation is declared, a plain write of a
+// parent cannot leave its children's copies stale: an Update of a copied
+// attribute is refused, naming UpdateParent; a Put that keeps it passes, one
+// that changes it is refused; UpdateParent renames and syncs the copies.
+func TestCopiesPlainWrites(t *testing.T) {
+	f := newCopyFixture(t)
+	ctx := t.Context()
+	f.seed(t, []Department{{"d-1", "HR"}}, map[string]string{"d-1": "e"}, map[string]int{"d-1": 3})
+	err := f.depts.Update(Department{DepartmentID: "d-1"}).Set("department_name", "People").Run(ctx)
+	if !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "HasMany.UpdateParent") {
+		t.Errorf("plain Update of a copied attribute = %v, want ErrNeedsRelation naming HasMany.UpdateParent", err)
+	}
+	if err := f.depts.Put(ctx, &Department{DepartmentID: "d-1", DepartmentName: "HR"}); err != nil {
+		t.Errorf("plain Put that keeps the copied attribute = %v, want nil", err)
+	}
+	if err := f.depts.Put(ctx, &Department{DepartmentID: "d-1", DepartmentName: "People"}); !errors.Is(err, relations.ErrNeedsRelation) {
+		t.Errorf("plain Put that changes the copied attribute = %v, want ErrNeedsRelation", err)
+	}
+	if bad, _ := f.disagreements(t); len(bad) != 0 {
+		t.Errorf("after the refused writes, copies disagree: %v", bad)
+	}
+	prog, err := f.staff.UpdateParent(ctx, Department{DepartmentID: "d-1"}, func(u *query.Update[Department]) *query.Update[Department] {
+		return u.Set("department_name", "People")
+	}, nil)
+	if err != nil || prog.Updated != 3 {
+		t.Fatalf("UpdateParent(d-1, People) = %+v, %v; want 3 copies updated", prog, err)
+	}
+	if bad, _ := f.disagreements(t); len(bad) != 0 {
+		t.Errorf("after UpdateParent, copies disagree: %v", bad)
+	}
+	if n, err := f.staff.CountChildren(ctx, Department{DepartmentID: "d-1"}); err != nil || n != 3 {
+		t.Errorf("CountChildren after the plain Put = %d, %v; want 3 (the counter kept)", n, err)
+	}
 }

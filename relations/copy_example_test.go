@@ -28,8 +28,8 @@ type Staffer struct {
 func (Staffer) TableName() string { return "employee" }
 
 // A relation may copy parent attributes into its children: Link and
-// Relink write the copies with the link, and SyncCopies brings them up to
-// date after the parent changes. It needs an engine, so it only compiles.
+// Relink write the copies with the link, and UpdateParent changes the
+// parent and brings them up to date (SyncCopies alone resumes a fan-out). It needs an engine, so it only compiles.
 func ExampleHasMany_SyncCopies() {
 	ctx := context.Background()
 	db, err := connect.FromEnv(ctx)
@@ -53,21 +53,25 @@ func ExampleHasMany_SyncCopies() {
 		log.Fatal(err)
 	}
 
-	// Rename the department, then fan the new name out to its staff.
+	// Rename the department and fan the new name out to its staff (a
+	// plain Update of department_name is refused: it would leave the
+	// copies stale).
 	d1 := Dept{DepartmentID: "d-1"}
-	if err := depts.Update(d1).Set("department_name", "People").Run(ctx); err != nil {
-		log.Fatal(err)
-	}
-	resume := loadToken(d1) // "" unless an earlier fan-out was interrupted
-	done, err := staff.SyncCopies(ctx, d1, &relations.SyncOptions{
+	rename := func(u *query.Update[Dept]) *query.Update[Dept] { return u.Set("department_name", "People") }
+	progress := &relations.SyncOptions{
 		Concurrency: 4,
-		Resume:      resume,
 		Progress: func(p relations.SyncProgress) {
 			saveToken(d1, p.Resume) // where to resume if the process stops
 		},
-	})
+	}
+	done, err := staff.UpdateParent(ctx, d1, rename, progress)
 	if err != nil {
-		log.Fatal(err) // call SyncCopies again; the saved token skips what is done
+		// The name may be changed with the fan-out unfinished: finish it,
+		// skipping what is done.
+		progress.Resume = loadToken(d1)
+		if done, err = staff.SyncCopies(ctx, d1, progress); err != nil {
+			log.Fatal(err)
+		}
 	}
 	log.Printf("%d staffers renamed, %d already current, %d moved away meanwhile", done.Updated, done.Current, done.Skipped)
 }

@@ -83,13 +83,18 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *dynamokit.Write) ([]
 	if h.owned(ctx) {
 		return nil, nil
 	}
-	return counterRule{
+	items, err := counterRule{
 		counter:  h.spec.Counter,
 		policy:   h.spec.OnDelete,
 		relation: h.describe(),
 		deleteBy: "HasMany.DeleteParent",
 		refused:  errRestrictPlain,
 	}.check(w)
+	if err != nil || len(h.copies) == 0 {
+		return items, err
+	}
+	extra, err := h.checkSources(ctx, w)
+	return append(items, extra...), err
 }
 
 // errRestrictPlain is what a plain Delete of a parent refused under

@@ -1,0 +1,108 @@
+package relations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// errSourcesMoved is what a plain Put of a parent reports when a copied
+// attribute of the stored parent changed between the check's read and the
+// write.
+var errSourcesMoved = fmt.Errorf("%w: a copied attribute of the parent changed meanwhile", dynamokit.ErrConditionFailed)
+
+// checkSources keeps plain writes of a parent from leaving its children's
+// copies stale ([Spec.Copies]): an Update that sets a copied attribute is
+// refused, naming [HasMany.UpdateParent]; a Put reads the stored parent
+// (one GetItem) and is refused when it changes a copied attribute, and
+// otherwise made conditional on the copied attributes still holding the
+// values read, so that a rename made meanwhile is not undone.
+func (h *HasMany[P, C]) checkSources(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+	switch w.Op {
+	case "update":
+		for _, cp := range h.copies {
+			if _, ok := w.Item[cp.parent.Name]; ok {
+				return nil, h.refuseSource(cp.parent.Name)
+			}
+		}
+		return nil, nil
+	case "put":
+	default:
+		return nil, nil
+	}
+	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(w.Table), Key: w.Key, ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, err
+	}
+	var cond expression.ConditionBuilder
+	if out.Item == nil {
+		// A new parent has no children to copy to; one created
+		// meanwhile might.
+		cond = expression.AttributeNotExists(expression.NameNoDotSplit(mapping.Must(h.parents.Model()).Key.Hash.Name))
+	} else {
+		conds := make([]expression.ConditionBuilder, 0, len(h.copies))
+		for _, cp := range h.copies {
+			name := cp.parent.Name
+			stored, had := out.Item[name]
+			if !reflect.DeepEqual(stored, w.Item[name]) {
+				return nil, h.refuseSource(name)
+			}
+			if !had {
+				conds = append(conds, expression.AttributeNotExists(expression.NameNoDotSplit(name)))
+				continue
+			}
+			conds = append(conds, expression.NameNoDotSplit(name).Equal(expression.Value(stored)))
+		}
+		cond = conds[0]
+		if len(conds) > 1 {
+			cond = expression.And(conds[0], conds[1], conds[2:]...)
+		}
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return nil, err
+	}
+	return []dynamokit.CheckItem{{
+		Item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: aws.String(w.Table), Key: w.Key,
+			ConditionExpression:       expr.Condition(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		}},
+		What: "copied attributes of " + w.Table,
+		Err:  errSourcesMoved,
+	}}, nil
+}
+
+func (h *HasMany[P, C]) refuseSource(attr string) error {
+	return fmt.Errorf("%w: %s: a plain write that changes %s, which children copy, would leave their copies stale: change it with HasMany.UpdateParent", ErrNeedsRelation, h.describe(), attr)
+}
+
+// UpdateParent changes parent (only its key fields need be set) with the
+// update change builds on the parent table's [query.Table.Update], then
+// brings the children's copies up to date with [HasMany.SyncCopies] and
+// opts, returning its progress. It is how a copied attribute of a parent
+// is changed: a plain Update that sets one is refused. The update is one
+// UpdateItem; when the copies' fan-out is interrupted, the parent keeps its
+// new values and SyncCopies, called again (with [SyncOptions.Resume] set to
+// the returned progress's Resume), finishes it.
+func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (SyncProgress, error) {
+	if change == nil {
+		return SyncProgress{}, errors.New("relations: update parent: nil change")
+	}
+	if err := change(h.parents.Update(parent)).Run(h.own(ctx)); err != nil {
+		return SyncProgress{}, fmt.Errorf("relations: update parent: %w", err)
+	}
+	return h.SyncCopies(ctx, parent, opts)
+}
