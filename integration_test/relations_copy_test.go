@@ -553,6 +553,17 @@ func TestCopiesPlainWrites(t *testing.T) {
 	if bad, _ := f.disagreements(t); len(bad) != 0 {
 		t.Errorf("after UpdateParent, copies disagree: %v", bad)
 	}
+	// Nor can a plain write of a child set copies of its own.
+	stray := CopyEmployee{EmployeeID: "x-1", DepartmentID: "d-1", DepartmentName: "made up"}
+	if err := f.emps.Create(ctx, &stray); !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "HasMany.Link") {
+		t.Errorf("plain Create of a linked child = %v, want ErrNeedsRelation naming HasMany.Link", err)
+	}
+	if err := f.emps.Update(CopyEmployee{EmployeeID: "e0000"}).Set("department_name", "made up").Run(ctx); !errors.Is(err, relations.ErrNeedsRelation) {
+		t.Errorf("plain Update of a copy = %v, want ErrNeedsRelation", err)
+	}
+	if bad, _ := f.disagreements(t); len(bad) != 0 {
+		t.Errorf("after the refused child writes, copies disagree: %v", bad)
+	}
 	if n, err := f.staff.CountChildren(ctx, Department{DepartmentID: "d-1"}); err != nil || n != 3 {
 		t.Errorf("CountChildren after the plain Put = %d, %v; want 3 (the counter kept)", n, err)
 	}

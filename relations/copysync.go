@@ -89,6 +89,7 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // page, and per child rewritten 2 write units (a transactional update)
 // plus 2 per transaction for the parent's check.
 func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (SyncProgress, error) {
+	ctx = h.own(ctx) // its writes are the copies' own
 	var o SyncOptions
 	if opts != nil {
 		o = *opts
