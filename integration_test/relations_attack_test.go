@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -154,5 +155,84 @@ func TestRelationsAttackChildCopies(t *testing.T) {
 				t.Errorf("write = %v; copies disagree: %v", err, bad)
 			}
 		})
+	}
+}
+
+// TestRelationsAttackTxLinkAndDeleteParent links a child and deletes its
+// parent in one WriteTx: it must fail, leaving no orphan.
+func TestRelationsAttackTxLinkAndDeleteParent(t *testing.T) {
+	teams, players, rel := atkSetup(t)
+	err := players.Client().WriteTx(t.Context(), nil,
+		players.TxCreate(&AtkPlayer{PlayerID: "p-2", TeamID: 2}),
+		teams.TxDelete(AtkTeam{TeamID: 2}))
+	if err == nil {
+		t.Errorf("WriteTx(create child of 2, delete 2) = nil, want an error")
+	}
+	atkWhole(t, teams, players, rel)
+}
+
+// TestRelationsAttackTxPutParentAndLink puts a parent and links a child
+// to it in one WriteTx: it must keep the counter or fail.
+func TestRelationsAttackTxPutParentAndLink(t *testing.T) {
+	teams, players, rel := atkSetup(t)
+	err := players.Client().WriteTx(t.Context(), nil,
+		teams.TxPut(&AtkTeam{TeamID: 2, Name: "renamed"}),
+		players.TxCreate(&AtkPlayer{PlayerID: "p-2", TeamID: 2}))
+	t.Logf("WriteTx(put 2, create child of 2) = %v", err)
+	atkWhole(t, teams, players, rel)
+}
+
+// AtkClub is the To end of a second many-to-many of students.
+type AtkClub struct {
+	ClubID string `dynamo:"club_id,hash"`
+}
+
+func (AtkClub) TableName() string { return "atk_club" }
+
+// AtkMembership is the edge of students and clubs.
+type AtkMembership struct {
+	StudentID string `dynamo:"student_id,hash" index:"club-student-index,range"`
+	ClubID    string `dynamo:"club_id,range" index:"club-student-index,hash"`
+}
+
+func (AtkMembership) TableName() string { return "atk_membership" }
+
+// TestRelationsAttackSharedEnd deletes a student with a Cascade of one
+// many-to-many while another many-to-many of students restricts it: the
+// delete must be refused, leaving no membership pointing at nothing.
+func TestRelationsAttackSharedEnd(t *testing.T) {
+	ctx := t.Context()
+	e := newEnv(t, must[Student](t), must[Course](t), must[Enrollment](t), must[AtkClub](t), must[AtkMembership](t))
+	db := dynamotest.Client(t)
+	students, courses, enrollments := repo[Student](t, e, db, nil), repo[Course](t, e, db, nil), repo[Enrollment](t, e, db, nil)
+	clubs, members := repo[AtkClub](t, e, db, nil), repo[AtkMembership](t, e, db, nil)
+	enrolled, err := relations.DeclareEdge(students, courses, enrollments, relations.EdgeSpec{Index: "course-student-index", OnDeleteFrom: relations.Cascade, Counter: "course_count"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := relations.DeclareEdge(students, clubs, members, relations.EdgeSpec{Index: "club-student-index", OnDeleteFrom: relations.Restrict, Counter: "club_count"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{students.Create(ctx, &Student{StudentID: "s-1"}), courses.Create(ctx, &Course{CourseID: "c-1"}), clubs.Create(ctx, &AtkClub{ClubID: "k-1"})} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enrolled.Link(ctx, Student{StudentID: "s-1"}, Course{CourseID: "c-1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := member.Link(ctx, Student{StudentID: "s-1"}, AtkClub{ClubID: "k-1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	err = enrolled.DeleteFrom(ctx, Student{StudentID: "s-1"}, nil)
+	// The refusal comes from the clubs' Restrict joined to the delete's own
+	// condition, which the cascade reads as edges still there: it reports
+	// "edges remain", not ErrHasEdges (left as is).
+	if err == nil {
+		t.Errorf("DeleteFrom(s-1) through enrollments = nil, want an error (s-1 is in a club, Restrict)")
+	}
+	if _, err := students.Get(ctx, Student{StudentID: "s-1"}); err != nil {
+		t.Errorf("s-1 after DeleteFrom: %v; its membership of k-1 dangles", err)
 	}
 }
