@@ -28,9 +28,16 @@ type Write struct {
 	// Key is the key of the item written.
 	Key map[string]types.AttributeValue
 	// Item is the whole item of a create or put; for an update, the
-	// attributes it sets, with NULL for those it removes (not those it adds
-	// to, whose new value is unknown); nil for a delete.
+	// attributes it sets, with NULL for those it removes (not those in
+	// Unknown); nil for a delete.
 	Item map[string]types.AttributeValue
+	// Unknown names, for an update, the attributes it changes to a value
+	// that depends on the stored item, and so is not in Item: those it
+	// adds to (a number or a set), removes set elements from, appends or
+	// prepends to, or sets only if they have no value (SetIfNotExists).
+	// A check that keeps an invariant over an attribute must refuse an
+	// update that names it here, or read the item after the write.
+	Unknown []string
 	// Batch reports whether the write is part of a batch write, which
 	// cannot take extra items: a check that returns any refuses it.
 	Batch bool
@@ -130,7 +137,7 @@ func (c *Client) CheckWrite(ctx context.Context, w txn.Write, batch bool) (txn.W
 		return w, nil, nil
 	}
 	table := c.TableName(w.Model)
-	cw := &Write{Op: w.Op, Model: w.Model, Table: table, Key: w.Key, Item: w.Attrs, Batch: batch}
+	cw := &Write{Op: w.Op, Model: w.Model, Table: table, Key: w.Key, Item: w.Attrs, Unknown: w.Unknown, Batch: batch}
 	var (
 		out     []txn.Write
 		merged  int

@@ -2,7 +2,9 @@ package query
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -35,6 +37,7 @@ func (u *Update[T]) TxWrite(txn.Key) (txn.Write, error) {
 		}},
 		Undo: noUndo, What: "update " + u.r.table, Fail: u.failureKind,
 		Op: "update", Model: u.r.pub, Key: in.Key, Attrs: u.sets,
+		Unknown: slices.Sorted(maps.Keys(u.unknown)),
 	}, nil
 }
 

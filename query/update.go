@@ -178,7 +178,6 @@ func (u *Update[T]) SetIfNotExists(attr string, v any) *Update[T] {
 		return u
 	}
 	u.unknown[attr] = true
-	u.setValue(attr, av)
 	n := name(attr)
 	return u.record(a, func(b expression.UpdateBuilder) expression.UpdateBuilder {
 		return b.Set(n, n.IfNotExists(expression.Value(av)))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -30,7 +31,7 @@ func (h *HasMany[P, C]) checkSources(ctx context.Context, w *dynamokit.Write) ([
 	switch w.Op {
 	case "update":
 		for _, cp := range h.copies {
-			if _, ok := w.Item[cp.parent.Name]; ok {
+			if _, ok := w.Item[cp.parent.Name]; ok || slices.Contains(w.Unknown, cp.parent.Name) {
 				return nil, h.refuseSource(cp.parent.Name)
 			}
 		}

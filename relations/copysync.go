@@ -236,7 +236,9 @@ func (h *HasMany[P, C]) syncBatch(ctx context.Context, batch []C, upd func(C) (d
 			actions = append(actions, a)
 		}
 		actions = append(actions, check)
-		err := h.children.Client().WriteTx(ctx, nil, actions...)
+		// The actions keep the copies themselves (each child's link as
+		// read, the parent's check): the relation's write checks step aside.
+		err := h.children.Client().WriteTx(h.own(ctx), nil, actions...)
 		if err == nil {
 			return updated + len(batch), skipped, nil
 		}

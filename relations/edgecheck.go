@@ -7,14 +7,32 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // ownWrite marks the context of a many-to-many relation's own writes,
 // which its write checks let through: they carry their counters already.
-type ownWrite struct{}
+// It names the relation (its edge model and counter), so that the checks
+// of another relation sharing an end still apply, such as its Restrict on
+// the end's delete.
+type ownWrite struct {
+	edges   *model.Model
+	counter string
+}
 
-// own returns ctx marked as a relation's own write.
-func own(ctx context.Context) context.Context { return context.WithValue(ctx, ownWrite{}, true) }
+// own returns ctx marked as the relation's own write.
+func (m *ManyToMany[F, T, E]) own(ctx context.Context) context.Context {
+	return context.WithValue(ctx, m.ownKey(), true)
+}
+
+// owned reports whether ctx is marked as the relation's own write.
+func (m *ManyToMany[F, T, E]) owned(ctx context.Context) bool {
+	return ctx.Value(m.ownKey()) != nil
+}
+
+func (m *ManyToMany[F, T, E]) ownKey() ownWrite {
+	return ownWrite{edges: m.edges.Model(), counter: m.spec.Counter}
+}
 
 // register adds the relation's write checks to the clients of its tables
 // ([dynamokit.Client.AddWriteCheck]); [DeclareEdge] calls it, so that
@@ -53,7 +71,7 @@ func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) dynamokit
 		refused:  fmt.Errorf("%w (or its item has no edge counter: %s counts them)", ErrHasEdges, deleteBy),
 	}
 	return func(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
-		if ctx.Value(ownWrite{}) != nil {
+		if m.owned(ctx) {
 			return nil, nil
 		}
 		return rule.check(w)
@@ -66,7 +84,7 @@ func (m *ManyToMany[F, T, E]) describe() string {
 }
 
 func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
-	if ctx.Value(ownWrite{}) != nil {
+	if m.owned(ctx) {
 		return nil, nil
 	}
 	em := mapping.Must(m.edges.Model())

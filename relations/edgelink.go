@@ -37,7 +37,7 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) error
 	}
 	saved := *edge
 	*edge = linked
-	err = m.edges.Client().WriteTx(own(ctx), nil,
+	err = m.edges.Client().WriteTx(m.own(ctx), nil,
 		m.edges.TxCreate(edge),
 		m.from.TxAdd(f, m.spec.Counter, 1),
 		m.to.TxAdd(t, m.spec.Counter, 1),
@@ -82,7 +82,7 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) error {
 		if toOK {
 			actions = append(actions, m.to.TxAdd(t, m.spec.Counter, -1))
 		}
-		err := m.edges.Client().WriteTx(own(ctx), nil, actions...)
+		err := m.edges.Client().WriteTx(m.own(ctx), nil, actions...)
 		var te *dynamokit.TxError
 		if err == nil {
 			return nil
@@ -202,7 +202,7 @@ type endpoint[X, E any] struct {
 // deleteEndpoint deletes x, an endpoint of self's side, under self's
 // policy; q reads x's edges, and other is the side at their far end.
 func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
-	ctx = own(ctx) // the end's own delete applies the policy itself
+	ctx = m.own(ctx) // the end's own delete applies the policy itself
 	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
@@ -313,7 +313,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 			if counting {
 				actions = append(actions, self.table.TxAdd(x, m.spec.Counter, -int64(len(batch))))
 			}
-			err := m.edges.Client().WriteTx(own(ctx), nil, actions...)
+			err := m.edges.Client().WriteTx(m.own(ctx), nil, actions...)
 			if err == nil {
 				p.Done += len(batch)
 				break

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -13,6 +14,7 @@ import (
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
 )
 
 // Integrity on every write path. [Declare] registers two write checks
@@ -120,9 +122,18 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 		if w.Batch {
 			return nil, h.refuseBatch("BatchPut", "HasMany.Link, Table.Create or Client.WriteTx")
 		}
-		return h.linkItems(w, nil, nil, &to)
+		same, err := h.copiesAre(w.Item)
+		if err != nil {
+			return nil, err
+		}
+		return h.linkItems(w, nil, nil, &to, same...)
 	case "put", "update":
-		if w.Op == "update" && !h.touchesLink(w.Item) {
+		if w.Op == "update" {
+			if err := h.refuseUnknownLink(w.Unknown); err != nil {
+				return nil, err
+			}
+		}
+		if w.Op == "update" && !h.touchesLink(w.Item) && !h.touchesCopy(w.Item) {
 			return nil, nil // the same request as without the relation
 		}
 		if w.Batch {
@@ -134,15 +145,13 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 		}
 		next := w.Item
 		if w.Op == "update" && old != nil {
-			next = make(map[string]types.AttributeValue, len(h.links))
-			for _, l := range h.links {
-				if v, ok := old[l.name]; ok {
-					next[l.name] = v
+			next = make(map[string]types.AttributeValue, len(h.links)+len(h.copies))
+			for _, n := range h.checkedAttrs() {
+				if v, ok := old[n]; ok {
+					next[n] = v
 				}
-			}
-			for _, l := range h.links {
-				if v, ok := w.Item[l.name]; ok {
-					next[l.name] = v
+				if v, ok := w.Item[n]; ok {
+					next[n] = v
 				}
 			}
 		}
@@ -154,7 +163,11 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 		if linked {
 			top = &to
 		}
-		return h.moveItems(w, old, top)
+		same, err := h.copiesAre(next)
+		if err != nil {
+			return nil, err
+		}
+		return h.moveItems(w, old, top, same...)
 	case "delete":
 		if w.Batch {
 			return nil, h.refuseBatch("BatchDelete", "HasMany.DeleteChild, Table.Delete or Client.WriteTx")
@@ -172,6 +185,86 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 func (h *HasMany[P, C]) refuseBatch(call, use string) error {
 	return fmt.Errorf("%w: %s: %s of a child cannot check its parent or keep the children counter (a batch write takes no transaction): write it with %s", ErrNeedsRelation, h.describe(), call, use)
 }
+
+// refuseUnknownLink refuses an update that changes a link attribute to a
+// value that depends on the stored item (Add, SetIfNotExists): the check
+// cannot tell which parent the child ends up with.
+func (h *HasMany[P, C]) refuseUnknownLink(unknown []string) error {
+	for _, n := range h.checkedAttrs() {
+		if slices.Contains(unknown, n) {
+			return fmt.Errorf("%w: %s: an update that changes %s (the link or a copy of the parent) to a value that depends on the stored item (Add, SetIfNotExists) cannot check it against the parent or keep the children counters: set it with Update.Set, or use HasMany.Relink", ErrNeedsRelation, h.describe(), n)
+		}
+	}
+	return nil
+}
+
+// checkedAttrs names the child's attributes its write check keeps: the link
+// attributes, then the copies of the parent's.
+func (h *HasMany[P, C]) checkedAttrs() []string {
+	out := make([]string, 0, len(h.links)+len(h.copies))
+	for _, l := range h.links {
+		out = append(out, l.name)
+	}
+	for _, cp := range h.copies {
+		out = append(out, cp.child.Name)
+	}
+	return out
+}
+
+// touchesCopy reports whether an update's attributes set or remove a copy
+// of the parent's attributes ([Spec.Copies]).
+func (h *HasMany[P, C]) touchesCopy(attrs map[string]types.AttributeValue) bool {
+	for _, cp := range h.copies {
+		if _, ok := attrs[cp.child.Name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// copiesAre is the condition, on the parent a child item is written
+// under, that its copied attributes hold the child's copies in item (nil:
+// the relation copies nothing), so that a plain write cannot give a child
+// copies its parent does not hold.
+func (h *HasMany[P, C]) copiesAre(item map[string]types.AttributeValue) ([]query.Cond, error) {
+	if len(h.copies) == 0 {
+		return nil, nil
+	}
+	part := make(mapping.Item, len(h.copies))
+	for _, cp := range h.copies {
+		if v, ok := item[cp.child.Name]; ok {
+			if _, null := v.(*types.AttributeValueMemberNULL); !null {
+				part[cp.child.Name] = v
+			}
+		}
+	}
+	var c C
+	if err := mapping.Must(h.children.Model()).Decode(part, &c); err != nil {
+		return nil, fmt.Errorf("relations: %s: copies: %w", h.describe(), err)
+	}
+	cv := valueOf(&c)
+	conds := make([]query.Cond, 0, len(h.copies))
+	for _, cp := range h.copies {
+		fv, err := cp.child.FieldOf(cv)
+		if err != nil {
+			return nil, err
+		}
+		av, err := cp.child.Encode(fv)
+		if err != nil {
+			return nil, err
+		}
+		if av == nil {
+			conds = append(conds, query.Name(cp.parent.Name).AttributeNotExists())
+			continue
+		}
+		conds = append(conds, query.Name(cp.parent.Name).Equal(query.Value(fv.Interface())))
+	}
+	return conds, nil
+}
+
+// errCopiesDiffer is what a plain write of a child reports when its new
+// parent is missing or does not hold the child's copies.
+var errCopiesDiffer = fmt.Errorf("%w, or its copied attributes differ from the child's copies (Spec.Copies): link the child with HasMany.Link or HasMany.Relink, which copy them", ErrParentNotFound)
 
 // touchesLink reports whether an update's attributes set or remove a link
 // attribute.
@@ -213,8 +306,8 @@ func (h *HasMany[P, C]) parentIn(item map[string]types.AttributeValue) (P, bool,
 func (h *HasMany[P, C]) storedLink(ctx context.Context, w *dynamokit.Write) (map[string]types.AttributeValue, error) {
 	cm := mapping.Must(h.children.Model())
 	proj := expression.NamesList(expression.NameNoDotSplit(cm.Key.Hash.Name))
-	for _, l := range h.links {
-		proj = proj.AddNames(expression.NameNoDotSplit(l.name))
+	for _, n := range h.checkedAttrs() {
+		proj = proj.AddNames(expression.NameNoDotSplit(n))
 	}
 	e, err := expression.NewBuilder().WithProjection(proj).Build()
 	if err != nil {
@@ -236,7 +329,7 @@ func (h *HasMany[P, C]) storedLink(ctx context.Context, w *dynamokit.Write) (map
 // moveItems returns the items of a write that takes a child whose stored
 // item is old (nil: none) to parent to (nil: none): the condition that the
 // child is still as read, and the counters' changes.
-func (h *HasMany[P, C]) moveItems(w *dynamokit.Write, old map[string]types.AttributeValue, to *P) ([]dynamokit.CheckItem, error) {
+func (h *HasMany[P, C]) moveItems(w *dynamokit.Write, old map[string]types.AttributeValue, to *P, toConds ...query.Cond) ([]dynamokit.CheckItem, error) {
 	var from *P
 	if old != nil {
 		p, linked, err := h.parentIn(old)
@@ -247,7 +340,7 @@ func (h *HasMany[P, C]) moveItems(w *dynamokit.Write, old map[string]types.Attri
 			from = &p
 		}
 	}
-	return h.linkItems(w, old, from, to)
+	return h.linkItems(w, old, from, to, toConds...)
 }
 
 // linkItems returns the items that keep the relation when a child moves
@@ -255,7 +348,7 @@ func (h *HasMany[P, C]) moveItems(w *dynamokit.Write, old map[string]types.Attri
 // for a stored child (old, from storedLink) the condition on the child
 // that its link is as read. A create (old nil, no read) needs none: its
 // own condition is that the item does not exist.
-func (h *HasMany[P, C]) linkItems(w *dynamokit.Write, old map[string]types.AttributeValue, from, to *P) ([]dynamokit.CheckItem, error) {
+func (h *HasMany[P, C]) linkItems(w *dynamokit.Write, old map[string]types.AttributeValue, from, to *P, toConds ...query.Cond) ([]dynamokit.CheckItem, error) {
 	var out []dynamokit.CheckItem
 	if w.Op != "create" {
 		guard, err := h.asRead(old)
@@ -276,16 +369,23 @@ func (h *HasMany[P, C]) linkItems(w *dynamokit.Write, old map[string]types.Attri
 	if from == nil && to == nil {
 		return out, nil
 	}
-	actions, err := h.LinkActions(from, to)
+	if to == nil {
+		toConds = nil
+	}
+	actions, err := h.linkActions(from, to, toConds...)
 	if err != nil {
 		return nil, fmt.Errorf("relations: %s: %w", h.describe(), err)
 	}
-	for _, a := range actions {
+	for i, a := range actions {
 		tw, err := a.TxWrite(txn.Key{})
 		if err != nil {
 			return nil, fmt.Errorf("relations: %s: %w", h.describe(), err)
 		}
-		out = append(out, dynamokit.CheckItem{Item: tw.Item, What: tw.What, Err: ErrParentNotFound})
+		kind := ErrParentNotFound
+		if i == 0 && len(toConds) > 0 { // the action on to comes first
+			kind = errCopiesDiffer
+		}
+		out = append(out, dynamokit.CheckItem{Item: tw.Item, What: tw.What, Err: kind})
 	}
 	return out, nil
 }

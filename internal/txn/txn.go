@@ -23,11 +23,15 @@ type Write struct {
 	// item as it was (nil: none).
 	Fail func(old map[string]types.AttributeValue) error
 	// Op, Model, Key and Item describe the write to the write checks:
-	// Item is the whole item of a put, or the attributes an update sets.
-	Op    string
-	Model *model.Model
-	Key   mapping.Item
-	Attrs mapping.Item
+	// Item is the whole item of a put, or the attributes an update sets;
+	// Unknown names the attributes an update changes to a value that
+	// depends on the stored item (Add, SetIfNotExists, set and list
+	// operations), which are not in Attrs.
+	Op      string
+	Model   *model.Model
+	Key     mapping.Item
+	Attrs   mapping.Item
+	Unknown []string
 }
 
 // Read is a built read of a read transaction.
