@@ -553,13 +553,13 @@ func TestCopiesPlainWrites(t *testing.T) {
 	if bad, _ := f.disagreements(t); len(bad) != 0 {
 		t.Errorf("after UpdateParent, copies disagree: %v", bad)
 	}
-	// Nor can a plain write of a child set copies of its own.
+	// Nor can a plain write of a child set copies its parent does not hold.
 	stray := CopyEmployee{EmployeeID: "x-1", DepartmentID: "d-1", DepartmentName: "made up"}
-	if err := f.emps.Create(ctx, &stray); !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "HasMany.Link") {
-		t.Errorf("plain Create of a linked child = %v, want ErrNeedsRelation naming HasMany.Link", err)
+	if err := f.emps.Create(ctx, &stray); !errors.Is(err, relations.ErrParentNotFound) || !strings.Contains(err.Error(), "Spec.Copies") {
+		t.Errorf("plain Create of a child with a made-up copy = %v, want ErrParentNotFound naming Spec.Copies", err)
 	}
-	if err := f.emps.Update(CopyEmployee{EmployeeID: "e0000"}).Set("department_name", "made up").Run(ctx); !errors.Is(err, relations.ErrNeedsRelation) {
-		t.Errorf("plain Update of a copy = %v, want ErrNeedsRelation", err)
+	if err := f.emps.Update(CopyEmployee{EmployeeID: "e0000"}).Set("department_name", "made up").Run(ctx); !errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("plain Update of a copy = %v, want ErrParentNotFound", err)
 	}
 	if bad, _ := f.disagreements(t); len(bad) != 0 {
 		t.Errorf("after the refused child writes, copies disagree: %v", bad)

@@ -107,28 +107,3 @@ func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(
 	}
 	return h.SyncCopies(ctx, parent, opts)
 }
-
-// checkCopiesOfChild refuses the plain writes of a child that would set its
-// copies ([Spec.Copies]) to values of its own instead of its parent's: a
-// Create or Put of a linked child (use [HasMany.Link]), an Update that sets
-// the link (use [HasMany.Relink]) or a copy (copies are written by Link,
-// Relink and SyncCopies). A child's other attributes are updated as usual.
-func (h *HasMany[P, C]) checkCopiesOfChild(w *dynamokit.Write) error {
-	switch w.Op {
-	case "create", "put":
-		if _, linked, err := h.parentIn(w.Item); err != nil || !linked {
-			return err
-		}
-		return fmt.Errorf("%w: %s: a plain %s of a linked child would store copies of the parent's attributes that nothing checks: create it with HasMany.Link, which copies them", ErrNeedsRelation, h.describe(), w.Op)
-	case "update":
-		if h.touchesLink(w.Item) {
-			return fmt.Errorf("%w: %s: a plain Update of a child's link would leave its copies of the old parent's attributes: move it with HasMany.Relink, which copies the new parent's", ErrNeedsRelation, h.describe())
-		}
-		for _, cp := range h.copies {
-			if _, ok := w.Item[cp.child.Name]; ok {
-				return fmt.Errorf("%w: %s: %s is a copy of the parent's %s, written by HasMany.Link, Relink and SyncCopies, not by a plain Update", ErrNeedsRelation, h.describe(), cp.child.Name, cp.parent.Name)
-			}
-		}
-	}
-	return nil
-}

@@ -108,11 +108,6 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 	if h.owned(ctx) {
 		return nil, nil
 	}
-	if len(h.copies) > 0 {
-		if err := h.checkCopiesOfChild(w); err != nil {
-			return nil, err
-		}
-	}
 	switch w.Op {
 	case "create":
 		to, linked, err := h.parentIn(w.Item)
