@@ -4,12 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
@@ -36,46 +31,7 @@ type counted struct {
 // readCounter reads parent's counter with one strongly consistent GetItem
 // that projects only the counter and the parent's identity.
 func (h *HasMany[P, C]) readCounter(ctx context.Context, parent P) (counted, error) {
-	pm := mapping.Must(h.parents.Model())
-	key, err := pm.KeyOf(&parent)
-	if err != nil {
-		return counted{}, err
-	}
-	proj := expression.NamesList(expression.NameNoDotSplit(h.spec.Counter), expression.NameNoDotSplit(pm.Key.Hash.Name))
-	if pm.EntityType != nil {
-		proj = proj.AddNames(expression.NameNoDotSplit(pm.EntityType.Name))
-	}
-	expr, err := expression.NewBuilder().WithProjection(proj).Build()
-	if err != nil {
-		return counted{}, err
-	}
-	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:                aws.String(h.parents.TableName()),
-		Key:                      key,
-		ConsistentRead:           aws.Bool(true),
-		ProjectionExpression:     expr.Projection(),
-		ExpressionAttributeNames: expr.Names(),
-	})
-	if err != nil {
-		return counted{}, err
-	}
-	if out.Item == nil || !pm.IsEntity(out.Item) {
-		return counted{}, nil
-	}
-	c := counted{exists: true}
-	av, ok := out.Item[h.spec.Counter]
-	if !ok {
-		return c, nil
-	}
-	num, ok := av.(*types.AttributeValueMemberN)
-	if !ok {
-		return c, fmt.Errorf("relations: children counter %s of %s is not a number", h.spec.Counter, pm.Type)
-	}
-	if c.n, err = strconv.ParseInt(num.Value, 10, 64); err != nil {
-		return c, fmt.Errorf("relations: children counter %s of %s: %w", h.spec.Counter, pm.Type, err)
-	}
-	c.has = true
-	return c, nil
+	return readCount(ctx, h.parents, parent, h.spec.Counter)
 }
 
 // CountChildren returns how many children parent has (only its key fields
