@@ -3,7 +3,9 @@ package motoserver
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -295,7 +297,10 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	script := filepath.Join(dir, "serve.py")
+	// Named by its content, so that processes built from different
+	// versions of dynamokit never run each other's script.
+	sum := sha256.Sum256([]byte(Script))
+	script := filepath.Join(dir, "serve-"+hex.EncodeToString(sum[:6])+".py")
 	if err := writeIfChanged(script, Script); err != nil {
 		return nil, err
 	}
