@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,19 +62,40 @@ const (
 	reachTimeout = 30 * time.Second
 )
 
-// engine is the engine shared by all tests of this process.
-var engine struct {
-	once     sync.Once
-	endpoint string   // set once an engine answers
-	desc     string   // what the engine is, for logs
-	skip     string   // set when no engine could be found: why
-	err      error    // set when a chosen engine failed
-	stop     func()   // stops what this process started; nil for DYNAMODB_ENDPOINT
-	notes    []string // one line per engine that was tried and passed over
+// EnvEngines names the environment variable that sets how many engines
+// [Endpoint] starts for the tests of one process (moto or containers; a
+// DYNAMODB_ENDPOINT is always one). Default: the number of CPUs, at least 1
+// and at most 4. moto serves one request at a time, so parallel tests
+// (t.Parallel) on several engines finish sooner than on one.
+const EnvEngines = "DYNAMOKIT_ENGINES"
+
+// maxEngines bounds the default size of the pool.
+const maxEngines = 4
+
+// instance is one running engine of the pool.
+type instance struct {
+	endpoint string // set once the engine answers
+	desc     string // what the engine is, for logs
+	stop     func() // stops it; nil for DYNAMODB_ENDPOINT
+	tests    int    // tests now using it
 }
 
-// Endpoint returns the URL of a DynamoDB engine for t, shared by every test
-// of the process. It tries, in order:
+// engine is the pool of engines shared by all tests of this process.
+var engine struct {
+	once  sync.Once
+	skip  string   // set when no engine could be found: why
+	err   error    // set when the first engine failed
+	notes []string // one line per engine that was tried and passed over
+	kind  string   // the kind chosen: EngineEndpoint, EngineDocker or EngineMoto
+	size  int      // how many engines the pool may hold
+
+	mu       sync.Mutex
+	all      []*instance          // started engines, the first one always
+	starting int                  // engines being started
+	byTest   map[string]*instance // a top-level test's engine
+}
+
+// Endpoint returns the URL of a DynamoDB engine for t. It tries, in order:
 //
 //  1. DYNAMODB_ENDPOINT, when set;
 //  2. the moto container [Image], through testcontainers-go, when a Docker
@@ -86,6 +108,12 @@ var engine struct {
 // failure. With no engine at all it skips t, saying what to install, or fails
 // it when the environment variable CI is true. Every call logs which engine
 // t uses.
+//
+// A moto engine serves one request at a time, so Endpoint keeps a pool of
+// them (see [EnvEngines]) and gives each top-level test the least busy one;
+// the test, its subtests and every later call for them get that same
+// engine, so tables a test creates are found by all of its clients. Mark
+// tests with t.Parallel to spread them over the pool.
 func Endpoint(t testing.TB) string {
 	t.Helper()
 	engine.once.Do(findEngine)
@@ -102,12 +130,69 @@ func Endpoint(t testing.TB) string {
 		}
 		t.Skip(msg)
 	}
-	t.Logf("dynamotest: engine: %s", engine.desc)
-	return engine.endpoint
+	in, err := assign(t)
+	if err != nil {
+		t.Fatalf("dynamotest: %v", err)
+	}
+	t.Logf("dynamotest: engine: %s", in.desc)
+	return in.endpoint
 }
 
-// Main runs the tests of m and then stops the engine that [Endpoint] started,
-// if any, returning m's exit code:
+// testKey is the top-level test of t, which its subtests share an engine
+// with.
+func testKey(t testing.TB) string {
+	name, _, _ := strings.Cut(t.Name(), "/")
+	return name
+}
+
+// assign returns t's engine, choosing the least busy one for a test that
+// has none yet, and starting another while every engine is busy and the pool
+// has room.
+func assign(t testing.TB) (*instance, error) {
+	key := testKey(t)
+	engine.mu.Lock()
+	defer engine.mu.Unlock()
+	if in, ok := engine.byTest[key]; ok {
+		return in, nil
+	}
+	best := engine.all[0]
+	for _, in := range engine.all[1:] {
+		if in.tests < best.tests {
+			best = in
+		}
+	}
+	if best.tests > 0 && len(engine.all)+engine.starting < engine.size {
+		engine.starting++
+		engine.mu.Unlock()
+		in, err := startEngine(engine.kind)
+		engine.mu.Lock()
+		engine.starting--
+		if err != nil {
+			// The pool keeps the engines it has; this test shares one.
+			fmt.Fprintf(os.Stderr, "dynamotest: could not start another engine, sharing %s: %v\n", best.desc, oneLine(err))
+		} else {
+			engine.all = append(engine.all, in)
+			best = in
+		}
+		if again, ok := engine.byTest[key]; ok { // assigned meanwhile
+			return again, nil
+		}
+	}
+	best.tests++
+	engine.byTest[key] = best
+	t.Cleanup(func() {
+		engine.mu.Lock()
+		defer engine.mu.Unlock()
+		best.tests--
+		if engine.byTest[key] == best {
+			delete(engine.byTest, key)
+		}
+	})
+	return best, nil
+}
+
+// Main runs the tests of m and then stops the engines that [Endpoint]
+// started, if any, returning m's exit code:
 //
 //	func TestMain(m *testing.M) { os.Exit(dynamotest.Main(m)) }
 //
@@ -116,82 +201,131 @@ func Endpoint(t testing.TB) string {
 // disabled (TESTCONTAINERS_RYUK_DISABLED=true), Main is what removes it.
 func Main(m *testing.M) int {
 	code := m.Run()
-	if engine.stop != nil {
-		engine.stop()
+	engine.mu.Lock()
+	all := engine.all
+	engine.all = nil
+	engine.mu.Unlock()
+	for _, in := range all {
+		if in.stop != nil {
+			in.stop()
+		}
 	}
 	return code
 }
 
-// findEngine picks the engine, following [Endpoint]'s order.
+// poolSize is the number of engines the pool may hold for kind.
+func poolSize(kind string) (int, error) {
+	if kind == EngineEndpoint {
+		return 1, nil
+	}
+	if v := strings.TrimSpace(os.Getenv(EnvEngines)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 32 {
+			return 0, fmt.Errorf("%s=%q: want a number from 1 to 32", EnvEngines, v)
+		}
+		return n, nil
+	}
+	return min(max(runtime.NumCPU(), 1), maxEngines), nil
+}
+
+// startEngine starts one more engine of kind.
+func startEngine(kind string) (*instance, error) {
+	if kind == EngineDocker {
+		return startContainer()
+	}
+	return startMoto()
+}
+
+// findEngine picks the kind of engine, following [Endpoint]'s order, and
+// starts the pool's first engine.
 func findEngine() {
+	engine.byTest = make(map[string]*instance)
+	kind, err := chooseKind()
+	if err != nil || kind == "" {
+		engine.err = err
+		return
+	}
+	if engine.size, engine.err = poolSize(kind); engine.err != nil {
+		return
+	}
+	engine.kind = kind
+}
+
+// chooseKind decides which kind of engine the pool holds and starts its
+// first engine; it returns "" with engine.skip set when there is none.
+func chooseKind() (string, error) {
 	choice := strings.ToLower(strings.TrimSpace(os.Getenv(EnvEngine)))
 	if choice == "" {
 		choice = EngineAuto
 	}
 	endpoint := strings.TrimSpace(os.Getenv(connect.EnvEndpoint))
+	first := func(kind string, in *instance, err error) (string, error) {
+		if err != nil {
+			return "", err
+		}
+		engine.all = []*instance{in}
+		return kind, nil
+	}
 	switch choice {
 	case EngineAuto:
 	case EngineEndpoint:
 		if endpoint == "" {
-			engine.err = fmt.Errorf("%s=%s but %s is not set", EnvEngine, choice, connect.EnvEndpoint)
-			return
+			return "", fmt.Errorf("%s=%s but %s is not set", EnvEngine, choice, connect.EnvEndpoint)
 		}
 	case EngineDocker:
 		if reason := dockerUnavailable(); reason != "" {
-			engine.err = fmt.Errorf("%s=%s but %s", EnvEngine, choice, reason)
-			return
+			return "", fmt.Errorf("%s=%s but %s", EnvEngine, choice, reason)
 		}
-		engine.err = startContainer()
-		return
+		in, err := startContainer()
+		return first(EngineDocker, in, err)
 	case EngineMoto:
-		engine.err = startMoto()
-		return
+		in, err := startMoto()
+		return first(EngineMoto, in, err)
 	default:
-		engine.err = fmt.Errorf("%s=%q: want %s, %s, %s or %s", EnvEngine, choice, EngineAuto, EngineEndpoint, EngineDocker, EngineMoto)
-		return
+		return "", fmt.Errorf("%s=%q: want %s, %s, %s or %s", EnvEngine, choice, EngineAuto, EngineEndpoint, EngineDocker, EngineMoto)
 	}
 	if endpoint != "" {
-		engine.endpoint, engine.desc = endpoint, connect.EnvEndpoint+"="+endpoint
-		return
+		return first(EngineEndpoint, &instance{endpoint: endpoint, desc: connect.EnvEndpoint + "=" + endpoint}, nil)
 	}
 	reasons := []string{connect.EnvEndpoint + " is not set"}
 	if reason := dockerUnavailable(); reason != "" {
 		reasons = append(reasons, reason)
-	} else if err := startContainer(); err == nil {
-		return
+	} else if in, err := startContainer(); err == nil {
+		return first(EngineDocker, in, nil)
 	} else if inCI() {
-		engine.err = fmt.Errorf("%w (CI is set, so a broken Docker engine is a failure; set %s=%s to use moto without Docker)", err, EnvEngine, EngineMoto)
-		return
+		return "", fmt.Errorf("%w (CI is set, so a broken Docker engine is a failure; set %s=%s to use moto without Docker)", err, EnvEngine, EngineMoto)
 	} else {
 		engine.notes = append(engine.notes, fmt.Sprintf("dynamotest: Docker answers but %v; trying moto without Docker", oneLine(err)))
 	}
-	err := startMoto()
+	in, err := startMoto()
 	if errors.Is(err, motoserver.ErrNoPython) {
 		engine.skip = strings.Join(append(reasons, "no Python 3 with its venv module was found"), ", ")
-		return
+		return "", nil
 	}
-	engine.err = err
+	return first(EngineMoto, in, err)
 }
 
 // startMoto starts a moto server from the user's cache.
-func startMoto() error {
+func startMoto() (*instance, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startupTimeout)
 	defer cancel()
 	srv, err := motoserver.Start(ctx, &motoserver.Options{Log: os.Stderr})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	engine.endpoint = srv.Endpoint
-	engine.desc = fmt.Sprintf("moto %s, local server at %s", motoserver.Version, srv.Endpoint)
-	engine.stop = func() { _ = srv.Close() }
-	logEngine()
-	return nil
+	in := &instance{
+		endpoint: srv.Endpoint,
+		desc:     fmt.Sprintf("moto %s, local server at %s", motoserver.Version, srv.Endpoint),
+		stop:     func() { _ = srv.Close() },
+	}
+	logEngine(in)
+	return in, nil
 }
 
-// startContainer starts the moto container. Its entrypoint is replaced by
+// startContainer starts a moto container. Its entrypoint is replaced by
 // [motoserver.Script], so that, as with the local server, moto serves one
 // request at a time and transactions are isolated.
-func startContainer() error {
+func startContainer() (*instance, error) {
 	image := Image
 	if v := strings.TrimSpace(os.Getenv(EnvImage)); v != "" {
 		image = v
@@ -210,7 +344,7 @@ func startContainer() error {
 	}
 	if err != nil {
 		stop()
-		return fmt.Errorf("start the %s container: %w", image, err)
+		return nil, fmt.Errorf("start the %s container: %w", image, err)
 	}
 	endpoint, err := c.PortEndpoint(ctx, containerPort, "http")
 	if err == nil {
@@ -222,18 +356,20 @@ func startContainer() error {
 	}
 	if err != nil {
 		stop()
-		return fmt.Errorf("reach the %s container at %s (where the tests run in a container of their own but the Docker engine is on the same host, set TESTCONTAINERS_HOST_OVERRIDE=localhost): %w", image, endpoint, err)
+		return nil, fmt.Errorf("reach the %s container at %s (where the tests run in a container of their own but the Docker engine is on the same host, set TESTCONTAINERS_HOST_OVERRIDE=localhost): %w", image, endpoint, err)
 	}
-	engine.endpoint = endpoint
-	engine.desc = fmt.Sprintf("docker container %s at %s", image, endpoint)
-	engine.stop = stop
-	logEngine()
-	return nil
+	in := &instance{
+		endpoint: endpoint,
+		desc:     fmt.Sprintf("docker container %s at %s", image, endpoint),
+		stop:     stop,
+	}
+	logEngine(in)
+	return in, nil
 }
 
-// logEngine says once per process, on standard error, which engine runs.
-func logEngine() {
-	fmt.Fprintf(os.Stderr, "dynamotest: engine: %s\n", engine.desc)
+// logEngine says on standard error which engine was started.
+func logEngine(in *instance) {
+	fmt.Fprintf(os.Stderr, "dynamotest: engine: %s\n", in.desc)
 }
 
 // dockerSockets are the places a Docker engine's socket usually is, besides
