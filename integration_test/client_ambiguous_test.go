@@ -47,6 +47,7 @@ func (tally) TableName() string { return "tally" }
 // caller learns that its outcome is unknown: an update moves a counter once,
 // and a Create does not report its own item as another's.
 func TestAmbiguousWriteNotRepeated(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		op    string

@@ -24,6 +24,7 @@ import (
 // TestClientTableNotFound: every kind of request on a missing table
 // returns dynamokit.ErrTableNotFound, whatever the engine's message.
 func TestClientTableNotFound(t *testing.T) {
+	t.Parallel()
 	// No tables: the namer leads to names no test creates.
 	c := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t)+"missing-")))
 	ctx := t.Context()
@@ -99,6 +100,7 @@ func opsOf(reqs []dynamokit.Request) []string {
 // table, attempt, capacity), and a Capacity on the context sums the
 // capacity over the pages of a query.
 func TestClientHookAndCapacity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	rec := &recorder{}
 	c := e.db.With(dynamokit.WithHook(rec.hook))
@@ -176,6 +178,7 @@ func TestClientHookAndCapacity(t *testing.T) {
 // TestClientRetry: a transaction cancelled by a conflict alone is sent
 // again under the retry policy, and the hook sees each attempt.
 func TestClientRetry(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	rec := &recorder{}
 	conflicts := 2
@@ -269,6 +272,7 @@ func departmentCheck(depts *query.Table[Department]) dynamokit.WriteCheck {
 // transaction or refuse it, and leaves writes it adds nothing to, and
 // writes of other models, at their usual requests.
 func TestWriteCheck(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	rec := &recorder{}
 	c := e.db.With(dynamokit.WithHook(rec.hook))
@@ -357,6 +361,7 @@ func TestWriteCheck(t *testing.T) {
 // on one parent check it once, since DynamoDB allows one operation per
 // item in a transaction.
 func TestWriteCheckTransaction(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	depts, _ := query.NewTable[Department](e.db)
 	emps, _ := query.NewTable[Employee](e.db)
@@ -383,6 +388,7 @@ func TestWriteCheckTransaction(t *testing.T) {
 // transaction is refused before any request, with the check's error, and
 // leaves no employee in a deleted department.
 func TestWriteCheckTransactionDeletesParent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	rec := &recorder{}
 	c := e.db.With(dynamokit.WithHook(rec.hook))

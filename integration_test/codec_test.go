@@ -37,6 +37,7 @@ func (Profile) TableName() string { return "profile" }
 // TestCodecInterop writes items with guregu/dynamo and reads them with
 // dynamokit, and the other way round, through a real table.
 func TestCodecInterop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Profile](t))
 	ctx := t.Context()
 	repo, err := query.NewTable[Profile](e.db.With(dynamokit.WithNamer(e.names)))

@@ -48,6 +48,7 @@ func employeeIDs(es []Employee) []string {
 // TestDepartments is the seed notebook, asserted: create, list, children
 // through the GSI, moves that succeed and moves that must fail.
 func TestDepartments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	ctx := t.Context()
 	depts, err := query.NewTable[Department](e.db.With(dynamokit.WithNamer(e.names)))

@@ -138,6 +138,7 @@ func (p pynamodb) run(t *testing.T, mode string, out any) {
 // pynamodb reads everything back; and optimistic locking holds across the
 // two, a stale write from either side being refused.
 func TestPynamoDBInterop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t), must[PyOrder](t))
 	ctx := t.Context()
 	py := newPynamoDB(t, dynamotest.Endpoint(t), e.names("department"), e.names("employee"), e.names("order"))
@@ -299,6 +300,7 @@ func sortSets(o PyOrder) PyOrder {
 // TestDecodeErrorNamesItem: an item that cannot be decoded names the field
 // and the item's key, through a read of the query package.
 func TestDecodeErrorNamesItem(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[PyOrder](t))
 	ctx := t.Context()
 	orders, err := query.NewTable[PyOrder](e.db.With(dynamokit.WithNamer(e.names)))

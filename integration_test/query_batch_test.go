@@ -42,6 +42,7 @@ func sortEvents(es []Event) {
 // with the SDK's own retries off, and reads them back the same way: every
 // item must be stored exactly once.
 func TestQueryBatchFaults(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	fc := newFaultClient(0.2, 0.3)
@@ -106,6 +107,7 @@ func TestQueryBatchFaults(t *testing.T) {
 // The other items meet faults too, but at most twice each (MaxFaults), so
 // four retries get every one of them through, whatever the timing.
 func TestQueryBatchRetriesRunOut(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	isStuck := func(seq int) bool { return seq%97 == 13 }
@@ -185,6 +187,7 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 // faulted at most twice), and two runs inject the very same faults, however
 // the concurrent requests interleave.
 func TestQueryBatchFaultsDeterministic(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	opts := &query.BatchOptions{Concurrency: 4, Retries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}

@@ -141,6 +141,7 @@ func describe(t *testing.T, es []query.Entity) []string {
 // an entity type reported as raw, over mixed pages of three items joined
 // by signed cursors.
 func TestCollectionPages(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	ctx := t.Context()
 	key := []byte("0123456789abcdef-collection-key")
@@ -219,6 +220,7 @@ func TestCollectionPages(t *testing.T) {
 // TestCollectionCursorRefused: a tampered, unsigned, other-query or
 // Table-query cursor is refused with ErrBadCursor before any request.
 func TestCollectionCursorRefused(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	ctx := t.Context()
 	key := []byte("0123456789abcdef-collection-key")
@@ -270,6 +272,7 @@ func TestCollectionCursorRefused(t *testing.T) {
 // TestCollectionRangeAndFilter: a range by example of one member renders
 // through its template; a filter on one member keeps the others' items.
 func TestCollectionRangeAndFilter(t *testing.T) {
+	t.Parallel()
 	s := newShop(t)
 	ctx := t.Context()
 
@@ -415,6 +418,7 @@ func (ShopOtherSort) TableName() string     { return "shop" }
 // TestCollectionRefused: NewCollection refuses members that do not share
 // a partition, naming the member and what differs.
 func TestCollectionRefused(t *testing.T) {
+	t.Parallel()
 	db := dynamotest.Client(t)
 	of := func(newTable func(*dynamokit.Client) (query.Member, error)) query.Member {
 		t.Helper()

@@ -32,6 +32,7 @@ func (Ticket) TableName() string { return "ticket" }
 // index keys built from the updated stamp and the version hold the new
 // stamp and version, and one built from a Set attribute holds its new value.
 func TestQueryUpdateRecomputes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Ticket](t))
 	ctx := t.Context()
 	c := newClock(time.Unix(1000, 0))

@@ -74,6 +74,7 @@ func ids(ls []Lease) string {
 // whose stored form is not attributevalue's: each value goes through its
 // attribute's encoder.
 func TestConditionValuesFollowTheModel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Lease](t))
 	ctx := t.Context()
 	leases := repo[Lease](t, e, nil, nil)
@@ -130,6 +131,7 @@ func TestConditionValuesFollowTheModel(t *testing.T) {
 // TestConditionMistakesSendNothing: a misspelt name or a value of the
 // wrong type is an error naming it, before any request.
 func TestConditionMistakesSendNothing(t *testing.T) {
+	t.Parallel()
 	db, requests := countingDB(t)
 	e := newEnv(t, must[Lease](t))
 	ctx := t.Context()
@@ -193,6 +195,7 @@ func TestConditionMistakesSendNothing(t *testing.T) {
 // attribute's encoder once (a custom marshaler is called once), and is
 // stored as the item stores it.
 func TestUpdateOperandsEncodedOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Lease](t))
 	ctx := t.Context()
 	leases := repo[Lease](t, e, nil, nil)

@@ -39,6 +39,7 @@ func accountKey(id string) map[string]types.AttributeValue {
 // each sentinel error and the guarantee that a failed write leaves the
 // caller's value as it was.
 func TestQueryCRUD(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Account](t))
 	ctx := t.Context()
 	c := newClock(t0)
@@ -265,6 +266,7 @@ var sortedTags = cmp.Transformer("sorted", func(in []string) map[string]bool {
 
 // TestQueryCount counts with and without limits and filters.
 func TestQueryCount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	events := repo[Event](t, e, nil, nil)

@@ -38,6 +38,7 @@ func retarget(t *testing.T, cursor string, edit func(key map[string]map[string]s
 // here, in the attribute a filter or projection names, with the same
 // values.
 func TestQueryCursorScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	db, counter := countingDB(t)
@@ -106,6 +107,7 @@ func TestQueryCursorScope(t *testing.T) {
 // query: each must be refused with ErrBadCursor, before any request, rather
 // than reach the engine and come back as an error of the engine.
 func TestQueryCursorTampered(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	db, counter := countingDB(t)
@@ -197,6 +199,7 @@ func TestQueryCursorTampered(t *testing.T) {
 // children to another parent's partition: HasMany.Page refuses it with
 // ErrBadCursor, before any request, in every layout.
 func TestRelationsCursorTampered(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testCursorTampered, testCursorTampered, testCursorTampered)
 }
 

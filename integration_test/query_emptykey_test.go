@@ -44,6 +44,7 @@ func (binPart) TableName() string { return "bindoc" }
 // attribute; each returns an error matching query.ErrEmptyKey before
 // sending anything.
 func TestEmptyKeyAttribute(t *testing.T) {
+	t.Parallel()
 	t.Run("allowempty key", func(t *testing.T) {
 		// Once accepted: Get and Delete sent id "" and moto's Delete
 		// returned nil.

@@ -24,6 +24,7 @@ func (Counter) TableName() string { return "counter" }
 // and updating it with the version read, retrying on a conflict: no
 // increment may be lost or applied twice.
 func TestQueryOptimisticLocking(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Counter](t))
 	ctx := t.Context()
 	counters := repo[Counter](t, e, nil, nil)

@@ -26,6 +26,7 @@ func (Odd) TableName() string { return "odd" }
 // values that look like expressions, through every operation: names and
 // values only ever travel as placeholders.
 func TestQueryOddNames(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Odd](t))
 	ctx := t.Context()
 	odds := repo[Odd](t, e, nil, nil)

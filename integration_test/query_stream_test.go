@@ -38,6 +38,7 @@ func putEvents(t *testing.T, r *query.Table[Event], stream string, n int) []Even
 // TestQueryPages pages through 250 items 100 at a time, and refuses cursors
 // that were tampered with or made for another partition or index.
 func TestQueryPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	events := repo[Event](t, e, nil, nil)
@@ -159,6 +160,7 @@ func TestQueryPages(t *testing.T) {
 
 // TestQueryParallelScan reads every item exactly once with four segments.
 func TestQueryParallelScan(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	events := repo[Event](t, e, nil, nil)
@@ -201,6 +203,7 @@ func cancelAfterFirst(seq iter.Seq2[Event, error], cancel func()) (items int, er
 // TestQueryCancel cancels streams after their first item: each must end
 // with an error matching context.Canceled and send no further request.
 func TestQueryCancel(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	putEvents(t, repo[Event](t, e, nil, nil), "c", 50)
 	db, counter := countingDB(t)

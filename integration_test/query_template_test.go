@@ -24,6 +24,7 @@ func (Purchase) TableName() string { return "purchase" }
 // fractions of several lengths sort by time, so newest first is right, and
 // a range by example selects by time.
 func TestTemplateTimeOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Purchase](t))
 	ctx := t.Context()
 	purchases := repo[Purchase](t, e, nil, nil)
@@ -122,6 +123,7 @@ func (Store) TableName() string { return "store" }
 // TestTemplatePrefix: a prefix by example selects at each level of a
 // composite sort key, and never a state or city that merely begins alike.
 func TestTemplatePrefix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Store](t))
 	ctx := t.Context()
 	stores := repo[Store](t, e, nil, nil)
@@ -182,6 +184,7 @@ func (TenantOrder) TableName() string { return "tenant_order" }
 // TestTemplateNoCollision: customer acme#1's order 2 and customer acme's
 // order 1#2 are two items; neither reads nor overwrites the other.
 func TestTemplateNoCollision(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[TenantOrder](t))
 	ctx := t.Context()
 	orders := repo[TenantOrder](t, e, nil, nil)

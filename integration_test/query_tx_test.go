@@ -21,6 +21,7 @@ import (
 // that a cancelled transaction changes nothing and says which action
 // failed, and why.
 func TestQueryTransactions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Account](t), must[Event](t))
 	ctx := t.Context()
 	c := newClock(t0)

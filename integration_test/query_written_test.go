@@ -29,6 +29,7 @@ func (Tally) TableName() string { return "tally" }
 // succeeded but the item it returns does not decode into the model, says
 // that the write happened: the caller must not retry with the old version.
 func TestUpdateValueWrittenNotDecoded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Tally](t))
 	ctx := t.Context()
 	tallies := repo[Tally](t, e, nil, nil)
@@ -124,6 +125,7 @@ func (Shipment) TableName() string { return "shipment" }
 // with MarshalText and writes, reads and queries by it: the table declares
 // the key as the type the codec writes.
 func TestTextMarshalerKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Shipment](t))
 	ctx := t.Context()
 	shipments := repo[Shipment](t, e, nil, nil)

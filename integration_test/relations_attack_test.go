@@ -92,6 +92,7 @@ func atkWhole(t *testing.T, teams *query.Table[AtkTeam], players *query.Table[At
 // child moves to another parent (or to none that exists), so the write
 // must keep the counters and check the parent, or be refused.
 func TestRelationsAttackAddToLink(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		add  int
@@ -111,6 +112,7 @@ func TestRelationsAttackAddToLink(t *testing.T) {
 // SetIfNotExists, which DynamoDB leaves as it is: the counters must not
 // move.
 func TestRelationsAttackSetIfNotExistsLink(t *testing.T) {
+	t.Parallel()
 	teams, players, rel := atkSetup(t)
 	err := players.Update(AtkPlayer{PlayerID: "p-1"}).SetIfNotExists("team_id", 2).Run(t.Context())
 	if !errors.Is(err, relations.ErrNeedsRelation) {
@@ -123,6 +125,7 @@ func TestRelationsAttackSetIfNotExistsLink(t *testing.T) {
 // table with values its parent does not hold: the write must be refused
 // or leave no copy that disagrees with its parent.
 func TestRelationsAttackChildCopies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		write func(f copyFixture) error
@@ -161,6 +164,7 @@ func TestRelationsAttackChildCopies(t *testing.T) {
 // TestRelationsAttackTxLinkAndDeleteParent links a child and deletes its
 // parent in one WriteTx: it must fail, leaving no orphan.
 func TestRelationsAttackTxLinkAndDeleteParent(t *testing.T) {
+	t.Parallel()
 	teams, players, rel := atkSetup(t)
 	err := players.Client().WriteTx(t.Context(), nil,
 		players.TxCreate(&AtkPlayer{PlayerID: "p-2", TeamID: 2}),
@@ -174,6 +178,7 @@ func TestRelationsAttackTxLinkAndDeleteParent(t *testing.T) {
 // TestRelationsAttackTxPutParentAndLink puts a parent and links a child
 // to it in one WriteTx: it must keep the counter or fail.
 func TestRelationsAttackTxPutParentAndLink(t *testing.T) {
+	t.Parallel()
 	teams, players, rel := atkSetup(t)
 	err := players.Client().WriteTx(t.Context(), nil,
 		teams.TxPut(&AtkTeam{TeamID: 2, Name: "renamed"}),
@@ -201,6 +206,7 @@ func (AtkMembership) TableName() string { return "atk_membership" }
 // many-to-many while another many-to-many of students restricts it: the
 // delete must be refused, leaving no membership pointing at nothing.
 func TestRelationsAttackSharedEnd(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	e := newEnv(t, must[Student](t), must[Course](t), must[Enrollment](t), must[AtkClub](t), must[AtkMembership](t))
 	db := dynamotest.Client(t)

@@ -30,6 +30,7 @@ const raceChildren = 60
 // the cascade writes: they must survive, and every other child of d-1 must
 // be gone.
 func TestRelationsCascadeRace(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testCascadeRace, testCascadeRace, testCascadeRace)
 }
 
@@ -72,6 +73,7 @@ func testCascadeRace[P, C any](t *testing.T, s shape[P, C]) {
 // policy: the child moved to d-2 stays there, and every other child of d-1
 // ends unlinked.
 func TestRelationsDetachRace(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testDetachRace, testDetachRace, testDetachRace)
 }
 
@@ -223,6 +225,7 @@ const costChildren = 1000
 // TestRelationsCascadeCost measures the requests and write units of a
 // cascade of a department with costChildren employees, in each layout.
 func TestRelationsCascadeCost(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testCascadeCost, testCascadeCost, testCascadeCost)
 }
 
@@ -276,6 +279,7 @@ func testCascadeCost[P, C any](t *testing.T, s shape[P, C]) {
 // customer_id. An order moved to Bob between the cascade's read of Ada's
 // orders and its first delete survives.
 func TestRelationsCascadeRaceChildTable(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
 	hook := &interleaver{ops: writeOps}

@@ -19,6 +19,7 @@ import (
 // exists once, in one existing department, and is listed by exactly that
 // department.
 func TestRelationsConcurrentMoves(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testConcurrentMoves, testConcurrentMoves, testConcurrentMoves)
 }
 

@@ -205,6 +205,7 @@ func (f copyFixture) disagreements(t *testing.T) ([]string, map[string]int) {
 // item collection (where a move re-creates the child), and refuse a
 // missing parent.
 func TestCopiesLinkAndRelink(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	t.Run("multi-table", func(t *testing.T) {
 		f := newCopyFixture(t)
@@ -292,6 +293,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 // parent's name fails, and the retry copies the new name. Without that
 // condition the child would keep the old name for good.
 func TestCopiesLinkRacesRename(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	f := newCopyFixture(t)
 	f.seed(t, []Department{{"d-1", "HR"}, {"d-2", "IT"}}, nil, nil)
@@ -334,6 +336,7 @@ const syncChildren = 1000
 // points and the counts are exact; four at once, the same must hold
 // whichever transaction each turn precedes.
 func TestCopiesSyncRace(t *testing.T) {
+	t.Parallel()
 	t.Run("one at a time", func(t *testing.T) {
 		// Turn 1 fails the first transaction on its three moved
 		// children, which its retry (2) skips; turn 3 fails the second
@@ -415,6 +418,7 @@ func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
 // call starts after the children already done. A token made before
 // another rename is ignored, and the call starts over.
 func TestCopiesSyncResume(t *testing.T) {
+	t.Parallel()
 	f := newCopyFixture(t)
 	f.seed(t, []Department{{"d-1", "HR"}}, map[string]string{"d-1": "a-"}, map[string]int{"d-1": syncChildren})
 	f.rename(t, "d-1", "People")
@@ -470,6 +474,7 @@ func TestCopiesSyncResume(t *testing.T) {
 // and write units (the meter's rule: 2 per action of a transaction, 1 per
 // single write).
 func TestCopiesCost(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	m := &meter{requests: map[string]int{}}
 	f := newCopyFixture(t, dynamokit.WithHook(m.hook))
@@ -528,6 +533,7 @@ func mapsEqualInt(a, b map[string]int) bool {
 // attribute is refused, naming UpdateParent; a Put that keeps it passes, one
 // that changes it is refused; UpdateParent renames and syncs the copies.
 func TestCopiesPlainWrites(t *testing.T) {
+	t.Parallel()
 	f := newCopyFixture(t)
 	ctx := t.Context()
 	f.seed(t, []Department{{"d-1", "HR"}}, map[string]string{"d-1": "e"}, map[string]int{"d-1": 3})

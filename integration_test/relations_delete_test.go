@@ -17,6 +17,7 @@ const bigDepartment = 1200
 // TestRelationsDelete checks pagination and the delete policies in each
 // layout, with a department of over a thousand employees.
 func TestRelationsDelete(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testDelete, testDelete, testDelete)
 }
 

@@ -213,7 +213,10 @@ func (f edgeFix[S, C, E]) counts(t *testing.T, m *relations.ManyToMany[S, C, E],
 // TestEdgeLink links a student to a course, links them again with another
 // role (nothing changes: the first link wins), and refuses links to a
 // missing endpoint on either side, counting requests and write units.
-func TestEdgeLink(t *testing.T) { eachEdgeLayout(t, testEdgeLink, testEdgeLink) }
+func TestEdgeLink(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeLink, testEdgeLink)
+}
 
 func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	f := edgeSetup(t, l, nil)
@@ -291,7 +294,10 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 // TestEdgeList lists a student's courses and a course's students, page by
 // page with signed cursors, with the far endpoints read whole: one Query
 // and one BatchGetItem per page.
-func TestEdgeList(t *testing.T) { eachEdgeLayout(t, testEdgeList, testEdgeList) }
+func TestEdgeList(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeList, testEdgeList)
+}
 
 func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	f := edgeSetup(t, l, nil)
@@ -383,7 +389,10 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 // endpoint with edges and deletes one without; Cascade and Detach delete
 // the edges and the endpoint, never the far endpoints, whose counters
 // drop.
-func TestEdgeDelete(t *testing.T) { eachEdgeLayout(t, testEdgeDelete, testEdgeDelete) }
+func TestEdgeDelete(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeDelete, testEdgeDelete)
+}
 
 func testEdgeDelete[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	f := edgeSetup(t, l, nil)
@@ -482,6 +491,7 @@ const edgeRaceWriters = 16
 // a Query and then deletes unconditionally, and must find dangling edges
 // on every run: the test can see the race it guards against.
 func TestEdgeRestrictRace(t *testing.T) {
+	t.Parallel()
 	t.Run("counter", func(t *testing.T) {
 		eachEdgeLayout(t, testEdgeRestrictRace[Student, Course, Enrollment](false), testEdgeRestrictRace[SchoolStudent, SchoolCourse, SchoolEnrollment](false))
 	})
@@ -611,7 +621,10 @@ const edgeCostEdges = 100
 
 // TestEdgeCascadeCost measures the requests and write units of deleting a
 // course with 100 edges under Cascade: 3 transactions of up to 49 edges.
-func TestEdgeCascadeCost(t *testing.T) { eachEdgeLayout(t, testEdgeCascadeCost, testEdgeCascadeCost) }
+func TestEdgeCascadeCost(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeCascadeCost, testEdgeCascadeCost)
+}
 
 func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	f := edgeSetup(t, l, nil)
@@ -661,6 +674,7 @@ func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 // counter) that still has an edge is refused, counted by a Query; a course
 // never linked is deleted.
 func TestEdgeRestrictWithoutCounter(t *testing.T) {
+	t.Parallel()
 	eachEdgeLayout(t, testEdgeRestrictWithoutCounter, testEdgeRestrictWithoutCounter)
 }
 
@@ -705,6 +719,7 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 // missing end; an Update passes; a Put, a Delete and the batch writes are
 // refused; Link and Unlink are not counted twice.
 func TestEdgeCheckedWrites(t *testing.T) {
+	t.Parallel()
 	eachEdgeLayout(t, testEdgeCheckedWrites, testEdgeCheckedWrites)
 }
 

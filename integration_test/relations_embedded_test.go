@@ -218,6 +218,7 @@ var (
 // the seed scenario (Create, Move, Children, Parent, ParentWithChildren,
 // ChildrenOf, Detach) and Delete with each policy.
 func TestRelationsEmbeddedPointers(t *testing.T) {
+	t.Parallel()
 	t.Run("link/multi-table", func(t *testing.T) { testEmbedded(t, refMultiTable) })
 	t.Run("link/inverted index", func(t *testing.T) { testEmbedded(t, refInvertedIndex) })
 	t.Run("link/item collection", func(t *testing.T) { testEmbedded(t, refItemCollection) })
@@ -314,6 +315,7 @@ func (VerColEmployee) TableName() string { return "org" }
 // with the item read: the move fails with a version conflict and the
 // concurrent update survives.
 func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[ColDepartment](t), must[VerColEmployee](t))
 	ctx := t.Context()
 	hook := &interleaver{}

@@ -35,6 +35,7 @@ func (Order) TableName() string { return "order" }
 // TestRelationsOrders relates a second, different pair: customers and
 // their orders, newest first.
 func TestRelationsOrders(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	orders, bought, ada, bob := shop[Order](t, relations.MultiTable)
 	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -200,6 +201,7 @@ func (CustomerOrder) TableName() string { return "customer_order" }
 // table is keyed by customer_id: no index, strongly consistent reads
 // possible, and a move re-keys the order.
 func TestRelationsChildTableKeyedByLink(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	orders, bought, ada, bob := shop[CustomerOrder](t, relations.ItemCollection)
 	day := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -20,6 +20,7 @@ import (
 // in requests and write units (counted as DynamoDB bills them: 1 per
 // single write, 2 per item of a transaction).
 func TestRelationsWritePaths(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testWritePaths, testWritePaths, testWritePaths)
 }
 

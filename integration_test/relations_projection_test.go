@@ -83,6 +83,7 @@ func (TitledEmployee) TableOptions() model.Options {
 // not copy every attribute of the child: Declare refuses, naming the index
 // and its projection, rather than hand out children with zero fields.
 func TestRelationsPartialIndex(t *testing.T) {
+	t.Parallel()
 	t.Run("keys only", func(t *testing.T) {
 		// This message is quoted by docs/relations.md.
 		testPartialIndex(t, Department{"d-1", "Engineering"}, KeysEmployee{"e-1", "Ada", "d-1"},
@@ -128,6 +129,7 @@ func testPartialIndex[P, C any](t *testing.T, parent P, child C, want string) {
 // come back whole, and ParentWithChildren reads the parent from its table
 // (GetItem), not from the index.
 func TestRelationsIncludeIndex(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	db, c := countingDB(t)
 	e := newEnv(t, must[InclDepartment](t), must[InclEmployee](t))

@@ -114,6 +114,7 @@ func countedDB(t *testing.T, c *counter) *dynamokit.Client {
 // TestRelationsRequests counts the DynamoDB requests each operation sends,
 // in each layout.
 func TestRelationsRequests(t *testing.T) {
+	t.Parallel()
 	t.Run("multi-table", func(t *testing.T) {
 		testRequests(t, multiTable, requests{
 			move:               map[string]int{"TransactWriteItems": 1},
@@ -213,6 +214,7 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 // write is a transaction, which DynamoDB bills at 2 write units per item
 // of up to 1 KB.
 func TestRelationsWriteCost(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testWriteCost, testWriteCost, testWriteCost)
 }
 

@@ -38,6 +38,7 @@ const restrictWriters = 32
 // a Query, then an unconditional DeleteItem), to show that the test finds
 // the orphans it left.
 func TestRelationsRestrictRace(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testRestrictRace, testRestrictRace, testRestrictRace)
 }
 
@@ -48,6 +49,7 @@ func TestRelationsRestrictRace(t *testing.T) {
 // moving a child into it. The relation's write checks keep these writes
 // as safe as Link and Relink: 0 orphans.
 func TestRelationsRestrictRacePlain(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testRestrictRacePlain, testRestrictRacePlain, testRestrictRacePlain)
 }
 

@@ -13,6 +13,7 @@ import (
 
 // TestRelationsSeed runs the seed scenario's assertions in each layout.
 func TestRelationsSeed(t *testing.T) {
+	t.Parallel()
 	eachLayout(t, testSeed, testSeed, testSeed)
 }
 

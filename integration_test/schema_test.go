@@ -133,6 +133,7 @@ func planKinds(t *testing.T, db *dynamokit.Client, opts *schema.Options, models 
 }
 
 func TestSchemaCreateTwice(t *testing.T) {
+	t.Parallel()
 	m := must[gadgetV2](t)
 	db, opts := schemaEnv(t, m)
 	var events []schema.Event
@@ -196,6 +197,7 @@ func migrate(t *testing.T, db *dynamokit.Client, opts *schema.Options, target *m
 }
 
 func TestSchemaAddIndexAndTTL(t *testing.T) {
+	t.Parallel()
 	db, opts, name := gadgetTable(t, must[gadgetV1](t))
 	var events []schema.Event
 	opts.Progress = func(e schema.Event) { events = append(events, e) }
@@ -217,6 +219,7 @@ func TestSchemaAddIndexAndTTL(t *testing.T) {
 }
 
 func TestSchemaRemoveIndex(t *testing.T) {
+	t.Parallel()
 	db, opts, name := gadgetTable(t, must[gadgetV2](t))
 	v1 := must[gadgetV1](t)
 
@@ -247,6 +250,7 @@ func TestSchemaRemoveIndex(t *testing.T) {
 }
 
 func TestSchemaReplaceIndex(t *testing.T) {
+	t.Parallel()
 	db, opts, name := gadgetTable(t, must[gadgetV2](t))
 	opts.AllowDestructive = true
 	migrate(t, db, opts, must[gadgetV3](t), "delete index by-name", "add index by-name")
@@ -257,6 +261,7 @@ func TestSchemaReplaceIndex(t *testing.T) {
 }
 
 func TestSchemaBilling(t *testing.T) {
+	t.Parallel()
 	db, opts, name := gadgetTable(t, must[gadgetV1](t))
 	migrate(t, db, opts, must[gadgetProvisioned](t), "update billing ")
 	td := describeTable(t, db, name)
@@ -267,6 +272,7 @@ func TestSchemaBilling(t *testing.T) {
 }
 
 func TestSchemaRecreate(t *testing.T) {
+	t.Parallel()
 	db, opts, name := gadgetTable(t, must[gadgetV1](t))
 	cs, err := schema.Plan(t.Context(), db, opts, must[gadgetRekeyed](t))
 	var re *schema.RecreateError
@@ -280,6 +286,7 @@ func TestSchemaRecreate(t *testing.T) {
 }
 
 func TestSchemaDrop(t *testing.T) {
+	t.Parallel()
 	v1 := must[gadgetV1](t)
 	db, opts, name := gadgetTable(t, v1) // its cleanup drops again: a missing table is skipped
 	ctx := t.Context()
@@ -372,6 +379,7 @@ func (h *deletingHook) counts() (creates, describes int) {
 // waits until it is gone and creates it again; a deletion that never ends
 // is given up after Options.WaitTimeout, even under context.Background().
 func TestSchemaCreateWhileDeleting(t *testing.T) {
+	t.Parallel()
 	t.Run("deletion ends", func(t *testing.T) {
 		v1 := must[gadgetV1](t)
 		plain, opts, name := gadgetTable(t, v1)
