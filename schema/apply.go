@@ -106,5 +106,8 @@ func applyChange(ctx context.Context, c client, ch Change, opts *Options) error 
 		_, err := c.UpdateTimeToLive(ctx, in)
 		return err
 	}
+	if ok, err := applySetting(ctx, c, ch.in); ok {
+		return err
+	}
 	return fmt.Errorf("unknown request %T", ch.in)
 }

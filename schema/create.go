@@ -53,6 +53,7 @@ func (t *Table) createInput() *dynamodb.CreateTableInput {
 		in.BillingMode = types.BillingModeProvisioned
 		in.ProvisionedThroughput = throughput(t.Billing)
 	}
+	t.Settings.addTo(in)
 	return in
 }
 
@@ -126,6 +127,9 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 	if err != nil {
 		return err
 	}
+	if err := opts.checkAutoScaling(tables); err != nil {
+		return err
+	}
 	for _, t := range tables {
 		opts.progress(Event{Table: t.Name, Step: "create table"})
 		_, err := c.CreateTable(ctx, t.createInput())
@@ -142,6 +146,11 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 		if t.TTL != "" {
 			if err := enableTTL(ctx, c, t.Name, t.TTL); err != nil {
 				return err
+			}
+		}
+		if t.PointInTimeRecovery {
+			if _, err := c.UpdateContinuousBackups(ctx, pitrChange(t.Name, true).in.(*dynamodb.UpdateContinuousBackupsInput)); err != nil {
+				return fmt.Errorf("schema: enable point-in-time recovery on %s: %w", t.Name, err)
 			}
 		}
 	}

@@ -52,9 +52,9 @@ type Change struct {
 func (c Change) String() string {
 	var b strings.Builder
 	switch c.Kind {
-	case CreateTable, AddIndex, EnableTTL:
+	case CreateTable, AddIndex, EnableTTL, EnableStream, EnablePITR, TagTable:
 		b.WriteString("+ ")
-	case DeleteIndex, DisableTTL:
+	case DeleteIndex, DisableTTL, DisableStream, DisablePITR, UntagTable:
 		b.WriteString("- ")
 	default:
 		b.WriteString("~ ")
@@ -106,6 +106,9 @@ func Diff(want, have *Table) ([]Change, error) {
 		if want.TTL != "" {
 			changes = append(changes, ttlChange(want.Name, want.TTL, true))
 		}
+		if want.PointInTimeRecovery {
+			changes = append(changes, pitrChange(want.Name, true))
+		}
 		return changes, nil
 	}
 	if reasons := recreateReasons(want, have); len(reasons) > 0 {
@@ -143,6 +146,7 @@ func Diff(want, have *Table) ([]Change, error) {
 			changes = append(changes, ttlChange(want.Name, want.TTL, true))
 		}
 	}
+	changes = append(changes, settingsChanges(want, have)...)
 	return changes, nil
 }
 
@@ -226,6 +230,9 @@ func billingChange(want, have *Table, kept []Index) (Change, bool) {
 	in := &dynamodb.UpdateTableInput{TableName: aws.String(want.Name)}
 	var details []string
 	modeChanges := want.Billing.OnDemand() != have.Billing.OnDemand()
+	if want.AutoScaling != nil && !modeChanges {
+		return Change{}, false // the capacity is the auto scaling's
+	}
 	if modeChanges {
 		details = append(details, billingString(have.Billing)+" → "+billingString(want.Billing))
 		in.BillingMode = types.BillingModeProvisioned

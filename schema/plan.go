@@ -89,6 +89,9 @@ func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (
 	if err != nil {
 		return nil, err
 	}
+	if err := opts.checkAutoScaling(tables); err != nil {
+		return nil, err
+	}
 	cs := &ChangeSet{}
 	var errs []error
 	for _, want := range tables {
