@@ -220,3 +220,29 @@ func (o Options) check() error {
 	}
 	return nil
 }
+
+// Options returns the table settings the model declares with its
+// TableOptions method (see [Optioner]), or the zero Options for a model
+// without one. The maps and pointers are copies: changing them changes
+// nothing. A stream reader, for one, checks Stream to know which images
+// the records hold.
+func (m *Model) Options() Options {
+	if m == nil || m.m == nil {
+		return Options{}
+	}
+	o, ok := m.m.Settings.(Options)
+	if !ok {
+		return Options{Billing: m.m.Billing}
+	}
+	o.Tags = maps.Clone(o.Tags)
+	o.Projections = maps.Clone(o.Projections)
+	if o.AutoScaling != nil {
+		as := *o.AutoScaling
+		o.AutoScaling = &as
+	}
+	if o.WarmThroughput != nil {
+		wt := *o.WarmThroughput
+		o.WarmThroughput = &wt
+	}
+	return o
+}

@@ -30,7 +30,9 @@ type Options struct {
 	// and ends. It must not block.
 	Progress func(Event)
 	// AllowDestructive lets [Plan] and [Apply] delete global indexes (to
-	// remove them or to re-create them with another key or projection).
+	// remove them or to re-create them with another key or projection),
+	// disable a stream or point-in-time recovery, and turn deletion
+	// protection off.
 	// Without it such changes are refused. No option lets schema delete a
 	// table or its data: that is [Drop], called explicitly.
 	AllowDestructive bool

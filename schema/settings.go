@@ -49,7 +49,7 @@ const (
 	DisableStream            ChangeKind = "disable stream"                 // UpdateTable; destructive
 	EnablePITR               ChangeKind = "enable point-in-time recovery"  // UpdateContinuousBackups
 	DisablePITR              ChangeKind = "disable point-in-time recovery" // UpdateContinuousBackups; destructive
-	UpdateDeletionProtection ChangeKind = "update deletion protection"     // UpdateTable
+	UpdateDeletionProtection ChangeKind = "update deletion protection"     // UpdateTable; destructive when it turns protection off
 	UpdateTableClass         ChangeKind = "update table class"             // UpdateTable
 	UpdateEncryption         ChangeKind = "update encryption"              // UpdateTable
 	UpdateWarmThroughput     ChangeKind = "update warm throughput"         // UpdateTable
@@ -255,6 +255,8 @@ func settingsChanges(want, have *Table) []Change {
 		update(UpdateDeletionProtection, onOff(h.DeletionProtection)+" → "+onOff(w.DeletionProtection), func(in *dynamodb.UpdateTableInput) {
 			in.DeletionProtectionEnabled = aws.Bool(w.DeletionProtection)
 		})
+		// Turning the protection off takes away what guards the data.
+		out[len(out)-1].Destructive = h.DeletionProtection
 	}
 	if classOf(w.TableClass) != classOf(h.TableClass) {
 		update(UpdateTableClass, string(classOf(h.TableClass))+" → "+string(classOf(w.TableClass)), func(in *dynamodb.UpdateTableInput) {
@@ -313,6 +315,22 @@ func tagChanges(table, arn string, want, have map[string]string) []Change {
 			in: &dynamodb.TagResourceInput{ResourceArn: aws.String(arn), Tags: set}})
 	}
 	return out
+}
+
+// enablePITR turns point-in-time recovery on unless it already is, as
+// [Create] does with TTL.
+func enablePITR(ctx context.Context, c client, table string) error {
+	t := &Table{Name: table}
+	if err := describeSettings(ctx, c, t); err != nil {
+		return err
+	}
+	if t.PointInTimeRecovery {
+		return nil
+	}
+	if _, err := c.UpdateContinuousBackups(ctx, pitrChange(table, true).in.(*dynamodb.UpdateContinuousBackupsInput)); err != nil {
+		return fmt.Errorf("schema: enable point-in-time recovery on %s: %w", table, err)
+	}
+	return nil
 }
 
 func pitrChange(table string, enabled bool) Change {

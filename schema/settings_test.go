@@ -170,6 +170,8 @@ func TestDiffSettings(t *testing.T) {
 			[]string{"- disable point-in-time recovery: the restore points of the last 35 days are lost [destructive]"}},
 		{"protection", with(func(t *Table) { t.DeletionProtection = true }), base(),
 			[]string{"~ update deletion protection: off → on"}},
+		{"protection off", base(), with(func(t *Table) { t.DeletionProtection = true }),
+			[]string{"~ update deletion protection: on → off [destructive]"}},
 		{"class", with(func(t *Table) { t.TableClass = model.TableClassStandardIA }), base(),
 			[]string{"~ update table class: STANDARD → STANDARD_INFREQUENT_ACCESS"}},
 		{"class standard is the default", with(func(t *Table) { t.TableClass = model.TableClassStandard }), base(), nil},
