@@ -405,3 +405,47 @@ func checkTerraformBlock(t *testing.T, path, kind string, body map[string]any) {
 		}
 	}
 }
+
+func TestSettingsRequests(t *testing.T) {
+	have := &Table{Name: "t", Hash: Attr{"id", model.String}, ARN: fakeARN + "t", Settings: Settings{
+		Stream: model.StreamKeysOnly, Encryption: model.CustomerKey("arn:old"), Tags: map[string]string{"x": "1"},
+	}}
+	want := &Table{Name: "t", Hash: Attr{"id", model.String}, Settings: Settings{
+		PointInTimeRecovery: true, TableClass: model.TableClassStandardIA, Tags: map[string]string{"y": "2"},
+		WarmThroughput: &model.WarmThroughput{ReadUnitsPerSecond: 13000, WriteUnitsPerSecond: 5000},
+	}}
+	changes, err := Diff(want, have)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	for _, c := range changes {
+		got = append(got, c.in)
+	}
+	s := func(v string) *string { return aws.String(v) }
+	wantIn := []any{
+		&dynamodb.UpdateTableInput{TableName: s("t"), StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}},
+		&dynamodb.UpdateContinuousBackupsInput{TableName: s("t"), PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}},
+		&dynamodb.UpdateTableInput{TableName: s("t"), TableClass: types.TableClassStandardInfrequentAccess},
+		&dynamodb.UpdateTableInput{TableName: s("t"), SSESpecification: &types.SSESpecification{Enabled: aws.Bool(false)}},
+		&dynamodb.UpdateTableInput{TableName: s("t"), WarmThroughput: &types.WarmThroughput{ReadUnitsPerSecond: aws.Int64(13000), WriteUnitsPerSecond: aws.Int64(5000)}},
+		&dynamodb.UntagResourceInput{ResourceArn: s(fakeARN + "t"), TagKeys: []string{"x"}},
+		&dynamodb.TagResourceInput{ResourceArn: s(fakeARN + "t"), Tags: []types.Tag{{Key: s("y"), Value: s("2")}}},
+	}
+	opts := cmp.Options{sdkOpts, cmpopts.IgnoreUnexported(dynamodb.UpdateContinuousBackupsInput{}, dynamodb.UntagResourceInput{}, dynamodb.TagResourceInput{},
+		types.StreamSpecification{}, types.PointInTimeRecoverySpecification{}, types.SSESpecification{}, types.WarmThroughput{}, types.Tag{})}
+	if diff := cmp.Diff(wantIn, got, opts); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	// A customer key is sent by its ARN.
+	want.Encryption = model.CustomerKey("arn:new")
+	changes, _ = Diff(want, have)
+	for _, c := range changes {
+		if c.Kind == UpdateEncryption {
+			sse := c.in.(*dynamodb.UpdateTableInput).SSESpecification
+			if !aws.ToBool(sse.Enabled) || sse.SSEType != types.SSETypeKms || aws.ToString(sse.KMSMasterKeyId) != "arn:new" {
+				t.Errorf("SSESpecification = %+v, want KMS arn:new", sse)
+			}
+		}
+	}
+}
