@@ -1,8 +1,13 @@
 package dynamokit
 
 import (
+	"context"
 	"errors"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/errtext"
@@ -14,6 +19,12 @@ var (
 	// not exist (or is not active yet), on DynamoDB and on local engines
 	// alike: DynamoDB's ResourceNotFoundException.
 	ErrTableNotFound = errors.New("dynamokit: table not found")
+	// ErrIndexNotFound is returned by a query or scan of a secondary index
+	// that the table, which exists, does not have; the *[Error] names the
+	// index in its Index field and message. DynamoDB reports it as a
+	// ValidationException and moto as a ResourceNotFoundException; both
+	// are classified by the request (see [Client]).
+	ErrIndexNotFound = errors.New("dynamokit: index not found")
 	// ErrNotFound is returned when an item that must exist does not: a
 	// get, an update or a checked delete of a missing item. Package query
 	// documents which calls return it.
@@ -39,6 +50,7 @@ var (
 type Error struct {
 	Op    string                          // the operation, such as "get", "query" or "PutItem"
 	Table string                          // the table name, or ""
+	Index string                          // the secondary index, set with [ErrIndexNotFound]
 	Key   map[string]types.AttributeValue // the key of the item, when the operation has one
 	Kind  error                           // a sentinel such as [ErrNotFound], or nil
 	Err   error                           // the cause, such as the SDK error; may be nil
@@ -53,6 +65,10 @@ func (e *Error) Error() string {
 	if e.Table != "" {
 		b.WriteString(" ")
 		b.WriteString(e.Table)
+	}
+	if e.Index != "" {
+		b.WriteString(" index ")
+		b.WriteString(e.Index)
 	}
 	if len(e.Key) > 0 {
 		b.WriteString(" ")
@@ -106,4 +122,42 @@ func IsConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	return errors.Is(err, ErrConditionFailed) || errors.Is(err, ErrAlreadyExists) ||
 		errors.Is(err, ErrVersionConflict) || errors.As(err, &ccf)
+}
+
+// missingIndex refines err, the classified error of a failed request k,
+// when k names a secondary index (a Query or Scan with IndexName) and
+// failed as a missing resource (moto) or an invalid request (DynamoDB): it
+// asks DescribeTable, without hooks or retries, whether the table exists
+// and has the index, rather than reading the error's message. A table that
+// exists without the index makes the error [ErrIndexNotFound]; otherwise
+// err is returned as it is.
+func (c *Client) missingIndex(ctx context.Context, k call, err error) error {
+	var index string
+	switch in := k.input.(type) {
+	case *dynamodb.QueryInput:
+		index = aws.ToString(in.IndexName)
+	case *dynamodb.ScanInput:
+		index = aws.ToString(in.IndexName)
+	}
+	var e *Error
+	var api smithy.APIError
+	if index == "" || !errors.As(err, &e) || e.Kind != nil && e.Kind != ErrTableNotFound ||
+		!errors.As(err, &api) || api.ErrorCode() != "ResourceNotFoundException" && api.ErrorCode() != "ValidationException" {
+		return err
+	}
+	out, derr := c.api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(k.table)})
+	if derr != nil || out.Table == nil {
+		return err
+	}
+	for _, g := range out.Table.GlobalSecondaryIndexes {
+		if aws.ToString(g.IndexName) == index {
+			return err
+		}
+	}
+	for _, l := range out.Table.LocalSecondaryIndexes {
+		if aws.ToString(l.IndexName) == index {
+			return err
+		}
+	}
+	return &Error{Op: e.Op, Table: e.Table, Index: index, Kind: ErrIndexNotFound, Err: e.Err}
 }

@@ -71,7 +71,7 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			}
 			continue
 		}
-		return nil, classify(k, err)
+		return nil, c.missingIndex(ctx, k, classify(k, err))
 	}
 }
 

@@ -7,15 +7,11 @@ import "github.com/dynamokit/dynamokit/internal/mapping"
 type Tabler = mapping.Tabler
 
 // Optioner may be implemented by a model for the settings that tags cannot
-// express: TableOptions returns its [Options].
-type Optioner = mapping.Optioner
-
-// Options are a model's table settings. The zero value means on-demand
-// billing and every index projecting all attributes. Its fields:
-//
-//	Billing     Billing               // the table's billing mode; the zero value is on-demand
-//	Projections map[string]Projection // index name to projection; an index not listed projects all attributes
-type Options = mapping.Options
+// express: TableOptions returns its [Options]. It is called once, on the
+// zero value of the model, when the model is first used.
+type Optioner interface {
+	TableOptions() Options
+}
 
 // Billing is a table's billing mode: on-demand (the zero value) or
 // provisioned capacity, ReadUnits and WriteUnits (both zero means

@@ -75,7 +75,7 @@ func wrap(op, table string, err error, condKind error) error {
 		// An SDK operation name: the error comes from the executor.
 		err = e.Err
 		if e.Kind != nil && e.Kind != dynamokit.ErrConditionFailed {
-			return &dynamokit.Error{Op: op, Table: table, Kind: e.Kind, Err: err}
+			return &dynamokit.Error{Op: op, Table: table, Index: e.Index, Kind: e.Kind, Err: err}
 		}
 	} else if e != nil {
 		return err // a check's or another operation's error, already described

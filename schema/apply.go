@@ -33,7 +33,8 @@ var ErrDestructive = errors.New("schema: destructive change not allowed")
 // Note that DynamoDB allows switching a table's billing mode once per 24
 // hours and re-enabling TTL only some time after disabling it.
 //
-// It calls CreateTable, UpdateTable, UpdateTimeToLive and DescribeTable:
+// It calls CreateTable, UpdateTable, UpdateTimeToLive,
+// UpdateContinuousBackups, TagResource, UntagResource and DescribeTable:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
 func Apply(ctx context.Context, c *dynamokit.Client, cs *ChangeSet, opts *Options) error {
 	opts, err := clientOptions(c, opts)
@@ -104,6 +105,9 @@ func applyChange(ctx context.Context, c client, ch Change, opts *Options) error 
 		return waitActive(ctx, c, ch.Table, opts)
 	case *dynamodb.UpdateTimeToLiveInput:
 		_, err := c.UpdateTimeToLive(ctx, in)
+		return err
+	}
+	if ok, err := applySetting(ctx, c, ch.in); ok {
 		return err
 	}
 	return fmt.Errorf("unknown request %T", ch.in)

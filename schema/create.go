@@ -53,6 +53,7 @@ func (t *Table) createInput() *dynamodb.CreateTableInput {
 		in.BillingMode = types.BillingModeProvisioned
 		in.ProvisionedThroughput = throughput(t.Billing)
 	}
+	t.Settings.addTo(in)
 	return in
 }
 
@@ -101,17 +102,20 @@ func throughput(b model.Billing) *types.ProvisionedThroughput {
 	return &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(b.ReadUnits), WriteCapacityUnits: aws.Int64(b.WriteUnits)}
 }
 
-// Create creates the table of each model that does not exist yet, waits
-// until every table and index is ACTIVE, and enables TTL on tables whose
-// model declares a ttl attribute. A table that already exists is left as it
+// Create creates the table of each model that does not exist yet, with
+// its [Settings], waits until every table and index is ACTIVE, and enables
+// TTL on tables whose model declares a ttl attribute and point-in-time
+// recovery on those that ask for it. A table whose models declare
+// [model.AutoScaling] is refused with [ErrAutoScaling], before any request,
+// unless opts.SkipAutoScaling is set. A table that already exists is left as it
 // is (use [Plan] to compare it with its models) and is not an error; a
 // table being deleted is waited for and then created. Each wait is bounded
 // by [Options.WaitTimeout], whatever ctx says. Several models may share one
 // table (single-table design): it is created once, from the union of their
 // keys and indexes (see [Tables]).
 //
-// It calls CreateTable, DescribeTable, DescribeTimeToLive and
-// UpdateTimeToLive:
+// It calls CreateTable, DescribeTable, DescribeTimeToLive,
+// UpdateTimeToLive and UpdateContinuousBackups:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 func Create(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
 	opts, err := clientOptions(c, opts)
@@ -124,6 +128,9 @@ func Create(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*
 func create(ctx context.Context, c client, opts *Options, models []*model.Model) error {
 	tables, err := Tables(opts, models...)
 	if err != nil {
+		return err
+	}
+	if err := opts.checkAutoScaling(tables); err != nil {
 		return err
 	}
 	for _, t := range tables {
@@ -141,6 +148,11 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 		opts.progress(Event{Table: t.Name, Step: "create table", Done: true})
 		if t.TTL != "" {
 			if err := enableTTL(ctx, c, t.Name, t.TTL); err != nil {
+				return err
+			}
+		}
+		if t.PointInTimeRecovery {
+			if err := enablePITR(ctx, c, t.Name); err != nil {
 				return err
 			}
 		}

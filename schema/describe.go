@@ -36,6 +36,9 @@ func describe(ctx context.Context, c client, name string) (*Table, error) {
 	if t.Name == "" {
 		t.Name = name
 	}
+	if err := describeSettings(ctx, c, t); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -85,6 +88,8 @@ func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Ta
 	slices.SortFunc(t.GSIs, byName)
 	slices.SortFunc(t.LSIs, byName)
 	t.TTL = ttlAttribute(ttl)
+	t.Settings = settingsFrom(td)
+	t.ARN = aws.ToString(td.TableArn)
 	return t
 }
 

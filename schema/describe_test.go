@@ -133,6 +133,7 @@ func TestDescribeFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := tableOf(mapping.Must(m), nil)
+	want.ARN = fakeARN + "order"
 	// described sorts indexes by name; the model declares by-status first.
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("describe (-model +described):\n%s", diff)

@@ -37,14 +37,15 @@ type Change struct {
 	Detail string
 	// Destructive is set for changes that lose something: deleting a global
 	// index (to remove it, or to re-create it with another key or projection;
-	// queries on it fail until it is re-created).
+	// queries on it fail until it is re-created), disabling a stream or
+	// point-in-time recovery, turning deletion protection off.
 	Destructive bool
 	// Refused is set by [Plan] on a destructive change when
 	// [Options.AllowDestructive] is not set; [Apply] does not run a change
 	// set holding one.
 	Refused bool
 
-	in any // the request: *dynamodb.CreateTableInput, *dynamodb.UpdateTableInput or *dynamodb.UpdateTimeToLiveInput
+	in any // the request: *dynamodb.CreateTableInput, *dynamodb.UpdateTableInput, *dynamodb.UpdateTimeToLiveInput, or one of settings.go
 }
 
 // String returns the change as one line of a diff, such as
@@ -52,9 +53,9 @@ type Change struct {
 func (c Change) String() string {
 	var b strings.Builder
 	switch c.Kind {
-	case CreateTable, AddIndex, EnableTTL:
+	case CreateTable, AddIndex, EnableTTL, EnableStream, EnablePITR, TagTable:
 		b.WriteString("+ ")
-	case DeleteIndex, DisableTTL:
+	case DeleteIndex, DisableTTL, DisableStream, DisablePITR, UntagTable:
 		b.WriteString("- ")
 	default:
 		b.WriteString("~ ")
@@ -93,7 +94,7 @@ func (e *RecreateError) Error() string {
 // Diff returns the changes that turn have, a table as DynamoDB describes
 // it (nil when it does not exist), into want, the table the models describe
 // (see [Tables]). The changes come in the order they must be made: index
-// deletions, billing, index additions, TTL. A table that cannot be changed
+// deletions, billing, index additions, TTL, then the other [Settings]. A table that cannot be changed
 // in place returns a *[RecreateError]. Diff does no I/O; [Plan] calls it
 // with the live description of each table.
 func Diff(want, have *Table) ([]Change, error) {
@@ -105,6 +106,9 @@ func Diff(want, have *Table) ([]Change, error) {
 		changes := []Change{{Table: want.Name, Kind: CreateTable, Detail: want.summary(), in: in}}
 		if want.TTL != "" {
 			changes = append(changes, ttlChange(want.Name, want.TTL, true))
+		}
+		if want.PointInTimeRecovery {
+			changes = append(changes, pitrChange(want.Name, true))
 		}
 		return changes, nil
 	}
@@ -143,6 +147,7 @@ func Diff(want, have *Table) ([]Change, error) {
 			changes = append(changes, ttlChange(want.Name, want.TTL, true))
 		}
 	}
+	changes = append(changes, settingsChanges(want, have)...)
 	return changes, nil
 }
 
@@ -226,6 +231,9 @@ func billingChange(want, have *Table, kept []Index) (Change, bool) {
 	in := &dynamodb.UpdateTableInput{TableName: aws.String(want.Name)}
 	var details []string
 	modeChanges := want.Billing.OnDemand() != have.Billing.OnDemand()
+	if want.AutoScaling != nil && !modeChanges {
+		return Change{}, false // the capacity is the auto scaling's
+	}
 	if modeChanges {
 		details = append(details, billingString(have.Billing)+" → "+billingString(want.Billing))
 		in.BillingMode = types.BillingModeProvisioned

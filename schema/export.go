@@ -22,11 +22,26 @@ type Definition struct {
 	// `aws dynamodb create-table --cli-input-json file://table.json`.
 	CreateTable json.RawMessage
 	// Resource is the table as a CloudFormation AWS::DynamoDB::Table
-	// resource, with a TimeToLiveSpecification when a model declares TTL.
+	// resource, with a TimeToLiveSpecification when a model declares TTL
+	// and a PointInTimeRecoverySpecification when it asks for backups.
 	Resource json.RawMessage
 	// LogicalID is a CloudFormation logical ID made from the table name:
 	// "dev-employee" gives "DevEmployeeTable".
 	LogicalID string
+	// Template is a whole CloudFormation template: the table's resource
+	// under LogicalID and, when a model declares [model.AutoScaling], an
+	// AWS::ApplicationAutoScaling::ScalableTarget and ScalingPolicy for
+	// each capacity scaled, of the table and of each global index.
+	Template json.RawMessage
+	// Terraform is the table as a Terraform JSON configuration (a .tf.json
+	// file): an aws_dynamodb_table resource named TerraformName and, with
+	// auto scaling, aws_appautoscaling_target and aws_appautoscaling_policy
+	// resources; the table then ignores changes of its capacity, which the
+	// scaling owns.
+	Terraform json.RawMessage
+	// TerraformName is the name of the aws_dynamodb_table resource, made
+	// from the table name: "dev-employee" gives "dev_employee".
+	TerraformName string
 }
 
 // Export returns the definition of each table of models, grouped as by
@@ -39,15 +54,18 @@ func Export(opts *Options, models ...*model.Model) ([]Definition, error) {
 	out := make([]Definition, len(tables))
 	for i, t := range tables {
 		req := createTableJSON(t.createInput())
-		res := resourceJSON{Type: "AWS::DynamoDB::Table", Properties: propertiesJSON{createTableRequest: req}}
-		if t.TTL != "" {
-			res.Properties.TimeToLiveSpecification = &ttlJSON{AttributeName: t.TTL, Enabled: true}
-		}
-		d := Definition{Table: t.Name, LogicalID: logicalID(t.Name)}
+		res := cloudFormationTable(t, req)
+		d := Definition{Table: t.Name, LogicalID: logicalID(t.Name), TerraformName: terraformName(t.Name)}
 		if d.CreateTable, err = json.MarshalIndent(req, "", "  "); err != nil {
 			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
 		}
 		if d.Resource, err = json.MarshalIndent(res, "", "  "); err != nil {
+			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+		}
+		if d.Template, err = json.MarshalIndent(cloudFormationTemplate(t, d.LogicalID, res), "", "  "); err != nil {
+			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+		}
+		if d.Terraform, err = json.MarshalIndent(terraform(t, d.TerraformName), "", "  "); err != nil {
 			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
 		}
 		out[i] = d
@@ -56,16 +74,43 @@ func Export(opts *Options, models ...*model.Model) ([]Definition, error) {
 }
 
 // The JSON shapes of the DynamoDB API and of CloudFormation, which agree on
-// everything a table definition holds.
+// everything a table definition holds but the stream and the encryption.
 type (
+	// tableJSON is what both shapes share.
+	tableJSON struct {
+		TableName                 string            `json:"TableName"`
+		KeySchema                 []keyJSON         `json:"KeySchema"`
+		AttributeDefinitions      []attributeJSON   `json:"AttributeDefinitions"`
+		GlobalSecondaryIndexes    []globalIndexJSON `json:"GlobalSecondaryIndexes,omitempty"`
+		LocalSecondaryIndexes     []localIndexJSON  `json:"LocalSecondaryIndexes,omitempty"`
+		BillingMode               types.BillingMode `json:"BillingMode"`
+		ProvisionedThroughput     *throughputJSON   `json:"ProvisionedThroughput,omitempty"`
+		TableClass                types.TableClass  `json:"TableClass,omitempty"`
+		DeletionProtectionEnabled bool              `json:"DeletionProtectionEnabled,omitempty"`
+		WarmThroughput            *warmJSON         `json:"WarmThroughput,omitempty"`
+		Tags                      []tagJSON         `json:"Tags,omitempty"`
+	}
 	createTableRequest struct {
-		TableName              string            `json:"TableName"`
-		KeySchema              []keyJSON         `json:"KeySchema"`
-		AttributeDefinitions   []attributeJSON   `json:"AttributeDefinitions"`
-		GlobalSecondaryIndexes []globalIndexJSON `json:"GlobalSecondaryIndexes,omitempty"`
-		LocalSecondaryIndexes  []localIndexJSON  `json:"LocalSecondaryIndexes,omitempty"`
-		BillingMode            types.BillingMode `json:"BillingMode"`
-		ProvisionedThroughput  *throughputJSON   `json:"ProvisionedThroughput,omitempty"`
+		tableJSON
+		StreamSpecification *streamJSON `json:"StreamSpecification,omitempty"`
+		SSESpecification    *sseJSON    `json:"SSESpecification,omitempty"`
+	}
+	streamJSON struct {
+		StreamEnabled  bool                 `json:"StreamEnabled"`
+		StreamViewType types.StreamViewType `json:"StreamViewType"`
+	}
+	sseJSON struct {
+		Enabled        bool          `json:"Enabled"`
+		SSEType        types.SSEType `json:"SSEType,omitempty"`
+		KMSMasterKeyID string        `json:"KMSMasterKeyId,omitempty"`
+	}
+	warmJSON struct {
+		ReadUnitsPerSecond  int64 `json:"ReadUnitsPerSecond"`
+		WriteUnitsPerSecond int64 `json:"WriteUnitsPerSecond"`
+	}
+	tagJSON struct {
+		Key   string `json:"Key"`
+		Value string `json:"Value"`
 	}
 	keyJSON struct {
 		AttributeName string        `json:"AttributeName"`
@@ -99,8 +144,22 @@ type (
 		Properties propertiesJSON `json:"Properties"`
 	}
 	propertiesJSON struct {
-		createTableRequest
-		TimeToLiveSpecification *ttlJSON `json:"TimeToLiveSpecification,omitempty"`
+		tableJSON
+		StreamSpecification              *cfnStreamJSON `json:"StreamSpecification,omitempty"`
+		SSESpecification                 *cfnSSEJSON    `json:"SSESpecification,omitempty"`
+		TimeToLiveSpecification          *ttlJSON       `json:"TimeToLiveSpecification,omitempty"`
+		PointInTimeRecoverySpecification *cfnPITRJSON   `json:"PointInTimeRecoverySpecification,omitempty"`
+	}
+	cfnStreamJSON struct {
+		StreamViewType types.StreamViewType `json:"StreamViewType"`
+	}
+	cfnSSEJSON struct {
+		SSEEnabled     bool          `json:"SSEEnabled"`
+		SSEType        types.SSEType `json:"SSEType,omitempty"`
+		KMSMasterKeyID string        `json:"KMSMasterKeyId,omitempty"`
+	}
+	cfnPITRJSON struct {
+		PointInTimeRecoveryEnabled bool `json:"PointInTimeRecoveryEnabled"`
 	}
 	ttlJSON struct {
 		AttributeName string `json:"AttributeName"`
@@ -111,11 +170,25 @@ type (
 // createTableJSON converts the request Create sends, so Export cannot
 // drift from it.
 func createTableJSON(in *dynamodb.CreateTableInput) createTableRequest {
-	out := createTableRequest{
-		TableName:             aws.ToString(in.TableName),
-		KeySchema:             keysJSON(in.KeySchema),
-		BillingMode:           in.BillingMode,
-		ProvisionedThroughput: throughputOf(in.ProvisionedThroughput),
+	out := createTableRequest{tableJSON: tableJSON{
+		TableName:                 aws.ToString(in.TableName),
+		KeySchema:                 keysJSON(in.KeySchema),
+		BillingMode:               in.BillingMode,
+		ProvisionedThroughput:     throughputOf(in.ProvisionedThroughput),
+		TableClass:                in.TableClass,
+		DeletionProtectionEnabled: aws.ToBool(in.DeletionProtectionEnabled),
+	}}
+	if w := in.WarmThroughput; w != nil {
+		out.WarmThroughput = &warmJSON{aws.ToInt64(w.ReadUnitsPerSecond), aws.ToInt64(w.WriteUnitsPerSecond)}
+	}
+	for _, t := range in.Tags {
+		out.Tags = append(out.Tags, tagJSON{aws.ToString(t.Key), aws.ToString(t.Value)})
+	}
+	if s := in.StreamSpecification; s != nil {
+		out.StreamSpecification = &streamJSON{aws.ToBool(s.StreamEnabled), s.StreamViewType}
+	}
+	if s := in.SSESpecification; s != nil {
+		out.SSESpecification = &sseJSON{aws.ToBool(s.Enabled), s.SSEType, aws.ToString(s.KMSMasterKeyId)}
 	}
 	for _, d := range in.AttributeDefinitions {
 		out.AttributeDefinitions = append(out.AttributeDefinitions, attributeJSON{aws.ToString(d.AttributeName), d.AttributeType})

@@ -43,6 +43,8 @@ func TestExport(t *testing.T) {
 		{"employee", &Options{Namer: model.Prefix("dev-")}, []*model.Model{model.MustOf[employee]()}, "DevEmployeeTable"},
 		{"order", nil, []*model.Model{model.MustOf[order]()}, "OrderTable"},
 		{"app", nil, []*model.Model{model.MustOf[deptItem](), model.MustOf[empItem]()}, "AppTable"},
+		{"ledger", &Options{Namer: model.Prefix("prod-")}, []*model.Model{model.MustOf[ledger]()}, "ProdLedgerTable"},
+		{"journal", nil, []*model.Model{model.MustOf[journal]()}, "JournalTable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,6 +61,8 @@ func TestExport(t *testing.T) {
 			}
 			golden(t, tt.name+".create.json", d.CreateTable)
 			golden(t, tt.name+".cloudformation.json", d.Resource)
+			golden(t, tt.name+".template.json", d.Template)
+			golden(t, tt.name+".tf.json", d.Terraform)
 
 			// The exported request decodes into what Create sends.
 			var req createTableRequest

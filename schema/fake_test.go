@@ -29,6 +29,10 @@ type fakeClient struct {
 	// frozen tables stay in the state they are in: a table or index that
 	// never becomes ACTIVE, a deletion that never ends.
 	frozen map[string]bool
+	// pitr and tags hold each table's point-in-time recovery and tags
+	// (see settings_fake_test.go).
+	pitr map[string]bool
+	tags map[string]map[string]string
 }
 
 var _ client = (*fakeClient)(nil)
@@ -71,6 +75,7 @@ func (f *fakeClient) CreateTable(_ context.Context, in *dynamodb.CreateTableInpu
 	for _, l := range in.LocalSecondaryIndexes {
 		td.LocalSecondaryIndexes = append(td.LocalSecondaryIndexes, types.LocalSecondaryIndexDescription{IndexName: l.IndexName, KeySchema: l.KeySchema, Projection: l.Projection})
 	}
+	f.createSettings(td, in)
 	f.tables[name] = td
 	return &dynamodb.CreateTableOutput{TableDescription: td}, nil
 }
@@ -184,6 +189,7 @@ func (f *fakeClient) UpdateTable(_ context.Context, in *dynamodb.UpdateTableInpu
 	if pt := in.ProvisionedThroughput; pt != nil {
 		td.ProvisionedThroughput = &types.ProvisionedThroughputDescription{ReadCapacityUnits: pt.ReadCapacityUnits, WriteCapacityUnits: pt.WriteCapacityUnits}
 	}
+	updateSettings(td, in)
 	td.TableStatus = types.TableStatusUpdating
 	return &dynamodb.UpdateTableOutput{TableDescription: td}, nil
 }

@@ -30,10 +30,20 @@ type Options struct {
 	// and ends. It must not block.
 	Progress func(Event)
 	// AllowDestructive lets [Plan] and [Apply] delete global indexes (to
-	// remove them or to re-create them with another key or projection).
+	// remove them or to re-create them with another key or projection),
+	// disable a stream or point-in-time recovery, and turn deletion
+	// protection off.
 	// Without it such changes are refused. No option lets schema delete a
 	// table or its data: that is [Drop], called explicitly.
 	AllowDestructive bool
+	// SkipAutoScaling lets [Create] and [Plan] take tables whose models
+	// declare [model.AutoScaling]: the table is created and planned at its
+	// provisioned capacity, capacity differences are left to the scaling,
+	// and the scaling itself (Application Auto Scaling, another AWS
+	// service) is left to the tool that deploys [Export]'s CloudFormation
+	// or Terraform. Without it such tables are refused with
+	// [ErrAutoScaling].
+	SkipAutoScaling bool
 }
 
 // DefaultWaitTimeout is the bound of each wait when

@@ -61,10 +61,13 @@ func (cs *ChangeSet) String() string {
 // tables and returns the changes that would bring them in line: create a
 // missing table, add or delete global indexes, re-create a global index
 // whose key or projection changed (delete, then add), change the billing
-// mode or capacity, and turn TTL on or off. It changes nothing; pass the
-// result to [Apply].
+// mode or capacity, turn TTL on or off, and change the table's [Settings]
+// (stream, point-in-time recovery, deletion protection, class, encryption,
+// warm throughput, tags). It changes nothing; pass the result to [Apply].
 //
-// Deleting a global index is destructive: without opts.AllowDestructive
+// Deleting a global index, disabling a stream (a new view type disables
+// the stream, then enables it), disabling point-in-time recovery and
+// turning deletion protection off are destructive: without opts.AllowDestructive
 // the change is marked Refused (see [ChangeSet.Refused]) and Apply will not
 // run the change set, so a plan can still be printed and reviewed. Plan
 // does not look at tables that no model names.
@@ -74,7 +77,11 @@ func (cs *ChangeSet) String() string {
 // *[RecreateError] for it (several tables give errors joined with
 // errors.Join; errors.As finds each).
 //
-// It calls DescribeTable and DescribeTimeToLive for each table:
+// A table whose models declare [model.AutoScaling] is refused with
+// [ErrAutoScaling] unless opts.SkipAutoScaling is set.
+//
+// It calls DescribeTable, DescribeTimeToLive, DescribeContinuousBackups
+// and ListTagsOfResource for each table:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
 func Plan(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) (*ChangeSet, error) {
 	opts, err := clientOptions(c, opts)
@@ -87,6 +94,9 @@ func Plan(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*mo
 func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (*ChangeSet, error) {
 	tables, err := Tables(opts, models...)
 	if err != nil {
+		return nil, err
+	}
+	if err := opts.checkAutoScaling(tables); err != nil {
 		return nil, err
 	}
 	cs := &ChangeSet{}

@@ -23,6 +23,12 @@ type Table struct {
 	Billing model.Billing
 	// TTL is the attribute DynamoDB's time to live reads, "" when TTL is off.
 	TTL string
+	// Settings are the table's other settings (stream, backups, deletion
+	// protection, class, tags, encryption, auto scaling, warm throughput);
+	// see settings.go.
+	Settings
+	// ARN is the table's ARN, set on a described table only.
+	ARN string
 }
 
 // Attr is a key attribute: its name and DynamoDB type. Type is "" when a
@@ -161,6 +167,7 @@ func tableOf(m *mapping.Model, n model.Namer) *Table {
 	if m.TTL != nil {
 		t.TTL = m.TTL.Name
 	}
+	t.Settings = settingsOf(m)
 	return t
 }
 
@@ -193,6 +200,9 @@ func (t *Table) merge(o *Table) error {
 		t.TTL = o.TTL
 	case o.TTL != "" && o.TTL != t.TTL:
 		return fmt.Errorf("different ttl attributes (%s and %s)", t.TTL, o.TTL)
+	}
+	if err := t.Settings.merge(o.Settings); err != nil {
+		return err
 	}
 	var err error
 	if t.GSIs, err = mergeIndexes(t.GSIs, o.GSIs, t.LSIs); err != nil {

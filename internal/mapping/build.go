@@ -424,9 +424,13 @@ func (b *builder) finish() error {
 	if m.Table == "" {
 		return b.fail("", "", "TableName() returned an empty table name")
 	}
-	if b.t.Implements(typeOptioner) || reflect.PointerTo(b.t).Implements(typeOptioner) {
-		opts := reflect.New(b.t).Interface().(Optioner).TableOptions()
+	opts, ok, err := b.options()
+	if err != nil {
+		return b.fail("", "", "TableOptions: "+err.Error())
+	}
+	if ok {
 		m.Billing = opts.Billing
+		m.Settings = opts.Settings
 		if m.Billing.ReadUnits < 0 || m.Billing.WriteUnits < 0 || (m.Billing.ReadUnits == 0) != (m.Billing.WriteUnits == 0) {
 			return b.fail("", "", "provisioned billing needs both read and write units above zero")
 		}

@@ -148,6 +148,8 @@ type Model struct {
 	Entity string
 	// Billing is the table's billing mode.
 	Billing Billing
+	// Settings is [Options.Settings] of the model's options, or nil.
+	Settings any
 
 	byName  map[string]*Attribute
 	indexes map[string]*Index
@@ -209,6 +211,10 @@ type Options struct {
 	// Projections maps an index name to its projection; an index that is not
 	// listed projects all attributes.
 	Projections map[string]Projection
+	// Settings holds the table settings mapping does not read (stream,
+	// encryption, tags...): the model.Options value a model declared, for
+	// package schema; nil for options given in this internal form.
+	Settings any
 }
 
 // Billing is a table's billing mode: on-demand (the zero value) or
