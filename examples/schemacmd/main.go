@@ -21,6 +21,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 
@@ -73,13 +74,14 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *prefix, flag.Args()))
+	os.Exit(run(ctx, os.Stdout, *prefix, flag.Args()))
 }
 
-func run(ctx context.Context, prefix string, args []string) int {
+func run(ctx context.Context, w io.Writer, prefix string, args []string) int {
 	namer := model.Prefix(prefix)
 	cmd := &schemacmd.Command{
 		Name:   "schemacmd",
+		Stdout: w,
 		Models: []*model.Model{model.MustOf[Department](), model.MustOf[Employee]()},
 		Namer:  namer,
 		// Only plan and apply connect, so diagram and export start no
