@@ -1,0 +1,78 @@
+package relations_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/relations"
+	"github.com/google/go-cmp/cmp"
+)
+
+type describeDept struct {
+	DeptID string `dynamo:"dept_id,hash"`
+	Name   string `dynamo:"name"`
+}
+
+func (describeDept) TableName() string { return "dept" }
+
+type describeEmp struct {
+	EmpID  string `dynamo:"emp_id,hash"`
+	DeptID string `dynamo:"dept_id" index:"by-dept,hash"`
+	Name   string `dynamo:"name"`
+}
+
+func (describeEmp) TableName() string { return "emp" }
+
+func TestDescribe(t *testing.T) {
+	db := dynamokit.New(aws.Config{Region: "us-east-1"})
+	depts, _ := query.NewTable[describeDept](db)
+	emps, _ := query.NewTable[describeEmp](db)
+	students, _ := query.NewTable[Student](db)
+	courses, _ := query.NewTable[Course](db)
+	enrollments, _ := query.NewTable[Enrollment](db)
+	staff, err := relations.Declare(depts, emps, relations.Spec{
+		Layout: relations.MultiTable, Index: "by-dept", OnDelete: relations.Detach,
+		Copies: map[string]string{"name": "name"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enrolled, err := relations.DeclareEdge(students, courses, enrollments, relations.EdgeSpec{
+		Index: "course-student-index", OnDeleteTo: relations.Cascade, Counter: "enrolled",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		r    relations.Describer
+		want relations.Description
+	}{
+		{"one-to-many", staff, relations.Description{
+			Kind: relations.KindOneToMany, From: model.MustOf[describeDept](), To: model.MustOf[describeEmp](),
+			Layout: relations.MultiTable, Index: "by-dept", OnDeleteFrom: relations.Detach,
+			Counter: relations.DefaultCounter, Links: []string{"dept_id"}, Copies: map[string]string{"name": "name"},
+		}},
+		{"many-to-many", enrolled, relations.Description{
+			Kind: relations.KindManyToMany, From: model.MustOf[Student](), To: model.MustOf[Course](), Edge: model.MustOf[Enrollment](),
+			Index: "course-student-index", OnDeleteTo: relations.Cascade, Counter: "enrolled",
+			Links: []string{"student_id"}, ToLinks: []string{"course_id"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.r.Describe()
+			if diff := cmp.Diff(got, tc.want, cmp.Comparer(func(a, b *model.Model) bool { return a == b })); diff != "" {
+				t.Errorf("Describe() differs (-got +want):\n%s", diff)
+			}
+		})
+	}
+	// The description is a copy.
+	d := staff.Describe()
+	d.Copies["name"] = "other"
+	if got := staff.Spec().Copies["name"]; got != "name" {
+		t.Errorf("changing a Description changed the relation: Spec().Copies[name] = %q", got)
+	}
+}
