@@ -142,3 +142,41 @@ func TestIndexKeys(t *testing.T) {
 		t.Errorf("RangeKeys without range = %v, want nil", got)
 	}
 }
+
+// TestExportMultiKey: both export formats list every key element in order.
+func TestExportMultiKey(t *testing.T) {
+	defs, err := Export(nil, model.MustOf[ticket]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"KeySchema": [
+          {
+            "AttributeName": "tenant",
+            "KeyType": "HASH"
+          },
+          {
+            "AttributeName": "parent",
+            "KeyType": "HASH"
+          },
+          {
+            "AttributeName": "status",
+            "KeyType": "RANGE"
+          },
+          {
+            "AttributeName": "priority",
+            "KeyType": "RANGE"
+          },
+          {
+            "AttributeName": "opened",
+            "KeyType": "RANGE"
+          }
+        ]`
+	for _, doc := range []struct {
+		name string
+		json []byte
+	}{{"CreateTable", defs[0].CreateTable}, {"CloudFormation", defs[0].Resource}} {
+		if !strings.Contains(strings.Join(strings.Fields(string(doc.json)), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("%s export lacks the index's key elements in order:\n%s", doc.name, doc.json)
+		}
+	}
+}
