@@ -29,7 +29,9 @@
 //	                        layout=NAME (dynamokit's; guregu ignores it)
 //	                        (null and allowempty not on a key: a key is never empty)
 //	index:"name,hash"       the field is the hash (or range) key of a global secondary index;
-//	                        the tag may repeat: index:"a,hash" index:"b,range"
+//	                        the tag may repeat: index:"a,hash" index:"b,range";
+//	                        on several fields, it makes a multi-attribute key (up to 4
+//	                        hash and 4 range attributes, in field order)
 //	localIndex:"name,range" the field is the range key of a local secondary index
 //	dynamokit:"role"        ttl, version, created, updated or type (see below)
 //	template:"PREFIX#{a}"   a computed attribute (single-table design, see below)

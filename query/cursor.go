@@ -206,6 +206,7 @@ type keyBounds struct {
 	sort  string               // the sort key of the condition; "" for none
 	op    Op
 	vals  []types.AttributeValue // the condition's values: a string prefix for BeginsWith
+	eqs   []keyEq                // the other attributes the condition holds equal: of a multi-attribute key
 }
 
 // check reports whether the position lek, which has the attributes of the
@@ -213,6 +214,11 @@ type keyBounds struct {
 func (b *keyBounds) check(lek map[string]types.AttributeValue) error {
 	if c, ok := compareKeys(lek[b.hash], b.value); !ok || c != 0 {
 		return fmt.Errorf("%s is not the query's partition", b.hash)
+	}
+	for _, eq := range b.eqs {
+		if c, ok := compareKeys(lek[eq.attr], eq.value); !ok || c != 0 {
+			return fmt.Errorf("%s is outside the query's key condition", eq.attr)
+		}
 	}
 	if b.sort == "" {
 		return nil

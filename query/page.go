@@ -152,8 +152,8 @@ func (r *Table[T]) positionNames(index string) []*mapping.Attribute {
 		names = append(names, r.m.Key.Range)
 	}
 	if idx := r.m.Index(index); idx != nil {
-		for _, a := range []*mapping.Attribute{idx.Key.Hash, idx.Key.Range} {
-			if a != nil && !slices.Contains(names, a) {
+		for _, a := range idx.Key.Attributes() {
+			if !slices.Contains(names, a) {
 				names = append(names, a)
 			}
 		}
@@ -168,8 +168,8 @@ func (r *Table[T]) sortKeys(index string) []*mapping.Attribute {
 	if r.m.Key.Range != nil {
 		sorts = append(sorts, r.m.Key.Range)
 	}
-	if idx := r.m.Index(index); idx != nil && idx.Key.Range != nil {
-		sorts = append(sorts, idx.Key.Range)
+	if idx := r.m.Index(index); idx != nil {
+		sorts = append(sorts, idx.Key.Ranges...)
 	}
 	return sorts
 }

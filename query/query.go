@@ -37,6 +37,7 @@ type Query[T any] struct {
 	index      string
 	op         Op
 	vals       []any
+	sorts      []sortCond // the conditions of SortKey, in order
 	filters    []expression.ConditionBuilder
 	desc       bool
 	limit      int
@@ -165,6 +166,13 @@ func (q *Query[T]) build() (*dynamodb.QueryInput, *keyBounds, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if ks.Multi() || len(q.sorts) > 0 {
+		kc, bounds, err := q.multiKeyCond(ks)
+		if err != nil {
+			return nil, nil, err
+		}
+		return q.finish(kc, bounds)
+	}
 	hv, err := m.Value(ks.Hash.Name, &q.partition)
 	if err != nil {
 		return nil, nil, err
@@ -194,6 +202,13 @@ func (q *Query[T]) build() (*dynamodb.QueryInput, *keyBounds, error) {
 		kc = kc.And(expression.Key(ks.Range.Name).BeginsWith(prefix))
 		bounds.sort, bounds.op, bounds.vals = ks.Range.Name, BeginsWith, []types.AttributeValue{&types.AttributeValueMemberS{Value: prefix}}
 	}
+	return q.finish(kc, bounds)
+}
+
+// finish builds the Query request with the key condition kc, whose bounds
+// on a page's position are bounds.
+func (q *Query[T]) finish(kc expression.KeyConditionBuilder, bounds *keyBounds) (*dynamodb.QueryInput, *keyBounds, error) {
+	m := q.r.m
 	b := expression.NewBuilder().WithKeyCondition(kc)
 	filters := q.filters
 	if m.EntityType != nil {

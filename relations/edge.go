@@ -174,6 +174,9 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 	if idx == nil || !slices.Contains(em.GSIs, idx) {
 		return nil, mismatch("%s has no global index %s", em.Type, spec.Index)
 	}
+	if why := multiKeyRefusal(em, idx, "edges"); why != "" {
+		return nil, mismatch("%s", why)
+	}
 	if !builtFrom(idx.Key.Hash, m.toLinks) {
 		return nil, mismatch("index %s of %s is keyed on %s (%s), not built from %s's %s alone",
 			idx.Name, em.Type, idx.Key.Hash.Name, describeKey(idx.Key.Hash), tm.Type, linkNames(m.toLinks))

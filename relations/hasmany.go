@@ -177,6 +177,9 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 		if idx == nil || !slices.Contains(cm.GSIs, idx) {
 			return nil, mismatch("%s has no global index %s", cm.Type, spec.Index)
 		}
+		if why := multiKeyRefusal(cm, idx, "children"); why != "" {
+			return nil, mismatch("%s", why)
+		}
 		switch got := h.keyedBy(idx.Key.Hash); got {
 		case spec.Layout:
 		case 0:

@@ -34,7 +34,7 @@ func (t *Table) createInput() *dynamodb.CreateTableInput {
 	for _, idx := range t.GSIs {
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
 			IndexName:             aws.String(idx.Name),
-			KeySchema:             keySchema(idx.Hash, idx.Range),
+			KeySchema:             indexKeySchema(idx),
 			Projection:            projection(idx.Projection),
 			ProvisionedThroughput: throughput(idx.Throughput),
 		})

@@ -73,7 +73,7 @@ func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Ta
 			continue
 		}
 		idx := Index{Name: aws.ToString(g.IndexName), Projection: projectionOf(g.Projection)}
-		idx.Hash, idx.Range = key(g.KeySchema)
+		idx.setKey(keysOf(g.KeySchema, defs))
 		if !t.Billing.OnDemand() {
 			idx.Throughput = capacity(g.ProvisionedThroughput)
 		}

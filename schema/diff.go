@@ -202,10 +202,7 @@ func addIndex(want *Table, idx Index, why string) Change {
 	if why != "" {
 		detail += " (" + why + ")"
 	}
-	attrs := []Attr{idx.Hash}
-	if idx.Range.Name != "" {
-		attrs = append(attrs, idx.Range)
-	}
+	attrs := idx.keyAttrs()
 	return Change{
 		Table: want.Name, Kind: AddIndex, Index: idx.Name, Detail: detail,
 		in: &dynamodb.UpdateTableInput{
@@ -214,7 +211,7 @@ func addIndex(want *Table, idx Index, why string) Change {
 			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{
 				Create: &types.CreateGlobalSecondaryIndexAction{
 					IndexName:             aws.String(idx.Name),
-					KeySchema:             keySchema(idx.Hash, idx.Range),
+					KeySchema:             indexKeySchema(idx),
 					Projection:            projection(idx.Projection),
 					ProvisionedThroughput: throughput(want.Billing),
 				},

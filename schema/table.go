@@ -50,7 +50,14 @@ func (a Attr) String() string {
 type Index struct {
 	Name string
 	// Hash and Range are the index key; Range.Name is "" without a range key.
+	// For a multi-attribute key they are its first hash and first range
+	// attribute.
 	Hash, Range Attr
+	// Hashes and Ranges list every attribute of each role of a global
+	// index's multi-attribute key (more than one hash or range attribute),
+	// in key order; both are nil for any other key. [Index.HashKeys] and
+	// [Index.RangeKeys] list them for any key.
+	Hashes, Ranges []Attr
 	// Projection is what the index copies; the zero value means ALL.
 	Projection model.Projection
 	// Throughput is a global index's provisioned capacity: zero for an
@@ -179,12 +186,9 @@ func attr(a *mapping.Attribute) Attr {
 }
 
 func index(idx *mapping.Index) Index {
-	return Index{
-		Name:       idx.Name,
-		Hash:       attr(idx.Key.Hash),
-		Range:      attr(idx.Key.Range),
-		Projection: idx.Projection,
-	}
+	i := Index{Name: idx.Name, Projection: idx.Projection}
+	i.setKey(indexKey(idx.Key))
+	return i
 }
 
 // merge adds the indexes of o, another model's view of the same table, to t.
@@ -252,10 +256,7 @@ func (t *Table) keyAttrs() []Attr {
 	}
 	for _, idxs := range [][]Index{t.GSIs, t.LSIs} {
 		for _, idx := range idxs {
-			out = append(out, idx.Hash)
-			if idx.Range.Name != "" {
-				out = append(out, idx.Range)
-			}
+			out = append(out, idx.keyAttrs()...)
 		}
 	}
 	return out
@@ -272,13 +273,13 @@ func keyString(hash, rng Attr) string {
 
 // shape describes an index's key and projection, for messages.
 func (idx Index) shape() string {
-	return keyString(idx.Hash, idx.Range) + "; projection " + projectionString(idx.Projection)
+	return indexKeyString(idx) + "; projection " + projectionString(idx.Projection)
 }
 
 // sameIndex reports whether two indexes have the same keys and projection.
 // A key type only one side knows is not a difference.
 func sameIndex(a, b Index) bool {
-	return sameAttr(a.Hash, b.Hash) && sameAttr(a.Range, b.Range) && sameProjection(a.Projection, b.Projection)
+	return sameKey(a, b) && sameProjection(a.Projection, b.Projection)
 }
 
 func sameAttr(a, b Attr) bool {

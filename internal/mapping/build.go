@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
@@ -25,9 +26,17 @@ const (
 
 // pendingIndex collects an index's key attributes while fields are walked.
 type pendingIndex struct {
-	idx   *Index
-	field map[KeyRole]string     // Go field that declared each role, for errors
-	attr  map[KeyRole]*Attribute // attribute of each role
+	idx    *Index
+	fields [RangeKey + 1][]string     // Go fields that declared each role, in order, for errors
+	attrs  [RangeKey + 1][]*Attribute // attributes of each role, in key order
+}
+
+// field returns the Go field that declared the first attribute of role, or "".
+func (p *pendingIndex) field(role KeyRole) string {
+	if len(p.fields[role]) == 0 {
+		return ""
+	}
+	return p.fields[role][0]
 }
 
 // builder walks a struct type once and collects everything a Model holds.
@@ -299,11 +308,7 @@ func (b *builder) addIndexKey(a *Attribute, it structtag.Index, local bool, fiel
 	}
 	p := b.pending[it.Name]
 	if p == nil {
-		p = &pendingIndex{
-			idx:   &Index{Name: it.Name, Local: local, Projection: All},
-			field: make(map[KeyRole]string, 2),
-			attr:  make(map[KeyRole]*Attribute, 2),
-		}
+		p = &pendingIndex{idx: &Index{Name: it.Name, Local: local, Projection: All}}
 		b.pending[it.Name] = p
 		b.order = append(b.order, p)
 	}
@@ -311,20 +316,49 @@ func (b *builder) addIndexKey(a *Attribute, it structtag.Index, local bool, fiel
 		return b.fail(field, tag, "index "+it.Name+" is declared both global and local")
 	}
 	role := KeyRole(it.Key)
-	if prev, dup := p.attr[role]; dup {
-		return b.fail(field, tag, "index "+it.Name+" has two "+strings.ToLower(role.String())+" keys: "+prev.Name+" and "+a.Name)
-	}
-	for r, prev := range p.attr {
-		if prev == a && r != role {
-			return b.fail(field, tag, "index "+it.Name+" uses attribute "+a.Name+" as both hash and range key")
-		}
-	}
-	p.field[role] = field
-	p.attr[role] = a
+	other := HashKey
 	if role == HashKey {
-		p.idx.Key.Hash = a
-	} else {
-		p.idx.Key.Range = a
+		other = RangeKey
+	}
+	kind := strings.ToLower(role.String())
+	have := p.attrs[role]
+	switch {
+	case slices.Contains(p.attrs[other], a):
+		return b.fail(field, tag, "index "+it.Name+" uses attribute "+a.Name+" as both hash and range key")
+	case slices.Contains(have, a):
+		return b.fail(field, tag, "index "+it.Name+" lists attribute "+a.Name+" twice as a "+kind+" key")
+	case len(have) > 0 && local:
+		// Only a global index may have a multi-attribute key.
+		return b.fail(field, tag, "index "+it.Name+" has two "+kind+" keys: "+have[0].Name+" and "+a.Name+" (only a global index may have a key of several attributes)")
+	case len(have) == MaxKeyAttrs:
+		return b.fail(field, tag, fmt.Sprintf("index %s has more than %d %s attributes (%s and %s): DynamoDB allows at most %d", it.Name, MaxKeyAttrs, kind, names(have), a.Name, MaxKeyAttrs))
+	}
+	p.fields[role] = append(p.fields[role], field)
+	p.attrs[role] = append(have, a)
+	return nil
+}
+
+// names joins the names of attrs with ", ".
+func names(attrs []*Attribute) string {
+	s := make([]string, len(attrs))
+	for i, a := range attrs {
+		s[i] = a.Name
+	}
+	return strings.Join(s, ", ")
+}
+
+// multiKey checks the multi-attribute key of global index p: each of its
+// attributes is a typed attribute of its own, not one computed from a
+// template (whose concatenation the multi-attribute key replaces).
+func (b *builder) multiKey(p *pendingIndex) error {
+	for _, role := range [...]KeyRole{HashKey, RangeKey} {
+		for i, a := range p.attrs[role] {
+			if a.Template != nil {
+				return b.fail(p.fields[role][i], `template:"`+a.Template.Source+`"`,
+					"index "+p.idx.Name+" has a key of several attributes ("+names(p.idx.Key.Attributes())+"), each a typed attribute of its own: "+
+						a.Name+" is computed from a template; key the index on the fields the template refers to, or keep one computed key")
+			}
+		}
 	}
 	return nil
 }
@@ -338,27 +372,44 @@ func (b *builder) finish() error {
 	if m.Key.Hash == nil {
 		return b.fail("", "", `no hash key: tag one field dynamo:"name,hash"`)
 	}
+	m.Key.Hashes = []*Attribute{m.Key.Hash}
+	if m.Key.Range != nil {
+		m.Key.Ranges = []*Attribute{m.Key.Range}
+	}
 	for _, p := range b.order {
 		idx := p.idx
+		idx.Key.Hashes, idx.Key.Ranges = p.attrs[HashKey], p.attrs[RangeKey]
+		if len(idx.Key.Hashes) > 0 {
+			idx.Key.Hash = idx.Key.Hashes[0]
+		}
+		if len(idx.Key.Ranges) > 0 {
+			idx.Key.Range = idx.Key.Ranges[0]
+		}
 		if idx.Local {
 			if m.Key.Range == nil {
-				field := p.field[RangeKey]
+				field := p.field(RangeKey)
 				if field == "" {
-					field = p.field[HashKey]
+					field = p.field(HashKey)
 				}
 				return b.fail(field, "", "local index "+idx.Name+" needs a table with a range key")
 			}
 			if idx.Key.Hash != nil && idx.Key.Hash != m.Key.Hash {
-				return b.fail(p.field[HashKey], "", "local index "+idx.Name+" must share the table's hash key "+m.Key.Hash.Name)
+				return b.fail(p.field(HashKey), "", "local index "+idx.Name+" must share the table's hash key "+m.Key.Hash.Name)
 			}
 			if idx.Key.Range == nil {
-				return b.fail(p.field[HashKey], "", "local index "+idx.Name+" needs a range key")
+				return b.fail(p.field(HashKey), "", "local index "+idx.Name+" needs a range key")
 			}
 			idx.Key.Hash = m.Key.Hash
+			idx.Key.Hashes = []*Attribute{m.Key.Hash}
 			m.LSIs = append(m.LSIs, idx)
 		} else {
 			if idx.Key.Hash == nil {
-				return b.fail(p.field[RangeKey], "", "global index "+idx.Name+" has a range key but no hash key")
+				return b.fail(p.field(RangeKey), "", "global index "+idx.Name+" has a range key but no hash key")
+			}
+			if idx.Key.Multi() {
+				if err := b.multiKey(p); err != nil {
+					return err
+				}
 			}
 			m.GSIs = append(m.GSIs, idx)
 		}
@@ -538,7 +589,7 @@ func sortKey(m *Model, a *Attribute) bool {
 		return true
 	}
 	for _, idx := range m.indexes {
-		if idx.Key.Range == a {
+		if slices.Contains(idx.Key.Ranges, a) {
 			return true
 		}
 	}

@@ -57,11 +57,9 @@ func (m *Model) IndexKeyOf(index string, v any) (Item, error) {
 }
 
 func (m *Model) keyOf(rv reflect.Value, ks KeySchema) (Item, error) {
-	item := make(Item, 2)
-	for _, a := range [2]*Attribute{ks.Hash, ks.Range} {
-		if a == nil {
-			continue
-		}
+	attrs := ks.Attributes()
+	item := make(Item, len(attrs))
+	for _, a := range attrs {
 		av, err := m.value(a, rv)
 		if err != nil {
 			return nil, err

@@ -104,18 +104,57 @@ type Attribute struct {
 // Computed reports whether the attribute is built from a template.
 func (a *Attribute) Computed() bool { return a.Template != nil }
 
-// KeySchema is a hash key and an optional range key.
+// KeySchema is a hash key and an optional range key. A global secondary
+// index may have a multi-attribute key: up to [MaxKeyAttrs] hash attributes
+// and as many range attributes, each a typed attribute of its own, in an
+// order that is part of the key.
 type KeySchema struct {
+	// Hash and Range are the first hash and the first range attribute;
+	// Range is nil when the key has no range part.
 	Hash  *Attribute
-	Range *Attribute // nil when the key has no range part
+	Range *Attribute
+	// Hashes and Ranges list every attribute of each role in key order:
+	// one hash attribute and at most one range attribute, except in a
+	// multi-attribute key. Ranges is nil when the key has no range part.
+	Hashes, Ranges []*Attribute
 }
 
-// Names returns the attribute names of the key, hash first.
+// MaxKeyAttrs is how many hash attributes, and how many range attributes,
+// the key of a global secondary index may have. See
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.MultiAttributeKeys
+const MaxKeyAttrs = 4
+
+// Multi reports whether the key has more than one hash or range attribute.
+func (k KeySchema) Multi() bool { return len(k.Hashes) > 1 || len(k.Ranges) > 1 }
+
+// Names returns the attribute names of the key, hash attributes first, each
+// role in key order.
 func (k KeySchema) Names() []string {
-	if k.Range == nil {
-		return []string{k.Hash.Name}
+	if k.Hashes == nil { // a key set by hand, not by the model
+		if k.Range == nil {
+			return []string{k.Hash.Name}
+		}
+		return []string{k.Hash.Name, k.Range.Name}
 	}
-	return []string{k.Hash.Name, k.Range.Name}
+	out := make([]string, 0, len(k.Hashes)+len(k.Ranges))
+	for _, a := range k.Attributes() {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+// Attributes returns the attributes of the key, hash attributes first, each
+// role in key order.
+func (k KeySchema) Attributes() []*Attribute {
+	if k.Hashes == nil {
+		if k.Range == nil {
+			return []*Attribute{k.Hash}
+		}
+		return []*Attribute{k.Hash, k.Range}
+	}
+	out := make([]*Attribute, 0, len(k.Hashes)+len(k.Ranges))
+	out = append(out, k.Hashes...)
+	return append(out, k.Ranges...)
 }
 
 // Index is a global or local secondary index.

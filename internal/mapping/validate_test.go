@@ -76,13 +76,16 @@ type gsiRangeOnly struct {
 
 func (gsiRangeOnly) TableName() string { return "t" }
 
-type gsiTwoHashes struct {
+// lsiTwoRanges gives a local index two range keys: only a global index may
+// have a multi-attribute key (see multikey_test.go).
+type lsiTwoRanges struct {
 	ID string `dynamo:"id,hash"`
-	A  string `dynamo:"a" index:"g,hash"`
-	B  string `dynamo:"b" index:"g,hash"`
+	SK string `dynamo:"sk,range"`
+	A  string `dynamo:"a" localIndex:"l,range"`
+	B  string `dynamo:"b" localIndex:"l,range"`
 }
 
-func (gsiTwoHashes) TableName() string { return "t" }
+func (lsiTwoRanges) TableName() string { return "t" }
 
 type gsiHashAndRangeOnOneField struct {
 	ID string `dynamo:"id,hash"`
@@ -535,7 +538,7 @@ func TestValidation(t *testing.T) {
 		{"struct key", reflect.TypeFor[structKey](), "S", "cannot key on struct"},
 		{"bool index key", reflect.TypeFor[boolIndexKey](), "OK", "cannot key an index on bool"},
 		{"gsi with range but no hash", reflect.TypeFor[gsiRangeOnly](), "Date", "range key but no hash key"},
-		{"gsi with two hash keys", reflect.TypeFor[gsiTwoHashes](), "B", "two hash keys"},
+		{"lsi with two range keys", reflect.TypeFor[lsiTwoRanges](), "B", "index l has two range keys: a and b (only a global index may have a key of several attributes)"},
 		{"gsi hash and range on one field", reflect.TypeFor[gsiHashAndRangeOnOneField](), "A", "both hash and range"},
 		{"index tag without role", reflect.TypeFor[indexWithoutRole](), "A", `want "name,hash"`},
 		{"index tag with unknown role", reflect.TypeFor[indexUnknownRole](), "A", `want "name,hash"`},

@@ -1,0 +1,182 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
+	"github.com/google/go-cmp/cmp"
+)
+
+// ticket has a global index with a multi-attribute key: two hash and three
+// range attributes, in field order.
+type ticket struct {
+	ID       string `dynamo:"id,hash"`
+	Tenant   string `dynamo:"tenant" index:"by-parent,hash"`
+	Parent   string `dynamo:"parent" index:"by-parent,hash"`
+	Status   string `dynamo:"status" index:"by-parent,range"`
+	Priority int    `dynamo:"priority" index:"by-parent,range"`
+	Opened   string `dynamo:"opened" index:"by-parent,range"`
+}
+
+func (ticket) TableName() string { return "ticket" }
+
+// multiKeys is the KeySchema of ticket's by-parent index.
+var multiKeys = []types.KeySchemaElement{hashKey("tenant"), hashKey("parent"), rangeKey("status"), rangeKey("priority"), rangeKey("opened")}
+
+func TestCreateInputMultiKey(t *testing.T) {
+	got := CreateInput(model.MustOf[ticket](), nil)
+	want := &dynamodb.CreateTableInput{
+		TableName: aws.String("ticket"),
+		KeySchema: []types.KeySchemaElement{hashKey("id")},
+		AttributeDefinitions: []types.AttributeDefinition{
+			def("id", "S"), def("opened", "S"), def("parent", "S"), def("priority", "N"), def("status", "S"), def("tenant", "S"),
+		},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName:  aws.String("by-parent"),
+			KeySchema:  multiKeys,
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+		BillingMode: types.BillingModePayPerRequest,
+	}
+	if diff := cmp.Diff(got, want, sdkOpts); diff != "" {
+		t.Errorf("CreateInput(ticket) (-got +want):\n%s", diff)
+	}
+}
+
+// ticketDescription is ticket's table as DynamoDB describes it, with the
+// index's key elements in the order given.
+func ticketDescription(keys []types.KeySchemaElement) *types.TableDescription {
+	return &types.TableDescription{
+		TableName: aws.String("ticket"),
+		KeySchema: []types.KeySchemaElement{hashKey("id")},
+		AttributeDefinitions: []types.AttributeDefinition{
+			def("id", "S"), def("opened", "S"), def("parent", "S"), def("priority", "N"), def("status", "S"), def("tenant", "S"),
+		},
+		BillingModeSummary: &types.BillingModeSummary{BillingMode: types.BillingModePayPerRequest},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndexDescription{{
+			IndexName:   aws.String("by-parent"),
+			KeySchema:   keys,
+			Projection:  &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			IndexStatus: types.IndexStatusActive,
+		}},
+	}
+}
+
+// TestDescribedMultiKey: a live index keeps every key element, each role
+// in order, so the plan of a table made elsewhere finds nothing to change.
+func TestDescribedMultiKey(t *testing.T) {
+	got := described(ticketDescription(multiKeys), nil)
+	want := Index{
+		Name: "by-parent", Hash: Attr{"tenant", "S"}, Range: Attr{"status", "S"},
+		Hashes:     []Attr{{"tenant", "S"}, {"parent", "S"}},
+		Ranges:     []Attr{{"status", "S"}, {"priority", "N"}, {"opened", "S"}},
+		Projection: model.All,
+	}
+	if diff := cmp.Diff(got.GSIs, []Index{want}); diff != "" {
+		t.Errorf("described GSIs (-got +want):\n%s", diff)
+	}
+	tables, err := Tables(nil, model.MustOf[ticket]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := Diff(tables[0], got)
+	if err != nil || len(changes) != 0 {
+		t.Errorf("Diff(ticket, its own description) = %v, %v; want no changes", changes, err)
+	}
+}
+
+// TestDiffMultiKey: another order of the same attributes is another index,
+// re-created; a new multi-attribute index is added with its whole key.
+func TestDiffMultiKey(t *testing.T) {
+	tables, err := Tables(nil, model.MustOf[ticket]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tables[0]
+	swapped := []types.KeySchemaElement{hashKey("tenant"), hashKey("parent"), rangeKey("priority"), rangeKey("status"), rangeKey("opened")}
+	changes, err := Diff(want, described(ticketDescription(swapped), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range changes {
+		lines = append(lines, c.String())
+	}
+	wantLines := []string{
+		"- delete index by-parent: hash tenant S, parent S; range priority N, status S, opened S; projection ALL (to re-create it with hash tenant S, parent S; range status S, priority N, opened S; projection ALL) [destructive]",
+		"+ add index by-parent: hash tenant S, parent S; range status S, priority N, opened S; projection ALL (re-created, was hash tenant S, parent S; range priority N, status S, opened S; projection ALL)",
+	}
+	if diff := cmp.Diff(lines, wantLines); diff != "" {
+		t.Errorf("Diff(reordered) (-got +want):\n%s", diff)
+	}
+
+	noIndex := ticketDescription(nil)
+	noIndex.GlobalSecondaryIndexes = nil
+	changes, err = Diff(want, described(noIndex, nil))
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("Diff(without the index) = %v, %v; want one change", changes, err)
+	}
+	in := changes[0].in.(*dynamodb.UpdateTableInput)
+	if diff := cmp.Diff(in.GlobalSecondaryIndexUpdates[0].Create.KeySchema, multiKeys, sdkOpts); diff != "" {
+		t.Errorf("add index KeySchema (-got +want):\n%s", diff)
+	}
+	if got := len(in.AttributeDefinitions); got != 5 {
+		t.Errorf("add index defines %d attributes, want 5", got)
+	}
+	if !strings.HasPrefix(changes[0].String(), "+ add index by-parent: hash tenant S, parent S; range status S") {
+		t.Errorf("change = %q", changes[0].String())
+	}
+}
+
+// TestIndexKeys: HashKeys and RangeKeys list a key of any shape.
+func TestIndexKeys(t *testing.T) {
+	single := Index{Hash: Attr{"a", "S"}, Range: Attr{"b", "N"}}
+	if diff := cmp.Diff([][]Attr{single.HashKeys(), single.RangeKeys()}, [][]Attr{{{"a", "S"}}, {{"b", "N"}}}); diff != "" {
+		t.Errorf("single key (-got +want):\n%s", diff)
+	}
+	if got := (Index{Hash: Attr{"a", "S"}}).RangeKeys(); got != nil {
+		t.Errorf("RangeKeys without range = %v, want nil", got)
+	}
+}
+
+// TestExportMultiKey: both export formats list every key element in order.
+func TestExportMultiKey(t *testing.T) {
+	defs, err := Export(nil, model.MustOf[ticket]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"KeySchema": [
+          {
+            "AttributeName": "tenant",
+            "KeyType": "HASH"
+          },
+          {
+            "AttributeName": "parent",
+            "KeyType": "HASH"
+          },
+          {
+            "AttributeName": "status",
+            "KeyType": "RANGE"
+          },
+          {
+            "AttributeName": "priority",
+            "KeyType": "RANGE"
+          },
+          {
+            "AttributeName": "opened",
+            "KeyType": "RANGE"
+          }
+        ]`
+	for _, doc := range []struct {
+		name string
+		json []byte
+	}{{"CreateTable", defs[0].CreateTable}, {"CloudFormation", defs[0].Resource}} {
+		if !strings.Contains(strings.Join(strings.Fields(string(doc.json)), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("%s export lacks the index's key elements in order:\n%s", doc.name, doc.json)
+		}
+	}
+}
