@@ -212,12 +212,19 @@ func (r *Reader[T]) Run(ctx context.Context, h Handler[T]) error {
 		now := time.Now()
 		if !ending && !now.Before(describeAt) {
 			d, err := r.describe(fetch, arn, shards, fresh)
-			fresh = false
-			if err != nil {
+			var limit *streamtypes.LimitExceededException
+			switch {
+			case err == nil:
+				fresh, disabled = false, d
+				describeAt = now.Add(r.opts.DescribeInterval)
+			case errors.As(err, &limit):
+				// Throttled after the SDK's own retries: the shards
+				// known are read meanwhile, and the list is asked for
+				// again later.
+				describeAt = now.Add(r.opts.PollInterval)
+			default:
 				end(err)
 			}
-			disabled = d
-			describeAt = now.Add(r.opts.DescribeInterval)
 		}
 		var wake time.Time
 		if !ending {

@@ -56,6 +56,9 @@ type shards struct {
 	// fail makes the n-th GetRecords (counted from 1) fail with an error.
 	fail map[int]error
 	gets int
+	// describeThrottled is how many DescribeStream calls are throttled
+	// before one is answered.
+	describeThrottled int
 }
 
 type testShard struct {
@@ -70,6 +73,10 @@ func seq(shard, i int) string { return strconv.Itoa((shard+1)*1000 + i) }
 func (s *shards) DescribeStream(_ context.Context, in *dynamodbstreams.DescribeStreamInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.DescribeStreamOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.describeThrottled > 0 {
+		s.describeThrottled--
+		return nil, &st.LimitExceededException{Message: aws.String("slow down")}
+	}
 	d := &st.StreamDescription{StreamArn: in.StreamArn, StreamStatus: st.StreamStatusEnabled}
 	if s.disabled {
 		d.StreamStatus = st.StreamStatusDisabled
@@ -241,10 +248,11 @@ func TestReaderLineage(t *testing.T) {
 }
 
 // TestReaderRecovers: an expired iterator is replaced by one at the
-// checkpoint, and a throttled read is tried again: every record comes
-// once, in order.
+// checkpoint, and a throttled read or listing of the shards is tried
+// again: every record comes once, in order.
 func TestReaderRecovers(t *testing.T) {
 	s := &shards{
+		describeThrottled: 2,
 		list: []*testShard{{id: "s", items: []string{"1", "2", "3", "4", "5"}}},
 		fail: map[int]error{
 			2: &st.ExpiredIteratorException{Message: aws.String("expired")},
