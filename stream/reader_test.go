@@ -253,7 +253,7 @@ func TestReaderLineage(t *testing.T) {
 func TestReaderRecovers(t *testing.T) {
 	s := &shards{
 		describeThrottled: 2,
-		list: []*testShard{{id: "s", items: []string{"1", "2", "3", "4", "5"}}},
+		list:              []*testShard{{id: "s", items: []string{"1", "2", "3", "4", "5"}}},
 		fail: map[int]error{
 			2: &st.ExpiredIteratorException{Message: aws.String("expired")},
 			3: &st.LimitExceededException{Message: aws.String("slow down")},
