@@ -2,9 +2,12 @@ package stream_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/stream"
 )
 
@@ -68,4 +71,106 @@ func ExampleReader_Run() {
 	})
 	cp := r.Checkpoint() // save it, to resume from
 	_, _ = cp, err
+}
+
+// Profile and ShopOrder share one table, told apart by their entity type.
+type (
+	Profile struct {
+		_          struct{} `dynamo:"pk,hash" template:"CUSTOMER#{customer_id}"`
+		_          struct{} `dynamo:"sk,range" template:"#PROFILE"`
+		_          struct{} `dynamo:"entity" template:"Profile" dynamokit:"type"`
+		CustomerID string   `dynamo:"customer_id"`
+		Name       string   `dynamo:"name"`
+	}
+	ShopOrder struct {
+		_          struct{} `dynamo:"pk,hash" template:"CUSTOMER#{customer_id}"`
+		_          struct{} `dynamo:"sk,range" template:"ORDER#{order_id}"`
+		_          struct{} `dynamo:"entity" template:"Order" dynamokit:"type"`
+		CustomerID string   `dynamo:"customer_id"`
+		OrderID    string   `dynamo:"order_id"`
+		Total      int      `dynamo:"total"`
+	}
+)
+
+func (Profile) TableName() string   { return "shop" }
+func (ShopOrder) TableName() string { return "shop" }
+
+// A collection's decoder gives each image as its member's model, and an
+// image of an entity type no member declares as it was read.
+func ExampleNewCollectionDecoder() {
+	db := dynamokit.NewFromClient(nil) // no request is made
+	profiles, err := query.NewTable[Profile](db)
+	if err != nil {
+		panic(err)
+	}
+	orders, err := query.NewTable[ShopOrder](db)
+	if err != nil {
+		panic(err)
+	}
+	col, err := query.NewCollection("customer", profiles, orders)
+	if err != nil {
+		panic(err)
+	}
+	dec, err := stream.NewCollectionDecoder(col)
+	if err != nil {
+		panic(err)
+	}
+	events, err := dec.Lambda([]byte(`{"Records": [
+		{"eventName": "INSERT", "dynamodb": {"NewImage": {"entity": {"S": "Profile"}, "customer_id": {"S": "c-1"}, "name": {"S": "Ada"}}}},
+		{"eventName": "INSERT", "dynamodb": {"NewImage": {"entity": {"S": "Order"}, "customer_id": {"S": "c-1"}, "order_id": {"S": "o-1"}, "total": {"N": "30"}}}},
+		{"eventName": "INSERT", "dynamodb": {"NewImage": {"entity": {"S": "Coupon"}, "code": {"S": "WELCOME"}}}}]}`))
+	if err != nil {
+		panic(err)
+	}
+	for _, ev := range events {
+		switch v := ev.New.Value.(type) {
+		case Profile:
+			fmt.Println("profile of", v.Name)
+		case ShopOrder:
+			fmt.Println("order", v.OrderID, "of", v.Total)
+		default: // not a member: reported, with the image as read
+			fmt.Println("unknown entity type", ev.New.Type, "known:", ev.New.Known())
+		}
+	}
+	// Output:
+	// profile of Ada
+	// order o-1 of 30
+	// unknown entity type Coupon known: false
+}
+
+// A Checkpoint is plain data: save it as JSON now and then, and give it
+// back to resume after the last record handled.
+func ExampleCheckpoint() {
+	ctx := context.Background()
+	var db *dynamokit.Client // from connect.FromEnv, say
+	dec, err := stream.NewDecoder[Employee]()
+	if err != nil {
+		panic(err)
+	}
+	saved, _ := os.ReadFile("employee-stream.json")
+	var cp *stream.Checkpoint
+	if saved != nil {
+		cp = new(stream.Checkpoint)
+		if err := json.Unmarshal(saved, cp); err != nil {
+			panic(err)
+		}
+	}
+	r, err := stream.NewReader(db, dec, &stream.Options{Checkpoint: cp})
+	if err != nil {
+		panic(err)
+	}
+	save := func() {
+		b, _ := json.Marshal(r.Checkpoint())
+		_ = os.WriteFile("employee-stream.json", b, 0o600)
+	}
+	defer save()
+	n := 0
+	err = r.Run(ctx, func(ctx context.Context, ev stream.Event[Employee]) error {
+		// ... apply the change ...
+		if n++; n%100 == 0 {
+			save() // the checkpoint holds this event only once it returns
+		}
+		return nil
+	})
+	_ = err
 }
