@@ -134,6 +134,10 @@ func TestStreamReaderImages(t *testing.T) {
 		if ev.Time.IsZero() || ev.Shard == "" || ev.StreamARN == "" || ev.ViewType != stream.NewAndOldImages || ev.TTL {
 			t.Errorf("event %d: time %v, shard %q, stream %q, view %q, TTL %v; want all set, TTL false", i, ev.Time, ev.Shard, ev.StreamARN, ev.ViewType, ev.TTL)
 		}
+		if d := time.Since(ev.Time); d < -time.Minute || d > time.Minute {
+			t.Errorf("event %d: time %v, want about now", i, ev.Time)
+		}
+		t.Logf("event %d: ApproximateCreationDateTime %s", i, ev.Time.Format(time.RFC3339Nano))
 		if i > 0 && !seqLess(got[i-1].SequenceNumber, ev.SequenceNumber) {
 			t.Errorf("sequence numbers %s then %s, want increasing", got[i-1].SequenceNumber, ev.SequenceNumber)
 		}
