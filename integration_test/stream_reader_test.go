@@ -59,8 +59,11 @@ func readEvents[T any](t *testing.T, db *dynamokit.Client, d *stream.Decoder[T],
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The deadline only ends a reader waiting for events that never come.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
 	var got []stream.Event[T]
-	err = r.Run(t.Context(), func(_ context.Context, ev stream.Event[T]) error {
+	err = r.Run(ctx, func(_ context.Context, ev stream.Event[T]) error {
 		got = append(got, ev)
 		if len(got) == n {
 			return stream.Stop

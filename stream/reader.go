@@ -263,6 +263,10 @@ func (r *Reader[T]) Run(ctx context.Context, h Handler[T]) error {
 			timer = time.NewTimer(time.Until(wake))
 			tick = timer.C
 		}
+		canceled := ctx.Done()
+		if ending {
+			canceled = nil // only the running reads are waited for
+		}
 		select {
 		case res := <-results:
 			busy--
@@ -288,7 +292,7 @@ func (r *Reader[T]) Run(ctx context.Context, h Handler[T]) error {
 				s.iter, s.idle, s.notBefore = res.iter, 0, time.Time{}
 			}
 		case <-tick:
-		case <-ctx.Done():
+		case <-canceled:
 			end(fmt.Errorf("stream: table %s: %w", r.table, context.Cause(ctx)))
 		}
 		if timer != nil {

@@ -196,9 +196,12 @@ func newReader(t *testing.T, s *shards, opts stream.Options) *stream.Reader[Item
 // "shard:id".
 func collect(t *testing.T, r *stream.Reader[Item], n int) []string {
 	t.Helper()
+	// The deadline only ends a reader waiting for events that never come.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
 	var mu sync.Mutex
 	var got []string
-	err := r.Run(t.Context(), func(_ context.Context, ev stream.Event[Item]) error {
+	err := r.Run(ctx, func(_ context.Context, ev stream.Event[Item]) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, ev.Shard+":"+ev.New.ID)
