@@ -88,7 +88,7 @@ func TestParseLambda(t *testing.T) {
 		},
 		SequenceNumber: "111100000000000000000001",
 		Time:           time.Unix(1765000000, 0).UTC(),
-		ViewType:       stream.NewAndOldImages,
+		ViewType:       stream.ViewNewAndOldImages,
 		SizeBytes:      210,
 		StreamARN:      arn,
 	}

@@ -56,10 +56,10 @@ type ViewType string
 
 // The view types of a stream.
 const (
-	KeysOnly        ViewType = "KEYS_ONLY"          // the key attributes only
-	NewImage        ViewType = "NEW_IMAGE"          // the item after the change
-	OldImage        ViewType = "OLD_IMAGE"          // the item before the change
-	NewAndOldImages ViewType = "NEW_AND_OLD_IMAGES" // both
+	ViewKeysOnly        ViewType = "KEYS_ONLY"          // the key attributes only
+	ViewNewImage        ViewType = "NEW_IMAGE"          // the item after the change
+	ViewOldImage        ViewType = "OLD_IMAGE"          // the item before the change
+	ViewNewAndOldImages ViewType = "NEW_AND_OLD_IMAGES" // both
 )
 
 // Record is one stream record as DynamoDB gives it, not yet decoded into
