@@ -1,0 +1,15 @@
+package query
+
+import (
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/collectionlink"
+)
+
+// init lets package stream decode a collection's stream images with the
+// collection's own decoding (see [Collection.entity]), so an item of an
+// unknown entity type is reported there as it is by a query.
+func init() {
+	collectionlink.Decode = func(col any, item map[string]types.AttributeValue) (any, error) {
+		return col.(*Collection).entity(item)
+	}
+}
