@@ -110,7 +110,9 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 type clientTimeout struct{}
 
-func (clientTimeout) Error() string   { return "context deadline exceeded (Client.Timeout exceeded while awaiting headers)" }
+func (clientTimeout) Error() string {
+	return "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+}
 func (clientTimeout) Timeout() bool   { return true }
 func (clientTimeout) Temporary() bool { return true }
 
