@@ -23,17 +23,19 @@ import (
 // faultServer stands in for DynamoDB: it counts the requests that reach
 // it, answers the first with fault, and the others with success ({}).
 type faultServer struct {
-	mu    sync.Mutex
-	n     int
-	fault string
+	mu     sync.Mutex
+	n      int
+	fault  string
+	bodies []string
 }
 
 const dynamoErr = `{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"injected"}`
 
 func (s *faultServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, r.Body)
+	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	s.n++
+	s.bodies = append(s.bodies, string(body))
 	fault := ""
 	if s.n == 1 {
 		fault = s.fault
@@ -234,6 +236,44 @@ func TestFaultsNotRepeated(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestResendSameToken: a transaction whose answer was lost carries the
+// token it was sent with, and Resend sends the same request again under
+// that token; the caller's token, when given, is the one used.
+func TestResendSameToken(t *testing.T) {
+	for _, token := range []string{"", "transfer-42"} {
+		srv := &faultServer{fault: "reset"}
+		ts := httptest.NewServer(srv)
+		api := dynamodb.New(dynamodb.Options{
+			BaseEndpoint: aws.String(ts.URL),
+			Region:       "us-east-1",
+			Credentials:  credentials.NewStaticCredentialsProvider("k", "s", ""),
+		})
+		c := NewFromClient(api)
+		in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
+		}}
+		if token != "" {
+			in.ClientRequestToken = aws.String(token)
+		}
+		_, err := c.TransactWriteItems(t.Context(), in)
+		var u *UnknownOutcomeError
+		if !errors.As(err, &u) || u.Token == "" || (token != "" && u.Token != token) {
+			t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError with token %q", err, token)
+		}
+		if token == "" && in.ClientRequestToken != nil {
+			t.Error("the caller's input was given a token")
+		}
+		if err := u.Resend(t.Context()); err != nil {
+			t.Errorf("Resend = %v, want nil", err)
+		}
+		ts.Close()
+		want := `"ClientRequestToken":"` + u.Token + `"`
+		if len(srv.bodies) != 2 || !strings.Contains(srv.bodies[0], want) || srv.bodies[0] != srv.bodies[1] {
+			t.Errorf("requests %q, want the same request twice, with %s", srv.bodies, want)
 		}
 	}
 }
