@@ -38,9 +38,11 @@ type TxOptions struct {
 	// a call that reuses the token for other actions. Empty means a token
 	// made for the call, kept across the retries of [RetryPolicy]. After
 	// [ErrUnknownOutcome], the error's *[UnknownOutcomeError] holds the
-	// token used: calling WriteTx again with the same actions and that
-	// token finishes the transaction at most once on DynamoDB. moto
-	// ignores tokens, and applies such a call again.
+	// token used, and its Resend sends the same request again under it,
+	// which DynamoDB applies at most once. (Building the actions again
+	// can give another request, with new created and updated times:
+	// DynamoDB refuses a token reused for another request.) moto ignores
+	// tokens, and applies a repeated request again.
 	Token string
 }
 
