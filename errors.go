@@ -82,8 +82,12 @@ func (e *Error) Error() string {
 	case e.Kind != nil:
 		msg = errtext.Trim(e.Kind.Error())
 		var inner *Error
-		if errors.As(e.Err, &inner) {
+		var unknown *UnknownOutcomeError
+		switch {
+		case errors.As(e.Err, &inner):
 			msg += ": " + errtext.Trim(e.Err.Error())
+		case errors.As(e.Err, &unknown) && unknown.Err != nil:
+			msg += ": " + errtext.Trim(unknown.Err.Error()) // what was lost, and how
 		}
 	case e.Err != nil:
 		msg = errtext.Trim(e.Err.Error())

@@ -2,6 +2,7 @@ package dynamokit
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -17,10 +18,12 @@ type call struct {
 	table string // the table, or "" for a request over several
 	read  bool   // whether the operation reads (its units are read units)
 	input any    // the SDK input, for hooks
-	// once is set for a write that must not be sent twice: the SDK's
-	// retryer leaves its ambiguous failures alone, and they are reported
-	// as ErrUnknownOutcome.
+	// once is set for a write that must not be sent twice: neither the
+	// SDK's retryer nor the RetryPolicy sends it again after an ambiguous
+	// failure, which is reported as ErrUnknownOutcome.
 	once bool
+	// token is the ClientRequestToken of a TransactWriteItems.
+	token string
 }
 
 // do is the one executor: it sends a request with send, retrying under
@@ -37,6 +40,11 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			all = append(all, sendOnce) // last, to wrap whatever retryer the others set
 		}
 		opts = all
+	}
+	if k.once && ctx.Err() != nil {
+		// Nothing is sent: say so, rather than let the SDK's transport
+		// fail in a way that reads as a request that may have left.
+		return nil, &Error{Op: k.op, Table: k.table, Err: fmt.Errorf("not sent: %w", context.Cause(ctx))}
 	}
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
@@ -59,6 +67,9 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 		if err == nil {
 			return out, nil
 		}
+		if k.once && ambiguous(err) {
+			return nil, classify(c, k, err) // whatever the policy says
+		}
 		if wait, ok := c.retry.next(attempt, err); ok {
 			t := time.NewTimer(wait)
 			select {
@@ -71,20 +82,20 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			}
 			continue
 		}
-		return nil, c.missingIndex(ctx, k, classify(k, err))
+		return nil, c.missingIndex(ctx, k, classify(c, k, err))
 	}
 }
 
 // classify wraps an SDK error into an *Error with the kind it means.
 // Errors that are already an *Error pass unchanged.
-func classify(k call, err error) error {
+func classify(c *Client, k call, err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return err
 	}
 	kind := kindOf(err)
 	if kind == nil && k.once && ambiguous(err) {
-		kind = ErrUnknownOutcome
+		return &Error{Op: k.op, Table: k.table, Kind: ErrUnknownOutcome, Err: unknownOutcome(c, k, err)}
 	}
 	return &Error{Op: k.op, Table: k.table, Kind: kind, Err: err}
 }
@@ -255,14 +266,23 @@ func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetI
 }
 
 // TransactWriteItems sends a TransactWriteItems request through the
-// executor (see [Client]).
+// executor (see [Client]). A request without a ClientRequestToken is sent
+// with one made for the call (on a copy of in), the same in every attempt;
+// after a failure that leaves the outcome unknown it is not sent again,
+// and the error, matching [ErrUnknownOutcome], holds the token in its
+// *[UnknownOutcomeError].
 func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
+	if ask, token := c.asksCapacity(ctx, in.ReturnConsumedCapacity), in.ClientRequestToken == nil; ask || token {
 		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		if ask {
+			cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
+		}
+		if token {
+			cp.ClientRequestToken = aws.String(rand.Text())
+		}
 		in = &cp
 	}
-	return do(ctx, c, call{op: "TransactWriteItems", table: writeTxTable(in.TransactItems), input: in}, opts,
+	return do(ctx, c, call{op: "TransactWriteItems", table: writeTxTable(in.TransactItems), input: in, once: true, token: aws.ToString(in.ClientRequestToken)}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 			return c.api.TransactWriteItems(ctx, in, o...)
 		}, func(o *dynamodb.TransactWriteItemsOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })

@@ -15,7 +15,9 @@ import (
 // the SDK leaves to the caller: a transaction cancelled only because
 // another transaction was writing the same item (TransactionConflict),
 // and throttling that outlasted the SDK's attempts. The zero value
-// retries nothing.
+// retries nothing. A write that must not be sent twice is never sent
+// again after a failure that leaves its outcome unknown, whatever
+// Retryable says: it fails with [ErrUnknownOutcome].
 type RetryPolicy struct {
 	// MaxAttempts is how many times at most a request is sent; 0 or 1
 	// means once.

@@ -35,7 +35,14 @@ type TxRead interface {
 type TxOptions struct {
 	// Token makes the transaction idempotent: DynamoDB applies a repeated
 	// call with the same token (within ten minutes) only once, and rejects
-	// a call that reuses the token for other actions.
+	// a call that reuses the token for other actions. Empty means a token
+	// made for the call, kept across the retries of [RetryPolicy]. After
+	// [ErrUnknownOutcome], the error's *[UnknownOutcomeError] holds the
+	// token used, and its Resend sends the same request again under it,
+	// which DynamoDB applies at most once. (Building the actions again
+	// can give another request, with new created and updated times:
+	// DynamoDB refuses a token reused for another request.) moto ignores
+	// tokens, and applies a repeated request again.
 	Token string
 }
 
@@ -105,6 +112,12 @@ func (e *TxError) Unwrap() error { return e.Err }
 // WriteTx returns a *[TxError] when DynamoDB cancels the transaction and
 // [ErrTooManyActions] for more than [MaxTxActions] actions in all. When it
 // fails, the values given to the actions are as they were before the call.
+//
+// A transaction whose response is lost (see [ErrUnknownOutcome]) is not
+// sent again, by dynamokit or by the SDK: on an engine that ignores
+// [TxOptions.Token] a second attempt could apply it twice. The error then
+// matches ErrUnknownOutcome and its *[UnknownOutcomeError] holds the token
+// the transaction was sent with; see [TxOptions].
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -224,17 +237,12 @@ func (c *Client) SendTx(ctx context.Context, opts *TxOptions, writes []txn.Write
 	}
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
-		te := &TxError{Err: tce, Reasons: make([]TxReason, len(writes))}
+		te := &TxError{Err: tce, Reasons: reasons(tce, len(writes))}
 		for i := range te.Reasons {
 			r := &te.Reasons[i]
 			r.Action = writes[i].What
-			if i < len(tce.CancellationReasons) {
-				cr := tce.CancellationReasons[i]
-				r.Code = aws.ToString(cr.Code)
-				r.Message = aws.ToString(cr.Message)
-				if r.Failed() && writes[i].Fail != nil {
-					r.Kind = writes[i].Fail(cr.Item)
-				}
+			if r.Failed() && writes[i].Fail != nil {
+				r.Kind = writes[i].Fail(tce.CancellationReasons[i].Item)
 			}
 		}
 		return te
@@ -244,6 +252,20 @@ func (c *Client) SendTx(ctx context.Context, opts *TxOptions, writes []txn.Write
 		e.Op = "transaction"
 	}
 	return err
+}
+
+// reasons returns the TxReasons of n actions cancelled by tce, with their
+// codes and messages.
+func reasons(tce *types.TransactionCanceledException, n int) []TxReason {
+	out := make([]TxReason, n)
+	for i := range out {
+		if i < len(tce.CancellationReasons) {
+			cr := tce.CancellationReasons[i]
+			out[i].Code = aws.ToString(cr.Code)
+			out[i].Message = aws.ToString(cr.Message)
+		}
+	}
+	return out
 }
 
 // ReadTx reads items atomically, from one or more tables: every item as

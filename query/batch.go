@@ -33,7 +33,10 @@ type BatchOptions struct {
 	// Retries is how many times unprocessed items, and requests that
 	// failed with a retryable error (throttling, a 5xx status, a broken
 	// connection), are retried; default 10. These retries come on top of
-	// the SDK's own retries of each request.
+	// the SDK's own retries of each request. A batch write holds plain
+	// puts and deletes only, so sending it again after its answer was
+	// lost leaves the same items (though it can undo another writer's
+	// change made in between, as a plain [Table.Put] can).
 	Retries int
 	// BaseDelay and MaxDelay bound the exponential backoff between retries
 	// (full jitter); defaults 50ms and 5s.
