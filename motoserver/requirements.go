@@ -17,7 +17,7 @@ var requirementsFile string
 // pinned requirement each: moto [Version] without its [server] extra, plus
 // the packages that moto's server and its DynamoDB and DynamoDB Streams
 // backends import (Flask, flask-cors, Werkzeug and the PartiQL parser).
-// moto[server] would add about 35 packages, among them a CloudFormation
+// moto[server] would add 34 more packages, among them a CloudFormation
 // linter, the X-Ray SDK and a Docker client, that DynamoDB never loads.
 func Requirements() []string {
 	var reqs []string
