@@ -1,8 +1,9 @@
 // Package motoserver installs and runs moto, the open-source AWS emulator,
 // as a local DynamoDB engine for tests and examples.
 //
-// [Start] installs moto [Version] into a virtual environment in the user's
-// cache on first use (it needs only Python 3 and a Python package index),
+// [Start] installs moto [Version] and the few packages its DynamoDB server
+// needs ([Requirements]) into a virtual environment in the user's cache on
+// first use (it needs only Python 3 and a Python package index),
 // starts it on a free loopback port and returns once ListTables answers.
 // Later starts reuse the installation and need no network.
 //
@@ -13,7 +14,8 @@
 // time, so transactions, conditions and optimistic locking behave as they
 // do on DynamoDB. Connections are still accepted concurrently.
 //
-// Nothing here is needed to talk to real DynamoDB or another engine: point
-// [github.com/dynamokit/dynamokit/connect.FromEnv] at it with the usual AWS
-// configuration or DYNAMODB_ENDPOINT.
+// A program seldom calls Start itself:
+// [github.com/dynamokit/dynamokit/connect.Open] starts a server here when
+// neither DYNAMODB_ENDPOINT nor the AWS configuration names another engine,
+// and tests get theirs from the dynamotest module.
 package motoserver

@@ -30,8 +30,15 @@ func ExampleStart() {
 	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound)) // a new server has no tables
 }
 
-// The pip requirement that the cache's environment holds.
-func Example_requirement() {
-	fmt.Println(motoserver.Requirement)
-	// Output: moto[server]==5.2.5
+// The pip requirements that the cache's environment holds.
+func ExampleRequirements() {
+	for _, req := range motoserver.Requirements() {
+		fmt.Println(req)
+	}
+	// Output:
+	// moto==5.2.5
+	// flask==3.1.3
+	// flask-cors==6.0.5
+	// werkzeug==3.1.9
+	// py-partiql-parser==0.6.3
 }

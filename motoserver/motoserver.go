@@ -21,12 +21,10 @@ import (
 	"time"
 )
 
-// Version is the moto release that [Install] puts into the cache and that
-// the container image used by dynamotest is tagged with.
+// Version is the moto release that [Install] puts into the cache (see
+// [Requirements]) and that the container image used by dynamotest is tagged
+// with.
 const Version = "5.2.5"
-
-// Requirement is the pip requirement [Install] installs.
-const Requirement = "moto[server]==" + Version
 
 // Script is the Python program that serves moto's DynamoDB one request at a
 // time (see the package documentation). It takes the flags --host, --port
@@ -53,7 +51,8 @@ type Options struct {
 	// Python is the interpreter that creates the virtual environment.
 	// Default: $DYNAMOKIT_PYTHON, else python3, else python on the PATH.
 	Python string
-	// CacheDir is where moto is installed, in CacheDir/moto-<Version>.
+	// CacheDir is where moto is installed, in CacheDir/moto-<Version>-<a
+	// digest of [Requirements]>.
 	// Default: $DYNAMOKIT_CACHE, else the user cache directory
 	// (os.UserCacheDir) joined with "dynamokit".
 	CacheDir string
@@ -88,7 +87,7 @@ func (o *Options) cacheDir() (string, error) {
 		}
 		base = filepath.Join(user, "dynamokit")
 	}
-	return filepath.Join(base, "moto-"+Version), nil
+	return filepath.Join(base, envName()), nil
 }
 
 // python finds the interpreter that creates the environment.
@@ -148,13 +147,14 @@ func Install(ctx context.Context, opts *Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = once(ctx, opts, dir, ".installed", Requirement, func() error {
+	reqs := Requirements()
+	err = once(ctx, opts, dir, ".installed", strings.Join(reqs, " "), func() error {
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("motoserver: %w", err)
 		}
 		err := run(ctx, " (on Debian and Ubuntu: apt-get install python3-venv)", python, "-m", "venv", filepath.Join(dir, "venv"))
 		if err == nil {
-			err = run(ctx, "", venvPython, "-m", "pip", "install", "--quiet", Requirement)
+			err = run(ctx, "", venvPython, append([]string{"-m", "pip", "install", "--quiet"}, reqs...)...)
 		}
 		if err != nil {
 			_ = os.RemoveAll(dir)

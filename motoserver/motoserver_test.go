@@ -227,3 +227,35 @@ func TestInstallPackageWantsPinnedRequirement(t *testing.T) {
 		}
 	}
 }
+
+func TestRequirementsArePinned(t *testing.T) {
+	reqs := Requirements()
+	if len(reqs) == 0 || reqs[0] != "moto=="+Version {
+		t.Errorf("Requirements() = %q, want moto==%s first", reqs, Version)
+	}
+	for _, req := range reqs {
+		name, version, ok := strings.Cut(req, "==")
+		if !ok || name == "" || version == "" || strings.ContainsAny(req, " [;<>") {
+			t.Errorf("requirement %q: want name==version, nothing else", req)
+		}
+	}
+}
+
+// Another set of requirements must not reuse an environment installed from
+// this one.
+func TestEnvNameFollowsRequirements(t *testing.T) {
+	name := envName()
+	if !strings.HasPrefix(name, "moto-"+Version+"-") || len(name) != len("moto-"+Version+"-")+8 {
+		t.Errorf("envName() = %q, want moto-%s-<8 hex digits>", name, Version)
+	}
+	saved := requirementsFile
+	t.Cleanup(func() { requirementsFile = saved })
+	requirementsFile = saved + "docker==7.2.0\n"
+	if other := envName(); other == name {
+		t.Errorf("envName() = %q with another requirement too, want a name other than %q", other, name)
+	}
+	requirementsFile = "# a comment only\n" + saved
+	if same := envName(); same != name {
+		t.Errorf("envName() = %q with an added comment, want %q", same, name)
+	}
+}

@@ -7,10 +7,11 @@
 //
 //	go run ./examples/departments
 //
-// It starts a private moto server (installed into the user cache on first
-// use; it needs Python 3), or uses DYNAMODB_ENDPOINT when that is set. With
-// -aws it uses the normal AWS configuration (credentials, region,
-// AWS_ENDPOINT_URL_DYNAMODB), so it also runs against real DynamoDB; the tables it creates are prefixed (-prefix) and dropped at
+// It connects with connect.Open: to DYNAMODB_ENDPOINT when that is set,
+// with -aws to real DynamoDB through the normal AWS configuration
+// (credentials, region, AWS_ENDPOINT_URL_DYNAMODB), and otherwise to a
+// private moto server, installed into the user cache on first use (it needs
+// Python 3). The tables it creates are prefixed (-prefix) and dropped at
 // the end unless -keep is given.
 package main
 
@@ -24,7 +25,7 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/examples/internal/engine"
+	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -54,22 +55,24 @@ func (Employee) TableName() string { return "employee" }
 func main() {
 	prefix := flag.String("prefix", "dynamokit-example-", "prefix for the table names")
 	keep := flag.Bool("keep", false, "keep the tables at the end")
+	useAWS := flag.Bool("aws", false, "use real DynamoDB through the normal AWS configuration instead of a private moto server")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, *prefix, *keep); err != nil {
+	if err := run(context.Background(), os.Stdout, *useAWS, *prefix, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "departments:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
-	db, release, err := engine.Open(ctx, os.Stderr, dynamokit.WithNamer(model.Prefix(prefix)))
+func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool) error {
+	db, eng, err := connect.Open(ctx, &connect.Options{AWS: useAWS, Log: os.Stderr}, dynamokit.WithNamer(model.Prefix(prefix)))
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer eng.Close() // stops the moto server, if Open started one
+	// Not before: the first run installs moto, which can take minutes.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 
 	// Create both tables from the structs; a table that exists is reused.
 	deptModel, err := model.Of[Department]()

@@ -7,11 +7,12 @@
 //
 //	go run ./examples/singletable
 //
-// It starts a private moto server (installed into the user cache on first
-// use; it needs Python 3), or uses DYNAMODB_ENDPOINT when that is set. With
-// -aws it uses the normal AWS configuration, so it also runs against real
-// DynamoDB; the table it creates is prefixed
-// (-prefix) and dropped at the end unless -keep is given.
+// It connects with connect.Open: to DYNAMODB_ENDPOINT when that is set,
+// with -aws to real DynamoDB through the normal AWS configuration
+// (credentials, region, AWS_ENDPOINT_URL_DYNAMODB), and otherwise to a
+// private moto server, installed into the user cache on first use (it needs
+// Python 3). The table it creates is prefixed (-prefix) and dropped at
+// the end unless -keep is given.
 package main
 
 import (
@@ -24,7 +25,7 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/examples/internal/engine"
+	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -63,22 +64,24 @@ func (Employee) TableName() string { return "org" }
 func main() {
 	prefix := flag.String("prefix", "dynamokit-example-", "prefix for the table name")
 	keep := flag.Bool("keep", false, "keep the table at the end")
+	useAWS := flag.Bool("aws", false, "use real DynamoDB through the normal AWS configuration instead of a private moto server")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, *prefix, *keep); err != nil {
+	if err := run(context.Background(), os.Stdout, *useAWS, *prefix, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "singletable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
-	db, release, err := engine.Open(ctx, os.Stderr, dynamokit.WithNamer(model.Prefix(prefix)))
+func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool) error {
+	db, eng, err := connect.Open(ctx, &connect.Options{AWS: useAWS, Log: os.Stderr}, dynamokit.WithNamer(model.Prefix(prefix)))
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer eng.Close() // stops the moto server, if Open started one
+	// Not before: the first run installs moto, which can take minutes.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 
 	// Both models name the table "org": it is created once, with the union
 	// of their keys and indexes.
