@@ -27,7 +27,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/examples/internal/engine"
+	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -65,6 +65,10 @@ type Employee struct {
 // TableName is the shared table's base name.
 func (Employee) TableName() string { return "org" }
 
+// useAWS is the -aws flag: real DynamoDB through the normal AWS
+// configuration instead of a private moto server.
+var useAWS = flag.Bool("aws", false, "use real DynamoDB through the normal AWS configuration instead of a private moto server")
+
 func main() {
 	prefix := flag.String("prefix", "dynamokit-example-", "prefix for the table names")
 	flag.Usage = func() {
@@ -87,7 +91,11 @@ func run(ctx context.Context, w io.Writer, prefix string, args []string) int {
 		// Only plan and apply connect, so diagram and export start no
 		// engine.
 		Connect: func(ctx context.Context) (*dynamokit.Client, func(), error) {
-			return engine.Open(ctx, os.Stderr, dynamokit.WithNamer(namer))
+			db, eng, err := connect.Open(ctx, &connect.Options{AWS: *useAWS, Log: os.Stderr}, dynamokit.WithNamer(namer))
+			if err != nil {
+				return nil, nil, err
+			}
+			return db, func() { _ = eng.Close() }, nil
 		},
 	}
 	// The diagram draws the relation and the collection as the

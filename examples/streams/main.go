@@ -28,7 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/examples/internal/engine"
+	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/schema"
@@ -60,22 +60,24 @@ func (DepartmentTotal) TableName() string { return "department_total" }
 func main() {
 	prefix := flag.String("prefix", "dynamokit-example-", "prefix for the table names")
 	keep := flag.Bool("keep", false, "keep the tables at the end")
+	useAWS := flag.Bool("aws", false, "use real DynamoDB through the normal AWS configuration instead of a private moto server")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, *prefix, *keep); err != nil {
+	if err := run(context.Background(), os.Stdout, *useAWS, *prefix, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "streams:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, prefix string, keep bool) error {
-	db, release, err := engine.Open(ctx, os.Stderr, dynamokit.WithNamer(model.Prefix(prefix)))
+func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool) error {
+	db, eng, err := connect.Open(ctx, &connect.Options{AWS: useAWS, Log: os.Stderr}, dynamokit.WithNamer(model.Prefix(prefix)))
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer eng.Close() // stops the moto server, if Open started one
+	// Not before: the first run installs moto, which can take minutes.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 
 	empModel, err := model.Of[Employee]()
 	if err != nil {
