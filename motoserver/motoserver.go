@@ -306,6 +306,7 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	}
 	// Not CommandContext: ctx bounds the start, not the server's life.
 	cmd := exec.Command(python, script, "--exit-on-stdin-eof")
+	cmd.Env = serverEnv(os.Environ())
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("motoserver: %w", err)
@@ -338,6 +339,22 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// serverEnv is the server's environment: the caller's, without the AWS
+// profile variables. moto needs no profile, and botocore inside it answers
+// every request with an error when one names a profile that does not exist
+// (an empty AWS_PROFILE included).
+func serverEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "AWS_PROFILE" || name == "AWS_DEFAULT_PROFILE" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // readPort reads the server's "listening on PORT" line.

@@ -3,8 +3,11 @@ package motoserver
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -258,4 +261,139 @@ func TestEnvNameFollowsRequirements(t *testing.T) {
 	if same := envName(); same != name {
 		t.Errorf("envName() = %q with an added comment, want %q", same, name)
 	}
+}
+
+// TestServerIgnoresAWSProfile starts a server under an AWS_PROFILE that
+// names no profile, empty or unknown: moto needs no profile, and the
+// server must answer anyway.
+func TestServerIgnoresAWSProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a moto server")
+	}
+	for _, profile := range []string{"", "no-such-profile"} {
+		t.Run("AWS_PROFILE="+profile, func(t *testing.T) {
+			t.Setenv("AWS_PROFILE", profile)
+			srv := startOrSkip(t)
+			defer srv.Close()
+			call(t, srv.Endpoint, "CreateTable", `{"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+				"KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}],
+				"AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"}]}`, http.StatusOK)
+		})
+	}
+}
+
+// TestTransactionRollsBack checks the server's own snapshot of the tables a
+// transaction touches: a cancelled transaction that updated an item in
+// place, replaced one, deleted one and created one leaves every item, and
+// the stream, as they were, in a table with a sort key and in one without.
+func TestTransactionRollsBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a moto server")
+	}
+	srv := startOrSkip(t)
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, keySchema, attrs string
+		key                    func(i int) string
+	}{
+		{"hash", `[{"AttributeName": "p", "KeyType": "HASH"}]`, `[{"AttributeName": "p", "AttributeType": "S"}]`,
+			func(i int) string { return fmt.Sprintf(`"p": {"S": "p%d"}`, i) }},
+		{"hash and range", `[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}]`,
+			`[{"AttributeName": "p", "AttributeType": "S"}, {"AttributeName": "s", "AttributeType": "N"}]`,
+			func(i int) string { return fmt.Sprintf(`"p": {"S": "p%d"}, "s": {"N": "%d"}`, i%3, i) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			table := strings.ReplaceAll(tc.name, " ", "-")
+			call(t, srv.Endpoint, "CreateTable", fmt.Sprintf(`{"TableName": %q, "BillingMode": "PAY_PER_REQUEST",
+				"KeySchema": %s, "AttributeDefinitions": %s,
+				"StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_AND_OLD_IMAGES"}}`, table, tc.keySchema, tc.attrs), http.StatusOK)
+			for i := range 6 {
+				call(t, srv.Endpoint, "PutItem", fmt.Sprintf(`{"TableName": %q, "Item": {%s, "n": {"N": "1"}}}`, table, tc.key(i)), http.StatusOK)
+			}
+			before := call(t, srv.Endpoint, "Scan", fmt.Sprintf(`{"TableName": %q}`, table), http.StatusOK)
+			records := streamRecords(t, srv.Endpoint, table)
+			tx := fmt.Sprintf(`{"TransactItems": [
+				{"Update": {"TableName": %[1]q, "Key": {%[2]s}, "UpdateExpression": "SET n = n + :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+				{"Put": {"TableName": %[1]q, "Item": {%[3]s, "n": {"N": "9"}}}},
+				{"Delete": {"TableName": %[1]q, "Key": {%[4]s}}},
+				{"Put": {"TableName": %[1]q, "Item": {%[5]s}}},
+				{"ConditionCheck": {"TableName": %[1]q, "Key": {%[6]s}, "ConditionExpression": "attribute_not_exists(n)"}}]}`,
+				table, tc.key(0), tc.key(1), tc.key(2), tc.key(100), tc.key(3))
+			call(t, srv.Endpoint, "TransactWriteItems", tx, http.StatusBadRequest)
+			if after := call(t, srv.Endpoint, "Scan", fmt.Sprintf(`{"TableName": %q}`, table), http.StatusOK); after != before {
+				t.Errorf("items after a cancelled transaction:\n%s\nwant as before:\n%s", after, before)
+			}
+			if got := streamRecords(t, srv.Endpoint, table); got != records {
+				t.Errorf("stream records after a cancelled transaction: %d, want %d", got, records)
+			}
+			// The same transaction without the failing check applies.
+			call(t, srv.Endpoint, "TransactWriteItems", strings.Replace(tx, "attribute_not_exists(n)", "attribute_exists(n)", 1), http.StatusOK)
+			if got := call(t, srv.Endpoint, "GetItem", fmt.Sprintf(`{"TableName": %q, "Key": {%s}}`, table, tc.key(0)), http.StatusOK); !strings.Contains(got, `"n":{"N":"2"}`) {
+				t.Errorf("item updated by a committed transaction: %s, want n 2", got)
+			}
+		})
+	}
+}
+
+// call sends one DynamoDB request of op with body to endpoint and returns
+// its response body, failing t unless the status is want.
+func call(t *testing.T, endpoint, op, body string, want int) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, endpoint, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := "DynamoDB_20120810."
+	if strings.HasPrefix(op, "streams.") {
+		target, op = "DynamoDBStreams_20120810.", strings.TrimPrefix(op, "streams.")
+	}
+	req.Header.Set("X-Amz-Target", target+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("Authorization", readyAuth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", op, err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: read: %v", op, err)
+	}
+	if resp.StatusCode != want {
+		t.Fatalf("%s answered %s: %s; want %d", op, resp.Status, got, want)
+	}
+	var v any
+	if json.Unmarshal(got, &v) == nil {
+		canonical, _ := json.Marshal(v)
+		return string(canonical)
+	}
+	return string(got)
+}
+
+// streamRecords returns how many records table's stream holds.
+func streamRecords(t *testing.T, endpoint, table string) int {
+	t.Helper()
+	var desc struct {
+		Table struct{ LatestStreamArn string }
+	}
+	if err := json.Unmarshal([]byte(call(t, endpoint, "DescribeTable", fmt.Sprintf(`{"TableName": %q}`, table), http.StatusOK)), &desc); err != nil {
+		t.Fatal(err)
+	}
+	var stream struct {
+		StreamDescription struct{ Shards []struct{ ShardId string } }
+	}
+	arn := desc.Table.LatestStreamArn
+	if err := json.Unmarshal([]byte(call(t, endpoint, "streams.DescribeStream", fmt.Sprintf(`{"StreamArn": %q}`, arn), http.StatusOK)), &stream); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, shard := range stream.StreamDescription.Shards {
+		var it struct{ ShardIterator string }
+		_ = json.Unmarshal([]byte(call(t, endpoint, "streams.GetShardIterator",
+			fmt.Sprintf(`{"StreamArn": %q, "ShardId": %q, "ShardIteratorType": "TRIM_HORIZON"}`, arn, shard.ShardId), http.StatusOK)), &it)
+		var recs struct{ Records []json.RawMessage }
+		_ = json.Unmarshal([]byte(call(t, endpoint, "streams.GetRecords", fmt.Sprintf(`{"ShardIterator": %q, "Limit": 1000}`, it.ShardIterator), http.StatusOK)), &recs)
+		n += len(recs.Records)
+	}
+	return n
 }
