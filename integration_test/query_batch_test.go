@@ -37,7 +37,7 @@ func sortEvents(es []Event) {
 	slices.SortFunc(es, func(a, b Event) int { return a.Seq - b.Seq })
 }
 
-// TestQueryBatchFaults writes 5,000 items through a transport that throttles
+// TestQueryBatchFaults writes 1,000 items through a transport that throttles
 // and leaves items unprocessed (pseudo-randomly, each item at most twice),
 // with the SDK's own retries off, and reads them back the same way: every
 // item must be stored exactly once.
@@ -49,7 +49,7 @@ func TestQueryBatchFaults(t *testing.T) {
 	faulty := repo[Event](t, e, faultDB(t, fc), nil)
 	events := repo[Event](t, e, nil, nil)
 
-	want := makeEvents(5000)
+	want := makeEvents(1000)
 	start := time.Now()
 	if err := faulty.BatchPut(ctx, want, fastRetries); err != nil {
 		t.Fatalf("BatchPut: %v (%v)", err, fc.stats())
@@ -90,13 +90,13 @@ func TestQueryBatchFaults(t *testing.T) {
 	}
 
 	// BatchDelete through the same faults leaves nothing.
-	if err := faulty.BatchDelete(ctx, eventKeys(want[:2500]), fastRetries); err != nil {
+	if err := faulty.BatchDelete(ctx, eventKeys(want[:500]), fastRetries); err != nil {
 		t.Fatalf("BatchDelete: %v", err)
 	}
-	if n, err := events.Scan().Count(ctx); err != nil || n != 2500 {
-		t.Errorf("Count after deleting half = %d, %v; want 2500", n, err)
+	if n, err := events.Scan().Count(ctx); err != nil || n != 500 {
+		t.Errorf("Count after deleting half = %d, %v; want 500", n, err)
 	}
-	gone, err := faulty.BatchGet(ctx, eventKeys(want[:2500]), &query.BatchOptions{Consistent: true, Retries: 30, BaseDelay: time.Millisecond})
+	gone, err := faulty.BatchGet(ctx, eventKeys(want[:500]), &query.BatchOptions{Consistent: true, Retries: 30, BaseDelay: time.Millisecond})
 	if err != nil || len(gone) != 0 {
 		t.Errorf("consistent BatchGet of deleted keys = %d items, %v; want none", len(gone), err)
 	}

@@ -20,7 +20,7 @@ type Counter struct {
 func (Counter) TableName() string { return "counter" }
 
 // TestQueryOptimisticLocking has every write with a stale version refused,
-// and then 16 goroutines increment one counter 20 times each by reading it
+// and then 8 goroutines increment one counter 10 times each by reading it
 // and updating it with the version read, retrying on a conflict: no
 // increment may be lost or applied twice.
 func TestQueryOptimisticLocking(t *testing.T) {
@@ -54,7 +54,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 		}
 	})
 
-	const workers, increments = 16, 20
+	const workers, increments = 8, 10
 	var conflicts atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup

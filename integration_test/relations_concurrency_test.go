@@ -14,7 +14,7 @@ import (
 	"github.com/dynamokit/dynamokit/relations"
 )
 
-// TestRelationsConcurrentMoves has 32 goroutines move the same employees
+// TestRelationsConcurrentMoves has 16 goroutines move the same employees
 // between departments at once, in each layout. Afterwards every employee
 // exists once, in one existing department, and is listed by exactly that
 // department.
@@ -25,7 +25,7 @@ func TestRelationsConcurrentMoves(t *testing.T) {
 
 func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	const (
-		workers = 32
+		workers = 16
 		moves   = 4 // per worker
 	)
 	f := setup(t, s, nil)

@@ -11,8 +11,12 @@ import (
 )
 
 // bigDepartment has this many employees in TestRelationsDelete: several
-// query pages and dozens of batch requests.
-const bigDepartment = 1200
+// query pages of bigPage, a dozen batch requests and four cascade
+// transactions.
+const bigDepartment = 300
+
+// bigPage is the page size TestRelationsDelete pages d-big's children with.
+const bigPage = 50
 
 // TestRelationsDelete checks pagination and the delete policies in each
 // layout, with a department of over a thousand employees.
@@ -40,11 +44,11 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 		t.Fatal(err)
 	}
 
-	// Pagination: every child exactly once, in pages of 250.
+	// Pagination: every child exactly once, in pages of bigPage.
 	seen := map[string]bool{}
 	pages := 0
 	for cursor := ""; ; {
-		page, err := f.staff.ChildrenPage(ctx, big, 250, cursor)
+		page, err := f.staff.ChildrenPage(ctx, big, bigPage, cursor)
 		if err != nil {
 			t.Fatalf("Page %d: %v", pages, err)
 		}
