@@ -205,10 +205,14 @@ func (m *ManyToMany[F, T, E]) countedEnd(q func() *query.Query[E], repair string
 // DeleteFrom deletes the From endpoint f (only its key fields need be set)
 // under [EdgeSpec.OnDeleteFrom]:
 //
-//   - [Restrict] deletes f with one DeleteItem conditional on its edge
-//     counter being 0, so no link can slip in between; with edges it
-//     returns a *[HasEdgesError] matching [ErrHasEdges], after a GetItem
-//     that reads how many. An item without a counter (never linked, or
+//   - [Restrict] first looks for one of f's edges (a Query of one item
+//     that reads only keys) and refuses if it finds one, whatever the
+//     counter says, naming it in the error (which also matches
+//     [ErrCounterDrift] when the counter did not count it: an edge written
+//     around the relation). Then it deletes f with one DeleteItem
+//     conditional on its edge counter being 0, so no link can slip in
+//     between; with edges it returns a *[HasEdgesError] matching
+//     [ErrHasEdges], after a GetItem that reads how many. An item without a counter (never linked, or
 //     replaced by a plain Put, which drops it) has its edges counted with
 //     a Query, and is deleted only if there are none, on condition that
 //     its counter is still absent, which any link would end.

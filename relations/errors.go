@@ -118,12 +118,12 @@ type CounterDriftError struct {
 
 // Error implements the error interface.
 func (e *CounterDriftError) Error() string {
-	counted := "below 0"
+	what := "below 0"
 	if e.Counted >= 0 {
-		counted = fmt.Sprintf("%d in the index", e.Counted)
+		what = fmt.Sprintf("but the index lists %d", e.Counted)
 	}
-	return fmt.Sprintf("relations: %s: counter %s of %s is %d, but there are %s (written around the relation): run %s, or Audit with Repair",
-		e.Relation, e.Counter, e.Item, e.Stored, counted, e.Repair)
+	return fmt.Sprintf("relations: %s: counter %s of %s is %d, %s (written around the relation): run %s, or Audit with Repair",
+		e.Relation, e.Counter, e.Item, e.Stored, what, e.Repair)
 }
 
 // Unwrap returns [ErrCounterDrift].
