@@ -180,8 +180,8 @@ func restrictDelete[X any](ctx context.Context, table *query.Table[X], x X, e co
 		}
 		if first != "" {
 			c, err := readCount(ctx, table, x, e.counter)
-			if err != nil {
-				return err
+			if err != nil || !c.exists {
+				return err // nil: no item to delete (its children dangle: see the audit)
 			}
 			if c.has && c.n > 0 {
 				return e.refuse(int(c.n), first, nil)
