@@ -21,27 +21,44 @@ import (
 // A parent item without the attribute was written before the relation
 // counted, or through a client without the relation: see [counted].
 
-// counted is a parent's children counter as stored.
-type counted struct {
-	exists bool  // the parent exists
-	has    bool  // its item has the counter attribute
-	n      int64 // the counter, when has
-}
-
 // readCounter reads parent's counter with one strongly consistent GetItem
 // that projects only the counter and the parent's identity.
 func (h *HasMany[P, C]) readCounter(ctx context.Context, parent P) (counted, error) {
 	return readCount(ctx, h.parents, parent, h.spec.Counter)
 }
 
+// end is parent as the counted-endpoint core sees it: its children are
+// counted and found through the child index.
+func (h *HasMany[P, C]) end(parent P) countedEnd {
+	return countedEnd{
+		relation: h.describe(),
+		counter:  h.spec.Counter,
+		repair:   "HasMany.Recount",
+		count:    func(ctx context.Context) (int, error) { return h.strongQuery(parent).Count(ctx) },
+		first: func(ctx context.Context) (string, error) {
+			return firstKey(ctx, h.children, h.strongQuery(parent).Project(h.sweepAttrs()...))
+		},
+		refuse: func(n int, first string, drift *CounterDriftError) error {
+			return &HasChildrenError{Children: n, Child: first, Drift: drift}
+		},
+	}
+}
+
 // CountChildren returns how many children parent has (only its key fields
 // need be set): one strongly consistent GetItem of the parent's children
 // counter. A parent that does not exist has none. For a parent item
 // without a counter (written before the relation counted, or through a
-// client without it) it counts the children with a Query instead, one per 1 MB
-// of them, and does not store the result: [HasMany.Recount] does.
+// client without it) it counts the children with a Query instead, one per
+// 1 MB of them, and does not store the result: [HasMany.Recount] does.
+//
+// A counter never reads below 0: a negative one (children unlinked or
+// moved away by writers outside the relation) returns 0 and a
+// *[CounterDriftError] matching [ErrCounterDrift], which names
+// [HasMany.Recount]. A counter that drifted upwards, or down to a
+// non-negative number, is not seen by this one GetItem: [HasMany.Audit]
+// finds it.
 func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (int, error) {
-	c, err := h.readCounter(ctx, parent)
+	c, err := readCounted(ctx, h.parents, parent, h.end(parent))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count children: %w", err)
 	}
@@ -61,10 +78,11 @@ const maxRecounts = 5
 
 // Recount counts parent's children with a Query and stores the number in
 // its children counter, and returns it. It is the backfill for parents
-// written before the relation counted their children, or whose children
-// were loaded through a client without the relation: run it once for each
-// such parent before linking children to it through the relation, or the
-// counter starts from 0 and undercounts.
+// written before the relation counted their children, and the repair of a
+// counter that drifted ([ErrCounterDrift]) because children were
+// written, moved or deleted around the relation: run it for each such
+// parent ([HasMany.Audit] with [AuditOptions.Repair] runs it for every
+// parent whose counter disagrees).
 //
 // The write is conditional on the counter being as it was read, so a link
 // or unlink in between makes Recount count again (up to 5 times). The
@@ -73,36 +91,11 @@ const maxRecounts = 5
 // children are not changing. It returns [ErrParentNotFound] when the
 // parent does not exist. It calls GetItem, Query and TransactWriteItems.
 func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (int, error) {
-	ctx = h.own(ctx)
-	for range maxRecounts {
-		c, err := h.readCounter(ctx, parent)
-		if err != nil {
-			return 0, fmt.Errorf("relations: recount: %w", err)
-		}
-		if !c.exists {
-			return 0, fmt.Errorf("relations: recount: %w", ErrParentNotFound)
-		}
-		n, err := h.strongQuery(parent).Count(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("relations: recount: %w", err)
-		}
-		if c.has && c.n == int64(n) {
-			return n, nil
-		}
-		unchanged := query.Path(h.spec.Counter).AttributeNotExists()
-		if c.has {
-			unchanged = query.Path(h.spec.Counter).Equal(query.Value(c.n))
-		}
-		err = h.parents.Client().WriteTx(ctx, nil, h.parents.TxAdd(parent, h.spec.Counter, int64(n)-c.n, unchanged))
-		if errors.Is(err, query.ErrConditionFailed) {
-			continue // changed meanwhile
-		}
-		if err != nil {
-			return 0, fmt.Errorf("relations: recount: %w", err)
-		}
-		return n, nil
+	n, err := recountEnd(h.own(ctx), h.parents, parent, h.end(parent), ErrParentNotFound)
+	if err != nil {
+		return 0, fmt.Errorf("relations: recount: %w", err)
 	}
-	return 0, fmt.Errorf("relations: recount: the children kept changing over %d attempts", maxRecounts)
+	return n, nil
 }
 
 // Role is the part a model plays in a relation, as [HasMany.Role] reports.

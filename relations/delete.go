@@ -78,11 +78,17 @@ const maxSweeps = 10
 // DeleteParent deletes parent (only its key fields need be set) under the
 // relation's declared policy ([Spec.OnDelete]):
 //
-//   - [Restrict] deletes the parent with one DeleteItem conditional on its
-//     children counter being 0, so no link, relink or create can slip in
-//     between: the check and the delete are one request. With children it
-//     returns a *[HasChildrenError] matching [ErrHasChildren], after a
-//     GetItem that reads how many. For a parent item without a counter
+//   - [Restrict] first looks for one child in the child index (a Query of
+//     one item that reads only keys) and refuses if it finds one, whatever
+//     the counter says: children written by a service that does not use
+//     dynamokit are not counted, but are seen. Then it deletes the parent
+//     with one DeleteItem conditional on its children counter being 0, so
+//     no link, relink or create through dynamokit can slip in between.
+//     With children it returns a *[HasChildrenError] matching
+//     [ErrHasChildren], naming the child the index listed, after a GetItem
+//     that reads how many; when the counter did not count that child, the
+//     error also matches [ErrCounterDrift]. A negative counter returns a
+//     *[CounterDriftError]. For a parent item without a counter
 //     (written before the relation counted, or through a client without it) it
 //     counts the children with a Query and deletes only if there are none,
 //     on condition that the counter is still absent: any link in between
@@ -139,50 +145,13 @@ func (h *HasMany[P, C]) noChildren() query.Cond {
 // condition failed on an existing parent (false, nil: deleted, or there
 // was no parent to delete).
 func (h *HasMany[P, C]) deleteIf(ctx context.Context, parent P, cond query.Cond) (bool, error) {
-	err := h.parents.Delete(ctx, parent, cond)
-	switch {
-	case errors.Is(err, query.ErrNotFound):
-		return false, nil
-	case errors.Is(err, query.ErrConditionFailed):
-		return true, nil
-	}
-	return false, err
+	return deleteCountedIf(ctx, h.parents, parent, cond)
 }
 
+// restrict is the [Restrict] delete of parent, by the counted-endpoint
+// core: see restrictDelete.
 func (h *HasMany[P, C]) restrict(ctx context.Context, parent P) error {
-	for range maxSweeps {
-		failed, err := h.deleteIf(ctx, parent, h.noChildren())
-		if !failed {
-			return err
-		}
-		c, err := h.readCounter(ctx, parent)
-		switch {
-		case err != nil:
-			return err
-		case !c.exists:
-			return nil // deleted meanwhile
-		case c.has && c.n > 0:
-			return &HasChildrenError{Children: int(c.n)}
-		case c.has && c.n < 0:
-			return ErrCounterDrift
-		case c.has:
-			continue // back to 0 meanwhile
-		}
-		// No counter: count the children, and delete only while the
-		// counter is still absent, which any link would end.
-		n, err := h.strongQuery(parent).Count(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return &HasChildrenError{Children: n}
-		}
-		failed, err = h.deleteIf(ctx, parent, query.Path(h.spec.Counter).AttributeNotExists())
-		if !failed {
-			return err
-		}
-	}
-	return fmt.Errorf("the children counter kept changing over %d attempts", maxSweeps)
+	return restrictDelete(ctx, h.parents, parent, h.end(parent))
 }
 
 // strongQuery is the children's query, strongly consistent where DynamoDB
@@ -216,8 +185,9 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 		return err
 	}
 	counting := c.exists // a missing parent has no counter to keep
-	if c.exists && !c.has {
-		// Count first, so that the decrements below end at 0.
+	if c.exists && (!c.has || c.n < 0) {
+		// Count first, so that the decrements below end at 0 (a negative
+		// counter has drifted: see [ErrCounterDrift]).
 		if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
 			return err
 		}
@@ -293,6 +263,17 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 		failed, err := h.deleteIf(ctx, parent, h.noChildren())
 		if !failed {
 			return err
+		}
+		// A counter below 0 after a pass counted more children than the
+		// counter did: written around the relation. Count them again.
+		c, err := h.readCounter(ctx, parent)
+		if err != nil {
+			return err
+		}
+		if c.has && c.n < 0 {
+			if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
+				return err
+			}
 		}
 	}
 	return fmt.Errorf("children remain after %d passes (the child index may lag, or children keep being linked)", maxSweeps)

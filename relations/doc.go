@@ -65,6 +65,15 @@
 // under Cascade or Detach) is refused before any request with an
 // [ErrNeedsRelation] error naming the call to use.
 //
+// The counters are exact against dynamokit's writes, not against writers
+// that share the tables without it (another service, pynamodb). Against
+// those, a counter never reads negative ([ErrCounterDrift], naming the
+// repair), a [Restrict] delete looks in the child index before its
+// conditional delete and refuses while it lists a child, and
+// [HasMany.Audit], [HasMany.AuditParent] and [ManyToMany.Audit] compare
+// every counter with its index, find children and edges whose parent or
+// end is missing, and repair what [AuditOptions] asks for.
+//
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.
 package relations

@@ -33,23 +33,41 @@ var (
 )
 
 // HasEdgesError is the error of a [Restrict] delete of an endpoint that
-// has edges. It matches [ErrHasEdges] with errors.Is and is always a
-// pointer.
+// has edges. It matches [ErrHasEdges] with errors.Is, and also
+// [ErrCounterDrift] when Drift is set; it is always a pointer.
 type HasEdgesError struct {
 	// Edges is how many edges the endpoint had when they were counted.
 	Edges int
+	// Edge is the key of one edge the edge table or reverse index listed,
+	// "" when the edges were only counted by the endpoint's counter.
+	Edge string
+	// Drift is set when an edge was listed that the endpoint's counter did
+	// not count: a writer outside the relation wrote it.
+	Drift *CounterDriftError
 }
 
 // Error implements the error interface.
 func (e *HasEdgesError) Error() string {
+	s := fmt.Sprintf("relations: endpoint has %d edges", e.Edges)
 	if e.Edges == 1 {
-		return "relations: endpoint has 1 edge"
+		s = "relations: endpoint has 1 edge"
 	}
-	return fmt.Sprintf("relations: endpoint has %d edges", e.Edges)
+	if e.Edge != "" {
+		s += " (" + e.Edge + ")"
+	}
+	if e.Drift != nil {
+		s += "; " + strings.TrimPrefix(e.Drift.Error(), "relations: ")
+	}
+	return s
 }
 
-// Unwrap returns [ErrHasEdges].
-func (e *HasEdgesError) Unwrap() error { return ErrHasEdges }
+// Unwrap returns [ErrHasEdges], and Drift when set.
+func (e *HasEdgesError) Unwrap() []error {
+	if e.Drift != nil {
+		return []error{ErrHasEdges, e.Drift}
+	}
+	return []error{ErrHasEdges}
+}
 
 // EdgeSpec declares a many-to-many relation: how its edges are found from
 // the second endpoint, and what deleting either endpoint does to them.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
@@ -125,9 +124,12 @@ func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (E, error) {
 
 // CountFrom returns how many edges f has, from its edge counter: one
 // strongly consistent GetItem. An endpoint that does not exist, or whose
-// item has no counter yet, has none.
+// item has no counter yet, has none. A counter never reads below 0: a
+// negative one (edges deleted by writers outside the relation) returns 0
+// and a *[CounterDriftError] matching [ErrCounterDrift], naming
+// [ManyToMany.RecountFrom].
 func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (int, error) {
-	c, err := readCount(ctx, m.from, f, m.spec.Counter)
+	c, err := readCounted(ctx, m.from, f, m.fromEnd(f))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count edges: %w", err)
 	}
@@ -136,20 +138,81 @@ func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (int, error) {
 
 // CountTo returns how many edges t has, as [ManyToMany.CountFrom] does.
 func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (int, error) {
-	c, err := readCount(ctx, m.to, t, m.spec.Counter)
+	c, err := readCounted(ctx, m.to, t, m.toEnd(t))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count edges: %w", err)
 	}
 	return int(c.n), nil
 }
 
+// RecountFrom counts f's edges (a strongly consistent Query of the edge
+// table) and stores the number in its edge counter, and returns it: the
+// repair of a counter that drifted ([ErrCounterDrift]) because edges were
+// written or deleted around the relation. The write is conditional on the
+// counter being as it was read; a link or unlink in between makes it
+// count again (up to 5 times). It returns [ErrEndpointNotFound] when f
+// does not exist. It calls GetItem, Query and TransactWriteItems.
+func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (int, error) {
+	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndpointNotFound)
+	if err != nil {
+		return 0, fmt.Errorf("relations: recount edges: %w", err)
+	}
+	return n, nil
+}
+
+// RecountTo counts t's edges through the reverse index and stores the
+// number in its edge counter, as [ManyToMany.RecountFrom] does. The
+// reverse index is eventually consistent: run it while t's edges are not
+// changing.
+func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (int, error) {
+	n, err := recountEnd(m.own(ctx), m.to, t, m.toEnd(t), ErrEndpointNotFound)
+	if err != nil {
+		return 0, fmt.Errorf("relations: recount edges: %w", err)
+	}
+	return n, nil
+}
+
+// fromEnd is f as the counted-endpoint core sees it: its edges are found
+// through the edge table's key, strongly consistent.
+func (m *ManyToMany[F, T, E]) fromEnd(f F) countedEnd {
+	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
+	return m.countedEnd(func() *query.Query[E] { return m.edges.Query(e).Consistent() }, "ManyToMany.RecountFrom")
+}
+
+// toEnd is t as the counted-endpoint core sees it: its edges are found
+// through the reverse index.
+func (m *ManyToMany[F, T, E]) toEnd(t T) countedEnd {
+	e, _ := m.edgeOf(nil, &t, nil)
+	return m.countedEnd(func() *query.Query[E] { return m.edges.Query(e).Index(m.spec.Index) }, "ManyToMany.RecountTo")
+}
+
+// countedEnd is an end whose edges q finds, recounted by repair.
+func (m *ManyToMany[F, T, E]) countedEnd(q func() *query.Query[E], repair string) countedEnd {
+	return countedEnd{
+		relation: m.describe(),
+		counter:  m.spec.Counter,
+		repair:   repair,
+		count:    func(ctx context.Context) (int, error) { return q().Count(ctx) },
+		first: func(ctx context.Context) (string, error) {
+			return firstKey(ctx, m.edges, q().Project(keyAttrs(m.edges)...))
+		},
+		refuse: func(n int, first string, drift *CounterDriftError) error {
+			return &HasEdgesError{Edges: n, Edge: first, Drift: drift}
+		},
+	}
+}
+
 // DeleteFrom deletes the From endpoint f (only its key fields need be set)
 // under [EdgeSpec.OnDeleteFrom]:
 //
-//   - [Restrict] deletes f with one DeleteItem conditional on its edge
-//     counter being 0, so no link can slip in between; with edges it
-//     returns a *[HasEdgesError] matching [ErrHasEdges], after a GetItem
-//     that reads how many. An item without a counter (never linked, or
+//   - [Restrict] first looks for one of f's edges (a Query of one item
+//     that reads only keys) and refuses if it finds one, whatever the
+//     counter says, naming it in the error (which also matches
+//     [ErrCounterDrift] when the counter did not count it: an edge written
+//     around the relation). Then it deletes f with one DeleteItem
+//     conditional on its edge counter being 0, so no link can slip in
+//     between; with edges it returns a *[HasEdgesError] matching
+//     [ErrHasEdges], after a GetItem that reads how many. An item without a counter (never linked, or
 //     replaced by a plain Put, which drops it) has its edges counted with
 //     a Query, and is deleted only if there are none, on condition that
 //     its counter is still absent, which any link would end.
@@ -174,7 +237,7 @@ func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteO
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
 	q := m.edges.Query(e).Consistent()
-	return deleteEndpoint(ctx, m, self, other, f, q, opts)
+	return deleteEndpoint(ctx, m, self, other, f, q, m.fromEnd(f), opts)
 }
 
 // DeleteTo deletes the To endpoint t under [EdgeSpec.OnDeleteTo], as
@@ -189,7 +252,7 @@ func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOpt
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
 	q := m.edges.Query(e).Index(m.spec.Index)
-	return deleteEndpoint(ctx, m, self, other, t, q, opts)
+	return deleteEndpoint(ctx, m, self, other, t, q, m.toEnd(t), opts)
 }
 
 // endpoint is one side of a many-to-many relation, as a delete sees it.
@@ -201,16 +264,16 @@ type endpoint[X, E any] struct {
 
 // deleteEndpoint deletes x, an endpoint of self's side, under self's
 // policy; q reads x's edges, and other is the side at their far end.
-func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
+func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
 	ctx = m.own(ctx) // the end's own delete applies the policy itself
 	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
 	var err error
 	if self.policy == Restrict {
-		err = restrictEndpoint(ctx, self.table, x, m.spec.Counter, q)
+		err = restrictDelete(ctx, self.table, x, end)
 	} else {
-		err = cascadeEndpoint(ctx, m, self, other, x, q, opts)
+		err = cascadeEndpoint(ctx, m, self, other, x, q, end, opts)
 	}
 	var he *HasEdgesError
 	if errors.As(err, &he) {
@@ -227,60 +290,9 @@ func zeroEdges(counter string) query.Cond {
 	return query.Path(counter).Equal(query.Value(0))
 }
 
-// deleteEndpointIf deletes x on condition cond, and reports whether the
-// condition failed on an existing item.
-func deleteEndpointIf[X any](ctx context.Context, table *query.Table[X], x X, cond query.Cond) (bool, error) {
-	err := table.Delete(ctx, x, cond)
-	switch {
-	case errors.Is(err, query.ErrNotFound):
-		return false, nil
-	case errors.Is(err, query.ErrConditionFailed):
-		return true, nil
-	}
-	return false, err
-}
-
-// restrictEndpoint deletes x on condition that its counter is 0. An item
-// without a counter (never linked, or replaced by a plain Put, which drops
-// it) has its edges counted by q, and is deleted only if there are none
-// and its counter is still absent, which any link would end.
-func restrictEndpoint[X, E any](ctx context.Context, table *query.Table[X], x X, counter string, q *query.Query[E]) error {
-	for range maxSweeps {
-		failed, err := deleteEndpointIf(ctx, table, x, zeroEdges(counter))
-		if !failed {
-			return err
-		}
-		c, err := readCount(ctx, table, x, counter)
-		switch {
-		case err != nil:
-			return err
-		case !c.exists:
-			return nil // deleted meanwhile
-		case c.has && c.n > 0:
-			return &HasEdgesError{Edges: int(c.n)}
-		case c.has && c.n < 0:
-			return fmt.Errorf("relations: edge counter %s is %d", counter, c.n)
-		case c.has:
-			continue // back to 0 meanwhile
-		}
-		n, err := q.Count(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return &HasEdgesError{Edges: n}
-		}
-		failed, err = deleteEndpointIf(ctx, table, x, query.Path(counter).AttributeNotExists())
-		if !failed {
-			return err
-		}
-	}
-	return fmt.Errorf("the edge counter kept changing over %d attempts", maxSweeps)
-}
-
 // cascadeEndpoint deletes x's edges in transactions that keep both
 // endpoints' counters, and deletes x once its counter is 0.
-func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], opts *DeleteOptions) error {
+func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
 	var counting bool // x exists with a counter, which the writes keep
 	var progress func(DeleteProgress)
 	if opts != nil {
@@ -385,6 +397,16 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		if err != nil {
 			return err
 		}
+		if c.has && c.n < 0 {
+			// Drifted (edges deleted around the relation): count again,
+			// so that the decrements end at 0.
+			if _, err := recountEnd(ctx, self.table, x, end, ErrEndpointNotFound); err != nil && !errors.Is(err, ErrEndpointNotFound) {
+				return err
+			}
+			if c, err = readCount(ctx, self.table, x, m.spec.Counter); err != nil {
+				return err
+			}
+		}
 		counting = c.has
 		if err := pass(); err != nil {
 			return err
@@ -396,19 +418,10 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		if !c.has {
 			cond = query.Path(m.spec.Counter).AttributeNotExists()
 		}
-		failed, err := deleteEndpointIf(ctx, self.table, x, cond)
+		failed, err := deleteCountedIf(ctx, self.table, x, cond)
 		if !failed {
 			return err
 		}
 	}
 	return fmt.Errorf("edges remain after %d passes (the reverse index may lag, or edges keep being linked)", maxSweeps)
-}
-
-// counterAttrs is the projection of readCount.
-func counterAttrs(pm *mapping.Model, counter string) []string {
-	names := []string{counter, pm.Key.Hash.Name}
-	if pm.EntityType != nil && !slices.Contains(names, pm.EntityType.Name) {
-		names = append(names, pm.EntityType.Name)
-	}
-	return names
 }

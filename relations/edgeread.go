@@ -3,12 +3,7 @@ package relations
 import (
 	"context"
 	"fmt"
-	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -112,49 +107,4 @@ func farItems[E, X any](ctx context.Context, p query.Page[E], far *query.Table[X
 		out.Items[i].Item, out.Items[i].Missing = x, !ok
 	}
 	return out, nil
-}
-
-// readCount reads key's counter attribute with one strongly consistent
-// GetItem that projects only the counter and the item's identity.
-func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter string) (counted, error) {
-	pm := mapping.Must(table.Model())
-	k, err := pm.KeyOf(&key)
-	if err != nil {
-		return counted{}, err
-	}
-	var proj expression.ProjectionBuilder
-	for _, n := range counterAttrs(pm, counter) {
-		proj = proj.AddNames(expression.NameNoDotSplit(n))
-	}
-	expr, err := expression.NewBuilder().WithProjection(proj).Build()
-	if err != nil {
-		return counted{}, err
-	}
-	out, err := table.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:                aws.String(table.TableName()),
-		Key:                      k,
-		ConsistentRead:           aws.Bool(true),
-		ProjectionExpression:     expr.Projection(),
-		ExpressionAttributeNames: expr.Names(),
-	})
-	if err != nil {
-		return counted{}, err
-	}
-	if out.Item == nil || !pm.IsEntity(out.Item) {
-		return counted{}, nil
-	}
-	c := counted{exists: true}
-	av, ok := out.Item[counter]
-	if !ok {
-		return c, nil
-	}
-	num, ok := av.(*types.AttributeValueMemberN)
-	if !ok {
-		return c, fmt.Errorf("relations: counter %s of %s is not a number", counter, pm.Type)
-	}
-	if c.n, err = strconv.ParseInt(num.Value, 10, 64); err != nil {
-		return c, fmt.Errorf("relations: counter %s of %s: %w", counter, pm.Type, err)
-	}
-	c.has = true
-	return c, nil
 }

@@ -3,6 +3,7 @@ package relations
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 var (
@@ -35,28 +36,95 @@ var (
 	// is part of the child's key, so a child cannot lose its parent, only
 	// be moved or deleted.
 	ErrCannotDetach = errors.New("relations: cannot detach a child of an item collection: its link is part of its key")
-	// ErrCounterDrift is returned by [HasMany.DeleteParent] when the
-	// parent's children counter is negative: children linked before the
-	// relation counted them were unlinked or deleted through it. Call
-	// [HasMany.Recount] to count them again.
-	ErrCounterDrift = errors.New("relations: children counter is negative; call Recount")
+	// ErrCounterDrift is returned when a counter a relation keeps (a
+	// parent's children counter, an end's edge counter) disagrees with
+	// the index it counts: it was changed by writes made around the
+	// relation (another service writing the table, children loaded before
+	// the relation counted them). The error is a *[CounterDriftError],
+	// which names the item and the repair. [HasMany.CountChildren],
+	// [ManyToMany.CountFrom] and [ManyToMany.CountTo] return it for a
+	// negative counter instead of the number; [HasMany.DeleteParent],
+	// [ManyToMany.DeleteFrom] and [ManyToMany.DeleteTo] under [Restrict]
+	// for a negative counter, and together with [ErrHasChildren] or
+	// [ErrHasEdges] when the index shows a child or an edge that the
+	// counter does not count. Retrying does not help: run the repair it
+	// names ([HasMany.Recount], [ManyToMany.RecountFrom],
+	// [ManyToMany.RecountTo]) or an audit with [AuditOptions.Repair].
+	ErrCounterDrift = errors.New("relations: counter drift: recount it (Recount, or Audit with Repair)")
 )
 
 // HasChildrenError is the error of [HasMany.DeleteParent] refusing, under
 // the [Restrict] policy, to delete a parent that has children. It matches
-// [ErrHasChildren] with errors.Is and is always a pointer.
+// [ErrHasChildren] with errors.Is, and also [ErrCounterDrift] when Drift is
+// set; it is always a pointer. Retrying does not help until the children
+// are moved or deleted.
 type HasChildrenError struct {
 	// Children is how many children the parent had when they were counted.
 	Children int
+	// Child is the key of one child the child index listed (such as
+	// "employee_id=e-1"), "" when the children were only counted by the
+	// parent's counter.
+	Child string
+	// Drift is set when the child index showed a child that the parent's
+	// counter did not count: a writer outside the relation linked it.
+	Drift *CounterDriftError
 }
 
 // Error implements the error interface.
 func (e *HasChildrenError) Error() string {
+	s := fmt.Sprintf("relations: parent has %d children", e.Children)
 	if e.Children == 1 {
-		return "relations: parent has 1 child"
+		s = "relations: parent has 1 child"
 	}
-	return fmt.Sprintf("relations: parent has %d children", e.Children)
+	if e.Child != "" {
+		s += " (" + e.Child + ")"
+	}
+	if e.Drift != nil {
+		s += "; " + strings.TrimPrefix(e.Drift.Error(), "relations: ")
+	}
+	return s
 }
 
-// Unwrap returns [ErrHasChildren].
-func (e *HasChildrenError) Unwrap() error { return ErrHasChildren }
+// Unwrap returns [ErrHasChildren], and Drift when set.
+func (e *HasChildrenError) Unwrap() []error {
+	if e.Drift != nil {
+		return []error{ErrHasChildren, e.Drift}
+	}
+	return []error{ErrHasChildren}
+}
+
+// CounterDriftError is a counter of a relation that disagrees with the
+// index it counts ([ErrCounterDrift]): a parent's children counter, or an
+// end's edge counter, changed by writes made around the relation. It is
+// always a pointer. Retrying does not help; Repair names the call that
+// counts again and stores the count.
+type CounterDriftError struct {
+	// Relation names the relation.
+	Relation string
+	// Item is the key of the item whose counter drifted, such as
+	// "department_id=d-1".
+	Item string
+	// Counter is the counter attribute.
+	Counter string
+	// Stored is the counter as stored.
+	Stored int64
+	// Counted is how many children or edges the index counted, -1 when
+	// they were not counted.
+	Counted int
+	// Repair is the call that counts them again and stores the count, such
+	// as "HasMany.Recount".
+	Repair string
+}
+
+// Error implements the error interface.
+func (e *CounterDriftError) Error() string {
+	what := "below 0"
+	if e.Counted >= 0 {
+		what = fmt.Sprintf("but the index lists %d", e.Counted)
+	}
+	return fmt.Sprintf("relations: %s: counter %s of %s is %d, %s (written around the relation): run %s, or Audit with Repair",
+		e.Relation, e.Counter, e.Item, e.Stored, what, e.Repair)
+}
+
+// Unwrap returns [ErrCounterDrift].
+func (e *CounterDriftError) Unwrap() error { return ErrCounterDrift }
