@@ -321,6 +321,11 @@ func (c Cond) bindCompare(m *mapping.Model) (expression.ConditionBuilder, error)
 	if err != nil {
 		return zero, err
 	}
+	if what := rangeWhat(c.kind); what != "" && !c.size {
+		if err := c.orderedTimes(m, peer, what); err != nil {
+			return zero, err
+		}
+	}
 	var left expression.OperandBuilder = n
 	if c.size {
 		left, peer = n.Size(), nil
@@ -391,6 +396,9 @@ func (c Cond) bindFunc(m *mapping.Model) (expression.ConditionBuilder, error) {
 	case condType:
 		return expression.AttributeType(n, c.arg.(expression.DynamoDBAttributeType)), nil
 	case condBeginsWith:
+		if err := refuseUnordered(a, "begins_with", true); err != nil {
+			return zero, err
+		}
 		if a != nil && a.Type == model.Number {
 			return zero, fmt.Errorf("attribute %s holds %s values, which are numbers: begins_with works on strings", a.Name, a.GoType)
 		}

@@ -303,6 +303,11 @@ func (q *Query[T]) rangeCond(a *mapping.Attribute) (expression.KeyConditionBuild
 	if q.op < Equal || q.op > BeginsWith {
 		return zero, 0, nil, fmt.Errorf("query: unknown range operator %d", q.op)
 	}
+	if q.op != Equal && !a.Computed() {
+		if err := refuseUnordered(a, "a range "+opWhat(q.op)+" of sort key", false); err != nil {
+			return zero, 0, nil, err
+		}
+	}
 	op := q.op
 	avs := make([]types.AttributeValue, len(q.vals))
 	for i, v := range q.vals {

@@ -44,6 +44,9 @@ func (h *HasMany[P, C]) declareCopies(pm, cm *mapping.Model, mismatch func(strin
 	if len(h.spec.Copies) == 0 {
 		return nil
 	}
+	if a := pm.Attribute(CopiesStamp); a != nil {
+		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which UpdateParent writes as the stamp of the copies' fan-out: rename the field's attribute", pm.Type, CopiesStamp, a.Field)
+	}
 	ids := identity(cm)
 	for childName, parentName := range h.spec.Copies {
 		ca, pa := cm.Attribute(childName), pm.Attribute(parentName)

@@ -1,6 +1,8 @@
 package relations
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -132,23 +134,37 @@ func TestSourcesAndCurrent(t *testing.T) {
 	}
 }
 
-func TestStampAndResume(t *testing.T) {
+func TestFanOutAndResume(t *testing.T) {
 	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := h.stamp(&namedDept{Name: "HR"})
-	b, _ := h.stamp(&namedDept{Name: "HR", Floor: 4}) // floor is not copied
-	c, _ := h.stamp(&namedDept{Name: "IT"})
-	if a != b || a == c {
-		t.Errorf("stamps HR, HR (floor 4), IT = %x, %x, %x, want the first two equal and the third different", a, b, c)
+	of := func(d namedDept, stamp string) fanOut {
+		t.Helper()
+		fo, err := h.fanOutOf(&d, stamp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fo
 	}
-	tok := encodeResume(a, "cursor-of-page-2")
-	st, cur, err := decodeResume(tok)
-	if err != nil || st != a || cur != "cursor-of-page-2" {
-		t.Errorf("decodeResume(encodeResume(%x, cursor-of-page-2)) = %x, %q, %v", a, st, cur, err)
+	a := of(namedDept{Name: "HR"}, "s1")
+	b := of(namedDept{Name: "HR", Floor: 4}, "s1") // floor is not copied
+	c := of(namedDept{Name: "IT"}, "s1")
+	d := of(namedDept{Name: "HR"}, "s2") // the same values, a later UpdateParent
+	if a != b || a == c || a == d {
+		t.Errorf("fan-outs HR, HR (floor 4), IT, HR (stamp s2) = %v, %v, %v, %v, want only the first two equal", a, b, c, d)
 	}
-	for _, bad := range []string{"!!", "", "AAAA"} {
+	for _, fo := range []fanOut{a, c, d, of(namedDept{Name: "HR"}, "")} {
+		tok := encodeResume(fo, "cursor-of-page-2")
+		got, cur, err := decodeResume(tok)
+		if err != nil || got != fo || cur != "cursor-of-page-2" {
+			t.Errorf("decodeResume(encodeResume(%v, cursor-of-page-2)) = %v, %q, %v", fo, got, cur, err)
+		}
+	}
+	// A token of the earlier form (a hash and a cursor) is refused as
+	// malformed rather than read as another fan-out.
+	old := base64.RawURLEncoding.EncodeToString(append(binary.BigEndian.AppendUint64(nil, 42), "cursor"...))
+	for _, bad := range []string{"!!", "", "AAAA", old, encodeResume(a, "")} {
 		if _, _, err := decodeResume(bad); err == nil {
 			t.Errorf("decodeResume(%q) = nil error, want one", bad)
 		}

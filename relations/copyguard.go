@@ -95,14 +95,22 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // brings the children's copies up to date with [HasMany.SyncCopies] and
 // opts, returning its progress. It is how a copied attribute of a parent
 // is changed: a plain Update that sets one is refused. The update is one
-// UpdateItem; when the copies' fan-out is interrupted, the parent keeps its
-// new values and SyncCopies, called again (with [SyncOptions.Resume] set to
-// the returned progress's Resume), finishes it.
+// UpdateItem, which also sets the parent's [CopiesStamp] to a new value;
+// when the copies' fan-out is interrupted, the parent keeps its new values
+// and SyncCopies, called again (with [SyncOptions.Resume] set to the
+// returned progress's Resume), finishes it. A token of an earlier
+// UpdateParent's fan-out no longer skips anything: SyncCopies starts from
+// the first child.
 func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (SyncProgress, error) {
 	if change == nil {
 		return SyncProgress{}, errors.New("relations: update parent: nil change")
 	}
-	if err := change(h.parents.Update(parent)).Run(h.own(ctx)); err != nil {
+	u := change(h.parents.Update(parent))
+	if u == nil {
+		return SyncProgress{}, errors.New("relations: update parent: the change returned a nil update")
+	}
+	// A new stamp voids the resume tokens of earlier fan-outs.
+	if err := u.SetOther(newStamp()).Run(h.own(ctx)); err != nil {
 		return SyncProgress{}, fmt.Errorf("relations: update parent: %w", err)
 	}
 	return h.SyncCopies(ctx, parent, opts)

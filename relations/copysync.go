@@ -2,11 +2,8 @@ package relations
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"sync"
 
@@ -29,8 +26,13 @@ type SyncOptions struct {
 	Progress func(SyncProgress)
 	// Resume is a [SyncProgress.Resume] of an earlier call for the same
 	// parent that was interrupted: the call starts after the children it
-	// had done. A token made before the parent's copied attributes changed
-	// again is ignored: the call starts from the first child.
+	// had done. A token is followed only while its fan-out is the parent's
+	// current one: when the parent's copied attributes changed since, or
+	// an [HasMany.UpdateParent] ran since (even one that set them back to
+	// the token's values, whose fan-out in between may have rewritten the
+	// children the token skips), the call starts from the first child, and
+	// costs only the reads of the children the token would have skipped.
+	// A token that is not one SyncCopies made is an error.
 	Resume string
 }
 
@@ -71,9 +73,11 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // parent's copied attributes still hold the values being written, and
 // each child's update that the child still points at parent: a child moved
 // away meanwhile is left alone (it got its new parent's values from its
-// move), and when the parent changed again the pass starts over with the
-// new values (up to 10 times), so a slower call never writes older values
-// over newer ones. When it returns nil, no child of parent that it could
+// move), and when the parent changed again (its copied values, or its
+// [CopiesStamp] by an [HasMany.UpdateParent]) the pass starts over with
+// the new values (up to 10 times), so a slower call never writes older
+// values over newer ones, nor keeps a page it did before a rename and a
+// rename back. When it returns nil, no child of parent that it could
 // read disagrees with the parent, and a child linked or moved to it since
 // got the parent's values from its own transaction.
 //
@@ -107,29 +111,29 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 	}
 	resume := o.Resume
 	for range maxSweeps {
-		src, found, err := h.readParent(ctx, parent)
+		src, stamp, found, err := h.readSource(ctx, parent)
 		if err != nil {
 			return prog, fmt.Errorf("relations: sync copies: %w", err)
 		}
 		if !found {
 			return prog, fmt.Errorf("relations: sync copies: %w", ErrParentNotFound)
 		}
-		stamp, err := h.stamp(&src)
+		fo, err := h.fanOutOf(&src, stamp)
 		if err != nil {
 			return prog, fmt.Errorf("relations: sync copies: %w", err)
 		}
 		cursor := ""
 		if resume != "" {
-			st, cur, err := decodeResume(resume)
+			from, cur, err := decodeResume(resume)
 			if err != nil {
 				return prog, fmt.Errorf("relations: sync copies: resume: %w", err)
 			}
-			if st == stamp {
+			if from == fo {
 				cursor = cur
 			}
 			resume = "" // a later pass starts over
 		}
-		err = h.syncPass(ctx, parent, &src, linked, stamp, cursor, o, &prog)
+		err = h.syncPass(ctx, parent, &src, linked, fo, cursor, o, &prog)
 		if errors.Is(err, errSourceChanged) {
 			continue
 		}
@@ -143,12 +147,16 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 
 // syncPass brings the children of parent up to date with src, from
 // cursor on.
-func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked query.Cond, stamp uint64, cursor string, o SyncOptions, prog *SyncProgress) error {
+func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked query.Cond, fo fanOut, cursor string, o SyncOptions, prog *SyncProgress) error {
 	same, err := h.sourcesAre(src)
 	if err != nil {
 		return err
 	}
-	check := h.parents.Check(parent, same...)
+	// The parent's check also holds its stamp: after an UpdateParent the
+	// pass starts over, even when the values are back to those it writes,
+	// since the fan-out in between may have rewritten the children it
+	// has done.
+	check := h.parents.Check(parent, append(same, stampIs(fo.stamp))...)
 	upd := func(c C) (dynamokit.TxAction, error) {
 		u, err := h.setCopiesOf(h.children.Update(c), src)
 		if err != nil {
@@ -209,7 +217,7 @@ func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked q
 		cursor = page.Next
 		prog.Resume = ""
 		if cursor != "" {
-			prog.Resume = encodeResume(stamp, cursor)
+			prog.Resume = encodeResume(fo, cursor)
 		}
 		if o.Progress != nil {
 			o.Progress(*prog)
@@ -289,21 +297,6 @@ func (h *HasMany[P, C]) syncAttrs() []string {
 	return names
 }
 
-// stamp is a hash of the parent's copied values, which ties a resume
-// token to them.
-func (h *HasMany[P, C]) stamp(src *P) (uint64, error) {
-	avs, err := h.sources(src)
-	if err != nil {
-		return 0, err
-	}
-	f := fnv.New64a()
-	for _, av := range avs {
-		writeAV(f, av)
-		f.Write([]byte{0})
-	}
-	return f.Sum64(), nil
-}
-
 // writeAV writes a canonical form of av to w.
 func writeAV(w interface{ Write([]byte) (int, error) }, av types.AttributeValue) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
@@ -349,20 +342,4 @@ func writeAV(w interface{ Write([]byte) (int, error) }, av types.AttributeValue)
 	default:
 		p("%T", av)
 	}
-}
-
-// encodeResume makes a resume token from the stamp of the values being
-// copied and the cursor of the next page of children.
-func encodeResume(stamp uint64, cursor string) string {
-	b := binary.BigEndian.AppendUint64(nil, stamp)
-	return base64.RawURLEncoding.EncodeToString(append(b, cursor...))
-}
-
-// decodeResume reads a token of encodeResume.
-func decodeResume(token string) (stamp uint64, cursor string, err error) {
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) <= 8 {
-		return 0, "", fmt.Errorf("malformed token %q", token)
-	}
-	return binary.BigEndian.Uint64(b), string(b[8:]), nil
 }
