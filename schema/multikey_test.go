@@ -225,3 +225,14 @@ func TestTerraformSingleKey(t *testing.T) {
 		t.Errorf("tfIndexOf (-got +want):\n%s", diff)
 	}
 }
+
+// TestWorkbenchMultiKey: the Workbench format, whose index key is one
+// partition and one sort attribute, refuses a multi-attribute key and names
+// the index.
+func TestWorkbenchMultiKey(t *testing.T) {
+	_, err := Workbench(nil, WorkbenchInfo{}, model.MustOf[ticket]())
+	want := "schema: workbench: index by-parent of table ticket has a multi-attribute key (hash tenant S, parent S; range status S, priority N, opened S)"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Workbench(ticket) = %v, want an error starting %q", err, want)
+	}
+}
