@@ -47,10 +47,10 @@ type (
 		HashKey          string        `json:"hash_key,omitempty"`
 		RangeKey         string        `json:"range_key,omitempty"`
 		KeySchema        []tfKeySchema `json:"key_schema,omitempty"`
-		ProjectionType   string   `json:"projection_type"`
-		NonKeyAttributes []string `json:"non_key_attributes,omitempty"`
-		ReadCapacity     int64    `json:"read_capacity,omitempty"`
-		WriteCapacity    int64    `json:"write_capacity,omitempty"`
+		ProjectionType   string        `json:"projection_type"`
+		NonKeyAttributes []string      `json:"non_key_attributes,omitempty"`
+		ReadCapacity     int64         `json:"read_capacity,omitempty"`
+		WriteCapacity    int64         `json:"write_capacity,omitempty"`
 	}
 	// tfKeySchema is one key_schema block of a global_secondary_index:
 	// one element of the index's KeySchema, as the DynamoDB API lists it
