@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/stream"
 	"github.com/google/go-cmp/cmp"
 )
 
-// StreamEmployee is an item of a table with a stream.
+// StreamEmployee is an item of a table whose stream, declared by the
+// model, holds both images of each change.
 type StreamEmployee struct {
 	EmployeeID   string `dynamo:"employee_id,hash"`
 	DepartmentID string `dynamo:"department_id"`
@@ -28,27 +28,24 @@ type StreamEmployee struct {
 
 func (StreamEmployee) TableName() string { return "stream_employee" }
 
-// enableStream turns on the stream of table, with view type view.
-// It stands in for the model's stream option, which schema will create.
-func enableStream(t *testing.T, db *dynamokit.Client, table string, view types.StreamViewType) {
-	t.Helper()
-	_, err := db.UpdateTable(t.Context(), &dynamodb.UpdateTableInput{
-		TableName:           aws.String(table),
-		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: view},
-	})
-	if err != nil {
-		t.Fatalf("enable stream of %s: %v", table, err)
-	}
+func (StreamEmployee) TableOptions() model.Options {
+	return model.Options{Stream: model.StreamNewAndOldImages}
 }
 
-// streamEmployees returns the table of StreamEmployee, its stream turned
-// on with view.
-func streamEmployees(t *testing.T, view types.StreamViewType) *query.Table[StreamEmployee] {
+// KeysStreamEmployee is StreamEmployee in a table whose stream holds only keys.
+type KeysStreamEmployee StreamEmployee
+
+func (KeysStreamEmployee) TableName() string { return "stream_employee_keys" }
+
+func (KeysStreamEmployee) TableOptions() model.Options {
+	return model.Options{Stream: model.StreamKeysOnly}
+}
+
+// streamTable returns the table of T, created by schema with the stream
+// T declares.
+func streamTable[T any](t *testing.T) *query.Table[T] {
 	t.Helper()
-	e := newEnv(t, must[StreamEmployee](t))
-	emps := repo[StreamEmployee](t, e, nil, nil)
-	enableStream(t, emps.Client(), emps.TableName(), view)
-	return emps
+	return repo[T](t, newEnv(t, must[T](t)), nil, nil)
 }
 
 // readEvents runs a reader of emps' stream until it has handled n events,
@@ -78,18 +75,22 @@ func readEvents[T any](t *testing.T, db *dynamokit.Client, d *stream.Decoder[T],
 
 // employeeChanges makes an insert of e-1 and e-2, a change of e-1 and a
 // removal of e-2.
-func employeeChanges(t *testing.T, emps *query.Table[StreamEmployee]) {
+func employeeChanges[T ~struct {
+	EmployeeID   string `dynamo:"employee_id,hash"`
+	DepartmentID string `dynamo:"department_id"`
+	Salary       int    `dynamo:"salary"`
+}](t *testing.T, emps *query.Table[T]) {
 	t.Helper()
 	ctx := t.Context()
-	for _, e := range []StreamEmployee{{"e-1", "d-1", 100}, {"e-2", "d-1", 200}} {
+	for _, e := range []T{{"e-1", "d-1", 100}, {"e-2", "d-1", 200}} {
 		if err := emps.Put(ctx, &e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := emps.Put(ctx, &StreamEmployee{"e-1", "d-2", 150}); err != nil {
+	if err := emps.Put(ctx, &T{"e-1", "d-2", 150}); err != nil {
 		t.Fatal(err)
 	}
-	if err := emps.Delete(ctx, StreamEmployee{EmployeeID: "e-2"}); err != nil {
+	if err := emps.Delete(ctx, T{EmployeeID: "e-2"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -101,23 +102,34 @@ type eventLine struct {
 	Old, New *StreamEmployee
 }
 
-func lines(evs []stream.Event[StreamEmployee]) []eventLine {
+func lines[T any](evs []stream.Event[T], images func(stream.Event[T]) (old, new *StreamEmployee)) []eventLine {
 	out := make([]eventLine, len(evs))
 	for i, ev := range evs {
 		key := ""
 		if s, ok := ev.Keys["employee_id"].(*types.AttributeValueMemberS); ok {
 			key = s.Value
 		}
-		out[i] = eventLine{ev.Kind.String(), key, ev.Old, ev.New}
+		old, new := images(ev)
+		out[i] = eventLine{ev.Kind.String(), key, old, new}
 	}
 	return out
+}
+
+// employeeImages are the images of an event of StreamEmployee.
+func employeeImages(ev stream.Event[StreamEmployee]) (old, new *StreamEmployee) {
+	return ev.Old, ev.New
+}
+
+// keysImages are the images of an event of KeysStreamEmployee, as StreamEmployee.
+func keysImages(ev stream.Event[KeysStreamEmployee]) (old, new *StreamEmployee) {
+	return (*StreamEmployee)(ev.Old), (*StreamEmployee)(ev.New)
 }
 
 // TestStreamReaderImages: with NEW_AND_OLD_IMAGES, an insert, a change
 // and a removal arrive in order, their images decoded into the model,
 // with increasing sequence numbers, a time and the shard.
 func TestStreamReaderImages(t *testing.T) {
-	emps := streamEmployees(t, types.StreamViewTypeNewAndOldImages)
+	emps := streamTable[StreamEmployee](t)
 	employeeChanges(t, emps)
 	dec, err := stream.NewDecoder[StreamEmployee]()
 	if err != nil {
@@ -130,7 +142,7 @@ func TestStreamReaderImages(t *testing.T) {
 		{"MODIFY", "e-1", &StreamEmployee{"e-1", "d-1", 100}, &StreamEmployee{"e-1", "d-2", 150}},
 		{"REMOVE", "e-2", &StreamEmployee{"e-2", "d-1", 200}, nil},
 	}
-	if diff := cmp.Diff(lines(got), want); diff != "" {
+	if diff := cmp.Diff(lines(got, employeeImages), want); diff != "" {
 		t.Errorf("events (-got +want):\n%s", diff)
 	}
 	for i, ev := range got {
@@ -162,15 +174,15 @@ func seqLess(a, b string) bool {
 // TestStreamReaderKeysOnly: with KEYS_ONLY, events have their kind and
 // keys and no image.
 func TestStreamReaderKeysOnly(t *testing.T) {
-	emps := streamEmployees(t, types.StreamViewTypeKeysOnly)
+	emps := streamTable[KeysStreamEmployee](t)
 	employeeChanges(t, emps)
-	dec, err := stream.NewDecoder[StreamEmployee]()
+	dec, err := stream.NewDecoder[KeysStreamEmployee]()
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, _ := readEvents(t, emps.Client(), dec, nil, 4)
 	want := []eventLine{{"INSERT", "e-1", nil, nil}, {"INSERT", "e-2", nil, nil}, {"MODIFY", "e-1", nil, nil}, {"REMOVE", "e-2", nil, nil}}
-	if diff := cmp.Diff(lines(got), want); diff != "" {
+	if diff := cmp.Diff(lines(got, keysImages), want); diff != "" {
 		t.Errorf("events (-got +want):\n%s", diff)
 	}
 	for _, ev := range got {
@@ -184,7 +196,7 @@ func TestStreamReaderKeysOnly(t *testing.T) {
 // JSON) delivers every event after it once: none handled before, none
 // lost, also the one whose handler failed, and the stream's newer events.
 func TestStreamReaderResume(t *testing.T) {
-	emps := streamEmployees(t, types.StreamViewTypeNewImage)
+	emps := streamTable[StreamEmployee](t)
 	ctx := t.Context()
 	put := func(ids ...string) {
 		t.Helper()
@@ -250,7 +262,7 @@ func TestStreamReaderResume(t *testing.T) {
 // changes made after it took its iterator. The later write is made right
 // after the reader's first GetRecords, by a wrapper of the Streams API.
 func TestStreamReaderLatest(t *testing.T) {
-	emps := streamEmployees(t, types.StreamViewTypeNewImage)
+	emps := streamTable[StreamEmployee](t)
 	ctx := t.Context()
 	if err := emps.Put(ctx, &StreamEmployee{EmployeeID: "before"}); err != nil {
 		t.Fatal(err)
@@ -288,15 +300,27 @@ func (a *afterFirstRead) GetRecords(ctx context.Context, in *dynamodbstreams.Get
 	return out, err
 }
 
+// shopStream declares the stream of the shop table, which the shop's
+// models share: each takes the setting it leaves unset from the others.
+type shopStream struct {
+	PK string `dynamo:"pk,hash"`
+	SK string `dynamo:"sk,range"`
+}
+
+func (shopStream) TableName() string { return "shop" }
+
+func (shopStream) TableOptions() model.Options {
+	return model.Options{Stream: model.StreamNewAndOldImages}
+}
+
 // TestStreamReaderCollection: a collection's stream decodes each member's
 // items into its model and reports an item of an unknown entity type as
 // such, with its image.
 func TestStreamReaderCollection(t *testing.T) {
-	e := newEnv(t, must[ShopProfile](t), must[ShopOrder](t), must[ShopCoupon](t))
+	e := newEnv(t, must[ShopProfile](t), must[ShopOrder](t), must[ShopCoupon](t), must[shopStream](t))
 	profiles := repo[ShopProfile](t, e, nil, nil)
 	orders := repo[ShopOrder](t, e, nil, nil)
 	coupons := repo[ShopCoupon](t, e, nil, nil)
-	enableStream(t, profiles.Client(), profiles.TableName(), types.StreamViewTypeNewAndOldImages)
 	col, err := query.NewCollection("customer", profiles, orders)
 	if err != nil {
 		t.Fatal(err)
@@ -335,11 +359,16 @@ func TestStreamReaderCollection(t *testing.T) {
 	}
 }
 
+// plainEmployee is StreamEmployee in a table without a stream.
+type plainEmployee StreamEmployee
+
+func (plainEmployee) TableName() string { return "plain_employee" }
+
 // TestStreamReaderNoStream: a table without a stream is ErrNoStream.
 func TestStreamReaderNoStream(t *testing.T) {
-	e := newEnv(t, must[StreamEmployee](t))
-	emps := repo[StreamEmployee](t, e, nil, nil)
-	dec, err := stream.NewDecoder[StreamEmployee]()
+	e := newEnv(t, must[plainEmployee](t))
+	emps := repo[plainEmployee](t, e, nil, nil)
+	dec, err := stream.NewDecoder[plainEmployee]()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +376,7 @@ func TestStreamReaderNoStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = r.Run(t.Context(), func(context.Context, stream.Event[StreamEmployee]) error { return nil })
+	err = r.Run(t.Context(), func(context.Context, stream.Event[plainEmployee]) error { return nil })
 	if !errors.Is(err, stream.ErrNoStream) {
 		t.Errorf("Run() = %v, want ErrNoStream", err)
 	}

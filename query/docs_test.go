@@ -7,16 +7,21 @@ import (
 )
 
 // TestDocSnippets checks that every Go snippet of docs/query.md is a part
-// of example_test.go, so the documentation only shows code that compiles
-// (and, where an example has an Output, runs).
+// of example_test.go or multikey_example_test.go, so the documentation
+// only shows code that compiles (and, where an example has an Output,
+// runs).
 func TestDocSnippets(t *testing.T) {
 	doc, err := os.ReadFile("../docs/query.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
+	var src []byte
+	for _, f := range []string{"example_test.go", "multikey_example_test.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = append(append(src, b...), '\n')
 	}
 	examples := "\n" + dedent(string(src)) + "\n"
 	blocks := goBlocks(string(doc))
@@ -25,7 +30,7 @@ func TestDocSnippets(t *testing.T) {
 	}
 	for i, b := range blocks {
 		if !strings.Contains(examples, "\n"+dedent(b)+"\n") {
-			t.Errorf("snippet %d of docs/query.md is not in example_test.go:\n%s", i+1, b)
+			t.Errorf("snippet %d of docs/query.md is not in the example files:\n%s", i+1, b)
 		}
 	}
 }

@@ -37,7 +37,10 @@ type Definition struct {
 	// file): an aws_dynamodb_table resource named TerraformName and, with
 	// auto scaling, aws_appautoscaling_target and aws_appautoscaling_policy
 	// resources; the table then ignores changes of its capacity, which the
-	// scaling owns.
+	// scaling owns. A global index with a multi-attribute key is written
+	// with key_schema blocks (attribute_name, key_type) in key order, which
+	// the AWS provider reads from version 6.29.0; hash_key and range_key
+	// hold one attribute each.
 	Terraform json.RawMessage
 	// TerraformName is the name of the aws_dynamodb_table resource, made
 	// from the table name: "dev-employee" gives "dev_employee".

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -178,5 +179,60 @@ func TestExportMultiKey(t *testing.T) {
 		if !strings.Contains(strings.Join(strings.Fields(string(doc.json)), " "), strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("%s export lacks the index's key elements in order:\n%s", doc.name, doc.json)
 		}
+	}
+}
+
+// TestTerraformMultiKey: Terraform's global_secondary_index lists a
+// multi-attribute key as key_schema blocks, every element in key order,
+// and no hash_key or range_key, which hold one attribute each.
+func TestTerraformMultiKey(t *testing.T) {
+	defs, err := Export(nil, model.MustOf[ticket]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conf struct {
+		Resource struct {
+			Table map[string]struct {
+				HashKey string           `json:"hash_key"`
+				GSIs    []map[string]any `json:"global_secondary_index"`
+			} `json:"aws_dynamodb_table"`
+		} `json:"resource"`
+	}
+	if err := json.Unmarshal(defs[0].Terraform, &conf); err != nil {
+		t.Fatal(err)
+	}
+	tt := conf.Resource.Table["ticket"]
+	key := func(name, typ string) any { return map[string]any{"attribute_name": name, "key_type": typ} }
+	want := []map[string]any{{
+		"name":            "by-parent",
+		"projection_type": "ALL",
+		"key_schema": []any{
+			key("tenant", "HASH"), key("parent", "HASH"), key("status", "RANGE"), key("priority", "RANGE"), key("opened", "RANGE"),
+		},
+	}}
+	if diff := cmp.Diff(tt.GSIs, want); diff != "" || tt.HashKey != "id" {
+		t.Errorf("terraform of ticket: hash_key %q, global_secondary_index (-got +want):\n%s", tt.HashKey, diff)
+	}
+}
+
+// TestTerraformSingleKey: an index of one attribute per role keeps
+// hash_key and range_key, which every provider version reads.
+func TestTerraformSingleKey(t *testing.T) {
+	ks := []types.KeySchemaElement{hashKey("a"), rangeKey("b")}
+	got := tfIndexOf(aws.String("i"), ks, nil)
+	want := tfIndex{Name: "i", HashKey: "a", RangeKey: "b", ProjectionType: "ALL"}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("tfIndexOf (-got +want):\n%s", diff)
+	}
+}
+
+// TestWorkbenchMultiKey: the Workbench format, whose index key is one
+// partition and one sort attribute, refuses a multi-attribute key and names
+// the index.
+func TestWorkbenchMultiKey(t *testing.T) {
+	_, err := Workbench(nil, WorkbenchInfo{}, model.MustOf[ticket]())
+	want := "schema: workbench: index by-parent of table ticket has a multi-attribute key (hash tenant S, parent S; range status S, priority N, opened S)"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Workbench(ticket) = %v, want an error starting %q", err, want)
 	}
 }

@@ -304,14 +304,17 @@ func settingsCmp() cmp.Option {
 // writes, from the provider's documentation (website/docs/r/
 // dynamodb_table.html.markdown, appautoscaling_target and
 // appautoscaling_policy), so a misspelt argument fails here rather than in
-// terraform plan.
+// terraform plan. global_secondary_index's key_schema blocks came with
+// multi-attribute keys in provider 6.29.0, deprecating its hash_key and
+// range_key (hashicorp/terraform-provider-aws#46197).
 var terraformArgs = map[string]map[string]bool{
 	"aws_dynamodb_table": set("name", "billing_mode", "hash_key", "range_key", "read_capacity", "write_capacity",
 		"attribute", "global_secondary_index", "local_secondary_index", "ttl", "point_in_time_recovery",
 		"server_side_encryption", "stream_enabled", "stream_view_type", "table_class",
 		"deletion_protection_enabled", "warm_throughput", "tags", "lifecycle"),
 	"attribute":                 set("name", "type"),
-	"global_secondary_index":    set("name", "hash_key", "range_key", "projection_type", "non_key_attributes", "read_capacity", "write_capacity"),
+	"global_secondary_index":    set("name", "hash_key", "range_key", "key_schema", "projection_type", "non_key_attributes", "read_capacity", "write_capacity"),
+	"key_schema":                set("attribute_name", "key_type"),
 	"local_secondary_index":     set("name", "range_key", "projection_type", "non_key_attributes"),
 	"ttl":                       set("attribute_name", "enabled"),
 	"point_in_time_recovery":    set("enabled"),
@@ -328,7 +331,8 @@ var terraformArgs = map[string]map[string]bool{
 var terraformRequired = map[string][]string{
 	"aws_dynamodb_table":        {"name", "hash_key", "attribute"},
 	"attribute":                 {"name", "type"},
-	"global_secondary_index":    {"name", "hash_key", "projection_type"},
+	"global_secondary_index":    {"name", "projection_type"}, // and hash_key or key_schema
+	"key_schema":                {"attribute_name", "key_type"},
 	"local_secondary_index":     {"name", "range_key", "projection_type"},
 	"aws_appautoscaling_target": {"max_capacity", "min_capacity", "resource_id", "scalable_dimension", "service_namespace"},
 	"aws_appautoscaling_policy": {"name", "resource_id", "scalable_dimension", "service_namespace"},
@@ -345,7 +349,7 @@ func set(names ...string) map[string]bool {
 func TestTerraformArguments(t *testing.T) {
 	models := [][]*model.Model{
 		{model.MustOf[ledger]()}, {model.MustOf[journal]()}, {model.MustOf[order]()}, {model.MustOf[employee]()},
-		{model.MustOf[deptItem](), model.MustOf[empItem]()},
+		{model.MustOf[deptItem](), model.MustOf[empItem]()}, {model.MustOf[ticket]()},
 	}
 	for _, ms := range models {
 		defs, err := Export(nil, ms...)
@@ -378,6 +382,15 @@ func checkTerraformBlock(t *testing.T, path, kind string, body map[string]any) {
 	for _, req := range terraformRequired[kind] {
 		if _, ok := body[req]; !ok {
 			t.Errorf("%s: missing required argument %s", path, req)
+		}
+	}
+	if kind == "global_secondary_index" {
+		// The key is hash_key (and range_key), or key_schema blocks
+		// (provider 6.29.0 and later), never both.
+		_, hash := body["hash_key"]
+		_, blocks := body["key_schema"]
+		if hash == blocks {
+			t.Errorf("%s: hash_key %v and key_schema %v, want exactly one", path, hash, blocks)
 		}
 	}
 	for arg, v := range body {

@@ -39,15 +39,25 @@ type (
 		Type string `json:"type"`
 	}
 	// tfIndex is a global_secondary_index or (without hash_key and
-	// capacity) a local_secondary_index block.
+	// capacity) a local_secondary_index block. A global index with a
+	// multi-attribute key has key_schema blocks instead of hash_key and
+	// range_key, which hold one attribute each.
 	tfIndex struct {
-		Name             string   `json:"name"`
-		HashKey          string   `json:"hash_key,omitempty"`
-		RangeKey         string   `json:"range_key,omitempty"`
-		ProjectionType   string   `json:"projection_type"`
-		NonKeyAttributes []string `json:"non_key_attributes,omitempty"`
-		ReadCapacity     int64    `json:"read_capacity,omitempty"`
-		WriteCapacity    int64    `json:"write_capacity,omitempty"`
+		Name             string        `json:"name"`
+		HashKey          string        `json:"hash_key,omitempty"`
+		RangeKey         string        `json:"range_key,omitempty"`
+		KeySchema        []tfKeySchema `json:"key_schema,omitempty"`
+		ProjectionType   string        `json:"projection_type"`
+		NonKeyAttributes []string      `json:"non_key_attributes,omitempty"`
+		ReadCapacity     int64         `json:"read_capacity,omitempty"`
+		WriteCapacity    int64         `json:"write_capacity,omitempty"`
+	}
+	// tfKeySchema is one key_schema block of a global_secondary_index:
+	// one element of the index's KeySchema, as the DynamoDB API lists it
+	// (AWS provider 6.29.0 and later).
+	tfKeySchema struct {
+		AttributeName string `json:"attribute_name"`
+		KeyType       string `json:"key_type"`
 	}
 	tfTTL struct {
 		AttributeName string `json:"attribute_name"`
@@ -170,14 +180,26 @@ func terraform(t *Table, name string) map[string]any {
 	return map[string]any{"resource": resources}
 }
 
+// tfIndexOf returns the index block of an index of the CreateTable
+// request: its key as hash_key and range_key, or as key_schema blocks when
+// it has more than one attribute of a role.
 func tfIndexOf(name *string, ks []types.KeySchemaElement, p *types.Projection) tfIndex {
 	idx := tfIndex{Name: aws.ToString(name), ProjectionType: string(types.ProjectionTypeAll)}
+	hashes, ranges := 0, 0
 	for _, k := range ks {
 		switch k.KeyType {
 		case types.KeyTypeHash:
 			idx.HashKey = aws.ToString(k.AttributeName)
+			hashes++
 		case types.KeyTypeRange:
 			idx.RangeKey = aws.ToString(k.AttributeName)
+			ranges++
+		}
+	}
+	if hashes > 1 || ranges > 1 {
+		idx.HashKey, idx.RangeKey = "", ""
+		for _, k := range ks {
+			idx.KeySchema = append(idx.KeySchema, tfKeySchema{aws.ToString(k.AttributeName), string(k.KeyType)})
 		}
 	}
 	if p != nil && p.ProjectionType != "" {

@@ -45,7 +45,10 @@ const workbenchDate = "Jan 02, 2006, 03:04 PM"
 // type) is left out, since Workbench needs one type per attribute; an
 // attribute that two models sharing a table give different types gets the
 // type of the first; local secondary indexes and TTL are not written.
-// Export and Plan have them all.
+// Export and Plan have them all. A global index whose key has more than
+// one attribute of a role (a multi-attribute key) cannot be written, as
+// the format's index key is one partition and one sort attribute:
+// Workbench returns an error naming the index, and [Export] writes it.
 func Workbench(opts *Options, info WorkbenchInfo, models ...*model.Model) ([]byte, error) {
 	ms := make([]*mapping.Model, 0, len(models))
 	for _, m := range models {
@@ -80,6 +83,13 @@ func Workbench(opts *Options, info WorkbenchInfo, models ...*model.Model) ([]byt
 	if !info.Date.IsZero() {
 		out.ModelMetadata.DateCreated = info.Date.Format(workbenchDate)
 		out.ModelMetadata.DateLastModified = out.ModelMetadata.DateCreated
+	}
+	for _, g := range groups {
+		for _, idx := range g.want.GSIs {
+			if idx.multi() {
+				return nil, fmt.Errorf("schema: workbench: index %s of table %s has a multi-attribute key (%s), which the NoSQL Workbench format cannot express; export it with Export (CreateTable, CloudFormation or Terraform) instead", idx.Name, g.want.Name, indexKeyString(idx))
+			}
+		}
 	}
 	facets := facetNames(ms)
 	for _, g := range groups {

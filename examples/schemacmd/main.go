@@ -7,6 +7,7 @@
 //
 //	go run ./examples/schemacmd diagram          # Mermaid ER text
 //	go run ./examples/schemacmd export -format workbench > org.json
+//	go run ./examples/schemacmd export -format terraform > org.tf.json
 //	go run ./examples/schemacmd plan
 //	go run ./examples/schemacmd apply
 //

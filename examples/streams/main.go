@@ -24,8 +24,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
@@ -45,6 +43,12 @@ type Employee struct {
 
 // TableName is the employee table's base name.
 func (Employee) TableName() string { return "stream_employee" }
+
+// TableOptions declares the table's stream, with both images of every
+// change, so schema.Create turns it on.
+func (Employee) TableOptions() model.Options {
+	return model.Options{Stream: model.StreamNewAndOldImages}
+}
 
 // DepartmentTotal is what the stream keeps up to date: one item per
 // department.
@@ -99,23 +103,7 @@ func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool
 			}
 		}()
 	}
-	if err := enableStream(ctx, db, db.TableName(empModel)); err != nil {
-		return err
-	}
 	return walkThrough(ctx, w, db)
-}
-
-// enableStream turns on the employee table's stream, with both images of
-// every change.
-func enableStream(ctx context.Context, db *dynamokit.Client, table string) error {
-	_, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{
-		TableName: aws.String(table),
-		StreamSpecification: &types.StreamSpecification{
-			StreamEnabled:  aws.Bool(true),
-			StreamViewType: types.StreamViewTypeNewAndOldImages,
-		},
-	})
-	return err
 }
 
 func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {

@@ -13,8 +13,9 @@ import (
 )
 
 // Department and Employee share the table "org" (single-table design):
-// an employee lives in its department's partition, and a global index
-// finds employees by name.
+// an employee lives in its department's partition, a global index finds
+// employees by name, and another, whose sort key has two attributes, lists
+// a department's employees by name.
 type Department struct {
 	_ struct{} `dynamo:"pk,hash" template:"DEPT#{department_id}"`
 	_ struct{} `dynamo:"sk,range" template:"#META"`
@@ -33,9 +34,9 @@ type Employee struct {
 	_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
 	_ struct{} `dynamo:"gsi1pk" index:"by-name,hash" template:"NAME#{employee_name}"`
 
-	EmployeeID   string    `dynamo:"employee_id"`
-	EmployeeName string    `dynamo:"employee_name"`
-	DepartmentID string    `dynamo:"department_id"`
+	EmployeeID   string    `dynamo:"employee_id" index:"by-dept,range"`
+	EmployeeName string    `dynamo:"employee_name" index:"by-dept,range"`
+	DepartmentID string    `dynamo:"department_id" index:"by-dept,hash"`
 	Skills       []string  `dynamo:"skills,set"`
 	Active       bool      `dynamo:"active"`
 	Address      Address   `dynamo:"address"`

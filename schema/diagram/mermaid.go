@@ -301,11 +301,8 @@ func (d *drawing) renderEntity(b *strings.Builder, e *entity) {
 			if idx.Local {
 				kind = "lsi"
 			}
-			switch a {
-			case idx.Key.Hash:
-				notes = append(notes, kind+" "+idx.Name+" partition key")
-			case idx.Key.Range:
-				notes = append(notes, kind+" "+idx.Name+" sort key")
+			if role := indexKeyRole(idx.Key, a); role != "" {
+				notes = append(notes, kind+" "+idx.Name+" "+role)
 			}
 		}
 		switch a.Role {
@@ -323,6 +320,28 @@ func (d *drawing) renderEntity(b *strings.Builder, e *entity) {
 		row(b, a, strings.Join(keys, ", "), strings.Join(notes, "; "))
 	}
 	b.WriteString("    }\n")
+}
+
+// indexKeyRole says what a is in the index key k: "partition key" or "sort
+// key", and in a multi-attribute key its place among the attributes of
+// its role, "partition key 2 of 2"; "" when a is not in the key.
+func indexKeyRole(k mapping.KeySchema, a *mapping.Attribute) string {
+	if !k.Multi() {
+		switch a {
+		case k.Hash:
+			return "partition key"
+		case k.Range:
+			return "sort key"
+		}
+		return ""
+	}
+	if i := slices.Index(k.Hashes, a); i >= 0 {
+		return fmt.Sprintf("partition key %d of %d", i+1, len(k.Hashes))
+	}
+	if i := slices.Index(k.Ranges, a); i >= 0 {
+		return fmt.Sprintf("sort key %d of %d", i+1, len(k.Ranges))
+	}
+	return ""
 }
 
 // keySource is ": " and the template of a computed key, "" for a plain one.

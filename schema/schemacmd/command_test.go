@@ -70,7 +70,7 @@ func TestRunUsage(t *testing.T) {
 		{"unknown flag", []string{"diagram", "-x"}, ExitUsage, "", "flag provided but not defined: -x"},
 		{"argument", []string{"plan", "extra"}, ExitUsage, "", `unexpected argument "extra"`},
 		{"command help", []string{"export", "-h"}, ExitOK, "", "workbench: a NoSQL Workbench data model"},
-		{"unknown format", []string{"export", "-format", "yaml"}, ExitUsage, "", `unknown format "yaml": want createtable, cloudformation, workbench`},
+		{"unknown format", []string{"export", "-format", "yaml"}, ExitUsage, "", `unknown format "yaml": want createtable, cloudformation, terraform, workbench`},
 		{"unknown table", []string{"export", "-table", "nope"}, ExitError, "", "schema export: no model has table nope"},
 		{"no client", []string{"plan"}, ExitError, "", "schema plan: Command.Connect is not set"},
 	} {
@@ -165,6 +165,39 @@ func TestExport(t *testing.T) {
 			_ = json.Unmarshal(d.Resource, &want)
 			if diff := cmp.Diff(got, want); diff != "" {
 				t.Errorf("resource %s (-got +want):\n%s", d.LogicalID, diff)
+			}
+		}
+	})
+	t.Run("terraform", func(t *testing.T) {
+		cmd, out, _ := testCommand()
+		if code := cmd.Run(t.Context(), []string{"export", "-format", "terraform"}); code != ExitOK {
+			t.Fatalf("Run(export -format terraform) = %d", code)
+		}
+		var conf struct {
+			Resource struct {
+				Table map[string]json.RawMessage `json:"aws_dynamodb_table"`
+			} `json:"resource"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &conf); err != nil {
+			t.Fatalf("%v in %s", err, out)
+		}
+		if len(conf.Resource.Table) != len(defs) {
+			t.Errorf("aws_dynamodb_table resources %v, want %d", conf.Resource.Table, len(defs))
+		}
+		for _, d := range defs {
+			var one struct {
+				Resource struct {
+					Table map[string]json.RawMessage `json:"aws_dynamodb_table"`
+				} `json:"resource"`
+			}
+			if err := json.Unmarshal(d.Terraform, &one); err != nil {
+				t.Fatal(err)
+			}
+			var got, want any
+			_ = json.Unmarshal(conf.Resource.Table[d.TerraformName], &got)
+			_ = json.Unmarshal(one.Resource.Table[d.TerraformName], &want)
+			if want == nil || !cmp.Equal(got, want) {
+				t.Errorf("aws_dynamodb_table.%s (-got +want):\n%s", d.TerraformName, cmp.Diff(got, want))
 			}
 		}
 	})

@@ -21,7 +21,7 @@
 //
 //	plan     show what would change, one line per change: + add, ~ change, - remove
 //	apply    make those changes, with a line per table and step and its elapsed time
-//	export   write the tables for other tools (-format createtable, cloudformation, workbench)
+//	export   write the tables for other tools (-format createtable, cloudformation, terraform, workbench)
 //	diagram  print the models, relations and collections as a Mermaid ER diagram
 //
 // plan and apply call [schema.Plan] and [schema.Apply]; deleting an index

@@ -33,8 +33,8 @@ type ExportInput struct {
 }
 
 // DefaultFormats returns the formats export has when [Command.Formats] is
-// nil, the first being the default: createtable, cloudformation and
-// workbench. Each call returns a new slice, which may be appended to.
+// nil, the first being the default: createtable, cloudformation,
+// terraform and workbench. Each call returns a new slice, which may be appended to.
 func DefaultFormats() []Format {
 	return []Format{
 		{
@@ -46,6 +46,11 @@ func DefaultFormats() []Format {
 			Name:  "cloudformation",
 			Help:  "a CloudFormation template with an AWS::DynamoDB::Table resource per table",
 			Write: writeCloudFormation,
+		},
+		{
+			Name:  "terraform",
+			Help:  "a Terraform JSON configuration (.tf.json) with an aws_dynamodb_table resource per table",
+			Write: writeTerraform,
 		},
 		{
 			Name:  "workbench",
@@ -84,6 +89,42 @@ func writeCloudFormation(w io.Writer, in ExportInput) error {
 		template.Resources[d.LogicalID] = d.Resource
 	}
 	b, err := json.MarshalIndent(template, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// writeTerraform writes one Terraform JSON configuration holding every
+// table's resources ([schema.Definition.Terraform]).
+func writeTerraform(w io.Writer, in ExportInput) error {
+	defs, err := schema.Export(in.Options, in.Models...)
+	if err != nil {
+		return err
+	}
+	// resource type -> resource name -> resource
+	resources := map[string]map[string]json.RawMessage{}
+	for _, d := range defs {
+		var conf struct {
+			Resource map[string]map[string]json.RawMessage `json:"resource"`
+		}
+		if err := json.Unmarshal(d.Terraform, &conf); err != nil {
+			return fmt.Errorf("terraform of %s: %w", d.Table, err)
+		}
+		for typ, named := range conf.Resource {
+			if resources[typ] == nil {
+				resources[typ] = map[string]json.RawMessage{}
+			}
+			for name, res := range named {
+				if _, dup := resources[typ][name]; dup {
+					return fmt.Errorf("tables %s and another have the same Terraform resource %s.%s", d.Table, typ, name)
+				}
+				resources[typ][name] = res
+			}
+		}
+	}
+	b, err := json.MarshalIndent(map[string]any{"resource": resources}, "", "  ")
 	if err != nil {
 		return err
 	}
