@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/schema"
@@ -240,3 +241,33 @@ func TestBrokenDockerFallsThrough(t *testing.T) {
 		t.Errorf("under CI the child did not fail (%v):\n%s", err, out)
 	}
 }
+
+// TestOwnEndpoint: a test with an engine of its own gets it again from
+// Endpoint, in its subtests too, and it is not an engine of the pool.
+func TestOwnEndpoint(t *testing.T) {
+	if os.Getenv(connect.EnvEndpoint) != "" {
+		t.Skip("DYNAMODB_ENDPOINT is one engine")
+	}
+	own := dynamotest.OwnEndpoint(t)
+	if got := dynamotest.Endpoint(t); got != own {
+		t.Errorf("Endpoint after OwnEndpoint = %s, want %s", got, own)
+	}
+	t.Run("subtest", func(t *testing.T) {
+		if got := dynamotest.Endpoint(t); got != own {
+			t.Errorf("Endpoint in a subtest = %s, want %s", got, own)
+		}
+	})
+	var pooled string
+	t.Run("other test", func(t *testing.T) {
+		// A test of another name is given a pool engine.
+		pooled = dynamotest.Endpoint(otherName{t})
+	})
+	if pooled == own {
+		t.Errorf("a pool engine is the test's own %s", own)
+	}
+}
+
+// otherName is t under the name of another top-level test.
+type otherName struct{ *testing.T }
+
+func (otherName) Name() string { return "TestSomethingElse" }

@@ -116,6 +116,51 @@ var engine struct {
 // tests with t.Parallel to spread them over the pool.
 func Endpoint(t testing.TB) string {
 	t.Helper()
+	ready(t)
+	in, err := assign(t)
+	if err != nil {
+		t.Fatalf("dynamotest: %v", err)
+	}
+	t.Logf("dynamotest: engine: %s", in.desc)
+	return in.endpoint
+}
+
+// OwnEndpoint is [Endpoint] for a test that needs an engine no other test
+// uses, such as one that measures the engine's latency or memory: it starts
+// an engine of the pool's kind for t alone, outside the pool, and stops it
+// when t ends. Later calls of Endpoint and [Client] for t and its subtests
+// return it. With DYNAMODB_ENDPOINT, which is one engine, it returns that
+// engine and logs that it is shared.
+func OwnEndpoint(t testing.TB) string {
+	t.Helper()
+	ready(t)
+	if engine.kind == EngineEndpoint {
+		t.Logf("dynamotest: engine: %s (shared: %s is one engine)", engine.all[0].desc, connect.EnvEndpoint)
+		return engine.all[0].endpoint
+	}
+	in, err := startEngine(engine.kind)
+	if err != nil {
+		t.Fatalf("dynamotest: start an engine of its own: %v", err)
+	}
+	key := testKey(t)
+	engine.mu.Lock()
+	engine.byTest[key] = in
+	engine.mu.Unlock()
+	t.Cleanup(func() {
+		engine.mu.Lock()
+		if engine.byTest[key] == in {
+			delete(engine.byTest, key)
+		}
+		engine.mu.Unlock()
+		in.stop()
+	})
+	t.Logf("dynamotest: engine: %s, for this test alone", in.desc)
+	return in.endpoint
+}
+
+// ready finds the engine on the first call, and ends t when there is none.
+func ready(t testing.TB) {
+	t.Helper()
 	engine.once.Do(findEngine)
 	for _, note := range engine.notes {
 		t.Log(note)
@@ -130,12 +175,6 @@ func Endpoint(t testing.TB) string {
 		}
 		t.Skip(msg)
 	}
-	in, err := assign(t)
-	if err != nil {
-		t.Fatalf("dynamotest: %v", err)
-	}
-	t.Logf("dynamotest: engine: %s", in.desc)
-	return in.endpoint
 }
 
 // testKey is the top-level test of t, which its subtests share an engine

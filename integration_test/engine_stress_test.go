@@ -75,10 +75,10 @@ func readEngineStats(ctx context.Context, endpoint string) engineStats {
 // request and stall, and the client's idle connections expire between
 // bursts. Every request that was not cancelled must succeed, none may take
 // more than 2 s, and the engine's memory must stay bounded. It measures
-// latency and the engine's memory, so it does not run in parallel with
-// other tests.
+// latency and the engine's memory, so it has an engine of its own.
 func TestEngineStress(t *testing.T) {
-	endpoint := dynamotest.Endpoint(t)
+	t.Parallel()
+	endpoint := dynamotest.OwnEndpoint(t)
 	// A client whose idle connections expire almost at once, so that bursts
 	// separated by pauses meet connections past the client's idle timeout.
 	watch := &connWatch{next: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
