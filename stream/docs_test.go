@@ -1,58 +1,14 @@
 package stream_test
 
 import (
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/dynamokit/dynamokit/internal/doccheck"
 )
 
 // TestDocSnippets checks that every Go snippet of docs/streams.md is a
 // part of example_test.go, so the documentation only shows code that
 // compiles (and, where an example has an Output, runs).
 func TestDocSnippets(t *testing.T) {
-	doc, err := os.ReadFile("../docs/streams.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	examples := "\n" + dedent(string(src)) + "\n"
-	blocks := goBlocks(string(doc))
-	if len(blocks) == 0 {
-		t.Fatal("docs/streams.md has no Go snippets")
-	}
-	for i, b := range blocks {
-		if !strings.Contains(examples, "\n"+dedent(b)+"\n") {
-			t.Errorf("snippet %d of docs/streams.md is not in example_test.go:\n%s", i+1, b)
-		}
-	}
-}
-
-// goBlocks returns the bodies of the ```go fences of a Markdown text.
-func goBlocks(md string) []string {
-	var out []string
-	for {
-		_, rest, ok := strings.Cut(md, "```go\n")
-		if !ok {
-			return out
-		}
-		body, after, ok := strings.Cut(rest, "```")
-		if !ok {
-			return out
-		}
-		out = append(out, strings.TrimSuffix(body, "\n"))
-		md = after
-	}
-}
-
-// dedent removes the leading tabs of every line, so a function body
-// matches the same lines shown unindented.
-func dedent(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimLeft(l, "\t")
-	}
-	return strings.Join(lines, "\n")
+	doccheck.Snippets(t, "../docs/streams.md", "example_test.go")
 }
