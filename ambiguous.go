@@ -108,6 +108,14 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 	if errors.As(err, &tce) {
 		return &TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}
 	}
+	var tip *types.TransactionInProgressException
+	if errors.As(err, &tip) {
+		// The first attempt is still being applied under the token: the
+		// outcome is as unknown as before, and Resend may be called again.
+		again := *e
+		again.Status, again.Err = statusOf(err), err
+		return &Error{Op: e.Op, Table: e.Table, Kind: ErrUnknownOutcome, Err: &again}
+	}
 	return err
 }
 

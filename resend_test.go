@@ -44,13 +44,13 @@ func (s *inProgressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionInProgressException","message":"injected"}`)
 }
 
-// TestReviewResendInProgressStaysUnknown: Resend promises nil, a *TxError,
+// TestResendInProgressStaysUnknown: Resend promises nil, a *TxError,
 // or ErrUnknownOutcome again. When DynamoDB answers the resent request
 // with TransactionInProgressException, the first attempt is still being
 // applied under the same token, so the outcome is still unknown: the error
 // must match ErrUnknownOutcome, not read as a plain failure the caller
 // takes for "not applied".
-func TestReviewResendInProgressStaysUnknown(t *testing.T) {
+func TestResendInProgressStaysUnknown(t *testing.T) {
 	srv := &inProgressServer{}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()

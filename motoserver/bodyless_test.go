@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// TestReviewBodylessRequestAnswered: serve.py reads "the whole request"
+// TestBodylessRequestAnswered: serve.py reads "the whole request"
 // before taking the lock, and for a request without Content-Length it
 // reads the socket to its end. A request that has no body and so no
 // Content-Length (a GET, such as moto's own /moto-api/ pages, or a
 // health check; curl -X POST .../moto-api/reset) then waits for the
 // 5 s socket timeout and is answered 400, never reaching moto.
-func TestReviewBodylessRequestAnswered(t *testing.T) {
+func TestBodylessRequestAnswered(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a moto server")
 	}
