@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// inProgressServer loses the answer of the first request (reset while its
-// body is read), and answers every later one as DynamoDB answers a request
+// inProgressServer loses the answer of the first request (the connection
+// closes before any answer), and answers every later one as DynamoDB answers a request
 // whose token belongs to a transaction still being applied:
 // 400 TransactionInProgressException.
 type inProgressServer struct {
@@ -31,12 +31,7 @@ func (s *inProgressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.n
 	s.mu.Unlock()
 	if n == 1 {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		w.Header().Set("Content-Length", "100")
-		w.WriteHeader(http.StatusOK)
-		io.WriteString(w, `{"Con`)
-		w.(http.Flusher).Flush()
-		reset(w)
+		reset(w) // the connection closes before any answer
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")

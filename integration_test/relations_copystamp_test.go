@@ -7,7 +7,7 @@ import (
 	"github.com/dynamokit/dynamokit/relations"
 )
 
-// TestReviewCopiesTokenAfterStampDropped: CopiesStamp's doc says a Put
+// TestCopiesTokenAfterStampDropped: CopiesStamp's doc says a Put
 // that drops the stamp "only makes the tokens of earlier fan-outs start
 // over". But a parent created by CreateParent has no stamp, so a token
 // taken before its first UpdateParent carries the empty stamp; when a
@@ -18,7 +18,7 @@ import (
 // (completed: 120 hold B); a plain Put of d-1 with name "A" (stamp gone);
 // SyncCopies(Resume: the old token) skips the first 99 children, which
 // hold "B", and returns nil.
-func TestReviewCopiesTokenAfterStampDropped(t *testing.T) {
+func TestCopiesTokenAfterStampDropped(t *testing.T) {
 	ctx := t.Context()
 	d1 := Department{DepartmentID: "d-1"}
 	f := newCopyFixture(t)
