@@ -123,7 +123,7 @@ func decodeResume(token string) (fo fanOut, cursor string, err error) {
 	}
 	b = b[1:]
 	n, w := binary.Uvarint(b)
-	if w <= 0 || uint64(len(b)-w) < n+8 {
+	if w <= 0 || n > uint64(len(b)-w) || uint64(len(b)-w)-n < 8 {
 		return fanOut{}, "", fmt.Errorf("malformed token %q", token)
 	}
 	b = b[w:]

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestReviewDecodeResumeHugeStampLength: a tampered SyncCopies resume
+// TestDecodeResumeHugeStampLength: a tampered SyncCopies resume
 // token whose stamp length is near 2^64 passes the length check (n+8
 // overflows) and panics slicing the stamp, where bad input must be an
 // error ("malformed token").
-func TestReviewDecodeResumeHugeStampLength(t *testing.T) {
+func TestDecodeResumeHugeStampLength(t *testing.T) {
 	b := []byte{resumeVersion}
 	b = binary.AppendUvarint(b, ^uint64(0)) // n + 8 wraps to 7
 	b = append(b, "0123456789abcdef-cursor"...)

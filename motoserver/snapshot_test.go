@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestReviewSnapshotCases attacks the transaction snapshot of serve.py
+// TestSnapshotCases attacks the transaction snapshot of serve.py
 // with what TestTransactionRollsBack leaves out: a table with a range key
 // and a GSI, actions on several partitions, an Update that creates an item
 // in a partition that did not exist, a Put that adds an item to an
@@ -15,7 +15,7 @@ import (
 // ValidationException (two actions on one item) after earlier actions
 // were applied. Every cancelled transaction must leave items, the index
 // and the stream as they were; a committed one must apply fully.
-func TestReviewSnapshotCases(t *testing.T) {
+func TestSnapshotCases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a moto server")
 	}
