@@ -108,6 +108,14 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 	if errors.As(err, &tce) {
 		return &TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}
 	}
+	var tip *types.TransactionInProgressException
+	if errors.As(err, &tip) {
+		// The first attempt is still being applied under the token: the
+		// outcome is as unknown as before, and Resend may be called again.
+		again := *e
+		again.Status, again.Err = statusOf(err), err
+		return &Error{Op: e.Op, Table: e.Table, Kind: ErrUnknownOutcome, Err: &again}
+	}
 	return err
 }
 
@@ -129,6 +137,26 @@ func unknownOutcome(c *Client, k call, err error) *UnknownOutcomeError {
 }
 
 // statusOf returns the HTTP status of the response err came with, or 0.
+// needsBody reports whether the response of a write with input in holds
+// something its caller reads: the item's values (ReturnValues), or the
+// items a batch left unprocessed. Without it, a success status alone says
+// all there is to say. Consumed capacity is in the body too; losing it
+// only leaves that request out of a [Capacity].
+func needsBody(in any) bool {
+	returns := func(rv types.ReturnValue) bool { return rv != "" && rv != types.ReturnValueNone }
+	switch in := in.(type) {
+	case *dynamodb.PutItemInput:
+		return returns(in.ReturnValues)
+	case *dynamodb.UpdateItemInput:
+		return returns(in.ReturnValues)
+	case *dynamodb.DeleteItemInput:
+		return returns(in.ReturnValues)
+	case *dynamodb.TransactWriteItemsInput:
+		return false
+	}
+	return true
+}
+
 func statusOf(err error) int {
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil {

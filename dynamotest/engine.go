@@ -218,14 +218,14 @@ func assign(t testing.TB) (*instance, error) {
 		}
 	}
 	best.tests++
+	// The test keeps its engine for as long as the process runs: a subtest
+	// may be the first to ask, and its parent and siblings must find the
+	// same engine after it ends. Only the count of busy tests drops.
 	engine.byTest[key] = best
 	t.Cleanup(func() {
 		engine.mu.Lock()
 		defer engine.mu.Unlock()
 		best.tests--
-		if engine.byTest[key] == best {
-			delete(engine.byTest, key)
-		}
 	})
 	return best, nil
 }

@@ -165,7 +165,12 @@ def one_at_a_time(app):
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         try:
-            data = stream.read(int(length)) if length else stream.read()
+            if length:
+                data = stream.read(int(length))
+            elif environ.get("wsgi.input_terminated"):  # chunked: read to its end
+                data = stream.read()
+            else:  # no body
+                data = b""
         except OSError:  # the client went away or went silent
             data = None
         if data is None or (length and len(data) < int(length)):

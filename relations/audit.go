@@ -27,11 +27,13 @@ import (
 // what it finds, with [DefaultConcurrency].
 type AuditOptions struct {
 	// Repair sets each counter found wrong to the number counted, on
-	// condition that it has not changed since it was read (a write through
-	// the relation in between leaves it alone, and the audit counts it
-	// again). The count reads the child index or the reverse index, which
-	// is eventually consistent: repair while no one is writing the
-	// relation, or a child linked a moment before may be left out.
+	// condition that it still holds the value read before counting. That
+	// condition cannot see a link and an unlink that cancel out while the
+	// count runs (the counter reads the same, the count is off by the
+	// child that came or went), and the count reads an index that is
+	// eventually consistent: repair only while no one, dynamokit's own
+	// writers included, is writing the relation, or the counter can be
+	// left wrong.
 	Repair bool
 	// RepairDangling applies the relation's OnDelete policy to the children
 	// (or edges) whose parent (or end) is missing, as if the delete of that

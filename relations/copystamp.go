@@ -25,8 +25,10 @@ import (
 // values in between. So every [HasMany.UpdateParent] writes a new random
 // stamp ([CopiesStamp]) on the parent in its own UpdateItem, the token
 // carries the stamp and the values of the fan-out it came from, and a
-// token is followed only while the parent still has both; otherwise the
-// call starts from the first child, against the parent's current values,
+// token is followed only while the parent still has both (SyncCopies
+// stamps a parent that has no stamp yet, once, before its fan-out, so that
+// a writer that drops the stamp voids the tokens); otherwise the call
+// starts from the first child, against the parent's current values,
 // which costs only the reads of the pages the token would have skipped
 // (children already current are read, not written).
 
@@ -35,7 +37,7 @@ import (
 // UpdateItem: it tells a [SyncOptions.Resume] token of an earlier fan-out
 // from the current one. It must not be an attribute of a parent model
 // whose children copy it ([Spec.Copies]). Other programs may ignore it; a
-// Put that drops it only makes the tokens of earlier fan-outs start over.
+// Put that drops it only makes tokens start over.
 const CopiesStamp = "copies_stamp"
 
 // newStamp is a fresh value of [CopiesStamp].
@@ -121,7 +123,7 @@ func decodeResume(token string) (fo fanOut, cursor string, err error) {
 	}
 	b = b[1:]
 	n, w := binary.Uvarint(b)
-	if w <= 0 || uint64(len(b)-w) < n+8 {
+	if w <= 0 || n > uint64(len(b)-w) || uint64(len(b)-w)-n < 8 {
 		return fanOut{}, "", fmt.Errorf("malformed token %q", token)
 	}
 	b = b[w:]

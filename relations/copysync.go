@@ -118,6 +118,18 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 		if !found {
 			return prog, fmt.Errorf("relations: sync copies: %w", ErrParentNotFound)
 		}
+		if stamp == "" {
+			// A fan-out's token must name the parent's values it came from
+			// and nothing else can: stamp a parent UpdateParent never
+			// changed, on condition that it still holds what was read.
+			stamp, err = h.stampParent(ctx, parent, &src)
+			if errors.Is(err, errSourceChanged) {
+				continue
+			}
+			if err != nil {
+				return prog, fmt.Errorf("relations: sync copies: %w", err)
+			}
+		}
 		fo, err := h.fanOutOf(&src, stamp)
 		if err != nil {
 			return prog, fmt.Errorf("relations: sync copies: %w", err)
@@ -143,6 +155,29 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 		return prog, nil
 	}
 	return prog, fmt.Errorf("relations: sync copies: the parent's copied attributes kept changing over %d passes", maxSweeps)
+}
+
+// stampParent gives parent, read as src without a stamp, a new
+// [CopiesStamp] in one UpdateItem, on condition that it still has no stamp
+// and holds src's copied values; errSourceChanged when it does not.
+func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (string, error) {
+	same, err := h.sourcesAre(src)
+	if err != nil {
+		return "", err
+	}
+	st := newStamp()
+	u := h.parents.Update(parent).If(stampIs(""))
+	for _, c := range same {
+		u = u.If(c)
+	}
+	err = u.SetOther(st).Run(h.own(ctx))
+	if errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
+		return "", errSourceChanged
+	}
+	if err != nil {
+		return "", err
+	}
+	return st.Value.(*types.AttributeValueMemberS).Value, nil
 }
 
 // syncPass brings the children of parent up to date with src, from

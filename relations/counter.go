@@ -85,7 +85,10 @@ const maxRecounts = 5
 // parent whose counter disagrees).
 //
 // The write is conditional on the counter being as it was read, so a link
-// or unlink in between makes Recount count again (up to 5 times). The
+// or unlink in between makes Recount count again (up to 5 times); a link
+// and an unlink that cancel out while it counts are not seen, and can leave
+// the counter off by one: run it while the parent's children are not
+// changing. The
 // count reads the child index, which is eventually consistent in the
 // multi-table and inverted-index layouts: run it while the parent's
 // children are not changing. It returns [ErrParentNotFound] when the

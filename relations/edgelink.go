@@ -150,7 +150,8 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (int, error) {
 // repair of a counter that drifted ([ErrCounterDrift]) because edges were
 // written or deleted around the relation. The write is conditional on the
 // counter being as it was read; a link or unlink in between makes it
-// count again (up to 5 times). It returns [ErrEndpointNotFound] when f
+// count again (up to 5 times), but a link and an unlink that cancel out
+// while it counts are not seen: run it while f's edges are not changing. It returns [ErrEndpointNotFound] when f
 // does not exist. It calls GetItem, Query and TransactWriteItems.
 func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (int, error) {
 	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndpointNotFound)

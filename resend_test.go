@@ -1,0 +1,71 @@
+package dynamokit
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// inProgressServer loses the answer of the first request (the connection
+// closes before any answer), and answers every later one as DynamoDB answers a request
+// whose token belongs to a transaction still being applied:
+// 400 TransactionInProgressException.
+type inProgressServer struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (s *inProgressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	if n == 1 {
+		reset(w) // the connection closes before any answer
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusBadRequest)
+	io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionInProgressException","message":"injected"}`)
+}
+
+// TestResendInProgressStaysUnknown: Resend promises nil, a *TxError,
+// or ErrUnknownOutcome again. When DynamoDB answers the resent request
+// with TransactionInProgressException, the first attempt is still being
+// applied under the same token, so the outcome is still unknown: the error
+// must match ErrUnknownOutcome, not read as a plain failure the caller
+// takes for "not applied".
+func TestResendInProgressStaysUnknown(t *testing.T) {
+	srv := &inProgressServer{}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	api := dynamodb.New(dynamodb.Options{
+		BaseEndpoint:     aws.String(ts.URL),
+		Region:           "us-east-1",
+		RetryMaxAttempts: 1,
+		Credentials:      credentials.NewStaticCredentialsProvider("k", "s", ""),
+	})
+	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 2, Backoff: func(int) time.Duration { return 0 }}))
+	_, err := c.TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
+	}})
+	var u *UnknownOutcomeError
+	if !errors.As(err, &u) {
+		t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError", err)
+	}
+	err = u.Resend(t.Context())
+	var te *TxError
+	if err != nil && !errors.Is(err, ErrUnknownOutcome) && !errors.As(err, &te) {
+		t.Errorf("Resend answered TransactionInProgressException: %v; want an error matching ErrUnknownOutcome (the first attempt may still apply)", err)
+	}
+}
