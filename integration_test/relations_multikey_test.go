@@ -135,6 +135,11 @@ func TestRelationsMultiKeyIndex(t *testing.T) {
 			t.Fatalf("ChildrenPage(acme/d1, 1, next) = %+v, %v; want Bob", page, err)
 		}
 
+		bobs, err := staff.ChildrenQuery(acme1).SortKey("name", query.Equal, "Bob").Collect(ctx)
+		if err != nil || !slices.Equal(names(t, bobs), []string{"Bob"}) {
+			t.Errorf("ChildrenQuery(acme/d1).SortKey(name = Bob) = %v, %v; want [Bob]", names(t, bobs), err)
+		}
+
 		// Within the tenant, then to another tenant's d1: a different parent.
 		if err := staff.Relink(ctx, ann, acme2); err != nil {
 			t.Fatal(err)
