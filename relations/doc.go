@@ -13,7 +13,9 @@
 // as department_id. The layouts are:
 //
 //   - [MultiTable]: the child's table has a global secondary index whose
-//     hash key is the link attribute (the classic GSI design).
+//     hash key is the link attribute (the classic GSI design) or, for a
+//     parent keyed by several attributes (tenant_id and department_id),
+//     whose multi-attribute partition key is exactly those link attributes.
 //   - [InvertedIndex]: a global secondary index whose hash key is a computed
 //     attribute built only from the link, such as gsi1pk =
 //     "DEPT#{department_id}" (single-table design).

@@ -12,6 +12,7 @@ var sources = []string{
 	"../examples/singletable/main.go",
 	"../examples/manytomany/main.go",
 	"../integration_test/relations_layouts_test.go",
+	"../integration_test/relations_multikey_test.go",
 	"../integration_test/relations_orders_test.go",
 	"copy_example_test.go",
 	"example_test.go",
