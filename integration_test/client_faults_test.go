@@ -363,6 +363,7 @@ var faultWrites = []faultWrite{
 // was applied); a plain batch put is sent again and succeeds. Throttling,
 // which proves nothing was applied, is retried and succeeds.
 func TestLostAnswerAppliedOnce(t *testing.T) {
+	t.Parallel()
 	e := newFaultEnv(t)
 	for _, fault := range []string{"reset", "500", "502", "timeout", "closed", "throttled"} {
 		for _, w := range faultWrites {

@@ -46,6 +46,7 @@ func (VisitUTC) TableName() string { return "visits_utc" }
 // (as it did): it is refused with ErrUnorderedTime naming the sortable
 // layouts. In utcnano it returns all of them.
 func TestTimeRanges(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {

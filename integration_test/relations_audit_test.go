@@ -20,6 +20,7 @@ import (
 // one end; and the audit finds the other two counters and the dangling
 // edge, and repairs them.
 func TestEdgeForeignWriter(t *testing.T) {
+	t.Parallel()
 	f := edgeSetup(t, ownTables, nil)
 	ctx := t.Context()
 	m := f.declare(t, relations.EdgeSpec{OnDeleteTo: relations.Cascade})

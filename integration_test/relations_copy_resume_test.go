@@ -58,6 +58,7 @@ func (f copyFixture) holding(t *testing.T) map[string]int {
 // (TestCopiesSyncResume checks that a token of the current fan-out
 // resumes it.)
 func TestCopiesResumeToken(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	d1 := Department{DepartmentID: "d-1"}
 	f := newCopyFixture(t)

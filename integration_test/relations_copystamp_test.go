@@ -19,6 +19,7 @@ import (
 // SyncCopies(Resume: the old token) skips the first 99 children, which
 // hold "B", and returns nil.
 func TestCopiesTokenAfterStampDropped(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	d1 := Department{DepartmentID: "d-1"}
 	f := newCopyFixture(t)

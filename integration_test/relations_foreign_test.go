@@ -60,6 +60,7 @@ func sortedDrift(d []relations.Drift) []relations.Drift {
 //   - Audit finds the three counters and the dangling e-8, repairs the
 //     counters, and resumes from its token.
 func TestRelationsForeignWriter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	ctx := t.Context()
 	py := newPynamoDB(t, dynamotest.Endpoint(t), e.names("department"), e.names("employee"))

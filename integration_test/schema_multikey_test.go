@@ -41,6 +41,7 @@ func (CaseReordered) TableName() string { return "support_case" }
 // TestSchemaMultiKeyIndex creates a multi-attribute index, writes to it,
 // queries it by its key's shape, pages through it, and plans it.
 func TestSchemaMultiKeyIndex(t *testing.T) {
+	t.Parallel()
 	m := must[SupportCase](t)
 	db, opts := schemaEnv(t, m)
 	ctx := t.Context()
@@ -154,6 +155,7 @@ func TestSchemaMultiKeyIndex(t *testing.T) {
 // created through the raw SDK is read with all its key elements, so Plan
 // finds nothing to change.
 func TestSchemaMultiKeyMadeElsewhere(t *testing.T) {
+	t.Parallel()
 	m := must[SupportCase](t)
 	db, opts := schemaEnv(t, m)
 	ctx := t.Context()

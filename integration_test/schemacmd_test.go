@@ -16,6 +16,7 @@ import (
 // and built with a progress line per step, and a last plan finds nothing
 // to do.
 func TestSchemaCmd(t *testing.T) {
+	t.Parallel()
 	db, opts := schemaEnv(t, must[gadgetV2](t))
 	name := must[gadgetV2](t).TableName(db.Namer())
 	run := func(models []*model.Model, args ...string) string {

@@ -129,6 +129,7 @@ func keysImages(ev stream.Event[KeysStreamEmployee]) (old, new *StreamEmployee) 
 // and a removal arrive in order, their images decoded into the model,
 // with increasing sequence numbers, a time and the shard.
 func TestStreamReaderImages(t *testing.T) {
+	t.Parallel()
 	emps := streamTable[StreamEmployee](t)
 	employeeChanges(t, emps)
 	dec, err := stream.NewDecoder[StreamEmployee]()
@@ -174,6 +175,7 @@ func seqLess(a, b string) bool {
 // TestStreamReaderKeysOnly: with KEYS_ONLY, events have their kind and
 // keys and no image.
 func TestStreamReaderKeysOnly(t *testing.T) {
+	t.Parallel()
 	emps := streamTable[KeysStreamEmployee](t)
 	employeeChanges(t, emps)
 	dec, err := stream.NewDecoder[KeysStreamEmployee]()
@@ -196,6 +198,7 @@ func TestStreamReaderKeysOnly(t *testing.T) {
 // JSON) delivers every event after it once: none handled before, none
 // lost, also the one whose handler failed, and the stream's newer events.
 func TestStreamReaderResume(t *testing.T) {
+	t.Parallel()
 	emps := streamTable[StreamEmployee](t)
 	ctx := t.Context()
 	put := func(ids ...string) {
@@ -262,6 +265,7 @@ func TestStreamReaderResume(t *testing.T) {
 // changes made after it took its iterator. The later write is made right
 // after the reader's first GetRecords, by a wrapper of the Streams API.
 func TestStreamReaderLatest(t *testing.T) {
+	t.Parallel()
 	emps := streamTable[StreamEmployee](t)
 	ctx := t.Context()
 	if err := emps.Put(ctx, &StreamEmployee{EmployeeID: "before"}); err != nil {
@@ -317,6 +321,7 @@ func (shopStream) TableOptions() model.Options {
 // items into its model and reports an item of an unknown entity type as
 // such, with its image.
 func TestStreamReaderCollection(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[ShopProfile](t), must[ShopOrder](t), must[ShopCoupon](t), must[shopStream](t))
 	profiles := repo[ShopProfile](t, e, nil, nil)
 	orders := repo[ShopOrder](t, e, nil, nil)
@@ -366,6 +371,7 @@ func (plainEmployee) TableName() string { return "plain_employee" }
 
 // TestStreamReaderNoStream: a table without a stream is ErrNoStream.
 func TestStreamReaderNoStream(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, must[plainEmployee](t))
 	emps := repo[plainEmployee](t, e, nil, nil)
 	dec, err := stream.NewDecoder[plainEmployee]()
