@@ -1,19 +1,15 @@
 package integration_test
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/schema"
@@ -57,35 +53,11 @@ var ticketKeys = []string{"tenant HASH", "queue HASH", "status RANGE", "priority
 // sent, as CloudFormation and as Terraform, each with the whole index key
 // and every setting.
 func TestSchemaEverything(t *testing.T) {
+	t.Parallel()
 	m := must[QueueTicket](t)
-	var rec inputRecorder
-	db := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))), dynamokit.WithHook(rec.hook))
-	opts := &schema.Options{PollInterval: 20 * time.Millisecond}
-	ctx := t.Context()
-	name := db.TableName(m)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		// Deletion protection would keep the table.
-		db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)})
-		if err := schema.Drop(ctx, db, opts, m); err != nil {
-			t.Errorf("drop: %v", err)
-		}
-	})
-
 	// Create, and read each setting back with the SDK's own calls.
-	if err := schema.Create(ctx, db, opts, m); err != nil {
-		t.Fatal(err)
-	}
-	var sent *dynamodb.CreateTableInput
-	for _, in := range rec.take() {
-		if in, ok := in.(*dynamodb.CreateTableInput); ok {
-			sent = in
-		}
-	}
-	if sent == nil || sent.TableClass != types.TableClassStandardInfrequentAccess {
-		t.Fatalf("CreateTable did not ask for STANDARD_INFREQUENT_ACCESS: %+v", sent)
-	}
+	db, opts, rec, name, sent := protectedTable(t, m)
+	ctx := t.Context()
 	td := describeTable(t, db, name)
 	if len(td.GlobalSecondaryIndexes) != 1 {
 		t.Fatalf("global indexes %v, want by-queue", gsiNames(td))

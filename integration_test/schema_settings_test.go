@@ -95,24 +95,28 @@ func (r *inputRecorder) take() []any {
 	return out
 }
 
-func TestSchemaSettings(t *testing.T) {
-	v1, v2 := must[vaultV1](t), must[vaultV2](t)
-	var rec inputRecorder
+// protectedTable creates the table of m, a model whose settings include
+// deletion protection and the infrequent-access class, on a client that
+// records every request's input, and drops it when t ends (turning the
+// protection off first). It checks that CreateTable asked for the class,
+// which moto does not store, and returns the client, the schema options,
+// the recorder, the table's name and the CreateTable request sent.
+func protectedTable(t *testing.T, m *model.Model) (*dynamokit.Client, *schema.Options, *inputRecorder, string, *dynamodb.CreateTableInput) {
+	t.Helper()
+	rec := &inputRecorder{}
 	db := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))), dynamokit.WithHook(rec.hook))
 	opts := &schema.Options{PollInterval: 20 * time.Millisecond}
-	ctx := t.Context()
-	name := db.TableName(v1)
+	name := db.TableName(m)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		// Deletion protection would keep the table.
 		db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)})
-		if err := schema.Drop(ctx, db, opts, v1); err != nil {
+		if err := schema.Drop(ctx, db, opts, m); err != nil {
 			t.Errorf("drop: %v", err)
 		}
 	})
-
-	if err := schema.Create(ctx, db, opts, v1); err != nil {
+	if err := schema.Create(t.Context(), db, opts, m); err != nil {
 		t.Fatal(err)
 	}
 	var created *dynamodb.CreateTableInput
@@ -124,6 +128,14 @@ func TestSchemaSettings(t *testing.T) {
 	if created == nil || created.TableClass != types.TableClassStandardInfrequentAccess {
 		t.Fatalf("CreateTable did not ask for STANDARD_INFREQUENT_ACCESS: %+v", created)
 	}
+	return db, opts, rec, name, created
+}
+
+func TestSchemaSettings(t *testing.T) {
+	t.Parallel()
+	v1, v2 := must[vaultV1](t), must[vaultV2](t)
+	db, opts, rec, name, _ := protectedTable(t, v1)
+	ctx := t.Context()
 
 	// Read every setting back with the SDK's own calls.
 	td := describeTable(t, db, name)
@@ -237,6 +249,7 @@ func TestSchemaSettings(t *testing.T) {
 }
 
 func TestSchemaAutoScalingRefused(t *testing.T) {
+	t.Parallel()
 	m := must[vaultScaled](t)
 	db, opts := schemaEnv(t, m)
 	ctx := t.Context()
@@ -268,6 +281,7 @@ type gadgetNoIndex struct {
 func (gadgetNoIndex) TableName() string { return "gadget" }
 
 func TestQueryMissingIndex(t *testing.T) {
+	t.Parallel()
 	m := must[gadgetV1](t)
 	db, opts := schemaEnv(t, m)
 	ctx := t.Context()
