@@ -136,7 +136,16 @@ func liveScaling(t *testing.T, c *applicationautoscaling.Client, table string) [
 	return lines
 }
 
+// TestSchemaAutoScaling runs its cases on one engine: moto loads its
+// Application Auto Scaling backend on the first request, which takes
+// seconds.
 func TestSchemaAutoScaling(t *testing.T) {
+	t.Parallel()
+	t.Run("lifecycle", testAutoScalingLifecycle)
+	t.Run("from on-demand", testAutoScalingFromOnDemand)
+}
+
+func testAutoScalingLifecycle(t *testing.T) {
 	t.Parallel()
 	v1, v2, v3 := must[meterV1](t), must[meterV2](t), must[meterV3](t)
 	as := scalingClient(t)
@@ -268,10 +277,10 @@ func TestSchemaAutoScalingRefused(t *testing.T) {
 	}
 }
 
-// TestSchemaAutoScalingFromOnDemand plans auto scaling for a live
-// on-demand table: the billing mode changes first, then the scaling is
-// added; and back.
-func TestSchemaAutoScalingFromOnDemand(t *testing.T) {
+// testAutoScalingFromOnDemand plans auto scaling for a live on-demand
+// table: the billing mode changes first, then the scaling is added; and
+// back.
+func testAutoScalingFromOnDemand(t *testing.T) {
 	t.Parallel()
 	plain, v1 := must[meterPlain](t), must[meterV1](t)
 	as := scalingClient(t)
