@@ -62,7 +62,8 @@ func (vaultV2) TableOptions() model.Options {
 	}
 }
 
-// vaultScaled asks for auto scaling, which schema refuses to create.
+// vaultScaled asks for auto scaling, which schema refuses to create
+// without an Application Auto Scaling client.
 type vaultScaled struct {
 	ID string `dynamo:"id,hash"`
 }
@@ -245,29 +246,6 @@ func TestSchemaSettings(t *testing.T) {
 	}
 	if cs, _ := planKinds(t, db, opts, v2); !cs.Empty() {
 		t.Errorf("plan after apply = %v, want no changes", cs)
-	}
-}
-
-func TestSchemaAutoScalingRefused(t *testing.T) {
-	t.Parallel()
-	m := must[vaultScaled](t)
-	db, opts := schemaEnv(t, m)
-	ctx := t.Context()
-	if err := schema.Create(ctx, db, opts, m); !errors.Is(err, schema.ErrAutoScaling) || !strings.Contains(err.Error(), "SkipAutoScaling") {
-		t.Fatalf("Create = %v, want ErrAutoScaling naming SkipAutoScaling", err)
-	}
-	if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(db.TableName(m))}); !errors.Is(err, dynamokit.ErrTableNotFound) {
-		t.Fatalf("after a refused Create, DescribeTable = %v, want ErrTableNotFound", err)
-	}
-	if _, err := schema.Plan(ctx, db, opts, m); !errors.Is(err, schema.ErrAutoScaling) {
-		t.Fatalf("Plan = %v, want ErrAutoScaling", err)
-	}
-	skip := &schema.Options{PollInterval: opts.PollInterval, SkipAutoScaling: true}
-	if err := schema.Create(ctx, db, skip, m); err != nil {
-		t.Fatal(err)
-	}
-	if cs, err := schema.Plan(ctx, db, skip, m); err != nil || !cs.Empty() {
-		t.Fatalf("Plan with SkipAutoScaling = %v, %v; want no changes", cs, err)
 	}
 }
 

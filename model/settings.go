@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -47,9 +48,10 @@ type Options struct {
 	Encryption Encryption
 	// AutoScaling, with provisioned [Billing], lets Application Auto
 	// Scaling move the table's (and its global indexes') capacity between
-	// bounds. It is another AWS service: package schema exports it for
-	// CloudFormation and Terraform but does not create it (see
-	// schema.Options.SkipAutoScaling).
+	// bounds. It is another AWS service, with a client of its own: package
+	// schema creates, plans and applies it through
+	// schema.Options.AutoScalingClient, and exports it for CloudFormation
+	// and Terraform.
 	AutoScaling *AutoScaling
 	// WarmThroughput, when set, is the throughput the table must be able
 	// to serve at once, pre-warmed by DynamoDB. It can only grow.
@@ -108,8 +110,9 @@ type AutoScaling struct {
 
 // Scaling is the range of one capacity and the utilisation it aims at.
 type Scaling struct {
-	// Min and Max bound the capacity units; 1 <= Min <= Max. The table's
-	// provisioned capacity must lie between them.
+	// Min and Max bound the capacity units; 1 <= Min <= Max <= 2^31-1
+	// (Application Auto Scaling's range). The table's provisioned capacity
+	// must lie between them.
 	Min, Max int64
 	// TargetUtilization is the percentage of the capacity to keep in use,
 	// from 20 to 90; zero means 70.
@@ -189,7 +192,7 @@ func (o Options) check() error {
 	}
 	if as := o.AutoScaling; as != nil {
 		if o.Billing.OnDemand() {
-			errs = append(errs, "AutoScaling needs provisioned Billing")
+			errs = append(errs, "AutoScaling needs provisioned Billing: set Billing to model.Provisioned(read, write) within the scaling's bounds, or remove AutoScaling")
 		}
 		for _, s := range []struct {
 			name  string
@@ -199,8 +202,8 @@ func (o Options) check() error {
 			if s.sc == (Scaling{}) {
 				continue
 			}
-			if s.sc.Min < 1 || s.sc.Max < s.sc.Min {
-				errs = append(errs, fmt.Sprintf("AutoScaling.%s needs 1 <= Min <= Max, have %d and %d", s.name, s.sc.Min, s.sc.Max))
+			if s.sc.Min < 1 || s.sc.Max < s.sc.Min || s.sc.Max > math.MaxInt32 {
+				errs = append(errs, fmt.Sprintf("AutoScaling.%s needs 1 <= Min <= Max <= %d, have %d and %d", s.name, math.MaxInt32, s.sc.Min, s.sc.Max))
 			} else if !o.Billing.OnDemand() && (s.units < s.sc.Min || s.units > s.sc.Max) {
 				errs = append(errs, fmt.Sprintf("AutoScaling.%s: the provisioned %d units are not within %d to %d", s.name, s.units, s.sc.Min, s.sc.Max))
 			}

@@ -33,8 +33,14 @@ var ErrDestructive = errors.New("schema: destructive change not allowed")
 // Note that DynamoDB allows switching a table's billing mode once per 24
 // hours and re-enabling TTL only some time after disabling it.
 //
+// An auto scaling change needs [Options.AutoScalingClient] (and no
+// SkipAutoScaling): without it Apply returns an error matching
+// [ErrNoAutoScalingClient] before sending anything.
+//
 // It calls CreateTable, UpdateTable, UpdateTimeToLive,
-// UpdateContinuousBackups, TagResource, UntagResource and DescribeTable:
+// UpdateContinuousBackups, TagResource, UntagResource and DescribeTable,
+// and for auto scaling RegisterScalableTarget, PutScalingPolicy,
+// DeleteScalingPolicy and DeregisterScalableTarget:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
 func Apply(ctx context.Context, c *dynamokit.Client, cs *ChangeSet, opts *Options) error {
 	opts, err := clientOptions(c, opts)
@@ -52,6 +58,9 @@ func apply(ctx context.Context, c client, cs *ChangeSet, opts *Options) error {
 	for _, ch := range cs.Changes {
 		if ch.in == nil {
 			return fmt.Errorf("schema: apply: table %s: %s: no request (a Change must come from Plan or Diff)", ch.Table, ch.step())
+		}
+		if _, ok := ch.in.(*scalingStep); ok && opts.scalingClient() == nil {
+			return fmt.Errorf("%w: apply: table %s: %s is a change of Application Auto Scaling (give Apply the Options that Plan had)", ErrNoAutoScalingClient, ch.Table, ch.step())
 		}
 		if ch.Refused || ch.Destructive && !opts.allowDestructive() {
 			refused = append(refused, ch.Table+": "+ch.String())
@@ -72,12 +81,15 @@ func apply(ctx context.Context, c client, cs *ChangeSet, opts *Options) error {
 }
 
 // step names a change for progress events and errors, such as
-// "add index by-status".
+// "add index by-status" or "add auto scaling of index by-status".
 func (c Change) step() string {
-	if c.Index != "" {
-		return string(c.Kind) + " " + c.Index
+	switch {
+	case c.Index == "":
+		return string(c.Kind)
+	case c.Kind == AddAutoScaling || c.Kind == UpdateAutoScaling || c.Kind == RemoveAutoScaling:
+		return string(c.Kind) + " of index " + c.Index
 	}
-	return string(c.Kind)
+	return string(c.Kind) + " " + c.Index
 }
 
 func applyChange(ctx context.Context, c client, ch Change, opts *Options) error {
@@ -106,6 +118,8 @@ func applyChange(ctx context.Context, c client, ch Change, opts *Options) error 
 	case *dynamodb.UpdateTimeToLiveInput:
 		_, err := c.UpdateTimeToLive(ctx, in)
 		return err
+	case *scalingStep:
+		return applyScaling(ctx, opts.scalingClient(), in)
 	}
 	if ok, err := applySetting(ctx, c, ch.in); ok {
 		return err

@@ -43,7 +43,7 @@ func cloudFormationTemplate(t *Table, id string, res resourceJSON) map[string]an
 		resources[id+s.name(true)+"ScalingPolicy"] = map[string]any{
 			"Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
 			"Properties": map[string]any{
-				"PolicyName":      t.Name + "-" + strings.ReplaceAll(s.name(false), "_", "-") + "-scaling",
+				"PolicyName":      s.policyName(t.Name),
 				"PolicyType":      "TargetTrackingScaling",
 				"ScalingTargetId": map[string]string{"Ref": target},
 				"TargetTrackingScalingPolicyConfiguration": map[string]any{

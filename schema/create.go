@@ -105,17 +105,26 @@ func throughput(b model.Billing) *types.ProvisionedThroughput {
 // Create creates the table of each model that does not exist yet, with
 // its [Settings], waits until every table and index is ACTIVE, and enables
 // TTL on tables whose model declares a ttl attribute and point-in-time
-// recovery on those that ask for it. A table whose models declare
-// [model.AutoScaling] is refused with [ErrAutoScaling], before any request,
-// unless opts.SkipAutoScaling is set. A table that already exists is left as it
-// is (use [Plan] to compare it with its models) and is not an error; a
+// recovery on those that ask for it. For a table whose models declare
+// [model.AutoScaling], it then registers a scalable target and puts a
+// target-tracking policy for each scaled capacity of the table and of
+// each global index, through opts.AutoScalingClient; without that client
+// such a table is refused with [ErrNoAutoScalingClient] before any
+// request, unless opts.SkipAutoScaling is set (then the table is created
+// without its scaling). A table that already exists is not an error and
+// keeps its definition and its scalable targets (use [Plan] to compare it
+// with its models); only TTL, point-in-time recovery and scalable targets
+// that are missing are added to it. A
 // table being deleted is waited for and then created. Each wait is bounded
 // by [Options.WaitTimeout], whatever ctx says. Several models may share one
 // table (single-table design): it is created once, from the union of their
 // keys and indexes (see [Tables]).
 //
 // It calls CreateTable, DescribeTable, DescribeTimeToLive,
-// UpdateTimeToLive and UpdateContinuousBackups:
+// UpdateTimeToLive and UpdateContinuousBackups, and for auto scaling
+// RegisterScalableTarget and PutScalingPolicy (and
+// DescribeScalableTargets and DescribeScalingPolicies for a table that
+// existed):
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 func Create(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
 	opts, err := clientOptions(c, opts)
@@ -133,6 +142,7 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 	if err := opts.checkAutoScaling(tables); err != nil {
 		return err
 	}
+	created := map[string]bool{}
 	for _, t := range tables {
 		opts.progress(Event{Table: t.Name, Step: "create table"})
 		_, err := c.CreateTable(ctx, t.createInput())
@@ -140,6 +150,7 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 		if err != nil && !errors.As(err, &inUse) {
 			return fmt.Errorf("schema: create table %s: %w", t.Name, err)
 		}
+		created[t.Name] = err == nil
 	}
 	for _, t := range tables {
 		if err := waitCreated(ctx, c, t, opts); err != nil {
@@ -156,6 +167,38 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 				return err
 			}
 		}
+		if api := opts.scalingClient(); api != nil && t.AutoScaling != nil {
+			if err := createScaling(ctx, api, t, created[t.Name], opts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createScaling registers the scalable targets and puts the
+// target-tracking policies of t's auto scaling. On a table that existed
+// before, it adds only the targets that are missing, leaving the others
+// as they are, as Create leaves the table.
+func createScaling(ctx context.Context, api AutoScalingAPI, t *Table, fresh bool, opts *Options) error {
+	var have *Table
+	if !fresh {
+		live, err := describeScaling(ctx, api, t)
+		if err != nil {
+			return err
+		}
+		have = &Table{Name: t.Name, Scaling: live}
+	}
+	_, changes := scalingChanges(t, have, nil)
+	for _, ch := range changes {
+		if ch.Kind != AddAutoScaling {
+			continue
+		}
+		opts.progress(Event{Table: t.Name, Step: ch.step()})
+		if err := applyScaling(ctx, api, ch.in.(*scalingStep)); err != nil {
+			return fmt.Errorf("schema: create table %s: %s: %w", t.Name, ch.step(), err)
+		}
+		opts.progress(Event{Table: t.Name, Step: ch.step(), Done: true})
 	}
 	return nil
 }

@@ -30,7 +30,8 @@ type Change struct {
 	Table string
 	// Kind is what the change does.
 	Kind ChangeKind
-	// Index is the global index concerned, for AddIndex and DeleteIndex.
+	// Index is the global index concerned, for AddIndex and DeleteIndex,
+	// and for an auto scaling change of an index's capacity.
 	Index string
 	// Detail says what the change is about, such as
 	// "hash department_id S; projection ALL" or "on-demand → provisioned 5/5".
@@ -45,7 +46,7 @@ type Change struct {
 	// set holding one.
 	Refused bool
 
-	in any // the request: *dynamodb.CreateTableInput, *dynamodb.UpdateTableInput, *dynamodb.UpdateTimeToLiveInput, or one of settings.go
+	in any // the request: *dynamodb.CreateTableInput, *dynamodb.UpdateTableInput, *dynamodb.UpdateTimeToLiveInput, one of settings.go, or a *scalingStep
 }
 
 // String returns the change as one line of a diff, such as
@@ -53,17 +54,14 @@ type Change struct {
 func (c Change) String() string {
 	var b strings.Builder
 	switch c.Kind {
-	case CreateTable, AddIndex, EnableTTL, EnableStream, EnablePITR, TagTable:
+	case CreateTable, AddIndex, EnableTTL, EnableStream, EnablePITR, TagTable, AddAutoScaling:
 		b.WriteString("+ ")
-	case DeleteIndex, DisableTTL, DisableStream, DisablePITR, UntagTable:
+	case DeleteIndex, DisableTTL, DisableStream, DisablePITR, UntagTable, RemoveAutoScaling:
 		b.WriteString("- ")
 	default:
 		b.WriteString("~ ")
 	}
-	b.WriteString(string(c.Kind))
-	if c.Index != "" {
-		b.WriteString(" " + c.Index)
-	}
+	b.WriteString(c.step())
 	if c.Detail != "" {
 		b.WriteString(": " + c.Detail)
 	}
@@ -93,13 +91,20 @@ func (e *RecreateError) Error() string {
 
 // Diff returns the changes that turn have, a table as DynamoDB describes
 // it (nil when it does not exist), into want, the table the models describe
-// (see [Tables]). The changes come in the order they must be made: index
-// deletions, billing, index additions, TTL, then the other [Settings]. A table that cannot be changed
-// in place returns a *[RecreateError]. Diff does no I/O; [Plan] calls it
-// with the live description of each table.
+// (see [Tables]). The changes come in the order they must be made: auto
+// scaling removals, index deletions, billing, index additions, TTL, the
+// other [Settings], then auto scaling additions and updates. Auto scaling
+// changes only when have.Scaling was read (see [Table.Scaling]) or have
+// is nil. A table that cannot be changed in place returns a
+// *[RecreateError], and auto scaling on an on-demand table an error
+// naming the fix. Diff does no I/O; [Plan] calls it with the live
+// description of each table.
 func Diff(want, have *Table) ([]Change, error) {
 	if want == nil {
 		return nil, errors.New("schema: diff: nil table")
+	}
+	if err := checkScaling(want); err != nil {
+		return nil, err
 	}
 	if have == nil {
 		in := want.createInput()
@@ -110,13 +115,15 @@ func Diff(want, have *Table) ([]Change, error) {
 		if want.PointInTimeRecovery {
 			changes = append(changes, pitrChange(want.Name, true))
 		}
-		return changes, nil
+		_, scaling := scalingChanges(want, nil, nil)
+		return append(changes, scaling...), nil
 	}
 	if reasons := recreateReasons(want, have); len(reasons) > 0 {
 		return nil, &RecreateError{Table: want.Name, Reasons: reasons}
 	}
 	var deletes, adds []Change
 	var kept []Index // global indexes both have, unchanged
+	recreated := map[string]bool{}
 	for _, h := range have.GSIs {
 		w, ok := findIndex(want.GSIs, h.Name)
 		switch {
@@ -125,6 +132,7 @@ func Diff(want, have *Table) ([]Change, error) {
 		case !sameIndex(w, h):
 			deletes = append(deletes, deleteIndex(want.Name, h, "to re-create it with "+w.shape()))
 			adds = append(adds, addIndex(want, w, "re-created, was "+h.shape()))
+			recreated[h.Name] = true
 		default:
 			kept = append(kept, h)
 		}
@@ -134,7 +142,10 @@ func Diff(want, have *Table) ([]Change, error) {
 			adds = append(adds, addIndex(want, w, ""))
 		}
 	}
-	changes := deletes
+	// Scaling goes before the indexes and the billing mode it scales, and
+	// comes back after them.
+	unscale, scale := scalingChanges(want, have, recreated)
+	changes := append(unscale, deletes...)
 	if c, ok := billingChange(want, have, kept); ok {
 		changes = append(changes, c)
 	}
@@ -148,7 +159,7 @@ func Diff(want, have *Table) ([]Change, error) {
 		}
 	}
 	changes = append(changes, settingsChanges(want, have)...)
-	return changes, nil
+	return append(changes, scale...), nil
 }
 
 // recreateReasons lists the differences UpdateTable cannot make.

@@ -14,6 +14,10 @@
 // in place (a table's key, its local indexes) is a *[RecreateError]. The
 // comparison itself is [Diff], a pure function of two [Table] values.
 //
+// The auto scaling a model declares ([model.AutoScaling]) belongs to
+// Application Auto Scaling, another AWS service: Create, Plan, Apply and
+// Drop manage it through the client given as [Options.AutoScalingClient].
+//
 // [Export] writes each table as a CreateTable request and as a
 // CloudFormation resource, for tools that create tables themselves.
 //

@@ -19,7 +19,15 @@ import (
 // sharing a table delete it once. Drop destroys data: it is never called
 // by [Apply].
 //
-// It calls DeleteTable and DescribeTable:
+// With [Options.AutoScalingClient], Drop also removes the auto scaling of
+// each table it deletes, once the table is gone (DynamoDB leaves a
+// deleted table's scalable targets and policies behind): the targets of
+// the table and of the global indexes it had, and their target-tracking
+// policies.
+//
+// It calls DeleteTable and DescribeTable, and with an auto scaling client
+// DescribeScalableTargets, DescribeScalingPolicies, DeleteScalingPolicy
+// and DeregisterScalableTarget:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
 func Drop(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
 	opts, err := clientOptions(c, opts)
@@ -46,6 +54,10 @@ func drop(ctx context.Context, c client, opts *Options, models []*model.Model) e
 		notFound *types.ResourceNotFoundException
 		inUse    *types.ResourceInUseException
 	)
+	scaled, err := liveScaling(ctx, c, opts.scalingClient(), names)
+	if err != nil {
+		return err
+	}
 	for _, name := range names {
 		opts.progress(Event{Table: name, Step: "delete table"})
 		_, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
@@ -60,6 +72,41 @@ func drop(ctx context.Context, c client, opts *Options, models []*model.Model) e
 			return err
 		}
 		opts.progress(Event{Table: name, Step: "delete table", Done: true})
+		for _, h := range scaled[name] {
+			ch := removeScaling(name, h, "the table is deleted")
+			opts.progress(Event{Table: name, Step: ch.step()})
+			if err := applyScaling(ctx, opts.scalingClient(), ch.in.(*scalingStep)); err != nil {
+				return fmt.Errorf("schema: delete table %s: %s: %w", name, ch.step(), err)
+			}
+			opts.progress(Event{Table: name, Step: ch.step(), Done: true})
+		}
 	}
 	return nil
+}
+
+// liveScaling reads the scalable targets of the tables named, those that
+// exist, when api is not nil.
+func liveScaling(ctx context.Context, c client, api AutoScalingAPI, names []string) (map[string][]ScalingTarget, error) {
+	if api == nil {
+		return nil, nil
+	}
+	out := map[string][]ScalingTarget{}
+	for _, name := range names {
+		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		var notFound *types.ResourceNotFoundException
+		switch {
+		case errors.As(err, &notFound):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("schema: describe table %s: %w", name, err)
+		case d.Table == nil:
+			continue
+		}
+		t := described(d.Table, nil)
+		t.Name = name
+		if out[name], err = describeScaling(ctx, api, t); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -1,11 +1,15 @@
 package schema_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/schema"
 )
@@ -99,5 +103,45 @@ func ExampleExport_files() {
 		if err := os.WriteFile(filepath.Join("infra", d.LogicalID+".template.json"), d.Template, 0o644); err != nil {
 			log.Fatal(err)
 		}
+	}
+}
+
+// Reading is a model whose provisioned capacity Application Auto Scaling
+// moves.
+type Reading struct {
+	SensorID string `dynamo:"sensor_id,hash"`
+	At       int64  `dynamo:"at,range"`
+	Site     string `dynamo:"site" index:"by-site,hash"`
+}
+
+// TableName is the base name of the reading table.
+func (Reading) TableName() string { return "reading" }
+
+// TableOptions scales the reads and writes of the table and of its index.
+func (Reading) TableOptions() model.Options {
+	return model.Options{
+		Billing: model.Provisioned(5, 5),
+		AutoScaling: &model.AutoScaling{
+			Read:  model.Scaling{Min: 5, Max: 500},
+			Write: model.Scaling{Min: 5, Max: 100, TargetUtilization: 50},
+		},
+	}
+}
+
+// Create, Plan, Apply and Drop manage auto scaling through an Application
+// Auto Scaling client made from the aws.Config of the DynamoDB client.
+func ExampleCreate_autoScaling() {
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	c := dynamokit.New(cfg, dynamokit.WithNamer(model.Prefix("prod-")))
+	opts := &schema.Options{AutoScalingClient: applicationautoscaling.NewFromConfig(cfg)}
+	// Creates prod-reading, then registers a scalable target and a
+	// target-tracking policy for the reads and the writes of the table
+	// and of by-site.
+	if err := schema.Create(ctx, c, opts, model.MustOf[Reading]()); err != nil {
+		log.Fatal(err)
 	}
 }

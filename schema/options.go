@@ -36,13 +36,23 @@ type Options struct {
 	// Without it such changes are refused. No option lets schema delete a
 	// table or its data: that is [Drop], called explicitly.
 	AllowDestructive bool
-	// SkipAutoScaling lets [Create] and [Plan] take tables whose models
-	// declare [model.AutoScaling]: the table is created and planned at its
-	// provisioned capacity, capacity differences are left to the scaling,
-	// and the scaling itself (Application Auto Scaling, another AWS
-	// service) is left to the tool that deploys [Export]'s CloudFormation
-	// or Terraform. Without it such tables are refused with
-	// [ErrAutoScaling].
+	// AutoScalingClient is the Application Auto Scaling client through
+	// which schema manages the auto scaling that models declare
+	// ([model.AutoScaling]), usually applicationautoscaling.NewFromConfig
+	// with the aws.Config of the DynamoDB client. [Create] registers the
+	// scalable targets and target-tracking policies of the tables it
+	// creates, [Plan] reads the live ones of every table it plans and
+	// [Apply] changes them, and [Drop] deregisters them. Without it,
+	// Create and Plan refuse tables whose models declare auto scaling
+	// with [ErrNoAutoScalingClient], and Plan does not look at the live
+	// scaling of other tables.
+	AutoScalingClient AutoScalingAPI
+	// SkipAutoScaling makes schema leave Application Auto Scaling alone,
+	// even with an AutoScalingClient: [Create] and [Plan] take tables
+	// whose models declare [model.AutoScaling], create and plan them at
+	// their provisioned capacity, leave capacity differences to the
+	// scaling, and leave the scaling itself to the tool that deploys
+	// [Export]'s CloudFormation or Terraform.
 	SkipAutoScaling bool
 }
 

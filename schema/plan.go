@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/dynamokit/dynamokit"
@@ -63,7 +64,8 @@ func (cs *ChangeSet) String() string {
 // whose key or projection changed (delete, then add), change the billing
 // mode or capacity, turn TTL on or off, and change the table's [Settings]
 // (stream, point-in-time recovery, deletion protection, class, encryption,
-// warm throughput, tags). It changes nothing; pass the result to [Apply].
+// warm throughput, tags) and auto scaling. It changes nothing; pass the
+// result to [Apply].
 //
 // Deleting a global index, disabling a stream (a new view type disables
 // the stream, then enables it), disabling point-in-time recovery and
@@ -77,11 +79,18 @@ func (cs *ChangeSet) String() string {
 // *[RecreateError] for it (several tables give errors joined with
 // errors.Join; errors.As finds each).
 //
-// A table whose models declare [model.AutoScaling] is refused with
-// [ErrAutoScaling] unless opts.SkipAutoScaling is set.
+// With opts.AutoScalingClient, Plan also compares the auto scaling the
+// models declare ([model.AutoScaling]) with the live scalable targets and
+// target-tracking policies of each table and its global indexes: it adds
+// what is missing, changes bounds and target utilisations that differ, and
+// removes the scaling of a table or index whose models declare none (none
+// of these is destructive). A table whose models declare auto scaling is
+// refused with [ErrNoAutoScalingClient] when the client is nil, unless
+// opts.SkipAutoScaling is set; then Plan leaves the scaling alone.
 //
 // It calls DescribeTable, DescribeTimeToLive, DescribeContinuousBackups
-// and ListTagsOfResource for each table:
+// and ListTagsOfResource for each table, and with an auto scaling client
+// DescribeScalableTargets and DescribeScalingPolicies:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
 func Plan(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) (*ChangeSet, error) {
 	opts, err := clientOptions(c, opts)
@@ -106,10 +115,18 @@ func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (
 		if err != nil {
 			return nil, err
 		}
+		if api := opts.scalingClient(); api != nil && have != nil {
+			if have.Scaling, err = describeScaling(ctx, api, have); err != nil {
+				return nil, err
+			}
+		}
 		changes, err := Diff(want, have)
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if opts.skipScaling() {
+			changes = slices.DeleteFunc(changes, func(c Change) bool { _, ok := c.in.(*scalingStep); return ok })
 		}
 		for i := range changes {
 			changes[i].Refused = changes[i].Destructive && !opts.allowDestructive()

@@ -34,8 +34,8 @@ type Settings struct {
 	// Encryption is the key that encrypts the table at rest. A described
 	// table that uses the AWS managed key has KMS set and the key's ARN.
 	Encryption model.Encryption
-	// AutoScaling is the models' Application Auto Scaling; schema exports
-	// it but does not read or create it (see [Options.SkipAutoScaling]).
+	// AutoScaling is the Application Auto Scaling the models declare; nil
+	// in a described table, whose live scaling is [Table.Scaling].
 	AutoScaling *model.AutoScaling
 	// WarmThroughput is the throughput the table can serve at once; nil in
 	// a table the models describe means they do not ask for any.
@@ -366,32 +366,6 @@ func applySetting(ctx context.Context, c client, in any) (bool, error) {
 	}
 	return true, err
 }
-
-// checkAutoScaling refuses tables whose models declare auto scaling
-// unless opts skips it: Application Auto Scaling is another AWS service,
-// which schema does not call.
-func (o *Options) checkAutoScaling(tables []*Table) error {
-	if o != nil && o.SkipAutoScaling {
-		return nil
-	}
-	var names []string
-	for _, t := range tables {
-		if t.AutoScaling != nil {
-			names = append(names, t.Name)
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w: tables %s: Application Auto Scaling is another AWS service, which schema does not call; "+
-		"export it with Export (CloudFormation or Terraform), or set Options.SkipAutoScaling to create and plan the table at its provisioned capacity and leave scaling to another tool",
-		ErrAutoScaling, strings.Join(names, ", "))
-}
-
-// ErrAutoScaling is returned (wrapped) by [Create] and [Plan] for a table
-// whose models declare [model.AutoScaling], unless
-// [Options.SkipAutoScaling] is set.
-var ErrAutoScaling = errors.New("schema: auto scaling is not created by schema")
 
 func classOf(c model.TableClass) model.TableClass {
 	if c == "" {

@@ -223,8 +223,9 @@ func TestDiffSettings(t *testing.T) {
 func TestCreateSettingsFake(t *testing.T) {
 	f := newFake()
 	ctx := t.Context()
-	if err := create(ctx, f, &Options{PollInterval: 1}, []*model.Model{model.MustOf[ledger]()}); !errors.Is(err, ErrAutoScaling) {
-		t.Fatalf("create of an auto scaled table = %v, want ErrAutoScaling", err)
+	if err := create(ctx, f, &Options{PollInterval: 1}, []*model.Model{model.MustOf[ledger]()}); !errors.Is(err, ErrNoAutoScalingClient) ||
+		!strings.Contains(err.Error(), "Options.AutoScalingClient") || !strings.Contains(err.Error(), "Options.SkipAutoScaling") {
+		t.Fatalf("create of an auto scaled table without a scaling client = %v, want ErrNoAutoScalingClient naming both options", err)
 	}
 	if len(f.calls) != 0 {
 		t.Fatalf("create refused auto scaling after sending %v", f.calls)
@@ -241,7 +242,7 @@ func TestCreateSettingsFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := tableOf(mapping.Must(model.MustOf[ledger]()), nil)
-	want.AutoScaling = nil // another service: not described
+	want.AutoScaling = nil // another service: described into Table.Scaling
 	if diff := cmp.Diff(want.Settings, got.Settings, settingsCmp()); diff != "" {
 		t.Errorf("described settings (-model +described):\n%s", diff)
 	}

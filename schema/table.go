@@ -29,6 +29,14 @@ type Table struct {
 	Settings
 	// ARN is the table's ARN, set on a described table only.
 	ARN string
+	// Scaling is the live Application Auto Scaling of a described table:
+	// its scalable targets, the table's first, then each global index's
+	// by name, read before write. It is nil in a table the models describe
+	// (see Settings.AutoScaling) and in a described table whose scaling
+	// was not read; [Plan] reads it, into a non-nil slice, when
+	// [Options.AutoScalingClient] is set. [Diff] changes the scaling only
+	// of a table whose Scaling is not nil, or that does not exist.
+	Scaling []ScalingTarget
 }
 
 // Attr is a key attribute: its name and DynamoDB type. Type is "" when a

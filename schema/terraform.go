@@ -163,7 +163,7 @@ func terraform(t *Table, name string) map[string]any {
 			}
 			ref := "${aws_appautoscaling_target." + id + "."
 			pols[id] = tfScalingPolicy{
-				Name:              t.Name + "-" + strings.ReplaceAll(s.name(false), "_", "-") + "-scaling",
+				Name:              s.policyName(t.Name),
 				PolicyType:        "TargetTrackingScaling",
 				ResourceID:        ref + "resource_id}",
 				ScalableDimension: ref + "scalable_dimension}",
