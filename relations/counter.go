@@ -111,14 +111,13 @@ const (
 	// children counter, and a delete must follow [Spec.OnDelete].
 	ParentRole
 	// ChildRole: the model is the child. A write that sets or changes its
-	// link needs the actions of [HasMany.LinkActions] in its transaction.
+	// link needs its parent's check and counter changes in its
+	// transaction, which the graph's rules add.
 	ChildRole
 )
 
 // Role reports whether writes of items of model m concern the relation,
-// and how. A client that routes every write consults it (with
-// [HasMany.LinkActions] for a child's link) to keep the relation whole on
-// every write path. A model that is both parent and child (a tree) is
+// and how. A model that is both parent and child (a tree) is
 // reported as ParentRole.
 func (h *HasMany[P, C]) Role(m *model.Model) Role {
 	switch m {

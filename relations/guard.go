@@ -15,10 +15,10 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Integrity on every write path. [Declare] registers two write checks
-// with the client of the tables (dynamokit.Client.AddWriteCheck), so that
-// a write through the plain query.Table of either model keeps the
-// relation whole:
+// Integrity on every write path. [Declare] adds two write rules to the
+// [Graph] the client of the tables enforces, applied to every write of
+// either model before its request is built, so that a write through the
+// plain query.Table of either model keeps the relation whole:
 //
 //   - a child write that creates a linked child, or sets or changes its
 //     link (Create, Put, an Update of a link attribute, their WriteTx
