@@ -3,7 +3,7 @@ package dynamokit
 import (
 	"context"
 	"slices"
-	"sync"
+
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,7 +41,7 @@ type Client struct {
 	retry   RetryPolicy
 	sdkOpts []func(*dynamodb.Options)
 	hooks   []Hook
-	checks  *checks
+	rules   Rules
 }
 
 // Option configures a [Client].
@@ -101,7 +101,7 @@ func NewFromClient(api API, opts ...Option) *Client {
 }
 
 func newClient(opts []Option) *Client {
-	c := &Client{now: time.Now, checks: &checks{}}
+	c := &Client{now: time.Now}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -111,7 +111,7 @@ func newClient(opts []Option) *Client {
 }
 
 // With returns a copy of c with opts applied after c's own. The copy sends
-// its requests through the same API and shares c's write checks; hooks
+// its requests through the same API and shares c's write rules ([WithRules]); hooks
 // given to With are added to c's.
 func (c *Client) With(opts ...Option) *Client {
 	d := *c
@@ -142,10 +142,4 @@ func (c *Client) Now() time.Time {
 		return time.Now()
 	}
 	return c.now()
-}
-
-// checks holds the write checks registered on a Client and its copies.
-type checks struct {
-	mu    sync.RWMutex
-	byTyp map[*model.Model][]WriteCheck
 }

@@ -22,7 +22,7 @@ const MaxTxActions = 100
 // (an Update, or Table.TxPut, TxCreate, TxDelete, Check). Only dynamokit's
 // packages implement it: its method takes a type of an internal package.
 type TxAction interface {
-	TxWrite(txn.Key) (txn.Write, error)
+	TxWrite(txn.Key) (*txn.Write, error)
 }
 
 // TxRead is one read of a read transaction, made by package query
@@ -107,11 +107,14 @@ func (e *TxError) Is(target error) bool {
 func (e *TxError) Unwrap() error { return e.Err }
 
 // WriteTx applies actions atomically: all or none. Actions may span tables
-// and models. The write checks registered for the actions' models
-// ([Client.AddWriteCheck]) may add items to the transaction, or refuse it.
-// WriteTx returns a *[TxError] when DynamoDB cancels the transaction and
-// [ErrTooManyActions] for more than [MaxTxActions] actions in all. When it
-// fails, the values given to the actions are as they were before the call.
+// and models. The write rules of the client ([WithRules]) are applied to
+// the actions before the request is built: they may add conditions to an
+// action, and items to the transaction (one per item, however many actions
+// need it: counters are changed once, by the sum), or refuse it before any
+// request. WriteTx returns a *[TxError] when DynamoDB cancels the
+// transaction and [ErrTooManyActions] for more than [MaxTxActions] actions
+// in all, with the items the rules add. When it fails, the values given to
+// the actions are as they were before the call.
 //
 // A transaction whose response is lost (see [ErrUnknownOutcome]) is not
 // sent again, by dynamokit or by the SDK: on an engine that ignores
@@ -128,105 +131,68 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 	if len(actions) > MaxTxActions {
 		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(actions), MaxTxActions)
 	}
-	writes := make([]txn.Write, 0, len(actions))
+	writes := make([]*txn.Write, 0, len(actions))
 	undo := func() {
 		for _, w := range slices.Backward(writes) {
-			w.Undo()
+			if w.Undo != nil {
+				w.Undo()
+			}
 		}
 	}
+	var with []*txn.Write
 	for i, a := range actions {
 		if a == nil {
 			undo()
 			return fmt.Errorf("dynamokit: transaction action %d is nil", i)
 		}
-		w, err := a.TxWrite(txn.Key{})
+		w, err := a.TxWrite(txn.Seal())
 		if err != nil {
 			undo()
 			return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
 		}
-		if w.Undo == nil {
-			w.Undo = func() {}
-		}
 		writes = append(writes, w)
+		with = append(with, w.With...)
 	}
-	seen := make(map[string]bool, len(writes))
-	deleted := make(map[string]bool)
-	for _, w := range writes {
-		id := itemID(w.Item)
-		if id == "" && w.Item.Put != nil && w.Key != nil {
-			id = aws.ToString(w.Item.Put.TableName) + "\x00" + errtext.FormatKey(w.Key)
-		}
-		if id != "" {
-			seen[id] = true
-		}
-		if w.Item.Delete != nil {
-			deleted[id] = true
-		}
-	}
-	for i := range len(writes) {
-		w, extra, err := c.CheckWrite(ctx, writes[i], false)
-		if err != nil {
-			undo()
-			return err
-		}
-		writes[i] = w
-		for _, x := range extra {
-			// A condition check on an item the transaction already
-			// touches is dropped: DynamoDB refuses two operations on one
-			// item in a transaction. The item an action deletes is the
-			// exception: a check that needs it (a parent that must exist)
-			// cannot hold after the transaction, so it is refused.
-			id := itemID(x.Item)
-			if x.Item.ConditionCheck != nil && deleted[id] {
-				undo()
-				cc := x.Item.ConditionCheck
-				return &Error{Op: "transaction", Table: aws.ToString(cc.TableName), Key: cc.Key, Kind: x.Fail(nil),
-					Err: fmt.Errorf("action %d (%s) needs the item another action deletes (%s)", i, writes[i].What, x.What)}
-			}
-			if x.Item.ConditionCheck != nil && seen[id] {
-				continue
-			}
-			if id != "" {
-				seen[id] = true
-			}
-			writes = append(writes, x)
-		}
-	}
-	err := c.SendTx(ctx, opts, writes)
+	all, err := txn.Plan(ctx, c.writeRules(), writes)
 	if err != nil {
 		undo()
+		return refusal("transaction", err)
+	}
+	all = append(all, with...)
+	if err := c.sendTx(ctx, opts, all); err != nil {
+		undo()
+		return err
+	}
+	return nil
+}
+
+// refusal makes a *txn.Refusal an *[Error] of op; other errors are
+// returned as they are.
+func refusal(op string, err error) error {
+	var r *txn.Refusal
+	if errors.As(err, &r) {
+		e := &Error{Op: op, Table: r.Table, Key: r.Key, Err: errors.New(r.Msg)}
+		if r.Kind != nil {
+			e.Err = fmt.Errorf("%w: %s", r.Kind, r.Msg)
+		}
+		return e
 	}
 	return err
 }
 
-// itemID identifies the item a transaction item acts on by its table and
-// key, or "" for a Put, whose key needs the model to find.
-func itemID(it types.TransactWriteItem) string {
-	var table *string
-	var key map[string]types.AttributeValue
-	switch {
-	case it.ConditionCheck != nil:
-		table, key = it.ConditionCheck.TableName, it.ConditionCheck.Key
-	case it.Update != nil:
-		table, key = it.Update.TableName, it.Update.Key
-	case it.Delete != nil:
-		table, key = it.Delete.TableName, it.Delete.Key
-	default:
-		return ""
-	}
-	return aws.ToString(table) + "\x00" + errtext.FormatKey(key)
-}
-
-// SendTx sends built writes as one TransactWriteItems request, with no
-// write checks, and makes a *[TxError] of a cancellation. Only dynamokit's
-// packages call it.
-func (c *Client) SendTx(ctx context.Context, opts *TxOptions, writes []txn.Write) error {
+// sendTx sends planned writes as one TransactWriteItems request and makes
+// a *[TxError] of a cancellation.
+func (c *Client) sendTx(ctx context.Context, opts *TxOptions, writes []*txn.Write) error {
 	if len(writes) > MaxTxActions {
-		return fmt.Errorf("%w: %d with the items of write checks, at most %d", ErrTooManyActions, len(writes), MaxTxActions)
+		return fmt.Errorf("%w: %d with the items of the write rules, at most %d", ErrTooManyActions, len(writes), MaxTxActions)
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: make([]types.TransactWriteItem, len(writes))}
 	for i, w := range writes {
-		in.TransactItems[i] = w.Item
+		it, err := w.TransactItem()
+		if err != nil {
+			return err
+		}
+		in.TransactItems[i] = it
 	}
 	if opts != nil && opts.Token != "" {
 		in.ClientRequestToken = aws.String(opts.Token)
@@ -241,8 +207,8 @@ func (c *Client) SendTx(ctx context.Context, opts *TxOptions, writes []txn.Write
 		for i := range te.Reasons {
 			r := &te.Reasons[i]
 			r.Action = writes[i].What
-			if r.Failed() && writes[i].Fail != nil {
-				r.Kind = writes[i].Fail(tce.CancellationReasons[i].Item)
+			if r.Failed() {
+				r.Kind = writes[i].Failure(tce.CancellationReasons[i].Item)
 			}
 		}
 		return te
@@ -292,7 +258,7 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) error {
 		if rd == nil {
 			return fmt.Errorf("dynamokit: read %d is nil", i)
 		}
-		b, err := rd.TxRead(txn.Key{})
+		b, err := rd.TxRead(txn.Seal())
 		if err != nil {
 			return fmt.Errorf("dynamokit: read %d: %w", i, trimmed{err})
 		}

@@ -168,9 +168,9 @@ func newFaultEnv(t *testing.T) *faultEnv {
 		// The SDK's classification, without its waits.
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.MaxAttempts = 4; so.Backoff = noWait{} })
 	})
-	c := dynamotest.Tables(t, dynamotest.Client(t, sdk, dynamokit.WithRetry(dynamokit.DefaultRetry)),
+	c := dynamotest.Tables(t, graphClient(t, sdk, dynamokit.WithRetry(dynamokit.DefaultRetry)),
 		must[FaultTally](t), must[FaultDoc](t), must[FaultTeam](t), must[FaultPlayer](t))
-	e := &faultEnv{h: h, clean: dynamotest.Client(t, dynamokit.WithNamer(c.Namer()))}
+	e := &faultEnv{h: h, clean: graphClient(t, dynamokit.WithNamer(c.Namer()))}
 	var err error
 	if e.tallies, err = query.NewTable[FaultTally](c); err != nil {
 		t.Fatal(err)

@@ -9,16 +9,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
-	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // TestClientTableNotFound: every kind of request on a missing table
@@ -26,7 +23,7 @@ import (
 func TestClientTableNotFound(t *testing.T) {
 	t.Parallel()
 	// No tables: the namer leads to names no test creates.
-	c := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t)+"missing-")))
+	c := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t)+"missing-")))
 	ctx := t.Context()
 	events, err := query.NewTable[Event](c)
 	if err != nil {
@@ -229,190 +226,4 @@ func (a *conflictAPI) TransactWriteItems(ctx context.Context, in *dynamodb.Trans
 		return nil, &types.TransactionCanceledException{Message: aws.String("conflict"), CancellationReasons: reasons}
 	}
 	return a.API.TransactWriteItems(ctx, in, opts...)
-}
-
-// errNoDepartment is what the test's write check reports for an employee
-// whose department does not exist.
-var errNoDepartment = errors.New("test: department not found")
-
-// departmentCheck is a write check on employees: a write that sets
-// department_id must find that department, checked in the same
-// transaction. Writes that set no department add nothing.
-func departmentCheck(depts *query.Table[Department]) dynamokit.WriteCheck {
-	return func(_ context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
-		if w.Op == "delete" {
-			return nil, nil
-		}
-		d, ok := w.Item["department_id"].(*types.AttributeValueMemberS)
-		if !ok {
-			return nil, nil // no department, or removed
-		}
-		if d.Value == "closed" {
-			return nil, errors.New("test: department closed is closed")
-		}
-		expr, err := expression.NewBuilder().WithCondition(expression.AttributeExists(expression.Name("department_id"))).Build()
-		if err != nil {
-			return nil, err
-		}
-		return []dynamokit.CheckItem{{
-			Item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-				TableName:                aws.String(depts.TableName()),
-				Key:                      mapping.Item{"department_id": d},
-				ConditionExpression:      expr.Condition(),
-				ExpressionAttributeNames: expr.Names(),
-			}},
-			What: "check department " + d.Value,
-			Err:  errNoDepartment,
-		}}, nil
-	}
-}
-
-// TestWriteCheck: a write check registered on the client is consulted on
-// every write path of the model, may add an item to the write's
-// transaction or refuse it, and leaves writes it adds nothing to, and
-// writes of other models, at their usual requests.
-func TestWriteCheck(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, must[Department](t), must[Employee](t))
-	rec := &recorder{}
-	c := e.db.With(dynamokit.WithHook(rec.hook))
-	depts, err := query.NewTable[Department](c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	emps, err := query.NewTable[Employee](c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.AddWriteCheck(emps.Model(), departmentCheck(depts))
-	ctx := t.Context()
-	hr := Department{DepartmentID: "hr", DepartmentName: "HR"}
-	if err := depts.Create(ctx, &hr); err != nil {
-		t.Fatal(err)
-	}
-	rec.take()
-
-	for _, tt := range []struct {
-		name    string
-		write   func() error
-		wantErr error  // nil: succeeds
-		wantMsg string // part of the error message
-		want    []string
-	}{
-		// No check for departments: the same request as without checks.
-		{"other model", func() error { d := Department{DepartmentID: "it"}; return depts.Put(ctx, &d) }, nil, "", []string{"PutItem"}},
-		// The check adds nothing: the plain request.
-		{"create without a link", func() error { v := Employee{EmployeeID: "e-0"}; return emps.Create(ctx, &v) }, nil, "", []string{"PutItem"}},
-		{"update without the link", func() error { return emps.Update(Employee{EmployeeID: "e-0"}).Set("employee_name", "Zed").Run(ctx) }, nil, "", []string{"UpdateItem"}},
-		{"delete", func() error { return emps.Delete(ctx, Employee{EmployeeID: "e-0"}) }, nil, "", []string{"DeleteItem"}},
-		// The check adds a condition check: one transaction.
-		{"create", func() error { v := Employee{EmployeeID: "e-1", DepartmentID: "hr"}; return emps.Create(ctx, &v) }, nil, "", []string{"TransactWriteItems"}},
-		{"create in a missing department", func() error { v := Employee{EmployeeID: "e-2", DepartmentID: "nope"}; return emps.Create(ctx, &v) }, errNoDepartment, "department not found", []string{"TransactWriteItems"}},
-		{"create taken", func() error { v := Employee{EmployeeID: "e-1", DepartmentID: "hr"}; return emps.Create(ctx, &v) }, query.ErrAlreadyExists, "already exists", []string{"TransactWriteItems"}},
-		{"put", func() error { v := Employee{EmployeeID: "e-3", DepartmentID: "hr"}; return emps.Put(ctx, &v) }, nil, "", []string{"TransactWriteItems"}},
-		{"update of the link", func() error { return emps.Update(Employee{EmployeeID: "e-1"}).Set("department_id", "nope").Run(ctx) }, errNoDepartment, "department not found", []string{"TransactWriteItems"}},
-		{"update of the link, returning the item", func() error {
-			_, err := emps.Update(Employee{EmployeeID: "e-1"}).Set("department_id", "hr").Value(ctx)
-			return err
-		}, nil, "use Update.Run, then Table.Get", nil},
-		{"refused by the check", func() error { v := Employee{EmployeeID: "e-4", DepartmentID: "closed"}; return emps.Put(ctx, &v) }, nil, "closed is closed", nil},
-		{"transaction", func() error {
-			v := Employee{EmployeeID: "e-5", DepartmentID: "nope"}
-			return c.WriteTx(ctx, nil, emps.TxCreate(&v))
-		}, errNoDepartment, "department not found", []string{"TransactWriteItems"}},
-		{"batch put with a link", func() error {
-			return emps.BatchPut(ctx, []Employee{{EmployeeID: "e-6"}, {EmployeeID: "e-7", DepartmentID: "hr"}}, nil)
-		}, nil, "write it with Table.Put or Client.WriteTx", nil},
-		{"batch put without links", func() error {
-			return emps.BatchPut(ctx, []Employee{{EmployeeID: "e-6"}, {EmployeeID: "e-7"}}, nil)
-		}, nil, "", []string{"BatchWriteItem"}},
-		{"batch delete", func() error {
-			return emps.BatchDelete(ctx, []Employee{{EmployeeID: "e-6"}, {EmployeeID: "e-7"}}, nil)
-		}, nil, "", []string{"BatchWriteItem"}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.write()
-			switch {
-			case tt.wantErr == nil && tt.wantMsg == "" && err != nil:
-				t.Fatalf("error = %v, want nil", err)
-			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
-				t.Errorf("error = %v, want errors.Is %v", err, tt.wantErr)
-			case tt.wantMsg != "" && (err == nil || !strings.Contains(err.Error(), tt.wantMsg)):
-				t.Errorf("error = %v, want one containing %q", err, tt.wantMsg)
-			}
-			if got := opsOf(rec.take()); !cmp.Equal(got, tt.want, cmpopts.EquateEmpty()) {
-				t.Errorf("requests = %v, want %v", got, tt.want)
-			}
-		})
-	}
-	// What the failed writes left: nothing.
-	for _, id := range []string{"e-2", "e-4", "e-5"} {
-		if _, err := emps.Get(ctx, Employee{EmployeeID: id}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
-			t.Errorf("Get(%s) after a refused write = %v, want ErrNotFound", id, err)
-		}
-	}
-	got, err := emps.Get(ctx, Employee{EmployeeID: "e-1"}, query.Consistent())
-	if err != nil || got.DepartmentID != "hr" {
-		t.Errorf("Get(e-1) = %+v, %v; want it in hr", got, err)
-	}
-}
-
-// TestWriteCheckTransaction: in a WriteTx, the checks of several actions
-// on one parent check it once, since DynamoDB allows one operation per
-// item in a transaction.
-func TestWriteCheckTransaction(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, must[Department](t), must[Employee](t))
-	depts, _ := query.NewTable[Department](e.db)
-	emps, _ := query.NewTable[Employee](e.db)
-	c := e.db.With()
-	c.AddWriteCheck(emps.Model(), departmentCheck(depts))
-	emps, _ = query.NewTable[Employee](c)
-	ctx := t.Context()
-	hr := Department{DepartmentID: "hr"}
-	if err := depts.Create(ctx, &hr); err != nil {
-		t.Fatal(err)
-	}
-	a, b := Employee{EmployeeID: "a", DepartmentID: "hr"}, Employee{EmployeeID: "b", DepartmentID: "hr"}
-	if err := c.WriteTx(ctx, nil, emps.TxCreate(&a), emps.TxCreate(&b), depts.Check(hr)); err != nil {
-		t.Fatalf("WriteTx of two employees of one department, and a check of it: %v", err)
-	}
-	x := Employee{EmployeeID: "x", DepartmentID: "gone"}
-	if err := c.WriteTx(ctx, nil, emps.TxCreate(&x)); !errors.Is(err, errNoDepartment) {
-		t.Errorf("WriteTx of an employee of a missing department = %v, want errNoDepartment", err)
-	}
-}
-
-// TestWriteCheckTransactionDeletesParent: a check's condition on an item
-// that the same transaction deletes cannot be dropped as a repeat: the
-// transaction is refused before any request, with the check's error, and
-// leaves no employee in a deleted department.
-func TestWriteCheckTransactionDeletesParent(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, must[Department](t), must[Employee](t))
-	rec := &recorder{}
-	c := e.db.With(dynamokit.WithHook(rec.hook))
-	depts, _ := query.NewTable[Department](c)
-	emps, _ := query.NewTable[Employee](c)
-	c.AddWriteCheck(emps.Model(), departmentCheck(depts))
-	ctx := t.Context()
-	hr := Department{DepartmentID: "hr"}
-	if err := depts.Create(ctx, &hr); err != nil {
-		t.Fatal(err)
-	}
-	rec.take()
-	v := Employee{EmployeeID: "e-1", DepartmentID: "hr"}
-	err := c.WriteTx(ctx, nil, depts.TxDelete(hr), emps.TxCreate(&v))
-	if !errors.Is(err, errNoDepartment) {
-		t.Errorf("WriteTx(delete hr, create e-1 in hr) = %v, want errNoDepartment", err)
-	}
-	if got := opsOf(rec.take()); len(got) != 0 {
-		t.Errorf("requests = %v, want none", got)
-	}
-	if _, err := depts.Get(ctx, hr, query.Consistent()); err != nil {
-		t.Errorf("Get(hr) = %v, want it kept", err)
-	}
-	if _, err := emps.Get(ctx, v, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
-		t.Errorf("Get(e-1) = %v, want ErrNotFound", err)
-	}
 }

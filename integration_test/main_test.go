@@ -11,6 +11,7 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/relations"
 )
 
 // TestMain stops the engine dynamotest started once every test has run.
@@ -27,7 +28,7 @@ type env struct {
 // prefix unique to t; they are dropped when t ends.
 func newEnv(t testing.TB, models ...*model.Model) env {
 	t.Helper()
-	db := dynamotest.Tables(t, dynamotest.Client(t), models...)
+	db := dynamotest.Tables(t, graphClient(t), models...)
 	return env{db: db, names: db.Namer()}
 }
 
@@ -39,4 +40,12 @@ func must[T any](t testing.TB) *model.Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// graphClient is a client of the test's engine (dynamotest.Client) that
+// enforces a relations.Graph of its own, so that the test can declare
+// relations on its tables.
+func graphClient(t testing.TB, opts ...dynamokit.Option) *dynamokit.Client {
+	t.Helper()
+	return dynamotest.Client(t, append([]dynamokit.Option{dynamokit.WithRules(relations.NewGraph())}, opts...)...)
 }

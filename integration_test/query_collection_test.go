@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -419,7 +418,7 @@ func (ShopOtherSort) TableName() string     { return "shop" }
 // a partition, naming the member and what differs.
 func TestCollectionRefused(t *testing.T) {
 	t.Parallel()
-	db := dynamotest.Client(t)
+	db := graphClient(t)
 	of := func(newTable func(*dynamokit.Client) (query.Member, error)) query.Member {
 		t.Helper()
 		m, err := newTable(db)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -48,7 +47,7 @@ func TestEmptyKeyAttribute(t *testing.T) {
 	t.Run("allowempty key", func(t *testing.T) {
 		// Once accepted: Get and Delete sent id "" and moto's Delete
 		// returned nil.
-		_, err := query.NewTable[allowEmptyKey](dynamotest.Client(t))
+		_, err := query.NewTable[allowEmptyKey](graphClient(t))
 		if !errors.Is(err, model.ErrInvalid) {
 			t.Errorf("query.NewTable of a model with an allowempty key = %v, want model.ErrInvalid", err)
 		}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -148,7 +147,7 @@ func canonical(e json.RawMessage) string {
 // retries off, so the retries exercised are dynamokit's.
 func faultDB(t *testing.T, f *faultClient) *dynamokit.Client {
 	t.Helper()
-	return dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	return graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		o.HTTPClient = f
 		o.RetryMaxAttempts = 1
 	}))

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -42,7 +41,7 @@ type segmentClient struct {
 // c watches, with the SDK's retries off.
 func segmentDB(t *testing.T, c *segmentClient) *dynamokit.Client {
 	t.Helper()
-	return dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	return graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		c.next = o.HTTPClient
 		o.HTTPClient = c
 		o.RetryMaxAttempts = 1

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -145,7 +144,7 @@ func TestQueryTransactions(t *testing.T) {
 		// Both behaviours are asserted, chosen by what the engine does with
 		// a reused token, so neither engine skips the test.
 		tokens := &tokenRecorder{}
-		tdb := dynamotest.Client(t, dynamokit.WithHook(tokens.hook))
+		tdb := graphClient(t, dynamokit.WithHook(tokens.hook))
 		c.advance(time.Minute)
 		opts := &dynamokit.TxOptions{Token: "transfer-42"}
 		tx := func() error {

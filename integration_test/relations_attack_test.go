@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -209,7 +208,7 @@ func TestRelationsAttackSharedEnd(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	e := newEnv(t, must[Student](t), must[Course](t), must[Enrollment](t), must[AtkClub](t), must[AtkMembership](t))
-	db := dynamotest.Client(t)
+	db := graphClient(t)
 	students, courses, enrollments := repo[Student](t, e, db, nil), repo[Course](t, e, db, nil), repo[Enrollment](t, e, db, nil)
 	clubs, members := repo[AtkClub](t, e, db, nil), repo[AtkMembership](t, e, db, nil)
 	enrolled, err := relations.DeclareEdge(students, courses, enrollments, relations.EdgeSpec{Index: "course-student-index", OnDeleteFrom: relations.Cascade, Counter: "course_count"})

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -33,7 +32,7 @@ func BenchmarkAudit(b *testing.B) {
 	ctx := b.Context()
 	var mu sync.Mutex
 	ops := map[string]int{}
-	db := dynamotest.Client(b, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+	db := graphClient(b, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
 		mu.Lock()
 		ops[r.Op]++
 		mu.Unlock()

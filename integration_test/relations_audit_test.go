@@ -5,7 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
 )
@@ -25,7 +24,7 @@ func TestEdgeForeignWriter(t *testing.T) {
 	ctx := t.Context()
 	m := f.declare(t, relations.EdgeSpec{OnDeleteTo: relations.Cascade})
 	f.create(t, []string{"s-1", "s-2"}, []string{"c-1", "c-2"})
-	foreign := f.over(t, dynamotest.Client(t))
+	foreign := f.over(t, graphClient(t))
 	for _, e := range []Enrollment{{"s-1", "c-1", ""}, {"s-2", "c-1", ""}, {"s-1", "c-404", ""}} {
 		if err := foreign.edges.Create(ctx, &e); err != nil {
 			t.Fatal(err)

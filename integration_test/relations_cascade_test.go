@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -118,11 +117,11 @@ func testDetachRace[P, C any](t *testing.T, s shape[P, C]) {
 func raceSetup[P, C any](t *testing.T, s shape[P, C]) (f, other fixture[P, C], hook *interleaver) {
 	t.Helper()
 	hook = &interleaver{ops: writeOps}
-	f = setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	f = setup(t, s, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
 	})))
-	other = f.over(t, dynamotest.Client(t))
+	other = f.over(t, graphClient(t))
 	ctx := t.Context()
 	for _, d := range []Department{{"d-1", "One"}, {"d-2", "Two"}} {
 		p := f.dept(d)
@@ -231,7 +230,7 @@ func TestRelationsCascadeCost(t *testing.T) {
 
 func testCascadeCost[P, C any](t *testing.T, s shape[P, C]) {
 	m := &meter{requests: map[string]int{}}
-	f := setup(t, s, dynamotest.Client(t, dynamokit.WithHook(m.hook)))
+	f := setup(t, s, graphClient(t, dynamokit.WithHook(m.hook)))
 	ctx := t.Context()
 	d1 := f.dept(Department{"d-1", "One"})
 	if err := f.depts.Create(ctx, &d1); err != nil {
@@ -283,7 +282,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[Customer](t), must[CustomerOrder](t))
 	hook := &interleaver{ops: writeOps}
-	customers, orders, bought := customerOrders(t, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	customers, orders, bought := customerOrders(t, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
 	})), e.names)
@@ -299,7 +298,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	for i := range raceChildren {
 		placed = append(placed, CustomerOrder{CustomerID: "c-1", OrderedAt: day.Add(time.Duration(i) * time.Hour), OrderID: fmt.Sprintf("o-%02d", i)})
 	}
-	bulk := repo[CustomerOrder](t, e, dynamotest.Client(t), nil) // a bulk load: not checked, counted by Recount
+	bulk := repo[CustomerOrder](t, e, graphClient(t), nil) // a bulk load: not checked, counted by Recount
 	if err := bulk.BatchPut(ctx, placed, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -117,7 +116,7 @@ func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
 	}))
-	db := dynamotest.Client(t, opts...)
+	db := graphClient(t, opts...)
 	e := newEnv(t, must[Department](t), must[CopyEmployee](t))
 	spec := relations.Spec{
 		Layout: relations.MultiTable,
@@ -130,9 +129,9 @@ func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
 	if f.staff, err = relations.Declare(f.depts, f.emps, spec); err != nil {
 		t.Fatal(err)
 	}
-	f.bulk = repo[CopyEmployee](t, e, dynamotest.Client(t), nil)
-	f.renamer = repo[Department](t, e, dynamotest.Client(t), nil)
-	other := dynamotest.Client(t)
+	f.bulk = repo[CopyEmployee](t, e, graphClient(t), nil)
+	f.renamer = repo[Department](t, e, graphClient(t), nil)
+	other := graphClient(t)
 	f.otherDepts = repo[Department](t, e, other, nil)
 	if f.otherStaff, err = relations.Declare(f.otherDepts, repo[CopyEmployee](t, e, other, nil), spec); err != nil {
 		t.Fatal(err)
@@ -274,7 +273,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 		}
 		// A rename whose fan-out has not run yet: written through a client
 		// the relation is not declared on (UpdateParent does both).
-		if err := repo[CopyUnit](t, e, dynamotest.Client(t), nil).Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
+		if err := repo[CopyUnit](t, e, graphClient(t), nil).Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
 			t.Fatal(err)
 		}
 		p, err := crew.SyncCopies(ctx, CopyUnit{UnitID: "u-2"}, nil)

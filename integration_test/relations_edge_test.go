@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
@@ -142,7 +141,7 @@ func edgeSetup[S, C, E any](t *testing.T, l edgeLayout[S, C, E], db *dynamokit.C
 	t.Helper()
 	f := edgeFix[S, C, E]{edgeLayout: l, env: newEnv(t, must[S](t), must[C](t), must[E](t)), meter: &meter{requests: map[string]int{}}}
 	if db == nil {
-		db = dynamotest.Client(t, dynamokit.WithHook(f.meter.hook))
+		db = graphClient(t, dynamokit.WithHook(f.meter.hook))
 	}
 	f.students, f.courses, f.edges = repo[S](t, f.env, db, nil), repo[C](t, f.env, db, nil), repo[E](t, f.env, db, nil)
 	return f
@@ -368,7 +367,7 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 
 	// A course deleted around the relation (through a client it is not
 	// declared on) is reported, not dropped.
-	if err := f.over(t, dynamotest.Client(t)).courses.Delete(ctx, f.course("c-3", "")); err != nil {
+	if err := f.over(t, graphClient(t)).courses.Delete(ctx, f.course("c-3", "")); err != nil {
 		t.Fatal(err)
 	}
 	after, err := m.ToPage(ctx, f.student("s-1", ""), 10, "")
@@ -505,15 +504,15 @@ func TestEdgeRestrictRace(t *testing.T) {
 func testEdgeRestrictRace[S, C, E any](naive bool) func(*testing.T, edgeLayout[S, C, E]) {
 	return func(t *testing.T, l edgeLayout[S, C, E]) {
 		hook := &interleaver{}
-		f := edgeSetup(t, l, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+		f := edgeSetup(t, l, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 			hook.next = o.HTTPClient
 			o.HTTPClient = hook
 		})))
-		other := f.over(t, dynamotest.Client(t)) // the writers' connection, not held back
+		other := f.over(t, graphClient(t)) // the writers' connection, not held back
 		// The count-then-delete control deletes through a client the
 		// relation is not declared on (whose plain Delete would otherwise
 		// be conditional on the counter), held back by the same hook.
-		plain := f.over(t, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+		plain := f.over(t, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 			hook.next = o.HTTPClient
 			o.HTTPClient = hook
 		})))
@@ -638,7 +637,7 @@ func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 	// A bulk load, through a client the relation is not declared on: a
 	// BatchPut of ends is refused where it is.
-	if err := f.over(t, dynamotest.Client(t)).students.BatchPut(ctx, students, nil); err != nil {
+	if err := f.over(t, graphClient(t)).students.BatchPut(ctx, students, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.create(t, nil, []string{"c-1"})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -319,7 +318,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	e := newEnv(t, must[ColDepartment](t), must[VerColEmployee](t))
 	ctx := t.Context()
 	hook := &interleaver{}
-	hooked := dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
+	hooked := graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
 	depts := repo[ColDepartment](t, e, hooked, nil)
 	emps := repo[VerColEmployee](t, e, hooked, nil)
 	other := repo[VerColEmployee](t, e, nil, nil) // the concurrent writer, not hooked

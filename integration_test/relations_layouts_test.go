@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -183,7 +182,7 @@ func (f fixture[P, C]) over(t *testing.T, db *dynamokit.Client) fixture[P, C] {
 // items written before the relation existed.
 func (f fixture[P, C]) unchecked(t *testing.T) (*query.Table[P], *query.Table[C]) {
 	t.Helper()
-	db := dynamotest.Client(t, dynamokit.WithNamer(f.names))
+	db := graphClient(t, dynamokit.WithNamer(f.names))
 	depts, err := query.NewTable[P](db)
 	if err != nil {
 		t.Fatal(err)

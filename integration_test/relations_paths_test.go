@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
@@ -26,7 +25,7 @@ func TestRelationsWritePaths(t *testing.T) {
 
 func testWritePaths[P, C any](t *testing.T, s shape[P, C]) {
 	m := &meter{requests: map[string]int{}}
-	f := setup(t, s, dynamotest.Client(t, dynamokit.WithHook(m.hook)))
+	f := setup(t, s, graphClient(t, dynamokit.WithHook(m.hook)))
 	ctx := t.Context()
 	f.seed(t) // d-1: e-1, e-2; d-2: e-3, e-4, e-5
 	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})

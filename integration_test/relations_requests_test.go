@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
 )
@@ -105,7 +104,7 @@ func countingDB(t *testing.T) (*dynamokit.Client, *counter) {
 func countedDB(t *testing.T, c *counter) *dynamokit.Client {
 	t.Helper()
 	c.ops = map[string]int{}
-	return dynamotest.Client(t, dynamokit.WithHook(c.hook), dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	return graphClient(t, dynamokit.WithHook(c.hook), dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		c.next = o.HTTPClient
 		o.HTTPClient = c
 	}))
@@ -220,7 +219,7 @@ func TestRelationsWriteCost(t *testing.T) {
 
 func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
 	m := &meter{requests: map[string]int{}}
-	f := setup(t, s, dynamotest.Client(t, dynamokit.WithHook(m.hook)))
+	f := setup(t, s, graphClient(t, dynamokit.WithHook(m.hook)))
 	ctx := t.Context()
 	f.seed(t) // d-1: e-1, e-2; d-2: e-3, e-4, e-5
 	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -61,12 +60,12 @@ func testRestrictRacePlain[P, C any](t *testing.T, s shape[P, C]) { restrictRace
 func restrictRace[P, C any](t *testing.T, s shape[P, C], plain bool) {
 	old := os.Getenv("DYNAMOKIT_OLD_RESTRICT") == "1"
 	hook := &interleaver{}
-	f := setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	f := setup(t, s, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		hook.next = o.HTTPClient
 		o.HTTPClient = hook
 	})))
-	other := f.over(t, dynamotest.Client(t)) // the writers' connection, not held back
-	_, bulk := f.unchecked(t)                // loads the movers; Recount counts them
+	other := f.over(t, graphClient(t)) // the writers' connection, not held back
+	_, bulk := f.unchecked(t)          // loads the movers; Recount counts them
 	ctx := t.Context()
 	home := f.dept(Department{"home", "Home"})
 	if err := f.depts.Create(ctx, &home); err != nil {

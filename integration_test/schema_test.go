@@ -78,7 +78,7 @@ func (gadgetRekeyed) TableName() string { return "gadget" }
 // models are dropped when t ends.
 func schemaEnv(t *testing.T, models ...*model.Model) (*dynamokit.Client, *schema.Options) {
 	t.Helper()
-	db := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))))
+	db := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))))
 	opts := &schema.Options{PollInterval: 20 * time.Millisecond}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -384,7 +384,7 @@ func TestSchemaCreateWhileDeleting(t *testing.T) {
 		v1 := must[gadgetV1](t)
 		plain, opts, name := gadgetTable(t, v1)
 		hook := &deletingHook{plain: plain, table: name, shows: 3, armed: true}
-		db := dynamotest.Client(t, dynamokit.WithNamer(plain.Namer()), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
+		db := graphClient(t, dynamokit.WithNamer(plain.Namer()), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
 
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
@@ -402,7 +402,7 @@ func TestSchemaCreateWhileDeleting(t *testing.T) {
 		v1 := must[gadgetV1](t)
 		plain, opts, name := gadgetTable(t, v1)
 		hook := &deletingHook{plain: plain, table: name, armed: true}
-		db := dynamotest.Client(t, dynamokit.WithNamer(plain.Namer()), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
+		db := graphClient(t, dynamokit.WithNamer(plain.Namer()), dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
 		opts.WaitTimeout = 300 * time.Millisecond
 
 		done := make(chan error, 1)

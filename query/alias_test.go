@@ -33,13 +33,13 @@ func TestWritesDoNotAlias(t *testing.T) {
 	}{{
 		name: "Put",
 		write: func(p *sharing) (func(), error) {
-			_, restore, err := r.putVersioned(p, nil)
+			_, restore, err := r.testPut(p, nil)
 			return restore, err
 		},
 	}, {
 		name: "Create",
 		write: func(p *sharing) (func(), error) {
-			_, restore, err := r.createInput(p)
+			_, restore, err := r.testCreate(p)
 			return restore, err
 		},
 	}}

@@ -214,6 +214,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) error {
 	b := &batch[T]{pos: make(map[string]int, len(items))}
+	rules := r.rules()
 	for i := range items {
 		av, err := r.m.Encode(&items[i])
 		if err != nil {
@@ -222,10 +223,11 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 		if err := r.checkKey(av); err != nil {
 			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
-		if r.c.HasWriteChecks(r.pub) {
-			w := txn.Write{Op: "put", Model: r.pub, Key: r.keyOfItem(av), Attrs: av}
-			if _, _, err := r.c.CheckWrite(ctx, w, true); err != nil {
-				return err
+		if rules != nil {
+			w := r.draft("put", r.keyOfItem(av))
+			w.Item, w.Attrs, w.Batch = av, av, true
+			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
+				return refused("batch put", r.table, w.Key, err)
 			}
 		}
 		b.add(r.keyID(av), av, items[i], true)
@@ -247,10 +249,12 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 	if err != nil {
 		return wrap("batch delete", r.table, err, nil)
 	}
-	if r.c.HasWriteChecks(r.pub) {
+	if rules := r.rules(); rules != nil {
 		for _, k := range b.avs {
-			if _, _, err := r.c.CheckWrite(ctx, txn.Write{Op: "delete", Model: r.pub, Key: k}, true); err != nil {
-				return err
+			w := r.draft("delete", k)
+			w.Batch = true
+			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
+				return refused("batch delete", r.table, k, err)
 			}
 		}
 	}

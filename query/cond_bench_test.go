@@ -34,7 +34,7 @@ func BenchmarkConditionInput(b *testing.B) {
 	key := benchmodel.Employee{Dept: "d-1", ID: "e-001"}
 	b.ReportAllocs()
 	for b.Loop() {
-		_, err := r.deleteInput(&key, []Cond{
+		_, err := r.testDelete(&key, []Cond{
 			Name("age").Between(Value(30), Value(40)),
 		})
 		if err != nil {

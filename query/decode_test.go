@@ -73,13 +73,13 @@ func TestPutInputEmptyKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, _, err := r.putVersioned(&tt.item, nil); !errors.Is(err, ErrEmptyKey) {
+			if _, _, err := r.testPut(&tt.item, nil); !errors.Is(err, ErrEmptyKey) {
 				t.Errorf("putVersioned(%+v) error = %v, want ErrEmptyKey", tt.item, err)
 			}
 		})
 	}
 	item := benchmodel.Sample("d-1", 1)
-	in, _, err := r.putVersioned(&item, nil)
+	in, _, err := r.testPut(&item, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,11 @@ package query
 
 import (
 	"context"
-	"errors"
 	"reflect"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
 // Delete removes the item with key's key. Deleting an item that does not
@@ -24,25 +21,16 @@ import (
 // It calls DeleteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
-	in, err := r.deleteInput(&key, conds)
+	w, err := r.deleteWrite(&key, conds)
 	if err != nil {
 		return wrap("delete", r.table, err, nil)
 	}
-	if r.c.HasWriteChecks(r.pub) {
-		if done, err := r.checked(ctx, r.deleteWrite(in, key), ""); done {
-			return err
-		}
-	}
-	_, err = r.c.DeleteItem(ctx, in)
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return &dynamokit.Error{Op: "delete", Table: r.table, Key: in.Key, Kind: r.conditionKind(ccf.Item, r.version(reflect.ValueOf(&key).Elem())), Err: err}
-	}
-	return wrapKey("delete", r.table, in.Key, err, nil)
+	_, err = r.send(ctx, w, types.ReturnValueNone, "")
+	return err
 }
 
-// deleteInput builds the DeleteItem request without I/O.
-func (r *Table[T]) deleteInput(key *T, conds []Cond) (*dynamodb.DeleteItemInput, error) {
+// deleteWrite is the draft of a delete of key under conds.
+func (r *Table[T]) deleteWrite(key *T, conds []Cond) (*txn.Write, error) {
 	k, err := r.m.KeyOf(key)
 	if err != nil {
 		return nil, err
@@ -51,21 +39,12 @@ func (r *Table[T]) deleteInput(key *T, conds []Cond) (*dynamodb.DeleteItemInput,
 	if err != nil {
 		return nil, err
 	}
-	in := &dynamodb.DeleteItemInput{TableName: aws.String(r.table), Key: k}
-	if r.m.Version != nil {
-		if v := r.version(reflect.ValueOf(key).Elem()); v != 0 {
-			all = append(all[:len(all):len(all)], name(r.m.Version.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(v)})))
-		}
+	want := r.version(reflect.ValueOf(key).Elem())
+	if r.m.Version != nil && want != 0 {
+		all = append(all[:len(all):len(all)], name(r.m.Version.Name).Equal(expression.Value(&types.AttributeValueMemberN{Value: itoa(want)})))
 	}
-	if len(all) > 0 {
-		expr, err := expression.NewBuilder().WithCondition(and(all)).Build()
-		if err != nil {
-			return nil, err
-		}
-		in.ConditionExpression = expr.Condition()
-		in.ExpressionAttributeNames = expr.Names()
-		in.ExpressionAttributeValues = expr.Values()
-		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
-	}
-	return in, nil
+	w := r.draft("delete", k)
+	w.Conds = all
+	w.Fail = func(old map[string]types.AttributeValue) error { return r.conditionKind(old, want) }
+	return w, nil
 }

@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
 // Create writes item only if no item with its key exists; otherwise it
@@ -20,40 +19,35 @@ import (
 // It calls PutItem with a condition:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (r *Table[T]) Create(ctx context.Context, item *T) error {
-	in, restore, err := r.createInput(item)
+	w, err := r.createWrite(item)
 	if err != nil {
 		return wrap("create", r.table, err, nil)
 	}
-	if r.c.HasWriteChecks(r.pub) {
-		if done, err := r.checked(ctx, r.putWrite("create", in, restore, ErrAlreadyExists), ""); done {
-			return err
-		}
-	}
-	if _, err := r.c.PutItem(ctx, in); err != nil {
-		restore()
-		return wrapKey("create", r.table, r.keyOfItem(in.Item), err, ErrAlreadyExists)
-	}
-	return nil
+	_, err = r.send(ctx, w, types.ReturnValueNone, "")
+	return err
 }
 
-func (r *Table[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) {
+// createWrite is the draft of a Create of item. It sets item's created,
+// updated and version attributes; the draft's Undo restores them.
+func (r *Table[T]) createWrite(item *T) (*txn.Write, error) {
 	if item == nil {
-		return nil, func() {}, errNilItem
+		return nil, errNilItem
 	}
 	restore := r.snapshot(item)
 	err := r.stamp(item, true)
 	if err == nil && r.m.Version != nil {
 		err = r.setVersion(reflect.ValueOf(item).Elem(), 1)
 	}
-	var in *dynamodb.PutItemInput
+	var w *txn.Write
 	if err == nil {
-		in, err = r.putInput(item, r.keyMissing(), true)
+		w, err = r.putWrite("create", item, []expression.ConditionBuilder{r.keyMissing()}, ErrAlreadyExists)
 	}
 	if err != nil {
 		restore()
-		return nil, func() {}, err
+		return nil, err
 	}
-	return in, restore, nil
+	w.Undo = restore
+	return w, nil
 }
 
 // Put writes item, replacing any item with the same key. It fills the
@@ -65,36 +59,26 @@ func (r *Table[T]) createInput(item *T) (*dynamodb.PutItemInput, func(), error) 
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (r *Table[T]) Put(ctx context.Context, item *T) error {
-	in, restore, err := r.putVersioned(item, nil)
+	w, err := r.putVersioned(item, nil, ErrVersionConflict)
 	if err != nil {
 		return wrap("put", r.table, err, nil)
 	}
-	if r.c.HasWriteChecks(r.pub) {
-		kind := ErrVersionConflict
-		if r.m.Version == nil {
-			kind = ErrConditionFailed
-		}
-		if done, err := r.checked(ctx, r.putWrite("put", in, restore, kind), ""); done {
-			return err
-		}
-	}
-	if _, err := r.c.PutItem(ctx, in); err != nil {
-		restore()
-		return wrapKey("put", r.table, r.keyOfItem(in.Item), err, ErrVersionConflict)
-	}
-	return nil
+	_, err = r.send(ctx, w, types.ReturnValueNone, "")
+	return err
 }
 
-// putVersioned builds a put of item with the version check (if any) and
-// the extra conditions conds, all joined with AND.
-func (r *Table[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*dynamodb.PutItemInput, func(), error) {
+// putVersioned is the draft of a put of item with the version check (if
+// any) and the extra conditions conds, all joined with AND, whose failure
+// means kind. It sets item's updated (and created) stamp and version; the
+// draft's Undo restores them.
+func (r *Table[T]) putVersioned(item *T, conds []expression.ConditionBuilder, kind error) (*txn.Write, error) {
 	if item == nil {
-		return nil, func() {}, errNilItem
+		return nil, errNilItem
 	}
 	restore := r.snapshot(item)
 	if err := r.stamp(item, false); err != nil {
 		restore()
-		return nil, func() {}, err
+		return nil, err
 	}
 	all := conds
 	if r.m.Version != nil {
@@ -107,19 +91,32 @@ func (r *Table[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*
 		all = append(all[:len(all):len(all)], cond)
 		if err := r.setVersion(rv, v+1); err != nil {
 			restore()
-			return nil, func() {}, err
+			return nil, err
 		}
 	}
-	var cond expression.ConditionBuilder
-	if len(all) > 0 {
-		cond = and(all)
-	}
-	in, err := r.putInput(item, cond, len(all) > 0)
+	w, err := r.putWrite("put", item, all, kind)
 	if err != nil {
 		restore()
-		return nil, func() {}, err
+		return nil, err
 	}
-	return in, restore, nil
+	w.Undo = restore
+	return w, nil
+}
+
+// putWrite is the draft of a put of item under conds, whose failure means
+// kind.
+func (r *Table[T]) putWrite(op string, item *T, conds []expression.ConditionBuilder, kind error) (*txn.Write, error) {
+	av, err := r.m.Encode(item)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkKey(av); err != nil {
+		return nil, err
+	}
+	w := r.draft(op, r.keyOfItem(av))
+	w.Item, w.Attrs, w.Conds = av, av, conds
+	w.Fail = func(map[string]types.AttributeValue) error { return kind }
+	return w, nil
 }
 
 // snapshot saves the fields a write may change, to restore them when the
@@ -131,27 +128,6 @@ func (r *Table[T]) putVersioned(item *T, conds []expression.ConditionBuilder) (*
 func (r *Table[T]) snapshot(item *T) func() {
 	saved := *item
 	return func() { *item = saved }
-}
-
-func (r *Table[T]) putInput(item *T, cond expression.ConditionBuilder, hasCond bool) (*dynamodb.PutItemInput, error) {
-	av, err := r.m.Encode(item)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.checkKey(av); err != nil {
-		return nil, err
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: av}
-	if hasCond {
-		expr, err := expression.NewBuilder().WithCondition(cond).Build()
-		if err != nil {
-			return nil, err
-		}
-		in.ConditionExpression = expr.Condition()
-		in.ExpressionAttributeNames = expr.Names()
-		in.ExpressionAttributeValues = expr.Values()
-	}
-	return in, nil
 }
 
 // checkKey returns an error matching [ErrEmptyKey] when the encoded item

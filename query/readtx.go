@@ -18,7 +18,10 @@ type txGet[T any] struct {
 }
 
 // TxRead builds the read.
-func (g txGet[T]) TxRead(txn.Key) (txn.Read, error) {
+func (g txGet[T]) TxRead(seal txn.Key) (txn.Read, error) {
+	if !seal.Sealed() {
+		return txn.Read{}, txn.ErrUnsealed
+	}
 	if g.dst == nil {
 		return txn.Read{}, errNilItem
 	}

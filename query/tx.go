@@ -1,14 +1,10 @@
 package query
 
 import (
+	"errors"
 	"fmt"
-	"maps"
-	"reflect"
-	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
@@ -20,38 +16,31 @@ const allOld = types.ReturnValuesOnConditionCheckFailureAllOld
 func noUndo() {}
 
 // TxWrite builds the update as an action of [dynamokit.Client.WriteTx].
-func (u *Update[T]) TxWrite(txn.Key) (txn.Write, error) {
-	in, err := u.input()
-	if err != nil {
-		return txn.Write{}, fmt.Errorf("update %s: %w", u.r.table, trimmed{err})
+func (u *Update[T]) TxWrite(k txn.Key) (*txn.Write, error) {
+	if !k.Sealed() {
+		return nil, txn.ErrUnsealed
 	}
-	return txn.Write{
-		Item: types.TransactWriteItem{Update: &types.Update{
-			TableName:                           in.TableName,
-			Key:                                 in.Key,
-			UpdateExpression:                    in.UpdateExpression,
-			ConditionExpression:                 in.ConditionExpression,
-			ExpressionAttributeNames:            in.ExpressionAttributeNames,
-			ExpressionAttributeValues:           in.ExpressionAttributeValues,
-			ReturnValuesOnConditionCheckFailure: allOld,
-		}},
-		Undo: noUndo, What: "update " + u.r.table, Fail: u.failureKind,
-		Op: "update", Model: u.r.pub, Key: in.Key, Attrs: u.sets,
-		Unknown: slices.Sorted(maps.Keys(u.unknown)),
-	}, nil
+	w, err := u.write()
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", u.r.table, trimmed{err})
+	}
+	return w, nil
 }
 
 // txAction is a [dynamokit.TxAction] built by a function.
 type txAction struct {
 	what  string // such as "delete users"
-	build func() (txn.Write, error)
+	build func() (*txn.Write, error)
 }
 
 // TxWrite builds the action.
-func (t txAction) TxWrite(txn.Key) (txn.Write, error) {
+func (t txAction) TxWrite(k txn.Key) (*txn.Write, error) {
+	if !k.Sealed() {
+		return nil, txn.ErrUnsealed
+	}
 	w, err := t.build()
 	if err != nil {
-		return txn.Write{}, fmt.Errorf("%s: %w", t.what, trimmed{err})
+		return nil, fmt.Errorf("%s: %w", t.what, trimmed{err})
 	}
 	return w, nil
 }
@@ -61,7 +50,7 @@ func (t txAction) TxWrite(txn.Key) (txn.Write, error) {
 // item's created, updated and version attributes are set by
 // [dynamokit.Client.WriteTx], and restored if the transaction fails.
 func (r *Table[T]) TxCreate(item *T) dynamokit.TxAction {
-	return r.putAction("create", item, r.createInput, ErrAlreadyExists)
+	return txAction{"create " + r.table, func() (*txn.Write, error) { return r.createWrite(item) }}
 }
 
 // TxPut is [Table.Put] as a transaction action, with the same version check
@@ -73,35 +62,13 @@ func (r *Table[T]) TxPut(item *T, conds ...Cond) dynamokit.TxAction {
 	if len(conds) > 0 {
 		kind = ErrConditionFailed
 	}
-	input := func(item *T) (*dynamodb.PutItemInput, func(), error) {
+	return txAction{"put " + r.table, func() (*txn.Write, error) {
 		bound, err := bindConds(r.m, "condition", conds)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return r.putVersioned(item, bound)
-	}
-	return r.putAction("put", item, input, kind)
-}
-
-// putAction is a Put action built by input, whose condition means kind.
-func (r *Table[T]) putAction(op string, item *T, input func(*T) (*dynamodb.PutItemInput, func(), error), kind error) dynamokit.TxAction {
-	return txAction{op + " " + r.table, func() (txn.Write, error) {
-		in, restore, err := input(item)
-		if err != nil {
-			return txn.Write{}, err
-		}
-		return r.putWrite(op, in, restore, kind), nil
+		return r.putVersioned(item, bound, kind)
 	}}
-}
-
-// putWrite is the transaction action of the put in, whose condition means
-// kind.
-func (r *Table[T]) putWrite(op string, in *dynamodb.PutItemInput, restore func(), kind error) txn.Write {
-	return txn.Write{
-		Item: putItem(in), Undo: restore, What: op + " " + r.table,
-		Fail: func(map[string]types.AttributeValue) error { return kind },
-		Op:   op, Model: r.pub, Key: r.keyOfItem(in.Item), Attrs: in.Item,
-	}
 }
 
 // keyOfItem returns the key attributes of an encoded item.
@@ -115,130 +82,63 @@ func (r *Table[T]) keyOfItem(item mapping.Item) mapping.Item {
 	return k
 }
 
-func putItem(in *dynamodb.PutItemInput) types.TransactWriteItem {
-	p := &types.Put{
-		TableName:                 in.TableName,
-		Item:                      in.Item,
-		ConditionExpression:       in.ConditionExpression,
-		ExpressionAttributeNames:  in.ExpressionAttributeNames,
-		ExpressionAttributeValues: in.ExpressionAttributeValues,
-	}
-	if p.ConditionExpression != nil {
-		p.ReturnValuesOnConditionCheckFailure = allOld
-	}
-	return types.TransactWriteItem{Put: p}
-}
-
 // TxDelete is [Table.Delete] as a transaction action, with the same
 // conditions and version check.
 func (r *Table[T]) TxDelete(key T, conds ...Cond) dynamokit.TxAction {
-	return txAction{"delete " + r.table, func() (txn.Write, error) {
-		in, err := r.deleteInput(&key, conds)
-		if err != nil {
-			return txn.Write{}, err
-		}
-		return r.deleteWrite(in, key), nil
-	}}
-}
-
-// deleteWrite is the transaction action of the delete in of key.
-func (r *Table[T]) deleteWrite(in *dynamodb.DeleteItemInput, key T) txn.Write {
-	return txn.Write{
-		Item: types.TransactWriteItem{Delete: &types.Delete{
-			TableName:                           in.TableName,
-			Key:                                 in.Key,
-			ConditionExpression:                 in.ConditionExpression,
-			ExpressionAttributeNames:            in.ExpressionAttributeNames,
-			ExpressionAttributeValues:           in.ExpressionAttributeValues,
-			ReturnValuesOnConditionCheckFailure: in.ReturnValuesOnConditionCheckFailure,
-		}},
-		Undo: noUndo, What: "delete " + r.table,
-		Fail: func(old map[string]types.AttributeValue) error {
-			return r.conditionKind(old, r.version(reflect.ValueOf(&key).Elem()))
-		},
-		Op: "delete", Model: r.pub, Key: in.Key,
-	}
+	return txAction{"delete " + r.table, func() (*txn.Write, error) { return r.deleteWrite(&key, conds) }}
 }
 
 // Check is a transaction action that writes nothing and fails the
 // transaction unless the item with key's key exists ([ErrNotFound]) and
 // every condition holds ([ErrConditionFailed]).
 func (r *Table[T]) Check(key T, conds ...Cond) dynamokit.TxAction {
-	return txAction{"check " + r.table, func() (txn.Write, error) {
-		c, err := r.checkInput(&key, conds)
+	return txAction{"check " + r.table, func() (*txn.Write, error) {
+		k, err := r.m.KeyOf(&key)
 		if err != nil {
-			return txn.Write{}, err
+			return nil, err
 		}
-		return txn.Write{
-			Item: types.TransactWriteItem{ConditionCheck: c}, Undo: noUndo, What: "check " + r.table,
-			Fail: func(old map[string]types.AttributeValue) error { return r.conditionKind(old, 0) },
-		}, nil
+		bound, err := bindConds(r.m, "condition", conds)
+		if err != nil {
+			return nil, err
+		}
+		w := r.draft("check", k)
+		w.Conds = append(append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...), bound...)
+		w.Fail = func(old map[string]types.AttributeValue) error { return r.conditionKind(old, 0) }
+		return w, nil
 	}}
-}
-
-func (r *Table[T]) checkInput(key *T, conds []Cond) (*types.ConditionCheck, error) {
-	k, err := r.m.KeyOf(key)
-	if err != nil {
-		return nil, err
-	}
-	bound, err := bindConds(r.m, "condition", conds)
-	if err != nil {
-		return nil, err
-	}
-	all := append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...)
-	all = append(all, bound...)
-	expr, err := expression.NewBuilder().WithCondition(and(all)).Build()
-	if err != nil {
-		return nil, err
-	}
-	return &types.ConditionCheck{
-		TableName:                           aws.String(r.table),
-		Key:                                 k,
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValuesOnConditionCheckFailure: allOld,
-	}, nil
 }
 
 // TxAdd is a transaction action that adds n to the number attribute attr
 // of the existing item with key's key (a missing attribute counts as 0)
 // and changes nothing else: not the version, not the updated stamp. attr
-// need not be an attribute of the model; package relations keeps its
-// children counters this way. The action fails the transaction when the
-// item does not exist or is of another entity type ([ErrNotFound]), or
-// when a condition does not hold ([ErrConditionFailed]); it never creates
-// an item. It is not a write of the model's item as write checks see it:
-// no check is consulted.
+// need not be an attribute of the model. The action fails the transaction
+// when the item does not exist or is of another entity type
+// ([ErrNotFound]), or when a condition does not hold
+// ([ErrConditionFailed]); it never creates an item. Like every write, it
+// passes the client's write rules: adding to a counter a relation keeps,
+// or to a link attribute, is refused.
 func (r *Table[T]) TxAdd(key T, attr string, n int64, conds ...Cond) dynamokit.TxAction {
-	return txAction{"add to " + r.table, func() (txn.Write, error) {
+	return txAction{"add to " + r.table, func() (*txn.Write, error) {
 		k, err := r.m.KeyOf(&key)
 		if err != nil {
-			return txn.Write{}, err
+			return nil, err
+		}
+		if attr == "" {
+			return nil, errors.New("query: add: empty attribute name")
+		}
+		if a := r.m.Attribute(attr); a != nil && inKey(r.m, a) {
+			return nil, fmt.Errorf("query: add: %s is part of the key", attr)
 		}
 		bound, err := bindConds(r.m, "add", conds)
 		if err != nil {
-			return txn.Write{}, err
+			return nil, err
 		}
-		all := append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...)
-		all = append(all, bound...)
-		upd := expression.Add(name(attr), expression.Value(&types.AttributeValueMemberN{Value: itoa(n)}))
-		expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(and(all)).Build()
-		if err != nil {
-			return txn.Write{}, err
-		}
-		return txn.Write{
-			Item: types.TransactWriteItem{Update: &types.Update{
-				TableName:                           aws.String(r.table),
-				Key:                                 k,
-				UpdateExpression:                    expr.Update(),
-				ConditionExpression:                 expr.Condition(),
-				ExpressionAttributeNames:            expr.Names(),
-				ExpressionAttributeValues:           expr.Values(),
-				ReturnValuesOnConditionCheckFailure: allOld,
-			}},
-			Undo: noUndo, What: "add to " + r.table,
-			Fail: func(old map[string]types.AttributeValue) error { return r.conditionKind(old, 0) },
-		}, nil
+		w := r.draft("add", k)
+		w.What = "add to " + r.table
+		w.Conds = append(append([]expression.ConditionBuilder{r.keyExists()}, r.isEntity()...), bound...)
+		w.Adds = []txn.Delta{{Attr: attr, N: n}}
+		w.Unknown = []string{attr}
+		w.Fail = func(old map[string]types.AttributeValue) error { return r.conditionKind(old, 0) }
+		return w, nil
 	}}
 }

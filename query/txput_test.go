@@ -1,7 +1,9 @@
 package query
 
 import (
+	"errors"
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,11 +50,15 @@ func TestTxPutConditions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w, err := tt.action.TxWrite(txn.Key{})
+			w, err := tt.action.TxWrite(txn.Seal())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := aws.ToString(w.Item.Put.ConditionExpression); got != tt.want {
+			it, err := w.TransactItem()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(it.Put.ConditionExpression); got != tt.want {
 				t.Errorf("ConditionExpression = %q, want %q", got, tt.want)
 			}
 		})
@@ -67,11 +73,15 @@ func TestTxAdd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := versioned.TxAdd(txPutItem{ID: "a", Version: 3}, "child_count", -2, Path("child_count").GreaterThan(Value(1))).TxWrite(txn.Key{})
+	w, err := versioned.TxAdd(txPutItem{ID: "a", Version: 3}, "child_count", -2, Path("child_count").GreaterThan(Value(1))).TxWrite(txn.Seal())
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := w.Item.Update
+	it, err := w.TransactItem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := it.Update
 	if got, want := aws.ToString(u.UpdateExpression), "ADD #1 :1\n"; got != want {
 		t.Errorf("UpdateExpression = %q, want %q", got, want)
 	}
@@ -84,10 +94,13 @@ func TestTxAdd(t *testing.T) {
 	if n, ok := u.ExpressionAttributeValues[":1"].(*types.AttributeValueMemberN); !ok || n.Value != "-2" {
 		t.Errorf("added value = %#v, want the number -2", u.ExpressionAttributeValues[":1"])
 	}
-	if w.Model != nil {
-		t.Errorf("TxAdd's write has model %v, want none: write checks must not see a counter", w.Model)
+	if w.Model == nil || !slices.Contains(w.Unknown, "child_count") {
+		t.Errorf("TxAdd's write has model %v and unknown %v: the write rules must see what it adds to", w.Model, w.Unknown)
 	}
-	if _, err := versioned.TxAdd(txPutItem{}, "child_count", 1).TxWrite(txn.Key{}); err == nil {
+	if _, err := versioned.TxAdd(txPutItem{ID: "a"}, "child_count", 1).TxWrite(txn.Key{}); !errors.Is(err, txn.ErrUnsealed) {
+		t.Errorf("TxAdd built with an unsealed key: %v, want txn.ErrUnsealed", err)
+	}
+	if _, err := versioned.TxAdd(txPutItem{}, "child_count", 1).TxWrite(txn.Seal()); err == nil {
 		t.Error("TxAdd of an empty key built an item")
 	}
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -397,57 +396,34 @@ func (u *Update[T]) Value(ctx context.Context) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	v, err := u.r.decode(out.Attributes)
+	v, err := u.r.decode(out)
 	if err != nil {
-		return zero, &WrittenError{Op: "update", Table: u.r.table, Key: key, Item: out.Attributes, Err: err}
+		return zero, &WrittenError{Op: "update", Table: u.r.table, Key: key, Item: out, Err: err}
 	}
 	return v, nil
 }
 
-// run sends the update and returns the key it was sent for with the
-// response.
-func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (mapping.Item, *dynamodb.UpdateItemOutput, error) {
-	in, err := u.input()
+// run sends the update and returns the key it was sent for with the item
+// the response holds (with rv).
+func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (mapping.Item, map[string]types.AttributeValue, error) {
+	w, err := u.write()
 	if err != nil {
 		return nil, nil, wrap("update", u.r.table, err, nil)
 	}
-	if u.r.c.HasWriteChecks(u.r.pub) {
-		w, err := u.TxWrite(txn.Key{})
-		if err != nil {
-			return nil, nil, wrap("update", u.r.table, err, nil)
-		}
-		noTx := ""
-		if rv != types.ReturnValueNone {
-			noTx = "a write check adds transaction items to this update, and a transaction returns no item: use Update.Run, then Table.Get"
-		}
-		if done, err := u.r.checked(ctx, w, noTx); done {
-			return in.Key, nil, err
-		}
+	noTx := ""
+	if rv != types.ReturnValueNone {
+		noTx = "the write rules add transaction items to this update, and a transaction returns no item: use Update.Run, then Table.Get"
 	}
-	in.ReturnValues = rv
-	out, err := u.r.c.UpdateItem(ctx, in)
-	if err != nil {
-		return nil, nil, u.classify(in.Key, err)
-	}
-	return in.Key, out, nil
-}
-
-// classify tells a missing item, a stale version and a failed condition
-// apart, using the item DynamoDB returns with the failure.
-func (u *Update[T]) classify(key mapping.Item, err error) error {
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(err, &ccf) {
-		return wrapKey("update", u.r.table, key, err, nil)
-	}
-	return &dynamokit.Error{Op: "update", Table: u.r.table, Key: key, Kind: u.failureKind(ccf.Item), Err: err}
+	out, err := u.r.send(ctx, w, rv, noTx)
+	return w.Key, out, err
 }
 
 func (u *Update[T]) failureKind(old map[string]types.AttributeValue) error {
 	return u.r.conditionKind(old, u.r.version(reflect.ValueOf(&u.scratch).Elem()))
 }
 
-// input builds the UpdateItem request without I/O.
-func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
+// write builds the draft of the update, without I/O.
+func (u *Update[T]) write() (*txn.Write, error) {
 	if u.err != nil {
 		return nil, u.err
 	}
@@ -505,19 +481,10 @@ func (u *Update[T]) input() (*dynamodb.UpdateItemInput, error) {
 	if changes == 0 {
 		return nil, errors.New("query: nothing to update")
 	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(and(conds)).Build()
-	if err != nil {
-		return nil, err
-	}
-	return &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(r.table),
-		Key:                                 key,
-		UpdateExpression:                    expr.Update(),
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, nil
+	w := r.draft("update", key)
+	w.Update, w.Conds, w.Fail = &upd, conds, u.failureKind
+	w.Attrs, w.Unknown = u.sets, slices.Sorted(maps.Keys(u.unknown))
+	return w, nil
 }
 
 // recompute sets (or removes) every computed non-key attribute that refers

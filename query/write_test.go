@@ -38,7 +38,7 @@ func TestGetInput(t *testing.T) {
 func TestCreateInput(t *testing.T) {
 	users := newRepo[user](t)
 	item := user{ID: "u1", Name: "Ann", Version: 7, Expires: clock.Add(time.Hour)}
-	got, restore, err := users.createInput(&item)
+	got, restore, err := users.testCreate(&item)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +50,9 @@ func TestCreateInput(t *testing.T) {
 			"expires": n(fmt.Sprint(clock.Add(time.Hour).Unix())),
 			"created": stamp, "updated": stamp,
 		},
-		ConditionExpression:      aws.String("attribute_not_exists (#0)"),
-		ExpressionAttributeNames: map[string]string{"#0": "id"},
+		ConditionExpression:                 aws.String("attribute_not_exists (#0)"),
+		ExpressionAttributeNames:            map[string]string{"#0": "id"},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("createInput mismatch (-want +got):\n%s", diff)
@@ -63,11 +64,11 @@ func TestCreateInput(t *testing.T) {
 	if diff := cmp.Diff(user{ID: "u1", Name: "Ann", Version: 7, Expires: clock.Add(time.Hour)}, item); diff != "" {
 		t.Errorf("after restore (-want +got):\n%s", diff)
 	}
-	if _, _, err := users.createInput(nil); err == nil {
+	if _, _, err := users.testCreate(nil); err == nil {
 		t.Error("createInput(nil) error = nil")
 	}
 	empty := user{Name: "no id"}
-	if _, _, err := users.createInput(&empty); !errors.Is(err, ErrEmptyKey) {
+	if _, _, err := users.testCreate(&empty); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("createInput(no id) error = %v, want ErrEmptyKey", err)
 	}
 	if diff := cmp.Diff(user{Name: "no id"}, empty); diff != "" {
@@ -88,7 +89,7 @@ func TestPutVersioned(t *testing.T) {
 	}{{
 		name: "version 0 must not exist",
 		in: func() (*dynamodb.PutItemInput, error) {
-			in, _, err := users.putVersioned(&user{ID: "u"}, nil)
+			in, _, err := users.testPut(&user{ID: "u"}, nil)
 			return in, err
 		},
 		wantCond:    aws.String("attribute_not_exists (#0)"),
@@ -97,7 +98,7 @@ func TestPutVersioned(t *testing.T) {
 	}, {
 		name: "version 4 must be stored",
 		in: func() (*dynamodb.PutItemInput, error) {
-			in, _, err := users.putVersioned(&user{ID: "u", Version: 4}, nil)
+			in, _, err := users.testPut(&user{ID: "u", Version: 4}, nil)
 			return in, err
 		},
 		wantCond:    aws.String("#0 = :0"),
@@ -107,7 +108,7 @@ func TestPutVersioned(t *testing.T) {
 	}, {
 		name: "no version, no condition",
 		in: func() (*dynamodb.PutItemInput, error) {
-			in, _, err := plains.putVersioned(&plain{K: "k", R: 1}, nil)
+			in, _, err := plains.testPut(&plain{K: "k", R: 1}, nil)
 			return in, err
 		},
 	}}
@@ -145,16 +146,16 @@ func TestDeleteInput(t *testing.T) {
 		want *dynamodb.DeleteItemInput
 	}{{
 		name: "unconditional",
-		in:   func() (*dynamodb.DeleteItemInput, error) { return plains.deleteInput(&plain{K: "k", R: 2}, nil) },
+		in:   func() (*dynamodb.DeleteItemInput, error) { return plains.testDelete(&plain{K: "k", R: 2}, nil) },
 		want: &dynamodb.DeleteItemInput{TableName: aws.String("plain"), Key: avs{"k": s("k"), "r": n("2")}},
 	}, {
 		name: "version 0 does not check",
-		in:   func() (*dynamodb.DeleteItemInput, error) { return users.deleteInput(&user{ID: "u"}, nil) },
+		in:   func() (*dynamodb.DeleteItemInput, error) { return users.testDelete(&user{ID: "u"}, nil) },
 		want: &dynamodb.DeleteItemInput{TableName: aws.String("users"), Key: avs{"id": s("u")}},
 	}, {
 		name: "version and a condition",
 		in: func() (*dynamodb.DeleteItemInput, error) {
-			return users.deleteInput(&user{ID: "u", Version: 3}, []Cond{Name("age").LessThan(Value(18))})
+			return users.testDelete(&user{ID: "u", Version: 3}, []Cond{Name("age").LessThan(Value(18))})
 		},
 		want: &dynamodb.DeleteItemInput{
 			TableName:                           aws.String("users"),
@@ -167,7 +168,7 @@ func TestDeleteInput(t *testing.T) {
 	}, {
 		name: "key exists",
 		in: func() (*dynamodb.DeleteItemInput, error) {
-			return plains.deleteInput(&plain{K: "k", R: 2}, []Cond{plains.KeyExists()})
+			return plains.testDelete(&plain{K: "k", R: 2}, []Cond{plains.KeyExists()})
 		},
 		want: &dynamodb.DeleteItemInput{
 			TableName:                           aws.String("plain"),
@@ -188,7 +189,7 @@ func TestDeleteInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := plains.deleteInput(&plain{R: 2}, nil); !errors.Is(err, ErrEmptyKey) {
+	if _, err := plains.testDelete(&plain{R: 2}, nil); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("deleteInput(no hash) error = %v, want ErrEmptyKey", err)
 	}
 }
@@ -286,12 +287,16 @@ func txInput(opts *dynamokit.TxOptions, actions []dynamokit.TxAction) (*dynamodb
 	in := &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String(opts.Token)}
 	var undos []func()
 	for _, a := range actions {
-		w, err := a.TxWrite(txn.Key{})
+		w, err := a.TxWrite(txn.Seal())
 		if err != nil {
 			return nil, nil, err
 		}
 		undos = append(undos, w.Undo)
-		in.TransactItems = append(in.TransactItems, w.Item)
+		it, err := w.TransactItem()
+		if err != nil {
+			return nil, nil, err
+		}
+		in.TransactItems = append(in.TransactItems, it)
 	}
 	return in, func() {
 		for _, u := range slices.Backward(undos) {
@@ -343,7 +348,7 @@ func TestReadTxInput(t *testing.T) {
 	var e emp
 	got := &dynamodb.TransactGetItemsInput{}
 	for _, rd := range []dynamokit.TxRead{users.TxGet(user{ID: "u"}, &u), emps.TxGet(emp{ID: "e", Dept: "d"}, &e)} {
-		b, err := rd.TxRead(txn.Key{})
+		b, err := rd.TxRead(txn.Seal())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -32,7 +33,7 @@ func (Staffer) TableName() string { return "employee" }
 // parent and brings them up to date (SyncCopies alone resumes a fan-out). It needs an engine, so it only compiles.
 func ExampleHasMany_SyncCopies() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx)
+	db, err := connect.FromEnv(ctx, dynamokit.WithRules(relations.NewGraph()))
 	if err != nil {
 		log.Fatal(err)
 	}

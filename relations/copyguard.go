@@ -8,11 +8,10 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -27,63 +26,43 @@ var errSourcesMoved = fmt.Errorf("%w: a copied attribute of the parent changed m
 // (one GetItem) and is refused when it changes a copied attribute, and
 // otherwise made conditional on the copied attributes still holding the
 // values read, so that a rename made meanwhile is not undone.
-func (h *HasMany[P, C]) checkSources(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+func (h *HasMany[P, C]) checkSources(ctx context.Context, w *txn.Write) error {
 	switch w.Op {
-	case "update":
+	case txn.OpUpdate, txn.OpAdd:
 		for _, cp := range h.copies {
-			if _, ok := w.Item[cp.parent.Name]; ok || slices.Contains(w.Unknown, cp.parent.Name) {
-				return nil, h.refuseSource(cp.parent.Name)
+			if _, ok := w.Attrs[cp.parent.Name]; ok || slices.Contains(w.Unknown, cp.parent.Name) {
+				return h.refuseSource(cp.parent.Name)
 			}
 		}
-		return nil, nil
-	case "put":
+		return nil
+	case txn.OpPut:
 	default:
-		return nil, nil
+		return nil
 	}
 	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(w.Table), Key: w.Key, ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var cond expression.ConditionBuilder
 	if out.Item == nil {
 		// A new parent has no children to copy to; one created
 		// meanwhile might.
-		cond = expression.AttributeNotExists(expression.NameNoDotSplit(mapping.Must(h.parents.Model()).Key.Hash.Name))
-	} else {
-		conds := make([]expression.ConditionBuilder, 0, len(h.copies))
-		for _, cp := range h.copies {
-			name := cp.parent.Name
-			stored, had := out.Item[name]
-			if !reflect.DeepEqual(stored, w.Item[name]) {
-				return nil, h.refuseSource(name)
-			}
-			if !had {
-				conds = append(conds, expression.AttributeNotExists(expression.NameNoDotSplit(name)))
-				continue
-			}
-			conds = append(conds, expression.NameNoDotSplit(name).Equal(expression.Value(stored)))
-		}
-		cond = conds[0]
-		if len(conds) > 1 {
-			cond = expression.And(conds[0], conds[1], conds[2:]...)
-		}
+		w.RuleConds = append(w.RuleConds, equalCond(mapping.Must(h.parents.Model()).Key.Hash.Name, nil, errSourcesMoved))
+		return nil
 	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return nil, err
+	for _, cp := range h.copies {
+		name := cp.parent.Name
+		stored, had := out.Item[name]
+		if !reflect.DeepEqual(stored, w.Item[name]) {
+			return h.refuseSource(name)
+		}
+		if !had {
+			stored = nil
+		}
+		w.RuleConds = append(w.RuleConds, equalCond(name, stored, errSourcesMoved))
 	}
-	return []dynamokit.CheckItem{{
-		Item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: aws.String(w.Table), Key: w.Key,
-			ConditionExpression:       expr.Condition(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-		}},
-		What: "copied attributes of " + w.Table,
-		Err:  errSourcesMoved,
-	}}, nil
+	return nil
 }
 
 func (h *HasMany[P, C]) refuseSource(attr string) error {

@@ -111,14 +111,13 @@ const (
 	// children counter, and a delete must follow [Spec.OnDelete].
 	ParentRole
 	// ChildRole: the model is the child. A write that sets or changes its
-	// link needs the actions of [HasMany.LinkActions] in its transaction.
+	// link needs its parent's check and counter changes in its
+	// transaction, which the graph's rules add.
 	ChildRole
 )
 
 // Role reports whether writes of items of model m concern the relation,
-// and how. A client that routes every write consults it (with
-// [HasMany.LinkActions] for a child's link) to keep the relation whole on
-// every write path. A model that is both parent and child (a tree) is
+// and how. A model that is both parent and child (a tree) is
 // reported as ParentRole.
 func (h *HasMany[P, C]) Role(m *model.Model) Role {
 	switch m {
@@ -130,25 +129,15 @@ func (h *HasMany[P, C]) Role(m *model.Model) Role {
 	return NoRole
 }
 
-// LinkActions returns the transaction actions a write that changes a
-// child's link must carry so the relation stays whole: when the child
-// comes to point at to (nil: at no parent), a check that to exists
-// combined with +1 to its children counter; when it stops pointing at from
-// (nil: it had no parent), -1 to from's counter, conditional on from
-// existing so a missing parent is not created. Each action fails the
-// transaction with [query.ErrNotFound] as its reason when its parent does
-// not exist. For from and to with the same key it returns a check of to
-// alone: the child changes, its parent does not. Only the key fields of
-// from and to need be set.
-//
-// [HasMany.Link], [HasMany.Relink], [HasMany.Unlink] and the cascading
-// [HasMany.DeleteParent] are built from it.
-func (h *HasMany[P, C]) LinkActions(from, to *P) ([]dynamokit.TxAction, error) {
-	return h.linkActions(from, to)
-}
-
-// linkActions is [HasMany.LinkActions] with conditions on the action on
-// to: that its copied attributes hold what the child is given.
+// linkActions returns the transaction actions of the relation's own verbs
+// that change a child's link: when the child comes to point at to (nil:
+// at no parent), a check that to exists (and toConds hold: its copied
+// attributes hold what the child is given) combined with +1 to its
+// children counter; when it stops pointing at from (nil: it had no
+// parent), -1 to from's counter, conditional on from existing so a
+// missing parent is not created. For from and to with the same key it
+// returns a check of to alone. A plain write of a child (Create, Put,
+// Update, their WriteTx actions) gets the same from the graph's rules.
 func (h *HasMany[P, C]) linkActions(from, to *P, toConds ...query.Cond) ([]dynamokit.TxAction, error) {
 	if from != nil && to != nil {
 		same, err := h.sameParent(*from, *to)

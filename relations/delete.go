@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/internal/mapping"
 	"reflect"
 	"slices"
+
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 
 	"github.com/dynamokit/dynamokit/query"
 )

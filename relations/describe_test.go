@@ -27,7 +27,7 @@ type describeEmp struct {
 func (describeEmp) TableName() string { return "emp" }
 
 func TestDescribe(t *testing.T) {
-	db := dynamokit.New(aws.Config{Region: "us-east-1"})
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRules(relations.NewGraph()))
 	depts, _ := query.NewTable[describeDept](db)
 	emps, _ := query.NewTable[describeEmp](db)
 	students, _ := query.NewTable[Student](db)

@@ -1,5 +1,6 @@
-// Package relations adds one-to-many relationships between dynamokit
-// models, with the referential integrity DynamoDB itself does not check.
+// Package relations adds one-to-many ([Declare]) and many-to-many
+// ([DeclareEdge]) relationships between dynamokit models, with the
+// referential integrity DynamoDB itself does not check.
 //
 // A relation is declared once, by [Declare], with a [Spec]: how the
 // children are stored ([Spec.Layout], [Spec.Index]), what deleting a
@@ -56,10 +57,11 @@
 // race. A [Cascade] or [Detach] delete writes the children in transactions
 // that keep the counter, and deletes the parent once it is 0.
 //
-// These guarantees hold on every write path: [Declare] registers the
-// relation's write checks with the client of its tables, so a write of a
-// child or a parent through the plain query.Table (Create, Put, Update of
-// the link, Delete, and the actions of a WriteTx) carries the same parent
+// These guarantees hold on every write path: the client of the tables
+// enforces a [Graph] (dynamokit.WithRules(relations.NewGraph())), to which
+// [Declare] adds the relation's write rules, so a write of a child or a
+// parent through the plain query.Table (Create, Put, Update of the link,
+// Delete, TxAdd, and the actions of a WriteTx) carries the same parent
 // check and counter changes in its own transaction, a Put of a parent
 // keeps the counter, and a plain Delete of a parent applies Restrict as a
 // condition on the counter. What cannot be checked (batch writes of

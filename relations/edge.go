@@ -229,7 +229,9 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 			return nil, mismatch("%s: unknown policy %v", p.name, p.p)
 		}
 	}
-	m.register()
+	if err := m.register(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

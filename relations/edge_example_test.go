@@ -38,7 +38,7 @@ func (Enrollment) TableName() string { return "enrollment" }
 // from either end and what deleting an end does to them, and checks it
 // against the models; no request is made.
 func ExampleDeclareEdge() {
-	db := dynamokit.New(aws.Config{Region: "us-east-1"}) // not used until a call does I/O
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRules(relations.NewGraph())) // not used until a call does I/O
 	students, _ := query.NewTable[Student](db)
 	courses, _ := query.NewTable[Course](db)
 	enrollments, _ := query.NewTable[Enrollment](db)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
+	"github.com/dynamokit/dynamokit/query"
 )
 
 // ownWrite marks the context of a many-to-many relation's own writes,
@@ -34,15 +34,13 @@ func (m *ManyToMany[F, T, E]) ownKey() ownWrite {
 	return ownWrite{edges: m.edges.Model(), counter: m.spec.Counter}
 }
 
-// register adds the relation's write checks to the clients of its tables
-// ([dynamokit.Client.AddWriteCheck]); [DeclareEdge] calls it, so that
-// plain writes through the query.Table of the edges or of either end keep
-// the relation whole:
+// register adds the relation's write rules to the graph its tables'
+// client enforces ([DeclareEdge] calls it), so that plain writes through
+// the query.Table of the edges or of either end keep the relation whole:
 //
-//   - a Create (or a TxCreate in a WriteTx) of an edge is sent as one
-//     TransactWriteItems that also adds 1 to both ends' edge counters, on
-//     condition that each exists; a missing end fails it with
-//     [ErrEndpointNotFound], as [ManyToMany.Link] does;
+//   - a Create (or a TxCreate in a WriteTx) of an edge also adds 1 to both
+//     ends' edge counters, on condition that each exists; a missing end
+//     fails it with [ErrEndpointNotFound], as [ManyToMany.Link] does;
 //   - an Update of an edge passes unchanged: it never creates an item, and
 //     an edge's links are its key, which an update cannot change;
 //   - a Put, a Delete, a BatchPut or a BatchDelete of an edge is refused
@@ -50,31 +48,37 @@ func (m *ManyToMany[F, T, E]) ownKey() ownWrite {
 //     cannot tell a new edge from a replaced one, and a Delete does not
 //     say whether there was an edge to uncount;
 //   - an end's Create starts its edge counter at 0 and its Put keeps the
-//     counter (sent as an update); its Delete is conditional on the counter
-//     being 0 under Restrict and refused under Cascade and Detach, naming
-//     DeleteFrom or DeleteTo; batch writes of ends are refused.
+//     counter (sent as an update); an update of the counter is refused;
+//     its Delete is conditional on the counter being 0 under Restrict and
+//     refused under Cascade and Detach, naming DeleteFrom or DeleteTo;
+//     batch writes of ends are refused.
 //
 // The relation's own methods are not checked again.
-func (m *ManyToMany[F, T, E]) register() {
-	m.edges.Client().AddWriteCheck(m.edges.Model(), m.checkEdgeWrite)
-	m.from.Client().AddWriteCheck(m.from.Model(), m.endCheck(m.spec.OnDeleteFrom, "ManyToMany.DeleteFrom"))
-	m.to.Client().AddWriteCheck(m.to.Model(), m.endCheck(m.spec.OnDeleteTo, "ManyToMany.DeleteTo"))
+func (m *ManyToMany[F, T, E]) register() error {
+	g, err := sameGraph(m.from.Client(), m.to.Client(), m.edges.Client())
+	if err != nil {
+		return fmt.Errorf("relations: declare %s: %w", m.describe(), err)
+	}
+	return g.add(m.describe(), m.ownKey(), m.spec.Counter, []*model.Model{m.from.Model(), m.to.Model()},
+		modelRule{m.edges.Model(), m.checkEdgeWrite, true},
+		modelRule{m.from.Model(), m.endCheck(m.spec.OnDeleteFrom, "ManyToMany.DeleteFrom"), false},
+		modelRule{m.to.Model(), m.endCheck(m.spec.OnDeleteTo, "ManyToMany.DeleteTo"), false})
 }
 
-// endCheck is the write check of an end whose deletion applies policy.
-func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) dynamokit.WriteCheck {
-	rule := counterRule{
+// endCheck is the write rule of an end whose deletion applies policy.
+func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) rule {
+	r := counterRule{
 		counter:  m.spec.Counter,
 		policy:   policy,
 		relation: m.describe(),
 		deleteBy: deleteBy,
 		refused:  fmt.Errorf("%w (or its item has no edge counter: %s counts them)", ErrHasEdges, deleteBy),
 	}
-	return func(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+	return func(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {
 		if m.owned(ctx) {
 			return nil, nil
 		}
-		return rule.check(w)
+		return nil, r.check(w)
 	}
 }
 
@@ -83,15 +87,15 @@ func (m *ManyToMany[F, T, E]) describe() string {
 	return fmt.Sprintf("%s and %s through %s", mapping.Must(m.from.Model()).Type, mapping.Must(m.to.Model()).Type, mapping.Must(m.edges.Model()).Type)
 }
 
-func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {
 	if m.owned(ctx) {
 		return nil, nil
 	}
 	em := mapping.Must(m.edges.Model())
 	switch w.Op {
-	case "update":
+	case txn.OpUpdate, txn.OpAdd, txn.OpCheck:
 		return nil, nil
-	case "create":
+	case txn.OpCreate:
 	default:
 		return nil, fmt.Errorf("relations: a %s of a %s through its table would bypass the edge counters: use ManyToMany.Link or Unlink", w.Op, em.Type)
 	}
@@ -107,13 +111,25 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *dynamokit.W
 	if err != nil {
 		return nil, fmt.Errorf("relations: check create of %s: %w", em.Type, err)
 	}
-	items := make([]dynamokit.CheckItem, 0, 2)
-	for _, a := range []dynamokit.TxAction{m.from.TxAdd(f, m.spec.Counter, 1), m.to.TxAdd(t, m.spec.Counter, 1)} {
-		tw, err := a.TxWrite(txn.Key{})
-		if err != nil {
-			return nil, fmt.Errorf("relations: check create of %s: %w", em.Type, err)
-		}
-		items = append(items, dynamokit.CheckItem{Item: tw.Item, What: tw.What, Err: ErrEndpointNotFound})
+	fe, err := endEffect(m.from, f, m.spec.Counter, m.describe())
+	if err != nil {
+		return nil, err
 	}
-	return items, nil
+	te, err := endEffect(m.to, t, m.spec.Counter, m.describe())
+	if err != nil {
+		return nil, err
+	}
+	return []txn.Effect{fe, te}, nil
+}
+
+// endEffect is what a new edge needs of its end x: that it exists, and 1
+// more on its edge counter.
+func endEffect[X any](table *query.Table[X], x X, counter, relation string) (txn.Effect, error) {
+	xm := mapping.Must(table.Model())
+	key, err := xm.KeyOf(&x)
+	if err != nil {
+		return txn.Effect{}, fmt.Errorf("relations: %s: end: %w", relation, err)
+	}
+	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " (" + relation + ")",
+		Conds: existsCond(xm, ErrEndpointNotFound), Adds: []txn.Delta{{Attr: counter, N: 1}}}, nil
 }

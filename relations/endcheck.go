@@ -2,12 +2,10 @@ package relations
 
 import (
 	"fmt"
-	"maps"
+	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
 // counterRule is the write rule of a model whose items carry a counter a
@@ -23,51 +21,43 @@ type counterRule struct {
 	refused error
 }
 
-// check applies the rule to w:
+// check applies the rule to w, a write not made by the relation itself:
 //   - a Create starts the counter at 0;
 //   - a Put is sent as an update that keeps the counter (and every
 //     attribute outside the model);
+//   - an update (or TxAdd) that changes the counter is refused: only the
+//     relation keeps it, and Recount repairs it;
 //   - a Delete under Restrict is conditional on the counter being 0 (an
 //     item without a counter is refused too: the relation's own delete
 //     counts what it has); under Cascade or Detach it is refused, naming
 //     the call that applies the policy;
 //   - batch puts and deletes are refused, as a batch write takes neither
 //     an update nor a condition.
-func (r counterRule) check(w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+func (r counterRule) check(w *txn.Write) error {
 	switch w.Op {
-	case "create":
-		if w.Extra == nil {
-			w.Extra = make(map[string]types.AttributeValue, 1)
-		} else {
-			w.Extra = maps.Clone(w.Extra)
-		}
-		w.Extra[r.counter] = &types.AttributeValueMemberN{Value: "0"}
-	case "put":
+	case txn.OpCreate:
+		w.Item[r.counter] = &types.AttributeValueMemberN{Value: "0"}
+	case txn.OpPut:
 		if w.Batch {
-			return nil, fmt.Errorf("%w: %s: BatchPut would drop the %s counter: write these items with Table.Put or Table.Create", ErrNeedsRelation, r.relation, r.counter)
+			return fmt.Errorf("%w: %s: BatchPut would drop the %s counter: write these items with Table.Put or Table.Create", ErrNeedsRelation, r.relation, r.counter)
+		}
+		if _, set := w.Item[r.counter]; set {
+			return fmt.Errorf("%w: %s: a put may not set %s, the counter the relation keeps", ErrNeedsRelation, r.relation, r.counter)
 		}
 		w.KeepOther = true
-	case "delete":
+	case txn.OpUpdate, txn.OpAdd:
+		_, set := w.Attrs[r.counter]
+		if set || slices.Contains(w.Unknown, r.counter) || slices.ContainsFunc(w.Adds, func(d txn.Delta) bool { return d.Attr == r.counter }) {
+			return fmt.Errorf("%w: %s: %s is the counter the relation keeps, which a write may not change: the relation's verbs keep it, and Recount repairs it", ErrNeedsRelation, r.relation, r.counter)
+		}
+	case txn.OpDelete:
 		if w.Batch {
-			return nil, fmt.Errorf("%w: %s: BatchDelete cannot apply OnDelete (%v): delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
+			return fmt.Errorf("%w: %s: BatchDelete cannot apply OnDelete (%v): delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
 		if r.policy != Restrict {
-			return nil, fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
+			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		cond, err := expression.NewBuilder().WithCondition(expression.NameNoDotSplit(r.counter).Equal(expression.Value(0))).Build()
-		if err != nil {
-			return nil, err
-		}
-		return []dynamokit.CheckItem{{
-			Item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-				TableName: aws.String(w.Table), Key: w.Key,
-				ConditionExpression:       cond.Condition(),
-				ExpressionAttributeNames:  cond.Names(),
-				ExpressionAttributeValues: cond.Values(),
-			}},
-			What: "restrict " + w.Table,
-			Err:  r.refused,
-		}}, nil
+		w.RuleConds = append(w.RuleConds, counterIs(r.counter, 0, r.refused))
 	}
-	return nil, nil
+	return nil
 }

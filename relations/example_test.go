@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dynamokit/dynamokit"
 	"log"
+
+	"github.com/dynamokit/dynamokit"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -54,7 +55,7 @@ func (Project) TableName() string { return "project" }
 // and checks the statement against the models; no request is made. A
 // declaration the models do not fit is refused, naming what is wrong.
 func ExampleDeclare() {
-	db := dynamokit.New(aws.Config{Region: "us-east-1"}) // not used until a call does I/O
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRules(relations.NewGraph())) // not used until a call does I/O
 	depts, _ := query.NewTable[Department](db)
 	emps, _ := query.NewTable[Employee](db)
 	projects, _ := query.NewTable[Project](db)
@@ -69,7 +70,11 @@ func ExampleDeclare() {
 	}
 	fmt.Println("employees:", staff.Layout())
 
-	work, err := relations.Declare(depts, projects, relations.Spec{Layout: relations.MultiTable, Index: "department-index"})
+	// Both relations count a department's children: each needs a counter
+	// of its own, or the graph refuses the second.
+	_, err = relations.Declare(depts, projects, relations.Spec{Layout: relations.MultiTable, Index: "department-index"})
+	fmt.Println(err)
+	work, err := relations.Declare(depts, projects, relations.Spec{Layout: relations.MultiTable, Index: "department-index", Counter: "project_count"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -79,6 +84,7 @@ func ExampleDeclare() {
 	fmt.Println(err)
 	// Output:
 	// employees: item collection
+	// relations: relations_test.Department has many relations_test.Project and relations_test.Department has many relations_test.Employee would both keep the counter "child_count" on relations_test.Department: give one of them its own counter (Spec.Counter, EdgeSpec.Counter)
 	// projects: multi-table through department-index
 	// relations: declaration does not match the models: relations_test.Department has many relations_test.Project: Together: the parent does not share its children's partition: relations_test.Department is in table org and relations_test.Project in project
 }
@@ -86,7 +92,7 @@ func ExampleDeclare() {
 // orgStaff relates departments and employees in the database that the
 // environment names (DYNAMODB_ENDPOINT, or the AWS configuration).
 func orgStaff(ctx context.Context) (*relations.HasMany[Department, Employee], error) {
-	db, err := connect.FromEnv(ctx)
+	db, err := connect.FromEnv(ctx, dynamokit.WithRules(relations.NewGraph()))
 	if err != nil {
 		return nil, err
 	}

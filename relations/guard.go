@@ -10,17 +10,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/dynamokit/dynamokit/query"
 )
 
-// Integrity on every write path. [Declare] registers two write checks
-// with the client of the tables (dynamokit.Client.AddWriteCheck), so that
-// a write through the plain query.Table of either model keeps the
-// relation whole:
+// Integrity on every write path. [Declare] adds two write rules to the
+// [Graph] the client of the tables enforces, applied to every write of
+// either model before its request is built, so that a write through the
+// plain query.Table of either model keeps the relation whole:
 //
 //   - a child write that creates a linked child, or sets or changes its
 //     link (Create, Put, an Update of a link attribute, their WriteTx
@@ -69,10 +67,15 @@ func (h *HasMany[P, C]) owned(ctx context.Context) bool {
 	return ctx.Value(ownKey{h.key()}) != nil
 }
 
-// register adds the relation's write checks to the clients of its tables.
-func (h *HasMany[P, C]) register() {
-	h.children.Client().AddWriteCheck(h.children.Model(), h.checkChild)
-	h.parents.Client().AddWriteCheck(h.parents.Model(), h.checkParent)
+// register adds the relation's write rules to the graph its tables'
+// client enforces.
+func (h *HasMany[P, C]) register() error {
+	g, err := sameGraph(h.parents.Client(), h.children.Client())
+	if err != nil {
+		return fmt.Errorf("relations: declare %s: %w", h.describe(), err)
+	}
+	return g.add(h.describe(), h.key(), h.spec.Counter, []*model.Model{h.parents.Model()},
+		modelRule{h.children.Model(), h.checkChild, true}, modelRule{h.parents.Model(), h.checkParent, false})
 }
 
 // describe names the relation in refusals.
@@ -81,11 +84,11 @@ func (h *HasMany[P, C]) describe() string {
 }
 
 // checkParent is the write check of the parent model.
-func (h *HasMany[P, C]) checkParent(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {
 	if h.owned(ctx) {
 		return nil, nil
 	}
-	items, err := counterRule{
+	err := counterRule{
 		counter:  h.spec.Counter,
 		policy:   h.spec.OnDelete,
 		relation: h.describe(),
@@ -93,10 +96,9 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *dynamokit.Write) ([]
 		refused:  errRestrictPlain,
 	}.check(w)
 	if err != nil || len(h.copies) == 0 {
-		return items, err
+		return nil, err
 	}
-	extra, err := h.checkSources(ctx, w)
-	return append(items, extra...), err
+	return nil, h.checkSources(ctx, w)
 }
 
 // errRestrictPlain is what a plain Delete of a parent refused under
@@ -104,31 +106,32 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *dynamokit.Write) ([]
 var errRestrictPlain = fmt.Errorf("%w (or its item has no children counter: HasMany.DeleteParent counts them)", ErrHasChildren)
 
 // checkChild is the write check of the child model.
-func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]dynamokit.CheckItem, error) {
+func (h *HasMany[P, C]) checkChild(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {
 	if h.owned(ctx) {
 		return nil, nil
 	}
 	switch w.Op {
-	case "create":
-		to, linked, err := h.parentIn(w.Item)
+	case txn.OpCreate:
+		to, linked, err := h.parentIn(w.Attrs)
 		if err != nil || !linked {
 			return nil, err
 		}
 		if w.Batch {
 			return nil, h.refuseBatch("BatchPut", "HasMany.Link, Table.Create or Client.WriteTx")
 		}
-		same, err := h.copiesAre(w.Item)
+		same, err := h.copiesAre(w.Attrs)
 		if err != nil {
 			return nil, err
 		}
 		return h.linkItems(w, nil, nil, &to, same...)
-	case "put", "update":
-		if w.Op == "update" {
+	case txn.OpPut, txn.OpUpdate, txn.OpAdd:
+		update := w.Op != txn.OpPut
+		if update {
 			if err := h.refuseUnknownLink(w.Unknown); err != nil {
 				return nil, err
 			}
 		}
-		if w.Op == "update" && !h.touchesLink(w.Item) && !h.touchesCopy(w.Item) {
+		if update && !h.touchesLink(w.Attrs) && !h.touchesCopy(w.Attrs) {
 			return nil, nil // the same request as without the relation
 		}
 		if w.Batch {
@@ -138,14 +141,14 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 		if err != nil {
 			return nil, err
 		}
-		next := w.Item
-		if w.Op == "update" && old != nil {
+		next := w.Attrs
+		if update && old != nil {
 			next = make(map[string]types.AttributeValue, len(h.links)+len(h.copies))
 			for _, n := range h.checkedAttrs() {
 				if v, ok := old[n]; ok {
 					next[n] = v
 				}
-				if v, ok := w.Item[n]; ok {
+				if v, ok := w.Attrs[n]; ok {
 					next[n] = v
 				}
 			}
@@ -163,7 +166,7 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *dynamokit.Write) ([]d
 			return nil, err
 		}
 		return h.moveItems(w, old, top, same...)
-	case "delete":
+	case txn.OpDelete:
 		if w.Batch {
 			return nil, h.refuseBatch("BatchDelete", "HasMany.DeleteChild, Table.Delete or Client.WriteTx")
 		}
@@ -221,16 +224,14 @@ func (h *HasMany[P, C]) touchesCopy(attrs map[string]types.AttributeValue) bool 
 // under, that its copied attributes hold the child's copies in item (nil:
 // the relation copies nothing), so that a plain write cannot give a child
 // copies its parent does not hold.
-func (h *HasMany[P, C]) copiesAre(item map[string]types.AttributeValue) ([]query.Cond, error) {
+func (h *HasMany[P, C]) copiesAre(item map[string]types.AttributeValue) ([]txn.Cond, error) {
 	if len(h.copies) == 0 {
 		return nil, nil
 	}
 	part := make(mapping.Item, len(h.copies))
 	for _, cp := range h.copies {
-		if v, ok := item[cp.child.Name]; ok {
-			if _, null := v.(*types.AttributeValueMemberNULL); !null {
-				part[cp.child.Name] = v
-			}
+		if v, ok := item[cp.child.Name]; ok && !isAbsent(v) {
+			part[cp.child.Name] = v
 		}
 	}
 	var c C
@@ -238,21 +239,20 @@ func (h *HasMany[P, C]) copiesAre(item map[string]types.AttributeValue) ([]query
 		return nil, fmt.Errorf("relations: %s: copies: %w", h.describe(), err)
 	}
 	cv := valueOf(&c)
-	conds := make([]query.Cond, 0, len(h.copies))
+	conds := make([]txn.Cond, 0, len(h.copies))
 	for _, cp := range h.copies {
 		fv, err := cp.child.FieldOf(cv)
 		if err != nil {
 			return nil, err
 		}
-		av, err := cp.child.Encode(fv)
+		av, err := cp.parent.Encode(fv)
 		if err != nil {
 			return nil, err
 		}
-		if av == nil {
-			conds = append(conds, query.Name(cp.parent.Name).AttributeNotExists())
-			continue
+		if _, ok := part[cp.child.Name]; !ok {
+			av = nil
 		}
-		conds = append(conds, query.Name(cp.parent.Name).Equal(query.Value(fv.Interface())))
+		conds = append(conds, equalCond(cp.parent.Name, av, errCopiesDiffer))
 	}
 	return conds, nil
 }
@@ -298,7 +298,7 @@ func (h *HasMany[P, C]) parentIn(item map[string]types.AttributeValue) (P, bool,
 // storedLink reads the stored child's link attributes (one strongly
 // consistent GetItem that projects the key and the link): nil when there
 // is no item.
-func (h *HasMany[P, C]) storedLink(ctx context.Context, w *dynamokit.Write) (map[string]types.AttributeValue, error) {
+func (h *HasMany[P, C]) storedLink(ctx context.Context, w *txn.Write) (map[string]types.AttributeValue, error) {
 	cm := mapping.Must(h.children.Model())
 	proj := expression.NamesList(expression.NameNoDotSplit(cm.Key.Hash.Name))
 	for _, n := range h.checkedAttrs() {
@@ -321,10 +321,10 @@ func (h *HasMany[P, C]) storedLink(ctx context.Context, w *dynamokit.Write) (map
 	return out.Item, nil
 }
 
-// moveItems returns the items of a write that takes a child whose stored
-// item is old (nil: none) to parent to (nil: none): the condition that the
-// child is still as read, and the counters' changes.
-func (h *HasMany[P, C]) moveItems(w *dynamokit.Write, old map[string]types.AttributeValue, to *P, toConds ...query.Cond) ([]dynamokit.CheckItem, error) {
+// moveItems applies to w, a write that takes a child whose stored item is
+// old (nil: none) to parent to (nil: none), the condition that the child
+// is still as read, and returns the counters' changes.
+func (h *HasMany[P, C]) moveItems(w *txn.Write, old map[string]types.AttributeValue, to *P, toConds ...txn.Cond) ([]txn.Effect, error) {
 	var from *P
 	if old != nil {
 		p, linked, err := h.parentIn(old)
@@ -338,72 +338,83 @@ func (h *HasMany[P, C]) moveItems(w *dynamokit.Write, old map[string]types.Attri
 	return h.linkItems(w, old, from, to, toConds...)
 }
 
-// linkItems returns the items that keep the relation when a child moves
-// from one parent to another (either nil): the [HasMany.LinkActions], and
-// for a stored child (old, from storedLink) the condition on the child
-// that its link is as read. A create (old nil, no read) needs none: its
-// own condition is that the item does not exist.
-func (h *HasMany[P, C]) linkItems(w *dynamokit.Write, old map[string]types.AttributeValue, from, to *P, toConds ...query.Cond) ([]dynamokit.CheckItem, error) {
-	var out []dynamokit.CheckItem
-	if w.Op != "create" {
-		guard, err := h.asRead(old)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, dynamokit.CheckItem{
-			Item: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-				TableName: aws.String(w.Table), Key: w.Key,
-				ConditionExpression:       guard.Condition(),
-				ExpressionAttributeNames:  guard.Names(),
-				ExpressionAttributeValues: guard.Values(),
-			}},
-			What: "child's link as read " + w.Table,
-			Err:  ErrStaleLink,
-		})
+// linkItems keeps the relation when a child moves from one parent to
+// another (either nil): for a stored child (old, from storedLink) it adds
+// to w the condition that the child's link is as read, and it returns the
+// effects on the parents: that to exists (and holds the child's copies,
+// toConds), +1 to its counter, -1 to from's. A create (old nil, no read)
+// needs no condition of its own: it is that the item does not exist.
+func (h *HasMany[P, C]) linkItems(w *txn.Write, old map[string]types.AttributeValue, from, to *P, toConds ...txn.Cond) ([]txn.Effect, error) {
+	if w.Op != txn.OpCreate {
+		w.RuleConds = append(w.RuleConds, h.asRead(old)...)
 	}
 	if from == nil && to == nil {
-		return out, nil
+		return nil, nil
 	}
 	if to == nil {
 		toConds = nil
 	}
-	actions, err := h.linkActions(from, to, toConds...)
-	if err != nil {
-		return nil, fmt.Errorf("relations: %s: %w", h.describe(), err)
-	}
-	for i, a := range actions {
-		tw, err := a.TxWrite(txn.Key{})
+	if from != nil && to != nil {
+		same, err := h.sameParent(*from, *to)
 		if err != nil {
 			return nil, fmt.Errorf("relations: %s: %w", h.describe(), err)
 		}
-		kind := ErrParentNotFound
-		if i == 0 && len(toConds) > 0 { // the action on to comes first
-			kind = errCopiesDiffer
+		if same {
+			from = nil // the child changes, its parent's counter does not
+			e, err := h.parentEffect(*to, 0, toConds)
+			return []txn.Effect{e}, err
 		}
-		out = append(out, dynamokit.CheckItem{Item: tw.Item, What: tw.What, Err: kind})
+	}
+	var out []txn.Effect
+	if to != nil {
+		e, err := h.parentEffect(*to, 1, toConds)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if from != nil {
+		e, err := h.parentEffect(*from, -1, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
 
+// parentEffect is what a child's write needs of parent p: that it exists
+// (and conds hold), and n added to its children counter.
+func (h *HasMany[P, C]) parentEffect(p P, n int64, conds []txn.Cond) (txn.Effect, error) {
+	pm := mapping.Must(h.parents.Model())
+	key, err := pm.KeyOf(&p)
+	if err != nil {
+		return txn.Effect{}, fmt.Errorf("relations: %s: parent: %w", h.describe(), err)
+	}
+	e := txn.Effect{Table: h.parents.TableName(), Key: key, What: "parent " + h.parents.TableName() + " (" + h.describe() + ")",
+		Conds: append(existsCond(pm, ErrParentNotFound), conds...)}
+	if n != 0 {
+		e.Adds = []txn.Delta{{Attr: h.spec.Counter, N: n}}
+	}
+	return e, nil
+}
+
 // asRead is the condition that a child item is as storedLink read it:
 // absent, or with the same link attributes (or none).
-func (h *HasMany[P, C]) asRead(old map[string]types.AttributeValue) (expression.Expression, error) {
+func (h *HasMany[P, C]) asRead(old map[string]types.AttributeValue) []txn.Cond {
 	cm := mapping.Must(h.children.Model())
-	var cond expression.ConditionBuilder
+	hash := cm.Key.Hash.Name
 	if old == nil {
-		cond = expression.AttributeNotExists(expression.NameNoDotSplit(cm.Key.Hash.Name))
-	} else {
-		cond = expression.AttributeExists(expression.NameNoDotSplit(cm.Key.Hash.Name))
-		for _, l := range h.links {
-			n := expression.NameNoDotSplit(l.name)
-			if v, ok := old[l.name]; ok {
-				cond = cond.And(n.Equal(expression.Value(v)))
-			} else {
-				cond = cond.And(expression.AttributeNotExists(n))
-			}
-		}
+		return []txn.Cond{equalCond(hash, nil, ErrStaleLink)}
 	}
-	return expression.NewBuilder().WithCondition(cond).Build()
+	out := []txn.Cond{{
+		Expr: expression.AttributeExists(expression.NameNoDotSplit(hash)), Kind: ErrStaleLink,
+		Holds: func(item map[string]types.AttributeValue) bool { return item != nil && item[hash] != nil },
+	}}
+	for _, l := range h.links {
+		out = append(out, equalCond(l.name, old[l.name], ErrStaleLink))
+	}
+	return out
 }
 
 // ErrNeedsRelation is returned, with a message naming the call to use,

@@ -227,7 +227,9 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 			return nil, mismatch("Together: the parent does not share its children's partition: %s", why)
 		}
 	}
-	h.register()
+	if err := h.register(); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 

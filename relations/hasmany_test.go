@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -141,11 +142,18 @@ type noIndexEmp struct {
 
 func (noIndexEmp) TableName() string { return "emp" }
 
-var offline = dynamokit.New(aws.Config{Region: "us-east-1"})
+// offline holds a client per test (and subtest), not used until a call does
+// I/O: each test declares its relations in a graph of its own.
+var offline sync.Map
+
+func offlineClient(t *testing.T) *dynamokit.Client {
+	c, _ := offline.LoadOrStore(t.Name(), dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRules(NewGraph())))
+	return c.(*dynamokit.Client)
+}
 
 func repo[T any](t *testing.T) *query.Table[T] {
 	t.Helper()
-	r, err := query.NewTable[T](offline)
+	r, err := query.NewTable[T](offlineClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,7 +195,7 @@ func (h *HasMany[P, C]) linkCond(from *P) (query.Cond, error) {
 }
 
 // guarded runs the child's actions in one transaction with the
-// [HasMany.LinkActions] of a move from one parent to another (either may
+// link actions (linkActions) of a move from one parent to another (either may
 // be nil), and maps a cancellation to the relation's errors. When only the
 // old parent is missing (an orphan), it runs again without it: a child
 // that points at nothing may still be moved or unlinked. toConds are

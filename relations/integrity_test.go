@@ -2,8 +2,9 @@ package relations
 
 import (
 	"errors"
-	"github.com/dynamokit/dynamokit"
 	"testing"
+
+	"github.com/dynamokit/dynamokit"
 
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -75,13 +76,13 @@ func TestLinkActionsAndRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := h.LinkActions(tt.from, tt.to)
+			got, err := h.linkActions(tt.from, tt.to)
 			if err != nil || len(got) != tt.want {
 				t.Errorf("LinkActions = %d actions, %v; want %d", len(got), err, tt.want)
 			}
 		})
 	}
-	if _, err := h.LinkActions(&mtDept{}, &d1); !errors.Is(err, query.ErrEmptyKey) {
+	if _, err := h.linkActions(&mtDept{}, &d1); !errors.Is(err, query.ErrEmptyKey) {
 		t.Errorf("LinkActions(empty key) = %v, want ErrEmptyKey", err)
 	}
 	for m, want := range map[*model.Model]Role{parents.Model(): ParentRole, children.Model(): ChildRole, repo[iiDept](t).Model(): NoRole} {

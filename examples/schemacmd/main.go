@@ -92,7 +92,7 @@ func run(ctx context.Context, w io.Writer, prefix string, args []string) int {
 		// Only plan and apply connect, so diagram and export start no
 		// engine.
 		Connect: func(ctx context.Context) (*dynamokit.Client, func(), error) {
-			db, eng, err := connect.Open(ctx, &connect.Options{AWS: *useAWS, Log: os.Stderr}, dynamokit.WithNamer(namer))
+			db, eng, err := connect.Open(ctx, &connect.Options{AWS: *useAWS, Log: os.Stderr}, dynamokit.WithNamer(namer), dynamokit.WithRules(relations.NewGraph()))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -102,7 +102,7 @@ func run(ctx context.Context, w io.Writer, prefix string, args []string) int {
 	// The diagram draws the relation and the collection as the
 	// application declares them. Declaring makes no request, so a client
 	// that is never used serves.
-	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithNamer(namer))
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithNamer(namer), dynamokit.WithRules(relations.NewGraph()))
 	if err := declare(db, cmd); err != nil {
 		fmt.Fprintln(os.Stderr, "schemacmd:", err)
 		return schemacmd.ExitError

@@ -62,7 +62,7 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool) error {
-	db, eng, err := connect.Open(ctx, &connect.Options{AWS: useAWS, Log: os.Stderr}, dynamokit.WithNamer(model.Prefix(prefix)))
+	db, eng, err := connect.Open(ctx, &connect.Options{AWS: useAWS, Log: os.Stderr}, dynamokit.WithNamer(model.Prefix(prefix)), dynamokit.WithRules(relations.NewGraph()))
 	if err != nil {
 		return err
 	}

@@ -1,38 +1,38 @@
-// Package txn carries built transaction actions between dynamokit's
-// packages. Its types appear in the signatures of [dynamokit.TxAction] and
-// [dynamokit.TxRead], so that only packages of this module implement them.
+// Package txn carries writes between dynamokit's packages before their
+// requests are built. A write is a draft: the item, update and conditions
+// of one PutItem, UpdateItem, DeleteItem or transaction action, still as
+// expression builders. The write rules a client enforces (package
+// relations' graph) are applied to drafts by [Plan], which adds their
+// conditions and actions to the drafts themselves; only then is each draft
+// rendered into a request, once.
+//
+// Its types appear in the signatures of dynamokit.TxAction, TxRead and
+// Rules, so that only packages of this module implement them, and its
+// [Key] cannot be made outside this module with a valid seal.
 package txn
 
 import (
+	"errors"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Key is the argument only dynamokit's packages can name.
-type Key struct{}
+// Key is the argument of the methods that build actions. Its zero value,
+// the only one code outside this module can make, is refused by every
+// builder: see [Seal].
+type Key struct{ sealed bool }
 
-// Write is a built write action.
-type Write struct {
-	Item types.TransactWriteItem
-	// Undo reverts what building did to the caller's value.
-	Undo func()
-	// What describes the action, such as "update employee".
-	What string
-	// Fail is the error the action's failed condition means, given the
-	// item as it was (nil: none).
-	Fail func(old map[string]types.AttributeValue) error
-	// Op, Model, Key and Item describe the write to the write checks:
-	// Item is the whole item of a put, or the attributes an update sets;
-	// Unknown names the attributes an update changes to a value that
-	// depends on the stored item (Add, SetIfNotExists, set and list
-	// operations), which are not in Attrs.
-	Op      string
-	Model   *model.Model
-	Key     mapping.Item
-	Attrs   mapping.Item
-	Unknown []string
-}
+// Seal returns the Key dynamokit's packages pass to build an action.
+func Seal() Key { return Key{sealed: true} }
+
+// Sealed reports whether k was made by [Seal].
+func (k Key) Sealed() bool { return k.sealed }
+
+// ErrUnsealed is returned by a builder called with a Key not made by Seal:
+// actions are built by dynamokit.Client.WriteTx and ReadTx only.
+var ErrUnsealed = errors.New("dynamokit: transaction actions are built and sent by Client.WriteTx and Client.ReadTx only")
 
 // Read is a built read of a read transaction.
 type Read struct {
@@ -41,4 +41,12 @@ type Read struct {
 	// Store decodes the item read (nil: none) into the destination and
 	// reports whether there was one.
 	Store func(item map[string]types.AttributeValue) (found bool, err error)
+}
+
+// Model returns the mapping of a public model, nil for nil.
+func Model(m *model.Model) *mapping.Model {
+	if m == nil {
+		return nil
+	}
+	return mapping.Must(m)
 }

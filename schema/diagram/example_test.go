@@ -28,7 +28,7 @@ func (Order) TableName() string { return "order" }
 // A relation is drawn from what Declare returns; declaring it makes no
 // request.
 func ExampleMermaid() {
-	db := dynamokit.New(aws.Config{Region: "us-east-1"})
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithRules(relations.NewGraph()))
 	customers, _ := query.NewTable[Customer](db)
 	orders, _ := query.NewTable[Order](db)
 	placed, err := relations.Declare(customers, orders, relations.Spec{

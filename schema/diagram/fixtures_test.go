@@ -78,7 +78,7 @@ func (Assignment) TableName() string { return "assignment" }
 // with a client that is never sent a request.
 func orgGraph(t testing.TB) diagram.Graph {
 	t.Helper()
-	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithNamer(model.Prefix("dev-")))
+	db := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithNamer(model.Prefix("dev-")), dynamokit.WithRules(relations.NewGraph()))
 	depts := must(query.NewTable[Department](db))(t)
 	emps := must(query.NewTable[Employee](db))(t)
 	people := must(query.NewTable[Person](db))(t)

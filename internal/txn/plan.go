@@ -1,0 +1,224 @@
+package txn
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/model"
+)
+
+// Rules are the write rules a client enforces, as dynamokit's packages
+// apply them.
+type Rules interface {
+	// Covers reports whether any rule concerns writes of m, so that a
+	// write of another model skips planning.
+	Covers(m *model.Model) bool
+	// Check applies the rules to w before its request is built: it may
+	// add conditions on w's item (RuleConds), counters to add to (Adds),
+	// attributes to a created item (Item and Attrs), or make a put keep
+	// the stored attributes outside the model (KeepOther), and returns
+	// what the write needs of other items. An error refuses the write,
+	// before any request.
+	Check(ctx context.Context, w *Write) ([]Effect, error)
+}
+
+// Effect is what a write needs of another item: conditions on it, and
+// counters of it to add to. Conds of an effect with Adds must include that
+// the item exists, so that the update cannot create it.
+type Effect struct {
+	Table string
+	Key   mapping.Item
+	What  string // such as "check parent departments"
+	Conds []Cond
+	Adds  []Delta
+}
+
+// Refusal is the error of a transaction refused before any request
+// because one of its items cannot keep a rule.
+type Refusal struct {
+	Table string
+	Key   mapping.Item
+	Kind  error // what the refused condition means (nil: a plain refusal)
+	Msg   string
+}
+
+// Error implements the error interface.
+func (r *Refusal) Error() string { return r.Msg }
+
+// Unwrap returns Kind.
+func (r *Refusal) Unwrap() error { return r.Kind }
+
+// group is the effects of one transaction on one item outside its writes.
+type group struct {
+	table string
+	key   mapping.Item
+	what  string
+	conds []Cond
+	adds  []Delta
+}
+
+// Plan applies rules to the writes of one request (one write alone, or the
+// actions of one transaction) before their requests are built. It changes
+// the writes in place and returns them followed by the items the rules
+// add. Effects on one item are merged into one action: the conditions
+// joined with AND and the counter changes summed, so that a transaction
+// changes each counter once. An effect on an item the transaction itself
+// writes is merged into that write:
+//   - into an update or a check, as conditions on the stored item and
+//     additions to its counters;
+//   - into a put or create, by checking the conditions against the item
+//     as written (a condition that cannot be checked so refuses the
+//     transaction) and adding to the counters in the item;
+//   - never into a delete: the item cannot meet a condition or keep a
+//     counter after the transaction, which is refused.
+//
+// A write of a batch refuses any effect, condition, counter or change.
+// Writes whose Owner is set and whose model no rule covers are planned
+// like the others: the rules decide what an owner's mark lets through.
+func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
+	if rules == nil {
+		return writes, nil
+	}
+	var (
+		groups []*group
+		byID   = map[string]*group{}
+	)
+	for _, w := range writes {
+		if w.Planned || w.Model == nil || !rules.Covers(w.Model) {
+			continue
+		}
+		keepOther, nConds, nAdds := w.KeepOther, len(w.RuleConds), len(w.Adds)
+		itemLen := len(w.Item)
+		effects, err := rules.Check(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		if w.Batch && (len(effects) > 0 || w.KeepOther != keepOther || len(w.RuleConds) != nConds || len(w.Adds) != nAdds || len(w.Item) != itemLen) {
+			what := "a condition on the item"
+			if len(effects) > 0 {
+				what = effects[0].What
+			}
+			return nil, &Refusal{Table: w.Table, Key: w.Key, Msg: fmt.Sprintf("a batch %s takes no condition and writes no other item, and this one needs %s: write it with Table.%s or Client.WriteTx", w.Op, what, singleCall(w.Op))}
+		}
+		for _, e := range effects {
+			id := itemID(e.Table, e.Key)
+			g := byID[id]
+			if g == nil {
+				g = &group{table: e.Table, key: e.Key, what: e.What}
+				byID[id] = g
+				groups = append(groups, g)
+			}
+			g.conds = append(g.conds, e.Conds...)
+			g.adds = addDeltas(g.adds, e.Adds)
+		}
+	}
+	written := make(map[string]*Write, len(writes))
+	for _, w := range writes {
+		if _, dup := written[w.ID()]; !dup {
+			written[w.ID()] = w
+		}
+	}
+	out := slices.Clip(writes)
+	for _, g := range groups {
+		w := written[itemID(g.table, g.key)]
+		if w == nil {
+			op := OpCheck
+			if len(g.adds) > 0 {
+				op = OpAdd
+			}
+			out = append(out, &Write{Op: op, What: g.what, Table: g.table, Key: g.key, RuleConds: g.conds, Adds: g.adds, Undo: func() {}})
+			continue
+		}
+		if err := merge(w, g); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// merge merges the effects g on the item w writes into w.
+func merge(w *Write, g *group) error {
+	refuse := func(kind error, format string, args ...any) error {
+		return &Refusal{Table: g.table, Key: g.key, Kind: kind, Msg: fmt.Sprintf(format, args...)}
+	}
+	firstKind := func() error {
+		for _, c := range g.conds {
+			if c.Kind != nil {
+				return c.Kind
+			}
+		}
+		return nil
+	}
+	switch w.Op {
+	case OpDelete:
+		return refuse(firstKind(), "%s needs the item that %s deletes in the same transaction: send them separately, or use the relation's verb", g.what, w.What)
+	case OpPut, OpCreate:
+		for _, c := range g.conds {
+			if c.Holds == nil {
+				return refuse(c.Kind, "%s cannot be checked on the item that %s writes whole in the same transaction: send them separately", g.what, w.What)
+			}
+			if !c.Holds(w.Item) {
+				return refuse(c.Kind, "%s does not hold on the item %s writes in the same transaction", g.what, w.What)
+			}
+		}
+		if w.KeepOther {
+			w.Adds = addDeltas(w.Adds, g.adds)
+			return nil
+		}
+		for _, d := range g.adds {
+			n := d.N
+			if v, ok := w.Item[d.Attr].(*types.AttributeValueMemberN); ok {
+				have, err := strconv.ParseInt(v.Value, 10, 64)
+				if err != nil {
+					return refuse(nil, "%s: counter %s of the item %s writes is not an integer", g.what, d.Attr, w.What)
+				}
+				n += have
+			}
+			w.Item[d.Attr] = &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+		}
+		return nil
+	case OpCheck:
+		if len(g.adds) > 0 {
+			w.Op = OpAdd
+		}
+	case OpUpdate, OpAdd:
+		for _, d := range g.adds {
+			if _, set := w.Attrs[d.Attr]; set || slices.Contains(w.Unknown, d.Attr) {
+				return refuse(nil, "%s changes counter %s, which %s also changes in the same transaction: send them separately", g.what, d.Attr, w.What)
+			}
+		}
+	}
+	w.RuleConds = append(w.RuleConds, g.conds...)
+	w.Adds = addDeltas(w.Adds, g.adds)
+	return nil
+}
+
+// addDeltas adds more to have, one Delta per attribute.
+func addDeltas(have, more []Delta) []Delta {
+	for _, d := range more {
+		i := slices.IndexFunc(have, func(x Delta) bool { return x.Attr == d.Attr })
+		if i < 0 {
+			have = append(have, d)
+			continue
+		}
+		have = slices.Clone(have)
+		have[i].N += d.N
+	}
+	return have
+}
+
+// singleCall names the call of package query that makes a write of op
+// alone.
+func singleCall(op string) string {
+	switch op {
+	case OpPut:
+		return "Put"
+	case OpDelete:
+		return "Delete"
+	}
+	return "Create"
+}
