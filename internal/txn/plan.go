@@ -77,8 +77,8 @@ type group struct {
 //     counter after the transaction, which is refused.
 //
 // A write of a batch refuses any effect, condition, counter or change.
-// Writes whose Owner is set and whose model no rule covers are planned
-// like the others: the rules decide what an owner's mark lets through.
+// Writes already planned (Planned) and writes of models no rule covers are
+// left as they are.
 func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
 	if rules == nil {
 		return writes, nil

@@ -82,10 +82,6 @@ type Write struct {
 	// model (such as a counter): it is sent as an update that sets every
 	// attribute of the item and removes the model's attributes it lacks.
 	KeepOther bool
-	// Owner names the relation that built the write to keep itself (its
-	// counter changes, its cascade): that relation's rules let it pass.
-	// Only dynamokit's packages set it.
-	Owner any
 	// Planned reports a write the rules have been applied to already,
 	// with the items they added in With, in order.
 	Planned bool
