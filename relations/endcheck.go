@@ -1,6 +1,7 @@
 package relations
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -30,10 +31,12 @@ type counterRule struct {
 //   - a Delete under Restrict is conditional on the counter being 0 (an
 //     item without a counter is refused too: the relation's own delete
 //     counts what it has); under Cascade or Detach it is refused, naming
-//     the call that applies the policy;
+//     the call that applies the policy, unless another relation's verb
+//     has applied the policy already (see [cleared]): then it is
+//     conditional on the counter being 0 as under Restrict;
 //   - batch puts and deletes are refused, as a batch write takes neither
 //     an update nor a condition.
-func (r counterRule) check(w *txn.Write) error {
+func (r counterRule) check(ctx context.Context, w *txn.Write) error {
 	switch w.Op {
 	case txn.OpCreate:
 		w.Item[r.counter] = &types.AttributeValueMemberN{Value: "0"}
@@ -54,10 +57,24 @@ func (r counterRule) check(w *txn.Write) error {
 		if w.Batch {
 			return fmt.Errorf("%w: %s: BatchDelete cannot apply OnDelete (%v): delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		if r.policy != Restrict {
+		if r.policy != Restrict && !cleared(ctx) {
 			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
 		w.RuleConds = append(w.RuleConds, counterIs(r.counter, 0, r.refused))
 	}
 	return nil
 }
+
+// clearedKey marks the context of a delete whose item's dependents (its
+// children and edges in other relations) the deleting verb has removed
+// or detached already, applying each relation's own policy.
+type clearedKey struct{}
+
+// clearing returns ctx marked: deletes made with it have applied every
+// relation's policy to the deleted items' dependents.
+func clearing(ctx context.Context) context.Context {
+	return context.WithValue(ctx, clearedKey{}, true)
+}
+
+// cleared reports whether ctx is marked by clearing.
+func cleared(ctx context.Context) bool { return ctx.Value(clearedKey{}) != nil }

@@ -94,7 +94,7 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Ef
 		relation: h.describe(),
 		deleteBy: "HasMany.DeleteParent",
 		refused:  errRestrictPlain,
-	}.check(w)
+	}.check(ctx, w)
 	if err != nil || len(h.copies) == 0 {
 		return nil, err
 	}
