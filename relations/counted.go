@@ -90,14 +90,21 @@ func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter
 	if err != nil {
 		return counted{}, err
 	}
-	if out.Item == nil || !pm.IsEntity(out.Item) {
+	return countedOf(pm, out.Item, counter)
+}
+
+// countedOf reads the counter attribute of item as stored (nil: no item,
+// or one of another entity type).
+func countedOf(pm *mapping.Model, item map[string]types.AttributeValue, counter string) (counted, error) {
+	if item == nil || !pm.IsEntity(item) {
 		return counted{}, nil
 	}
 	c := counted{exists: true}
-	av, ok := out.Item[counter]
+	av, ok := item[counter]
 	if !ok {
 		return c, nil
 	}
+	var err error
 	num, ok := av.(*types.AttributeValueMemberN)
 	if !ok {
 		return c, fmt.Errorf("relations: counter %s of %s is not a number", counter, pm.Type)

@@ -121,7 +121,7 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	case Restrict:
 		err = h.restrict(ctx, parent)
 	case Cascade:
-		err = h.sweep(ctx, parent, opts, h.deleteAction)
+		err = h.cascade(ctx, parent, opts)
 	case Detach:
 		err = h.sweep(ctx, parent, opts, h.detachAction)
 	}
