@@ -205,3 +205,39 @@ func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 		t.Errorf("CountChildren(d-2) = %d, want 3", n)
 	}
 }
+
+// TestRelationsCascadeLinkRace links a new employee to d-1 just before the
+// cascade's first DeleteItem, after the parent is marked: the link is
+// either refused (the link rule on a marked parent) or counted, and then
+// the cascade deletes the new child too before it deletes d-1. Either way
+// no employee is left pointing at a deleted department.
+func TestRelationsCascadeLinkRace(t *testing.T) {
+	t.Parallel()
+	eachLayout(t, testCascadeLinkRace, testCascadeLinkRace, testCascadeLinkRace)
+}
+
+func testCascadeLinkRace[P, C any](t *testing.T, s shape[P, C]) {
+	f, other, hook := raceSetup(t, s)
+	ctx := t.Context()
+	d1 := f.dept(Department{DepartmentID: "d-1"})
+	var linkErr error
+	hook.before("DeleteItem", func() {
+		late := f.emp(Employee{"late", "Newcomer", ""})
+		linkErr = other.staff.Link(ctx, &late, d1)
+	})
+	if err := f.onDelete(t, relations.Cascade).DeleteParent(ctx, d1, nil); err != nil {
+		t.Fatalf("Delete(d-1, Cascade): %v", err)
+	}
+	if !hook.done() {
+		t.Fatal("the other writer never got its turn: the cascade sent no DeleteItem")
+	}
+	t.Logf("Link(late, d-1) during the cascade = %v", linkErr)
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(d-1) after the cascade = %v, want ErrNotFound", err)
+	}
+	for id, d := range f.owners(t) {
+		if d == "d-1" {
+			t.Errorf("employee %s still points at d-1 after the cascade deleted it (link during the cascade: %v)", id, linkErr)
+		}
+	}
+}
