@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -99,10 +100,13 @@ const cascadeResumeChildren = 250
 //  1. the first page is deleted, but its subtraction never arrives (the
 //     process died in between): the counter is left too high, never too
 //     low;
-//  2. run again, it settles what the first run left before anything else
-//     (the recorded page, or a recount in an item collection), and is
-//     interrupted after 30 more deletes, whose page it still subtracts:
-//     the counter is exact, so the rerun counted nothing twice;
+//  2. a Recount meanwhile is refused while a recorded page is pending
+//     (it would count the page's deleted children out, and the rerun
+//     would subtract them again); run again, the cascade settles what the
+//     first run left before anything else (the recorded page, or a
+//     recount in an item collection), and is interrupted after 30 more
+//     deletes, whose page it still subtracts: the counter is exact, so
+//     the rerun counted nothing twice;
 //  3. run again with one delete's answer lost (an unknown outcome): it
 //     completes, the parent is gone, and the counter never read below the
 //     children left (in the child-index layouts it is exact after every
@@ -165,6 +169,17 @@ func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 	t.Logf("after a run that died before subtracting its first page: counter %d, children %d", n, l)
 	if l != cascadeResumeChildren-100 || n < l {
 		t.Errorf("after a run that died before subtracting: counter %d, %d children; want %d children and a counter not below", n, l, cascadeResumeChildren-100)
+	}
+
+	if s.layout != relations.ItemCollection {
+		// The page is recorded as pending: a recount now would leave its
+		// deleted children out, and the rerun would subtract them again.
+		if _, err := f.staff.Recount(ctx, d1); err == nil || !strings.Contains(err.Error(), "DeleteParent") {
+			t.Errorf("Recount(d-1) with a cascade's page pending = %v, want a refusal naming DeleteParent", err)
+		}
+		if got := f.count(t, d1); got != n {
+			t.Errorf("counter after a refused Recount = %d, want %d unchanged", got, n)
+		}
 	}
 
 	// 2. Run again, interrupted after 30 deletes.

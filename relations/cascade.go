@@ -162,16 +162,17 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 		return err
 	}
 	r.counting = st.exists
+	if st.exists && (st.mark != "" || st.pending != nil) {
+		// An earlier run was interrupted (or runs still): take over, and
+		// settle its pending page before any recount.
+		if err := r.takeOver(ctx, st); err != nil {
+			return err
+		}
+	}
 	if st.exists && (!st.has || st.n < 0) {
 		// Count first, so that the subtractions end at 0 (a negative
 		// counter has drifted: see [ErrCounterDrift]).
 		if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
-			return err
-		}
-	}
-	if st.exists && (st.mark != "" || st.pending != nil) {
-		// An earlier run was interrupted (or runs still): take over.
-		if err := r.takeOver(ctx, st); err != nil {
 			return err
 		}
 	}
@@ -465,8 +466,8 @@ func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item
 func (r *cascadeRun[P, C]) read(ctx context.Context) (cascadeState, error) {
 	h := r.h
 	pm := mapping.Must(h.parents.Model())
-	proj := expression.NamesList(expression.NameNoDotSplit(cascadeMark(h.spec.Counter)), expression.NameNoDotSplit(cascadePending(h.spec.Counter)))
-	for _, n := range counterAttrs(pm, h.spec.Counter) {
+	proj := expression.NamesList(expression.NameNoDotSplit(cascadeMark(h.spec.Counter)))
+	for _, n := range counterAttrs(pm, h.spec.Counter) { // the counter and the pending page
 		proj = proj.AddNames(expression.NameNoDotSplit(n))
 	}
 	expr, err := expression.NewBuilder().WithProjection(proj).Build()
