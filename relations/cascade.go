@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -195,8 +196,8 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 			return err
 		case !st.exists:
 			return nil // deleted meanwhile
-		case st.mark != r.token:
-			return errTakenOver
+		case st.mark != "" && st.mark != r.token:
+			return errTakenOver // marked by a run started since
 		case st.has && st.n < 0, !r.verify:
 			// A negative counter counted fewer children than a pass
 			// deleted (written around the relation); in an item
@@ -399,7 +400,7 @@ func (r *cascadeRun[P, C]) pointsAtParent(item mapping.Item) bool {
 func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item) (map[string]mapping.Item, error) {
 	h := r.h
 	cm := mapping.Must(h.children.Model())
-	names := cm.Key.Names()
+	names := slices.Clone(cm.Key.Names())
 	for n := range r.links {
 		names = append(names, n)
 	}
