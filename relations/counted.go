@@ -45,6 +45,9 @@ type counted struct {
 	exists bool  // the item exists
 	has    bool  // it has the counter attribute
 	n      int64 // the counter, when has
+	// pending: a cascade recorded a page of deletes on the item that is
+	// not subtracted from the counter yet (cascadePending).
+	pending bool
 }
 
 // countedEnd is what the core needs to know of one counted item (a parent
@@ -90,14 +93,22 @@ func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter
 	if err != nil {
 		return counted{}, err
 	}
-	if out.Item == nil || !pm.IsEntity(out.Item) {
+	return countedOf(pm, out.Item, counter)
+}
+
+// countedOf reads the counter attribute of item as stored (nil: no item,
+// or one of another entity type).
+func countedOf(pm *mapping.Model, item map[string]types.AttributeValue, counter string) (counted, error) {
+	if item == nil || !pm.IsEntity(item) {
 		return counted{}, nil
 	}
-	c := counted{exists: true}
-	av, ok := out.Item[counter]
+	_, pending := item[cascadePending(counter)]
+	c := counted{exists: true, pending: pending}
+	av, ok := item[counter]
 	if !ok {
 		return c, nil
 	}
+	var err error
 	num, ok := av.(*types.AttributeValueMemberN)
 	if !ok {
 		return c, fmt.Errorf("relations: counter %s of %s is not a number", counter, pm.Type)
@@ -111,7 +122,7 @@ func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter
 
 // counterAttrs is the projection of readCount.
 func counterAttrs(pm *mapping.Model, counter string) []string {
-	names := []string{counter, pm.Key.Hash.Name}
+	names := []string{counter, cascadePending(counter), pm.Key.Hash.Name}
 	if pm.EntityType != nil && !slices.Contains(names, pm.EntityType.Name) {
 		names = append(names, pm.EntityType.Name)
 	}
@@ -226,6 +237,11 @@ func restrictDelete[X any](ctx context.Context, table *query.Table[X], x X, e co
 	return fmt.Errorf("the counter %s kept changing over %d attempts", e.counter, maxSweeps)
 }
 
+// errCascadePending is what a recount returns for an item a cascade was
+// deleting when it was interrupted, with a page of deleted children not
+// yet subtracted from the counter: the cascade settles that page itself.
+var errCascadePending = errors.New("a cascade of this item was interrupted before it subtracted a page of deleted children from the counter: call DeleteParent again, which settles the page and continues")
+
 // recountEnd counts x's children or edges with e.count and stores the
 // number in its counter, conditional on the counter being as it was read,
 // and returns it; a change in between makes it count again (up to
@@ -246,6 +262,9 @@ func recountFrom[X any](ctx context.Context, table *query.Table[X], x X, e count
 		if !c.exists {
 			return 0, c, errMissing
 		}
+		if c.pending {
+			return 0, c, errCascadePending
+		}
 		n, err := e.count(ctx)
 		if err != nil {
 			return 0, c, err
@@ -257,7 +276,10 @@ func recountFrom[X any](ctx context.Context, table *query.Table[X], x X, e count
 		if c.has {
 			unchanged = query.Path(e.counter).Equal(query.Value(c.n))
 		}
-		err = table.Client().WriteTx(ctx, nil, table.TxAdd(x, e.counter, int64(n)-c.n, unchanged))
+		// A cascade's pending page would be subtracted again when it is
+		// settled: the count already leaves its deleted children out.
+		settled := query.Path(cascadePending(e.counter)).AttributeNotExists()
+		err = table.Client().WriteTx(ctx, nil, table.TxAdd(x, e.counter, int64(n)-c.n, unchanged, settled))
 		if errors.Is(err, query.ErrConditionFailed) {
 			continue // changed meanwhile
 		}

@@ -92,7 +92,10 @@ const maxRecounts = 5
 // count reads the child index, which is eventually consistent in the
 // multi-table and inverted-index layouts: run it while the parent's
 // children are not changing. It returns [ErrParentNotFound] when the
-// parent does not exist. It calls GetItem, Query and TransactWriteItems.
+// parent does not exist, and refuses, with an error naming DeleteParent,
+// a parent whose [Cascade] was interrupted with a page of deleted
+// children not yet subtracted (the cascade settles it when run again). It
+// calls GetItem, Query and TransactWriteItems.
 func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (int, error) {
 	n, err := recountEnd(h.own(ctx), h.parents, parent, h.end(parent), ErrParentNotFound)
 	if err != nil {

@@ -46,15 +46,16 @@ func (p Policy) String() string {
 // DeleteOptions adjusts [HasMany.DeleteParent]. A nil *DeleteOptions means
 // the defaults.
 type DeleteOptions struct {
-	// Progress, when set, is called after each transaction of up to 99
-	// children ([Cascade], [Detach]), with the counts so far of this call.
+	// Progress, when set, is called after each page of up to 100
+	// children ([Cascade]) or transaction of up to 99 ([Detach]), once
+	// the parent's counter is kept for them, with the counts so far of
+	// this call.
 	// It is called from the goroutine that called DeleteParent, never
 	// concurrently.
 	Progress func(DeleteProgress)
 }
 
-// chunk is how many children one transaction of a cascade or detach
-// writes: DynamoDB's 100 actions, less the parent's counter.
+// chunk is how many children one transaction of a detach writes: DynamoDB's 100 actions, less the parent's counter.
 const chunk = dynamokit.MaxTxActions - 1
 
 // DeleteProgress is how far a [HasMany.DeleteParent] has come, as reported
@@ -94,23 +95,39 @@ const maxSweeps = 10
 //     counts the children with a Query and deletes only if there are none,
 //     on condition that the counter is still absent: any link in between
 //     creates it and fails the delete.
-//   - [Cascade] reads the children and deletes them in transactions of up
-//     to 99, each also subtracting their number from the parent's counter;
-//     each child's delete is conditional on its link to parent, so a child
-//     another writer moved or unlinked after it was read is left alone
-//     (counted in [DeleteProgress.Skipped]). Then it deletes the parent on
-//     condition that its counter is 0, and reads the children again if
-//     it is not (children linked meanwhile).
-//   - [Detach] does the same with an update removing each child's link
-//     instead of a delete.
+//   - [Cascade] marks the parent as being deleted (an UpdateItem of an
+//     attribute named after the counter, child_count_deleting), then
+//     reads the children in pages of 100 and deletes each with one
+//     DeleteItem conditional on its link to parent, so a child another
+//     writer moved or unlinked after it was read is left alone (counted
+//     in [DeleteProgress.Skipped]); one UpdateItem per page subtracts the
+//     children it deleted from the counter. In the multi-table and
+//     inverted-index layouts each page is first read again by key,
+//     strongly consistent (BatchGetItem), and recorded on the parent
+//     (child_count_pending) until it is subtracted, so that a run that
+//     died in between is settled exactly by the next. Then it deletes the
+//     parent on condition that its counter is 0, and reads the children
+//     again if it is not (children linked meanwhile). About 1.02 write
+//     units a child, against 2.02 in transactions (docs/relations.md).
+//   - [Detach] reads the children and removes their links in
+//     transactions of up to 99, each also subtracting their number from
+//     the parent's counter, on the same condition; then it deletes the
+//     parent as Cascade does.
 //
 // Deleting a parent that does not exist is not an error (so a cascade can
 // be re-run after it deleted the parent), and under Cascade and Detach
 // its children are still dealt with. A cascade interrupted (a cancelled
 // context, a failed request) leaves the parent and the children not yet
-// deleted, with a correct counter; calling it again continues.
+// deleted, with a correct counter: the deletes it sent are subtracted
+// before it returns. Only a process that dies between a page's deletes
+// and its subtraction leaves the counter too high (never too low) by at
+// most that page; calling DeleteParent again settles it first, then
+// continues, and never subtracts a child twice. A second DeleteParent of
+// the same parent started meanwhile takes the cascade over, and the first
+// returns an error saying so.
 //
-// It calls DeleteItem, GetItem, Query and TransactWriteItems:
+// It calls DeleteItem, GetItem, Query, UpdateItem, BatchGetItem and
+// TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) error {
 	ctx = h.own(ctx)
@@ -122,7 +139,7 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	case Restrict:
 		err = h.restrict(ctx, parent)
 	case Cascade:
-		err = h.sweep(ctx, parent, opts, h.deleteAction)
+		err = h.cascade(ctx, parent, opts)
 	case Detach:
 		err = h.sweep(ctx, parent, opts, h.detachAction)
 	}
@@ -171,7 +188,8 @@ func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
 type childFunc[C any] func(child C, linked query.Cond) dynamokit.TxAction
 
 // sweep applies write to every child of parent in transactions that keep
-// the parent's counter, and deletes the parent once its counter is 0.
+// the parent's counter, and deletes the parent once its counter is 0: the
+// [Detach] policy ([Cascade] is h.cascade).
 func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) error {
 	linked, err := h.linkedTo(parent)
 	if err != nil {
@@ -294,14 +312,6 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 		}
 	}
 	return names
-}
-
-// deleteAction is the delete of child on condition that it still points at
-// the parent (linked). The link condition guards the child; a version
-// check would only fail on unrelated changes, so the version is cleared
-// by the sweep.
-func (h *HasMany[P, C]) deleteAction(child C, linked query.Cond) dynamokit.TxAction {
-	return h.children.TxDelete(child, linked)
 }
 
 // detachAction is the removal of child's link on the same condition.

@@ -1,0 +1,733 @@
+package relations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/query"
+)
+
+// The one-to-many cascade ([Cascade] in [HasMany.DeleteParent]).
+//
+// A child is deleted with one DeleteItem conditional on its link to the
+// parent (1 write unit), not in a transaction (2 per action). The parent's
+// children counter is kept by one UpdateItem per page of up to
+// cascadePage children that subtracts the children that page deleted.
+// What keeps that exact:
+//
+//   - The parent is marked (cascadeMark, one UpdateItem) before its first
+//     child is deleted, with a token of the run. Every later write of the
+//     run to the parent is conditional on the mark holding its token, so a
+//     second DeleteParent of the same parent takes over and the first
+//     stops (errTakenOver) before writing the counter again. The link
+//     rules refuse a link to a marked parent and a delete of one of its
+//     children by anyone else (see cascadeMark).
+//   - A page subtracts what it deleted: a delete that succeeded is the
+//     run's; one whose condition failed (the child was moved, unlinked or
+//     deleted meanwhile) is not, as the writer that did it kept the counter.
+//   - In the layouts with a child index (multi-table, inverted index), a
+//     page's children are first read again, strongly consistent, by key
+//     (BatchGetItem): only those that exist and still point at the parent
+//     go on. Their keys are recorded on the parent (cascadePending, the
+//     same UpdateItem that would otherwise be needed, on condition that no
+//     other page is pending) before the deletes, and the subtraction
+//     removes the record, on condition that it is still this page's. A
+//     run interrupted between the deletes and the subtraction (a crash, a
+//     failed request) leaves the record; the next run settles it: every
+//     recorded child that no longer exists was deleted by a cascade of the
+//     parent (it existed after the mark, and nobody else may delete it),
+//     and is subtracted once, on condition that the record is still there.
+//     A delete whose response is lost ([dynamokit.ErrUnknownOutcome]) is
+//     settled the same way at once, with a strongly consistent GetItem.
+//   - In an item collection the children are read strongly consistent in
+//     the first place, so the counter can be recounted exactly: a run that
+//     finds the parent marked by an earlier run recounts it (a Query that
+//     counts, and a write only when it differs), and so does a run whose
+//     final delete finds the counter above 0 once no child is listed. A
+//     lost delete response is then left to that recount.
+//
+// The parent is deleted, as before, on condition that its counter is 0.
+
+// cascadePage is how many children one page of a cascade deletes and
+// subtracts from the counter at once: the keys of one BatchGetItem.
+const cascadePage = 100
+
+// cascadeWorkers bounds how many DeleteItem requests of one page a
+// cascade has in flight.
+const cascadeWorkers = 8
+
+// cascadeSettleTimeout bounds the writes a cascade still makes, after its
+// context ended, to subtract what it deleted.
+const cascadeSettleTimeout = 30 * time.Second
+
+// cascadeMark names the attribute of a counted item (a parent) that says a
+// cascade is deleting it, holding the token of the run: the counter's name
+// followed by "_deleting" (child_count_deleting). It stays until the item
+// is deleted; a DeleteParent run again continues the cascade.
+//
+// The link rules must refuse, while it exists:
+//   - a link to the item: the +1 on its counter carries the condition
+//     attribute_not_exists(<counter>_deleting);
+//   - a delete, by anyone but the cascade, of a child linked to it (in the
+//     multi-table and inverted-index layouts): the -1 on its counter that
+//     accompanies the delete of a child item carries the same condition.
+//     Moving or unlinking a child stays allowed: the child survives.
+func cascadeMark(counter string) string { return counter + "_deleting" }
+
+// cascadePending names the attribute of a counted item that records the
+// page of children a cascade is deleting (a map: id, and keys, the list of
+// their keys), until the page's deletes are subtracted from the counter.
+func cascadePending(counter string) string { return counter + "_pending" }
+
+// errTakenOver is what a cascade run returns when another run of the same
+// parent's delete has marked the parent since: the other run continues.
+var errTakenOver = errors.New("another DeleteParent of this parent took over the cascade")
+
+// pendingPage is a page recorded on the parent (cascadePending).
+type pendingPage struct {
+	id   string
+	keys []mapping.Item
+}
+
+// cascadeState is a parent's item as a cascade reads it.
+type cascadeState struct {
+	counted
+	mark    string       // the token of the run that marked it ("": none)
+	pending *pendingPage // the page recorded, or nil
+}
+
+// cascadeRun is one call of a cascade.
+type cascadeRun[P, C any] struct {
+	h        *HasMany[P, C]
+	parent   P
+	key      mapping.Item // the parent's key
+	linked   query.Cond   // a child still points at the parent
+	links    mapping.Item // the link attributes of the parent's children
+	token    string       // this run's mark
+	marked   bool         // the parent holds this run's mark
+	counting bool         // the parent exists with a counter, which the run keeps
+	verify   bool         // pages are read again and recorded (child index layouts)
+	progress func(DeleteProgress)
+	p        DeleteProgress
+}
+
+// cascade deletes every child of parent, then parent, as described above.
+func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions) error {
+	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
+	for _, n := range []string{cascadeMark(h.spec.Counter), cascadePending(h.spec.Counter)} {
+		if pm.Attribute(n) != nil {
+			return fmt.Errorf("relations: %s: the cascade's attribute %s is an attribute of %s: name another counter in Spec.Counter", h.describe(), n, pm.Type)
+		}
+	}
+	key, err := pm.KeyOf(&parent)
+	if err != nil {
+		return err
+	}
+	linked, err := h.linkedTo(parent)
+	if err != nil {
+		return err
+	}
+	c, err := h.childOf(&parent)
+	if err != nil {
+		return err
+	}
+	links := make(mapping.Item, len(h.links))
+	for _, l := range h.links {
+		if links[l.name], err = cm.Value(l.name, &c); err != nil {
+			return err
+		}
+	}
+	r := &cascadeRun[P, C]{
+		h: h, parent: parent, key: key, linked: linked, links: links,
+		token:  strconv.FormatUint(rand.Uint64(), 36),
+		verify: h.spec.Layout != ItemCollection,
+	}
+	if opts != nil {
+		r.progress = opts.Progress
+	}
+	st, err := r.read(ctx)
+	if err != nil {
+		return err
+	}
+	r.counting = st.exists
+	if st.exists && (st.mark != "" || st.pending != nil) {
+		// An earlier run was interrupted (or runs still): take over, and
+		// settle its pending page before any recount.
+		if err := r.takeOver(ctx, st); err != nil {
+			return err
+		}
+	}
+	if st.exists && (!st.has || st.n < 0) {
+		// Count first, so that the subtractions end at 0 (a negative
+		// counter has drifted: see [ErrCounterDrift]).
+		if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
+			return err
+		}
+	}
+	for range maxSweeps {
+		if err := r.pass(ctx); err != nil {
+			return err
+		}
+		if !r.counting {
+			return nil // no parent left to delete
+		}
+		failed, err := h.deleteIf(ctx, parent, h.noChildren())
+		if !failed {
+			return err
+		}
+		// Children remain by the counter: linked before the mark and not
+		// yet listed by the child index, or linked meanwhile.
+		st, err := r.read(ctx)
+		switch {
+		case err != nil:
+			return err
+		case !st.exists:
+			return nil // deleted meanwhile
+		case st.mark != "" && st.mark != r.token:
+			return errTakenOver // marked by a run started since
+		case st.has && st.n < 0, !r.verify:
+			// A negative counter counted fewer children than a pass
+			// deleted (written around the relation); in an item
+			// collection, a lost answer may have left it high. Either way
+			// the children are counted exactly there (strongly
+			// consistent in an item collection).
+			if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
+				return err
+			}
+		}
+	}
+	st, err = r.read(ctx)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("children remain after %d passes: the counter %s says %d (the child index may lag, or children keep being linked; a counter left too high by cascades that ran at once is repaired by HasMany.Recount)", maxSweeps, h.spec.Counter, st.n)
+}
+
+// pass reads the parent's children and deletes them page by page.
+func (r *cascadeRun[P, C]) pass(ctx context.Context) error {
+	h := r.h
+	batch := make([]C, 0, cascadePage)
+	for c, err := range h.strongQuery(r.parent).Project(h.sweepAttrs()...).All(ctx) {
+		if err != nil {
+			return err
+		}
+		// The link condition guards the child; a version check would only
+		// fail on unrelated changes.
+		setZero(&c, mapping.Must(h.children.Model()).Version)
+		if batch = append(batch, c); len(batch) == cascadePage {
+			if err := r.page(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return r.page(ctx, batch)
+}
+
+// page deletes the children of batch that still point at the parent, and
+// subtracts them from its counter.
+func (r *cascadeRun[P, C]) page(ctx context.Context, batch []C) error {
+	if r.counting && !r.marked {
+		if err := r.mark(ctx); err != nil {
+			return err
+		}
+	}
+	todo := batch
+	var id string
+	if r.counting && r.verify {
+		var err error
+		if todo, err = r.stillLinked(ctx, batch); err != nil {
+			return err
+		}
+		r.p.Skipped += len(batch) - len(todo)
+		if len(todo) > 0 {
+			if id, err = r.record(ctx, todo); err != nil {
+				return err
+			}
+		}
+	}
+	deleted, err := r.deleteAll(ctx, todo)
+	r.p.Done += deleted
+	if r.counting {
+		// Subtract what was deleted even when the context ended meanwhile.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cascadeSettleTimeout)
+		serr := r.subtract(sctx, deleted, id)
+		cancel()
+		if err == nil {
+			err = serr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if r.progress != nil {
+		r.progress(r.p)
+	}
+	return nil
+}
+
+// deleteAll deletes each child of todo on condition that it still points
+// at the parent, cascadeWorkers at a time, and returns how many it
+// deleted. After a failure it sends no more deletes, waits for those in
+// flight, and returns the first failure with the count.
+func (r *cascadeRun[P, C]) deleteAll(ctx context.Context, todo []C) (int, error) {
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	var (
+		next, deleted, skipped atomic.Int64
+		stop                   atomic.Bool
+		mu                     sync.Mutex
+		first                  error
+		wg                     sync.WaitGroup
+	)
+	for range min(cascadeWorkers, len(todo)) {
+		wg.Go(func() {
+			for !stop.Load() {
+				i := next.Add(1) - 1
+				if i >= int64(len(todo)) {
+					return
+				}
+				gone, skip, err := r.deleteOne(ctx, todo[i])
+				switch {
+				case err != nil:
+					stop.Store(true)
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				case gone:
+					deleted.Add(1)
+				case skip:
+					skipped.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r.p.Skipped += int(skipped.Load())
+	return int(deleted.Load()), first
+}
+
+// deleteOne deletes child on condition that it still points at the
+// parent. gone: this run deleted it; skip: it no longer pointed at the
+// parent (moved, unlinked or deleted by another writer). Neither, with no
+// error: the outcome was lost and the child is left to a later pass (in
+// an item collection, to the recount).
+func (r *cascadeRun[P, C]) deleteOne(ctx context.Context, child C) (gone, skip bool, err error) {
+	err = r.h.children.Delete(ctx, child, r.linked)
+	switch {
+	case err == nil:
+		return true, false, nil
+	case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound):
+		return false, true, nil
+	case !errors.Is(err, dynamokit.ErrUnknownOutcome):
+		return false, false, err
+	case !r.verify || !r.counting:
+		return false, false, nil
+	}
+	// The child existed and pointed at the parent after the mark, and only
+	// a cascade of the parent may delete it since: if it is gone, the
+	// delete was applied.
+	k, kerr := mapping.Must(r.h.children.Model()).KeyOf(&child)
+	if kerr != nil {
+		return false, false, kerr
+	}
+	found, rerr := r.readChildren(ctx, []mapping.Item{k})
+	if rerr != nil {
+		return false, false, fmt.Errorf("%w (and reading the child back: %w)", err, rerr)
+	}
+	return len(found) == 0, false, nil
+}
+
+// stillLinked reads batch again by key, strongly consistent, and returns
+// the children that exist and still point at the parent.
+func (r *cascadeRun[P, C]) stillLinked(ctx context.Context, batch []C) ([]C, error) {
+	cm := mapping.Must(r.h.children.Model())
+	keys := make([]mapping.Item, len(batch))
+	for i := range batch {
+		k, err := cm.KeyOf(&batch[i])
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	found, err := r.readChildren(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := batch[:0:0]
+	for i, k := range keys {
+		item, ok := found[keyText(k)]
+		if ok && r.pointsAtParent(item) {
+			out = append(out, batch[i])
+		}
+	}
+	return out, nil
+}
+
+// pointsAtParent reports whether a child item's link attributes hold the
+// parent's key.
+func (r *cascadeRun[P, C]) pointsAtParent(item mapping.Item) bool {
+	for n, want := range r.links {
+		if !equalScalar(item[n], want) {
+			return false
+		}
+	}
+	return true
+}
+
+// readChildren reads the children with keys, strongly consistent
+// (BatchGetItem, 100 keys a request), projecting their keys and links,
+// and returns those that exist by keyText of their key.
+func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item) (map[string]mapping.Item, error) {
+	h := r.h
+	cm := mapping.Must(h.children.Model())
+	names := slices.Clone(cm.Key.Names())
+	for n := range r.links {
+		names = append(names, n)
+	}
+	if cm.EntityType != nil {
+		names = append(names, cm.EntityType.Name)
+	}
+	var proj expression.ProjectionBuilder
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			proj = proj.AddNames(expression.NameNoDotSplit(n))
+		}
+	}
+	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return nil, err
+	}
+	table := h.children.TableName()
+	found := make(map[string]mapping.Item, len(keys))
+	for start := 0; start < len(keys); start += cascadePage {
+		todo := make([]map[string]types.AttributeValue, 0, cascadePage)
+		for _, k := range keys[start:min(start+cascadePage, len(keys))] {
+			todo = append(todo, k)
+		}
+		for tries := 0; len(todo) > 0; tries++ {
+			if tries > 0 {
+				if tries > 10 {
+					return nil, fmt.Errorf("relations: read children again: %d keys left unprocessed", len(todo))
+				}
+				select {
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				case <-time.After(time.Duration(tries) * 50 * time.Millisecond):
+				}
+			}
+			out, err := h.children.Client().BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+				RequestItems: map[string]types.KeysAndAttributes{table: {
+					Keys: todo, ConsistentRead: aws.Bool(true),
+					ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
+				}},
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, item := range out.Responses[table] {
+				if !cm.IsEntity(item) {
+					continue
+				}
+				k := make(mapping.Item, 2)
+				for _, n := range cm.Key.Names() {
+					k[n] = item[n]
+				}
+				found[keyText(k)] = item
+			}
+			todo = out.UnprocessedKeys[table].Keys
+		}
+	}
+	return found, nil
+}
+
+// read reads the parent's counter, mark and pending page, strongly
+// consistent.
+func (r *cascadeRun[P, C]) read(ctx context.Context) (cascadeState, error) {
+	h := r.h
+	pm := mapping.Must(h.parents.Model())
+	proj := expression.NamesList(expression.NameNoDotSplit(cascadeMark(h.spec.Counter)))
+	for _, n := range counterAttrs(pm, h.spec.Counter) { // the counter and the pending page
+		proj = proj.AddNames(expression.NameNoDotSplit(n))
+	}
+	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return cascadeState{}, err
+	}
+	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(h.parents.TableName()), Key: r.key, ConsistentRead: aws.Bool(true),
+		ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
+	})
+	if err != nil {
+		return cascadeState{}, err
+	}
+	return r.stateOf(out.Item)
+}
+
+// stateOf parses a parent item as stored (nil: none).
+func (r *cascadeRun[P, C]) stateOf(item map[string]types.AttributeValue) (cascadeState, error) {
+	h := r.h
+	c, err := countedOf(mapping.Must(h.parents.Model()), item, h.spec.Counter)
+	st := cascadeState{counted: c}
+	if err != nil || !c.exists {
+		return st, err
+	}
+	if s, ok := item[cascadeMark(h.spec.Counter)].(*types.AttributeValueMemberS); ok {
+		st.mark = s.Value
+	}
+	if m, ok := item[cascadePending(h.spec.Counter)].(*types.AttributeValueMemberM); ok {
+		pg := &pendingPage{}
+		if s, ok := m.Value["id"].(*types.AttributeValueMemberS); ok {
+			pg.id = s.Value
+		}
+		if l, ok := m.Value["keys"].(*types.AttributeValueMemberL); ok {
+			for _, v := range l.Value {
+				if k, ok := v.(*types.AttributeValueMemberM); ok {
+					pg.keys = append(pg.keys, k.Value)
+				}
+			}
+		}
+		st.pending = pg
+	}
+	return st, nil
+}
+
+// updateParent sends one UpdateItem of the parent on condition that it
+// exists (as the parent's entity) and that cond holds. failed reports a
+// condition that failed, with the item as it was (nil: none).
+func (r *cascadeRun[P, C]) updateParent(ctx context.Context, upd expression.UpdateBuilder, cond *expression.ConditionBuilder) (failed bool, old cascadeState, err error) {
+	h := r.h
+	pm := mapping.Must(h.parents.Model())
+	all := expression.AttributeExists(expression.NameNoDotSplit(pm.Key.Hash.Name))
+	if pm.EntityType != nil {
+		all = all.And(expression.NameNoDotSplit(pm.EntityType.Name).Equal(expression.Value(pm.Entity)))
+	}
+	if cond != nil {
+		all = all.And(*cond)
+	}
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(all).Build()
+	if err != nil {
+		return false, old, err
+	}
+	_, err = h.parents.Client().UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(h.parents.TableName()), Key: r.key,
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		old, err = r.stateOf(ccf.Item)
+		return true, old, err
+	}
+	return false, old, err
+}
+
+// mine is the condition that the parent holds this run's mark.
+func (r *cascadeRun[P, C]) mine() expression.ConditionBuilder {
+	return expression.NameNoDotSplit(cascadeMark(r.h.spec.Counter)).Equal(expression.Value(r.token))
+}
+
+// pendingIs is the condition that the parent's pending page is id's.
+func (r *cascadeRun[P, C]) pendingIs(id string) expression.ConditionBuilder {
+	return expression.NameNoDotSplit(cascadePending(r.h.spec.Counter)).AppendName(expression.NameNoDotSplit("id")).Equal(expression.Value(id))
+}
+
+// mark marks the parent with the run's token (one UpdateItem): from then
+// on no child may be linked to it or deleted by another writer, and an
+// earlier run's writes to it fail.
+func (r *cascadeRun[P, C]) mark(ctx context.Context) error {
+	upd := expression.Set(expression.NameNoDotSplit(cascadeMark(r.h.spec.Counter)), expression.Value(r.token))
+	for range 3 {
+		failed, _, err := r.updateParent(ctx, upd, nil)
+		if errors.Is(err, dynamokit.ErrUnknownOutcome) {
+			st, rerr := r.read(ctx)
+			if rerr != nil {
+				return fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
+			}
+			if st.exists && st.mark != r.token {
+				continue // not applied: the same write again
+			}
+			failed, err = !st.exists, nil
+		}
+		if err != nil {
+			return err
+		}
+		if failed {
+			r.counting = false // deleted meanwhile: nothing to count
+			return nil
+		}
+		r.marked = true
+		return nil
+	}
+	return fmt.Errorf("relations: mark %s for the cascade: outcome unknown three times", keyText(r.key))
+}
+
+// takeOver marks the parent for this run and settles what an earlier run
+// left: its pending page, or, in an item collection, its counter.
+func (r *cascadeRun[P, C]) takeOver(ctx context.Context, st cascadeState) error {
+	if err := r.mark(ctx); err != nil || !r.counting {
+		return err
+	}
+	if st.pending != nil {
+		if err := r.settle(ctx, *st.pending); err != nil {
+			return err
+		}
+	}
+	if !r.verify {
+		if _, err := r.h.Recount(ctx, r.parent); err != nil && !errors.Is(err, ErrParentNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// settle subtracts from the counter the children of a pending page that
+// no longer exist, and removes the page, on condition that it is still
+// pending: each page is subtracted once, by its run or by the run that
+// settles it.
+func (r *cascadeRun[P, C]) settle(ctx context.Context, pg pendingPage) error {
+	found, err := r.readChildren(ctx, pg.keys)
+	if err != nil {
+		return err
+	}
+	gone := 0
+	for _, k := range pg.keys {
+		if _, ok := found[keyText(k)]; !ok {
+			gone++
+		}
+	}
+	pending := expression.NameNoDotSplit(cascadePending(r.h.spec.Counter))
+	upd := expression.Remove(pending).Add(expression.NameNoDotSplit(r.h.spec.Counter), expression.Value(-gone))
+	for range 3 {
+		cond := r.pendingIs(pg.id)
+		_, _, err := r.updateParent(ctx, upd, &cond)
+		if !errors.Is(err, dynamokit.ErrUnknownOutcome) {
+			return err // nil also when settled by another run meanwhile
+		}
+		st, rerr := r.read(ctx)
+		if rerr != nil {
+			return fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
+		}
+		if st.pending == nil || st.pending.id != pg.id {
+			return nil // applied
+		}
+	}
+	return fmt.Errorf("relations: settle the pending page of %s: outcome unknown three times", keyText(r.key))
+}
+
+// record records the keys of the page about to be deleted on the parent,
+// and returns the page's id; "" when the parent turned out to be gone. A
+// page another run left pending is settled first.
+func (r *cascadeRun[P, C]) record(ctx context.Context, todo []C) (string, error) {
+	cm := mapping.Must(r.h.children.Model())
+	keys := make([]types.AttributeValue, len(todo))
+	for i := range todo {
+		k, err := cm.KeyOf(&todo[i])
+		if err != nil {
+			return "", err
+		}
+		keys[i] = &types.AttributeValueMemberM{Value: k}
+	}
+	id := strconv.FormatUint(rand.Uint64(), 36)
+	page := &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+		"id":   &types.AttributeValueMemberS{Value: id},
+		"keys": &types.AttributeValueMemberL{Value: keys},
+	}}
+	pending := expression.NameNoDotSplit(cascadePending(r.h.spec.Counter))
+	upd := expression.Set(pending, expression.Value(page))
+	for range maxSweeps {
+		cond := r.mine().And(expression.AttributeNotExists(pending))
+		failed, old, err := r.updateParent(ctx, upd, &cond)
+		if errors.Is(err, dynamokit.ErrUnknownOutcome) {
+			st, rerr := r.read(ctx)
+			if rerr != nil {
+				return "", fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
+			}
+			failed, old, err = true, st, nil
+			if st.pending != nil && st.pending.id == id {
+				return id, nil // applied
+			}
+		}
+		switch {
+		case err != nil:
+			return "", err
+		case !failed:
+			return id, nil
+		case !old.exists:
+			r.counting = false
+			return "", nil
+		case old.mark != r.token:
+			return "", errTakenOver
+		case old.pending != nil:
+			if err := r.settle(ctx, *old.pending); err != nil {
+				return "", err
+			}
+		}
+	}
+	return "", fmt.Errorf("relations: record a page on %s: kept failing", keyText(r.key))
+}
+
+// subtract takes n children from the parent's counter and removes the
+// pending page id ("": none), on condition that the parent holds the
+// run's mark and, with a page, that the page is still pending.
+func (r *cascadeRun[P, C]) subtract(ctx context.Context, n int, id string) error {
+	if n == 0 && id == "" {
+		return nil
+	}
+	counter := expression.NameNoDotSplit(r.h.spec.Counter)
+	upd := expression.Add(counter, expression.Value(-n))
+	cond := r.mine()
+	if id != "" {
+		upd = upd.Remove(expression.NameNoDotSplit(cascadePending(r.h.spec.Counter)))
+		cond = cond.And(r.pendingIs(id))
+	}
+	for range 3 {
+		failed, old, err := r.updateParent(ctx, upd, &cond)
+		if errors.Is(err, dynamokit.ErrUnknownOutcome) {
+			if id == "" {
+				return nil // an item collection: the recount settles it
+			}
+			st, rerr := r.read(ctx)
+			if rerr != nil {
+				return fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
+			}
+			if st.pending != nil && st.pending.id == id {
+				continue // not applied: the same write again
+			}
+			return nil
+		}
+		switch {
+		case err != nil:
+			return err
+		case !failed:
+			return nil
+		case !old.exists:
+			r.counting = false // deleted meanwhile
+			return nil
+		}
+		return errTakenOver // the page is settled by the run that took over
+	}
+	return fmt.Errorf("relations: subtract a page from %s: outcome unknown three times", keyText(r.key))
+}
