@@ -121,7 +121,7 @@ func TestRelationsCascadeResume(t *testing.T) {
 
 func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 	fault := &cascadeFault{}
-	f := setup(t, s, dynamotest.Client(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	f := setup(t, s, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		fault.next = o.HTTPClient
 		o.HTTPClient = fault
 	})))

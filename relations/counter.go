@@ -153,7 +153,7 @@ func (h *HasMany[P, C]) linkActions(from, to *P, toConds ...query.Cond) ([]dynam
 	}
 	var out []dynamokit.TxAction
 	if to != nil {
-		out = append(out, h.parents.TxAdd(*to, h.spec.Counter, 1, toConds...))
+		out = append(out, h.parents.TxAdd(*to, h.spec.Counter, 1, append(toConds, h.notDeleting())...))
 	}
 	if from != nil {
 		out = append(out, h.parents.TxAdd(*from, h.spec.Counter, -1))
@@ -193,3 +193,13 @@ func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
 	}
 	return nil
 }
+
+// notDeleting is the condition that no cascade has marked the parent: a
+// child is not linked to a parent being deleted.
+func (h *HasMany[P, C]) notDeleting() query.Cond {
+	return query.Name(cascadeMark(h.spec.Counter)).AttributeNotExists()
+}
+
+// errParentDeleting is what a link to a parent a cascade has marked
+// reports: it matches [ErrParentNotFound], since the parent is going.
+var errParentDeleting = fmt.Errorf("%w: a cascade is deleting it (DeleteParent marked it): link the child to another parent", ErrParentNotFound)

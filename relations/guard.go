@@ -361,20 +361,20 @@ func (h *HasMany[P, C]) linkItems(w *txn.Write, old map[string]types.AttributeVa
 		}
 		if same {
 			from = nil // the child changes, its parent's counter does not
-			e, err := h.parentEffect(*to, 0, toConds)
+			e, err := h.parentEffect(*to, 0, false, toConds)
 			return []txn.Effect{e}, err
 		}
 	}
 	var out []txn.Effect
 	if to != nil {
-		e, err := h.parentEffect(*to, 1, toConds)
+		e, err := h.parentEffect(*to, 1, false, toConds)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, e)
 	}
 	if from != nil {
-		e, err := h.parentEffect(*from, -1, nil)
+		e, err := h.parentEffect(*from, -1, w.Op == txn.OpDelete && h.spec.Layout != ItemCollection, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -384,8 +384,10 @@ func (h *HasMany[P, C]) linkItems(w *txn.Write, old map[string]types.AttributeVa
 }
 
 // parentEffect is what a child's write needs of parent p: that it exists
-// (and conds hold), and n added to its children counter.
-func (h *HasMany[P, C]) parentEffect(p P, n int64, conds []txn.Cond) (txn.Effect, error) {
+// (and conds hold), n added to its children counter, and, for n > 0 or a
+// child deleted in a layout with a child index (deleting), that no
+// cascade has marked it.
+func (h *HasMany[P, C]) parentEffect(p P, n int64, deleting bool, conds []txn.Cond) (txn.Effect, error) {
 	pm := mapping.Must(h.parents.Model())
 	key, err := pm.KeyOf(&p)
 	if err != nil {
@@ -395,6 +397,12 @@ func (h *HasMany[P, C]) parentEffect(p P, n int64, conds []txn.Cond) (txn.Effect
 		Conds: append(existsCond(pm, ErrParentNotFound), conds...)}
 	if n != 0 {
 		e.Adds = []txn.Delta{{Attr: h.spec.Counter, N: n}}
+	}
+	if n > 0 || deleting {
+		// No child joins a parent a cascade is deleting, and, where the
+		// cascade counts its pages by key (a child index), no other
+		// writer deletes one of its children meanwhile.
+		e.Conds = append(e.Conds, equalCond(cascadeMark(h.spec.Counter), nil, errParentDeleting))
 	}
 	return e, nil
 }

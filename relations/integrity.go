@@ -353,7 +353,21 @@ func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
 	if h.spec.Layout == ItemCollection {
 		cond = query.And(h.children.KeyExists(), cond)
 	}
-	return h.guarded(ctx, "delete child", []dynamokit.TxAction{h.children.TxDelete(child, cond)}, from, nil)
+	actions := []dynamokit.TxAction{h.children.TxDelete(child, cond)}
+	if from != nil && h.spec.Layout != ItemCollection {
+		// Where a cascade counts its pages by key, it is the only writer
+		// that may delete a child of the parent it marked.
+		err := h.children.Client().WriteTx(ctx, nil, append(actions, h.parents.TxAdd(*from, h.spec.Counter, -1, h.notDeleting()))...)
+		var te *dynamokit.TxError
+		if errors.As(err, &te) && len(te.Reasons) == 2 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
+			if errors.Is(te.Reasons[1].Kind, query.ErrNotFound) {
+				return h.guarded(ctx, "delete child", actions, nil, nil) // an orphan
+			}
+			return fmt.Errorf("relations: delete child: %w: the cascade deletes its children", errParentDeleting)
+		}
+		return h.txErr("delete child", err, 0, -1)
+	}
+	return h.guarded(ctx, "delete child", actions, from, nil)
 }
 
 // txErr maps a cancelled transaction's reasons to the relation's
