@@ -25,7 +25,7 @@ import (
 // reads the parent again and retries. A child is therefore never linked
 // with copies older than its parent's values at the moment of the link.
 // After a change of a source attribute, [HasMany.SyncCopies] brings every
-// copy up to date.
+// copy up to date, one conditional UpdateItem per child (copywrite.go).
 
 // copied is one declared copy: a child attribute holding the value of a
 // parent attribute.
