@@ -9,7 +9,7 @@ import (
 )
 
 // resumeChildren is how many employees the resume tests give d-1: one
-// page of 99 (one transaction at a time) and 21 more.
+// page of 25 (one write at a time) and 95 more.
 const resumeChildren = 120
 
 // renameInterrupted renames d-1 to name with UpdateParent, one
@@ -50,11 +50,11 @@ func (f copyFixture) holding(t *testing.T) map[string]int {
 
 // TestCopiesResumeToken checks that a SyncCopies resume token skips the
 // children it had done only while its fan-out is the parent's current
-// one. Renamed A → B (interrupted after 99 of 120), B → A (completed), and
+// one. Renamed A → B (interrupted after 25 of 120), B → A (completed), and
 // A → B again (interrupted right after its UpdateItem), the first token's
-// values match the parent's again, but its 99 children hold A: a resume
+// values match the parent's again, but its 25 children hold A: a resume
 // with it must leave none of them behind. Before the token carried the
-// parent's fan-out stamp, it returned nil with 99 children holding A.
+// parent's fan-out stamp, it returned nil with those children holding A.
 // (TestCopiesSyncResume checks that a token of the current fan-out
 // resumes it.)
 func TestCopiesResumeToken(t *testing.T) {
@@ -64,8 +64,8 @@ func TestCopiesResumeToken(t *testing.T) {
 	f := newCopyFixture(t)
 	f.seed(t, []Department{{"d-1", "A"}}, map[string]string{"d-1": "a-"}, map[string]int{"d-1": resumeChildren})
 	first := f.renameInterrupted(t, "B")
-	if got := f.holding(t); got["B"] != 99 || got["A"] != resumeChildren-99 {
-		t.Fatalf("after the interrupted rename, copies hold %v, want 99 B and %d A", got, resumeChildren-99)
+	if got := f.holding(t); got["B"] != copiesPage || got["A"] != resumeChildren-copiesPage {
+		t.Fatalf("after the interrupted rename, copies hold %v, want %d B and %d A", got, copiesPage, resumeChildren-copiesPage)
 	}
 	if _, err := f.staff.UpdateParent(ctx, d1, func(u *query.Update[Department]) *query.Update[Department] {
 		return u.Set("department_name", "A")
@@ -76,10 +76,10 @@ func TestCopiesResumeToken(t *testing.T) {
 		t.Fatalf("after the completed rename back, copies hold %v, want %d A", got, resumeChildren)
 	}
 	// The third rename stops right after its UpdateItem: its first
-	// transaction never leaves.
+	// Query of the children fails, and no child is written.
 	ctx3, cancel := context.WithCancel(ctx)
 	defer cancel()
-	f.hook.set("TransactWriteItems", map[int]func(){1: cancel})
+	f.hook.set("Query", map[int]func(){1: cancel})
 	if _, err := f.staff.UpdateParent(ctx3, d1, func(u *query.Update[Department]) *query.Update[Department] {
 		return u.Set("department_name", "B")
 	}, nil); err == nil {

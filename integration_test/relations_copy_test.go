@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -56,17 +57,36 @@ type turns struct {
 	next dynamodb.HTTPClient
 	op   string
 
-	mu  sync.Mutex
-	n   int
-	at  map[int]func()
-	ran int
+	mu   sync.Mutex
+	n    int
+	at   map[int]func()
+	ran  int
+	lose map[int]bool
 }
 
 // set replaces the turns, and counts requests of op from 0 again.
 func (h *turns) set(op string, at map[int]func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.op, h.at, h.n, h.ran = op, at, 0, 0
+	h.op, h.at, h.n, h.ran, h.lose = op, at, 0, 0, nil
+}
+
+// loseAnswers makes the engine apply the n-th request of op, for each n
+// given, and its answer be lost: the caller gets a 500 instead.
+func (h *turns) loseAnswers(at ...int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lose = map[int]bool{}
+	for _, n := range at {
+		h.lose[n] = true
+	}
+}
+
+// sent returns how many requests of op were sent since set.
+func (h *turns) sent() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n
 }
 
 // done returns how many turns have run.
@@ -79,15 +99,23 @@ func (h *turns) done() int {
 // Do implements dynamodb.HTTPClient.
 func (h *turns) Do(r *http.Request) (*http.Response, error) {
 	h.mu.Lock()
+	lose := false
 	if operation(r) == h.op {
 		h.n++
 		if turn := h.at[h.n]; turn != nil {
 			turn()
 			h.ran++
 		}
+		lose = h.lose[h.n]
 	}
 	h.mu.Unlock()
-	return h.next.Do(r)
+	resp, err := h.next.Do(r)
+	if err != nil || !lose {
+		return resp, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return dynamoError(r, http.StatusInternalServerError, "InternalServerError"), nil
 }
 
 // copyFixture is a multi-table department/employee relation whose
@@ -328,20 +356,24 @@ const syncChildren = 1000
 
 // TestCopiesSyncRace renames a department of 1,000 employees and fans
 // the new name out with SyncCopies, while another writer, between its
-// transactions, moves employees out of and into the department, unlinks
-// one, and renames the department again. Afterwards no copy disagrees
-// with its department and the moved-out employees keep their new
-// department's name. One transaction at a time, the turns fall at known
-// points and the counts are exact; four at once, the same must hold
-// whichever transaction each turn precedes.
+// writes, moves employees out of and into the department, unlinks one, and
+// renames the department again. Afterwards no copy disagrees with its
+// department and the moved-out employees keep their new department's
+// name. One write at a time, the turns fall at known points and the counts
+// are exact; four at once, the same must hold whichever write each turn
+// precedes.
 func TestCopiesSyncRace(t *testing.T) {
 	t.Parallel()
 	t.Run("one at a time", func(t *testing.T) {
-		// Turn 1 fails the first transaction on its three moved
-		// children, which its retry (2) skips; turn 3 fails the second
-		// batch on the parent's check, and the pass starts over.
+		// UpdateItem 1 stamps d-1. Turn 2 comes before the first of the
+		// 25 writes of the first page: three of them fail, and their
+		// children, read again, are skipped; 22 land. Turn 6 renames d-1:
+		// the next page's check of the parent sees it, and the pass starts
+		// over with the new name, writing the 997 children d-1 then has
+		// (1,000 less the 3, with b-0000, without a-0999, which turn 27
+		// moves before its page is read).
 		p := testCopiesSyncRace(t, 1)
-		if want := (relations.SyncProgress{Updated: 96 + syncChildren - 3, Skipped: 3}); p != want {
+		if want := (relations.SyncProgress{Updated: 22 + 997, Skipped: 3}); p != want {
 			t.Errorf("SyncCopies(d-1) = %+v, want %+v", p, want)
 		}
 	})
@@ -360,12 +392,13 @@ func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
 			t.Errorf("Relink(%s, %s): %v", id, to.DepartmentID, err)
 		}
 	}
-	f.hook.set("TransactWriteItems", map[int]func(){
-		// Before the first write, the first page of d-1's employees has
-		// been read: the first two of it leave, the third is unlinked,
-		// and b-0000 arrives, with the new name from its move.
-		1: func() {
-			page, err := f.otherStaff.ChildrenQuery(d1).PageSize(concurrency*(dynamokit.MaxTxActions-1)).Page(ctx, "")
+	f.hook.set("UpdateItem", map[int]func(){
+		// UpdateItem 1 stamps d-1, which another program renamed. Before
+		// the first write of a child, the first page of d-1's employees
+		// has been read: the first two of it leave, the third is
+		// unlinked, and b-0000 arrives, with the new name from its move.
+		2: func() {
+			page, err := f.otherStaff.ChildrenQuery(d1).PageSize(concurrency*copiesPage).Page(ctx, "")
 			if err != nil || len(page.Items) < 3 {
 				t.Errorf("the first page of d-1: %d employees, %v", len(page.Items), err)
 				return
@@ -380,9 +413,9 @@ func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
 		},
 		// Later: a second rename. The pass under way must not finish
 		// with the older name.
-		3: func() { f.rename(t, "d-1", "Staff") },
+		6: func() { f.rename(t, "d-1", "Staff") },
 		// And an employee of a later page leaves.
-		6: func() { move("a-0999", d2) },
+		27: func() { move("a-0999", d2) },
 	})
 	var reports []relations.SyncProgress
 	p, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: concurrency, Progress: func(p relations.SyncProgress) { reports = append(reports, p) }})
@@ -431,7 +464,7 @@ func TestCopiesSyncResume(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted SyncCopies = %v, want context.Canceled", err)
 	}
-	firstPage := 2 * (dynamokit.MaxTxActions - 1) // 99 children per transaction, 2 at once
+	firstPage := 2 * copiesPage // 25 children a page per write in flight, 2 at once
 	if last.Updated != firstPage || last.Resume == "" {
 		t.Fatalf("last progress before the interruption = %+v, want %d updated and a resume token", last, firstPage)
 	}
@@ -468,8 +501,13 @@ func TestCopiesSyncResume(t *testing.T) {
 	}
 }
 
+// copiesPage is how many children a page of SyncCopies holds per write
+// in flight (SyncOptions.Concurrency).
+const copiesPage = 25
+
 // TestCopiesCost measures what copying costs: a Link and a Relink with
-// copies, and the rename of a department of 1,000 employees, in requests
+// copies, and the rename of a department of 1,000 employees (its fan-out
+// after another program's rename, and a whole UpdateParent), in requests
 // and write units (the meter's rule: 2 per action of a transaction, 1 per
 // single write).
 func TestCopiesCost(t *testing.T) {
@@ -494,6 +532,13 @@ func TestCopiesCost(t *testing.T) {
 	if want := map[string]int{"GetItem": 2, "TransactWriteItems": 1}; !mapsEqualInt(reqs, want) || units != 6 {
 		t.Errorf("Relink with a copy sent %v for %d write units, want %v for 6", reqs, units, want)
 	}
+	n := syncChildren + 1
+	pages := (n + 16*copiesPage - 1) / (16 * copiesPage) // 16 writes in flight by default
+	// Per child one conditional UpdateItem (1 write unit); per page one
+	// Query, and one GetItem of the parent before its writes; one GetItem
+	// to begin and one after the last write.
+	want := map[string]int{"GetItem": 2 + pages, "Query": pages, "UpdateItem": n}
+
 	f.rename(t, "d-1", "People") // its fan-out is what is measured
 	m.take()
 	var used dynamokit.Capacity
@@ -502,20 +547,53 @@ func TestCopiesCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs, units = m.take()
-	n := syncChildren + 1
-	txs := (n + 98) / 99
-	pages := (n + 395) / 396
 	// d-1 was renamed by another program, so it has no stamp yet: the
-	// fan-out stamps it first, in one UpdateItem (1 write unit), so that
-	// its resume tokens name this fan-out.
-	if want := map[string]int{"GetItem": 1, "UpdateItem": 1, "Query": pages, "TransactWriteItems": txs}; !mapsEqualInt(reqs, want) || p.Updated != n {
+	// fan-out stamps it first, in one UpdateItem more (1 write unit), so
+	// that its resume tokens name this fan-out.
+	want["UpdateItem"]++
+	if !mapsEqualInt(reqs, want) || p != (relations.SyncProgress{Updated: n}) {
 		t.Errorf("SyncCopies of %d children sent %v (%+v), want %v", n, reqs, p, want)
 	}
-	if want := 2*n + 2*txs + 1; units != want {
+	if want := n + 1; units != want {
 		t.Errorf("SyncCopies of %d children: %d write units, want %d", n, units, want)
 	}
-	t.Logf("rename fan-out of %d children: %v, %d write units (%.3f per child); engine-reported capacity read %.1f write %.1f",
-		n, reqs, units, float64(units)/float64(n), used.Total().Read, used.Total().Write)
+	t.Logf("fan-out of %d children after a rename by another program: %v, %d requests, %d write units (%.3f per child, %.4f requests per child); engine-reported capacity read %.1f write %.1f",
+		n, reqs, total(reqs), units, float64(units)/float64(n), float64(total(reqs))/float64(n), used.Total().Read, used.Total().Write)
+
+	// The whole rename: the parent's UpdateItem (which stamps it), then
+	// the same fan-out.
+	p, err = f.staff.UpdateParent(ctx, Department{DepartmentID: "d-1"}, func(u *query.Update[Department]) *query.Update[Department] {
+		return u.Set("department_name", "Staff")
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, units = m.take()
+	if !mapsEqualInt(reqs, want) || p != (relations.SyncProgress{Updated: n}) {
+		t.Errorf("UpdateParent of a parent of %d children sent %v (%+v), want %v", n, reqs, p, want)
+	}
+	if want := n + 1; units != want {
+		t.Errorf("UpdateParent of a parent of %d children: %d write units, want %d", n, units, want)
+	}
+	t.Logf("UpdateParent of a parent of %d children: %v, %d requests, %d write units (%.3f per child)",
+		n, reqs, total(reqs), units, float64(units)/float64(n))
+
+	// Nothing to do: the children are read, none written, and the
+	// parent is read only once.
+	p, err = f.staff.SyncCopies(ctx, Department{DepartmentID: "d-1"}, nil)
+	reqs, units = m.take()
+	if want := map[string]int{"GetItem": 1, "Query": pages}; err != nil || !mapsEqualInt(reqs, want) || units != 0 || p != (relations.SyncProgress{Current: n}) {
+		t.Errorf("SyncCopies when current = %+v, %v, sent %v for %d write units; want %d current, %v for 0", p, err, reqs, units, n, want)
+	}
+}
+
+// total is the number of requests in reqs.
+func total(reqs map[string]int) int {
+	n := 0
+	for _, v := range reqs {
+		n += v
+	}
+	return n
 }
 
 func mapsEqualInt(a, b map[string]int) bool {

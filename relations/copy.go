@@ -25,7 +25,7 @@ import (
 // reads the parent again and retries. A child is therefore never linked
 // with copies older than its parent's values at the moment of the link.
 // After a change of a source attribute, [HasMany.SyncCopies] brings every
-// copy up to date.
+// copy up to date, one conditional UpdateItem per child (copywrite.go).
 
 // copied is one declared copy: a child attribute holding the value of a
 // parent attribute.
@@ -46,6 +46,9 @@ func (h *HasMany[P, C]) declareCopies(pm, cm *mapping.Model, mismatch func(strin
 	}
 	if a := pm.Attribute(CopiesStamp); a != nil {
 		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which UpdateParent writes as the stamp of the copies' fan-out: rename the field's attribute", pm.Type, CopiesStamp, a.Field)
+	}
+	if a := cm.Attribute(CopiesStamp); a != nil {
+		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which SyncCopies writes on each child as the stamp of the fan-out that wrote its copies: rename the field's attribute", cm.Type, CopiesStamp, a.Field)
 	}
 	ids := identity(cm)
 	for childName, parentName := range h.spec.Copies {
@@ -91,11 +94,23 @@ func (h *HasMany[P, C]) setCopies(c *C, src *P) error {
 	return nil
 }
 
-// setCopiesOf adds to upd the setting of every copy from src (nil: none).
+// setCopiesOf adds to upd the setting of every copy from src (nil: none),
+// and of the child's [CopiesStamp] to a new random value: a child whose
+// copies a move rewrote is told from the child a fan-out read before
+// (see copywrite.go), and is rewritten by the next fan-out.
 func (h *HasMany[P, C]) setCopiesOf(upd *query.Update[C], src *P) (*query.Update[C], error) {
 	if src == nil {
 		return upd, nil
 	}
+	upd, err := h.copiesOf(upd, src)
+	if err != nil {
+		return nil, err
+	}
+	return upd.SetOther(newStamp()), nil
+}
+
+// copiesOf adds to upd the setting of every copy from src.
+func (h *HasMany[P, C]) copiesOf(upd *query.Update[C], src *P) (*query.Update[C], error) {
 	pv := valueOf(src)
 	for _, cp := range h.copies {
 		v, err := cp.parent.FieldOf(pv)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -168,5 +169,59 @@ func TestFanOutAndResume(t *testing.T) {
 		if _, _, err := decodeResume(bad); err == nil {
 			t.Errorf("decodeResume(%q) = nil error, want one", bad)
 		}
+	}
+}
+
+// stampedEmp has an attribute named as the stamp the fan-out writes on
+// each child.
+type stampedEmp struct {
+	EmpID    string `dynamo:"emp_id,hash"`
+	DeptID   string `dynamo:"dept_id,omitempty" index:"by-dept,hash"`
+	DeptName string `dynamo:"dept_name"`
+	Stamp    string `dynamo:"copies_stamp"`
+}
+
+func (stampedEmp) TableName() string { return "emp" }
+
+// TestDeclareCopiesChildStamp: SyncCopies writes CopiesStamp on each child
+// outside its model, so a child model of its own with that attribute is
+// refused, naming it.
+func TestDeclareCopiesChildStamp(t *testing.T) {
+	_, err := Declare(repo[namedDept](t), repo[stampedEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	if !errors.Is(err, ErrMismatch) || !strings.Contains(fmt.Sprint(err), "copies_stamp (field Stamp)") {
+		t.Errorf("Declare of a child model with copies_stamp = %v, want ErrMismatch naming it", err)
+	}
+	// Without copies, the attribute is the model's own business.
+	if _, err := Declare(repo[namedDept](t), repo[stampedEmp](t), Spec{Layout: MultiTable, Index: "by-dept"}); err != nil {
+		t.Errorf("Declare without copies = %v, want nil", err)
+	}
+}
+
+// TestSyncByKey: the fan-out matches the items of its Query, which hold
+// what the key is made of, with the decoded children by key, and stored
+// reads their stamp and copies as stored.
+func TestSyncByKey(t *testing.T) {
+	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	items := []map[string]types.AttributeValue{
+		{"emp_id": s("e-1"), "dept_id": s("d-1"), "dept_name": s("HR"), CopiesStamp: s("st")},
+		{"emp_id": s("e-2"), "dept_id": s("d-1")},
+	}
+	got, err := h.byKey(items)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("byKey = %v, %v; want 2 items", got, err)
+	}
+	key := map[string]types.AttributeValue{"emp_id": s("e-1")}
+	var ch syncChild[copyEmp]
+	h.stored(&ch, got[keyID(key)])
+	if !ch.read || ch.stamp == nil || *ch.stamp != "st" || len(ch.copies) != 1 || !cmp.Equal(ch.copies[0], s("HR"), cmp.AllowUnexported(types.AttributeValueMemberS{})) {
+		t.Errorf("stored(e-1) = %+v, want stamp st and copy HR", ch)
+	}
+	h.stored(&ch, got[keyID(map[string]types.AttributeValue{"emp_id": s("e-2")})])
+	if ch.stamp != nil || ch.copies[0] != nil {
+		t.Errorf("stored(e-2) = %+v, want no stamp and no copy", ch)
 	}
 }

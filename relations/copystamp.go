@@ -35,9 +35,14 @@ import (
 // CopiesStamp is the attribute of a parent item that [HasMany.UpdateParent]
 // sets to a new random value each time it changes the parent, in the same
 // UpdateItem: it tells a [SyncOptions.Resume] token of an earlier fan-out
-// from the current one. It must not be an attribute of a parent model
-// whose children copy it ([Spec.Copies]). Other programs may ignore it; a
-// Put that drops it only makes tokens start over.
+// from the current one. [HasMany.SyncCopies] also writes it on each child
+// it rewrites, with the parent's value, and each write is conditional on
+// the child's stamp as read: an older fan-out cannot write over a child a
+// newer one has written. [HasMany.Relink] sets a new random value on the
+// child it moves. It must not be an attribute of a parent model whose
+// children copy it, nor of the child model ([Spec.Copies]). Other
+// programs may ignore it; a Put that drops it only makes tokens start
+// over, or the child be rewritten by the next fan-out.
 const CopiesStamp = "copies_stamp"
 
 // newStamp is a fresh value of [CopiesStamp].

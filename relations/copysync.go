@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
@@ -16,10 +15,11 @@ import (
 // SyncOptions adjusts [HasMany.SyncCopies]. A nil *SyncOptions means the
 // defaults.
 type SyncOptions struct {
-	// Concurrency is how many transactions of up to 99 children are in
-	// flight at once; 4 when 0 or less.
+	// Concurrency is how many requests for single children (an
+	// UpdateItem, or a GetItem after a failed write) are in flight at
+	// once; 16 when 0 or less. A page of children is 25 × Concurrency.
 	Concurrency int
-	// Progress, when set, is called after each page of children (99 ×
+	// Progress, when set, is called after each page of children (25 ×
 	// Concurrency of them) is done, with the counts so far of this call
 	// and where to resume. It is called from the goroutine that called
 	// SyncCopies, never concurrently.
@@ -54,7 +54,11 @@ type SyncProgress struct {
 }
 
 // defaultSyncConcurrency is [SyncOptions.Concurrency] when not set.
-const defaultSyncConcurrency = 4
+const defaultSyncConcurrency = 16
+
+// syncPage is how many children a page of SyncCopies reads per unit of
+// [SyncOptions.Concurrency]: 400 by default.
+const syncPage = 25
 
 // errSourceChanged reports that the parent's copied attributes changed
 // during a pass of SyncCopies.
@@ -68,30 +72,40 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // declared it does nothing.
 //
 // It reads the parent strongly consistent, then its children a page at a
-// time, and rewrites those whose copies differ in transactions of up to
-// 99 children, Concurrency at once. Each transaction checks that the
-// parent's copied attributes still hold the values being written, and
-// each child's update that the child still points at parent: a child moved
-// away meanwhile is left alone (it got its new parent's values from its
-// move), and when the parent changed again (its copied values, or its
-// [CopiesStamp] by an [HasMany.UpdateParent]) the pass starts over with
-// the new values (up to 10 times), so a slower call never writes older
-// values over newer ones, nor keeps a page it did before a rename and a
-// rename back. When it returns nil, no child of parent that it could
-// read disagrees with the parent, and a child linked or moved to it since
-// got the parent's values from its own transaction.
+// time (25 × Concurrency), and rewrites each child whose copies differ, or
+// that another fan-out or a move wrote, with one conditional UpdateItem,
+// Concurrency at once. The update also writes the parent's [CopiesStamp]
+// on the child, and is conditional on the child still pointing at parent
+// and still holding the copies and the stamp read; before each page's
+// writes the parent is read again, and its stamp and copied values must
+// still be those being written. So a child moved away meanwhile is left
+// alone (it got its new parent's values from its move), and when the
+// parent changed again (its copied values, or its stamp by an
+// [HasMany.UpdateParent]) the pass starts over with the new values (up to
+// 10 times): a slower call never writes older values over copies a newer
+// call wrote or found current, nor keeps a page it did before a rename and
+// a rename back. A child whose write fails is read again (a GetItem) and
+// written again if it still needs it, after the parent is checked again;
+// a write whose outcome is unknown is resolved the same way, never sent
+// blindly twice. When it returns nil, the parent was read after its last
+// write and still had the values written, no child of parent that it
+// could read disagrees with the parent, and a child linked or moved to it
+// since got the parent's values from its own transaction.
 //
 // An interrupted call (a cancelled context, a failed request) has written
-// whole transactions only; call it again, with [SyncOptions.Resume] set
-// to the last [SyncProgress.Resume] reported to skip the pages already
-// done. In the multi-table and inverted-index layouts the children are
-// read from the child index, which is eventually consistent: a child
-// linked an instant before the parent changed may be missed by a call
-// made at once, and is caught by a later call.
+// some children of its last page; call it again, with [SyncOptions.Resume]
+// set to the last [SyncProgress.Resume] reported, to skip the pages already
+// done (the children of the unfinished page that were written are read,
+// not written again). In the multi-table and inverted-index layouts the
+// children are read from the child index, which is eventually consistent:
+// a child linked an instant before the parent changed may be missed by a
+// call made at once, and is caught by a later call.
 //
-// It calls GetItem, Query and TransactWriteItems: 1 GetItem, 1 Query per
-// page, and per child rewritten 2 write units (a transactional update)
-// plus 2 per transaction for the parent's check.
+// It calls GetItem, Query and UpdateItem: per page 1 Query, and 1 GetItem
+// of the parent when the page has children to write; 1 UpdateItem (1
+// write unit) per child rewritten; 1 GetItem to begin and 1 to end. A
+// child whose write fails costs a GetItem more, and another UpdateItem
+// if it still needs one.
 func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (SyncProgress, error) {
 	ctx = h.own(ctx) // its writes are the copies' own
 	var o SyncOptions
@@ -181,75 +195,65 @@ func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (stri
 }
 
 // syncPass brings the children of parent up to date with src, from
-// cursor on.
+// cursor on, a page of syncPage × Concurrency children at a time, with the
+// writes of copywrite.go.
 func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked query.Cond, fo fanOut, cursor string, o SyncOptions, prog *SyncProgress) error {
-	same, err := h.sourcesAre(src)
+	cm := mapping.Must(h.children.Model())
+	q, err := h.syncQuery(parent)
 	if err != nil {
 		return err
 	}
-	// The parent's check also holds its stamp: after an UpdateParent the
-	// pass starts over, even when the values are back to those it writes,
-	// since the fan-out in between may have rewritten the children it
-	// has done.
-	check := h.parents.Check(parent, append(same, stampIs(fo.stamp))...)
-	upd := func(c C) (dynamokit.TxAction, error) {
-		u, err := h.setCopiesOf(h.children.Update(c), src)
-		if err != nil {
-			return nil, err
-		}
-		return u.If(linked), nil
-	}
-	version := mapping.Must(h.children.Model()).Version
-	q := h.strongQuery(parent).Project(h.syncAttrs()...).PageSize(chunk * o.Concurrency)
+	q = q.PageSize(syncPage * o.Concurrency)
+	wrote := false // a write landed since the parent was last checked
 	for {
-		page, err := q.Page(ctx, cursor)
+		sink := &rawItems{}
+		page, err := q.Page(context.WithValue(ctx, rawKey{}, sink), cursor)
 		if err != nil {
 			return err
 		}
-		var stale []C
+		raw, err := h.byKey(sink.items)
+		if err != nil {
+			return err
+		}
+		var todo []*syncChild[C]
 		for _, c := range page.Items {
-			ok, err := h.current(&c, src)
+			key, err := cm.KeyOf(&c)
 			if err != nil {
 				return err
 			}
-			if ok {
-				prog.Current++
-				continue
-			}
-			// The link condition guards the child; a version check would
-			// only fail on unrelated changes.
-			setZero(&c, version)
-			stale = append(stale, c)
-		}
-		var (
-			wg      sync.WaitGroup
-			mu      sync.Mutex
-			first   error
-			updated int
-			skipped int
-		)
-		sem := make(chan struct{}, o.Concurrency)
-		for batch := range slices.Chunk(stale, chunk) {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				n, s, err := h.syncBatch(ctx, batch, upd, check)
-				mu.Lock()
-				defer mu.Unlock()
-				updated, skipped = updated+n, skipped+s
-				if err != nil && first == nil {
-					first = err
+			ch := &syncChild[C]{c: c, item: key}
+			// Without the stored item (an API that runs no SDK
+			// middleware), the child is read again before its write.
+			if it, ok := raw[keyID(key)]; ok {
+				h.stored(ch, it)
+				cur, err := h.current(&c, src)
+				if err != nil {
+					return err
 				}
-			}()
+				if cur && ch.stamp != nil && *ch.stamp == fo.stamp {
+					prog.Current++
+					continue
+				}
+			}
+			// The conditions guard the child; a version check would only
+			// fail on unrelated changes.
+			setZero(&ch.c, cm.Version)
+			todo = append(todo, ch)
 		}
-		wg.Wait()
-		prog.Updated += updated
-		prog.Skipped += skipped
-		if first != nil {
-			return first
+		before := prog.Updated
+		if err := h.syncChildren(ctx, parent, src, fo, linked, todo, o, prog); err != nil {
+			return err
 		}
+		wrote = wrote || prog.Updated > before
 		cursor = page.Next
+		if cursor == "" && wrote {
+			// A write of the last round may have landed after a newer
+			// fan-out passed its child (see copywrite.go): the pass ends
+			// only with the parent still at this fan-out.
+			if err := h.checkFanOut(ctx, parent, fo); err != nil {
+				return err
+			}
+		}
 		prog.Resume = ""
 		if cursor != "" {
 			prog.Resume = encodeResume(fo, cursor)
@@ -261,51 +265,6 @@ func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked q
 			return nil
 		}
 	}
-}
-
-// syncBatch rewrites the copies of batch in one transaction with check,
-// the parent's check, and again without the children whose link condition
-// failed. It returns how many it wrote and how many it skipped, and
-// errSourceChanged when the parent's check failed.
-func (h *HasMany[P, C]) syncBatch(ctx context.Context, batch []C, upd func(C) (dynamokit.TxAction, error), check dynamokit.TxAction) (updated, skipped int, err error) {
-	batch = slices.Clone(batch)
-	for len(batch) > 0 {
-		actions := make([]dynamokit.TxAction, 0, len(batch)+1)
-		for _, c := range batch {
-			a, err := upd(c)
-			if err != nil {
-				return updated, skipped, err
-			}
-			actions = append(actions, a)
-		}
-		actions = append(actions, check)
-		// The actions keep the copies themselves (each child's link as
-		// read, the parent's check): the relation's write checks step aside.
-		err := h.children.Client().WriteTx(h.own(ctx), nil, actions...)
-		if err == nil {
-			return updated + len(batch), skipped, nil
-		}
-		var te *dynamokit.TxError
-		if !errors.As(err, &te) || len(te.Reasons) != len(actions) {
-			return updated, skipped, err
-		}
-		if te.Reasons[len(batch)].Failed() {
-			return updated, skipped, errSourceChanged
-		}
-		kept := batch[:0]
-		for i, c := range batch {
-			if te.Reasons[i].Failed() {
-				skipped++
-			} else {
-				kept = append(kept, c)
-			}
-		}
-		if len(kept) == len(batch) {
-			return updated, skipped, err // cancelled for another reason, such as a conflict
-		}
-		batch = kept
-	}
-	return updated, skipped, nil
 }
 
 // syncAttrs are the attributes SyncCopies reads of each child: its
