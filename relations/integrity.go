@@ -141,7 +141,8 @@ func (h *HasMany[P, C]) relinkOnce(ctx context.Context, child C, to P, src *P) e
 	if err != nil {
 		return fmt.Errorf("relations: relink: %w", err)
 	}
-	return h.guarded(ctx, "relink", []dynamokit.TxAction{upd.If(cond)}, from, &to, same...)
+	err = h.guarded(ctx, "relink", []dynamokit.TxAction{upd.If(cond)}, from, &to, same...)
+	return h.confirmStale(ctx, "relink", child, from, err)
 }
 
 // currentParent returns the parent child's link points at (nil for none).
@@ -280,7 +281,7 @@ func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFro
 	if errors.As(err, &te) && len(te.Reasons) >= 2 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
 		return &opError{op: "relink (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}
 	}
-	return err
+	return h.confirmStale(ctx, "relink", cur, &from, err)
 }
 
 // relink returns a copy of c whose link fields point at parent. The
@@ -325,7 +326,8 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 	if err != nil {
 		return fmt.Errorf("relations: unlink: %w", err)
 	}
-	return h.guarded(ctx, "unlink", []dynamokit.TxAction{h.unlink(child).If(linked)}, from, nil)
+	err = h.guarded(ctx, "unlink", []dynamokit.TxAction{h.unlink(child).If(linked)}, from, nil)
+	return h.confirmStale(ctx, "unlink", child, from, err)
 }
 
 // DeleteChild deletes child and subtracts 1 from its parent's children
@@ -334,7 +336,18 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 // collection the link is part of the key); a child value with an empty
 // link is read first (a GetItem). It returns [ErrChildNotFound] when the
 // child does not exist. A child of a parent that no longer exists is
-// deleted all the same. Deleting a child through the child's query.Table
+// deleted all the same.
+//
+// A child that takes part in other relations declared on the same client
+// is subject to their write rules too. A child that is also an end of a
+// many-to-many relation: under that relation's [Restrict], while it has
+// edges, the delete is refused with an error that names this relation
+// and the child and says a retry cannot help (after one GetItem that tells
+// the refusal from a moved link); under [Cascade] or [Detach] it is
+// refused before any request, edges or not, naming [ManyToMany.DeleteFrom]
+// or [ManyToMany.DeleteTo]. Delete such a child with that call: it applies
+// the many-to-many policy, and this relation's write rule keeps the
+// children counter. Deleting a child through the child's query.Table
 // keeps the counter too (the relation's write check reads the child's link
 // first, one more GetItem), but refuses an orphan.
 //
@@ -353,7 +366,63 @@ func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
 	if h.spec.Layout == ItemCollection {
 		cond = query.And(h.children.KeyExists(), cond)
 	}
-	return h.guarded(ctx, "delete child", []dynamokit.TxAction{h.children.TxDelete(child, cond)}, from, nil)
+	err = h.guarded(ctx, "delete child", []dynamokit.TxAction{h.children.TxDelete(child, cond)}, from, nil)
+	return h.confirmStale(ctx, "delete child", child, from, err)
+}
+
+// confirmStale checks an error of op on child that reports
+// [ErrStaleLink], child having been written on condition that its link is
+// from (nil: no link). A failed condition on the child's own action is not
+// always its link: the write rules of other relations on the same client
+// join their conditions on the child to it (the Restrict of a
+// many-to-many end on the child's delete, that its edge counter is 0), and
+// the transaction reports the joined condition's failure as the child's.
+// So it reads the child again (one strongly consistent GetItem, sent only
+// after such a refusal) and keeps ErrStaleLink only when the stored link
+// is no longer from; a missing child reports [ErrChildNotFound]; a link
+// still from reports the refusal as another relation's rule, which a retry
+// cannot get past.
+func (h *HasMany[P, C]) confirmStale(ctx context.Context, op string, child C, from *P, err error) error {
+	var oe *opError
+	if !errors.As(err, &oe) || !slices.Contains(oe.kinds, ErrStaleLink) {
+		return err
+	}
+	cur, gerr := h.children.Get(ctx, child, query.Consistent())
+	if errors.Is(gerr, query.ErrNotFound) {
+		kinds := slices.Clone(oe.kinds)
+		kinds[slices.Index(kinds, ErrStaleLink)] = ErrChildNotFound
+		return &opError{op: op, kinds: kinds, err: oe.err}
+	}
+	if gerr != nil {
+		return fmt.Errorf("%w (reading the child again, to tell a moved link from a refusal by another relation, failed: %v)", err, gerr)
+	}
+	var now *P
+	if h.hasLink(&cur) {
+		p, perr := h.parentOf(&cur)
+		if perr != nil {
+			return err
+		}
+		now = &p
+	}
+	if (now == nil) != (from == nil) {
+		return err // moved, linked or unlinked meanwhile
+	}
+	where := "has no parent"
+	if now != nil {
+		same, serr := h.sameParent(*now, *from)
+		if serr != nil || !same {
+			return err
+		}
+		where = "still points at " + keyTextOf(h.parents, *now)
+	}
+	if len(oe.kinds) > 1 {
+		// Something else failed too (a missing new parent): report it
+		// without the stale link.
+		kinds := slices.DeleteFunc(slices.Clone(oe.kinds), func(k error) bool { return k == ErrStaleLink })
+		return &opError{op: op, kinds: kinds, err: oe.err}
+	}
+	return fmt.Errorf("relations: %s: %s: %s %s, as given, so this relation's condition held: a write rule another relation keeps on the item refused it (such as the Restrict of a many-to-many relation whose end it is, which refuses its delete while it has edges); retrying does not help: unlink what that relation guards first, or delete the item through that relation (ManyToMany.DeleteFrom or DeleteTo), which applies its policy and keeps this relation's counter: %w",
+		op, h.describe(), keyTextOf(h.children, child), where, oe.err)
 }
 
 // txErr maps a cancelled transaction's reasons to the relation's
