@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -151,14 +152,16 @@ type bookFix struct {
 	ships    *query.Table[ComposeAuthorship]
 	holds    *relations.HasMany[ComposeBranch, ComposeBook]
 	wrote    *relations.ManyToMany[ComposeAuthor, ComposeBook, ComposeAuthorship]
+	meter    *meter // counts the requests of the fixture's client
 }
 
 func newBookFix(t *testing.T, onDeleteBook relations.Policy) bookFix {
 	t.Helper()
 	ctx := t.Context()
 	e := newEnv(t, must[ComposeBranch](t), must[ComposeBook](t), must[ComposeAuthor](t), must[ComposeAuthorship](t))
-	db := dynamotest.Client(t)
-	f := bookFix{branches: repo[ComposeBranch](t, e, db, nil), books: repo[ComposeBook](t, e, db, nil), ships: repo[ComposeAuthorship](t, e, db, nil)}
+	m := &meter{requests: map[string]int{}}
+	db := dynamotest.Client(t, dynamokit.WithHook(m.hook))
+	f := bookFix{meter: m, branches: repo[ComposeBranch](t, e, db, nil), books: repo[ComposeBook](t, e, db, nil), ships: repo[ComposeAuthorship](t, e, db, nil)}
 	authors := repo[ComposeAuthor](t, e, db, nil)
 	var err error
 	f.holds, err = relations.Declare(f.branches, f.books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", OnDelete: relations.Cascade})
@@ -171,7 +174,16 @@ func newBookFix(t *testing.T, onDeleteBook relations.Policy) bookFix {
 	ok(t, f.books.Create(ctx, &ComposeBook{"k-1", "b-1"}))
 	ok(t, authors.Create(ctx, &ComposeAuthor{"a-1"}))
 	ok(t, f.wrote.Link(ctx, ComposeAuthor{"a-1"}, ComposeBook{BookID: "k-1"}, nil))
+	m.take()
 	return f
+}
+
+// logCost logs the requests and write units counted since the fixture
+// was made, as the cost of what the test did.
+func (f bookFix) logCost(t *testing.T, what string) {
+	t.Helper()
+	reqs, units := f.meter.take()
+	t.Logf("%s: requests %v, write units %d", what, reqs, units)
 }
 
 // state describes what is stored: whether k-1 exists, b-1's children
@@ -211,6 +223,7 @@ func TestComposeBookDeleteTo(t *testing.T) {
 			t.Parallel()
 			f := newBookFix(t, pol)
 			err := f.wrote.DeleteTo(t.Context(), ComposeBook{BookID: "k-1"}, nil)
+			f.logCost(t, "DeleteTo(k-1)")
 			want := bookDeleted
 			if pol == relations.Restrict {
 				want = bookKept
@@ -242,6 +255,7 @@ func TestComposeBookDeleteChild(t *testing.T) {
 		t.Parallel()
 		f := newBookFix(t, relations.Restrict)
 		err := f.holds.DeleteChild(t.Context(), ComposeBook{BookID: "k-1", BranchID: "b-1"})
+		f.logCost(t, "DeleteChild(k-1), refused")
 		if err == nil || errors.Is(err, relations.ErrStaleLink) || !errors.Is(err, query.ErrConditionFailed) ||
 			!strings.Contains(err.Error(), "book_id=k-1") || !strings.Contains(err.Error(), "ComposeBranch has many") ||
 			!strings.Contains(err.Error(), "retrying does not help") {
