@@ -27,12 +27,12 @@ var (
 	// ErrStaleLink is returned by [HasMany.Relink], [HasMany.Unlink] and
 	// [HasMany.DeleteChild] when the child value's link is not the stored
 	// one: another writer moved or unlinked the child since it was read.
-	// They report it only after reading the child again (one GetItem, sent
-	// after the refusal) and finding its link changed, so a retry with the
-	// child read again can succeed (unless it moves again meanwhile). A
-	// refusal that leaves the link as given came from a rule another
-	// relation keeps on the item, and is reported as such, naming the item;
-	// retrying that does not help. (In an item collection the link is part
+	// They report it only when the child as it was at the refusal (returned
+	// with the cancellation) has another link, so a retry with the child
+	// read again can succeed (unless it moves again meanwhile). A refusal
+	// of a child whose link was the one given came from a rule another
+	// relation keeps on the item, and is reported as such, naming the
+	// relation and the item; retrying that does not help. (In an item collection the link is part
 	// of the key, so a stale link reports [ErrChildNotFound].)
 	//
 	// A plain write of a child through its query.Table is checked against
