@@ -2,7 +2,6 @@ package relations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -81,12 +80,9 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // UpdateParent's fan-out no longer skips anything: SyncCopies starts from
 // the first child.
 func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (SyncProgress, error) {
-	if change == nil {
-		return SyncProgress{}, errors.New("relations: update parent: nil change")
-	}
-	u := change(h.parents.Update(parent))
-	if u == nil {
-		return SyncProgress{}, errors.New("relations: update parent: the change returned a nil update")
+	u, err := h.changeOf(parent, change)
+	if err != nil {
+		return SyncProgress{}, err
 	}
 	// A new stamp voids the resume tokens of earlier fan-outs.
 	if err := u.SetOther(newStamp()).Run(h.own(ctx)); err != nil {

@@ -57,6 +57,11 @@ func TestDriftErrors(t *testing.T) {
 			"relations: endpoint has 1 edge (course_id=c-1, student_id=s-2); Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasEdges, ErrCounterDrift}, true},
 		{"edges", &HasEdgesError{Edges: 3}, "relations: endpoint has 3 edges", []error{ErrHasEdges}, false},
+		{"children of a named parent", &HasChildrenError{Relation: "Dept has many Emp", Item: "department_id=d-2", Children: 2, Child: "employee_id=e-3", Drift: drift},
+			"relations: Dept has many Emp: parent department_id=d-2 has 2 children (employee_id=e-3); counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
+			[]error{ErrHasChildren, ErrCounterDrift}, true},
+		{"edges of a named endpoint", &HasEdgesError{Relation: "Author and Book through Authorship", Item: "book_id=k-1", Edges: 1, Edge: "author_id=a-1, book_id=k-1"},
+			"relations: Author and Book through Authorship: endpoint book_id=k-1 has 1 edge (author_id=a-1, book_id=k-1)", []error{ErrHasEdges}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,19 +23,28 @@ const edgeChunk = 49
 
 var (
 	// ErrEndpointNotFound is returned by [ManyToMany.Link] when either
-	// endpoint does not exist; nothing is written.
+	// endpoint does not exist; nothing is written. Retrying does not help
+	// until both exist.
 	ErrEndpointNotFound = errors.New("relations: endpoint not found")
 	// ErrHasEdges is returned by [ManyToMany.DeleteFrom] and
 	// [ManyToMany.DeleteTo] under the [Restrict] policy when the endpoint
-	// still has edges. The error is a *[HasEdgesError], which says how
-	// many.
+	// still has edges. The error is a *[HasEdgesError], which names the
+	// relation, the endpoint and one edge, and says how many. Retrying
+	// does not help until the edges are unlinked ([ManyToMany.Unlink]).
 	ErrHasEdges = errors.New("relations: endpoint has edges")
 )
 
 // HasEdgesError is the error of a [Restrict] delete of an endpoint that
 // has edges. It matches [ErrHasEdges] with errors.Is, and also
-// [ErrCounterDrift] when Drift is set; it is always a pointer.
+// [ErrCounterDrift] when Drift is set; it is always a pointer. Retrying
+// does not help until the edges are unlinked.
 type HasEdgesError struct {
+	// Relation names the relation that refused, such as "Author and Book
+	// through Authorship" ("" when not known).
+	Relation string
+	// Item is the key of the endpoint whose delete was refused, such as
+	// "book_id=b-1" ("" when not known).
+	Item string
 	// Edges is how many edges the endpoint had when they were counted.
 	Edges int
 	// Edge is the key of one edge the edge table or reverse index listed,
@@ -48,15 +57,16 @@ type HasEdgesError struct {
 
 // Error implements the error interface.
 func (e *HasEdgesError) Error() string {
-	s := fmt.Sprintf("relations: endpoint has %d edges", e.Edges)
+	edges := fmt.Sprintf("%d edges", e.Edges)
 	if e.Edges == 1 {
-		s = "relations: endpoint has 1 edge"
+		edges = "1 edge"
 	}
+	s := "relations: " + refusedPrefix(e.Relation, "endpoint", e.Item) + " has " + edges
 	if e.Edge != "" {
 		s += " (" + e.Edge + ")"
 	}
 	if e.Drift != nil {
-		s += "; " + strings.TrimPrefix(e.Drift.Error(), "relations: ")
+		s += "; " + driftText(e.Relation, e.Drift)
 	}
 	return s
 }

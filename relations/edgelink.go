@@ -177,18 +177,19 @@ func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (int, error) {
 // through the edge table's key, strongly consistent.
 func (m *ManyToMany[F, T, E]) fromEnd(f F) countedEnd {
 	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
-	return m.countedEnd(func() *query.Query[E] { return m.edges.Query(e).Consistent() }, "ManyToMany.RecountFrom")
+	return m.countedEnd(func() string { return keyTextOf(m.from, f) }, func() *query.Query[E] { return m.edges.Query(e).Consistent() }, "ManyToMany.RecountFrom")
 }
 
 // toEnd is t as the counted-endpoint core sees it: its edges are found
 // through the reverse index.
 func (m *ManyToMany[F, T, E]) toEnd(t T) countedEnd {
 	e, _ := m.edgeOf(nil, &t, nil)
-	return m.countedEnd(func() *query.Query[E] { return m.edges.Query(e).Index(m.spec.Index) }, "ManyToMany.RecountTo")
+	return m.countedEnd(func() string { return keyTextOf(m.to, t) }, func() *query.Query[E] { return m.edges.Query(e).Index(m.spec.Index) }, "ManyToMany.RecountTo")
 }
 
-// countedEnd is an end whose edges q finds, recounted by repair.
-func (m *ManyToMany[F, T, E]) countedEnd(q func() *query.Query[E], repair string) countedEnd {
+// countedEnd is the end item names (its key, for refusals), whose edges
+// q finds, recounted by repair.
+func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Query[E], repair string) countedEnd {
 	return countedEnd{
 		relation: m.describe(),
 		counter:  m.spec.Counter,
@@ -198,7 +199,7 @@ func (m *ManyToMany[F, T, E]) countedEnd(q func() *query.Query[E], repair string
 			return firstKey(ctx, m.edges, q().Project(keyAttrs(m.edges)...))
 		},
 		refuse: func(n int, first string, drift *CounterDriftError) error {
-			return &HasEdgesError{Edges: n, Edge: first, Drift: drift}
+			return &HasEdgesError{Relation: m.describe(), Item: item(), Edges: n, Edge: first, Drift: drift}
 		},
 	}
 }

@@ -10,31 +10,56 @@ var (
 	// ErrParentNotFound is returned when an operation names a parent that
 	// does not exist: by [HasMany.Link], [HasMany.Relink],
 	// [HasMany.ParentOf], [HasMany.ParentWithChildren] and
-	// [HasMany.Recount].
+	// [HasMany.Recount]. Retrying the same call does not help until the
+	// parent is created (or the child is linked to another). A plain write
+	// of a child of a relation with [Spec.Copies] also reports it when the
+	// child's copies differ from the parent's values, and says so: write
+	// the child with the parent's current values, or through Link or
+	// Relink, which copy them (they read the parent again, up to 5 times,
+	// when it changes under them).
 	ErrParentNotFound = errors.New("relations: parent not found")
-	// ErrChildNotFound is returned by [HasMany.Relink] and [HasMany.Unlink]
-	// when the child does not exist.
+	// ErrChildNotFound is returned by [HasMany.Relink], [HasMany.Unlink]
+	// and [HasMany.DeleteChild] when the child does not exist. Retrying
+	// does not help. In an item collection, where the link is part of the
+	// key, a child moved to another parent since it was read is not found
+	// under its old key either: read it again under its new key.
 	ErrChildNotFound = errors.New("relations: child not found")
-	// ErrStaleLink is returned by [HasMany.Relink] and [HasMany.Unlink]
-	// when the child value's link is not the stored one: another writer
-	// moved or unlinked the child since it was read. Read it again and
-	// retry. (In an item collection the link is part of the key, so a stale
-	// link reports [ErrChildNotFound].)
+	// ErrStaleLink is returned by [HasMany.Relink], [HasMany.Unlink] and
+	// [HasMany.DeleteChild] when the child value's link is not the stored
+	// one: another writer moved or unlinked the child since it was read.
+	// They report it only when the child as it was at the refusal (returned
+	// with the cancellation) has another link, so a retry with the child
+	// read again can succeed (unless it moves again meanwhile). A refusal
+	// of a child whose link was the one given came from a rule another
+	// relation keeps on the item, and is reported as such, naming the
+	// relation and the item; retrying that does not help. (In an item collection the link is part
+	// of the key, so a stale link reports [ErrChildNotFound].)
+	//
+	// A plain write of a child through its query.Table is checked against
+	// the link the write check read just before; until the relations of a
+	// client are known as one set, such a write can report
+	// ErrStaleLink for a condition another relation joined to it (the
+	// Restrict of a many-to-many end on a Delete): when the child's stored
+	// link is the one the write expected, do not retry; delete the item
+	// through the relation that refused it.
 	ErrStaleLink = errors.New("relations: child's link changed since it was read")
-	// ErrMismatch is returned by [Declare] when a [Spec] does not fit the
-	// models: no link attribute, a layout other than the one the child's
-	// index or key makes, an index that does not project every attribute
-	// of the child, a Together the layout cannot serve, and so on. The
-	// message names what is wrong.
+	// ErrMismatch is returned by [Declare] and [DeclareEdge] when a spec
+	// does not fit the models: no link attribute, a layout other than the
+	// one the child's index or key makes, an index that does not project
+	// every attribute of the child, a Together the layout cannot serve,
+	// and so on. The message names what is wrong. Retrying never helps:
+	// change the spec or the models.
 	ErrMismatch = errors.New("relations: declaration does not match the models")
 	// ErrHasChildren is returned by [HasMany.DeleteParent] under the
 	// [Restrict] policy when the parent still has children. The error is a
-	// *[HasChildrenError], which says how many.
+	// *[HasChildrenError], which names the relation, the parent and one
+	// child, and says how many. Retrying does not help until the children
+	// are moved or deleted.
 	ErrHasChildren = errors.New("relations: parent has children")
 	// ErrCannotDetach is returned by [HasMany.Unlink] in an item
 	// collection, and by [Declare] for the [Detach] policy there: the link
 	// is part of the child's key, so a child cannot lose its parent, only
-	// be moved or deleted.
+	// be moved or deleted. Retrying never helps.
 	ErrCannotDetach = errors.New("relations: cannot detach a child of an item collection: its link is part of its key")
 	// ErrCounterDrift is returned when a counter a relation keeps (a
 	// parent's children counter, an end's edge counter) disagrees with
@@ -59,6 +84,12 @@ var (
 // set; it is always a pointer. Retrying does not help until the children
 // are moved or deleted.
 type HasChildrenError struct {
+	// Relation names the relation that refused, such as "Department has
+	// many Employee" ("" when not known).
+	Relation string
+	// Item is the key of the parent whose delete was refused, such as
+	// "department_id=d-1" ("" when not known).
+	Item string
 	// Children is how many children the parent had when they were counted.
 	Children int
 	// Child is the key of one child the child index listed (such as
@@ -72,15 +103,41 @@ type HasChildrenError struct {
 
 // Error implements the error interface.
 func (e *HasChildrenError) Error() string {
-	s := fmt.Sprintf("relations: parent has %d children", e.Children)
+	children := fmt.Sprintf("%d children", e.Children)
 	if e.Children == 1 {
-		s = "relations: parent has 1 child"
+		children = "1 child"
 	}
+	s := "relations: " + refusedPrefix(e.Relation, "parent", e.Item) + " has " + children
 	if e.Child != "" {
 		s += " (" + e.Child + ")"
 	}
 	if e.Drift != nil {
-		s += "; " + strings.TrimPrefix(e.Drift.Error(), "relations: ")
+		s += "; " + driftText(e.Relation, e.Drift)
+	}
+	return s
+}
+
+// refusedPrefix is the start of a Restrict refusal's message: the
+// relation and the item refused, as far as they are known ("parent",
+// "Dept has many Emp: parent department_id=d-1").
+func refusedPrefix(relation, what, item string) string {
+	s := what
+	if item != "" {
+		s += " " + item
+	}
+	if relation != "" {
+		s = relation + ": " + s
+	}
+	return s
+}
+
+// driftText is the message of a drift error that follows a refusal by
+// relation: without the package prefix, and without the relation when it
+// is the refusal's.
+func driftText(relation string, d *CounterDriftError) string {
+	s := strings.TrimPrefix(d.Error(), "relations: ")
+	if relation != "" && d.Relation == relation {
+		s = strings.TrimPrefix(s, relation+": ")
 	}
 	return s
 }

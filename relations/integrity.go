@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -141,7 +144,7 @@ func (h *HasMany[P, C]) relinkOnce(ctx context.Context, child C, to P, src *P) e
 	if err != nil {
 		return fmt.Errorf("relations: relink: %w", err)
 	}
-	return h.guarded(ctx, "relink", []dynamokit.TxAction{upd.If(cond)}, from, &to, same...)
+	return h.guarded(ctx, "relink", []dynamokit.TxAction{h.linkHeld(upd.If(cond), child, from)}, from, &to, same...)
 }
 
 // currentParent returns the parent child's link points at (nil for none).
@@ -273,7 +276,7 @@ func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFro
 		return fmt.Errorf("relations: relink: %w", err)
 	}
 	err = h.guarded(ctx, "relink", []dynamokit.TxAction{
-		h.children.TxDelete(cur, h.children.KeyExists()),
+		h.linkHeld(h.children.TxDelete(cur, h.children.KeyExists()), cur, &from),
 		h.children.TxPut(&moved, free),
 	}, &from, &to, same...)
 	var te *dynamokit.TxError
@@ -325,7 +328,7 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 	if err != nil {
 		return fmt.Errorf("relations: unlink: %w", err)
 	}
-	return h.guarded(ctx, "unlink", []dynamokit.TxAction{h.unlink(child).If(linked)}, from, nil)
+	return h.guarded(ctx, "unlink", []dynamokit.TxAction{h.linkHeld(h.unlink(child).If(linked), child, from)}, from, nil)
 }
 
 // DeleteChild deletes child and subtracts 1 from its parent's children
@@ -337,6 +340,19 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 // deleted all the same. Deleting a child through the child's query.Table
 // keeps the counter too (the relation's write check reads the child's link
 // first, one more GetItem), but refuses an orphan.
+//
+// A child that takes part in other relations declared on the same client
+// is subject to their write rules too. A child that is also an end of a
+// many-to-many relation: under that relation's [Restrict], while it has
+// edges, the delete is refused with an error that names this relation and
+// the child and says a retry cannot help (it matches
+// [query.ErrConditionFailed], not [ErrStaleLink]: the child as it was,
+// returned with the cancellation, shows its link unchanged); under
+// [Cascade] or [Detach] it
+// is refused before any request, edges or not, naming
+// [ManyToMany.DeleteFrom] or [ManyToMany.DeleteTo]. Delete such a child
+// with that call: it applies the many-to-many policy, and this relation's
+// write rule keeps the children counter.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -353,7 +369,7 @@ func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
 	if h.spec.Layout == ItemCollection {
 		cond = query.And(h.children.KeyExists(), cond)
 	}
-	actions := []dynamokit.TxAction{h.children.TxDelete(child, cond)}
+	actions := []dynamokit.TxAction{h.linkHeld(h.children.TxDelete(child, cond), child, from)}
 	if from != nil && h.spec.Layout != ItemCollection {
 		// Where a cascade counts its pages by key, it is the only writer
 		// that may delete a child of the parent it marked.
@@ -368,6 +384,108 @@ func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
 		return h.txErr("delete child", err, 0, -1)
 	}
 	return h.guarded(ctx, "delete child", actions, from, nil)
+}
+
+// linkHeld wraps a, the action of a verb on child written on condition
+// that child's link is from (nil: no link), so that a failure of its
+// condition says which condition failed. The write rules of other
+// relations on the same client join their conditions on the child to the
+// action's own (the Restrict of a many-to-many end on the child's delete:
+// that its edge counter is 0), and DynamoDB reports one failure for the
+// joined condition. The item as it was (ReturnValuesOnConditionCheckFailure
+// ALL_OLD, returned with the cancellation) tells them apart at no cost: a
+// link that is no longer from is a stale link ([ErrStaleLink]); a link
+// still from, with the action's other conditions holding (the child
+// exists, its version matches), means another relation's rule refused, a
+// *ruleRefusal, which a retry cannot get past.
+func (h *HasMany[P, C]) linkHeld(a dynamokit.TxAction, child C, from *P) dynamokit.TxAction {
+	return ownCondition{TxAction: a, held: func(old map[string]types.AttributeValue) error {
+		if !h.linkIs(old, from) {
+			return nil
+		}
+		where := "has no parent"
+		if from != nil {
+			where = "points at " + keyTextOf(h.parents, *from)
+		}
+		return &ruleRefusal{relation: h.describe(), item: keyTextOf(h.children, child), where: where}
+	}}
+}
+
+// linkIs reports whether the stored child item old links to from (nil:
+// has no link), comparing the encoded link attributes.
+func (h *HasMany[P, C]) linkIs(old map[string]types.AttributeValue, from *P) bool {
+	cm := mapping.Must(h.children.Model())
+	var want C
+	if from != nil {
+		c, err := h.childOf(from)
+		if err != nil {
+			return false
+		}
+		want = c
+	}
+	for _, l := range h.links {
+		v, ok := old[l.name]
+		if _, null := v.(*types.AttributeValueMemberNULL); null {
+			ok = false
+		}
+		if from == nil {
+			if ok {
+				return false
+			}
+			continue
+		}
+		w, err := cm.Value(l.name, &want)
+		if err != nil || !ok || !reflect.DeepEqual(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// ownCondition is a transaction action whose failed condition is checked
+// against the item as it was: when the action's own failure kind is a
+// plain failed condition and held (given that item) returns an error, the
+// action's own conditions held and that error is reported instead.
+type ownCondition struct {
+	dynamokit.TxAction
+	held func(old map[string]types.AttributeValue) error
+}
+
+// TxWrite builds the action, with its failure checked by held.
+func (a ownCondition) TxWrite(k txn.Key) (*txn.Write, error) {
+	w, err := a.TxAction.TxWrite(k)
+	if err != nil {
+		return nil, err
+	}
+	own := w.Fail
+	w.Fail = func(old map[string]types.AttributeValue) error {
+		var kind error = dynamokit.ErrConditionFailed
+		if own != nil {
+			kind = own(old)
+		}
+		if old != nil && kind == dynamokit.ErrConditionFailed {
+			if other := a.held(old); other != nil {
+				return other
+			}
+		}
+		return kind
+	}
+	return w, nil
+}
+
+// ruleRefusal is the failure of a relation verb's write on a child whose
+// own conditions held: its link was the one given. A condition another
+// relation's write rule joined to the write failed instead. Retrying does
+// not help.
+type ruleRefusal struct {
+	relation string // the relation whose verb wrote
+	item     string // the child's key
+	where    string // its link, as given and stored
+}
+
+func (e *ruleRefusal) Error() string {
+	return fmt.Sprintf("relations: %s: %s %s, as given, so this relation's condition held: a write rule another relation keeps on the item refused the write (such as the Restrict of a many-to-many relation whose end it is, which refuses its delete while it has edges); retrying does not help: unlink what that relation guards first, or delete the item through that relation (ManyToMany.DeleteFrom or DeleteTo), which applies its policy and keeps this relation's counter",
+		e.relation, e.item, e.where)
 }
 
 // txErr maps a cancelled transaction's reasons to the relation's
