@@ -197,7 +197,7 @@ func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
 // notDeleting is the condition that no cascade has marked the parent: a
 // child is not linked to a parent being deleted.
 func (h *HasMany[P, C]) notDeleting() query.Cond {
-	return query.Name(cascadeMark(h.spec.Counter)).AttributeNotExists()
+	return query.Path(cascadeMark(h.spec.Counter)).AttributeNotExists()
 }
 
 // errParentDeleting is what a link to a parent a cascade has marked

@@ -58,7 +58,10 @@ type HasEdgesError struct {
 // Error implements the error interface.
 func (e *HasEdgesError) Error() string {
 	edges := fmt.Sprintf("%d edges", e.Edges)
-	if e.Edges == 1 {
+	switch e.Edges {
+	case 0: // not counted: its delete's condition on the counter failed
+		edges = "edges (its edge counter is not 0, or it has none: the relation's verbs count them)"
+	case 1:
 		edges = "1 edge"
 	}
 	s := "relations: " + refusedPrefix(e.Relation, "endpoint", e.Item) + " has " + edges

@@ -72,7 +72,9 @@ func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) rule {
 		policy:   policy,
 		relation: m.describe(),
 		deleteBy: deleteBy,
-		refused:  fmt.Errorf("%w (or its item has no edge counter: %s counts them)", ErrHasEdges, deleteBy),
+		refused: func(item string) error {
+			return &HasEdgesError{Relation: m.describe(), Item: item}
+		},
 	}
 	return func(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {
 		if m.owned(ctx) {

@@ -18,8 +18,9 @@ type counterRule struct {
 	policy   Policy // what deleting the item does to what it counts
 	relation string // the relation, for refusals
 	deleteBy string // the call that applies the policy, for refusals
-	// refused is the error a delete refused by the counter reports.
-	refused error
+	// refused is the error a delete of the item with key item (as
+	// keyText writes it) refused by the counter reports.
+	refused func(item string) error
 }
 
 // check applies the rule to w, a write not made by the relation itself:
@@ -60,7 +61,7 @@ func (r counterRule) check(ctx context.Context, w *txn.Write) error {
 		if r.policy != Restrict && !cleared(ctx) {
 			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		w.RuleConds = append(w.RuleConds, counterIs(r.counter, 0, r.refused))
+		w.RuleConds = append(w.RuleConds, counterIs(r.counter, 0, r.refused(keyText(w.Key))))
 	}
 	return nil
 }

@@ -104,7 +104,10 @@ type HasChildrenError struct {
 // Error implements the error interface.
 func (e *HasChildrenError) Error() string {
 	children := fmt.Sprintf("%d children", e.Children)
-	if e.Children == 1 {
+	switch e.Children {
+	case 0: // not counted: its delete's condition on the counter failed
+		children = "children (its children counter is not 0, or it has none: HasMany.DeleteParent counts them)"
+	case 1:
 		children = "1 child"
 	}
 	s := "relations: " + refusedPrefix(e.Relation, "parent", e.Item) + " has " + children

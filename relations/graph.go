@@ -107,7 +107,7 @@ func (g *Graph) add(relation string, id any, counter string, counts []*model.Mod
 	for _, m := range counts {
 		for _, c := range g.counted {
 			if c.model == m && c.counter == counter && c.id != id {
-				return fmt.Errorf("relations: %s and %s would both keep the counter %q on %s: give one of them its own counter (Spec.Counter, EdgeSpec.Counter)", relation, c.relation, counter, mapping.Must(m).Type)
+				return fmt.Errorf("%w: %s and %s would both keep the counter %q on %s: give one of them its own counter (Spec.Counter, EdgeSpec.Counter)", ErrMismatch, relation, c.relation, counter, mapping.Must(m).Type)
 			}
 		}
 	}

@@ -93,7 +93,9 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Ef
 		policy:   h.spec.OnDelete,
 		relation: h.describe(),
 		deleteBy: "HasMany.DeleteParent",
-		refused:  errRestrictPlain,
+		refused: func(item string) error {
+			return &HasChildrenError{Relation: h.describe(), Item: item}
+		},
 	}.check(ctx, w)
 	if err != nil || len(h.copies) == 0 {
 		return nil, err
