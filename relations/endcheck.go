@@ -2,9 +2,12 @@ package relations
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
@@ -27,9 +30,11 @@ type counterRule struct {
 //     attribute outside the model);
 //   - an update (or TxAdd) that changes the counter is refused: only the
 //     relation keeps it, and Recount repairs it;
-//   - a Delete under Restrict is conditional on the counter being 0 (an
-//     item without a counter is refused too: the relation's own delete
-//     counts what it has); under Cascade or Detach it is refused, naming
+//   - a Delete under Restrict is conditional on the counter being 0 or
+//     the item being absent (an item without a counter is refused too:
+//     the relation's own delete counts what it has; a missing item is
+//     deleted as any other, without error); under Cascade or Detach it
+//     is refused, naming
 //     the call that applies the policy;
 //   - batch puts and deletes are refused, as a batch write takes neither
 //     an update nor a condition.
@@ -57,7 +62,22 @@ func (r counterRule) check(w *txn.Write) error {
 		if r.policy != Restrict {
 			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		w.RuleConds = append(w.RuleConds, counterIs(r.counter, 0, r.refused))
+		w.RuleConds = append(w.RuleConds, absentOr(w.Key, counterIs(r.counter, 0, r.refused)))
 	}
 	return nil
+}
+
+// absentOr is c, or that the item with key does not exist: a delete of a
+// missing item deletes nothing, has nothing counted, and is not an error,
+// as Table.Delete documents.
+func absentOr(key mapping.Item, c txn.Cond) txn.Cond {
+	names := slices.Sorted(maps.Keys(key))
+	if len(names) == 0 {
+		return c
+	}
+	out := txn.Cond{Expr: expression.Or(expression.AttributeNotExists(expression.NameNoDotSplit(names[0])), c.Expr), Kind: c.Kind}
+	if holds := c.Holds; holds != nil {
+		out.Holds = func(item map[string]types.AttributeValue) bool { return item == nil || holds(item) }
+	}
+	return out
 }
