@@ -3,6 +3,9 @@ package integration_test
 import (
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"sync"
 	"testing"
 
@@ -304,4 +307,53 @@ func TestReviewMissingItemKinds(t *testing.T) {
 		t.Errorf("Delete(missing book, an end of authorships) = %v; want nil, as for any missing item", err)
 	}
 	l.whole(t)
+}
+
+// TestReviewValueAndCheck: Update.Value of a child's link is refused
+// before any request (a transaction returns no item) and writes nothing;
+// a user's Check of a parent merged with a child's rule condition reports
+// the user's condition when that is what failed.
+func TestReviewValueAndCheck(t *testing.T) {
+	t.Parallel()
+	l := newLibrary(t)
+	ctx := t.Context()
+	if err := l.books.Create(ctx, &RvBook{BookID: "k-1", BranchID: "b-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.books.Update(RvBook{BookID: "k-1"}).Set("branch_id", "b-2").Value(ctx); err == nil {
+		t.Errorf("Update(k-1 to b-2).Value = nil, want a refusal naming Update.Run")
+	}
+	got, err := l.books.Get(ctx, RvBook{BookID: "k-1"}, query.Consistent())
+	if err != nil || got.BranchID != "b-1" {
+		t.Errorf("k-1 after the refused Value = %+v, %v; want still in b-1", got, err)
+	}
+	l.whole(t)
+	err = l.c.WriteTx(ctx, nil,
+		l.branches.Check(RvBranch{BranchID: "b-2"}, query.Name("name").Equal(query.Value("nope"))),
+		l.books.TxCreate(&RvBook{BookID: "k-2", BranchID: "b-2"}))
+	if !errors.Is(err, query.ErrConditionFailed) || errors.Is(err, relations.ErrParentNotFound) {
+		t.Errorf("WriteTx(check b-2 with a false condition, create k-2 in b-2) = %v; want ErrConditionFailed, not ErrParentNotFound", err)
+	}
+	l.whole(t)
+}
+
+// TestReviewRawClientBypass: the Client's exported request methods
+// (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems)
+// write a relation's items with no rule applied: here a book linked to a
+// missing branch. They are the executor of dynamokit's own packages
+// (plumbing in go doc of the root package), not a user's write path.
+func TestReviewRawClientBypass(t *testing.T) {
+	t.Parallel()
+	l := newLibrary(t)
+	ctx := t.Context()
+	_, err := l.c.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(l.books.TableName()),
+		Item: map[string]types.AttributeValue{
+			"book_id":   &types.AttributeValueMemberS{Value: "k-raw"},
+			"branch_id": &types.AttributeValueMemberS{Value: "nowhere"},
+		},
+	})
+	if err == nil {
+		t.Errorf("Client.PutItem of a book in a missing branch = nil: the write rules were bypassed through the exported API")
+	}
 }
