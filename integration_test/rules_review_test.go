@@ -357,3 +357,36 @@ func TestReviewRawClientBypass(t *testing.T) {
 		t.Errorf("Client.PutItem of a book in a missing branch = nil: the write rules were bypassed through the exported API")
 	}
 }
+
+// TestReviewPutNewCounted: a Put (not a Create) of a new parent or end
+// is sent as an update that keeps the counter; the item must still get
+// a counter, or a plain Delete of it is refused with ErrHasChildren or
+// ErrHasEdges although nothing was ever linked to it.
+func TestReviewPutNewCounted(t *testing.T) {
+	t.Parallel()
+	l := newLibrary(t)
+	ctx := t.Context()
+	if err := l.branches.Put(ctx, &RvBranch{BranchID: "b-3", Name: "East"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.branches.Delete(ctx, RvBranch{BranchID: "b-3"}); err != nil {
+		t.Errorf("Delete(b-3, put new, never a child) = %v, want nil", err)
+	}
+	if err := l.books.Put(ctx, &RvBook{BookID: "k-9", Title: "alone"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.books.Delete(ctx, RvBook{BookID: "k-9"}); err != nil {
+		t.Errorf("Delete(k-9, put new, never an author) = %v, want nil", err)
+	}
+	// A put of a parent that has a child keeps its count.
+	if err := l.books.Create(ctx, &RvBook{BookID: "k-1", BranchID: "b-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.branches.Put(ctx, &RvBranch{BranchID: "b-1", Name: "North 2"}); err != nil {
+		t.Fatal(err)
+	}
+	l.whole(t)
+	if n, _ := l.shelved.CountChildren(ctx, RvBranch{BranchID: "b-1"}); n != 1 {
+		t.Errorf("b-1 counts %d after a put, want 1", n)
+	}
+}
