@@ -27,7 +27,8 @@ type counterRule struct {
 // check applies the rule to w, a write not made by the relation itself:
 //   - a Create starts the counter at 0;
 //   - a Put is sent as an update that keeps the counter (and every
-//     attribute outside the model);
+//     attribute outside the model), and adds 0 to it so that a new item
+//     gets one;
 //   - an update (or TxAdd) that changes the counter is refused: only the
 //     relation keeps it, and Recount repairs it;
 //   - a Delete under Restrict is conditional on the counter being 0 or
@@ -50,6 +51,10 @@ func (r counterRule) check(w *txn.Write) error {
 			return fmt.Errorf("%w: %s: a put may not set %s, the counter the relation keeps", ErrNeedsRelation, r.relation, r.counter)
 		}
 		w.KeepOther = true
+		// ADD of 0 starts the counter of a new item at 0 and leaves a
+		// stored one as it is, so that a put of a new item is counted
+		// like a create (a Restrict delete of it then succeeds).
+		w.Adds = append(slices.Clip(w.Adds), txn.Delta{Attr: r.counter})
 	case txn.OpUpdate, txn.OpAdd:
 		_, set := w.Attrs[r.counter]
 		if set || slices.Contains(w.Unknown, r.counter) || slices.ContainsFunc(w.Adds, func(d txn.Delta) bool { return d.Attr == r.counter }) {
