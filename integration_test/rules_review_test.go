@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -388,5 +389,51 @@ func TestReviewPutNewCounted(t *testing.T) {
 	l.whole(t)
 	if n, _ := l.shelved.CountChildren(ctx, RvBranch{BranchID: "b-1"}); n != 1 {
 		t.Errorf("b-1 counts %d after a put, want 1", n)
+	}
+}
+
+// TestReviewHookContextBypass: a relation's verbs mark their context as
+// the relation's own write, and the client's hooks receive that context.
+// A hook that writes through a Table with it (to audit, say) writes with
+// that relation's rules stepped aside: here a book linked to a missing
+// branch.
+func TestReviewHookContextBypass(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, must[RvBranch](t), must[RvBook](t))
+	var (
+		books *query.Table[RvBook]
+		once  sync.Once
+		hookE error
+	)
+	db := e.db.With(dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
+		if r.Op != "TransactWriteItems" || books == nil {
+			return
+		}
+		once.Do(func() {
+			hookE = books.Update(RvBook{BookID: "k-2"}).Set("branch_id", "nowhere").Run(ctx)
+		})
+	}))
+	branches := repo[RvBranch](t, e, db, nil)
+	books = repo[RvBook](t, e, db, nil)
+	shelved, err := relations.Declare(branches, books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", Counter: "book_count"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if err := branches.Create(ctx, &RvBranch{BranchID: "b-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := books.Put(ctx, &RvBook{BookID: "k-2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := shelved.Link(ctx, &RvBook{BookID: "k-1"}, RvBranch{BranchID: "b-1"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := books.Get(ctx, RvBook{BookID: "k-2"}, query.Consistent())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BranchID == "nowhere" {
+		t.Errorf("a hook's write with the context of HasMany.Link linked k-2 to a missing branch (hook's error %v): the relation's mark reaches user code", hookE)
 	}
 }
