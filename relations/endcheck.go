@@ -3,9 +3,12 @@ package relations
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
@@ -26,15 +29,15 @@ type counterRule struct {
 // check applies the rule to w, a write not made by the relation itself:
 //   - a Create starts the counter at 0;
 //   - a Put is sent as an update that keeps the counter (and every
-//     attribute outside the model);
+//     attribute outside the model), and adds 0 to it so that a new item
+//     gets one;
 //   - an update (or TxAdd) that changes the counter is refused: only the
 //     relation keeps it, and Recount repairs it;
-//   - a Delete under Restrict is conditional on the counter being 0 (an
-//     item without a counter is refused too: the relation's own delete
-//     counts what it has); under Cascade or Detach it is refused, naming
-//     the call that applies the policy, unless another relation's verb
-//     has applied the policy already (see [cleared]): then it is
-//     conditional on the counter being 0 as under Restrict;
+//   - a Delete under Restrict is conditional on the counter being 0 or
+//     the item being absent (an item without a counter is refused too:
+//     the relation's own delete counts what it has; a missing item is
+//     deleted as any other, without error); under Cascade or Detach it
+//     is refused, naming the call that applies the policy;
 //   - batch puts and deletes are refused, as a batch write takes neither
 //     an update nor a condition.
 func (r counterRule) check(ctx context.Context, w *txn.Write) error {
@@ -49,6 +52,10 @@ func (r counterRule) check(ctx context.Context, w *txn.Write) error {
 			return fmt.Errorf("%w: %s: a put may not set %s, the counter the relation keeps", ErrNeedsRelation, r.relation, r.counter)
 		}
 		w.KeepOther = true
+		// ADD of 0 starts the counter of a new item at 0 and leaves a
+		// stored one as it is, so that a put of a new item is counted
+		// like a create (a Restrict delete of it then succeeds).
+		w.Adds = append(slices.Clip(w.Adds), txn.Delta{Attr: r.counter})
 	case txn.OpUpdate, txn.OpAdd:
 		_, set := w.Attrs[r.counter]
 		if set || slices.Contains(w.Unknown, r.counter) || slices.ContainsFunc(w.Adds, func(d txn.Delta) bool { return d.Attr == r.counter }) {
@@ -58,24 +65,25 @@ func (r counterRule) check(ctx context.Context, w *txn.Write) error {
 		if w.Batch {
 			return fmt.Errorf("%w: %s: BatchDelete cannot apply OnDelete (%v): delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		if r.policy != Restrict && !cleared(ctx) {
+		if r.policy != Restrict {
 			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		w.RuleConds = append(w.RuleConds, counterIs(r.counter, 0, r.refused(keyText(w.Key))))
+		w.RuleConds = append(w.RuleConds, absentOr(w.Key, counterIs(r.counter, 0, r.refused(keyText(w.Key)))))
 	}
 	return nil
 }
 
-// clearedKey marks the context of a delete whose item's dependents (its
-// children and edges in other relations) the deleting verb has removed
-// or detached already, applying each relation's own policy.
-type clearedKey struct{}
-
-// clearing returns ctx marked: deletes made with it have applied every
-// relation's policy to the deleted items' dependents.
-func clearing(ctx context.Context) context.Context {
-	return context.WithValue(ctx, clearedKey{}, true)
+// absentOr is c, or that the item with key does not exist: a delete of a
+// missing item deletes nothing, has nothing counted, and is not an error,
+// as Table.Delete documents.
+func absentOr(key mapping.Item, c txn.Cond) txn.Cond {
+	names := slices.Sorted(maps.Keys(key))
+	if len(names) == 0 {
+		return c
+	}
+	out := txn.Cond{Expr: expression.Or(expression.AttributeNotExists(expression.NameNoDotSplit(names[0])), c.Expr), Kind: c.Kind}
+	if holds := c.Holds; holds != nil {
+		out.Holds = func(item map[string]types.AttributeValue) bool { return item == nil || holds(item) }
+	}
+	return out
 }
-
-// cleared reports whether ctx is marked by clearing.
-func cleared(ctx context.Context) bool { return ctx.Value(clearedKey{}) != nil }

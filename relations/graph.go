@@ -176,8 +176,11 @@ func existsCond(m *mapping.Model, kind error) []txn.Cond {
 func equalCond(attr string, av types.AttributeValue, kind error) txn.Cond {
 	n := expression.NameNoDotSplit(attr)
 	if av == nil {
+		// attribute_not_exists holds on a missing item too, as in
+		// DynamoDB: a condition taken for failed there would make Failure
+		// report its Kind for what is another failure (a missing item).
 		return txn.Cond{Expr: expression.AttributeNotExists(n), Kind: kind,
-			Holds: func(item map[string]types.AttributeValue) bool { return item != nil && isAbsent(item[attr]) }}
+			Holds: func(item map[string]types.AttributeValue) bool { return item == nil || isAbsent(item[attr]) }}
 	}
 	return txn.Cond{Expr: n.Equal(expression.Value(av)), Kind: kind,
 		Holds: func(item map[string]types.AttributeValue) bool { return item != nil && sameValue(item[attr], av) }}
