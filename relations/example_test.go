@@ -84,7 +84,7 @@ func ExampleDeclare() {
 	fmt.Println(err)
 	// Output:
 	// employees: item collection
-	// relations: relations_test.Department has many relations_test.Project and relations_test.Department has many relations_test.Employee would both keep the counter "child_count" on relations_test.Department: give one of them its own counter (Spec.Counter, EdgeSpec.Counter)
+	// relations: declaration does not match the models: relations_test.Department has many relations_test.Project and relations_test.Department has many relations_test.Employee would both keep the counter "child_count" on relations_test.Department: give one of them its own counter (Spec.Counter, EdgeSpec.Counter)
 	// projects: multi-table through department-index
 	// relations: declaration does not match the models: relations_test.Department has many relations_test.Project: Together: the parent does not share its children's partition: relations_test.Department is in table org and relations_test.Project in project
 }
