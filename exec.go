@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
 // call is one request, as the executor sees it.
@@ -60,8 +61,9 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 		}
 		if len(c.hooks) > 0 {
 			r := &Request{Op: k.op, Input: k.input, Table: k.table, Attempt: attempt, Duration: time.Since(start), Capacity: cc, Read: k.read, Err: err}
+			hctx := txn.Unmarked(ctx) // a relation's mark never reaches user code
 			for _, h := range c.hooks {
-				h(ctx, r)
+				h(hctx, r)
 			}
 		}
 		if err == nil {

@@ -22,8 +22,15 @@ type Rules interface {
 // WithRules makes the Client, and every copy made with [Client.With],
 // enforce rules, such as a relations.Graph: relations are declared on the
 // tables of a client that enforces a graph.
+//
+// A client keeps the rules it enforces: WithRules(nil) given to a copy of
+// a client that enforces rules changes nothing.
 func WithRules(rules Rules) Option {
-	return func(c *Client) { c.rules = rules }
+	return func(c *Client) {
+		if rules != nil {
+			c.rules = rules
+		}
+	}
 }
 
 // Rules returns the write rules the Client enforces ([WithRules]), or nil.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"sync"
-	"testing"
 
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
@@ -399,21 +401,21 @@ func TestReviewPutNewCounted(t *testing.T) {
 // that relation's rules stepped aside: here a book linked to a missing
 // branch.
 func TestReviewHookContextBypass(t *testing.T) {
-	t.Skip("known hole, left open: a hook gets the context of a relation verb's request, whose mark lets that relation's own writes pass its rules")
 	t.Parallel()
 	e := newEnv(t, must[RvBranch](t), must[RvBook](t))
 	var (
 		books *query.Table[RvBook]
-		once  sync.Once
+		fired atomic.Bool
 		hookE error
 	)
 	db := e.db.With(dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
 		if r.Op != "TransactWriteItems" || books == nil {
 			return
 		}
-		once.Do(func() {
+		// Once: the hook's own write, now checked, is a transaction too.
+		if fired.CompareAndSwap(false, true) {
 			hookE = books.Update(RvBook{BookID: "k-2"}).Set("branch_id", "nowhere").Run(ctx)
-		})
+		}
 	}))
 	branches := repo[RvBranch](t, e, db, nil)
 	books = repo[RvBook](t, e, db, nil)

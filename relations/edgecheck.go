@@ -22,12 +22,12 @@ type ownWrite struct {
 
 // own returns ctx marked as the relation's own write.
 func (m *ManyToMany[F, T, E]) own(ctx context.Context) context.Context {
-	return context.WithValue(ctx, m.ownKey(), true)
+	return context.WithValue(ctx, txn.OwnMark{ID: m.ownKey()}, true)
 }
 
 // owned reports whether ctx is marked as the relation's own write.
 func (m *ManyToMany[F, T, E]) owned(ctx context.Context) bool {
-	return ctx.Value(m.ownKey()) != nil
+	return ctx.Value(txn.OwnMark{ID: m.ownKey()}) != nil
 }
 
 func (m *ManyToMany[F, T, E]) ownKey() ownWrite {

@@ -60,11 +60,11 @@ func (h *HasMany[P, C]) own(ctx context.Context) context.Context {
 	if h.owned(ctx) {
 		return ctx
 	}
-	return context.WithValue(ctx, ownKey{h.key()}, true)
+	return context.WithValue(ctx, txn.OwnMark{ID: ownKey{h.key()}}, true)
 }
 
 func (h *HasMany[P, C]) owned(ctx context.Context) bool {
-	return ctx.Value(ownKey{h.key()}) != nil
+	return ctx.Value(txn.OwnMark{ID: ownKey{h.key()}}) != nil
 }
 
 // register adds the relation's write rules to the graph its tables'

@@ -12,6 +12,7 @@
 package txn
 
 import (
+	"context"
 	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -49,4 +50,22 @@ func Model(m *model.Model) *mapping.Model {
 		return nil
 	}
 	return mapping.Must(m)
+}
+
+// OwnMark is the type of the context keys with which a relation marks its
+// own writes, so that its rules let them pass. The executor hides every
+// value of such a key from the hooks it calls: code outside dynamokit
+// never holds a marked context.
+type OwnMark struct{ ID any }
+
+// Unmarked is ctx with every OwnMark hidden.
+func Unmarked(ctx context.Context) context.Context { return unmarked{ctx} }
+
+type unmarked struct{ context.Context }
+
+func (u unmarked) Value(key any) any {
+	if _, own := key.(OwnMark); own {
+		return nil
+	}
+	return u.Context.Value(key)
 }
