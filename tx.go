@@ -171,11 +171,7 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 func refusal(op string, err error) error {
 	var r *txn.Refusal
 	if errors.As(err, &r) {
-		e := &Error{Op: op, Table: r.Table, Key: r.Key, Err: errors.New(r.Msg)}
-		if r.Kind != nil {
-			e.Err = fmt.Errorf("%w: %s", r.Kind, r.Msg)
-		}
-		return e
+		return &Error{Op: op, Table: r.Table, Key: r.Key, Err: r}
 	}
 	return err
 }

@@ -227,7 +227,7 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 			w := r.draft("put", r.keyOfItem(av))
 			w.Item, w.Attrs, w.Batch = av, av, true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("batch put", r.table, w.Key, err)
+				return refused("batch put", err)
 			}
 		}
 		b.add(r.keyID(av), av, items[i], true)
@@ -254,7 +254,7 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 			w := r.draft("delete", k)
 			w.Batch = true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("batch delete", r.table, k, err)
+				return refused("batch delete", err)
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -43,7 +42,7 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 	all, err := txn.Plan(ctx, r.rules(), []*txn.Write{w})
 	if err != nil {
 		w.Undo()
-		return nil, refused(w.Op, r.table, w.Key, err)
+		return nil, refused(w.Op, err)
 	}
 	if len(all) > 1 {
 		if noTx != "" {
@@ -125,14 +124,10 @@ func (p planned) TxWrite(k txn.Key) (*txn.Write, error) {
 
 // refused makes a refusal of the rules an error of op; other errors of
 // the rules are returned as they are.
-func refused(op, table string, key mapping.Item, err error) error {
+func refused(op string, err error) error {
 	var rf *txn.Refusal
 	if errors.As(err, &rf) {
-		e := &dynamokit.Error{Op: op, Table: rf.Table, Key: rf.Key, Err: errors.New(rf.Msg)}
-		if rf.Kind != nil {
-			e.Err = fmt.Errorf("%w: %s", rf.Kind, rf.Msg)
-		}
-		return e
+		return &dynamokit.Error{Op: op, Table: rf.Table, Key: rf.Key, Err: rf}
 	}
 	return err // a rule's own error, which says what and why
 }

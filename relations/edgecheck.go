@@ -80,7 +80,7 @@ func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) rule {
 		if m.owned(ctx) {
 			return nil, nil
 		}
-		return nil, r.check(ctx, w)
+		return nil, r.check(w)
 	}
 }
 

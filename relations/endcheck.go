@@ -1,7 +1,6 @@
 package relations
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -40,7 +39,7 @@ type counterRule struct {
 //     is refused, naming the call that applies the policy;
 //   - batch puts and deletes are refused, as a batch write takes neither
 //     an update nor a condition.
-func (r counterRule) check(ctx context.Context, w *txn.Write) error {
+func (r counterRule) check(w *txn.Write) error {
 	switch w.Op {
 	case txn.OpCreate:
 		w.Item[r.counter] = &types.AttributeValueMemberN{Value: "0"}

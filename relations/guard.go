@@ -96,7 +96,7 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Ef
 		refused: func(item string) error {
 			return &HasChildrenError{Relation: h.describe(), Item: item}
 		},
-	}.check(ctx, w)
+	}.check(w)
 	if err != nil || len(h.copies) == 0 {
 		return nil, err
 	}

@@ -46,8 +46,14 @@ type Refusal struct {
 	Msg   string
 }
 
-// Error implements the error interface.
-func (r *Refusal) Error() string { return r.Msg }
+// Error implements the error interface: the Kind's text, then the
+// message.
+func (r *Refusal) Error() string {
+	if r.Kind == nil {
+		return r.Msg
+	}
+	return r.Kind.Error() + ": " + r.Msg
+}
 
 // Unwrap returns Kind.
 func (r *Refusal) Unwrap() error { return r.Kind }

@@ -86,6 +86,9 @@ type Write struct {
 	// with the items they added in With, in order.
 	Planned bool
 	With    []*Write
+	// rendered is the request TransactItem built: a draft is built once
+	// (the update builder it holds is changed by building).
+	rendered *types.TransactWriteItem
 	// Batch reports a write of a batch, which takes no condition, no
 	// update and no other item: a rule that adds any refuses it.
 	Batch bool
@@ -177,8 +180,20 @@ func (w *Write) update() (expression.UpdateBuilder, bool, error) {
 	return upd, has, nil
 }
 
-// TransactItem builds w's request as an action of TransactWriteItems.
+// TransactItem builds w's request as an action of TransactWriteItems, once:
+// later calls return the same request.
 func (w *Write) TransactItem() (types.TransactWriteItem, error) {
+	if w.rendered != nil {
+		return *w.rendered, nil
+	}
+	it, err := w.build()
+	if err == nil {
+		w.rendered = &it
+	}
+	return it, err
+}
+
+func (w *Write) build() (types.TransactWriteItem, error) {
 	cond, hasCond := w.condition()
 	b := expression.NewBuilder()
 	if hasCond {
