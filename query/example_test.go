@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -40,8 +39,8 @@ type Entry struct {
 
 func (Entry) TableName() string { return "entry" }
 
-// The examples that need an engine use these repos. They compile, but
-// only run where DYNAMODB_ENDPOINT or AWS credentials point at tables.
+// The examples that need an engine use these tables, which TestMain makes
+// and seeds (example_main_test.go) on the default engine.
 var (
 	ctx      = context.Background()
 	client   *dynamokit.Client
@@ -50,26 +49,27 @@ var (
 )
 
 func ExampleNewTable() {
-	c, err := connect.FromEnv(ctx, dynamokit.WithNamer(model.Prefix("dev-")))
-	if err != nil {
-		log.Fatal(err)
-	}
+	// A client for the configured AWS account (connect.FromEnv, connect.Open
+	// in programs); no request is made until a call does I/O.
+	c := dynamokit.New(aws.Config{Region: "eu-west-1"}, dynamokit.WithNamer(model.Prefix("dev-")))
 	accounts, err := query.NewTable[Account](c)
 	if err != nil {
 		log.Fatal(err) // T is not a valid model
 	}
 	fmt.Println(accounts.TableName())
+	// Output: dev-account
 }
 
 func ExampleTable_Create() {
-	a := Account{ID: "a-1", Owner: "Ann", Balance: 100}
+	a := Account{ID: "a-8", Owner: "Dee", Balance: 100}
 	err := accounts.Create(ctx, &a)
 	if errors.Is(err, query.ErrAlreadyExists) {
-		fmt.Println("a-1 is taken") // a is unchanged
+		fmt.Println("a-8 is taken") // a is unchanged
 	} else if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(a.Version, a.Created.Equal(a.Updated)) // 1 true
+	fmt.Println(a.Version, a.Created.Equal(a.Updated))
+	// Output: 1 true
 }
 
 func ExampleTable_Get() {
@@ -82,6 +82,7 @@ func ExampleTable_Get() {
 		log.Fatal(err)
 	}
 	fmt.Println(a.Owner, a.Balance)
+	// Output: Ann 100
 }
 
 func ExampleTable_Get_emptyKey() {
@@ -102,7 +103,7 @@ func ExampleTable_Get_emptyKey() {
 // start again if someone else wrote in between.
 func ExampleTable_Put() {
 	for {
-		a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
+		a, err := accounts.Get(ctx, Account{ID: "a-3"}, query.Consistent())
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -114,13 +115,15 @@ func ExampleTable_Put() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		fmt.Println(a.Balance, a.Version)
 		break
 	}
+	// Output: 60 2
 }
 
 func ExampleTable_TxCreate() {
-	from, to := Account{ID: "a-1"}, Account{ID: "a-2"}
-	entry := Entry{AccountID: "a-1", Seq: 101, Amount: -30, Memo: "to a-2"}
+	from, to := Account{ID: "a-5"}, Account{ID: "a-6"}
+	entry := Entry{AccountID: "a-5", Seq: 101, Amount: -30, Memo: "to a-6"}
 	err := client.WriteTx(ctx, &dynamokit.TxOptions{Token: "transfer-101"},
 		accounts.Update(from).Add("balance", -30).If(query.Name("balance").GreaterThanEqual(query.Value(30))),
 		accounts.Update(to).Add("balance", 30),
@@ -138,6 +141,10 @@ func ExampleTable_TxCreate() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	a5, _ := accounts.Get(ctx, from, query.Consistent())
+	a6, _ := accounts.Get(ctx, to, query.Consistent())
+	fmt.Println(a5.Balance, a6.Balance)
+	// Output: 70 30
 }
 
 func ExampleTable_TxDelete_tooManyActions() {
@@ -168,10 +175,11 @@ func ExampleTable_TxGet() {
 		log.Fatal(err)
 	}
 	fmt.Println(a.Balance, e.Amount)
+	// Output: 100 -30
 }
 
 func ExampleTable_Update() {
-	a, err := accounts.Update(Account{ID: "a-1"}).
+	a, err := accounts.Update(Account{ID: "a-4"}).
 		Add("balance", -30).
 		AddToSet("tags", "vip").
 		Set("expires", time.Now().Add(90*24*time.Hour)).
@@ -179,7 +187,7 @@ func ExampleTable_Update() {
 		Value(ctx)
 	switch {
 	case errors.Is(err, query.ErrNotFound):
-		fmt.Println("no account a-1")
+		fmt.Println("no account a-4")
 	case errors.Is(err, query.ErrConditionFailed):
 		fmt.Println("balance too low")
 	case err != nil:
@@ -187,21 +195,23 @@ func ExampleTable_Update() {
 	default:
 		fmt.Println(a.Balance, a.Tags)
 	}
+	// Output: 70 [vip]
 }
 
 func ExampleUpdate_Value() {
 	var written *query.WrittenError
-	a, err := accounts.Update(Account{ID: "a-1", Version: 3}).Add("balance", 5).Value(ctx)
+	a, err := accounts.Update(Account{ID: "a-11", Version: 1}).Add("balance", 5).Value(ctx)
 	switch {
 	case errors.As(err, &written):
-		// Written, with version 4, but not readable as an Account: do not
-		// retry with version 3 (a conflict); fix the item or read written.Item.
+		// Written, with version 2, but not readable as an Account: do not
+		// retry with version 1 (a conflict); fix the item or read written.Item.
 		log.Printf("updated %v, but: %v", written.Key, written.Err)
 	case err != nil:
 		log.Fatal(err) // nothing was written
 	default:
-		fmt.Println(a.Balance)
+		fmt.Println(a.Balance, a.Version)
 	}
+	// Output: 105 2
 }
 
 func ExampleUpdate_Run() {
@@ -226,7 +236,8 @@ func ExampleTable_Delete() {
 	}
 	// ...unless a condition asks for the item.
 	err := accounts.Delete(ctx, Account{ID: "a-2"}, accounts.KeyExists())
-	fmt.Println(errors.Is(err, query.ErrNotFound)) // true
+	fmt.Println(errors.Is(err, query.ErrNotFound))
+	// Output: true
 }
 
 func ExampleTable_Query() {
@@ -247,6 +258,11 @@ func ExampleTable_Query() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(byOwner))
+	// Output:
+	// 104 -1
+	// 102 -5
+	// 101 -30
+	// 2
 }
 
 func ExampleQuery_All() {
@@ -263,6 +279,7 @@ func ExampleQuery_All() {
 		}
 	}
 	fmt.Println(total)
+	// Output: 34
 }
 
 func ExampleQuery_Page() {
@@ -277,6 +294,7 @@ func ExampleQuery_Page() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(page.Items), page.Next != "") // page.Next is "" after the last page
+	// Output: 5 false
 }
 
 func ExampleQuery_Count() {
@@ -285,6 +303,7 @@ func ExampleQuery_Count() {
 		log.Fatal(err)
 	}
 	fmt.Println(n)
+	// Output: 5
 }
 
 func ExampleTable_Scan() {
@@ -297,12 +316,15 @@ func ExampleTable_Scan() {
 		n++
 	}
 	fmt.Println(n)
+	// Output:
+	// a-7
+	// 1
 }
 
 func ExampleTable_BatchPut() {
 	var ledger []Entry
-	for i := range 5000 {
-		ledger = append(ledger, Entry{AccountID: "a-1", Seq: i, Amount: 1})
+	for i := range 500 {
+		ledger = append(ledger, Entry{AccountID: "a-9", Seq: i, Amount: 1})
 	}
 	err := entries.BatchPut(ctx, ledger, &query.BatchOptions{Concurrency: 8})
 	var be *query.BatchError[Entry]
@@ -311,6 +333,12 @@ func ExampleTable_BatchPut() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
+	n, err := entries.Query(Entry{AccountID: "a-9"}).Count(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
+	// Output: 500
 }
 
 func ExampleName() {
@@ -334,13 +362,23 @@ func ExamplePath() {
 	// A nested attribute, or one the model does not declare: not checked,
 	// and values are encoded by guregu/dynamo's rules for their Go type.
 	cond := query.Path("address.city").Equal(query.Value("Paris"))
-	_ = accounts.Scan().Filter(cond)
+	found, err := accounts.Scan().Filter(cond).Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(found)) // no account has an address
+	// Output: 0
 }
 
 func ExampleExpr() {
 	// A condition of the SDK's expression package, used as it is.
-	cond := expression.Name("balance").GreaterThan(expression.Value(0))
-	_ = accounts.Scan().Filter(query.Expr(cond))
+	cond := expression.Name("owner").Equal(expression.Value("Ann"))
+	ann, err := accounts.Scan().Filter(query.Expr(cond)).Collect(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(ann))
+	// Output: 2
 }
 
 // Order is a customer's order, sorted by the time it was placed.
@@ -407,6 +445,10 @@ func ExampleQuery_Range() {
 		log.Fatal(err)
 	}
 	fmt.Println(len(raw))
+	// Output:
+	// 2
+	// 3 2
+	// 2
 }
 
 // A customer's profile, orders and addresses share the customer's
@@ -492,10 +534,22 @@ func ExampleNewCollection() {
 	for _, p := range query.Entities[Purchase](march) {
 		fmt.Println(p.OrderID, p.OrderedAt.Format(time.DateOnly), p.Total)
 	}
+	// Output:
+	// profile Ann
+	// address Paris
+	// order o-1 120
+	// order o-2 80
+	// order o-3 150
+	// o-1 2026-03-05 120
 }
 
 func ExampleCollectionQuery_Page() {
-	var customer *query.Collection // from query.NewCollection
+	profiles, _ := query.NewTable[Profile](client)
+	purchases, _ := query.NewTable[Purchase](client)
+	customer, err := query.NewCollection("customer", profiles, purchases)
+	if err != nil {
+		log.Fatal(err)
+	}
 	key := []byte("a secret of the server")
 	next := "" // from the client's request
 	page, err := customer.Query(Profile{CustomerID: "c-1"}).PageSize(25).SignCursors(key).Page(ctx, next)
@@ -507,6 +561,7 @@ func ExampleCollectionQuery_Page() {
 		log.Fatal(err)
 	}
 	profile := query.Entities[Profile](page.Items)
-	purchases := query.Entities[Purchase](page.Items)
-	fmt.Println(len(profile), len(purchases), page.Next != "")
+	orders := query.Entities[Purchase](page.Items)
+	fmt.Println(len(profile), len(orders), page.Next != "")
+	// Output: 1 3 false
 }
