@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -89,13 +88,9 @@ func ExampleDeclare() {
 	// relations: declaration does not match the models: relations_test.Department has many relations_test.Project: Together: the parent does not share its children's partition: relations_test.Department is in table org and relations_test.Project in project
 }
 
-// orgStaff relates departments and employees in the database that the
-// environment names (DYNAMODB_ENDPOINT, or the AWS configuration).
+// orgStaff relates departments and employees on db, a client that
+// enforces a relations.Graph (see TestMain).
 func orgStaff(ctx context.Context) (*relations.HasMany[Department, Employee], error) {
-	db, err := connect.FromEnv(ctx, dynamokit.WithRules(relations.NewGraph()))
-	if err != nil {
-		return nil, err
-	}
 	depts, err := query.NewTable[Department](db)
 	if err != nil {
 		return nil, err
@@ -129,6 +124,7 @@ func ExampleHasMany_ParentWithChildren() {
 		log.Fatal(err)
 	}
 	fmt.Println(d.DepartmentName, len(people))
+	// Output: Research 2
 }
 
 // DeleteParent under the declared Cascade removes a department's
@@ -142,14 +138,22 @@ func ExampleHasMany_DeleteParent() {
 		log.Fatal(err)
 	}
 
-	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-1"}, &relations.DeleteOptions{
+	var done relations.DeleteProgress
+	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-2"}, &relations.DeleteOptions{
 		Progress: func(p relations.DeleteProgress) {
-			log.Printf("%d employees deleted, %d moved away meanwhile", p.Done, p.Skipped)
+			done = p // also where to log: p.Done employees deleted, p.Skipped moved away meanwhile
 		},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println(done.Done, "employees deleted,", done.Skipped, "moved away meanwhile")
+	depts, _ := query.NewTable[Department](db)
+	_, err = depts.Get(ctx, Department{DepartmentID: "d-2"})
+	fmt.Println(errors.Is(err, query.ErrNotFound))
+	// Output:
+	// 2 employees deleted, 0 moved away meanwhile
+	// true
 }
 
 // Playlist keeps its tracks in a list attribute: a denormalised
