@@ -149,6 +149,7 @@ func ExampleCreate() {
 	if err := schema.Create(ctx, c, nil, model.MustOf[Employee]()); err != nil {
 		log.Fatal(err)
 	}
+	// Output:
 }
 
 func ExampleDrop() {
@@ -161,6 +162,7 @@ func ExampleDrop() {
 	if err := schema.Drop(ctx, c, nil, model.MustOf[Employee]()); err != nil {
 		log.Fatal(err)
 	}
+	// Output:
 }
 
 // Plan in CI: print what would change and fail on what needs permission.
@@ -183,6 +185,10 @@ func ExamplePlan() {
 		fmt.Println("destructive changes: deploy them deliberately, with AllowDestructive")
 		os.Exit(2)
 	}
+	// Output:
+	// table prod-employee
+	//   + create table: hash employee_id S; global index department-employee-index (hash department_id S; projection ALL); on-demand
+	//   + enable ttl: attribute expires
 }
 
 // Apply at deploy time, with destructive changes allowed deliberately.
@@ -209,4 +215,5 @@ func ExampleApply() {
 	} else if err != nil {
 		log.Fatal(err)
 	}
+	// Output:
 }
