@@ -5,14 +5,15 @@
 //
 //	c := dynamokit.New(cfg, dynamokit.WithNamer(model.Prefix("prod-")))
 //	users, err := query.NewTable[User](c)
-//	err = schema.Create(ctx, c, model.MustOf[User]())
+//	err = schema.Create(ctx, c, nil, model.MustOf[User]())
 //
 // Each method of the Client that sends a request (GetItem, Query,
 // TransactWriteItems, ...) is the one executor: it asks DynamoDB for the
 // consumed capacity when a [Hook] or a [Capacity] will read it, retries
 // under the [RetryPolicy], classifies the error into an *[Error], adds the
-// capacity to the [Capacity] of the context and calls the hooks. The Client satisfies [API] itself, so code written
-// against the SDK's client gets the same behaviour by taking a Client.
+// capacity to the [Capacity] of the context and calls the hooks. The Client
+// satisfies [API] itself, so code written against the SDK's client gets the
+// same behaviour by taking a Client.
 //
 // Errors of every dynamokit package are *[Error] values (or wrap them),
 // matched with errors.Is against the sentinels of this package, such as

@@ -36,7 +36,7 @@
 //
 // Conditions and filters are [Cond] values, written as with the SDK's
 // expression package ([Name], [Value], [And]...) and bound to the model of
-// the repo they are given to: names are checked against the model, and
+// the table they are given to: names are checked against the model, and
 // every value, like every update operand, is encoded by its attribute's
 // own field encoder, as in an item. [Path] and [Expr] are the escape
 // hatches for what the model does not declare. Values and attribute names
