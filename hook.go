@@ -145,6 +145,14 @@ type Tracer interface {
 // A Client has one Tracer: the last given wins, and nil removes it.
 func WithTracer(t Tracer) Option { return func(c *Client) { c.tracer = t } }
 
+// Tracer returns the Client's [Tracer], or nil.
+func (c *Client) Tracer() Tracer {
+	if c == nil {
+		return nil
+	}
+	return c.tracer
+}
+
 // Operation is one dynamokit operation as a [Tracer] sees it. It must not
 // be changed by the Tracer, and not kept after EndOperation returns.
 type Operation struct {
