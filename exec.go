@@ -88,6 +88,9 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			now := time.Now()
 			r := &Request{Op: k.op, Input: k.input, Table: k.table, Attempt: attempt, Start: start, Duration: now.Sub(start), Elapsed: now.Sub(first), Capacity: cc, Read: k.read, Err: err,
 				Retry: retry, Unknown: lost && !appliedOK && kindOf(err) == nil}
+			if err == nil {
+				r.Output = out
+			}
 			r.setTables()
 			hctx := txn.Unmarked(ctx) // a relation's mark never reaches user code
 			for _, h := range c.hooks {

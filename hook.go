@@ -31,6 +31,9 @@ type Request struct {
 	Tables []string
 	// Index is the secondary index a Query or Scan reads, or "".
 	Index string
+	// Output is the SDK output of a successful attempt, such as a
+	// *dynamodb.QueryOutput (read it, don't change it), or nil.
+	Output any
 	// Attempt counts the attempts of the request, from 1; the SDK's own
 	// retries (see [RetryPolicy]) are inside one attempt.
 	Attempt int
