@@ -41,6 +41,7 @@ type Client struct {
 	retry   RetryPolicy
 	sdkOpts []func(*dynamodb.Options)
 	hooks   []Hook
+	tracer  Tracer
 	rules   Rules
 }
 

@@ -15,6 +15,12 @@
 // satisfies [API] itself, so code written against the SDK's client gets the
 // same behaviour by taking a Client.
 //
+// A [Tracer] ([WithTracer]) sees, besides each request, the operations
+// that send them: a verb of query or relations, a cascade, a transaction,
+// nested through the context, so that a tracing adapter can make one span
+// per operation with its requests as children. Module
+// github.com/dynamokit/dynamokit/otel is one for OpenTelemetry.
+//
 // Errors of every dynamokit package are *[Error] values (or wrap them),
 // matched with errors.Is against the sentinels of this package, such as
 // [ErrNotFound] and [ErrTableNotFound].

@@ -47,8 +47,12 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 		// fail in a way that reads as a request that may have left.
 		return nil, &Error{Op: k.op, Table: k.table, Err: fmt.Errorf("not sent: %w", context.Cause(ctx))}
 	}
+	first := time.Now()
 	for attempt := 1; ; attempt++ {
-		start := time.Now()
+		start := first
+		if attempt > 1 {
+			start = time.Now()
+		}
 		out, err := send(ctx, opts)
 		var cc []types.ConsumedCapacity
 		if out != nil && capacity != nil {
@@ -59,26 +63,53 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 				acc.add(cc, k.read)
 			}
 		}
-		if len(c.hooks) > 0 {
-			r := &Request{Op: k.op, Input: k.input, Table: k.table, Attempt: attempt, Duration: time.Since(start), Capacity: cc, Read: k.read, Err: err}
+		// What follows the attempt is decided before the hooks, so that
+		// they see it: a retry, or an outcome left unknown.
+		var (
+			wait      time.Duration
+			retry     bool
+			lost      bool // a write whose outcome is unknown: not sent again
+			appliedOK bool
+		)
+		if err != nil {
+			if k.once && ambiguous(err) {
+				lost = true
+				// The engine answered success, and only the body, which
+				// holds nothing this write returns, was lost: the write
+				// was applied once, and that is the answer.
+				if s := statusOf(err); s >= 200 && s < 300 && !needsBody(k.input) {
+					appliedOK = true
+				}
+			} else {
+				wait, retry = c.retry.next(attempt, err)
+			}
+		}
+		if len(c.hooks) > 0 || c.tracer != nil {
+			now := time.Now()
+			r := &Request{Op: k.op, Input: k.input, Table: k.table, Attempt: attempt, Start: start, Duration: now.Sub(start), Elapsed: now.Sub(first), Capacity: cc, Read: k.read, Err: err,
+				Retry: retry, Unknown: lost && !appliedOK && kindOf(err) == nil}
+			if err == nil {
+				r.Output = out
+			}
+			r.setTables()
 			hctx := txn.Unmarked(ctx) // a relation's mark never reaches user code
 			for _, h := range c.hooks {
 				h(hctx, r)
+			}
+			if c.tracer != nil {
+				c.tracer.Request(hctx, r)
 			}
 		}
 		if err == nil {
 			return out, nil
 		}
-		if k.once && ambiguous(err) {
-			if s := statusOf(err); s >= 200 && s < 300 && !needsBody(k.input) {
-				// The engine answered success, and only the body, which
-				// holds nothing this write returns, was lost: the write
-				// was applied once, and that is the answer.
+		if lost {
+			if appliedOK {
 				return new(Out), nil
 			}
 			return nil, classify(c, k, err) // whatever the policy says
 		}
-		if wait, ok := c.retry.next(attempt, err); ok {
+		if retry {
 			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
@@ -123,13 +154,13 @@ func kindOf(err error) error {
 
 // asksCapacity reports whether a request whose ReturnConsumedCapacity is
 // rc should ask for it: when the caller left it unset and someone will
-// read the capacity, a hook of c or a [Capacity] on ctx. Otherwise the
+// read the capacity, a hook or tracer of c or a [Capacity] on ctx. Otherwise the
 // request is sent as the caller built it, at the cost of a request with no
 // capacity asked for. The caller's input is never written to (callers of
 // an SDK client may share one between goroutines): the methods ask on a
 // copy.
 func (c *Client) asksCapacity(ctx context.Context, rc types.ReturnConsumedCapacity) bool {
-	return rc == "" && c != nil && (len(c.hooks) > 0 || CapacityFrom(ctx) != nil)
+	return rc == "" && c != nil && (len(c.hooks) > 0 || c.tracer != nil || CapacityFrom(ctx) != nil)
 }
 
 func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
@@ -359,24 +390,29 @@ func onlyKey[V any](m map[string]V) string {
 func writeTxTable(items []types.TransactWriteItem) string {
 	table := ""
 	for i, it := range items {
-		var t *string
-		switch {
-		case it.Put != nil:
-			t = it.Put.TableName
-		case it.Update != nil:
-			t = it.Update.TableName
-		case it.Delete != nil:
-			t = it.Delete.TableName
-		case it.ConditionCheck != nil:
-			t = it.ConditionCheck.TableName
-		}
+		t := aws.ToString(writeItemTable(it))
 		if i == 0 {
-			table = aws.ToString(t)
-		} else if aws.ToString(t) != table {
+			table = t
+		} else if t != table {
 			return ""
 		}
 	}
 	return table
+}
+
+// writeItemTable returns the table of one action of a write transaction.
+func writeItemTable(it types.TransactWriteItem) *string {
+	switch {
+	case it.Put != nil:
+		return it.Put.TableName
+	case it.Update != nil:
+		return it.Update.TableName
+	case it.Delete != nil:
+		return it.Delete.TableName
+	case it.ConditionCheck != nil:
+		return it.ConditionCheck.TableName
+	}
+	return nil
 }
 
 var _ API = (*Client)(nil)

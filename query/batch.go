@@ -158,7 +158,9 @@ func (r *Table[T]) keys(values []T) (*batch[T], error) {
 //
 // It calls BatchGetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
-func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) ([]T, error) {
+func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (_ []T, err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.BatchGet", r.table)
+	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
 		return nil, wrap("batch get", r.table, err, nil)
@@ -212,7 +214,9 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 //
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
-func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) error {
+func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) (err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.BatchPut", r.table)
+	defer op.End(&err)
 	b := &batch[T]{pos: make(map[string]int, len(items))}
 	rules := r.rules()
 	for i := range items {
@@ -244,7 +248,9 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 //
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
-func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions) error {
+func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions) (err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.BatchDelete", r.table)
+	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
 		return wrap("batch delete", r.table, err, nil)

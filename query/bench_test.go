@@ -109,3 +109,32 @@ func BenchmarkCollect(b *testing.B) {
 		return err
 	})
 }
+
+// getAPI answers every GetItem with one item, with no engine.
+type getAPI struct {
+	dynamokit.API
+	item map[string]types.AttributeValue
+}
+
+func (a getAPI) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return &dynamodb.GetItemOutput{Item: a.item}, nil
+}
+
+// BenchmarkGetExecutor is a Table.Get through the Client's executor, with
+// no hook and no tracer: what the executor and the operation events cost
+// when nothing reads them.
+func BenchmarkGetExecutor(b *testing.B) {
+	v := benchmodel.Sample("d-1", 1)
+	r, err := NewTable[benchmodel.Employee](dynamokit.NewFromClient(getAPI{item: benchmodel.Encode(&v)}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := benchmodel.Employee{Dept: "d-1", ID: v.ID}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Get(ctx, key); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -503,6 +503,10 @@ func (col *Collection) entity(item map[string]types.AttributeValue) (Entity, err
 // (see [Entity]), reading pages as needed. Stop early by breaking out of
 // the loop; an error ends the stream.
 func (q *CollectionQuery) All(ctx context.Context) iter.Seq2[Entity, error] {
+	return traced(q.col.c, ctx, "CollectionQuery.All", q.col.table, q.all)
+}
+
+func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 	table := q.col.table
 	return func(yield func(Entity, error) bool) {
 		in, _, err := q.build()
@@ -556,7 +560,9 @@ func (q *CollectionQuery) Collect(ctx context.Context) ([]Entity, error) {
 // next page, "" after the last. A cursor made by another query (of
 // another collection, partition, range, filter or order) or altered
 // returns [ErrBadCursor]; see [CollectionQuery.SignCursors].
-func (q *CollectionQuery) Page(ctx context.Context, cursor string) (Page[Entity], error) {
+func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entity], err error) {
+	ctx, op := q.col.c.StartOperation(ctx, "CollectionQuery.Page", q.col.table)
+	defer op.End(&err)
 	table := q.col.table
 	in, spec, err := q.build()
 	if err != nil {

@@ -20,7 +20,9 @@ import (
 //
 // It calls DeleteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
-func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) error {
+func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) (err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.Delete", r.table)
+	defer op.End(&err)
 	w, err := r.deleteWrite(&key, conds)
 	if err != nil {
 		return wrap("delete", r.table, err, nil)

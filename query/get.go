@@ -25,7 +25,9 @@ func Consistent() ReadOption { return func(o *readOptions) { o.consistent = true
 //
 // It calls GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
-func (r *Table[T]) Get(ctx context.Context, key T, opts ...ReadOption) (T, error) {
+func (r *Table[T]) Get(ctx context.Context, key T, opts ...ReadOption) (_ T, err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.Get", r.table)
+	defer op.End(&err)
 	var zero T
 	in, err := r.getInput(&key, opts)
 	if err != nil {

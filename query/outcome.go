@@ -33,7 +33,9 @@ import (
 //
 // It calls GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
-func (r *Table[T]) Applied(ctx context.Context, err error) (bool, error) {
+func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.Applied", r.table)
+	defer op.End(&rerr)
 	var u *dynamokit.UnknownOutcomeError
 	if !errors.As(err, &u) || u.Table != r.table {
 		return false, fmt.Errorf("query: applied: not an unknown outcome of a write of %s: %w", r.table, err)

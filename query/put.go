@@ -18,7 +18,9 @@ import (
 //
 // It calls PutItem with a condition:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
-func (r *Table[T]) Create(ctx context.Context, item *T) error {
+func (r *Table[T]) Create(ctx context.Context, item *T) (err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.Create", r.table)
+	defer op.End(&err)
 	w, err := r.createWrite(item)
 	if err != nil {
 		return wrap("create", r.table, err, nil)
@@ -58,7 +60,9 @@ func (r *Table[T]) createWrite(item *T) (*txn.Write, error) {
 //
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
-func (r *Table[T]) Put(ctx context.Context, item *T) error {
+func (r *Table[T]) Put(ctx context.Context, item *T) (err error) {
+	ctx, op := r.c.StartOperation(ctx, "Table.Put", r.table)
+	defer op.End(&err)
 	w, err := r.putVersioned(item, nil, ErrVersionConflict)
 	if err != nil {
 		return wrap("put", r.table, err, nil)

@@ -496,6 +496,10 @@ func (q *Query[T]) fetch(in *dynamodb.QueryInput) fetchFunc {
 // breaking out of the loop; an error (such as ctx's, when it is cancelled)
 // ends the stream.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return traced(q.r.c, ctx, "Query.All", q.r.table, q.all)
+}
+
+func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	in, err := q.input()
 	if err != nil {
 		return failed[T](wrap("query", q.r.table, err, nil))
@@ -513,7 +517,9 @@ func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.
 // another query (another table, index, partition, range, filter,
 // projection or order: anything but the page size and consistency) or
 // altered returns [ErrBadCursor]; see [Query.SignCursors].
-func (q *Query[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
+func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
+	ctx, op := q.r.c.StartOperation(ctx, "Query.Page", q.r.table)
+	defer op.End(&err)
 	in, bounds, err := q.build()
 	if err != nil {
 		return Page[T]{}, wrap("query", q.r.table, err, nil)
@@ -523,7 +529,9 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
 
 // Count returns how many items match (at most [Query.Limit]), without
 // reading them.
-func (q *Query[T]) Count(ctx context.Context) (int, error) {
+func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
+	ctx, op := q.r.c.StartOperation(ctx, "Query.Count", q.r.table)
+	defer op.End(&err)
 	c := *q
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()

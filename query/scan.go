@@ -196,6 +196,10 @@ func (s *Scan[T]) fetch(in *dynamodb.ScanInput) fetchFunc {
 // interleave. An error (such as ctx's, when it is cancelled) ends the
 // stream; in a parallel scan it also cancels the other segments.
 func (s *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return traced(s.r.c, ctx, "Scan.All", s.r.table, s.all)
+}
+
+func (s *Scan[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	in, err := s.input()
 	if err != nil {
 		return failed[T](wrap("scan", s.r.table, err, nil))
@@ -274,7 +278,9 @@ func (s *Scan[T]) Collect(ctx context.Context) ([]T, error) { return collect(s.A
 
 // Page reads one page of at most [Scan.PageSize] (else [Scan.Limit]) items
 // starting at cursor ("" for the first page); see [Query.Page].
-func (s *Scan[T]) Page(ctx context.Context, cursor string) (Page[T], error) {
+func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
+	ctx, op := s.r.c.StartOperation(ctx, "Scan.Page", s.r.table)
+	defer op.End(&err)
 	in, err := s.input()
 	if err != nil {
 		return Page[T]{}, wrap("scan", s.r.table, err, nil)
@@ -296,7 +302,9 @@ func (s *Scan[T]) cursor(in *dynamodb.ScanInput) cursorSpec {
 // without reading them. With [Scan.Segments], the segments are counted in
 // parallel, [Scan.Concurrency] at a time; the first error cancels the
 // others and is returned.
-func (s *Scan[T]) Count(ctx context.Context) (int, error) {
+func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
+	ctx, op := s.r.c.StartOperation(ctx, "Scan.Count", s.r.table)
+	defer op.End(&err)
 	c := *s
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()

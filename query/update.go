@@ -375,8 +375,10 @@ func (u *Update[T]) If(cond Cond) *Update[T] {
 // [ErrConditionFailed] when a condition given with [Update.If] does not
 // hold; any error means nothing was written. It asks DynamoDB for no item
 // back, so unlike [Update.Value] it never decodes one.
-func (u *Update[T]) Run(ctx context.Context) error {
-	_, _, err := u.run(ctx, types.ReturnValueNone)
+func (u *Update[T]) Run(ctx context.Context) (err error) {
+	ctx, op := u.r.c.StartOperation(ctx, "Update.Run", u.r.table)
+	defer op.End(&err)
+	_, _, err = u.run(ctx, types.ReturnValueNone)
 	return err
 }
 
@@ -390,7 +392,9 @@ func (u *Update[T]) Run(ctx context.Context) error {
 // holding the key and the item as written: the write happened once, and a
 // retry must use the new version (in WrittenError.Item), not the one the
 // key value held. Any other error means nothing was written.
-func (u *Update[T]) Value(ctx context.Context) (T, error) {
+func (u *Update[T]) Value(ctx context.Context) (_ T, err error) {
+	ctx, op := u.r.c.StartOperation(ctx, "Update.Value", u.r.table)
+	defer op.End(&err)
 	var zero T
 	key, out, err := u.run(ctx, types.ReturnValueAllNew)
 	if err != nil {

@@ -406,7 +406,9 @@ func runAudit(ctx context.Context, a *auditRun, phases ...phaseFunc) (*AuditRepo
 //
 // It calls Scan, GetItem, Query, BatchGetItem, and to repair
 // TransactWriteItems.
-func (h *HasMany[P, C]) Audit(ctx context.Context, opts *AuditOptions) (*AuditReport, error) {
+func (h *HasMany[P, C]) Audit(ctx context.Context, opts *AuditOptions) (_ *AuditReport, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Audit", h.children.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
 	return runAudit(ctx, a,
@@ -437,7 +439,9 @@ func (h *HasMany[P, C]) danglingParents() farEnd[C] {
 // counter with its children in the child index (a GetItem and a counting
 // Query), and when the parent does not exist, lists its children as
 // dangling (a Query). Concurrency, PageSize and Resume do not apply.
-func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOptions) (*AuditReport, error) {
+func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOptions) (_ *AuditReport, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.AuditParent", h.parents.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
@@ -487,7 +491,9 @@ func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOp
 // end, up to Concurrency at once), and a Scan of the edges (keys only) with
 // one strongly consistent BatchGetItem per 100 distinct ends of each side
 // on a page.
-func (m *ManyToMany[F, T, E]) Audit(ctx context.Context, opts *AuditOptions) (*AuditReport, error) {
+func (m *ManyToMany[F, T, E]) Audit(ctx context.Context, opts *AuditOptions) (_ *AuditReport, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Audit", m.edges.TableName())
+	defer op.End(&err)
 	ctx = m.own(ctx)
 	a := newAudit("many to many "+m.describe(), opts)
 	unlink := func(ctx context.Context, e E) error {

@@ -125,7 +125,9 @@ type cascadeRun[P, C any] struct {
 }
 
 // cascade deletes every child of parent, then parent, as described above.
-func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions) error {
+func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "cascade", h.children.TableName())
+	defer op.End(&err)
 	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
 	for _, n := range []string{cascadeMark(h.spec.Counter), cascadePending(h.spec.Counter)} {
 		if pm.Attribute(n) != nil {

@@ -79,7 +79,9 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // returned progress's Resume), finishes it. A token of an earlier
 // UpdateParent's fan-out no longer skips anything: SyncCopies starts from
 // the first child.
-func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (SyncProgress, error) {
+func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ SyncProgress, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.UpdateParent", h.parents.TableName())
+	defer op.End(&err)
 	u, err := h.changeOf(parent, change)
 	if err != nil {
 		return SyncProgress{}, err

@@ -106,7 +106,9 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // write unit) per child rewritten; 1 GetItem to begin and 1 to end. A
 // child whose write fails costs a GetItem more, and another UpdateItem
 // if it still needs one.
-func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (SyncProgress, error) {
+func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (_ SyncProgress, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.SyncCopies", h.parents.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx) // its writes are the copies' own
 	var o SyncOptions
 	if opts != nil {

@@ -285,7 +285,9 @@ var errSyncRetries = errors.New("relations: sync copies: a child kept changing b
 // whose write failed are read again and the round repeats, up to
 // maxCopyReads rounds. It returns errSourceChanged when the parent is no
 // longer at fo.
-func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *SyncProgress) error {
+func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *SyncProgress) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "copies", h.children.TableName())
+	defer op.End(&err)
 	for round := 0; len(todo) > 0; round++ {
 		if round == maxCopyReads {
 			return fmt.Errorf("%w: %d children still unwritten after %d attempts", errSyncRetries, len(todo), maxCopyReads)

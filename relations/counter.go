@@ -57,7 +57,9 @@ func (h *HasMany[P, C]) end(parent P) countedEnd {
 // [HasMany.Recount]. A counter that drifted upwards, or down to a
 // non-negative number, is not seen by this one GetItem: [HasMany.Audit]
 // finds it.
-func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (int, error) {
+func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (_ int, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.CountChildren", h.parents.TableName())
+	defer op.End(&err)
 	c, err := readCounted(ctx, h.parents, parent, h.end(parent))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count children: %w", err)
@@ -96,7 +98,9 @@ const maxRecounts = 5
 // a parent whose [Cascade] was interrupted with a page of deleted
 // children not yet subtracted (the cascade settles it when run again). It
 // calls GetItem, Query and TransactWriteItems.
-func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (int, error) {
+func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (_ int, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Recount", h.parents.TableName())
+	defer op.End(&err)
 	n, err := recountEnd(h.own(ctx), h.parents, parent, h.end(parent), ErrParentNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount: %w", err)
@@ -184,7 +188,9 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 //
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
-func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) error {
+func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.CreateParent", h.parents.TableName())
+	defer op.End(&err)
 	if parent == nil {
 		return errors.New("relations: create parent: nil parent")
 	}

@@ -129,7 +129,9 @@ const maxSweeps = 10
 // It calls DeleteItem, GetItem, Query, UpdateItem, BatchGetItem and
 // TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
-func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) error {
+func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) (rerr error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteParent", h.parents.TableName())
+	defer op.End(&rerr)
 	ctx = h.own(ctx)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete parent: %w", err)
@@ -190,7 +192,9 @@ type childFunc[C any] func(child C, linked query.Cond) dynamokit.TxAction
 // sweep applies write to every child of parent in transactions that keep
 // the parent's counter, and deletes the parent once its counter is 0: the
 // [Detach] policy ([Cascade] is h.cascade).
-func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) error {
+func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "detach", h.children.TableName())
+	defer op.End(&err)
 	linked, err := h.linkedTo(parent)
 	if err != nil {
 		return err

@@ -26,7 +26,9 @@ import (
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) error {
+func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Link", m.edges.TableName())
+	defer op.End(&err)
 	if edge == nil {
 		edge = new(E)
 	}
@@ -67,7 +69,9 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) error
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) error {
+func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Unlink", m.edges.TableName())
+	defer op.End(&err)
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
 		return fmt.Errorf("relations: unlink: %w", err)
@@ -114,7 +118,9 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) error {
 
 // Linked reports whether f and t are linked: one strongly consistent
 // GetItem of the edge. It returns the edge, or [query.ErrNotFound].
-func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (E, error) {
+func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (_ E, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Linked", m.edges.TableName())
+	defer op.End(&err)
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
 		return e, fmt.Errorf("relations: linked: %w", err)
@@ -128,7 +134,9 @@ func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (E, error) {
 // negative one (edges deleted by writers outside the relation) returns 0
 // and a *[CounterDriftError] matching [ErrCounterDrift], naming
 // [ManyToMany.RecountFrom].
-func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (int, error) {
+func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (_ int, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.CountFrom", m.edges.TableName())
+	defer op.End(&err)
 	c, err := readCounted(ctx, m.from, f, m.fromEnd(f))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count edges: %w", err)
@@ -137,7 +145,9 @@ func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (int, error) {
 }
 
 // CountTo returns how many edges t has, as [ManyToMany.CountFrom] does.
-func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (int, error) {
+func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.CountTo", m.edges.TableName())
+	defer op.End(&err)
 	c, err := readCounted(ctx, m.to, t, m.toEnd(t))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count edges: %w", err)
@@ -153,7 +163,9 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (int, error) {
 // count again (up to 5 times), but a link and an unlink that cancel out
 // while it counts are not seen: run it while f's edges are not changing. It returns [ErrEndpointNotFound] when f
 // does not exist. It calls GetItem, Query and TransactWriteItems.
-func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (int, error) {
+func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountFrom", m.edges.TableName())
+	defer op.End(&err)
 	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndpointNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount edges: %w", err)
@@ -165,7 +177,9 @@ func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (int, error)
 // number in its edge counter, as [ManyToMany.RecountFrom] does. The
 // reverse index is eventually consistent: run it while t's edges are not
 // changing.
-func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (int, error) {
+func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (_ int, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountTo", m.edges.TableName())
+	defer op.End(&err)
 	n, err := recountEnd(m.own(ctx), m.to, t, m.toEnd(t), ErrEndpointNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount edges: %w", err)
@@ -231,7 +245,9 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 // it again continues.
 //
 // It calls DeleteItem, GetItem, Query and TransactWriteItems.
-func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) error {
+func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) (err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteFrom", m.edges.TableName())
+	defer op.End(&err)
 	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom}
 	other := endpoint[T, E]{table: m.to, links: m.toLinks}
 	e, err := m.edgeOf(&f, nil, nil)
@@ -246,7 +262,9 @@ func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteO
 // [ManyToMany.DeleteFrom] does; its edges are read through the reverse
 // index, which is eventually consistent: edges the index has not listed
 // yet are found by a later pass, since t's counter says they remain.
-func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) error {
+func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) (err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteTo", m.edges.TableName())
+	defer op.End(&err)
 	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo}
 	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
 	e, err := m.edgeOf(nil, &t, nil)
@@ -294,7 +312,9 @@ func zeroEdges(counter string) query.Cond {
 
 // cascadeEndpoint deletes x's edges in transactions that keep both
 // endpoints' counters, and deletes x once its counter is 0.
-func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
+func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "cascade", m.edges.TableName())
+	defer op.End(&err)
 	var counting bool // x exists with a counter, which the writes keep
 	var progress func(DeleteProgress)
 	if opts != nil {

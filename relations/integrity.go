@@ -30,7 +30,9 @@ import (
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) error {
+func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Link", h.children.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx)
 	if child == nil {
 		return errors.New("relations: link: nil child")
@@ -103,7 +105,9 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) error {
+func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Relink", h.children.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx)
 	return h.copying(ctx, "relink", to, func(src *P) error { return h.relinkOnce(ctx, child, to, src) })
 }
@@ -312,7 +316,9 @@ func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
+func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Unlink", h.children.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx)
 	if h.spec.Layout == ItemCollection {
 		return fmt.Errorf("relations: unlink: %w", ErrCannotDetach)
@@ -356,7 +362,9 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
+func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) (err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteChild", h.children.TableName())
+	defer op.End(&err)
 	ctx = h.own(ctx)
 	from, err := h.currentParent(ctx, &child)
 	if err != nil {

@@ -27,7 +27,9 @@ func (h *HasMany[P, C]) ChildrenQuery(parent P) *query.Query[C] { return h.query
 // Children returns every child of parent (only its key fields need be set).
 // A parent without children, or one that does not exist, has none. It is
 // one Query request per 1 MB of children.
-func (h *HasMany[P, C]) Children(ctx context.Context, parent P) ([]C, error) {
+func (h *HasMany[P, C]) Children(ctx context.Context, parent P) (_ []C, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Children", h.parents.TableName())
+	defer op.End(&err)
 	return h.query(parent).Collect(ctx)
 }
 
@@ -39,14 +41,18 @@ func (h *HasMany[P, C]) ChildrenSeq(ctx context.Context, parent P) iter.Seq2[C, 
 // ChildrenPage reads one page of at most limit children of parent,
 // starting at cursor ("" for the first page), in the order of the child
 // index's (or table's) range key.
-func (h *HasMany[P, C]) ChildrenPage(ctx context.Context, parent P, limit int, cursor string) (query.Page[C], error) {
+func (h *HasMany[P, C]) ChildrenPage(ctx context.Context, parent P, limit int, cursor string) (_ query.Page[C], err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenPage", h.parents.TableName())
+	defer op.End(&err)
 	return h.query(parent).Limit(limit).Page(ctx, cursor)
 }
 
 // ParentOf returns child's parent. child needs its link fields set. It
 // returns [ErrParentNotFound] when the link is empty or the parent does not
 // exist. It is one GetItem request.
-func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (P, error) {
+func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ParentOf", h.children.TableName())
+	defer op.End(&err)
 	p, err := h.parentOf(&child)
 	if err != nil {
 		var zero P
@@ -75,7 +81,9 @@ const DefaultConcurrency = 8
 // The result is a slice aligned with parents rather than a map: a parent
 // needs no string rendering of its key to look its children up, and a
 // parent listed twice simply gets its children twice.
-func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency int) ([][]C, error) {
+func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency int) (_ [][]C, rerr error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenOf", h.parents.TableName())
+	defer op.End(&rerr)
 	out := make([][]C, len(parents))
 	if concurrency <= 0 {
 		concurrency = DefaultConcurrency

@@ -34,7 +34,9 @@ import (
 //
 // It calls Query and GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
-func (h *HasMany[P, C]) ParentWithChildren(ctx context.Context, parent P) (P, []C, error) {
+func (h *HasMany[P, C]) ParentWithChildren(ctx context.Context, parent P) (_ P, _ []C, rerr error) {
+	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ParentWithChildren", h.parents.TableName())
+	defer op.End(&rerr)
 	var (
 		p    P
 		kids []C
