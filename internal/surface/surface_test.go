@@ -8,9 +8,9 @@ import (
 )
 
 // budget is the most names and methods the public packages (the root
-// module's and dynamotest) may export together. It is a ratchet: lower it when the surface shrinks,
+// module's, dynamotest's and otel's) may export together. It is a ratchet: lower it when the surface shrinks,
 // and raise it only with a reason in the commit that does.
-const budget = 528
+const budget = 544
 
 // TestSurfaceBudget reports the public surface per package and fails when
 // it grows past budget.
@@ -19,13 +19,15 @@ func TestSurfaceBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := surface.Count("../../dynamotest") // a module of its own
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range engine {
-		p.Path = "dynamotest/" + p.Path
-		pkgs = append(pkgs, p)
+	for _, mod := range []string{"dynamotest", "otel"} { // modules of their own
+		more, err := surface.Count("../../" + mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range more {
+			p.Path = mod + "/" + p.Path
+			pkgs = append(pkgs, p)
+		}
 	}
 	total := 0
 	for _, p := range pkgs {
