@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/query"
 )
 
 // segmentClient is an SDK HTTP client that watches the Scan requests of
@@ -106,7 +105,7 @@ func (c *segmentClient) take() (started []int, maxInFlight, maxGoroutine, notCan
 }
 
 // TestQueryScanSegmentsBounded scans a small table in 600 segments: the
-// segments are read at most query.DefaultScanConcurrency at a time, so the
+// segments are read at most dynamokit.DefaultConcurrency at a time, so the
 // goroutines stay few, and every item is still read once. It counts the
 // process's goroutines, so it does not run in parallel with other tests.
 func TestQueryScanSegmentsBounded(t *testing.T) {
@@ -123,7 +122,7 @@ func TestQueryScanSegmentsBounded(t *testing.T) {
 	// connections. Each segment in flight adds its goroutine and the two
 	// of an HTTP connection, and connections being closed linger a little:
 	// a few per worker, far from one per segment.
-	const workers = query.DefaultScanConcurrency
+	const workers = dynamokit.DefaultConcurrency
 	bound := runtime.NumGoroutine() + 8*workers
 
 	n, err := events.Scan().Segments(segments).Count(ctx)

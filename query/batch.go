@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/internal/workers"
@@ -28,7 +29,8 @@ const (
 // BatchOptions tunes the batch calls. A nil *BatchOptions means the
 // defaults.
 type BatchOptions struct {
-	// Concurrency is how many requests run at once; default 4.
+	// Concurrency is how many requests run at once; default
+	// [dynamokit.DefaultConcurrency].
 	Concurrency int
 	// Retries is how many times unprocessed items, and requests that
 	// failed with a retryable error (throttling, a 5xx status, a broken
@@ -46,7 +48,7 @@ type BatchOptions struct {
 }
 
 func (o *BatchOptions) withDefaults() BatchOptions {
-	out := BatchOptions{Concurrency: 4, Retries: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 5 * time.Second}
+	out := BatchOptions{Concurrency: dynamokit.DefaultConcurrency, Retries: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 5 * time.Second}
 	if o == nil {
 		return out
 	}

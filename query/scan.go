@@ -24,7 +24,7 @@ type Scan[T any] struct {
 	limit      int
 	pageSize   int
 	segments   int
-	workers    int // segments read at once; 0: DefaultScanConcurrency
+	workers    int // segments read at once; 0: dynamokit.DefaultConcurrency
 	consistent bool
 	project    []string
 	cursorKey  []byte
@@ -69,15 +69,10 @@ func (s *Scan[T]) PageSize(n int) *Scan[T] { s.pageSize = n; return s }
 // segment.
 func (s *Scan[T]) Segments(n int) *Scan[T] { s.segments = n; return s }
 
-// DefaultScanConcurrency is how many segments of a parallel scan
-// [Scan.All] and [Scan.Count] read at once, unless [Scan.Concurrency] says
-// otherwise.
-const DefaultScanConcurrency = 16
-
 // Concurrency sets how many segments [Scan.All] and [Scan.Count] read at
 // once: n goroutines, each with one request in flight, whatever the number
 // of [Scan.Segments]; the others wait their turn. 0 means
-// [DefaultScanConcurrency]; a negative n is an error, returned by the call
+// [dynamokit.DefaultConcurrency]; a negative n is an error, returned by the call
 // that runs the scan.
 func (s *Scan[T]) Concurrency(n int) *Scan[T] {
 	if n < 0 {
@@ -220,7 +215,7 @@ func (s *Scan[T]) concurrency() int {
 	if s.workers > 0 {
 		return s.workers
 	}
-	return DefaultScanConcurrency
+	return dynamokit.DefaultConcurrency
 }
 
 // parallel streams the segments, s.concurrency() at a time, each read

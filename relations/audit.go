@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
@@ -24,7 +25,7 @@ import (
 
 // AuditOptions adjusts [HasMany.Audit], [HasMany.AuditParent] and
 // [ManyToMany.Audit]. A nil *AuditOptions reports and repairs nothing but
-// what it finds, with [DefaultConcurrency].
+// what it finds, with [dynamokit.DefaultConcurrency].
 type AuditOptions struct {
 	// Repair sets each counter found wrong to the number counted, on
 	// condition that it still holds the value read before counting. That
@@ -44,7 +45,7 @@ type AuditOptions struct {
 	// and which of the two to restore is the owner's call.
 	RepairDangling bool
 	// Concurrency is how many parents (or ends) are checked at once; 0
-	// means [DefaultConcurrency].
+	// means [dynamokit.DefaultConcurrency].
 	Concurrency int
 	// PageSize is how many items each Scan request reads: 0 means 100 for
 	// parents and ends, 1,000 for children and edges.
@@ -135,7 +136,7 @@ func newAudit(kind string, opts *AuditOptions) *auditRun {
 		a.opts = *opts
 	}
 	if a.opts.Concurrency <= 0 {
-		a.opts.Concurrency = DefaultConcurrency
+		a.opts.Concurrency = dynamokit.DefaultConcurrency
 	}
 	return a
 }

@@ -17,7 +17,8 @@ import (
 type SyncOptions struct {
 	// Concurrency is how many requests for single children (an
 	// UpdateItem, or a GetItem after a failed write) are in flight at
-	// once; 16 when 0 or less. A page of children is 25 × Concurrency.
+	// once; [dynamokit.DefaultConcurrency] when 0 or less. A page of
+	// children is 25 × Concurrency.
 	Concurrency int
 	// Progress, when set, is called after each page of children (25 ×
 	// Concurrency of them) is done, with the counts so far of this call
@@ -53,11 +54,8 @@ type SyncProgress struct {
 	Resume string
 }
 
-// defaultSyncConcurrency is [SyncOptions.Concurrency] when not set.
-const defaultSyncConcurrency = 16
-
 // syncPage is how many children a page of SyncCopies reads per unit of
-// [SyncOptions.Concurrency]: 400 by default.
+// [SyncOptions.Concurrency]: 200 by default.
 const syncPage = 25
 
 // errSourceChanged reports that the parent's copied attributes changed
@@ -115,7 +113,7 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 		o = *opts
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = defaultSyncConcurrency
+		o.Concurrency = dynamokit.DefaultConcurrency
 	}
 	var prog SyncProgress
 	if len(h.copies) == 0 {

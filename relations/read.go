@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -66,15 +67,10 @@ func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) 
 	return out, err
 }
 
-// DefaultConcurrency is how many queries [HasMany.ChildrenOf] runs at once
-// when not told otherwise. It stays below the 10 idle connections per host the AWS SDK's
-// HTTP client keeps, so connections are reused rather than reopened.
-const DefaultConcurrency = 8
-
 // ChildrenOf returns the children of each of parents: out[i] holds the
 // children of parents[i] (nil for none). Only the parents' key fields need
 // be set. It runs one query per parent (more for a parent with over 1 MB of
-// children), at most concurrency at once (0 means [DefaultConcurrency]), so
+// children), at most concurrency at once (0 means [dynamokit.DefaultConcurrency]), so
 // twenty parents take about the time of one query, not twenty. The first
 // error stops the queries not yet started and is returned.
 //
@@ -86,7 +82,7 @@ func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency
 	defer op.End(&rerr)
 	out := make([][]C, len(parents))
 	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
+		concurrency = dynamokit.DefaultConcurrency
 	}
 	err := workers.ForEach(ctx, len(parents), concurrency, func(ctx context.Context, i int) error {
 		kids, err := h.query(parents[i]).Collect(ctx)
