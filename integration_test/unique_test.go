@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -351,4 +352,89 @@ func TestUniqueBackfill(t *testing.T) {
 	}
 	u := uUser{ID: "p5", Email: "b@x"}
 	wantNotUnique(t, "Create(p5, b@x)", users.Create(ctx, &u), "email", "b@x", "user_id=p2")
+}
+
+// TestUniqueStaleRead forces the interleaving the item's condition is for:
+// another writer changes the item's email between the rule's read and the
+// write, which then fails with ErrUniqueChanged and leaves no record
+// behind. It also counts the requests of each write.
+func TestUniqueStaleRead(t *testing.T) {
+	t.Parallel()
+	e, users, _ := uniqueTables(t)
+	ctx := t.Context()
+	var (
+		mu    sync.Mutex
+		ops   []string
+		race  func()
+		raced bool
+	)
+	hooked := e.db.With(dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+		mu.Lock()
+		ops = append(ops, r.Op)
+		run := r.Op == "GetItem" && race != nil && !raced
+		if run {
+			raced = true
+		}
+		mu.Unlock()
+		if run {
+			race()
+		}
+	}))
+	hu, err := query.NewTable[uUser](hooked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(what string, want ...string) {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		if fmt.Sprint(ops) != fmt.Sprint(want) {
+			t.Errorf("%s sent %v, want %v", what, ops, want)
+		}
+		ops = nil
+	}
+	u := uUser{ID: "s1", Email: "a@x"}
+	if err := hu.Create(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	count("Create", "TransactWriteItems")
+	if err := hu.Update(uUser{ID: "s1"}).Set("name", "S").Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count("Update of another attribute", "UpdateItem")
+	u.Email = "b@x"
+	if err := hu.Put(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	count("Put with a new email", "GetItem", "TransactWriteItems")
+
+	mu.Lock()
+	race = func() {
+		if err := users.Update(uUser{ID: "s1"}).Set("email", "other@x").Run(ctx); err != nil {
+			t.Errorf("the racing update: %v", err)
+		}
+	}
+	mu.Unlock()
+	u.Email = "new@x"
+	err = hu.Put(ctx, &u)
+	if !errors.Is(err, relations.ErrUniqueChanged) {
+		t.Fatalf("Put raced by an update = %v, want ErrUniqueChanged", err)
+	}
+	table := users.TableName()
+	if record(t, e, table, "email##new@x") != nil || record(t, e, table, "email##b@x") != nil || record(t, e, table, "email##other@x") == nil {
+		t.Fatal("after the race, want only other@x claimed")
+	}
+	if n := records(t, e, table); n != 1 {
+		t.Fatalf("%d records, want 1", n)
+	}
+	mu.Lock()
+	ops = nil
+	mu.Unlock()
+	if err := hu.Delete(ctx, uUser{ID: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	count("Delete", "GetItem", "TransactWriteItems")
+	if n := records(t, e, table); n != 0 {
+		t.Fatalf("%d records after the delete, want 0", n)
+	}
 }
