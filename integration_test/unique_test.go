@@ -316,6 +316,25 @@ func TestUniqueWriteTx(t *testing.T) {
 	if err == nil {
 		t.Fatal("two creates of one email in one transaction succeeded")
 	}
+	// A clash in a transaction matches ErrNotUnique; the *NotUniqueError
+	// is the Kind of the failed action's reason.
+	err = e.db.WriteTx(ctx, nil, users.TxCreate(&uUser{ID: "t5", Email: "t@x"}), users.TxCreate(&uUser{ID: "t6", Email: "w@x"}))
+	var te *dynamokit.TxError
+	if !errors.Is(err, relations.ErrNotUnique) || !errors.As(err, &te) {
+		t.Fatalf("WriteTx(t5 with t1's email) = %v, want a TxError matching ErrNotUnique", err)
+	}
+	var nu *relations.NotUniqueError
+	for _, r := range te.Reasons {
+		if r.Failed() && errors.As(r.Kind, &nu) {
+			break
+		}
+	}
+	if nu == nil || nu.Owner != "user_id=t1" {
+		t.Errorf("the failed reasons %+v, want a NotUniqueError naming user_id=t1", te.Reasons)
+	}
+	if n := records(t, e, users.TableName()); n != 2 {
+		t.Errorf("%d records after the cancelled transaction, want 2", n)
+	}
 }
 
 // TestUniqueBackfill: items written around the rules get their records
@@ -436,5 +455,56 @@ func TestUniqueStaleRead(t *testing.T) {
 	count("Delete", "GetItem", "TransactWriteItems")
 	if n := records(t, e, table); n != 0 {
 		t.Fatalf("%d records after the delete, want 0", n)
+	}
+}
+
+// TestUniqueCost logs the requests and capacity units of each write of a
+// model with a unique attribute, through the graph and through a client
+// without it (go test -v -run TestUniqueCost). The units are what the
+// engine reports: moto reports none for TransactWriteItems, where DynamoDB
+// charges 2 write units per KB of each action.
+func TestUniqueCost(t *testing.T) {
+	t.Parallel()
+	e, _, _ := uniqueTables(t)
+	ctx := t.Context()
+	for _, graph := range []bool{true, false} {
+		var (
+			mu    sync.Mutex
+			ops   []string
+			units float64
+		)
+		c := dynamotest.Client(t)
+		if graph {
+			c = graphClient(t)
+		}
+		c = c.With(dynamokit.WithNamer(e.names), dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			ops = append(ops, r.Op)
+			units += r.Units()
+		}))
+		users, err := query.NewTable[uUser](c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprintf("c-%v", graph)
+		u := uUser{ID: id, Email: id + "@x"}
+		step := func(what string, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			t.Logf("graph %-5v %-28s %v, %.1f units", graph, what, ops, units)
+			ops, units = nil, 0
+		}
+		step("Create", users.Create(ctx, &u))
+		step("Put, same email", users.Put(ctx, &u))
+		u.Email = id + "@y"
+		step("Put, new email", users.Put(ctx, &u))
+		step("Update of another attribute", users.Update(uUser{ID: id}).Set("name", "n").Run(ctx))
+		step("Update of the email", users.Update(uUser{ID: id}).Set("email", id+"@z").Run(ctx))
+		step("Delete", users.Delete(ctx, uUser{ID: id}))
 	}
 }
