@@ -80,8 +80,20 @@ func records(t *testing.T, e env, table string) int {
 // held by owner.
 func wantNotUnique(t *testing.T, what string, err error, attr, value, owner string) {
 	t.Helper()
-	var nu *relations.NotUniqueError
-	if !errors.Is(err, relations.ErrNotUnique) || !errors.As(err, &nu) {
+	var (
+		nu *relations.NotUniqueError
+		te *dynamokit.TxError
+	)
+	if errors.As(err, &te) {
+		// A relation's verb returns the transaction's error: the
+		// NotUniqueError is the Kind of the failed reason.
+		for _, r := range te.Reasons {
+			if r.Failed() && errors.As(r.Kind, &nu) {
+				break
+			}
+		}
+	}
+	if !errors.Is(err, relations.ErrNotUnique) || (nu == nil && !errors.As(err, &nu)) {
 		t.Fatalf("%s = %v, want ErrNotUnique", what, err)
 	}
 	if nu.Attr != attr || nu.Value != value || nu.Owner != owner {
@@ -506,5 +518,65 @@ func TestUniqueCost(t *testing.T) {
 		step("Update of another attribute", users.Update(uUser{ID: id}).Set("name", "n").Run(ctx))
 		step("Update of the email", users.Update(uUser{ID: id}).Set("email", id+"@z").Run(ctx))
 		step("Delete", users.Delete(ctx, uUser{ID: id}))
+	}
+}
+
+// uTeam has many uPlayer, whose nickname is unique.
+type uTeam struct {
+	ID string `dynamo:"team_id,hash"`
+}
+
+func (uTeam) TableName() string { return "uteams" }
+
+type uPlayer struct {
+	ID     string `dynamo:"player_id,hash"`
+	TeamID string `dynamo:"team_id,omitempty" index:"team-index,hash"`
+	Nick   string `dynamo:"nick,omitempty" unique:""`
+}
+
+func (uPlayer) TableName() string { return "uplayers" }
+
+// TestUniqueInRelation: the unique rule composes with a relation's rules:
+// Link claims, a clash through Link is ErrNotUnique, DeleteChild and a
+// Cascade delete of the parent release.
+func TestUniqueInRelation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, must[uTeam](t), must[uPlayer](t))
+	ctx := t.Context()
+	teams, err := query.NewTable[uTeam](e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	players, err := query.NewTable[uPlayer](e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roster, err := relations.Declare(teams, players, relations.Spec{Layout: relations.MultiTable, Index: "team-index", OnDelete: relations.Cascade})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := uTeam{ID: "t1"}
+	if err := teams.Create(ctx, &team); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		p := uPlayer{ID: fmt.Sprintf("p%d", i), Nick: fmt.Sprintf("nick%d", i)}
+		if err := roster.Link(ctx, &p, team); err != nil {
+			t.Fatalf("Link(p%d): %v", i, err)
+		}
+	}
+	dup := uPlayer{ID: "p9", Nick: "nick0"}
+	wantNotUnique(t, "Link(p9, nick0)", roster.Link(ctx, &dup, team), "nick", "nick0", "player_id=p0")
+	if err := roster.DeleteChild(ctx, uPlayer{ID: "p0", TeamID: "t1", Nick: "nick0"}); err != nil {
+		t.Fatalf("DeleteChild(p0): %v", err)
+	}
+	if record(t, e, players.TableName(), "nick##nick0") != nil {
+		t.Fatal("nick0 still claimed after DeleteChild")
+	}
+	if err := roster.DeleteParent(ctx, team, nil); err != nil {
+		t.Fatalf("DeleteParent(Cascade): %v", err)
+	}
+	if n := records(t, e, players.TableName()); n != 0 {
+		t.Fatalf("%d records after the cascade, want 0", n)
 	}
 }
