@@ -229,6 +229,9 @@ func (c claim) failure(table string) func(old map[string]types.AttributeValue) e
 
 // uniqueCovers reports whether the unique rule applies to writes of m.
 func uniqueCovers(m *model.Model) bool {
+	if m.Type() == nil {
+		return false
+	}
 	mm := txn.Model(m)
 	return mm != nil && len(mm.Unique) > 0
 }
@@ -247,10 +250,10 @@ func (r graphRules) withUnique(ctx context.Context, w *txn.Write, effects []txn.
 // attributes (see the comment at the top of this file); get reads the
 // stored item.
 func checkUnique(ctx context.Context, get txn.Getter, w *txn.Write) ([]txn.Effect, error) {
-	mm := txn.Model(w.Model)
-	if mm == nil || len(mm.Unique) == 0 {
+	if !uniqueCovers(w.Model) {
 		return nil, nil
 	}
+	mm := txn.Model(w.Model)
 	switch w.Op {
 	case txn.OpCheck, txn.OpAdd:
 		return nil, nil
