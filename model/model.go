@@ -87,3 +87,28 @@ func (m *Model) TableName(n Namer) string {
 	}
 	return m.m.TableName(n)
 }
+
+// Unique is an attribute tagged unique: no two items of the model's table
+// hold the same value of Attr, within one value of Scope when Scope is set
+// (unique:"scope=tenant_id"). A client that enforces a relations.Graph
+// keeps the uniqueness records of every write; see docs/unique.md.
+type Unique struct {
+	Attr  string // the unique attribute's name
+	Scope string // the scope attribute's name ("": the whole table)
+}
+
+// Unique returns the model's unique attributes in field order (nil when
+// it has none, and for the zero Model).
+func (m *Model) Unique() []Unique {
+	if m == nil || m.m == nil || len(m.m.Unique) == 0 {
+		return nil
+	}
+	out := make([]Unique, len(m.m.Unique))
+	for i, u := range m.m.Unique {
+		out[i].Attr = u.Attr.Name
+		if u.Scope != nil {
+			out[i].Scope = u.Scope.Name
+		}
+	}
+	return out
+}

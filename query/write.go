@@ -22,7 +22,7 @@ import (
 // rules returns the write rules of the Table's client (nil: none).
 func (r *Table[T]) rules() txn.Rules {
 	if x := r.c.Rules(); x != nil {
-		return x.WriteRules(txn.Seal())
+		return x.WriteRules(txn.SealFor(r.c))
 	}
 	return nil
 }

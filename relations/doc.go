@@ -78,6 +78,13 @@
 // every counter with its index, find children and edges whose parent or
 // end is missing, and repair what [AuditOptions] asks for.
 //
+// The Graph also keeps the unique attributes of every model written
+// through its client (a unique:"" tag), declared in a relation or not: each
+// write claims and releases the values' records in its own transaction, and
+// a value another item holds is refused with a [*NotUniqueError]
+// ([ErrNotUnique]). See the comment of unique.go, [UniqueTable],
+// [BackfillUnique] and docs/unique.md.
+//
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.
 package relations

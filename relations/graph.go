@@ -53,7 +53,7 @@ func (g *Graph) WriteRules(k txn.Key) txn.Rules {
 	if !k.Sealed() || g == nil {
 		return nil
 	}
-	return graphRules{g}
+	return graphRules{g: g, get: k.Getter()}
 }
 
 // ErrNoGraph is returned by [Declare] and [DeclareEdge] when the tables'
@@ -124,13 +124,17 @@ func (g *Graph) add(relation string, id any, counter string, counts []*model.Mod
 	return nil
 }
 
-// graphRules applies a Graph's rules.
-type graphRules struct{ g *Graph }
+// graphRules applies a Graph's rules, and the unique attributes' (get
+// reads a stored item: the client the rules were sealed for).
+type graphRules struct {
+	g   *Graph
+	get txn.Getter
+}
 
 func (r graphRules) Covers(m *model.Model) bool {
 	r.g.mu.RLock()
 	defer r.g.mu.RUnlock()
-	return len(r.g.rules[m]) > 0
+	return len(r.g.rules[m]) > 0 || uniqueCovers(m)
 }
 
 func (r graphRules) Check(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {
@@ -145,7 +149,7 @@ func (r graphRules) Check(ctx context.Context, w *txn.Write) ([]txn.Effect, erro
 		}
 		out = append(out, effects...)
 	}
-	return out, nil
+	return r.withUnique(ctx, w, out)
 }
 
 // Conditions the rules add, with what they mean and how to tell whether

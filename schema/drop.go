@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -16,7 +17,9 @@ import (
 // that does not exist is skipped; a table being created or updated is
 // deleted once it is ACTIVE, and one already being deleted is waited for.
 // Each wait is bounded by [Options.WaitTimeout], whatever ctx says. Models
-// sharing a table delete it once. Drop destroys data: it is never called
+// sharing a table delete it once. The table of the uniqueness records of a
+// model with unique attributes (its table's name with "_unique") is
+// deleted with it. Drop destroys data: it is never called
 // by [Apply].
 //
 // With [Options.AutoScalingClient], Drop also removes the auto scaling of
@@ -48,6 +51,10 @@ func drop(ctx context.Context, c client, opts *Options, models []*model.Model) e
 		if !seen[name] {
 			seen[name] = true
 			names = append(names, name)
+		}
+		if u := mapping.UniqueTable(name); len(m.Unique()) > 0 && !seen[u] {
+			seen[u] = true
+			names = append(names, u)
 		}
 	}
 	var (

@@ -74,7 +74,10 @@ type Index struct {
 }
 
 // Tables returns the tables that models describe, with their names passed
-// through opts.Namer, in the order the models are given. Models that share a
+// through opts.Namer, in the order the models are given. A table whose
+// models have unique attributes (a unique tag) is followed by the table
+// of their uniqueness records: its name with "_unique" appended, keyed on
+// the string id, with the same billing. Models that share a
 // table name (single-table design) make one table, from the union of their
 // indexes; they must agree on its key, billing and TTL, and on the keys and
 // projection of an index they both declare.
@@ -104,11 +107,32 @@ func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Table, len(groups))
-	for i, g := range groups {
-		out[i] = g.want
+	out := make([]*Table, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g.want)
+		if u := g.uniqueTable(); u != nil {
+			if p := u.problems(); len(p) > 0 {
+				return nil, fmt.Errorf("schema: table %s (the uniqueness records of %s): %s", u.Name, g.modelNames(), strings.Join(p, "; "))
+			}
+			out = append(out, u)
+		}
 	}
 	return out, nil
+}
+
+// uniqueTable is the table that holds the uniqueness records of the unique
+// attributes of g's models (unique:"" tags), named after g's table with
+// "_unique" appended and keyed on the string id, with g's billing; nil when
+// no model of g has a unique attribute.
+func (g *table) uniqueTable() *Table {
+	if !slices.ContainsFunc(g.models, func(m *mapping.Model) bool { return len(m.Unique) > 0 }) {
+		return nil
+	}
+	return &Table{
+		Name:    mapping.UniqueTable(g.want.Name),
+		Hash:    Attr{Name: mapping.UniqueHash, Type: model.String},
+		Billing: g.want.Billing,
+	}
 }
 
 // table is one physical table and the models stored in it.

@@ -46,6 +46,7 @@ type builder struct {
 	m       *Model
 	order   []*pendingIndex
 	pending map[string]*pendingIndex
+	unique  []pendingUnique // unique tags, resolved by finish
 }
 
 func (b *builder) fail(field, tag, format string) *TagError {
@@ -187,6 +188,9 @@ func (b *builder) addField(sf *structtag.Field, index []int, computed bool) erro
 				return b.fail(f.Name, `dynamo:"`+raw+`"`, "a key attribute is never empty: the "+opt.String()+" option cannot apply to it")
 			}
 		}
+	}
+	if tag.HasUnique {
+		b.unique = append(b.unique, pendingUnique{a: a, tag: tag.Unique})
 	}
 	if tag.Key != 0 {
 		if err := b.setTableKey(a, KeyRole(tag.Key), f.Name, raw); err != nil {
@@ -373,6 +377,9 @@ func (b *builder) finish() error {
 		return b.fail("", "", `no hash key: tag one field dynamo:"name,hash"`)
 	}
 	m.Key.Hashes = []*Attribute{m.Key.Hash}
+	if err := b.uniques(); err != nil {
+		return err
+	}
 	if m.Key.Range != nil {
 		m.Key.Ranges = []*Attribute{m.Key.Range}
 	}

@@ -189,12 +189,22 @@ type Model struct {
 	Billing Billing
 	// Settings is [Options.Settings] of the model's options, or nil.
 	Settings any
+	// Unique lists the attributes tagged unique, in field order.
+	Unique []*Unique
 
 	byName  map[string]*Attribute
 	indexes map[string]*Index
 	// codec encodes and decodes the items of Type. It is compiled from the
 	// same walk of the struct as the attributes, whose fields are its own.
 	codec *itemcodec.Codec
+}
+
+// Unique is an attribute tagged unique:"" (or unique:"scope=other"): no
+// two items of the table hold the same value of it (within one value of
+// Scope, when set).
+type Unique struct {
+	Attr  *Attribute
+	Scope *Attribute // nil: unique in the whole table
 }
 
 // Attribute returns the attribute with the given DynamoDB name, or nil.

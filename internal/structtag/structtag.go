@@ -132,6 +132,9 @@ type Tag struct {
 	HasTemplate bool
 	// Indexes and LocalIndexes are the index and localIndex tags, in order.
 	Indexes, LocalIndexes []Index
+	// Unique is the unique tag's value, when HasUnique.
+	Unique    string
+	HasUnique bool
 }
 
 // Field is one field met by the walk of a struct type.
@@ -219,6 +222,7 @@ func Parse(sf reflect.StructField) *Tag {
 	t := &Tag{}
 	t.Role, t.HasRole = sf.Tag.Lookup("dynamokit")
 	t.Template, t.HasTemplate = sf.Tag.Lookup("template")
+	t.Unique, t.HasUnique = sf.Tag.Lookup("unique")
 	if t.Role == "ttl" {
 		t.Options = UnixTime
 	}

@@ -35,7 +35,19 @@ type Effect struct {
 	What  string // such as "check parent departments"
 	Conds []Cond
 	Adds  []Delta
+	// Put, when set, makes the effect write this whole item, on Conds (a
+	// record a rule keeps, such as a uniqueness record); Delete makes it
+	// delete the item, on Conds. Fail tells what a failure of their Conds
+	// means from the item as it was (nil: the Conds' Kinds). Such an
+	// effect is never merged: another effect on its item, or a write of
+	// its item in the same transaction, refuses the transaction.
+	Put    mapping.Item
+	Delete bool
+	Fail   func(old map[string]types.AttributeValue) error
 }
+
+// writes reports whether e writes its item.
+func (e *Effect) writes() bool { return e.Put != nil || e.Delete }
 
 // Refusal is the error of a transaction refused before any request
 // because one of its items cannot keep a rule.
@@ -65,6 +77,7 @@ type group struct {
 	what  string
 	conds []Cond
 	adds  []Delta
+	write *Effect // the effect that writes the item (nil: none)
 }
 
 // Plan applies rules to the writes of one request (one write alone, or the
@@ -113,10 +126,16 @@ func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
 		for _, e := range effects {
 			id := itemID(e.Table, e.Key)
 			g := byID[id]
+			if g != nil && (g.write != nil || e.writes()) {
+				return nil, &Refusal{Table: e.Table, Key: e.Key, Msg: fmt.Sprintf("%s and %s act on one item in the same transaction: send them separately", g.what, e.What)}
+			}
 			if g == nil {
 				g = &group{table: e.Table, key: e.Key, what: e.What}
 				byID[id] = g
 				groups = append(groups, g)
+			}
+			if e.writes() {
+				g.write = &e
 			}
 			g.conds = append(g.conds, e.Conds...)
 			g.adds = addDeltas(g.adds, e.Adds)
@@ -131,6 +150,13 @@ func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
 	out := slices.Clip(writes)
 	for _, g := range groups {
 		w := written[itemID(g.table, g.key)]
+		if g.write != nil {
+			if w != nil {
+				return nil, &Refusal{Table: g.table, Key: g.key, Msg: fmt.Sprintf("%s needs the item that %s writes in the same transaction: send them separately", g.what, w.What)}
+			}
+			out = append(out, effectWrite(g))
+			continue
+		}
 		if w == nil {
 			op := OpCheck
 			if len(g.adds) > 0 {
@@ -144,6 +170,26 @@ func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
 		}
 	}
 	return out, nil
+}
+
+// effectWrite is the write of g, the group of one effect that writes its
+// item: a put or a delete on the effect's conditions, whose failure Fail
+// tells.
+func effectWrite(g *group) *Write {
+	e := g.write
+	w := &Write{Op: OpPut, What: g.what, Table: g.table, Key: g.key, Item: e.Put, Attrs: e.Put, Undo: func() {}}
+	if e.Delete {
+		w.Op, w.Item, w.Attrs = OpDelete, nil, nil
+	}
+	if e.Fail == nil {
+		w.RuleConds = g.conds
+		return w
+	}
+	for _, c := range g.conds {
+		w.Conds = append(w.Conds, c.Expr)
+	}
+	w.Fail = e.Fail
+	return w
 }
 
 // merge merges the effects g on the item w writes into w.

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
@@ -23,10 +24,27 @@ import (
 // Key is the argument of the methods that build actions. Its zero value,
 // the only one code outside this module can make, is refused by every
 // builder: see [Seal].
-type Key struct{ sealed bool }
+type Key struct {
+	sealed bool
+	get    Getter
+}
 
 // Seal returns the Key dynamokit's packages pass to build an action.
 func Seal() Key { return Key{sealed: true} }
+
+// Getter reads one item: the client a write is sent by, which rules that
+// need the stored item (such as package relations' unique attributes)
+// read it with.
+type Getter interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+}
+
+// SealFor returns the Key dynamokit's packages pass to get the write rules
+// of the client g: a sealed Key whose [Key.Getter] is g.
+func SealFor(g Getter) Key { return Key{sealed: true, get: g} }
+
+// Getter returns the client the Key was sealed for (nil: none).
+func (k Key) Getter() Getter { return k.get }
 
 // Sealed reports whether k was made by [Seal].
 func (k Key) Sealed() bool { return k.sealed }

@@ -1,0 +1,379 @@
+package relations
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/model"
+)
+
+// Unique attributes. A field tagged unique:"" (or unique:"scope=tenant_id")
+// holds a value no other item of its table holds (within one value of the
+// scope attribute). A client that enforces a Graph keeps, for each item
+// with such a value, a uniqueness record in the table named after the
+// item's with "_unique" appended ([UniqueTable]), in the same
+// TransactWriteItems request as the item's write:
+//
+//   - a Create or Put claims the record of each unique value: a put of the
+//     record on condition that it does not exist or that its owner is the
+//     item written (so that writing an item again is not a clash);
+//   - a Put over a stored item, or an Update that sets or removes a unique
+//     attribute or its scope, releases the record of the value it replaces
+//     (a delete on condition that its owner is the item, or that it does
+//     not exist) and claims the new one; a Put or Update that leaves the
+//     value as it was claims it again (which writes a missing record);
+//   - a Delete releases the item's records;
+//   - a Put, Update and Delete read the stored item first (one strongly
+//     consistent GetItem of its key and unique attributes) and add the
+//     condition that those attributes still hold the values read, so that
+//     a writer racing on the same item makes the write fail with
+//     [ErrUniqueChanged] rather than leave a record behind;
+//   - an Update that sets neither a unique attribute nor its scope is sent
+//     as without them, and batch writes are refused, naming the call to
+//     use (a batch write takes no transaction).
+//
+// This rule has no relation: the Graph applies it to every model with a
+// unique attribute, declared in a relation or not.
+
+// ErrNotUnique is returned, as a *[NotUniqueError] that names the
+// attribute, the value and the item that holds it, when a write would give
+// an item a value of a unique attribute that another item holds. Retrying
+// does not help until the other item releases the value (changes it, or
+// is deleted).
+var ErrNotUnique = errors.New("relations: value of a unique attribute held by another item")
+
+// ErrUniqueChanged is returned when a Put, Update or Delete of an item
+// with unique attributes finds them changed between its read of the stored
+// item and its write: another writer changed the item meanwhile. Nothing
+// was written; retrying the call reads the item again.
+var ErrUniqueChanged = errors.New("relations: a unique attribute of the item changed while it was written: retry")
+
+// NotUniqueError is the error of a write refused because a value of a
+// unique attribute is held by another item ([ErrNotUnique], which it
+// matches with errors.Is). It is always a pointer. Retrying does not help
+// until the other item releases the value.
+type NotUniqueError struct {
+	// Table is the table of the item written.
+	Table string
+	// Attr is the unique attribute, Value its value as the record's id
+	// writes it (a number as its text, a binary value in base64).
+	Attr, Value string
+	// Scope is the scope attribute's value, "" for an attribute unique in
+	// the whole table.
+	Scope string
+	// Owner is the key of the item that holds the value, as name=value
+	// pairs ("user_id=u-1"); "" when it is not known.
+	Owner string
+}
+
+// Error implements the error interface.
+func (e *NotUniqueError) Error() string {
+	s := fmt.Sprintf("relations: %s: %s %q", e.Table, e.Attr, e.Value)
+	if e.Scope != "" {
+		s += fmt.Sprintf(" (scope %q)", e.Scope)
+	}
+	if e.Owner != "" {
+		return s + " is held by " + e.Owner
+	}
+	return s + " is held by another item"
+}
+
+// Unwrap returns [ErrNotUnique].
+func (e *NotUniqueError) Unwrap() error { return ErrNotUnique }
+
+// UniqueTable returns the name of the table that holds the uniqueness
+// records of the items of table: table with "_unique" appended. Package
+// schema creates it with the table of a model that has unique attributes.
+//
+// Its hash key is the string id, "<attr>#<scope>#<value>": the attribute's
+// name, the scope attribute's value ("" without a scope) and the value,
+// each with "%" written "%25" and "#" written "%23" (so that no part holds
+// the separator); a number is its text as stored, a binary value its
+// standard base64. A record also holds attr (the attribute's name), value
+// (the value, as stored in the item), scope (the scope's value, when
+// scoped) and owner: a map of the key attributes of the item that holds
+// the value.
+func UniqueTable(table string) string { return mapping.UniqueTable(table) }
+
+// The attributes of a uniqueness record.
+const (
+	recID    = mapping.UniqueHash
+	recAttr  = "attr"
+	recValue = "value"
+	recScope = "scope"
+	recOwner = "owner"
+)
+
+// uniqueEscaper writes a part of a record id without the separator.
+var uniqueEscaper = strings.NewReplacer("%", "%25", "#", "%23")
+
+// scalarText is the text of a scalar attribute value in a record id, and
+// false for a missing, NULL or empty value (which claims nothing).
+func scalarText(av types.AttributeValue) (string, bool) {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		return v.Value, v.Value != ""
+	case *types.AttributeValueMemberN:
+		return v.Value, true
+	case *types.AttributeValueMemberB:
+		return base64.StdEncoding.EncodeToString(v.Value), len(v.Value) > 0
+	}
+	return "", false
+}
+
+// claim is the uniqueness record an item's values make for one unique
+// attribute.
+type claim struct {
+	u            *mapping.Unique
+	id           string
+	value, scope string // as in the id, unescaped
+	av, scopeAV  types.AttributeValue
+}
+
+// claimOf returns the record item (the attributes of an item, at least
+// the unique attribute and its scope) makes for u, and false when the item
+// has no value of u.
+func claimOf(u *mapping.Unique, item map[string]types.AttributeValue) (claim, bool) {
+	av := item[u.Attr.Name]
+	value, ok := scalarText(av)
+	if !ok {
+		return claim{}, false
+	}
+	c := claim{u: u, value: value, av: av}
+	if u.Scope != nil {
+		c.scopeAV = item[u.Scope.Name]
+		c.scope, _ = scalarText(c.scopeAV)
+	}
+	c.id = uniqueEscaper.Replace(u.Attr.Name) + "#" + uniqueEscaper.Replace(c.scope) + "#" + uniqueEscaper.Replace(value)
+	return c, true
+}
+
+// record is the record item of c, held by the item with key owner.
+func (c claim) record(owner mapping.Item) mapping.Item {
+	rec := mapping.Item{
+		recID:    &types.AttributeValueMemberS{Value: c.id},
+		recAttr:  &types.AttributeValueMemberS{Value: c.u.Attr.Name},
+		recValue: c.av,
+		recOwner: &types.AttributeValueMemberM{Value: maps.Clone(owner)},
+	}
+	if c.scopeAV != nil && !isAbsent(c.scopeAV) {
+		rec[recScope] = c.scopeAV
+	}
+	return rec
+}
+
+// ownedBy is the condition on a record that it does not exist or that
+// the item with key owner holds it.
+func ownedBy(owner mapping.Item) expression.ConditionBuilder {
+	free := expression.AttributeNotExists(expression.NameNoDotSplit(recID))
+	names := slices.Sorted(maps.Keys(owner))
+	same := make([]expression.ConditionBuilder, len(names))
+	for i, n := range names {
+		same[i] = expression.NameNoDotSplit(recOwner).AppendName(expression.NameNoDotSplit(n)).Equal(expression.Value(owner[n]))
+	}
+	return expression.Or(free, andConds(same))
+}
+
+func andConds(cs []expression.ConditionBuilder) expression.ConditionBuilder {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	return expression.And(cs[0], cs[1], cs[2:]...)
+}
+
+// effect is the effect on c's record of the item with key owner in table:
+// claim it (a put) or release it (a delete), both on condition that the
+// record is free or the item's own.
+func (c claim) effect(table string, owner mapping.Item, release bool) txn.Effect {
+	verb := "claim"
+	if release {
+		verb = "release"
+	}
+	e := txn.Effect{
+		Table: mapping.UniqueTable(table),
+		Key:   mapping.Item{recID: &types.AttributeValueMemberS{Value: c.id}},
+		What:  fmt.Sprintf("%s unique %s of %s", verb, c.u.Attr.Name, table),
+		Conds: []txn.Cond{{Expr: ownedBy(owner), Kind: ErrNotUnique}},
+		Fail:  c.failure(table),
+	}
+	if release {
+		e.Delete = true
+	} else {
+		e.Put = c.record(owner)
+	}
+	return e
+}
+
+// failure tells what a failed condition on c's record means, from the
+// record as it was: the value is another item's.
+func (c claim) failure(table string) func(old map[string]types.AttributeValue) error {
+	return func(old map[string]types.AttributeValue) error {
+		e := &NotUniqueError{Table: table, Attr: c.u.Attr.Name, Value: c.value, Scope: c.scope}
+		if m, ok := old[recOwner].(*types.AttributeValueMemberM); ok {
+			e.Owner = keyText(m.Value)
+		}
+		return e
+	}
+}
+
+// uniqueCovers reports whether the unique rule applies to writes of m.
+func uniqueCovers(m *model.Model) bool {
+	if m.Type() == nil {
+		return false
+	}
+	mm := txn.Model(m)
+	return mm != nil && len(mm.Unique) > 0
+}
+
+// withUnique appends the effects of the unique rule on w to those of the
+// relations' rules.
+func (r graphRules) withUnique(ctx context.Context, w *txn.Write, effects []txn.Effect) ([]txn.Effect, error) {
+	more, err := checkUnique(ctx, r.get, w)
+	if err != nil {
+		return nil, err
+	}
+	return append(effects, more...), nil
+}
+
+// checkUnique is the unique rule of w, a write of a model with unique
+// attributes (see the comment at the top of this file); get reads the
+// stored item.
+func checkUnique(ctx context.Context, get txn.Getter, w *txn.Write) ([]txn.Effect, error) {
+	if !uniqueCovers(w.Model) {
+		return nil, nil
+	}
+	mm := txn.Model(w.Model)
+	switch w.Op {
+	case txn.OpCheck, txn.OpAdd:
+		return nil, nil
+	case txn.OpUpdate:
+		touched := false
+		for _, u := range mm.Unique {
+			for _, a := range []*mapping.Attribute{u.Attr, u.Scope} {
+				if a == nil {
+					continue
+				}
+				if slices.Contains(w.Unknown, a.Name) {
+					return nil, &txn.Refusal{Table: w.Table, Key: w.Key, Msg: fmt.Sprintf("relations: an update that changes %s (a unique attribute or its scope) to a value that depends on the stored item (Add, SetIfNotExists) cannot keep its uniqueness record: set it with Update.Set", a.Name)}
+				}
+				if _, ok := w.Attrs[a.Name]; ok {
+					touched = true
+				}
+			}
+		}
+		if !touched {
+			return nil, nil
+		}
+	}
+	if w.Batch {
+		return nil, &txn.Refusal{Table: w.Table, Key: w.Key, Msg: fmt.Sprintf("relations: a batch %s of %s cannot keep the uniqueness records of its unique attributes (a batch write takes no transaction): write it with Table.%s or Client.WriteTx", w.Op, mm.Type, singleWrite(w.Op))}
+	}
+	var old map[string]types.AttributeValue
+	if w.Op != txn.OpCreate {
+		var err error
+		if old, err = storedUnique(ctx, get, mm, w); err != nil {
+			return nil, err
+		}
+		w.RuleConds = append(w.RuleConds, uniqueAsRead(mm, old)...)
+	}
+	next := w.Attrs
+	switch w.Op {
+	case txn.OpDelete:
+		next = nil
+	case txn.OpUpdate:
+		next = make(map[string]types.AttributeValue, 2*len(mm.Unique))
+		for _, u := range mm.Unique {
+			for _, a := range []*mapping.Attribute{u.Attr, u.Scope} {
+				if a == nil {
+					continue
+				}
+				if v, ok := old[a.Name]; ok {
+					next[a.Name] = v
+				}
+				if v, ok := w.Attrs[a.Name]; ok {
+					next[a.Name] = v
+				}
+			}
+		}
+	}
+	var out []txn.Effect
+	for _, u := range mm.Unique {
+		was, had := claimOf(u, old)
+		now, has := claimOf(u, next)
+		if had && (!has || was.id != now.id) {
+			out = append(out, was.effect(w.Table, w.Key, true))
+		}
+		if has {
+			out = append(out, now.effect(w.Table, w.Key, false))
+		}
+	}
+	return out, nil
+}
+
+// singleWrite names the call of a query.Table that makes a write of op
+// alone.
+func singleWrite(op string) string {
+	if op == txn.OpDelete {
+		return "Delete"
+	}
+	return "Put or Table.Create"
+}
+
+// storedUnique reads the stored item's key, unique attributes and their
+// scopes (one strongly consistent GetItem): nil when there is no item.
+func storedUnique(ctx context.Context, get txn.Getter, mm *mapping.Model, w *txn.Write) (map[string]types.AttributeValue, error) {
+	if get == nil {
+		return nil, fmt.Errorf("relations: %s of %s: the rules were not given the client to read the stored item with", w.Op, mm.Type)
+	}
+	proj := expression.NamesList(expression.NameNoDotSplit(mm.Key.Hash.Name))
+	for _, u := range mm.Unique {
+		proj = proj.AddNames(expression.NameNoDotSplit(u.Attr.Name))
+		if u.Scope != nil {
+			proj = proj.AddNames(expression.NameNoDotSplit(u.Scope.Name))
+		}
+	}
+	e, err := expression.NewBuilder().WithProjection(proj).Build()
+	if err != nil {
+		return nil, err
+	}
+	out, err := get.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(w.Table), Key: w.Key, ConsistentRead: aws.Bool(true),
+		ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relations: %s of %s: read its unique attributes: %w", w.Op, mm.Type, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, nil
+	}
+	return out.Item, nil
+}
+
+// uniqueAsRead is the condition that the item's unique attributes and
+// their scopes hold what storedUnique read (absent for an item not
+// found).
+func uniqueAsRead(mm *mapping.Model, old map[string]types.AttributeValue) []txn.Cond {
+	var out []txn.Cond
+	seen := map[string]bool{}
+	for _, u := range mm.Unique {
+		for _, a := range []*mapping.Attribute{u.Attr, u.Scope} {
+			if a == nil || seen[a.Name] {
+				continue
+			}
+			seen[a.Name] = true
+			out = append(out, equalCond(a.Name, old[a.Name], ErrUniqueChanged))
+		}
+	}
+	return out
+}
