@@ -50,7 +50,8 @@ type TxOptions struct {
 // DynamoDB cancels a transaction. It is always a pointer. errors.Is
 // matches [ErrConditionFailed] when any action's condition failed, and the
 // sentinel of each failed action ([TxReason.Kind]), such as
-// [ErrAlreadyExists] for a create.
+// [ErrAlreadyExists] for a create; errors.As finds the typed error of a
+// failed action's Kind.
 type TxError struct {
 	// Reasons has one entry per action, in the order given, followed by
 	// the actions write checks added.
@@ -97,6 +98,19 @@ func (e *TxError) Error() string {
 func (e *TxError) Is(target error) bool {
 	for _, r := range e.Reasons {
 		if r.Failed() && (target == ErrConditionFailed || errors.Is(r.Kind, target)) {
+			return true
+		}
+	}
+	return false
+}
+
+// As finds target in the Kind of a failed action, in the order of the
+// actions, so that a typed error of one action (such as a
+// *relations.NotUniqueError) is found with errors.As as it would be for
+// the action alone.
+func (e *TxError) As(target any) bool {
+	for _, r := range e.Reasons {
+		if r.Failed() && r.Kind != nil && errors.As(r.Kind, target) {
 			return true
 		}
 	}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -37,7 +38,7 @@ func TestBackoffBounds(t *testing.T) {
 }
 
 func TestBatchOptionsDefaults(t *testing.T) {
-	want := BatchOptions{Concurrency: 4, Retries: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 5 * time.Second}
+	want := BatchOptions{Concurrency: dynamokit.DefaultConcurrency, Retries: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 5 * time.Second}
 	var nilOpts *BatchOptions
 	if diff := cmp.Diff(want, nilOpts.withDefaults()); diff != "" {
 		t.Errorf("nil options (-want +got):\n%s", diff)
