@@ -157,6 +157,8 @@ func (r *Runner) Register(migs ...Migration) error {
 			return errors.New("migrate: register: a migration without an ID")
 		case seen[m.ID]:
 			return fmt.Errorf("migrate: register: migration %q registered twice", m.ID)
+		case m.Step.err != nil:
+			return fmt.Errorf("migrate: register %s: %w", m.ID, m.Step.err)
 		case m.Step.model != nil && m.Step.model != r.m.Type:
 			return fmt.Errorf("migrate: register %s: step %s is typed on %s, and the runner migrates %s", m.ID, m.Step, m.Step.model, r.m.Type)
 		}

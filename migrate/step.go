@@ -33,6 +33,9 @@ type Step struct {
 	model reflect.Type
 	// also returns the extra actions of an item's write ([Also]).
 	also []func(ctx context.Context, item Item) ([]dynamokit.TxAction, error)
+	// err is a mistake in how the step was made, returned by Register and
+	// Apply.
+	err error
 }
 
 // ErrSkip, returned by a step, leaves the item as it is: the runner counts
@@ -176,12 +179,12 @@ func Also(name string, fn func(ctx context.Context, item Item) ([]dynamokit.TxAc
 func Chain(steps ...Step) Step {
 	out := Step{name: "chain"}
 	for _, s := range steps {
+		if s.err != nil && out.err == nil {
+			out.err = s.err
+		}
 		if s.model != nil {
-			if out.model != nil && out.model != s.model {
-				out.apply = func(context.Context, Item) (Item, error) {
-					return nil, fmt.Errorf("migrate: chain of steps typed on %s and %s", out.model, s.model)
-				}
-				return out
+			if out.model != nil && out.model != s.model && out.err == nil {
+				out.err = fmt.Errorf("migrate: a chain of steps typed on %s and on %s", out.model, s.model)
 			}
 			out.model = s.model
 		}
@@ -216,6 +219,9 @@ func (s Step) Apply(ctx context.Context, item Item) (Item, error) {
 
 // run applies the step to item, which it may change.
 func (s Step) run(ctx context.Context, item Item) (Item, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	if s.apply == nil {
 		return item, nil
 	}
