@@ -50,7 +50,14 @@ func (p Progress) String() string {
 	s := fmt.Sprintf("%s: scanned %d, changed %d, skipped %d, failed %d; %.0f WCU, %.0f RCU, %d requests, %s",
 		p.Migration, p.Scanned, p.Changed, p.Skipped, p.Failed, p.WriteUnits, p.ReadUnits, p.Requests, p.Elapsed.Round(time.Millisecond))
 	if !p.Done && p.Remaining > 0 {
-		s += fmt.Sprintf(", about %s left", p.Remaining.Round(time.Second))
+		unit := time.Second
+		if p.Remaining < 10*time.Second {
+			unit = 10 * time.Millisecond
+		}
+		s += fmt.Sprintf(", about %s left", p.Remaining.Round(unit))
+	}
+	if p.Done {
+		s += ", done"
 	}
 	return s
 }
