@@ -2,12 +2,14 @@ package migrate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/migrate"
+	"github.com/dynamokit/dynamokit/query"
 )
 
 // Employee is the model after the change: its partition key gained the
@@ -24,18 +26,61 @@ type Employee struct {
 
 func (Employee) TableName() string { return "org" }
 
+// EmployeeV1 is the model before the change, kept while the migration
+// runs.
+type EmployeeV1 struct {
+	_ struct{} `dynamo:"pk,hash" template:"EMP#{employee_id}"`
+	_ struct{} `dynamo:"sk,range" template:"#EMP"`
+	_ struct{} `dynamo:"entity" template:"Employee" dynamokit:"type"`
+
+	EmployeeID string `dynamo:"employee_id"`
+	Name       string `dynamo:"name"`
+}
+
+func (EmployeeV1) TableName() string { return "org" }
+
+// withTenant is the change itself: the migration's step, and what the
+// application applies to an item it reads in the old shape.
+func withTenant(e *Employee) {
+	if e.TenantID == "" {
+		e.TenantID = "acme"
+	}
+}
+
 // addTenant moves every employee into tenant acme: its key is rendered
 // anew from the model.
 var addTenant = migrate.Migration{
 	ID:          "2026-12-employee-tenant",
 	Description: "employees join tenant acme; pk = T#{tenant_id}#EMP#{employee_id}",
 	Step: migrate.Typed(func(ctx context.Context, e *Employee) error {
-		if e.TenantID == "" {
-			e.TenantID = "acme"
-		}
+		withTenant(e)
 		return nil
 	}),
 }
+
+// getEmployee reads an employee while the migration runs: by its new key,
+// else by its old key, upgraded. The new key is read again after a miss
+// of the old one, in case the migration moved the item in between.
+func getEmployee(ctx context.Context, emps *query.Table[Employee], old *query.Table[EmployeeV1], id string) (Employee, error) {
+	for range 2 {
+		e, err := emps.Get(ctx, Employee{TenantID: "acme", EmployeeID: id})
+		if !errors.Is(err, query.ErrNotFound) {
+			return e, err
+		}
+		v1, err := old.Get(ctx, EmployeeV1{EmployeeID: id})
+		if err == nil {
+			e = Employee{EmployeeID: v1.EmployeeID, Name: v1.Name}
+			withTenant(&e)
+			return e, nil
+		}
+		if !errors.Is(err, query.ErrNotFound) {
+			return Employee{}, err
+		}
+	}
+	return Employee{}, query.ErrNotFound
+}
+
+var _ = getEmployee
 
 // A step is a pure function of the item, so what it does to one item can
 // be seen without a table: here an item stored before the tenant joined
