@@ -23,7 +23,9 @@ type Progress struct {
 	// (moto reports none for transactions); the write budget counts them
 	// the same way.
 	Estimated bool
-	// Requests counts the requests the run sent (every attempt).
+	// Requests counts the requests the run sent (every attempt), not
+	// those the client's write rules send themselves (a relation's read of
+	// a child's stored link goes through the client it was declared on).
 	Requests int64
 	// Elapsed is the time since the run started; Remaining estimates the
 	// time left, from the rate so far and the table's item count (0 when
