@@ -615,3 +615,139 @@ func TestMigrateRekeyedParentIsRefused(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+func TestMigrateLostLeaseStops(t *testing.T) {
+	w := newMigWorld(t, 1, 6)
+	ctx := context.Background()
+	newRunner := func(c *dynamokit.Client) *mig.Runner {
+		t.Helper()
+		r, err := mig.New[MigEmpV2](c, &mig.Options{Lease: time.Minute, Segments: 1, PageSize: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Register(addTenant); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// While the first runner is on its first page, a second one whose
+	// clock is past the first's lease takes the migration over and
+	// finishes it; the first finds its lease gone at its checkpoint.
+	late := newRunner(w.db.With(dynamokit.WithClock(func() time.Time { return time.Now().Add(2 * time.Minute) })))
+	var lateErr error
+	var once sync.Once
+	takeOver := func(_ context.Context, req *dynamokit.Request) {
+		if req.Op == "Scan" {
+			once.Do(func() { _, lateErr = late.Run(ctx) })
+		}
+	}
+	_, err := newRunner(w.db.With(dynamokit.WithHook(takeOver))).Run(ctx)
+	if lateErr != nil {
+		t.Fatalf("the runner that took over: %v", lateErr)
+	}
+	if !errors.Is(err, mig.ErrLeaseLost) {
+		t.Fatalf("the stalled runner: %v, want ErrLeaseLost", err)
+	}
+	w.checkMigrated(t, w.names())
+}
+
+// MigName is a uniqueness record of an employee's name, beside the
+// employees in their table: what an Also step backfills.
+type MigName struct {
+	_ struct{} `dynamo:"pk,hash" template:"NAME#{name}"`
+	_ struct{} `dynamo:"sk,range" template:"#UNIQUE"`
+	_ struct{} `dynamo:"entity" template:"Name" dynamokit:"type"`
+
+	Name  string `dynamo:"name"`
+	Owner string `dynamo:"owner"`
+}
+
+func (MigName) TableName() string { return "org" }
+
+func TestMigrateAlsoBackfillsRecords(t *testing.T) {
+	w := newMigWorld(t, 1, 3)
+	ctx := context.Background()
+	// A duplicate name.
+	if err := w.oldRl.Link(ctx, &MigEmpV1{EmployeeID: "dup", Name: "Emp 0.1"}, MigDept{DepartmentID: "d0"}); err != nil {
+		t.Fatal(err)
+	}
+	names := mustTable[MigName](t, w.db)
+	claim := mig.Also("claim names", func(_ context.Context, it mig.Item) ([]dynamokit.TxAction, error) {
+		rec := MigName{Name: sOf(it["name"]), Owner: sOf(it["employee_id"])}
+		mine := query.Or(query.Name("owner").AttributeNotExists(), query.Name("owner").Equal(query.Value(rec.Owner)))
+		return []dynamokit.TxAction{names.TxPut(&rec, mine)}, nil
+	})
+	r, err := mig.New[MigEmpV2](w.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(mig.Migration{ID: "names", Step: claim}); err != nil {
+		t.Fatal(err)
+	}
+	for run := range 2 { // the second run retries the duplicate, and claims nothing twice
+		got, err := r.Run(ctx)
+		var ie *mig.IncompleteError
+		if !errors.As(err, &ie) || ie.Failed != 1 {
+			t.Fatalf("run %d: %v, want the duplicate reported", run, err)
+		}
+		if got[0].Failed != 1 || got[0].Skipped != 3 || got[0].Changed != 0 {
+			t.Errorf("run %d = %+v, want 3 claimed (items unchanged), 1 failed", run, got[0])
+		}
+	}
+	n := 0
+	for _, it := range rawItems(t, w.db, names.TableName()) {
+		if sOf(it["entity"]) == "Name" {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d name records, want 3", n)
+	}
+}
+
+func TestMigrateTakenKey(t *testing.T) {
+	w := newMigWorld(t, 1, 3)
+	ctx := context.Background()
+	dept := MigDept{DepartmentID: "d0"}
+	// The application wrote e0-2 in the new shape already, as the step
+	// would: its old item only goes.
+	if err := w.staff.Link(ctx, &MigEmpV2{TenantID: "acme", EmployeeID: "e0-2", Name: "Emp 0.2"}, dept); err != nil {
+		t.Fatal(err)
+	}
+	// A step that sends e0-1 to e0-0's new key: whichever comes second
+	// finds another item there, and neither is overwritten nor deleted.
+	collide := mig.Migration{ID: "collide", Step: mig.Typed(func(_ context.Context, e *MigEmpV2) error {
+		e.TenantID = "acme"
+		if e.EmployeeID == "e0-1" {
+			e.EmployeeID = "e0-0"
+		}
+		return nil
+	})}
+	r, err := mig.New[MigEmpV2](w.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(collide); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Run(ctx)
+	var ie *mig.IncompleteError
+	if !errors.As(err, &ie) || ie.Failed != 1 || !strings.Contains(ie.Failures[0].Reason, "holds another item") {
+		t.Fatalf("Run = %v, want the collision reported", err)
+	}
+	if got[0].Changed != 1 || got[0].Skipped < 1 {
+		t.Errorf("Run = %+v, want one moved and the one written by the application skipped", got[0])
+	}
+	var emps []string
+	for _, it := range rawItems(t, w.db, w.v2.TableName()) {
+		if sOf(it["entity"]) == "Emp" {
+			emps = append(emps, sOf(it["pk"])+"/"+sOf(it["name"]))
+		}
+	}
+	if len(emps) != 3 {
+		t.Errorf("employees %v, want 3: none lost, none doubled", emps)
+	}
+	if n, err := w.staff.CountChildren(ctx, dept); err != nil || n != 3 {
+		t.Errorf("counter %d, %v, want 3", n, err)
+	}
+}

@@ -199,9 +199,10 @@ func (r *Runner) typeName() string { return reflect.Type(r.m.Type).String() }
 // again (up to [Options.MaxAttempts] times), and where the application
 // deleted it, it is skipped. An item whose key the step changes is
 // deleted and created under its new key in one transaction, so the
-// client's write rules keep their relations and counters; where the new
-// key holds an item already (the application wrote the new shape), the
-// old item is only deleted. Items the client's write rules refuse
+// client's write rules keep their relations and counters. Where the new
+// key holds the very item the step makes, the old item is only deleted;
+// where it holds another item, neither is touched and the item counts as
+// failed. Items the client's write rules refuse
 // to move (a parent whose children a relation counts) and items changed
 // too often are left as they are and counted as failed; the migration is
 // then not marked done, and Run returns an error matching

@@ -36,6 +36,7 @@ type run struct {
 	seen     int64 // items of the table read, of every model
 	failures []Failure
 	progress func(Progress)
+	repMu    sync.Mutex // one progress call at a time
 }
 
 // hook counts the requests and units of the run's client.
@@ -94,8 +95,8 @@ func (ru *run) report(done bool) {
 		return
 	}
 	p := ru.snapshot(done)
-	ru.mu.Lock()
-	defer ru.mu.Unlock()
+	ru.repMu.Lock()
+	defer ru.repMu.Unlock()
 	ru.progress(p)
 }
 
@@ -329,13 +330,25 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			ru.fail(key, reason)
 			return itemFailed, nil
 		case outTarget:
-			// The application wrote the item under its new key already:
-			// its old item only goes.
-			if err := r.remove(wctx, old); err == nil {
-				return itemSkipped, nil
-			} else if classify(err) != outChanged {
-				ru.fail(key, "the new key holds an item, and the old one could not be deleted: "+err.Error())
+			// The new key holds an item. Where it is the very item the
+			// step makes (written by another runner or by the
+			// application), the old item only goes; any other item there
+			// is not overwritten, nor the old one deleted.
+			got, err := r.c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: r.keyOf(next), ConsistentRead: aws.Bool(true)})
+			if err != nil {
+				return 0, fmt.Errorf("migrate: %s: read item %s: %w", ru.mg.ID, keyText(r.keyOf(next)), err)
+			}
+			if got.Item != nil && !sameItem(withoutOthers(r, got.Item), withoutOthers(r, next)) {
+				ru.fail(key, fmt.Sprintf("its new key %s holds another item, which is left as it is", keyText(r.keyOf(next))))
 				return itemFailed, nil
+			}
+			if got.Item != nil {
+				if err := r.remove(wctx, old); err == nil {
+					return itemSkipped, nil
+				} else if classify(err) != outChanged {
+					ru.fail(key, "the new key holds the migrated item, and the old one could not be deleted: "+err.Error())
+					return itemFailed, nil
+				}
 			}
 		}
 		if attempt >= r.opts.MaxAttempts {
@@ -351,4 +364,17 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 		}
 		old = got.Item
 	}
+}
+
+// withoutOthers returns the attributes of item the model declares: what
+// tells an item written under the new key from the one the step makes,
+// whatever counters a relation keeps in it.
+func withoutOthers(r *Runner, item Item) Item {
+	out := make(Item, len(item))
+	for n, v := range item {
+		if r.m.Attribute(n) != nil {
+			out[n] = v
+		}
+	}
+	return out
 }

@@ -169,7 +169,8 @@ func Fill(attr string, value func(item Item) (types.AttributeValue, error)) Step
 // to backfill items that live beside the migrated ones, such as
 // uniqueness records. The actions must be idempotent (a rerun sends them
 // again for every item); one whose condition fails makes the item count
-// as failed, with the action's error recorded, and the run go on.
+// as failed, with the action's error recorded, and the run go on. An
+// item written only for its actions counts as skipped.
 func Also(name string, fn func(ctx context.Context, item Item) ([]dynamokit.TxAction, error)) Step {
 	return Step{name: name, also: []func(context.Context, Item) ([]dynamokit.TxAction, error){fn}}
 }
