@@ -751,3 +751,26 @@ func TestMigrateTakenKey(t *testing.T) {
 		t.Errorf("counter %d, %v, want 3", n, err)
 	}
 }
+
+func TestMigrateWriteBudget(t *testing.T) {
+	// Three re-keys of a counted child cost 6 write units each; at 6 units
+	// per second (a second's burst included), the third waits about a
+	// second for the first two.
+	w := newMigWorld(t, 1, 3)
+	r, err := mig.New[MigEmpV2](w.db, &mig.Options{Segments: 1, WriteUnitsPerSecond: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(addTenant); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got[0]
+	if p.WriteUnits < 18 || p.Elapsed < 900*time.Millisecond {
+		t.Errorf("Run = %+v (%s): want at least 18 units spent over about a second", p, p.Elapsed)
+	}
+	w.checkMigrated(t, w.names())
+}

@@ -13,7 +13,9 @@ type Progress struct {
 	// Scanned counts the items of the model read; Changed those
 	// rewritten; Skipped those that needed no change (already migrated,
 	// [ErrSkip], or deleted or moved by the application meanwhile);
-	// Failed those left as they were with a reason in Failures.
+	// Failed those left as they were with a reason in Failures. A re-keyed
+	// item may be read again under its new key later in the scan, and is
+	// then counted as scanned and skipped a second time.
 	Scanned, Changed, Skipped, Failed int64
 	// ReadUnits and WriteUnits are the capacity units the run consumed, as
 	// DynamoDB reported them.
