@@ -774,3 +774,55 @@ func TestMigrateWriteBudget(t *testing.T) {
 	}
 	w.checkMigrated(t, w.names())
 }
+
+func TestMigrateRewriteInPlace(t *testing.T) {
+	// The departments, parents whose counter the relation keeps, get their
+	// name upper-cased and lose an attribute the model does not declare.
+	w := newMigWorld(t, 2, 2)
+	ctx := context.Background()
+	table := w.v2.TableName()
+	for d := range 2 {
+		_, err := w.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
+			Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: fmt.Sprintf("DEPT#d%d", d)}, "sk": &types.AttributeValueMemberS{Value: "#META"}},
+			UpdateExpression: aws.String("SET legacy = :x"), ExpressionAttributeValues: map[string]types.AttributeValue{":x": &types.AttributeValueMemberS{Value: "old"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	upper := mig.Chain(
+		mig.Func("upper-case names", func(_ context.Context, it mig.Item) (mig.Item, error) {
+			it["name"] = &types.AttributeValueMemberS{Value: strings.ToUpper(sOf(it["name"]))}
+			return it, nil
+		}),
+		mig.Drop("legacy"),
+	)
+	r, err := mig.New[MigDept](w.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(mig.Migration{ID: "upper", Step: upper}, mig.Migration{ID: "upper-again", Step: upper}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Changed != 2 || got[1].Changed != 0 || got[1].Skipped != 2 {
+		t.Errorf("Run = %+v, want 2 changed, then 2 skipped", got)
+	}
+	for d := range 2 {
+		dept := MigDept{DepartmentID: fmt.Sprintf("d%d", d)}
+		v, err := w.depts.Get(ctx, dept)
+		if err != nil || v.Name != fmt.Sprintf("DEPT %d", d) {
+			t.Errorf("department %d: %+v, %v", d, v, err)
+		}
+		if n, err := w.staff.CountChildren(ctx, dept); err != nil || n != 2 {
+			t.Errorf("department %d: counter %d, %v, want 2", d, n, err)
+		}
+	}
+	for _, it := range rawItems(t, w.db, table) {
+		if it["legacy"] != nil {
+			t.Errorf("item %s keeps legacy", sOf(it["pk"]))
+		}
+	}
+}
