@@ -102,7 +102,9 @@ func (o *Options) withDefaults() Options {
 
 // Runner runs the migrations of one model's items, in the order they
 // were registered, each at most once: see [Runner.Run]. Make one with
-// [New]. It is safe for concurrent use, though one process needs one.
+// [New], and register its migrations before running them: Run and DryRun
+// may then be called from several goroutines (the lease lets one run a
+// migration at a time).
 //
 // The record of a migration is one item, in [Options.RecordTable] or in
 // the migrated table, whose key attributes (the table's own) all hold
