@@ -23,7 +23,7 @@
 //	progress, err := r.Run(ctx)
 //
 // A [Runner] runs the migrations registered on it in order, each once:
-// the record of each is an item of the table (or of
+// the record of each is an item of the table <table>_migrations (or of
 // [Options.RecordTable]) that holds a lease with an expiry, so two
 // processes never run one migration at the same time and a crashed
 // runner blocks it only until its lease expires, the checkpoint of each

@@ -36,8 +36,10 @@ type Migration struct {
 // defaults.
 type Options struct {
 	// RecordTable is the table that keeps the record of each migration
-	// (see [Runner]): "" keeps it in the migrated table itself. The
-	// table's key attributes must be strings.
+	// (see [Runner]); its key attributes must be strings. "" means the
+	// migrated table's name followed by "_migrations", keyed by a string
+	// id, which the first run creates (on demand billing) when it is
+	// missing, so that no Scan of the migrated table sees a record.
 	RecordTable string
 	// Segments is the number of segments of the parallel scan (default
 	// 4), fixed by a migration's first run: a resumed run keeps the
@@ -106,18 +108,18 @@ func (o *Options) withDefaults() Options {
 // may then be called from several goroutines (the lease lets one run a
 // migration at a time).
 //
-// The record of a migration is one item, in [Options.RecordTable] or in
-// the migrated table, whose key attributes (the table's own) all hold
+// The record of a migration is one item of [Options.RecordTable] (by
+// default the table <migrated table>_migrations), whose key attributes all hold
 // "_dynamokit#migration#" followed by the table's name, "#" and the
 // migration's ID. It holds the attributes mg_id, mg_description,
 // mg_state ("running", "failed" or "done"), mg_owner and mg_lease_until
 // (the lease, in Unix milliseconds), mg_segments, mg_seg_0... (each
 // segment's checkpoint: the key to resume after, or "done"), mg_scanned,
 // mg_changed, mg_skipped, mg_failed (totals over every run) and
-// mg_failures (the last run's failed items). It has no entity type and
-// none of a model's index attributes, so queries of the models and their
-// indexes never return it; a Scan of a model without a type attribute
-// would, which is when a separate RecordTable is needed.
+// mg_failures (the last run's failed items). In a RecordTable that is a
+// model's table, the record has no entity type and none of a model's index
+// attributes, so queries of the models and their indexes never return it;
+// a Scan of a model without a type attribute would.
 type Runner struct {
 	c     *dynamokit.Client
 	pub   *model.Model

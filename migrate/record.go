@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 )
 
 // The record of a migration: one item, described on [Runner].
@@ -51,13 +52,23 @@ type records struct {
 	keys  []string
 }
 
-// records describes the record table (one DescribeTable).
+// recordTableSuffix names the default record table: the migrated table's
+// name followed by it.
+const recordTableSuffix = "_migrations"
+
+// records describes the record table (one DescribeTable), creating the
+// default one when it is missing.
 func (r *Runner) records(ctx context.Context) (records, error) {
 	table := r.opts.RecordTable
 	if table == "" {
-		table = r.table
+		table = r.table + recordTableSuffix
 	}
 	out, err := r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if errors.Is(err, dynamokit.ErrTableNotFound) && r.opts.RecordTable == "" {
+		if err = r.createRecords(ctx, table); err == nil {
+			out, err = r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		}
+	}
 	if err != nil {
 		return records{}, fmt.Errorf("migrate: describe the record table: %w", err)
 	}
@@ -72,6 +83,26 @@ func (r *Runner) records(ctx context.Context) (records, error) {
 		rec.keys = append(rec.keys, name)
 	}
 	return rec, nil
+}
+
+// createRecords creates the default record table: a string hash key id,
+// billed on demand, and waits until it is active.
+func (r *Runner) createRecords(ctx context.Context, table string) error {
+	_, err := r.c.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		BillingMode:          types.BillingModePayPerRequest,
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+	})
+	var inUse *types.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) { // another runner made it
+		return fmt.Errorf("migrate: create the record table %s (or set Options.RecordTable to a table keyed by strings): %w", table, err)
+	}
+	w := dynamodb.NewTableExistsWaiter(r.c)
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 5*time.Minute); err != nil {
+		return fmt.Errorf("migrate: wait for the record table %s: %w", table, err)
+	}
+	return nil
 }
 
 // key returns the key of the record of migration id of table.
