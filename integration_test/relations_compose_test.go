@@ -245,8 +245,9 @@ func TestComposeBookDeleteTo(t *testing.T) {
 // used to return ErrStaleLink, whose doc said to read again and retry,
 // which loops forever: the link is fine, the many-to-many's condition
 // failed. It returns a *HasEdgesError naming the relation and the book.
-// Under Cascade and Detach it is refused, naming DeleteTo. A child whose
-// link really changed still reports ErrStaleLink.
+// Under Cascade and Detach it applies the many-to-many's policy: the edge
+// goes, the author's counter follows, then the book. A child whose link
+// really changed still reports ErrStaleLink.
 func TestComposeBookDeleteChild(t *testing.T) {
 	t.Parallel()
 	t.Run("restrict", func(t *testing.T) {
@@ -266,12 +267,12 @@ func TestComposeBookDeleteChild(t *testing.T) {
 		t.Run(pol.String(), func(t *testing.T) {
 			t.Parallel()
 			f := newBookFix(t, pol)
-			err := f.holds.DeleteChild(t.Context(), ComposeBook{BookID: "k-1", BranchID: "b-1"})
-			if !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "ManyToMany.DeleteTo") {
-				t.Errorf("DeleteChild(k-1 of b-1) = %v, want ErrNeedsRelation naming ManyToMany.DeleteTo", err)
+			if err := f.holds.DeleteChild(t.Context(), ComposeBook{BookID: "k-1", BranchID: "b-1"}); err != nil {
+				t.Errorf("DeleteChild(k-1 of b-1) = %v, want nil", err)
 			}
-			if got := f.state(t); got != bookKept {
-				t.Errorf("after DeleteChild: %s, want %s", got, bookKept)
+			f.logCost(t, "DeleteChild(k-1), "+pol.String()+" of its edge")
+			if got := f.state(t); got != bookDeleted {
+				t.Errorf("after DeleteChild: %s, want %s", got, bookDeleted)
 			}
 		})
 	}
@@ -292,9 +293,12 @@ func TestComposeBookDeleteChild(t *testing.T) {
 // TestComposeBookGraph is what deleting a book that has an author does
 // through every path of its branch's relation: under the many-to-many
 // end's Restrict, a *HasEdgesError naming the relation and the book (not
-// ErrStaleLink, not "children remain after 10 passes"); under its Cascade
-// or Detach, a refusal naming ManyToMany.DeleteTo before anything is
-// deleted. In both the book, its edge and both counters are kept.
+// ErrStaleLink, not "children remain after 10 passes"), with the book, its
+// edge and both counters kept; under its Cascade or Detach, the relation
+// verbs (DeleteChild, the branch's cascade) apply it: the edge is deleted,
+// the author's counter follows, and the book goes. A plain Table.Delete
+// cannot apply it, and is refused before any request naming
+// ManyToMany.DeleteTo.
 func TestComposeBookGraph(t *testing.T) {
 	t.Parallel()
 	for _, pol := range []relations.Policy{relations.Restrict, relations.Cascade, relations.Detach} {
@@ -313,16 +317,21 @@ func TestComposeBookGraph(t *testing.T) {
 					err = f.holds.DeleteParent(ctx, ComposeBranch{"b-1"}, nil)
 				}
 				want := bookKept
-				if pol == relations.Restrict {
+				switch {
+				case pol == relations.Restrict:
 					var he *relations.HasEdgesError
 					if !errors.As(err, &he) || he.Item != "book_id=k-1" || !strings.Contains(he.Relation, "ComposeAuthorship") {
 						t.Errorf("%s = %v, want a *HasEdgesError naming the relation through ComposeAuthorship and book_id=k-1", path, err)
 					}
-				} else if !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "ManyToMany.DeleteTo") {
-					// One relation's delete does not yet apply another's
-					// Cascade or Detach: it is refused before the book is
-					// deleted, naming the verb that does.
-					t.Errorf("%s = %v, want ErrNeedsRelation naming ManyToMany.DeleteTo", path, err)
+				case path == "Table.Delete":
+					if !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "ManyToMany.DeleteTo") {
+						t.Errorf("%s = %v, want ErrNeedsRelation naming ManyToMany.DeleteTo", path, err)
+					}
+				default:
+					want = bookDeleted
+					if err != nil {
+						t.Errorf("%s = %v, want nil", path, err)
+					}
 				}
 				if got := f.state(t); got != want {
 					t.Errorf("after %s: %s, want %s", path, got, want)

@@ -125,7 +125,10 @@ type cascadeRun[P, C any] struct {
 }
 
 // cascade deletes every child of parent, then parent, as described above.
-func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions) error {
+// With keep, it leaves parent, marked, with its counter at 0: the delete
+// step of the relation when another relation's verb deletes parent
+// (compose.go), which deletes it itself.
+func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions, keep bool) error {
 	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
 	for _, n := range []string{cascadeMark(h.spec.Counter), cascadePending(h.spec.Counter)} {
 		if pm.Attribute(n) != nil {
@@ -184,7 +187,7 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 		if !r.counting {
 			return nil // no parent left to delete
 		}
-		failed, err := h.deleteIf(ctx, parent, h.noChildren())
+		failed, err := r.finish(ctx, keep)
 		if !failed {
 			return err
 		}
@@ -214,6 +217,20 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 		return err
 	}
 	return fmt.Errorf("children remain after %d passes: the counter %s says %d (the child index may lag, or children keep being linked; a counter left too high by cascades that ran at once is repaired by HasMany.Recount)", maxSweeps, h.spec.Counter, st.n)
+}
+
+// finish deletes the parent on condition that its counter is 0, or, with
+// keep, reads whether it is 0 (with no page pending); failed reports that
+// it is not.
+func (r *cascadeRun[P, C]) finish(ctx context.Context, keep bool) (failed bool, err error) {
+	if !keep {
+		return r.h.deleteIf(ctx, r.parent, r.h.noChildren())
+	}
+	st, err := r.read(ctx)
+	if err != nil || !st.exists {
+		return false, err
+	}
+	return !st.has || st.n != 0 || st.pending != nil, nil
 }
 
 // pass reads the parent's children and deletes them page by page.
@@ -297,7 +314,13 @@ func (r *cascadeRun[P, C]) deleteAll(ctx context.Context, todo []C) (int, error)
 		first                  error
 		wg                     sync.WaitGroup
 	)
-	for range min(cascadeWorkers, len(todo)) {
+	workers := cascadeWorkers
+	if len(deletePath(ctx)) > 1 {
+		// A cascade nested in another delete (compose.go): the outer one
+		// already has its workers.
+		workers = 1
+	}
+	for range min(workers, len(todo)) {
 		wg.Go(func() {
 			for !stop.Load() {
 				i := next.Add(1) - 1
@@ -332,10 +355,18 @@ func (r *cascadeRun[P, C]) deleteAll(ctx context.Context, todo []C) (int, error)
 // error: the outcome was lost and the child is left to a later pass (in
 // an item collection, to the recount).
 func (r *cascadeRun[P, C]) deleteOne(ctx context.Context, child C) (gone, skip bool, err error) {
-	err = r.h.children.Delete(ctx, child, r.linked)
+	// The relations in which the child counts something (its own
+	// children, its edges) apply their policies first (compose.go).
+	dctx, err := composeDelete(ctx, r.h.children, child, stepID{}, nil)
+	if err != nil {
+		return false, false, err
+	}
+	err = r.h.children.Delete(dctx, child, r.linked)
 	switch {
 	case err == nil:
 		return true, false, nil
+	case errors.Is(err, ErrLinkedMeanwhile):
+		return false, false, nil // linked to meanwhile: a later pass applies the policies again
 	case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound):
 		return false, true, nil
 	case !errors.Is(err, dynamokit.ErrUnknownOutcome):

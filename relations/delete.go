@@ -134,14 +134,23 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete parent: %w", err)
 	}
-	var err error
-	switch h.spec.OnDelete {
-	case Restrict:
-		err = h.restrict(ctx, parent)
-	case Cascade:
-		err = h.cascade(ctx, parent, opts)
-	case Detach:
-		err = h.sweep(ctx, parent, opts, h.detachAction)
+	// The other relations in which the parent counts something apply
+	// their policies first; the relation's own Restrict refuses before
+	// any of them writes.
+	var pre func(context.Context) error
+	if h.spec.OnDelete == Restrict {
+		pre = restrictFirst(h.parents, parent, h.end(parent))
+	}
+	ctx, err := composeDelete(ctx, h.parents, parent, h.stepID(), pre)
+	if err == nil {
+		switch h.spec.OnDelete {
+		case Restrict:
+			err = h.restrict(ctx, parent)
+		case Cascade:
+			err = h.cascade(ctx, parent, opts, false)
+		case Detach:
+			err = h.sweep(ctx, parent, opts, h.detachAction, false)
+		}
 	}
 	var hc *HasChildrenError
 	if errors.As(err, &hc) {
@@ -189,8 +198,9 @@ type childFunc[C any] func(child C, linked query.Cond) dynamokit.TxAction
 
 // sweep applies write to every child of parent in transactions that keep
 // the parent's counter, and deletes the parent once its counter is 0: the
-// [Detach] policy ([Cascade] is h.cascade).
-func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) error {
+// [Detach] policy ([Cascade] is h.cascade). With keep, it leaves the
+// parent with its counter at 0, as h.cascade does.
+func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C], keep bool) error {
 	linked, err := h.linkedTo(parent)
 	if err != nil {
 		return err
@@ -279,8 +289,14 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 		if !counting {
 			return nil // no parent left to delete
 		}
-		failed, err := h.deleteIf(ctx, parent, h.noChildren())
-		if !failed {
+		var failed bool
+		if keep {
+			c, err := h.readCounter(ctx, parent)
+			if err != nil || !c.exists || (c.has && c.n == 0) {
+				return err
+			}
+			failed = true
+		} else if failed, err = h.deleteIf(ctx, parent, h.noChildren()); !failed {
 			return err
 		}
 		// A counter below 0 after a pass counted more children than the

@@ -232,7 +232,13 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 //
 // It calls DeleteItem, GetItem, Query and TransactWriteItems.
 func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) error {
-	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom}
+	return m.deleteFrom(ctx, f, opts, false)
+}
+
+// deleteFrom is [ManyToMany.DeleteFrom]; with keep, it deletes f's edges
+// and leaves f with its counter at 0 (compose.go).
+func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteOptions, keep bool) error {
+	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom, side: "from", keep: keep}
 	other := endpoint[T, E]{table: m.to, links: m.toLinks}
 	e, err := m.edgeOf(&f, nil, nil)
 	if err != nil {
@@ -247,7 +253,12 @@ func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteO
 // index, which is eventually consistent: edges the index has not listed
 // yet are found by a later pass, since t's counter says they remain.
 func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) error {
-	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo}
+	return m.deleteTo(ctx, t, opts, false)
+}
+
+// deleteTo is [ManyToMany.DeleteTo], with keep as for deleteFrom.
+func (m *ManyToMany[F, T, E]) deleteTo(ctx context.Context, t T, opts *DeleteOptions, keep bool) error {
+	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo, side: "to", keep: keep}
 	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
 	e, err := m.edgeOf(nil, &t, nil)
 	if err != nil {
@@ -262,6 +273,10 @@ type endpoint[X, E any] struct {
 	table  *query.Table[X]
 	links  []link // X's identifying attributes and the edge's
 	policy Policy
+	side   string // "from" or "to", naming the relation's delete step
+	// keep: delete the edges only, leaving the endpoint with its counter
+	// at 0 (the delete step of another relation's verb, compose.go).
+	keep bool
 }
 
 // deleteEndpoint deletes x, an endpoint of self's side, under self's
@@ -272,9 +287,21 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
 	var err error
-	if self.policy == Restrict {
+	if !self.keep {
+		// The other relations in which x counts something apply their
+		// policies first; this relation's Restrict refuses before any of
+		// them writes.
+		var pre func(context.Context) error
+		if self.policy == Restrict {
+			pre = restrictFirst(self.table, x, end)
+		}
+		ctx, err = composeDelete(ctx, self.table, x, m.endStepID(self.side), pre)
+	}
+	switch {
+	case err != nil:
+	case self.policy == Restrict:
 		err = restrictDelete(ctx, self.table, x, end)
-	} else {
+	default:
 		err = cascadeEndpoint(ctx, m, self, other, x, q, end, opts)
 	}
 	var he *HasEdgesError
@@ -415,6 +442,13 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		}
 		if !c.exists {
 			return nil // no endpoint to delete
+		}
+		if self.keep {
+			after, err := readCount(ctx, self.table, x, m.spec.Counter)
+			if err != nil || !after.exists || !after.has || after.n == 0 {
+				return err
+			}
+			continue // linked meanwhile, or not yet listed by the index
 		}
 		cond := zeroEdges(m.spec.Counter)
 		if !c.has {

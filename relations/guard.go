@@ -74,8 +74,12 @@ func (h *HasMany[P, C]) register() error {
 	if err != nil {
 		return fmt.Errorf("relations: declare %s: %w", h.describe(), err)
 	}
-	return g.add(h.describe(), h.key(), h.spec.Counter, []*model.Model{h.parents.Model()},
+	err = g.add(h.describe(), h.key(), h.spec.Counter, []*model.Model{h.parents.Model()},
 		modelRule{h.children.Model(), h.checkChild, true}, modelRule{h.parents.Model(), h.checkParent, false})
+	if err == nil {
+		g.addDeleteStep(h.parents.Model(), h.parentStep())
+	}
+	return err
 }
 
 // describe names the relation in refusals.
@@ -96,6 +100,7 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Ef
 		refused: func(item string) error {
 			return &HasChildrenError{Relation: h.describe(), Item: item}
 		},
+		applied: policyApplied(ctx, h.key(), w),
 	}.check(w)
 	if err != nil || len(h.copies) == 0 {
 		return nil, err

@@ -358,6 +358,23 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) error {
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) error {
 	ctx = h.own(ctx)
+	for range maxSweeps {
+		// The relations in which the child counts something (its own
+		// children, its edges) apply their policies first (compose.go).
+		dctx, err := composeDelete(ctx, h.children, child, stepID{}, nil)
+		if err != nil {
+			return fmt.Errorf("relations: delete child: %w", err)
+		}
+		if err = h.deleteChild(dctx, child); !errors.Is(err, ErrLinkedMeanwhile) {
+			return err
+		}
+	}
+	return fmt.Errorf("relations: delete child: %w (%d times)", ErrLinkedMeanwhile, maxSweeps)
+}
+
+// deleteChild is [HasMany.DeleteChild] once the other relations' policies
+// are applied.
+func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C) error {
 	from, err := h.currentParent(ctx, &child)
 	if err != nil {
 		return fmt.Errorf("relations: delete child: %w", err)
