@@ -3,6 +3,7 @@ package integration_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -401,5 +402,241 @@ func TestComposeUpdateParentOther(t *testing.T) {
 		if err != nil || d.DepartmentName != want {
 			t.Errorf("%s = %+v, %v; want name %s", id, d, err, want)
 		}
+	}
+}
+
+// ComposeReview is a review of a ComposeBook: books have many reviews.
+type ComposeReview struct {
+	ReviewID string `dynamo:"review_id,hash"`
+	BookID   string `dynamo:"book_id,omitempty" index:"book-reviews,hash"`
+}
+
+func (ComposeReview) TableName() string { return "cmp_review" }
+
+// libraryFix is two branches, b-1 holding books k-1 and k-2 and b-2
+// holding k-3; authors a-1 (who wrote k-1 and k-3) and a-2 (who wrote
+// k-1 and k-2); and reviews r-1 and r-2 of k-1 and r-3 of k-3. Books
+// belong to branches (Cascade), are ends of the authors-and-books
+// relation (the given policy on deleting a book) and have reviews (the
+// given policy).
+type libraryFix struct {
+	books    *query.Table[ComposeBook]
+	reviews  *query.Table[ComposeReview]
+	holds    *relations.HasMany[ComposeBranch, ComposeBook]
+	reviewed *relations.HasMany[ComposeBook, ComposeReview]
+	wrote    *relations.ManyToMany[ComposeAuthor, ComposeBook, ComposeAuthorship]
+	meter    *meter
+}
+
+func newLibraryFix(t *testing.T, onDeleteBook, onDeleteReviewed relations.Policy) libraryFix {
+	t.Helper()
+	ctx := t.Context()
+	e := newEnv(t, must[ComposeBranch](t), must[ComposeBook](t), must[ComposeAuthor](t), must[ComposeAuthorship](t), must[ComposeReview](t))
+	m := &meter{requests: map[string]int{}}
+	db := graphClient(t, dynamokit.WithHook(m.hook))
+	branches, authors := repo[ComposeBranch](t, e, db, nil), repo[ComposeAuthor](t, e, db, nil)
+	f := libraryFix{meter: m, books: repo[ComposeBook](t, e, db, nil), reviews: repo[ComposeReview](t, e, db, nil)}
+	var err error
+	f.holds, err = relations.Declare(branches, f.books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", OnDelete: relations.Cascade})
+	ok(t, err)
+	f.reviewed, err = relations.Declare(f.books, f.reviews, relations.Spec{Layout: relations.MultiTable, Index: "book-reviews", OnDelete: onDeleteReviewed, Counter: "review_count"})
+	ok(t, err)
+	f.wrote, err = relations.DeclareEdge(authors, f.books, repo[ComposeAuthorship](t, e, db, nil), relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: onDeleteBook, Counter: "author_count"})
+	ok(t, err)
+	for _, b := range []string{"b-1", "b-2"} {
+		ok(t, branches.Create(ctx, &ComposeBranch{b}))
+	}
+	for _, a := range []string{"a-1", "a-2"} {
+		ok(t, authors.Create(ctx, &ComposeAuthor{a}))
+	}
+	for k, b := range map[string]string{"k-1": "b-1", "k-2": "b-1", "k-3": "b-2"} {
+		ok(t, f.books.Create(ctx, &ComposeBook{k, b}))
+	}
+	for _, w := range [][2]string{{"a-1", "k-1"}, {"a-1", "k-3"}, {"a-2", "k-1"}, {"a-2", "k-2"}} {
+		ok(t, f.wrote.Link(ctx, ComposeAuthor{w[0]}, ComposeBook{BookID: w[1]}, nil))
+	}
+	for r, k := range map[string]string{"r-1": "k-1", "r-2": "k-1", "r-3": "k-3"} {
+		ok(t, f.reviews.Create(ctx, &ComposeReview{r, k}))
+	}
+	m.take()
+	return f
+}
+
+// state describes what is stored: the books, the reviews, each author's
+// edge counter and the number of edges, each branch's and book's counter.
+func (f libraryFix) state(t *testing.T) string {
+	t.Helper()
+	ctx := t.Context()
+	books, err := f.books.Scan().Consistent().Collect(ctx)
+	ok(t, err)
+	var ids []string
+	for _, b := range books {
+		ids = append(ids, b.BookID)
+	}
+	reviews, err := f.reviews.Scan().Consistent().Collect(ctx)
+	ok(t, err)
+	var rids []string
+	for _, r := range reviews {
+		rids = append(rids, r.ReviewID)
+	}
+	slices.Sort(ids)
+	slices.Sort(rids)
+	s := fmt.Sprintf("books %v, reviews %v", ids, rids)
+	for _, b := range []string{"b-1", "b-2"} {
+		n, err := f.holds.CountChildren(ctx, ComposeBranch{b})
+		ok(t, err)
+		s += fmt.Sprintf(", %s counts %d", b, n)
+	}
+	for _, a := range []string{"a-1", "a-2"} {
+		n, err := f.wrote.CountFrom(ctx, ComposeAuthor{a})
+		ok(t, err)
+		edges, err := f.wrote.EdgesFrom(ComposeAuthor{a}).Consistent().Count(ctx)
+		ok(t, err)
+		s += fmt.Sprintf(", %s counts %d of %d edges", a, n, edges)
+	}
+	for _, k := range ids {
+		n, err := f.reviewed.CountChildren(ctx, ComposeBook{BookID: k})
+		ok(t, err)
+		s += fmt.Sprintf(", %s counts %d", k, n)
+	}
+	return s
+}
+
+const (
+	libraryKept   = "books [k-1 k-2 k-3], reviews [r-1 r-2 r-3], b-1 counts 2, b-2 counts 1, a-1 counts 2 of 2 edges, a-2 counts 2 of 2 edges, k-1 counts 2, k-2 counts 0, k-3 counts 1"
+	libraryBranch = "books [k-3], reviews [r-3], b-1 counts 0, b-2 counts 1, a-1 counts 1 of 1 edges, a-2 counts 0 of 0 edges, k-3 counts 1"
+)
+
+// TestComposeCascadeEndPolicies cascades branch b-1, whose books are
+// also ends of the authors-and-books relation and parents of reviews
+// (Cascade). Under the book end's Cascade or Detach, the branch's cascade
+// applies it to each book it deletes: the books' edges are deleted and
+// each author's counter follows (authors are never deleted: a
+// many-to-many Cascade deletes edges only), the books' reviews are
+// deleted, and the other branch keeps its book, edge and review. Under
+// the book end's Restrict, the cascade stops at the first book with an
+// author, naming the relation and the book, before deleting anything. On
+// today's main the cascade is refused before any request, naming
+// ManyToMany.DeleteTo.
+func TestComposeCascadeEndPolicies(t *testing.T) {
+	t.Parallel()
+	for _, pol := range []relations.Policy{relations.Restrict, relations.Cascade, relations.Detach} {
+		t.Run(pol.String(), func(t *testing.T) {
+			t.Parallel()
+			f := newLibraryFix(t, pol, relations.Cascade)
+			err := f.holds.DeleteParent(t.Context(), ComposeBranch{"b-1"}, nil)
+			reqs, units := f.meter.take()
+			t.Logf("DeleteParent(b-1), %v on the books' end: requests %v, write units %d", pol, reqs, units)
+			want := libraryBranch
+			if pol == relations.Restrict {
+				want = libraryKept
+				var he *relations.HasEdgesError
+				if !errors.As(err, &he) || !strings.HasPrefix(he.Item, "book_id=k-") || !strings.Contains(he.Relation, "ComposeAuthorship") {
+					t.Errorf("DeleteParent(b-1) = %v, want a *HasEdgesError naming the relation through ComposeAuthorship and a book of b-1", err)
+				}
+			} else if err != nil {
+				t.Errorf("DeleteParent(b-1) = %v, want nil", err)
+			}
+			if got := f.state(t); got != want {
+				t.Errorf("after DeleteParent(b-1):\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// TestComposeNestedCascade deletes through three levels: a branch's
+// cascade deletes its books, and the books' own Cascade deletes their
+// reviews; the many-to-many end's Detach unlinks their authors. Under the
+// reviews relation's Restrict, the cascade stops at k-1, which has
+// reviews, with a *HasChildrenError naming that relation and the book,
+// before deleting any book or edge. DeleteTo and DeleteChild of a book
+// with reviews apply the reviews relation too. On today's main each is
+// refused before any request.
+func TestComposeNestedCascade(t *testing.T) {
+	t.Parallel()
+	t.Run("branch", func(t *testing.T) {
+		t.Parallel()
+		f := newLibraryFix(t, relations.Detach, relations.Cascade)
+		ok(t, f.holds.DeleteParent(t.Context(), ComposeBranch{"b-1"}, nil))
+		if got := f.state(t); got != libraryBranch {
+			t.Errorf("after DeleteParent(b-1):\n got %s\nwant %s", got, libraryBranch)
+		}
+	})
+	t.Run("restrict reviews", func(t *testing.T) {
+		t.Parallel()
+		f := newLibraryFix(t, relations.Detach, relations.Restrict)
+		err := f.holds.DeleteParent(t.Context(), ComposeBranch{"b-1"}, nil)
+		var hc *relations.HasChildrenError
+		if !errors.As(err, &hc) || hc.Item != "book_id=k-1" || !strings.Contains(hc.Relation, "ComposeReview") {
+			t.Errorf("DeleteParent(b-1) = %v, want a *HasChildrenError naming the reviews relation and book_id=k-1", err)
+		}
+		// k-2 (no reviews) may be deleted before the cascade reaches k-1.
+		got := f.state(t)
+		if got != libraryKept && got != "books [k-1 k-3], reviews [r-1 r-2 r-3], b-1 counts 1, b-2 counts 1, a-1 counts 2 of 2 edges, a-2 counts 1 of 1 edges, k-1 counts 2, k-3 counts 1" {
+			t.Errorf("after the refused DeleteParent(b-1): %s, want k-1, its edges and reviews kept, counters exact", got)
+		}
+	})
+	t.Run("DeleteTo", func(t *testing.T) {
+		t.Parallel()
+		f := newLibraryFix(t, relations.Detach, relations.Cascade)
+		ok(t, f.wrote.DeleteTo(t.Context(), ComposeBook{BookID: "k-1"}, nil))
+		want := "books [k-2 k-3], reviews [r-3], b-1 counts 1, b-2 counts 1, a-1 counts 1 of 1 edges, a-2 counts 1 of 1 edges, k-2 counts 0, k-3 counts 1"
+		if got := f.state(t); got != want {
+			t.Errorf("after DeleteTo(k-1):\n got %s\nwant %s", got, want)
+		}
+	})
+	t.Run("DeleteChild", func(t *testing.T) {
+		t.Parallel()
+		f := newLibraryFix(t, relations.Detach, relations.Cascade)
+		ok(t, f.holds.DeleteChild(t.Context(), ComposeBook{BookID: "k-1", BranchID: "b-1"}))
+		want := "books [k-2 k-3], reviews [r-3], b-1 counts 1, b-2 counts 1, a-1 counts 1 of 1 edges, a-2 counts 1 of 1 edges, k-2 counts 0, k-3 counts 1"
+		if got := f.state(t); got != want {
+			t.Errorf("after DeleteChild(k-1):\n got %s\nwant %s", got, want)
+		}
+	})
+}
+
+// ComposeCycA has many ComposeCycB and ComposeCycB has many ComposeCycA,
+// both under Cascade: a cycle of Cascade relations.
+type ComposeCycA struct {
+	AID string `dynamo:"a_id,hash"`
+	BID string `dynamo:"b_id,omitempty" index:"a-by-b,hash"`
+}
+
+func (ComposeCycA) TableName() string { return "cmp_cyc_a" }
+
+type ComposeCycB struct {
+	BID string `dynamo:"b_id,hash"`
+	AID string `dynamo:"a_id,omitempty" index:"b-by-a,hash"`
+}
+
+func (ComposeCycB) TableName() string { return "cmp_cyc_b" }
+
+// TestComposeDeleteCycle declares a cycle of Cascade relations (allowed:
+// a tree of items is a real model) and stores a cycle in the data: a-1
+// under b-1 and b-1 under a-1. Deleting a-1 reaches a-1 again; it stops
+// with ErrDeleteCycle naming the path, instead of recursing without end.
+func TestComposeDeleteCycle(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	e := newEnv(t, must[ComposeCycA](t), must[ComposeCycB](t))
+	db := graphClient(t)
+	as, bs := repo[ComposeCycA](t, e, db, nil), repo[ComposeCycB](t, e, db, nil)
+	aHasB, err := relations.Declare(as, bs, relations.Spec{Layout: relations.MultiTable, Index: "b-by-a", OnDelete: relations.Cascade, Counter: "b_count"})
+	ok(t, err)
+	bHasA, err := relations.Declare(bs, as, relations.Spec{Layout: relations.MultiTable, Index: "a-by-b", OnDelete: relations.Cascade, Counter: "a_count"})
+	ok(t, err)
+	ok(t, as.Create(ctx, &ComposeCycA{AID: "a-1"}))
+	ok(t, aHasB.Link(ctx, &ComposeCycB{BID: "b-1"}, ComposeCycA{AID: "a-1"}))
+	ok(t, bHasA.Relink(ctx, ComposeCycA{AID: "a-1"}, ComposeCycB{BID: "b-1"}))
+	err = aHasB.DeleteParent(ctx, ComposeCycA{AID: "a-1"}, nil)
+	if !errors.Is(err, relations.ErrDeleteCycle) || !strings.Contains(err.Error(), "a_id=a-1") || !strings.Contains(err.Error(), "b_id=b-1") {
+		t.Errorf("DeleteParent(a-1), a cycle a-1 -> b-1 -> a-1 = %v, want ErrDeleteCycle naming both", err)
+	}
+	if _, err := as.Get(ctx, ComposeCycA{AID: "a-1"}); err != nil {
+		t.Errorf("a-1 after the refused delete: %v, want it kept", err)
+	}
+	if _, err := bs.Get(ctx, ComposeCycB{BID: "b-1"}); err != nil {
+		t.Errorf("b-1 after the refused delete: %v, want it kept", err)
 	}
 }
