@@ -120,6 +120,7 @@ type cascadeRun[P, C any] struct {
 	marked   bool         // the parent holds this run's mark
 	counting bool         // the parent exists with a counter, which the run keeps
 	verify   bool         // pages are read again and recorded (child index layouts)
+	start    cascadeState // the parent as the run first read it
 	progress func(DeleteProgress)
 	p        DeleteProgress
 }
@@ -165,6 +166,7 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 	if err != nil {
 		return err
 	}
+	r.start = st
 	r.counting = st.exists
 	if st.exists && (st.mark != "" || st.pending != nil) {
 		// An earlier run was interrupted (or runs still): take over, and
@@ -225,6 +227,11 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 func (r *cascadeRun[P, C]) finish(ctx context.Context, keep bool) (failed bool, err error) {
 	if !keep {
 		return r.h.deleteIf(ctx, r.parent, r.h.noChildren())
+	}
+	if r.p == (DeleteProgress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil {
+		// A parent with no children, found so: a child linked since
+		// fails the caller's conditional delete (ErrLinkedMeanwhile).
+		return false, nil
 	}
 	st, err := r.read(ctx)
 	if err != nil || !st.exists {

@@ -322,7 +322,8 @@ func zeroEdges(counter string) query.Cond {
 // cascadeEndpoint deletes x's edges in transactions that keep both
 // endpoints' counters, and deletes x once its counter is 0.
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
-	var counting bool // x exists with a counter, which the writes keep
+	var counting bool   // x exists with a counter, which the writes keep
+	var subtracted int64 // what the writes of this pass took from x's counter
 	var progress func(DeleteProgress)
 	if opts != nil {
 		progress = opts.Progress
@@ -357,6 +358,9 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 			err := m.edges.Client().WriteTx(m.own(ctx), nil, actions...)
 			if err == nil {
 				p.Done += len(batch)
+				if counting {
+					subtracted += int64(len(batch))
+				}
 				break
 			}
 			var te *dynamokit.TxError
@@ -436,7 +440,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 				return err
 			}
 		}
-		counting = c.has
+		counting, subtracted = c.has, 0
 		if err := pass(); err != nil {
 			return err
 		}
@@ -444,6 +448,12 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 			return nil // no endpoint to delete
 		}
 		if self.keep {
+			if counting && subtracted == c.n {
+				// The counter read is now 0, unless an edge was linked
+				// meanwhile, which the caller's conditional delete of x
+				// sees (ErrLinkedMeanwhile): no need to read it again.
+				return nil
+			}
 			after, err := readCount(ctx, self.table, x, m.spec.Counter)
 			if err != nil || !after.exists || !after.has || after.n == 0 {
 				return err
