@@ -317,6 +317,7 @@ func TestComposeBookGraph(t *testing.T) {
 				default:
 					err = f.holds.DeleteParent(ctx, ComposeBranch{"b-1"}, nil)
 				}
+				f.logCost(t, path)
 				want := bookKept
 				switch {
 				case pol == relations.Restrict:

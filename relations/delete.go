@@ -114,6 +114,18 @@ const maxSweeps = 10
 //     the parent's counter, on the same condition; then it deletes the
 //     parent as Cascade does.
 //
+// A parent or child that counts something in other relations declared on
+// the same client (the parent of another [HasMany], an end of a
+// [ManyToMany]) has those relations' policies applied before it is
+// deleted, through the client's [Graph]: the parent itself, and each child
+// the Cascade deletes (its own children deleted or unlinked, its edges
+// deleted, recursively), a [Restrict] of another relation refusing, with a
+// *[HasChildrenError] or *[HasEdgesError] naming that relation and the
+// item, before that item's other steps write. Such a child then costs its
+// steps' requests besides its DeleteItem (docs/relations.md, "Models in
+// several relations"). A cascade that leads back to an item it is
+// deleting returns [ErrDeleteCycle].
+//
 // Deleting a parent that does not exist is not an error (so a cascade can
 // be re-run after it deleted the parent), and under Cascade and Detach
 // its children are still dealt with. A cascade interrupted (a cancelled

@@ -225,6 +225,12 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 //     is 0, reading the edges again if it is not (edges linked meanwhile).
 //     The other endpoints are never deleted.
 //
+// An endpoint that counts something in other relations declared on the
+// same client (the parent of a [HasMany], an end of another [ManyToMany])
+// has those relations' policies applied first, as [HasMany.DeleteParent]
+// describes; its own parent, when it is a child, gets its -1 from that
+// relation's write rule in the endpoint's delete.
+//
 // Deleting an endpoint that does not exist is not an error, and under
 // Cascade its remaining edges are still deleted. An interrupted cascade
 // leaves f and the edges not yet deleted, with correct counters; calling
@@ -322,7 +328,7 @@ func zeroEdges(counter string) query.Cond {
 // cascadeEndpoint deletes x's edges in transactions that keep both
 // endpoints' counters, and deletes x once its counter is 0.
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
-	var counting bool   // x exists with a counter, which the writes keep
+	var counting bool    // x exists with a counter, which the writes keep
 	var subtracted int64 // what the writes of this pass took from x's counter
 	var progress func(DeleteProgress)
 	if opts != nil {
