@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -429,12 +430,12 @@ type libraryFix struct {
 	meter    *meter
 }
 
-func newLibraryFix(t *testing.T, onDeleteBook, onDeleteReviewed relations.Policy) libraryFix {
+func newLibraryFix(t *testing.T, onDeleteBook, onDeleteReviewed relations.Policy, opts ...dynamokit.Option) libraryFix {
 	t.Helper()
 	ctx := t.Context()
 	e := newEnv(t, must[ComposeBranch](t), must[ComposeBook](t), must[ComposeAuthor](t), must[ComposeAuthorship](t), must[ComposeReview](t))
 	m := &meter{requests: map[string]int{}}
-	db := graphClient(t, dynamokit.WithHook(m.hook))
+	db := graphClient(t, append([]dynamokit.Option{dynamokit.WithHook(m.hook)}, opts...)...)
 	branches, authors := repo[ComposeBranch](t, e, db, nil), repo[ComposeAuthor](t, e, db, nil)
 	f := libraryFix{meter: m, books: repo[ComposeBook](t, e, db, nil), reviews: repo[ComposeReview](t, e, db, nil)}
 	var err error
@@ -639,5 +640,36 @@ func TestComposeDeleteCycle(t *testing.T) {
 	}
 	if _, err := bs.Get(ctx, ComposeCycB{BID: "b-1"}); err != nil {
 		t.Errorf("b-1 after the refused delete: %v, want it kept", err)
+	}
+}
+
+// TestComposeCascadeResume interrupts a composed cascade where a process
+// that dies would: the nested cascade of k-1's reviews has deleted them
+// but not subtracted them from k-1's counter, and the branch's page has
+// deleted k-2 but not subtracted it from b-1's. Both pages stay recorded
+// on their parents. DeleteParent run again settles each page once (no
+// child subtracted twice, or the parents' conditional deletes would fail
+// on a counter below 0), applies the books' policies again, and ends with
+// every counter exact.
+func TestComposeCascadeResume(t *testing.T) {
+	t.Parallel()
+	fault := &cascadeFault{}
+	f := newLibraryFix(t, relations.Detach, relations.Cascade, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+		fault.next = o.HTTPClient
+		o.HTTPClient = fault
+	}))
+	ctx := t.Context()
+	fault.set(2, 0, 0)
+	if err := f.holds.DeleteParent(ctx, ComposeBranch{"b-1"}, nil); err == nil {
+		t.Fatal("DeleteParent(b-1) with its subtractions refused = nil, want the injected failure")
+	}
+	fault.set(0, 0, 0)
+	// A counter left by the interruption is too high, never too low.
+	t.Logf("after the interruption: %s", f.state(t))
+	if err := f.holds.DeleteParent(ctx, ComposeBranch{"b-1"}, nil); err != nil {
+		t.Fatalf("DeleteParent(b-1) run again = %v, want nil", err)
+	}
+	if got := f.state(t); got != libraryBranch {
+		t.Errorf("after the interrupted cascade and its rerun:\n got %s\nwant %s", got, libraryBranch)
 	}
 }
