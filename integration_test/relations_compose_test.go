@@ -673,3 +673,41 @@ func TestComposeCascadeResume(t *testing.T) {
 		t.Errorf("after the interrupted cascade and its rerun:\n got %s\nwant %s", got, libraryBranch)
 	}
 }
+
+// TestComposeCascadeOneUpdatePerParent cascades a department of five
+// staff in two offices: the deletes go in one transaction, to which the
+// office relation's rule adds one update of each office (-3 and -2), not
+// one transaction of two items per member of staff, and the offices'
+// counters end exact. On today's main it sends five transactions.
+func TestComposeCascadeOneUpdatePerParent(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	e := newEnv(t, must[ComposeDept](t), must[ComposeOffice](t), must[ComposeStaff](t))
+	m := &meter{requests: map[string]int{}}
+	db := graphClient(t, dynamokit.WithHook(m.hook))
+	depts, offices, staff := repo[ComposeDept](t, e, db, nil), repo[ComposeOffice](t, e, db, nil), repo[ComposeStaff](t, e, db, nil)
+	inDept, err := relations.Declare(depts, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-dept", OnDelete: relations.Cascade})
+	ok(t, err)
+	inOffice, err := relations.Declare(offices, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-office", OnDelete: relations.Restrict, Counter: "staff_count"})
+	ok(t, err)
+	ok(t, depts.Create(ctx, &ComposeDept{"d-1"}))
+	for _, o := range []string{"o-1", "o-2"} {
+		ok(t, offices.Create(ctx, &ComposeOffice{o}))
+	}
+	for i, o := range []string{"o-1", "o-1", "o-1", "o-2", "o-2"} {
+		ok(t, staff.Create(ctx, &ComposeStaff{fmt.Sprintf("s-%d", i), "d-1", o}))
+	}
+	ok(t, staff.Create(ctx, &ComposeStaff{StaffID: "s-free", OfficeID: "o-1"}))
+	m.take()
+	ok(t, inDept.DeleteParent(ctx, ComposeDept{"d-1"}, nil))
+	reqs, units := m.take()
+	t.Logf("cascade of 5 staff in 2 offices: requests %v, write units %d", reqs, units)
+	if reqs["TransactWriteItems"] != 1 {
+		t.Errorf("cascade of 5 staff in 2 offices sent %d transactions, want 1 (the deletes and one update of each office)", reqs["TransactWriteItems"])
+	}
+	for o, want := range map[string]int{"o-1": 1, "o-2": 0} {
+		if n, err := inOffice.CountChildren(ctx, ComposeOffice{o}); err != nil || n != want {
+			t.Errorf("CountChildren(%s) = %d, %v; want %d", o, n, err, want)
+		}
+	}
+}

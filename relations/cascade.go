@@ -286,7 +286,13 @@ func (r *cascadeRun[P, C]) page(ctx context.Context, batch []C) error {
 			}
 		}
 	}
-	deleted, err := r.deleteAll(ctx, todo)
+	var deleted int
+	var err error
+	if per := r.perTx(); per > 0 {
+		deleted, err = r.deleteInTx(ctx, todo, per)
+	} else {
+		deleted, err = r.deleteAll(ctx, todo)
+	}
 	r.p.Done += deleted
 	if r.counting {
 		// Subtract what was deleted even when the context ended meanwhile.
@@ -768,4 +774,108 @@ func (r *cascadeRun[P, C]) subtract(ctx context.Context, n int, id string) error
 		return errTakenOver // the page is settled by the run that took over
 	}
 	return fmt.Errorf("relations: subtract a page from %s: outcome unknown three times", keyText(r.key))
+}
+
+// perTx is how many children one transaction of the page deletes when
+// their deletes are better sent together (0: one DeleteItem each): when
+// the children are also children of other relations, each delete of one
+// takes 1 from its other parents' counters, and a transaction of many
+// deletes changes each such parent once, where single deletes would each
+// be a transaction of two items. Children that count something themselves
+// (their own children, their edges: compose.go) are deleted one at a
+// time, each after its own steps.
+func (r *cascadeRun[P, C]) perTx() int {
+	g, err := graphOf(r.h.children.Client())
+	if err != nil {
+		return 0
+	}
+	cm := r.h.children.Model()
+	others := g.otherParents(cm, r.h.key())
+	if others == 0 || len(g.deleteSteps(cm, stepID{})) > 0 {
+		return 0
+	}
+	// Each delete may bring one more parent of each other relation.
+	return dynamokit.MaxTxActions / (1 + others)
+}
+
+// deleteInTx deletes the children of todo in transactions of up to per
+// deletes, each on condition that the child still points at the parent;
+// the graph's rules add to each transaction one update of each other
+// parent its children have, taking their number from its counter. A
+// child whose condition failed is left out and the rest sent again: one
+// moved or unlinked meanwhile is skipped; one whose other link changed
+// since the rules read it (ErrStaleLink) is left to a later pass. It
+// returns how many it deleted.
+func (r *cascadeRun[P, C]) deleteInTx(ctx context.Context, todo []C, per int) (int, error) {
+	deleted := 0
+	for start := 0; start < len(todo); start += per {
+		batch := todo[start:min(start+per, len(todo))]
+		for len(batch) > 0 {
+			actions := make([]dynamokit.TxAction, len(batch))
+			for i, c := range batch {
+				actions[i] = r.h.children.TxDelete(c, r.linked)
+			}
+			err := r.h.children.Client().WriteTx(ctx, nil, actions...)
+			if err == nil {
+				deleted += len(batch)
+				break
+			}
+			if errors.Is(err, dynamokit.ErrUnknownOutcome) {
+				n, rerr := r.goneAfterLost(ctx, batch)
+				if rerr != nil {
+					return deleted, fmt.Errorf("%w (and reading the children back: %w)", err, rerr)
+				}
+				deleted += n
+				break
+			}
+			var te *dynamokit.TxError
+			if !errors.As(err, &te) || len(te.Reasons) < len(batch) {
+				return deleted, err
+			}
+			kept := batch[:0:0]
+			for i, c := range batch {
+				reason := te.Reasons[i]
+				switch {
+				case !reason.Failed():
+					kept = append(kept, c)
+				case errors.Is(reason.Kind, ErrStaleLink):
+					// Another link changed, or the child went, since the
+					// rules read it: a later pass sees it as it is.
+				case errors.Is(reason.Kind, query.ErrConditionFailed), errors.Is(reason.Kind, query.ErrNotFound):
+					r.p.Skipped++
+				default:
+					return deleted, err
+				}
+			}
+			if len(kept) == len(batch) {
+				return deleted, err // cancelled for another reason, such as a conflict
+			}
+			batch = kept
+		}
+	}
+	return deleted, nil
+}
+
+// goneAfterLost is how many children of a transaction whose answer was
+// lost it deleted: all or none, read back strongly consistent where the
+// page is recorded (only the cascade deletes children of its marked
+// parent); elsewhere none is counted, and the recount settles the parent.
+func (r *cascadeRun[P, C]) goneAfterLost(ctx context.Context, batch []C) (int, error) {
+	if !r.verify || !r.counting {
+		return 0, nil
+	}
+	cm := mapping.Must(r.h.children.Model())
+	keys := make([]mapping.Item, len(batch))
+	for i := range batch {
+		k, err := cm.KeyOf(&batch[i])
+		if err != nil {
+			return 0, err
+		}
+		keys[i] = k
+	}
+	found, err := r.readChildren(ctx, keys)
+	if err != nil {
+		return 0, err
+	}
+	return len(keys) - len(found), nil
 }

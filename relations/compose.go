@@ -84,9 +84,37 @@ type deleteStep struct {
 }
 
 // composition is the delete steps of a Graph, by the model whose items
-// they apply to.
+// they apply to, and the one-to-many relations of each child model.
 type composition struct {
-	steps map[*model.Model][]deleteStep
+	steps    map[*model.Model][]deleteStep
+	parentOf map[*model.Model][]any // the keys of the relations in which the model is the child
+}
+
+// addChildOf records that relation rel has the items of m as children.
+func (g *Graph) addChildOf(m *model.Model, rel any) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.composed.parentOf == nil {
+		g.composed.parentOf = map[*model.Model][]any{}
+	}
+	if !slices.Contains(g.composed.parentOf[m], rel) {
+		g.composed.parentOf[m] = append(slices.Clip(g.composed.parentOf[m]), rel)
+	}
+}
+
+// otherParents is how many relations other than rel have the items of m
+// as children, whose rules add a -1 on another parent to each delete of
+// one.
+func (g *Graph) otherParents(m *model.Model, rel any) int {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	n := 0
+	for _, r := range g.composed.parentOf[m] {
+		if r != rel {
+			n++
+		}
+	}
+	return n
 }
 
 // addDeleteStep registers the step of a relation for the items of m; a

@@ -78,6 +78,7 @@ func (h *HasMany[P, C]) register() error {
 		modelRule{h.children.Model(), h.checkChild, true}, modelRule{h.parents.Model(), h.checkParent, false})
 	if err == nil {
 		g.addDeleteStep(h.parents.Model(), h.parentStep())
+		g.addChildOf(h.children.Model(), h.key())
 	}
 	return err
 }
