@@ -198,14 +198,14 @@ func composeDelete[X any](ctx context.Context, table *query.Table[X], x X, skip 
 		return ctx, err
 	}
 	id := itemPath(table.TableName(), key)
-	path := deletePath(ctx)
-	if slices.Contains(path, id) {
-		return ctx, fmt.Errorf("%w: %s is reached again: %s", ErrDeleteCycle, id, strings.Join(append(path, id), " -> "))
+	outer := deletePath(ctx)
+	path := append(slices.Clip(outer), id) // outer is shared with other deletes
+	if slices.Contains(outer, id) {
+		return ctx, fmt.Errorf("%w: %s is reached again: %s", ErrDeleteCycle, id, strings.Join(path, " -> "))
 	}
-	if len(path) >= maxDeleteDepth {
-		return ctx, fmt.Errorf("%w: more than %d items nested: %s", ErrDeleteCycle, maxDeleteDepth, strings.Join(append(path, id), " -> "))
+	if len(outer) >= maxDeleteDepth {
+		return ctx, fmt.Errorf("%w: more than %d items nested: %s", ErrDeleteCycle, maxDeleteDepth, strings.Join(path, " -> "))
 	}
-	path = append(slices.Clip(path), id)
 	ctx = context.WithValue(ctx, pathKey{}, path)
 	var steps []deleteStep
 	if g, err := graphOf(table.Client()); err == nil {
