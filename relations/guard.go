@@ -436,5 +436,8 @@ func (h *HasMany[P, C]) asRead(old map[string]types.AttributeValue) []txn.Cond {
 // ErrNeedsRelation is returned, with a message naming the call to use,
 // when a write through a plain query.Table cannot keep a declared
 // relation whole: a batch write of children, a batch put or delete of
-// parents, a plain Delete of a parent under Cascade or Detach.
+// parents, a plain Delete of a parent or end under Cascade or Detach
+// (which the relation verbs apply, also to the items they delete for
+// another relation). Retrying the same write does not help: use the call
+// the message names.
 var ErrNeedsRelation = errors.New("relations: write needs the relation")
