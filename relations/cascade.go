@@ -120,12 +120,16 @@ type cascadeRun[P, C any] struct {
 	marked   bool         // the parent holds this run's mark
 	counting bool         // the parent exists with a counter, which the run keeps
 	verify   bool         // pages are read again and recorded (child index layouts)
+	start    cascadeState // the parent as the run first read it
 	progress func(DeleteProgress)
 	p        DeleteProgress
 }
 
 // cascade deletes every child of parent, then parent, as described above.
-func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions) (err error) {
+// With keep, it leaves parent, marked, with its counter at 0: the delete
+// step of the relation when another relation's verb deletes parent
+// (compose.go), which deletes it itself.
+func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions, keep bool) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "cascade", h.children.TableName())
 	defer op.End(&err)
 	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
@@ -164,6 +168,7 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 	if err != nil {
 		return err
 	}
+	r.start = st
 	r.counting = st.exists
 	if st.exists && (st.mark != "" || st.pending != nil) {
 		// An earlier run was interrupted (or runs still): take over, and
@@ -186,7 +191,7 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 		if !r.counting {
 			return nil // no parent left to delete
 		}
-		failed, err := h.deleteIf(ctx, parent, h.noChildren())
+		failed, err := r.finish(ctx, keep)
 		if !failed {
 			return err
 		}
@@ -216,6 +221,25 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 		return err
 	}
 	return fmt.Errorf("children remain after %d passes: the counter %s says %d (the child index may lag, or children keep being linked; a counter left too high by cascades that ran at once is repaired by HasMany.Recount)", maxSweeps, h.spec.Counter, st.n)
+}
+
+// finish deletes the parent on condition that its counter is 0, or, with
+// keep, reads whether it is 0 (with no page pending); failed reports that
+// it is not.
+func (r *cascadeRun[P, C]) finish(ctx context.Context, keep bool) (failed bool, err error) {
+	if !keep {
+		return r.h.deleteIf(ctx, r.parent, r.h.noChildren())
+	}
+	if r.p == (DeleteProgress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil {
+		// A parent with no children, found so: a child linked since
+		// fails the caller's conditional delete (ErrLinkedMeanwhile).
+		return false, nil
+	}
+	st, err := r.read(ctx)
+	if err != nil || !st.exists {
+		return false, err
+	}
+	return !st.has || st.n != 0 || st.pending != nil, nil
 }
 
 // pass reads the parent's children and deletes them page by page.
@@ -264,7 +288,13 @@ func (r *cascadeRun[P, C]) page(ctx context.Context, batch []C) error {
 			}
 		}
 	}
-	deleted, err := r.deleteAll(ctx, todo)
+	var deleted int
+	var err error
+	if per := r.perTx(); per > 0 {
+		deleted, err = r.deleteInTx(ctx, todo, per)
+	} else {
+		deleted, err = r.deleteAll(ctx, todo)
+	}
 	r.p.Done += deleted
 	if r.counting {
 		// Subtract what was deleted even when the context ended meanwhile.
@@ -299,7 +329,13 @@ func (r *cascadeRun[P, C]) deleteAll(ctx context.Context, todo []C) (int, error)
 		first                  error
 		wg                     sync.WaitGroup
 	)
-	for range min(cascadeWorkers, len(todo)) {
+	workers := cascadeWorkers
+	if len(deletePath(ctx)) > 1 {
+		// A cascade nested in another delete (compose.go): the outer one
+		// already has its workers.
+		workers = 1
+	}
+	for range min(workers, len(todo)) {
 		wg.Go(func() {
 			for !stop.Load() {
 				i := next.Add(1) - 1
@@ -334,10 +370,18 @@ func (r *cascadeRun[P, C]) deleteAll(ctx context.Context, todo []C) (int, error)
 // error: the outcome was lost and the child is left to a later pass (in
 // an item collection, to the recount).
 func (r *cascadeRun[P, C]) deleteOne(ctx context.Context, child C) (gone, skip bool, err error) {
-	err = r.h.children.Delete(ctx, child, r.linked)
+	// The relations in which the child counts something (its own
+	// children, its edges) apply their policies first (compose.go).
+	dctx, err := composeDelete(ctx, r.h.children, child, stepID{}, nil)
+	if err != nil {
+		return false, false, err
+	}
+	err = r.h.children.Delete(dctx, child, r.linked)
 	switch {
 	case err == nil:
 		return true, false, nil
+	case errors.Is(err, ErrLinkedMeanwhile):
+		return false, false, nil // linked to meanwhile: a later pass applies the policies again
 	case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound):
 		return false, true, nil
 	case !errors.Is(err, dynamokit.ErrUnknownOutcome):
@@ -732,4 +776,108 @@ func (r *cascadeRun[P, C]) subtract(ctx context.Context, n int, id string) error
 		return errTakenOver // the page is settled by the run that took over
 	}
 	return fmt.Errorf("relations: subtract a page from %s: outcome unknown three times", keyText(r.key))
+}
+
+// perTx is how many children one transaction of the page deletes when
+// their deletes are better sent together (0: one DeleteItem each): when
+// the children are also children of other relations, each delete of one
+// takes 1 from its other parents' counters, and a transaction of many
+// deletes changes each such parent once, where single deletes would each
+// be a transaction of two items. Children that count something themselves
+// (their own children, their edges: compose.go) are deleted one at a
+// time, each after its own steps.
+func (r *cascadeRun[P, C]) perTx() int {
+	g, err := graphOf(r.h.children.Client())
+	if err != nil {
+		return 0
+	}
+	cm := r.h.children.Model()
+	others := g.otherParents(cm, r.h.key())
+	if others == 0 || len(g.deleteSteps(cm, stepID{})) > 0 {
+		return 0
+	}
+	// Each delete may bring one more parent of each other relation.
+	return dynamokit.MaxTxActions / (1 + others)
+}
+
+// deleteInTx deletes the children of todo in transactions of up to per
+// deletes, each on condition that the child still points at the parent;
+// the graph's rules add to each transaction one update of each other
+// parent its children have, taking their number from its counter. A
+// child whose condition failed is left out and the rest sent again: one
+// moved or unlinked meanwhile is skipped; one whose other link changed
+// since the rules read it (ErrStaleLink) is left to a later pass. It
+// returns how many it deleted.
+func (r *cascadeRun[P, C]) deleteInTx(ctx context.Context, todo []C, per int) (int, error) {
+	deleted := 0
+	for start := 0; start < len(todo); start += per {
+		batch := todo[start:min(start+per, len(todo))]
+		for len(batch) > 0 {
+			actions := make([]dynamokit.TxAction, len(batch))
+			for i, c := range batch {
+				actions[i] = r.h.children.TxDelete(c, r.linked)
+			}
+			err := r.h.children.Client().WriteTx(ctx, nil, actions...)
+			if err == nil {
+				deleted += len(batch)
+				break
+			}
+			if errors.Is(err, dynamokit.ErrUnknownOutcome) {
+				n, rerr := r.goneAfterLost(ctx, batch)
+				if rerr != nil {
+					return deleted, fmt.Errorf("%w (and reading the children back: %w)", err, rerr)
+				}
+				deleted += n
+				break
+			}
+			var te *dynamokit.TxError
+			if !errors.As(err, &te) || len(te.Reasons) < len(batch) {
+				return deleted, err
+			}
+			kept := batch[:0:0]
+			for i, c := range batch {
+				reason := te.Reasons[i]
+				switch {
+				case !reason.Failed():
+					kept = append(kept, c)
+				case errors.Is(reason.Kind, ErrStaleLink):
+					// Another link changed, or the child went, since the
+					// rules read it: a later pass sees it as it is.
+				case errors.Is(reason.Kind, query.ErrConditionFailed), errors.Is(reason.Kind, query.ErrNotFound):
+					r.p.Skipped++
+				default:
+					return deleted, err
+				}
+			}
+			if len(kept) == len(batch) {
+				return deleted, err // cancelled for another reason, such as a conflict
+			}
+			batch = kept
+		}
+	}
+	return deleted, nil
+}
+
+// goneAfterLost is how many children of a transaction whose answer was
+// lost it deleted: all or none, read back strongly consistent where the
+// page is recorded (only the cascade deletes children of its marked
+// parent); elsewhere none is counted, and the recount settles the parent.
+func (r *cascadeRun[P, C]) goneAfterLost(ctx context.Context, batch []C) (int, error) {
+	if !r.verify || !r.counting {
+		return 0, nil
+	}
+	cm := mapping.Must(r.h.children.Model())
+	keys := make([]mapping.Item, len(batch))
+	for i := range batch {
+		k, err := cm.KeyOf(&batch[i])
+		if err != nil {
+			return 0, err
+		}
+		keys[i] = k
+	}
+	found, err := r.readChildren(ctx, keys)
+	if err != nil {
+		return 0, err
+	}
+	return len(keys) - len(found), nil
 }

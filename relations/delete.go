@@ -114,6 +114,18 @@ const maxSweeps = 10
 //     the parent's counter, on the same condition; then it deletes the
 //     parent as Cascade does.
 //
+// A parent or child that counts something in other relations declared on
+// the same client (the parent of another [HasMany], an end of a
+// [ManyToMany]) has those relations' policies applied before it is
+// deleted, through the client's [Graph]: the parent itself, and each child
+// the Cascade deletes (its own children deleted or unlinked, its edges
+// deleted, recursively), a [Restrict] of another relation refusing, with a
+// *[HasChildrenError] or *[HasEdgesError] naming that relation and the
+// item, before that item's other steps write. Such a child then costs its
+// steps' requests besides its DeleteItem (docs/relations.md, "Models in
+// several relations"). A cascade that leads back to an item it is
+// deleting returns [ErrDeleteCycle].
+//
 // Deleting a parent that does not exist is not an error (so a cascade can
 // be re-run after it deleted the parent), and under Cascade and Detach
 // its children are still dealt with. A cascade interrupted (a cancelled
@@ -136,14 +148,23 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete parent: %w", err)
 	}
-	var err error
-	switch h.spec.OnDelete {
-	case Restrict:
-		err = h.restrict(ctx, parent)
-	case Cascade:
-		err = h.cascade(ctx, parent, opts)
-	case Detach:
-		err = h.sweep(ctx, parent, opts, h.detachAction)
+	// The other relations in which the parent counts something apply
+	// their policies first; the relation's own Restrict refuses before
+	// any of them writes.
+	var pre func(context.Context) error
+	if h.spec.OnDelete == Restrict {
+		pre = restrictFirst(h.parents, parent, h.end(parent))
+	}
+	ctx, err := composeDelete(ctx, h.parents, parent, h.stepID(), pre)
+	if err == nil {
+		switch h.spec.OnDelete {
+		case Restrict:
+			err = h.restrict(ctx, parent)
+		case Cascade:
+			err = h.cascade(ctx, parent, opts, false)
+		case Detach:
+			err = h.sweep(ctx, parent, opts, h.detachAction, false)
+		}
 	}
 	var hc *HasChildrenError
 	if errors.As(err, &hc) {
@@ -191,8 +212,9 @@ type childFunc[C any] func(child C, linked query.Cond) dynamokit.TxAction
 
 // sweep applies write to every child of parent in transactions that keep
 // the parent's counter, and deletes the parent once its counter is 0: the
-// [Detach] policy ([Cascade] is h.cascade).
-func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C]) (err error) {
+// [Detach] policy ([Cascade] is h.cascade). With keep, it leaves the
+// parent with its counter at 0, as h.cascade does.
+func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C], keep bool) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "detach", h.children.TableName())
 	defer op.End(&err)
 	linked, err := h.linkedTo(parent)
@@ -283,8 +305,14 @@ func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions
 		if !counting {
 			return nil // no parent left to delete
 		}
-		failed, err := h.deleteIf(ctx, parent, h.noChildren())
-		if !failed {
+		var failed bool
+		if keep {
+			c, err := h.readCounter(ctx, parent)
+			if err != nil || !c.exists || (c.has && c.n == 0) {
+				return err
+			}
+			failed = true
+		} else if failed, err = h.deleteIf(ctx, parent, h.noChildren()); !failed {
 			return err
 		}
 		// A counter below 0 after a pass counted more children than the

@@ -69,6 +69,15 @@
 // under Cascade or Detach) is refused before any request with an
 // [ErrNeedsRelation] error naming the call to use.
 //
+// Relations that share a model compose: the verbs that delete an item
+// (DeleteParent, for the parent and each child its Cascade deletes,
+// DeleteChild, DeleteFrom, DeleteTo) first apply the delete policy of
+// every other relation in which the item is a parent or an end, through
+// the client's Graph (a Restrict refuses, naming its relation and the
+// item; a Cascade or Detach deals with the item's children or edges), and
+// the rule of each relation in which it is a child keeps that parent's
+// counter. A cycle of Cascade relations stops with [ErrDeleteCycle].
+//
 // The counters are exact against dynamokit's writes, not against writers
 // that share the tables without it (another service, pynamodb). Against
 // those, a counter never reads negative ([ErrCounterDrift], naming the

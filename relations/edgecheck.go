@@ -59,10 +59,16 @@ func (m *ManyToMany[F, T, E]) register() error {
 	if err != nil {
 		return fmt.Errorf("relations: declare %s: %w", m.describe(), err)
 	}
-	return g.add(m.describe(), m.ownKey(), m.spec.Counter, []*model.Model{m.from.Model(), m.to.Model()},
+	err = g.add(m.describe(), m.ownKey(), m.spec.Counter, []*model.Model{m.from.Model(), m.to.Model()},
 		modelRule{m.edges.Model(), m.checkEdgeWrite, true},
 		modelRule{m.from.Model(), m.endCheck(m.spec.OnDeleteFrom, "ManyToMany.DeleteFrom"), false},
 		modelRule{m.to.Model(), m.endCheck(m.spec.OnDeleteTo, "ManyToMany.DeleteTo"), false})
+	if err == nil {
+		from, to := m.endSteps()
+		g.addDeleteStep(m.from.Model(), from)
+		g.addDeleteStep(m.to.Model(), to)
+	}
+	return err
 }
 
 // endCheck is the write rule of an end whose deletion applies policy.
@@ -80,6 +86,8 @@ func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) rule {
 		if m.owned(ctx) {
 			return nil, nil
 		}
+		r := r
+		r.applied = policyApplied(ctx, m.ownKey(), w)
 		return nil, r.check(w)
 	}
 }

@@ -239,6 +239,12 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 //     is 0, reading the edges again if it is not (edges linked meanwhile).
 //     The other endpoints are never deleted.
 //
+// An endpoint that counts something in other relations declared on the
+// same client (the parent of a [HasMany], an end of another [ManyToMany])
+// has those relations' policies applied first, as [HasMany.DeleteParent]
+// describes; its own parent, when it is a child, gets its -1 from that
+// relation's write rule in the endpoint's delete.
+//
 // Deleting an endpoint that does not exist is not an error, and under
 // Cascade its remaining edges are still deleted. An interrupted cascade
 // leaves f and the edges not yet deleted, with correct counters; calling
@@ -248,7 +254,13 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteFrom", m.edges.TableName())
 	defer op.End(&err)
-	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom}
+	return m.deleteFrom(ctx, f, opts, false)
+}
+
+// deleteFrom is [ManyToMany.DeleteFrom]; with keep, it deletes f's edges
+// and leaves f with its counter at 0 (compose.go).
+func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteOptions, keep bool) error {
+	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom, side: "from", keep: keep}
 	other := endpoint[T, E]{table: m.to, links: m.toLinks}
 	e, err := m.edgeOf(&f, nil, nil)
 	if err != nil {
@@ -265,7 +277,12 @@ func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteO
 func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteTo", m.edges.TableName())
 	defer op.End(&err)
-	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo}
+	return m.deleteTo(ctx, t, opts, false)
+}
+
+// deleteTo is [ManyToMany.DeleteTo], with keep as for deleteFrom.
+func (m *ManyToMany[F, T, E]) deleteTo(ctx context.Context, t T, opts *DeleteOptions, keep bool) error {
+	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo, side: "to", keep: keep}
 	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
 	e, err := m.edgeOf(nil, &t, nil)
 	if err != nil {
@@ -280,6 +297,10 @@ type endpoint[X, E any] struct {
 	table  *query.Table[X]
 	links  []link // X's identifying attributes and the edge's
 	policy Policy
+	side   string // "from" or "to", naming the relation's delete step
+	// keep: delete the edges only, leaving the endpoint with its counter
+	// at 0 (the delete step of another relation's verb, compose.go).
+	keep bool
 }
 
 // deleteEndpoint deletes x, an endpoint of self's side, under self's
@@ -290,9 +311,21 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
 	var err error
-	if self.policy == Restrict {
+	if !self.keep {
+		// The other relations in which x counts something apply their
+		// policies first; this relation's Restrict refuses before any of
+		// them writes.
+		var pre func(context.Context) error
+		if self.policy == Restrict {
+			pre = restrictFirst(self.table, x, end)
+		}
+		ctx, err = composeDelete(ctx, self.table, x, m.endStepID(self.side), pre)
+	}
+	switch {
+	case err != nil:
+	case self.policy == Restrict:
 		err = restrictDelete(ctx, self.table, x, end)
-	} else {
+	default:
 		err = cascadeEndpoint(ctx, m, self, other, x, q, end, opts)
 	}
 	var he *HasEdgesError
@@ -315,7 +348,8 @@ func zeroEdges(counter string) query.Cond {
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "cascade", m.edges.TableName())
 	defer op.End(&err)
-	var counting bool // x exists with a counter, which the writes keep
+	var counting bool    // x exists with a counter, which the writes keep
+	var subtracted int64 // what the writes of this pass took from x's counter
 	var progress func(DeleteProgress)
 	if opts != nil {
 		progress = opts.Progress
@@ -350,6 +384,9 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 			err := m.edges.Client().WriteTx(m.own(ctx), nil, actions...)
 			if err == nil {
 				p.Done += len(batch)
+				if counting {
+					subtracted += int64(len(batch))
+				}
 				break
 			}
 			var te *dynamokit.TxError
@@ -429,12 +466,25 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 				return err
 			}
 		}
-		counting = c.has
+		counting, subtracted = c.has, 0
 		if err := pass(); err != nil {
 			return err
 		}
 		if !c.exists {
 			return nil // no endpoint to delete
+		}
+		if self.keep {
+			if counting && subtracted == c.n {
+				// The counter read is now 0, unless an edge was linked
+				// meanwhile, which the caller's conditional delete of x
+				// sees (ErrLinkedMeanwhile): no need to read it again.
+				return nil
+			}
+			after, err := readCount(ctx, self.table, x, m.spec.Counter)
+			if err != nil || !after.exists || !after.has || after.n == 0 {
+				return err
+			}
+			continue // linked meanwhile, or not yet listed by the index
 		}
 		cond := zeroEdges(m.spec.Counter)
 		if !c.has {

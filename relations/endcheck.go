@@ -23,6 +23,11 @@ type counterRule struct {
 	// refused is the error a delete of the item with key item (as
 	// keyText writes it) refused by the counter reports.
 	refused func(item string) error
+	// applied is set when another relation's delete of the item has
+	// applied this relation's policy to it first (compose.go): a Delete
+	// under Cascade or Detach then goes on condition that the counter is
+	// 0 (or absent: the item never counted), instead of being refused.
+	applied bool
 }
 
 // check applies the rule to w, a write not made by the relation itself:
@@ -36,7 +41,9 @@ type counterRule struct {
 //     the item being absent (an item without a counter is refused too:
 //     the relation's own delete counts what it has; a missing item is
 //     deleted as any other, without error); under Cascade or Detach it
-//     is refused, naming the call that applies the policy;
+//     is refused, naming the call that applies the policy, unless another
+//     relation's verb applied the policy to the item just before
+//     (applied), when it is conditional on the counter being 0 or absent;
 //   - batch puts and deletes are refused, as a batch write takes neither
 //     an update nor a condition.
 func (r counterRule) check(w *txn.Write) error {
@@ -64,8 +71,13 @@ func (r counterRule) check(w *txn.Write) error {
 		if w.Batch {
 			return fmt.Errorf("%w: %s: BatchDelete cannot apply OnDelete (%v): delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
+		if r.policy != Restrict && r.applied {
+			kind := &linkedMeanwhile{relation: r.relation, item: keyText(w.Key)}
+			w.RuleConds = append(w.RuleConds, absentOr(w.Key, zeroOrNone(r.counter, kind)))
+			return nil
+		}
 		if r.policy != Restrict {
-			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
+			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s, or with the verb of another relation that deletes the item (HasMany.DeleteChild, a Cascade's DeleteParent), which applies it", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
 		w.RuleConds = append(w.RuleConds, absentOr(w.Key, counterIs(r.counter, 0, r.refused(keyText(w.Key)))))
 	}
@@ -85,4 +97,12 @@ func absentOr(key mapping.Item, c txn.Cond) txn.Cond {
 		out.Holds = func(item map[string]types.AttributeValue) bool { return item == nil || holds(item) }
 	}
 	return out
+}
+
+// zeroOrNone is the condition that counter is 0 or absent.
+func zeroOrNone(counter string, kind error) txn.Cond {
+	zero := counterIs(counter, 0, kind)
+	none := equalCond(counter, nil, kind)
+	return txn.Cond{Expr: expression.Or(none.Expr, zero.Expr), Kind: kind,
+		Holds: func(item map[string]types.AttributeValue) bool { return none.Holds(item) || zero.Holds(item) }}
 }

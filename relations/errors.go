@@ -36,12 +36,8 @@ var (
 	// of the key, so a stale link reports [ErrChildNotFound].)
 	//
 	// A plain write of a child through its query.Table is checked against
-	// the link the write check read just before; until the relations of a
-	// client are known as one set, such a write can report
-	// ErrStaleLink for a condition another relation joined to it (the
-	// Restrict of a many-to-many end on a Delete): when the child's stored
-	// link is the one the write expected, do not retry; delete the item
-	// through the relation that refused it.
+	// the link the write check read just before, and reports ErrStaleLink
+	// when that link changed in between: read the child again and retry.
 	ErrStaleLink = errors.New("relations: child's link changed since it was read")
 	// ErrMismatch is returned by [Declare] and [DeclareEdge] when a spec
 	// does not fit the models: no link attribute, a layout other than the

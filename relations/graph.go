@@ -31,6 +31,8 @@ type Graph struct {
 	mu      sync.RWMutex
 	rules   map[*model.Model][]rule
 	counted []countedBy // who keeps which counter, for conflicts
+	// composed is the delete steps of the relations (compose.go).
+	composed composition
 }
 
 // rule is one relation's write rule for one model.

@@ -74,8 +74,13 @@ func (h *HasMany[P, C]) register() error {
 	if err != nil {
 		return fmt.Errorf("relations: declare %s: %w", h.describe(), err)
 	}
-	return g.add(h.describe(), h.key(), h.spec.Counter, []*model.Model{h.parents.Model()},
+	err = g.add(h.describe(), h.key(), h.spec.Counter, []*model.Model{h.parents.Model()},
 		modelRule{h.children.Model(), h.checkChild, true}, modelRule{h.parents.Model(), h.checkParent, false})
+	if err == nil {
+		g.addDeleteStep(h.parents.Model(), h.parentStep())
+		g.addChildOf(h.children.Model(), h.key())
+	}
+	return err
 }
 
 // describe names the relation in refusals.
@@ -96,6 +101,7 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Ef
 		refused: func(item string) error {
 			return &HasChildrenError{Relation: h.describe(), Item: item}
 		},
+		applied: policyApplied(ctx, h.key(), w),
 	}.check(w)
 	if err != nil || len(h.copies) == 0 {
 		return nil, err
@@ -430,5 +436,8 @@ func (h *HasMany[P, C]) asRead(old map[string]types.AttributeValue) []txn.Cond {
 // ErrNeedsRelation is returned, with a message naming the call to use,
 // when a write through a plain query.Table cannot keep a declared
 // relation whole: a batch write of children, a batch put or delete of
-// parents, a plain Delete of a parent under Cascade or Detach.
+// parents, a plain Delete of a parent or end under Cascade or Detach
+// (which the relation verbs apply, also to the items they delete for
+// another relation). Retrying the same write does not help: use the call
+// the message names.
 var ErrNeedsRelation = errors.New("relations: write needs the relation")

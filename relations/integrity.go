@@ -347,18 +347,20 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
 // keeps the counter too (the relation's write check reads the child's link
 // first, one more GetItem), but refuses an orphan.
 //
-// A child that takes part in other relations declared on the same client
-// is subject to their write rules too. A child that is also an end of a
-// many-to-many relation: under that relation's [Restrict], while it has
-// edges, the delete is refused with an error that names this relation and
-// the child and says a retry cannot help (it matches
-// [query.ErrConditionFailed], not [ErrStaleLink]: the child as it was,
-// returned with the cancellation, shows its link unchanged); under
-// [Cascade] or [Detach] it
-// is refused before any request, edges or not, naming
-// [ManyToMany.DeleteFrom] or [ManyToMany.DeleteTo]. Delete such a child
-// with that call: it applies the many-to-many policy, and this relation's
-// write rule keeps the children counter.
+// A child that counts something in other relations declared on the same
+// client (it is the parent of another [HasMany], or an end of a
+// [ManyToMany]) has their delete policies applied first, through the
+// client's [Graph]: each [Restrict] is checked before anything is written
+// (a GetItem of the counter), and refuses with a *[HasChildrenError] or
+// *[HasEdgesError] naming that relation and the child (retrying does not
+// help until its children or edges are gone); each [Cascade] deletes the
+// child's children, or its edges (never the other ends), and each [Detach]
+// unlinks its children; then the child is deleted on condition that those
+// counters are still 0, and applied again when something was linked
+// meanwhile (up to 10 times, then [ErrLinkedMeanwhile]). A child's other
+// parents (a child of two relations) get their -1 in the same transaction
+// from their relation's write rule. A cycle of [Cascade] relations that
+// leads back to the child returns [ErrDeleteCycle].
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -366,6 +368,23 @@ func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteChild", h.children.TableName())
 	defer op.End(&err)
 	ctx = h.own(ctx)
+	for range maxSweeps {
+		// The relations in which the child counts something (its own
+		// children, its edges) apply their policies first (compose.go).
+		dctx, err := composeDelete(ctx, h.children, child, stepID{}, nil)
+		if err != nil {
+			return fmt.Errorf("relations: delete child: %w", err)
+		}
+		if err = h.deleteChild(dctx, child); !errors.Is(err, ErrLinkedMeanwhile) {
+			return err
+		}
+	}
+	return fmt.Errorf("relations: delete child: %w (%d times)", ErrLinkedMeanwhile, maxSweeps)
+}
+
+// deleteChild is [HasMany.DeleteChild] once the other relations' policies
+// are applied.
+func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C) error {
 	from, err := h.currentParent(ctx, &child)
 	if err != nil {
 		return fmt.Errorf("relations: delete child: %w", err)
@@ -492,7 +511,7 @@ type ruleRefusal struct {
 }
 
 func (e *ruleRefusal) Error() string {
-	return fmt.Sprintf("relations: %s: %s %s, as given, so this relation's condition held: a write rule another relation keeps on the item refused the write (such as the Restrict of a many-to-many relation whose end it is, which refuses its delete while it has edges); retrying does not help: unlink what that relation guards first, or delete the item through that relation (ManyToMany.DeleteFrom or DeleteTo), which applies its policy and keeps this relation's counter",
+	return fmt.Sprintf("relations: %s: %s %s, as given, so this relation's condition held: a write rule another relation keeps on the item refused the write (such as the Restrict of a many-to-many relation whose end it is, which refuses its delete while it has edges); retrying does not help: unlink or delete what that relation guards first",
 		e.relation, e.item, e.where)
 }
 
