@@ -533,7 +533,7 @@ func TestCopiesCost(t *testing.T) {
 		t.Errorf("Relink with a copy sent %v for %d write units, want %v for 6", reqs, units, want)
 	}
 	n := syncChildren + 1
-	pages := (n + 16*copiesPage - 1) / (16 * copiesPage) // 16 writes in flight by default
+	pages := (n + dynamokit.DefaultConcurrency*copiesPage - 1) / (dynamokit.DefaultConcurrency * copiesPage) // DefaultConcurrency writes in flight by default
 	// Per child one conditional UpdateItem (1 write unit); per page one
 	// Query, and one GetItem of the parent before its writes; one GetItem
 	// to begin and one after the last write.
