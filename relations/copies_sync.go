@@ -196,7 +196,7 @@ func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (stri
 
 // syncPass brings the children of parent up to date with src, from
 // cursor on, a page of syncPage × Concurrency children at a time, with the
-// writes of copywrite.go.
+// writes of copies_fanout.go.
 func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked query.Cond, fo fanOut, cursor string, o SyncOptions, prog *SyncProgress) error {
 	cm := mapping.Must(h.children.Model())
 	q, err := h.syncQuery(parent)
@@ -248,7 +248,7 @@ func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked q
 		cursor = page.Next
 		if cursor == "" && wrote {
 			// A write of the last round may have landed after a newer
-			// fan-out passed its child (see copywrite.go): the pass ends
+			// fan-out passed its child (see copies_fanout.go): the pass ends
 			// only with the parent still at this fan-out.
 			if err := h.checkFanOut(ctx, parent, fo); err != nil {
 				return err

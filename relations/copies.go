@@ -25,7 +25,7 @@ import (
 // reads the parent again and retries. A child is therefore never linked
 // with copies older than its parent's values at the moment of the link.
 // After a change of a source attribute, [HasMany.SyncCopies] brings every
-// copy up to date, one conditional UpdateItem per child (copywrite.go).
+// copy up to date, one conditional UpdateItem per child (copies_fanout.go).
 
 // copied is one declared copy: a child attribute holding the value of a
 // parent attribute.
@@ -97,7 +97,7 @@ func (h *HasMany[P, C]) setCopies(c *C, src *P) error {
 // setCopiesOf adds to upd the setting of every copy from src (nil: none),
 // and of the child's [CopiesStamp] to a new random value: a child whose
 // copies a move rewrote is told from the child a fan-out read before
-// (see copywrite.go), and is rewritten by the next fan-out.
+// (see copies_fanout.go), and is rewritten by the next fan-out.
 func (h *HasMany[P, C]) setCopiesOf(upd *query.Update[C], src *P) (*query.Update[C], error) {
 	if src == nil {
 		return upd, nil
