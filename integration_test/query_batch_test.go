@@ -46,8 +46,8 @@ func TestQueryBatchFaults(t *testing.T) {
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	fc := newFaultClient(0.2, 0.3)
-	faulty := repo[Event](t, e, faultDB(t, fc), nil)
-	events := repo[Event](t, e, nil, nil)
+	faulty := tableOf[Event](t, e, faultDB(t, fc), nil)
+	events := tableOf[Event](t, e, nil, nil)
 
 	want := makeEvents(1000)
 	start := time.Now()
@@ -121,8 +121,8 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 		fmt.Sscan(n.N, &seq)
 		return isStuck(seq)
 	}
-	faulty := repo[Event](t, e, faultDB(t, fc), nil)
-	events := repo[Event](t, e, nil, nil)
+	faulty := tableOf[Event](t, e, faultDB(t, fc), nil)
+	events := tableOf[Event](t, e, nil, nil)
 	opts := &query.BatchOptions{Retries: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 
 	all := makeEvents(1000)
@@ -167,7 +167,7 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 	// Throttled on every attempt: everything is reported, with the cause.
 	always := newFaultClient(1, 0)
 	always.MaxFaults = math.MaxInt
-	throttled := repo[Event](t, e, faultDB(t, always), nil)
+	throttled := tableOf[Event](t, e, faultDB(t, always), nil)
 	err = throttled.BatchDelete(ctx, eventKeys(all[:60]), opts)
 	if !errors.As(err, &be) || len(be.Unprocessed) != 60 {
 		t.Fatalf("BatchDelete while throttled = %v, want a BatchError listing 60 keys", err)
@@ -195,7 +195,7 @@ func TestQueryBatchFaultsDeterministic(t *testing.T) {
 	var runs []faultStats
 	for range 2 {
 		fc := newFaultClient(0.5, 0.8)
-		faulty := repo[Event](t, e, faultDB(t, fc), nil)
+		faulty := tableOf[Event](t, e, faultDB(t, fc), nil)
 		if err := faulty.BatchPut(ctx, events, opts); err != nil {
 			t.Fatalf("BatchPut with 2 retries: %v (%v)", err, fc.stats())
 		}

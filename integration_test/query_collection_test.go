@@ -74,10 +74,10 @@ func newShop(t *testing.T) customerShop {
 	ctx := t.Context()
 	db, c := countingDB(t)
 	s := customerShop{
-		profiles:  repo[ShopProfile](t, e, db, nil),
-		orders:    repo[ShopOrder](t, e, db, nil),
-		addresses: repo[ShopAddress](t, e, db, nil),
-		coupons:   repo[ShopCoupon](t, e, db, nil),
+		profiles:  tableOf[ShopProfile](t, e, db, nil),
+		orders:    tableOf[ShopOrder](t, e, db, nil),
+		addresses: tableOf[ShopAddress](t, e, db, nil),
+		coupons:   tableOf[ShopCoupon](t, e, db, nil),
 		counter:   c,
 		day:       time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
 	}
@@ -106,7 +106,7 @@ func newShop(t *testing.T) customerShop {
 		t.Fatal(err)
 	}
 	// An item without the entity-type attribute at all.
-	notes := repo[ShopNoType](t, e, db, nil)
+	notes := tableOf[ShopNoType](t, e, db, nil)
 	if err := notes.Put(ctx, &ShopNoType{CustomerID: "c-1", NoteID: "n-1"}); err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestQueryUpdateRecomputes(t *testing.T) {
 	e := newEnv(t, must[Ticket](t))
 	ctx := t.Context()
 	c := newClock(time.Unix(1000, 0))
-	tickets := repo[Ticket](t, e, nil, c)
+	tickets := tableOf[Ticket](t, e, nil, c)
 	// stored checks the attributes of the stored ticket.
 	stored := func(t *testing.T, want map[string]string) {
 		t.Helper()

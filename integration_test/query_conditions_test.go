@@ -77,7 +77,7 @@ func TestConditionValuesFollowTheModel(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Lease](t))
 	ctx := t.Context()
-	leases := repo[Lease](t, e, nil, nil)
+	leases := tableOf[Lease](t, e, nil, nil)
 	t0 := time.Unix(1_700_000_000, 0)
 	seedLeases(t, leases, t0)
 
@@ -135,7 +135,7 @@ func TestConditionMistakesSendNothing(t *testing.T) {
 	db, requests := countingDB(t)
 	e := newEnv(t, must[Lease](t))
 	ctx := t.Context()
-	leases := repo[Lease](t, e, db, nil)
+	leases := tableOf[Lease](t, e, db, nil)
 	requests.take()
 
 	tests := []struct {
@@ -198,7 +198,7 @@ func TestUpdateOperandsEncodedOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Lease](t))
 	ctx := t.Context()
-	leases := repo[Lease](t, e, nil, nil)
+	leases := tableOf[Lease](t, e, nil, nil)
 	t0 := time.Unix(1_700_000_000, 0)
 	seedLeases(t, leases, t0)
 

@@ -43,7 +43,7 @@ func TestQueryCRUD(t *testing.T) {
 	e := newEnv(t, must[Account](t))
 	ctx := t.Context()
 	c := newClock(t0)
-	accounts := repo[Account](t, e, nil, c)
+	accounts := tableOf[Account](t, e, nil, c)
 	get := func(id string) Account {
 		t.Helper()
 		a, err := accounts.Get(ctx, Account{ID: id}, query.Consistent())
@@ -269,7 +269,7 @@ func TestQueryCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
-	events := repo[Event](t, e, nil, nil)
+	events := tableOf[Event](t, e, nil, nil)
 	var all []Event
 	for i := range 30 {
 		all = append(all, Event{Stream: "s", Seq: i, Kind: []string{"odd", "even"}[(i+1)%2], Body: fmt.Sprint(i)})

@@ -42,7 +42,7 @@ func TestQueryCursorScope(t *testing.T) {
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	db, counter := countingDB(t)
-	events := repo[Event](t, e, db, nil)
+	events := tableOf[Event](t, e, db, nil)
 	putEvents(t, events, "s1", 30)
 	key := []byte("cursor signing key")
 
@@ -111,7 +111,7 @@ func TestQueryCursorTampered(t *testing.T) {
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
 	db, counter := countingDB(t)
-	events := repo[Event](t, e, db, nil)
+	events := tableOf[Event](t, e, db, nil)
 	putEvents(t, events, "s1", 30)
 	putEvents(t, events, "s2", 30)
 

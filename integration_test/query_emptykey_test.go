@@ -56,8 +56,8 @@ func TestEmptyKeyAttribute(t *testing.T) {
 	t.Run("computed from an empty value", func(t *testing.T) {
 		e := newEnv(t, must[binDoc](t), must[binPart](t))
 		db, c := countingDB(t)
-		docs := repo[binDoc](t, e, db, nil)
-		parts := repo[binPart](t, e, db, nil)
+		docs := tableOf[binDoc](t, e, db, nil)
+		parts := tableOf[binPart](t, e, db, nil)
 		rel, err := relations.Declare(docs, parts, relations.Spec{Layout: relations.ItemCollection, Together: true, OnDelete: relations.Cascade})
 		if err != nil {
 			t.Fatal(err)

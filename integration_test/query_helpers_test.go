@@ -62,7 +62,7 @@ func (c *clock) advance(d time.Duration) { c.set(c.now().Add(d)) }
 
 // repo returns a Table of T over db with e's table names and the given
 // clock (nil: the real one).
-func repo[T any](t *testing.T, e env, db *dynamokit.Client, c *clock) *query.Table[T] {
+func tableOf[T any](t *testing.T, e env, db *dynamokit.Client, c *clock) *query.Table[T] {
 	t.Helper()
 	if db == nil {
 		db = e.db

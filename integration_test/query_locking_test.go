@@ -27,7 +27,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Counter](t))
 	ctx := t.Context()
-	counters := repo[Counter](t, e, nil, nil)
+	counters := tableOf[Counter](t, e, nil, nil)
 	c := Counter{ID: "c"}
 	if err := counters.Create(ctx, &c); err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func TestQueryOddNames(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Odd](t))
 	ctx := t.Context()
-	odds := repo[Odd](t, e, nil, nil)
+	odds := tableOf[Odd](t, e, nil, nil)
 	tricky := []string{":v", "#n = :v", "a.b", "attribute_exists(key)", "key = :key OR 1=1", "size", "#", ":"}
 
 	var created []Odd

@@ -111,9 +111,9 @@ func (c *segmentClient) take() (started []int, maxInFlight, maxGoroutine, notCan
 func TestQueryScanSegmentsBounded(t *testing.T) {
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
-	want := putEvents(t, repo[Event](t, e, nil, nil), "b", 20)
+	want := putEvents(t, tableOf[Event](t, e, nil, nil), "b", 20)
 	c := &segmentClient{}
-	events := repo[Event](t, e, segmentDB(t, c), nil)
+	events := tableOf[Event](t, e, segmentDB(t, c), nil)
 	// 600 segments with a goroutine each would be about 740 goroutines,
 	// far above the bound below (3,715 were seen for 3,000 segments when
 	// each had its own).
@@ -180,10 +180,10 @@ func TestQueryScanFirstErrorCancels(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
-	putEvents(t, repo[Event](t, e, nil, nil), "f", 20)
+	putEvents(t, tableOf[Event](t, e, nil, nil), "f", 20)
 	fail := 5
 	c := &segmentClient{fail: &fail, hold: 10 * time.Second}
-	events := repo[Event](t, e, segmentDB(t, c), nil)
+	events := tableOf[Event](t, e, segmentDB(t, c), nil)
 
 	check := func(call string, err error) (started []int) {
 		t.Helper()

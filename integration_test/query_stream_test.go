@@ -41,7 +41,7 @@ func TestQueryPages(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
-	events := repo[Event](t, e, nil, nil)
+	events := tableOf[Event](t, e, nil, nil)
 	want := putEvents(t, events, "s1", 250)
 	putEvents(t, events, "s2", 10)
 	key := []byte("cursor signing key")
@@ -163,7 +163,7 @@ func TestQueryParallelScan(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Event](t))
 	ctx := t.Context()
-	events := repo[Event](t, e, nil, nil)
+	events := tableOf[Event](t, e, nil, nil)
 	want := putEvents(t, events, "p", 300)
 	seen := map[int]int{}
 	for ev, err := range events.Scan().Segments(4).PageSize(25).All(ctx) {
@@ -205,9 +205,9 @@ func cancelAfterFirst(seq iter.Seq2[Event, error], cancel func()) (items int, er
 func TestQueryCancel(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Event](t))
-	putEvents(t, repo[Event](t, e, nil, nil), "c", 50)
+	putEvents(t, tableOf[Event](t, e, nil, nil), "c", 50)
 	db, counter := countingDB(t)
-	events := repo[Event](t, e, db, nil)
+	events := tableOf[Event](t, e, db, nil)
 
 	for _, tt := range []struct {
 		name string

@@ -27,7 +27,7 @@ func TestTemplateTimeOrder(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Purchase](t))
 	ctx := t.Context()
-	purchases := repo[Purchase](t, e, nil, nil)
+	purchases := tableOf[Purchase](t, e, nil, nil)
 	tokyo, nyc := time.FixedZone("JST", 9*3600), time.FixedZone("EST", -5*3600)
 	base := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
 	times := []time.Time{
@@ -126,7 +126,7 @@ func TestTemplatePrefix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Store](t))
 	ctx := t.Context()
-	stores := repo[Store](t, e, nil, nil)
+	stores := tableOf[Store](t, e, nil, nil)
 	for _, s := range []Store{
 		{State: "CA", City: "SF", ID: "1"}, {State: "CA", City: "SF", ID: "2"}, {State: "CA", City: "SFO", ID: "3"},
 		{State: "CA", City: "LA", ID: "4"}, {State: "CAL", City: "SF", ID: "5"}, {State: "NY", City: "NYC", ID: "6"},
@@ -187,7 +187,7 @@ func TestTemplateNoCollision(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[TenantOrder](t))
 	ctx := t.Context()
-	orders := repo[TenantOrder](t, e, nil, nil)
+	orders := tableOf[TenantOrder](t, e, nil, nil)
 	a := TenantOrder{Customer: "acme", Order: "1#2", Note: "acme's"}
 	b := TenantOrder{Customer: "acme#1", Order: "2", Note: "acme#1's"}
 	if err := orders.Create(ctx, &a); err != nil {

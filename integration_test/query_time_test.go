@@ -53,7 +53,7 @@ func TestTimeRanges(t *testing.T) {
 		t.Skip(err)
 	}
 	e := newEnv(t, must[TimedOrder](t), must[Visit](t), must[VisitUTC](t))
-	orders, visits, visitsUTC := repo[TimedOrder](t, e, nil, nil), repo[Visit](t, e, nil, nil), repo[VisitUTC](t, e, nil, nil)
+	orders, visits, visitsUTC := tableOf[TimedOrder](t, e, nil, nil), tableOf[Visit](t, e, nil, nil), tableOf[VisitUTC](t, e, nil, nil)
 	from := time.Date(2026, 3, 3, 10, 0, 0, 0, paris) // 09:00 UTC
 	to := time.Date(2026, 3, 3, 11, 0, 0, 0, paris)
 	times := []time.Time{

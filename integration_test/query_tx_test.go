@@ -24,8 +24,8 @@ func TestQueryTransactions(t *testing.T) {
 	e := newEnv(t, must[Account](t), must[Event](t))
 	ctx := t.Context()
 	c := newClock(t0)
-	accounts := repo[Account](t, e, nil, c)
-	events := repo[Event](t, e, nil, c)
+	accounts := tableOf[Account](t, e, nil, c)
+	events := tableOf[Event](t, e, nil, c)
 	db, counter := countingDB(t)
 
 	from := Account{ID: "from", Owner: "Ann", Balance: 100}
@@ -112,7 +112,7 @@ func TestQueryTransactions(t *testing.T) {
 	})
 
 	t.Run("too many actions, no request", func(t *testing.T) {
-		counted := repo[Account](t, e, db, c)
+		counted := tableOf[Account](t, e, db, c)
 		actions := make([]dynamokit.TxAction, dynamokit.MaxTxActions+1)
 		for i := range actions {
 			actions[i] = counted.Update(Account{ID: fmt.Sprint(i)}).Add("balance", 1)

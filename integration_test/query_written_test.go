@@ -32,7 +32,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Tally](t))
 	ctx := t.Context()
-	tallies := repo[Tally](t, e, nil, nil)
+	tallies := tableOf[Tally](t, e, nil, nil)
 	// Another writer stores a string where the model has an int.
 	_, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(tallies.TableName()),
@@ -128,7 +128,7 @@ func TestTextMarshalerKey(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Shipment](t))
 	ctx := t.Context()
-	shipments := repo[Shipment](t, e, nil, nil)
+	shipments := tableOf[Shipment](t, e, nil, nil)
 	desc, err := e.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
 	if err != nil {
 		t.Fatal(err)

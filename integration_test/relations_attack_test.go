@@ -209,8 +209,8 @@ func TestRelationsAttackSharedEnd(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[Student](t), must[Course](t), must[Enrollment](t), must[AtkClub](t), must[AtkMembership](t))
 	db := graphClient(t)
-	students, courses, enrollments := repo[Student](t, e, db, nil), repo[Course](t, e, db, nil), repo[Enrollment](t, e, db, nil)
-	clubs, members := repo[AtkClub](t, e, db, nil), repo[AtkMembership](t, e, db, nil)
+	students, courses, enrollments := tableOf[Student](t, e, db, nil), tableOf[Course](t, e, db, nil), tableOf[Enrollment](t, e, db, nil)
+	clubs, members := tableOf[AtkClub](t, e, db, nil), tableOf[AtkMembership](t, e, db, nil)
 	enrolled, err := relations.DeclareEdge(students, courses, enrollments, relations.EdgeSpec{Index: "course-student-index", OnDeleteFrom: relations.Cascade, Counter: "course_count"})
 	if err != nil {
 		t.Fatal(err)

@@ -311,7 +311,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	for i := range raceChildren {
 		placed = append(placed, CustomerOrder{CustomerID: "c-1", OrderedAt: day.Add(time.Duration(i) * time.Hour), OrderID: fmt.Sprintf("o-%02d", i)})
 	}
-	bulk := repo[CustomerOrder](t, e, graphClient(t), nil) // a bulk load: not checked, counted by Recount
+	bulk := tableOf[CustomerOrder](t, e, graphClient(t), nil) // a bulk load: not checked, counted by Recount
 	if err := bulk.BatchPut(ctx, placed, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -28,10 +28,10 @@ func TestComposeCascadeCost(t *testing.T) {
 		e := newEnv(t, must[ComposeBranch](t), must[ComposeBook](t), must[ComposeAuthor](t), must[ComposeAuthorship](t))
 		m := &meter{requests: map[string]int{}}
 		db := graphClient(t, dynamokit.WithHook(m.hook))
-		branches, books, authors := repo[ComposeBranch](t, e, db, nil), repo[ComposeBook](t, e, db, nil), repo[ComposeAuthor](t, e, db, nil)
+		branches, books, authors := tableOf[ComposeBranch](t, e, db, nil), tableOf[ComposeBook](t, e, db, nil), tableOf[ComposeAuthor](t, e, db, nil)
 		holds, err := relations.Declare(branches, books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", OnDelete: relations.Cascade})
 		ok(t, err)
-		wrote, err := relations.DeclareEdge(authors, books, repo[ComposeAuthorship](t, e, db, nil), relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: relations.Detach, Counter: "author_count"})
+		wrote, err := relations.DeclareEdge(authors, books, tableOf[ComposeAuthorship](t, e, db, nil), relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: relations.Detach, Counter: "author_count"})
 		ok(t, err)
 		ok(t, branches.Create(ctx, &ComposeBranch{"b-1"}))
 		var as []ComposeAuthor
@@ -49,8 +49,8 @@ func TestComposeCascadeCost(t *testing.T) {
 			bs = append(bs, ComposeBook{k, "b-1"})
 			ships = append(ships, ComposeAuthorship{as[i%10].AuthorID, k})
 		}
-		ok(t, repo[ComposeBook](t, e, raw, nil).BatchPut(ctx, bs, nil))
-		ok(t, repo[ComposeAuthorship](t, e, raw, nil).BatchPut(ctx, ships, nil))
+		ok(t, tableOf[ComposeBook](t, e, raw, nil).BatchPut(ctx, bs, nil))
+		ok(t, tableOf[ComposeAuthorship](t, e, raw, nil).BatchPut(ctx, ships, nil))
 		_, err = holds.Recount(ctx, ComposeBranch{"b-1"})
 		ok(t, err)
 		for _, a := range as {
@@ -75,7 +75,7 @@ func TestComposeCascadeCost(t *testing.T) {
 		e := newEnv(t, must[ComposeDept](t), must[ComposeOffice](t), must[ComposeStaff](t))
 		m := &meter{requests: map[string]int{}}
 		db := graphClient(t, dynamokit.WithHook(m.hook))
-		depts, offices, staff := repo[ComposeDept](t, e, db, nil), repo[ComposeOffice](t, e, db, nil), repo[ComposeStaff](t, e, db, nil)
+		depts, offices, staff := tableOf[ComposeDept](t, e, db, nil), tableOf[ComposeOffice](t, e, db, nil), tableOf[ComposeStaff](t, e, db, nil)
 		inDept, err := relations.Declare(depts, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-dept", OnDelete: relations.Cascade})
 		ok(t, err)
 		inOffice, err := relations.Declare(offices, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-office", OnDelete: relations.Restrict, Counter: "staff_count"})
@@ -91,7 +91,7 @@ func TestComposeCascadeCost(t *testing.T) {
 		for i := range composeCostChildren {
 			ss = append(ss, ComposeStaff{fmt.Sprintf("s-%04d", i), "d-1", os[i%10].OfficeID})
 		}
-		ok(t, repo[ComposeStaff](t, e, graphClient(t), nil).BatchPut(ctx, ss, nil))
+		ok(t, tableOf[ComposeStaff](t, e, graphClient(t), nil).BatchPut(ctx, ss, nil))
 		_, err = inDept.Recount(ctx, ComposeDept{"d-1"})
 		ok(t, err)
 		for _, o := range os {

@@ -106,7 +106,7 @@ func TestComposeCascadeSharedChild(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[ComposeDept](t), must[ComposeOffice](t), must[ComposeStaff](t))
 	db := graphClient(t)
-	depts, offices, staff := repo[ComposeDept](t, e, db, nil), repo[ComposeOffice](t, e, db, nil), repo[ComposeStaff](t, e, db, nil)
+	depts, offices, staff := tableOf[ComposeDept](t, e, db, nil), tableOf[ComposeOffice](t, e, db, nil), tableOf[ComposeStaff](t, e, db, nil)
 	inDept, err := relations.Declare(depts, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-dept", OnDelete: relations.Cascade})
 	ok(t, err)
 	inOffice, err := relations.Declare(offices, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-office", OnDelete: relations.Restrict})
@@ -161,8 +161,8 @@ func newBookFix(t *testing.T, onDeleteBook relations.Policy) bookFix {
 	e := newEnv(t, must[ComposeBranch](t), must[ComposeBook](t), must[ComposeAuthor](t), must[ComposeAuthorship](t))
 	m := &meter{requests: map[string]int{}}
 	db := graphClient(t, dynamokit.WithHook(m.hook))
-	f := bookFix{meter: m, branches: repo[ComposeBranch](t, e, db, nil), books: repo[ComposeBook](t, e, db, nil), ships: repo[ComposeAuthorship](t, e, db, nil)}
-	authors := repo[ComposeAuthor](t, e, db, nil)
+	f := bookFix{meter: m, branches: tableOf[ComposeBranch](t, e, db, nil), books: tableOf[ComposeBook](t, e, db, nil), ships: tableOf[ComposeAuthorship](t, e, db, nil)}
+	authors := tableOf[ComposeAuthor](t, e, db, nil)
 	var err error
 	f.holds, err = relations.Declare(f.branches, f.books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", OnDelete: relations.Cascade})
 	ok(t, err)
@@ -353,7 +353,7 @@ func TestComposeSharedCounter(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[ComposeTeam](t), must[ComposePlayer](t), must[ComposeCoach](t))
 	db := graphClient(t)
-	teams, players, coaches := repo[ComposeTeam](t, e, db, nil), repo[ComposePlayer](t, e, db, nil), repo[ComposeCoach](t, e, db, nil)
+	teams, players, coaches := tableOf[ComposeTeam](t, e, db, nil), tableOf[ComposePlayer](t, e, db, nil), tableOf[ComposeCoach](t, e, db, nil)
 	squad, err := relations.Declare(teams, players, relations.Spec{Layout: relations.MultiTable, Index: "team-players"})
 	ok(t, err)
 	staff, err := relations.Declare(teams, coaches, relations.Spec{Layout: relations.MultiTable, Index: "team-coaches"})
@@ -436,14 +436,14 @@ func newLibraryFix(t *testing.T, onDeleteBook, onDeleteReviewed relations.Policy
 	e := newEnv(t, must[ComposeBranch](t), must[ComposeBook](t), must[ComposeAuthor](t), must[ComposeAuthorship](t), must[ComposeReview](t))
 	m := &meter{requests: map[string]int{}}
 	db := graphClient(t, append([]dynamokit.Option{dynamokit.WithHook(m.hook)}, opts...)...)
-	branches, authors := repo[ComposeBranch](t, e, db, nil), repo[ComposeAuthor](t, e, db, nil)
-	f := libraryFix{meter: m, books: repo[ComposeBook](t, e, db, nil), reviews: repo[ComposeReview](t, e, db, nil)}
+	branches, authors := tableOf[ComposeBranch](t, e, db, nil), tableOf[ComposeAuthor](t, e, db, nil)
+	f := libraryFix{meter: m, books: tableOf[ComposeBook](t, e, db, nil), reviews: tableOf[ComposeReview](t, e, db, nil)}
 	var err error
 	f.holds, err = relations.Declare(branches, f.books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", OnDelete: relations.Cascade})
 	ok(t, err)
 	f.reviewed, err = relations.Declare(f.books, f.reviews, relations.Spec{Layout: relations.MultiTable, Index: "book-reviews", OnDelete: onDeleteReviewed, Counter: "review_count"})
 	ok(t, err)
-	f.wrote, err = relations.DeclareEdge(authors, f.books, repo[ComposeAuthorship](t, e, db, nil), relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: onDeleteBook, Counter: "author_count"})
+	f.wrote, err = relations.DeclareEdge(authors, f.books, tableOf[ComposeAuthorship](t, e, db, nil), relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: onDeleteBook, Counter: "author_count"})
 	ok(t, err)
 	for _, b := range []string{"b-1", "b-2"} {
 		ok(t, branches.Create(ctx, &ComposeBranch{b}))
@@ -623,7 +623,7 @@ func TestComposeDeleteCycle(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, must[ComposeCycA](t), must[ComposeCycB](t))
 	db := graphClient(t)
-	as, bs := repo[ComposeCycA](t, e, db, nil), repo[ComposeCycB](t, e, db, nil)
+	as, bs := tableOf[ComposeCycA](t, e, db, nil), tableOf[ComposeCycB](t, e, db, nil)
 	aHasB, err := relations.Declare(as, bs, relations.Spec{Layout: relations.MultiTable, Index: "b-by-a", OnDelete: relations.Cascade, Counter: "b_count"})
 	ok(t, err)
 	bHasA, err := relations.Declare(bs, as, relations.Spec{Layout: relations.MultiTable, Index: "a-by-b", OnDelete: relations.Cascade, Counter: "a_count"})
@@ -685,7 +685,7 @@ func TestComposeCascadeOneUpdatePerParent(t *testing.T) {
 	e := newEnv(t, must[ComposeDept](t), must[ComposeOffice](t), must[ComposeStaff](t))
 	m := &meter{requests: map[string]int{}}
 	db := graphClient(t, dynamokit.WithHook(m.hook))
-	depts, offices, staff := repo[ComposeDept](t, e, db, nil), repo[ComposeOffice](t, e, db, nil), repo[ComposeStaff](t, e, db, nil)
+	depts, offices, staff := tableOf[ComposeDept](t, e, db, nil), tableOf[ComposeOffice](t, e, db, nil), tableOf[ComposeStaff](t, e, db, nil)
 	inDept, err := relations.Declare(depts, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-dept", OnDelete: relations.Cascade})
 	ok(t, err)
 	inOffice, err := relations.Declare(offices, staff, relations.Spec{Layout: relations.MultiTable, Index: "staff-by-office", OnDelete: relations.Restrict, Counter: "staff_count"})

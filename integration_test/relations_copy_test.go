@@ -152,16 +152,16 @@ func newCopyFixture(t *testing.T, opts ...dynamokit.Option) copyFixture {
 		Copies: map[string]string{"department_name": "department_name"},
 	}
 	f := copyFixture{hook: hook}
-	f.depts, f.emps = repo[Department](t, e, db, nil), repo[CopyEmployee](t, e, db, nil)
+	f.depts, f.emps = tableOf[Department](t, e, db, nil), tableOf[CopyEmployee](t, e, db, nil)
 	var err error
 	if f.staff, err = relations.Declare(f.depts, f.emps, spec); err != nil {
 		t.Fatal(err)
 	}
-	f.bulk = repo[CopyEmployee](t, e, graphClient(t), nil)
-	f.renamer = repo[Department](t, e, graphClient(t), nil)
+	f.bulk = tableOf[CopyEmployee](t, e, graphClient(t), nil)
+	f.renamer = tableOf[Department](t, e, graphClient(t), nil)
 	other := graphClient(t)
-	f.otherDepts = repo[Department](t, e, other, nil)
-	if f.otherStaff, err = relations.Declare(f.otherDepts, repo[CopyEmployee](t, e, other, nil), spec); err != nil {
+	f.otherDepts = tableOf[Department](t, e, other, nil)
+	if f.otherStaff, err = relations.Declare(f.otherDepts, tableOf[CopyEmployee](t, e, other, nil), spec); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -278,7 +278,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 	})
 	t.Run("item collection", func(t *testing.T) {
 		e := newEnv(t, must[CopyUnit](t), must[CopyMember](t))
-		units, members := repo[CopyUnit](t, e, nil, nil), repo[CopyMember](t, e, nil, nil)
+		units, members := tableOf[CopyUnit](t, e, nil, nil), tableOf[CopyMember](t, e, nil, nil)
 		crew, err := relations.Declare(units, members, relations.Spec{Layout: relations.ItemCollection, Together: true, Copies: map[string]string{"unit_name": "unit_name"}})
 		if err != nil {
 			t.Fatal(err)
@@ -301,7 +301,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 		}
 		// A rename whose fan-out has not run yet: written through a client
 		// the relation is not declared on (UpdateParent does both).
-		if err := repo[CopyUnit](t, e, graphClient(t), nil).Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
+		if err := tableOf[CopyUnit](t, e, graphClient(t), nil).Update(CopyUnit{UnitID: "u-2"}).Set("unit_name", "Charlie").Run(ctx); err != nil {
 			t.Fatal(err)
 		}
 		p, err := crew.SyncCopies(ctx, CopyUnit{UnitID: "u-2"}, nil)

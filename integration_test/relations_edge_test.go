@@ -143,14 +143,14 @@ func edgeSetup[S, C, E any](t *testing.T, l edgeLayout[S, C, E], db *dynamokit.C
 	if db == nil {
 		db = graphClient(t, dynamokit.WithHook(f.meter.hook))
 	}
-	f.students, f.courses, f.edges = repo[S](t, f.env, db, nil), repo[C](t, f.env, db, nil), repo[E](t, f.env, db, nil)
+	f.students, f.courses, f.edges = tableOf[S](t, f.env, db, nil), tableOf[C](t, f.env, db, nil), tableOf[E](t, f.env, db, nil)
 	return f
 }
 
 // over returns f's tables over another client.
 func (f edgeFix[S, C, E]) over(t *testing.T, db *dynamokit.Client) edgeFix[S, C, E] {
 	t.Helper()
-	f.students, f.courses, f.edges = repo[S](t, f.env, db, nil), repo[C](t, f.env, db, nil), repo[E](t, f.env, db, nil)
+	f.students, f.courses, f.edges = tableOf[S](t, f.env, db, nil), tableOf[C](t, f.env, db, nil), tableOf[E](t, f.env, db, nil)
 	return f
 }
 

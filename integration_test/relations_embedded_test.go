@@ -319,9 +319,9 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	ctx := t.Context()
 	hook := &interleaver{}
 	hooked := graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) { hook.next = o.HTTPClient; o.HTTPClient = hook }))
-	depts := repo[ColDepartment](t, e, hooked, nil)
-	emps := repo[VerColEmployee](t, e, hooked, nil)
-	other := repo[VerColEmployee](t, e, nil, nil) // the concurrent writer, not hooked
+	depts := tableOf[ColDepartment](t, e, hooked, nil)
+	emps := tableOf[VerColEmployee](t, e, hooked, nil)
+	other := tableOf[VerColEmployee](t, e, nil, nil) // the concurrent writer, not hooked
 	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.ItemCollection})
 	if err != nil {
 		t.Fatal(err)

@@ -38,8 +38,8 @@ func (TenantEmployee) TableName() string { return "tenant_employee" }
 func tenantStaff(t *testing.T, onDelete relations.Policy) (*relations.HasMany[TenantDepartment, TenantEmployee], *query.Table[TenantDepartment], *query.Table[TenantEmployee]) {
 	t.Helper()
 	e := newEnv(t, must[TenantDepartment](t), must[TenantEmployee](t))
-	departments := repo[TenantDepartment](t, e, nil, nil)
-	employees := repo[TenantEmployee](t, e, nil, nil)
+	departments := tableOf[TenantDepartment](t, e, nil, nil)
+	employees := tableOf[TenantEmployee](t, e, nil, nil)
 	staff, err := relations.Declare(departments, employees, relations.Spec{
 		Layout:   relations.MultiTable,
 		Index:    "by-department",

@@ -82,8 +82,8 @@ func newLibrary(t *testing.T) rvLibrary {
 	t.Helper()
 	e := newEnv(t, must[RvBranch](t), must[RvPublisher](t), must[RvBook](t), must[RvAuthor](t), must[RvAuthorship](t))
 	l := rvLibrary{c: e.db}
-	l.branches, l.publishers, l.books = repo[RvBranch](t, e, nil, nil), repo[RvPublisher](t, e, nil, nil), repo[RvBook](t, e, nil, nil)
-	l.authors, l.authorship = repo[RvAuthor](t, e, nil, nil), repo[RvAuthorship](t, e, nil, nil)
+	l.branches, l.publishers, l.books = tableOf[RvBranch](t, e, nil, nil), tableOf[RvPublisher](t, e, nil, nil), tableOf[RvBook](t, e, nil, nil)
+	l.authors, l.authorship = tableOf[RvAuthor](t, e, nil, nil), tableOf[RvAuthorship](t, e, nil, nil)
 	var err error
 	if l.shelved, err = relations.Declare(l.branches, l.books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", Counter: "book_count"}); err != nil {
 		t.Fatal(err)
@@ -417,8 +417,8 @@ func TestReviewHookContextBypass(t *testing.T) {
 			hookE = books.Update(RvBook{BookID: "k-2"}).Set("branch_id", "nowhere").Run(ctx)
 		}
 	}))
-	branches := repo[RvBranch](t, e, db, nil)
-	books = repo[RvBook](t, e, db, nil)
+	branches := tableOf[RvBranch](t, e, db, nil)
+	books = tableOf[RvBook](t, e, db, nil)
 	shelved, err := relations.Declare(branches, books, relations.Spec{Layout: relations.MultiTable, Index: "branch-books", Counter: "book_count"})
 	if err != nil {
 		t.Fatal(err)

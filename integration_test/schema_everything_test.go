@@ -92,7 +92,7 @@ func TestSchemaEverything(t *testing.T) {
 
 	// Query the index by its key's shape: both partition attributes, the
 	// first sort attribute with Equal and a range on the second.
-	tickets := repo[QueueTicket](t, env{db: db, names: db.Namer()}, nil, nil)
+	tickets := tableOf[QueueTicket](t, env{db: db, names: db.Namer()}, nil, nil)
 	for _, tk := range []QueueTicket{
 		{ID: "1", Tenant: "acme", Queue: "billing", Status: "open", Priority: 1, Title: "a"},
 		{ID: "2", Tenant: "acme", Queue: "billing", Status: "open", Priority: 3, Title: "b"},

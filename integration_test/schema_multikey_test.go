@@ -61,7 +61,7 @@ func TestSchemaMultiKeyIndex(t *testing.T) {
 		t.Errorf("Plan after Create = %v, %v; want no changes", cs, err)
 	}
 
-	cases := repo[SupportCase](t, env{db: db, names: db.Namer()}, nil, nil)
+	cases := tableOf[SupportCase](t, env{db: db, names: db.Namer()}, nil, nil)
 	for _, tk := range []SupportCase{
 		{ID: "1", Tenant: "acme", ParentID: "p-1", Status: "open", Priority: 1, Title: "a"},
 		{ID: "2", Tenant: "acme", ParentID: "p-1", Status: "open", Priority: 3, Title: "b"},

@@ -45,7 +45,7 @@ func (KeysStreamEmployee) TableOptions() model.Options {
 // T declares.
 func streamTable[T any](t *testing.T) *query.Table[T] {
 	t.Helper()
-	return repo[T](t, newEnv(t, must[T](t)), nil, nil)
+	return tableOf[T](t, newEnv(t, must[T](t)), nil, nil)
 }
 
 // readEvents runs a reader of emps' stream until it has handled n events,
@@ -323,9 +323,9 @@ func (shopStream) TableOptions() model.Options {
 func TestStreamReaderCollection(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[ShopProfile](t), must[ShopOrder](t), must[ShopCoupon](t), must[shopStream](t))
-	profiles := repo[ShopProfile](t, e, nil, nil)
-	orders := repo[ShopOrder](t, e, nil, nil)
-	coupons := repo[ShopCoupon](t, e, nil, nil)
+	profiles := tableOf[ShopProfile](t, e, nil, nil)
+	orders := tableOf[ShopOrder](t, e, nil, nil)
+	coupons := tableOf[ShopCoupon](t, e, nil, nil)
 	col, err := query.NewCollection("customer", profiles, orders)
 	if err != nil {
 		t.Fatal(err)
@@ -373,7 +373,7 @@ func (plainEmployee) TableName() string { return "plain_employee" }
 func TestStreamReaderNoStream(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[plainEmployee](t))
-	emps := repo[plainEmployee](t, e, nil, nil)
+	emps := tableOf[plainEmployee](t, e, nil, nil)
 	dec, err := stream.NewDecoder[plainEmployee]()
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func TestDeclareCopies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: tt.copies})
+			h, err := Declare(tableOf[namedDept](t), tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: tt.copies})
 			if err != nil {
 				t.Fatalf("Declare: %v", err)
 			}
@@ -81,7 +81,7 @@ func TestDeclareCopiesMismatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: tt.copies})
+			_, err := Declare(tableOf[namedDept](t), tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: tt.copies})
 			if !errors.Is(err, ErrMismatch) || !strings.Contains(fmt.Sprint(err), tt.want) {
 				t.Errorf("Declare = %v, want ErrMismatch saying %q", err, tt.want)
 			}
@@ -90,7 +90,7 @@ func TestDeclareCopiesMismatch(t *testing.T) {
 }
 
 func TestSyncAttrs(t *testing.T) {
-	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name", "floor": "floor"}})
+	h, err := Declare(tableOf[namedDept](t), tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name", "floor": "floor"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestSyncAttrs(t *testing.T) {
 }
 
 func TestSourcesAndCurrent(t *testing.T) {
-	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name", "floor": "floor"}})
+	h, err := Declare(tableOf[namedDept](t), tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name", "floor": "floor"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestSourcesAndCurrent(t *testing.T) {
 }
 
 func TestFanOutAndResume(t *testing.T) {
-	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	h, err := Declare(tableOf[namedDept](t), tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,12 +187,12 @@ func (stampedEmp) TableName() string { return "emp" }
 // outside its model, so a child model of its own with that attribute is
 // refused, naming it.
 func TestDeclareCopiesChildStamp(t *testing.T) {
-	_, err := Declare(repo[namedDept](t), repo[stampedEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	_, err := Declare(tableOf[namedDept](t), tableOf[stampedEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
 	if !errors.Is(err, ErrMismatch) || !strings.Contains(fmt.Sprint(err), "copies_stamp (field Stamp)") {
 		t.Errorf("Declare of a child model with copies_stamp = %v, want ErrMismatch naming it", err)
 	}
 	// Without copies, the attribute is the model's own business.
-	if _, err := Declare(repo[namedDept](t), repo[stampedEmp](t), Spec{Layout: MultiTable, Index: "by-dept"}); err != nil {
+	if _, err := Declare(tableOf[namedDept](t), tableOf[stampedEmp](t), Spec{Layout: MultiTable, Index: "by-dept"}); err != nil {
 		t.Errorf("Declare without copies = %v, want nil", err)
 	}
 }
@@ -201,7 +201,7 @@ func TestDeclareCopiesChildStamp(t *testing.T) {
 // what the key is made of, with the decoded children by key, and stored
 // reads their stamp and copies as stored.
 func TestSyncByKey(t *testing.T) {
-	h, err := Declare(repo[namedDept](t), repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	h, err := Declare(tableOf[namedDept](t), tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,12 @@ import (
 )
 
 func TestChangeOf(t *testing.T) {
-	depts := repo[namedDept](t)
-	h, err := Declare(depts, repo[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
+	depts := tableOf[namedDept](t)
+	h, err := Declare(depts, tableOf[copyEmp](t), Spec{Layout: MultiTable, Index: "by-dept", Copies: map[string]string{"dept_name": "name"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := repo[namedDept](t)
+	other := tableOf[namedDept](t)
 	d1 := namedDept{DeptID: "d-1"}
 	tests := []struct {
 		name   string

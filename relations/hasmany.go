@@ -116,7 +116,7 @@ type HasMany[P, C any] struct {
 	copies   []copied
 }
 
-// Declare declares the relation between the models of two repos as spec
+// Declare declares the relation between the models of two tables as spec
 // says, and checks that the models fit it: the parent's identifying
 // attributes (its plain key attributes, or those its computed key refers
 // to) must be attributes of the child with the same names and Go types
@@ -127,7 +127,7 @@ type HasMany[P, C any] struct {
 // says what is wrong. It makes no request.
 func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec Spec) (*HasMany[P, C], error) {
 	if parents == nil || children == nil {
-		return nil, errors.New("relations: declare: nil repo")
+		return nil, errors.New("relations: declare: nil table")
 	}
 	if spec.Counter == "" {
 		spec.Counter = DefaultCounter

@@ -10,11 +10,11 @@ import (
 
 // TestRefusals covers the calls refused before any request.
 func TestRefusals(t *testing.T) {
-	ic, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection})
+	ic, err := Declare(tableOf[icDeptMeta](t), tableOf[icEmp](t), Spec{Layout: ItemCollection})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept", OnDelete: Cascade})
+	mt, err := Declare(tableOf[mtDept](t), tableOf[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept", OnDelete: Cascade})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,14 +65,14 @@ func TestPolicyString(t *testing.T) {
 }
 
 func TestSweepAttrs(t *testing.T) {
-	mt, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
+	mt, err := Declare(tableOf[mtDept](t), tableOf[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := mt.sweepAttrs(), []string{"emp_id", "dept_id"}; !slices.Equal(got, want) {
 		t.Errorf("multi-table sweepAttrs() = %v, want %v", got, want)
 	}
-	ic, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection})
+	ic, err := Declare(tableOf[icDeptMeta](t), tableOf[icEmp](t), Spec{Layout: ItemCollection})
 	if err != nil {
 		t.Fatal(err)
 	}

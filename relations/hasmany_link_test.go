@@ -11,7 +11,7 @@ import (
 )
 
 func TestTxErr(t *testing.T) {
-	h, err := Declare(repo[mtDept](t), repo[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
+	h, err := Declare(tableOf[mtDept](t), tableOf[mtEmp](t), Spec{Layout: MultiTable, Index: "by-dept"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestTxErr(t *testing.T) {
 }
 
 func TestLinkActionsAndRole(t *testing.T) {
-	parents, children := repo[mtDept](t), repo[mtEmp](t)
+	parents, children := tableOf[mtDept](t), tableOf[mtEmp](t)
 	h, err := Declare(parents, children, Spec{Layout: MultiTable, Index: "by-dept"})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func TestLinkActionsAndRole(t *testing.T) {
 	if _, err := h.linkActions(&mtDept{}, &d1); !errors.Is(err, query.ErrEmptyKey) {
 		t.Errorf("LinkActions(empty key) = %v, want ErrEmptyKey", err)
 	}
-	for m, want := range map[*model.Model]Role{parents.Model(): ParentRole, children.Model(): ChildRole, repo[iiDept](t).Model(): NoRole} {
+	for m, want := range map[*model.Model]Role{parents.Model(): ParentRole, children.Model(): ChildRole, tableOf[iiDept](t).Model(): NoRole} {
 		if got := h.Role(m); got != want {
 			t.Errorf("Role(%s) = %v, want %v", m.Type(), got, want)
 		}

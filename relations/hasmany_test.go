@@ -151,7 +151,7 @@ func offlineClient(t *testing.T) *dynamokit.Client {
 	return c.(*dynamokit.Client)
 }
 
-func repo[T any](t *testing.T) *query.Table[T] {
+func tableOf[T any](t *testing.T) *query.Table[T] {
 	t.Helper()
 	r, err := query.NewTable[T](offlineClient(t))
 	if err != nil {
@@ -170,7 +170,7 @@ type derived struct {
 
 func derive[P, C any](t *testing.T, spec Spec) (derived, error) {
 	t.Helper()
-	h, err := Declare(repo[P](t), repo[C](t), spec)
+	h, err := Declare(tableOf[P](t), tableOf[C](t), spec)
 	if err != nil {
 		return derived{}, err
 	}
@@ -261,7 +261,7 @@ func TestDeclareMismatch(t *testing.T) {
 }
 
 func TestPartitionInput(t *testing.T) {
-	h, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection, Together: true})
+	h, err := Declare(tableOf[icDeptMeta](t), tableOf[icEmp](t), Spec{Layout: ItemCollection, Together: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestPartitionInput(t *testing.T) {
 		t.Errorf("input() (-want +got):\n%s", diff)
 	}
 
-	hi, err := Declare(repo[iiDeptIndexed](t), repo[iiEmp](t), Spec{Layout: InvertedIndex, Index: "gsi1", Together: true})
+	hi, err := Declare(tableOf[iiDeptIndexed](t), tableOf[iiEmp](t), Spec{Layout: InvertedIndex, Index: "gsi1", Together: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestPartitionInput(t *testing.T) {
 }
 
 func TestIsChild(t *testing.T) {
-	h, err := Declare(repo[icDeptMeta](t), repo[icEmp](t), Spec{Layout: ItemCollection, Together: true})
+	h, err := Declare(tableOf[icDeptMeta](t), tableOf[icEmp](t), Spec{Layout: ItemCollection, Together: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -153,7 +153,7 @@ type ManyToMany[F, T, E any] struct {
 // says what is wrong. It makes no request.
 func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *query.Table[E], spec EdgeSpec) (*ManyToMany[F, T, E], error) {
 	if from == nil || to == nil || edges == nil {
-		return nil, errors.New("relations: declare edge: nil repo")
+		return nil, errors.New("relations: declare edge: nil table")
 	}
 	if spec.Counter == "" {
 		spec.Counter = DefaultEdgeCounter

@@ -124,7 +124,7 @@ func (egSTUntyped) TableName() string { return "app" }
 
 func declareEdge[F, T, E any](t *testing.T, spec EdgeSpec) error {
 	t.Helper()
-	_, err := DeclareEdge(repo[F](t), repo[T](t), repo[E](t), spec)
+	_, err := DeclareEdge(tableOf[F](t), tableOf[T](t), tableOf[E](t), spec)
 	return err
 }
 
