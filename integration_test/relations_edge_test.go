@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -804,5 +805,70 @@ func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 	if got := f.counts(t, m, "s-2", "c-1"); got != [2]int{0, 1} {
 		t.Errorf("counters after Unlink = %v, want [0 1]", got)
+	}
+}
+
+// opNames is a Tracer that records the names of the top-level operations.
+type opNames struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (o *opNames) StartOperation(ctx context.Context, op *dynamokit.Operation) context.Context {
+	return ctx
+}
+
+func (o *opNames) EndOperation(_ context.Context, op *dynamokit.Operation) {
+	if op.Parent != nil {
+		return
+	}
+	o.mu.Lock()
+	o.names = append(o.names, op.Name)
+	o.mu.Unlock()
+}
+
+func (o *opNames) Request(context.Context, *dynamokit.Request) {}
+
+func (o *opNames) take() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := o.names
+	o.names = nil
+	return n
+}
+
+// TestEdgeOperationNames checks that each many-to-many verb is one
+// operation for a Tracer, named as the method the caller called.
+func TestEdgeOperationNames(t *testing.T) {
+	t.Parallel()
+	tr := &opNames{}
+	f := edgeSetup(t, ownTables, graphClient(t, dynamokit.WithTracer(tr)))
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{OnDeleteFrom: relations.Cascade, OnDeleteTo: relations.Cascade})
+	f.create(t, []string{"s-1"}, []string{"c-1"})
+	s1, c1 := Student{StudentID: "s-1"}, Course{CourseID: "c-1"}
+	tr.take()
+	for _, tt := range []struct {
+		want string
+		call func() error
+	}{
+		{"ManyToMany.Link", func() error { return m.Link(ctx, s1, c1, nil) }},
+		{"ManyToMany.Linked", func() error { _, err := m.Linked(ctx, s1, c1); return err }},
+		{"ManyToMany.LinkedFrom", func() error { _, err := m.LinkedFrom(ctx, s1, 10, ""); return err }},
+		{"ManyToMany.LinkedTo", func() error { _, err := m.LinkedTo(ctx, c1, 10, ""); return err }},
+		{"ManyToMany.CountFrom", func() error { _, err := m.CountFrom(ctx, s1); return err }},
+		{"ManyToMany.CountTo", func() error { _, err := m.CountTo(ctx, c1); return err }},
+		{"ManyToMany.RecountFrom", func() error { _, err := m.RecountFrom(ctx, s1); return err }},
+		{"ManyToMany.RecountTo", func() error { _, err := m.RecountTo(ctx, c1); return err }},
+		{"ManyToMany.Unlink", func() error { return m.Unlink(ctx, s1, c1) }},
+		{"ManyToMany.DeleteFrom", func() error { return m.DeleteFrom(ctx, s1, nil) }},
+		{"ManyToMany.DeleteTo", func() error { return m.DeleteTo(ctx, c1, nil) }},
+	} {
+		if err := tt.call(); err != nil {
+			t.Errorf("%s = %v", tt.want, err)
+		}
+		if got := tr.take(); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("%s: top-level operations %v, want [%s]", tt.want, got, tt.want)
+		}
 	}
 }

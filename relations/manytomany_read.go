@@ -50,10 +50,12 @@ func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
 // T items (up to 100 keys per request, so limit ≤ 100 is one request;
 // unprocessed keys are retried). Page.Next is the cursor of the following
 // page, signed when [EdgeSpec.CursorKey] is set.
-func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cursor string) (query.Page[Linked[E, T]], error) {
+func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cursor string) (_ query.Page[Linked[E, T]], err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedFrom", m.edges.TableName())
+	defer op.End(&err)
 	p, err := m.EdgesFrom(f).Limit(limit).Page(ctx, cursor)
 	if err != nil {
-		return query.Page[Linked[E, T]]{}, fmt.Errorf("relations: edges from: %w", err)
+		return query.Page[Linked[E, T]]{}, fmt.Errorf("relations: linked from: %w", err)
 	}
 	return farItems(ctx, p, m.to, m.toLinks)
 }
@@ -61,10 +63,12 @@ func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cu
 // LinkedTo reads one page of at most limit edges of t through the reverse
 // index, each with the F item at its far end, as [ManyToMany.LinkedFrom]
 // does: one Query and one BatchGetItem per page of up to 100.
-func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, cursor string) (query.Page[Linked[E, F]], error) {
+func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, cursor string) (_ query.Page[Linked[E, F]], err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedTo", m.edges.TableName())
+	defer op.End(&err)
 	p, err := m.EdgesTo(t).Limit(limit).Page(ctx, cursor)
 	if err != nil {
-		return query.Page[Linked[E, F]]{}, fmt.Errorf("relations: edges to: %w", err)
+		return query.Page[Linked[E, F]]{}, fmt.Errorf("relations: linked to: %w", err)
 	}
 	return farItems(ctx, p, m.from, m.fromLinks)
 }
