@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -245,6 +246,8 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	err := m.Link(ctx, s1, c1, &again)
 	if !errors.Is(err, query.ErrAlreadyExists) || errors.Is(err, relations.ErrEndpointNotFound) {
 		t.Errorf("Link again = %v, want an error matching query.ErrAlreadyExists", err)
+	} else if !strings.Contains(err.Error(), "Update through its table") {
+		t.Errorf("Link again = %q, want it to name the way to change the edge (an Update through its table)", err)
 	}
 	if sid, cid, role := f.ends(again); sid != "" || cid != "" || role != "audit" {
 		t.Errorf("Link again changed the caller's edge to %s, %s, %s; want it as passed", sid, cid, role)

@@ -129,8 +129,8 @@ type EdgeSpec struct {
 //
 //	EdgesFrom(f), EdgesTo(t)      the query of the end's edges
 //	LinkedFrom(f), LinkedTo(t)    a page of the end's edges, each with the
-//	                              endpoint at its far end ([Linked]): a T
-//	                              for LinkedFrom, an F for LinkedTo
+//	                              endpoint at its far end: a T for
+//	                              LinkedFrom, an F for LinkedTo
 //	CountFrom(f), CountTo(t)      how many edges the end has
 //	RecountFrom(f), RecountTo(t)  count the end's edges again and store it
 //	DeleteFrom(f), DeleteTo(t)    delete the end, under OnDeleteFrom or

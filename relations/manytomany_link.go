@@ -61,7 +61,7 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 			return &opError{op: "link", kinds: []error{ErrEndpointNotFound}, err: err}
 		}
 		if te.Reasons[0].Failed() && errors.Is(te.Reasons[0].Kind, query.ErrAlreadyExists) {
-			return &opError{op: "link (the edge exists: update its attributes through its table)", kinds: []error{query.ErrAlreadyExists}, err: err}
+			return &opError{op: "link (already linked: change the edge's attributes with an Update through its table)", kinds: []error{query.ErrAlreadyExists}, err: err}
 		}
 	}
 	return fmt.Errorf("relations: link: %w", err)
