@@ -1,9 +1,11 @@
 package integration_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -210,8 +212,9 @@ func (f edgeFix[S, C, E]) counts(t *testing.T, m *relations.ManyToMany[S, C, E],
 }
 
 // TestEdgeLink links a student to a course, links them again with another
-// role (nothing changes: the first link wins), and refuses links to a
-// missing endpoint on either side, counting requests and write units.
+// role (refused with ErrAlreadyExists, nothing changes), updates the
+// edge's role through its table, and refuses links to a missing endpoint
+// on either side, counting requests and write units.
 func TestEdgeLink(t *testing.T) {
 	t.Parallel()
 	eachEdgeLayout(t, testEdgeLink, testEdgeLink)
@@ -237,9 +240,17 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		t.Errorf("Link sent %v (%d write units), want 1 TransactWriteItems (6 write units)", reqs, units)
 	}
 
+	// Linking again is refused as HasMany.Link refuses a child that
+	// exists: the stored edge, the counters and the caller's edge stay.
 	again := f.edge("audit")
-	if err := m.Link(ctx, s1, c1, &again); err != nil {
-		t.Errorf("Link again = %v, want nil", err)
+	err := m.Link(ctx, s1, c1, &again)
+	if !errors.Is(err, query.ErrAlreadyExists) || errors.Is(err, relations.ErrEndpointNotFound) {
+		t.Errorf("Link again = %v, want an error matching query.ErrAlreadyExists", err)
+	} else if !strings.Contains(err.Error(), "Update through its table") {
+		t.Errorf("Link again = %q, want it to name the way to change the edge (an Update through its table)", err)
+	}
+	if sid, cid, role := f.ends(again); sid != "" || cid != "" || role != "audit" {
+		t.Errorf("Link again changed the caller's edge to %s, %s, %s; want it as passed", sid, cid, role)
 	}
 	reqs, _ = f.meter.take()
 	if diff := cmp.Diff(map[string]int{"TransactWriteItems": 1}, reqs); diff != "" {
@@ -250,6 +261,23 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{1, 1} {
 		t.Errorf("counters after linking twice = %v, want [1 1]", got)
+	}
+
+	// The edge's own attributes change through its table: the relation's
+	// rules let an Update through, and the counters do not move.
+	f.meter.take()
+	if err := f.edges.Update(f.pair("s-1", "c-1", "")).Set("role", "audit").If(f.edges.KeyExists()).Run(ctx); err != nil {
+		t.Fatalf("Update of the edge's role = %v", err)
+	}
+	reqs, _ = f.meter.take()
+	if diff := cmp.Diff(map[string]int{"UpdateItem": 1}, reqs); diff != "" {
+		t.Errorf("Update of the edge sent %v, want 1 UpdateItem", reqs)
+	}
+	if got, want := f.pairs(t), []string{"s-1-c-1:audit"}; !slices.Equal(got, want) {
+		t.Errorf("edges after the update = %v, want %v", got, want)
+	}
+	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{1, 1} {
+		t.Errorf("counters after the update = %v, want [1 1]", got)
 	}
 
 	for _, tt := range []struct {
@@ -265,7 +293,7 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 			t.Errorf("Link to a %s = %v, want ErrEndpointNotFound", tt.name, err)
 		}
 	}
-	if got, want := f.pairs(t), []string{"s-1-c-1:lead"}; !slices.Equal(got, want) {
+	if got, want := f.pairs(t), []string{"s-1-c-1:audit"}; !slices.Equal(got, want) {
 		t.Errorf("edges after refused links = %v, want %v", got, want)
 	}
 	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{1, 1} {
@@ -318,14 +346,14 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	var got []string
 	cursor, pages := "", 0
 	for {
-		p, err := m.ToPage(ctx, f.student("s-1", ""), 2, cursor)
+		p, err := m.LinkedFrom(ctx, f.student("s-1", ""), 2, cursor)
 		if err != nil {
-			t.Fatalf("ToPage = %v", err)
+			t.Fatalf("LinkedFrom = %v", err)
 		}
 		pages++
 		reqs, _ := f.meter.take()
 		if diff := cmp.Diff(map[string]int{"Query": 1, "BatchGetItem": 1}, reqs); diff != "" && len(p.Items) > 0 {
-			t.Errorf("ToPage %d sent %v, want 1 Query and 1 BatchGetItem", pages, reqs)
+			t.Errorf("LinkedFrom %d sent %v, want 1 Query and 1 BatchGetItem", pages, reqs)
 		}
 		for _, it := range p.Items {
 			_, cid, role := f.ends(it.Edge)
@@ -338,12 +366,12 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 	want := []string{"c-1:lead:Course c-1:false", "c-2:member:Course c-2:false", "c-3:member:Course c-3:false"}
 	if !slices.Equal(got, want) {
-		t.Errorf("ToPage over %d pages = %v, want %v", pages, got, want)
+		t.Errorf("LinkedFrom over %d pages = %v, want %v", pages, got, want)
 	}
 
-	p, err := m.FromPage(ctx, f.course("c-1", ""), 10, "")
+	p, err := m.LinkedTo(ctx, f.course("c-1", ""), 10, "")
 	if err != nil {
-		t.Fatalf("FromPage = %v", err)
+		t.Fatalf("LinkedTo = %v", err)
 	}
 	got = nil
 	for _, it := range p.Items {
@@ -351,18 +379,18 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		got = append(got, sid+":"+role+":"+f.name(it.Item))
 	}
 	if want := []string{"s-1:lead:Student s-1", "s-2:audit:Student s-2"}; !slices.Equal(got, want) || p.Next != "" {
-		t.Errorf("FromPage = %v (next %q), want %v and no next page", got, p.Next, want)
+		t.Errorf("LinkedTo = %v (next %q), want %v and no next page", got, p.Next, want)
 	}
 
-	first, err := m.ToPage(ctx, f.student("s-1", ""), 1, "")
+	first, err := m.LinkedFrom(ctx, f.student("s-1", ""), 1, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.ToPage(ctx, f.student("s-1", ""), 1, first.Next+"x"); !errors.Is(err, query.ErrBadCursor) {
-		t.Errorf("ToPage with a tampered cursor = %v, want ErrBadCursor", err)
+	if _, err := m.LinkedFrom(ctx, f.student("s-1", ""), 1, first.Next+"x"); !errors.Is(err, query.ErrBadCursor) {
+		t.Errorf("LinkedFrom with a tampered cursor = %v, want ErrBadCursor", err)
 	}
-	if _, err := m.FromPage(ctx, f.course("c-1", ""), 1, first.Next); !errors.Is(err, query.ErrBadCursor) {
-		t.Errorf("FromPage with ToPage's cursor = %v, want ErrBadCursor", err)
+	if _, err := m.LinkedTo(ctx, f.course("c-1", ""), 1, first.Next); !errors.Is(err, query.ErrBadCursor) {
+		t.Errorf("LinkedTo with LinkedFrom's cursor = %v, want ErrBadCursor", err)
 	}
 
 	// A course deleted around the relation (through a client it is not
@@ -370,7 +398,7 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if err := f.over(t, graphClient(t)).courses.Delete(ctx, f.course("c-3", "")); err != nil {
 		t.Fatal(err)
 	}
-	after, err := m.ToPage(ctx, f.student("s-1", ""), 10, "")
+	after, err := m.LinkedFrom(ctx, f.student("s-1", ""), 10, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +408,7 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		got = append(got, fmt.Sprintf("%s:%v", cid, it.Missing))
 	}
 	if want := []string{"c-1:false", "c-2:false", "c-3:true"}; !slices.Equal(got, want) {
-		t.Errorf("ToPage after deleting c-3 around the relation = %v, want %v", got, want)
+		t.Errorf("LinkedFrom after deleting c-3 around the relation = %v, want %v", got, want)
 	}
 }
 
@@ -780,5 +808,70 @@ func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 	if got := f.counts(t, m, "s-2", "c-1"); got != [2]int{0, 1} {
 		t.Errorf("counters after Unlink = %v, want [0 1]", got)
+	}
+}
+
+// opNames is a Tracer that records the names of the top-level operations.
+type opNames struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (o *opNames) StartOperation(ctx context.Context, op *dynamokit.Operation) context.Context {
+	return ctx
+}
+
+func (o *opNames) EndOperation(_ context.Context, op *dynamokit.Operation) {
+	if op.Parent != nil {
+		return
+	}
+	o.mu.Lock()
+	o.names = append(o.names, op.Name)
+	o.mu.Unlock()
+}
+
+func (o *opNames) Request(context.Context, *dynamokit.Request) {}
+
+func (o *opNames) take() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := o.names
+	o.names = nil
+	return n
+}
+
+// TestEdgeOperationNames checks that each many-to-many verb is one
+// operation for a Tracer, named as the method the caller called.
+func TestEdgeOperationNames(t *testing.T) {
+	t.Parallel()
+	tr := &opNames{}
+	f := edgeSetup(t, ownTables, graphClient(t, dynamokit.WithTracer(tr)))
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{OnDeleteFrom: relations.Cascade, OnDeleteTo: relations.Cascade})
+	f.create(t, []string{"s-1"}, []string{"c-1"})
+	s1, c1 := Student{StudentID: "s-1"}, Course{CourseID: "c-1"}
+	tr.take()
+	for _, tt := range []struct {
+		want string
+		call func() error
+	}{
+		{"ManyToMany.Link", func() error { return m.Link(ctx, s1, c1, nil) }},
+		{"ManyToMany.Linked", func() error { _, err := m.Linked(ctx, s1, c1); return err }},
+		{"ManyToMany.LinkedFrom", func() error { _, err := m.LinkedFrom(ctx, s1, 10, ""); return err }},
+		{"ManyToMany.LinkedTo", func() error { _, err := m.LinkedTo(ctx, c1, 10, ""); return err }},
+		{"ManyToMany.CountFrom", func() error { _, err := m.CountFrom(ctx, s1); return err }},
+		{"ManyToMany.CountTo", func() error { _, err := m.CountTo(ctx, c1); return err }},
+		{"ManyToMany.RecountFrom", func() error { _, err := m.RecountFrom(ctx, s1); return err }},
+		{"ManyToMany.RecountTo", func() error { _, err := m.RecountTo(ctx, c1); return err }},
+		{"ManyToMany.Unlink", func() error { return m.Unlink(ctx, s1, c1) }},
+		{"ManyToMany.DeleteFrom", func() error { return m.DeleteFrom(ctx, s1, nil) }},
+		{"ManyToMany.DeleteTo", func() error { return m.DeleteTo(ctx, c1, nil) }},
+	} {
+		if err := tt.call(); err != nil {
+			t.Errorf("%s = %v", tt.want, err)
+		}
+		if got := tr.take(); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("%s: top-level operations %v, want [%s]", tt.want, got, tt.want)
+		}
 	}
 }

@@ -104,8 +104,8 @@ type EdgeSpec struct {
 	// of either model, and two relations that share an endpoint model
 	// need different counters.
 	Counter string
-	// CursorKey, when set, signs the cursors of [ManyToMany.FromPage] and
-	// [ManyToMany.ToPage] (see query.Query.SignCursors).
+	// CursorKey, when set, signs the cursors of [ManyToMany.LinkedTo] and
+	// [ManyToMany.LinkedFrom] (see query.Query.SignCursors).
 	CursorKey []byte
 }
 
@@ -120,6 +120,25 @@ type EdgeSpec struct {
 // item counts its edges ([EdgeSpec.Counter]), in the transactions that
 // link and unlink, so that a [Restrict] delete is one conditional
 // DeleteItem that no link can race.
+//
+// Its verbs are named by the end the caller holds and what comes back.
+// Link, Unlink and Linked take both ends. Every other verb takes one end,
+// and its last word says which: From takes an f F (the From endpoint), To
+// a t T (the To endpoint). The word before it says what comes back or what
+// is done to that end:
+//
+//	EdgesFrom(f), EdgesTo(t)      the query of the end's edges
+//	LinkedFrom(f), LinkedTo(t)    a page of the end's edges, each with the
+//	                              endpoint at its far end: a T for
+//	                              LinkedFrom, an F for LinkedTo
+//	CountFrom(f), CountTo(t)      how many edges the end has
+//	RecountFrom(f), RecountTo(t)  count the end's edges again and store it
+//	DeleteFrom(f), DeleteTo(t)    delete the end, under OnDeleteFrom or
+//	                              OnDeleteTo
+//
+// So for authors (From) and books (To) linked by authorships,
+// LinkedFrom(author) lists the author's books and LinkedTo(book) the
+// book's authors.
 type ManyToMany[F, T, E any] struct {
 	from  *query.Table[F]
 	to    *query.Table[T]

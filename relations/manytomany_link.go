@@ -17,11 +17,20 @@ import (
 // each endpoint existing. It returns [ErrEndpointNotFound] when either is
 // missing; then nothing is written.
 //
-// Linking is idempotent: when f and t are already linked, Link writes
-// nothing and returns nil, and the stored edge keeps its attributes (the
-// first link wins). To change an edge's own attributes, update it through
-// the edges' query.Table. A second link costs the same one request, which
-// DynamoDB cancels.
+// When f and t are already linked, Link writes nothing and returns an
+// error matching [query.ErrAlreadyExists], as [HasMany.Link] does for a
+// child that exists: the stored edge keeps its attributes and the
+// counters stay as they were, and *edge is left as it was passed. It
+// costs the same one request, which DynamoDB cancels. To change an
+// existing edge's own attributes, update it through the edges'
+// query.Table, which the relation's write rules let through (an update
+// cannot change an edge's links, which are its key):
+//
+//	err := edges.Update(Enrollment{StudentID: "s-1", CourseID: "c-1"}).
+//		Set("role", "lead").If(edges.KeyExists()).Run(ctx)
+//
+// To link or keep an existing link alike, treat
+// errors.Is(err, query.ErrAlreadyExists) as done.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -52,8 +61,7 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 			return &opError{op: "link", kinds: []error{ErrEndpointNotFound}, err: err}
 		}
 		if te.Reasons[0].Failed() && errors.Is(te.Reasons[0].Kind, query.ErrAlreadyExists) {
-			*edge = linked
-			return nil // already linked
+			return &opError{op: "link (already linked: change the edge's attributes with an Update through its table)", kinds: []error{query.ErrAlreadyExists}, err: err}
 		}
 	}
 	return fmt.Errorf("relations: link: %w", err)

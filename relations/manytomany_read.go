@@ -9,7 +9,7 @@ import (
 )
 
 // Linked is an edge with the endpoint at its far end, as
-// [ManyToMany.ToPage] and [ManyToMany.FromPage] return them.
+// [ManyToMany.LinkedFrom] and [ManyToMany.LinkedTo] return them.
 type Linked[E, X any] struct {
 	// Edge is the edge, with its own attributes.
 	Edge E
@@ -44,27 +44,31 @@ func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
 	return q
 }
 
-// ToPage reads one page of at most limit edges of f, starting at cursor
+// LinkedFrom reads one page of at most limit edges of f, starting at cursor
 // ("" for the first page), each with the T item at its far end, read
 // whole. It costs one Query of the edge table and one BatchGetItem of the
 // T items (up to 100 keys per request, so limit ≤ 100 is one request;
 // unprocessed keys are retried). Page.Next is the cursor of the following
 // page, signed when [EdgeSpec.CursorKey] is set.
-func (m *ManyToMany[F, T, E]) ToPage(ctx context.Context, f F, limit int, cursor string) (query.Page[Linked[E, T]], error) {
+func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cursor string) (_ query.Page[Linked[E, T]], err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedFrom", m.edges.TableName())
+	defer op.End(&err)
 	p, err := m.EdgesFrom(f).Limit(limit).Page(ctx, cursor)
 	if err != nil {
-		return query.Page[Linked[E, T]]{}, fmt.Errorf("relations: edges from: %w", err)
+		return query.Page[Linked[E, T]]{}, fmt.Errorf("relations: linked from: %w", err)
 	}
 	return farItems(ctx, p, m.to, m.toLinks)
 }
 
-// FromPage reads one page of at most limit edges of t through the reverse
-// index, each with the F item at its far end, as [ManyToMany.ToPage]
+// LinkedTo reads one page of at most limit edges of t through the reverse
+// index, each with the F item at its far end, as [ManyToMany.LinkedFrom]
 // does: one Query and one BatchGetItem per page of up to 100.
-func (m *ManyToMany[F, T, E]) FromPage(ctx context.Context, t T, limit int, cursor string) (query.Page[Linked[E, F]], error) {
+func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, cursor string) (_ query.Page[Linked[E, F]], err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedTo", m.edges.TableName())
+	defer op.End(&err)
 	p, err := m.EdgesTo(t).Limit(limit).Page(ctx, cursor)
 	if err != nil {
-		return query.Page[Linked[E, F]]{}, fmt.Errorf("relations: edges to: %w", err)
+		return query.Page[Linked[E, F]]{}, fmt.Errorf("relations: linked to: %w", err)
 	}
 	return farItems(ctx, p, m.from, m.fromLinks)
 }

@@ -144,8 +144,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	}
 
 	// Link: one transaction creates the assignment and counts it on both
-	// ends, on condition that both exist. Linking twice is not an error
-	// and keeps the first assignment's role.
+	// ends, on condition that both exist.
 	for _, a := range []Assignment{
 		{"e-1", "p-1", "lead"}, {"e-1", "p-2", "reviewer"},
 		{"e-2", "p-1", "developer"}, {"e-3", "p-2", "developer"},
@@ -155,15 +154,22 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 		}
 		fmt.Fprintf(w, "linked %s to %s as %s\n", a.EmployeeID, a.ProjectID, a.Role)
 	}
+	// Linking a pair already linked is refused with ErrAlreadyExists and
+	// changes nothing. An assignment's own attributes are updated through
+	// its table, which the relation lets through.
 	again := Assignment{Role: "intern"}
-	if err := work.Link(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-1"}, &again); err != nil {
+	err = work.Link(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-1"}, &again)
+	fmt.Fprintf(w, "link e-1 to p-1 again as intern: already linked: %v\n", errors.Is(err, query.ErrAlreadyExists))
+	err = assigns.Update(Assignment{EmployeeID: "e-1", ProjectID: "p-1"}).
+		Set("role", "architect").If(assigns.KeyExists()).Run(ctx)
+	if err != nil {
 		return err
 	}
 	kept, err := work.Linked(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-1"})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "linked e-1 to p-1 again as intern: still one assignment, role %s\n", kept.Role)
+	fmt.Fprintf(w, "updated e-1 on p-1: still one assignment, role %s\n", kept.Role)
 
 	// A link to a missing end is refused, and nothing is written.
 	err = work.Link(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-9"}, nil)
@@ -171,14 +177,14 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 
 	// List both ways: one Query of the edges and one BatchGetItem of the
 	// items at their far end per page.
-	page, err := work.ToPage(ctx, Employee{EmployeeID: "e-1"}, 10, "")
+	page, err := work.LinkedFrom(ctx, Employee{EmployeeID: "e-1"}, 10, "")
 	if err != nil {
 		return err
 	}
 	for _, it := range page.Items {
 		fmt.Fprintf(w, "e-1 works on %s (%s) as %s\n", it.Item.ProjectID, it.Item.Title, it.Edge.Role)
 	}
-	back, err := work.FromPage(ctx, Project{ProjectID: "p-1"}, 10, "")
+	back, err := work.LinkedTo(ctx, Project{ProjectID: "p-1"}, 10, "")
 	if err != nil {
 		return err
 	}
@@ -219,7 +225,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	if err := detach.DeleteFrom(ctx, Employee{EmployeeID: "e-3"}, nil); err != nil {
 		return err
 	}
-	rest, err := work.FromPage(ctx, Project{ProjectID: "p-2"}, 10, "")
+	rest, err := work.LinkedTo(ctx, Project{ProjectID: "p-2"}, 10, "")
 	if err != nil {
 		return err
 	}
