@@ -33,9 +33,9 @@ func TestEdgeForeignWriter(t *testing.T) {
 
 	// Restrict sees the edge the counter does not count.
 	err := m.DeleteFrom(ctx, Student{StudentID: "s-2"}, nil)
-	var he *relations.HasEdgesError
-	if !errors.As(err, &he) || !errors.Is(err, relations.ErrCounterDrift) || he.Edge != "course_id=c-1, student_id=s-2" || he.Edges != 1 {
-		t.Errorf("DeleteFrom(s-2, Restrict, counter 0, 1 edge written around) = %v, want a *HasEdgesError naming course_id=c-1, student_id=s-2 and matching ErrCounterDrift", err)
+	var he *relations.RestrictError
+	if !errors.As(err, &he) || !errors.Is(err, relations.ErrCounterDrift) || he.Example != "course_id=c-1, student_id=s-2" || he.Count != 1 {
+		t.Errorf("DeleteFrom(s-2, Restrict, counter 0, 1 edge written around) = %v, want a *RestrictError naming course_id=c-1, student_id=s-2 and matching ErrCounterDrift", err)
 	}
 	if _, err := f.students.Get(ctx, Student{StudentID: "s-2"}); err != nil {
 		t.Errorf("Get(s-2) after the refused delete = %v", err)

@@ -227,10 +227,10 @@ func TestComposeBookDeleteTo(t *testing.T) {
 			want := bookDeleted
 			if pol == relations.Restrict {
 				want = bookKept
-				var he *relations.HasEdgesError
+				var he *relations.RestrictError
 				if !errors.As(err, &he) || !errors.Is(err, relations.ErrHasEdges) || he.Item != "book_id=k-1" ||
 					!strings.Contains(he.Relation, "ComposeAuthorship") || !strings.Contains(err.Error(), "book_id=k-1") {
-					t.Errorf("DeleteTo(k-1) = %v (%#v), want a *HasEdgesError naming the relation through ComposeAuthorship and book_id=k-1", err, he)
+					t.Errorf("DeleteTo(k-1) = %v (%#v), want a *RestrictError naming the relation through ComposeAuthorship and book_id=k-1", err, he)
 				}
 			} else if err != nil {
 				t.Errorf("DeleteTo(k-1) = %v, want nil", err)
@@ -246,7 +246,7 @@ func TestComposeBookDeleteTo(t *testing.T) {
 // the one-to-many relation (DeleteChild). Under the book end's Restrict it
 // used to return ErrStaleLink, whose doc said to read again and retry,
 // which loops forever: the link is fine, the many-to-many's condition
-// failed. It returns a *HasEdgesError naming the relation and the book.
+// failed. It returns a *RestrictError naming the relation and the book.
 // Under Cascade and Detach it applies the many-to-many's policy: the edge
 // goes, the author's counter follows, then the book. A child whose link
 // really changed still reports ErrStaleLink.
@@ -257,9 +257,9 @@ func TestComposeBookDeleteChild(t *testing.T) {
 		f := newBookFix(t, relations.Restrict)
 		err := f.holds.DeleteChild(t.Context(), ComposeBook{BookID: "k-1", BranchID: "b-1"})
 		f.logCost(t, "DeleteChild(k-1), refused")
-		var he *relations.HasEdgesError
+		var he *relations.RestrictError
 		if errors.Is(err, relations.ErrStaleLink) || !errors.As(err, &he) || he.Item != "book_id=k-1" || !strings.Contains(he.Relation, "ComposeAuthorship") {
-			t.Errorf("DeleteChild(k-1 of b-1, which has an author) = %v, want a *HasEdgesError naming the many-to-many and book_id=k-1, not ErrStaleLink", err)
+			t.Errorf("DeleteChild(k-1 of b-1, which has an author) = %v, want a *RestrictError naming the many-to-many and book_id=k-1, not ErrStaleLink", err)
 		}
 		if got := f.state(t); got != bookKept {
 			t.Errorf("after DeleteChild: %s, want %s", got, bookKept)
@@ -294,7 +294,7 @@ func TestComposeBookDeleteChild(t *testing.T) {
 
 // TestComposeBookGraph is what deleting a book that has an author does
 // through every path of its branch's relation: under the many-to-many
-// end's Restrict, a *HasEdgesError naming the relation and the book (not
+// end's Restrict, a *RestrictError naming the relation and the book (not
 // ErrStaleLink, not "children remain after 10 passes"), with the book, its
 // edge and both counters kept; under its Cascade or Detach, the relation
 // verbs (DeleteChild, the branch's cascade) apply it: the edge is deleted,
@@ -322,9 +322,9 @@ func TestComposeBookGraph(t *testing.T) {
 				want := bookKept
 				switch {
 				case pol == relations.Restrict:
-					var he *relations.HasEdgesError
+					var he *relations.RestrictError
 					if !errors.As(err, &he) || he.Item != "book_id=k-1" || !strings.Contains(he.Relation, "ComposeAuthorship") {
-						t.Errorf("%s = %v, want a *HasEdgesError naming the relation through ComposeAuthorship and book_id=k-1", path, err)
+						t.Errorf("%s = %v, want a *RestrictError naming the relation through ComposeAuthorship and book_id=k-1", path, err)
 					}
 				case path == "Table.Delete":
 					if !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "ManyToMany.DeleteTo") {
@@ -532,9 +532,9 @@ func TestComposeCascadeEndPolicies(t *testing.T) {
 			want := libraryBranch
 			if pol == relations.Restrict {
 				want = libraryKept
-				var he *relations.HasEdgesError
+				var he *relations.RestrictError
 				if !errors.As(err, &he) || !strings.HasPrefix(he.Item, "book_id=k-") || !strings.Contains(he.Relation, "ComposeAuthorship") {
-					t.Errorf("DeleteParent(b-1) = %v, want a *HasEdgesError naming the relation through ComposeAuthorship and a book of b-1", err)
+					t.Errorf("DeleteParent(b-1) = %v, want a *RestrictError naming the relation through ComposeAuthorship and a book of b-1", err)
 				}
 			} else if err != nil {
 				t.Errorf("DeleteParent(b-1) = %v, want nil", err)
@@ -550,7 +550,7 @@ func TestComposeCascadeEndPolicies(t *testing.T) {
 // cascade deletes its books, and the books' own Cascade deletes their
 // reviews; the many-to-many end's Detach unlinks their authors. Under the
 // reviews relation's Restrict, the cascade stops at k-1, which has
-// reviews, with a *HasChildrenError naming that relation and the book,
+// reviews, with a *RestrictError naming that relation and the book,
 // before deleting any book or edge. DeleteTo and DeleteChild of a book
 // with reviews apply the reviews relation too. On today's main each is
 // refused before any request.
@@ -568,9 +568,9 @@ func TestComposeNestedCascade(t *testing.T) {
 		t.Parallel()
 		f := newLibraryFix(t, relations.Detach, relations.Restrict)
 		err := f.holds.DeleteParent(t.Context(), ComposeBranch{"b-1"}, nil)
-		var hc *relations.HasChildrenError
+		var hc *relations.RestrictError
 		if !errors.As(err, &hc) || hc.Item != "book_id=k-1" || !strings.Contains(hc.Relation, "ComposeReview") {
-			t.Errorf("DeleteParent(b-1) = %v, want a *HasChildrenError naming the reviews relation and book_id=k-1", err)
+			t.Errorf("DeleteParent(b-1) = %v, want a *RestrictError naming the reviews relation and book_id=k-1", err)
 		}
 		// k-2 (no reviews) may be deleted before the cascade reaches k-1.
 		got := f.state(t)

@@ -72,9 +72,9 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	// were written around the relation, so d-big has no counter and they
 	// are counted with a Query.
 	err := f.staff.DeleteParent(ctx, big, nil)
-	var hc *relations.HasChildrenError
-	if !errors.Is(err, relations.ErrHasChildren) || !errors.As(err, &hc) || hc.Children != bigDepartment {
-		t.Fatalf("Delete(d-big, Restrict) = %v, want a HasChildrenError with %d children", err, bigDepartment)
+	var hc *relations.RestrictError
+	if !errors.Is(err, relations.ErrHasChildren) || !errors.As(err, &hc) || hc.Count != bigDepartment {
+		t.Fatalf("Delete(d-big, Restrict) = %v, want a RestrictError with %d children", err, bigDepartment)
 	}
 	if _, err := f.depts.Get(ctx, big); err != nil {
 		t.Fatalf("d-big after a refused delete: %v", err)

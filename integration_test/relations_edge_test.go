@@ -438,9 +438,9 @@ func testEdgeDelete[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 
 	// Restrict: s-1 has an edge.
 	err := m.DeleteFrom(ctx, f.student("s-1", ""), nil)
-	var he *relations.HasEdgesError
-	if !errors.As(err, &he) || he.Edges != 1 || !errors.Is(err, relations.ErrHasEdges) {
-		t.Errorf("restrict DeleteFrom(s-1) = %v, want *HasEdgesError{1}", err)
+	var he *relations.RestrictError
+	if !errors.As(err, &he) || he.Count != 1 || !errors.Is(err, relations.ErrHasEdges) {
+		t.Errorf("restrict DeleteFrom(s-1) = %v, want *RestrictError{1}", err)
 	}
 	reqs, _ := f.meter.take()
 	if diff := cmp.Diff(map[string]int{"Query": 1, "GetItem": 1}, reqs); diff != "" {
@@ -556,7 +556,7 @@ func testEdgeRestrictRace[S, C, E any](naive bool) func(*testing.T, edgeLayout[S
 				return err
 			}
 			if n > 0 {
-				return &relations.HasEdgesError{Edges: n}
+				return &relations.RestrictError{Kind: relations.ErrHasEdges, Count: n}
 			}
 			return plain.courses.Delete(ctx, c)
 		}
@@ -724,13 +724,13 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 		t.Fatal(err)
 	}
 	err := m.DeleteFrom(ctx, f.student("s-1", ""), nil)
-	var he *relations.HasEdgesError
-	if !errors.As(err, &he) || he.Edges != 1 {
-		t.Errorf("restrict DeleteFrom(a student without counter, 1 edge) = %v, want *HasEdgesError{1}", err)
+	var he *relations.RestrictError
+	if !errors.As(err, &he) || he.Count != 1 {
+		t.Errorf("restrict DeleteFrom(a student without counter, 1 edge) = %v, want *RestrictError{1}", err)
 	}
 	err = m.DeleteTo(ctx, f.course("c-1", ""), nil)
-	if !errors.As(err, &he) || he.Edges != 1 {
-		t.Errorf("restrict DeleteTo(a course without counter, 1 edge) = %v, want *HasEdgesError{1}", err)
+	if !errors.As(err, &he) || he.Count != 1 {
+		t.Errorf("restrict DeleteTo(a course without counter, 1 edge) = %v, want *RestrictError{1}", err)
 	}
 	if got, want := f.pairs(t), []string{"s-1-c-1:"}; !slices.Equal(got, want) {
 		t.Errorf("edges = %v, want %v", got, want)

@@ -237,9 +237,9 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 	f.seed(t) // d-1: e-1, e-2; d-2: e-3, e-4, e-5
 	d1, d2 := f.dept(Department{DepartmentID: "d-1"}), f.dept(Department{DepartmentID: "d-2"})
 
-	var hc *relations.HasChildrenError
-	if err := f.staff.DeleteParent(ctx, d1, nil); !errors.As(err, &hc) || hc.Children != 2 {
-		t.Errorf("Delete(d-1, Restrict) = %v, want a HasChildrenError with 2 children", err)
+	var hc *relations.RestrictError
+	if err := f.staff.DeleteParent(ctx, d1, nil); !errors.As(err, &hc) || hc.Count != 2 {
+		t.Errorf("Delete(d-1, Restrict) = %v, want a RestrictError with 2 children", err)
 	}
 	if _, err := f.depts.Get(ctx, d1); err != nil {
 		t.Errorf("Get(d-1) after a refused delete: %v", err)

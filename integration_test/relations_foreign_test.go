@@ -116,10 +116,10 @@ func TestRelationsForeignWriter(t *testing.T) {
 	// Restrict refuses while the index shows a child, whatever the counter.
 	for _, tt := range []struct{ dept, child string }{{"d-3", "employee_id=e-9"}, {"d-2", "employee_id=e-3"}} {
 		err := staff.DeleteParent(ctx, Department{DepartmentID: tt.dept}, nil)
-		var hc *relations.HasChildrenError
+		var hc *relations.RestrictError
 		if !errors.As(err, &hc) || !errors.Is(err, relations.ErrHasChildren) || !errors.Is(err, relations.ErrCounterDrift) {
-			t.Errorf("DeleteParent(%s, Restrict) = %v, want a *HasChildrenError that also matches ErrCounterDrift", tt.dept, err)
-		} else if hc.Child != tt.child || hc.Children != 1 {
+			t.Errorf("DeleteParent(%s, Restrict) = %v, want a *RestrictError that also matches ErrCounterDrift", tt.dept, err)
+		} else if hc.Example != tt.child || hc.Count != 1 {
 			t.Errorf("DeleteParent(%s, Restrict) = %+v, want 1 child, %s", tt.dept, *hc, tt.child)
 		}
 		if _, err := depts.Get(ctx, Department{DepartmentID: tt.dept}); err != nil {

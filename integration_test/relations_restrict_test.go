@@ -81,7 +81,7 @@ func restrictRace[P, C any](t *testing.T, s shape[P, C], plain bool) {
 			return err
 		}
 		if n > 0 {
-			return &relations.HasChildrenError{Children: n}
+			return &relations.RestrictError{Kind: relations.ErrHasChildren, Count: n}
 		}
 		return f.depts.Delete(ctx, parent)
 	}

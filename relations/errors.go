@@ -48,7 +48,7 @@ var (
 	ErrMismatch = errors.New("relations: declaration does not match the models")
 	// ErrHasChildren is returned by [HasMany.DeleteParent] under the
 	// [Restrict] policy when the parent still has children. The error is a
-	// *[HasChildrenError], which names the relation, the parent and one
+	// *[RestrictError], which names the relation, the parent and one
 	// child, and says how many. Retrying does not help until the children
 	// are moved or deleted.
 	ErrHasChildren = errors.New("relations: parent has children")
@@ -74,41 +74,54 @@ var (
 	ErrCounterDrift = errors.New("relations: counter drift: recount it (Recount, or Audit with Repair)")
 )
 
-// HasChildrenError is the error of [HasMany.DeleteParent] refusing, under
-// the [Restrict] policy, to delete a parent that has children. It matches
-// [ErrHasChildren] with errors.Is, and also [ErrCounterDrift] when Drift is
-// set; it is always a pointer. Retrying does not help until the children
-// are moved or deleted.
-type HasChildrenError struct {
+// RestrictError is the error of a [Restrict] delete refused because the
+// item still has what the relation counts: a parent's children
+// ([HasMany.DeleteParent], Kind [ErrHasChildren]) or an end's edges
+// ([ManyToMany.DeleteFrom], [ManyToMany.DeleteTo], Kind [ErrHasEdges]).
+// It matches its Kind with errors.Is, and also [ErrCounterDrift] when
+// Drift is set; it is always a pointer. Retrying does not help until the
+// children are moved or deleted, or the edges unlinked.
+type RestrictError struct {
 	// Relation names the relation that refused, such as "Department has
 	// many Employee" ("" when not known).
 	Relation string
-	// Item is the key of the parent whose delete was refused, such as
+	// Item is the key of the item whose delete was refused, such as
 	// "department_id=d-1" ("" when not known).
 	Item string
-	// Children is how many children the parent had when they were counted.
-	Children int
-	// Child is the key of one child the child index listed (such as
-	// "employee_id=e-1"), "" when the children were only counted by the
-	// parent's counter.
-	Child string
-	// Drift is set when the child index showed a child that the parent's
-	// counter did not count: a writer outside the relation linked it.
+	// Kind is [ErrHasChildren] or [ErrHasEdges].
+	Kind error
+	// Count is how many children or edges the item had when they were
+	// counted (0: not counted, only refused by the counter's condition).
+	Count int
+	// Example is the key of one child or edge the index listed (such as
+	// "employee_id=e-1"), "" when they were only counted by the item's
+	// counter.
+	Example string
+	// Drift is set when the index showed a child or an edge that the
+	// item's counter did not count: a writer outside the relation wrote
+	// it.
 	Drift *CounterDriftError
 }
 
 // Error implements the error interface.
-func (e *HasChildrenError) Error() string {
-	children := fmt.Sprintf("%d children", e.Children)
-	switch e.Children {
-	case 0: // not counted: its delete's condition on the counter failed
-		children = "children (its children counter is not 0, or it has none: HasMany.DeleteParent counts them)"
-	case 1:
-		children = "1 child"
+func (e *RestrictError) Error() string {
+	what, one, many, counter, who := "parent", "child", "children", "children counter", "HasMany.DeleteParent"
+	if e.Kind == ErrHasEdges {
+		what, one, many, counter, who = "endpoint", "edge", "edges", "edge counter", "the relation's verbs"
 	}
-	s := "relations: " + refusedPrefix(e.Relation, "parent", e.Item) + " has " + children
-	if e.Child != "" {
-		s += " (" + e.Child + ")"
+	n := fmt.Sprintf("%d %s", e.Count, many)
+	switch e.Count {
+	case 0: // not counted: its delete's condition on the counter failed
+		n = fmt.Sprintf("%s (its %s is not 0, or it has none: %s count them)", many, counter, who)
+		if who == "HasMany.DeleteParent" {
+			n = fmt.Sprintf("%s (its %s is not 0, or it has none: %s counts them)", many, counter, who)
+		}
+	case 1:
+		n = "1 " + one
+	}
+	s := "relations: " + refusedPrefix(e.Relation, what, e.Item) + " has " + n
+	if e.Example != "" {
+		s += " (" + e.Example + ")"
 	}
 	if e.Drift != nil {
 		s += "; " + driftText(e.Relation, e.Drift)
@@ -141,12 +154,16 @@ func driftText(relation string, d *CounterDriftError) string {
 	return s
 }
 
-// Unwrap returns [ErrHasChildren], and Drift when set.
-func (e *HasChildrenError) Unwrap() []error {
-	if e.Drift != nil {
-		return []error{ErrHasChildren, e.Drift}
+// Unwrap returns Kind ([ErrHasChildren] when unset), and Drift when set.
+func (e *RestrictError) Unwrap() []error {
+	kind := e.Kind
+	if kind == nil {
+		kind = ErrHasChildren
 	}
-	return []error{ErrHasChildren}
+	if e.Drift != nil {
+		return []error{kind, e.Drift}
+	}
+	return []error{kind}
 }
 
 // CounterDriftError is a counter of a relation that disagrees with the

@@ -39,7 +39,7 @@ func (h *HasMany[P, C]) end(parent P) countedEnd {
 			return firstKey(ctx, h.children, h.strongQuery(parent).Project(h.sweepAttrs()...))
 		},
 		refuse: func(n int, first string, drift *CounterDriftError) error {
-			return &HasChildrenError{Relation: h.describe(), Item: keyTextOf(h.parents, parent), Children: n, Child: first, Drift: drift}
+			return &RestrictError{Kind: ErrHasChildren, Relation: h.describe(), Item: keyTextOf(h.parents, parent), Count: n, Example: first, Drift: drift}
 		},
 	}
 }

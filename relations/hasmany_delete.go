@@ -20,7 +20,7 @@ type Policy int
 
 const (
 	// Restrict refuses to delete a parent that has children, with a
-	// *[HasChildrenError].
+	// *[RestrictError].
 	Restrict Policy = iota
 	// Cascade deletes every child, then the parent.
 	Cascade
@@ -86,7 +86,7 @@ const maxSweeps = 10
 //     dynamokit are not counted, but are seen. Then it deletes the parent
 //     with one DeleteItem conditional on its children counter being 0, so
 //     no link, relink or create through dynamokit can slip in between.
-//     With children it returns a *[HasChildrenError] matching
+//     With children it returns a *[RestrictError] matching
 //     [ErrHasChildren], naming the child the index listed, after a GetItem
 //     that reads how many; when the counter did not count that child, the
 //     error also matches [ErrCounterDrift]. A negative counter returns a
@@ -120,7 +120,7 @@ const maxSweeps = 10
 // deleted, through the client's [Graph]: the parent itself, and each child
 // the Cascade deletes (its own children deleted or unlinked, its edges
 // deleted, recursively), a [Restrict] of another relation refusing, with a
-// *[HasChildrenError] or *[HasEdgesError] naming that relation and the
+// *[RestrictError] or *[RestrictError] naming that relation and the
 // item, before that item's other steps write. Such a child then costs its
 // steps' requests besides its DeleteItem (docs/relations.md, "Models in
 // several relations"). A cascade that leads back to an item it is
@@ -166,7 +166,7 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 			err = h.sweep(ctx, parent, opts, h.detachAction, false)
 		}
 	}
-	var hc *HasChildrenError
+	var hc *RestrictError
 	if errors.As(err, &hc) {
 		return hc // says all there is to say
 	}

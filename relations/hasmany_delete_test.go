@@ -37,7 +37,7 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-func TestHasChildrenError(t *testing.T) {
+func TestRestrictError(t *testing.T) {
 	tests := []struct {
 		n    int
 		want string
@@ -46,7 +46,7 @@ func TestHasChildrenError(t *testing.T) {
 		{1200, "relations: parent has 1200 children"},
 	}
 	for _, tt := range tests {
-		var err error = &HasChildrenError{Children: tt.n}
+		var err error = &RestrictError{Kind: ErrHasChildren, Count: tt.n}
 		if got := err.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}

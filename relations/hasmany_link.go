@@ -351,8 +351,8 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
 // client (it is the parent of another [HasMany], or an end of a
 // [ManyToMany]) has their delete policies applied first, through the
 // client's [Graph]: each [Restrict] is checked before anything is written
-// (a GetItem of the counter), and refuses with a *[HasChildrenError] or
-// *[HasEdgesError] naming that relation and the child (retrying does not
+// (a GetItem of the counter), and refuses with a *[RestrictError] or
+// *[RestrictError] naming that relation and the child (retrying does not
 // help until its children or edges are gone); each [Cascade] deletes the
 // child's children, or its edges (never the other ends), and each [Detach]
 // unlinks its children; then the child is deleted on condition that those

@@ -99,7 +99,7 @@ func (h *HasMany[P, C]) checkParent(ctx context.Context, w *txn.Write) ([]txn.Ef
 		relation: h.describe(),
 		deleteBy: "HasMany.DeleteParent",
 		refused: func(item string) error {
-			return &HasChildrenError{Relation: h.describe(), Item: item}
+			return &RestrictError{Kind: ErrHasChildren, Relation: h.describe(), Item: item}
 		},
 		applied: policyApplied(ctx, h.key(), w),
 	}.check(w)

@@ -28,59 +28,11 @@ var (
 	ErrEndpointNotFound = errors.New("relations: endpoint not found")
 	// ErrHasEdges is returned by [ManyToMany.DeleteFrom] and
 	// [ManyToMany.DeleteTo] under the [Restrict] policy when the endpoint
-	// still has edges. The error is a *[HasEdgesError], which names the
+	// still has edges. The error is a *[RestrictError], which names the
 	// relation, the endpoint and one edge, and says how many. Retrying
 	// does not help until the edges are unlinked ([ManyToMany.Unlink]).
 	ErrHasEdges = errors.New("relations: endpoint has edges")
 )
-
-// HasEdgesError is the error of a [Restrict] delete of an endpoint that
-// has edges. It matches [ErrHasEdges] with errors.Is, and also
-// [ErrCounterDrift] when Drift is set; it is always a pointer. Retrying
-// does not help until the edges are unlinked.
-type HasEdgesError struct {
-	// Relation names the relation that refused, such as "Author and Book
-	// through Authorship" ("" when not known).
-	Relation string
-	// Item is the key of the endpoint whose delete was refused, such as
-	// "book_id=b-1" ("" when not known).
-	Item string
-	// Edges is how many edges the endpoint had when they were counted.
-	Edges int
-	// Edge is the key of one edge the edge table or reverse index listed,
-	// "" when the edges were only counted by the endpoint's counter.
-	Edge string
-	// Drift is set when an edge was listed that the endpoint's counter did
-	// not count: a writer outside the relation wrote it.
-	Drift *CounterDriftError
-}
-
-// Error implements the error interface.
-func (e *HasEdgesError) Error() string {
-	edges := fmt.Sprintf("%d edges", e.Edges)
-	switch e.Edges {
-	case 0: // not counted: its delete's condition on the counter failed
-		edges = "edges (its edge counter is not 0, or it has none: the relation's verbs count them)"
-	case 1:
-		edges = "1 edge"
-	}
-	s := "relations: " + refusedPrefix(e.Relation, "endpoint", e.Item) + " has " + edges
-	if e.Edge != "" {
-		s += " (" + e.Edge + ")"
-	}
-	if e.Drift != nil {
-		s += "; " + driftText(e.Relation, e.Drift)
-	}
-	return s
-}
-
-// Unwrap returns [ErrHasEdges], and Drift when set.
-func (e *HasEdgesError) Unwrap() []error {
-	if e.Drift != nil {
-		return []error{ErrHasEdges, e.Drift}
-	}
-	return []error{ErrHasEdges}
-}
 
 // EdgeSpec declares a many-to-many relation: how its edges are found from
 // the second endpoint, and what deleting either endpoint does to them.

@@ -23,7 +23,7 @@ import (
 //     [ErrCounterDrift] when the counter did not count it: an edge written
 //     around the relation). Then it deletes f with one DeleteItem
 //     conditional on its edge counter being 0, so no link can slip in
-//     between; with edges it returns a *[HasEdgesError] matching
+//     between; with edges it returns a *[RestrictError] matching
 //     [ErrHasEdges], after a GetItem that reads how many. An item without a counter (never linked, or
 //     replaced by a plain Put, which drops it) has its edges counted with
 //     a Query, and is deleted only if there are none, on condition that
@@ -124,7 +124,7 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 	default:
 		err = cascadeEndpoint(ctx, m, self, other, x, q, end, opts)
 	}
-	var he *HasEdgesError
+	var he *RestrictError
 	if errors.As(err, &he) {
 		return he
 	}

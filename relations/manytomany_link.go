@@ -220,7 +220,7 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 			return firstKey(ctx, m.edges, q().Project(keyAttrs(m.edges)...))
 		},
 		refuse: func(n int, first string, drift *CounterDriftError) error {
-			return &HasEdgesError{Relation: m.describe(), Item: item(), Edges: n, Edge: first, Drift: drift}
+			return &RestrictError{Kind: ErrHasEdges, Relation: m.describe(), Item: item(), Count: n, Example: first, Drift: drift}
 		},
 	}
 }

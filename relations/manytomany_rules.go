@@ -79,7 +79,7 @@ func (m *ManyToMany[F, T, E]) endCheck(policy Policy, deleteBy string) rule {
 		relation: m.describe(),
 		deleteBy: deleteBy,
 		refused: func(item string) error {
-			return &HasEdgesError{Relation: m.describe(), Item: item}
+			return &RestrictError{Kind: ErrHasEdges, Relation: m.describe(), Item: item}
 		},
 	}
 	return func(ctx context.Context, w *txn.Write) ([]txn.Effect, error) {

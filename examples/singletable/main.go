@@ -212,9 +212,9 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	// still has employees: one DeleteItem, conditional on the department's
 	// children counter being 0.
 	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-1"}, nil)
-	var hc *relations.HasChildrenError
+	var hc *relations.RestrictError
 	if errors.As(err, &hc) {
-		fmt.Fprintf(w, "delete d-1: refused, %d employee(s) left\n", hc.Children)
+		fmt.Fprintf(w, "delete d-1: refused, %d employee(s) left\n", hc.Count)
 	} else if err != nil {
 		return err
 	}
