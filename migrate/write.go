@@ -166,7 +166,7 @@ func (r *Runner) check(ctx context.Context, old Item, extra []dynamokit.TxAction
 func (r *Runner) send(ctx context.Context, w *txn.Write) error {
 	var rules txn.Rules
 	if x := r.c.Rules(); x != nil {
-		rules = x.WriteRules(txn.Seal())
+		rules = x.WriteRules(txn.SealFor(r.c))
 	}
 	all, err := txn.Plan(ctx, rules, []*txn.Write{w})
 	if err != nil {

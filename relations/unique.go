@@ -33,7 +33,10 @@ import (
 //     (a delete on condition that its owner is the item, or that it does
 //     not exist) and claims the new one; a Put or Update that leaves the
 //     value as it was claims it again (which writes a missing record);
-//   - a Delete releases the item's records;
+//   - a Delete releases the item's records; in one transaction, a release
+//     by one item and a claim by another of the same record are one put
+//     of the record, naming the new holder, on condition that it is free
+//     or held by either item (package txn merges them);
 //   - a Put, Update and Delete read the stored item first (one strongly
 //     consistent GetItem of its key and unique attributes) and add the
 //     condition that those attributes still hold the values read, so that

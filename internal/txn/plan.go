@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
@@ -126,6 +127,9 @@ func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
 		for _, e := range effects {
 			id := itemID(e.Table, e.Key)
 			g := byID[id]
+			if g != nil && moves(g, &e) {
+				continue
+			}
 			if g != nil && (g.write != nil || e.writes()) {
 				return nil, &Refusal{Table: e.Table, Key: e.Key, Msg: fmt.Sprintf("%s and %s act on one item in the same transaction: send them separately", g.what, e.What)}
 			}
@@ -170,6 +174,53 @@ func Plan(ctx context.Context, rules Rules, writes []*Write) ([]*Write, error) {
 		}
 	}
 	return out, nil
+}
+
+// moves merges into g, a group with an effect that deletes its item or
+// puts it, e, an effect that does the other: one item releases a record
+// and another item takes it in the same transaction (a value moved from
+// one item to another, or an item re-keyed). The item is put, on
+// condition that either effect's conditions hold on it as it was: the
+// deleting effect's (the record is the releasing item's, or free) or the
+// putting one's (it is the taking item's already). Whether such a move
+// failed is told by the putting effect's Fail. It reports false, merging
+// nothing, for any other pair.
+func moves(g *group, e *Effect) bool {
+	if g.write == nil || !e.writes() || len(g.adds) > 0 || len(e.Adds) > 0 || g.write.Delete == e.Delete {
+		return false
+	}
+	put := e
+	if e.Delete {
+		put = g.write
+	}
+	merged := *put
+	merged.Conds = nil
+	if len(g.conds) > 0 && len(e.Conds) > 0 {
+		either := expression.Or(andConds(g.conds), andConds(e.Conds))
+		merged.Conds = []Cond{{Expr: either, Kind: firstCondKind(put.Conds)}}
+	}
+	g.write, g.conds = &merged, merged.Conds
+	g.what += " and " + e.What
+	return true
+}
+
+// andConds joins the conditions of cs, at least one, with AND.
+func andConds(cs []Cond) expression.ConditionBuilder {
+	exprs := make([]expression.ConditionBuilder, len(cs))
+	for i, c := range cs {
+		exprs[i] = c.Expr
+	}
+	return andAll(exprs)
+}
+
+// firstCondKind is the Kind of the first condition of cs that has one.
+func firstCondKind(cs []Cond) error {
+	for _, c := range cs {
+		if c.Kind != nil {
+			return c.Kind
+		}
+	}
+	return nil
 }
 
 // effectWrite is the write of g, the group of one effect that writes its

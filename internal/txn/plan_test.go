@@ -67,3 +67,55 @@ func TestPlanWriteEffects(t *testing.T) {
 		t.Errorf("Plan(a put of the item written) = %v, want a Refusal", err)
 	}
 }
+
+// TestPlanMovesRecord: an effect that deletes an item and one that puts
+// it, from two writes of one transaction, are one put of it, on either's
+// conditions; two puts of it are refused.
+func TestPlanMovesRecord(t *testing.T) {
+	m := model.MustOf[planUser]()
+	errTaken := errors.New("taken")
+	release := Effect{Table: "records", Key: key("r1"), What: "release r1", Delete: true,
+		Conds: []Cond{{Expr: expression.Name("owner").Equal(expression.Value("u1"))}}}
+	claim := Effect{Table: "records", Key: key("r1"), What: "claim r1", Put: mapping.Item{"id": &types.AttributeValueMemberS{Value: "r1"}},
+		Conds: []Cond{{Expr: expression.AttributeNotExists(expression.Name("id"))}},
+		Fail:  func(map[string]types.AttributeValue) error { return errTaken }}
+	writes := func() []*Write {
+		return []*Write{
+			{Op: OpDelete, Model: m, Table: "users", Key: key("u1"), Undo: func() {}},
+			{Op: OpCreate, Model: m, Table: "users", Key: key("u2"), Item: key("u2"), Undo: func() {}},
+		}
+	}
+	for _, order := range [][]Effect{{release}, {claim}} {
+		rules := &perWrite{order[0], otherOf(order[0], release, claim)}
+		out, err := Plan(t.Context(), rules, writes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 3 || out[2].Op != OpPut || len(out[2].Conds) != 1 || out[2].Failure(nil) != errTaken {
+			t.Fatalf("Plan(%s first) = %d writes, want the two writes and one put of the record failing as taken", order[0].What, len(out))
+		}
+	}
+	var rf *Refusal
+	if _, err := Plan(t.Context(), &perWrite{claim, claim}, writes()); !errors.As(err, &rf) {
+		t.Errorf("Plan(two claims of one record) = %v, want a Refusal", err)
+	}
+}
+
+func otherOf(e, a, b Effect) Effect {
+	if e.What == a.What {
+		return b
+	}
+	return a
+}
+
+// perWrite gives the first write it is asked about one effect, the second
+// another.
+type perWrite struct{ first, second Effect }
+
+func (*perWrite) Covers(*model.Model) bool { return true }
+func (p *perWrite) Check(_ context.Context, w *Write) ([]Effect, error) {
+	if w.Key["id"].(*types.AttributeValueMemberS).Value == "u1" {
+		return []Effect{p.first}, nil
+	}
+	return []Effect{p.second}, nil
+}
