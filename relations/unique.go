@@ -146,7 +146,9 @@ type claim struct {
 
 // claimOf returns the record item (the attributes of an item, at least
 // the unique attribute and its scope) makes for u, and false when the item
-// has no value of u.
+// has no value of u, or u is scoped and the item has no scope value: an
+// item outside every scope (a child detached from its parent, when the
+// scope is its link) claims nothing.
 func claimOf(u *mapping.Unique, item map[string]types.AttributeValue) (claim, bool) {
 	av := item[u.Attr.Name]
 	value, ok := scalarText(av)
@@ -156,7 +158,9 @@ func claimOf(u *mapping.Unique, item map[string]types.AttributeValue) (claim, bo
 	c := claim{u: u, value: value, av: av}
 	if u.Scope != nil {
 		c.scopeAV = item[u.Scope.Name]
-		c.scope, _ = scalarText(c.scopeAV)
+		if c.scope, ok = scalarText(c.scopeAV); !ok || c.scope == "" {
+			return claim{}, false
+		}
 	}
 	c.id = uniqueEscaper.Replace(u.Attr.Name) + "#" + uniqueEscaper.Replace(c.scope) + "#" + uniqueEscaper.Replace(value)
 	return c, true
