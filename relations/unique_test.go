@@ -24,7 +24,7 @@ func TestUniqueRecordID(t *testing.T) {
 		{"number", &mapping.Unique{Attr: attr}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberN{Value: "42"}}, "e%23mail##42", true},
 		{"binary", &mapping.Unique{Attr: attr}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberB{Value: []byte{1, 2}}}, "e%23mail##AQI=", true},
 		{"scoped", &mapping.Unique{Attr: attr, Scope: scope}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberS{Value: "x"}, "team": &types.AttributeValueMemberS{Value: "r#d"}}, "e%23mail#r%23d#x", true},
-		{"scope missing", &mapping.Unique{Attr: attr, Scope: scope}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberS{Value: "x"}}, "e%23mail##x", true},
+		{"scope missing", &mapping.Unique{Attr: attr, Scope: scope}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberS{Value: "x"}}, "", false}, // in no scope: no claim
 		{"empty", &mapping.Unique{Attr: attr}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberS{}}, "", false},
 		{"null", &mapping.Unique{Attr: attr}, map[string]types.AttributeValue{"e#mail": &types.AttributeValueMemberNULL{Value: true}}, "", false},
 		{"absent", &mapping.Unique{Attr: attr}, nil, "", false},
