@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
@@ -44,7 +45,7 @@ func (e Example) String() string {
 			s += fmt.Sprintf("\n  - %s: %s", n, valueText(b))
 		case !inB && inA:
 			s += fmt.Sprintf("\n  + %s: %s", n, valueText(a))
-		case !sameValue(a, b):
+		case !itemcodec.EqualValues(a, b):
 			s += fmt.Sprintf("\n  ~ %s: %s -> %s", n, valueText(b), valueText(a))
 		}
 	}

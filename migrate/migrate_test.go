@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 )
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -61,10 +62,10 @@ func TestSteps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameItem(got, tt.want) {
+			if !itemcodec.EqualItems(got, tt.want) {
 				t.Errorf("%s.Apply = %v, want %v", tt.step, got, tt.want)
 			}
-			if !sameItem(base, Item{"a": s("1"), "b": s("2")}) {
+			if !itemcodec.EqualItems(base, Item{"a": s("1"), "b": s("2")}) {
 				t.Errorf("Apply changed its argument: %v", base)
 			}
 		})
@@ -79,11 +80,11 @@ func TestTypedRendersKeysAndKeepsOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Item{"pk": s("T#t1#EMP#e1"), "sk": s("#EMP"), "entity": s("Emp"), "employee_id": s("e1"), "name": s("Al"), "tenant_id": s("t1"), "employees": n("3")}
-	if !sameItem(got, want) {
+	if !itemcodec.EqualItems(got, want) {
 		t.Errorf("Typed.Apply = %v, want %v", got, want)
 	}
 	again, err := step.Apply(context.Background(), got)
-	if err != nil || !sameItem(again, got) {
+	if err != nil || !itemcodec.EqualItems(again, got) {
 		t.Errorf("Typed.Apply twice = %v, %v, want no change", again, err)
 	}
 	if _, err := Typed(func(context.Context, *emp) error { return ErrSkip }).Apply(context.Background(), old); !errors.Is(err, ErrSkip) {
@@ -148,8 +149,8 @@ func TestSameItem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := sameItem(tt.a, tt.b); got != tt.want {
-				t.Errorf("sameItem(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+			if got := itemcodec.EqualItems(tt.a, tt.b); got != tt.want {
+				t.Errorf("itemcodec.EqualItems(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
 			}
 		})
 	}

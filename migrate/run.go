@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -289,11 +290,11 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			ru.fail(key, err.Error())
 			return itemFailed, nil
 		}
-		same := sameItem(old, next)
+		same := itemcodec.EqualItems(old, next)
 		if same && len(extra) == 0 {
 			return itemSkipped, nil
 		}
-		rekey := !sameItem(key, r.keyOf(next))
+		rekey := !itemcodec.EqualItems(key, r.keyOf(next))
 		if ru.dry != nil {
 			ru.dry.add(key, old, next, rekey, same, r.opts.Examples)
 			if same {
@@ -338,7 +339,7 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			if err != nil {
 				return 0, fmt.Errorf("migrate: %s: read item %s: %w", ru.mg.ID, keyText(r.keyOf(next)), err)
 			}
-			if got.Item != nil && !sameItem(withoutOthers(r, got.Item), withoutOthers(r, next)) {
+			if got.Item != nil && !itemcodec.EqualItems(withoutOthers(r, got.Item), withoutOthers(r, next)) {
 				ru.fail(key, fmt.Sprintf("its new key %s holds another item, which is left as it is", keyText(r.keyOf(next))))
 				return itemFailed, nil
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/relations"
@@ -93,7 +94,7 @@ func (r *Runner) rewrite(ctx context.Context, old, new Item, extra []dynamokit.T
 	item := make(Item, len(new))
 	var removed []string
 	for n, v := range new {
-		if r.m.Attribute(n) != nil || key[n] != nil || old[n] == nil || !sameValue(old[n], v) {
+		if r.m.Attribute(n) != nil || key[n] != nil || old[n] == nil || !itemcodec.EqualValues(old[n], v) {
 			item[n] = v
 		}
 	}

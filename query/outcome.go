@@ -1,17 +1,15 @@
 package query
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 )
 
 // Applied finds out whether a write of this table whose outcome is unknown
@@ -59,85 +57,5 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	if u.Op == "DeleteItem" {
 		return out.Item == nil, nil
 	}
-	return sameItem(out.Item, u.Item), nil
-}
-
-// sameItem reports whether a and b hold the same attributes with the same
-// values, sets compared as sets and numbers as numbers.
-func sameItem(a, b map[string]types.AttributeValue) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, av := range a {
-		bv, ok := b[k]
-		if !ok || !sameValue(av, bv) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameValue(a, b types.AttributeValue) bool {
-	switch a := a.(type) {
-	case *types.AttributeValueMemberS:
-		b, ok := b.(*types.AttributeValueMemberS)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberN:
-		b, ok := b.(*types.AttributeValueMemberN)
-		return ok && sameNumber(a.Value, b.Value)
-	case *types.AttributeValueMemberB:
-		b, ok := b.(*types.AttributeValueMemberB)
-		return ok && bytes.Equal(a.Value, b.Value)
-	case *types.AttributeValueMemberBOOL:
-		b, ok := b.(*types.AttributeValueMemberBOOL)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberNULL:
-		b, ok := b.(*types.AttributeValueMemberNULL)
-		return ok && a.Value == b.Value
-	case *types.AttributeValueMemberSS:
-		b, ok := b.(*types.AttributeValueMemberSS)
-		return ok && sameSet(a.Value, b.Value, func(x, y string) bool { return x == y })
-	case *types.AttributeValueMemberNS:
-		b, ok := b.(*types.AttributeValueMemberNS)
-		return ok && sameSet(a.Value, b.Value, sameNumber)
-	case *types.AttributeValueMemberBS:
-		b, ok := b.(*types.AttributeValueMemberBS)
-		return ok && sameSet(a.Value, b.Value, bytes.Equal)
-	case *types.AttributeValueMemberL:
-		b, ok := b.(*types.AttributeValueMemberL)
-		return ok && slices.EqualFunc(a.Value, b.Value, sameValue)
-	case *types.AttributeValueMemberM:
-		b, ok := b.(*types.AttributeValueMemberM)
-		return ok && sameItem(a.Value, b.Value)
-	}
-	return false
-}
-
-// sameNumber compares two DynamoDB numbers by value: "1.50" is "1.5".
-func sameNumber(a, b string) bool {
-	if a == b {
-		return true
-	}
-	x, okx := new(big.Float).SetPrec(200).SetString(a)
-	y, oky := new(big.Float).SetPrec(200).SetString(b)
-	return okx && oky && x.Cmp(y) == 0
-}
-
-// sameSet reports whether a and b hold the same members, in any order.
-func sameSet[E any](a, b []E, eq func(E, E) bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	used := make([]bool, len(b))
-next:
-	for _, x := range a {
-		for j, y := range b {
-			if !used[j] && eq(x, y) {
-				used[j] = true
-				continue next
-			}
-		}
-		return false
-	}
-	return true
+	return itemcodec.EqualItems(out.Item, u.Item), nil
 }

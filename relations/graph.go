@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
@@ -189,7 +190,9 @@ func equalCond(attr string, av types.AttributeValue, kind error) txn.Cond {
 			Holds: func(item map[string]types.AttributeValue) bool { return item == nil || isAbsent(item[attr]) }}
 	}
 	return txn.Cond{Expr: n.Equal(expression.Value(av)), Kind: kind,
-		Holds: func(item map[string]types.AttributeValue) bool { return item != nil && sameValue(item[attr], av) }}
+		Holds: func(item map[string]types.AttributeValue) bool {
+			return item != nil && itemcodec.EqualValues(item[attr], av)
+		}}
 }
 
 // isAbsent reports whether an attribute value is missing or NULL.
@@ -199,41 +202,6 @@ func isAbsent(av types.AttributeValue) bool {
 	}
 	_, null := av.(*types.AttributeValueMemberNULL)
 	return null
-}
-
-// sameValue compares two attribute values as DynamoDB's = does for the
-// scalar types keys and copies hold.
-func sameValue(a, b types.AttributeValue) bool {
-	switch x := a.(type) {
-	case *types.AttributeValueMemberS:
-		y, ok := b.(*types.AttributeValueMemberS)
-		return ok && x.Value == y.Value
-	case *types.AttributeValueMemberN:
-		y, ok := b.(*types.AttributeValueMemberN)
-		return ok && sameNumber(x.Value, y.Value)
-	case *types.AttributeValueMemberB:
-		y, ok := b.(*types.AttributeValueMemberB)
-		return ok && string(x.Value) == string(y.Value)
-	case *types.AttributeValueMemberBOOL:
-		y, ok := b.(*types.AttributeValueMemberBOOL)
-		return ok && x.Value == y.Value
-	}
-	return keyText(mapping.Item{"v": a}) == keyText(mapping.Item{"v": b})
-}
-
-// sameNumber compares two DynamoDB numbers written as text.
-func sameNumber(a, b string) bool {
-	if a == b {
-		return true
-	}
-	var x, y float64
-	if _, err := fmt.Sscan(a, &x); err != nil {
-		return false
-	}
-	if _, err := fmt.Sscan(b, &y); err != nil {
-		return false
-	}
-	return x == y
 }
 
 // counterIs is the condition that counter holds n.

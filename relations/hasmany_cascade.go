@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -433,7 +434,7 @@ func (r *cascadeRun[P, C]) stillLinked(ctx context.Context, batch []C) ([]C, err
 // parent's key.
 func (r *cascadeRun[P, C]) pointsAtParent(item mapping.Item) bool {
 	for n, want := range r.links {
-		if !equalScalar(item[n], want) {
+		if !itemcodec.EqualValues(item[n], want) {
 			return false
 		}
 	}

@@ -1,7 +1,6 @@
 package relations
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -162,28 +162,11 @@ func (h *HasMany[P, C]) isChild(item mapping.Item) bool {
 // hasKey reports whether item has the primary key key.
 func hasKey(item, key mapping.Item) bool {
 	for name, want := range key {
-		if !equalScalar(item[name], want) {
+		if !itemcodec.EqualValues(item[name], want) {
 			return false
 		}
 	}
 	return true
-}
-
-// equalScalar reports whether two key values (strings, numbers or binary)
-// are equal.
-func equalScalar(a, b types.AttributeValue) bool {
-	switch x := a.(type) {
-	case *types.AttributeValueMemberS:
-		y, ok := b.(*types.AttributeValueMemberS)
-		return ok && x.Value == y.Value
-	case *types.AttributeValueMemberN:
-		y, ok := b.(*types.AttributeValueMemberN)
-		return ok && x.Value == y.Value
-	case *types.AttributeValueMemberB:
-		y, ok := b.(*types.AttributeValueMemberB)
-		return ok && bytes.Equal(x.Value, y.Value)
-	}
-	return false
 }
 
 // partition is a Query of one whole partition of a table or index, every

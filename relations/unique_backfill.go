@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -141,7 +142,7 @@ func uniqueModel(c *dynamokit.Client, m *model.Model) (*mapping.Model, string, e
 
 // claimItem claims the records of one stored item, adding to rep.
 func claimItem(ctx context.Context, c *dynamokit.Client, mm *mapping.Model, table string, item map[string]types.AttributeValue, rep *UniqueReport) error {
-	if mm.EntityType != nil && !sameValue(item[mm.EntityType.Name], &types.AttributeValueMemberS{Value: mm.Entity}) {
+	if mm.EntityType != nil && !itemcodec.EqualValues(item[mm.EntityType.Name], &types.AttributeValueMemberS{Value: mm.Entity}) {
 		return nil
 	}
 	key := mapping.Item{}

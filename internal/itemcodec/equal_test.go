@@ -1,4 +1,4 @@
-package query
+package itemcodec
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-func TestSameItem(t *testing.T) {
+func TestEqualItems(t *testing.T) {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	n := func(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
 	item := func(kv ...any) map[string]types.AttributeValue {
@@ -31,8 +31,8 @@ func TestSameItem(t *testing.T) {
 		{"missing", nil, item("id", s("a")), false},
 	}
 	for _, tt := range tests {
-		if got := sameItem(tt.a, tt.b); got != tt.want {
-			t.Errorf("%s: sameItem = %v, want %v", tt.name, got, tt.want)
+		if got := EqualItems(tt.a, tt.b); got != tt.want {
+			t.Errorf("%s: EqualItems = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
