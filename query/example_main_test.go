@@ -2,46 +2,21 @@ package query_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/internal/exampleengine"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
-	"github.com/dynamokit/dynamokit/schema"
 )
 
-// TestMain gives the examples an engine: DYNAMODB_ENDPOINT when it is set,
-// else a private moto server (connect.Open). Their tables get a prefix of
-// their own, so that a shared engine holds no item of another run, and are
-// seeded with the items the examples' outputs describe. Each example that
-// writes writes items no other example reads.
+// TestMain gives the examples the default engine (internal/exampleengine)
+// and the tables they read, seeded with the items their outputs describe.
+// Each example that writes writes items no other example reads.
 func TestMain(m *testing.M) {
-	os.Exit(runExamples(m))
-}
-
-func runExamples(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	prefix := fmt.Sprintf("qex%d-", time.Now().UnixNano())
-	c, eng, err := connect.Open(ctx, nil, dynamokit.WithNamer(model.Prefix(prefix)))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "query examples: no engine:", err)
-		return 1
-	}
-	defer eng.Close()
-	if err := seedExamples(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "query examples: seed:", err)
-		return 1
-	}
-	code := m.Run()
-	if os.Getenv(connect.EnvEndpoint) != "" { // a shared engine: leave it as found
-		_ = schema.Drop(context.Background(), c, nil, exampleModels()...)
-	}
-	return code
+	os.Exit(exampleengine.Main(m, exampleengine.Setup{Name: "query", Models: exampleModels(), Seed: seedExamples}))
 }
 
 func exampleModels() []*model.Model {
@@ -52,9 +27,6 @@ func exampleModels() []*model.Model {
 }
 
 func seedExamples(ctx context.Context, c *dynamokit.Client) error {
-	if err := schema.Create(ctx, c, nil, exampleModels()...); err != nil {
-		return err
-	}
 	var err error
 	client = c
 	if accounts, err = query.NewTable[Account](c); err != nil {

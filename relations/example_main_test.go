@@ -2,49 +2,31 @@ package relations_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/connect"
+	"github.com/dynamokit/dynamokit/internal/exampleengine"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
-	"github.com/dynamokit/dynamokit/schema"
 )
 
 // db is the client of the examples that need an engine: made by TestMain
-// on DYNAMODB_ENDPOINT when it is set, else on a private moto server
-// (connect.Open), with tables of a prefix of their own, seeded with what
-// the examples' outputs describe.
+// on the default engine (internal/exampleengine), enforcing a Graph, with
+// tables seeded with what the examples' outputs describe.
 var db *dynamokit.Client
 
 func TestMain(m *testing.M) {
-	os.Exit(runExamples(m))
-}
-
-func runExamples(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	prefix := fmt.Sprintf("rex%d-", time.Now().UnixNano())
-	c, eng, err := connect.Open(ctx, nil, dynamokit.WithNamer(model.Prefix(prefix)), dynamokit.WithRules(relations.NewGraph()))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "relations examples: no engine:", err)
-		return 1
-	}
-	defer eng.Close()
-	db = c
-	if err := seedExamples(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "relations examples: seed:", err)
-		return 1
-	}
-	code := m.Run()
-	if os.Getenv(connect.EnvEndpoint) != "" { // a shared engine: leave it as found
-		_ = schema.Drop(context.Background(), c, nil, exampleModels()...)
-	}
-	return code
+	os.Exit(exampleengine.Main(m, exampleengine.Setup{
+		Name:    "relations",
+		Models:  exampleModels(),
+		Options: []dynamokit.Option{dynamokit.WithRules(relations.NewGraph())},
+		Seed: func(ctx context.Context, c *dynamokit.Client) error {
+			db = c
+			return seedExamples(ctx)
+		},
+	}))
 }
 
 func exampleModels() []*model.Model {
@@ -52,9 +34,6 @@ func exampleModels() []*model.Model {
 }
 
 func seedExamples(ctx context.Context) error {
-	if err := schema.Create(ctx, db, nil, exampleModels()...); err != nil {
-		return err
-	}
 	staff, err := orgStaff(ctx)
 	if err != nil {
 		return err
