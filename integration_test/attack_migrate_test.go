@@ -39,13 +39,7 @@ func TestAttackMigrateChangesUnique(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := mig.New[uUser](e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "lower", Step: lowerEmails}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[uUser](t, e.db, nil, mig.Migration{ID: "lower", Step: lowerEmails})
 	got, err := r.Run(ctx)
 	var ie *mig.IncompleteError
 	if !errors.As(err, &ie) || got[0].Changed != 1 || got[0].Failed != 1 {
@@ -74,13 +68,7 @@ func TestAttackMigrateRekeysUnique(t *testing.T) {
 		it["user_id"] = &types.AttributeValueMemberS{Value: strings.ToUpper(sOf(it["user_id"]))}
 		return it, nil
 	})
-	r, err := mig.New[uUser](e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "upper-ids", Step: upperIDs}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[uUser](t, e.db, nil, mig.Migration{ID: "upper-ids", Step: upperIDs})
 	got, err := r.Run(ctx)
 	if err != nil || got[0].Changed != 2 {
 		t.Fatalf("Run = %+v, %v; want both users re-keyed", got, err)
@@ -121,13 +109,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := mig.New[uUser](db, &mig.Options{Segments: 1, Concurrency: 1, PageSize: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "lower", Step: lowerEmails}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[uUser](t, db, &mig.Options{Segments: 1, Concurrency: 1, PageSize: 4}, mig.Migration{ID: "lower", Step: lowerEmails})
 	cctx, stop := context.WithCancel(ctx)
 	mu.Lock()
 	cancel = stop
@@ -147,7 +129,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 	}
 	// ...and around them: the raw writer renames r7 (its old record is
 	// left behind, as any write around the rules leaves it).
-	_, err = dynamotest.Client(t).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(users.TableName()), Item: map[string]types.AttributeValue{
+	_, err := dynamotest.Client(t).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(users.TableName()), Item: map[string]types.AttributeValue{
 		"user_id": &types.AttributeValueMemberS{Value: "r7"}, "email": &types.AttributeValueMemberS{Value: "Raw7@X"}, "name": &types.AttributeValueMemberS{Value: "py"}}})
 	if err != nil {
 		t.Fatal(err)

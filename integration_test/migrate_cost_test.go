@@ -114,13 +114,7 @@ func TestMigrateCost(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				r, err := mig.New[MigEmpV2](c, &mig.Options{Segments: 4})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := r.Register(addTenant); err != nil {
-					t.Fatal(err)
-				}
+				r := newRunner[MigEmpV2](t, c, &mig.Options{Segments: 4}, addTenant)
 				p, err := r.Run(ctx)
 				if err != nil {
 					t.Fatal(err)

@@ -255,13 +255,7 @@ func TestMigrateRekeyKeepsRelations(t *testing.T) {
 	w := newMigWorld(t, 2, 5)
 	ctx := context.Background()
 	var reports []mig.Progress
-	r, err := mig.New[MigEmpV2](w.db, &mig.Options{Segments: 3, PageSize: 4, Progress: func(p mig.Progress) { reports = append(reports, p) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db, &mig.Options{Segments: 3, PageSize: 4, Progress: func(p mig.Progress) { reports = append(reports, p) }}, addTenant)
 	got, err := r.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -282,13 +276,7 @@ func TestMigrateRekeyKeepsRelations(t *testing.T) {
 
 	// A rerun is a no-op: the migration is done, no item is written.
 	var reqs migRequests
-	r2, err := mig.New[MigEmpV2](w.db.With(dynamokit.WithHook(reqs.hook)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r2.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r2 := newRunner[MigEmpV2](t, w.db.With(dynamokit.WithHook(reqs.hook)), nil, addTenant)
 	again, err := r2.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -364,13 +352,7 @@ func TestMigrateInterruptedResumes(t *testing.T) {
 	// under the same owner name (the same process, restarted with its
 	// name) takes it at once. Another waits for the expiry.
 	var reqs migRequests
-	r2, err := mig.New[MigEmpV2](w.db.With(dynamokit.WithHook(reqs.hook)), &mig.Options{Owner: r.Owner()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r2.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r2 := newRunner[MigEmpV2](t, w.db.With(dynamokit.WithHook(reqs.hook)), &mig.Options{Owner: r.Owner()}, addTenant)
 	rest, err := r2.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -412,13 +394,7 @@ func TestMigrateRacesApplicationWrites(t *testing.T) {
 			raced <- errors.Join(errs...)
 		})
 	}
-	r, err := mig.New[MigEmpV2](w.db.With(dynamokit.WithHook(race)), &mig.Options{Segments: 1, PageSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db.With(dynamokit.WithHook(race)), &mig.Options{Segments: 1, PageSize: 100}, addTenant)
 	got, err := r.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -436,13 +412,7 @@ func TestMigrateRacesApplicationWrites(t *testing.T) {
 	}
 	mg := addTenant
 	mg.ID = "again"
-	r2, err := mig.New[MigEmpV2](w.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r2.Register(mg); err != nil {
-		t.Fatal(err)
-	}
+	r2 := newRunner[MigEmpV2](t, w.db, nil, mg)
 	if _, err := r2.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -455,13 +425,7 @@ func TestMigrateLease(t *testing.T) {
 	ctx := context.Background()
 	newRunner := func(c *dynamokit.Client) *mig.Runner {
 		t.Helper()
-		r, err := mig.New[MigEmpV2](c, &mig.Options{Lease: time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Register(addTenant); err != nil {
-			t.Fatal(err)
-		}
+		r := newRunner[MigEmpV2](t, c, &mig.Options{Lease: time.Minute}, addTenant)
 		return r
 	}
 	second := newRunner(w.db)
@@ -501,25 +465,13 @@ func TestMigrateExpiredLeaseIsTaken(t *testing.T) {
 			cancel() // the runner "crashes" after taking the lease
 		}
 	}
-	r, err := mig.New[MigEmpV2](w.db.With(dynamokit.WithHook(crash)), &mig.Options{Lease: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db.With(dynamokit.WithHook(crash)), &mig.Options{Lease: time.Minute}, addTenant)
 	if _, err := r.Run(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run = %v, want cancelled", err)
 	}
 	fresh := func(now func() time.Time) error {
-		r, err := mig.New[MigEmpV2](w.db.With(dynamokit.WithClock(now)), &mig.Options{Lease: time.Minute})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Register(addTenant); err != nil {
-			t.Fatal(err)
-		}
-		_, err = r.Run(context.Background())
+		r := newRunner[MigEmpV2](t, w.db.With(dynamokit.WithClock(now)), &mig.Options{Lease: time.Minute}, addTenant)
+		_, err := r.Run(context.Background())
 		return err
 	}
 	if err := fresh(time.Now); !errors.Is(err, mig.ErrLeaseHeld) {
@@ -536,13 +488,7 @@ func TestMigrateDryRunWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	before := rawItems(t, w.db, w.v2.TableName())
 	var reqs migRequests
-	r, err := mig.New[MigEmpV2](w.db.With(dynamokit.WithHook(reqs.hook)), &mig.Options{Examples: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db.With(dynamokit.WithHook(reqs.hook)), &mig.Options{Examples: 2}, addTenant)
 	plans, err := r.DryRun(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -592,13 +538,7 @@ func TestMigrateRekeyedParentIsRefused(t *testing.T) {
 	if _, err := relations.Declare(mustTable[MigDeptV2](t, db), mustTable[MigEmpV1](t, db), relations.Spec{Layout: relations.InvertedIndex, Index: "gsi1", Counter: "employees"}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := mig.New[MigDeptV2](db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "dept-sk", Step: mig.RenderKeys[MigDeptV2]()}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigDeptV2](t, db, nil, mig.Migration{ID: "dept-sk", Step: mig.RenderKeys[MigDeptV2]()})
 	got, err := r.Run(ctx)
 	var ie *mig.IncompleteError
 	if !errors.As(err, &ie) || ie.Failed != 1 || !errors.Is(err, mig.ErrIncomplete) {
@@ -621,13 +561,7 @@ func TestMigrateLostLeaseStops(t *testing.T) {
 	ctx := context.Background()
 	newRunner := func(c *dynamokit.Client) *mig.Runner {
 		t.Helper()
-		r, err := mig.New[MigEmpV2](c, &mig.Options{Lease: time.Minute, Segments: 1, PageSize: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Register(addTenant); err != nil {
-			t.Fatal(err)
-		}
+		r := newRunner[MigEmpV2](t, c, &mig.Options{Lease: time.Minute, Segments: 1, PageSize: 3}, addTenant)
 		return r
 	}
 	// While the first runner is on its first page, a second one whose
@@ -677,13 +611,7 @@ func TestMigrateAlsoBackfillsRecords(t *testing.T) {
 		mine := query.Or(query.Name("owner").AttributeNotExists(), query.Name("owner").Equal(query.Value(rec.Owner)))
 		return []dynamokit.TxAction{names.TxPut(&rec, mine)}, nil
 	})
-	r, err := mig.New[MigEmpV2](w.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "names", Step: claim}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db, nil, mig.Migration{ID: "names", Step: claim})
 	for run := range 2 { // the second run retries the duplicate, and claims nothing twice
 		got, err := r.Run(ctx)
 		var ie *mig.IncompleteError
@@ -723,13 +651,7 @@ func TestMigrateTakenKey(t *testing.T) {
 		}
 		return nil
 	})}
-	r, err := mig.New[MigEmpV2](w.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(collide); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db, nil, collide)
 	got, err := r.Run(ctx)
 	var ie *mig.IncompleteError
 	if !errors.As(err, &ie) || ie.Failed != 1 || !strings.Contains(ie.Failures[0].Reason, "holds another item") {
@@ -757,13 +679,7 @@ func TestMigrateWriteBudget(t *testing.T) {
 	// per second (a second's burst included), the third waits about a
 	// second for the first two.
 	w := newMigWorld(t, 1, 3)
-	r, err := mig.New[MigEmpV2](w.db, &mig.Options{Segments: 1, WriteUnitsPerSecond: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(addTenant); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigEmpV2](t, w.db, &mig.Options{Segments: 1, WriteUnitsPerSecond: 6}, addTenant)
 	got, err := r.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -796,13 +712,7 @@ func TestMigrateRewriteInPlace(t *testing.T) {
 		}),
 		mig.Drop("legacy"),
 	)
-	r, err := mig.New[MigDept](w.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "upper", Step: upper}, mig.Migration{ID: "upper-again", Step: upper}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[MigDept](t, w.db, nil, mig.Migration{ID: "upper", Step: upper}, mig.Migration{ID: "upper-again", Step: upper})
 	got, err := r.Run(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -825,4 +735,18 @@ func TestMigrateRewriteInPlace(t *testing.T) {
 			t.Errorf("item %s keeps legacy", sOf(it["pk"]))
 		}
 	}
+}
+
+// newRunner returns a runner of T's items on c with opts, with migs
+// registered, or fails t.
+func newRunner[T any](t testing.TB, c *dynamokit.Client, opts *mig.Options, migs ...mig.Migration) *mig.Runner {
+	t.Helper()
+	r, err := mig.New[T](c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(migs...); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

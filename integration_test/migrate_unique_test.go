@@ -30,13 +30,7 @@ func TestMigrateClaimUnique(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := mig.New[uUser](e.db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Register(mig.Migration{ID: "claim-emails", Step: mig.ClaimUnique[uUser](e.db)}); err != nil {
-		t.Fatal(err)
-	}
+	r := newRunner[uUser](t, e.db, nil, mig.Migration{ID: "claim-emails", Step: mig.ClaimUnique[uUser](e.db)})
 	got, err := r.Run(ctx)
 	var ie *mig.IncompleteError
 	if !errors.As(err, &ie) || ie.Failed != 1 || len(got) != 1 || got[0].Failed != 1 || got[0].Skipped != 3 || got[0].Changed != 0 {
