@@ -360,12 +360,12 @@ func applyScaling(ctx context.Context, api AutoScalingAPI, step *scalingStep) er
 		return fmt.Errorf("%w (Application Auto Scaling, for instance applicationautoscaling.NewFromConfig(cfg))", ErrNoAutoScalingClient)
 	}
 	if in := step.deletePolicy; in != nil {
-		if _, err := api.DeleteScalingPolicy(ctx, in); err != nil {
+		if _, err := api.DeleteScalingPolicy(ctx, in); err != nil && !scalingGone(err) {
 			return fmt.Errorf("delete scaling policy %s: %w", aws.ToString(in.PolicyName), err)
 		}
 	}
 	if in := step.deregister; in != nil {
-		if _, err := api.DeregisterScalableTarget(ctx, in); err != nil {
+		if _, err := api.DeregisterScalableTarget(ctx, in); err != nil && !scalingGone(err) {
 			return fmt.Errorf("deregister scalable target %s %s: %w", aws.ToString(in.ResourceId), in.ScalableDimension, err)
 		}
 	}
@@ -380,6 +380,22 @@ func applyScaling(ctx context.Context, api AutoScalingAPI, step *scalingStep) er
 		}
 	}
 	return nil
+}
+
+// scalingGone reports whether err says that the policy or scalable
+// target being removed is not there: removing it is then done, whether
+// another writer removed it or an earlier attempt of the same request did
+// and its answer was lost. DynamoDB answers ObjectNotFoundException; moto
+// answers ValidationException "No scaling policy found ..." or "No
+// scalable target found ...".
+func scalingGone(err error) bool {
+	var notFound *astypes.ObjectNotFoundException
+	if errors.As(err, &notFound) {
+		return true
+	}
+	var invalid *astypes.ValidationException
+	return errors.As(err, &invalid) &&
+		(strings.HasPrefix(invalid.ErrorMessage(), "No scaling policy found") || strings.HasPrefix(invalid.ErrorMessage(), "No scalable target found"))
 }
 
 // describeScaling reads the live auto scaling of t, a described table:

@@ -419,3 +419,20 @@ func TestAutoScalingFake(t *testing.T) {
 		t.Errorf("after drop: %v, want no targets or policies", got)
 	}
 }
+
+func TestScalingGone(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		gone bool
+	}{
+		{&astypes.ObjectNotFoundException{Message: aws.String("No policy")}, true},
+		{fmt.Errorf("wrapped: %w", &astypes.ValidationException{Message: aws.String("No scaling policy found for service namespace: dynamodb")}), true},
+		{&astypes.ValidationException{Message: aws.String("No scalable target found for service namespace: dynamodb")}, true},
+		{&astypes.ValidationException{Message: aws.String("Unsupported service namespace")}, false},
+		{errors.New("connection reset"), false},
+	} {
+		if got := scalingGone(c.err); got != c.gone {
+			t.Errorf("scalingGone(%v) = %v, want %v", c.err, got, c.gone)
+		}
+	}
+}
