@@ -128,30 +128,13 @@ func ExampleUpgrade() {
 	// acme e-2 Bob
 }
 
-// The examples below need an engine: they compile, and run where db
-// points at tables.
+// The examples below run on the engine TestMain gives them
+// (example_main_test.go), with the table org holding employee e-1 in
+// the old shape: the dry run first, then the run.
 var (
 	ctx = context.Background()
 	db  *dynamokit.Client
 )
-
-func ExampleRunner_Run() {
-	r, err := migrate.New[Employee](db, &migrate.Options{
-		WriteUnitsPerSecond: 50, // leave the rest of the table's capacity to the application
-		Progress:            func(p migrate.Progress) { log.Println(p) },
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := r.Register(addTenant); err != nil {
-		log.Fatal(err)
-	}
-	done, err := r.Run(ctx) // resumes where a stopped run left off; a no-op once applied
-	if err != nil {
-		log.Fatal(err) // errors.Is(err, migrate.ErrLeaseHeld): another process runs it
-	}
-	fmt.Println(done[0])
-}
 
 func ExampleRunner_DryRun() {
 	r, err := migrate.New[Employee](db, nil)
@@ -171,4 +154,42 @@ func ExampleRunner_DryRun() {
 			fmt.Println(ex)
 		}
 	}
+	// Output:
+	// 2026-12-employee-tenant: 1 items would change, 1 of them re-keyed
+	// pk="EMP#e-1" sk="#EMP" (re-keyed)
+	//   ~ pk: "EMP#e-1" -> "T#acme#EMP#e-1"
+	//   + tenant_id: "acme"
+}
+
+func ExampleRunner_Run() {
+	r, err := migrate.New[Employee](db, &migrate.Options{
+		WriteUnitsPerSecond: 50, // leave the rest of the table's capacity to the application
+		Progress:            func(p migrate.Progress) { log.Println(p) },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := r.Register(addTenant); err != nil {
+		log.Fatal(err)
+	}
+	done, err := r.Run(ctx) // resumes where a stopped run left off; a no-op once applied
+	if err != nil {
+		log.Fatal(err) // errors.Is(err, migrate.ErrLeaseHeld): another process runs it
+	}
+	fmt.Printf("%s: %d changed, %d failed\n", done[0].Migration, done[0].Changed, done[0].Failed)
+
+	emps, err := query.NewTable[Employee](db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := emps.Get(ctx, Employee{TenantID: "acme", EmployeeID: "e-1"})
+	fmt.Println(e.Name, err)
+
+	// Run again, it finds the migration applied and changes nothing.
+	done, err = r.Run(ctx)
+	fmt.Println(done[0].Done, done[0].Changed, err)
+	// Output:
+	// 2026-12-employee-tenant: 1 changed, 0 failed
+	// Alice <nil>
+	// true 0 <nil>
 }
