@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 }
 
 func exampleModels() []*model.Model {
-	return []*model.Model{model.MustOf[Department](), model.MustOf[Employee](), model.MustOf[Dept](), model.MustOf[Staffer]()}
+	return []*model.Model{model.MustOf[Department](), model.MustOf[Employee](), model.MustOf[Dept](), model.MustOf[Staffer](),
+		model.MustOf[Account](), model.MustOf[Legacy]()}
 }
 
 func seedExamples(ctx context.Context) error {
@@ -50,6 +51,15 @@ func seedExamples(ctx context.Context) error {
 		{EmployeeID: "e-4", EmployeeName: "Edsger", DepartmentID: "d-2"},
 	} {
 		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil {
+			return err
+		}
+	}
+	legacy, err := query.NewTable[LegacyV1](db)
+	if err != nil {
+		return err
+	}
+	for _, u := range []LegacyV1{{"u-1", "al@example.com"}, {"u-2", "bo@example.com"}, {"u-3", "bo@example.com"}} {
+		if err := legacy.Create(ctx, &u); err != nil {
 			return err
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/connect"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
@@ -24,6 +22,23 @@ type Account struct {
 }
 
 func (Account) TableName() string { return "account" }
+
+// Legacy is a model whose email was tagged unique after its table held
+// data: LegacyV1, the same items before the tag, wrote them.
+type Legacy struct {
+	UserID string `dynamo:"user_id,hash"`
+	Email  string `dynamo:"email" unique:""`
+}
+
+func (Legacy) TableName() string { return "legacy" }
+
+// LegacyV1 is Legacy before its email was tagged unique.
+type LegacyV1 struct {
+	UserID string `dynamo:"user_id,hash"`
+	Email  string `dynamo:"email"`
+}
+
+func (LegacyV1) TableName() string { return "legacy" }
 
 // BadAccount names a scope attribute it does not have.
 type BadAccount struct {
@@ -66,11 +81,7 @@ func ExampleUniqueTable() {
 // item holds is a *NotUniqueError that names it.
 func ExampleNotUniqueError() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx, dynamokit.WithRules(relations.NewGraph()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	accounts, err := query.NewTable[Account](db)
+	accounts, err := query.NewTable[Account](db) // db enforces a relations.Graph
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,8 +94,11 @@ func ExampleNotUniqueError() {
 	var taken *relations.NotUniqueError
 	if errors.As(err, &taken) {
 		fmt.Printf("%s %s is taken by %s\n", taken.Attr, taken.Value, taken.Owner)
-		// email ann@example.com is taken by account_id=a-1
 	}
+	fmt.Println(errors.Is(err, relations.ErrNotUnique))
+	// Output:
+	// email ann@example.com is taken by account_id=a-1
+	// true
 }
 
 // Items stored before the attribute was tagged unique get their records
@@ -92,16 +106,15 @@ func ExampleNotUniqueError() {
 // stopping at them.
 func ExampleBackfillUnique() {
 	ctx := context.Background()
-	db, err := connect.FromEnv(ctx, dynamokit.WithRules(relations.NewGraph()))
+	rep, err := relations.BackfillUnique(ctx, db, model.MustOf[Legacy]())
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := relations.BackfillUnique(ctx, db, model.MustOf[Account]())
-	if err != nil {
-		log.Fatal(err)
+	fmt.Printf("%d items, %d records claimed\n", rep.Items, rep.Claimed)
+	for _, d := range rep.Duplicates { // d.Owner and d.Item name the two items
+		fmt.Printf("duplicate %s %q\n", d.Attr, d.Value)
 	}
-	log.Printf("%d items, %d records claimed", rep.Items, rep.Claimed)
-	for _, d := range rep.Duplicates {
-		log.Printf("%s %q: held by %s, also by %s", d.Attr, d.Value, d.Owner, d.Item)
-	}
+	// Output:
+	// 3 items, 2 records claimed
+	// duplicate email "bo@example.com"
 }
