@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"time"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/stream"
 )
@@ -18,6 +19,11 @@ type Employee struct {
 }
 
 func (Employee) TableName() string { return "employee" }
+
+// TableOptions turns the table's stream on, with both images.
+func (Employee) TableOptions() model.Options {
+	return model.Options{Stream: model.StreamNewAndOldImages}
+}
 
 // A Lambda function subscribed to the employee table's stream decodes
 // its event into the model.
@@ -46,31 +52,38 @@ func ExampleDecoder_Lambda() {
 	// MODIFY e-1: sales -> support at 2025-12-06 05:46
 }
 
-// A Reader follows the table's stream until the context ends, resuming
-// from a saved checkpoint.
+// A Reader follows the table's stream until the context ends or a
+// handler returns Stop. The table here holds what TestMain wrote: e-1 and
+// e-2 hired, then e-1 left.
 func ExampleReader_Run() {
 	ctx := context.Background()
-	var db *dynamokit.Client // from connect.FromEnv, say
-	var saved *stream.Checkpoint
 	dec, err := stream.NewDecoder[Employee]()
 	if err != nil {
 		panic(err)
 	}
-	r, err := stream.NewReader(db, dec, &stream.Options{Checkpoint: saved})
+	r, err := stream.NewReader(db, dec, &stream.Options{PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		panic(err)
 	}
+	n := 0
 	err = r.Run(ctx, func(ctx context.Context, ev stream.Event[Employee]) error {
 		switch ev.Kind {
 		case stream.Insert:
-			fmt.Println("hired", ev.New.EmployeeID)
+			fmt.Println("hired", ev.New.EmployeeID, "in", ev.New.DepartmentID)
 		case stream.Remove:
 			fmt.Println("left", ev.Old.EmployeeID)
 		}
+		if n++; n == 3 {
+			return stream.Stop // a service would run until its context ends
+		}
 		return nil
 	})
-	cp := r.Checkpoint() // save it, to resume from
-	_, _ = cp, err
+	fmt.Println(err)
+	// Output:
+	// hired e-1 in sales
+	// hired e-2 in support
+	// left e-1
+	// <nil>
 }
 
 // Profile and ShopOrder share one table, told apart by their entity type.
@@ -139,38 +152,53 @@ func ExampleNewCollectionDecoder() {
 }
 
 // A Checkpoint is plain data: save it as JSON now and then, and give it
-// back to resume after the last record handled.
+// back to resume after the last record handled. Here a first reader stops
+// after two events and a second one resumes from its checkpoint.
 func ExampleCheckpoint() {
 	ctx := context.Background()
-	var db *dynamokit.Client // from connect.FromEnv, say
 	dec, err := stream.NewDecoder[Employee]()
 	if err != nil {
 		panic(err)
 	}
-	saved, _ := os.ReadFile("employee-stream.json")
-	var cp *stream.Checkpoint
-	if saved != nil {
-		cp = new(stream.Checkpoint)
-		if err := json.Unmarshal(saved, cp); err != nil {
+	var saved []byte // a file, or an item of a table, in a service
+	read := func(stopAfter int) {
+		var cp *stream.Checkpoint
+		if saved != nil {
+			cp = new(stream.Checkpoint)
+			if err := json.Unmarshal(saved, cp); err != nil {
+				panic(err)
+			}
+		}
+		r, err := stream.NewReader(db, dec, &stream.Options{Checkpoint: cp, PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			panic(err)
+		}
+		n := 0
+		err = r.Run(ctx, func(ctx context.Context, ev stream.Event[Employee]) error {
+			if ev.Kind == stream.Remove {
+				fmt.Println(ev.Kind, ev.Old.EmployeeID)
+			} else {
+				fmt.Println(ev.Kind, ev.New.EmployeeID)
+			}
+			if n++; n == stopAfter {
+				return stream.Stop
+			}
+			return nil
+		})
+		if err != nil {
+			panic(err)
+		}
+		// The checkpoint holds an event once its handler has returned.
+		if saved, err = json.Marshal(r.Checkpoint()); err != nil {
 			panic(err)
 		}
 	}
-	r, err := stream.NewReader(db, dec, &stream.Options{Checkpoint: cp})
-	if err != nil {
-		panic(err)
-	}
-	save := func() {
-		b, _ := json.Marshal(r.Checkpoint())
-		_ = os.WriteFile("employee-stream.json", b, 0o600)
-	}
-	defer save()
-	n := 0
-	err = r.Run(ctx, func(ctx context.Context, ev stream.Event[Employee]) error {
-		// ... apply the change ...
-		if n++; n%100 == 0 {
-			save() // the checkpoint holds this event only once it returns
-		}
-		return nil
-	})
-	_ = err
+	read(2)
+	fmt.Println("resume")
+	read(1)
+	// Output:
+	// INSERT e-1
+	// INSERT e-2
+	// resume
+	// REMOVE e-1
 }
