@@ -349,8 +349,8 @@ func storedUnique(ctx context.Context, get txn.Getter, mm *mapping.Model, w *txn
 	return item, nil
 }
 
-// uniqueAttrs returns the names of key (the attributes of the item's key
-// to read, nil or not), then of mm's unique attributes and their scopes.
+// uniqueAttrs returns the attributes of an item of mm to read: those of
+// key that are not nil, then mm's unique attributes and their scopes.
 func uniqueAttrs(mm *mapping.Model, key ...*mapping.Attribute) []string {
 	var out []string
 	for _, a := range key {
