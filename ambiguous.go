@@ -217,16 +217,12 @@ func ambiguous(err error) bool {
 	return true // a 1xx, 2xx or 3xx answer whose body was lost
 }
 
-// throttled reports whether err carries an error code of DynamoDB's
-// throttling errors, which are answered before anything is written.
-func throttled(err error) bool {
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		return false
-	}
-	_, ok := retry.DefaultThrottleErrorCodes[api.ErrorCode()]
-	return ok
-}
+var sdkThrottles = retry.IsErrorThrottles(retry.DefaultThrottles)
+
+// throttled reports whether err is a throttling error as the SDK classifies
+// them (an error code of DynamoDB's throttling errors, or an HTTP 429):
+// DynamoDB answers those before anything is written.
+func throttled(err error) bool { return sdkThrottles.IsErrorThrottle(err).Bool() }
 
 // sendOnce makes the SDK's retryer leave ambiguous failures alone, for
 // writes that are not idempotent.

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 )
 
 // fakeAPI answers GetItem with errs, in turn, then with an item that
@@ -115,6 +116,7 @@ func TestIsRetryable(t *testing.T) {
 		want bool
 	}{
 		{"throttled", &types.ProvisionedThroughputExceededException{}, true},
+		{"throttling code", &smithy.GenericAPIError{Code: "ThrottlingException"}, true},
 		{"conflict", cancelled("None", "TransactionConflict"), true},
 		{"condition and conflict", cancelled("ConditionalCheckFailed", "TransactionConflict"), false},
 		{"condition", cancelled("ConditionalCheckFailed"), false},

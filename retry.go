@@ -53,9 +53,10 @@ func (p RetryPolicy) next(attempt int, err error) (time.Duration, bool) {
 	return min(d, time.Second), true
 }
 
-// IsRetryable reports whether err is a throttling error or a transaction
-// cancelled by conflicts alone: sending the request again can succeed and
-// nothing of it was applied.
+// IsRetryable reports whether err is a throttling error (one the SDK counts
+// as throttling, such as ProvisionedThroughputExceededException or
+// ThrottlingException) or a transaction cancelled by conflicts alone:
+// sending the request again can succeed and nothing of it was applied.
 func IsRetryable(err error) bool {
 	var (
 		tce *types.TransactionCanceledException
@@ -65,7 +66,7 @@ func IsRetryable(err error) bool {
 		tip *types.TransactionInProgressException
 	)
 	switch {
-	case errors.As(err, &ptx), errors.As(err, &rle), errors.As(err, &tcf), errors.As(err, &tip):
+	case errors.As(err, &ptx), errors.As(err, &rle), errors.As(err, &tcf), errors.As(err, &tip), throttled(err):
 		return true
 	case errors.As(err, &tce):
 		conflict := false

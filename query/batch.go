@@ -2,27 +2,25 @@ package query
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/errtext"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/internal/unprocessed"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
 // DynamoDB's limits per batch request.
 const (
-	MaxBatchGet   = 100
+	MaxBatchGet   = rawread.MaxBatchGet
 	MaxBatchWrite = 25
 )
 
@@ -48,7 +46,8 @@ type BatchOptions struct {
 }
 
 func (o *BatchOptions) withDefaults() BatchOptions {
-	out := BatchOptions{Concurrency: dynamokit.DefaultConcurrency, Retries: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 5 * time.Second}
+	d := unprocessed.Default
+	out := BatchOptions{Concurrency: dynamokit.DefaultConcurrency, Retries: d.Retries, BaseDelay: d.BaseDelay, MaxDelay: d.MaxDelay}
 	if o == nil {
 		return out
 	}
@@ -68,14 +67,9 @@ func (o *BatchOptions) withDefaults() BatchOptions {
 	return out
 }
 
-// backoff returns the wait before retry n (0-based): full jitter over a
-// capped exponential, in (0, min(BaseDelay·2ⁿ, MaxDelay)].
-func (o BatchOptions) backoff(n int) time.Duration {
-	d := o.BaseDelay << min(n, 20)
-	if d <= 0 || d > o.MaxDelay {
-		d = o.MaxDelay
-	}
-	return rand.N(d) + 1
+// retry is the retry of unprocessed items o asks for.
+func (o BatchOptions) retry() unprocessed.Retry {
+	return unprocessed.Retry{Retries: o.Retries, BaseDelay: o.BaseDelay, MaxDelay: o.MaxDelay}
 }
 
 // BatchError reports the values a batch call could not process after its
@@ -173,18 +167,12 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 		found = make(map[string]T, len(b.avs))
 	)
 	berr := r.runBatches(ctx, "batch get", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-		ka := types.KeysAndAttributes{Keys: chunk}
-		if o.Consistent {
-			ka.ConsistentRead = aws.Bool(true)
-		}
-		res, err := r.c.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-			RequestItems: map[string]types.KeysAndAttributes{r.table: ka},
-		})
+		items, left, err := rawread.BatchGetOnce(ctx, r.c, rawread.Read{Table: r.table, Consistent: o.Consistent}, chunk)
 		if err != nil {
-			return chunk, err
+			return left, err
 		}
-		got := make(map[string]T, len(res.Responses[r.table]))
-		for _, item := range res.Responses[r.table] {
+		got := make(map[string]T, len(items))
+		for _, item := range items {
 			if !r.m.IsEntity(item) {
 				continue
 			}
@@ -197,7 +185,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 		mu.Lock()
 		maps.Copy(found, got)
 		mu.Unlock()
-		return res.UnprocessedKeys[r.table].Keys, nil
+		return left, nil
 	})
 	out := make([]T, 0, len(found))
 	for _, k := range b.avs {
@@ -296,14 +284,10 @@ func (r *Table[T]) batchWrite(ctx context.Context, op string, b *batch[T], o Bat
 	})
 }
 
-// batchFunc sends one chunk and returns what was left unprocessed: on an
-// error, everything it could not show was processed.
-type batchFunc func(ctx context.Context, chunk []map[string]types.AttributeValue) (left []map[string]types.AttributeValue, err error)
-
 // runBatches splits b into chunks of size, sends them o.Concurrency at a
 // time, and retries what is left (unprocessed, or throttled) with
 // backoff. Everything still left at the end is reported in a *BatchError.
-func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send batchFunc) error {
+func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send unprocessed.Func) error {
 	var (
 		mu      sync.Mutex
 		left    []map[string]types.AttributeValue
@@ -323,7 +307,7 @@ func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size 
 	// left, and the BatchError lists it all.
 	err := workers.ForEach(ctx, len(chunks), o.Concurrency, func(ctx context.Context, i int) error {
 		started[i] = true
-		if rest, err := r.sendWithRetry(ctx, o, chunks[i], send); len(rest) > 0 || err != nil {
+		if rest, err := unprocessed.Send(ctx, o.retry(), chunks[i], send); len(rest) > 0 || err != nil {
 			fail(rest, err)
 		}
 		return nil
@@ -352,42 +336,4 @@ func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size 
 		e.Unprocessed[j] = b.values[i]
 	}
 	return e
-}
-
-func (r *Table[T]) sendWithRetry(ctx context.Context, o BatchOptions, chunk []map[string]types.AttributeValue, send batchFunc) ([]map[string]types.AttributeValue, error) {
-	for attempt := 0; ; attempt++ {
-		left, err := send(ctx, chunk)
-		if err != nil && !retryable(err) {
-			return left, err
-		}
-		if len(left) == 0 && err == nil {
-			return nil, nil
-		}
-		if attempt >= o.Retries {
-			return left, err
-		}
-		chunk = left
-		t := time.NewTimer(o.backoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return chunk, ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-var (
-	sdkRetryables = retry.IsErrorRetryables(retry.DefaultRetryables)
-	sdkThrottles  = retry.IsErrorThrottles(retry.DefaultThrottles)
-)
-
-// retryable reports whether a later attempt may get past err: throttling,
-// a 5xx status or a broken connection, as the SDK classifies them, but
-// never a cancelled or expired context.
-func retryable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	return sdkRetryables.IsErrorRetryable(err).Bool() || sdkThrottles.IsErrorThrottle(err).Bool()
 }

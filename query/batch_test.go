@@ -4,38 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/dynamokit/dynamokit"
 	"github.com/google/go-cmp/cmp"
 )
-
-func TestBackoffBounds(t *testing.T) {
-	o := (&BatchOptions{BaseDelay: 10 * time.Millisecond, MaxDelay: 300 * time.Millisecond}).withDefaults()
-	for n := range 70 {
-		ceiling := min(o.BaseDelay<<min(n, 20), o.MaxDelay)
-		for range 200 {
-			d := o.backoff(n)
-			if d <= 0 || d > ceiling {
-				t.Fatalf("backoff(%d) = %v, want in (0, %v]", n, d, ceiling)
-			}
-		}
-	}
-	// A huge base delay overflowing the shift still yields MaxDelay at most.
-	o = BatchOptions{BaseDelay: time.Duration(1 << 62), MaxDelay: time.Second}
-	if d := o.backoff(30); d <= 0 || d > time.Second {
-		t.Errorf("backoff with an overflowing base = %v, want in (0, 1s]", d)
-	}
-}
 
 func TestBatchOptionsDefaults(t *testing.T) {
 	want := BatchOptions{Concurrency: dynamokit.DefaultConcurrency, Retries: 10, BaseDelay: 50 * time.Millisecond, MaxDelay: 5 * time.Second}
@@ -52,40 +30,7 @@ func TestBatchOptionsDefaults(t *testing.T) {
 	}
 }
 
-func TestRetryable(t *testing.T) {
-	status := func(code int) error {
-		return &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: code}}, Err: errors.New("x")}
-	}
-	tests := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"provisioned throughput", &types.ProvisionedThroughputExceededException{}, true},
-		{"request limit", &types.RequestLimitExceeded{}, true},
-		{"throttling code", &smithy.GenericAPIError{Code: "ThrottlingException"}, true},
-		{"wrapped, after the SDK's own retries", &retry.MaxAttemptsError{Attempt: 3, Err: &types.ProvisionedThroughputExceededException{}}, true},
-		{"500", status(500), true},
-		{"503", status(503), true},
-		{"400", status(400), false},
-		{"validation", &smithy.GenericAPIError{Code: "ValidationException"}, false},
-		{"missing table", &types.ResourceNotFoundException{}, false},
-		{"condition", &types.ConditionalCheckFailedException{}, false},
-		{"cancelled", fmt.Errorf("send: %w", context.Canceled), false},
-		{"cancelled by the SDK", &smithy.CanceledError{Err: context.Canceled}, false},
-		{"deadline", context.DeadlineExceeded, false},
-		{"plain", errors.New("boom"), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := retryable(tt.err); got != tt.want {
-				t.Errorf("retryable(%v) = %v, want %v", tt.err, got, tt.want)
-			}
-		})
-	}
-}
-
-// fakeSend is a batchFunc that leaves keys unprocessed or fails as told.
+// fakeSend is an unprocessed.Func that leaves keys unprocessed or fails as told.
 type fakeSend struct {
 	mu       sync.Mutex
 	calls    int

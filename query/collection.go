@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 )
 
 // Member is a model that can be declared in a [Collection]: every
@@ -436,27 +436,14 @@ func (q *CollectionQuery) build() (*dynamodb.QueryInput, cursorSpec, error) {
 		kc = kc.And(rc)
 		bounds.sort, bounds.op, bounds.vals = rm.m.Key.Range.Name, op, vals
 	}
-	b := expression.NewBuilder().WithKeyCondition(kc)
+	rq := rawread.Query{Read: rawread.Read{Table: col.table, Consistent: q.consistent}, Key: kc,
+		Descending: q.desc, Limit: requestLimit(q.pageSize, q.limit)}
 	if len(q.filters) > 0 {
-		b = b.WithFilter(and(q.filters))
+		rq.Filter = and(q.filters)
 	}
-	expr, err := b.Build()
+	in, err := rawread.QueryInput(rq)
 	if err != nil {
 		return nil, cursorSpec{}, err
-	}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(col.table),
-		KeyConditionExpression:    expr.KeyCondition(),
-		FilterExpression:          expr.Filter(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		Limit:                     requestLimit(q.pageSize, q.limit),
-	}
-	if q.desc {
-		in.ScanIndexForward = aws.Bool(false)
-	}
-	if q.consistent {
-		in.ConsistentRead = aws.Bool(true)
 	}
 	spec := cursorSpec{
 		// The scope names the collection's members, so a cursor of a
@@ -468,16 +455,6 @@ func (q *CollectionQuery) build() (*dynamodb.QueryInput, cursorSpec, error) {
 		bounds: bounds,
 	}
 	return in, spec, nil
-}
-
-// fetch reads one page of in starting after start.
-func (q *CollectionQuery) fetch(ctx context.Context, in *dynamodb.QueryInput, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-	in.ExclusiveStartKey = start
-	out, err := q.col.c.Query(ctx, in)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out.Items, out.LastEvaluatedKey, nil
 }
 
 // entity decodes item by its entity type.
@@ -515,13 +492,14 @@ func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 			return
 		}
 		var start map[string]types.AttributeValue
+		fetch := rawread.QueryPage(q.col.c, in)
 		n := 0
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(Entity{}, &dynamokit.Error{Op: "query", Table: table, Err: err})
 				return
 			}
-			items, lek, err := q.fetch(ctx, in, start)
+			items, lek, err := fetch(ctx, start)
 			if err != nil {
 				yield(Entity{}, wrap("query", table, err, nil))
 				return
@@ -572,7 +550,7 @@ func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entit
 	if err != nil {
 		return Page[Entity]{}, &dynamokit.Error{Op: "query", Table: table, Kind: ErrBadCursor, Err: err}
 	}
-	items, lek, err := q.fetch(ctx, in, start)
+	items, lek, err := rawread.QueryPage(q.col.c, in)(ctx, start)
 	if err != nil {
 		return Page[Entity]{}, wrap("query", table, err, nil)
 	}

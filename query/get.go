@@ -3,9 +3,9 @@ package query
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 )
 
 // ReadOption changes how an item is read.
@@ -56,9 +56,5 @@ func (r *Table[T]) getInput(key *T, opts []ReadOption) (*dynamodb.GetItemInput, 
 	if err != nil {
 		return nil, err
 	}
-	in := &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: k}
-	if o.consistent {
-		in.ConsistentRead = aws.Bool(true)
-	}
-	return in, nil
+	return rawread.GetInput(rawread.Read{Table: r.table, Consistent: o.consistent}, k)
 }

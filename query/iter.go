@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 )
 
 // Page is one page of results and the cursor of the next one.
@@ -15,14 +16,11 @@ type Page[T any] struct {
 	Next string
 }
 
-// fetchFunc reads one page starting after start (nil: the beginning).
-type fetchFunc func(ctx context.Context, start map[string]types.AttributeValue) (items []map[string]types.AttributeValue, lek map[string]types.AttributeValue, err error)
-
 // stream yields every item of every page, decoded and filtered by entity
 // type, up to limit items (0: no limit). It stops at the first error,
 // yielding it, and checks ctx before each request and each item, so a
 // cancellation ends the stream at once, with no further request.
-func (r *Table[T]) stream(ctx context.Context, op string, fetch fetchFunc, limit int) iter.Seq2[T, error] {
+func (r *Table[T]) stream(ctx context.Context, op string, fetch rawread.Fetch, limit int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero, v T // items are decoded into v, then yielded by value
 		var start map[string]types.AttributeValue

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 )
 
 // Applied finds out whether a write of this table whose outcome is unknown
@@ -50,12 +49,12 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	if u.Applied() {
 		return true, nil
 	}
-	out, gerr := r.c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: key, ConsistentRead: aws.Bool(true)})
+	stored, gerr := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, key)
 	if gerr != nil {
 		return false, wrapKey("applied", r.table, key, gerr, nil)
 	}
 	if u.Op == "DeleteItem" {
-		return out.Item == nil, nil
+		return stored == nil, nil
 	}
-	return itemcodec.EqualItems(out.Item, u.Item), nil
+	return itemcodec.EqualItems(stored, u.Item), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 )
 
 // cursorSpec binds page cursors to the query or scan that made them.
@@ -28,7 +29,7 @@ type cursorSpec struct {
 }
 
 // page reads one page starting at cursor.
-func (r *Table[T]) page(ctx context.Context, op string, fetch fetchFunc, cur string, spec cursorSpec) (Page[T], error) {
+func (r *Table[T]) page(ctx context.Context, op string, fetch rawread.Fetch, cur string, spec cursorSpec) (Page[T], error) {
 	start, err := decodeCursor(cur, spec)
 	if err != nil {
 		return Page[T]{}, &dynamokit.Error{Op: op, Table: r.table, Kind: ErrBadCursor, Err: err}

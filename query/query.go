@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -209,42 +210,25 @@ func (q *Query[T]) build() (*dynamodb.QueryInput, *keyBounds, error) {
 // on a page's position are bounds.
 func (q *Query[T]) finish(kc expression.KeyConditionBuilder, bounds *keyBounds) (*dynamodb.QueryInput, *keyBounds, error) {
 	m := q.r.m
-	b := expression.NewBuilder().WithKeyCondition(kc)
+	rq := rawread.Query{Read: rawread.Read{Table: q.r.table, Index: q.index, Consistent: q.consistent}, Key: kc,
+		Descending: q.desc, Limit: requestLimit(q.pageSize, q.limit)}
 	filters := q.filters
 	if m.EntityType != nil {
 		filters = append(filters[:len(filters):len(filters)], name(m.EntityType.Name).Equal(expression.Value(m.Entity)))
 	}
 	if len(filters) > 0 {
-		b = b.WithFilter(and(filters))
+		rq.Filter = and(filters)
 	}
 	if len(q.project) > 0 {
-		p, err := projection(q.project, m)
+		attrs, err := projection(q.project, m)
 		if err != nil {
 			return nil, nil, err
 		}
-		b = b.WithProjection(p)
+		rq.Attrs = attrs
 	}
-	expr, err := b.Build()
+	in, err := rawread.QueryInput(rq)
 	if err != nil {
 		return nil, nil, err
-	}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(q.r.table),
-		KeyConditionExpression:    expr.KeyCondition(),
-		FilterExpression:          expr.Filter(),
-		ProjectionExpression:      expr.Projection(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}
-	if q.index != "" {
-		in.IndexName = aws.String(q.index)
-	}
-	if q.desc {
-		in.ScanIndexForward = aws.Bool(false)
-	}
-	in.Limit = requestLimit(q.pageSize, q.limit)
-	if q.consistent {
-		in.ConsistentRead = aws.Bool(true)
 	}
 	return in, bounds, nil
 }
@@ -262,24 +246,20 @@ func requestLimit(pageSize, limit int) *int32 {
 	return aws.Int32(int32(min(n, math.MaxInt32)))
 }
 
-// projection reads attrs, which must be attributes of m, and the entity
-// type, which decoding checks.
-func projection(attrs []string, m *mapping.Model) (expression.ProjectionBuilder, error) {
-	var p expression.ProjectionBuilder
-	seen := make(map[string]bool, len(attrs)+1)
+// projection returns the attributes to read: attrs, which must be
+// attributes of m, and the entity type, which decoding checks.
+func projection(attrs []string, m *mapping.Model) ([]string, error) {
+	out := make([]string, 0, len(attrs)+1)
 	for _, a := range attrs {
 		if m.Attribute(a) == nil {
-			return p, fmt.Errorf("query: project: %s has no attribute %q", m.Type, a)
+			return nil, fmt.Errorf("query: project: %s has no attribute %q", m.Type, a)
 		}
-		if !seen[a] {
-			seen[a] = true
-			p = p.AddNames(name(a))
-		}
+		out = append(out, a)
 	}
-	if m.EntityType != nil && !seen[m.EntityType.Name] {
-		p = p.AddNames(name(m.EntityType.Name))
+	if m.EntityType != nil {
+		out = append(out, m.EntityType.Name)
 	}
-	return p, nil
+	return out, nil
 }
 
 // RawKey is a sort-key value given as it is stored, for [Query.Range] on a
@@ -481,17 +461,6 @@ func (q *Query[T]) cursor(in *dynamodb.QueryInput, bounds *keyBounds) cursorSpec
 	}
 }
 
-func (q *Query[T]) fetch(in *dynamodb.QueryInput) fetchFunc {
-	return func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-		in.ExclusiveStartKey = start
-		out, err := q.r.c.Query(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.LastEvaluatedKey, nil
-	}
-}
-
 // All streams the matching items, reading pages as needed. Stop early by
 // breaking out of the loop; an error (such as ctx's, when it is cancelled)
 // ends the stream.
@@ -504,7 +473,7 @@ func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	if err != nil {
 		return failed[T](wrap("query", q.r.table, err, nil))
 	}
-	return q.r.stream(ctx, "query", q.fetch(in), q.limit)
+	return q.r.stream(ctx, "query", rawread.QueryPage(q.r.c, in), q.limit)
 }
 
 // Collect returns every matching item (at most [Query.Limit]).
@@ -524,7 +493,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err erro
 	if err != nil {
 		return Page[T]{}, wrap("query", q.r.table, err, nil)
 	}
-	return q.r.page(ctx, "query", q.fetch(in), cursor, q.cursor(in, bounds))
+	return q.r.page(ctx, "query", rawread.QueryPage(q.r.c, in), cursor, q.cursor(in, bounds))
 }
 
 // Count returns how many items match (at most [Query.Limit]), without

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
@@ -112,7 +113,7 @@ func (s *Scan[T]) input() (*dynamodb.ScanInput, error) {
 		return nil, s.err
 	}
 	m := s.r.m
-	in := &dynamodb.ScanInput{TableName: aws.String(s.r.table)}
+	rs := rawread.Scan{Read: rawread.Read{Table: s.r.table, Index: s.index, Consistent: s.consistent}, Limit: requestLimit(s.pageSize, s.limit)}
 	if s.index != "" {
 		idx := m.Index(s.index)
 		if idx == nil {
@@ -121,39 +122,21 @@ func (s *Scan[T]) input() (*dynamodb.ScanInput, error) {
 		if s.consistent && !idx.Local {
 			return nil, fmt.Errorf("query: %s is a global secondary index, which has no consistent reads", s.index)
 		}
-		in.IndexName = aws.String(s.index)
 	}
 	if s.segments > maxSegments {
 		return nil, fmt.Errorf("query: %d segments, at most %d", s.segments, maxSegments)
 	}
-	filters := append(s.filters[:len(s.filters):len(s.filters)], s.r.isEntity()...)
-	var b expression.Builder
-	build := false
-	if len(filters) > 0 {
-		b, build = b.WithFilter(and(filters)), true
+	if filters := append(s.filters[:len(s.filters):len(s.filters)], s.r.isEntity()...); len(filters) > 0 {
+		rs.Filter = and(filters)
 	}
 	if len(s.project) > 0 {
-		p, err := projection(s.project, m)
+		attrs, err := projection(s.project, m)
 		if err != nil {
 			return nil, err
 		}
-		b, build = b.WithProjection(p), true
+		rs.Attrs = attrs
 	}
-	if build {
-		expr, err := b.Build()
-		if err != nil {
-			return nil, err
-		}
-		in.FilterExpression = expr.Filter()
-		in.ProjectionExpression = expr.Projection()
-		in.ExpressionAttributeNames = expr.Names()
-		in.ExpressionAttributeValues = expr.Values()
-	}
-	in.Limit = requestLimit(s.pageSize, s.limit)
-	if s.consistent {
-		in.ConsistentRead = aws.Bool(true)
-	}
-	return in, nil
+	return rawread.ScanInput(rs)
 }
 
 // maxSegments is DynamoDB's limit on TotalSegments.
@@ -175,17 +158,6 @@ func (s *Scan[T]) segmentInputs(in *dynamodb.ScanInput) []*dynamodb.ScanInput {
 	return ins
 }
 
-func (s *Scan[T]) fetch(in *dynamodb.ScanInput) fetchFunc {
-	return func(ctx context.Context, start map[string]types.AttributeValue) ([]map[string]types.AttributeValue, map[string]types.AttributeValue, error) {
-		in.ExclusiveStartKey = start
-		out, err := s.r.c.Scan(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.LastEvaluatedKey, nil
-	}
-}
-
 // All streams every item of the table. With [Scan.Segments], the segments
 // are read in parallel, [Scan.Concurrency] at a time, and their items
 // interleave. An error (such as ctx's, when it is cancelled) ends the
@@ -200,7 +172,7 @@ func (s *Scan[T]) all(ctx context.Context) iter.Seq2[T, error] {
 		return failed[T](wrap("scan", s.r.table, err, nil))
 	}
 	if s.segments <= 1 {
-		return s.r.stream(ctx, "scan", s.fetch(in), s.limit)
+		return s.r.stream(ctx, "scan", rawread.ScanPage(s.r.c, in), s.limit)
 	}
 	return s.parallel(ctx, s.segmentInputs(in))
 }
@@ -231,7 +203,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 			defer close(done)
 			defer close(ch)
 			_ = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
-				for v, err := range s.r.stream(ctx, "scan", s.fetch(ins[i]), 0) {
+				for v, err := range s.r.stream(ctx, "scan", rawread.ScanPage(s.r.c, ins[i]), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
@@ -280,7 +252,7 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error
 	if err != nil {
 		return Page[T]{}, wrap("scan", s.r.table, err, nil)
 	}
-	return s.r.page(ctx, "scan", s.fetch(in), cursor, s.cursor(in))
+	return s.r.page(ctx, "scan", rawread.ScanPage(s.r.c, in), cursor, s.cursor(in))
 }
 
 // cursor is what binds a page cursor of s to s, as Query.cursor does.

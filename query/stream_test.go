@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// pages is a fetchFunc over fixed pages of users; it counts its calls.
+// pages is a rawread.Fetch over fixed pages of users; it counts its calls.
 type pages struct {
 	items [][]map[string]types.AttributeValue
 	calls int

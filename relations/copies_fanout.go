@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -238,18 +239,16 @@ func (h *HasMany[P, C]) isLinked(child *C, parent P) (bool, error) {
 // (current; updated when the last write's outcome was unknown: it landed).
 func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *SyncProgress) (bool, error) {
 	cm := mapping.Must(h.children.Model())
-	out, err := h.children.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(h.children.TableName()), Key: ch.item, ConsistentRead: aws.Bool(true),
-	})
+	item, err := rawread.Get(ctx, h.children.Client(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
 	if err != nil {
 		return false, err
 	}
-	if out.Item == nil || !cm.IsEntity(out.Item) {
+	if item == nil || !cm.IsEntity(item) {
 		prog.Skipped++
 		return false, nil
 	}
 	var cur C
-	if err := cm.Decode(out.Item, &cur); err != nil {
+	if err := cm.Decode(item, &cur); err != nil {
 		return false, err
 	}
 	if ok, err := h.isLinked(&cur, parent); err != nil || !ok {
@@ -258,7 +257,7 @@ func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, 
 		}
 		return false, err
 	}
-	h.stored(ch, out.Item)
+	h.stored(ch, item)
 	ok, err := h.current(&cur, src)
 	if err != nil {
 		return false, err

@@ -6,10 +6,9 @@ import (
 	"reflect"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -38,13 +37,11 @@ func (h *HasMany[P, C]) checkSources(ctx context.Context, w *txn.Write) error {
 	default:
 		return nil
 	}
-	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(w.Table), Key: w.Key, ConsistentRead: aws.Bool(true),
-	})
+	stored, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: w.Table, Consistent: true}, w.Key)
 	if err != nil {
 		return err
 	}
-	if out.Item == nil {
+	if stored == nil {
 		// A new parent has no children to copy to; one created
 		// meanwhile might.
 		w.RuleConds = append(w.RuleConds, equalCond(mapping.Must(h.parents.Model()).Key.Hash.Name, nil, errSourcesMoved))
@@ -52,14 +49,14 @@ func (h *HasMany[P, C]) checkSources(ctx context.Context, w *txn.Write) error {
 	}
 	for _, cp := range h.copies {
 		name := cp.parent.Name
-		stored, had := out.Item[name]
-		if !reflect.DeepEqual(stored, w.Item[name]) {
+		v, had := stored[name]
+		if !reflect.DeepEqual(v, w.Item[name]) {
 			return h.refuseSource(name)
 		}
 		if !had {
-			stored = nil
+			v = nil
 		}
-		w.RuleConds = append(w.RuleConds, equalCond(name, stored, errSourcesMoved))
+		w.RuleConds = append(w.RuleConds, equalCond(name, v, errSourcesMoved))
 	}
 	return nil
 }

@@ -9,10 +9,9 @@ import (
 	"math/rand/v2"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -68,19 +67,17 @@ func (h *HasMany[P, C]) readSource(ctx context.Context, parent P) (p P, stamp st
 	if err != nil {
 		return p, "", false, err
 	}
-	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(h.parents.TableName()), Key: k, ConsistentRead: aws.Bool(true),
-	})
+	item, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: h.parents.TableName(), Consistent: true}, k)
 	if err != nil {
 		return p, "", false, err
 	}
-	if out.Item == nil || !pm.IsEntity(out.Item) {
+	if item == nil || !pm.IsEntity(item) {
 		return p, "", false, nil
 	}
-	if err := pm.Decode(out.Item, &p); err != nil {
+	if err := pm.Decode(item, &p); err != nil {
 		return p, "", false, err
 	}
-	if s, ok := out.Item[CopiesStamp].(*types.AttributeValueMemberS); ok {
+	if s, ok := item[CopiesStamp].(*types.AttributeValueMemberS); ok {
 		stamp = s.Value
 	}
 	return p, stamp, true, nil

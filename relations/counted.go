@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -75,25 +73,11 @@ func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter
 	if err != nil {
 		return counted{}, err
 	}
-	var proj expression.ProjectionBuilder
-	for _, n := range counterAttrs(pm, counter) {
-		proj = proj.AddNames(expression.NameNoDotSplit(n))
-	}
-	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	item, err := rawread.Get(ctx, table.Client(), rawread.Read{Table: table.TableName(), Consistent: true, Attrs: counterAttrs(pm, counter)}, k)
 	if err != nil {
 		return counted{}, err
 	}
-	out, err := table.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:                aws.String(table.TableName()),
-		Key:                      k,
-		ConsistentRead:           aws.Bool(true),
-		ProjectionExpression:     expr.Projection(),
-		ExpressionAttributeNames: expr.Names(),
-	})
-	if err != nil {
-		return counted{}, err
-	}
-	return countedOf(pm, out.Item, counter)
+	return countedOf(pm, item, counter)
 }
 
 // countedOf reads the counter attribute of item as stored (nil: no item,

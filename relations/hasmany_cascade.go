@@ -18,6 +18,8 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
+	"github.com/dynamokit/dynamokit/internal/unprocessed"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -454,57 +456,23 @@ func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item
 	if cm.EntityType != nil {
 		names = append(names, cm.EntityType.Name)
 	}
-	var proj expression.ProjectionBuilder
-	seen := map[string]bool{}
-	for _, n := range names {
-		if !seen[n] {
-			seen[n] = true
-			proj = proj.AddNames(expression.NameNoDotSplit(n))
-		}
-	}
-	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	items, left, err := rawread.BatchGet(ctx, h.children.Client(), rawread.Read{Table: h.children.TableName(), Consistent: true, Attrs: names}, keys, unprocessed.Default)
 	if err != nil {
 		return nil, err
 	}
-	table := h.children.TableName()
-	found := make(map[string]mapping.Item, len(keys))
-	for start := 0; start < len(keys); start += cascadePage {
-		todo := make([]map[string]types.AttributeValue, 0, cascadePage)
-		for _, k := range keys[start:min(start+cascadePage, len(keys))] {
-			todo = append(todo, k)
+	if len(left) > 0 {
+		return nil, fmt.Errorf("relations: read children again: %d keys left unprocessed", len(left))
+	}
+	found := make(map[string]mapping.Item, len(items))
+	for _, item := range items {
+		if !cm.IsEntity(item) {
+			continue
 		}
-		for tries := 0; len(todo) > 0; tries++ {
-			if tries > 0 {
-				if tries > 10 {
-					return nil, fmt.Errorf("relations: read children again: %d keys left unprocessed", len(todo))
-				}
-				select {
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				case <-time.After(time.Duration(tries) * 50 * time.Millisecond):
-				}
-			}
-			out, err := h.children.Client().BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
-				RequestItems: map[string]types.KeysAndAttributes{table: {
-					Keys: todo, ConsistentRead: aws.Bool(true),
-					ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
-				}},
-			})
-			if err != nil {
-				return nil, err
-			}
-			for _, item := range out.Responses[table] {
-				if !cm.IsEntity(item) {
-					continue
-				}
-				k := make(mapping.Item, 2)
-				for _, n := range cm.Key.Names() {
-					k[n] = item[n]
-				}
-				found[keyText(k)] = item
-			}
-			todo = out.UnprocessedKeys[table].Keys
+		k := make(mapping.Item, 2)
+		for _, n := range cm.Key.Names() {
+			k[n] = item[n]
 		}
+		found[keyText(k)] = item
 	}
 	return found, nil
 }
@@ -514,22 +482,13 @@ func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item
 func (r *cascadeRun[P, C]) read(ctx context.Context) (cascadeState, error) {
 	h := r.h
 	pm := mapping.Must(h.parents.Model())
-	proj := expression.NamesList(expression.NameNoDotSplit(cascadeMark(h.spec.Counter)))
-	for _, n := range counterAttrs(pm, h.spec.Counter) { // the counter and the pending page
-		proj = proj.AddNames(expression.NameNoDotSplit(n))
-	}
-	expr, err := expression.NewBuilder().WithProjection(proj).Build()
+	// The mark, the counter and the pending page.
+	attrs := append([]string{cascadeMark(h.spec.Counter)}, counterAttrs(pm, h.spec.Counter)...)
+	item, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: h.parents.TableName(), Consistent: true, Attrs: attrs}, r.key)
 	if err != nil {
 		return cascadeState{}, err
 	}
-	out, err := h.parents.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(h.parents.TableName()), Key: r.key, ConsistentRead: aws.Bool(true),
-		ProjectionExpression: expr.Projection(), ExpressionAttributeNames: expr.Names(),
-	})
-	if err != nil {
-		return cascadeState{}, err
-	}
-	return r.stateOf(out.Item)
+	return r.stateOf(item)
 }
 
 // stateOf parses a parent item as stored (nil: none).

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -308,25 +307,12 @@ func (h *HasMany[P, C]) parentIn(item map[string]types.AttributeValue) (P, bool,
 // is no item.
 func (h *HasMany[P, C]) storedLink(ctx context.Context, w *txn.Write) (map[string]types.AttributeValue, error) {
 	cm := mapping.Must(h.children.Model())
-	proj := expression.NamesList(expression.NameNoDotSplit(cm.Key.Hash.Name))
-	for _, n := range h.checkedAttrs() {
-		proj = proj.AddNames(expression.NameNoDotSplit(n))
-	}
-	e, err := expression.NewBuilder().WithProjection(proj).Build()
-	if err != nil {
-		return nil, err
-	}
-	out, err := h.children.Client().GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(w.Table), Key: w.Key, ConsistentRead: aws.Bool(true),
-		ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names(),
-	})
+	attrs := append([]string{cm.Key.Hash.Name}, h.checkedAttrs()...)
+	item, err := rawread.Get(ctx, h.children.Client(), rawread.Read{Table: w.Table, Consistent: true, Attrs: attrs}, w.Key)
 	if err != nil {
 		return nil, fmt.Errorf("relations: %s: read the child's link: %w", h.describe(), err)
 	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	return out.Item, nil
+	return item, nil
 }
 
 // moveItems applies to w, a write that takes a child whose stored item is

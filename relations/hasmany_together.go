@@ -7,13 +7,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -179,53 +179,24 @@ type partition struct {
 	entities     []string             // the entity types to keep
 }
 
-// input builds the Query request without I/O.
-func (pt *partition) input() (*dynamodb.QueryInput, error) {
-	b := expression.NewBuilder().WithKeyCondition(expression.Key(pt.attr).Equal(expression.Value(pt.value)))
+// query is the Query request of the partition.
+func (pt *partition) query() rawread.Query {
+	q := rawread.Query{Read: rawread.Read{Table: pt.table, Index: pt.index}, Key: expression.Key(pt.attr).Equal(expression.Value(pt.value))}
 	if pt.typeAttr != "" && len(pt.entities) > 0 {
 		vals := make([]expression.OperandBuilder, len(pt.entities))
 		for i, e := range pt.entities {
 			vals[i] = expression.Value(e)
 		}
-		b = b.WithFilter(expression.NameNoDotSplit(pt.typeAttr).In(vals[0], vals[1:]...))
+		q.Filter = expression.NameNoDotSplit(pt.typeAttr).In(vals[0], vals[1:]...)
 	}
-	expr, err := b.Build()
-	if err != nil {
-		return nil, err
-	}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(pt.table),
-		KeyConditionExpression:    expr.KeyCondition(),
-		FilterExpression:          expr.Filter(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}
-	if pt.index != "" {
-		in.IndexName = aws.String(pt.index)
-	}
-	return in, nil
+	return q
 }
+
+// input builds the Query request without I/O.
+func (pt *partition) input() (*dynamodb.QueryInput, error) { return rawread.QueryInput(pt.query()) }
 
 // each calls fn with every item of the partition, page after page, each
 // page a request through the client's executor.
 func (pt *partition) each(ctx context.Context, c *dynamokit.Client, fn func(mapping.Item) error) error {
-	in, err := pt.input()
-	if err != nil {
-		return err
-	}
-	for {
-		out, err := c.Query(ctx, in)
-		if err != nil {
-			return err
-		}
-		for _, item := range out.Items {
-			if err := fn(item); err != nil {
-				return err
-			}
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+	return rawread.QueryEach(ctx, c, pt.query(), fn)
 }

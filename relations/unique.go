@@ -9,11 +9,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -343,28 +342,29 @@ func storedUnique(ctx context.Context, get txn.Getter, mm *mapping.Model, w *txn
 	if get == nil {
 		return nil, fmt.Errorf("relations: %s of %s: the rules were not given the client to read the stored item with", w.Op, mm.Type)
 	}
-	proj := expression.NamesList(expression.NameNoDotSplit(mm.Key.Hash.Name))
-	for _, u := range mm.Unique {
-		proj = proj.AddNames(expression.NameNoDotSplit(u.Attr.Name))
-		if u.Scope != nil {
-			proj = proj.AddNames(expression.NameNoDotSplit(u.Scope.Name))
-		}
-	}
-	e, err := expression.NewBuilder().WithProjection(proj).Build()
-	if err != nil {
-		return nil, err
-	}
-	out, err := get.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(w.Table), Key: w.Key, ConsistentRead: aws.Bool(true),
-		ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names(),
-	})
+	item, err := rawread.Get(ctx, get, rawread.Read{Table: w.Table, Consistent: true, Attrs: uniqueAttrs(mm, mm.Key.Hash)}, w.Key)
 	if err != nil {
 		return nil, fmt.Errorf("relations: %s of %s: read its unique attributes: %w", w.Op, mm.Type, err)
 	}
-	if len(out.Item) == 0 {
-		return nil, nil
+	return item, nil
+}
+
+// uniqueAttrs returns the attributes of an item of mm to read: those of
+// key that are not nil, then mm's unique attributes and their scopes.
+func uniqueAttrs(mm *mapping.Model, key ...*mapping.Attribute) []string {
+	var out []string
+	for _, a := range key {
+		if a != nil {
+			out = append(out, a.Name)
+		}
 	}
-	return out.Item, nil
+	for _, u := range mm.Unique {
+		out = append(out, u.Attr.Name)
+		if u.Scope != nil {
+			out = append(out, u.Scope.Name)
+		}
+	}
+	return out
 }
 
 // uniqueAsRead is the condition that the item's unique attributes and

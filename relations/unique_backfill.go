@@ -12,6 +12,7 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -91,40 +92,19 @@ func BackfillUnique(ctx context.Context, c *dynamokit.Client, m *model.Model) (U
 	if err != nil {
 		return rep, err
 	}
-	proj := expression.NamesList(expression.NameNoDotSplit(mm.Key.Hash.Name))
-	if mm.Key.Range != nil {
-		proj = proj.AddNames(expression.NameNoDotSplit(mm.Key.Range.Name))
+	attrs := uniqueAttrs(mm, mm.Key.Hash, mm.Key.Range, mm.EntityType)
+	var claimErr error
+	err = rawread.ScanEach(ctx, c, rawread.Scan{Read: rawread.Read{Table: table, Consistent: true, Attrs: attrs}}, func(item rawread.Item) error {
+		claimErr = claimItem(ctx, c, mm, table, item, &rep)
+		return claimErr
+	})
+	if claimErr != nil {
+		return rep, claimErr
 	}
-	if mm.EntityType != nil {
-		proj = proj.AddNames(expression.NameNoDotSplit(mm.EntityType.Name))
-	}
-	for _, u := range mm.Unique {
-		proj = proj.AddNames(expression.NameNoDotSplit(u.Attr.Name))
-		if u.Scope != nil {
-			proj = proj.AddNames(expression.NameNoDotSplit(u.Scope.Name))
-		}
-	}
-	e, err := expression.NewBuilder().WithProjection(proj).Build()
 	if err != nil {
-		return rep, err
+		return rep, fmt.Errorf("relations: backfill unique records of %s: %w", table, err)
 	}
-	in := &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: e.Projection(), ExpressionAttributeNames: e.Names()}
-	for {
-		out, err := c.Scan(ctx, in)
-		if err != nil {
-			return rep, fmt.Errorf("relations: backfill unique records of %s: %w", table, err)
-		}
-		for _, item := range out.Items {
-			if err := claimItem(ctx, c, mm, table, item, &rep); err != nil {
-				return rep, err
-			}
-		}
-		if len(out.LastEvaluatedKey) == 0 {
-			return rep, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+	return rep, nil
 }
 
 // uniqueModel returns the mapping of m, which must have unique attributes,
