@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
@@ -119,11 +120,11 @@ func (r *Runner) Applied(ctx context.Context, id string) (bool, error) {
 }
 
 func (r *Runner) status(ctx context.Context, rc records, id string) (string, error) {
-	out, err := r.c.GetItem(ctx, getRecord(rc, rc.key(r.table, id)))
+	rec, err := rawread.Get(ctx, r.c, rawread.Read{Table: rc.table, Consistent: true}, rc.key(r.table, id))
 	if err != nil {
 		return "", fmt.Errorf("migrate: read the record of %s: %w", id, err)
 	}
-	if s, ok := out.Item[attrState].(*types.AttributeValueMemberS); ok {
+	if s, ok := rec[attrState].(*types.AttributeValueMemberS); ok {
 		return s.Value, nil
 	}
 	return "", nil

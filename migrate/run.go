@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
+	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/relations"
 )
@@ -216,10 +217,11 @@ func (r *Runner) runOne(ctx context.Context, mg *Migration) (Progress, error) {
 // checkpoint after each page.
 func (r *Runner) segment(ctx context.Context, ru *run, seg, total int, start Item) error {
 	for {
-		in := &dynamodb.ScanInput{TableName: aws.String(r.table), Limit: aws.Int32(int32(r.opts.PageSize)), ExclusiveStartKey: start}
-		if total > 1 {
-			in.Segment, in.TotalSegments = aws.Int32(int32(seg)), aws.Int32(int32(total))
+		in, err := rawread.ScanInput(rawread.Scan{Read: rawread.Read{Table: r.table}, Limit: aws.Int32(int32(r.opts.PageSize)), Segment: seg, Segments: total})
+		if err != nil {
+			return err
 		}
+		in.ExclusiveStartKey = start
 		out, err := r.c.Scan(ctx, in)
 		if err != nil {
 			return fmt.Errorf("migrate: %s: scan segment %d: %w", ru.mg.ID, seg, err)
@@ -335,15 +337,15 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			// step makes (written by another runner or by the
 			// application), the old item only goes; any other item there
 			// is not overwritten, nor the old one deleted.
-			got, err := r.c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: r.keyOf(next), ConsistentRead: aws.Bool(true)})
+			got, err := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, r.keyOf(next))
 			if err != nil {
 				return 0, fmt.Errorf("migrate: %s: read item %s: %w", ru.mg.ID, keyText(r.keyOf(next)), err)
 			}
-			if got.Item != nil && !itemcodec.EqualItems(withoutOthers(r, got.Item), withoutOthers(r, next)) {
+			if got != nil && !itemcodec.EqualItems(withoutOthers(r, got), withoutOthers(r, next)) {
 				ru.fail(key, fmt.Sprintf("its new key %s holds another item, which is left as it is", keyText(r.keyOf(next))))
 				return itemFailed, nil
 			}
-			if got.Item != nil {
+			if got != nil {
 				if err := r.remove(wctx, old); err == nil {
 					return itemSkipped, nil
 				} else if classify(err) != outChanged {
@@ -356,14 +358,14 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			ru.fail(key, fmt.Sprintf("changed by another writer at each of %d attempts", attempt))
 			return itemFailed, nil
 		}
-		got, err := r.c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: key, ConsistentRead: aws.Bool(true)})
+		got, err := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, key)
 		if err != nil {
 			return 0, fmt.Errorf("migrate: %s: read item %s again: %w", ru.mg.ID, keyText(key), err)
 		}
-		if got.Item == nil || !r.matches(ru.mg, got.Item) {
+		if got == nil || !r.matches(ru.mg, got) {
 			return itemSkipped, nil // deleted (or moved) by the application meanwhile
 		}
-		old = got.Item
+		old = got
 	}
 }
 

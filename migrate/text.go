@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -54,8 +52,4 @@ func valueText(av types.AttributeValue) string {
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprintf("%T", av)
-}
-
-func getRecord(rc records, key Item) *dynamodb.GetItemInput {
-	return &dynamodb.GetItemInput{TableName: aws.String(rc.table), Key: key, ConsistentRead: aws.Bool(true)}
 }

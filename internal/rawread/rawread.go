@@ -1,8 +1,9 @@
 // Package rawread builds and sends dynamokit's reads, whose answers are
 // attribute maps as stored: one builder per request kind (GetItem,
-// BatchGetItem, Query, Scan), used by package query for its typed reads
-// and by package relations for the attributes no struct field holds
-// (counters, cascade marks and pending pages, unique records). Each request
+// BatchGetItem, Query, Scan), used by package query for its typed reads,
+// by package relations for the attributes no struct field holds
+// (counters, cascade marks and pending pages, unique records), and by
+// package migrate for the items and records it reads as stored. Each request
 // is sent through the client it is given, a *dynamokit.Client, whose
 // executor retries, counts capacity and calls the hooks; BatchGetItem's
 // unprocessed keys are sent again by package unprocessed.
@@ -236,11 +237,17 @@ type Scan struct {
 	Filter expression.ConditionBuilder
 	// Limit is the Limit of each request, nil for none.
 	Limit *int32
+	// Segment and Segments make the Scan one segment of a parallel scan
+	// when Segments > 1.
+	Segment, Segments int
 }
 
 // ScanInput builds the request of s, without I/O.
 func ScanInput(s Scan) (*dynamodb.ScanInput, error) {
 	in := &dynamodb.ScanInput{TableName: aws.String(s.Table), Limit: s.Limit, ConsistentRead: s.consistent()}
+	if s.Segments > 1 {
+		in.Segment, in.TotalSegments = aws.Int32(int32(s.Segment)), aws.Int32(int32(s.Segments))
+	}
 	if s.Index != "" {
 		in.IndexName = aws.String(s.Index)
 	}

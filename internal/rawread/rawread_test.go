@@ -49,6 +49,9 @@ func TestInputs(t *testing.T) {
 			ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(5),
 		}},
 		{"scan", func() (any, error) { return ScanInput(Scan{Read: Read{Table: "t"}}) }, &dynamodb.ScanInput{TableName: aws.String("t")}},
+		{"one segment is no segment", func() (any, error) { return ScanInput(Scan{Read: Read{Table: "t"}, Segments: 1}) }, &dynamodb.ScanInput{TableName: aws.String("t")}},
+		{"segment", func() (any, error) { return ScanInput(Scan{Read: Read{Table: "t"}, Segment: 2, Segments: 4}) }, &dynamodb.ScanInput{
+			TableName: aws.String("t"), Segment: aws.Int32(2), TotalSegments: aws.Int32(4)}},
 		{"projected consistent scan", func() (any, error) { return ScanInput(Scan{Read: projected, Limit: aws.Int32(2)}) }, &dynamodb.ScanInput{
 			TableName: aws.String("t"), ConsistentRead: aws.Bool(true), Limit: aws.Int32(2),
 			ProjectionExpression: aws.String("#0, #1"), ExpressionAttributeNames: map[string]string{"#0": "pk", "#1": "n.x"},
