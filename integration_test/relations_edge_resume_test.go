@@ -271,3 +271,102 @@ func testEdgeCascadeResume[S, C, E any](t *testing.T, l edgeLayout[S, C, E], ste
 		t.Errorf("CountTo(c-2) = %d, %v; want %d", n, err, (edgeResumeEdges+9)/10)
 	}
 }
+
+// edgeHold is an SDK HTTP client that holds back the first request of
+// one step of the many-to-many cascade until release is closed, having
+// closed held.
+type edgeHold struct {
+	next    dynamodb.HTTPClient
+	step    edgeStep
+	once    sync.Once
+	held    chan struct{}
+	release chan struct{}
+}
+
+// Do implements dynamodb.HTTPClient.
+func (h *edgeHold) Do(r *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if stepOf(operation(r), body) == h.step {
+		h.once.Do(func() {
+			close(h.held)
+			<-h.release
+		})
+	}
+	return h.next.Do(r)
+}
+
+// TestEdgeCascadeWriters runs the many-to-many cascade of a course while
+// other writers act on it, in both layouts. Held after it marked the
+// course (before it records its first page), a Link of a new student to
+// the course, a Create of an edge through its table and an Unlink of one
+// of its edges are each refused with ErrEndpointNotFound, writing
+// nothing. The course also has edges a writer outside the relation put
+// (uncounted, one to a student that does not exist): the cascade deletes
+// them too. Afterwards the course and all its edges are gone, and every
+// counted student's counter is exact.
+func TestEdgeCascadeWriters(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeCascadeWriters, testEdgeCascadeWriters)
+}
+
+func testEdgeCascadeWriters[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	hold := &edgeHold{step: stepRecord, held: make(chan struct{}), release: make(chan struct{})}
+	f := edgeSetup(t, l, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+		hold.next = o.HTTPClient
+		o.HTTPClient = hold
+	})))
+	other := f.over(t, graphClient(t))
+	raw := f.over(t, graphClient(t)) // a client the relation is not declared on
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{OnDeleteTo: relations.Cascade})
+	om := other.declare(t, relations.EdgeSpec{OnDeleteTo: relations.Cascade})
+	f.create(t, []string{"s-1", "s-2", "s-3", "s-4", "s-new"}, []string{"c-1", "c-2"})
+	course := f.course("c-1", "")
+	for _, sid := range []string{"s-1", "s-2", "s-3"} {
+		if err := m.Link(ctx, f.student(sid, ""), course, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Link(ctx, f.student("s-1", ""), f.course("c-2", ""), nil); err != nil {
+		t.Fatal(err)
+	}
+	// Edges put around the relation: uncounted, one to a missing student.
+	foreign := []E{f.pair("s-4", "c-1", "foreign"), f.pair("s-404", "c-1", "foreign")}
+	if err := raw.edges.BatchPut(ctx, foreign, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- m.DeleteTo(ctx, course, nil) }()
+	<-hold.held
+	if err := om.Link(ctx, f.student("s-new", ""), course, nil); !errors.Is(err, relations.ErrEndpointNotFound) {
+		t.Errorf("Link to the course being deleted = %v, want ErrEndpointNotFound", err)
+	}
+	e := f.pair("s-new", "c-1", "")
+	if err := other.edges.Create(ctx, &e); !errors.Is(err, relations.ErrEndpointNotFound) {
+		t.Errorf("Create of an edge to the course being deleted = %v, want ErrEndpointNotFound", err)
+	}
+	if err := om.Unlink(ctx, f.student("s-2", ""), course); !errors.Is(err, relations.ErrEndpointNotFound) {
+		t.Errorf("Unlink from the course being deleted = %v, want ErrEndpointNotFound", err)
+	}
+	close(hold.release)
+	if err := <-done; err != nil {
+		t.Fatalf("DeleteTo(c-1) = %v", err)
+	}
+	if _, err := f.courses.Get(ctx, course); !errors.Is(err, query.ErrNotFound) {
+		t.Errorf("Get(c-1) after the cascade = %v, want ErrNotFound", err)
+	}
+	if got, want := f.pairs(t), []string{"s-1-c-2:"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("edges after the cascade = %v, want %v", got, want)
+	}
+	for sid, want := range map[string]int{"s-1": 1, "s-2": 0, "s-3": 0, "s-new": 0} {
+		if n, err := m.CountFrom(ctx, f.student(sid, "")); err != nil || n != want {
+			t.Errorf("CountFrom(%s) = %d, %v; want %d", sid, n, err, want)
+		}
+	}
+}

@@ -34,12 +34,15 @@ import (
 //     replaced by a plain Put, which drops it) has its edges counted with
 //     a Query, and is deleted only if there are none, on condition that
 //     its counter is still absent, which any link would end.
-//   - [Cascade] and [Detach] read f's edges (a strongly consistent Query
-//     of the edge table) and delete them in transactions of up to 49
-//     edges, each also subtracting 1 from the other endpoint's counter and
-//     their number from f's, then delete f on condition that its counter
-//     is 0, reading the edges again if it is not (edges linked meanwhile).
-//     The other endpoints are never deleted.
+//   - [Cascade] and [Detach] mark f (Link and Unlink refuse a marked
+//     end), read f's edges (a strongly consistent Query of the edge
+//     table) and delete them a page of up to 100 at a time: the page read
+//     again by key and recorded on f, one DeleteItem per edge, one
+//     UpdateItem per far end taking its deleted edges from its counter,
+//     and one UpdateItem subtracting the page from f's (about 2 write
+//     units an edge; see the counted sweep below). Then f is deleted on
+//     condition that its counter is 0, reading the edges again if it is
+//     not. The other endpoints are never deleted.
 //
 // An endpoint that counts something in other relations declared on the
 // same client (the parent of a [HasMany], an end of another [ManyToMany])
@@ -49,10 +52,14 @@ import (
 //
 // Deleting an endpoint that does not exist is not an error, and under
 // Cascade its remaining edges are still deleted. An interrupted cascade
-// leaves f and the edges not yet deleted, with correct counters; calling
-// it again continues.
+// leaves f, marked, and the edges not yet deleted; calling it again
+// settles what the interrupted run left and continues, and every counter
+// is then exact. Until then the counters are never below the edges: a
+// run stopped between a page's deletes and its counter updates (a
+// process gone) leaves them higher by that page.
 //
-// It calls DeleteItem, GetItem, Query and TransactWriteItems.
+// It calls DeleteItem, GetItem, Query, BatchGetItem and UpdateItem (and
+// TransactWriteItems for a recount).
 func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteFrom", m.edges.TableName())
 	defer op.End(&err)
