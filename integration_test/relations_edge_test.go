@@ -453,8 +453,12 @@ func testEdgeDelete[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		t.Fatalf("cascade DeleteTo(c-1) = %v", err)
 	}
 	reqs, units := f.meter.take()
-	if diff := cmp.Diff(map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1, "DeleteItem": 1}, reqs); diff != "" || units != 2*5+1 {
-		t.Errorf("cascade of 2 edges sent %v (%d write units), want 1 GetItem, 1 Query, 1 TransactWriteItems, 1 DeleteItem (11 write units)", reqs, units)
+	// The counted sweep: GetItem (the course's counter and log), Query,
+	// BatchGetItem (the page again), UpdateItem (mark), UpdateItem (record
+	// the page), 2 DeleteItem (the edges), 2 UpdateItem (each student's
+	// counter), UpdateItem (subtract), DeleteItem (the course).
+	if diff := cmp.Diff(map[string]int{"GetItem": 1, "Query": 1, "BatchGetItem": 1, "UpdateItem": 5, "DeleteItem": 3}, reqs); diff != "" || units != 8 {
+		t.Errorf("cascade of 2 edges sent %v (%d write units), want 1 GetItem, 1 Query, 1 BatchGetItem, 5 UpdateItem, 3 DeleteItem (8 write units)", reqs, units)
 	}
 	if _, err := f.courses.Get(ctx, f.course("c-1", "")); !errors.Is(err, query.ErrNotFound) {
 		t.Errorf("Get(c-1) after cascade = %v, want ErrNotFound", err)
@@ -649,7 +653,8 @@ func testEdgeRestrictRace[S, C, E any](naive bool) func(*testing.T, edgeLayout[S
 const edgeCostEdges = 100
 
 // TestEdgeCascadeCost measures the requests and write units of deleting a
-// course with 100 edges under Cascade: 3 transactions of up to 49 edges.
+// course with 100 edges under Cascade: a DeleteItem per edge and an
+// UpdateItem per student, 2.04 write units an edge.
 func TestEdgeCascadeCost(t *testing.T) {
 	t.Parallel()
 	eachEdgeLayout(t, testEdgeCascadeCost, testEdgeCascadeCost)
@@ -681,9 +686,17 @@ func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		t.Fatalf("cascade DeleteTo = %v", err)
 	}
 	reqs, units := f.meter.take()
-	want := map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 3, "DeleteItem": 1}
-	if diff := cmp.Diff(want, reqs); diff != "" || units != 4*edgeCostEdges+2*3+1 {
-		t.Errorf("cascade of %d edges sent %v (%d write units), want %v (%d write units)", edgeCostEdges, reqs, units, want, 4*edgeCostEdges+2*3+1)
+	// Per edge a DeleteItem and an UpdateItem of its student's counter;
+	// per page of 100 an UpdateItem that records it, one that subtracts
+	// it and a BatchGetItem that reads it again; the mark, and the
+	// course's DeleteItem.
+	want := map[string]int{"GetItem": 1, "Query": 1, "BatchGetItem": 1, "UpdateItem": edgeCostEdges + 3, "DeleteItem": edgeCostEdges + 1}
+	wantUnits := 2*edgeCostEdges + 4
+	if diff := cmp.Diff(want, reqs); diff != "" || units != wantUnits {
+		t.Errorf("cascade of %d edges sent %v (%d write units), want %v (%d write units)", edgeCostEdges, reqs, units, want, wantUnits)
+	}
+	if per := float64(units) / edgeCostEdges; per > 2.05 {
+		t.Errorf("cascade cost %.2f write units an edge, want at most 2.05", per)
 	}
 	if got, want := progress[len(progress)-1].Done, edgeCostEdges; got != want {
 		t.Errorf("progress Done = %d, want %d", got, want)

@@ -224,7 +224,7 @@ func restrictDelete[X any](ctx context.Context, table *query.Table[X], x X, e co
 // errCascadePending is what a recount returns for an item a cascade was
 // deleting when it was interrupted, with a page of deleted children not
 // yet subtracted from the counter: the cascade settles that page itself.
-var errCascadePending = errors.New("a cascade of this item was interrupted before it subtracted a page of deleted children from the counter: call DeleteParent again, which settles the page and continues")
+var errCascadePending = errors.New("a cascade of this item was interrupted before it subtracted a page of deleted children or edges from the counter: call DeleteParent (DeleteFrom, DeleteTo for an end) again, which settles the page and continues")
 
 // recountEnd counts x's children or edges with e.count and stores the
 // number in its counter, conditional on the counter being as it was read,

@@ -4,22 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
-	"github.com/dynamokit/dynamokit/internal/rawread"
-	"github.com/dynamokit/dynamokit/internal/unprocessed"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -99,19 +90,6 @@ func cascadePending(counter string) string { return counter + "_pending" }
 // parent's delete has marked the parent since: the other run continues.
 var errTakenOver = errors.New("another DeleteParent of this parent took over the cascade")
 
-// pendingPage is a page recorded on the parent (cascadePending).
-type pendingPage struct {
-	id   string
-	keys []mapping.Item
-}
-
-// cascadeState is a parent's item as a cascade reads it.
-type cascadeState struct {
-	counted
-	mark    string       // the token of the run that marked it ("": none)
-	pending *pendingPage // the page recorded, or nil
-}
-
 // cascadeRun is one call of a cascade.
 type cascadeRun[P, C any] struct {
 	h        *HasMany[P, C]
@@ -119,7 +97,7 @@ type cascadeRun[P, C any] struct {
 	key      mapping.Item // the parent's key
 	linked   query.Cond   // a child still points at the parent
 	links    mapping.Item // the link attributes of the parent's children
-	token    string       // this run's mark
+	log      *sweepLog    // the run's log on the parent: its mark, its pending page
 	marked   bool         // the parent holds this run's mark
 	counting bool         // the parent exists with a counter, which the run keeps
 	verify   bool         // pages are read again and recorded (child index layouts)
@@ -161,7 +139,7 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 	}
 	r := &cascadeRun[P, C]{
 		h: h, parent: parent, key: key, linked: linked, links: links,
-		token:  strconv.FormatUint(rand.Uint64(), 36),
+		log:    newSweepLog(h.parents.Client(), h.parents.TableName(), pm, key, h.spec.Counter),
 		verify: h.spec.Layout != ItemCollection,
 	}
 	if opts != nil {
@@ -206,7 +184,7 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 			return err
 		case !st.exists:
 			return nil // deleted meanwhile
-		case st.mark != "" && st.mark != r.token:
+		case st.mark != "" && st.mark != r.log.token:
 			return errTakenOver // marked by a run started since
 		case st.has && st.n < 0, !r.verify:
 			// A negative counter counted fewer children than a pass
@@ -447,147 +425,31 @@ func (r *cascadeRun[P, C]) pointsAtParent(item mapping.Item) bool {
 // (BatchGetItem, 100 keys a request), projecting their keys and links,
 // and returns those that exist by keyText of their key.
 func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item) (map[string]mapping.Item, error) {
-	h := r.h
-	cm := mapping.Must(h.children.Model())
-	names := slices.Clone(cm.Key.Names())
+	names := make([]string, 0, len(r.links))
 	for n := range r.links {
 		names = append(names, n)
 	}
-	if cm.EntityType != nil {
-		names = append(names, cm.EntityType.Name)
-	}
-	items, left, err := rawread.BatchGet(ctx, h.children.Client(), rawread.Read{Table: h.children.TableName(), Consistent: true, Attrs: names}, keys, unprocessed.Default)
-	if err != nil {
-		return nil, err
-	}
-	if len(left) > 0 {
-		return nil, fmt.Errorf("relations: read children again: %d keys left unprocessed", len(left))
-	}
-	found := make(map[string]mapping.Item, len(items))
-	for _, item := range items {
-		if !cm.IsEntity(item) {
-			continue
-		}
-		k := make(mapping.Item, 2)
-		for _, n := range cm.Key.Names() {
-			k[n] = item[n]
-		}
-		found[keyText(k)] = item
-	}
-	return found, nil
+	return readKeys(ctx, r.h.children.Client(), r.h.children.TableName(), mapping.Must(r.h.children.Model()), keys, names)
 }
 
 // read reads the parent's counter, mark and pending page, strongly
 // consistent.
-func (r *cascadeRun[P, C]) read(ctx context.Context) (cascadeState, error) {
-	h := r.h
-	pm := mapping.Must(h.parents.Model())
-	// The mark, the counter and the pending page.
-	attrs := append([]string{cascadeMark(h.spec.Counter)}, counterAttrs(pm, h.spec.Counter)...)
-	item, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: h.parents.TableName(), Consistent: true, Attrs: attrs}, r.key)
-	if err != nil {
-		return cascadeState{}, err
-	}
-	return r.stateOf(item)
-}
+func (r *cascadeRun[P, C]) read(ctx context.Context) (cascadeState, error) { return r.log.read(ctx) }
 
-// stateOf parses a parent item as stored (nil: none).
-func (r *cascadeRun[P, C]) stateOf(item map[string]types.AttributeValue) (cascadeState, error) {
-	h := r.h
-	c, err := countedOf(mapping.Must(h.parents.Model()), item, h.spec.Counter)
-	st := cascadeState{counted: c}
-	if err != nil || !c.exists {
-		return st, err
-	}
-	if s, ok := item[cascadeMark(h.spec.Counter)].(*types.AttributeValueMemberS); ok {
-		st.mark = s.Value
-	}
-	if m, ok := item[cascadePending(h.spec.Counter)].(*types.AttributeValueMemberM); ok {
-		pg := &pendingPage{}
-		if s, ok := m.Value["id"].(*types.AttributeValueMemberS); ok {
-			pg.id = s.Value
-		}
-		if l, ok := m.Value["keys"].(*types.AttributeValueMemberL); ok {
-			for _, v := range l.Value {
-				if k, ok := v.(*types.AttributeValueMemberM); ok {
-					pg.keys = append(pg.keys, k.Value)
-				}
-			}
-		}
-		st.pending = pg
-	}
-	return st, nil
-}
-
-// updateParent sends one UpdateItem of the parent on condition that it
-// exists (as the parent's entity) and that cond holds. failed reports a
-// condition that failed, with the item as it was (nil: none).
-func (r *cascadeRun[P, C]) updateParent(ctx context.Context, upd expression.UpdateBuilder, cond *expression.ConditionBuilder) (failed bool, old cascadeState, err error) {
-	h := r.h
-	pm := mapping.Must(h.parents.Model())
-	all := expression.AttributeExists(expression.NameNoDotSplit(pm.Key.Hash.Name))
-	if pm.EntityType != nil {
-		all = all.And(expression.NameNoDotSplit(pm.EntityType.Name).Equal(expression.Value(pm.Entity)))
-	}
-	if cond != nil {
-		all = all.And(*cond)
-	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(all).Build()
-	if err != nil {
-		return false, old, err
-	}
-	_, err = h.parents.Client().UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(h.parents.TableName()), Key: r.key,
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		old, err = r.stateOf(ccf.Item)
-		return true, old, err
-	}
-	return false, old, err
-}
-
-// mine is the condition that the parent holds this run's mark.
-func (r *cascadeRun[P, C]) mine() expression.ConditionBuilder {
-	return expression.NameNoDotSplit(cascadeMark(r.h.spec.Counter)).Equal(expression.Value(r.token))
-}
-
-// pendingIs is the condition that the parent's pending page is id's.
-func (r *cascadeRun[P, C]) pendingIs(id string) expression.ConditionBuilder {
-	return expression.NameNoDotSplit(cascadePending(r.h.spec.Counter)).AppendName(expression.NameNoDotSplit("id")).Equal(expression.Value(id))
-}
-
-// mark marks the parent with the run's token (one UpdateItem): from then
-// on no child may be linked to it or deleted by another writer, and an
-// earlier run's writes to it fail.
+// mark marks the parent with the run's token (one UpdateItem): from
+// then on no child may be linked to it or deleted by another writer, and
+// an earlier run's writes to it fail.
 func (r *cascadeRun[P, C]) mark(ctx context.Context) error {
-	upd := expression.Set(expression.NameNoDotSplit(cascadeMark(r.h.spec.Counter)), expression.Value(r.token))
-	for range 3 {
-		failed, _, err := r.updateParent(ctx, upd, nil)
-		if errors.Is(err, dynamokit.ErrUnknownOutcome) {
-			st, rerr := r.read(ctx)
-			if rerr != nil {
-				return fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
-			}
-			if st.exists && st.mark != r.token {
-				continue // not applied: the same write again
-			}
-			failed, err = !st.exists, nil
-		}
-		if err != nil {
-			return err
-		}
-		if failed {
-			r.counting = false // deleted meanwhile: nothing to count
-			return nil
-		}
-		r.marked = true
+	exists, err := r.log.mark(ctx)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		r.counting = false // deleted meanwhile: nothing to count
 		return nil
 	}
-	return fmt.Errorf("relations: mark %s for the cascade: outcome unknown three times", keyText(r.key))
+	r.marked = true
+	return nil
 }
 
 // takeOver marks the parent for this run and settles what an earlier run
@@ -624,23 +486,7 @@ func (r *cascadeRun[P, C]) settle(ctx context.Context, pg pendingPage) error {
 			gone++
 		}
 	}
-	pending := expression.NameNoDotSplit(cascadePending(r.h.spec.Counter))
-	upd := expression.Remove(pending).Add(expression.NameNoDotSplit(r.h.spec.Counter), expression.Value(-gone))
-	for range 3 {
-		cond := r.pendingIs(pg.id)
-		_, _, err := r.updateParent(ctx, upd, &cond)
-		if !errors.Is(err, dynamokit.ErrUnknownOutcome) {
-			return err // nil also when settled by another run meanwhile
-		}
-		st, rerr := r.read(ctx)
-		if rerr != nil {
-			return fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
-		}
-		if st.pending == nil || st.pending.id != pg.id {
-			return nil // applied
-		}
-	}
-	return fmt.Errorf("relations: settle the pending page of %s: outcome unknown three times", keyText(r.key))
+	return r.log.closePage(ctx, pg, gone)
 }
 
 // record records the keys of the page about to be deleted on the parent,
@@ -648,94 +494,30 @@ func (r *cascadeRun[P, C]) settle(ctx context.Context, pg pendingPage) error {
 // page another run left pending is settled first.
 func (r *cascadeRun[P, C]) record(ctx context.Context, todo []C) (string, error) {
 	cm := mapping.Must(r.h.children.Model())
-	keys := make([]types.AttributeValue, len(todo))
+	keys := make([]mapping.Item, len(todo))
 	for i := range todo {
 		k, err := cm.KeyOf(&todo[i])
 		if err != nil {
 			return "", err
 		}
-		keys[i] = &types.AttributeValueMemberM{Value: k}
+		keys[i] = k
 	}
-	id := strconv.FormatUint(rand.Uint64(), 36)
-	page := &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-		"id":   &types.AttributeValueMemberS{Value: id},
-		"keys": &types.AttributeValueMemberL{Value: keys},
-	}}
-	pending := expression.NameNoDotSplit(cascadePending(r.h.spec.Counter))
-	upd := expression.Set(pending, expression.Value(page))
-	for range maxSweeps {
-		cond := r.mine().And(expression.AttributeNotExists(pending))
-		failed, old, err := r.updateParent(ctx, upd, &cond)
-		if errors.Is(err, dynamokit.ErrUnknownOutcome) {
-			st, rerr := r.read(ctx)
-			if rerr != nil {
-				return "", fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
-			}
-			failed, old, err = true, st, nil
-			if st.pending != nil && st.pending.id == id {
-				return id, nil // applied
-			}
-		}
-		switch {
-		case err != nil:
-			return "", err
-		case !failed:
-			return id, nil
-		case !old.exists:
-			r.counting = false
-			return "", nil
-		case old.mark != r.token:
-			return "", errTakenOver
-		case old.pending != nil:
-			if err := r.settle(ctx, *old.pending); err != nil {
-				return "", err
-			}
-		}
+	id, exists, err := r.log.record(ctx, keys, nil, r.settle)
+	if err == nil && !exists {
+		r.counting = false
 	}
-	return "", fmt.Errorf("relations: record a page on %s: kept failing", keyText(r.key))
+	return id, err
 }
 
 // subtract takes n children from the parent's counter and removes the
 // pending page id ("": none), on condition that the parent holds the
 // run's mark and, with a page, that the page is still pending.
 func (r *cascadeRun[P, C]) subtract(ctx context.Context, n int, id string) error {
-	if n == 0 && id == "" {
-		return nil
+	exists, err := r.log.subtract(ctx, n, id)
+	if !exists {
+		r.counting = false // deleted meanwhile
 	}
-	counter := expression.NameNoDotSplit(r.h.spec.Counter)
-	upd := expression.Add(counter, expression.Value(-n))
-	cond := r.mine()
-	if id != "" {
-		upd = upd.Remove(expression.NameNoDotSplit(cascadePending(r.h.spec.Counter)))
-		cond = cond.And(r.pendingIs(id))
-	}
-	for range 3 {
-		failed, old, err := r.updateParent(ctx, upd, &cond)
-		if errors.Is(err, dynamokit.ErrUnknownOutcome) {
-			if id == "" {
-				return nil // an item collection: the recount settles it
-			}
-			st, rerr := r.read(ctx)
-			if rerr != nil {
-				return fmt.Errorf("%w (and reading the parent back: %w)", err, rerr)
-			}
-			if st.pending != nil && st.pending.id == id {
-				continue // not applied: the same write again
-			}
-			return nil
-		}
-		switch {
-		case err != nil:
-			return err
-		case !failed:
-			return nil
-		case !old.exists:
-			r.counting = false // deleted meanwhile
-			return nil
-		}
-		return errTakenOver // the page is settled by the run that took over
-	}
-	return fmt.Errorf("relations: subtract a page from %s: outcome unknown three times", keyText(r.key))
+	return err
 }
 
 // perTx is how many children one transaction of the page deletes when

@@ -15,12 +15,6 @@ import (
 // its edges when [EdgeSpec.Counter] is empty.
 const DefaultEdgeCounter = "edge_count"
 
-// edgeChunk is how many edges one transaction of an endpoint's cascade
-// deletes: each takes two actions (the edge, and the other endpoint's
-// counter), and the endpoint's own counter takes one, within DynamoDB's
-// 100.
-const edgeChunk = 49
-
 var (
 	// ErrEndpointNotFound is returned by [ManyToMany.Link] when either
 	// endpoint does not exist; nothing is written. Retrying does not help
@@ -198,6 +192,10 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 		if a := s.m.Attribute(spec.Counter); a != nil {
 			return nil, mismatch("the edge counter %s is an attribute of %s (field %s), which every Put would overwrite: name another in EdgeSpec.Counter",
 				spec.Counter, s.m.Type, a.Field)
+		}
+		// The cascade's log on an end, and what it leaves on far ends.
+		if err := sweepAttrsFree(s.m, spec.Counter, "EdgeSpec.Counter", farTook(spec.Counter)); err != nil {
+			return nil, mismatch("%v", err)
 		}
 	}
 	if spec.CursorKey != nil && len(spec.CursorKey) < query.MinCursorKeyLen {

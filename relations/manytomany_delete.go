@@ -4,7 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
@@ -28,12 +34,15 @@ import (
 //     replaced by a plain Put, which drops it) has its edges counted with
 //     a Query, and is deleted only if there are none, on condition that
 //     its counter is still absent, which any link would end.
-//   - [Cascade] and [Detach] read f's edges (a strongly consistent Query
-//     of the edge table) and delete them in transactions of up to 49
-//     edges, each also subtracting 1 from the other endpoint's counter and
-//     their number from f's, then delete f on condition that its counter
-//     is 0, reading the edges again if it is not (edges linked meanwhile).
-//     The other endpoints are never deleted.
+//   - [Cascade] and [Detach] mark f (Link and Unlink refuse a marked
+//     end), read f's edges (a strongly consistent Query of the edge
+//     table) and delete them a page of up to 100 at a time: the page read
+//     again by key and recorded on f, one DeleteItem per edge, one
+//     UpdateItem per far end taking its deleted edges from its counter,
+//     and one UpdateItem subtracting the page from f's (about 2 write
+//     units an edge; see the counted sweep below). Then f is deleted on
+//     condition that its counter is 0, reading the edges again if it is
+//     not. The other endpoints are never deleted.
 //
 // An endpoint that counts something in other relations declared on the
 // same client (the parent of a [HasMany], an end of another [ManyToMany])
@@ -43,10 +52,14 @@ import (
 //
 // Deleting an endpoint that does not exist is not an error, and under
 // Cascade its remaining edges are still deleted. An interrupted cascade
-// leaves f and the edges not yet deleted, with correct counters; calling
-// it again continues.
+// leaves f, marked, and the edges not yet deleted; calling it again
+// settles what the interrupted run left and continues, and every counter
+// is then exact. Until then the counters are never below the edges: a
+// run stopped between a page's deletes and its counter updates (a
+// process gone) leaves them higher by that page.
 //
-// It calls DeleteItem, GetItem, Query and TransactWriteItems.
+// It calls DeleteItem, GetItem, Query, BatchGetItem and UpdateItem (and
+// TransactWriteItems for a recount).
 func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteFrom", m.edges.TableName())
 	defer op.End(&err)
@@ -139,157 +152,424 @@ func zeroEdges(counter string) query.Cond {
 	return query.Path(counter).Equal(query.Value(0))
 }
 
-// cascadeEndpoint deletes x's edges in transactions that keep both
-// endpoints' counters, and deletes x once its counter is 0.
+// The many-to-many cascade is the counted sweep (counted_sweep.go) of the
+// end being deleted, x, with one addition: each edge it deletes takes 1
+// from its far end's counter. Per page of up to cascadePage edges:
+//
+//  1. x is marked (once, before its first page): from then on Link and
+//     Unlink refuse x (errEndDeleting), so only a cascade deletes an edge
+//     of x;
+//  2. the page's edges are read again by key, strongly consistent
+//     (BatchGetItem), and only those that exist go on: each existed after
+//     the mark;
+//  3. their keys, and the key of each one's far end, are recorded on x
+//     (one UpdateItem, the pending page);
+//  4. each edge is deleted with one DeleteItem conditional on it existing
+//     (1 write unit);
+//  5. each far end whose edges the page deleted gets one UpdateItem that
+//     takes their number from its counter and sets its farTook attribute
+//     to the page's id, on condition that the end exists and farTook is
+//     not already the page's id (1 write unit per far end, not per edge);
+//  6. x's counter gets the page's deletes subtracted, and the pending page
+//     is removed (one UpdateItem, on condition that the page is still
+//     pending).
+//
+// A run stopped after 3 (a cancelled context, a failed request, a
+// process gone) leaves the page; the next run settles it before anything
+// else: each recorded edge that no longer exists was deleted by a
+// cascade (it existed after the mark, and only a cascade deletes an edge
+// of a marked end), step 5 is sent again for them (a far end whose
+// farTook is already the page's id is not taken from twice), then step 6.
+// The deletes a run already sent when its context ends are waited for,
+// and 5 and 6 sent for them, as in the one-to-many cascade.
+//
+// Two cascades whose ends share an edge count it once: each counts only
+// the deletes it made. What the log cannot tell apart is a run stopped
+// between 3 and 6 whose recorded edge another end's cascade deleted
+// meanwhile (the settle counts it a second time), or a far end whose
+// farTook another page overwrote between a lost 5 and its settle: both
+// need a stopped run and another cascade on the same edge or far end at
+// once, and leave a counter too low by what they overlap.
+
+// farTook names the attribute of an end that holds the id of the last
+// cascade page that took edges from its counter as a far end.
+func farTook(counter string) string { return counter + "_took" }
+
+// edgeSweep is one run of the many-to-many cascade of x, an end of self's
+// side, whose edges q reads; other is the side at their far ends.
+type edgeSweep[X, Y, F, T, E any] struct {
+	m        *ManyToMany[F, T, E]
+	self     endpoint[X, E]
+	other    endpoint[Y, E]
+	x        X
+	q        *query.Query[E]
+	log      *sweepLog
+	counting bool // x exists with a counter, which the run keeps
+	marked   bool // x holds this run's mark
+	progress func(DeleteProgress)
+	p        DeleteProgress
+	taken    int // what the run subtracted from x's counter
+}
+
+// cascadeEndpoint deletes x's edges with the counted sweep above, each
+// far end's counter taking what the page deleted of its edges, then
+// deletes x on condition that its counter is 0 (with keep, leaves x with
+// its counter at 0).
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "cascade", m.edges.TableName())
 	defer op.End(&err)
-	var counting bool    // x exists with a counter, which the writes keep
-	var subtracted int64 // what the writes of this pass took from x's counter
-	var progress func(DeleteProgress)
+	xm := mapping.Must(self.table.Model())
+	key, err := xm.KeyOf(&x)
+	if err != nil {
+		return err
+	}
+	s := &edgeSweep[X, Y, F, T, E]{
+		m: m, self: self, other: other, x: x, q: q,
+		log: newSweepLog(self.table.Client(), self.table.TableName(), xm, key, m.spec.Counter),
+	}
 	if opts != nil {
-		progress = opts.Progress
+		s.progress = opts.Progress
 	}
-	em := mapping.Must(m.edges.Model())
-	var p DeleteProgress
-	flush := func(batch []E) error {
-		// far[i]: whether the far endpoint of batch[i] gets its -1; false
-		// once it turned out missing (an edge written around the relation).
-		far := make([]bool, len(batch))
-		for i := range far {
-			far[i] = true
-		}
-		for len(batch) > 0 {
-			actions := make([]dynamokit.TxAction, 0, 2*len(batch)+1)
-			at := make([]int, len(batch)) // position of batch[i]'s far -1, or -1
-			for i, e := range batch {
-				actions = append(actions, m.edges.TxDelete(e, m.edges.KeyExists()))
-				at[i] = -1
-				if far[i] {
-					y, err := endpointOf[Y](&e, other.links)
-					if err != nil {
-						return err
-					}
-					at[i] = len(actions)
-					actions = append(actions, other.table.TxAdd(y, m.spec.Counter, -1))
-				}
-			}
-			if counting {
-				actions = append(actions, self.table.TxAdd(x, m.spec.Counter, -int64(len(batch))))
-			}
-			err := m.edges.Client().WriteTx(m.own(ctx), nil, actions...)
-			if err == nil {
-				p.Done += len(batch)
-				if counting {
-					subtracted += int64(len(batch))
-				}
-				break
-			}
-			var te *dynamokit.TxError
-			if !errors.As(err, &te) || len(te.Reasons) < len(actions) {
-				return err
-			}
-			if counting && te.Reasons[len(actions)-1].Failed() {
-				counting = false // x was deleted meanwhile
-				continue
-			}
-			changed := false
-			keptB, keptF := batch[:0], far[:0]
-			pos := 0
-			for i := range batch {
-				edgeFailed := te.Reasons[pos].Failed()
-				farFailed := at[i] >= 0 && te.Reasons[at[i]].Failed()
-				pos++
-				if at[i] >= 0 {
-					pos++
-				}
-				switch {
-				case edgeFailed:
-					p.Skipped++ // unlinked meanwhile
-					changed = true
-					continue
-				case farFailed:
-					changed = true
-					keptB, keptF = append(keptB, batch[i]), append(keptF, false)
-					continue
-				}
-				keptB, keptF = append(keptB, batch[i]), append(keptF, far[i])
-			}
-			if !changed {
-				return err // cancelled for another reason, such as a conflict
-			}
-			batch, far = keptB, keptF
-		}
-		if progress != nil {
-			progress(p)
-		}
-		return nil
+	st, err := s.log.read(ctx)
+	if err != nil {
+		return err
 	}
-	pass := func() error {
-		batch := make([]E, 0, edgeChunk)
-		for e, err := range q.All(ctx) {
-			if err != nil {
-				return err
-			}
-			// The edge's delete is conditional on the edge existing; a
-			// version check would fail on unrelated changes of its
-			// attributes.
-			setZero(&e, em.Version)
-			if batch = append(batch, e); len(batch) == edgeChunk {
-				if err := flush(batch); err != nil {
-					return err
-				}
-				batch = batch[:0]
-			}
-		}
-		return flush(batch)
-	}
-	for range maxSweeps {
-		// An item without a counter (replaced by a plain Put, which drops
-		// it) has its edges deleted without one, and is deleted on
-		// condition that no link has started one meanwhile.
-		c, err := readCount(ctx, self.table, x, m.spec.Counter)
-		if err != nil {
+	s.counting = st.exists
+	if st.exists && (st.mark != "" || st.pending != nil) {
+		// An earlier run was interrupted (or runs still): take over, and
+		// settle its pending page before anything else.
+		if err := s.mark(ctx); err != nil {
 			return err
 		}
-		if c.has && c.n < 0 {
-			// Drifted (edges deleted around the relation): count again,
-			// so that the decrements end at 0.
+		if st.pending != nil && s.counting {
+			if err := s.settle(ctx, *st.pending); err != nil {
+				return err
+			}
+		}
+	}
+	if st.exists && (!st.has || st.n < 0) {
+		// No counter (an end never linked, or written around the
+		// relation), or one that drifted below 0 (edges deleted around
+		// it): count first, so that the subtractions end at 0.
+		if _, err := recountEnd(ctx, self.table, x, end, ErrEndpointNotFound); err != nil && !errors.Is(err, ErrEndpointNotFound) {
+			return err
+		}
+	}
+	// clean: x was found with a counter and no earlier run's log, so what
+	// the passes subtract can be compared with the counter read.
+	clean := st.exists && st.has && st.n >= 0 && st.mark == "" && st.pending == nil
+	for pass := 0; pass < maxSweeps; pass++ {
+		if err := s.pass(ctx); err != nil {
+			return err
+		}
+		if !s.counting {
+			return nil // no end to delete
+		}
+		if self.keep && clean && pass == 0 && int64(s.taken) == st.n {
+			// The counter read is now 0, unless an edge was linked before
+			// the mark, which the caller's conditional delete of x sees
+			// (ErrLinkedMeanwhile): no need to read it again.
+			return nil
+		}
+		if !self.keep {
+			failed, err := deleteCountedIf(ctx, self.table, x, zeroEdges(m.spec.Counter))
+			if !failed {
+				return err
+			}
+		}
+		after, err := s.log.read(ctx)
+		switch {
+		case err != nil:
+			return err
+		case !after.exists:
+			return nil // deleted meanwhile
+		case after.mark != "" && after.mark != s.log.token:
+			return errTakenOver
+		case after.has && after.n == 0 && after.pending == nil:
+			if self.keep {
+				// The caller deletes x on condition that its counter is
+				// still 0 (ErrLinkedMeanwhile otherwise).
+				return nil
+			}
+		case after.has && after.n < 0:
+			// Fewer edges counted than a pass deleted (written around
+			// the relation): count what is left.
 			if _, err := recountEnd(ctx, self.table, x, end, ErrEndpointNotFound); err != nil && !errors.Is(err, ErrEndpointNotFound) {
 				return err
 			}
-			if c, err = readCount(ctx, self.table, x, m.spec.Counter); err != nil {
-				return err
-			}
 		}
-		counting, subtracted = c.has, 0
-		if err := pass(); err != nil {
+		// Edges remain by the counter: not yet listed by the reverse
+		// index, or linked before the mark.
+	}
+	return fmt.Errorf("edges remain after %d passes (the reverse index may lag, or edges keep being linked)", maxSweeps)
+}
+
+// mark marks x for this run (once).
+func (s *edgeSweep[X, Y, F, T, E]) mark(ctx context.Context) error {
+	exists, err := s.log.mark(ctx)
+	if err != nil {
+		return err
+	}
+	s.counting, s.marked = exists, exists
+	return nil
+}
+
+// pass reads x's edges and deletes them page by page.
+func (s *edgeSweep[X, Y, F, T, E]) pass(ctx context.Context) error {
+	em := mapping.Must(s.m.edges.Model())
+	batch := make([]E, 0, cascadePage)
+	for e, err := range s.q.All(ctx) {
+		if err != nil {
 			return err
 		}
-		if !c.exists {
-			return nil // no endpoint to delete
-		}
-		if self.keep {
-			if counting && subtracted == c.n {
-				// The counter read is now 0, unless an edge was linked
-				// meanwhile, which the caller's conditional delete of x
-				// sees (ErrLinkedMeanwhile): no need to read it again.
-				return nil
-			}
-			after, err := readCount(ctx, self.table, x, m.spec.Counter)
-			if err != nil || !after.exists || !after.has || after.n == 0 {
+		// The edge's delete is conditional on the edge existing; a
+		// version check would fail on unrelated changes of its
+		// attributes.
+		setZero(&e, em.Version)
+		if batch = append(batch, e); len(batch) == cascadePage {
+			if err := s.page(ctx, batch); err != nil {
 				return err
 			}
-			continue // linked meanwhile, or not yet listed by the index
+			batch = batch[:0]
 		}
-		cond := zeroEdges(m.spec.Counter)
-		if !c.has {
-			cond = query.Path(m.spec.Counter).AttributeNotExists()
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return s.page(ctx, batch)
+}
+
+// keys returns the keys of edges, and of each one's far end.
+func (s *edgeSweep[X, Y, F, T, E]) keys(edges []E) (keys, far []mapping.Item, err error) {
+	em, ym := mapping.Must(s.m.edges.Model()), mapping.Must(s.other.table.Model())
+	keys, far = make([]mapping.Item, len(edges)), make([]mapping.Item, len(edges))
+	for i := range edges {
+		if keys[i], err = em.KeyOf(&edges[i]); err != nil {
+			return nil, nil, err
 		}
-		failed, err := deleteCountedIf(ctx, self.table, x, cond)
-		if !failed {
+		y, err := endpointOf[Y](&edges[i], s.other.links)
+		if err != nil {
+			return nil, nil, err
+		}
+		if far[i], err = ym.KeyOf(&y); err != nil {
+			return nil, nil, err
+		}
+	}
+	return keys, far, nil
+}
+
+// page deletes the edges of batch that still exist, takes them from their
+// far ends' counters and from x's.
+func (s *edgeSweep[X, Y, F, T, E]) page(ctx context.Context, batch []E) error {
+	keys, far, err := s.keys(batch)
+	if err != nil {
+		return err
+	}
+	if s.counting && !s.marked {
+		// Before the page is read again: every edge of it that still
+		// exists then existed after the mark.
+		if err := s.mark(ctx); err != nil {
 			return err
 		}
 	}
-	return fmt.Errorf("edges remain after %d passes (the reverse index may lag, or edges keep being linked)", maxSweeps)
+	em := mapping.Must(s.m.edges.Model())
+	found, err := readKeys(ctx, s.m.edges.Client(), s.m.edges.TableName(), em, keys, nil)
+	if err != nil {
+		return err
+	}
+	var todo []E
+	var tkeys, tfar []mapping.Item
+	for i, k := range keys {
+		if _, ok := found[keyText(k)]; ok {
+			todo, tkeys, tfar = append(todo, batch[i]), append(tkeys, k), append(tfar, far[i])
+		}
+	}
+	s.p.Skipped += len(batch) - len(todo)
+	if len(todo) == 0 {
+		return nil
+	}
+	id := newToken()
+	if s.counting {
+		var exists bool
+		if id, exists, err = s.log.record(ctx, tkeys, tfar, s.settle); err != nil {
+			return err
+		}
+		if !exists {
+			s.counting, id = false, newToken()
+		}
+	}
+	gone, err := s.deleteAll(ctx, todo, tkeys)
+	var took []mapping.Item
+	for i, g := range gone {
+		if g {
+			took = append(took, tfar[i])
+			s.p.Done++
+		}
+	}
+	// Take what was deleted even when the context ended meanwhile.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cascadeSettleTimeout)
+	defer cancel()
+	serr := s.takeFar(sctx, took, id)
+	if serr == nil && s.counting {
+		var exists bool
+		exists, serr = s.log.subtract(sctx, len(took), id)
+		if !exists {
+			s.counting = false // deleted meanwhile
+		}
+		if serr == nil {
+			s.taken += len(took)
+		}
+	}
+	if err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	if s.progress != nil {
+		s.progress(s.p)
+	}
+	return nil
+}
+
+// deleteAll deletes each edge of todo (keys: their keys) on condition that
+// it exists, cascadeWorkers at a time, and reports which it deleted.
+// After a failure it sends no more deletes, waits for those in flight,
+// and returns the first failure.
+func (s *edgeSweep[X, Y, F, T, E]) deleteAll(ctx context.Context, todo []E, keys []mapping.Item) ([]bool, error) {
+	gone := make([]bool, len(todo))
+	var (
+		next  atomic.Int64
+		stop  atomic.Bool
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	workers := cascadeWorkers
+	if len(deletePath(ctx)) > 1 {
+		workers = 1 // nested in another delete, which has its workers
+	}
+	own := s.m.own(ctx)
+	for range min(workers, len(todo)) {
+		wg.Go(func() {
+			for !stop.Load() {
+				i := next.Add(1) - 1
+				if i >= int64(len(todo)) {
+					return
+				}
+				g, err := s.deleteOne(own, todo[i], keys[i])
+				gone[i] = g
+				if err != nil {
+					stop.Store(true)
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, g := range gone {
+		if !g {
+			s.p.Skipped++
+		}
+	}
+	return gone, first
+}
+
+// deleteOne deletes edge (key: its key) on condition that it exists, and
+// reports whether this run deleted it. A failure that may have been
+// applied (a lost answer, a context that ended with the request in
+// flight) is settled by reading the edge back: it existed after the mark,
+// and only a cascade deletes it since; gone is then reported with the
+// error.
+func (s *edgeSweep[X, Y, F, T, E]) deleteOne(ctx context.Context, edge E, key mapping.Item) (gone bool, err error) {
+	err = s.m.edges.Delete(ctx, edge, s.m.edges.KeyExists())
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound):
+		return false, nil // deleted meanwhile, by the other end's cascade
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cascadeSettleTimeout)
+	defer cancel()
+	found, rerr := readKeys(rctx, s.m.edges.Client(), s.m.edges.TableName(), mapping.Must(s.m.edges.Model()), []mapping.Item{key}, nil)
+	if rerr != nil {
+		return false, fmt.Errorf("%w (and reading the edge back: %w)", err, rerr)
+	}
+	if len(found) > 0 {
+		return false, err // not applied
+	}
+	if errors.Is(err, dynamokit.ErrUnknownOutcome) {
+		return true, nil // applied, its answer lost
+	}
+	return true, err
+}
+
+// settle settles a page an earlier run left pending on x: the recorded
+// edges that are gone are taken from their far ends (again: a far end
+// that the page already took from is left alone) and from x.
+func (s *edgeSweep[X, Y, F, T, E]) settle(ctx context.Context, pg pendingPage) error {
+	found, err := readKeys(ctx, s.m.edges.Client(), s.m.edges.TableName(), mapping.Must(s.m.edges.Model()), pg.keys, nil)
+	if err != nil {
+		return err
+	}
+	var took []mapping.Item
+	for i, k := range pg.keys {
+		if _, ok := found[keyText(k)]; !ok && i < len(pg.far) {
+			took = append(took, pg.far[i])
+		}
+	}
+	if err := s.takeFar(ctx, took, pg.id); err != nil {
+		return err
+	}
+	return s.log.closePage(ctx, pg, len(took))
+}
+
+// takeFar takes, from each far end in far, the number of times it is
+// listed, with one UpdateItem per far end on condition that it exists
+// and that page id has not taken from it yet (farTook); a far end that
+// no longer exists is skipped (an edge written around the relation).
+func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.Item, id string) error {
+	counts := map[string]int{}
+	var order []mapping.Item
+	for _, k := range far {
+		t := keyText(k)
+		if counts[t] == 0 {
+			order = append(order, k)
+		}
+		counts[t]++
+	}
+	ym := mapping.Must(s.other.table.Model())
+	counter, took := expression.NameNoDotSplit(s.m.spec.Counter), expression.NameNoDotSplit(farTook(s.m.spec.Counter))
+	cond := entityExists(ym).And(expression.Or(expression.AttributeNotExists(took), took.NotEqual(expression.Value(id))))
+	for _, k := range order {
+		upd := expression.Add(counter, expression.Value(-counts[keyText(k)])).Set(took, expression.Value(id))
+		expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+		if err != nil {
+			return err
+		}
+		in := &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.other.table.TableName()), Key: k,
+			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		}
+		for try := 0; ; try++ {
+			_, err = s.other.table.Client().UpdateItem(ctx, in)
+			var ccf *types.ConditionalCheckFailedException
+			switch {
+			case errors.As(err, &ccf):
+				err = nil // gone, or already taken by this page
+			case errors.Is(err, dynamokit.ErrUnknownOutcome) && try < 2:
+				continue // the same write again: farTook makes it once
+			}
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[keyText(k)], keyText(k), err)
+		}
+	}
+	return nil
 }

@@ -14,8 +14,9 @@ import (
 // nil edge is a zero edge, with no attributes of its own), then creates
 // the edge and adds 1 to both endpoints' edge counters in one
 // TransactWriteItems request whose counter updates are conditional on
-// each endpoint existing. It returns [ErrEndpointNotFound] when either is
-// missing; then nothing is written.
+// each endpoint existing and not being deleted by a cascade. It returns
+// [ErrEndpointNotFound] when either is missing, or marked by a cascade
+// that deletes it (DeleteFrom, DeleteTo); then nothing is written.
 //
 // When f and t are already linked, Link writes nothing and returns an
 // error matching [query.ErrAlreadyExists], as [HasMany.Link] does for a
@@ -48,8 +49,8 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 	*edge = linked
 	err = m.edges.Client().WriteTx(m.own(ctx), nil,
 		m.edges.TxCreate(edge),
-		m.from.TxAdd(f, m.spec.Counter, 1),
-		m.to.TxAdd(t, m.spec.Counter, 1),
+		m.from.TxAdd(f, m.spec.Counter, 1, m.notDeleting()),
+		m.to.TxAdd(t, m.spec.Counter, 1, m.notDeleting()),
 	)
 	if err == nil {
 		return nil
@@ -57,6 +58,9 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 	*edge = saved
 	var te *dynamokit.TxError
 	if errors.As(err, &te) && len(te.Reasons) >= 3 {
+		if endDeleting(te.Reasons[1:3]) {
+			return &opError{op: "link", kinds: []error{errEndDeleting}, err: err}
+		}
 		if te.Reasons[1].Failed() || te.Reasons[2].Failed() {
 			return &opError{op: "link", kinds: []error{ErrEndpointNotFound}, err: err}
 		}
@@ -69,7 +73,9 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 
 // Unlink removes the edge between f and t (only their key fields need be
 // set) and subtracts 1 from both endpoints' edge counters, in one
-// TransactWriteItems request. Unlinking endpoints that are not linked is
+// TransactWriteItems request. While a cascade deletes f or t (DeleteFrom
+// or DeleteTo marked it), it is refused with an error matching
+// [ErrEndpointNotFound]: the cascade deletes the edge and counts it. Unlinking endpoints that are not linked is
 // not an error and writes nothing. An edge whose endpoint no longer exists
 // (written around the relation) is deleted all the same, with one more
 // TransactWriteItems request.
@@ -87,10 +93,10 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 	for {
 		actions := []dynamokit.TxAction{m.edges.TxDelete(e, m.edges.KeyExists())}
 		if fromOK {
-			actions = append(actions, m.from.TxAdd(f, m.spec.Counter, -1))
+			actions = append(actions, m.from.TxAdd(f, m.spec.Counter, -1, m.notDeleting()))
 		}
 		if toOK {
-			actions = append(actions, m.to.TxAdd(t, m.spec.Counter, -1))
+			actions = append(actions, m.to.TxAdd(t, m.spec.Counter, -1, m.notDeleting()))
 		}
 		err := m.edges.Client().WriteTx(m.own(ctx), nil, actions...)
 		var te *dynamokit.TxError
@@ -105,6 +111,10 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 				return nil // not linked
 			}
 			return fmt.Errorf("relations: unlink: %w", err)
+		}
+		if endDeleting(te.Reasons[1:len(actions)]) {
+			// The cascade of that end deletes the edge, and counts it.
+			return &opError{op: "unlink", kinds: []error{errEndDeleting}, err: err}
 		}
 		i := 1
 		changed := false
@@ -223,4 +233,29 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 			return &RestrictError{Kind: ErrHasEdges, Relation: m.describe(), Item: item(), Count: n, Example: first, Drift: drift}
 		},
 	}
+}
+
+// notDeleting is the condition on an end's counter change that no
+// cascade has marked the end (cascadeMark): the cascade's sweep counts
+// the edges it deletes by key, so no other writer may link to the end or
+// unlink from it meanwhile.
+func (m *ManyToMany[F, T, E]) notDeleting() query.Cond {
+	return query.Path(cascadeMark(m.spec.Counter)).AttributeNotExists()
+}
+
+// errEndDeleting is what a link to, or an unlink from, an end a cascade
+// has marked reports: it matches [ErrEndpointNotFound], since the end is
+// going.
+var errEndDeleting = fmt.Errorf("%w: a cascade is deleting it (DeleteFrom or DeleteTo marked it)", ErrEndpointNotFound)
+
+// endDeleting reports whether a transaction's reasons for its end
+// actions say that an end exists but its condition failed: a cascade
+// marked it.
+func endDeleting(reasons []dynamokit.TxReason) bool {
+	for _, r := range reasons {
+		if r.Failed() && errors.Is(r.Kind, query.ErrConditionFailed) {
+			return true
+		}
+	}
+	return false
 }

@@ -132,8 +132,8 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) 
 	return []txn.Effect{fe, te}, nil
 }
 
-// endEffect is what a new edge needs of its end x: that it exists, and 1
-// more on its edge counter.
+// endEffect is what a new edge needs of its end x: that it exists and no
+// cascade is deleting it, and 1 more on its edge counter.
 func endEffect[X any](table *query.Table[X], x X, counter, relation string) (txn.Effect, error) {
 	xm := mapping.Must(table.Model())
 	key, err := xm.KeyOf(&x)
@@ -141,5 +141,6 @@ func endEffect[X any](table *query.Table[X], x X, counter, relation string) (txn
 		return txn.Effect{}, fmt.Errorf("relations: %s: end: %w", relation, err)
 	}
 	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " (" + relation + ")",
-		Conds: existsCond(xm, ErrEndpointNotFound), Adds: []txn.Delta{{Attr: counter, N: 1}}}, nil
+		Conds: append(existsCond(xm, ErrEndpointNotFound), equalCond(cascadeMark(counter), nil, errEndDeleting)),
+		Adds:  []txn.Delta{{Attr: counter, N: 1}}}, nil
 }
