@@ -58,7 +58,7 @@ func (t *Table) createInput() *dynamodb.CreateTableInput {
 }
 
 // attributeDefinitions returns one definition per attribute name, sorted.
-func attributeDefinitions(attrs []Attr) []types.AttributeDefinition {
+func attributeDefinitions(attrs []KeyAttr) []types.AttributeDefinition {
 	defs := map[string]model.ScalarType{}
 	for _, a := range attrs {
 		defs[a.Name] = a.Type
@@ -75,7 +75,7 @@ func attributeDefinitions(attrs []Attr) []types.AttributeDefinition {
 	return out
 }
 
-func keySchema(hash, rng Attr) []types.KeySchemaElement {
+func keySchema(hash, rng KeyAttr) []types.KeySchemaElement {
 	ks := []types.KeySchemaElement{{AttributeName: aws.String(hash.Name), KeyType: types.KeyTypeHash}}
 	if rng.Name != "" {
 		ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(rng.Name), KeyType: types.KeyTypeRange})

@@ -108,13 +108,13 @@ func TestTables(t *testing.T) {
 	}
 	want := []*Table{
 		{
-			Name: "p-app", Hash: Attr{"pk", "S"}, Range: Attr{"sk", "S"},
-			GSIs: []Index{{Name: "gsi1", Hash: Attr{"gsi1pk", "S"}, Range: Attr{"gsi1sk", "S"}, Projection: model.All}},
+			Name: "p-app", Hash: KeyAttr{"pk", "S"}, Range: KeyAttr{"sk", "S"},
+			GSIs: []Index{{Name: "gsi1", Hash: KeyAttr{"gsi1pk", "S"}, Range: KeyAttr{"gsi1sk", "S"}, Projection: model.All}},
 			TTL:  "exp",
 		},
 		{
-			Name: "p-employee", Hash: Attr{"employee_id", "S"},
-			GSIs: []Index{{Name: "department-employee-index", Hash: Attr{"department_id", "S"}, Projection: model.All}},
+			Name: "p-employee", Hash: KeyAttr{"employee_id", "S"},
+			GSIs: []Index{{Name: "department-employee-index", Hash: KeyAttr{"department_id", "S"}, Projection: model.All}},
 		},
 	}
 	if diff := cmp.Diff(want, tables); diff != "" {

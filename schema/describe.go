@@ -53,9 +53,9 @@ func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Ta
 	for _, d := range td.AttributeDefinitions {
 		defs[aws.ToString(d.AttributeName)] = model.ScalarType(d.AttributeType)
 	}
-	key := func(ks []types.KeySchemaElement) (hash, rng Attr) {
+	key := func(ks []types.KeySchemaElement) (hash, rng KeyAttr) {
 		for _, k := range ks {
-			a := Attr{Name: aws.ToString(k.AttributeName)}
+			a := KeyAttr{Name: aws.ToString(k.AttributeName)}
 			a.Type = defs[a.Name]
 			switch k.KeyType {
 			case types.KeyTypeHash:

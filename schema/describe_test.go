@@ -74,12 +74,12 @@ func TestDescribed(t *testing.T) {
 			},
 			ttl: &types.TimeToLiveDescription{AttributeName: aws.String("expires"), TimeToLiveStatus: types.TimeToLiveStatusEnabling},
 			want: &Table{
-				Name: "order", Hash: Attr{"customer_id", "S"}, Range: Attr{"order_id", "S"},
+				Name: "order", Hash: KeyAttr{"customer_id", "S"}, Range: KeyAttr{"order_id", "S"},
 				GSIs: []Index{
-					{Name: "by-status", Hash: Attr{"status", "S"}, Range: Attr{"date", "S"}, Projection: model.Include("total"), Throughput: model.Provisioned(5, 2)},
-					{Name: "by-total", Hash: Attr{"total", "N"}, Projection: model.KeysOnly, Throughput: model.Provisioned(1, 1)},
+					{Name: "by-status", Hash: KeyAttr{"status", "S"}, Range: KeyAttr{"date", "S"}, Projection: model.Include("total"), Throughput: model.Provisioned(5, 2)},
+					{Name: "by-total", Hash: KeyAttr{"total", "N"}, Projection: model.KeysOnly, Throughput: model.Provisioned(1, 1)},
 				},
-				LSIs:    []Index{{Name: "by-date", Hash: Attr{"customer_id", "S"}, Range: Attr{"date", "S"}, Projection: model.All}},
+				LSIs:    []Index{{Name: "by-date", Hash: KeyAttr{"customer_id", "S"}, Range: KeyAttr{"date", "S"}, Projection: model.All}},
 				Billing: model.Provisioned(5, 2),
 				TTL:     "expires",
 			},
@@ -96,7 +96,7 @@ func TestDescribed(t *testing.T) {
 				}},
 			},
 			ttl:  &types.TimeToLiveDescription{AttributeName: aws.String("expires"), TimeToLiveStatus: types.TimeToLiveStatusDisabling},
-			want: &Table{Name: "t", Hash: Attr{Name: "id"}, GSIs: []Index{{Name: "g", Hash: Attr{Name: "x"}, Projection: model.All}}},
+			want: &Table{Name: "t", Hash: KeyAttr{Name: "id"}, GSIs: []Index{{Name: "g", Hash: KeyAttr{Name: "x"}, Projection: model.All}}},
 		},
 		{
 			name: "provisioned without billing summary",

@@ -16,9 +16,9 @@ import (
 // base is a table with one global index; each test case changes a copy.
 func base() *Table {
 	return &Table{
-		Name: "t", Hash: Attr{"id", "S"}, Range: Attr{"sk", "S"},
-		GSIs: []Index{{Name: "g1", Hash: Attr{"a", "S"}, Projection: model.All}},
-		LSIs: []Index{{Name: "l1", Hash: Attr{"id", "S"}, Range: Attr{"d", "S"}, Projection: model.All}},
+		Name: "t", Hash: KeyAttr{"id", "S"}, Range: KeyAttr{"sk", "S"},
+		GSIs: []Index{{Name: "g1", Hash: KeyAttr{"a", "S"}, Projection: model.All}},
+		LSIs: []Index{{Name: "l1", Hash: KeyAttr{"id", "S"}, Range: KeyAttr{"d", "S"}, Projection: model.All}},
 	}
 }
 
@@ -31,7 +31,7 @@ func with(t *Table, change func(*Table)) *Table {
 }
 
 var (
-	g2       = Index{Name: "g2", Hash: Attr{"b", "N"}, Range: Attr{"c", "S"}, Projection: model.KeysOnly}
+	g2       = Index{Name: "g2", Hash: KeyAttr{"b", "N"}, Range: KeyAttr{"c", "S"}, Projection: model.KeysOnly}
 	ignoreIn = cmpopts.IgnoreFields(Change{}, "in")
 )
 
@@ -201,14 +201,14 @@ func TestDiffRecreate(t *testing.T) {
 	}{
 		{
 			name:    "hash key name",
-			want:    with(base(), func(t *Table) { t.Hash = Attr{"pk", "S"} }),
+			want:    with(base(), func(t *Table) { t.Hash = KeyAttr{"pk", "S"} }),
 			have:    base(),
 			reasons: []string{"primary key is hash id S, range sk S, want hash pk S, range sk S"},
 		},
 		{
 			name:    "range key added",
 			want:    base(),
-			have:    with(base(), func(t *Table) { t.Range = Attr{} }),
+			have:    with(base(), func(t *Table) { t.Range = KeyAttr{} }),
 			reasons: []string{"primary key is hash id S, want hash id S, range sk S"},
 		},
 		{
@@ -220,7 +220,7 @@ func TestDiffRecreate(t *testing.T) {
 		{
 			name: "lsi added",
 			want: with(base(), func(t *Table) {
-				t.LSIs = append(t.LSIs, Index{Name: "l2", Hash: Attr{"id", "S"}, Range: Attr{"e", "S"}})
+				t.LSIs = append(t.LSIs, Index{Name: "l2", Hash: KeyAttr{"id", "S"}, Range: KeyAttr{"e", "S"}})
 			}),
 			have:    base(),
 			reasons: []string{"local index l2 can only be created with the table"},

@@ -115,8 +115,8 @@ func ExampleDiff() {
 	want := tables[0]
 	have := &schema.Table{
 		Name: "employee",
-		Hash: schema.Attr{Name: "employee_id", Type: model.String},
-		GSIs: []schema.Index{{Name: "old-index", Hash: schema.Attr{Name: "employee_name", Type: model.String}}},
+		Hash: schema.KeyAttr{Name: "employee_id", Type: model.String},
+		GSIs: []schema.Index{{Name: "old-index", Hash: schema.KeyAttr{Name: "employee_name", Type: model.String}}},
 	}
 	changes, err := schema.Diff(want, have)
 	if err != nil {

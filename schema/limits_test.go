@@ -174,8 +174,8 @@ func TestTablesLimits(t *testing.T) {
 func TestTableLimits(t *testing.T) {
 	ok := func() *Table {
 		return &Table{
-			Name: "table", Hash: Attr{"id", model.String},
-			GSIs: []Index{{Name: "gsi", Hash: Attr{"g", model.String}}},
+			Name: "table", Hash: KeyAttr{"id", model.String},
+			GSIs: []Index{{Name: "gsi", Hash: KeyAttr{"g", model.String}}},
 		}
 	}
 	tests := []struct {
@@ -189,7 +189,7 @@ func TestTableLimits(t *testing.T) {
 		{"key attribute name too long", func(t *Table) { t.GSIs[0].Hash.Name = strings.Repeat("k", 256) }, "key attribute name kkkkkkkk...: want 1 to 255 bytes, has 256"},
 		{"projected attributes of one index", func(t *Table) { t.GSIs[0].Projection = model.Include(projected("p", 21)...) }, "index gsi projects 21 non-key attributes, DynamoDB allows at most 20 per index"},
 		{"projected attribute name too long", func(t *Table) { t.GSIs[0].Projection = model.Include(strings.Repeat("p", 256)) }, "projected attribute name pppppppp...: want 1 to 255 bytes, has 256"},
-		{"attribute types", func(t *Table) { t.GSIs[0].Hash = Attr{"id", model.Number} }, "attribute id is S and N"},
+		{"attribute types", func(t *Table) { t.GSIs[0].Hash = KeyAttr{"id", model.Number} }, "attribute id is S and N"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

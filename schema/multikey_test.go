@@ -72,9 +72,9 @@ func ticketDescription(keys []types.KeySchemaElement) *types.TableDescription {
 func TestDescribedMultiKey(t *testing.T) {
 	got := described(ticketDescription(multiKeys), nil)
 	want := Index{
-		Name: "by-parent", Hash: Attr{"tenant", "S"}, Range: Attr{"status", "S"},
-		Hashes:     []Attr{{"tenant", "S"}, {"parent", "S"}},
-		Ranges:     []Attr{{"status", "S"}, {"priority", "N"}, {"opened", "S"}},
+		Name: "by-parent", Hash: KeyAttr{"tenant", "S"}, Range: KeyAttr{"status", "S"},
+		Hashes:     []KeyAttr{{"tenant", "S"}, {"parent", "S"}},
+		Ranges:     []KeyAttr{{"status", "S"}, {"priority", "N"}, {"opened", "S"}},
 		Projection: model.All,
 	}
 	if diff := cmp.Diff(got.GSIs, []Index{want}); diff != "" {
@@ -135,11 +135,11 @@ func TestDiffMultiKey(t *testing.T) {
 
 // TestIndexKeys: HashKeys and RangeKeys list a key of any shape.
 func TestIndexKeys(t *testing.T) {
-	single := Index{Hash: Attr{"a", "S"}, Range: Attr{"b", "N"}}
-	if diff := cmp.Diff([][]Attr{single.HashKeys(), single.RangeKeys()}, [][]Attr{{{"a", "S"}}, {{"b", "N"}}}); diff != "" {
+	single := Index{Hash: KeyAttr{"a", "S"}, Range: KeyAttr{"b", "N"}}
+	if diff := cmp.Diff([][]KeyAttr{single.HashKeys(), single.RangeKeys()}, [][]KeyAttr{{{"a", "S"}}, {{"b", "N"}}}); diff != "" {
 		t.Errorf("single key (-got +want):\n%s", diff)
 	}
-	if got := (Index{Hash: Attr{"a", "S"}}).RangeKeys(); got != nil {
+	if got := (Index{Hash: KeyAttr{"a", "S"}}).RangeKeys(); got != nil {
 		t.Errorf("RangeKeys without range = %v, want nil", got)
 	}
 }

@@ -142,9 +142,9 @@ func (f *fakeScaling) state() []string {
 
 // scaledTable is a provisioned table with one global index, scaled as as.
 func scaledTable(as *model.AutoScaling, indexes ...string) *Table {
-	t := &Table{Name: "t", Hash: Attr{"id", model.String}, Billing: model.Provisioned(5, 5)}
+	t := &Table{Name: "t", Hash: KeyAttr{"id", model.String}, Billing: model.Provisioned(5, 5)}
 	for _, name := range indexes {
-		t.GSIs = append(t.GSIs, Index{Name: name, Hash: Attr{name, model.String}, Projection: model.All, Throughput: t.Billing})
+		t.GSIs = append(t.GSIs, Index{Name: name, Hash: KeyAttr{name, model.String}, Projection: model.All, Throughput: t.Billing})
 	}
 	t.AutoScaling = as
 	return t

@@ -147,7 +147,7 @@ func (badWarm) TableOptions() model.Options {
 
 func TestDiffSettings(t *testing.T) {
 	base := func() *Table {
-		return &Table{Name: "t", Hash: Attr{"id", model.String}, ARN: fakeARN + "t"}
+		return &Table{Name: "t", Hash: KeyAttr{"id", model.String}, ARN: fakeARN + "t"}
 	}
 	with := func(f func(*Table)) *Table {
 		t := base()
@@ -421,10 +421,10 @@ func checkTerraformBlock(t *testing.T, path, kind string, body map[string]any) {
 }
 
 func TestSettingsRequests(t *testing.T) {
-	have := &Table{Name: "t", Hash: Attr{"id", model.String}, ARN: fakeARN + "t", Settings: Settings{
+	have := &Table{Name: "t", Hash: KeyAttr{"id", model.String}, ARN: fakeARN + "t", Settings: Settings{
 		Stream: model.StreamKeysOnly, Encryption: model.CustomerKey("arn:old"), Tags: map[string]string{"x": "1"},
 	}}
-	want := &Table{Name: "t", Hash: Attr{"id", model.String}, Settings: Settings{
+	want := &Table{Name: "t", Hash: KeyAttr{"id", model.String}, Settings: Settings{
 		PointInTimeRecovery: true, TableClass: model.TableClassStandardIA, Tags: map[string]string{"y": "2"},
 		WarmThroughput: &model.WarmThroughput{ReadUnitsPerSecond: 13000, WriteUnitsPerSecond: 5000},
 	}}

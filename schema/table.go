@@ -16,7 +16,7 @@ type Table struct {
 	// Name is the table name, with [Options.Namer] applied.
 	Name string
 	// Hash and Range are the primary key; Range.Name is "" without a range key.
-	Hash, Range Attr
+	Hash, Range KeyAttr
 	// GSIs and LSIs are the global and local secondary indexes.
 	GSIs, LSIs []Index
 	// Billing is the billing mode and, when provisioned, the table's capacity.
@@ -39,15 +39,15 @@ type Table struct {
 	Scaling []ScalingTarget
 }
 
-// Attr is a key attribute: its name and DynamoDB type. Type is "" when a
+// KeyAttr is a key attribute: its name and DynamoDB type. Type is "" when a
 // description did not say.
-type Attr struct {
+type KeyAttr struct {
 	Name string
 	Type model.ScalarType
 }
 
 // String returns "name TYPE", such as "department_id S".
-func (a Attr) String() string {
+func (a KeyAttr) String() string {
 	if a.Type == "" {
 		return a.Name
 	}
@@ -60,12 +60,12 @@ type Index struct {
 	// Hash and Range are the index key; Range.Name is "" without a range key.
 	// For a multi-attribute key they are its first hash and first range
 	// attribute.
-	Hash, Range Attr
+	Hash, Range KeyAttr
 	// Hashes and Ranges list every attribute of each role of a global
 	// index's multi-attribute key (more than one hash or range attribute),
 	// in key order; both are nil for any other key. [Index.HashKeys] and
 	// [Index.RangeKeys] list them for any key.
-	Hashes, Ranges []Attr
+	Hashes, Ranges []KeyAttr
 	// Projection is what the index copies; the zero value means ALL.
 	Projection model.Projection
 	// Throughput is a global index's provisioned capacity: zero for an
@@ -130,7 +130,7 @@ func (g *table) uniqueTable() *Table {
 	}
 	return &Table{
 		Name:    mapping.UniqueTable(g.want.Name),
-		Hash:    Attr{Name: mapping.UniqueHash, Type: model.String},
+		Hash:    KeyAttr{Name: mapping.UniqueHash, Type: model.String},
 		Billing: g.want.Billing,
 	}
 }
@@ -210,11 +210,11 @@ func tableOf(m *mapping.Model, n model.Namer) *Table {
 	return t
 }
 
-func attr(a *mapping.Attribute) Attr {
+func attr(a *mapping.Attribute) KeyAttr {
 	if a == nil {
-		return Attr{}
+		return KeyAttr{}
 	}
-	return Attr{Name: a.Name, Type: a.Type}
+	return KeyAttr{Name: a.Name, Type: a.Type}
 }
 
 func index(idx *mapping.Index) Index {
@@ -281,8 +281,8 @@ next:
 }
 
 // keyAttrs returns every key attribute of the table and its indexes.
-func (t *Table) keyAttrs() []Attr {
-	out := []Attr{t.Hash}
+func (t *Table) keyAttrs() []KeyAttr {
+	out := []KeyAttr{t.Hash}
 	if t.Range.Name != "" {
 		out = append(out, t.Range)
 	}
@@ -296,7 +296,7 @@ func (t *Table) keyAttrs() []Attr {
 
 func (t *Table) keyString() string { return keyString(t.Hash, t.Range) }
 
-func keyString(hash, rng Attr) string {
+func keyString(hash, rng KeyAttr) string {
 	if rng.Name == "" {
 		return "hash " + hash.String()
 	}
@@ -314,7 +314,7 @@ func sameIndex(a, b Index) bool {
 	return sameKey(a, b) && sameProjection(a.Projection, b.Projection)
 }
 
-func sameAttr(a, b Attr) bool {
+func sameAttr(a, b KeyAttr) bool {
 	return a.Name == b.Name && (a.Type == "" || b.Type == "" || a.Type == b.Type)
 }
 

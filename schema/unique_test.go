@@ -38,7 +38,7 @@ func TestTablesUnique(t *testing.T) {
 		t.Fatalf("Tables names (-want +got):\n%s", diff)
 	}
 	u := tables[2]
-	if u.Hash != (Attr{Name: "id", Type: model.String}) || u.Range.Name != "" || len(u.GSIs) != 0 || !u.Billing.OnDemand() {
+	if u.Hash != (KeyAttr{Name: "id", Type: model.String}) || u.Range.Name != "" || len(u.GSIs) != 0 || !u.Billing.OnDemand() {
 		t.Errorf("records table = %+v, want hash key id S, no range key or index, on demand", u)
 	}
 	in := u.createInput()

@@ -193,7 +193,7 @@ func facetNames(ms []*mapping.Model) map[*mapping.Model]string {
 	return out
 }
 
-func wbKeysOf(hash, rng Attr) wbKeys {
+func wbKeysOf(hash, rng KeyAttr) wbKeys {
 	k := wbKeys{PartitionKey: wbAttr{AttributeName: hash.Name, AttributeType: string(hash.Type)}}
 	if rng.Name != "" {
 		k.SortKey = &wbAttr{AttributeName: rng.Name, AttributeType: string(rng.Type)}

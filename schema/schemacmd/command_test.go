@@ -240,7 +240,7 @@ func TestPrintPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := *want
-	old.GSIs = []schema.Index{{Name: "old", Hash: schema.Attr{Name: "x", Type: model.String}}}
+	old.GSIs = []schema.Index{{Name: "old", Hash: schema.KeyAttr{Name: "x", Type: model.String}}}
 	change, err := schema.Diff(want, &old)
 	if err != nil {
 		t.Fatal(err)
