@@ -119,7 +119,7 @@ func TestDocModels(t *testing.T) {
 
 // Example_tags prints the tables that the models of docs/tags.md ask for.
 func Example_tags() {
-	tables, err := schema.Tables(nil, model.MustOf[Order](), model.MustOf[Session](), model.MustOf[CompanyEmployee]())
+	tables, err := schema.Definitions(nil, model.MustOf[Order](), model.MustOf[Session](), model.MustOf[CompanyEmployee]())
 	if err != nil {
 		panic(err)
 	}

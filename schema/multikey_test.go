@@ -80,7 +80,7 @@ func TestDescribedMultiKey(t *testing.T) {
 	if diff := cmp.Diff(got.GSIs, []Index{want}); diff != "" {
 		t.Errorf("described GSIs (-got +want):\n%s", diff)
 	}
-	tables, err := Tables(nil, model.MustOf[ticket]())
+	tables, err := Definitions(nil, model.MustOf[ticket]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestDescribedMultiKey(t *testing.T) {
 // TestDiffMultiKey: another order of the same attributes is another index,
 // re-created; a new multi-attribute index is added with its whole key.
 func TestDiffMultiKey(t *testing.T) {
-	tables, err := Tables(nil, model.MustOf[ticket]())
+	tables, err := Definitions(nil, model.MustOf[ticket]())
 	if err != nil {
 		t.Fatal(err)
 	}

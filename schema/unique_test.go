@@ -26,7 +26,7 @@ func (accountAlias) TableName() string { return "account" }
 // followed by the table of their records, once, named with the namer.
 func TestTablesUnique(t *testing.T) {
 	opts := &Options{Namer: model.Prefix("dev-")}
-	tables, err := Tables(opts, model.MustOf[employee](), model.MustOf[accountAlias](), model.MustOf[account]())
+	tables, err := Definitions(opts, model.MustOf[employee](), model.MustOf[accountAlias](), model.MustOf[account]())
 	if err != nil {
 		t.Fatal(err)
 	}
