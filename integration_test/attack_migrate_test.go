@@ -93,7 +93,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 		txs    int
 		cancel context.CancelFunc
 	)
-	db := dynamotest.Tables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+	db := dynamotest.CreateTables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		if r.Op == "TransactWriteItems" && cancel != nil {

@@ -64,7 +64,7 @@ func TestAttackUniqueScopeEmptyAndFailedWrites(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	cancelOnGet := make(chan context.CancelFunc, 1)
-	db := dynamotest.Tables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+	db := dynamotest.CreateTables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
 		if r.Op != "GetItem" {
 			return
 		}

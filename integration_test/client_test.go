@@ -23,7 +23,7 @@ import (
 func TestClientTableNotFound(t *testing.T) {
 	t.Parallel()
 	// No tables: the namer leads to names no test creates.
-	c := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t)+"missing-")))
+	c := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.TablePrefix(t)+"missing-")))
 	ctx := t.Context()
 	events, err := query.NewTable[Event](c)
 	if err != nil {
