@@ -112,7 +112,7 @@ func (CompanyEmployee) TableName() string { return "company" }
 // TestDocModels is the test docs/tags.md recommends for every project:
 // fail fast when a model is invalid.
 func TestDocModels(t *testing.T) {
-	if err := model.Check(Product{}, Customer{}, Order{}, Session{}, CompanyDepartment{}, CompanyEmployee{}); err != nil {
+	if err := model.Validate(Product{}, Customer{}, Order{}, Session{}, CompanyDepartment{}, CompanyEmployee{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -179,7 +179,7 @@ func (k scalingKey) String() string {
 
 // checkScaling reports auto scaling that Application Auto Scaling cannot
 // take for t: any on an on-demand table, or bounds beyond its range.
-// Models are checked by model.Check already; this guards tables built by
+// Models are checked by model.Validate already; this guards tables built by
 // hand for [Diff].
 func checkScaling(t *Definition) error {
 	as := t.AutoScaling

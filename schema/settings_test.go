@@ -86,13 +86,13 @@ func TestOptionsInvalid(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"stream", model.Check(badStream{}), `unknown stream view type "BOTH"`},
-		{"class", model.Check(badClass{}), `unknown table class "COLD"`},
-		{"tag", model.Check(badTag{}), "the aws: prefix is reserved"},
-		{"key", model.Check(badKey{}), "KMSKeyARN needs Encryption.KMS"},
-		{"scaling on demand", model.Check(badScalingOnDemand{}), "AutoScaling needs provisioned Billing"},
-		{"scaling range", model.Check(badScalingRange{}), "the provisioned 200 units are not within 5 to 100"},
-		{"warm", model.Check(badWarm{}), "WarmThroughput needs read and write units"},
+		{"stream", model.Validate(badStream{}), `unknown stream view type "BOTH"`},
+		{"class", model.Validate(badClass{}), `unknown table class "COLD"`},
+		{"tag", model.Validate(badTag{}), "the aws: prefix is reserved"},
+		{"key", model.Validate(badKey{}), "KMSKeyARN needs Encryption.KMS"},
+		{"scaling on demand", model.Validate(badScalingOnDemand{}), "AutoScaling needs provisioned Billing"},
+		{"scaling range", model.Validate(badScalingRange{}), "the provisioned 200 units are not within 5 to 100"},
+		{"warm", model.Validate(badWarm{}), "WarmThroughput needs read and write units"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
