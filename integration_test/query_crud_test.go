@@ -283,7 +283,7 @@ func TestQueryCount(t *testing.T) {
 		want int
 	}{
 		{"partition", events.Query(Event{Stream: "s"}), 30},
-		{"range", events.Query(Event{Stream: "s"}).Range(query.Less, 10), 10},
+		{"range", events.Query(Event{Stream: "s"}).Range(query.LessThan, 10), 10},
 		{"filter", events.Query(Event{Stream: "s"}).Filter(query.Name("kind").Equal(query.Value("odd"))), 15},
 		{"limit", events.Query(Event{Stream: "s"}).Limit(12), 12},
 		{"pages, filter and limit", events.Query(Event{Stream: "s"}).PageSize(4).Filter(query.Name("kind").Equal(query.Value("even"))).Limit(9), 9},

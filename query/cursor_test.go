@@ -245,14 +245,14 @@ func TestCursorBounds(t *testing.T) {
 		{"another partition", specOf(t, org()), avs{"id": s("u"), "org": s("o2"), "age": n("3")}, false},
 		{"equal", specOf(t, org().Range(Equal, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3.0")}, true},
 		{"not equal", specOf(t, org().Range(Equal, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("4")}, false},
-		{"less", specOf(t, org().Range(Less, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2.9")}, true},
-		{"not less", specOf(t, org().Range(Less, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, false},
-		{"less or equal", specOf(t, org().Range(LessOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
-		{"not less or equal", specOf(t, org().Range(LessOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, false},
-		{"greater", specOf(t, org().Range(Greater, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, true},
-		{"not greater", specOf(t, org().Range(Greater, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("-30")}, false},
-		{"greater or equal", specOf(t, org().Range(GreaterOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
-		{"not greater or equal", specOf(t, org().Range(GreaterOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
+		{"less", specOf(t, org().Range(LessThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2.9")}, true},
+		{"not less", specOf(t, org().Range(LessThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, false},
+		{"less or equal", specOf(t, org().Range(LessThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"not less or equal", specOf(t, org().Range(LessThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, false},
+		{"greater", specOf(t, org().Range(GreaterThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, true},
+		{"not greater", specOf(t, org().Range(GreaterThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("-30")}, false},
+		{"greater or equal", specOf(t, org().Range(GreaterThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"not greater or equal", specOf(t, org().Range(GreaterThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
 		{"between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("5")}, true},
 		{"below between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
 		{"above between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("6")}, false},
@@ -475,18 +475,18 @@ func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
 		return q.cursor(in, nil).scope
 	}
 	base := func() *Query[user] { return users.Query(user{Org: "o"}).Index("org-index") }
-	greater := scope(base().Range(Greater, 1))
-	if again := scope(base().Range(Greater, 1)); again != greater {
+	greater := scope(base().Range(GreaterThan, 1))
+	if again := scope(base().Range(GreaterThan, 1)); again != greater {
 		t.Errorf("the same query has scopes %q and %q", greater, again)
 	}
 	others := map[string]string{
-		"another operator": scope(base().Range(Less, 1)),
-		"descending":       scope(base().Range(Greater, 1).Descending()),
-		"a filter":         scope(base().Range(Greater, 1).Filter(Name("name").Equal(Value("x")))),
+		"another operator": scope(base().Range(LessThan, 1)),
+		"descending":       scope(base().Range(GreaterThan, 1).Descending()),
+		"a filter":         scope(base().Range(GreaterThan, 1).Filter(Name("name").Equal(Value("x")))),
 	}
 	for name, s := range others {
 		if s == greater {
-			t.Errorf("%s: same scope as Range(Greater, 1): %q", name, s)
+			t.Errorf("%s: same scope as Range(GreaterThan, 1): %q", name, s)
 		}
 	}
 

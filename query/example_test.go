@@ -242,7 +242,7 @@ func ExampleTable_Delete() {
 
 func ExampleTable_Query() {
 	recent, err := entries.Query(Entry{AccountID: "a-1"}).
-		Range(query.GreaterOrEqual, 100).
+		Range(query.GreaterThanEqual, 100).
 		Filter(query.Name("amount").LessThan(query.Value(0))).
 		Descending().
 		Limit(20).

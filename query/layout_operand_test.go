@@ -43,7 +43,7 @@ func TestStampAndRangeFollowTheLayout(t *testing.T) {
 		t.Errorf("Update's updated stamp = %#v, want S %q", stamp, want)
 	}
 
-	q, err := events.Query(pyEvent{Stream: "s"}).Range(GreaterOrEqual, clock).input()
+	q, err := events.Query(pyEvent{Stream: "s"}).Range(GreaterThanEqual, clock).input()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestStampAndRangeFollowTheLayout(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("Range(GreaterOrEqual, a time) values = %#v, want one S %q", q.ExpressionAttributeValues, want)
+		t.Errorf("Range(GreaterThanEqual, a time) values = %#v, want one S %q", q.ExpressionAttributeValues, want)
 	}
 }
 

@@ -20,10 +20,10 @@ type Op int
 // The sort-key comparisons DynamoDB supports.
 const (
 	Equal Op = iota + 1
-	Less
-	LessOrEqual
-	Greater
-	GreaterOrEqual
+	LessThan
+	LessThanEqual
+	GreaterThan
+	GreaterThanEqual
 	Between    // two values, inclusive
 	BeginsWith // a string or binary prefix
 )
@@ -336,13 +336,13 @@ func (q *Query[T]) rangeCond(a *mapping.Attribute) (expression.KeyConditionBuild
 	switch op {
 	case Equal:
 		return k.Equal(vals[0]), op, avs, nil
-	case Less:
+	case LessThan:
 		return k.LessThan(vals[0]), op, avs, nil
-	case LessOrEqual:
+	case LessThanEqual:
 		return k.LessThanEqual(vals[0]), op, avs, nil
-	case Greater:
+	case GreaterThan:
 		return k.GreaterThan(vals[0]), op, avs, nil
-	case GreaterOrEqual:
+	case GreaterThanEqual:
 		return k.GreaterThanEqual(vals[0]), op, avs, nil
 	case Between:
 		return k.Between(vals[0], vals[1]), op, avs, nil
@@ -413,7 +413,7 @@ func firstField(a *mapping.Attribute) string {
 // prefixBound turns the condition op on value i, a prefix that every key of
 // the example's fields begins with, into a condition on the keys: Equal
 // becomes BeginsWith, and a bound that includes the example's keys (the
-// upper bound of LessOrEqual and Between) or excludes them (Greater) moves
+// upper bound of LessThanEqual and Between) or excludes them (GreaterThan) moves
 // past every key with the prefix, to its successor: the prefix with its
 // last byte incremented. No key equals the successor, as every key is
 // longer than a partial rendering of it.
@@ -428,12 +428,12 @@ func prefixBound(op Op, i int, prefix string) (string, Op, error) {
 	switch {
 	case op == Equal:
 		return prefix, BeginsWith, nil
-	case op == Greater:
+	case op == GreaterThan:
 		s, err := past()
-		return s, GreaterOrEqual, err
-	case op == LessOrEqual:
+		return s, GreaterThanEqual, err
+	case op == LessThanEqual:
 		s, err := past()
-		return s, Less, err
+		return s, LessThan, err
 	case op == Between && i == 1:
 		s, err := past()
 		return s, Between, err

@@ -49,7 +49,7 @@ func TestQueryInput(t *testing.T) {
 		},
 	}, {
 		name: "page size wins over limit; consistent read of the table",
-		q:    plains.Query(plain{K: "k"}).Range(GreaterOrEqual, 3).Limit(100).PageSize(10).Consistent(),
+		q:    plains.Query(plain{K: "k"}).Range(GreaterThanEqual, 3).Limit(100).PageSize(10).Consistent(),
 		want: &dynamodb.QueryInput{
 			TableName:                 aws.String("plain"),
 			KeyConditionExpression:    aws.String("(#0 = :0) AND (#1 >= :1)"),
@@ -102,10 +102,10 @@ func TestQueryRangeOps(t *testing.T) {
 		want string
 	}{
 		{Equal, []any{1}, "#1 = :1"},
-		{Less, []any{1}, "#1 < :1"},
-		{LessOrEqual, []any{1}, "#1 <= :1"},
-		{Greater, []any{1}, "#1 > :1"},
-		{GreaterOrEqual, []any{1}, "#1 >= :1"},
+		{LessThan, []any{1}, "#1 < :1"},
+		{LessThanEqual, []any{1}, "#1 <= :1"},
+		{GreaterThan, []any{1}, "#1 > :1"},
+		{GreaterThanEqual, []any{1}, "#1 >= :1"},
 		{Between, []any{1, 2}, "#1 BETWEEN :1 AND :2"},
 	} {
 		in, err := plains.Query(plain{K: "k"}).Range(tt.op, tt.vals...).input()
@@ -135,7 +135,7 @@ func TestQueryInputErrors(t *testing.T) {
 		{"between needs two", users.Query(user{Org: "o"}).Index("org-index").Range(Between, 1), "needs 2 value(s)", nil},
 		{"begins with a number", users.Query(user{Org: "o"}).Index("org-index").Range(BeginsWith, 1), "needs a string", nil},
 		{"unknown operator", users.Query(user{Org: "o"}).Index("org-index").Range(Op(99), 1), "unknown range operator", nil},
-		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "holds values of type int, not string", nil},
+		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(GreaterThan, "30"), "holds values of type int, not string", nil},
 		{"unknown projected attribute", users.Query(user{ID: "u"}).Project("nope"), `no attribute "nope"`, nil},
 	}
 	for _, tt := range tests {
@@ -250,7 +250,7 @@ func (order) TableName() string { return "orders" }
 func TestQueryRangeEncodesLikeTheField(t *testing.T) {
 	orders := newRepo[order](t)
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	in, err := orders.Query(order{Customer: "c"}).Range(GreaterOrEqual, at).input()
+	in, err := orders.Query(order{Customer: "c"}).Range(GreaterThanEqual, at).input()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestQueryRangeEncodesLikeTheField(t *testing.T) {
 	if diff := cmp.Diff(want, in.ExpressionAttributeValues[":1"], cmpopts.IgnoreUnexported(types.AttributeValueMemberN{})); diff != "" {
 		t.Errorf("range value (-want +got):\n%s", diff)
 	}
-	if _, err := orders.Query(order{Customer: "c"}).Range(GreaterOrEqual, "yesterday").input(); err == nil {
-		t.Error("Range(GreaterOrEqual, \"yesterday\") on a number sort key: error = nil, want one")
+	if _, err := orders.Query(order{Customer: "c"}).Range(GreaterThanEqual, "yesterday").input(); err == nil {
+		t.Error("Range(GreaterThanEqual, \"yesterday\") on a number sort key: error = nil, want one")
 	}
 }

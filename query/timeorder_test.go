@@ -95,7 +95,7 @@ func TestUnorderedTimeConds(t *testing.T) {
 func TestUnorderedTimeRange(t *testing.T) {
 	r := newRepo[timed](t)
 	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.FixedZone("CET", 3600))
-	for _, op := range []Op{Less, LessOrEqual, Greater, GreaterOrEqual, Between, BeginsWith} {
+	for _, op := range []Op{LessThan, LessThanEqual, GreaterThan, GreaterThanEqual, Between, BeginsWith} {
 		vals := []any{at}
 		if op == Between {
 			vals = append(vals, at.Add(time.Hour))
