@@ -123,10 +123,10 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 	}
 }
 
-// Linked reports whether f and t are linked: one strongly consistent
+// Edge reports whether f and t are linked: one strongly consistent
 // GetItem of the edge. It returns the edge, or [query.ErrNotFound].
-func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (_ E, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Linked", m.edges.TableName())
+func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Edge", m.edges.TableName())
 	defer op.End(&err)
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
