@@ -32,7 +32,7 @@ func testUsers(t *testing.T) {
 	if err := users.Create(ctx, &user{ID: "u1", Name: "Ada"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := users.Get(ctx, user{ID: "u1"}, query.Consistent())
+	got, err := users.Consistent().Get(ctx, user{ID: "u1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 	if _, err := r.Run(ctx); err != nil {
 		t.Fatalf("resumed Run = %v", err)
 	}
-	all, err := users.Scan().Consistent().Collect(ctx)
+	all, err := users.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func TestAmbiguousWriteNotRepeated(t *testing.T) {
 			if tt.op == "PutItem" {
 				key = "b"
 			}
-			got, gerr := tallies.Get(ctx, tally{ID: key}, query.Consistent())
+			got, gerr := tallies.Consistent().Get(ctx, tally{ID: key})
 			if gerr != nil {
 				t.Fatal(gerr)
 			}

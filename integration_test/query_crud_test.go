@@ -46,7 +46,7 @@ func TestQueryCRUD(t *testing.T) {
 	accounts := tableOf[Account](t, e, nil, c)
 	get := func(id string) Account {
 		t.Helper()
-		a, err := accounts.Get(ctx, Account{ID: id}, query.Consistent())
+		a, err := accounts.Consistent().Get(ctx, Account{ID: id})
 		if err != nil {
 			t.Fatalf("Get(%s): %v", id, err)
 		}
@@ -243,7 +243,7 @@ func TestQueryCRUD(t *testing.T) {
 		if err := accounts.Delete(ctx, cur, query.Name("owner").Equal(query.Value("Bo"))); err != nil {
 			t.Errorf("Delete(current version, true condition) = %v", err)
 		}
-		if _, err := accounts.Get(ctx, Account{ID: "a-2"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Consistent().Get(ctx, Account{ID: "a-2"}); !errors.Is(err, query.ErrNotFound) {
 			t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 		}
 		if err := accounts.Delete(ctx, Account{}); !errors.Is(err, query.ErrEmptyKey) {

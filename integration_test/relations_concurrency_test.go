@@ -88,7 +88,7 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	}
 	t.Logf("%d moves, %d transaction conflicts retried, %d stale keys re-read", workers*moves, conflicts.Load(), stale.Load())
 
-	all, err := f.emps.Scan().Consistent().Collect(ctx)
+	all, err := f.emps.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

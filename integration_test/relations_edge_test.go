@@ -186,7 +186,7 @@ func (f edgeFix[S, C, E]) create(t *testing.T, students []string, courses []stri
 func (f edgeFix[S, C, E]) pairs(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for e, err := range f.edges.Scan().Consistent().All(t.Context()) {
+	for e, err := range f.edges.Consistent().Scan().All(t.Context()) {
 		if err != nil {
 			t.Fatal(err)
 		}

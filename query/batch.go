@@ -43,8 +43,6 @@ type BatchOptions struct {
 	// BaseDelay and MaxDelay bound the exponential backoff between retries
 	// (full jitter); defaults 50ms and 5s.
 	BaseDelay, MaxDelay time.Duration
-	// Consistent asks [Table.BatchGet] for strongly consistent reads.
-	Consistent bool
 }
 
 func (o *BatchOptions) withDefaults() BatchOptions {
@@ -64,7 +62,6 @@ func (o *BatchOptions) withDefaults() BatchOptions {
 	if o.MaxDelay > 0 {
 		out.MaxDelay = o.MaxDelay
 	}
-	out.Consistent = o.Consistent
 	return out
 }
 
@@ -156,7 +153,8 @@ func (r *Table[T]) keys(values []T) (*batch[T], error) {
 // 100 keys per request, several requests at once, retrying unprocessed
 // keys. Keys with no item are skipped; a key given twice is read once.
 // When keys remain unprocessed it returns the items it did read and a
-// *[BatchError] listing those keys.
+// *[BatchError] listing those keys. The reads are eventually consistent,
+// or strongly consistent through the [Table.Consistent] view.
 //
 // It calls BatchGetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
@@ -174,7 +172,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 	)
 	berr := r.runBatches(ctx, "batch get", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		ka := types.KeysAndAttributes{Keys: chunk}
-		if o.Consistent {
+		if r.consistent {
 			ka.ConsistentRead = aws.Bool(true)
 		}
 		res, err := r.c.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{

@@ -46,8 +46,8 @@ func TestBatchOptionsDefaults(t *testing.T) {
 	if diff := cmp.Diff(want, (&BatchOptions{Concurrency: -1}).withDefaults()); diff != "" {
 		t.Errorf("negative concurrency (-want +got):\n%s", diff)
 	}
-	got := (&BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4, Consistent: true}).withDefaults()
-	if diff := cmp.Diff(BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4, Consistent: true}, got); diff != "" {
+	got := (&BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4}).withDefaults()
+	if diff := cmp.Diff(BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4}, got); diff != "" {
 		t.Errorf("given options (-want +got):\n%s", diff)
 	}
 }

@@ -51,7 +51,7 @@ func BenchmarkGetInput(b *testing.B) {
 		sink = &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: benchmodel.Key(key.Dept, key.ID)}
 		return nil
 	}, func() error {
-		_, err := r.getInput(&key, nil)
+		_, err := r.getInput(&key)
 		return err
 	})
 }

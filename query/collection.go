@@ -372,7 +372,10 @@ func (q *CollectionQuery) Limit(n int) *CollectionQuery { q.limit = n; return q 
 // counted before filters): the size of a [CollectionQuery.Page].
 func (q *CollectionQuery) PageSize(n int) *CollectionQuery { q.pageSize = n; return q }
 
-// Consistent asks for strongly consistent reads.
+// Consistent asks for strongly consistent reads. Elsewhere strong
+// consistency is a table view ([Table.Consistent]); a collection query is
+// started from a [Collection], which spans the tables of its members rather
+// than one Table, so it has no such view and keeps this builder method.
 func (q *CollectionQuery) Consistent() *CollectionQuery { q.consistent = true; return q }
 
 // SignCursors signs the cursors of [CollectionQuery.Page] with

@@ -517,8 +517,8 @@ func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
 	}
 	// What only sizes or freshens pages does not change the scope.
 	table := func() *Query[user] { return users.Query(user{ID: "u"}) }
-	if a, b := scope(table()), scope(table().PageSize(3).Limit(9).Consistent()); a != b {
-		t.Errorf("PageSize, Limit and Consistent change the scope from %q to %q", a, b)
+	if a, b := scope(table()), scope(users.Consistent().Query(user{ID: "u"}).PageSize(3).Limit(9)); a != b {
+		t.Errorf("PageSize, Limit and the Consistent view change the scope from %q to %q", a, b)
 	}
 }
 

@@ -73,7 +73,7 @@ func ExampleTable_Create() {
 }
 
 func ExampleTable_Get() {
-	a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
+	a, err := accounts.Consistent().Get(ctx, Account{ID: "a-1"})
 	if errors.Is(err, query.ErrNotFound) {
 		fmt.Println("no account a-1")
 		return
@@ -103,7 +103,7 @@ func ExampleTable_Get_emptyKey() {
 // start again if someone else wrote in between.
 func ExampleTable_Put() {
 	for {
-		a, err := accounts.Get(ctx, Account{ID: "a-3"}, query.Consistent())
+		a, err := accounts.Consistent().Get(ctx, Account{ID: "a-3"})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -141,8 +141,8 @@ func ExampleTable_TxCreate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	a5, _ := accounts.Get(ctx, from, query.Consistent())
-	a6, _ := accounts.Get(ctx, to, query.Consistent())
+	a5, _ := accounts.Consistent().Get(ctx, from)
+	a6, _ := accounts.Consistent().Get(ctx, to)
 	fmt.Println(a5.Balance, a6.Balance)
 	// Output: 70 30
 }

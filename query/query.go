@@ -42,7 +42,7 @@ type Query[T any] struct {
 	desc       bool
 	limit      int
 	pageSize   int
-	consistent bool
+	consistent bool // from the table view (Table.Consistent)
 	project    []string
 	cursorKey  []byte
 	err        error // the first error of the chain, returned by the call that does I/O
@@ -56,7 +56,7 @@ type Query[T any] struct {
 // It calls Query:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 func (r *Table[T]) Query(partition T) *Query[T] {
-	return &Query[T]{r: r, partition: partition}
+	return &Query[T]{r: r, partition: partition, consistent: r.consistent}
 }
 
 // Index queries the named secondary index instead of the table.
@@ -106,10 +106,6 @@ func (q *Query[T]) Limit(n int) *Query[T] { q.limit = n; return q }
 // [Query.Page], and of each request [Query.All] makes. Without it a request
 // reads [Query.Limit] items, or up to 1 MB.
 func (q *Query[T]) PageSize(n int) *Query[T] { q.pageSize = n; return q }
-
-// Consistent asks for strongly consistent reads, which global secondary
-// indexes do not support.
-func (q *Query[T]) Consistent() *Query[T] { q.consistent = true; return q }
 
 // Project reads only the named attributes of the model; other fields stay
 // zero.

@@ -49,7 +49,7 @@ func TestQueryInput(t *testing.T) {
 		},
 	}, {
 		name: "page size wins over limit; consistent read of the table",
-		q:    plains.Query(plain{K: "k"}).Range(GreaterThanEqual, 3).Limit(100).PageSize(10).Consistent(),
+		q:    plains.Consistent().Query(plain{K: "k"}).Range(GreaterThanEqual, 3).Limit(100).PageSize(10),
 		want: &dynamodb.QueryInput{
 			TableName:                 aws.String("plain"),
 			KeyConditionExpression:    aws.String("(#0 = :0) AND (#1 >= :1)"),
@@ -130,7 +130,7 @@ func TestQueryInputErrors(t *testing.T) {
 		{"empty partition", users.Query(user{}), "partition attribute id", ErrEmptyKey},
 		{"index forgotten", users.Query(user{Org: "o"}), `did you mean .Index("org-index")?`, ErrEmptyKey},
 		{"unknown index", users.Query(user{ID: "u"}).Index("nope"), `no index "nope"`, nil},
-		{"consistent global index", users.Query(user{Org: "o"}).Index("org-index").Consistent(), "no consistent reads", nil},
+		{"consistent global index", users.Consistent().Query(user{Org: "o"}).Index("org-index"), "no consistent reads", nil},
 		{"range without a sort key", users.Query(user{ID: "u"}).Range(Equal, 1), "which has no sort key", nil},
 		{"between needs two", users.Query(user{Org: "o"}).Index("org-index").Range(Between, 1), "needs 2 value(s)", nil},
 		{"begins with a number", users.Query(user{Org: "o"}).Index("org-index").Range(BeginsWith, 1), "needs a string", nil},
@@ -173,7 +173,7 @@ func TestScanInput(t *testing.T) {
 		want: &dynamodb.ScanInput{TableName: aws.String("users"), IndexName: aws.String("org-index"), Limit: aws.Int32(7)},
 	}, {
 		name: "single table type filter",
-		s:    emps.Scan().Consistent(),
+		s:    emps.Consistent().Scan(),
 		want: &dynamodb.ScanInput{
 			TableName:                 aws.String("app"),
 			FilterExpression:          aws.String("#0 = :0"),
@@ -228,7 +228,7 @@ func TestScanSegments(t *testing.T) {
 		want string
 	}{
 		{"unknown index", users.Scan().Index("nope"), `no index "nope"`},
-		{"consistent global index", users.Scan().Index("org-index").Consistent(), "no consistent reads"},
+		{"consistent global index", users.Consistent().Scan().Index("org-index"), "no consistent reads"},
 		{"too many segments", users.Scan().Segments(maxSegments + 1), "segments"},
 		{"unknown projected attribute", users.Scan().Project("nope"), `no attribute "nope"`},
 		{"negative concurrency", users.Scan().Segments(4).Concurrency(-1), "Concurrency(-1)"},

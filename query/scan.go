@@ -24,8 +24,8 @@ type Scan[T any] struct {
 	limit      int
 	pageSize   int
 	segments   int
-	workers    int // segments read at once; 0: dynamokit.DefaultConcurrency
-	consistent bool
+	workers    int  // segments read at once; 0: dynamokit.DefaultConcurrency
+	consistent bool // from the table view (Table.Consistent)
 	project    []string
 	cursorKey  []byte
 	err        error // the first error of the chain, returned by the call that does I/O
@@ -35,7 +35,7 @@ type Scan[T any] struct {
 //
 // It calls Scan:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
-func (r *Table[T]) Scan() *Scan[T] { return &Scan[T]{r: r} }
+func (r *Table[T]) Scan() *Scan[T] { return &Scan[T]{r: r, consistent: r.consistent} }
 
 // Index scans a secondary index instead of the table.
 func (s *Scan[T]) Index(name string) *Scan[T] { s.index = name; return s }
@@ -81,10 +81,6 @@ func (s *Scan[T]) Concurrency(n int) *Scan[T] {
 	s.workers = n
 	return s
 }
-
-// Consistent asks for strongly consistent reads, which global secondary
-// indexes do not support.
-func (s *Scan[T]) Consistent() *Scan[T] { s.consistent = true; return s }
 
 // Project reads only the named attributes of the model; other fields stay
 // zero.

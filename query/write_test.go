@@ -18,7 +18,7 @@ import (
 
 func TestGetInput(t *testing.T) {
 	emps := newRepo[emp](t)
-	got, err := emps.getInput(&emp{ID: "e", Dept: "d"}, []ReadOption{Consistent()})
+	got, err := emps.Consistent().getInput(&emp{ID: "e", Dept: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestGetInput(t *testing.T) {
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("getInput mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := emps.getInput(&emp{ID: "e"}, nil); !errors.Is(err, ErrEmptyKey) {
+	if _, err := emps.getInput(&emp{ID: "e"}); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("getInput(no dept) error = %v, want ErrEmptyKey", err)
 	}
 }
