@@ -141,7 +141,7 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 	if diff := cmp.Diff(stuck, be.Unprocessed); diff != "" {
 		t.Errorf("BatchPut: Unprocessed (-want +got):\n%s", diff)
 	}
-	if be.Op != "batch put" || be.Table != events.TableName() {
+	if be.Op != "BatchWriteItem" || be.Table != events.TableName() {
 		t.Errorf("BatchError op %q, table %q", be.Op, be.Table)
 	}
 	n, err := events.Scan().Count(ctx)

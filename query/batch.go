@@ -82,7 +82,7 @@ func (o BatchOptions) backoff(n int) time.Duration {
 //	var be *query.BatchError[Employee]
 //	if errors.As(err, &be) { retry(be.Unprocessed) }
 type BatchError[T any] struct {
-	Op    string // "batch get", "batch put" or "batch delete"
+	Op    string // the DynamoDB operation: "BatchGetItem" or "BatchWriteItem"
 	Table string
 	// Unprocessed holds the items (BatchPut) or keys (BatchGet,
 	// BatchDelete) not processed, as the caller gave them, in the caller's
@@ -163,14 +163,14 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
-		return nil, wrap("batch get", r.table, err, nil)
+		return nil, wrap("BatchGetItem", r.table, err, nil)
 	}
 	o := opts.withDefaults()
 	var (
 		mu    sync.Mutex
 		found = make(map[string]T, len(b.avs))
 	)
-	berr := r.runBatches(ctx, "batch get", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	berr := r.runBatches(ctx, "BatchGetItem", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		ka := types.KeysAndAttributes{Keys: chunk}
 		if r.consistent {
 			ka.ConsistentRead = aws.Bool(true)
@@ -222,21 +222,21 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 	for i := range items {
 		av, err := r.m.Encode(&items[i])
 		if err != nil {
-			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
+			return wrap("BatchWriteItem", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
 		if err := r.checkKey(av); err != nil {
-			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
+			return wrap("BatchWriteItem", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
 		if rules != nil {
 			w := r.draft("put", r.keyOfItem(av))
 			w.Item, w.Attrs, w.Batch = av, av, true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("batch put", err)
+				return refused("BatchWriteItem", err)
 			}
 		}
 		b.add(r.keyID(av), av, items[i], true)
 	}
-	return r.batchWrite(ctx, "batch put", b, opts.withDefaults(), func(av map[string]types.AttributeValue) types.WriteRequest {
+	return r.batchWrite(ctx, "BatchWriteItem", b, opts.withDefaults(), func(av map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{PutRequest: &types.PutRequest{Item: av}}
 	})
 }
@@ -253,18 +253,18 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
-		return wrap("batch delete", r.table, err, nil)
+		return wrap("BatchWriteItem", r.table, err, nil)
 	}
 	if rules := r.rules(); rules != nil {
 		for _, k := range b.avs {
 			w := r.draft("delete", k)
 			w.Batch = true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("batch delete", err)
+				return refused("BatchWriteItem", err)
 			}
 		}
 	}
-	return r.batchWrite(ctx, "batch delete", b, opts.withDefaults(), func(k map[string]types.AttributeValue) types.WriteRequest {
+	return r.batchWrite(ctx, "BatchWriteItem", b, opts.withDefaults(), func(k map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
 	})
 }

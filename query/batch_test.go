@@ -241,10 +241,10 @@ func TestBatchPutEmptyKey(t *testing.T) {
 // TestBatchErrorMessage: a BatchError names the package once, as every
 // dynamokit error does, whatever the error it holds.
 func TestBatchErrorMessage(t *testing.T) {
-	e := &BatchError[user]{Op: "batch get", Table: "users", Unprocessed: make([]user, 1),
+	e := &BatchError[user]{Op: "BatchGetItem", Table: "users", Unprocessed: make([]user, 1),
 		Err: &dynamokit.Error{Op: "BatchGetItem", Table: "users", Kind: dynamokit.ErrTableNotFound}}
 	got := e.Error()
-	want := "dynamokit: batch get users: 1 not processed: BatchGetItem users: table not found"
+	want := "dynamokit: BatchGetItem users: 1 not processed: BatchGetItem users: table not found"
 	if got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}

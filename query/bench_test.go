@@ -105,7 +105,7 @@ func BenchmarkCollect(b *testing.B) {
 		}
 		return nil
 	}, func() error {
-		_, err := collect(r.stream(ctx, "query", fetch, 0))
+		_, err := collect(r.stream(ctx, "Query", fetch, 0))
 		return err
 	})
 }

@@ -514,25 +514,25 @@ func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 	return func(yield func(Entity, error) bool) {
 		in, _, err := q.build()
 		if err != nil {
-			yield(Entity{}, wrap("query", table, err, nil))
+			yield(Entity{}, wrap("Query", table, err, nil))
 			return
 		}
 		var start map[string]types.AttributeValue
 		n := 0
 		for {
 			if err := ctx.Err(); err != nil {
-				yield(Entity{}, &dynamokit.Error{Op: "query", Table: table, Err: err})
+				yield(Entity{}, &dynamokit.Error{Op: "Query", Table: table, Err: err})
 				return
 			}
 			items, lek, err := q.fetch(ctx, in, start)
 			if err != nil {
-				yield(Entity{}, wrap("query", table, err, nil))
+				yield(Entity{}, wrap("Query", table, err, nil))
 				return
 			}
 			for _, item := range items {
 				e, err := q.col.entity(item)
 				if err != nil {
-					yield(Entity{}, wrap("query", table, err, nil))
+					yield(Entity{}, wrap("Query", table, err, nil))
 					return
 				}
 				if !yield(e, nil) {
@@ -569,26 +569,26 @@ func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entit
 	table := q.col.table
 	in, spec, err := q.build()
 	if err != nil {
-		return Page[Entity]{}, wrap("query", table, err, nil)
+		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}
 	start, err := decodeCursor(cursor, spec)
 	if err != nil {
-		return Page[Entity]{}, &dynamokit.Error{Op: "query", Table: table, Kind: ErrBadCursor, Err: err}
+		return Page[Entity]{}, &dynamokit.Error{Op: "Query", Table: table, Kind: ErrBadCursor, Err: err}
 	}
 	items, lek, err := q.fetch(ctx, in, start)
 	if err != nil {
-		return Page[Entity]{}, wrap("query", table, err, nil)
+		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}
 	p := Page[Entity]{Items: make([]Entity, 0, len(items))}
 	for _, item := range items {
 		e, err := q.col.entity(item)
 		if err != nil {
-			return Page[Entity]{}, wrap("query", table, err, nil)
+			return Page[Entity]{}, wrap("Query", table, err, nil)
 		}
 		p.Items = append(p.Items, e)
 	}
 	if p.Next, err = encodeCursor(lek, spec); err != nil {
-		return Page[Entity]{}, wrap("query", table, err, nil)
+		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}
 	return p, nil
 }

@@ -96,7 +96,7 @@ func ExampleTable_Get_emptyKey() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// dynamokit: get account: query_test.Account: key attribute id: model: empty key attribute
+	// dynamokit: GetItem account: query_test.Account: key attribute id: model: empty key attribute
 }
 
 // Optimistic locking: read, change, write back with the version read, and
@@ -225,8 +225,8 @@ func ExampleUpdate_Run() {
 	err = accounts.Update(Account{ID: "a-1"}).Add("balance", "ten").Run(context.Background())
 	fmt.Println(err)
 	// Output:
-	// dynamokit: update account: set: query_test.Account has no attribute "balanse"
-	// dynamokit: update account: add: model: attribute balance of query_test.Account holds values of type int, not string
+	// dynamokit: UpdateItem account: set: query_test.Account has no attribute "balanse"
+	// dynamokit: UpdateItem account: add: model: attribute balance of query_test.Account holds values of type int, not string
 }
 
 func ExampleTable_Delete() {
@@ -354,8 +354,8 @@ func ExampleName() {
 	_, err = accounts.Scan().Filter(query.Name("expires").LessThan(query.Value("2030-01-01"))).Collect(ctx)
 	fmt.Println(err)
 	// Output:
-	// dynamokit: scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
-	// dynamokit: scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
+	// dynamokit: Scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
+	// dynamokit: Scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
 }
 
 func ExamplePath() {

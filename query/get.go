@@ -21,18 +21,18 @@ func (r *Table[T]) Get(ctx context.Context, key T) (_ T, err error) {
 	var zero T
 	in, err := r.getInput(&key)
 	if err != nil {
-		return zero, wrap("get", r.table, err, nil)
+		return zero, wrap("GetItem", r.table, err, nil)
 	}
 	out, err := r.c.GetItem(ctx, in)
 	if err != nil {
-		return zero, wrapKey("get", r.table, in.Key, err, nil)
+		return zero, wrapKey("GetItem", r.table, in.Key, err, nil)
 	}
 	if out.Item == nil || !r.m.IsEntity(out.Item) {
-		return zero, &dynamokit.Error{Op: "get", Table: r.table, Key: in.Key, Kind: ErrNotFound}
+		return zero, &dynamokit.Error{Op: "GetItem", Table: r.table, Key: in.Key, Kind: ErrNotFound}
 	}
 	v, err := r.decode(out.Item)
 	if err != nil {
-		return zero, wrap("get", r.table, err, nil)
+		return zero, wrap("GetItem", r.table, err, nil)
 	}
 	return v, nil
 }

@@ -52,7 +52,7 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	}
 	out, gerr := r.c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: key, ConsistentRead: aws.Bool(true)})
 	if gerr != nil {
-		return false, wrapKey("applied", r.table, key, gerr, nil)
+		return false, wrapKey("GetItem", r.table, key, gerr, nil)
 	}
 	if u.Op == "DeleteItem" {
 		return out.Item == nil, nil

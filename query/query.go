@@ -498,9 +498,9 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	in, err := q.input()
 	if err != nil {
-		return failed[T](wrap("query", q.r.table, err, nil))
+		return failed[T](wrap("Query", q.r.table, err, nil))
 	}
-	return q.r.stream(ctx, "query", q.fetch(in), q.limit)
+	return q.r.stream(ctx, "Query", q.fetch(in), q.limit)
 }
 
 // Collect returns every matching item (at most [Query.Limit]).
@@ -518,9 +518,9 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err erro
 	defer op.End(&err)
 	in, bounds, err := q.build()
 	if err != nil {
-		return Page[T]{}, wrap("query", q.r.table, err, nil)
+		return Page[T]{}, wrap("Query", q.r.table, err, nil)
 	}
-	return q.r.page(ctx, "query", q.fetch(in), cursor, q.cursor(in, bounds))
+	return q.r.page(ctx, "Query", q.fetch(in), cursor, q.cursor(in, bounds))
 }
 
 // Count returns how many items match (at most [Query.Limit]), without
@@ -532,7 +532,7 @@ func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()
 	if err != nil {
-		return 0, wrap("count", q.r.table, err, nil)
+		return 0, wrap("Query", q.r.table, err, nil)
 	}
 	in.Select = types.SelectCount
 	n, err := countPages(ctx, q.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
@@ -543,7 +543,7 @@ func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 		}
 		return int(out.Count), out.LastEvaluatedKey, nil
 	})
-	return n, wrap("count", q.r.table, err, nil)
+	return n, wrap("Query", q.r.table, err, nil)
 }
 
 func failed[T any](err error) iter.Seq2[T, error] {

@@ -193,10 +193,10 @@ func (s *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 func (s *Scan[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	in, err := s.input()
 	if err != nil {
-		return failed[T](wrap("scan", s.r.table, err, nil))
+		return failed[T](wrap("Scan", s.r.table, err, nil))
 	}
 	if s.segments <= 1 {
-		return s.r.stream(ctx, "scan", s.fetch(in), s.limit)
+		return s.r.stream(ctx, "Scan", s.fetch(in), s.limit)
 	}
 	return s.parallel(ctx, s.segmentInputs(in))
 }
@@ -227,7 +227,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 			defer close(done)
 			defer close(ch)
 			_ = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
-				for v, err := range s.r.stream(ctx, "scan", s.fetch(ins[i]), 0) {
+				for v, err := range s.r.stream(ctx, "Scan", s.fetch(ins[i]), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
@@ -259,7 +259,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 		}
 		// A segment that saw the cancellation stopped without sending it.
 		if err := parent.Err(); err != nil {
-			yield(zero, &dynamokit.Error{Op: "scan", Table: s.r.table, Err: err})
+			yield(zero, &dynamokit.Error{Op: "Scan", Table: s.r.table, Err: err})
 		}
 	}
 }
@@ -274,9 +274,9 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error
 	defer op.End(&err)
 	in, err := s.input()
 	if err != nil {
-		return Page[T]{}, wrap("scan", s.r.table, err, nil)
+		return Page[T]{}, wrap("Scan", s.r.table, err, nil)
 	}
-	return s.r.page(ctx, "scan", s.fetch(in), cursor, s.cursor(in))
+	return s.r.page(ctx, "Scan", s.fetch(in), cursor, s.cursor(in))
 }
 
 // cursor is what binds a page cursor of s to s, as Query.cursor does.
@@ -300,7 +300,7 @@ func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()
 	if err != nil {
-		return 0, wrap("count", s.r.table, err, nil)
+		return 0, wrap("Scan", s.r.table, err, nil)
 	}
 	in.Select = types.SelectCount
 	ins := s.segmentInputs(in)
@@ -319,7 +319,7 @@ func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
 		return err
 	})
 	if err != nil {
-		return 0, wrap("count", s.r.table, err, nil)
+		return 0, wrap("Scan", s.r.table, err, nil)
 	}
 	n := 0
 	for _, c := range counts {

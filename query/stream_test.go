@@ -66,7 +66,7 @@ func TestStream(t *testing.T) {
 		defer cancel()
 		var items int
 		var errs []error
-		for _, err := range users.stream(ctx, "scan", p.fetch, 0) {
+		for _, err := range users.stream(ctx, "Scan", p.fetch, 0) {
 			if err != nil {
 				errs = append(errs, err)
 				continue
