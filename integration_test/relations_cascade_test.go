@@ -342,7 +342,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	}
 }
 
-// customerOrders returns the repos of customers and of orders keyed by
+// customerOrders returns the tables of customers and of orders keyed by
 // customer, and their relation, on db.
 func customerOrders(t *testing.T, db *dynamokit.Client, names model.Namer) (*query.Table[Customer], *query.Table[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
 	t.Helper()

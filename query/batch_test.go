@@ -120,7 +120,7 @@ func (f *fakeSend) send(_ context.Context, chunk []map[string]types.AttributeVal
 }
 
 func TestRunBatches(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	values := make([]user, 60)
 	for i := range values {
 		values[i] = user{ID: fmt.Sprintf("u%02d", i), Name: fmt.Sprint("n", i)}
@@ -212,7 +212,7 @@ func TestRunBatches(t *testing.T) {
 }
 
 func TestBatchKeysDeduplicate(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	b, err := users.keys([]user{{ID: "a", Name: "1"}, {ID: "b"}, {ID: "a", Name: "2"}})
 	if err != nil {
 		t.Fatal(err)
@@ -228,11 +228,11 @@ func TestBatchKeysDeduplicate(t *testing.T) {
 // TestBatchPutEmptyKey checks that an item with an empty key (plain or
 // computed) is refused before any request.
 func TestBatchPutEmptyKey(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	if err := users.BatchPut(t.Context(), []user{{ID: "a"}, {Name: "no id"}}, nil); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("BatchPut(user without id) = %v, want ErrEmptyKey", err)
 	}
-	emps := newRepo[emp](t)
+	emps := newTable[emp](t)
 	if err := emps.BatchPut(t.Context(), []emp{{ID: "e"}}, nil); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("BatchPut(emp without dept) = %v, want ErrEmptyKey", err)
 	}

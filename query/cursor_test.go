@@ -23,14 +23,14 @@ import (
 // the org index.
 func cursorSpecs(t *testing.T) (table, index cursorSpec) {
 	t.Helper()
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	table = cursorSpec{scope: "users//query/p1", names: users.positionNames("")}
 	index = cursorSpec{scope: "users/org-index/query/o1", names: users.positionNames("org-index")}
 	return table, index
 }
 
 func TestPositionNames(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	names := func(as []*mapping.Attribute) []string {
 		var out []string
 		for _, a := range as {
@@ -233,7 +233,7 @@ func specOf[T any](t *testing.T, q *Query[T]) cursorSpec {
 // TestCursorBounds checks that a position outside the query's partition or
 // sort-key condition is refused, and one inside accepted.
 func TestCursorBounds(t *testing.T) {
-	users, emps := newRepo[user](t), newRepo[emp](t)
+	users, emps := newTable[user](t), newTable[emp](t)
 	org := func() *Query[user] { return users.Query(user{Org: "o1"}).Index("org-index") }
 	for _, tt := range []struct {
 		name string
@@ -465,7 +465,7 @@ func FuzzCompareNumbers(f *testing.F) {
 // TestCursorScopeBindsTheWholeQuery checks that a cursor is tied to the
 // range operator, filter and direction, not only to the values sent.
 func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	scope := func(q *Query[user]) string {
 		t.Helper()
 		in, err := q.input()
@@ -602,7 +602,7 @@ func twoValues(t reflect.Type) (a, b reflect.Value, ok bool) {
 // MinCursorKeyLen (an empty one above all, which anyone could sign with)
 // is refused when the query or scan is run, before any request.
 func TestSignCursorsKeyLength(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel() // a call that got past the key would fail with ctx's error
 	for _, tt := range []struct {

@@ -22,7 +22,7 @@ func (pyEvent) TableName() string { return "pyevent" }
 // writes, and a bare time given to Range, are encoded in the field's
 // layout, as Create writes them and conditions compare them.
 func TestStampAndRangeFollowTheLayout(t *testing.T) {
-	events := newRepo[pyEvent](t)
+	events := newTable[pyEvent](t)
 	want := clock.UTC().Format("2006-01-02T15:04:05.000000-0700")
 
 	in, err := events.Update(pyEvent{Stream: "s", At: clock}).Set("n", 1).input()

@@ -27,7 +27,7 @@ func (issue) TableName() string { return "issues" }
 // TestQueryMultiKeyInput: every partition attribute with Equal, then the
 // sort conditions in key order.
 func TestQueryMultiKeyInput(t *testing.T) {
-	issues := newRepo[issue](t)
+	issues := newTable[issue](t)
 	p := issue{Tenant: "acme", Parent: "p-1"}
 	tests := []struct {
 		name string
@@ -78,7 +78,7 @@ func TestQueryMultiKeyInput(t *testing.T) {
 		})
 	}
 	// SortKey on a plain sort key builds what Range builds.
-	plains := newRepo[plain](t)
+	plains := newTable[plain](t)
 	viaRange, err1 := plains.Query(plain{K: "k"}).Range(Between, 1, 9).input()
 	viaSort, err2 := plains.Query(plain{K: "k"}).SortKey("r", Between, 1, 9).input()
 	if err1 != nil || err2 != nil {
@@ -92,7 +92,7 @@ func TestQueryMultiKeyInput(t *testing.T) {
 // TestQueryMultiKeyShapeErrors: a query that does not fit the index's key
 // is refused before any request, naming the index and the attribute.
 func TestQueryMultiKeyShapeErrors(t *testing.T) {
-	issues := newRepo[issue](t)
+	issues := newTable[issue](t)
 	p := issue{Tenant: "acme", Parent: "p-1"}
 	on := func() *Query[issue] { return issues.Query(p).Index("by-parent") }
 	tests := []struct {
@@ -140,7 +140,7 @@ func TestQueryMultiKeyShapeErrors(t *testing.T) {
 // TestQueryMultiKeyCursor: a page's position holds every key attribute of
 // the index, and one outside the key condition is refused.
 func TestQueryMultiKeyCursor(t *testing.T) {
-	issues := newRepo[issue](t)
+	issues := newTable[issue](t)
 	q := issues.Query(issue{Tenant: "acme", Parent: "p-1"}).Index("by-parent").SortKey("status", Equal, "open").SortKey("priority", GreaterThan, 1)
 	in, bounds, err := q.build()
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 )
 
 func TestQueryInput(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
+	plains := newTable[plain](t)
 	tests := []struct {
 		name string
 		q    interface {
@@ -95,7 +95,7 @@ func TestQueryInput(t *testing.T) {
 }
 
 func TestQueryRangeOps(t *testing.T) {
-	plains := newRepo[plain](t)
+	plains := newTable[plain](t)
 	for _, tt := range []struct {
 		op   Op
 		vals []any
@@ -119,8 +119,8 @@ func TestQueryRangeOps(t *testing.T) {
 }
 
 func TestQueryInputErrors(t *testing.T) {
-	users := newRepo[user](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	plains := newTable[plain](t)
 	tests := []struct {
 		name    string
 		q       *Query[user]
@@ -155,8 +155,8 @@ func TestQueryInputErrors(t *testing.T) {
 }
 
 func TestScanInput(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
 	tests := []struct {
 		name string
 		s    interface {
@@ -207,7 +207,7 @@ func TestScanInput(t *testing.T) {
 }
 
 func TestScanSegments(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	sc := users.Scan().Segments(3)
 	in, err := sc.input()
 	if err != nil {
@@ -248,7 +248,7 @@ type order struct {
 func (order) TableName() string { return "orders" }
 
 func TestQueryRangeEncodesLikeTheField(t *testing.T) {
-	orders := newRepo[order](t)
+	orders := newTable[order](t)
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	in, err := orders.Query(order{Customer: "c"}).Range(GreaterThanEqual, at).input()
 	if err != nil {

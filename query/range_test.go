@@ -39,7 +39,7 @@ const (
 // TestRangeByExample checks the condition a range by example becomes, and
 // that a cursor of such a query is bound to it.
 func TestRangeByExample(t *testing.T) {
-	orders, sites := newRepo[shipment](t), newRepo[site](t)
+	orders, sites := newTable[shipment](t), newTable[site](t)
 	from := time.Date(2026, 3, 3, 1, 0, 0, 0, time.FixedZone("CET", 3600)) // 00:00 UTC
 	to := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)
 	ord := func() *Query[shipment] { return orders.Query(shipment{Customer: "c"}) }
@@ -133,7 +133,7 @@ func mustCursor(t *testing.T, got *keyBoundsInput, pk types.AttributeValue, sk s
 // TestRangeByExampleErrors: a value of the wrong type names the field to
 // set and its type.
 func TestRangeByExampleErrors(t *testing.T) {
-	orders, sites := newRepo[shipment](t), newRepo[site](t)
+	orders, sites := newTable[shipment](t), newTable[site](t)
 	day := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
@@ -143,7 +143,7 @@ func TestRangeByExampleErrors(t *testing.T) {
 		{"a time", buildErr(orders.Query(shipment{Customer: "c"}).Range(GreaterThanEqual, day)), "got time.Time, want an example of query.shipment with OrderedAt (ordered_at, a time.Time) set, or a query.RawKey"},
 		{"a string", buildErr(orders.Query(shipment{Customer: "c"}).Range(GreaterThanEqual, "2026-03-03")), "got string, want an example of query.shipment"},
 		{"a city without its state", buildErr(sites.Query(site{Country: "us"}).Range(BeginsWith, site{City: "SF"})), "city is set but state, which comes before it, is not"},
-		{"a raw key on a plain sort key", buildErr(newRepo[plain](t).Query(plain{K: "k"}).Range(Equal, RawKey("1"))), "a RawKey is for a computed sort key"},
+		{"a raw key on a plain sort key", buildErr(newTable[plain](t).Query(plain{K: "k"}).Range(Equal, RawKey("1"))), "a RawKey is for a computed sort key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestRangeByExampleErrors(t *testing.T) {
 		})
 	}
 	// An example of a plain sort key gives its value.
-	in, err := newRepo[plain](t).Query(plain{K: "k"}).Range(GreaterThanEqual, plain{R: 7}).input()
+	in, err := newTable[plain](t).Query(plain{K: "k"}).Range(GreaterThanEqual, plain{R: 7}).input()
 	if err != nil || in.ExpressionAttributeValues[":1"].(*types.AttributeValueMemberN).Value != "7" {
 		t.Errorf("Range(GreaterThanEqual, plain{R: 7}) = %v, %v; want r >= 7", in, err)
 	}

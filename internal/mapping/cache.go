@@ -74,7 +74,7 @@ type Handle interface {
 
 // Must returns the mapping of h's type, which [For] has accepted already:
 // h is a *model.Model, and one exists only for a valid model type. It is
-// for the packages that take a *model.Model from a query.Repo; a zero
+// for the packages that take a *model.Model from a query.Table; a zero
 // handle or a type For refuses is a bug in dynamokit, and Must panics.
 func Must(h Handle) *Model {
 	m, err := For(h.Type())
