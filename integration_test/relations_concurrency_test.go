@@ -107,7 +107,7 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	for i, d := range depts {
 		parents[i] = f.dept(Department{DepartmentID: d})
 	}
-	lists, err := f.staff.ChildrenOf(ctx, parents, 0)
+	lists, err := f.staff.ChildrenOf(ctx, parents)
 	if err != nil {
 		t.Fatal(err)
 	}
