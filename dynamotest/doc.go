@@ -17,9 +17,9 @@
 // TestMain to stop the engine when the tests are done.
 //
 // All tests of a binary share one engine, and DYNAMODB_ENDPOINT may be shared
-// by many runs, so tests name their tables with [TablePrefix]. [CreateTables] creates the tables of
-// dynamokit models under that prefix and drops them when the test ends; the
-// client it returns names tables with that prefix, so query, relations and
+// by many runs, so tests name their tables with [TablePrefix]. [CreateTables]
+// creates the tables of dynamokit models under that prefix and drops them
+// when the test ends; the client it returns names tables with that prefix, so query, relations and
 // schema find them:
 //
 //	func TestUsers(t *testing.T) {

@@ -9,9 +9,10 @@ import (
 	"github.com/dynamokit/dynamokit/schema"
 )
 
-// CreateTables creates the tables of models for t, under a [TablePrefix] unique to t,
-// waits until they are active, and drops them when t ends. It returns a
-// copy of c whose namer leads query, relations and schema to those tables:
+// CreateTables creates the tables of models for t, under a [TablePrefix]
+// unique to t, waits until they are active, and drops them when t ends. It
+// returns a copy of c whose namer leads query, relations and schema to
+// those tables:
 //
 //	c := dynamotest.CreateTables(t, dynamotest.Client(t), model.MustOf[User]())
 //	users, err := query.NewTable[User](c)
