@@ -47,8 +47,16 @@ var (
 // Error is the error of a failed operation, shared by every dynamokit
 // package. Kind is one of the sentinel errors (or nil) and Err the cause;
 // errors.Is and errors.As see both. It is always returned as a pointer.
+//
+// Op is always the name of the DynamoDB API operation that failed, or that
+// was refused before it was sent: "GetItem", "PutItem", "UpdateItem",
+// "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+// "TransactWriteItems", "TransactGetItems", or a schema operation such as
+// "CreateTable". A Table.Create, Put or Delete is a "PutItem" or
+// "DeleteItem", a count is a "Query" or "Scan", and a write the write
+// rules turn into a transaction is a "TransactWriteItems".
 type Error struct {
-	Op    string                          // the operation, such as "get", "query" or "PutItem"
+	Op    string                          // the DynamoDB API operation, such as "GetItem" or "Query"
 	Table string                          // the table name, or ""
 	Index string                          // the secondary index, set with [ErrIndexNotFound]
 	Key   map[string]types.AttributeValue // the key of the item, when the operation has one
@@ -57,7 +65,7 @@ type Error struct {
 }
 
 // Error implements the error interface. The message names the package
-// once: "dynamokit: get users {id: 7}: item not found".
+// once: "dynamokit: GetItem users {id: 7}: item not found".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("dynamokit: ")

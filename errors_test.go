@@ -45,15 +45,15 @@ func TestError(t *testing.T) {
 		err  *Error
 		want string
 	}{
-		{&Error{Op: "get", Table: "t", Kind: ErrNotFound, Err: cause}, "dynamokit: get t: item not found"},
-		{&Error{Op: "get", Table: "t", Key: key, Kind: ErrNotFound, Err: cause}, `dynamokit: get t {id: "7", n: 2}: item not found`},
-		{&Error{Op: "get", Table: "t", Err: cause}, "dynamokit: get t: boom"},
-		{&Error{Op: "transaction", Err: cause}, "dynamokit: transaction: boom"},
-		{&Error{Op: "get", Table: "t", Err: fmt.Errorf("query: relations: %w", cause)}, "dynamokit: get t: boom"},
+		{&Error{Op: "GetItem", Table: "t", Kind: ErrNotFound, Err: cause}, "dynamokit: GetItem t: item not found"},
+		{&Error{Op: "GetItem", Table: "t", Key: key, Kind: ErrNotFound, Err: cause}, `dynamokit: GetItem t {id: "7", n: 2}: item not found`},
+		{&Error{Op: "GetItem", Table: "t", Err: cause}, "dynamokit: GetItem t: boom"},
+		{&Error{Op: "TransactWriteItems", Err: cause}, "dynamokit: TransactWriteItems: boom"},
+		{&Error{Op: "GetItem", Table: "t", Err: fmt.Errorf("query: relations: %w", cause)}, "dynamokit: GetItem t: boom"},
 		{
-			&Error{Op: "parent with children", Table: "depts", Kind: errors.New("relations: parent not found"),
-				Err: &Error{Op: "get", Table: "depts", Kind: ErrNotFound, Err: cause}},
-			"dynamokit: parent with children depts: parent not found: get depts: item not found",
+			&Error{Op: "Query", Table: "depts", Kind: errors.New("relations: parent not found"),
+				Err: &Error{Op: "GetItem", Table: "depts", Kind: ErrNotFound, Err: cause}},
+			"dynamokit: Query depts: parent not found: GetItem depts: item not found",
 		},
 	} {
 		if got := tt.err.Error(); got != tt.want {

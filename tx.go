@@ -172,7 +172,7 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 	all, err := txn.Plan(ctx, c.writeRules(), writes)
 	if err != nil {
 		undo()
-		return refusal("transaction", err)
+		return refusal("TransactWriteItems", err)
 	}
 	all = append(all, with...)
 	if err := c.sendTx(ctx, opts, all); err != nil {
@@ -225,11 +225,7 @@ func (c *Client) sendTx(ctx context.Context, opts *TxOptions, writes []*txn.Writ
 		}
 		return te
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		e.Op = "transaction"
-	}
-	return err
+	return err // the executor's *Error, of TransactWriteItems
 }
 
 // reasons returns the TxReasons of n actions cancelled by tce, with their
@@ -293,11 +289,7 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 			}
 			return te
 		}
-		var e *Error
-		if errors.As(err, &e) {
-			e.Op = "read transaction"
-		}
-		return err
+		return err // the executor's *Error, of TransactGetItems
 	}
 	var missing error
 	for i, b := range built {
@@ -307,10 +299,10 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 		}
 		found, err := b.Store(item)
 		if err != nil {
-			return &Error{Op: "read transaction", Table: b.Table, Err: err}
+			return &Error{Op: "TransactGetItems", Table: b.Table, Err: err}
 		}
 		if !found && missing == nil {
-			missing = &Error{Op: "read transaction", Table: b.Table, Key: b.Item.Get.Key, Kind: ErrNotFound}
+			missing = &Error{Op: "TransactGetItems", Table: b.Table, Key: b.Item.Get.Key, Kind: ErrNotFound}
 		}
 	}
 	return missing

@@ -1,7 +1,7 @@
 // Package dynamotest gives integration tests a DynamoDB engine, for
 // dynamokit's own tests and for tests in code that uses dynamokit.
 //
-// [Endpoint] finds an engine in this order:
+// [EndpointURL] finds an engine in this order:
 //
 //  1. DYNAMODB_ENDPOINT, when set;
 //  2. a moto container ([Image]) started through testcontainers-go when a
@@ -17,13 +17,13 @@
 // TestMain to stop the engine when the tests are done.
 //
 // All tests of a binary share one engine, and DYNAMODB_ENDPOINT may be shared
-// by many runs, so tests name their tables with [Prefix]. [Tables] creates the tables of
-// dynamokit models under that prefix and drops them when the test ends; the
-// client it returns names tables with that prefix, so query, relations and
+// by many runs, so tests name their tables with [TablePrefix]. [CreateTables]
+// creates the tables of dynamokit models under that prefix and drops them
+// when the test ends; the client it returns names tables with that prefix, so query, relations and
 // schema find them:
 //
 //	func TestUsers(t *testing.T) {
-//		c := dynamotest.Tables(t, dynamotest.Client(t), model.MustOf[User]())
+//		c := dynamotest.CreateTables(t, dynamotest.Client(t), model.MustOf[User]())
 //		users, err := query.NewTable[User](c)
 //		// ...
 //	}

@@ -16,11 +16,11 @@ import (
 	"github.com/dynamokit/dynamokit/connect"
 )
 
-// Client returns a [dynamokit.Client] connected to [Endpoint](t), with
+// Client returns a [dynamokit.Client] connected to [EndpointURL](t), with
 // opts applied last.
 func Client(t testing.TB, opts ...dynamokit.Option) *dynamokit.Client {
 	t.Helper()
-	c, err := connect.Endpoint(t.Context(), Endpoint(t), opts...)
+	c, err := connect.Endpoint(t.Context(), EndpointURL(t), opts...)
 	if err != nil {
 		t.Fatalf("dynamotest: %v", err)
 	}
@@ -34,11 +34,11 @@ var prefixes sync.Map // testing.TB → string
 // that prefixes stay within 40 characters.
 const maxNameInPrefix = 27
 
-// Prefix returns a table-name prefix unique to t and to this run, such as
+// TablePrefix returns a table-name prefix unique to t and to this run, such as
 // "dk-TestUsers-3fa9c1-". It is at most 40 characters long and contains only
 // characters valid in table names, and it is the same for every call with
 // the same t.
-func Prefix(t testing.TB) string {
+func TablePrefix(t testing.TB) string {
 	t.Helper()
 	if p, ok := prefixes.Load(t); ok {
 		return p.(string)

@@ -21,7 +21,7 @@ import (
 	"github.com/dynamokit/dynamokit/schema"
 )
 
-// validPrefix matches what Prefix returns.
+// validPrefix matches what TablePrefix returns.
 var validPrefix = regexp.MustCompile(`^dk-[A-Za-z0-9_.-]+-[0-9a-f]{6}-$`)
 
 // checkPrefix fails t unless p is a valid, short table-name prefix.
@@ -35,18 +35,18 @@ func checkPrefix(t *testing.T, p string) {
 	}
 }
 
-func TestPrefix(t *testing.T) {
-	p := dynamotest.Prefix(t)
+func TestTablePrefix(t *testing.T) {
+	p := dynamotest.TablePrefix(t)
 	checkPrefix(t, p)
-	if !strings.HasPrefix(p, "dk-TestPrefix-") {
+	if !strings.HasPrefix(p, "dk-TestTablePrefix-") {
 		t.Errorf("prefix %q does not contain the test name", p)
 	}
-	if again := dynamotest.Prefix(t); again != p {
-		t.Errorf("second Prefix = %q, want the first one, %q", again, p)
+	if again := dynamotest.TablePrefix(t); again != p {
+		t.Errorf("second TablePrefix = %q, want the first one, %q", again, p)
 	}
 }
 
-func TestPrefixSubtests(t *testing.T) {
+func TestTablePrefixSubtests(t *testing.T) {
 	names := []string{
 		"simple",
 		"with spaces/and/slashes",
@@ -58,7 +58,7 @@ func TestPrefixSubtests(t *testing.T) {
 	var seen []string
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			p := dynamotest.Prefix(t)
+			p := dynamotest.TablePrefix(t)
 			checkPrefix(t, p)
 			if slices.Contains(seen, p) {
 				t.Errorf("prefix %q was already given to another test", p)
@@ -68,13 +68,13 @@ func TestPrefixSubtests(t *testing.T) {
 	}
 }
 
-func TestPrefixDiffersBetweenRuns(t *testing.T) {
+func TestTablePrefixDiffersBetweenRuns(t *testing.T) {
 	// The same test name in two runs must not give the same prefix: the
 	// prefix ends in random bits. Same-named subtests stand in for runs.
 	var got []string
 	for range 20 {
 		t.Run("run", func(t *testing.T) {
-			p := dynamotest.Prefix(t)
+			p := dynamotest.TablePrefix(t)
 			got = append(got, p[len(p)-len("abcdef-"):])
 		})
 	}
@@ -86,7 +86,7 @@ func TestPrefixDiffersBetweenRuns(t *testing.T) {
 
 func TestClientMissingTable(t *testing.T) {
 	c := dynamotest.Client(t)
-	_, err := c.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(dynamotest.Prefix(t) + "none")})
+	_, err := c.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(dynamotest.TablePrefix(t) + "none")})
 	if !errors.Is(err, dynamokit.ErrTableNotFound) {
 		t.Fatalf("DescribeTable(missing) error = %v, want ErrTableNotFound", err)
 	}
@@ -100,8 +100,8 @@ func TestDeleteTables(t *testing.T) {
 	c := dynamotest.Client(t)
 	var name string
 	t.Run("create", func(t *testing.T) {
-		name = dynamotest.Prefix(t) + "tmp"
-		dynamotest.DeleteTables(t, c, name, dynamotest.Prefix(t)+"never-created")
+		name = dynamotest.TablePrefix(t) + "tmp"
+		dynamotest.DeleteTables(t, c, name, dynamotest.TablePrefix(t)+"never-created")
 		if _, err := c.CreateTable(t.Context(), schema.CreateInput(model.MustOf[user](), func(string) string { return name })); err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestChild(t *testing.T) {
 	if os.Getenv("DYNAMOTEST_CHILD") != "1" {
 		t.Skip("run by other tests in a subprocess")
 	}
-	fmt.Println("endpoint:", dynamotest.Endpoint(t))
+	fmt.Println("endpoint:", dynamotest.EndpointURL(t))
 }
 
 // noEngine is an environment with no endpoint, no Docker and no Python.
@@ -152,7 +152,7 @@ func noEngine(t *testing.T) []string {
 	}
 }
 
-// TestMissingEngine checks that Endpoint skips, or fails when CI is true,
+// TestMissingEngine checks that EndpointURL skips, or fails when CI is true,
 // when there is no endpoint, no Docker and no Python, and that it says what
 // to install.
 func TestMissingEngine(t *testing.T) {
@@ -243,24 +243,24 @@ func TestBrokenDockerFallsThrough(t *testing.T) {
 }
 
 // TestOwnEndpoint: a test with an engine of its own gets it again from
-// Endpoint, in its subtests too, and it is not an engine of the pool.
+// EndpointURL, in its subtests too, and it is not an engine of the pool.
 func TestOwnEndpoint(t *testing.T) {
 	if os.Getenv(connect.EnvEndpoint) != "" {
 		t.Skip("DYNAMODB_ENDPOINT is one engine")
 	}
 	own := dynamotest.OwnEndpoint(t)
-	if got := dynamotest.Endpoint(t); got != own {
+	if got := dynamotest.EndpointURL(t); got != own {
 		t.Errorf("Endpoint after OwnEndpoint = %s, want %s", got, own)
 	}
 	t.Run("subtest", func(t *testing.T) {
-		if got := dynamotest.Endpoint(t); got != own {
+		if got := dynamotest.EndpointURL(t); got != own {
 			t.Errorf("Endpoint in a subtest = %s, want %s", got, own)
 		}
 	})
 	var pooled string
 	t.Run("other test", func(t *testing.T) {
 		// A test of another name is given a pool engine.
-		pooled = dynamotest.Endpoint(otherName{t})
+		pooled = dynamotest.EndpointURL(otherName{t})
 	})
 	if pooled == own {
 		t.Errorf("a pool engine is the test's own %s", own)

@@ -19,7 +19,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
-// Image is the moto container image that [Endpoint] starts when Docker is
+// Image is the moto container image that [EndpointURL] starts when Docker is
 // reachable. Its moto version is [motoserver.Version]. Where no registry is
 // reachable, scripts/build-moto-image in the dynamokit repository builds an
 // image with this tag from Debian's packages and PyPI.
@@ -63,7 +63,7 @@ const (
 )
 
 // EnvEngines names the environment variable that sets how many engines
-// [Endpoint] starts for the tests of one process (moto or containers; a
+// [EndpointURL] starts for the tests of one process (moto or containers; a
 // DYNAMODB_ENDPOINT is always one). Default: the number of CPUs, at least 1
 // and at most 4. moto serves one request at a time, so parallel tests
 // (t.Parallel) on several engines finish sooner than on one.
@@ -95,7 +95,7 @@ var engine struct {
 	byTest   map[string]*instance // a top-level test's engine
 }
 
-// Endpoint returns the URL of a DynamoDB engine for t. It tries, in order:
+// EndpointURL returns the URL of a DynamoDB engine for t. It tries, in order:
 //
 //  1. DYNAMODB_ENDPOINT, when set;
 //  2. the moto container [Image], through testcontainers-go, when a Docker
@@ -103,18 +103,18 @@ var engine struct {
 //  3. a moto server started by [motoserver.Start] when Python 3 is there.
 //
 // [EnvEngine] forces one of them. When a Docker engine answers but the
-// container cannot start (for instance the image cannot be pulled), Endpoint
+// container cannot start (for instance the image cannot be pulled), EndpointURL
 // logs one line and goes on to moto, except under CI=true, where that is a
 // failure. With no engine at all it skips t, saying what to install, or fails
 // it when the environment variable CI is true. Every call logs which engine
 // t uses.
 //
-// A moto engine serves one request at a time, so Endpoint keeps a pool of
+// A moto engine serves one request at a time, so EndpointURL keeps a pool of
 // them (see [EnvEngines]) and gives each top-level test the least busy one;
 // the test, its subtests and every later call for them get that same
 // engine, so tables a test creates are found by all of its clients. Mark
 // tests with t.Parallel to spread them over the pool.
-func Endpoint(t testing.TB) string {
+func EndpointURL(t testing.TB) string {
 	t.Helper()
 	ready(t)
 	in, err := assign(t)
@@ -125,10 +125,10 @@ func Endpoint(t testing.TB) string {
 	return in.endpoint
 }
 
-// OwnEndpoint is [Endpoint] for a test that needs an engine no other test
+// OwnEndpoint is [EndpointURL] for a test that needs an engine no other test
 // uses, such as one that measures the engine's latency or memory: it starts
 // an engine of the pool's kind for t alone, outside the pool, and stops it
-// when t ends. Later calls of Endpoint and [Client] for t and its subtests
+// when t ends. Later calls of [EndpointURL] and [Client] for t and its subtests
 // return it. With DYNAMODB_ENDPOINT, which is one engine, it returns that
 // engine and logs that it is shared.
 func OwnEndpoint(t testing.TB) string {
@@ -230,7 +230,7 @@ func assign(t testing.TB) (*instance, error) {
 	return best, nil
 }
 
-// Main runs the tests of m and then stops the engines that [Endpoint]
+// Main runs the tests of m and then stops the engines that [EndpointURL]
 // started, if any, returning m's exit code:
 //
 //	func TestMain(m *testing.M) { os.Exit(dynamotest.Main(m)) }
@@ -275,7 +275,7 @@ func startEngine(kind string) (*instance, error) {
 	return startMoto()
 }
 
-// findEngine picks the kind of engine, following [Endpoint]'s order, and
+// findEngine picks the kind of engine, following [EndpointURL]'s order, and
 // starts the pool's first engine.
 func findEngine() {
 	engine.byTest = make(map[string]*instance)

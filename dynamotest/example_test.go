@@ -24,7 +24,7 @@ func testUsers(t *testing.T) {
 	c := dynamotest.Client(t) // skips (or, with CI=true, fails) without an engine
 	// Creates the users table under a prefix unique to this test and run,
 	// and drops it when the test ends; c names tables with that prefix.
-	c = dynamotest.Tables(t, c, model.MustOf[user]())
+	c = dynamotest.CreateTables(t, c, model.MustOf[user]())
 	users, err := query.NewTable[user](c)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func testUsers(t *testing.T) {
 	if err := users.Create(ctx, &user{ID: "u1", Name: "Ada"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := users.Get(ctx, user{ID: "u1"}, query.Consistent())
+	got, err := users.Consistent().Get(ctx, user{ID: "u1"})
 	if err != nil {
 		t.Fatal(err)
 	}

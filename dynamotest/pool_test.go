@@ -15,7 +15,7 @@ type namedTB struct {
 
 func (n namedTB) Name() string { return n.name }
 
-// TestPoolSubtestFirst: Endpoint's doc promises that "the test, its
+// TestPoolSubtestFirst: EndpointURL's doc promises that "the test, its
 // subtests and every later call for them get that same engine". When a
 // subtest is the first to ask, the engine is released as that subtest
 // ends, so a later call of the parent (or of a sibling) may get another
@@ -24,10 +24,10 @@ func (n namedTB) Name() string { return n.name }
 // DYNAMOKIT_ENGINES=2 or more; the default on 2 CPUs).
 func TestPoolSubtestFirst(t *testing.T) {
 	var first string
-	t.Run("setup", func(t *testing.T) { first = dynamotest.Endpoint(t) })
+	t.Run("setup", func(t *testing.T) { first = dynamotest.EndpointURL(t) })
 	// Another top-level test, running in parallel, now uses that engine.
-	dynamotest.Endpoint(namedTB{TB: t, name: "TestSomeOtherTest"})
-	if got := dynamotest.Endpoint(t); got != first {
+	dynamotest.EndpointURL(namedTB{TB: t, name: "TestSomeOtherTest"})
+	if got := dynamotest.EndpointURL(t); got != first {
 		t.Errorf("Endpoint(parent) after its subtest = %s, want the subtest's engine %s", got, first)
 	}
 }

@@ -9,18 +9,19 @@ import (
 	"github.com/dynamokit/dynamokit/schema"
 )
 
-// Tables creates the tables of models for t, under a [Prefix] unique to t,
-// waits until they are active, and drops them when t ends. It returns a
-// copy of c whose namer leads query, relations and schema to those tables:
+// CreateTables creates the tables of models for t, under a [TablePrefix]
+// unique to t, waits until they are active, and drops them when t ends. It
+// returns a copy of c whose namer leads query, relations and schema to
+// those tables:
 //
-//	c := dynamotest.Tables(t, dynamotest.Client(t), model.MustOf[User]())
+//	c := dynamotest.CreateTables(t, dynamotest.Client(t), model.MustOf[User]())
 //	users, err := query.NewTable[User](c)
 //
 // A failure to create the tables ends the test with t.Fatal; a failure to
 // drop them is reported with t.Errorf.
-func Tables(t testing.TB, c *dynamokit.Client, models ...*model.Model) *dynamokit.Client {
+func CreateTables(t testing.TB, c *dynamokit.Client, models ...*model.Model) *dynamokit.Client {
 	t.Helper()
-	c = c.With(dynamokit.WithNamer(model.Prefix(Prefix(t))))
+	c = c.With(dynamokit.WithNamer(model.Prefix(TablePrefix(t))))
 	// Registered before Create, so tables made before a failure are dropped.
 	t.Cleanup(func() {
 		// The test's context is cancelled before cleanups run.

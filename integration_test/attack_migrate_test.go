@@ -93,7 +93,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 		txs    int
 		cancel context.CancelFunc
 	)
-	db := dynamotest.Tables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+	db := dynamotest.CreateTables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		if r.Op == "TransactWriteItems" && cancel != nil {
@@ -137,7 +137,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 	if _, err := r.Run(ctx); err != nil {
 		t.Fatalf("resumed Run = %v", err)
 	}
-	all, err := users.Scan().Consistent().Collect(ctx)
+	all, err := users.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 // none missing.
 func uniqueInvariant(t *testing.T, e env, users *query.Table[uUser]) {
 	t.Helper()
-	all, err := users.Scan().Consistent().Collect(t.Context())
+	all, err := users.Consistent().Scan().Collect(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestAttackUniqueScopeEmptyAndFailedWrites(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	cancelOnGet := make(chan context.CancelFunc, 1)
-	db := dynamotest.Tables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
+	db := dynamotest.CreateTables(t, graphClient(t, dynamokit.WithHook(func(_ context.Context, r *dynamokit.Request) {
 		if r.Op != "GetItem" {
 			return
 		}
@@ -125,7 +125,7 @@ func TestAttackUniqueScopeEmptyAndFailedWrites(t *testing.T) {
 		t.Fatalf("Update with its context cancelled = %v, want context.Canceled", err)
 	}
 	uniqueInvariant(t, e, users)
-	if got, _ := users.Get(ctx, uUser{ID: "e1"}, query.Consistent()); got.Email != "e@x" {
+	if got, _ := users.Consistent().Get(ctx, uUser{ID: "e1"}); got.Email != "e@x" {
 		t.Fatalf("e1 = %+v after a cancelled update, want e@x", got)
 	}
 }
@@ -193,7 +193,7 @@ func TestAttackUniqueSwapInOneTx(t *testing.T) {
 		t.Fatalf("WriteTx(swap x1 and x3) = %v", err)
 	}
 	uniqueInvariant(t, e, users)
-	if got, _ := users.Get(ctx, uUser{ID: "x3"}, query.Consistent()); got.Email != "c@x" {
+	if got, _ := users.Consistent().Get(ctx, uUser{ID: "x3"}); got.Email != "c@x" {
 		t.Fatalf("x3 = %+v after the swap", got)
 	}
 }

@@ -43,33 +43,33 @@ type sdkClient interface {
 type benchEnv struct {
 	client sdkClient
 	table  dynamo.Table
-	repo   *query.Table[benchmodel.Employee]
+	emps   *query.Table[benchmodel.Employee]
 	name   string
 }
 
 func newBenchEnv(b *testing.B) benchEnv {
 	b.Helper()
 	e := newEnv(b, must[benchmodel.Employee](b))
-	repo, err := query.NewTable[benchmodel.Employee](e.db)
+	emps, err := query.NewTable[benchmodel.Employee](e.db)
 	if err != nil {
 		b.Fatal(err)
 	}
 	sdk := e.db.API().(*dynamodb.Client) // the raw SDK client, under no executor
-	be := benchEnv{client: sdk, table: dynamo.NewFromIface(sdk).Table(repo.TableName()), repo: repo, name: repo.TableName()}
+	be := benchEnv{client: sdk, table: dynamo.NewFromIface(sdk).Table(emps.TableName()), emps: emps, name: emps.TableName()}
 	ctx := b.Context()
 	for i := range benchItems {
 		item := benchmodel.Sample(benchDept, i)
-		if err := repo.Put(ctx, &item); err != nil {
+		if err := emps.Put(ctx, &item); err != nil {
 			b.Fatal(err)
 		}
 	}
 	// Warm the engine's JIT so that the first library measured is not
 	// penalised.
 	for range 200 {
-		if _, err := repo.Get(ctx, benchmodel.Employee{Dept: benchDept, ID: "e-000"}); err != nil {
+		if _, err := emps.Get(ctx, benchmodel.Employee{Dept: benchDept, ID: "e-000"}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := repo.Query(benchmodel.Employee{Dept: benchDept}).Collect(ctx); err != nil {
+		if _, err := emps.Query(benchmodel.Employee{Dept: benchDept}).Collect(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -175,7 +175,7 @@ func getItemOps(e benchEnv) ops {
 			return e.table.Get("dept", benchDept).Range("id", dynamo.Equal, id).One(ctx, &v)
 		},
 		"dynamokit": func(ctx context.Context) error {
-			_, err := e.repo.Get(ctx, benchmodel.Employee{Dept: benchDept, ID: id})
+			_, err := e.emps.Get(ctx, benchmodel.Employee{Dept: benchDept, ID: id})
 			return err
 		},
 	}
@@ -200,7 +200,7 @@ func putItemOps(e benchEnv) ops {
 			return e.table.Put(&v).Run(ctx)
 		},
 		"dynamokit": func(ctx context.Context) error {
-			return e.repo.Put(ctx, &v)
+			return e.emps.Put(ctx, &v)
 		},
 	}
 }
@@ -258,7 +258,7 @@ func queryOps(e benchEnv) ops {
 			return check(len(out))
 		},
 		"dynamokit": func(ctx context.Context) error {
-			out, err := e.repo.Query(benchmodel.Employee{Dept: benchDept}).Collect(ctx)
+			out, err := e.emps.Query(benchmodel.Employee{Dept: benchDept}).Collect(ctx)
 			if err != nil {
 				return err
 			}

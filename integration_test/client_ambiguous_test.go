@@ -65,7 +65,7 @@ func TestAmbiguousWriteNotRepeated(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &resetAfterSend{next: &http.Client{}, op: tt.op, done: true} // armed below
 			rec := &recorder{}
-			c := dynamotest.Tables(t, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) { o.HTTPClient = h })), must[tally](t))
+			c := dynamotest.CreateTables(t, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) { o.HTTPClient = h })), must[tally](t))
 			c = c.With(dynamokit.WithHook(rec.hook))
 			tallies, err := query.NewTable[tally](c)
 			if err != nil {
@@ -87,7 +87,7 @@ func TestAmbiguousWriteNotRepeated(t *testing.T) {
 			if tt.op == "PutItem" {
 				key = "b"
 			}
-			got, gerr := tallies.Get(ctx, tally{ID: key}, query.Consistent())
+			got, gerr := tallies.Consistent().Get(ctx, tally{ID: key})
 			if gerr != nil {
 				t.Fatal(gerr)
 			}

@@ -168,7 +168,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 		// The SDK's classification, without its waits.
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) { so.MaxAttempts = 4; so.Backoff = noWait{} })
 	})
-	c := dynamotest.Tables(t, graphClient(t, sdk, dynamokit.WithRetry(dynamokit.DefaultRetry)),
+	c := dynamotest.CreateTables(t, graphClient(t, sdk, dynamokit.WithRetry(dynamokit.DefaultRetry)),
 		must[FaultTally](t), must[FaultDoc](t), must[FaultTeam](t), must[FaultPlayer](t))
 	e := &faultEnv{h: h, clean: graphClient(t, dynamokit.WithNamer(c.Namer()))}
 	var err error

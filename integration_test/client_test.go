@@ -23,7 +23,7 @@ import (
 func TestClientTableNotFound(t *testing.T) {
 	t.Parallel()
 	// No tables: the namer leads to names no test creates.
-	c := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t)+"missing-")))
+	c := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.TablePrefix(t)+"missing-")))
 	ctx := t.Context()
 	events, err := query.NewTable[Event](c)
 	if err != nil {
@@ -194,7 +194,7 @@ func TestClientRetry(t *testing.T) {
 	if len(reqs) != 3 || reqs[0].Attempt != 1 || reqs[2].Attempt != 3 || reqs[0].Err == nil || reqs[2].Err != nil {
 		t.Errorf("hook saw %d attempts %+v, want 3: two conflicts, then success", len(reqs), reqs)
 	}
-	if _, err := events.Get(t.Context(), v, query.Consistent()); err != nil {
+	if _, err := events.Consistent().Get(t.Context(), v); err != nil {
 		t.Errorf("Get after the retried transaction: %v", err)
 	}
 

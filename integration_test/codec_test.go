@@ -40,11 +40,11 @@ func TestCodecInterop(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Profile](t))
 	ctx := t.Context()
-	repo, err := query.NewTable[Profile](e.db.With(dynamokit.WithNamer(e.names)))
+	ours, err := query.NewTable[Profile](e.db.With(dynamokit.WithNamer(e.names)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := dynamo.NewFromIface(e.db.API().(*dynamodb.Client)).Table(repo.TableName())
+	table := dynamo.NewFromIface(e.db.API().(*dynamodb.Client)).Table(ours.TableName())
 	nick := "ada"
 	profiles := []Profile{
 		{
@@ -69,7 +69,7 @@ func TestCodecInterop(t *testing.T) {
 			if err := table.Put(p).Run(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got, err := repo.Get(ctx, Profile{ID: p.ID})
+			got, err := ours.Get(ctx, Profile{ID: p.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestCodecInterop(t *testing.T) {
 			if err := table.Delete("id", p.ID).Run(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := repo.Put(ctx, &p); err != nil {
+			if err := ours.Put(ctx, &p); err != nil {
 				t.Fatal(err)
 			}
 			var back Profile

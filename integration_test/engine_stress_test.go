@@ -84,7 +84,7 @@ func TestEngineStress(t *testing.T) {
 	watch := &connWatch{next: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		tr.IdleConnTimeout = 5 * time.Millisecond
 	})}
-	c := dynamotest.Tables(t, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+	c := dynamotest.CreateTables(t, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		o.HTTPClient = watch
 	})), must[StressItem](t))
 	items, err := query.NewTable[StressItem](c)

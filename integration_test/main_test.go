@@ -28,7 +28,7 @@ type env struct {
 // prefix unique to t; they are dropped when t ends.
 func newEnv(t testing.TB, models ...*model.Model) env {
 	t.Helper()
-	db := dynamotest.Tables(t, graphClient(t), models...)
+	db := dynamotest.CreateTables(t, graphClient(t), models...)
 	return env{db: db, names: db.Namer()}
 }
 

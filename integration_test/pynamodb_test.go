@@ -141,7 +141,7 @@ func TestPynamoDBInterop(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t), must[PyOrder](t))
 	ctx := t.Context()
-	py := newPynamoDB(t, dynamotest.Endpoint(t), e.names("department"), e.names("employee"), e.names("order"))
+	py := newPynamoDB(t, dynamotest.EndpointURL(t), e.names("department"), e.names("employee"), e.names("order"))
 	depts, err := query.NewTable[Department](e.db)
 	if err != nil {
 		t.Fatal(err)

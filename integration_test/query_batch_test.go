@@ -96,7 +96,7 @@ func TestQueryBatchFaults(t *testing.T) {
 	if n, err := events.Scan().Count(ctx); err != nil || n != 500 {
 		t.Errorf("Count after deleting half = %d, %v; want 500", n, err)
 	}
-	gone, err := faulty.BatchGet(ctx, eventKeys(want[:500]), &query.BatchOptions{Consistent: true, Retries: 30, BaseDelay: time.Millisecond})
+	gone, err := faulty.Consistent().BatchGet(ctx, eventKeys(want[:500]), &query.BatchOptions{Retries: 30, BaseDelay: time.Millisecond})
 	if err != nil || len(gone) != 0 {
 		t.Errorf("consistent BatchGet of deleted keys = %d items, %v; want none", len(gone), err)
 	}
@@ -141,7 +141,7 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 	if diff := cmp.Diff(stuck, be.Unprocessed); diff != "" {
 		t.Errorf("BatchPut: Unprocessed (-want +got):\n%s", diff)
 	}
-	if be.Op != "batch put" || be.Table != events.TableName() {
+	if be.Op != "BatchWriteItem" || be.Table != events.TableName() {
 		t.Errorf("BatchError op %q, table %q", be.Op, be.Table)
 	}
 	n, err := events.Scan().Count(ctx)

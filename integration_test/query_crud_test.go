@@ -46,7 +46,7 @@ func TestQueryCRUD(t *testing.T) {
 	accounts := tableOf[Account](t, e, nil, c)
 	get := func(id string) Account {
 		t.Helper()
-		a, err := accounts.Get(ctx, Account{ID: id}, query.Consistent())
+		a, err := accounts.Consistent().Get(ctx, Account{ID: id})
 		if err != nil {
 			t.Fatalf("Get(%s): %v", id, err)
 		}
@@ -243,7 +243,7 @@ func TestQueryCRUD(t *testing.T) {
 		if err := accounts.Delete(ctx, cur, query.Name("owner").Equal(query.Value("Bo"))); err != nil {
 			t.Errorf("Delete(current version, true condition) = %v", err)
 		}
-		if _, err := accounts.Get(ctx, Account{ID: "a-2"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Consistent().Get(ctx, Account{ID: "a-2"}); !errors.Is(err, query.ErrNotFound) {
 			t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 		}
 		if err := accounts.Delete(ctx, Account{}); !errors.Is(err, query.ErrEmptyKey) {
@@ -283,7 +283,7 @@ func TestQueryCount(t *testing.T) {
 		want int
 	}{
 		{"partition", events.Query(Event{Stream: "s"}), 30},
-		{"range", events.Query(Event{Stream: "s"}).Range(query.Less, 10), 10},
+		{"range", events.Query(Event{Stream: "s"}).Range(query.LessThan, 10), 10},
 		{"filter", events.Query(Event{Stream: "s"}).Filter(query.Name("kind").Equal(query.Value("odd"))), 15},
 		{"limit", events.Query(Event{Stream: "s"}).Limit(12), 12},
 		{"pages, filter and limit", events.Query(Event{Stream: "s"}).PageSize(4).Filter(query.Name("kind").Equal(query.Value("even"))).Limit(9), 9},

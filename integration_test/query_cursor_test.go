@@ -124,7 +124,9 @@ func TestQueryCursorTampered(t *testing.T) {
 		return p.Next
 	}
 	partition := func() *query.Query[Event] { return events.Query(Event{Stream: "s1"}).PageSize(5) }
-	ranged := func() *query.Query[Event] { return events.Query(Event{Stream: "s1"}).Range(query.Less, 20).PageSize(5) }
+	ranged := func() *query.Query[Event] {
+		return events.Query(Event{Stream: "s1"}).Range(query.LessThan, 20).PageSize(5)
+	}
 	prefix := func() *query.Query[Event] { return events.Query(Event{Kind: "a"}).Index("kind-index").PageSize(5) }
 	scan := func() *query.Query[Event] { return nil }
 	seq := func(v string) func(map[string]map[string]string) {

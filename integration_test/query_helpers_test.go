@@ -60,7 +60,7 @@ func (c *clock) set(t time.Time)         { c.unix.Store(t.Unix()) }
 func (c *clock) now() time.Time          { return time.Unix(c.unix.Load(), 0).UTC() }
 func (c *clock) advance(d time.Duration) { c.set(c.now().Add(d)) }
 
-// repo returns a Table of T over db with e's table names and the given
+// tableOf returns the Table of T over db with e's table names and the given
 // clock (nil: the real one).
 func tableOf[T any](t *testing.T, e env, db *dynamokit.Client, c *clock) *query.Table[T] {
 	t.Helper()

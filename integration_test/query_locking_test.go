@@ -48,7 +48,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 		if err := counters.Delete(ctx, stale); !errors.Is(err, query.ErrVersionConflict) {
 			t.Errorf("stale Delete = %v, want ErrVersionConflict", err)
 		}
-		got, err := counters.Get(ctx, Counter{ID: "c"}, query.Consistent())
+		got, err := counters.Consistent().Get(ctx, Counter{ID: "c"})
 		if err != nil || got.N != 0 || got.Version != 2 {
 			t.Errorf("after stale writes: %+v, %v; want n 0, version 2", got, err)
 		}
@@ -67,7 +67,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 						errs <- errors.New("no progress after 10000 attempts")
 						return
 					}
-					cur, err := counters.Get(ctx, Counter{ID: "c"}, query.Consistent())
+					cur, err := counters.Consistent().Get(ctx, Counter{ID: "c"})
 					if err != nil {
 						errs <- err
 						return
@@ -91,7 +91,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	got, err := counters.Get(ctx, Counter{ID: "c"}, query.Consistent())
+	got, err := counters.Consistent().Get(ctx, Counter{ID: "c"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func TestQueryPages(t *testing.T) {
 			return err
 		}},
 		{"another range condition", func(c string) error {
-			_, err := events.Query(Event{Stream: "s1"}).Range(query.Greater, 5).Limit(100).SignCursors(key).Page(ctx, c)
+			_, err := events.Query(Event{Stream: "s1"}).Range(query.GreaterThan, 5).Limit(100).SignCursors(key).Page(ctx, c)
 			return err
 		}},
 		{"a scan", func(c string) error {

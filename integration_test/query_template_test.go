@@ -85,7 +85,7 @@ func TestTemplateTimeOrder(t *testing.T) {
 	}
 	// Paged through cursors bound to the typed range.
 	q := func() *query.Query[Purchase] {
-		return purchases.Query(Purchase{Customer: "c"}).Range(query.GreaterOrEqual, Purchase{OrderedAt: base}).PageSize(2)
+		return purchases.Query(Purchase{Customer: "c"}).Range(query.GreaterThanEqual, Purchase{OrderedAt: base}).PageSize(2)
 	}
 	n, cursor := 0, ""
 	for {
@@ -99,7 +99,7 @@ func TestTemplateTimeOrder(t *testing.T) {
 		}
 	}
 	if n != 6 {
-		t.Errorf("GreaterOrEqual(base) paged = %d purchases, want 6", n)
+		t.Errorf("GreaterThanEqual(base) paged = %d purchases, want 6", n)
 	}
 
 	// A zero time is an empty key.
@@ -152,7 +152,7 @@ func TestTemplatePrefix(t *testing.T) {
 		// A city that extends another by a byte below the separator sorts
 		// as its value: NYC, New, New York, Newark.
 		{"cities in value order", query.BeginsWith, Store{State: "NY"}, []string{"6", "10", "9", "8"}},
-		{"cities from a city on", query.GreaterOrEqual, Store{State: "NY", City: "New York"}, []string{"9", "8"}},
+		{"cities from a city on", query.GreaterThanEqual, Store{State: "NY", City: "New York"}, []string{"9", "8"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

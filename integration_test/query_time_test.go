@@ -94,7 +94,7 @@ func TestTimeRanges(t *testing.T) {
 	if err != nil || len(us) != len(times) {
 		t.Errorf("range at BETWEEN (utcnano) = %d items, %v; want %d", len(us), err, len(times))
 	}
-	us, err = visitsUTC.Query(VisitUTC{Shop: "s"}).Range(query.Greater, from).Collect(ctx)
+	us, err = visitsUTC.Query(VisitUTC{Shop: "s"}).Range(query.GreaterThan, from).Collect(ctx)
 	if err != nil || len(us) != len(times) {
 		t.Errorf("range at > from (utcnano) = %d items, %v; want %d", len(us), err, len(times))
 	}

@@ -97,7 +97,7 @@ func TestQueryTransactions(t *testing.T) {
 		if diff := cmp.Diff(before, newAcct); diff != "" {
 			t.Errorf("a failed TxCreate changed the caller's value (-before +after):\n%s", diff)
 		}
-		if _, err := accounts.Get(ctx, Account{ID: "new"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Consistent().Get(ctx, Account{ID: "new"}); !errors.Is(err, query.ErrNotFound) {
 			t.Errorf("Get(new) after a cancelled transaction = %v, want ErrNotFound", err)
 		}
 		var gotFrom Account
@@ -158,7 +158,7 @@ func TestQueryTransactions(t *testing.T) {
 		if got := tokens.all(); !slices.Equal(got, []string{"transfer-42", "transfer-42", "transfer-42"}) {
 			t.Errorf("tokens sent = %q, want transfer-42 three times", got)
 		}
-		got, err := accounts.Get(ctx, Account{ID: "to"}, query.Consistent())
+		got, err := accounts.Consistent().Get(ctx, Account{ID: "to"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -149,7 +149,7 @@ func raceSetup[P, C any](t *testing.T, s shape[P, C]) (f, other fixture[P, C], h
 // with a strongly consistent scan.
 func (f fixture[P, C]) owners(t *testing.T) map[string]string {
 	t.Helper()
-	all, err := f.emps.Scan().Consistent().Collect(t.Context())
+	all, err := f.emps.Consistent().Scan().Collect(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +330,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	if !hook.done() {
 		t.Fatal("the other writer never got its turn: the cascade sent no write")
 	}
-	left, err := orders.Scan().Consistent().Collect(ctx)
+	left, err := orders.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	}
 }
 
-// customerOrders returns the repos of customers and of orders keyed by
+// customerOrders returns the tables of customers and of orders keyed by
 // customer, and their relation, on db.
 func customerOrders(t *testing.T, db *dynamokit.Client, names model.Namer) (*query.Table[Customer], *query.Table[CustomerOrder], *relations.HasMany[Customer, CustomerOrder]) {
 	t.Helper()

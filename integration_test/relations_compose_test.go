@@ -125,7 +125,7 @@ func TestComposeCascadeSharedChild(t *testing.T) {
 	if err := inDept.DeleteParent(ctx, ComposeDept{"d-1"}, nil); err != nil {
 		t.Fatalf("cascade of d-1 (4 staff, 3 in o-1) = %v, want nil", err)
 	}
-	left, err := staff.Scan().Consistent().Collect(ctx)
+	left, err := staff.Consistent().Scan().Collect(ctx)
 	ok(t, err)
 	if len(left) != 1 || left[0].StaffID != "s-free" {
 		t.Errorf("staff after the cascade = %v, want only s-free", left)
@@ -191,7 +191,7 @@ func (f bookFix) logCost(t *testing.T, what string) {
 func (f bookFix) state(t *testing.T) string {
 	t.Helper()
 	ctx := t.Context()
-	_, err := f.books.Get(ctx, ComposeBook{BookID: "k-1"}, query.Consistent())
+	_, err := f.books.Consistent().Get(ctx, ComposeBook{BookID: "k-1"})
 	book := "k-1 stored"
 	if errors.Is(err, query.ErrNotFound) {
 		book = "k-1 gone"
@@ -202,7 +202,7 @@ func (f bookFix) state(t *testing.T) string {
 	ok(t, err)
 	author, err := f.wrote.CountFrom(ctx, ComposeAuthor{"a-1"})
 	ok(t, err)
-	edges, err := f.ships.Scan().Consistent().Count(ctx)
+	edges, err := f.ships.Consistent().Scan().Count(ctx)
 	ok(t, err)
 	return fmt.Sprintf("%s, b-1 counts %d, a-1 counts %d, %d edges", book, branch, author, edges)
 }
@@ -424,6 +424,7 @@ func (ComposeReview) TableName() string { return "cmp_review" }
 type libraryFix struct {
 	books    *query.Table[ComposeBook]
 	reviews  *query.Table[ComposeReview]
+	ships    *query.Table[ComposeAuthorship]
 	holds    *relations.HasMany[ComposeBranch, ComposeBook]
 	reviewed *relations.HasMany[ComposeBook, ComposeReview]
 	wrote    *relations.ManyToMany[ComposeAuthor, ComposeBook, ComposeAuthorship]
@@ -443,7 +444,8 @@ func newLibraryFix(t *testing.T, onDeleteBook, onDeleteReviewed relations.Policy
 	ok(t, err)
 	f.reviewed, err = relations.Declare(f.books, f.reviews, relations.Spec{Layout: relations.MultiTable, Index: "book-reviews", OnDelete: onDeleteReviewed, Counter: "review_count"})
 	ok(t, err)
-	f.wrote, err = relations.DeclareEdge(authors, f.books, tableOf[ComposeAuthorship](t, e, db, nil), relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: onDeleteBook, Counter: "author_count"})
+	f.ships = tableOf[ComposeAuthorship](t, e, db, nil)
+	f.wrote, err = relations.DeclareEdge(authors, f.books, f.ships, relations.EdgeSpec{Index: "book-author-index", OnDeleteTo: onDeleteBook, Counter: "author_count"})
 	ok(t, err)
 	for _, b := range []string{"b-1", "b-2"} {
 		ok(t, branches.Create(ctx, &ComposeBranch{b}))
@@ -469,13 +471,13 @@ func newLibraryFix(t *testing.T, onDeleteBook, onDeleteReviewed relations.Policy
 func (f libraryFix) state(t *testing.T) string {
 	t.Helper()
 	ctx := t.Context()
-	books, err := f.books.Scan().Consistent().Collect(ctx)
+	books, err := f.books.Consistent().Scan().Collect(ctx)
 	ok(t, err)
 	var ids []string
 	for _, b := range books {
 		ids = append(ids, b.BookID)
 	}
-	reviews, err := f.reviews.Scan().Consistent().Collect(ctx)
+	reviews, err := f.reviews.Consistent().Scan().Collect(ctx)
 	ok(t, err)
 	var rids []string
 	for _, r := range reviews {
@@ -492,7 +494,7 @@ func (f libraryFix) state(t *testing.T) string {
 	for _, a := range []string{"a-1", "a-2"} {
 		n, err := f.wrote.CountFrom(ctx, ComposeAuthor{a})
 		ok(t, err)
-		edges, err := f.wrote.EdgesFrom(ComposeAuthor{a}).Consistent().Count(ctx)
+		edges, err := f.ships.Consistent().Query(ComposeAuthorship{AuthorID: a}).Count(ctx)
 		ok(t, err)
 		s += fmt.Sprintf(", %s counts %d of %d edges", a, n, edges)
 	}

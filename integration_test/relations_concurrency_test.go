@@ -88,7 +88,7 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	}
 	t.Logf("%d moves, %d transaction conflicts retried, %d stale keys re-read", workers*moves, conflicts.Load(), stale.Load())
 
-	all, err := f.emps.Scan().Consistent().Collect(ctx)
+	all, err := f.emps.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func testConcurrentMoves[P, C any](t *testing.T, s shape[P, C]) {
 	for i, d := range depts {
 		parents[i] = f.dept(Department{DepartmentID: d})
 	}
-	lists, err := f.staff.ChildrenOf(ctx, parents, 0)
+	lists, err := f.staff.ChildrenOf(ctx, parents)
 	if err != nil {
 		t.Fatal(err)
 	}

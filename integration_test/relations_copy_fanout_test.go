@@ -79,7 +79,7 @@ func TestCopiesHeldWriteRenamedBack(t *testing.T) {
 	}
 	x := first.Items[0].EmployeeID
 	copyOf := func(id string) CopyEmployee {
-		got, err := f.bulk.Get(ctx, CopyEmployee{EmployeeID: id}, query.Consistent()) // not through the held client
+		got, err := f.bulk.Consistent().Get(ctx, CopyEmployee{EmployeeID: id}) // not through the held client
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,7 +37,7 @@ func (f copyFixture) renameInterrupted(t *testing.T, name string) string {
 // holding counts d-1's employees by the name their copy holds.
 func (f copyFixture) holding(t *testing.T) map[string]int {
 	t.Helper()
-	emps, err := f.emps.Scan().Consistent().Collect(t.Context())
+	emps, err := f.emps.Consistent().Scan().Collect(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -204,7 +204,7 @@ func (f copyFixture) rename(t *testing.T, id, name string) {
 func (f copyFixture) disagreements(t *testing.T) ([]string, map[string]int) {
 	t.Helper()
 	ctx := t.Context()
-	depts, err := f.depts.Scan().Consistent().Collect(ctx)
+	depts, err := f.depts.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func (f copyFixture) disagreements(t *testing.T) ([]string, map[string]int) {
 	for _, d := range depts {
 		names[d.DepartmentID] = d.DepartmentName
 	}
-	emps, err := f.emps.Scan().Consistent().Collect(ctx)
+	emps, err := f.emps.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 			t.Errorf("Link(e-1, d-1) left the copy %q in the value, want HR", e.DepartmentName)
 		}
 		got := func() CopyEmployee {
-			got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent())
+			got, err := f.emps.Consistent().Get(ctx, CopyEmployee{EmployeeID: "e-1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -295,7 +295,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 		if err := crew.Relink(ctx, CopyMember{MemberID: "m-1", UnitID: "u-1"}, CopyUnit{UnitID: "u-2"}); err != nil {
 			t.Fatalf("Relink(m-1, u-2): %v", err)
 		}
-		got, err := members.Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"}, query.Consistent())
+		got, err := members.Consistent().Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"})
 		if err != nil || got.UnitName != "Bravo" {
 			t.Errorf("after Relink(m-1, u-2), m-1 = %+v, %v, want the copy Bravo", got, err)
 		}
@@ -308,7 +308,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 		if err != nil || p.Updated != 1 {
 			t.Errorf("SyncCopies(u-2) = %+v, %v, want 1 updated", p, err)
 		}
-		got, err = members.Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"}, query.Consistent())
+		got, err = members.Consistent().Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"})
 		if err != nil || got.UnitName != "Charlie" {
 			t.Errorf("after SyncCopies(u-2), m-1 = %+v, %v, want the copy Charlie", got, err)
 		}
@@ -332,7 +332,7 @@ func TestCopiesLinkRacesRename(t *testing.T) {
 	if f.hook.done() != 1 {
 		t.Fatal("the rename never ran")
 	}
-	if got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent()); err != nil || got.DepartmentName != "People" {
+	if got, err := f.emps.Consistent().Get(ctx, CopyEmployee{EmployeeID: "e-1"}); err != nil || got.DepartmentName != "People" {
 		t.Errorf("after Link, e-1 = %+v, %v, want the copy People (d-1 renamed before the link's transaction)", got, err)
 	}
 	f.hook.set("TransactWriteItems", map[int]func(){1: func() { f.rename(t, "d-2", "Tech") }})
@@ -342,7 +342,7 @@ func TestCopiesLinkRacesRename(t *testing.T) {
 	if f.hook.done() != 1 {
 		t.Fatal("the rename never ran")
 	}
-	got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent())
+	got, err := f.emps.Consistent().Get(ctx, CopyEmployee{EmployeeID: "e-1"})
 	if err != nil || got.DepartmentName != "Tech" {
 		t.Errorf("e-1 = %+v, %v, want the copy Tech (d-2 renamed before the move's transaction)", got, err)
 	}
@@ -436,7 +436,7 @@ func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
 		t.Errorf("SyncCopies(d-1) = %+v after %d reports, want the last report and no resume token", p, len(reports))
 	}
 	for _, id := range append(moved, "a-0999") {
-		got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: id}, query.Consistent())
+		got, err := f.emps.Consistent().Get(ctx, CopyEmployee{EmployeeID: id})
 		if err != nil || got.DepartmentID != "d-2" || got.DepartmentName != "IT" {
 			t.Errorf("%s = %+v, %v, want in d-2 with the copy IT", id, got, err)
 		}

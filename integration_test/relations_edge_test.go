@@ -186,7 +186,7 @@ func (f edgeFix[S, C, E]) create(t *testing.T, students []string, courses []stri
 func (f edgeFix[S, C, E]) pairs(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for e, err := range f.edges.Scan().Consistent().All(t.Context()) {
+	for e, err := range f.edges.Consistent().Scan().All(t.Context()) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -869,7 +869,7 @@ func TestEdgeOperationNames(t *testing.T) {
 		call func() error
 	}{
 		{"ManyToMany.Link", func() error { return m.Link(ctx, s1, c1, nil) }},
-		{"ManyToMany.Linked", func() error { _, err := m.Linked(ctx, s1, c1); return err }},
+		{"ManyToMany.Edge", func() error { _, err := m.Edge(ctx, s1, c1); return err }},
 		{"ManyToMany.LinkedFrom", func() error { _, err := m.LinkedFrom(ctx, s1, 10, ""); return err }},
 		{"ManyToMany.LinkedTo", func() error { _, err := m.LinkedTo(ctx, c1, 10, ""); return err }},
 		{"ManyToMany.CountFrom", func() error { _, err := m.CountFrom(ctx, s1); return err }},

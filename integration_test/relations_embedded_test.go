@@ -273,7 +273,7 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
 		t.Errorf("Get(d-1) after Delete(Cascade) = %v, want ErrNotFound", err)
 	}
-	all, err := f.emps.Scan().Consistent().Collect(ctx)
+	all, err := f.emps.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,14 +358,14 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	if !errors.Is(err, query.ErrVersionConflict) {
 		t.Errorf("Move after a concurrent update = %v, want ErrVersionConflict", err)
 	}
-	got, err := other.Get(ctx, key, query.Consistent())
+	got, err := other.Consistent().Get(ctx, key)
 	if err != nil {
 		t.Fatalf("Get(e-1 in d-1) after the refused move: %v", err)
 	}
 	if got.EmployeeName != "Alicia" || got.Meta == nil || got.Version != 2 {
 		t.Errorf("e-1 in d-1 = %+v, %+v; want the concurrent update: Alicia, version 2", got, got.Meta)
 	}
-	if _, err := other.Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+	if _, err := other.Consistent().Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"}); !errors.Is(err, query.ErrNotFound) {
 		t.Errorf("Get(e-1 in d-2) after the refused move = %v, want ErrNotFound", err)
 	}
 
@@ -373,7 +373,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	if err := staff.Relink(ctx, key, ColDepartment{DepartmentID: "d-2"}); err != nil {
 		t.Fatalf("Move(e-1, d-2) again: %v", err)
 	}
-	moved, err := other.Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"}, query.Consistent())
+	moved, err := other.Consistent().Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func TestRelationsForeignWriter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, must[Department](t), must[Employee](t))
 	ctx := t.Context()
-	py := newPynamoDB(t, dynamotest.Endpoint(t), e.names("department"), e.names("employee"))
+	py := newPynamoDB(t, dynamotest.EndpointURL(t), e.names("department"), e.names("employee"))
 	depts, err := query.NewTable[Department](e.db)
 	if err != nil {
 		t.Fatal(err)

@@ -133,7 +133,7 @@ func eachLayout(t *testing.T,
 	t.Run("item collection", func(t *testing.T) { ic(t, itemCollection) })
 }
 
-// fixture is one test's tables, repos and relation for a shape.
+// fixture is one test's typed tables and relation for a shape.
 type fixture[P, C any] struct {
 	shape[P, C]
 	names model.Namer
@@ -142,7 +142,7 @@ type fixture[P, C any] struct {
 	staff *relations.HasMany[P, C]
 }
 
-// setup creates the tables of s's models for t and returns the repos and
+// setup creates the tables of s's models for t and returns the typed tables and
 // relation over them, using db when not nil (to count its requests) and
 // the environment's connection otherwise.
 func setup[P, C any](t *testing.T, s shape[P, C], db *dynamokit.Client) fixture[P, C] {
@@ -161,7 +161,7 @@ func setup[P, C any](t *testing.T, s shape[P, C], db *dynamokit.Client) fixture[
 	return f
 }
 
-// over returns f with its repos and relation on db, another connection to
+// over returns f with its typed tables and relation on db, another connection to
 // the same tables: a second writer.
 func (f fixture[P, C]) over(t *testing.T, db *dynamokit.Client) fixture[P, C] {
 	t.Helper()
@@ -199,7 +199,7 @@ func (s shape[P, C]) spec(p relations.Policy) relations.Spec {
 	return relations.Spec{Layout: s.layout, Index: s.index, Together: s.together, OnDelete: p}
 }
 
-// onDelete returns the relation over f's repos declared with delete
+// onDelete returns the relation over f's typed tables declared with delete
 // policy p: several declarations of one pair of models may coexist.
 func (f fixture[P, C]) onDelete(t *testing.T, p relations.Policy) *relations.HasMany[P, C] {
 	t.Helper()

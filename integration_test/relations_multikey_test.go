@@ -162,7 +162,7 @@ func TestRelationsMultiKeyIndex(t *testing.T) {
 		if p, err := staff.ParentOf(ctx, bob); err != nil || p.Name != "Globex sales" {
 			t.Errorf("ParentOf(Bob) = %+v, %v; want Globex sales", p, err)
 		}
-		all, err := staff.ChildrenOf(ctx, []TenantDepartment{acme1, acme2, globex1}, 0)
+		all, err := staff.ChildrenOf(ctx, []TenantDepartment{acme1, acme2, globex1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -71,7 +71,7 @@ func TestRelationsOrders(t *testing.T) {
 	if got, want := ids(latest), []string{"o-4", "o-3"}; !slices.Equal(got, want) {
 		t.Errorf("Ada's two latest orders = %v, want %v", got, want)
 	}
-	since, err := bought.ChildrenQuery(ada).Range(query.GreaterOrEqual, day.AddDate(0, 0, 3)).Collect(ctx)
+	since, err := bought.ChildrenQuery(ada).Range(query.GreaterThanEqual, day.AddDate(0, 0, 3)).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestRelationsChildTableKeyedByLink(t *testing.T) {
 		}
 		return out
 	}
-	since, err := bought.ChildrenQuery(ada).Range(query.GreaterOrEqual, day.AddDate(0, 0, 2)).Descending().Collect(ctx)
+	since, err := bought.ChildrenQuery(ada).Range(query.GreaterThanEqual, day.AddDate(0, 0, 2)).Descending().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,7 +189,7 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 	}
 	c.meet(2)
 	start := time.Now()
-	lists, err := f.staff.ChildrenOf(ctx, parents, 0)
+	lists, err := f.staff.ChildrenOf(ctx, parents)
 	elapsed := time.Since(start)
 	c.meet(0)
 	if err != nil {

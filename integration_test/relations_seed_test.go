@@ -137,7 +137,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 		t.Errorf("ParentWithChildren(d-404) = %v, want ErrParentNotFound", err)
 	}
 
-	many, err := f.staff.ChildrenOf(ctx, []P{f.dept(Department{DepartmentID: "d-1"}), d2, f.dept(Department{DepartmentID: "d-404"})}, 0)
+	many, err := f.staff.ChildrenOf(ctx, []P{f.dept(Department{DepartmentID: "d-1"}), d2, f.dept(Department{DepartmentID: "d-404"})})
 	if err != nil {
 		t.Fatalf("ChildrenOf: %v", err)
 	}

@@ -163,7 +163,7 @@ func TestReviewSeveralRelationsKinds(t *testing.T) {
 	if !errors.Is(err, relations.ErrHasEdges) || errors.Is(err, relations.ErrStaleLink) {
 		t.Errorf("WriteTx(delete k-1 with an author) = %v; want ErrHasEdges, and not ErrStaleLink", err)
 	}
-	if _, err := l.books.Get(ctx, RvBook{BookID: "k-1"}, query.Consistent()); err != nil {
+	if _, err := l.books.Consistent().Get(ctx, RvBook{BookID: "k-1"}); err != nil {
 		t.Errorf("k-1 after the refused deletes: %v", err)
 	}
 	l.whole(t)
@@ -238,11 +238,11 @@ func TestReviewUpdateParentOtherParent(t *testing.T) {
 	_, err := f.staff.UpdateParent(ctx, Department{DepartmentID: "hr"}, func(*query.Update[Department]) *query.Update[Department] {
 		return f.depts.Update(Department{DepartmentID: "it"}).Set("department_name", "Bogus")
 	}, nil)
-	it, gerr := f.depts.Get(ctx, Department{DepartmentID: "it"}, query.Consistent())
+	it, gerr := f.depts.Consistent().Get(ctx, Department{DepartmentID: "it"})
 	if gerr != nil {
 		t.Fatal(gerr)
 	}
-	emp, gerr := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent())
+	emp, gerr := f.emps.Consistent().Get(ctx, CopyEmployee{EmployeeID: "e-1"})
 	if gerr != nil {
 		t.Fatal(gerr)
 	}
@@ -326,7 +326,7 @@ func TestReviewValueAndCheck(t *testing.T) {
 	if _, err := l.books.Update(RvBook{BookID: "k-1"}).Set("branch_id", "b-2").Value(ctx); err == nil {
 		t.Errorf("Update(k-1 to b-2).Value = nil, want a refusal naming Update.Run")
 	}
-	got, err := l.books.Get(ctx, RvBook{BookID: "k-1"}, query.Consistent())
+	got, err := l.books.Consistent().Get(ctx, RvBook{BookID: "k-1"})
 	if err != nil || got.BranchID != "b-1" {
 		t.Errorf("k-1 after the refused Value = %+v, %v; want still in b-1", got, err)
 	}
@@ -433,7 +433,7 @@ func TestReviewHookContextBypass(t *testing.T) {
 	if err := shelved.Link(ctx, &RvBook{BookID: "k-1"}, RvBranch{BranchID: "b-1"}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := books.Get(ctx, RvBook{BookID: "k-2"}, query.Consistent())
+	got, err := books.Consistent().Get(ctx, RvBook{BookID: "k-2"})
 	if err != nil {
 		t.Fatal(err)
 	}

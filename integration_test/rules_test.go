@@ -119,7 +119,7 @@ func TestRulesConditionMerged(t *testing.T) {
 	if !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("WriteTx(add to hr, update of the copy) = %v, want ErrParentNotFound (copies differ)", err)
 	}
-	got, err := f.emps.Get(ctx, CopyEmployee{EmployeeID: "e-1"}, query.Consistent())
+	got, err := f.emps.Consistent().Get(ctx, CopyEmployee{EmployeeID: "e-1"})
 	if err != nil || got.DepartmentName != "HR" {
 		t.Errorf("e-1 after the refused writes = %+v, %v; want its copy HR", got, err)
 	}

@@ -107,7 +107,7 @@ func TestSchemaEverything(t *testing.T) {
 	got, err := tickets.Query(QueueTicket{Tenant: "acme", Queue: "billing"}).
 		Index("by-queue").
 		SortKey("status", query.Equal, "open").
-		SortKey("priority", query.GreaterOrEqual, 2).
+		SortKey("priority", query.GreaterThanEqual, 2).
 		Collect(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -94,8 +94,8 @@ func TestSchemaMultiKeyIndex(t *testing.T) {
 	}{
 		{"every partition attribute", byParent(), []string{"3", "1", "2"}},
 		{"the first sort attribute", byParent().SortKey("status", query.Equal, "open"), []string{"1", "2"}},
-		{"a range on the second", byParent().SortKey("status", query.Equal, "open").SortKey("priority", query.Greater, 1), []string{"2"}},
-		{"a range on the first", byParent().SortKey("status", query.GreaterOrEqual, "d"), []string{"1", "2"}},
+		{"a range on the second", byParent().SortKey("status", query.Equal, "open").SortKey("priority", query.GreaterThan, 1), []string{"2"}},
+		{"a range on the first", byParent().SortKey("status", query.GreaterThanEqual, "d"), []string{"1", "2"}},
 		{"descending", byParent().SortKey("status", query.Equal, "open").Descending(), []string{"2", "1"}},
 	}
 	for _, tt := range tests {

@@ -77,7 +77,7 @@ func (meterPlain) TableOptions() model.Options { return model.Options{} }
 // Local) skips t; the moto that dynamotest starts must serve it.
 func scalingClient(t *testing.T) *applicationautoscaling.Client {
 	t.Helper()
-	endpoint := dynamotest.Endpoint(t)
+	endpoint := dynamotest.EndpointURL(t)
 	region := os.Getenv("AWS_REGION")
 	if region == "" {
 		region = connect.DefaultRegion
@@ -149,7 +149,7 @@ func testAutoScalingLifecycle(t *testing.T) {
 	t.Parallel()
 	v1, v2, v3 := must[meterV1](t), must[meterV2](t), must[meterV3](t)
 	as := scalingClient(t)
-	db := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))))
+	db := dynamotest.Client(t, dynamokit.WithNamer(model.Prefix(dynamotest.TablePrefix(t))))
 	opts := &schema.Options{PollInterval: 20 * time.Millisecond, AutoScalingClient: as}
 	name := db.TableName(v1)
 	t.Cleanup(func() {

@@ -105,7 +105,7 @@ func (r *inputRecorder) take() []any {
 func protectedTable(t *testing.T, m *model.Model) (*dynamokit.Client, *schema.Options, *inputRecorder, string, *dynamodb.CreateTableInput) {
 	t.Helper()
 	rec := &inputRecorder{}
-	db := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))), dynamokit.WithHook(rec.hook))
+	db := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.TablePrefix(t))), dynamokit.WithHook(rec.hook))
 	opts := &schema.Options{PollInterval: 20 * time.Millisecond}
 	name := db.TableName(m)
 	t.Cleanup(func() {

@@ -78,7 +78,7 @@ func (gadgetRekeyed) TableName() string { return "gadget" }
 // models are dropped when t ends.
 func schemaEnv(t *testing.T, models ...*model.Model) (*dynamokit.Client, *schema.Options) {
 	t.Helper()
-	db := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.Prefix(t))))
+	db := graphClient(t, dynamokit.WithNamer(model.Prefix(dynamotest.TablePrefix(t))))
 	opts := &schema.Options{PollInterval: 20 * time.Millisecond}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -123,7 +123,7 @@ func TestUniqueLifecycle(t *testing.T) {
 
 	bob := uUser{ID: "u2", Email: "ann@x", Name: "Bob"}
 	wantNotUnique(t, "Create(u2, ann@x)", users.Create(ctx, &bob), "email", "ann@x", "user_id=u1")
-	if _, err := users.Get(ctx, uUser{ID: "u2"}, query.Consistent()); !errors.Is(err, query.ErrNotFound) {
+	if _, err := users.Consistent().Get(ctx, uUser{ID: "u2"}); !errors.Is(err, query.ErrNotFound) {
 		t.Fatalf("u2 after a refused create: %v, want ErrNotFound", err)
 	}
 	wantNotUnique(t, "Put(u2, ann@x)", users.Put(ctx, &bob), "email", "ann@x", "user_id=u1")
@@ -152,7 +152,7 @@ func TestUniqueLifecycle(t *testing.T) {
 	// nothing.
 	err := users.Update(uUser{ID: "u1"}).Set("email", "ann@x").Run(ctx)
 	wantNotUnique(t, "Update(u1, ann@x)", err, "email", "ann@x", "user_id=u2")
-	if got, _ := users.Get(ctx, uUser{ID: "u1"}, query.Consistent()); got.Email != "ann@y" {
+	if got, _ := users.Consistent().Get(ctx, uUser{ID: "u1"}); got.Email != "ann@y" {
 		t.Fatalf("u1 after a refused update: %+v", got)
 	}
 
@@ -186,7 +186,7 @@ func TestUniqueLifecycle(t *testing.T) {
 	}
 
 	// A scan of the user's table never sees a record.
-	all, err := users.Scan().Consistent().Collect(ctx)
+	all, err := users.Consistent().Scan().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestUniqueRace(t *testing.T) {
 		if owner == nil || !sameS(owner.Value["user_id"], wins[0]) {
 			t.Fatalf("run %d: record %v, want it owned by the winner %s", run, rec, wins[0])
 		}
-		n, err := users.Scan().Consistent().Filter(query.Name("email").Equal(query.Value(email))).Count(ctx)
+		n, err := users.Consistent().Scan().Filter(query.Name("email").Equal(query.Value(email))).Count(ctx)
 		if err != nil || n != 1 {
 			t.Fatalf("run %d: %d users hold %s (%v), want 1", run, n, email, err)
 		}

@@ -29,7 +29,7 @@ func ExampleOf() {
 	fmt.Println("table:", m.TableName(model.Prefix("dev-")))
 
 	// Package schema reads the table the model asks for.
-	tables, err := schema.Tables(nil, m)
+	tables, err := schema.Definitions(nil, m)
 	if err != nil {
 		panic(err)
 	}
@@ -59,7 +59,7 @@ type EmployeeItem struct {
 func (EmployeeItem) TableName() string { return "app" }
 
 func ExampleOf_singleTable() {
-	tables, err := schema.Tables(nil, model.MustOf[EmployeeItem]())
+	tables, err := schema.Definitions(nil, model.MustOf[EmployeeItem]())
 	if err != nil {
 		panic(err)
 	}

@@ -57,10 +57,10 @@ func For(t reflect.Type) (*Model, error) {
 	return h.(*Model), nil
 }
 
-// Check reports whether each value's type is a valid model, returning the
+// Validate reports whether each value's type is a valid model, returning the
 // first error (a *[TagError], which names the type). It is handy in tests:
-// model.Check(Department{}, Employee{}).
-func Check(values ...any) error {
+// model.Validate(Department{}, Employee{}).
+func Validate(values ...any) error {
 	for _, v := range values {
 		if _, err := For(reflect.TypeOf(v)); err != nil {
 			return err

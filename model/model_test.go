@@ -46,8 +46,8 @@ func TestInvalid(t *testing.T) {
 			}
 		})
 	}
-	if err := model.Check(Employee{}, Broken{}); !errors.Is(err, model.ErrInvalid) {
-		t.Errorf("Check(Employee{}, Broken{}) = %v, want ErrInvalid", err)
+	if err := model.Validate(Employee{}, Broken{}); !errors.Is(err, model.ErrInvalid) {
+		t.Errorf("Validate(Employee{}, Broken{}) = %v, want ErrInvalid", err)
 	}
 }
 

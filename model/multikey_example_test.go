@@ -57,7 +57,7 @@ func (CaseMoving) TableName() string { return "case" }
 // Example_multiAttributeKey prints the index of Case as schema creates it:
 // its key attributes in key order, each with its own type.
 func Example_multiAttributeKey() {
-	tables, err := schema.Tables(nil, model.MustOf[Case]())
+	tables, err := schema.Definitions(nil, model.MustOf[Case]())
 	if err != nil {
 		panic(err)
 	}
@@ -77,15 +77,15 @@ func Example_multiAttributeKey() {
 // Example_moveToMultiAttributeKey shows the plan of each step from CaseV1 to
 // Case: add the new index beside the old one, then drop the old one.
 func Example_moveToMultiAttributeKey() {
-	tables := func(m *model.Model) *schema.Table {
-		ts, err := schema.Tables(nil, m)
+	tables := func(m *model.Model) *schema.Definition {
+		ts, err := schema.Definitions(nil, m)
 		if err != nil {
 			panic(err)
 		}
 		return ts[0]
 	}
 	v1, moving, v2 := tables(model.MustOf[CaseV1]()), tables(model.MustOf[CaseMoving]()), tables(model.MustOf[Case]())
-	for _, step := range []struct{ want, have *schema.Table }{{moving, v1}, {v2, moving}} {
+	for _, step := range []struct{ want, have *schema.Definition }{{moving, v1}, {v2, moving}} {
 		changes, err := schema.Diff(step.want, step.have)
 		if err != nil {
 			panic(err)

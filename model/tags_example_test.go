@@ -112,14 +112,14 @@ func (CompanyEmployee) TableName() string { return "company" }
 // TestDocModels is the test docs/tags.md recommends for every project:
 // fail fast when a model is invalid.
 func TestDocModels(t *testing.T) {
-	if err := model.Check(Product{}, Customer{}, Order{}, Session{}, CompanyDepartment{}, CompanyEmployee{}); err != nil {
+	if err := model.Validate(Product{}, Customer{}, Order{}, Session{}, CompanyDepartment{}, CompanyEmployee{}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // Example_tags prints the tables that the models of docs/tags.md ask for.
 func Example_tags() {
-	tables, err := schema.Tables(nil, model.MustOf[Order](), model.MustOf[Session](), model.MustOf[CompanyEmployee]())
+	tables, err := schema.Definitions(nil, model.MustOf[Order](), model.MustOf[Session](), model.MustOf[CompanyEmployee]())
 	if err != nil {
 		panic(err)
 	}

@@ -88,7 +88,7 @@ func setup(t *testing.T, opts ...dynamokit.Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.c = dynamotest.Tables(t, graphClient(t, append(opts, dynamokit.WithTracer(tr))...), model.MustOf[Team](), model.MustOf[Member](), model.MustOf[Note]())
+	f.c = dynamotest.CreateTables(t, graphClient(t, append(opts, dynamokit.WithTracer(tr))...), model.MustOf[Team](), model.MustOf[Member](), model.MustOf[Note]())
 	if f.teams, err = query.NewTable[Team](f.c); err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (sharing) TableName() string { return "sharing" }
 // it shares with a copy, and that a failed write's restore brings the value
 // back as it was.
 func TestWritesDoNotAlias(t *testing.T) {
-	r := newRepo[sharing](t)
+	r := newTable[sharing](t)
 	earlier := clock.Add(-time.Hour)
 	tests := []struct {
 		name  string

@@ -41,8 +41,6 @@ type BatchOptions struct {
 	// BaseDelay and MaxDelay bound the exponential backoff between retries
 	// (full jitter); defaults 50ms and 5s.
 	BaseDelay, MaxDelay time.Duration
-	// Consistent asks [Table.BatchGet] for strongly consistent reads.
-	Consistent bool
 }
 
 func (o *BatchOptions) withDefaults() BatchOptions {
@@ -63,7 +61,6 @@ func (o *BatchOptions) withDefaults() BatchOptions {
 	if o.MaxDelay > 0 {
 		out.MaxDelay = o.MaxDelay
 	}
-	out.Consistent = o.Consistent
 	return out
 }
 
@@ -79,7 +76,7 @@ func (o BatchOptions) retry() unprocessed.Retry {
 //	var be *query.BatchError[Employee]
 //	if errors.As(err, &be) { retry(be.Unprocessed) }
 type BatchError[T any] struct {
-	Op    string // "batch get", "batch put" or "batch delete"
+	Op    string // the DynamoDB operation: "BatchGetItem" or "BatchWriteItem"
 	Table string
 	// Unprocessed holds the items (BatchPut) or keys (BatchGet,
 	// BatchDelete) not processed, as the caller gave them, in the caller's
@@ -150,7 +147,8 @@ func (r *Table[T]) keys(values []T) (*batch[T], error) {
 // 100 keys per request, several requests at once, retrying unprocessed
 // keys. Keys with no item are skipped; a key given twice is read once.
 // When keys remain unprocessed it returns the items it did read and a
-// *[BatchError] listing those keys.
+// *[BatchError] listing those keys. The reads are eventually consistent,
+// or strongly consistent through the [Table.Consistent] view.
 //
 // It calls BatchGetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
@@ -159,15 +157,15 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
-		return nil, wrap("batch get", r.table, err, nil)
+		return nil, wrap("BatchGetItem", r.table, err, nil)
 	}
 	o := opts.withDefaults()
 	var (
 		mu    sync.Mutex
 		found = make(map[string]T, len(b.avs))
 	)
-	berr := r.runBatches(ctx, "batch get", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-		items, left, err := rawread.BatchGetOnce(ctx, r.c, rawread.Read{Table: r.table, Consistent: o.Consistent}, chunk)
+	berr := r.runBatches(ctx, "BatchGetItem", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+		items, left, err := rawread.BatchGetOnce(ctx, r.c, rawread.Read{Table: r.table, Consistent: r.consistent}, chunk)
 		if err != nil {
 			return left, err
 		}
@@ -212,21 +210,21 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 	for i := range items {
 		av, err := r.m.Encode(&items[i])
 		if err != nil {
-			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
+			return wrap("BatchWriteItem", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
 		if err := r.checkKey(av); err != nil {
-			return wrap("batch put", r.table, fmt.Errorf("item %d: %w", i, err), nil)
+			return wrap("BatchWriteItem", r.table, fmt.Errorf("item %d: %w", i, err), nil)
 		}
 		if rules != nil {
 			w := r.draft("put", r.keyOfItem(av))
 			w.Item, w.Attrs, w.Batch = av, av, true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("batch put", err)
+				return refused("BatchWriteItem", err)
 			}
 		}
 		b.add(r.keyID(av), av, items[i], true)
 	}
-	return r.batchWrite(ctx, "batch put", b, opts.withDefaults(), func(av map[string]types.AttributeValue) types.WriteRequest {
+	return r.batchWrite(ctx, "BatchWriteItem", b, opts.withDefaults(), func(av map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{PutRequest: &types.PutRequest{Item: av}}
 	})
 }
@@ -243,18 +241,18 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
-		return wrap("batch delete", r.table, err, nil)
+		return wrap("BatchWriteItem", r.table, err, nil)
 	}
 	if rules := r.rules(); rules != nil {
 		for _, k := range b.avs {
 			w := r.draft("delete", k)
 			w.Batch = true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("batch delete", err)
+				return refused("BatchWriteItem", err)
 			}
 		}
 	}
-	return r.batchWrite(ctx, "batch delete", b, opts.withDefaults(), func(k map[string]types.AttributeValue) types.WriteRequest {
+	return r.batchWrite(ctx, "BatchWriteItem", b, opts.withDefaults(), func(k map[string]types.AttributeValue) types.WriteRequest {
 		return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
 	})
 }

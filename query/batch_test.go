@@ -24,8 +24,8 @@ func TestBatchOptionsDefaults(t *testing.T) {
 	if diff := cmp.Diff(want, (&BatchOptions{Concurrency: -1}).withDefaults()); diff != "" {
 		t.Errorf("negative concurrency (-want +got):\n%s", diff)
 	}
-	got := (&BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4, Consistent: true}).withDefaults()
-	if diff := cmp.Diff(BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4, Consistent: true}, got); diff != "" {
+	got := (&BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4}).withDefaults()
+	if diff := cmp.Diff(BatchOptions{Concurrency: 1, Retries: 2, BaseDelay: 3, MaxDelay: 4}, got); diff != "" {
 		t.Errorf("given options (-want +got):\n%s", diff)
 	}
 }
@@ -65,7 +65,7 @@ func (f *fakeSend) send(_ context.Context, chunk []map[string]types.AttributeVal
 }
 
 func TestRunBatches(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	values := make([]user, 60)
 	for i := range values {
 		values[i] = user{ID: fmt.Sprintf("u%02d", i), Name: fmt.Sprint("n", i)}
@@ -157,7 +157,7 @@ func TestRunBatches(t *testing.T) {
 }
 
 func TestBatchKeysDeduplicate(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	b, err := users.keys([]user{{ID: "a", Name: "1"}, {ID: "b"}, {ID: "a", Name: "2"}})
 	if err != nil {
 		t.Fatal(err)
@@ -173,11 +173,11 @@ func TestBatchKeysDeduplicate(t *testing.T) {
 // TestBatchPutEmptyKey checks that an item with an empty key (plain or
 // computed) is refused before any request.
 func TestBatchPutEmptyKey(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	if err := users.BatchPut(t.Context(), []user{{ID: "a"}, {Name: "no id"}}, nil); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("BatchPut(user without id) = %v, want ErrEmptyKey", err)
 	}
-	emps := newRepo[emp](t)
+	emps := newTable[emp](t)
 	if err := emps.BatchPut(t.Context(), []emp{{ID: "e"}}, nil); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("BatchPut(emp without dept) = %v, want ErrEmptyKey", err)
 	}
@@ -186,10 +186,10 @@ func TestBatchPutEmptyKey(t *testing.T) {
 // TestBatchErrorMessage: a BatchError names the package once, as every
 // dynamokit error does, whatever the error it holds.
 func TestBatchErrorMessage(t *testing.T) {
-	e := &BatchError[user]{Op: "batch get", Table: "users", Unprocessed: make([]user, 1),
+	e := &BatchError[user]{Op: "BatchGetItem", Table: "users", Unprocessed: make([]user, 1),
 		Err: &dynamokit.Error{Op: "BatchGetItem", Table: "users", Kind: dynamokit.ErrTableNotFound}}
 	got := e.Error()
-	want := "dynamokit: batch get users: 1 not processed: BatchGetItem users: table not found"
+	want := "dynamokit: BatchGetItem users: 1 not processed: BatchGetItem users: table not found"
 	if got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}

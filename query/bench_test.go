@@ -16,7 +16,7 @@ import (
 // equivalent, with no engine: benchstat -col /lib shows dynamokit's share.
 // integration_test/bench_test.go times the whole operations.
 
-func benchRepo(b *testing.B) *Table[benchmodel.Employee] {
+func benchTable(b *testing.B) *Table[benchmodel.Employee] {
 	b.Helper()
 	r, err := NewTable[benchmodel.Employee](dynamokit.New(aws.Config{Region: "us-east-1"}))
 	if err != nil {
@@ -45,19 +45,19 @@ func benchLibs(b *testing.B, hand, dynamokit func() error) {
 }
 
 func BenchmarkGetInput(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	key := benchmodel.Employee{Dept: "d-1", ID: "e-001"}
 	benchLibs(b, func() error {
 		sink = &dynamodb.GetItemInput{TableName: aws.String(r.table), Key: benchmodel.Key(key.Dept, key.ID)}
 		return nil
 	}, func() error {
-		_, err := r.getInput(&key, nil)
+		_, err := r.getInput(&key)
 		return err
 	})
 }
 
 func BenchmarkPutInput(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	v := benchmodel.Sample("d-1", 1)
 	benchLibs(b, func() error {
 		sink = &dynamodb.PutItemInput{TableName: aws.String(r.table), Item: benchmodel.Encode(&v)}
@@ -69,7 +69,7 @@ func BenchmarkPutInput(b *testing.B) {
 }
 
 func BenchmarkQueryInput(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	benchLibs(b, func() error {
 		sink = &dynamodb.QueryInput{
 			TableName:                 aws.String(r.table),
@@ -86,7 +86,7 @@ func BenchmarkQueryInput(b *testing.B) {
 
 // BenchmarkCollect decodes a page of ten items into a slice.
 func BenchmarkCollect(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	items := make([]map[string]types.AttributeValue, 10)
 	for i := range items {
 		v := benchmodel.Sample("d-1", i)
@@ -105,7 +105,7 @@ func BenchmarkCollect(b *testing.B) {
 		}
 		return nil
 	}, func() error {
-		_, err := collect(r.stream(ctx, "query", fetch, 0))
+		_, err := collect(r.stream(ctx, "Query", fetch, 0))
 		return err
 	})
 }

@@ -372,7 +372,10 @@ func (q *CollectionQuery) Limit(n int) *CollectionQuery { q.limit = n; return q 
 // counted before filters): the size of a [CollectionQuery.Page].
 func (q *CollectionQuery) PageSize(n int) *CollectionQuery { q.pageSize = n; return q }
 
-// Consistent asks for strongly consistent reads.
+// Consistent asks for strongly consistent reads. Elsewhere strong
+// consistency is a table view ([Table.Consistent]); a collection query is
+// started from a [Collection], which spans the tables of its members rather
+// than one Table, so it has no such view and keeps this builder method.
 func (q *CollectionQuery) Consistent() *CollectionQuery { q.consistent = true; return q }
 
 // SignCursors signs the cursors of [CollectionQuery.Page] with
@@ -488,7 +491,7 @@ func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 	return func(yield func(Entity, error) bool) {
 		in, _, err := q.build()
 		if err != nil {
-			yield(Entity{}, wrap("query", table, err, nil))
+			yield(Entity{}, wrap("Query", table, err, nil))
 			return
 		}
 		var start map[string]types.AttributeValue
@@ -496,18 +499,18 @@ func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 		n := 0
 		for {
 			if err := ctx.Err(); err != nil {
-				yield(Entity{}, &dynamokit.Error{Op: "query", Table: table, Err: err})
+				yield(Entity{}, &dynamokit.Error{Op: "Query", Table: table, Err: err})
 				return
 			}
 			items, lek, err := fetch(ctx, start)
 			if err != nil {
-				yield(Entity{}, wrap("query", table, err, nil))
+				yield(Entity{}, wrap("Query", table, err, nil))
 				return
 			}
 			for _, item := range items {
 				e, err := q.col.entity(item)
 				if err != nil {
-					yield(Entity{}, wrap("query", table, err, nil))
+					yield(Entity{}, wrap("Query", table, err, nil))
 					return
 				}
 				if !yield(e, nil) {
@@ -544,26 +547,26 @@ func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entit
 	table := q.col.table
 	in, spec, err := q.build()
 	if err != nil {
-		return Page[Entity]{}, wrap("query", table, err, nil)
+		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}
 	start, err := decodeCursor(cursor, spec)
 	if err != nil {
-		return Page[Entity]{}, &dynamokit.Error{Op: "query", Table: table, Kind: ErrBadCursor, Err: err}
+		return Page[Entity]{}, &dynamokit.Error{Op: "Query", Table: table, Kind: ErrBadCursor, Err: err}
 	}
 	items, lek, err := rawread.QueryPage(q.col.c, in)(ctx, start)
 	if err != nil {
-		return Page[Entity]{}, wrap("query", table, err, nil)
+		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}
 	p := Page[Entity]{Items: make([]Entity, 0, len(items))}
 	for _, item := range items {
 		e, err := q.col.entity(item)
 		if err != nil {
-			return Page[Entity]{}, wrap("query", table, err, nil)
+			return Page[Entity]{}, wrap("Query", table, err, nil)
 		}
 		p.Items = append(p.Items, e)
 	}
 	if p.Next, err = encodeCursor(lek, spec); err != nil {
-		return Page[Entity]{}, wrap("query", table, err, nil)
+		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}
 	return p, nil
 }

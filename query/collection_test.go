@@ -36,7 +36,7 @@ func (colOrder) TableName() string   { return "customers" }
 // rendered through the member's template, a per-member filter that lets
 // the other entity types through.
 func TestCollectionInput(t *testing.T) {
-	profiles, orders := newRepo[colProfile](t), newRepo[colOrder](t)
+	profiles, orders := newTable[colProfile](t), newTable[colOrder](t)
 	col, err := NewCollection("customer", profiles, orders)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestCollectionInput(t *testing.T) {
 // from the member Table's query of the same partition, so one's cursor is
 // refused by the other.
 func TestCollectionCursorScope(t *testing.T) {
-	profiles, orders := newRepo[colProfile](t), newRepo[colOrder](t)
+	profiles, orders := newTable[colProfile](t), newTable[colOrder](t)
 	col, err := NewCollection("customer", profiles, orders)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ var benchHired = time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // BenchmarkFilterInput builds a scan with a filter of three operands.
 func BenchmarkFilterInput(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		_, err := r.Scan().
@@ -30,7 +30,7 @@ func BenchmarkFilterInput(b *testing.B) {
 
 // BenchmarkConditionInput builds a conditional delete with two operands.
 func BenchmarkConditionInput(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	key := benchmodel.Employee{Dept: "d-1", ID: "e-001"}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -45,7 +45,7 @@ func BenchmarkConditionInput(b *testing.B) {
 
 // BenchmarkUpdateOperands builds an update with three operands.
 func BenchmarkUpdateOperands(b *testing.B) {
-	r := benchRepo(b)
+	r := benchTable(b)
 	key := benchmodel.Employee{Dept: "d-1", ID: "e-001"}
 	b.ReportAllocs()
 	for b.Loop() {

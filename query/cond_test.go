@@ -17,7 +17,7 @@ import (
 // expression, names and values DynamoDB must receive: values encoded by
 // their attribute's field, as the item stores them.
 func TestCondBind(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	when := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -72,7 +72,7 @@ func TestCondBind(t *testing.T) {
 // TestCondBindErrors: mistakes are errors naming the attribute, never
 // panics.
 func TestCondBindErrors(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	tests := []struct {
 		name string
 		cond Cond
@@ -113,7 +113,7 @@ func TestCondBindErrors(t *testing.T) {
 // TestFilterErrorKept: a Filter mistake is returned by input, and is the
 // first error of the chain.
 func TestFilterErrorKept(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	_, err := users.Scan().Filter(Name("nope").AttributeExists()).Filter(Name("age").Equal(Value("x"))).input()
 	if err == nil || !strings.Contains(err.Error(), `query: filter: query.user has no attribute "nope"`) {
 		t.Errorf("Scan().Filter().input() error = %v, want the first filter's", err)

@@ -229,13 +229,13 @@ func (b *keyBounds) check(lek map[string]types.AttributeValue) error {
 	switch b.op {
 	case Equal:
 		ok = ok && c == 0
-	case Less:
+	case LessThan:
 		ok = ok && c < 0
-	case LessOrEqual:
+	case LessThanEqual:
 		ok = ok && c <= 0
-	case Greater:
+	case GreaterThan:
 		ok = ok && c > 0
-	case GreaterOrEqual:
+	case GreaterThanEqual:
 		ok = ok && c >= 0
 	case Between:
 		hi, okHi := against(1)

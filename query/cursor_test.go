@@ -23,14 +23,14 @@ import (
 // the org index.
 func cursorSpecs(t *testing.T) (table, index cursorSpec) {
 	t.Helper()
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	table = cursorSpec{scope: "users//query/p1", names: users.positionNames("")}
 	index = cursorSpec{scope: "users/org-index/query/o1", names: users.positionNames("org-index")}
 	return table, index
 }
 
 func TestPositionNames(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	names := func(as []*mapping.Attribute) []string {
 		var out []string
 		for _, a := range as {
@@ -233,7 +233,7 @@ func specOf[T any](t *testing.T, q *Query[T]) cursorSpec {
 // TestCursorBounds checks that a position outside the query's partition or
 // sort-key condition is refused, and one inside accepted.
 func TestCursorBounds(t *testing.T) {
-	users, emps := newRepo[user](t), newRepo[emp](t)
+	users, emps := newTable[user](t), newTable[emp](t)
 	org := func() *Query[user] { return users.Query(user{Org: "o1"}).Index("org-index") }
 	for _, tt := range []struct {
 		name string
@@ -245,14 +245,14 @@ func TestCursorBounds(t *testing.T) {
 		{"another partition", specOf(t, org()), avs{"id": s("u"), "org": s("o2"), "age": n("3")}, false},
 		{"equal", specOf(t, org().Range(Equal, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3.0")}, true},
 		{"not equal", specOf(t, org().Range(Equal, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("4")}, false},
-		{"less", specOf(t, org().Range(Less, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2.9")}, true},
-		{"not less", specOf(t, org().Range(Less, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, false},
-		{"less or equal", specOf(t, org().Range(LessOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
-		{"not less or equal", specOf(t, org().Range(LessOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, false},
-		{"greater", specOf(t, org().Range(Greater, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, true},
-		{"not greater", specOf(t, org().Range(Greater, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("-30")}, false},
-		{"greater or equal", specOf(t, org().Range(GreaterOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
-		{"not greater or equal", specOf(t, org().Range(GreaterOrEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
+		{"less", specOf(t, org().Range(LessThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2.9")}, true},
+		{"not less", specOf(t, org().Range(LessThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, false},
+		{"less or equal", specOf(t, org().Range(LessThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"not less or equal", specOf(t, org().Range(LessThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, false},
+		{"greater", specOf(t, org().Range(GreaterThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("30")}, true},
+		{"not greater", specOf(t, org().Range(GreaterThan, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("-30")}, false},
+		{"greater or equal", specOf(t, org().Range(GreaterThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("3")}, true},
+		{"not greater or equal", specOf(t, org().Range(GreaterThanEqual, 3)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
 		{"between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("5")}, true},
 		{"below between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("2")}, false},
 		{"above between", specOf(t, org().Range(Between, 3, 5)), avs{"id": s("u"), "org": s("o1"), "age": n("6")}, false},
@@ -465,7 +465,7 @@ func FuzzCompareNumbers(f *testing.F) {
 // TestCursorScopeBindsTheWholeQuery checks that a cursor is tied to the
 // range operator, filter and direction, not only to the values sent.
 func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	scope := func(q *Query[user]) string {
 		t.Helper()
 		in, err := q.input()
@@ -475,18 +475,18 @@ func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
 		return q.cursor(in, nil).scope
 	}
 	base := func() *Query[user] { return users.Query(user{Org: "o"}).Index("org-index") }
-	greater := scope(base().Range(Greater, 1))
-	if again := scope(base().Range(Greater, 1)); again != greater {
+	greater := scope(base().Range(GreaterThan, 1))
+	if again := scope(base().Range(GreaterThan, 1)); again != greater {
 		t.Errorf("the same query has scopes %q and %q", greater, again)
 	}
 	others := map[string]string{
-		"another operator": scope(base().Range(Less, 1)),
-		"descending":       scope(base().Range(Greater, 1).Descending()),
-		"a filter":         scope(base().Range(Greater, 1).Filter(Name("name").Equal(Value("x")))),
+		"another operator": scope(base().Range(LessThan, 1)),
+		"descending":       scope(base().Range(GreaterThan, 1).Descending()),
+		"a filter":         scope(base().Range(GreaterThan, 1).Filter(Name("name").Equal(Value("x")))),
 	}
 	for name, s := range others {
 		if s == greater {
-			t.Errorf("%s: same scope as Range(Greater, 1): %q", name, s)
+			t.Errorf("%s: same scope as Range(GreaterThan, 1): %q", name, s)
 		}
 	}
 
@@ -517,8 +517,8 @@ func TestCursorScopeBindsTheWholeQuery(t *testing.T) {
 	}
 	// What only sizes or freshens pages does not change the scope.
 	table := func() *Query[user] { return users.Query(user{ID: "u"}) }
-	if a, b := scope(table()), scope(table().PageSize(3).Limit(9).Consistent()); a != b {
-		t.Errorf("PageSize, Limit and Consistent change the scope from %q to %q", a, b)
+	if a, b := scope(table()), scope(users.Consistent().Query(user{ID: "u"}).PageSize(3).Limit(9)); a != b {
+		t.Errorf("PageSize, Limit and the Consistent view change the scope from %q to %q", a, b)
 	}
 }
 
@@ -602,7 +602,7 @@ func twoValues(t reflect.Type) (a, b reflect.Value, ok bool) {
 // MinCursorKeyLen (an empty one above all, which anyone could sign with)
 // is refused when the query or scan is run, before any request.
 func TestSignCursorsKeyLength(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel() // a call that got past the key would fail with ctx's error
 	for _, tt := range []struct {

@@ -25,7 +25,7 @@ func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) (err error)
 	defer op.End(&err)
 	w, err := r.deleteWrite(&key, conds)
 	if err != nil {
-		return wrap("delete", r.table, err, nil)
+		return wrap("DeleteItem", r.table, err, nil)
 	}
 	_, err = r.send(ctx, w, types.ReturnValueNone, "")
 	return err

@@ -71,8 +71,8 @@ func wrap(op, table string, err error, condKind error) error {
 		return nil
 	}
 	var e *dynamokit.Error
-	if errors.As(err, &e) && e.Err != nil && (e.Op == "" || e.Op[0] >= 'A' && e.Op[0] <= 'Z') {
-		// An SDK operation name: the error comes from the executor.
+	if errors.As(err, &e) && e.Err != nil && (e.Op == "" || e.Op == op) {
+		// The executor's error of this very operation.
 		err = e.Err
 		if e.Kind != nil && e.Kind != dynamokit.ErrConditionFailed {
 			return &dynamokit.Error{Op: op, Table: table, Index: e.Index, Kind: e.Kind, Err: err}
@@ -105,7 +105,7 @@ func wrap(op, table string, err error, condKind error) error {
 // [ErrConditionFailed]). It is always returned as a pointer; match it with
 // errors.As.
 type WrittenError struct {
-	Op    string                          // the operation, "update"
+	Op    string                          // the DynamoDB operation, "UpdateItem"
 	Table string                          // the table name
 	Key   map[string]types.AttributeValue // the key of the item written
 	Item  map[string]types.AttributeValue // the item after the write, as DynamoDB returned it

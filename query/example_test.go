@@ -73,7 +73,7 @@ func ExampleTable_Create() {
 }
 
 func ExampleTable_Get() {
-	a, err := accounts.Get(ctx, Account{ID: "a-1"}, query.Consistent())
+	a, err := accounts.Consistent().Get(ctx, Account{ID: "a-1"})
 	if errors.Is(err, query.ErrNotFound) {
 		fmt.Println("no account a-1")
 		return
@@ -96,14 +96,14 @@ func ExampleTable_Get_emptyKey() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// dynamokit: get account: query_test.Account: key attribute id: model: empty key attribute
+	// dynamokit: GetItem account: query_test.Account: key attribute id: model: empty key attribute
 }
 
 // Optimistic locking: read, change, write back with the version read, and
 // start again if someone else wrote in between.
 func ExampleTable_Put() {
 	for {
-		a, err := accounts.Get(ctx, Account{ID: "a-3"}, query.Consistent())
+		a, err := accounts.Consistent().Get(ctx, Account{ID: "a-3"})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -141,8 +141,8 @@ func ExampleTable_TxCreate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	a5, _ := accounts.Get(ctx, from, query.Consistent())
-	a6, _ := accounts.Get(ctx, to, query.Consistent())
+	a5, _ := accounts.Consistent().Get(ctx, from)
+	a6, _ := accounts.Consistent().Get(ctx, to)
 	fmt.Println(a5.Balance, a6.Balance)
 	// Output: 70 30
 }
@@ -225,8 +225,8 @@ func ExampleUpdate_Run() {
 	err = accounts.Update(Account{ID: "a-1"}).Add("balance", "ten").Run(context.Background())
 	fmt.Println(err)
 	// Output:
-	// dynamokit: update account: set: query_test.Account has no attribute "balanse"
-	// dynamokit: update account: add: model: attribute balance of query_test.Account holds values of type int, not string
+	// dynamokit: UpdateItem account: set: query_test.Account has no attribute "balanse"
+	// dynamokit: UpdateItem account: add: model: attribute balance of query_test.Account holds values of type int, not string
 }
 
 func ExampleTable_Delete() {
@@ -242,7 +242,7 @@ func ExampleTable_Delete() {
 
 func ExampleTable_Query() {
 	recent, err := entries.Query(Entry{AccountID: "a-1"}).
-		Range(query.GreaterOrEqual, 100).
+		Range(query.GreaterThanEqual, 100).
 		Filter(query.Name("amount").LessThan(query.Value(0))).
 		Descending().
 		Limit(20).
@@ -354,8 +354,8 @@ func ExampleName() {
 	_, err = accounts.Scan().Filter(query.Name("expires").LessThan(query.Value("2030-01-01"))).Collect(ctx)
 	fmt.Println(err)
 	// Output:
-	// dynamokit: scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
-	// dynamokit: scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
+	// dynamokit: Scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
+	// dynamokit: Scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
 }
 
 func ExamplePath() {

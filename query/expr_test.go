@@ -16,7 +16,7 @@ import (
 // TestSetElements encodes the elements of AddToSet by the set attribute's
 // own field ([]string with the set option), refusing other types.
 func TestSetElements(t *testing.T) {
-	m := mapping.Must(newRepo[user](t).Model())
+	m := mapping.Must(newTable[user](t).Model())
 	tags := m.Attribute("tags")
 	tests := []struct {
 		name  string
@@ -34,7 +34,7 @@ func TestSetElements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := newRepo[user](t).Update(user{ID: "u"})
+			u := newTable[user](t).Update(user{ID: "u"})
 			got, err := u.elements(tags, tt.elems)
 			if tt.err != "" {
 				var ve *model.ValueError
@@ -57,7 +57,7 @@ func TestSetElements(t *testing.T) {
 }
 
 func TestEncodeValue(t *testing.T) {
-	m := mapping.Must(newRepo[user](t).Model())
+	m := mapping.Must(newTable[user](t).Model())
 	when := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string

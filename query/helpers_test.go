@@ -75,7 +75,7 @@ type unixStamp struct {
 
 func (unixStamp) TableName() string { return "stamp" }
 
-// clock is the fixed time of test repos.
+// clock is the fixed time of test tables.
 var clock = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 const clockUnix = "1767323045"
@@ -83,7 +83,7 @@ const clockUnix = "1767323045"
 // offlineClient is a handle that is never used for I/O.
 var offlineClient = dynamokit.New(aws.Config{Region: "us-east-1"})
 
-func newRepo[T any](t *testing.T) *Table[T] {
+func newTable[T any](t *testing.T) *Table[T] {
 	t.Helper()
 	r, err := NewTable[T](offlineClient.With(dynamokit.WithClock(func() time.Time { return clock })))
 	if err != nil {

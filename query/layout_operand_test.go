@@ -22,7 +22,7 @@ func (pyEvent) TableName() string { return "pyevent" }
 // writes, and a bare time given to Range, are encoded in the field's
 // layout, as Create writes them and conditions compare them.
 func TestStampAndRangeFollowTheLayout(t *testing.T) {
-	events := newRepo[pyEvent](t)
+	events := newTable[pyEvent](t)
 	want := clock.UTC().Format("2006-01-02T15:04:05.000000-0700")
 
 	in, err := events.Update(pyEvent{Stream: "s", At: clock}).Set("n", 1).input()
@@ -43,7 +43,7 @@ func TestStampAndRangeFollowTheLayout(t *testing.T) {
 		t.Errorf("Update's updated stamp = %#v, want S %q", stamp, want)
 	}
 
-	q, err := events.Query(pyEvent{Stream: "s"}).Range(GreaterOrEqual, clock).input()
+	q, err := events.Query(pyEvent{Stream: "s"}).Range(GreaterThanEqual, clock).input()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestStampAndRangeFollowTheLayout(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("Range(GreaterOrEqual, a time) values = %#v, want one S %q", q.ExpressionAttributeValues, want)
+		t.Errorf("Range(GreaterThanEqual, a time) values = %#v, want one S %q", q.ExpressionAttributeValues, want)
 	}
 }
 

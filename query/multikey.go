@@ -28,7 +28,7 @@ type sortCond struct {
 //	tickets.Query(Ticket{Tenant: "acme", Parent: "p-1"}).
 //		Index("by-parent").
 //		SortKey("status", query.Equal, "open").
-//		SortKey("priority", query.GreaterOrEqual, 2)
+//		SortKey("priority", query.GreaterThanEqual, 2)
 //
 // The query is checked against the index's key before any request: a
 // partition attribute the value leaves empty, a name that is not a sort

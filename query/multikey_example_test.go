@@ -31,7 +31,7 @@ func ExampleQuery_SortKey() {
 	open := cases.Query(Case{Tenant: "acme", ParentID: "p-1"}).
 		Index("by-parent").
 		SortKey("status", query.Equal, "open").
-		SortKey("opened", query.GreaterOrEqual, since)
+		SortKey("opened", query.GreaterThanEqual, since)
 	for c, err := range open.All(ctx) {
 		if err != nil {
 			log.Fatal(err)

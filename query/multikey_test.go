@@ -27,7 +27,7 @@ func (issue) TableName() string { return "issues" }
 // TestQueryMultiKeyInput: every partition attribute with Equal, then the
 // sort conditions in key order.
 func TestQueryMultiKeyInput(t *testing.T) {
-	issues := newRepo[issue](t)
+	issues := newTable[issue](t)
 	p := issue{Tenant: "acme", Parent: "p-1"}
 	tests := []struct {
 		name string
@@ -45,7 +45,7 @@ func TestQueryMultiKeyInput(t *testing.T) {
 		},
 	}, {
 		name: "equal, then a range on the last given",
-		q:    issues.Query(p).Index("by-parent").SortKey("status", Equal, "open").SortKey("priority", GreaterOrEqual, 2),
+		q:    issues.Query(p).Index("by-parent").SortKey("status", Equal, "open").SortKey("priority", GreaterThanEqual, 2),
 		want: &dynamodb.QueryInput{
 			TableName:                 aws.String("issues"),
 			IndexName:                 aws.String("by-parent"),
@@ -78,7 +78,7 @@ func TestQueryMultiKeyInput(t *testing.T) {
 		})
 	}
 	// SortKey on a plain sort key builds what Range builds.
-	plains := newRepo[plain](t)
+	plains := newTable[plain](t)
 	viaRange, err1 := plains.Query(plain{K: "k"}).Range(Between, 1, 9).input()
 	viaSort, err2 := plains.Query(plain{K: "k"}).SortKey("r", Between, 1, 9).input()
 	if err1 != nil || err2 != nil {
@@ -92,7 +92,7 @@ func TestQueryMultiKeyInput(t *testing.T) {
 // TestQueryMultiKeyShapeErrors: a query that does not fit the index's key
 // is refused before any request, naming the index and the attribute.
 func TestQueryMultiKeyShapeErrors(t *testing.T) {
-	issues := newRepo[issue](t)
+	issues := newTable[issue](t)
 	p := issue{Tenant: "acme", Parent: "p-1"}
 	on := func() *Query[issue] { return issues.Query(p).Index("by-parent") }
 	tests := []struct {
@@ -107,7 +107,7 @@ func TestQueryMultiKeyShapeErrors(t *testing.T) {
 			"query: index by-parent: a condition on sort attribute priority skips status: sort attributes are used from left to right", nil},
 		{"two sort attributes skipped", on().SortKey("day", Equal, "2026-03-03"),
 			"a condition on sort attribute day skips status, priority", nil},
-		{"a range before the last", on().SortKey("status", Greater, "a").SortKey("priority", Equal, 1),
+		{"a range before the last", on().SortKey("status", GreaterThan, "a").SortKey("priority", Equal, 1),
 			"query: index by-parent: sort attribute status has a range condition, but priority follows it: only the last sort attribute given may have one", nil},
 		{"out of order", on().SortKey("status", Equal, "open").SortKey("priority", Equal, 1).SortKey("status", Equal, "x"),
 			"query: index by-parent: sort attribute status is given twice or out of order", nil},
@@ -119,7 +119,7 @@ func TestQueryMultiKeyShapeErrors(t *testing.T) {
 			"query: Range on index by-parent, whose sort key has several attributes (status, priority, day): name each with SortKey", nil},
 		{"Range and SortKey", on().SortKey("status", Equal, "open").Range(Equal, 1),
 			"query: index by-parent: Range and SortKey together", nil},
-		{"a value of the wrong type", on().SortKey("status", Equal, "open").SortKey("priority", Greater, "2"),
+		{"a value of the wrong type", on().SortKey("status", Equal, "open").SortKey("priority", GreaterThan, "2"),
 			"holds values of type int, not string", nil},
 		{"SortKey on a table without sort key", issues.Query(issue{ID: "1"}).SortKey("status", Equal, "open"),
 			`query: table issues: SortKey("status"): the key has no sort attribute`, nil},
@@ -140,8 +140,8 @@ func TestQueryMultiKeyShapeErrors(t *testing.T) {
 // TestQueryMultiKeyCursor: a page's position holds every key attribute of
 // the index, and one outside the key condition is refused.
 func TestQueryMultiKeyCursor(t *testing.T) {
-	issues := newRepo[issue](t)
-	q := issues.Query(issue{Tenant: "acme", Parent: "p-1"}).Index("by-parent").SortKey("status", Equal, "open").SortKey("priority", Greater, 1)
+	issues := newTable[issue](t)
+	q := issues.Query(issue{Tenant: "acme", Parent: "p-1"}).Index("by-parent").SortKey("status", Equal, "open").SortKey("priority", GreaterThan, 1)
 	in, bounds, err := q.build()
 	if err != nil {
 		t.Fatal(err)

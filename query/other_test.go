@@ -12,7 +12,7 @@ import (
 // same UpdateItem, and that a model attribute, a repeat or an empty one
 // is refused.
 func TestSetOther(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	stamp := &txn.Other{Name: "copies_stamp", Value: s("x1")}
 	in, err := users.Update(user{ID: "u"}).Set("name", "Ann").SetOther(stamp).SetOther(nil).input()
 	if err != nil {

@@ -51,7 +51,7 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	}
 	stored, gerr := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, key)
 	if gerr != nil {
-		return false, wrapKey("applied", r.table, key, gerr, nil)
+		return false, wrapKey("GetItem", r.table, key, gerr, nil)
 	}
 	if u.Op == "DeleteItem" {
 		return stored == nil, nil

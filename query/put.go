@@ -23,7 +23,7 @@ func (r *Table[T]) Create(ctx context.Context, item *T) (err error) {
 	defer op.End(&err)
 	w, err := r.createWrite(item)
 	if err != nil {
-		return wrap("create", r.table, err, nil)
+		return wrap("PutItem", r.table, err, nil)
 	}
 	_, err = r.send(ctx, w, types.ReturnValueNone, "")
 	return err
@@ -65,7 +65,7 @@ func (r *Table[T]) Put(ctx context.Context, item *T) (err error) {
 	defer op.End(&err)
 	w, err := r.putVersioned(item, nil, ErrVersionConflict)
 	if err != nil {
-		return wrap("put", r.table, err, nil)
+		return wrap("PutItem", r.table, err, nil)
 	}
 	_, err = r.send(ctx, w, types.ReturnValueNone, "")
 	return err

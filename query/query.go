@@ -21,10 +21,10 @@ type Op int
 // The sort-key comparisons DynamoDB supports.
 const (
 	Equal Op = iota + 1
-	Less
-	LessOrEqual
-	Greater
-	GreaterOrEqual
+	LessThan
+	LessThanEqual
+	GreaterThan
+	GreaterThanEqual
 	Between    // two values, inclusive
 	BeginsWith // a string or binary prefix
 )
@@ -43,7 +43,7 @@ type Query[T any] struct {
 	desc       bool
 	limit      int
 	pageSize   int
-	consistent bool
+	consistent bool // from the table view (Table.Consistent)
 	project    []string
 	cursorKey  []byte
 	err        error // the first error of the chain, returned by the call that does I/O
@@ -57,7 +57,7 @@ type Query[T any] struct {
 // It calls Query:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 func (r *Table[T]) Query(partition T) *Query[T] {
-	return &Query[T]{r: r, partition: partition}
+	return &Query[T]{r: r, partition: partition, consistent: r.consistent}
 }
 
 // Index queries the named secondary index instead of the table.
@@ -107,10 +107,6 @@ func (q *Query[T]) Limit(n int) *Query[T] { q.limit = n; return q }
 // [Query.Page], and of each request [Query.All] makes. Without it a request
 // reads [Query.Limit] items, or up to 1 MB.
 func (q *Query[T]) PageSize(n int) *Query[T] { q.pageSize = n; return q }
-
-// Consistent asks for strongly consistent reads, which global secondary
-// indexes do not support.
-func (q *Query[T]) Consistent() *Query[T] { q.consistent = true; return q }
 
 // Project reads only the named attributes of the model; other fields stay
 // zero.
@@ -316,13 +312,13 @@ func (q *Query[T]) rangeCond(a *mapping.Attribute) (expression.KeyConditionBuild
 	switch op {
 	case Equal:
 		return k.Equal(vals[0]), op, avs, nil
-	case Less:
+	case LessThan:
 		return k.LessThan(vals[0]), op, avs, nil
-	case LessOrEqual:
+	case LessThanEqual:
 		return k.LessThanEqual(vals[0]), op, avs, nil
-	case Greater:
+	case GreaterThan:
 		return k.GreaterThan(vals[0]), op, avs, nil
-	case GreaterOrEqual:
+	case GreaterThanEqual:
 		return k.GreaterThanEqual(vals[0]), op, avs, nil
 	case Between:
 		return k.Between(vals[0], vals[1]), op, avs, nil
@@ -393,7 +389,7 @@ func firstField(a *mapping.Attribute) string {
 // prefixBound turns the condition op on value i, a prefix that every key of
 // the example's fields begins with, into a condition on the keys: Equal
 // becomes BeginsWith, and a bound that includes the example's keys (the
-// upper bound of LessOrEqual and Between) or excludes them (Greater) moves
+// upper bound of LessThanEqual and Between) or excludes them (GreaterThan) moves
 // past every key with the prefix, to its successor: the prefix with its
 // last byte incremented. No key equals the successor, as every key is
 // longer than a partial rendering of it.
@@ -408,12 +404,12 @@ func prefixBound(op Op, i int, prefix string) (string, Op, error) {
 	switch {
 	case op == Equal:
 		return prefix, BeginsWith, nil
-	case op == Greater:
+	case op == GreaterThan:
 		s, err := past()
-		return s, GreaterOrEqual, err
-	case op == LessOrEqual:
+		return s, GreaterThanEqual, err
+	case op == LessThanEqual:
 		s, err := past()
-		return s, Less, err
+		return s, LessThan, err
 	case op == Between && i == 1:
 		s, err := past()
 		return s, Between, err
@@ -471,9 +467,9 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	in, err := q.input()
 	if err != nil {
-		return failed[T](wrap("query", q.r.table, err, nil))
+		return failed[T](wrap("Query", q.r.table, err, nil))
 	}
-	return q.r.stream(ctx, "query", rawread.QueryPage(q.r.c, in), q.limit)
+	return q.r.stream(ctx, "Query", rawread.QueryPage(q.r.c, in), q.limit)
 }
 
 // Collect returns every matching item (at most [Query.Limit]).
@@ -491,9 +487,9 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err erro
 	defer op.End(&err)
 	in, bounds, err := q.build()
 	if err != nil {
-		return Page[T]{}, wrap("query", q.r.table, err, nil)
+		return Page[T]{}, wrap("Query", q.r.table, err, nil)
 	}
-	return q.r.page(ctx, "query", rawread.QueryPage(q.r.c, in), cursor, q.cursor(in, bounds))
+	return q.r.page(ctx, "Query", rawread.QueryPage(q.r.c, in), cursor, q.cursor(in, bounds))
 }
 
 // Count returns how many items match (at most [Query.Limit]), without
@@ -505,7 +501,7 @@ func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()
 	if err != nil {
-		return 0, wrap("count", q.r.table, err, nil)
+		return 0, wrap("Query", q.r.table, err, nil)
 	}
 	in.Select = types.SelectCount
 	n, err := countPages(ctx, q.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
@@ -516,7 +512,7 @@ func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 		}
 		return int(out.Count), out.LastEvaluatedKey, nil
 	})
-	return n, wrap("count", q.r.table, err, nil)
+	return n, wrap("Query", q.r.table, err, nil)
 }
 
 func failed[T any](err error) iter.Seq2[T, error] {

@@ -14,9 +14,9 @@ import (
 )
 
 func TestQueryInput(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
+	plains := newTable[plain](t)
 	tests := []struct {
 		name string
 		q    interface {
@@ -49,7 +49,7 @@ func TestQueryInput(t *testing.T) {
 		},
 	}, {
 		name: "page size wins over limit; consistent read of the table",
-		q:    plains.Query(plain{K: "k"}).Range(GreaterOrEqual, 3).Limit(100).PageSize(10).Consistent(),
+		q:    plains.Consistent().Query(plain{K: "k"}).Range(GreaterThanEqual, 3).Limit(100).PageSize(10),
 		want: &dynamodb.QueryInput{
 			TableName:                 aws.String("plain"),
 			KeyConditionExpression:    aws.String("(#0 = :0) AND (#1 >= :1)"),
@@ -95,17 +95,17 @@ func TestQueryInput(t *testing.T) {
 }
 
 func TestQueryRangeOps(t *testing.T) {
-	plains := newRepo[plain](t)
+	plains := newTable[plain](t)
 	for _, tt := range []struct {
 		op   Op
 		vals []any
 		want string
 	}{
 		{Equal, []any{1}, "#1 = :1"},
-		{Less, []any{1}, "#1 < :1"},
-		{LessOrEqual, []any{1}, "#1 <= :1"},
-		{Greater, []any{1}, "#1 > :1"},
-		{GreaterOrEqual, []any{1}, "#1 >= :1"},
+		{LessThan, []any{1}, "#1 < :1"},
+		{LessThanEqual, []any{1}, "#1 <= :1"},
+		{GreaterThan, []any{1}, "#1 > :1"},
+		{GreaterThanEqual, []any{1}, "#1 >= :1"},
 		{Between, []any{1, 2}, "#1 BETWEEN :1 AND :2"},
 	} {
 		in, err := plains.Query(plain{K: "k"}).Range(tt.op, tt.vals...).input()
@@ -119,8 +119,8 @@ func TestQueryRangeOps(t *testing.T) {
 }
 
 func TestQueryInputErrors(t *testing.T) {
-	users := newRepo[user](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	plains := newTable[plain](t)
 	tests := []struct {
 		name    string
 		q       *Query[user]
@@ -130,12 +130,12 @@ func TestQueryInputErrors(t *testing.T) {
 		{"empty partition", users.Query(user{}), "partition attribute id", ErrEmptyKey},
 		{"index forgotten", users.Query(user{Org: "o"}), `did you mean .Index("org-index")?`, ErrEmptyKey},
 		{"unknown index", users.Query(user{ID: "u"}).Index("nope"), `no index "nope"`, nil},
-		{"consistent global index", users.Query(user{Org: "o"}).Index("org-index").Consistent(), "no consistent reads", nil},
+		{"consistent global index", users.Consistent().Query(user{Org: "o"}).Index("org-index"), "no consistent reads", nil},
 		{"range without a sort key", users.Query(user{ID: "u"}).Range(Equal, 1), "which has no sort key", nil},
 		{"between needs two", users.Query(user{Org: "o"}).Index("org-index").Range(Between, 1), "needs 2 value(s)", nil},
 		{"begins with a number", users.Query(user{Org: "o"}).Index("org-index").Range(BeginsWith, 1), "needs a string", nil},
 		{"unknown operator", users.Query(user{Org: "o"}).Index("org-index").Range(Op(99), 1), "unknown range operator", nil},
-		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(Greater, "30"), "holds values of type int, not string", nil},
+		{"string for a number sort key", users.Query(user{Org: "o"}).Index("org-index").Range(GreaterThan, "30"), "holds values of type int, not string", nil},
 		{"unknown projected attribute", users.Query(user{ID: "u"}).Project("nope"), `no attribute "nope"`, nil},
 	}
 	for _, tt := range tests {
@@ -155,8 +155,8 @@ func TestQueryInputErrors(t *testing.T) {
 }
 
 func TestScanInput(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
 	tests := []struct {
 		name string
 		s    interface {
@@ -173,7 +173,7 @@ func TestScanInput(t *testing.T) {
 		want: &dynamodb.ScanInput{TableName: aws.String("users"), IndexName: aws.String("org-index"), Limit: aws.Int32(7)},
 	}, {
 		name: "single table type filter",
-		s:    emps.Scan().Consistent(),
+		s:    emps.Consistent().Scan(),
 		want: &dynamodb.ScanInput{
 			TableName:                 aws.String("app"),
 			FilterExpression:          aws.String("#0 = :0"),
@@ -207,7 +207,7 @@ func TestScanInput(t *testing.T) {
 }
 
 func TestScanSegments(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	sc := users.Scan().Segments(3)
 	in, err := sc.input()
 	if err != nil {
@@ -228,7 +228,7 @@ func TestScanSegments(t *testing.T) {
 		want string
 	}{
 		{"unknown index", users.Scan().Index("nope"), `no index "nope"`},
-		{"consistent global index", users.Scan().Index("org-index").Consistent(), "no consistent reads"},
+		{"consistent global index", users.Consistent().Scan().Index("org-index"), "no consistent reads"},
 		{"too many segments", users.Scan().Segments(maxSegments + 1), "segments"},
 		{"unknown projected attribute", users.Scan().Project("nope"), `no attribute "nope"`},
 		{"negative concurrency", users.Scan().Segments(4).Concurrency(-1), "Concurrency(-1)"},
@@ -248,9 +248,9 @@ type order struct {
 func (order) TableName() string { return "orders" }
 
 func TestQueryRangeEncodesLikeTheField(t *testing.T) {
-	orders := newRepo[order](t)
+	orders := newTable[order](t)
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	in, err := orders.Query(order{Customer: "c"}).Range(GreaterOrEqual, at).input()
+	in, err := orders.Query(order{Customer: "c"}).Range(GreaterThanEqual, at).input()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestQueryRangeEncodesLikeTheField(t *testing.T) {
 	if diff := cmp.Diff(want, in.ExpressionAttributeValues[":1"], cmpopts.IgnoreUnexported(types.AttributeValueMemberN{})); diff != "" {
 		t.Errorf("range value (-want +got):\n%s", diff)
 	}
-	if _, err := orders.Query(order{Customer: "c"}).Range(GreaterOrEqual, "yesterday").input(); err == nil {
-		t.Error("Range(GreaterOrEqual, \"yesterday\") on a number sort key: error = nil, want one")
+	if _, err := orders.Query(order{Customer: "c"}).Range(GreaterThanEqual, "yesterday").input(); err == nil {
+		t.Error("Range(GreaterThanEqual, \"yesterday\") on a number sort key: error = nil, want one")
 	}
 }

@@ -21,7 +21,7 @@ func BenchmarkRangeInput(b *testing.B) {
 		b.Run("op="+op.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := r.Query(shipment{Customer: "c"}).Range(GreaterOrEqual, op.val).input(); err != nil {
+				if _, err := r.Query(shipment{Customer: "c"}).Range(GreaterThanEqual, op.val).input(); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -39,7 +39,7 @@ const (
 // TestRangeByExample checks the condition a range by example becomes, and
 // that a cursor of such a query is bound to it.
 func TestRangeByExample(t *testing.T) {
-	orders, sites := newRepo[shipment](t), newRepo[site](t)
+	orders, sites := newTable[shipment](t), newTable[site](t)
 	from := time.Date(2026, 3, 3, 1, 0, 0, 0, time.FixedZone("CET", 3600)) // 00:00 UTC
 	to := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)
 	ord := func() *Query[shipment] { return orders.Query(shipment{Customer: "c"}) }
@@ -58,14 +58,14 @@ func TestRangeByExample(t *testing.T) {
 			Between, []string{"ORDER#" + day3 + "#", "ORDER#" + day5 + "$"},
 			[]string{"ORDER#" + day3 + "#a", "ORDER#" + day5 + "#zzz"},
 			[]string{"ORDER#2026-03-02T23:59:59.999999999Z#z", "ORDER#2026-03-05T00:00:00.000000001Z#a"}},
-		{"from a time", probe(ord().Range(GreaterOrEqual, &shipment{OrderedAt: from})),
-			GreaterOrEqual, []string{"ORDER#" + day3 + "#"}, []string{"ORDER#" + day3 + "#a"}, []string{"ORDER#2026-03-02T23:59:59.999999999Z#z"}},
-		{"after a time", probe(ord().Range(Greater, shipment{OrderedAt: from})),
-			GreaterOrEqual, []string{"ORDER#" + day3 + "$"}, []string{"ORDER#2026-03-03T00:00:00.000000001Z#a"}, []string{"ORDER#" + day3 + "#zz"}},
-		{"up to a time", probe(ord().Range(LessOrEqual, shipment{OrderedAt: from})),
-			Less, []string{"ORDER#" + day3 + "$"}, []string{"ORDER#" + day3 + "#zz"}, []string{"ORDER#2026-03-03T00:00:00.000000001Z#a"}},
-		{"before a time", probe(ord().Range(Less, shipment{OrderedAt: from})),
-			Less, []string{"ORDER#" + day3 + "#"}, []string{"ORDER#2026-03-02T23:59:59.999999999Z#z"}, []string{"ORDER#" + day3 + "#a"}},
+		{"from a time", probe(ord().Range(GreaterThanEqual, &shipment{OrderedAt: from})),
+			GreaterThanEqual, []string{"ORDER#" + day3 + "#"}, []string{"ORDER#" + day3 + "#a"}, []string{"ORDER#2026-03-02T23:59:59.999999999Z#z"}},
+		{"after a time", probe(ord().Range(GreaterThan, shipment{OrderedAt: from})),
+			GreaterThanEqual, []string{"ORDER#" + day3 + "$"}, []string{"ORDER#2026-03-03T00:00:00.000000001Z#a"}, []string{"ORDER#" + day3 + "#zz"}},
+		{"up to a time", probe(ord().Range(LessThanEqual, shipment{OrderedAt: from})),
+			LessThan, []string{"ORDER#" + day3 + "$"}, []string{"ORDER#" + day3 + "#zz"}, []string{"ORDER#2026-03-03T00:00:00.000000001Z#a"}},
+		{"before a time", probe(ord().Range(LessThan, shipment{OrderedAt: from})),
+			LessThan, []string{"ORDER#" + day3 + "#"}, []string{"ORDER#2026-03-02T23:59:59.999999999Z#z"}, []string{"ORDER#" + day3 + "#a"}},
 		{"one order", probe(ord().Range(Equal, shipment{OrderedAt: from, OrderID: "o#1"})),
 			Equal, []string{"ORDER#" + day3 + "#o#1"}, []string{"ORDER#" + day3 + "#o#1"}, []string{"ORDER#" + day3 + "#o#10"}},
 		{"a state", probe(cal().Range(BeginsWith, site{State: "CA"})),
@@ -133,17 +133,17 @@ func mustCursor(t *testing.T, got *keyBoundsInput, pk types.AttributeValue, sk s
 // TestRangeByExampleErrors: a value of the wrong type names the field to
 // set and its type.
 func TestRangeByExampleErrors(t *testing.T) {
-	orders, sites := newRepo[shipment](t), newRepo[site](t)
+	orders, sites := newTable[shipment](t), newTable[site](t)
 	day := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		err  error
 		want string
 	}{
-		{"a time", buildErr(orders.Query(shipment{Customer: "c"}).Range(GreaterOrEqual, day)), "got time.Time, want an example of query.shipment with OrderedAt (ordered_at, a time.Time) set, or a query.RawKey"},
-		{"a string", buildErr(orders.Query(shipment{Customer: "c"}).Range(GreaterOrEqual, "2026-03-03")), "got string, want an example of query.shipment"},
+		{"a time", buildErr(orders.Query(shipment{Customer: "c"}).Range(GreaterThanEqual, day)), "got time.Time, want an example of query.shipment with OrderedAt (ordered_at, a time.Time) set, or a query.RawKey"},
+		{"a string", buildErr(orders.Query(shipment{Customer: "c"}).Range(GreaterThanEqual, "2026-03-03")), "got string, want an example of query.shipment"},
 		{"a city without its state", buildErr(sites.Query(site{Country: "us"}).Range(BeginsWith, site{City: "SF"})), "city is set but state, which comes before it, is not"},
-		{"a raw key on a plain sort key", buildErr(newRepo[plain](t).Query(plain{K: "k"}).Range(Equal, RawKey("1"))), "a RawKey is for a computed sort key"},
+		{"a raw key on a plain sort key", buildErr(newTable[plain](t).Query(plain{K: "k"}).Range(Equal, RawKey("1"))), "a RawKey is for a computed sort key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,9 +153,9 @@ func TestRangeByExampleErrors(t *testing.T) {
 		})
 	}
 	// An example of a plain sort key gives its value.
-	in, err := newRepo[plain](t).Query(plain{K: "k"}).Range(GreaterOrEqual, plain{R: 7}).input()
+	in, err := newTable[plain](t).Query(plain{K: "k"}).Range(GreaterThanEqual, plain{R: 7}).input()
 	if err != nil || in.ExpressionAttributeValues[":1"].(*types.AttributeValueMemberN).Value != "7" {
-		t.Errorf("Range(GreaterOrEqual, plain{R: 7}) = %v, %v; want r >= 7", in, err)
+		t.Errorf("Range(GreaterThanEqual, plain{R: 7}) = %v, %v; want r >= 7", in, err)
 	}
 }
 

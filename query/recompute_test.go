@@ -34,7 +34,7 @@ func (ticket) TableName() string { return "ticket" }
 // computed attributes that refer to the updated stamp and the version
 // from the values it writes: now, and the key's version plus one.
 func TestUpdateRecomputesFromFinalValues(t *testing.T) {
-	tickets := newRepo[ticket](t)
+	tickets := newTable[ticket](t)
 	key := ticket{ID: "t-1", Stamps: &Stamps{Version: 4, Updated: 1000}}
 	tests := []struct {
 		name string

@@ -25,8 +25,8 @@ type Scan[T any] struct {
 	limit      int
 	pageSize   int
 	segments   int
-	workers    int // segments read at once; 0: dynamokit.DefaultConcurrency
-	consistent bool
+	workers    int  // segments read at once; 0: dynamokit.DefaultConcurrency
+	consistent bool // from the table view (Table.Consistent)
 	project    []string
 	cursorKey  []byte
 	err        error // the first error of the chain, returned by the call that does I/O
@@ -36,7 +36,7 @@ type Scan[T any] struct {
 //
 // It calls Scan:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
-func (r *Table[T]) Scan() *Scan[T] { return &Scan[T]{r: r} }
+func (r *Table[T]) Scan() *Scan[T] { return &Scan[T]{r: r, consistent: r.consistent} }
 
 // Index scans a secondary index instead of the table.
 func (s *Scan[T]) Index(name string) *Scan[T] { s.index = name; return s }
@@ -82,10 +82,6 @@ func (s *Scan[T]) Concurrency(n int) *Scan[T] {
 	s.workers = n
 	return s
 }
-
-// Consistent asks for strongly consistent reads, which global secondary
-// indexes do not support.
-func (s *Scan[T]) Consistent() *Scan[T] { s.consistent = true; return s }
 
 // Project reads only the named attributes of the model; other fields stay
 // zero.
@@ -169,10 +165,10 @@ func (s *Scan[T]) All(ctx context.Context) iter.Seq2[T, error] {
 func (s *Scan[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	in, err := s.input()
 	if err != nil {
-		return failed[T](wrap("scan", s.r.table, err, nil))
+		return failed[T](wrap("Scan", s.r.table, err, nil))
 	}
 	if s.segments <= 1 {
-		return s.r.stream(ctx, "scan", rawread.ScanPage(s.r.c, in), s.limit)
+		return s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c, in), s.limit)
 	}
 	return s.parallel(ctx, s.segmentInputs(in))
 }
@@ -203,7 +199,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 			defer close(done)
 			defer close(ch)
 			_ = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
-				for v, err := range s.r.stream(ctx, "scan", rawread.ScanPage(s.r.c, ins[i]), 0) {
+				for v, err := range s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c, ins[i]), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
@@ -235,7 +231,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 		}
 		// A segment that saw the cancellation stopped without sending it.
 		if err := parent.Err(); err != nil {
-			yield(zero, &dynamokit.Error{Op: "scan", Table: s.r.table, Err: err})
+			yield(zero, &dynamokit.Error{Op: "Scan", Table: s.r.table, Err: err})
 		}
 	}
 }
@@ -250,9 +246,9 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error
 	defer op.End(&err)
 	in, err := s.input()
 	if err != nil {
-		return Page[T]{}, wrap("scan", s.r.table, err, nil)
+		return Page[T]{}, wrap("Scan", s.r.table, err, nil)
 	}
-	return s.r.page(ctx, "scan", rawread.ScanPage(s.r.c, in), cursor, s.cursor(in))
+	return s.r.page(ctx, "Scan", rawread.ScanPage(s.r.c, in), cursor, s.cursor(in))
 }
 
 // cursor is what binds a page cursor of s to s, as Query.cursor does.
@@ -276,7 +272,7 @@ func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()
 	if err != nil {
-		return 0, wrap("count", s.r.table, err, nil)
+		return 0, wrap("Scan", s.r.table, err, nil)
 	}
 	in.Select = types.SelectCount
 	ins := s.segmentInputs(in)
@@ -295,7 +291,7 @@ func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
 		return err
 	})
 	if err != nil {
-		return 0, wrap("count", s.r.table, err, nil)
+		return 0, wrap("Scan", s.r.table, err, nil)
 	}
 	n := 0
 	for _, c := range counts {

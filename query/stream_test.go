@@ -45,7 +45,7 @@ func userPages(perPage, count int) *pages {
 }
 
 func TestStream(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	t.Run("every page", func(t *testing.T) {
 		p := userPages(3, 4)
 		got, err := collect(users.stream(t.Context(), "scan", p.fetch, 0))
@@ -66,7 +66,7 @@ func TestStream(t *testing.T) {
 		defer cancel()
 		var items int
 		var errs []error
-		for _, err := range users.stream(ctx, "scan", p.fetch, 0) {
+		for _, err := range users.stream(ctx, "Scan", p.fetch, 0) {
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -91,7 +91,7 @@ func TestStream(t *testing.T) {
 		}
 	})
 	t.Run("other entities are skipped", func(t *testing.T) {
-		emps := newRepo[emp](t)
+		emps := newTable[emp](t)
 		p := &pages{items: [][]map[string]types.AttributeValue{{
 			{"entity": s("Employee"), "id": s("e1")},
 			{"entity": s("Department"), "id": s("d1")},
@@ -108,7 +108,7 @@ func TestStream(t *testing.T) {
 }
 
 func TestPage(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	p := userPages(2, 3)
 	// This fake's positions are page numbers, not keys.
 	spec := cursorSpec{scope: "x", names: []*mapping.Attribute{{Name: "page", Type: model.Number}}}

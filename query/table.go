@@ -17,10 +17,11 @@ import (
 // under its namer, clock, retry policy and hooks. It is safe for
 // concurrent use.
 type Table[T any] struct {
-	c     *dynamokit.Client
-	pub   *model.Model   // the handle Model returns
-	m     *mapping.Model // pub's mapping
-	table string
+	c          *dynamokit.Client
+	pub        *model.Model   // the handle Model returns
+	m          *mapping.Model // pub's mapping
+	table      string
+	consistent bool // every read is strongly consistent; see Consistent
 }
 
 // NewTable returns the Table of T on c. T must be a valid model (see
@@ -51,6 +52,22 @@ func (r *Table[T]) TableName() string { return r.table }
 
 // Client returns the client the Table sends its requests through.
 func (r *Table[T]) Client() *dynamokit.Client { return r.c }
+
+// Consistent returns a view of the table whose reads are strongly
+// consistent: [Table.Get], [Table.BatchGet], and the [Query] and [Scan]
+// started from it (with their counts and pages) ask DynamoDB for
+// ConsistentRead. The view shares everything else with r, which is left
+// unchanged, so both can be used side by side:
+//
+//	acct, err := accounts.Consistent().Get(ctx, Account{ID: "a-1"})
+//
+// Global secondary indexes have no consistent reads: a query or scan of
+// one through the view is an error.
+func (r *Table[T]) Consistent() *Table[T] {
+	v := *r
+	v.consistent = true
+	return &v
+}
 
 // keyExists is the condition that the item with the model's key exists.
 func (r *Table[T]) keyExists() expression.ConditionBuilder {

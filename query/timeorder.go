@@ -61,7 +61,7 @@ func rangeWhat(k condKind) string {
 
 // opWhat names the sort-key comparison op for an error.
 func opWhat(op Op) string {
-	return [...]string{Equal: "=", Less: "<", LessOrEqual: "<=", Greater: ">", GreaterOrEqual: ">=", Between: "BETWEEN", BeginsWith: "begins_with"}[op]
+	return [...]string{Equal: "=", LessThan: "<", LessThanEqual: "<=", GreaterThan: ">", GreaterThanEqual: ">=", Between: "BETWEEN", BeginsWith: "begins_with"}[op]
 }
 
 // orderedTimes refuses a range comparison, what, of left with c's

@@ -27,7 +27,7 @@ func (timed) TableName() string { return "timed" }
 // an error naming the sortable layouts, and that every comparison whose
 // order holds (a sortable layout, equality, a size, a path) is kept.
 func TestUnorderedTimeConds(t *testing.T) {
-	r := newRepo[timed](t)
+	r := newTable[timed](t)
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Skip(err)
@@ -93,9 +93,9 @@ func TestUnorderedTimeConds(t *testing.T) {
 // operator but Equal is refused on the default layout, and every one is
 // kept on a sortable layout, with the values in UTC.
 func TestUnorderedTimeRange(t *testing.T) {
-	r := newRepo[timed](t)
+	r := newTable[timed](t)
 	at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.FixedZone("CET", 3600))
-	for _, op := range []Op{Less, LessOrEqual, Greater, GreaterOrEqual, Between, BeginsWith} {
+	for _, op := range []Op{LessThan, LessThanEqual, GreaterThan, GreaterThanEqual, Between, BeginsWith} {
 		vals := []any{at}
 		if op == Between {
 			vals = append(vals, at.Add(time.Hour))

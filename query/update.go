@@ -402,7 +402,7 @@ func (u *Update[T]) Value(ctx context.Context) (_ T, err error) {
 	}
 	v, err := u.r.decode(out)
 	if err != nil {
-		return zero, &WrittenError{Op: "update", Table: u.r.table, Key: key, Item: out, Err: err}
+		return zero, &WrittenError{Op: "UpdateItem", Table: u.r.table, Key: key, Item: out, Err: err}
 	}
 	return v, nil
 }
@@ -412,7 +412,7 @@ func (u *Update[T]) Value(ctx context.Context) (_ T, err error) {
 func (u *Update[T]) run(ctx context.Context, rv types.ReturnValue) (mapping.Item, map[string]types.AttributeValue, error) {
 	w, err := u.write()
 	if err != nil {
-		return nil, nil, wrap("update", u.r.table, err, nil)
+		return nil, nil, wrap("UpdateItem", u.r.table, err, nil)
 	}
 	noTx := ""
 	if rv != types.ReturnValueNone {

@@ -15,9 +15,9 @@ import (
 )
 
 func TestUpdateInput(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
+	plains := newTable[plain](t)
 	allOld := types.ReturnValuesOnConditionCheckFailureAllOld
 	stamp := s("2026-01-02T03:04:05Z")
 	tests := []struct {
@@ -178,10 +178,10 @@ func TestUpdateInput(t *testing.T) {
 }
 
 func TestUpdateInputErrors(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
-	plains := newRepo[plain](t)
-	colls := newRepo[collEmp](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
+	plains := newTable[plain](t)
+	colls := newTable[collEmp](t)
 	tests := []struct {
 		name string
 		upd  interface {
@@ -229,8 +229,8 @@ func TestUpdateInputErrors(t *testing.T) {
 }
 
 func TestUpdateFailureKind(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
 	tests := []struct {
 		name string
 		kind error
@@ -303,7 +303,7 @@ type collEmp struct {
 func (collEmp) TableName() string { return "org" }
 
 func TestUpdateComputedKeyNeighbours(t *testing.T) {
-	colls := newRepo[collEmp](t)
+	colls := newTable[collEmp](t)
 	in, err := colls.Update(collEmp{ID: "e", Dept: "d"}).Set("name", "Eve").input()
 	if err != nil {
 		t.Fatalf("Set(name) on an item-collection model: %v", err)

@@ -42,12 +42,12 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 	all, err := txn.Plan(ctx, r.rules(), []*txn.Write{w})
 	if err != nil {
 		w.Undo()
-		return nil, refused(w.Op, err)
+		return nil, refused(apiOp(w.Op), err)
 	}
 	if len(all) > 1 {
 		if noTx != "" {
 			w.Undo()
-			return nil, &dynamokit.Error{Op: w.Op, Table: r.table, Key: w.Key, Err: errors.New(noTx)}
+			return nil, &dynamokit.Error{Op: txOp, Table: r.table, Key: w.Key, Err: errors.New(noTx)}
 		}
 		w.Planned, w.With = true, all[1:]
 		err := r.c.WriteTx(ctx, nil, planned{w})
@@ -58,16 +58,16 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 		if errors.As(err, &te) {
 			for _, reason := range te.Reasons {
 				if reason.Failed() {
-					return nil, &dynamokit.Error{Op: w.Op, Table: r.table, Key: w.Key, Kind: reason.Kind, Err: te}
+					return nil, &dynamokit.Error{Op: txOp, Table: r.table, Key: w.Key, Kind: reason.Kind, Err: te}
 				}
 			}
 		}
-		return nil, wrapKey(w.Op, r.table, w.Key, err, nil)
+		return nil, txFailure(r.table, w.Key, err)
 	}
 	it, err := w.TransactItem()
 	if err != nil {
 		w.Undo()
-		return nil, wrapKey(w.Op, r.table, w.Key, err, nil)
+		return nil, wrapKey(apiOp(w.Op), r.table, w.Key, err, nil)
 	}
 	var out map[string]types.AttributeValue
 	switch {
@@ -97,7 +97,10 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 		})
 	default:
 		w.Planned = true
-		err = r.c.WriteTx(ctx, nil, planned{w})
+		if err = r.c.WriteTx(ctx, nil, planned{w}); err != nil {
+			w.Undo()
+			return nil, txFailure(r.table, w.Key, err)
+		}
 	}
 	if err == nil {
 		return out, nil
@@ -105,9 +108,37 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 	w.Undo()
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return nil, wrapKey(w.Op, r.table, w.Key, err, w.Failure(ccf.Item))
+		return nil, wrapKey(apiOp(w.Op), r.table, w.Key, err, w.Failure(ccf.Item))
 	}
-	return nil, wrapKey(w.Op, r.table, w.Key, err, nil)
+	return nil, wrapKey(apiOp(w.Op), r.table, w.Key, err, nil)
+}
+
+// txOp is the DynamoDB operation of a write sent in a transaction.
+const txOp = "TransactWriteItems"
+
+// apiOp is the DynamoDB operation that sends a write of kind op (one of
+// the txn Op constants) alone; a check or an add goes in a transaction.
+func apiOp(op string) string {
+	switch op {
+	case txn.OpCreate, txn.OpPut:
+		return "PutItem"
+	case txn.OpUpdate:
+		return "UpdateItem"
+	case txn.OpDelete:
+		return "DeleteItem"
+	}
+	return txOp
+}
+
+// txFailure is the error of a write sent by WriteTx: WriteTx's own
+// *dynamokit.Error, which already says what failed, as it is; any other
+// error as an error of the transaction on the item with key.
+func txFailure(table string, key mapping.Item, err error) error {
+	var e *dynamokit.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return wrapKey(txOp, table, key, err, nil)
 }
 
 // planned is a write the rules have been applied to, sent by WriteTx with

@@ -17,8 +17,8 @@ import (
 )
 
 func TestGetInput(t *testing.T) {
-	emps := newRepo[emp](t)
-	got, err := emps.getInput(&emp{ID: "e", Dept: "d"}, []ReadOption{Consistent()})
+	emps := newTable[emp](t)
+	got, err := emps.Consistent().getInput(&emp{ID: "e", Dept: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,13 +30,13 @@ func TestGetInput(t *testing.T) {
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("getInput mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := emps.getInput(&emp{ID: "e"}, nil); !errors.Is(err, ErrEmptyKey) {
+	if _, err := emps.getInput(&emp{ID: "e"}); !errors.Is(err, ErrEmptyKey) {
 		t.Errorf("getInput(no dept) error = %v, want ErrEmptyKey", err)
 	}
 }
 
 func TestCreateInput(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	item := user{ID: "u1", Name: "Ann", Version: 7, Expires: clock.Add(time.Hour)}
 	got, restore, err := users.testCreate(&item)
 	if err != nil {
@@ -77,8 +77,8 @@ func TestCreateInput(t *testing.T) {
 }
 
 func TestPutVersioned(t *testing.T) {
-	users := newRepo[user](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	plains := newTable[plain](t)
 	tests := []struct {
 		name        string
 		in          func() (*dynamodb.PutItemInput, error)
@@ -137,8 +137,8 @@ func TestPutVersioned(t *testing.T) {
 }
 
 func TestDeleteInput(t *testing.T) {
-	users := newRepo[user](t)
-	plains := newRepo[plain](t)
+	users := newTable[user](t)
+	plains := newTable[plain](t)
 	allOld := types.ReturnValuesOnConditionCheckFailureAllOld
 	tests := []struct {
 		name string
@@ -195,7 +195,7 @@ func TestDeleteInput(t *testing.T) {
 }
 
 func TestConditionKind(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	for _, tt := range []struct {
 		old  map[string]types.AttributeValue
 		want int64
@@ -214,9 +214,9 @@ func TestConditionKind(t *testing.T) {
 }
 
 func TestTxInput(t *testing.T) {
-	users := newRepo[user](t)
-	plains := newRepo[plain](t)
-	emps := newRepo[emp](t)
+	users := newTable[user](t)
+	plains := newTable[plain](t)
+	emps := newTable[emp](t)
 	created := user{ID: "new", Name: "N"}
 	put := plain{K: "k", R: 1, V: "v"}
 	got, undo, err := txInput(&dynamokit.TxOptions{Token: "tok"}, []dynamokit.TxAction{
@@ -307,7 +307,7 @@ func txInput(opts *dynamokit.TxOptions, actions []dynamokit.TxAction) (*dynamodb
 
 // TestTxInputErrors checks the errors WriteTx returns before any request.
 func TestTxInputErrors(t *testing.T) {
-	users := newRepo[user](t)
+	users := newTable[user](t)
 	item := user{ID: "a", Name: "kept"}
 	many := make([]dynamokit.TxAction, dynamokit.MaxTxActions+1)
 	for i := range many {
@@ -342,8 +342,8 @@ func TestTxInputErrors(t *testing.T) {
 }
 
 func TestReadTxInput(t *testing.T) {
-	users := newRepo[user](t)
-	emps := newRepo[emp](t)
+	users := newTable[user](t)
+	emps := newTable[emp](t)
 	var u user
 	var e emp
 	got := &dynamodb.TransactGetItemsInput{}

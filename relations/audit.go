@@ -302,7 +302,7 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 				keys = append(keys, x)
 			}
 		}
-		found, err := table.BatchGet(ctx, keys, &query.BatchOptions{Consistent: true})
+		found, err := table.Consistent().BatchGet(ctx, keys, nil)
 		if err != nil {
 			return nil, err
 		}

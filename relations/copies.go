@@ -200,7 +200,7 @@ func (h *HasMany[P, C]) current(child *C, src *P) (bool, error) {
 // meanwhile with copied attributes all zero, which are then the right
 // copies.
 func (h *HasMany[P, C]) readParent(ctx context.Context, parent P) (P, bool, error) {
-	p, err := h.parents.Get(ctx, parent, query.Consistent())
+	p, err := h.parents.Consistent().Get(ctx, parent)
 	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
 		var zero P
 		return zero, false, nil

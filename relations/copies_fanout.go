@@ -133,11 +133,12 @@ func (h *HasMany[P, C]) syncQuery(parent P) (*query.Query[C], error) {
 	if err != nil {
 		return nil, err
 	}
+	if h.spec.Index == "" {
+		t = t.Consistent()
+	}
 	q := t.Query(c)
 	if h.spec.Index != "" {
 		q = q.Index(h.spec.Index)
-	} else {
-		q = q.Consistent()
 	}
 	return q.Project(h.syncAttrs()...), nil
 }

@@ -174,7 +174,7 @@ type Track struct {
 // Few children that are always read and written with their parent need no
 // relation: a list on the parent holds them in the parent's own item.
 func Example_listOnTheParent() {
-	if err := model.Check(Playlist{}); err != nil {
+	if err := model.Validate(Playlist{}); err != nil {
 		log.Fatal(err)
 	}
 	// dynamokit writes an item as guregu/dynamo does.

@@ -198,11 +198,11 @@ func (h *HasMany[P, C]) restrict(ctx context.Context, parent P) error {
 // strongQuery is the children's query, strongly consistent where DynamoDB
 // allows it (in the table, not in a global index).
 func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
-	q := h.query(parent)
-	if h.spec.Index == "" {
-		q = q.Consistent()
+	if h.spec.Index != "" {
+		return h.query(parent)
 	}
-	return q
+	c, _ := h.childOf(&parent) // cannot fail: Declare made a child the same way
+	return h.children.Consistent().Query(c)
 }
 
 // childFunc is the action that deletes or unlinks one child, read as a

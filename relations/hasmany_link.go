@@ -156,7 +156,7 @@ func (h *HasMany[P, C]) relinkOnce(ctx context.Context, child C, to P, src *P) e
 // the stored link.
 func (h *HasMany[P, C]) currentParent(ctx context.Context, child *C) (*P, error) {
 	if !h.hasLink(child) {
-		cur, err := h.children.Get(ctx, *child, query.Consistent())
+		cur, err := h.children.Consistent().Get(ctx, *child)
 		if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
 			return nil, fmt.Errorf("%w: %w", ErrChildNotFound, err)
 		}
@@ -238,7 +238,7 @@ func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamoki
 // requires the child to be unchanged since it was read (by version, for a
 // versioned model) and the put requires the new key to be free.
 func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFrom *P) error {
-	cur, err := h.children.Get(ctx, child, query.Consistent())
+	cur, err := h.children.Consistent().Get(ctx, child)
 	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
 		return fmt.Errorf("relations: relink: %w: %w", ErrChildNotFound, err)
 	}

@@ -70,21 +70,18 @@ func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) 
 // ChildrenOf returns the children of each of parents: out[i] holds the
 // children of parents[i] (nil for none). Only the parents' key fields need
 // be set. It runs one query per parent (more for a parent with over 1 MB of
-// children), at most concurrency at once (0 means [dynamokit.DefaultConcurrency]), so
-// twenty parents take about the time of one query, not twenty. The first
-// error stops the queries not yet started and is returned.
+// children), [dynamokit.DefaultConcurrency] at once, so twenty parents
+// take about the time of one query, not twenty. The first error stops the
+// queries not yet started and is returned.
 //
 // The result is a slice aligned with parents rather than a map: a parent
 // needs no string rendering of its key to look its children up, and a
 // parent listed twice simply gets its children twice.
-func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P, concurrency int) (_ [][]C, rerr error) {
+func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P) (_ [][]C, rerr error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenOf", h.parents.TableName())
 	defer op.End(&rerr)
 	out := make([][]C, len(parents))
-	if concurrency <= 0 {
-		concurrency = dynamokit.DefaultConcurrency
-	}
-	err := workers.ForEach(ctx, len(parents), concurrency, func(ctx context.Context, i int) error {
+	err := workers.ForEach(ctx, len(parents), dynamokit.DefaultConcurrency, func(ctx context.Context, i int) error {
 		kids, err := h.query(parents[i]).Collect(ctx)
 		out[i] = kids
 		return err

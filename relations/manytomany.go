@@ -68,7 +68,7 @@ type EdgeSpec struct {
 // DeleteItem that no link can race.
 //
 // Its verbs are named by the end the caller holds and what comes back.
-// Link, Unlink and Linked take both ends. Every other verb takes one end,
+// Link, Unlink and Edge take both ends. Every other verb takes one end,
 // and its last word says which: From takes an f F (the From endpoint), To
 // a t T (the To endpoint). The word before it says what comes back or what
 // is done to that end:

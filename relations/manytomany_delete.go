@@ -75,7 +75,7 @@ func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteO
 	if err != nil {
 		return fmt.Errorf("relations: delete endpoint: %w", err)
 	}
-	q := m.edges.Query(e).Consistent()
+	q := m.edges.Consistent().Query(e)
 	return deleteEndpoint(ctx, m, self, other, f, q, m.fromEnd(f), opts)
 }
 

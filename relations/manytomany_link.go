@@ -133,16 +133,16 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 	}
 }
 
-// Linked reports whether f and t are linked: one strongly consistent
+// Edge reports whether f and t are linked: one strongly consistent
 // GetItem of the edge. It returns the edge, or [query.ErrNotFound].
-func (m *ManyToMany[F, T, E]) Linked(ctx context.Context, f F, t T) (_ E, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Linked", m.edges.TableName())
+func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err error) {
+	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Edge", m.edges.TableName())
 	defer op.End(&err)
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
 		return e, fmt.Errorf("relations: linked: %w", err)
 	}
-	return m.edges.Get(ctx, e, query.Consistent())
+	return m.edges.Consistent().Get(ctx, e)
 }
 
 // CountFrom returns how many edges f has, from its edge counter: one
@@ -208,7 +208,7 @@ func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (_ int, err er
 // through the edge table's key, strongly consistent.
 func (m *ManyToMany[F, T, E]) fromEnd(f F) countedEnd {
 	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
-	return m.countedEnd(func() string { return keyTextOf(m.from, f) }, func() *query.Query[E] { return m.edges.Query(e).Consistent() }, "ManyToMany.RecountFrom")
+	return m.countedEnd(func() string { return keyTextOf(m.from, f) }, func() *query.Query[E] { return m.edges.Consistent().Query(e) }, "ManyToMany.RecountFrom")
 }
 
 // toEnd is t as the counted-endpoint core sees it: its edges are found

@@ -23,7 +23,8 @@ type Linked[E, X any] struct {
 
 // EdgesFrom returns the query of f's edges (only f's key fields need be
 // set), in the order of the edge table's range key, to refine or run:
-// one Query request per 1 MB of edges, strongly consistent if asked.
+// one Query request per 1 MB of edges. For strongly consistent reads, query
+// the edge table's [query.Table.Consistent] view.
 func (m *ManyToMany[F, T, E]) EdgesFrom(f F) *query.Query[E] {
 	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
 	return m.sign(m.edges.Query(e))

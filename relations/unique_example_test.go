@@ -56,7 +56,7 @@ func ExampleUniqueTable() {
 	for _, u := range m.Unique() {
 		fmt.Printf("unique %s (scope %q)\n", u.Attr, u.Scope)
 	}
-	tables, err := schema.Tables(nil, m)
+	tables, err := schema.Definitions(nil, m)
 	if err != nil {
 		log.Fatal(err)
 	}

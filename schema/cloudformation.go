@@ -7,7 +7,7 @@ import (
 
 // cloudFormationTable returns t as an AWS::DynamoDB::Table resource, from
 // req, the CreateTable request Create sends.
-func cloudFormationTable(t *Table, req createTableRequest) resourceJSON {
+func cloudFormationTable(t *Definition, req createTableRequest) resourceJSON {
 	p := propertiesJSON{tableJSON: req.tableJSON}
 	if s := req.StreamSpecification; s != nil && s.StreamEnabled {
 		p.StreamSpecification = &cfnStreamJSON{StreamViewType: s.StreamViewType}
@@ -26,7 +26,7 @@ func cloudFormationTable(t *Table, req createTableRequest) resourceJSON {
 
 // cloudFormationTemplate returns a template holding the table resource res
 // under id, and the auto scaling of t.
-func cloudFormationTemplate(t *Table, id string, res resourceJSON) map[string]any {
+func cloudFormationTemplate(t *Definition, id string, res resourceJSON) map[string]any {
 	resources := map[string]any{id: res}
 	for _, s := range scalingTargets(t) {
 		target := id + s.name(true) + "ScalableTarget"

@@ -26,7 +26,7 @@ func CreateInput(m *model.Model, n model.Namer) *dynamodb.CreateTableInput {
 
 // createInput returns the CreateTable request for t. Attribute definitions
 // are sorted by name; indexes keep their order.
-func (t *Table) createInput() *dynamodb.CreateTableInput {
+func (t *Definition) createInput() *dynamodb.CreateTableInput {
 	in := &dynamodb.CreateTableInput{
 		TableName: aws.String(t.Name),
 		KeySchema: keySchema(t.Hash, t.Range),
@@ -58,7 +58,7 @@ func (t *Table) createInput() *dynamodb.CreateTableInput {
 }
 
 // attributeDefinitions returns one definition per attribute name, sorted.
-func attributeDefinitions(attrs []Attr) []types.AttributeDefinition {
+func attributeDefinitions(attrs []KeyAttr) []types.AttributeDefinition {
 	defs := map[string]model.ScalarType{}
 	for _, a := range attrs {
 		defs[a.Name] = a.Type
@@ -75,7 +75,7 @@ func attributeDefinitions(attrs []Attr) []types.AttributeDefinition {
 	return out
 }
 
-func keySchema(hash, rng Attr) []types.KeySchemaElement {
+func keySchema(hash, rng KeyAttr) []types.KeySchemaElement {
 	ks := []types.KeySchemaElement{{AttributeName: aws.String(hash.Name), KeyType: types.KeyTypeHash}}
 	if rng.Name != "" {
 		ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(rng.Name), KeyType: types.KeyTypeRange})
@@ -118,7 +118,7 @@ func throughput(b model.Billing) *types.ProvisionedThroughput {
 // table being deleted is waited for and then created. Each wait is bounded
 // by [Options.WaitTimeout], whatever ctx says. Several models may share one
 // table (single-table design): it is created once, from the union of their
-// keys and indexes (see [Tables]).
+// keys and indexes (see [Definitions]).
 //
 // It calls CreateTable, DescribeTable, DescribeTimeToLive,
 // UpdateTimeToLive and UpdateContinuousBackups, and for auto scaling
@@ -135,7 +135,7 @@ func Create(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*
 }
 
 func create(ctx context.Context, c client, opts *Options, models []*model.Model) error {
-	tables, err := Tables(opts, models...)
+	tables, err := Definitions(opts, models...)
 	if err != nil {
 		return err
 	}
@@ -180,14 +180,14 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 // target-tracking policies of t's auto scaling. On a table that existed
 // before, it adds only the targets that are missing, leaving the others
 // as they are, as Create leaves the table.
-func createScaling(ctx context.Context, api AutoScalingAPI, t *Table, fresh bool, opts *Options) error {
-	var have *Table
+func createScaling(ctx context.Context, api AutoScalingAPI, t *Definition, fresh bool, opts *Options) error {
+	var have *Definition
 	if !fresh {
 		live, err := describeScaling(ctx, api, t)
 		if err != nil {
 			return err
 		}
-		have = &Table{Name: t.Name, Scaling: live}
+		have = &Definition{Name: t.Name, Scaling: live}
 	}
 	_, changes := scalingChanges(t, have, nil)
 	for _, ch := range changes {

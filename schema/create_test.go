@@ -102,19 +102,19 @@ func TestCreateInput(t *testing.T) {
 }
 
 func TestTables(t *testing.T) {
-	tables, err := Tables(&Options{Namer: model.Prefix("p-")}, model.MustOf[deptItem](), model.MustOf[employee](), model.MustOf[empItem]())
+	tables, err := Definitions(&Options{Namer: model.Prefix("p-")}, model.MustOf[deptItem](), model.MustOf[employee](), model.MustOf[empItem]())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []*Table{
+	want := []*Definition{
 		{
-			Name: "p-app", Hash: Attr{"pk", "S"}, Range: Attr{"sk", "S"},
-			GSIs: []Index{{Name: "gsi1", Hash: Attr{"gsi1pk", "S"}, Range: Attr{"gsi1sk", "S"}, Projection: model.All}},
+			Name: "p-app", Hash: KeyAttr{"pk", "S"}, Range: KeyAttr{"sk", "S"},
+			GSIs: []Index{{Name: "gsi1", Hash: KeyAttr{"gsi1pk", "S"}, Range: KeyAttr{"gsi1sk", "S"}, Projection: model.All}},
 			TTL:  "exp",
 		},
 		{
-			Name: "p-employee", Hash: Attr{"employee_id", "S"},
-			GSIs: []Index{{Name: "department-employee-index", Hash: Attr{"department_id", "S"}, Projection: model.All}},
+			Name: "p-employee", Hash: KeyAttr{"employee_id", "S"},
+			GSIs: []Index{{Name: "department-employee-index", Hash: KeyAttr{"department_id", "S"}, Projection: model.All}},
 		},
 	}
 	if diff := cmp.Diff(want, tables); diff != "" {
@@ -138,13 +138,13 @@ func TestTablesConflicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Tables(nil, emp, tt.other)
+			_, err := Definitions(nil, emp, tt.other)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "schema: table app: ") {
 				t.Errorf("Tables error = %v, want %q", err, tt.want)
 			}
 		})
 	}
-	if _, err := Tables(nil, emp, nil); err == nil || err.Error() != "schema: nil model" {
+	if _, err := Definitions(nil, emp, nil); err == nil || err.Error() != "schema: nil model" {
 		t.Errorf("Tables with nil model: error %v, want schema: nil model", err)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // error when the table does not exist. It reads the raw SDK responses
 // itself: guregu/dynamo's Describe dereferences optional fields (a global
 // index's IndexArn) without checking them.
-func describe(ctx context.Context, c client, name string) (*Table, error) {
+func describe(ctx context.Context, c client, name string) (*Definition, error) {
 	out, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	var notFound *types.ResourceNotFoundException
 	switch {
@@ -43,9 +43,9 @@ func describe(ctx context.Context, c client, name string) (*Table, error) {
 }
 
 // described converts DynamoDB's descriptions of a table and its TTL into a
-// [Table]. Every field of the SDK structs may be nil or empty. Indexes
+// [Definition]. Every field of the SDK structs may be nil or empty. Indexes
 // being deleted are left out; indexes are sorted by name.
-func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Table {
+func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Definition {
 	if td == nil {
 		return nil
 	}
@@ -53,9 +53,9 @@ func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Ta
 	for _, d := range td.AttributeDefinitions {
 		defs[aws.ToString(d.AttributeName)] = model.ScalarType(d.AttributeType)
 	}
-	key := func(ks []types.KeySchemaElement) (hash, rng Attr) {
+	key := func(ks []types.KeySchemaElement) (hash, rng KeyAttr) {
 		for _, k := range ks {
-			a := Attr{Name: aws.ToString(k.AttributeName)}
+			a := KeyAttr{Name: aws.ToString(k.AttributeName)}
 			a.Type = defs[a.Name]
 			switch k.KeyType {
 			case types.KeyTypeHash:
@@ -66,7 +66,7 @@ func described(td *types.TableDescription, ttl *types.TimeToLiveDescription) *Ta
 		}
 		return hash, rng
 	}
-	t := &Table{Name: aws.ToString(td.TableName), Billing: billingOf(td)}
+	t := &Definition{Name: aws.ToString(td.TableName), Billing: billingOf(td)}
 	t.Hash, t.Range = key(td.KeySchema)
 	for _, g := range td.GlobalSecondaryIndexes {
 		if g.IndexStatus == types.IndexStatusDeleting {

@@ -18,7 +18,7 @@ func TestDescribed(t *testing.T) {
 		name string
 		td   *types.TableDescription
 		ttl  *types.TimeToLiveDescription
-		want *Table
+		want *Definition
 	}{
 		{name: "nil", want: nil},
 		{
@@ -33,13 +33,13 @@ func TestDescribed(t *testing.T) {
 				LocalSecondaryIndexes: []types.LocalSecondaryIndexDescription{{}},
 			},
 			ttl:  &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusEnabled},
-			want: &Table{GSIs: []Index{{Projection: model.All}}, LSIs: []Index{{Projection: model.All}}},
+			want: &Definition{GSIs: []Index{{Projection: model.All}}, LSIs: []Index{{Projection: model.All}}},
 		},
 		{
 			name: "empty description",
 			td:   &types.TableDescription{},
 			ttl:  &types.TimeToLiveDescription{},
-			want: &Table{},
+			want: &Definition{},
 		},
 		{
 			name: "full, provisioned",
@@ -73,13 +73,13 @@ func TestDescribed(t *testing.T) {
 				}},
 			},
 			ttl: &types.TimeToLiveDescription{AttributeName: aws.String("expires"), TimeToLiveStatus: types.TimeToLiveStatusEnabling},
-			want: &Table{
-				Name: "order", Hash: Attr{"customer_id", "S"}, Range: Attr{"order_id", "S"},
+			want: &Definition{
+				Name: "order", Hash: KeyAttr{"customer_id", "S"}, Range: KeyAttr{"order_id", "S"},
 				GSIs: []Index{
-					{Name: "by-status", Hash: Attr{"status", "S"}, Range: Attr{"date", "S"}, Projection: model.Include("total"), Throughput: model.Provisioned(5, 2)},
-					{Name: "by-total", Hash: Attr{"total", "N"}, Projection: model.KeysOnly, Throughput: model.Provisioned(1, 1)},
+					{Name: "by-status", Hash: KeyAttr{"status", "S"}, Range: KeyAttr{"date", "S"}, Projection: model.Include("total"), Throughput: model.Provisioned(5, 2)},
+					{Name: "by-total", Hash: KeyAttr{"total", "N"}, Projection: model.KeysOnly, Throughput: model.Provisioned(1, 1)},
 				},
-				LSIs:    []Index{{Name: "by-date", Hash: Attr{"customer_id", "S"}, Range: Attr{"date", "S"}, Projection: model.All}},
+				LSIs:    []Index{{Name: "by-date", Hash: KeyAttr{"customer_id", "S"}, Range: KeyAttr{"date", "S"}, Projection: model.All}},
 				Billing: model.Provisioned(5, 2),
 				TTL:     "expires",
 			},
@@ -96,12 +96,12 @@ func TestDescribed(t *testing.T) {
 				}},
 			},
 			ttl:  &types.TimeToLiveDescription{AttributeName: aws.String("expires"), TimeToLiveStatus: types.TimeToLiveStatusDisabling},
-			want: &Table{Name: "t", Hash: Attr{Name: "id"}, GSIs: []Index{{Name: "g", Hash: Attr{Name: "x"}, Projection: model.All}}},
+			want: &Definition{Name: "t", Hash: KeyAttr{Name: "id"}, GSIs: []Index{{Name: "g", Hash: KeyAttr{Name: "x"}, Projection: model.All}}},
 		},
 		{
 			name: "provisioned without billing summary",
 			td:   &types.TableDescription{TableName: aws.String("old"), ProvisionedThroughput: pt(3, 4)},
-			want: &Table{Name: "old", Billing: model.Provisioned(3, 4)},
+			want: &Definition{Name: "old", Billing: model.Provisioned(3, 4)},
 		},
 	}
 	for _, tt := range tests {

@@ -91,15 +91,15 @@ func (e *RecreateError) Error() string {
 
 // Diff returns the changes that turn have, a table as DynamoDB describes
 // it (nil when it does not exist), into want, the table the models describe
-// (see [Tables]). The changes come in the order they must be made: auto
+// (see [Definitions]). The changes come in the order they must be made: auto
 // scaling removals, index deletions, billing, index additions, TTL, the
 // other [Settings], then auto scaling additions and updates. Auto scaling
-// changes only when have.Scaling was read (see [Table.Scaling]) or have
+// changes only when have.Scaling was read (see [Definition.Scaling]) or have
 // is nil. A table that cannot be changed in place returns a
 // *[RecreateError], and auto scaling on an on-demand table an error
 // naming the fix. Diff does no I/O; [Plan] calls it with the live
 // description of each table.
-func Diff(want, have *Table) ([]Change, error) {
+func Diff(want, have *Definition) ([]Change, error) {
 	if want == nil {
 		return nil, errors.New("schema: diff: nil table")
 	}
@@ -163,7 +163,7 @@ func Diff(want, have *Table) ([]Change, error) {
 }
 
 // recreateReasons lists the differences UpdateTable cannot make.
-func recreateReasons(want, have *Table) []string {
+func recreateReasons(want, have *Definition) []string {
 	var out []string
 	if !sameAttr(want.Hash, have.Hash) || !sameAttr(want.Range, have.Range) {
 		out = append(out, "primary key is "+have.keyString()+", want "+want.keyString())
@@ -208,7 +208,7 @@ func deleteIndex(table string, idx Index, why string) Change {
 }
 
 // addIndex creates idx on want; the new index takes the table's billing.
-func addIndex(want *Table, idx Index, why string) Change {
+func addIndex(want *Definition, idx Index, why string) Change {
 	detail := idx.shape()
 	if why != "" {
 		detail += " (" + why + ")"
@@ -235,7 +235,7 @@ func addIndex(want *Table, idx Index, why string) Change {
 // capacity on have and on the global indexes kept, if anything differs.
 // Only what changes is sent: DynamoDB rejects an update that sets the
 // capacity a table already has.
-func billingChange(want, have *Table, kept []Index) (Change, bool) {
+func billingChange(want, have *Definition, kept []Index) (Change, bool) {
 	in := &dynamodb.UpdateTableInput{TableName: aws.String(want.Name)}
 	var details []string
 	modeChanges := want.Billing.OnDemand() != have.Billing.OnDemand()
@@ -284,7 +284,7 @@ func ttlChange(table, attr string, enabled bool) Change {
 }
 
 // summary describes a table to create in one line.
-func (t *Table) summary() string {
+func (t *Definition) summary() string {
 	parts := []string{t.keyString()}
 	for _, idx := range t.GSIs {
 		parts = append(parts, "global index "+idx.Name+" ("+idx.shape()+")")

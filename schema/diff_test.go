@@ -14,15 +14,15 @@ import (
 )
 
 // base is a table with one global index; each test case changes a copy.
-func base() *Table {
-	return &Table{
-		Name: "t", Hash: Attr{"id", "S"}, Range: Attr{"sk", "S"},
-		GSIs: []Index{{Name: "g1", Hash: Attr{"a", "S"}, Projection: model.All}},
-		LSIs: []Index{{Name: "l1", Hash: Attr{"id", "S"}, Range: Attr{"d", "S"}, Projection: model.All}},
+func base() *Definition {
+	return &Definition{
+		Name: "t", Hash: KeyAttr{"id", "S"}, Range: KeyAttr{"sk", "S"},
+		GSIs: []Index{{Name: "g1", Hash: KeyAttr{"a", "S"}, Projection: model.All}},
+		LSIs: []Index{{Name: "l1", Hash: KeyAttr{"id", "S"}, Range: KeyAttr{"d", "S"}, Projection: model.All}},
 	}
 }
 
-func with(t *Table, change func(*Table)) *Table {
+func with(t *Definition, change func(*Definition)) *Definition {
 	cp := *t
 	cp.GSIs = append([]Index(nil), t.GSIs...)
 	cp.LSIs = append([]Index(nil), t.LSIs...)
@@ -31,35 +31,35 @@ func with(t *Table, change func(*Table)) *Table {
 }
 
 var (
-	g2       = Index{Name: "g2", Hash: Attr{"b", "N"}, Range: Attr{"c", "S"}, Projection: model.KeysOnly}
+	g2       = Index{Name: "g2", Hash: KeyAttr{"b", "N"}, Range: KeyAttr{"c", "S"}, Projection: model.KeysOnly}
 	ignoreIn = cmpopts.IgnoreFields(Change{}, "in")
 )
 
 func TestDiff(t *testing.T) {
 	tests := []struct {
 		name       string
-		want, have *Table
+		want, have *Definition
 		changes    []Change
 	}{
 		{name: "same", want: base(), have: base()},
 		{
 			name: "same, key types unknown in description",
 			want: base(),
-			have: with(base(), func(t *Table) { t.Hash.Type, t.GSIs[0].Hash.Type = "", "" }),
+			have: with(base(), func(t *Definition) { t.Hash.Type, t.GSIs[0].Hash.Type = "", "" }),
 		},
 		{
 			name: "same, include attributes in another order",
-			want: with(base(), func(t *Table) { t.GSIs[0].Projection = model.Include("x", "y") }),
-			have: with(base(), func(t *Table) { t.GSIs[0].Projection = model.Include("y", "x") }),
+			want: with(base(), func(t *Definition) { t.GSIs[0].Projection = model.Include("x", "y") }),
+			have: with(base(), func(t *Definition) { t.GSIs[0].Projection = model.Include("y", "x") }),
 		},
 		{
 			name: "same, empty projection is ALL",
-			want: with(base(), func(t *Table) { t.GSIs[0].Projection = model.Projection{} }),
+			want: with(base(), func(t *Definition) { t.GSIs[0].Projection = model.Projection{} }),
 			have: base(),
 		},
 		{
 			name: "create table",
-			want: with(base(), func(t *Table) { t.TTL = "exp" }),
+			want: with(base(), func(t *Definition) { t.TTL = "exp" }),
 			changes: []Change{
 				{Table: "t", Kind: CreateTable, Detail: "hash id S, range sk S; global index g1 (hash a S; projection ALL); local index l1 (hash id S, range d S; projection ALL); on-demand"},
 				{Table: "t", Kind: EnableTTL, Detail: "attribute exp"},
@@ -67,20 +67,20 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name:    "add gsi",
-			want:    with(base(), func(t *Table) { t.GSIs = append(t.GSIs, g2) }),
+			want:    with(base(), func(t *Definition) { t.GSIs = append(t.GSIs, g2) }),
 			have:    base(),
 			changes: []Change{{Table: "t", Kind: AddIndex, Index: "g2", Detail: "hash b N, range c S; projection KEYS_ONLY"}},
 		},
 		{
 			name: "remove gsi",
-			want: with(base(), func(t *Table) { t.GSIs = nil }),
+			want: with(base(), func(t *Definition) { t.GSIs = nil }),
 			have: base(),
 			changes: []Change{{Table: "t", Kind: DeleteIndex, Index: "g1", Destructive: true,
 				Detail: "hash a S; projection ALL (not in any model)"}},
 		},
 		{
 			name: "change gsi projection",
-			want: with(base(), func(t *Table) { t.GSIs[0].Projection = model.KeysOnly }),
+			want: with(base(), func(t *Definition) { t.GSIs[0].Projection = model.KeysOnly }),
 			have: base(),
 			changes: []Change{
 				{Table: "t", Kind: DeleteIndex, Index: "g1", Destructive: true, Detail: "hash a S; projection ALL (to re-create it with hash a S; projection KEYS_ONLY)"},
@@ -89,7 +89,7 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name: "change gsi key type",
-			want: with(base(), func(t *Table) { t.GSIs[0].Hash.Type = "N" }),
+			want: with(base(), func(t *Definition) { t.GSIs[0].Hash.Type = "N" }),
 			have: base(),
 			changes: []Change{
 				{Table: "t", Kind: DeleteIndex, Index: "g1", Destructive: true, Detail: "hash a S; projection ALL (to re-create it with hash a N; projection ALL)"},
@@ -98,20 +98,20 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name:    "enable ttl",
-			want:    with(base(), func(t *Table) { t.TTL = "exp" }),
+			want:    with(base(), func(t *Definition) { t.TTL = "exp" }),
 			have:    base(),
 			changes: []Change{{Table: "t", Kind: EnableTTL, Detail: "attribute exp"}},
 		},
 		{
 			name:    "disable ttl",
 			want:    base(),
-			have:    with(base(), func(t *Table) { t.TTL = "exp" }),
+			have:    with(base(), func(t *Definition) { t.TTL = "exp" }),
 			changes: []Change{{Table: "t", Kind: DisableTTL, Detail: "attribute exp"}},
 		},
 		{
 			name: "move ttl",
-			want: with(base(), func(t *Table) { t.TTL = "b" }),
-			have: with(base(), func(t *Table) { t.TTL = "a" }),
+			want: with(base(), func(t *Definition) { t.TTL = "b" }),
+			have: with(base(), func(t *Definition) { t.TTL = "a" }),
 			changes: []Change{
 				{Table: "t", Kind: DisableTTL, Detail: "attribute a"},
 				{Table: "t", Kind: EnableTTL, Detail: "attribute b"},
@@ -119,7 +119,7 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name: "to provisioned",
-			want: with(base(), func(t *Table) {
+			want: with(base(), func(t *Definition) {
 				t.Billing = model.Provisioned(5, 5)
 				t.GSIs[0].Throughput = t.Billing
 			}),
@@ -129,7 +129,7 @@ func TestDiff(t *testing.T) {
 		{
 			name: "to on-demand",
 			want: base(),
-			have: with(base(), func(t *Table) {
+			have: with(base(), func(t *Definition) {
 				t.Billing = model.Provisioned(5, 5)
 				t.GSIs[0].Throughput = t.Billing
 			}),
@@ -137,11 +137,11 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name: "capacity",
-			want: with(base(), func(t *Table) {
+			want: with(base(), func(t *Definition) {
 				t.Billing = model.Provisioned(10, 5)
 				t.GSIs[0].Throughput = t.Billing
 			}),
-			have: with(base(), func(t *Table) {
+			have: with(base(), func(t *Definition) {
 				t.Billing = model.Provisioned(5, 5)
 				t.GSIs[0].Throughput = model.Provisioned(1, 1)
 			}),
@@ -149,11 +149,11 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name: "index capacity only",
-			want: with(base(), func(t *Table) {
+			want: with(base(), func(t *Definition) {
 				t.Billing = model.Provisioned(5, 5)
 				t.GSIs[0].Throughput = t.Billing
 			}),
-			have: with(base(), func(t *Table) {
+			have: with(base(), func(t *Definition) {
 				t.Billing = model.Provisioned(5, 5)
 				t.GSIs[0].Throughput = model.Provisioned(1, 1)
 			}),
@@ -161,7 +161,7 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name: "everything, in order",
-			want: with(base(), func(t *Table) {
+			want: with(base(), func(t *Definition) {
 				t.GSIs = []Index{g2}
 				t.Billing = model.Provisioned(2, 2)
 				t.TTL = "exp"
@@ -196,50 +196,50 @@ func TestDiff(t *testing.T) {
 func TestDiffRecreate(t *testing.T) {
 	tests := []struct {
 		name       string
-		want, have *Table
+		want, have *Definition
 		reasons    []string
 	}{
 		{
 			name:    "hash key name",
-			want:    with(base(), func(t *Table) { t.Hash = Attr{"pk", "S"} }),
+			want:    with(base(), func(t *Definition) { t.Hash = KeyAttr{"pk", "S"} }),
 			have:    base(),
 			reasons: []string{"primary key is hash id S, range sk S, want hash pk S, range sk S"},
 		},
 		{
 			name:    "range key added",
 			want:    base(),
-			have:    with(base(), func(t *Table) { t.Range = Attr{} }),
+			have:    with(base(), func(t *Definition) { t.Range = KeyAttr{} }),
 			reasons: []string{"primary key is hash id S, want hash id S, range sk S"},
 		},
 		{
 			name:    "key attribute type",
-			want:    with(base(), func(t *Table) { t.Range.Type = "N" }),
+			want:    with(base(), func(t *Definition) { t.Range.Type = "N" }),
 			have:    base(),
 			reasons: []string{"primary key is hash id S, range sk S, want hash id S, range sk N"},
 		},
 		{
 			name: "lsi added",
-			want: with(base(), func(t *Table) {
-				t.LSIs = append(t.LSIs, Index{Name: "l2", Hash: Attr{"id", "S"}, Range: Attr{"e", "S"}})
+			want: with(base(), func(t *Definition) {
+				t.LSIs = append(t.LSIs, Index{Name: "l2", Hash: KeyAttr{"id", "S"}, Range: KeyAttr{"e", "S"}})
 			}),
 			have:    base(),
 			reasons: []string{"local index l2 can only be created with the table"},
 		},
 		{
 			name:    "lsi removed",
-			want:    with(base(), func(t *Table) { t.LSIs = nil }),
+			want:    with(base(), func(t *Definition) { t.LSIs = nil }),
 			have:    base(),
 			reasons: []string{"local index l1 is not in any model"},
 		},
 		{
 			name:    "lsi projection",
-			want:    with(base(), func(t *Table) { t.LSIs[0].Projection = model.KeysOnly }),
+			want:    with(base(), func(t *Definition) { t.LSIs[0].Projection = model.KeysOnly }),
 			have:    base(),
 			reasons: []string{"local index l1 is (hash id S, range d S; projection ALL), want (hash id S, range d S; projection KEYS_ONLY)"},
 		},
 		{
 			name: "several",
-			want: with(base(), func(t *Table) { t.Hash.Name, t.LSIs = "pk", nil }),
+			want: with(base(), func(t *Definition) { t.Hash.Name, t.LSIs = "pk", nil }),
 			have: base(),
 			reasons: []string{
 				"primary key is hash id S, range sk S, want hash pk S, range sk S",
@@ -272,8 +272,8 @@ func TestDiffRequests(t *testing.T) {
 	pt := func(r, w int64) *types.ProvisionedThroughput {
 		return &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(r), WriteCapacityUnits: aws.Int64(w)}
 	}
-	provisioned := func(r, w int64) func(*Table) {
-		return func(t *Table) {
+	provisioned := func(r, w int64) func(*Definition) {
+		return func(t *Definition) {
 			t.Billing = model.Provisioned(r, w)
 			for i := range t.GSIs {
 				t.GSIs[i].Throughput = t.Billing
@@ -282,12 +282,12 @@ func TestDiffRequests(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		want, have *Table
+		want, have *Definition
 		requests   []any
 	}{
 		{
 			name: "add gsi to provisioned table",
-			want: with(base(), func(t *Table) { t.GSIs = append(t.GSIs, g2); provisioned(3, 4)(t) }),
+			want: with(base(), func(t *Definition) { t.GSIs = append(t.GSIs, g2); provisioned(3, 4)(t) }),
 			have: with(base(), provisioned(3, 4)),
 			requests: []any{&dynamodb.UpdateTableInput{
 				TableName:            aws.String("t"),
@@ -302,7 +302,7 @@ func TestDiffRequests(t *testing.T) {
 		},
 		{
 			name: "delete gsi",
-			want: with(base(), func(t *Table) { t.GSIs = nil }),
+			want: with(base(), func(t *Definition) { t.GSIs = nil }),
 			have: base(),
 			requests: []any{&dynamodb.UpdateTableInput{
 				TableName: aws.String("t"),
@@ -333,7 +333,7 @@ func TestDiffRequests(t *testing.T) {
 		{
 			name: "index capacity only: the table's is not resent",
 			want: with(base(), provisioned(3, 4)),
-			have: with(base(), func(t *Table) { provisioned(3, 4)(t); t.GSIs[0].Throughput = model.Provisioned(1, 1) }),
+			have: with(base(), func(t *Definition) { provisioned(3, 4)(t); t.GSIs[0].Throughput = model.Provisioned(1, 1) }),
 			requests: []any{&dynamodb.UpdateTableInput{
 				TableName: aws.String("t"),
 				GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{
@@ -343,8 +343,8 @@ func TestDiffRequests(t *testing.T) {
 		},
 		{
 			name: "ttl",
-			want: with(base(), func(t *Table) { t.TTL = "b" }),
-			have: with(base(), func(t *Table) { t.TTL = "a" }),
+			want: with(base(), func(t *Definition) { t.TTL = "b" }),
+			have: with(base(), func(t *Definition) { t.TTL = "a" }),
 			requests: []any{
 				&dynamodb.UpdateTimeToLiveInput{TableName: aws.String("t"), TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("a"), Enabled: aws.Bool(false)}},
 				&dynamodb.UpdateTimeToLiveInput{TableName: aws.String("t"), TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("b"), Enabled: aws.Bool(true)}},

@@ -12,7 +12,7 @@
 // changes one at a time, waiting for each. Deleting an index is refused
 // unless [Options.AllowDestructive] is set, and what DynamoDB cannot change
 // in place (a table's key, its local indexes) is a *[RecreateError]. The
-// comparison itself is [Diff], a pure function of two [Table] values.
+// comparison itself is [Diff], a pure function of two [Definition] values.
 //
 // The auto scaling a model declares ([model.AutoScaling]) belongs to
 // Application Auto Scaling, another AWS service: Create, Plan, Apply and

@@ -82,7 +82,7 @@ func ExampleExport() {
 }
 
 // Export writes a CloudFormation template holding every table. Each
-// Definition's CreateTable is the request for
+// Exported's CreateTable is the request for
 // `aws dynamodb create-table --cli-input-json`.
 func ExampleExport_template() {
 	defs, err := schema.Export(&schema.Options{Namer: model.Prefix("prod-")}, model.MustOf[Employee]())
@@ -108,15 +108,15 @@ func ExampleExport_template() {
 // Diff compares what the models want with a table as DynamoDB describes
 // it, here written by hand: the live table lacks the index and TTL.
 func ExampleDiff() {
-	tables, err := schema.Tables(nil, model.MustOf[Employee]())
+	tables, err := schema.Definitions(nil, model.MustOf[Employee]())
 	if err != nil {
 		log.Fatal(err)
 	}
 	want := tables[0]
-	have := &schema.Table{
+	have := &schema.Definition{
 		Name: "employee",
-		Hash: schema.Attr{Name: "employee_id", Type: model.String},
-		GSIs: []schema.Index{{Name: "old-index", Hash: schema.Attr{Name: "employee_name", Type: model.String}}},
+		Hash: schema.KeyAttr{Name: "employee_id", Type: model.String},
+		GSIs: []schema.Index{{Name: "old-index", Hash: schema.KeyAttr{Name: "employee_name", Type: model.String}}},
 	}
 	changes, err := schema.Diff(want, have)
 	if err != nil {

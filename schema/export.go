@@ -12,9 +12,9 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Definition is one table in the formats other tools read. The JSON is
+// Exported is one table in the formats other tools read. The JSON is
 // indented and deterministic, so it can be committed and diffed.
-type Definition struct {
+type Exported struct {
 	// Table is the table name.
 	Table string
 	// CreateTable is the CreateTable request that [Create] sends, in the
@@ -48,17 +48,17 @@ type Definition struct {
 }
 
 // Export returns the definition of each table of models, grouped as by
-// [Tables] and named with opts.Namer. It does no I/O.
-func Export(opts *Options, models ...*model.Model) ([]Definition, error) {
-	tables, err := Tables(opts, models...)
+// [Definitions] and named with opts.Namer. It does no I/O.
+func Export(opts *Options, models ...*model.Model) ([]Exported, error) {
+	tables, err := Definitions(opts, models...)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Definition, len(tables))
+	out := make([]Exported, len(tables))
 	for i, t := range tables {
 		req := createTableJSON(t.createInput())
 		res := cloudFormationTable(t, req)
-		d := Definition{Table: t.Name, LogicalID: logicalID(t.Name), TerraformName: terraformName(t.Name)}
+		d := Exported{Table: t.Name, LogicalID: logicalID(t.Name), TerraformName: terraformName(t.Name)}
 		if d.CreateTable, err = json.MarshalIndent(req, "", "  "); err != nil {
 			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
 		}

@@ -69,7 +69,7 @@ func TestExport(t *testing.T) {
 			if err := json.Unmarshal(d.CreateTable, &req); err != nil {
 				t.Fatal(err)
 			}
-			tables, _ := Tables(tt.opts, tt.models...)
+			tables, _ := Definitions(tt.opts, tt.models...)
 			again, _ := json.MarshalIndent(createTableJSON(tables[0].createInput()), "", "  ")
 			if !bytes.Equal(again, d.CreateTable) {
 				t.Errorf("CreateTable JSON is not the Create request")

@@ -12,27 +12,27 @@ import (
 
 // HashKeys returns the hash attributes of the index's key in key order:
 // [Index.Hashes] for a multi-attribute key, else Hash alone.
-func (idx Index) HashKeys() []Attr {
+func (idx Index) HashKeys() []KeyAttr {
 	if idx.Hashes != nil {
 		return idx.Hashes
 	}
-	return []Attr{idx.Hash}
+	return []KeyAttr{idx.Hash}
 }
 
 // RangeKeys returns the range attributes of the index's key in key order:
 // [Index.Ranges] for a multi-attribute key, else Range alone, or none.
-func (idx Index) RangeKeys() []Attr {
+func (idx Index) RangeKeys() []KeyAttr {
 	if idx.Hashes != nil {
 		return idx.Ranges
 	}
 	if idx.Range.Name == "" {
 		return nil
 	}
-	return []Attr{idx.Range}
+	return []KeyAttr{idx.Range}
 }
 
 // keyAttrs returns every key attribute of the index, hash attributes first.
-func (idx Index) keyAttrs() []Attr {
+func (idx Index) keyAttrs() []KeyAttr {
 	return append(slices.Clone(idx.HashKeys()), idx.RangeKeys()...)
 }
 
@@ -40,8 +40,8 @@ func (idx Index) keyAttrs() []Attr {
 // Range are the first of each, and Hashes and Ranges are set only for a
 // multi-attribute key, so a key of one hash and at most one range attribute
 // reads as it always has.
-func (idx *Index) setKey(hashes, ranges []Attr) {
-	idx.Hash, idx.Range, idx.Hashes, idx.Ranges = Attr{}, Attr{}, nil, nil
+func (idx *Index) setKey(hashes, ranges []KeyAttr) {
+	idx.Hash, idx.Range, idx.Hashes, idx.Ranges = KeyAttr{}, KeyAttr{}, nil, nil
 	if len(hashes) > 0 {
 		idx.Hash = hashes[0]
 	}
@@ -51,13 +51,13 @@ func (idx *Index) setKey(hashes, ranges []Attr) {
 	if len(hashes) > 1 || len(ranges) > 1 {
 		idx.Hashes, idx.Ranges = slices.Clone(hashes), slices.Clone(ranges)
 		if idx.Hashes == nil {
-			idx.Hashes = []Attr{} // a key with range attributes only: still multi
+			idx.Hashes = []KeyAttr{} // a key with range attributes only: still multi
 		}
 	}
 }
 
 // indexKey returns the schema's view of the key of a model's index.
-func indexKey(k mapping.KeySchema) (hashes, ranges []Attr) {
+func indexKey(k mapping.KeySchema) (hashes, ranges []KeyAttr) {
 	for _, a := range k.Hashes {
 		hashes = append(hashes, attr(a))
 	}
@@ -65,9 +65,9 @@ func indexKey(k mapping.KeySchema) (hashes, ranges []Attr) {
 		ranges = append(ranges, attr(a))
 	}
 	if k.Hashes == nil { // not built by the model
-		hashes = []Attr{attr(k.Hash)}
+		hashes = []KeyAttr{attr(k.Hash)}
 		if k.Range != nil {
-			ranges = []Attr{attr(k.Range)}
+			ranges = []KeyAttr{attr(k.Range)}
 		}
 	}
 	return hashes, ranges
@@ -95,10 +95,10 @@ func (idx Index) multi() bool { return idx.Hashes != nil }
 
 // keysOf reads a KeySchema as DynamoDB describes it: every HASH element and
 // every RANGE element, each in the order listed.
-func keysOf(ks []types.KeySchemaElement, defs map[string]model.ScalarType) (hashes, ranges []Attr) {
+func keysOf(ks []types.KeySchemaElement, defs map[string]model.ScalarType) (hashes, ranges []KeyAttr) {
 	for _, k := range ks {
 		name := aws.ToString(k.AttributeName)
-		a := Attr{Name: name, Type: defs[name]}
+		a := KeyAttr{Name: name, Type: defs[name]}
 		switch k.KeyType {
 		case types.KeyTypeHash:
 			hashes = append(hashes, a)
@@ -123,7 +123,7 @@ func indexKeyString(idx Index) string {
 	return s
 }
 
-func attrList(attrs []Attr) string {
+func attrList(attrs []KeyAttr) string {
 	s := make([]string, len(attrs))
 	for i, a := range attrs {
 		s[i] = a.String()

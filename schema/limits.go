@@ -19,7 +19,7 @@ const (
 )
 
 // problems returns what in t goes past DynamoDB's limits, or nil.
-func (t *Table) problems() []string {
+func (t *Definition) problems() []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	if p := nameProblem(t.Name); p != "" {

@@ -112,7 +112,7 @@ type shortName struct {
 
 func (shortName) TableName() string { return "ab" }
 
-// TestTablesLimits: Tables checks every table, merged from several models
+// TestTablesLimits: Definitions checks every table, merged from several models
 // or made from one, against DynamoDB's limits, and names the models of a
 // table that goes past one.
 func TestTablesLimits(t *testing.T) {
@@ -157,7 +157,7 @@ func TestTablesLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Tables(tt.opts, tt.models...)
+			_, err := Definitions(tt.opts, tt.models...)
 			for _, want := range tt.want {
 				if err == nil || !strings.Contains(err.Error(), want) {
 					t.Errorf("Tables error = %v, want it to contain %q", err, want)
@@ -170,26 +170,26 @@ func TestTablesLimits(t *testing.T) {
 	}
 }
 
-// TestTableLimits checks what no model can declare but a Table can hold.
+// TestTableLimits checks what no model can declare but a Definition can hold.
 func TestTableLimits(t *testing.T) {
-	ok := func() *Table {
-		return &Table{
-			Name: "table", Hash: Attr{"id", model.String},
-			GSIs: []Index{{Name: "gsi", Hash: Attr{"g", model.String}}},
+	ok := func() *Definition {
+		return &Definition{
+			Name: "table", Hash: KeyAttr{"id", model.String},
+			GSIs: []Index{{Name: "gsi", Hash: KeyAttr{"g", model.String}}},
 		}
 	}
 	tests := []struct {
 		name   string
-		change func(*Table)
+		change func(*Definition)
 		want   string // the problem, "" for none
 	}{
-		{"within limits", func(*Table) {}, ""},
-		{"index name too short", func(t *Table) { t.GSIs[0].Name = "ab" }, "index name ab: want 3 to 255 characters, has 2"},
-		{"index name character", func(t *Table) { t.GSIs[0].Name = "by name" }, "index name by name: character ' ' not allowed"},
-		{"key attribute name too long", func(t *Table) { t.GSIs[0].Hash.Name = strings.Repeat("k", 256) }, "key attribute name kkkkkkkk...: want 1 to 255 bytes, has 256"},
-		{"projected attributes of one index", func(t *Table) { t.GSIs[0].Projection = model.Include(projected("p", 21)...) }, "index gsi projects 21 non-key attributes, DynamoDB allows at most 20 per index"},
-		{"projected attribute name too long", func(t *Table) { t.GSIs[0].Projection = model.Include(strings.Repeat("p", 256)) }, "projected attribute name pppppppp...: want 1 to 255 bytes, has 256"},
-		{"attribute types", func(t *Table) { t.GSIs[0].Hash = Attr{"id", model.Number} }, "attribute id is S and N"},
+		{"within limits", func(*Definition) {}, ""},
+		{"index name too short", func(t *Definition) { t.GSIs[0].Name = "ab" }, "index name ab: want 3 to 255 characters, has 2"},
+		{"index name character", func(t *Definition) { t.GSIs[0].Name = "by name" }, "index name by name: character ' ' not allowed"},
+		{"key attribute name too long", func(t *Definition) { t.GSIs[0].Hash.Name = strings.Repeat("k", 256) }, "key attribute name kkkkkkkk...: want 1 to 255 bytes, has 256"},
+		{"projected attributes of one index", func(t *Definition) { t.GSIs[0].Projection = model.Include(projected("p", 21)...) }, "index gsi projects 21 non-key attributes, DynamoDB allows at most 20 per index"},
+		{"projected attribute name too long", func(t *Definition) { t.GSIs[0].Projection = model.Include(strings.Repeat("p", 256)) }, "projected attribute name pppppppp...: want 1 to 255 bytes, has 256"},
+		{"attribute types", func(t *Definition) { t.GSIs[0].Hash = KeyAttr{"id", model.Number} }, "attribute id is S and N"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,15 +72,15 @@ func ticketDescription(keys []types.KeySchemaElement) *types.TableDescription {
 func TestDescribedMultiKey(t *testing.T) {
 	got := described(ticketDescription(multiKeys), nil)
 	want := Index{
-		Name: "by-parent", Hash: Attr{"tenant", "S"}, Range: Attr{"status", "S"},
-		Hashes:     []Attr{{"tenant", "S"}, {"parent", "S"}},
-		Ranges:     []Attr{{"status", "S"}, {"priority", "N"}, {"opened", "S"}},
+		Name: "by-parent", Hash: KeyAttr{"tenant", "S"}, Range: KeyAttr{"status", "S"},
+		Hashes:     []KeyAttr{{"tenant", "S"}, {"parent", "S"}},
+		Ranges:     []KeyAttr{{"status", "S"}, {"priority", "N"}, {"opened", "S"}},
 		Projection: model.All,
 	}
 	if diff := cmp.Diff(got.GSIs, []Index{want}); diff != "" {
 		t.Errorf("described GSIs (-got +want):\n%s", diff)
 	}
-	tables, err := Tables(nil, model.MustOf[ticket]())
+	tables, err := Definitions(nil, model.MustOf[ticket]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestDescribedMultiKey(t *testing.T) {
 // TestDiffMultiKey: another order of the same attributes is another index,
 // re-created; a new multi-attribute index is added with its whole key.
 func TestDiffMultiKey(t *testing.T) {
-	tables, err := Tables(nil, model.MustOf[ticket]())
+	tables, err := Definitions(nil, model.MustOf[ticket]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,11 +135,11 @@ func TestDiffMultiKey(t *testing.T) {
 
 // TestIndexKeys: HashKeys and RangeKeys list a key of any shape.
 func TestIndexKeys(t *testing.T) {
-	single := Index{Hash: Attr{"a", "S"}, Range: Attr{"b", "N"}}
-	if diff := cmp.Diff([][]Attr{single.HashKeys(), single.RangeKeys()}, [][]Attr{{{"a", "S"}}, {{"b", "N"}}}); diff != "" {
+	single := Index{Hash: KeyAttr{"a", "S"}, Range: KeyAttr{"b", "N"}}
+	if diff := cmp.Diff([][]KeyAttr{single.HashKeys(), single.RangeKeys()}, [][]KeyAttr{{{"a", "S"}}, {{"b", "N"}}}); diff != "" {
 		t.Errorf("single key (-got +want):\n%s", diff)
 	}
-	if got := (Index{Hash: Attr{"a", "S"}}).RangeKeys(); got != nil {
+	if got := (Index{Hash: KeyAttr{"a", "S"}}).RangeKeys(); got != nil {
 		t.Errorf("RangeKeys without range = %v, want nil", got)
 	}
 }

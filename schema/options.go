@@ -12,7 +12,7 @@ import (
 // zero value, means the defaults.
 type Options struct {
 	// Namer maps each model's base table name to the real one for the
-	// functions that take no client, [Export] and [Tables]; nil keeps it.
+	// functions that take no client, [Export] and [Definitions]; nil keeps it.
 	// Create, Drop, Plan and Apply use the namer of their client and
 	// refuse Options with a Namer, so that the namer is given once.
 	Namer model.Namer

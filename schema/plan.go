@@ -58,7 +58,7 @@ func (cs *ChangeSet) String() string {
 	return b.String()
 }
 
-// Plan compares the tables of models (grouped as by [Tables]) with the live
+// Plan compares the tables of models (grouped as by [Definitions]) with the live
 // tables and returns the changes that would bring them in line: create a
 // missing table, add or delete global indexes, re-create a global index
 // whose key or projection changed (delete, then add), change the billing
@@ -101,7 +101,7 @@ func Plan(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*mo
 }
 
 func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (*ChangeSet, error) {
-	tables, err := Tables(opts, models...)
+	tables, err := Definitions(opts, models...)
 	if err != nil {
 		return nil, err
 	}

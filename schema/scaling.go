@@ -77,7 +77,7 @@ type scalingTarget struct {
 
 // scalingTargets lists the capacities t's auto scaling moves: the table's,
 // then each global index's, read before write.
-func scalingTargets(t *Table) []scalingTarget {
+func scalingTargets(t *Definition) []scalingTarget {
 	as := t.AutoScaling
 	if as == nil || t.Billing.OnDemand() {
 		return nil
@@ -179,9 +179,9 @@ func (k scalingKey) String() string {
 
 // checkScaling reports auto scaling that Application Auto Scaling cannot
 // take for t: any on an on-demand table, or bounds beyond its range.
-// Models are checked by model.Check already; this guards tables built by
+// Models are checked by model.Validate already; this guards tables built by
 // hand for [Diff].
-func checkScaling(t *Table) error {
+func checkScaling(t *Definition) error {
 	as := t.AutoScaling
 	if as == nil {
 		return nil
@@ -205,7 +205,7 @@ func checkScaling(t *Table) error {
 // the global indexes that are deleted and added again: their scaling is
 // removed and added again too. have.Scaling nil means the live scaling
 // was not read, and gives no change; a nil have is a table to create.
-func scalingChanges(want, have *Table, recreated map[string]bool) (removals, additions []Change) {
+func scalingChanges(want, have *Definition, recreated map[string]bool) (removals, additions []Change) {
 	wants := scalingTargets(want)
 	if have == nil {
 		for _, w := range wants {
@@ -402,7 +402,7 @@ func scalingGone(err error) bool {
 // the scalable targets of the table and of its global indexes, each with
 // its target-tracking policy on the capacity's utilisation. The result is
 // never nil, so that [Diff] knows it was read.
-func describeScaling(ctx context.Context, api AutoScalingAPI, t *Table) ([]ScalingTarget, error) {
+func describeScaling(ctx context.Context, api AutoScalingAPI, t *Definition) ([]ScalingTarget, error) {
 	ids := []string{scalingKey{}.resourceID(t.Name)}
 	for _, idx := range t.GSIs {
 		ids = append(ids, scalingKey{index: idx.Name}.resourceID(t.Name))
@@ -539,7 +539,7 @@ func boolInt(b bool) int {
 // declare auto scaling when opts has no Application Auto Scaling client
 // (and does not skip the scaling), and auto scaling that the service
 // cannot take.
-func (o *Options) checkAutoScaling(tables []*Table) error {
+func (o *Options) checkAutoScaling(tables []*Definition) error {
 	var names []string
 	for _, t := range tables {
 		if err := checkScaling(t); err != nil {

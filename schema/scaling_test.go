@@ -141,10 +141,10 @@ func (f *fakeScaling) state() []string {
 }
 
 // scaledTable is a provisioned table with one global index, scaled as as.
-func scaledTable(as *model.AutoScaling, indexes ...string) *Table {
-	t := &Table{Name: "t", Hash: Attr{"id", model.String}, Billing: model.Provisioned(5, 5)}
+func scaledTable(as *model.AutoScaling, indexes ...string) *Definition {
+	t := &Definition{Name: "t", Hash: KeyAttr{"id", model.String}, Billing: model.Provisioned(5, 5)}
 	for _, name := range indexes {
-		t.GSIs = append(t.GSIs, Index{Name: name, Hash: Attr{name, model.String}, Projection: model.All, Throughput: t.Billing})
+		t.GSIs = append(t.GSIs, Index{Name: name, Hash: KeyAttr{name, model.String}, Projection: model.All, Throughput: t.Billing})
 	}
 	t.AutoScaling = as
 	return t
@@ -158,7 +158,7 @@ func TestDiffAutoScaling(t *testing.T) {
 	indexRead := ScalingTarget{Index: "g", Min: 1, Max: 10, TargetUtilization: 70, Policy: "t-index-g-read-scaling"}
 	tests := []struct {
 		name       string
-		want, have *Table
+		want, have *Definition
 		lines      []string
 	}{
 		{"new table", scaledTable(both, "g"), nil, []string{
@@ -182,7 +182,7 @@ func TestDiffAutoScaling(t *testing.T) {
 		{"a target without a policy gets one", scaledTable(read), withScaling(scaledTable(nil), live(ScalingTarget{Min: 1, Max: 10})), []string{
 			"~ update auto scaling: read target 70% (no target-tracking policy)",
 		}},
-		{"removed, before the billing changes", func() *Table {
+		{"removed, before the billing changes", func() *Definition {
 			t := scaledTable(nil, "g")
 			t.Billing = model.Billing{}
 			t.GSIs[0].Throughput = t.Billing
@@ -197,7 +197,7 @@ func TestDiffAutoScaling(t *testing.T) {
 			"- remove auto scaling of index g: read 1 to 10 units, target 70% (not in any model)",
 			"- delete index g: hash g S; projection ALL (not in any model) [destructive]",
 		}},
-		{"index re-created with its scaling", func() *Table { t := scaledTable(read, "g"); t.GSIs[0].Projection = model.KeysOnly; return t }(),
+		{"index re-created with its scaling", func() *Definition { t := scaledTable(read, "g"); t.GSIs[0].Projection = model.KeysOnly; return t }(),
 			withScaling(scaledTable(nil, "g"), live(tableRead, indexRead)), []string{
 				"- remove auto scaling of index g: read 1 to 10 units, target 70% (the index is re-created)",
 				"- delete index g: hash g S; projection ALL (to re-create it with hash g S; projection KEYS_ONLY) [destructive]",
@@ -205,7 +205,7 @@ func TestDiffAutoScaling(t *testing.T) {
 				"+ add auto scaling of index g: read 1 to 10 units, target 70% (the index is re-created)",
 			}},
 		{"on-demand to provisioned, then scaling", scaledTable(read),
-			withScaling(func() *Table { t := scaledTable(nil); t.Billing = model.Billing{}; return t }(), live()), []string{
+			withScaling(func() *Definition { t := scaledTable(nil); t.Billing = model.Billing{}; return t }(), live()), []string{
 				"~ update billing: on-demand → provisioned 5/5",
 				"+ add auto scaling: read 1 to 10 units, target 70%",
 			}},
@@ -227,7 +227,7 @@ func TestDiffAutoScaling(t *testing.T) {
 	}
 }
 
-func withScaling(t *Table, s []ScalingTarget) *Table {
+func withScaling(t *Definition, s []ScalingTarget) *Definition {
 	t.Scaling = s
 	return t
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Settings are the settings of a [Table] besides its keys, indexes,
+// Settings are the settings of a [Definition] besides its keys, indexes,
 // billing and TTL, as [model.Options] declares them. The zero value is
 // DynamoDB's default for each.
 type Settings struct {
@@ -190,7 +190,7 @@ func settingsFrom(td *types.TableDescription) Settings {
 // describeSettings reads the settings of t that DescribeTable does not
 // hold: point-in-time recovery (DescribeContinuousBackups) and tags
 // (ListTagsOfResource, when t.ARN is known).
-func describeSettings(ctx context.Context, c client, t *Table) error {
+func describeSettings(ctx context.Context, c client, t *Definition) error {
 	cb, err := c.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(t.Name)})
 	if err != nil {
 		return fmt.Errorf("schema: describe continuous backups of %s: %w", t.Name, err)
@@ -222,7 +222,7 @@ func describeSettings(ctx context.Context, c client, t *Table) error {
 
 // settingsChanges returns the changes that give have want's settings, each
 // one request: DynamoDB takes one kind of change per UpdateTable.
-func settingsChanges(want, have *Table) []Change {
+func settingsChanges(want, have *Definition) []Change {
 	var out []Change
 	update := func(kind ChangeKind, detail string, set func(*dynamodb.UpdateTableInput)) {
 		in := &dynamodb.UpdateTableInput{TableName: aws.String(want.Name)}
@@ -320,7 +320,7 @@ func tagChanges(table, arn string, want, have map[string]string) []Change {
 // enablePITR turns point-in-time recovery on unless it already is, as
 // [Create] does with TTL.
 func enablePITR(ctx context.Context, c client, table string) error {
-	t := &Table{Name: table}
+	t := &Definition{Name: table}
 	if err := describeSettings(ctx, c, t); err != nil {
 		return err
 	}

@@ -86,13 +86,13 @@ func TestOptionsInvalid(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"stream", model.Check(badStream{}), `unknown stream view type "BOTH"`},
-		{"class", model.Check(badClass{}), `unknown table class "COLD"`},
-		{"tag", model.Check(badTag{}), "the aws: prefix is reserved"},
-		{"key", model.Check(badKey{}), "KMSKeyARN needs Encryption.KMS"},
-		{"scaling on demand", model.Check(badScalingOnDemand{}), "AutoScaling needs provisioned Billing"},
-		{"scaling range", model.Check(badScalingRange{}), "the provisioned 200 units are not within 5 to 100"},
-		{"warm", model.Check(badWarm{}), "WarmThroughput needs read and write units"},
+		{"stream", model.Validate(badStream{}), `unknown stream view type "BOTH"`},
+		{"class", model.Validate(badClass{}), `unknown table class "COLD"`},
+		{"tag", model.Validate(badTag{}), "the aws: prefix is reserved"},
+		{"key", model.Validate(badKey{}), "KMSKeyARN needs Encryption.KMS"},
+		{"scaling on demand", model.Validate(badScalingOnDemand{}), "AutoScaling needs provisioned Billing"},
+		{"scaling range", model.Validate(badScalingRange{}), "the provisioned 200 units are not within 5 to 100"},
+		{"warm", model.Validate(badWarm{}), "WarmThroughput needs read and write units"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,62 +146,62 @@ func (badWarm) TableOptions() model.Options {
 }
 
 func TestDiffSettings(t *testing.T) {
-	base := func() *Table {
-		return &Table{Name: "t", Hash: Attr{"id", model.String}, ARN: fakeARN + "t"}
+	base := func() *Definition {
+		return &Definition{Name: "t", Hash: KeyAttr{"id", model.String}, ARN: fakeARN + "t"}
 	}
-	with := func(f func(*Table)) *Table {
+	with := func(f func(*Definition)) *Definition {
 		t := base()
 		f(t)
 		return t
 	}
 	tests := []struct {
 		name       string
-		want, have *Table
+		want, have *Definition
 		lines      []string
 	}{
 		{"same", base(), base(), nil},
-		{"enable stream", with(func(t *Table) { t.Stream = model.StreamNewImage }), base(),
+		{"enable stream", with(func(t *Definition) { t.Stream = model.StreamNewImage }), base(),
 			[]string{"+ enable stream: NEW_IMAGE"}},
-		{"change stream view", with(func(t *Table) { t.Stream = model.StreamNewImage }), with(func(t *Table) { t.Stream = model.StreamKeysOnly }),
+		{"change stream view", with(func(t *Definition) { t.Stream = model.StreamNewImage }), with(func(t *Definition) { t.Stream = model.StreamKeysOnly }),
 			[]string{"- disable stream: KEYS_ONLY (to enable it with NEW_IMAGE; readers lose their place, the old stream's records stay readable for 24 hours) [destructive]", "+ enable stream: NEW_IMAGE"}},
-		{"pitr", with(func(t *Table) { t.PointInTimeRecovery = true }), base(),
+		{"pitr", with(func(t *Definition) { t.PointInTimeRecovery = true }), base(),
 			[]string{"+ enable point-in-time recovery"}},
-		{"pitr off", base(), with(func(t *Table) { t.PointInTimeRecovery = true }),
+		{"pitr off", base(), with(func(t *Definition) { t.PointInTimeRecovery = true }),
 			[]string{"- disable point-in-time recovery: the restore points of the last 35 days are lost [destructive]"}},
-		{"protection", with(func(t *Table) { t.DeletionProtection = true }), base(),
+		{"protection", with(func(t *Definition) { t.DeletionProtection = true }), base(),
 			[]string{"~ update deletion protection: off → on"}},
-		{"protection off", base(), with(func(t *Table) { t.DeletionProtection = true }),
+		{"protection off", base(), with(func(t *Definition) { t.DeletionProtection = true }),
 			[]string{"~ update deletion protection: on → off [destructive]"}},
-		{"class", with(func(t *Table) { t.TableClass = model.TableClassStandardIA }), base(),
+		{"class", with(func(t *Definition) { t.TableClass = model.TableClassStandardIA }), base(),
 			[]string{"~ update table class: STANDARD → STANDARD_INFREQUENT_ACCESS"}},
-		{"class standard is the default", with(func(t *Table) { t.TableClass = model.TableClassStandard }), base(), nil},
-		{"managed key matches any KMS key", with(func(t *Table) { t.Encryption = model.AWSManagedKey() }), with(func(t *Table) { t.Encryption = model.CustomerKey("arn:k") }), nil},
-		{"customer key", with(func(t *Table) { t.Encryption = model.CustomerKey("arn:new") }), with(func(t *Table) { t.Encryption = model.CustomerKey("arn:old") }),
+		{"class standard is the default", with(func(t *Definition) { t.TableClass = model.TableClassStandard }), base(), nil},
+		{"managed key matches any KMS key", with(func(t *Definition) { t.Encryption = model.AWSManagedKey() }), with(func(t *Definition) { t.Encryption = model.CustomerKey("arn:k") }), nil},
+		{"customer key", with(func(t *Definition) { t.Encryption = model.CustomerKey("arn:new") }), with(func(t *Definition) { t.Encryption = model.CustomerKey("arn:old") }),
 			[]string{"~ update encryption: KMS key arn:old → KMS key arn:new"}},
-		{"back to AWS owned", base(), with(func(t *Table) { t.Encryption = model.AWSManagedKey() }),
+		{"back to AWS owned", base(), with(func(t *Definition) { t.Encryption = model.AWSManagedKey() }),
 			[]string{"~ update encryption: AWS managed KMS key → AWS owned key"}},
-		{"warm grows", with(func(t *Table) {
+		{"warm grows", with(func(t *Definition) {
 			t.WarmThroughput = &model.WarmThroughput{ReadUnitsPerSecond: 20000, WriteUnitsPerSecond: 4000}
 		}),
-			with(func(t *Table) {
+			with(func(t *Definition) {
 				t.WarmThroughput = &model.WarmThroughput{ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 5000}
 			}),
 			[]string{"~ update warm throughput: 12000/5000 per second → 20000/5000 per second"}},
-		{"warm never shrinks", with(func(t *Table) {
+		{"warm never shrinks", with(func(t *Definition) {
 			t.WarmThroughput = &model.WarmThroughput{ReadUnitsPerSecond: 1, WriteUnitsPerSecond: 1}
 		}),
-			with(func(t *Table) {
+			with(func(t *Definition) {
 				t.WarmThroughput = &model.WarmThroughput{ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000}
 			}), nil},
-		{"tags", with(func(t *Table) { t.Tags = map[string]string{"a": "1", "b": "2"} }), with(func(t *Table) { t.Tags = map[string]string{"a": "0", "c": "3"} }),
+		{"tags", with(func(t *Definition) { t.Tags = map[string]string{"a": "1", "b": "2"} }), with(func(t *Definition) { t.Tags = map[string]string{"a": "0", "c": "3"} }),
 			[]string{"- untag table: c=3 (not in any model)", "+ tag table: a=1, b=2"}},
-		{"nil tags leave the table's alone", base(), with(func(t *Table) { t.Tags = map[string]string{"org": "x"} }), nil},
+		{"nil tags leave the table's alone", base(), with(func(t *Definition) { t.Tags = map[string]string{"org": "x"} }), nil},
 		{"auto scaling owns the capacity",
-			with(func(t *Table) {
+			with(func(t *Definition) {
 				t.Billing = model.Provisioned(5, 5)
 				t.AutoScaling = &model.AutoScaling{Read: model.Scaling{Min: 1, Max: 50}}
 			}),
-			with(func(t *Table) { t.Billing = model.Provisioned(40, 5) }), nil},
+			with(func(t *Definition) { t.Billing = model.Provisioned(40, 5) }), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,7 +290,7 @@ func TestCreateSettingsFake(t *testing.T) {
 
 // withKeysOf returns want with the keys, indexes and billing of have, so a
 // diff of the two holds only settings.
-func withKeysOf(want, have *Table) *Table {
+func withKeysOf(want, have *Definition) *Definition {
 	cp := *have
 	cp.Settings = want.Settings
 	cp.ARN = ""
@@ -421,10 +421,10 @@ func checkTerraformBlock(t *testing.T, path, kind string, body map[string]any) {
 }
 
 func TestSettingsRequests(t *testing.T) {
-	have := &Table{Name: "t", Hash: Attr{"id", model.String}, ARN: fakeARN + "t", Settings: Settings{
+	have := &Definition{Name: "t", Hash: KeyAttr{"id", model.String}, ARN: fakeARN + "t", Settings: Settings{
 		Stream: model.StreamKeysOnly, Encryption: model.CustomerKey("arn:old"), Tags: map[string]string{"x": "1"},
 	}}
-	want := &Table{Name: "t", Hash: Attr{"id", model.String}, Settings: Settings{
+	want := &Definition{Name: "t", Hash: KeyAttr{"id", model.String}, Settings: Settings{
 		PointInTimeRecovery: true, TableClass: model.TableClassStandardIA, Tags: map[string]string{"y": "2"},
 		WarmThroughput: &model.WarmThroughput{ReadUnitsPerSecond: 13000, WriteUnitsPerSecond: 5000},
 	}}

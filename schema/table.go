@@ -10,13 +10,14 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Table is a table definition as schema compares them: what a set of models
-// asks for (see [Tables]) or what DynamoDB describes. [Diff] compares two.
-type Table struct {
+// Definition is a table definition as schema compares them: what a set of
+// models asks for (see [Definitions]) or what DynamoDB describes. [Diff]
+// compares two.
+type Definition struct {
 	// Name is the table name, with [Options.Namer] applied.
 	Name string
 	// Hash and Range are the primary key; Range.Name is "" without a range key.
-	Hash, Range Attr
+	Hash, Range KeyAttr
 	// GSIs and LSIs are the global and local secondary indexes.
 	GSIs, LSIs []Index
 	// Billing is the billing mode and, when provisioned, the table's capacity.
@@ -39,33 +40,33 @@ type Table struct {
 	Scaling []ScalingTarget
 }
 
-// Attr is a key attribute: its name and DynamoDB type. Type is "" when a
+// KeyAttr is a key attribute: its name and DynamoDB type. Type is "" when a
 // description did not say.
-type Attr struct {
+type KeyAttr struct {
 	Name string
 	Type model.ScalarType
 }
 
 // String returns "name TYPE", such as "department_id S".
-func (a Attr) String() string {
+func (a KeyAttr) String() string {
 	if a.Type == "" {
 		return a.Name
 	}
 	return a.Name + " " + string(a.Type)
 }
 
-// Index is a secondary index of a [Table].
+// Index is a secondary index of a [Definition].
 type Index struct {
 	Name string
 	// Hash and Range are the index key; Range.Name is "" without a range key.
 	// For a multi-attribute key they are its first hash and first range
 	// attribute.
-	Hash, Range Attr
+	Hash, Range KeyAttr
 	// Hashes and Ranges list every attribute of each role of a global
 	// index's multi-attribute key (more than one hash or range attribute),
 	// in key order; both are nil for any other key. [Index.HashKeys] and
 	// [Index.RangeKeys] list them for any key.
-	Hashes, Ranges []Attr
+	Hashes, Ranges []KeyAttr
 	// Projection is what the index copies; the zero value means ALL.
 	Projection model.Projection
 	// Throughput is a global index's provisioned capacity: zero for an
@@ -73,12 +74,12 @@ type Index struct {
 	Throughput model.Billing
 }
 
-// Tables returns the tables that models describe, with their names passed
-// through opts.Namer, in the order the models are given. A table whose
-// models have unique attributes (a unique tag) is followed by the table
-// of their uniqueness records: its name with "_unique" appended, keyed on
-// the string id, with the same billing. Models that share a
-// table name (single-table design) make one table, from the union of their
+// Definitions returns the definitions of the tables that models describe,
+// with their names passed through opts.Namer, in the order the models are
+// given. A table whose models have unique attributes (a unique tag) is
+// followed by the table of their uniqueness records: its name with
+// "_unique" appended, keyed on the string id, with the same billing. Models
+// that share a table name (single-table design) make one table, from the union of their
 // indexes; they must agree on its key, billing and TTL, and on the keys and
 // projection of an index they both declare.
 //
@@ -89,9 +90,9 @@ type Index struct {
 // 3 to 255 characters from a-z, A-Z, 0-9, '_', '-' and '.'; key and
 // projected attribute names of at most 255 bytes; one type per key
 // attribute. Otherwise the error names the table, its models and every
-// limit it goes past. Create, Plan and Export call Tables, so they refuse
+// limit it goes past. Create, Plan and Export call Definitions, so they refuse
 // such tables before sending anything.
-func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
+func Definitions(opts *Options, models ...*model.Model) ([]*Definition, error) {
 	ms := make([]*mapping.Model, len(models))
 	for i, m := range models {
 		if m == nil {
@@ -107,7 +108,7 @@ func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Table, 0, len(groups))
+	out := make([]*Definition, 0, len(groups))
 	for _, g := range groups {
 		out = append(out, g.want)
 		if u := g.uniqueTable(); u != nil {
@@ -124,20 +125,20 @@ func Tables(opts *Options, models ...*model.Model) ([]*Table, error) {
 // attributes of g's models (unique:"" tags), named after g's table with
 // "_unique" appended and keyed on the string id, with g's billing; nil when
 // no model of g has a unique attribute.
-func (g *table) uniqueTable() *Table {
+func (g *table) uniqueTable() *Definition {
 	if !slices.ContainsFunc(g.models, func(m *mapping.Model) bool { return len(m.Unique) > 0 }) {
 		return nil
 	}
-	return &Table{
+	return &Definition{
 		Name:    mapping.UniqueTable(g.want.Name),
-		Hash:    Attr{Name: mapping.UniqueHash, Type: model.String},
+		Hash:    KeyAttr{Name: mapping.UniqueHash, Type: model.String},
 		Billing: g.want.Billing,
 	}
 }
 
 // table is one physical table and the models stored in it.
 type table struct {
-	want   *Table
+	want   *Definition
 	models []*mapping.Model
 }
 
@@ -186,8 +187,8 @@ func (g *table) modelNames() string {
 }
 
 // tableOf returns the table one model describes.
-func tableOf(m *mapping.Model, n model.Namer) *Table {
-	t := &Table{
+func tableOf(m *mapping.Model, n model.Namer) *Definition {
+	t := &Definition{
 		Name:    m.TableName(n),
 		Hash:    attr(m.Key.Hash),
 		Range:   attr(m.Key.Range),
@@ -210,11 +211,11 @@ func tableOf(m *mapping.Model, n model.Namer) *Table {
 	return t
 }
 
-func attr(a *mapping.Attribute) Attr {
+func attr(a *mapping.Attribute) KeyAttr {
 	if a == nil {
-		return Attr{}
+		return KeyAttr{}
 	}
-	return Attr{Name: a.Name, Type: a.Type}
+	return KeyAttr{Name: a.Name, Type: a.Type}
 }
 
 func index(idx *mapping.Index) Index {
@@ -224,7 +225,7 @@ func index(idx *mapping.Index) Index {
 }
 
 // merge adds the indexes of o, another model's view of the same table, to t.
-func (t *Table) merge(o *Table) error {
+func (t *Definition) merge(o *Definition) error {
 	if t.Hash != o.Hash || t.Range != o.Range {
 		return fmt.Errorf("different primary keys (%s) and (%s)", t.keyString(), o.keyString())
 	}
@@ -281,8 +282,8 @@ next:
 }
 
 // keyAttrs returns every key attribute of the table and its indexes.
-func (t *Table) keyAttrs() []Attr {
-	out := []Attr{t.Hash}
+func (t *Definition) keyAttrs() []KeyAttr {
+	out := []KeyAttr{t.Hash}
 	if t.Range.Name != "" {
 		out = append(out, t.Range)
 	}
@@ -294,9 +295,9 @@ func (t *Table) keyAttrs() []Attr {
 	return out
 }
 
-func (t *Table) keyString() string { return keyString(t.Hash, t.Range) }
+func (t *Definition) keyString() string { return keyString(t.Hash, t.Range) }
 
-func keyString(hash, rng Attr) string {
+func keyString(hash, rng KeyAttr) string {
 	if rng.Name == "" {
 		return "hash " + hash.String()
 	}
@@ -314,7 +315,7 @@ func sameIndex(a, b Index) bool {
 	return sameKey(a, b) && sameProjection(a.Projection, b.Projection)
 }
 
-func sameAttr(a, b Attr) bool {
+func sameAttr(a, b KeyAttr) bool {
 	return a.Name == b.Name && (a.Type == "" || b.Type == "" || a.Type == b.Type)
 }
 

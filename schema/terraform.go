@@ -104,7 +104,7 @@ type (
 // terraform returns the Terraform JSON configuration of t, whose
 // aws_dynamodb_table resource is called name. It is made from the
 // CreateTable request Create sends, so the two cannot drift apart.
-func terraform(t *Table, name string) map[string]any {
+func terraform(t *Definition, name string) map[string]any {
 	in := t.createInput()
 	tt := tfTable{Name: t.Name, BillingMode: in.BillingMode, HashKey: t.Hash.Name, RangeKey: t.Range.Name}
 	if pt := in.ProvisionedThroughput; pt != nil {

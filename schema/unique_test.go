@@ -26,7 +26,7 @@ func (accountAlias) TableName() string { return "account" }
 // followed by the table of their records, once, named with the namer.
 func TestTablesUnique(t *testing.T) {
 	opts := &Options{Namer: model.Prefix("dev-")}
-	tables, err := Tables(opts, model.MustOf[employee](), model.MustOf[accountAlias](), model.MustOf[account]())
+	tables, err := Definitions(opts, model.MustOf[employee](), model.MustOf[accountAlias](), model.MustOf[account]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestTablesUnique(t *testing.T) {
 		t.Fatalf("Tables names (-want +got):\n%s", diff)
 	}
 	u := tables[2]
-	if u.Hash != (Attr{Name: "id", Type: model.String}) || u.Range.Name != "" || len(u.GSIs) != 0 || !u.Billing.OnDemand() {
+	if u.Hash != (KeyAttr{Name: "id", Type: model.String}) || u.Range.Name != "" || len(u.GSIs) != 0 || !u.Billing.OnDemand() {
 		t.Errorf("records table = %+v, want hash key id S, no range key or index, on demand", u)
 	}
 	in := u.createInput()

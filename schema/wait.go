@@ -17,7 +17,7 @@ import (
 // not found is created (again): it was deleted meanwhile, or DescribeTable
 // does not see it yet, and then CreateTable's ResourceInUseException says
 // it exists.
-func waitCreated(ctx context.Context, c client, t *Table, opts *Options) error {
+func waitCreated(ctx context.Context, c client, t *Definition, opts *Options) error {
 	return waitFor(ctx, c, t.Name, opts, "wait for table "+t.Name+" to be active", func(ctx context.Context, td *types.TableDescription) (bool, error) {
 		if td != nil {
 			return active(td), nil

@@ -28,7 +28,7 @@ type WorkbenchInfo struct {
 // workbenchDate is how NoSQL Workbench writes a date: "Jan 12, 2023, 10:14 AM".
 const workbenchDate = "Jan 02, 2006, 03:04 PM"
 
-// Workbench returns the tables of models, grouped as by [Tables] and named
+// Workbench returns the tables of models, grouped as by [Definitions] and named
 // with opts.Namer, as a data model for AWS's NoSQL Workbench (the JSON file
 // its data modeler imports and exports, format version 3.0), indented and
 // deterministic. It does no I/O.
@@ -193,7 +193,7 @@ func facetNames(ms []*mapping.Model) map[*mapping.Model]string {
 	return out
 }
 
-func wbKeysOf(hash, rng Attr) wbKeys {
+func wbKeysOf(hash, rng KeyAttr) wbKeys {
 	k := wbKeys{PartitionKey: wbAttr{AttributeName: hash.Name, AttributeType: string(hash.Type)}}
 	if rng.Name != "" {
 		k.SortKey = &wbAttr{AttributeName: rng.Name, AttributeType: string(rng.Type)}

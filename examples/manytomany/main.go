@@ -165,7 +165,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	if err != nil {
 		return err
 	}
-	kept, err := work.Linked(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-1"})
+	kept, err := work.Edge(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-1"})
 	if err != nil {
 		return err
 	}

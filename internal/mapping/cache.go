@@ -54,10 +54,10 @@ func For(t reflect.Type) (*Model, error) {
 	return actual.(*Model), nil
 }
 
-// Check reports whether each value's type is a valid model, returning the
+// Validate reports whether each value's type is a valid model, returning the
 // first error (a *[TagError], which names the type). It is handy in tests:
-// model.Check(Department{}, Employee{}).
-func Check(values ...any) error {
+// model.Validate(Department{}, Employee{}).
+func Validate(values ...any) error {
 	for _, v := range values {
 		if _, err := For(reflect.TypeOf(v)); err != nil {
 			return err
@@ -74,7 +74,7 @@ type Handle interface {
 
 // Must returns the mapping of h's type, which [For] has accepted already:
 // h is a *model.Model, and one exists only for a valid model type. It is
-// for the packages that take a *model.Model from a query.Repo; a zero
+// for the packages that take a *model.Model from a query.Table; a zero
 // handle or a type For refuses is a bug in dynamokit, and Must panics.
 func Must(h Handle) *Model {
 	m, err := For(h.Type())

@@ -676,11 +676,11 @@ func TestForNilType(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
-	if err := mapping.Check(employee{}, &employee{}); err != nil {
-		t.Errorf("Check(employee) = %v, want nil", err)
+func TestValidate(t *testing.T) {
+	if err := mapping.Validate(employee{}, &employee{}); err != nil {
+		t.Errorf("Validate(employee) = %v, want nil", err)
 	}
-	err := mapping.Check(employee{}, noHash{})
+	err := mapping.Validate(employee{}, noHash{})
 	checkTagError(t, err, reflect.TypeFor[noHash](), "", "no hash key")
 }
 

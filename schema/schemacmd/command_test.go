@@ -217,7 +217,7 @@ func TestExport(t *testing.T) {
 	t.Run("added format", func(t *testing.T) {
 		cmd, out, _ := testCommand()
 		cmd.Formats = append(DefaultFormats(), Format{Name: "names", Help: "table names", Write: func(w io.Writer, in ExportInput) error {
-			tables, err := schema.Tables(in.Options, in.Models...)
+			tables, err := schema.Definitions(in.Options, in.Models...)
 			for _, tb := range tables {
 				io.WriteString(w, tb.Name+"\n")
 			}
@@ -230,7 +230,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestPrintPlan(t *testing.T) {
-	tables, err := schema.Tables(nil, model.MustOf[dept](), model.MustOf[emp]())
+	tables, err := schema.Definitions(nil, model.MustOf[dept](), model.MustOf[emp]())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestPrintPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := *want
-	old.GSIs = []schema.Index{{Name: "old", Hash: schema.Attr{Name: "x", Type: model.String}}}
+	old.GSIs = []schema.Index{{Name: "old", Hash: schema.KeyAttr{Name: "x", Type: model.String}}}
 	change, err := schema.Diff(want, &old)
 	if err != nil {
 		t.Fatal(err)

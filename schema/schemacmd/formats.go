@@ -24,7 +24,7 @@ type Format struct {
 type ExportInput struct {
 	// Options name the tables ([schema.Options.Namer]).
 	Options *schema.Options
-	// Models are the models to export, as [schema.Tables] groups them.
+	// Models are the models to export, as [schema.Definitions] groups them.
 	Models []*model.Model
 	// Name is the command's name, for formats that name what they write.
 	Name string
@@ -97,7 +97,7 @@ func writeCloudFormation(w io.Writer, in ExportInput) error {
 }
 
 // writeTerraform writes one Terraform JSON configuration holding every
-// table's resources ([schema.Definition.Terraform]).
+// table's resources ([schema.Exported.Terraform]).
 func writeTerraform(w io.Writer, in ExportInput) error {
 	defs, err := schema.Export(in.Options, in.Models...)
 	if err != nil {
