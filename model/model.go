@@ -2,7 +2,6 @@ package model
 
 import (
 	"reflect"
-	"sync"
 
 	"github.com/dynamokit/dynamokit/internal/mapping"
 )
@@ -16,11 +15,6 @@ import (
 type Model struct {
 	m *mapping.Model
 }
-
-// handles holds the *Model of every valid model type:
-// map[reflect.Type]*Model. The mapping itself is cached by
-// internal/mapping; this cache only makes [Of] return one handle.
-var handles sync.Map
 
 // Of returns the model of T, a struct type or a pointer to one. The type is
 // parsed and validated once; later calls return the cached *Model and do not
@@ -43,18 +37,14 @@ func MustOf[T any]() *Model {
 // For returns the model of the struct type t (or pointer to it), as [Of]
 // does.
 func For(t reflect.Type) (*Model, error) {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if h, ok := handles.Load(t); ok {
-		return h.(*Model), nil
-	}
 	mm, err := mapping.For(t)
 	if err != nil {
 		return nil, err
 	}
-	h, _ := handles.LoadOrStore(t, &Model{m: mm})
-	return h.(*Model), nil
+	if h := mm.Handle(); h != nil {
+		return h.(*Model), nil
+	}
+	return mm.SetHandle(&Model{m: mm}).(*Model), nil
 }
 
 // Validate reports whether each value's type is a valid model, returning the

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
@@ -197,6 +198,9 @@ type Model struct {
 	// codec encodes and decodes the items of Type. It is compiled from the
 	// same walk of the struct as the attributes, whose fields are its own.
 	codec *itemcodec.Codec
+	// handle is the public handle of this mapping, package model's
+	// *Model, made once; see [Model.Handle].
+	handle atomic.Value
 }
 
 // Unique is an attribute tagged unique:"" (or unique:"scope=other"): no
@@ -324,4 +328,18 @@ func isInteger(t reflect.Type) bool {
 		return true
 	}
 	return false
+}
+
+// Handle returns the handle that [Model.SetHandle] stored for m (package
+// model's *Model), or nil. It lets package model give one handle per type
+// without a cache of its own.
+func (m *Model) Handle() any { return m.handle.Load() }
+
+// SetHandle stores h as m's handle unless one is stored already, and
+// returns the one stored.
+func (m *Model) SetHandle(h any) any {
+	if m.handle.CompareAndSwap(nil, h) {
+		return h
+	}
+	return m.handle.Load()
 }
