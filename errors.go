@@ -55,6 +55,12 @@ var (
 // "CreateTable". A Table.Create, Put or Delete is a "PutItem" or
 // "DeleteItem", a count is a "Query" or "Scan", and a write the write
 // rules turn into a transaction is a "TransactWriteItems".
+//
+// Relation names the relation whose verb failed, such as "Department has
+// many Employee": package relations sets it on every error its verbs
+// return. An error a verb meets before or without a request (a missing
+// parent, a refusal) is wrapped in an Error with no Op, whose message is
+// the cause's; errors.As finds the Error, errors.Is the cause's sentinel.
 type Error struct {
 	Op    string                          // the DynamoDB API operation, such as "GetItem" or "Query"
 	Table string                          // the table name, or ""
@@ -62,11 +68,16 @@ type Error struct {
 	Key   map[string]types.AttributeValue // the key of the item, when the operation has one
 	Kind  error                           // a sentinel such as [ErrNotFound], or nil
 	Err   error                           // the cause, such as the SDK error; may be nil
+
+	Relation string // the relation whose verb failed, or ""
 }
 
 // Error implements the error interface. The message names the package
 // once: "dynamokit: GetItem users {id: 7}: item not found".
 func (e *Error) Error() string {
+	if e.Op == "" && e.Kind == nil && e.Err != nil {
+		return e.Err.Error() // a verb's error, wrapped to name its relation
+	}
 	var b strings.Builder
 	b.WriteString("dynamokit: ")
 	b.WriteString(e.Op)

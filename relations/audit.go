@@ -409,7 +409,7 @@ func runAudit(ctx context.Context, a *auditRun, phases ...phaseFunc) (*AuditRepo
 // TransactWriteItems.
 func (h *HasMany[P, C]) Audit(ctx context.Context, opts *AuditOptions) (_ *AuditReport, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Audit", h.children.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
 	return runAudit(ctx, a,
@@ -442,7 +442,7 @@ func (h *HasMany[P, C]) danglingParents() farEnd[C] {
 // dangling (a Query). Concurrency, PageSize and Resume do not apply.
 func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOptions) (_ *AuditReport, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.AuditParent", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
@@ -494,7 +494,7 @@ func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOp
 // on a page.
 func (m *ManyToMany[F, T, E]) Audit(ctx context.Context, opts *AuditOptions) (_ *AuditReport, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Audit", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	ctx = m.own(ctx)
 	a := newAudit("many to many "+m.describe(), opts)
 	unlink := func(ctx context.Context, e E) error {

@@ -78,7 +78,7 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // the first child.
 func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ SyncProgress, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.UpdateParent", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	u, err := h.changeOf(parent, change)
 	if err != nil {
 		return SyncProgress{}, err

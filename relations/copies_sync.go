@@ -106,7 +106,7 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // if it still needs one.
 func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (_ SyncProgress, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.SyncCopies", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	ctx = h.own(ctx) // its writes are the copies' own
 	var o SyncOptions
 	if opts != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/dynamokit/dynamokit"
 )
 
 var (
@@ -201,3 +203,27 @@ func (e *CounterDriftError) Error() string {
 
 // Unwrap returns [ErrCounterDrift].
 func (e *CounterDriftError) Unwrap() error { return ErrCounterDrift }
+
+// describer is a relation that names itself: "Department has many
+// Employee".
+type describer interface{ describe() string }
+
+// end ends op, a verb of rel on table, with *errp, after making the error
+// name the relation: a request's *dynamokit.Error in it gains Relation,
+// and any other error is wrapped in a *dynamokit.Error with Relation and
+// Table and the cause's message, so that errors.As finds one
+// *dynamokit.Error in every error a verb returns. The relation is named
+// only on failure.
+func end(op *dynamokit.Operation, errp *error, rel describer, table string) {
+	if err := *errp; err != nil {
+		var de *dynamokit.Error
+		if errors.As(err, &de) {
+			if de.Relation == "" {
+				de.Relation = rel.describe()
+			}
+		} else {
+			*errp = &dynamokit.Error{Table: table, Relation: rel.describe(), Err: err}
+		}
+	}
+	op.End(errp)
+}

@@ -59,7 +59,7 @@ func (h *HasMany[P, C]) end(parent P) countedEnd {
 // finds it.
 func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (_ int, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.CountChildren", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	c, err := readCounted(ctx, h.parents, parent, h.end(parent))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count children: %w", err)
@@ -100,7 +100,7 @@ const maxRecounts = 5
 // calls GetItem, Query and TransactWriteItems.
 func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (_ int, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Recount", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	n, err := recountEnd(h.own(ctx), h.parents, parent, h.end(parent), ErrParentNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount: %w", err)
@@ -190,7 +190,7 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.CreateParent", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	if parent == nil {
 		return errors.New("relations: create parent: nil parent")
 	}

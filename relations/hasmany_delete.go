@@ -143,7 +143,7 @@ const maxSweeps = 10
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) (rerr error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteParent", h.parents.TableName())
-	defer op.End(&rerr)
+	defer end(op, &rerr, h, h.parents.TableName())
 	ctx = h.own(ctx)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
 		return fmt.Errorf("relations: delete parent: %w", err)

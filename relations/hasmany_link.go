@@ -32,7 +32,7 @@ import (
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Link", h.children.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	if child == nil {
 		return errors.New("relations: link: nil child")
@@ -107,7 +107,7 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Relink", h.children.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	return h.copying(ctx, "relink", to, func(src *P) error { return h.relinkOnce(ctx, child, to, src) })
 }
@@ -318,7 +318,7 @@ func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Unlink", h.children.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	if h.spec.Layout == ItemCollection {
 		return fmt.Errorf("relations: unlink: %w", ErrCannotDetach)
@@ -366,7 +366,7 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteChild", h.children.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	for range maxSweeps {
 		// The relations in which the child counts something (its own

@@ -30,7 +30,7 @@ func (h *HasMany[P, C]) ChildrenQuery(parent P) *query.Query[C] { return h.query
 // one Query request per 1 MB of children.
 func (h *HasMany[P, C]) Children(ctx context.Context, parent P) (_ []C, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Children", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	return h.query(parent).Collect(ctx)
 }
 
@@ -44,7 +44,7 @@ func (h *HasMany[P, C]) ChildrenSeq(ctx context.Context, parent P) iter.Seq2[C, 
 // index's (or table's) range key.
 func (h *HasMany[P, C]) ChildrenPage(ctx context.Context, parent P, limit int, cursor string) (_ query.Page[C], err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenPage", h.parents.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.parents.TableName())
 	return h.query(parent).Limit(limit).Page(ctx, cursor)
 }
 
@@ -53,7 +53,7 @@ func (h *HasMany[P, C]) ChildrenPage(ctx context.Context, parent P, limit int, c
 // exist. It is one GetItem request.
 func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ParentOf", h.children.TableName())
-	defer op.End(&err)
+	defer end(op, &err, h, h.children.TableName())
 	p, err := h.parentOf(&child)
 	if err != nil {
 		var zero P
@@ -79,7 +79,7 @@ func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) 
 // parent listed twice simply gets its children twice.
 func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P) (_ [][]C, rerr error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenOf", h.parents.TableName())
-	defer op.End(&rerr)
+	defer end(op, &rerr, h, h.parents.TableName())
 	out := make([][]C, len(parents))
 	err := workers.ForEach(ctx, len(parents), dynamokit.DefaultConcurrency, func(ctx context.Context, i int) error {
 		kids, err := h.query(parents[i]).Collect(ctx)

@@ -36,7 +36,7 @@ import (
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 func (h *HasMany[P, C]) ParentWithChildren(ctx context.Context, parent P) (_ P, _ []C, rerr error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ParentWithChildren", h.parents.TableName())
-	defer op.End(&rerr)
+	defer end(op, &rerr, h, h.parents.TableName())
 	var (
 		p    P
 		kids []C

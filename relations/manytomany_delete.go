@@ -62,7 +62,7 @@ import (
 // TransactWriteItems for a recount).
 func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteFrom", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	return m.deleteFrom(ctx, f, opts, false)
 }
 
@@ -85,7 +85,7 @@ func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteO
 // yet are found by a later pass, since t's counter says they remain.
 func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteTo", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	return m.deleteTo(ctx, t, opts, false)
 }
 

@@ -37,7 +37,7 @@ import (
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Link", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	if edge == nil {
 		edge = new(E)
 	}
@@ -84,7 +84,7 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Unlink", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
 		return fmt.Errorf("relations: unlink: %w", err)
@@ -137,7 +137,7 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 // GetItem of the edge. It returns the edge, or [query.ErrNotFound].
 func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Edge", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
 		return e, fmt.Errorf("relations: linked: %w", err)
@@ -153,7 +153,7 @@ func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err erro
 // [ManyToMany.RecountFrom].
 func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (_ int, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.CountFrom", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	c, err := readCounted(ctx, m.from, f, m.fromEnd(f))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count edges: %w", err)
@@ -164,7 +164,7 @@ func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (_ int, err er
 // CountTo returns how many edges t has, as [ManyToMany.CountFrom] does.
 func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.CountTo", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	c, err := readCounted(ctx, m.to, t, m.toEnd(t))
 	if err != nil {
 		return 0, fmt.Errorf("relations: count edges: %w", err)
@@ -182,7 +182,7 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err erro
 // does not exist. It calls GetItem, Query and TransactWriteItems.
 func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountFrom", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndpointNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount edges: %w", err)
@@ -196,7 +196,7 @@ func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err 
 // changing.
 func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (_ int, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountTo", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	n, err := recountEnd(m.own(ctx), m.to, t, m.toEnd(t), ErrEndpointNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount edges: %w", err)

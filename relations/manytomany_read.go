@@ -53,7 +53,7 @@ func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
 // page, signed when [EdgeSpec.CursorKey] is set.
 func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cursor string) (_ query.Page[Linked[E, T]], err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedFrom", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	p, err := m.EdgesFrom(f).Limit(limit).Page(ctx, cursor)
 	if err != nil {
 		return query.Page[Linked[E, T]]{}, fmt.Errorf("relations: linked from: %w", err)
@@ -66,7 +66,7 @@ func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cu
 // does: one Query and one BatchGetItem per page of up to 100.
 func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, cursor string) (_ query.Page[Linked[E, F]], err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedTo", m.edges.TableName())
-	defer op.End(&err)
+	defer end(op, &err, m, m.edges.TableName())
 	p, err := m.EdgesTo(t).Limit(limit).Page(ctx, cursor)
 	if err != nil {
 		return query.Page[Linked[E, F]]{}, fmt.Errorf("relations: linked to: %w", err)
