@@ -170,13 +170,22 @@ func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
 	return []types.ConsumedCapacity{*cc}
 }
 
+// withCapacity returns in, or a copy of it that asks for the consumed
+// capacity by index when the request's hooks or a [Capacity] in ctx want
+// it and in does not ask already (see asksCapacity); field reaches the
+// input's ReturnConsumedCapacity. The caller's input is never changed.
+func withCapacity[In any](ctx context.Context, c *Client, in *In, field func(*In) *types.ReturnConsumedCapacity) *In {
+	if !c.asksCapacity(ctx, *field(in)) {
+		return in
+	}
+	cp := *in
+	*field(&cp) = types.ReturnConsumedCapacityIndexes
+	return &cp
+}
+
 // GetItem sends a GetItem request through the executor (see [Client]).
 func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.GetItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "GetItem", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 			return c.api.GetItem(ctx, in, o...)
@@ -185,11 +194,7 @@ func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ..
 
 // PutItem sends a PutItem request through the executor (see [Client]).
 func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.PutItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in, once: notIdempotent(in.ConditionExpression, string(in.ReturnValues))}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 			return c.api.PutItem(ctx, in, o...)
@@ -198,11 +203,7 @@ func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ..
 
 // UpdateItem sends an UpdateItem request through the executor (see [Client]).
 func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.UpdateItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in, once: true}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 			return c.api.UpdateItem(ctx, in, o...)
@@ -211,11 +212,7 @@ func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 
 // DeleteItem sends a DeleteItem request through the executor (see [Client]).
 func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.DeleteItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in, once: notIdempotent(in.ConditionExpression, string(in.ReturnValues))}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 			return c.api.DeleteItem(ctx, in, o...)
@@ -225,11 +222,7 @@ func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 // Query sends one Query request (one page) through the executor (see
 // [Client]).
 func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.QueryInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "Query", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 			return c.api.Query(ctx, in, o...)
@@ -239,11 +232,7 @@ func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...fun
 // Scan sends one Scan request (one page) through the executor (see
 // [Client]).
 func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.ScanInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "Scan", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
 			return c.api.Scan(ctx, in, o...)
@@ -253,11 +242,7 @@ func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(
 // BatchGetItem sends a BatchGetItem request through the executor (see
 // [Client]). Keys left unprocessed are returned, not retried.
 func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.BatchGetItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "BatchGetItem", table: onlyKey(in.RequestItems), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 			return c.api.BatchGetItem(ctx, in, o...)
@@ -267,11 +252,9 @@ func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInpu
 // BatchWriteItem sends a BatchWriteItem request through the executor (see
 // [Client]). Items left unprocessed are returned, not retried.
 func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.BatchWriteItemInput) *types.ReturnConsumedCapacity {
+		return &in.ReturnConsumedCapacity
+	})
 	return do(ctx, c, call{op: "BatchWriteItem", table: onlyKey(in.RequestItems), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
 			return c.api.BatchWriteItem(ctx, in, o...)
@@ -281,11 +264,9 @@ func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItem
 // TransactGetItems sends a TransactGetItems request through the executor
 // (see [Client]).
 func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
-	if c.asksCapacity(ctx, in.ReturnConsumedCapacity) {
-		cp := *in
-		cp.ReturnConsumedCapacity = types.ReturnConsumedCapacityIndexes
-		in = &cp
-	}
+	in = withCapacity(ctx, c, in, func(in *dynamodb.TransactGetItemsInput) *types.ReturnConsumedCapacity {
+		return &in.ReturnConsumedCapacity
+	})
 	table := ""
 	for i, it := range in.TransactItems {
 		if it.Get == nil {
