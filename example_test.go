@@ -2,6 +2,7 @@ package dynamokit_test
 
 import (
 	"context"
+	"errors"
 	"expvar"
 	"fmt"
 	"log"
@@ -93,17 +94,30 @@ func ExampleRetryPolicy() {
 }
 
 // A hook that feeds metrics: requests, errors and consumed units by
-// operation and table, published with expvar.
+// operation, published with expvar. The ledger is read twice through a
+// client with the hook; an item that is not there is an answer, not an
+// error of the request.
 func ExampleWithHook() {
 	requests := expvar.NewMap("dynamodb_requests")
 	units := expvar.NewMap("dynamodb_units")
-	c := dynamokit.New(aws.Config{Region: "us-east-1"}, dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
-		key := r.Op + " " + r.Table
-		requests.Add(key, 1)
+	hooked := entries.Client().With(dynamokit.WithHook(func(ctx context.Context, r *dynamokit.Request) {
+		requests.Add(r.Op, 1)
 		if r.Err != nil {
-			requests.Add(key+" error", 1)
+			requests.Add(r.Op+" error", 1)
 		}
-		units.AddFloat(key, r.Units())
+		units.AddFloat(r.Op, r.Units())
 	}))
-	_ = c
+	ledger, err := query.NewTable[Entry](hooked)
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := ledger.Get(ctx, Entry{AccountID: "a-1", Seq: 0})
+	fmt.Println(e.Amount, err)
+	_, err = ledger.Get(ctx, Entry{AccountID: "a-9", Seq: 0})
+	fmt.Println(errors.Is(err, dynamokit.ErrNotFound))
+	fmt.Println(requests)
+	// Output:
+	// 100 <nil>
+	// true
+	// {"GetItem": 2}
 }
