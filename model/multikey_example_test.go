@@ -18,7 +18,7 @@ type Case struct {
 	Tenant   string    `dynamo:"tenant" index:"by-parent,hash"`
 	ParentID string    `dynamo:"parent_id" index:"by-parent,hash"`
 	Status   string    `dynamo:"status" index:"by-parent,range"`
-	Opened   time.Time `dynamo:"opened" index:"by-parent,range"`
+	Opened   time.Time `dynamo:"opened,layout=utcnano" index:"by-parent,range"`
 	Title    string    `dynamo:"title"`
 }
 
@@ -31,7 +31,7 @@ type CaseV1 struct {
 	Tenant   string    `dynamo:"tenant"`
 	ParentID string    `dynamo:"parent_id"`
 	Status   string    `dynamo:"status"`
-	Opened   time.Time `dynamo:"opened"`
+	Opened   time.Time `dynamo:"opened,layout=utcnano"`
 	Title    string    `dynamo:"title"`
 	_        struct{}  `dynamo:"gsi1pk" template:"T#{tenant}#P#{parent_id}" index:"gsi1,hash"`
 	_        struct{}  `dynamo:"gsi1sk" template:"{status}#{opened}" index:"gsi1,range"`
@@ -46,7 +46,7 @@ type CaseMoving struct {
 	Tenant   string    `dynamo:"tenant" index:"by-parent,hash"`
 	ParentID string    `dynamo:"parent_id" index:"by-parent,hash"`
 	Status   string    `dynamo:"status" index:"by-parent,range"`
-	Opened   time.Time `dynamo:"opened" index:"by-parent,range"`
+	Opened   time.Time `dynamo:"opened,layout=utcnano" index:"by-parent,range"`
 	Title    string    `dynamo:"title"`
 	_        struct{}  `dynamo:"gsi1pk" template:"T#{tenant}#P#{parent_id}" index:"gsi1,hash"`
 	_        struct{}  `dynamo:"gsi1sk" template:"{status}#{opened}" index:"gsi1,range"`

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 func exampleModels() []*model.Model {
 	return []*model.Model{
 		model.MustOf[Account](), model.MustOf[Entry](), model.MustOf[Order](), model.MustOf[Store](),
-		model.MustOf[Profile](), model.MustOf[Purchase](), model.MustOf[Address](),
+		model.MustOf[Profile](), model.MustOf[Purchase](), model.MustOf[Address](), model.MustOf[Case](),
 	}
 }
 
@@ -104,5 +104,22 @@ func seedExamples(ctx context.Context, c *dynamokit.Client) error {
 	if err != nil {
 		return err
 	}
-	return addresses.Create(ctx, &Address{CustomerID: "c-1", AddressID: "home", City: "Paris"})
+	if err := addresses.Create(ctx, &Address{CustomerID: "c-1", AddressID: "home", City: "Paris"}); err != nil {
+		return err
+	}
+	if cases, err = query.NewTable[Case](c); err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, k := range []Case{
+		{ID: "k-1", Tenant: "acme", ParentID: "p-1", Status: "open", Opened: now.AddDate(0, 0, -2), Title: "Printer jams"},
+		{ID: "k-2", Tenant: "acme", ParentID: "p-1", Status: "open", Opened: now.AddDate(0, 0, -30), Title: "Old request"},
+		{ID: "k-3", Tenant: "acme", ParentID: "p-1", Status: "closed", Opened: now.AddDate(0, 0, -1), Title: "Fixed already"},
+		{ID: "k-4", Tenant: "acme", ParentID: "p-2", Status: "open", Opened: now.AddDate(0, 0, -1), Title: "Other parent"},
+	} {
+		if err := cases.Create(ctx, &k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -15,7 +15,7 @@ type Case struct {
 	Tenant   string    `dynamo:"tenant" index:"by-parent,hash"`
 	ParentID string    `dynamo:"parent_id" index:"by-parent,hash"`
 	Status   string    `dynamo:"status" index:"by-parent,range"`
-	Opened   time.Time `dynamo:"opened" index:"by-parent,range"`
+	Opened   time.Time `dynamo:"opened,layout=utcnano" index:"by-parent,range"`
 	Title    string    `dynamo:"title"`
 }
 
@@ -25,7 +25,7 @@ var cases *query.Table[Case]
 
 // The partition value sets every partition attribute of the index; SortKey
 // names the sort attributes from left to right, each with Equal but the
-// last.
+// last: here the open cases of parent p-1 opened in the last week.
 func ExampleQuery_SortKey() {
 	since := time.Now().AddDate(0, 0, -7)
 	open := cases.Query(Case{Tenant: "acme", ParentID: "p-1"}).
@@ -38,4 +38,5 @@ func ExampleQuery_SortKey() {
 		}
 		fmt.Println(c.Title)
 	}
+	// Output: Printer jams
 }
