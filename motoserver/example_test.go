@@ -28,6 +28,7 @@ func ExampleStart() {
 	}
 	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
 	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound)) // a new server has no tables
+	// Output: true
 }
 
 // The pip requirements that the cache's environment holds.

@@ -96,14 +96,29 @@ func ExampleExport_files() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	infra, err := os.MkdirTemp("", "infra") // the repository's infra/, in a project
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(infra)
 	for _, d := range defs {
-		if err := os.WriteFile(filepath.Join("infra", d.TerraformName+".tf.json"), d.Terraform, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(infra, d.TerraformName+".tf.json"), d.Terraform, 0o644); err != nil {
 			log.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join("infra", d.LogicalID+".template.json"), d.Template, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(infra, d.LogicalID+".template.json"), d.Template, 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
+	files, err := os.ReadDir(infra)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range files {
+		fmt.Println(f.Name())
+	}
+	// Output:
+	// ProdPaymentTable.template.json
+	// prod_payment.tf.json
 }
 
 // Reading is a model whose provisioned capacity Application Auto Scaling

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dynamokit/dynamokit"
@@ -100,9 +101,18 @@ func ExampleExport_template() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("tables.template.json", template, 0o644); err != nil {
+	dir, err := os.MkdirTemp("", "infra") // the repository's infra/, in a project
+	if err != nil {
 		log.Fatal(err)
 	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "tables.template.json"), template, 0o644); err != nil {
+		log.Fatal(err)
+	}
+	for id := range resources { // one table: one resource
+		fmt.Println(id)
+	}
+	// Output: ProdEmployeeTable
 }
 
 // Diff compares what the models want with a table as DynamoDB describes
