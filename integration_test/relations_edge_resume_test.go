@@ -130,7 +130,9 @@ const edgeResumeEdges = 130
 //     run stopped between a page's deletes and its updates of the
 //     counters (a process gone) leaves the course's counter higher by
 //     that page and its students' by 1, until the rerun settles the page;
-//     a cancelled run still sends them, and leaves every student exact;
+//     a cancelled run sends them for the deletes it knows applied, and
+//     leaves the page for the rerun, since a delete in flight when the
+//     context ended may land after it was read back;
 //   - after the rerun, the course and its edges are gone and every
 //     student's counter is exact: nothing was taken twice, nothing missed.
 //
@@ -252,7 +254,9 @@ func testEdgeCascadeResume[S, C, E any](t *testing.T, l edgeLayout[S, C, E], ste
 		if err == nil {
 			t.Fatalf("DeleteTo interrupted at %s %d = nil, want the failure", step, at)
 		}
-		n, edges := check("after the interrupted run", cancel)
+		// A cancelled run is not exact either: a delete in flight when
+		// the context ended may land after it was read back.
+		n, edges := check("after the interrupted run", false)
 		t.Logf("interrupted at %s %d: %v; course counter %d, %d edges left", step, at, err, n, edges)
 		if n < edges {
 			t.Errorf("after the interrupted run: course counter %d below its %d edges", n, edges)

@@ -277,8 +277,11 @@ func (r *cascadeRun[P, C]) page(ctx context.Context, batch []C) error {
 		deleted, err = r.deleteAll(ctx, todo)
 	}
 	r.p.Done += deleted
-	if r.counting {
-		// Subtract what was deleted even when the context ended meanwhile.
+	// Subtract what was deleted even when a delete failed; but when the
+	// context ended with deletes in flight, a recorded page stays for the
+	// next run's settle, which reads its children again: a delete sent
+	// with a context that ended may land after this run gave up on it.
+	if r.counting && (err == nil || id == "" || ctx.Err() == nil) {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cascadeSettleTimeout)
 		serr := r.subtract(sctx, deleted, id)
 		cancel()

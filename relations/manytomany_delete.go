@@ -181,7 +181,10 @@ func zeroEdges(counter string) query.Cond {
 // of a marked end), step 5 is sent again for them (a far end whose
 // farTook is already the page's id is not taken from twice), then step 6.
 // The deletes a run already sent when its context ends are waited for,
-// and 5 and 6 sent for them, as in the one-to-many cascade.
+// and 5 sent for those known to have applied; after any failed delete
+// the page stays recorded (6 is not sent), because a delete sent with a
+// context that ended may land after it was read back: the next run's
+// settle counts it.
 //
 // Two cascades whose ends share an edge count it once: each counts only
 // the deletes it made. What the log cannot tell apart is a run stopped
@@ -410,7 +413,12 @@ func (s *edgeSweep[X, Y, F, T, E]) page(ctx context.Context, batch []E) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cascadeSettleTimeout)
 	defer cancel()
 	serr := s.takeFar(sctx, took, id)
-	if serr == nil && s.counting {
+	// After a failed delete the page stays recorded: a delete sent with a
+	// context that ended may still land after it was read back, so only
+	// the next run's settle, reading the recorded edges again, knows how
+	// many to take from the end (and from the far ends this run did not
+	// take from; those it did are left alone by farTook).
+	if serr == nil && s.counting && err == nil {
 		var exists bool
 		exists, serr = s.log.subtract(sctx, len(took), id)
 		if !exists {
