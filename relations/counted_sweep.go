@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -337,11 +338,7 @@ func readKeys(ctx context.Context, client *dynamokit.Client, table string, m *ma
 	if m.EntityType != nil {
 		names = append(names, m.EntityType.Name)
 	}
-	todo := make([]rawread.Item, len(keys))
-	for i, k := range keys {
-		todo[i] = k
-	}
-	items, left, err := rawread.BatchGet(ctx, client, rawread.Read{Table: table, Consistent: true, Attrs: names}, todo, unprocessed.Default)
+	items, left, err := rawread.BatchGet(ctx, client, rawread.Read{Table: table, Consistent: true, Attrs: names}, keys, unprocessed.Default)
 	if err != nil {
 		return nil, err
 	}
@@ -360,4 +357,27 @@ func readKeys(ctx context.Context, client *dynamokit.Client, table string, m *ma
 		found[keyText(k)] = item
 	}
 	return found, nil
+}
+
+// sweepPages hands the items a sweep reads to page, cascadePage at a time
+// and the last page shorter, each with its version attribute (nil: none)
+// zeroed: the sweep's deletes carry their own condition.
+func sweepPages[T any](ctx context.Context, items iter.Seq2[T, error], version *mapping.Attribute, page func(context.Context, []T) error) error {
+	batch := make([]T, 0, cascadePage)
+	for v, err := range items {
+		if err != nil {
+			return err
+		}
+		setZero(&v, version)
+		if batch = append(batch, v); len(batch) == cascadePage {
+			if err := page(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return page(ctx, batch)
 }

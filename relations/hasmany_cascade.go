@@ -226,25 +226,9 @@ func (r *cascadeRun[P, C]) finish(ctx context.Context, keep bool) (failed bool, 
 // pass reads the parent's children and deletes them page by page.
 func (r *cascadeRun[P, C]) pass(ctx context.Context) error {
 	h := r.h
-	batch := make([]C, 0, cascadePage)
-	for c, err := range h.strongQuery(r.parent).Project(h.sweepAttrs()...).All(ctx) {
-		if err != nil {
-			return err
-		}
-		// The link condition guards the child; a version check would only
-		// fail on unrelated changes.
-		setZero(&c, mapping.Must(h.children.Model()).Version)
-		if batch = append(batch, c); len(batch) == cascadePage {
-			if err := r.page(ctx, batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if len(batch) == 0 {
-		return nil
-	}
-	return r.page(ctx, batch)
+	// The link condition guards each child; a version check would only
+	// fail on unrelated changes.
+	return sweepPages(ctx, h.strongQuery(r.parent).Project(h.sweepAttrs()...).All(ctx), mapping.Must(h.children.Model()).Version, r.page)
 }
 
 // page deletes the children of batch that still point at the parent, and

@@ -319,27 +319,9 @@ func (s *edgeSweep[X, Y, F, T, E]) mark(ctx context.Context) error {
 
 // pass reads x's edges and deletes them page by page.
 func (s *edgeSweep[X, Y, F, T, E]) pass(ctx context.Context) error {
-	em := mapping.Must(s.m.edges.Model())
-	batch := make([]E, 0, cascadePage)
-	for e, err := range s.q.All(ctx) {
-		if err != nil {
-			return err
-		}
-		// The edge's delete is conditional on the edge existing; a
-		// version check would fail on unrelated changes of its
-		// attributes.
-		setZero(&e, em.Version)
-		if batch = append(batch, e); len(batch) == cascadePage {
-			if err := s.page(ctx, batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if len(batch) == 0 {
-		return nil
-	}
-	return s.page(ctx, batch)
+	// Each edge's delete is conditional on the edge existing; a version
+	// check would fail on unrelated changes of its attributes.
+	return sweepPages(ctx, s.q.All(ctx), mapping.Must(s.m.edges.Model()).Version, s.page)
 }
 
 // keys returns the keys of edges, and of each one's far end.
