@@ -70,7 +70,12 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 	if err != nil {
 		*child = saved
 	}
-	return h.txErr("link", err, 0, 1, &parent)
+	err = h.txErr("link", err, 0, 1, &parent)
+	var oe *opError
+	if errors.As(err, &oe) && errors.Is(err, query.ErrAlreadyExists) {
+		oe.op = "link (the child exists: Relink moves it to another parent)"
+	}
+	return err
 }
 
 // Relink moves child to parent to, atomically and only if both exist: it
