@@ -57,9 +57,10 @@
 // From end, the range key from the To end, and a reverse global index
 // ([EdgeSpec.Index]) keyed on the To end. [ManyToMany.Link] creates an
 // edge (returning an error matching query.ErrAlreadyExists when the pair
-// is linked) and [ManyToMany.Unlink] removes it, each in one transaction
-// that also keeps both ends' edge counters, on condition that both ends
-// exist ([ErrEndpointNotFound]). [ManyToMany.LinkedFrom] and
+// is linked) in one transaction that adds 1 to both ends' edge counters,
+// on condition that both ends exist ([ErrEndpointNotFound]);
+// [ManyToMany.Unlink] removes it and subtracts 1 from both, also in one
+// transaction. [ManyToMany.LinkedFrom] and
 // [ManyToMany.LinkedTo] list an end's edges with the item at their far
 // end, [ManyToMany.CountFrom] and [ManyToMany.CountTo] read the counters,
 // and [ManyToMany.DeleteFrom] and [ManyToMany.DeleteTo] delete an end
