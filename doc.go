@@ -21,9 +21,17 @@
 // per operation with its requests as children. Module
 // github.com/dynamokit/dynamokit/otel is one for OpenTelemetry.
 //
-// Errors of every dynamokit package are *[Error] values (or wrap them),
-// matched with errors.Is against the sentinels of this package, such as
-// [ErrNotFound] and [ErrTableNotFound].
+// The tables' relations, one-to-many (relations.Declare) and many-to-many
+// (relations.DeclareEdge), are kept by the write rules of the client
+// ([WithRules] with relations.NewGraph): every write that packages query
+// and relations send through the client, in a relation's verbs or not,
+// carries the checks and counter changes that keep them whole.
+//
+// A request's error is an *[Error] (a cancelled transaction's, a
+// *[TxError]) naming the operation and table, matched with errors.Is
+// against the sentinels of this package, such as [ErrNotFound] and
+// [ErrTableNotFound], also through the errors of packages query and
+// relations that wrap it.
 //
 // Transactions are methods of the Client: [Client.WriteTx] and
 // [Client.ReadTx].

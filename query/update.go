@@ -20,8 +20,10 @@ import (
 // Attribute names are the model's DynamoDB names; each value is encoded
 // once, by its attribute's own field encoder, as the item's field is (a set
 // attribute as a set, a unixtime or TTL time as a number, a custom
-// marshaler through its method), and must be of the field's Go type (see
-// [mapping.Attribute.Convert]).
+// marshaler through its method), and must be of the field's Go type, a
+// pointer to it, or a value of a predeclared Go type of the same kind that
+// converts without loss (an untyped constant's int for an int64 field, a
+// string for a named string type); a computed attribute holds strings.
 //
 // An Update never creates an item: it is conditional on the item's
 // existence and returns [ErrNotFound] when there is none. It may be run
@@ -125,7 +127,7 @@ func (u *Update[T]) record(a *mapping.Attribute, op updateOp) *Update[T] {
 
 // Set sets an attribute to v, encoded by the attribute's field as in an
 // item: v must be of the field's Go type (or convert to it without loss,
-// as [mapping.Attribute.Convert] says), or the update fails with a
+// as [Update] says), or the update fails with a
 // *[model.ValueError]. A value the item's encoding would omit (nil, "",
 // an empty set, a zero value with omitempty) removes the attribute
 // instead, as [Update.Remove]. A computed attribute that refers to attr is

@@ -46,16 +46,39 @@
 // the parent ([Spec.Copies]), such as the department's name on each
 // employee. [HasMany.Link] and [HasMany.Relink] write the copies in the
 // transaction that links the child, on condition that the parent still
-// holds the values copied; after the parent changes, [HasMany.SyncCopies]
-// brings every child's copies up to date, resumably.
+// holds the values copied; [HasMany.UpdateParent] changes the parent and
+// then brings every child's copies up to date, resumably
+// ([HasMany.SyncCopies] alone finishes an interrupted fan-out).
+//
+// A many-to-many relation is declared once, by [DeclareEdge], with an
+// [EdgeSpec]: its edges are items of a model of the caller's own (an
+// enrolment between a student and a course, with attributes of its own
+// such as a grade), keyed by the pair they link: the hash key from the
+// From end, the range key from the To end, and a reverse global index
+// ([EdgeSpec.Index]) keyed on the To end. [ManyToMany.Link] creates an
+// edge (returning an error matching query.ErrAlreadyExists when the pair
+// is linked) in one transaction that adds 1 to both ends' edge counters,
+// on condition that both ends exist ([ErrEndpointNotFound]);
+// [ManyToMany.Unlink] removes it and subtracts 1 from both, also in one
+// transaction. [ManyToMany.LinkedFrom] and
+// [ManyToMany.LinkedTo] list an end's edges with the item at their far
+// end, [ManyToMany.CountFrom] and [ManyToMany.CountTo] read the counters,
+// and [ManyToMany.DeleteFrom] and [ManyToMany.DeleteTo] delete an end
+// under [EdgeSpec.OnDeleteFrom] or [EdgeSpec.OnDeleteTo]: [Restrict]
+// refuses while it has edges, [Cascade] (and [Detach], the same for an
+// edge) deletes its edges, never the far ends.
 //
 // Every write that adds a child to a parent or takes one away also adds +1
 // or -1 to a children counter on the parent's item ([Spec.Counter]), in the
 // same transaction, on condition that the parent exists. So a child never
 // points at a missing parent ([ErrParentNotFound]), and a [Restrict] delete
 // is one DeleteItem conditional on the counter being 0, which no link can
-// race. A [Cascade] or [Detach] delete writes the children in transactions
-// that keep the counter, and deletes the parent once it is 0.
+// race. A [Cascade] delete marks the parent, then deletes its children a
+// page of up to 100 at a time, one conditional DeleteItem each, and
+// subtracts each page from the counter; a [Detach] delete unlinks them in
+// transactions of up to 99 that keep the counter; both delete the parent
+// once the counter is 0. The edges of a many-to-many end are counted and
+// deleted the same way.
 //
 // These guarantees hold on every write path: the client of the tables
 // enforces a [Graph] (dynamokit.WithRules(relations.NewGraph())), to which
@@ -91,8 +114,8 @@
 // through its client (a unique:"" tag), declared in a relation or not: each
 // write claims and releases the values' records in its own transaction, and
 // a value another item holds is refused with a [*NotUniqueError]
-// ([ErrNotUnique]). See the comment of unique.go, [UniqueTable],
-// [BackfillUnique] and docs/unique.md.
+// ([ErrNotUnique]). See [UniqueTable], [BackfillUnique] and
+// docs/unique.md in the repository.
 //
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.

@@ -114,9 +114,9 @@ func (e *RestrictError) Error() string {
 	n := fmt.Sprintf("%d %s", e.Count, many)
 	switch e.Count {
 	case 0: // not counted: its delete's condition on the counter failed
-		n = fmt.Sprintf("%s (its %s is not 0, or it has none: %s count them)", many, counter, who)
+		n = fmt.Sprintf("%s (its %s is not 0, or it has no %s: %s count them)", many, counter, counter, who)
 		if who == "HasMany.DeleteParent" {
-			n = fmt.Sprintf("%s (its %s is not 0, or it has none: %s counts them)", many, counter, who)
+			n = fmt.Sprintf("%s (its %s is not 0, or it has no %s: %s counts them)", many, counter, counter, who)
 		}
 	case 1:
 		n = "1 " + one

@@ -87,8 +87,12 @@ type Spec struct {
 	// fields of the same Go type; a copy must not identify or link the
 	// child, nor have a dynamokit role. [HasMany.Link] and
 	// [HasMany.Relink] write the copies in the transaction that links the
-	// child, from the parent as they read it; [HasMany.SyncCopies] brings
-	// them up to date after the parent changes.
+	// child, from the parent as they read it. Change a copied attribute
+	// of a parent with [HasMany.UpdateParent], which updates the parent
+	// and brings its children's copies up to date; [HasMany.SyncCopies]
+	// does the second half alone (after an interruption, or a change made
+	// around the relation). A plain Update of a copied attribute is
+	// refused with [ErrNeedsRelation].
 	Copies map[string]string
 }
 
@@ -105,9 +109,13 @@ type link struct {
 // Its methods are grouped by the item they act on. Parent side:
 // [HasMany.Children], [HasMany.ChildrenSeq], [HasMany.ChildrenPage],
 // [HasMany.ChildrenQuery], [HasMany.CountChildren], [HasMany.ChildrenOf],
-// [HasMany.ParentWithChildren], [HasMany.DeleteParent] and
-// [HasMany.Recount]. Child side: [HasMany.Link], [HasMany.Relink],
-// [HasMany.Unlink] and [HasMany.ParentOf].
+// [HasMany.ParentWithChildren], [HasMany.CreateParent],
+// [HasMany.UpdateParent], [HasMany.SyncCopies], [HasMany.DeleteParent],
+// [HasMany.Recount] and [HasMany.AuditParent]. Child side: [HasMany.Link],
+// [HasMany.Relink], [HasMany.Unlink], [HasMany.DeleteChild] and
+// [HasMany.ParentOf]. [HasMany.Audit] checks every parent.
+//
+// For a many-to-many relation, see [ManyToMany].
 type HasMany[P, C any] struct {
 	parents  *query.Table[P]
 	children *query.Table[C]

@@ -43,14 +43,15 @@ func (p Policy) String() string {
 	return fmt.Sprintf("Policy(%d)", int(p))
 }
 
-// DeleteOptions adjusts [HasMany.DeleteParent]. A nil *DeleteOptions means
-// the defaults.
+// DeleteOptions adjusts [HasMany.DeleteParent], [ManyToMany.DeleteFrom]
+// and [ManyToMany.DeleteTo]. A nil *DeleteOptions means the defaults.
 type DeleteOptions struct {
 	// Progress, when set, is called after each page of up to 100
 	// children ([Cascade]) or transaction of up to 99 ([Detach]), once
 	// the parent's counter is kept for them, with the counts so far of
-	// this call.
-	// It is called from the goroutine that called DeleteParent, never
+	// this call; for a many-to-many end, after each page of up to 100
+	// edges it deleted.
+	// It is called from the goroutine that called the delete, never
 	// concurrently.
 	Progress func(DeleteProgress)
 }
@@ -59,7 +60,9 @@ type DeleteOptions struct {
 const chunk = dynamokit.MaxTxActions - 1
 
 // DeleteProgress is how far a [HasMany.DeleteParent] has come, as reported
-// to [DeleteOptions.Progress].
+// to [DeleteOptions.Progress]. For [ManyToMany.DeleteFrom] and
+// [ManyToMany.DeleteTo] it counts edges: Done the edges deleted, Skipped
+// those already gone when read again.
 type DeleteProgress struct {
 	// Done is how many children the call has deleted ([Cascade]) or
 	// detached ([Detach]).

@@ -70,7 +70,12 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 	if err != nil {
 		*child = saved
 	}
-	return h.txErr("link", err, 0, 1)
+	err = h.txErr("link", err, 0, 1, &parent)
+	var oe *opError
+	if errors.As(err, &oe) && errors.Is(err, query.ErrAlreadyExists) {
+		oe.op = "link (the child exists: Relink moves it to another parent)"
+	}
+	return err
 }
 
 // Relink moves child to parent to, atomically and only if both exist: it
@@ -229,7 +234,7 @@ func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamoki
 		// Only the old parent is missing.
 		return h.guarded(ctx, op, child, nil, to, toConds...)
 	}
-	return h.txErr(op, err, 0, toAt)
+	return h.txErr(op, err, 0, toAt, to)
 }
 
 // relinkAcross moves a child whose key contains its parent's key: it reads
@@ -269,7 +274,7 @@ func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFro
 		// Already there: DynamoDB refuses two actions on one item in a
 		// transaction, and there is nothing to write.
 		err = h.children.Client().WriteTx(ctx, nil, h.children.Check(cur), h.parents.Check(to))
-		return h.txErr("relink", err, 0, 1)
+		return h.txErr("relink", err, 0, 1, &to)
 	}
 	// The moved item is a new item: a version restarts at 1. moved shares
 	// no field it writes with cur, whose version the delete checks.
@@ -408,7 +413,7 @@ func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C) error {
 			}
 			return fmt.Errorf("relations: delete child: %w: the cascade deletes its children", errParentDeleting)
 		}
-		return h.txErr("delete child", err, 0, -1)
+		return h.txErr("delete child", err, 0, -1, nil)
 	}
 	return h.guarded(ctx, "delete child", actions, from, nil)
 }
@@ -519,8 +524,10 @@ func (e *ruleRefusal) Error() string {
 // sentinels: childAt and parentAt are the positions of the child's action
 // and the parent check (-1: none). A child action that failed because the
 // child is missing reports [ErrChildNotFound]; one that failed for another
-// reason (a stale version, a taken key) reports that reason's sentinel.
-func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int) error {
+// reason (a stale version, a taken key) reports that reason's sentinel. A
+// failed parent check reports [ErrParentNotFound] with parent's key, when
+// parent is not nil.
+func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int, parent *P) error {
 	if err == nil {
 		return nil
 	}
@@ -540,7 +547,11 @@ func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int) error
 		}
 	}
 	if parentAt >= 0 && parentAt < len(te.Reasons) && te.Reasons[parentAt].Failed() {
-		kinds = append(kinds, ErrParentNotFound)
+		if parent != nil {
+			kinds = append(kinds, fmt.Errorf("%w: %s", ErrParentNotFound, keyTextOf(h.parents, *parent)))
+		} else {
+			kinds = append(kinds, ErrParentNotFound)
+		}
 	}
 	if len(kinds) == 0 {
 		return fmt.Errorf("relations: %s: %w", op, err)

@@ -27,14 +27,14 @@ func TestTxErr(t *testing.T) {
 		msg     string
 	}{
 		{"child missing", []dynamokit.TxReason{failed(query.ErrNotFound), fine}, []error{ErrChildNotFound}, []error{ErrParentNotFound}, "relations: move: child not found"},
-		{"parent missing", []dynamokit.TxReason{fine, failed(nil)}, []error{ErrParentNotFound}, []error{ErrChildNotFound}, "relations: move: parent not found"},
-		{"both missing", []dynamokit.TxReason{failed(query.ErrNotFound), failed(nil)}, []error{ErrChildNotFound, ErrParentNotFound}, nil, "relations: move: child not found; parent not found"},
+		{"parent missing", []dynamokit.TxReason{fine, failed(nil)}, []error{ErrParentNotFound}, []error{ErrChildNotFound}, "relations: move: parent not found: dept_id=d-9"},
+		{"both missing", []dynamokit.TxReason{failed(query.ErrNotFound), failed(nil)}, []error{ErrChildNotFound, ErrParentNotFound}, nil, "relations: move: child not found; parent not found: dept_id=d-9"},
 		{"stale link", []dynamokit.TxReason{failed(query.ErrConditionFailed), fine}, []error{ErrStaleLink}, []error{ErrChildNotFound}, "relations: move: child's link changed since it was read"},
 		{"stale child version", []dynamokit.TxReason{failed(query.ErrVersionConflict), fine}, []error{query.ErrVersionConflict}, []error{ErrChildNotFound}, "relations: move: version conflict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := h.txErr("move", &dynamokit.TxError{Reasons: tt.reasons}, 0, 1)
+			err := h.txErr("move", &dynamokit.TxError{Reasons: tt.reasons}, 0, 1, &mtDept{DeptID: "d-9"})
 			for _, w := range tt.want {
 				if !errors.Is(err, w) {
 					t.Errorf("txErr = %v, want errors.Is %v", err, w)

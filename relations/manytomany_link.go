@@ -61,8 +61,15 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 		if endDeleting(te.Reasons[1:3]) {
 			return &opError{op: "link", kinds: []error{errEndDeleting}, err: err}
 		}
-		if te.Reasons[1].Failed() || te.Reasons[2].Failed() {
-			return &opError{op: "link", kinds: []error{ErrEndpointNotFound}, err: err}
+		var missing []error
+		if te.Reasons[1].Failed() {
+			missing = append(missing, fmt.Errorf("%w: %s", ErrEndpointNotFound, keyTextOf(m.from, f)))
+		}
+		if te.Reasons[2].Failed() {
+			missing = append(missing, fmt.Errorf("%w: %s", ErrEndpointNotFound, keyTextOf(m.to, t)))
+		}
+		if missing != nil {
+			return &opError{op: "link", kinds: missing, err: err}
 		}
 		if te.Reasons[0].Failed() && errors.Is(te.Reasons[0].Kind, query.ErrAlreadyExists) {
 			return &opError{op: "link (already linked: change the edge's attributes with an Update through its table)", kinds: []error{query.ErrAlreadyExists}, err: err}
