@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	mig "github.com/dynamokit/dynamokit/migrate"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
@@ -758,7 +760,8 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 
 // TestEdgeCheckedWrites writes edges through the edges' query.Table of the
 // declared relation's client: a Create counts the edge on both ends, or is refused for a
-// missing end; an Update passes; a Put, a Delete and the batch writes are
+// missing end; an Update passes; a Put replaces an edge that exists and
+// fails with ErrNotAnEdge for a new one; a Delete and the batch writes are
 // refused; Link and Unlink are not counted twice.
 func TestEdgeCheckedWrites(t *testing.T) {
 	t.Parallel()
@@ -792,11 +795,20 @@ func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if err := upd.Run(ctx); err != nil {
 		t.Errorf("Update(edge role) = %v, want nil", err)
 	}
+	if err := f.edges.Put(ctx, &e); err != nil {
+		t.Errorf("Put(an edge that exists) = %v, want nil", err)
+	}
+	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{1, 1} {
+		t.Errorf("counters after a Put that replaced the edge = %v, want [1 1]", got)
+	}
+	fresh := f.pair("s-2", "c-1", "x")
+	if err := f.edges.Put(ctx, &fresh); !errors.Is(err, relations.ErrNotAnEdge) {
+		t.Errorf("Put(a new edge) = %v, want ErrNotAnEdge", err)
+	}
 	for _, w := range []struct {
 		name  string
 		write func() error
 	}{
-		{"Put", func() error { return f.edges.Put(ctx, &e) }},
 		{"Delete", func() error { return f.edges.Delete(ctx, e) }},
 		{"BatchPut", func() error { return f.edges.BatchPut(ctx, []E{e}, nil) }},
 		{"BatchDelete", func() error { return f.edges.BatchDelete(ctx, []E{e}, nil) }},
@@ -886,5 +898,45 @@ func TestEdgeOperationNames(t *testing.T) {
 		if got := tr.take(); !slices.Equal(got, []string{tt.want}) {
 			t.Errorf("%s: top-level operations %v, want [%s]", tt.want, got, tt.want)
 		}
+	}
+}
+
+// TestMigrateEdgesInPlace runs a migration over the edges through the
+// client on which their relation is declared: a rewrite that keeps each
+// edge's ends is a Put that replaces the edge, so it runs, and the
+// counters stay as they were.
+func TestMigrateEdgesInPlace(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testMigrateEdgesInPlace, testMigrateEdgesInPlace)
+}
+
+func testMigrateEdgesInPlace[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{})
+	f.create(t, []string{"s-1", "s-2"}, []string{"c-1"})
+	for _, sid := range []string{"s-1", "s-2"} {
+		e := f.edge("member")
+		if err := m.Link(ctx, f.student(sid, ""), f.course("c-1", ""), &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upper := mig.Func("upper-case roles", func(_ context.Context, it mig.Item) (mig.Item, error) {
+		it["role"] = &types.AttributeValueMemberS{Value: strings.ToUpper(sOf(it["role"]))}
+		return it, nil
+	})
+	r := newRunner[E](t, f.edges.Client(), nil, mig.Migration{ID: "upper-roles", Step: upper})
+	got, err := r.Run(ctx)
+	if err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got[0].Changed != 2 || got[0].Failed != 0 {
+		t.Errorf("Run = %+v, want 2 changed", got)
+	}
+	if diff := cmp.Diff([]string{"s-1-c-1:MEMBER", "s-2-c-1:MEMBER"}, f.pairs(t)); diff != "" {
+		t.Errorf("edges after the migration (-want +got):\n%s", diff)
+	}
+	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{1, 2} {
+		t.Errorf("counters after the migration = %v, want [1 2]", got)
 	}
 }

@@ -36,11 +36,10 @@
 // whose key changes is deleted and created in one transaction, and its
 // parent's children counter nets to no change. A re-keyed parent that has
 // children is refused by those rules, and left as it was with a failure
-// that names the relation. The edges of a many-to-many relation cannot be
-// rewritten through a client on which the relation is declared (a put of
-// an edge is refused, and the run stops): a step that keeps each edge's
-// key runs through a client without the relation, since an edge's
-// counters depend on its key alone (docs/migrations.md).
+// that names the relation. An edge of a many-to-many relation is
+// rewritten as a Put that replaces it, which keeps its ends' counters; a
+// step that changes an edge's ends or key cannot rewrite that edge
+// (docs/migrations.md).
 //
 // [Options.WriteUnitsPerSecond] caps the write capacity a run spends, from
 // the consumed capacity DynamoDB reports; [Options.Progress] receives the

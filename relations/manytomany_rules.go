@@ -2,7 +2,9 @@ package relations
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -43,10 +45,15 @@ func (m *ManyToMany[F, T, E]) ownKey() ownWrite {
 //     fails it with [ErrEndpointNotFound], as [ManyToMany.Link] does;
 //   - an Update of an edge passes unchanged: it never creates an item, and
 //     an edge's links are its key, which an update cannot change;
-//   - a Put, a Delete, a BatchPut or a BatchDelete of an edge is refused
-//     before any request, with an error naming Link and Unlink: a Put
-//     cannot tell a new edge from a replaced one, and a Delete does not
-//     say whether there was an edge to uncount;
+//   - a Put of an edge replaces an edge that exists and keeps its ends
+//     (conditions on the stored edge and its link attributes say so), so
+//     its counters stay as they are: a Put that would create an edge, or
+//     move one to other ends, fails with [ErrNotAnEdge] and writes
+//     nothing;
+//   - a Delete, a BatchPut or a BatchDelete of an edge is refused before
+//     any request, with an error naming Link and Unlink: a Delete does
+//     not say whether there was an edge to uncount, and a batch write
+//     takes no condition;
 //   - an end's Create starts its edge counter at 0 and its Put keeps the
 //     counter (sent as an update); an update of the counter is refused;
 //     its Delete is conditional on the counter being 0 under Restrict and
@@ -105,6 +112,9 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) 
 	switch w.Op {
 	case txn.OpUpdate, txn.OpAdd, txn.OpCheck:
 		return nil, nil
+	case txn.OpPut:
+		m.replaceOnly(w)
+		return nil, nil
 	case txn.OpCreate:
 	default:
 		return nil, fmt.Errorf("relations: a %s of a %s through its table would bypass the edge counters: use ManyToMany.Link or Unlink", w.Op, em.Type)
@@ -130,6 +140,24 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) 
 		return nil, err
 	}
 	return []txn.Effect{fe, te}, nil
+}
+
+// ErrNotAnEdge is the error of a Put of an edge, through the edges'
+// query.Table, that would not replace an edge with the same ends: there was
+// no such edge to replace, or the put changes an end. Nothing is written.
+// Create the edge with [ManyToMany.Link] (or the table's Create), and move
+// one with [ManyToMany.Unlink] and Link; retrying the Put does not help.
+var ErrNotAnEdge = errors.New("relations: a Put of an edge only replaces an edge with the same ends: create one with ManyToMany.Link or Create, move one with Unlink and Link")
+
+// replaceOnly adds to w, a Put of an edge, the conditions that it replaces
+// a stored edge with the same ends: the edge exists, and each link
+// attribute holds what the put writes. Its counters then need nothing.
+func (m *ManyToMany[F, T, E]) replaceOnly(w *txn.Write) {
+	em := mapping.Must(m.edges.Model())
+	w.RuleConds = append(w.RuleConds, existsCond(em, ErrNotAnEdge)...)
+	for _, l := range slices.Concat(m.fromLinks, m.toLinks) {
+		w.RuleConds = append(w.RuleConds, equalCond(l.child.Name, w.Item[l.child.Name], ErrNotAnEdge))
+	}
 }
 
 // endEffect is what a new edge needs of its end x: that it exists and no
