@@ -280,7 +280,7 @@ func describeKey(a *mapping.Attribute) string {
 // projection.
 func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 	p := idx.Projection
-	if p.Type == "" || p.Type == model.ProjectAll {
+	if p.Type == "" || p.Type == mapping.ProjectAll {
 		return nil
 	}
 	var missing []string
@@ -289,7 +289,7 @@ func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 		case a.Computed() && a != m.EntityType,
 			slices.Contains(m.Key.Names(), a.Name),
 			slices.Contains(idx.Key.Names(), a.Name),
-			p.Type == model.ProjectInclude && slices.Contains(p.NonKey, a.Name):
+			p.Type == mapping.ProjectInclude && slices.Contains(p.NonKey, a.Name):
 			continue
 		}
 		missing = append(missing, a.Name)
@@ -300,7 +300,7 @@ func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 // projectionString describes a projection for messages: "KEYS_ONLY", or
 // "INCLUDE [title]".
 func projectionString(p model.Projection) string {
-	if p.Type == model.ProjectInclude {
+	if p.Type == mapping.ProjectInclude {
 		return fmt.Sprintf("%s %v", p.Type, p.NonKey)
 	}
 	return string(p.Type)
