@@ -103,8 +103,7 @@ type link struct {
 // model C, made by [Declare]. It is safe for concurrent use.
 //
 // Its methods are grouped by the item they act on. Parent side:
-// [HasMany.Children], [HasMany.ChildrenSeq], [HasMany.ChildrenPage],
-// [HasMany.ChildrenQuery], [HasMany.CountChildren], [HasMany.ChildrenOf],
+// [HasMany.Children], [HasMany.CountChildren], [HasMany.ChildrenOf],
 // [HasMany.ParentWithChildren], [HasMany.DeleteParent] and
 // [HasMany.Recount]. Child side: [HasMany.Link], [HasMany.Relink],
 // [HasMany.Unlink] and [HasMany.ParentOf].
@@ -151,7 +150,7 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 		return nil, mismatch("the key of %s refers to no attribute a child could link to", pm.Type)
 	}
 	// The link fields are copied between parents and children with no
-	// error to report in some operations ([HasMany.ChildrenQuery]): check
+	// error to report in some operations ([HasMany.Children]): check
 	// once that they can be.
 	if _, err := h.childOf(new(P)); err != nil {
 		return nil, fmt.Errorf("relations: declare: %w", err)
