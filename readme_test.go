@@ -75,7 +75,7 @@ func taste(ctx context.Context) error {
 	if err := staff.Link(ctx, &alice, Department{DepartmentID: "d-1"}); err != nil {
 		return err // relations.ErrParentNotFound unless d-1 exists
 	}
-	hr, err := staff.Children(ctx, Department{DepartmentID: "d-1"}) // a Query of the index
+	hr, err := staff.Children(Department{DepartmentID: "d-1"}).Collect(ctx) // a Query of the index
 	if err != nil {
 		return err
 	}

@@ -242,15 +242,15 @@ func TestBrokenDockerFallsThrough(t *testing.T) {
 	}
 }
 
-// TestOwnEndpoint: a test with an engine of its own gets it again from
+// TestOwnEndpointURL: a test with an engine of its own gets it again from
 // EndpointURL, in its subtests too, and it is not an engine of the pool.
-func TestOwnEndpoint(t *testing.T) {
+func TestOwnEndpointURL(t *testing.T) {
 	if os.Getenv(connect.EnvEndpoint) != "" {
 		t.Skip("DYNAMODB_ENDPOINT is one engine")
 	}
-	own := dynamotest.OwnEndpoint(t)
+	own := dynamotest.OwnEndpointURL(t)
 	if got := dynamotest.EndpointURL(t); got != own {
-		t.Errorf("Endpoint after OwnEndpoint = %s, want %s", got, own)
+		t.Errorf("Endpoint after OwnEndpointURL = %s, want %s", got, own)
 	}
 	t.Run("subtest", func(t *testing.T) {
 		if got := dynamotest.EndpointURL(t); got != own {

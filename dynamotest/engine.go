@@ -38,10 +38,10 @@ const EnvEngine = "DYNAMOKIT_ENGINE"
 
 // The engine kinds [EnvEngine] accepts.
 const (
-	EngineAuto     = "auto"
-	EngineEndpoint = "endpoint"
-	EngineDocker   = "docker"
-	EngineMoto     = "moto"
+	engineAuto     = "auto"
+	engineEndpoint = "endpoint"
+	engineDocker   = "docker"
+	engineMoto     = "moto"
 )
 
 // howToGetEngine tells the reader of a skipped or failed test what to do.
@@ -86,7 +86,7 @@ var engine struct {
 	skip  string   // set when no engine could be found: why
 	err   error    // set when the first engine failed
 	notes []string // one line per engine that was tried and passed over
-	kind  string   // the kind chosen: EngineEndpoint, EngineDocker or EngineMoto
+	kind  string   // the kind chosen: engineEndpoint, engineDocker or engineMoto
 	size  int      // how many engines the pool may hold
 
 	mu       sync.Mutex
@@ -125,16 +125,16 @@ func EndpointURL(t testing.TB) string {
 	return in.endpoint
 }
 
-// OwnEndpoint is [EndpointURL] for a test that needs an engine no other test
+// OwnEndpointURL is [EndpointURL] for a test that needs an engine no other test
 // uses, such as one that measures the engine's latency or memory: it starts
 // an engine of the pool's kind for t alone, outside the pool, and stops it
 // when t ends. Later calls of [EndpointURL] and [Client] for t and its subtests
 // return it. With DYNAMODB_ENDPOINT, which is one engine, it returns that
 // engine and logs that it is shared.
-func OwnEndpoint(t testing.TB) string {
+func OwnEndpointURL(t testing.TB) string {
 	t.Helper()
 	ready(t)
-	if engine.kind == EngineEndpoint {
+	if engine.kind == engineEndpoint {
 		t.Logf("dynamotest: engine: %s (shared: %s is one engine)", engine.all[0].desc, connect.EnvEndpoint)
 		return engine.all[0].endpoint
 	}
@@ -254,7 +254,7 @@ func Main(m *testing.M) int {
 
 // poolSize is the number of engines the pool may hold for kind.
 func poolSize(kind string) (int, error) {
-	if kind == EngineEndpoint {
+	if kind == engineEndpoint {
 		return 1, nil
 	}
 	if v := strings.TrimSpace(os.Getenv(EnvEngines)); v != "" {
@@ -269,7 +269,7 @@ func poolSize(kind string) (int, error) {
 
 // startEngine starts one more engine of kind.
 func startEngine(kind string) (*instance, error) {
-	if kind == EngineDocker {
+	if kind == engineDocker {
 		return startContainer()
 	}
 	return startMoto()
@@ -295,7 +295,7 @@ func findEngine() {
 func chooseKind() (string, error) {
 	choice := strings.ToLower(strings.TrimSpace(os.Getenv(EnvEngine)))
 	if choice == "" {
-		choice = EngineAuto
+		choice = engineAuto
 	}
 	endpoint := strings.TrimSpace(os.Getenv(connect.EnvEndpoint))
 	first := func(kind string, in *instance, err error) (string, error) {
@@ -306,33 +306,33 @@ func chooseKind() (string, error) {
 		return kind, nil
 	}
 	switch choice {
-	case EngineAuto:
-	case EngineEndpoint:
+	case engineAuto:
+	case engineEndpoint:
 		if endpoint == "" {
 			return "", fmt.Errorf("%s=%s but %s is not set", EnvEngine, choice, connect.EnvEndpoint)
 		}
-	case EngineDocker:
+	case engineDocker:
 		if reason := dockerUnavailable(); reason != "" {
 			return "", fmt.Errorf("%s=%s but %s", EnvEngine, choice, reason)
 		}
 		in, err := startContainer()
-		return first(EngineDocker, in, err)
-	case EngineMoto:
+		return first(engineDocker, in, err)
+	case engineMoto:
 		in, err := startMoto()
-		return first(EngineMoto, in, err)
+		return first(engineMoto, in, err)
 	default:
-		return "", fmt.Errorf("%s=%q: want %s, %s, %s or %s", EnvEngine, choice, EngineAuto, EngineEndpoint, EngineDocker, EngineMoto)
+		return "", fmt.Errorf("%s=%q: want %s, %s, %s or %s", EnvEngine, choice, engineAuto, engineEndpoint, engineDocker, engineMoto)
 	}
 	if endpoint != "" {
-		return first(EngineEndpoint, &instance{endpoint: endpoint, desc: connect.EnvEndpoint + "=" + endpoint}, nil)
+		return first(engineEndpoint, &instance{endpoint: endpoint, desc: connect.EnvEndpoint + "=" + endpoint}, nil)
 	}
 	reasons := []string{connect.EnvEndpoint + " is not set"}
 	if reason := dockerUnavailable(); reason != "" {
 		reasons = append(reasons, reason)
 	} else if in, err := startContainer(); err == nil {
-		return first(EngineDocker, in, nil)
+		return first(engineDocker, in, nil)
 	} else if inCI() {
-		return "", fmt.Errorf("%w (CI is set, so a broken Docker engine is a failure; set %s=%s to use moto without Docker)", err, EnvEngine, EngineMoto)
+		return "", fmt.Errorf("%w (CI is set, so a broken Docker engine is a failure; set %s=%s to use moto without Docker)", err, EnvEngine, engineMoto)
 	} else {
 		engine.notes = append(engine.notes, fmt.Sprintf("dynamotest: Docker answers but %v; trying moto without Docker", oneLine(err)))
 	}
@@ -341,7 +341,7 @@ func chooseKind() (string, error) {
 		engine.skip = strings.Join(append(reasons, "no Python 3 with its venv module was found"), ", ")
 		return "", nil
 	}
-	return first(EngineMoto, in, err)
+	return first(engineMoto, in, err)
 }
 
 // startMoto starts a moto server from the user's cache.

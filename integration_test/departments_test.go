@@ -107,7 +107,7 @@ func TestDepartments(t *testing.T) {
 
 	children := func(dept string) []string {
 		t.Helper()
-		es, err := staff.Children(ctx, Department{DepartmentID: dept})
+		es, err := staff.Children(Department{DepartmentID: dept}).Collect(ctx)
 		if err != nil {
 			t.Fatalf("Children(%s): %v", dept, err)
 		}

@@ -78,7 +78,7 @@ func readEngineStats(ctx context.Context, endpoint string) engineStats {
 // latency and the engine's memory, so it has an engine of its own.
 func TestEngineStress(t *testing.T) {
 	t.Parallel()
-	endpoint := dynamotest.OwnEndpoint(t)
+	endpoint := dynamotest.OwnEndpointURL(t)
 	// A client whose idle connections expire almost at once, so that bursts
 	// separated by pauses meet connections past the client's idle timeout.
 	watch := &connWatch{next: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {

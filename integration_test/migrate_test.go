@@ -198,7 +198,7 @@ func (w migWorld) checkMigrated(t *testing.T, want map[string]string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kids, err := w.staff.Children(ctx, dept)
+		kids, err := w.staff.Children(dept).Collect(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

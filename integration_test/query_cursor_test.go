@@ -211,7 +211,7 @@ func testCursorTampered[P, C any](t *testing.T, s shape[P, C]) {
 	ctx := t.Context()
 	f.seed(t)
 	d1 := f.dept(Department{DepartmentID: "d-1"})
-	p, err := f.staff.ChildrenPage(ctx, d1, 1, "")
+	p, err := f.staff.Children(d1).PageSize(1).Page(ctx, "")
 	if err != nil || p.Next == "" {
 		t.Fatalf("first page of d-1: next %q, %v; want a cursor", p.Next, err)
 	}
@@ -228,7 +228,7 @@ func testCursorTampered[P, C any](t *testing.T, s shape[P, C]) {
 		t.Fatalf("cursor %s: %d partition attributes, want 1", p.Next, moved)
 	}
 	c.take()
-	if _, err := f.staff.ChildrenPage(ctx, d1, 1, bad); !errors.Is(err, query.ErrBadCursor) {
+	if _, err := f.staff.Children(d1).PageSize(1).Page(ctx, bad); !errors.Is(err, query.ErrBadCursor) {
 		t.Errorf("Page(d-1, cursor moved to d-2) = %v, want ErrBadCursor", err)
 	}
 	if got, _ := c.take(); len(got) != 0 {

@@ -83,7 +83,7 @@ func TestEmptyKeyAttribute(t *testing.T) {
 			{"WriteTx delete", func() error { return db.WriteTx(ctx, nil, docs.TxDelete(empty)) }},
 			{"WriteTx check", func() error { return db.WriteTx(ctx, nil, docs.Check(empty, docs.KeyExists())) }},
 			{"ReadTx", func() error { return db.ReadTx(ctx, docs.TxGet(empty, &dst)) }},
-			{"relations Children", func() error { _, err := rel.Children(ctx, empty); return err }},
+			{"relations Children", func() error { _, err := rel.Children(empty).Collect(ctx); return err }},
 			{"relations ParentWithChildren", func() error { _, _, err := rel.ParentWithChildren(ctx, empty); return err }},
 			{"relations DeleteParent", func() error { return rel.DeleteParent(ctx, empty, nil) }},
 			{"relations Link", func() error { v := part; return rel.Link(ctx, &v, empty) }},

@@ -65,7 +65,7 @@ func atkWhole(t *testing.T, teams *query.Table[AtkTeam], players *query.Table[At
 		if err != nil {
 			t.Fatal(err)
 		}
-		kids, err := rel.Children(ctx, AtkTeam{TeamID: id})
+		kids, err := rel.Children(AtkTeam{TeamID: id}).Collect(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,7 @@ func TestCopiesHeldWriteRenamedBack(t *testing.T) {
 	f.seed(t, []Department{{"d-1", "A"}, {"d-2", "IT"}}, map[string]string{"d-1": "a-"}, map[string]int{"d-1": n})
 	// The child of the older fan-out's first write: the first of its
 	// first page, one write at a time.
-	first, err := f.otherStaff.ChildrenQuery(d1).PageSize(copiesPage).Page(ctx, "")
+	first, err := f.otherStaff.Children(d1).PageSize(copiesPage).Page(ctx, "")
 	if err != nil || len(first.Items) == 0 {
 		t.Fatalf("the first page of d-1: %+v, %v", first, err)
 	}

@@ -398,7 +398,7 @@ func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
 		// has been read: the first two of it leave, the third is
 		// unlinked, and b-0000 arrives, with the new name from its move.
 		2: func() {
-			page, err := f.otherStaff.ChildrenQuery(d1).PageSize(concurrency*copiesPage).Page(ctx, "")
+			page, err := f.otherStaff.Children(d1).PageSize(concurrency*copiesPage).Page(ctx, "")
 			if err != nil || len(page.Items) < 3 {
 				t.Errorf("the first page of d-1: %d employees, %v", len(page.Items), err)
 				return

@@ -48,7 +48,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	seen := map[string]bool{}
 	pages := 0
 	for cursor := ""; ; {
-		page, err := f.staff.ChildrenPage(ctx, big, bigPage, cursor)
+		page, err := f.staff.Children(big).PageSize(bigPage).Page(ctx, cursor)
 		if err != nil {
 			t.Fatalf("Page %d: %v", pages, err)
 		}

@@ -63,4 +63,9 @@ func testRelationErrors[P, C any](t *testing.T, s shape[P, C]) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	check("CountChildren with a cancelled context", func() error { _, err := f.staff.CountChildren(cancelled, d); return err }(), context.Canceled)
+	// The query of a parent's children names the relation too, however it
+	// is run.
+	check("Children.Collect with a cancelled context", func() error { _, err := f.staff.Children(d).Collect(cancelled); return err }(), context.Canceled)
+	check("Children.Page with a bad cursor", func() error { _, err := f.staff.Children(d).Page(ctx, "not a cursor"); return err }(), query.ErrBadCursor)
+	check("Children.Count with a cancelled context", func() error { _, err := f.staff.Children(d).Count(cancelled); return err }(), context.Canceled)
 }

@@ -240,7 +240,7 @@ func (f fixture[P, C]) ids(cs []C) []string {
 // children returns the sorted employee ids of department dept.
 func (f fixture[P, C]) children(t *testing.T, dept string) []string {
 	t.Helper()
-	cs, err := f.staff.Children(t.Context(), f.dept(Department{DepartmentID: dept}))
+	cs, err := f.staff.Children(f.dept(Department{DepartmentID: dept})).Collect(t.Context())
 	if err != nil {
 		t.Fatalf("Children(%s): %v", dept, err)
 	}

@@ -86,7 +86,7 @@ func TestRelationsMultiKeyIndex(t *testing.T) {
 		ctx := t.Context()
 		children := func(d TenantDepartment) []string {
 			t.Helper()
-			kids, err := staff.Children(ctx, d)
+			kids, err := staff.Children(d).Collect(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,18 +126,18 @@ func TestRelationsMultiKeyIndex(t *testing.T) {
 		}
 		counts(2, 0, 0)
 
-		page, err := staff.ChildrenPage(ctx, acme1, 1, "")
+		page, err := staff.Children(acme1).PageSize(1).Page(ctx, "")
 		if err != nil || len(page.Items) != 1 || page.Items[0].Name != "Ann" || page.Next == "" {
-			t.Fatalf("ChildrenPage(acme/d1, 1) = %+v, %v; want Ann and a cursor", page, err)
+			t.Fatalf("Children(acme/d1).PageSize(1).Page = %+v, %v; want Ann and a cursor", page, err)
 		}
-		page, err = staff.ChildrenPage(ctx, acme1, 1, page.Next)
+		page, err = staff.Children(acme1).PageSize(1).Page(ctx, page.Next)
 		if err != nil || len(page.Items) != 1 || page.Items[0].Name != "Bob" {
-			t.Fatalf("ChildrenPage(acme/d1, 1, next) = %+v, %v; want Bob", page, err)
+			t.Fatalf("Children(acme/d1).PageSize(1).Page(next) = %+v, %v; want Bob", page, err)
 		}
 
-		bobs, err := staff.ChildrenQuery(acme1).SortKey("name", query.Equal, "Bob").Collect(ctx)
+		bobs, err := staff.Children(acme1).SortKey("name", query.Equal, "Bob").Collect(ctx)
 		if err != nil || !slices.Equal(names(t, bobs), []string{"Bob"}) {
-			t.Errorf("ChildrenQuery(acme/d1).SortKey(name = Bob) = %v, %v; want [Bob]", names(t, bobs), err)
+			t.Errorf("Children(acme/d1).SortKey(name = Bob) = %v, %v; want [Bob]", names(t, bobs), err)
 		}
 
 		// Within the tenant, then to another tenant's d1: a different parent.

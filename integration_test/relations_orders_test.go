@@ -57,21 +57,21 @@ func TestRelationsOrders(t *testing.T) {
 		}
 		return out
 	}
-	newest, err := bought.ChildrenQuery(ada).Descending().Collect(ctx)
+	newest, err := bought.Children(ada).Descending().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := ids(newest), []string{"o-4", "o-3", "o-2", "o-1", "o-0"}; !slices.Equal(got, want) {
 		t.Errorf("orders of Ada, newest first = %v, want %v", got, want)
 	}
-	latest, err := bought.ChildrenQuery(ada).Descending().Limit(2).Collect(ctx)
+	latest, err := bought.Children(ada).Descending().Limit(2).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := ids(latest), []string{"o-4", "o-3"}; !slices.Equal(got, want) {
 		t.Errorf("Ada's two latest orders = %v, want %v", got, want)
 	}
-	since, err := bought.ChildrenQuery(ada).Range(query.GreaterThanEqual, day.AddDate(0, 0, 3)).Collect(ctx)
+	since, err := bought.Children(ada).Range(query.GreaterThanEqual, day.AddDate(0, 0, 3)).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestRelationsOrders(t *testing.T) {
 	var pages [][]string
 	cursor := "" // "" asks for the first page
 	for range 10 {
-		page, err := bought.ChildrenQuery(ada).Descending().PageSize(2).SignCursors(key).Page(ctx, cursor)
+		page, err := bought.Children(ada).Descending().PageSize(2).SignCursors(key).Page(ctx, cursor)
 		if errors.Is(err, query.ErrBadCursor) {
 			t.Fatalf("Page(%q): %v", cursor, err) // a handler answers 400 Bad Request
 		}
@@ -105,7 +105,7 @@ func TestRelationsOrders(t *testing.T) {
 	// empty last page; moto gives no cursor when nothing follows
 	// (docs/testing.md). Either way the cursor is "" only when nothing is
 	// left, and following it never repeats or loses an item.
-	full, err := bought.ChildrenQuery(ada).PageSize(5).Page(ctx, "")
+	full, err := bought.Children(ada).PageSize(5).Page(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestRelationsOrders(t *testing.T) {
 		t.Fatalf("Page(size 5) = %d items, want 5", len(full.Items))
 	}
 	if full.Next != "" {
-		empty, err := bought.ChildrenQuery(ada).PageSize(5).Page(ctx, full.Next)
+		empty, err := bought.Children(ada).PageSize(5).Page(ctx, full.Next)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestRelationsOrders(t *testing.T) {
 		}
 	}
 	// A full page with more to come always has a cursor, on every engine.
-	four, err := bought.ChildrenQuery(ada).PageSize(4).Page(ctx, "")
+	four, err := bought.Children(ada).PageSize(4).Page(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestRelationsChildTableKeyedByLink(t *testing.T) {
 		}
 		return out
 	}
-	since, err := bought.ChildrenQuery(ada).Range(query.GreaterThanEqual, day.AddDate(0, 0, 2)).Descending().Collect(ctx)
+	since, err := bought.Children(ada).Range(query.GreaterThanEqual, day.AddDate(0, 0, 2)).Descending().Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

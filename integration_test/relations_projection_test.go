@@ -116,7 +116,7 @@ func testPartialIndex[P, C any](t *testing.T, parent P, child C, want string) {
 	}
 	staff, err := relations.Declare(depts, emps, relations.Spec{Layout: relations.MultiTable, Index: "department-employee-index"})
 	if err == nil {
-		kids, err := staff.Children(ctx, parent)
+		kids, err := staff.Children(parent).Collect(ctx)
 		t.Fatalf("New succeeded; Children = %+v, %v, want %+v", kids, err, []C{child})
 	}
 	if !errors.Is(err, relations.ErrMismatch) || err.Error() != want {
@@ -153,7 +153,7 @@ func TestRelationsIncludeIndex(t *testing.T) {
 	if err := staff.Link(ctx, &ada, d1); err != nil {
 		t.Fatal(err)
 	}
-	kids, err := staff.Children(ctx, InclDepartment{DepartmentID: "d-1"})
+	kids, err := staff.Children(InclDepartment{DepartmentID: "d-1"}).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 	}
 	check("Relink", want.move)
 
-	if _, err := f.staff.Children(ctx, d1); err != nil {
+	if _, err := f.staff.Children(d1).Collect(ctx); err != nil {
 		t.Fatal(err)
 	}
 	check("Children", map[string]int{"Query": 1})

@@ -76,7 +76,7 @@ func restrictRace[P, C any](t *testing.T, s shape[P, C], plain bool) {
 		if !old {
 			return f.staff.DeleteParent(ctx, parent, nil)
 		}
-		n, err := f.staff.ChildrenQuery(parent).Count(ctx)
+		n, err := f.staff.Children(parent).Count(ctx)
 		if err != nil {
 			return err
 		}

@@ -118,7 +118,7 @@ func (l rvLibrary) whole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kids, err := l.shelved.Children(ctx, RvBranch{BranchID: b})
+		kids, err := l.shelved.Children(RvBranch{BranchID: b}).Collect(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func (l rvLibrary) whole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kids, err := l.published.Children(ctx, RvPublisher{PublisherID: "p-1"})
+	kids, err := l.published.Children(RvPublisher{PublisherID: "p-1"}).Collect(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

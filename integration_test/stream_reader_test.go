@@ -147,7 +147,7 @@ func TestStreamReaderImages(t *testing.T) {
 		t.Errorf("events (-got +want):\n%s", diff)
 	}
 	for i, ev := range got {
-		if ev.Time.IsZero() || ev.Shard == "" || ev.StreamARN == "" || ev.ViewType != stream.ViewNewAndOldImages || ev.TTL {
+		if ev.Time.IsZero() || ev.Shard == "" || ev.StreamARN == "" || ev.ViewType != model.StreamNewAndOldImages || ev.TTL {
 			t.Errorf("event %d: time %v, shard %q, stream %q, view %q, TTL %v; want all set, TTL false", i, ev.Time, ev.Shard, ev.StreamARN, ev.ViewType, ev.TTL)
 		}
 		if d := time.Since(ev.Time); d < -time.Minute || d > time.Minute {
@@ -188,7 +188,7 @@ func TestStreamReaderKeysOnly(t *testing.T) {
 		t.Errorf("events (-got +want):\n%s", diff)
 	}
 	for _, ev := range got {
-		if ev.ViewType != stream.ViewKeysOnly || ev.OldImage != nil || ev.NewImage != nil {
+		if ev.ViewType != model.StreamKeysOnly || ev.OldImage != nil || ev.NewImage != nil {
 			t.Errorf("event %s: view %q, images %v %v; want KEYS_ONLY and none", ev.SequenceNumber, ev.ViewType, ev.OldImage, ev.NewImage)
 		}
 	}

@@ -23,19 +23,11 @@ func Provisioned(readUnits, writeUnits int64) Billing {
 	return mapping.Provisioned(readUnits, writeUnits)
 }
 
-// ProjectionType is which attributes an index copies: "ALL", "KEYS_ONLY" or
-// "INCLUDE".
-type ProjectionType = mapping.ProjectionType
-
-// The projection types of DynamoDB.
-const (
-	ProjectAll      = mapping.ProjectAll
-	ProjectKeysOnly = mapping.ProjectKeysOnly
-	ProjectInclude  = mapping.ProjectInclude
-)
-
-// Projection is the set of attributes an index copies: its Type, and for
-// [ProjectInclude] the attributes copied besides the keys, NonKey.
+// Projection is the set of attributes an index copies: [All] (the
+// default), [KeysOnly] or [Include]. Its Type is DynamoDB's ProjectionType,
+// "ALL", "KEYS_ONLY" or "INCLUDE" (compare it with KeysOnly.Type, say), and
+// NonKey lists the attributes an INCLUDE projection copies besides the
+// keys.
 type Projection = mapping.Projection
 
 // Include returns an INCLUDE projection of the given attributes.

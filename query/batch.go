@@ -18,11 +18,9 @@ import (
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
 
-// DynamoDB's limits per batch request.
-const (
-	MaxBatchGet   = rawread.MaxBatchGet
-	MaxBatchWrite = 25
-)
+// maxBatchWrite is DynamoDB's limit of requests per BatchWriteItem; the
+// limit of keys per BatchGetItem is rawread.MaxBatchGet.
+const maxBatchWrite = 25
 
 // BatchOptions tunes the batch calls. A nil *BatchOptions means the
 // defaults.
@@ -164,7 +162,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 		mu    sync.Mutex
 		found = make(map[string]T, len(b.avs))
 	)
-	berr := r.runBatches(ctx, "BatchGetItem", b, MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	berr := r.runBatches(ctx, "BatchGetItem", b, rawread.MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		items, left, err := rawread.BatchGetOnce(ctx, r.c, rawread.Read{Table: r.table, Consistent: r.consistent}, chunk)
 		if err != nil {
 			return left, err
@@ -258,7 +256,7 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 }
 
 func (r *Table[T]) batchWrite(ctx context.Context, op string, b *batch[T], o BatchOptions, req func(map[string]types.AttributeValue) types.WriteRequest) error {
-	return r.runBatches(ctx, op, b, MaxBatchWrite, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	return r.runBatches(ctx, op, b, maxBatchWrite, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 		reqs := make([]types.WriteRequest, len(chunk))
 		for i, av := range chunk {
 			reqs[i] = req(av)

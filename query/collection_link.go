@@ -3,12 +3,18 @@ package query
 import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/collectionlink"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 )
 
 // init lets package stream decode a collection's stream images with the
 // collection's own decoding (see [Collection.entity]), so an item of an
-// unknown entity type is reported there as it is by a query.
+// unknown entity type is reported there as it is by a query, and lets
+// package relations name its relation in the errors of the queries it
+// returns (see [Query.relate]).
 func init() {
+	querylink.Relate = func(q any, relation string) {
+		q.(interface{ setRelation(string) }).setRelation(relation)
+	}
 	collectionlink.Decode = func(col any, item map[string]types.AttributeValue) (any, error) {
 		return col.(*Collection).entity(item)
 	}

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/model"
@@ -46,7 +48,8 @@ type Query[T any] struct {
 	consistent bool // from the table view (Table.Consistent)
 	project    []string
 	cursorKey  []byte
-	err        error // the first error of the chain, returned by the call that does I/O
+	relation   string // the relation whose query this is, named in its errors (see relate)
+	err        error  // the first error of the chain, returned by the call that does I/O
 }
 
 // Query starts a query of the partition whose hash key is taken from
@@ -461,7 +464,38 @@ func (q *Query[T]) cursor(in *dynamodb.QueryInput, bounds *keyBounds) cursorSpec
 // breaking out of the loop; an error (such as ctx's, when it is cancelled)
 // ends the stream.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
-	return traced(q.r.c, ctx, "Query.All", q.r.table, q.all)
+	seq := traced(q.r.c, ctx, "Query.All", q.r.table, q.all)
+	if q.relation == "" {
+		return seq
+	}
+	return func(yield func(T, error) bool) {
+		for v, err := range seq {
+			if !yield(v, q.relate(err)) {
+				return
+			}
+		}
+	}
+}
+
+// setRelation makes q's errors name relation; package relations calls it
+// through querylink.Relate on the queries it returns.
+func (q *Query[T]) setRelation(relation string) { q.relation = relation }
+
+// relate returns err naming q's relation, if q has one: a
+// *dynamokit.Error whose Relation is set, as the errors of the relation's
+// verbs are.
+func (q *Query[T]) relate(err error) error {
+	if err == nil || q.relation == "" {
+		return err
+	}
+	var e *dynamokit.Error
+	if !errors.As(err, &e) {
+		return &dynamokit.Error{Table: q.r.table, Relation: q.relation, Err: err}
+	}
+	if e.Relation == "" {
+		e.Relation = q.relation
+	}
+	return err
 }
 
 func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
@@ -485,6 +519,7 @@ func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.
 func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
 	ctx, op := q.r.c.StartOperation(ctx, "Query.Page", q.r.table)
 	defer op.End(&err)
+	defer func() { err = q.relate(err) }()
 	in, bounds, err := q.build()
 	if err != nil {
 		return Page[T]{}, wrap("Query", q.r.table, err, nil)
@@ -497,6 +532,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err erro
 func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 	ctx, op := q.r.c.StartOperation(ctx, "Query.Count", q.r.table)
 	defer op.End(&err)
+	defer func() { err = q.relate(err) }()
 	c := *q
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
 	in, err := c.input()

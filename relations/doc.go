@@ -31,9 +31,8 @@
 // leaves attributes out, rather than return children with zero fields.
 //
 // The methods of [HasMany] are grouped by the item they act on. On the
-// parent side, [HasMany.Children], [HasMany.ChildrenSeq],
-// [HasMany.ChildrenPage] and [HasMany.ChildrenQuery] read one parent's
-// children with one Query request per 1 MB; [HasMany.CountChildren] reads
+// parent side, [HasMany.Children] is the query of one parent's children,
+// one Query request per 1 MB; [HasMany.CountChildren] reads
 // its children counter; [HasMany.ChildrenOf] reads the children of many
 // parents with concurrent queries; [HasMany.ParentWithChildren] reads both
 // ends, with a single Query when declared Together; [HasMany.DeleteParent]

@@ -107,8 +107,7 @@ type link struct {
 // model C, made by [Declare]. It is safe for concurrent use.
 //
 // Its methods are grouped by the item they act on. Parent side:
-// [HasMany.Children], [HasMany.ChildrenSeq], [HasMany.ChildrenPage],
-// [HasMany.ChildrenQuery], [HasMany.CountChildren], [HasMany.ChildrenOf],
+// [HasMany.Children], [HasMany.CountChildren], [HasMany.ChildrenOf],
 // [HasMany.ParentWithChildren], [HasMany.CreateParent],
 // [HasMany.UpdateParent], [HasMany.SyncCopies], [HasMany.DeleteParent],
 // [HasMany.Recount] and [HasMany.AuditParent]. Child side: [HasMany.Link],
@@ -159,7 +158,7 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 		return nil, mismatch("the key of %s refers to no attribute a child could link to", pm.Type)
 	}
 	// The link fields are copied between parents and children with no
-	// error to report in some operations ([HasMany.ChildrenQuery]): check
+	// error to report in some operations ([HasMany.Children]): check
 	// once that they can be.
 	if _, err := h.childOf(new(P)); err != nil {
 		return nil, fmt.Errorf("relations: declare: %w", err)
@@ -288,7 +287,7 @@ func describeKey(a *mapping.Attribute) string {
 // projection.
 func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 	p := idx.Projection
-	if p.Type == "" || p.Type == model.ProjectAll {
+	if p.Type == "" || p.Type == mapping.ProjectAll {
 		return nil
 	}
 	var missing []string
@@ -297,7 +296,7 @@ func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 		case a.Computed() && a != m.EntityType,
 			slices.Contains(m.Key.Names(), a.Name),
 			slices.Contains(idx.Key.Names(), a.Name),
-			p.Type == model.ProjectInclude && slices.Contains(p.NonKey, a.Name):
+			p.Type == mapping.ProjectInclude && slices.Contains(p.NonKey, a.Name):
 			continue
 		}
 		missing = append(missing, a.Name)
@@ -308,7 +307,7 @@ func unprojected(m *mapping.Model, idx *mapping.Index) []string {
 // projectionString describes a projection for messages: "KEYS_ONLY", or
 // "INCLUDE [title]".
 func projectionString(p model.Projection) string {
-	if p.Type == model.ProjectInclude {
+	if p.Type == mapping.ProjectInclude {
 		return fmt.Sprintf("%s %v", p.Type, p.NonKey)
 	}
 	return string(p.Type)

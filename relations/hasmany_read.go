@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -21,31 +21,17 @@ func (h *HasMany[P, C]) query(parent P) *query.Query[C] {
 	return q
 }
 
-// ChildrenQuery returns the query of parent's children, to refine with a
-// range condition, filter, order or limit before running it.
-func (h *HasMany[P, C]) ChildrenQuery(parent P) *query.Query[C] { return h.query(parent) }
-
-// Children returns every child of parent (only its key fields need be set).
-// A parent without children, or one that does not exist, has none. It is
-// one Query request per 1 MB of children.
-func (h *HasMany[P, C]) Children(ctx context.Context, parent P) (_ []C, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Children", h.parents.TableName())
-	defer end(op, &err, h, h.parents.TableName())
-	return h.query(parent).Collect(ctx)
-}
-
-// ChildrenSeq streams the children of parent, one Query request per 1 MB.
-func (h *HasMany[P, C]) ChildrenSeq(ctx context.Context, parent P) iter.Seq2[C, error] {
-	return h.query(parent).All(ctx)
-}
-
-// ChildrenPage reads one page of at most limit children of parent,
-// starting at cursor ("" for the first page), in the order of the child
-// index's (or table's) range key.
-func (h *HasMany[P, C]) ChildrenPage(ctx context.Context, parent P, limit int, cursor string) (_ query.Page[C], err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenPage", h.parents.TableName())
-	defer end(op, &err, h, h.parents.TableName())
-	return h.query(parent).Limit(limit).Page(ctx, cursor)
+// Children returns the query of parent's children (only parent's key
+// fields need be set), in the order of the child index's (or table's)
+// range key, to refine with a range condition, filter, order or limit and
+// run: All streams them, Collect gathers them, Page reads one page, Count
+// counts them; one Query request per 1 MB of children. A parent without
+// children, or one that does not exist, has none. Its errors are
+// *dynamokit.Error naming the relation, as the relation's verbs' are.
+func (h *HasMany[P, C]) Children(parent P) *query.Query[C] {
+	q := h.query(parent)
+	querylink.Relate(q, h.describe())
+	return q
 }
 
 // ParentOf returns child's parent. child needs its link fields set. It

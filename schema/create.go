@@ -88,7 +88,7 @@ func projection(p model.Projection) *types.Projection {
 		p = model.All
 	}
 	out := &types.Projection{ProjectionType: types.ProjectionType(p.Type)}
-	if p.Type == model.ProjectInclude {
+	if p.Type == mapping.ProjectInclude {
 		out.NonKeyAttributes = append([]string(nil), p.NonKey...)
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -115,8 +116,8 @@ func projectionOf(p *types.Projection) model.Projection {
 	if p == nil || p.ProjectionType == "" {
 		return model.All
 	}
-	out := model.Projection{Type: model.ProjectionType(p.ProjectionType)}
-	if out.Type == model.ProjectInclude {
+	out := model.Projection{Type: mapping.ProjectionType(p.ProjectionType)}
+	if out.Type == mapping.ProjectInclude {
 		out.NonKey = slices.Clone(p.NonKeyAttributes)
 	}
 	return out

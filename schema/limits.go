@@ -37,7 +37,7 @@ func (t *Definition) problems() []string {
 			if p := nameProblem(idx.Name); p != "" {
 				add("index name %s: %s", idx.Name, p)
 			}
-			if idx.Projection.Type != model.ProjectInclude {
+			if idx.Projection.Type != mapping.ProjectInclude {
 				continue
 			}
 			n := len(idx.Projection.NonKey)

@@ -322,15 +322,15 @@ func sameAttr(a, b KeyAttr) bool {
 func sameProjection(a, b model.Projection) bool {
 	at, bt := a.Type, b.Type
 	if at == "" {
-		at = model.ProjectAll
+		at = mapping.ProjectAll
 	}
 	if bt == "" {
-		bt = model.ProjectAll
+		bt = mapping.ProjectAll
 	}
 	if at != bt {
 		return false
 	}
-	if at != model.ProjectInclude {
+	if at != mapping.ProjectInclude {
 		return true
 	}
 	x, y := slices.Clone(a.NonKey), slices.Clone(b.NonKey)
@@ -342,8 +342,8 @@ func sameProjection(a, b model.Projection) bool {
 func projectionString(p model.Projection) string {
 	switch p.Type {
 	case "":
-		return string(model.ProjectAll)
-	case model.ProjectInclude:
+		return string(mapping.ProjectAll)
+	case mapping.ProjectInclude:
 		return fmt.Sprintf("%s %v", p.Type, p.NonKey)
 	}
 	return string(p.Type)

@@ -145,11 +145,11 @@ func workbenchTable(g *table, facets map[*mapping.Model]string) wbTable {
 		wt.TableFacets = append(wt.TableFacets, f)
 	}
 	for _, idx := range t.GSIs {
-		p := wbProjection{ProjectionType: string(model.ProjectAll)}
+		p := wbProjection{ProjectionType: string(mapping.ProjectAll)}
 		if idx.Projection.Type != "" {
 			p.ProjectionType = string(idx.Projection.Type)
 		}
-		if idx.Projection.Type == model.ProjectInclude {
+		if idx.Projection.Type == mapping.ProjectInclude {
 			p.NonKeyAttributes = idx.Projection.NonKey
 		}
 		wt.GlobalSecondaryIndexes = append(wt.GlobalSecondaryIndexes, wbIndex{

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // lambdaEvent is the event AWS Lambda gives a function subscribed to a
@@ -92,7 +93,7 @@ func (lr *lambdaRecord) record() (Record, error) {
 		EventID:        lr.EventID,
 		Kind:           kind,
 		SequenceNumber: d.SequenceNumber,
-		ViewType:       ViewType(d.StreamViewType),
+		ViewType:       model.StreamView(d.StreamViewType),
 		SizeBytes:      d.SizeBytes,
 		StreamARN:      lr.EventSourceARN,
 	}

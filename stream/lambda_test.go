@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/stream"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -88,7 +89,7 @@ func TestParseLambda(t *testing.T) {
 		},
 		SequenceNumber: "111100000000000000000001",
 		Time:           time.Unix(1765000000, 0).UTC(),
-		ViewType:       stream.ViewNewAndOldImages,
+		ViewType:       model.StreamNewAndOldImages,
 		SizeBytes:      210,
 		StreamARN:      arn,
 	}

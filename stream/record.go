@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // Kind is what a stream record says happened to its item.
@@ -50,18 +51,6 @@ func parseKind(name string) (Kind, error) {
 	return 0, fmt.Errorf("stream: record: event name %q, want INSERT, MODIFY or REMOVE", name)
 }
 
-// ViewType is what a stream's records hold of their item (the table's
-// StreamViewType).
-type ViewType string
-
-// The view types of a stream.
-const (
-	ViewKeysOnly        ViewType = "KEYS_ONLY"          // the key attributes only
-	ViewNewImage        ViewType = "NEW_IMAGE"          // the item after the change
-	ViewOldImage        ViewType = "OLD_IMAGE"          // the item before the change
-	ViewNewAndOldImages ViewType = "NEW_AND_OLD_IMAGES" // both
-)
-
 // Record is one stream record as DynamoDB gives it, not yet decoded into
 // a model: what [FromStreams] and [ParseLambda] return and what an
 // [Event] embeds.
@@ -86,8 +75,9 @@ type Record struct {
 	// Time is when the change was made (ApproximateCreationDateTime):
 	// rounded down to the second by DynamoDB Streams.
 	Time time.Time
-	// ViewType is the stream's view type when the record was written.
-	ViewType ViewType
+	// ViewType is the stream's view type when the record was written,
+	// as a table's model declares it in [model.Options].Stream.
+	ViewType model.StreamView
 	// SizeBytes is the size of the record's stream data.
 	SizeBytes int64
 	// StreamARN is the ARN of the stream the record comes from: the
@@ -122,7 +112,7 @@ func FromStreams(r streamtypes.Record) (Record, error) {
 		Kind:           kind,
 		SequenceNumber: aws.ToString(d.SequenceNumber),
 		Time:           aws.ToTime(d.ApproximateCreationDateTime),
-		ViewType:       ViewType(d.StreamViewType),
+		ViewType:       model.StreamView(d.StreamViewType),
 		SizeBytes:      aws.ToInt64(d.SizeBytes),
 	}
 	if id := r.UserIdentity; id != nil {

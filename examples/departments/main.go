@@ -154,7 +154,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 
 	for _, d := range []Department{{DepartmentID: "d-1"}, {DepartmentID: "d-2"}} {
 		fmt.Fprintf(w, "--- Employees in %s ---\n", d.DepartmentID)
-		for e, err := range staff.ChildrenSeq(ctx, d) {
+		for e, err := range staff.Children(d).All(ctx) {
 			if err != nil {
 				return err
 			}

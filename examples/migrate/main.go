@@ -208,7 +208,7 @@ func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool
 		if err != nil {
 			return err
 		}
-		kids, err := staff.Children(ctx, d)
+		kids, err := staff.Children(d).Collect(ctx)
 		if err != nil {
 			return err
 		}

@@ -121,7 +121,7 @@ func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool
 		}
 	}
 	for _, d := range []Department{acme, globex} {
-		kids, err := staff.Children(ctx, d) // one Query of by-department, both partition attributes given
+		kids, err := staff.Children(d).Collect(ctx) // one Query of by-department, both partition attributes given
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/internal/unprocessed"
 )
 
@@ -86,13 +87,9 @@ func GetInput(r Read, key Item) (*dynamodb.GetItemInput, error) {
 		ProjectionExpression: proj, ExpressionAttributeNames: names}, nil
 }
 
-// Getter sends a GetItem request: a *dynamokit.Client.
-type Getter interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-}
-
-// Get reads the item of r with key: nil when there is none.
-func Get(ctx context.Context, g Getter, r Read, key Item) (Item, error) {
+// Get reads the item of r with key through g, a *dynamokit.Client: nil
+// when there is none.
+func Get(ctx context.Context, g txn.Getter, r Read, key Item) (Item, error) {
 	in, err := GetInput(r, key)
 	if err != nil {
 		return nil, err

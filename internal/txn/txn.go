@@ -32,9 +32,10 @@ type Key struct {
 // Seal returns the Key dynamokit's packages pass to build an action.
 func Seal() Key { return Key{sealed: true} }
 
-// Getter reads one item: the client a write is sent by, which rules that
-// need the stored item (such as package relations' unique attributes)
-// read it with.
+// Getter sends a GetItem request: a *dynamokit.Client, such as the client
+// a write is sent by, which rules that need the stored item (such as
+// package relations' unique attributes) read it with. Package rawread's
+// Get reads through it too.
 type Getter interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }
