@@ -69,3 +69,39 @@ func testRelationErrors[P, C any](t *testing.T, s shape[P, C]) {
 	check("Children.Page with a bad cursor", func() error { _, err := f.staff.Children(d).Page(ctx, "not a cursor"); return err }(), query.ErrBadCursor)
 	check("Children.Count with a cancelled context", func() error { _, err := f.staff.Children(d).Count(cancelled); return err }(), context.Canceled)
 }
+
+// TestEdgeQueryErrorsNameRelation checks that the queries of a
+// many-to-many relation's edges fail with a *dynamokit.Error naming the
+// relation, as its verbs do, however they are run.
+func TestEdgeQueryErrorsNameRelation(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeQueryErrors, testEdgeQueryErrors)
+}
+
+func testEdgeQueryErrors[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	m := f.declare(t, relations.EdgeSpec{})
+	ctx := t.Context()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	s, c := f.student("s-1", ""), f.course("c-1", "")
+	for _, q := range []struct {
+		what string
+		err  error
+		kind error
+	}{
+		{"EdgesFrom.Collect with a cancelled context", func() error { _, err := m.EdgesFrom(s).Collect(cancelled); return err }(), context.Canceled},
+		{"EdgesTo.Count with a cancelled context", func() error { _, err := m.EdgesTo(c).Count(cancelled); return err }(), context.Canceled},
+		{"EdgesFrom.Page with a bad cursor", func() error { _, err := m.EdgesFrom(s).Page(ctx, "not a cursor"); return err }(), query.ErrBadCursor},
+	} {
+		var de *dynamokit.Error
+		switch {
+		case !errors.As(q.err, &de):
+			t.Errorf("%s = %v, want a *dynamokit.Error", q.what, q.err)
+		case !strings.Contains(de.Relation, "through"):
+			t.Errorf("%s: Error.Relation = %q, want the relation named", q.what, de.Relation)
+		case !errors.Is(q.err, q.kind):
+			t.Errorf("%s = %v, want it to match %v", q.what, q.err, q.kind)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package relations
 import (
 	"context"
 	"fmt"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
@@ -23,7 +24,8 @@ type Linked[E, X any] struct {
 
 // EdgesFrom returns the query of f's edges (only f's key fields need be
 // set), in the order of the edge table's range key, to refine or run:
-// one Query request per 1 MB of edges. For strongly consistent reads, query
+// one Query request per 1 MB of edges. Its errors are *dynamokit.Error
+// naming the relation, as the relation's verbs' are. For strongly consistent reads, query
 // the edge table's [query.Table.Consistent] view.
 func (m *ManyToMany[F, T, E]) EdgesFrom(f F) *query.Query[E] {
 	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
@@ -32,7 +34,8 @@ func (m *ManyToMany[F, T, E]) EdgesFrom(f F) *query.Query[E] {
 
 // EdgesTo returns the query of t's edges through the reverse index
 // [EdgeSpec.Index], in the order of its range key: one Query request per
-// 1 MB of edges, eventually consistent as every global index is.
+// 1 MB of edges, eventually consistent as every global index is. Its
+// errors name the relation, as EdgesFrom's do.
 func (m *ManyToMany[F, T, E]) EdgesTo(t T) *query.Query[E] {
 	e, _ := m.edgeOf(nil, &t, nil)
 	return m.sign(m.edges.Query(e).Index(m.spec.Index))
@@ -42,6 +45,7 @@ func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
 	if m.spec.CursorKey != nil {
 		q = q.SignCursors(m.spec.CursorKey)
 	}
+	querylink.Relate(q, m.describe())
 	return q
 }
 
