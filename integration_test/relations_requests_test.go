@@ -229,6 +229,7 @@ func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
 		t.Fatal(err)
 	}
 	ic := s.layout == relations.ItemCollection
+	detach := func() *relations.HasMany[P, C] { return f.onDelete(t, relations.Detach) }
 	type cost struct {
 		requests map[string]int
 		units    int
@@ -267,6 +268,11 @@ func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
 		// the counter's absence follows.
 		{"DeleteParent, Restrict, no children, no counter", func() error { return f.staff.DeleteParent(ctx, d4, nil) },
 			cost{map[string]int{"DeleteItem": 2, "GetItem": 1, "Query": 1}, 2}, false},
+		// Detach reads the counter, lists the children, unlinks them in
+		// one transaction with the counter's -2, and deletes the parent
+		// on condition that its counter is 0.
+		{"DeleteParent, Detach, 2 children", func() error { return detach().DeleteParent(ctx, d1, nil) },
+			cost{map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1, "DeleteItem": 1}, 7}, ic},
 	}
 	for _, tt := range tests {
 		if tt.skip {

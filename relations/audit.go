@@ -192,10 +192,17 @@ func (a *auditRun) pageSize(def int) int {
 	return def
 }
 
-// endPhase audits the counter of every item of table (every parent, or
-// every end of one side), a page of items at a time from cursor, checking
-// up to Concurrency items at once.
-func endPhase[X any](ctx context.Context, a *auditRun, phase int, cursor, side string, table *query.Table[X], end func(X) countedEnd) error {
+// endPhase is the phase that audits the counter of every item of table
+// (every parent, or every end of one side), a page of items at a time,
+// checking up to Concurrency items at once.
+func endPhase[X any](a *auditRun, side string, table *query.Table[X], end func(X) countedEnd) phaseFunc {
+	return func(ctx context.Context, phase int, cursor string) error {
+		return auditEnds(ctx, a, phase, cursor, side, table, end)
+	}
+}
+
+// auditEnds runs endPhase from cursor.
+func auditEnds[X any](ctx context.Context, a *auditRun, phase int, cursor, side string, table *query.Table[X], end func(X) countedEnd) error {
 	scan := table.Scan().Project(keyAttrs(table)...).PageSize(a.pageSize(100))
 	for {
 		p, err := scan.Page(ctx, cursor)
@@ -322,9 +329,44 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 	}}
 }
 
-// linkPhase scans the children or edges of table, a page at a time from
-// cursor, for those whose parent or end is missing on any of fars.
-func linkPhase[I any](ctx context.Context, a *auditRun, phase int, cursor string, table *query.Table[I], proj []string, fars ...farEnd[I]) error {
+// repairUnder is how an audit repairs a dangling child or edge under
+// policy: under [Cascade] with cascade, under [Detach] with detach; under
+// [Restrict] it only reports (nil).
+func repairUnder[I any](policy Policy, cascade, detach func(context.Context, I) error) func(context.Context, I) error {
+	switch policy {
+	case Cascade:
+		return cascade
+	case Detach:
+		return detach
+	}
+	return nil
+}
+
+// dangling is the report of item, of table, whose parent or end on far's
+// side, missing, does not exist, after far's repair when the audit
+// repairs dangling items.
+func dangling[I any](ctx context.Context, a *auditRun, far farEnd[I], table *query.Table[I], item I, missing string) (Dangling, error) {
+	d := Dangling{Side: far.side, Item: keyTextOf(table, item), Missing: missing}
+	if a.opts.RepairDangling && far.repair != nil {
+		if err := far.repair(ctx, item); err != nil {
+			return d, err
+		}
+		d.Repaired = true
+	}
+	return d, nil
+}
+
+// linkPhase is the phase that scans the children or edges of table (their
+// attributes proj), a page at a time, for those whose parent or end is
+// missing on any of fars.
+func linkPhase[I any](a *auditRun, table *query.Table[I], proj []string, fars ...farEnd[I]) phaseFunc {
+	return func(ctx context.Context, phase int, cursor string) error {
+		return auditLinks(ctx, a, phase, cursor, table, proj, fars)
+	}
+}
+
+// auditLinks runs linkPhase from cursor.
+func auditLinks[I any](ctx context.Context, a *auditRun, phase int, cursor string, table *query.Table[I], proj []string, fars []farEnd[I]) error {
 	scan := table.Scan().Project(proj...).PageSize(a.pageSize(1000))
 	for {
 		p, err := scan.Page(ctx, cursor)
@@ -341,12 +383,9 @@ func linkPhase[I any](ctx context.Context, a *auditRun, phase int, cursor string
 				if k == "" {
 					continue
 				}
-				d := Dangling{Side: far.side, Item: keyTextOf(table, p.Items[i]), Missing: k}
-				if a.opts.RepairDangling && far.repair != nil {
-					if err := far.repair(ctx, p.Items[i]); err != nil {
-						return err
-					}
-					d.Repaired = true
+				d, err := dangling(ctx, a, far, table, p.Items[i], k)
+				if err != nil {
+					return err
 				}
 				found = append(found, d)
 			}
@@ -362,8 +401,8 @@ func linkPhase[I any](ctx context.Context, a *auditRun, phase int, cursor string
 	}
 }
 
-// phaseFunc is one phase of an audit, run from cursor.
-type phaseFunc func(ctx context.Context, cursor string) error
+// phaseFunc is one phase of an audit, the phase-th, run from cursor.
+type phaseFunc func(ctx context.Context, phase int, cursor string) error
 
 // runAudit runs phases in order from the audit's resume token, reporting
 // progress at the end of each.
@@ -374,7 +413,7 @@ func runAudit(ctx context.Context, a *auditRun, phases ...phaseFunc) (*AuditRepo
 	}
 	a.rep.Resume = a.opts.Resume
 	for i := start; i < len(phases); i++ {
-		if err := phases[i](ctx, cursor); err != nil {
+		if err := phases[i](ctx, i, cursor); err != nil {
 			return a.finish(fmt.Errorf("relations: audit: %w", err))
 		}
 		cursor = ""
@@ -413,26 +452,15 @@ func (h *HasMany[P, C]) Audit(ctx context.Context, opts *AuditOptions) (_ *Audit
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
 	return runAudit(ctx, a,
-		func(ctx context.Context, cursor string) error {
-			return endPhase(ctx, a, 0, cursor, "parent", h.parents, h.end)
-		},
-		func(ctx context.Context, cursor string) error {
-			return linkPhase(ctx, a, 1, cursor, h.children, h.sweepAttrs(), h.danglingParents())
-		},
-	)
+		endPhase(a, "parent", h.parents, h.end),
+		linkPhase(a, h.children, h.sweepAttrs(), h.danglingParents()))
 }
 
 // danglingParents is the farEnd of the children's parents, repaired under
-// the relation's policy.
+// the relation's policy: a child deleted ([Cascade]) or unlinked
+// ([Detach]).
 func (h *HasMany[P, C]) danglingParents() farEnd[C] {
-	var repair func(context.Context, C) error
-	switch h.spec.OnDelete {
-	case Cascade:
-		repair = h.DeleteChild
-	case Detach:
-		repair = h.Unlink
-	}
-	return missingEnds("parent", h.parents, h.links, repair)
+	return missingEnds("parent", h.parents, h.links, repairUnder(h.spec.OnDelete, h.DeleteChild, h.Unlink))
 }
 
 // AuditParent audits one parent (only its key fields need be set), as
@@ -461,12 +489,9 @@ func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOp
 			if err = qerr; err != nil {
 				break
 			}
-			d := Dangling{Side: "parent", Item: keyTextOf(h.children, child), Missing: missing}
-			if a.opts.RepairDangling && far.repair != nil {
-				if err = far.repair(ctx, child); err != nil {
-					break
-				}
-				d.Repaired = true
+			var d Dangling
+			if d, err = dangling(ctx, a, far, h.children, child, missing); err != nil {
+				break
 			}
 			a.rep.Scanned++
 			a.rep.Dangling = append(a.rep.Dangling, d)
@@ -497,34 +522,24 @@ func (m *ManyToMany[F, T, E]) Audit(ctx context.Context, opts *AuditOptions) (_ 
 	defer end(op, &err, m, m.edges.TableName())
 	ctx = m.own(ctx)
 	a := newAudit("many to many "+m.describe(), opts)
-	unlink := func(ctx context.Context, e E) error {
-		f, err := endpointOf[F](&e, m.fromLinks)
-		if err != nil {
-			return err
-		}
-		t, err := endpointOf[T](&e, m.toLinks)
-		if err != nil {
-			return err
-		}
-		return m.Unlink(ctx, f, t)
-	}
-	repairIf := func(p Policy) func(context.Context, E) error {
-		if p == Restrict {
-			return nil
-		}
-		return unlink
-	}
 	return runAudit(ctx, a,
-		func(ctx context.Context, cursor string) error {
-			return endPhase(ctx, a, 0, cursor, "from", m.from, m.fromEnd)
-		},
-		func(ctx context.Context, cursor string) error {
-			return endPhase(ctx, a, 1, cursor, "to", m.to, m.toEnd)
-		},
-		func(ctx context.Context, cursor string) error {
-			return linkPhase(ctx, a, 2, cursor, m.edges, keyAttrs(m.edges),
-				missingEnds("from", m.from, m.fromLinks, repairIf(m.spec.OnDeleteFrom)),
-				missingEnds("to", m.to, m.toLinks, repairIf(m.spec.OnDeleteTo)))
-		},
-	)
+		endPhase(a, "from", m.from, m.fromEnd),
+		endPhase(a, "to", m.to, m.toEnd),
+		linkPhase(a, m.edges, keyAttrs(m.edges),
+			// An edge cannot outlive an end: Cascade and Detach delete it.
+			missingEnds("from", m.from, m.fromLinks, repairUnder(m.spec.OnDeleteFrom, m.unlinkEdge, m.unlinkEdge)),
+			missingEnds("to", m.to, m.toLinks, repairUnder(m.spec.OnDeleteTo, m.unlinkEdge, m.unlinkEdge))))
+}
+
+// unlinkEdge deletes edge e with [ManyToMany.Unlink] of its two ends.
+func (m *ManyToMany[F, T, E]) unlinkEdge(ctx context.Context, e E) error {
+	f, err := endpointOf[F](&e, m.fromLinks)
+	if err != nil {
+		return err
+	}
+	t, err := endpointOf[T](&e, m.toLinks)
+	if err != nil {
+		return err
+	}
+	return m.Unlink(ctx, f, t)
 }

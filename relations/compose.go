@@ -307,25 +307,34 @@ func (e *linkedMeanwhile) Unwrap() error { return ErrLinkedMeanwhile }
 func (h *HasMany[P, C]) stepID() stepID { return stepID{h.key(), "parent"} }
 
 // parentStep is what a one-to-many relation does when another relation's
-// verb deletes one of its parents: [Restrict] refuses while the parent's
-// counter counts a child; [Cascade] deletes its children and [Detach]
-// unlinks them, leaving the parent with its counter at 0 for that verb to
-// delete.
+// verb deletes one of its parents: see policyStep; [Cascade] deletes its
+// children and [Detach] unlinks them.
 func (h *HasMany[P, C]) parentStep() deleteStep {
+	return policyStep(h.stepID(), h.describe(), h.spec.OnDelete, h.parents, h.end, func(ctx context.Context, p P) error {
+		if h.spec.OnDelete == Cascade {
+			return h.cascade(h.own(ctx), p, nil, true)
+		}
+		return h.detach(h.own(ctx), p, nil, true)
+	})
+}
+
+// policyStep is the delete step, on items of table, of a relation whose
+// policy for them is policy, the same for both relation kinds: [Restrict]
+// refuses while x's counter (end(x)) counts a child or an edge; [Cascade]
+// and [Detach] apply, which leaves x with its counter at 0 for the verb
+// that runs the step to delete.
+func policyStep[X any](id stepID, relation string, policy Policy, table *query.Table[X], end func(X) countedEnd, apply func(context.Context, X) error) deleteStep {
 	return deleteStep{
-		id: h.stepID(), relation: h.describe(), check: h.spec.OnDelete == Restrict,
-		run: func(ctx context.Context, x any) error {
-			p, err := asItem[P](x)
+		id: id, relation: relation, check: policy == Restrict,
+		run: func(ctx context.Context, v any) error {
+			x, err := asItem[X](v)
 			if err != nil {
 				return err
 			}
-			switch h.spec.OnDelete {
-			case Restrict:
-				return checkCounted(ctx, h.parents, p, h.end(p))
-			case Cascade:
-				return h.cascade(h.own(ctx), p, nil, true)
+			if policy == Restrict {
+				return checkCounted(ctx, table, x, end(x))
 			}
-			return h.sweep(h.own(ctx), p, nil, h.detachAction, true)
+			return apply(ctx, x)
 		},
 	}
 }
@@ -335,35 +344,14 @@ func (h *HasMany[P, C]) parentStep() deleteStep {
 func (m *ManyToMany[F, T, E]) endStepID(side string) stepID { return stepID{m.ownKey(), side} }
 
 // endSteps are what a many-to-many relation does when another relation's
-// verb deletes one of its ends: [Restrict] refuses while the end's counter
-// counts an edge; [Cascade] and [Detach] delete its edges (never the other
-// ends), leaving the end with its counter at 0 for that verb to delete.
+// verb deletes one of its ends: see policyStep; [Cascade] and [Detach]
+// both delete its edges (never the other ends).
 func (m *ManyToMany[F, T, E]) endSteps() (from, to deleteStep) {
-	from = deleteStep{
-		id: m.endStepID("from"), relation: m.describe(), check: m.spec.OnDeleteFrom == Restrict,
-		run: func(ctx context.Context, x any) error {
-			f, err := asItem[F](x)
-			if err != nil {
-				return err
-			}
-			if m.spec.OnDeleteFrom == Restrict {
-				return checkCounted(ctx, m.from, f, m.fromEnd(f))
-			}
-			return m.deleteFrom(ctx, f, nil, true)
-		},
-	}
-	to = deleteStep{
-		id: m.endStepID("to"), relation: m.describe(), check: m.spec.OnDeleteTo == Restrict,
-		run: func(ctx context.Context, x any) error {
-			t, err := asItem[T](x)
-			if err != nil {
-				return err
-			}
-			if m.spec.OnDeleteTo == Restrict {
-				return checkCounted(ctx, m.to, t, m.toEnd(t))
-			}
-			return m.deleteTo(ctx, t, nil, true)
-		},
-	}
+	from = policyStep(m.endStepID("from"), m.describe(), m.spec.OnDeleteFrom, m.from, m.fromEnd, func(ctx context.Context, f F) error {
+		return m.deleteFrom(ctx, f, nil, true)
+	})
+	to = policyStep(m.endStepID("to"), m.describe(), m.spec.OnDeleteTo, m.to, m.toEnd, func(ctx context.Context, t T) error {
+		return m.deleteTo(ctx, t, nil, true)
+	})
 	return from, to
 }

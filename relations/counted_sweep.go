@@ -17,6 +17,7 @@ import (
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/unprocessed"
+	"github.com/dynamokit/dynamokit/query"
 )
 
 // The counted sweep: what a one-to-many cascade (hasmany_cascade.go) and
@@ -380,4 +381,107 @@ func sweepPages[T any](ctx context.Context, items iter.Seq2[T, error], version *
 		return nil
 	}
 	return page(ctx, batch)
+}
+
+// sweeper is one run of a sweep of a counted item x, as sweepDelete
+// drives it: the one-to-many cascade (cascadeRun) and detach (detachRun),
+// and the many-to-many cascade and detach (edgeSweep).
+type sweeper interface {
+	// begin takes x as first read: the run keeps x's counter when x
+	// exists, and settles what an earlier run left on it.
+	begin(ctx context.Context, st cascadeState) error
+	// pass reads x's children or edges and writes them, page by page.
+	pass(ctx context.Context) error
+	// counts reports whether x exists with a counter the run keeps.
+	counts() bool
+	// zeroed reports, for a sweep that leaves x (keep), that x's counter
+	// is known to be 0 after pass number pass without reading it again.
+	zeroed(pass int) bool
+}
+
+// sweepTarget is the counted item x a sweep deletes, and how.
+type sweepTarget[X any] struct {
+	table   *query.Table[X]
+	x       X
+	end     countedEnd
+	items   string // what x counts, for messages: "children", "edges"
+	missing error  // what a recount of a missing x returns
+	log     *sweepLog
+	marks   bool // the run marks x (log.token): another run's mark took over
+	// recountEach counts x's items again whenever its counter is above 0
+	// after a pass: a lost answer may have left it high (an item
+	// collection's cascade, which keeps no page record).
+	recountEach bool
+	// keep leaves x with its counter at 0 instead of deleting it: the
+	// step of the relation when another relation's verb deletes x, which
+	// then deletes x on condition that the counter is still 0
+	// (compose.go).
+	keep bool
+}
+
+// sweepDelete deletes x with the sweep r, the one driver of every
+// cascade and detach. It reads x (a GetItem) and lets r take it; counts
+// x's items first when x has no counter or one below 0 (drifted), so that
+// the run's subtractions end at 0; then runs passes of r until x's
+// counter is 0, deleting x on condition that it still is (a DeleteItem),
+// or with keep reading it (a GetItem). A counter above 0 after a pass
+// counts items the index did not list yet or that were linked before the
+// mark: the next pass finds them; one below 0 counted fewer items than
+// the passes took (written around the relation), and is counted again.
+// It gives up after maxSweeps passes.
+func sweepDelete[X any](ctx context.Context, t sweepTarget[X], r sweeper) error {
+	st, err := t.log.read(ctx)
+	if err != nil {
+		return err
+	}
+	if err := r.begin(ctx, st); err != nil {
+		return err
+	}
+	recount := func() error {
+		_, err := recountEnd(ctx, t.table, t.x, t.end, t.missing)
+		if errors.Is(err, t.missing) {
+			return nil // deleted meanwhile
+		}
+		return err
+	}
+	if st.exists && (!st.has || st.n < 0) {
+		if err := recount(); err != nil {
+			return err
+		}
+	}
+	for pass := range maxSweeps {
+		if err := r.pass(ctx); err != nil {
+			return err
+		}
+		if !r.counts() {
+			return nil // no item left to delete
+		}
+		if t.keep && r.zeroed(pass) {
+			return nil
+		}
+		if !t.keep {
+			failed, err := deleteCountedIf(ctx, t.table, t.x, query.Path(t.end.counter).Equal(query.Value(0)))
+			if !failed {
+				return err
+			}
+		}
+		if st, err = t.log.read(ctx); err != nil {
+			return err
+		}
+		switch {
+		case !st.exists:
+			return nil // deleted meanwhile
+		case t.marks && st.mark != "" && st.mark != t.log.token:
+			return errTakenOver // marked by a run started since
+		case t.keep && st.has && st.n == 0 && st.pending == nil:
+			// The caller deletes x on condition that its counter is
+			// still 0 (ErrLinkedMeanwhile otherwise).
+			return nil
+		case st.has && st.n < 0, t.recountEach:
+			if err := recount(); err != nil {
+				return err
+			}
+		}
+	}
+	return fmt.Errorf("%s remain after %d passes: the counter %s says %d (the index may lag, or %s keep being linked; a counter left too high by deletes that ran at once is repaired by %s)", t.items, maxSweeps, t.end.counter, st.n, t.items, t.end.repair)
 }

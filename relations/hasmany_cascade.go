@@ -106,18 +106,17 @@ type cascadeRun[P, C any] struct {
 	p        DeleteProgress
 }
 
-// cascade deletes every child of parent, then parent, as described above.
-// With keep, it leaves parent, marked, with its counter at 0: the delete
-// step of the relation when another relation's verb deletes parent
-// (compose.go), which deletes it itself.
+// cascade deletes every child of parent, then parent, as described above,
+// driven as every sweep is (sweepDelete). With keep, it leaves parent,
+// marked, with its counter at 0: the delete step of the relation when
+// another relation's verb deletes parent (compose.go), which deletes it
+// itself.
 func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions, keep bool) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "cascade", h.children.TableName())
 	defer op.End(&err)
 	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
-	for _, n := range []string{cascadeMark(h.spec.Counter), cascadePending(h.spec.Counter)} {
-		if pm.Attribute(n) != nil {
-			return fmt.Errorf("relations: %s: the cascade's attribute %s is an attribute of %s: name another counter in Spec.Counter", h.describe(), n, pm.Type)
-		}
+	if err := sweepAttrsFree(pm, h.spec.Counter, h.describe()); err != nil {
+		return err
 	}
 	key, err := pm.KeyOf(&parent)
 	if err != nil {
@@ -137,90 +136,36 @@ func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptio
 			return err
 		}
 	}
+	t := h.deleteTarget(parent, key, keep)
+	t.marks = true
+	// In an item collection a lost answer may leave the counter high: the
+	// children are counted exactly there (strongly consistent).
+	t.recountEach = h.spec.Layout == ItemCollection
 	r := &cascadeRun[P, C]{
 		h: h, parent: parent, key: key, linked: linked, links: links,
-		log:    newSweepLog(h.parents.Client(), h.parents.TableName(), pm, key, h.spec.Counter),
-		verify: h.spec.Layout != ItemCollection,
+		log: t.log, verify: h.spec.Layout != ItemCollection, progress: opts.progress(),
 	}
-	if opts != nil {
-		r.progress = opts.Progress
-	}
-	st, err := r.read(ctx)
-	if err != nil {
-		return err
-	}
-	r.start = st
-	r.counting = st.exists
-	if st.exists && (st.mark != "" || st.pending != nil) {
-		// An earlier run was interrupted (or runs still): take over, and
-		// settle its pending page before any recount.
-		if err := r.takeOver(ctx, st); err != nil {
-			return err
-		}
-	}
-	if st.exists && (!st.has || st.n < 0) {
-		// Count first, so that the subtractions end at 0 (a negative
-		// counter has drifted: see [ErrCounterDrift]).
-		if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
-			return err
-		}
-	}
-	for range maxSweeps {
-		if err := r.pass(ctx); err != nil {
-			return err
-		}
-		if !r.counting {
-			return nil // no parent left to delete
-		}
-		failed, err := r.finish(ctx, keep)
-		if !failed {
-			return err
-		}
-		// Children remain by the counter: linked before the mark and not
-		// yet listed by the child index, or linked meanwhile.
-		st, err := r.read(ctx)
-		switch {
-		case err != nil:
-			return err
-		case !st.exists:
-			return nil // deleted meanwhile
-		case st.mark != "" && st.mark != r.log.token:
-			return errTakenOver // marked by a run started since
-		case st.has && st.n < 0, !r.verify:
-			// A negative counter counted fewer children than a pass
-			// deleted (written around the relation); in an item
-			// collection, a lost answer may have left it high. Either way
-			// the children are counted exactly there (strongly
-			// consistent in an item collection).
-			if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
-				return err
-			}
-		}
-	}
-	st, err = r.read(ctx)
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("children remain after %d passes: the counter %s says %d (the child index may lag, or children keep being linked; a counter left too high by cascades that ran at once is repaired by HasMany.Recount)", maxSweeps, h.spec.Counter, st.n)
+	return sweepDelete(ctx, t, r)
 }
 
-// finish deletes the parent on condition that its counter is 0, or, with
-// keep, reads whether it is 0 (with no page pending); failed reports that
-// it is not.
-func (r *cascadeRun[P, C]) finish(ctx context.Context, keep bool) (failed bool, err error) {
-	if !keep {
-		return r.h.deleteIf(ctx, r.parent, r.h.noChildren())
+// begin takes the parent as first read: an earlier run interrupted (or
+// still running) is taken over, and its pending page settled before any
+// recount.
+func (r *cascadeRun[P, C]) begin(ctx context.Context, st cascadeState) error {
+	r.start, r.counting = st, st.exists
+	if st.exists && (st.mark != "" || st.pending != nil) {
+		return r.takeOver(ctx, st)
 	}
-	if r.p == (DeleteProgress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil {
-		// A parent with no children, found so: a child linked since
-		// fails the caller's conditional delete (ErrLinkedMeanwhile).
-		return false, nil
-	}
-	st, err := r.read(ctx)
-	if err != nil || !st.exists {
-		return false, err
-	}
-	return !st.has || st.n != 0 || st.pending != nil, nil
+	return nil
+}
+
+func (r *cascadeRun[P, C]) counts() bool { return r.counting }
+
+// zeroed: a parent found with no children and no earlier run's log, with
+// nothing done since, has its counter at 0; a child linked since fails
+// the caller's conditional delete (ErrLinkedMeanwhile).
+func (r *cascadeRun[P, C]) zeroed(int) bool {
+	return r.p == (DeleteProgress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil
 }
 
 // pass reads the parent's children and deletes them page by page.
@@ -418,10 +363,6 @@ func (r *cascadeRun[P, C]) readChildren(ctx context.Context, keys []mapping.Item
 	}
 	return readKeys(ctx, r.h.children.Client(), r.h.children.TableName(), mapping.Must(r.h.children.Model()), keys, names)
 }
-
-// read reads the parent's counter, mark and pending page, strongly
-// consistent.
-func (r *cascadeRun[P, C]) read(ctx context.Context) (cascadeState, error) { return r.log.read(ctx) }
 
 // mark marks the parent with the run's token (one UpdateItem): from
 // then on no child may be linked to it or deleted by another writer, and

@@ -21,12 +21,6 @@ import (
 // A parent item without the attribute was written before the relation
 // counted, or through a client without the relation: see [counted].
 
-// readCounter reads parent's counter with one strongly consistent GetItem
-// that projects only the counter and the parent's identity.
-func (h *HasMany[P, C]) readCounter(ctx context.Context, parent P) (counted, error) {
-	return readCount(ctx, h.parents, parent, h.spec.Counter)
-}
-
 // end is parent as the counted-endpoint core sees it: its children are
 // counted and found through the child index.
 func (h *HasMany[P, C]) end(parent P) countedEnd {

@@ -166,7 +166,7 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 		case Cascade:
 			err = h.cascade(ctx, parent, opts, false)
 		case Detach:
-			err = h.sweep(ctx, parent, opts, h.detachAction, false)
+			err = h.detach(ctx, parent, opts, false)
 		}
 	}
 	var hc *RestrictError
@@ -177,19 +177,6 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 		return fmt.Errorf("relations: delete parent (%v): %w", h.spec.OnDelete, err)
 	}
 	return nil
-}
-
-// noChildren is the condition that a parent's counter says it has no
-// children.
-func (h *HasMany[P, C]) noChildren() query.Cond {
-	return query.Path(h.spec.Counter).Equal(query.Value(0))
-}
-
-// deleteIf deletes parent on condition cond, and reports whether the
-// condition failed on an existing parent (false, nil: deleted, or there
-// was no parent to delete).
-func (h *HasMany[P, C]) deleteIf(ctx context.Context, parent P, cond query.Cond) (bool, error) {
-	return deleteCountedIf(ctx, h.parents, parent, cond)
 }
 
 // restrict is the [Restrict] delete of parent, by the counted-endpoint
@@ -208,129 +195,138 @@ func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
 	return h.children.Consistent().Query(c)
 }
 
-// childFunc is the action that deletes or unlinks one child, read as a
-// child of the parent being deleted, on condition linked: that it still
-// points at that parent.
-type childFunc[C any] func(child C, linked query.Cond) dynamokit.TxAction
+// progress is the callback of opts (nil: none).
+func (o *DeleteOptions) progress() func(DeleteProgress) {
+	if o == nil {
+		return nil
+	}
+	return o.Progress
+}
 
-// sweep applies write to every child of parent in transactions that keep
-// the parent's counter, and deletes the parent once its counter is 0: the
-// [Detach] policy ([Cascade] is h.cascade). With keep, it leaves the
-// parent with its counter at 0, as h.cascade does.
-func (h *HasMany[P, C]) sweep(ctx context.Context, parent P, opts *DeleteOptions, write childFunc[C], keep bool) (err error) {
+// deleteTarget is parent as the sweeps of its children delete it
+// (sweepDelete); with keep, it is left with its counter at 0.
+func (h *HasMany[P, C]) deleteTarget(parent P, key mapping.Item, keep bool) sweepTarget[P] {
+	return sweepTarget[P]{
+		table: h.parents, x: parent, end: h.end(parent), items: "children", missing: ErrParentNotFound,
+		log:  newSweepLog(h.parents.Client(), h.parents.TableName(), mapping.Must(h.parents.Model()), key, h.spec.Counter),
+		keep: keep,
+	}
+}
+
+// The one-to-many detach ([Detach] in [HasMany.DeleteParent]) is driven
+// as every sweep is (sweepDelete), but its pages are transactions: each
+// removes the links of up to 99 children, on condition that each still
+// points at the parent, and takes their number from the parent's
+// counter. It keeps no log on the parent. The counted sweep's log
+// (counted_sweep.go) tells the items a stopped run wrote by their being
+// gone, which an unlink does not make them: a child the run unlinked and
+// one another writer moved or unlinked meanwhile (which took its own -1
+// from the counter, and stays allowed during a delete) look the same, so
+// a settle would subtract the second twice. In a transaction the counter
+// moves with the links, and an interruption leaves it exact, at 2 write
+// units a child instead of the sweep's 1.
+
+// detachRun is one call of a one-to-many detach.
+type detachRun[P, C any] struct {
+	h        *HasMany[P, C]
+	parent   P
+	linked   query.Cond // a child still points at the parent
+	counting bool       // the parent exists with a counter, which the run keeps
+	progress func(DeleteProgress)
+	p        DeleteProgress
+}
+
+// detach unlinks every child of parent in transactions that keep the
+// parent's counter, and deletes the parent once its counter is 0: the
+// [Detach] policy. With keep, it leaves the parent with its counter at 0,
+// as h.cascade does.
+func (h *HasMany[P, C]) detach(ctx context.Context, parent P, opts *DeleteOptions, keep bool) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "detach", h.children.TableName())
 	defer op.End(&err)
+	key, err := mapping.Must(h.parents.Model()).KeyOf(&parent)
+	if err != nil {
+		return err
+	}
 	linked, err := h.linkedTo(parent)
 	if err != nil {
 		return err
 	}
-	var progress func(DeleteProgress)
-	if opts != nil {
-		progress = opts.Progress
-	}
-	c, err := h.readCounter(ctx, parent)
-	if err != nil {
-		return err
-	}
-	counting := c.exists // a missing parent has no counter to keep
-	if c.exists && (!c.has || c.n < 0) {
-		// Count first, so that the decrements below end at 0 (a negative
-		// counter has drifted: see [ErrCounterDrift]).
-		if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
-			return err
-		}
-	}
-	var p DeleteProgress
-	// flush writes batch, retrying without the children whose condition
-	// failed (moved away meanwhile).
-	flush := func(batch []C) error {
-		for len(batch) > 0 {
-			actions := make([]dynamokit.TxAction, 0, len(batch)+1)
-			for _, c := range batch {
-				actions = append(actions, write(c, linked))
-			}
-			if counting {
-				actions = append(actions, h.parents.TxAdd(parent, h.spec.Counter, -int64(len(batch))))
-			}
-			err := h.children.Client().WriteTx(ctx, nil, actions...)
-			var te *dynamokit.TxError
-			if err == nil {
-				p.Done += len(batch)
-				break
-			}
-			if !errors.As(err, &te) || len(te.Reasons) != len(actions) {
-				return err
-			}
-			if counting && te.Reasons[len(batch)].Failed() {
-				// The parent was deleted meanwhile: its children are
-				// written without a counter from now on.
-				counting = false
-				continue
-			}
-			kept := batch[:0]
-			for i, c := range batch {
-				if te.Reasons[i].Failed() {
-					p.Skipped++
-				} else {
-					kept = append(kept, c)
-				}
-			}
-			if len(kept) == len(batch) {
-				return err // cancelled for another reason, such as a conflict
-			}
-			batch = kept
-		}
-		if progress != nil {
-			progress(p)
-		}
-		return nil
-	}
-	pass := func() error {
-		batch := make([]C, 0, chunk)
-		for c, err := range h.strongQuery(parent).Project(h.sweepAttrs()...).All(ctx) {
-			if err != nil {
-				return err
-			}
-			setZero(&c, mapping.Must(h.children.Model()).Version)
-			if batch = append(batch, c); len(batch) == chunk {
-				if err := flush(batch); err != nil {
-					return err
-				}
-				batch = batch[:0]
-			}
-		}
-		return flush(batch)
-	}
-	for range maxSweeps {
-		if err := pass(); err != nil {
-			return err
-		}
-		if !counting {
-			return nil // no parent left to delete
-		}
-		var failed bool
-		if keep {
-			c, err := h.readCounter(ctx, parent)
-			if err != nil || !c.exists || (c.has && c.n == 0) {
-				return err
-			}
-			failed = true
-		} else if failed, err = h.deleteIf(ctx, parent, h.noChildren()); !failed {
-			return err
-		}
-		// A counter below 0 after a pass counted more children than the
-		// counter did: written around the relation. Count them again.
-		c, err := h.readCounter(ctx, parent)
+	r := &detachRun[P, C]{h: h, parent: parent, linked: linked, progress: opts.progress()}
+	return sweepDelete(ctx, h.deleteTarget(parent, key, keep), r)
+}
+
+func (r *detachRun[P, C]) begin(_ context.Context, st cascadeState) error {
+	r.counting = st.exists // a missing parent has no counter to keep
+	return nil
+}
+
+func (r *detachRun[P, C]) counts() bool    { return r.counting }
+func (r *detachRun[P, C]) zeroed(int) bool { return false }
+
+// pass reads the parent's children and unlinks them chunk by chunk.
+func (r *detachRun[P, C]) pass(ctx context.Context) error {
+	h := r.h
+	batch := make([]C, 0, chunk)
+	for c, err := range h.strongQuery(r.parent).Project(h.sweepAttrs()...).All(ctx) {
 		if err != nil {
 			return err
 		}
-		if c.has && c.n < 0 {
-			if _, err := h.Recount(ctx, parent); err != nil && !errors.Is(err, ErrParentNotFound) {
+		setZero(&c, mapping.Must(h.children.Model()).Version)
+		if batch = append(batch, c); len(batch) == chunk {
+			if err := r.flush(ctx, batch); err != nil {
 				return err
 			}
+			batch = batch[:0]
 		}
 	}
-	return fmt.Errorf("children remain after %d passes (the child index may lag, or children keep being linked)", maxSweeps)
+	return r.flush(ctx, batch)
+}
+
+// flush unlinks batch in one transaction with the parent's counter,
+// retrying without the children whose condition failed (moved away
+// meanwhile).
+func (r *detachRun[P, C]) flush(ctx context.Context, batch []C) error {
+	h := r.h
+	for len(batch) > 0 {
+		actions := make([]dynamokit.TxAction, 0, len(batch)+1)
+		for _, c := range batch {
+			actions = append(actions, h.unlink(c).If(r.linked))
+		}
+		if r.counting {
+			actions = append(actions, h.parents.TxAdd(r.parent, h.spec.Counter, -int64(len(batch))))
+		}
+		err := h.children.Client().WriteTx(ctx, nil, actions...)
+		var te *dynamokit.TxError
+		if err == nil {
+			r.p.Done += len(batch)
+			break
+		}
+		if !errors.As(err, &te) || len(te.Reasons) != len(actions) {
+			return err
+		}
+		if r.counting && te.Reasons[len(batch)].Failed() {
+			// The parent was deleted meanwhile: its children are
+			// written without a counter from now on.
+			r.counting = false
+			continue
+		}
+		kept := batch[:0]
+		for i, c := range batch {
+			if te.Reasons[i].Failed() {
+				r.p.Skipped++
+			} else {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) == len(batch) {
+			return err // cancelled for another reason, such as a conflict
+		}
+		batch = kept
+	}
+	if r.progress != nil {
+		r.progress(r.p)
+	}
+	return nil
 }
 
 // sweepAttrs are the attributes a sweep reads of each child: what its key
@@ -347,11 +343,6 @@ func (h *HasMany[P, C]) sweepAttrs() []string {
 		}
 	}
 	return names
-}
-
-// detachAction is the removal of child's link on the same condition.
-func (h *HasMany[P, C]) detachAction(child C, linked query.Cond) dynamokit.TxAction {
-	return h.unlink(child).If(linked)
 }
 
 // unlink is the update that removes child's link attributes (and, through

@@ -147,11 +147,6 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 	return nil
 }
 
-// zeroEdges is the condition that an endpoint's counter is 0.
-func zeroEdges(counter string) query.Cond {
-	return query.Path(counter).Equal(query.Value(0))
-}
-
 // The many-to-many cascade is the counted sweep (counted_sweep.go) of the
 // end being deleted, x, with one addition: each edge it deletes takes 1
 // from its far end's counter. Per page of up to cascadePage edges:
@@ -211,13 +206,14 @@ type edgeSweep[X, Y, F, T, E any] struct {
 	marked   bool // x holds this run's mark
 	progress func(DeleteProgress)
 	p        DeleteProgress
-	taken    int // what the run subtracted from x's counter
+	taken    int          // what the run subtracted from x's counter
+	start    cascadeState // x as the run first read it
 }
 
 // cascadeEndpoint deletes x's edges with the counted sweep above, each
 // far end's counter taking what the page deleted of its edges, then
 // deletes x on condition that its counter is 0 (with keep, leaves x with
-// its counter at 0).
+// its counter at 0), driven as every sweep is (sweepDelete).
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "cascade", m.edges.TableName())
 	defer op.End(&err)
@@ -228,83 +224,42 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 	}
 	s := &edgeSweep[X, Y, F, T, E]{
 		m: m, self: self, other: other, x: x, q: q,
-		log: newSweepLog(self.table.Client(), self.table.TableName(), xm, key, m.spec.Counter),
+		log:      newSweepLog(self.table.Client(), self.table.TableName(), xm, key, m.spec.Counter),
+		progress: opts.progress(),
 	}
-	if opts != nil {
-		s.progress = opts.Progress
+	return sweepDelete(ctx, sweepTarget[X]{
+		table: self.table, x: x, end: end, items: "edges", missing: ErrEndpointNotFound,
+		log: s.log, marks: true, keep: self.keep,
+	}, s)
+}
+
+// begin takes x as first read: an earlier run interrupted (or still
+// running) is taken over, and its pending page settled before anything
+// else.
+func (s *edgeSweep[X, Y, F, T, E]) begin(ctx context.Context, st cascadeState) error {
+	s.start, s.counting = st, st.exists
+	if !st.exists || (st.mark == "" && st.pending == nil) {
+		return nil
 	}
-	st, err := s.log.read(ctx)
-	if err != nil {
+	if err := s.mark(ctx); err != nil {
 		return err
 	}
-	s.counting = st.exists
-	if st.exists && (st.mark != "" || st.pending != nil) {
-		// An earlier run was interrupted (or runs still): take over, and
-		// settle its pending page before anything else.
-		if err := s.mark(ctx); err != nil {
-			return err
-		}
-		if st.pending != nil && s.counting {
-			if err := s.settle(ctx, *st.pending); err != nil {
-				return err
-			}
-		}
+	if st.pending != nil && s.counting {
+		return s.settle(ctx, *st.pending)
 	}
-	if st.exists && (!st.has || st.n < 0) {
-		// No counter (an end never linked, or written around the
-		// relation), or one that drifted below 0 (edges deleted around
-		// it): count first, so that the subtractions end at 0.
-		if _, err := recountEnd(ctx, self.table, x, end, ErrEndpointNotFound); err != nil && !errors.Is(err, ErrEndpointNotFound) {
-			return err
-		}
-	}
-	// clean: x was found with a counter and no earlier run's log, so what
-	// the passes subtract can be compared with the counter read.
+	return nil
+}
+
+func (s *edgeSweep[X, Y, F, T, E]) counts() bool { return s.counting }
+
+// zeroed: x was found with a counter and no earlier run's log, and the
+// first pass subtracted all of it: the counter is 0, unless an edge was
+// linked before the mark, which the caller's conditional delete of x
+// sees (ErrLinkedMeanwhile).
+func (s *edgeSweep[X, Y, F, T, E]) zeroed(pass int) bool {
+	st := s.start
 	clean := st.exists && st.has && st.n >= 0 && st.mark == "" && st.pending == nil
-	for pass := 0; pass < maxSweeps; pass++ {
-		if err := s.pass(ctx); err != nil {
-			return err
-		}
-		if !s.counting {
-			return nil // no end to delete
-		}
-		if self.keep && clean && pass == 0 && int64(s.taken) == st.n {
-			// The counter read is now 0, unless an edge was linked before
-			// the mark, which the caller's conditional delete of x sees
-			// (ErrLinkedMeanwhile): no need to read it again.
-			return nil
-		}
-		if !self.keep {
-			failed, err := deleteCountedIf(ctx, self.table, x, zeroEdges(m.spec.Counter))
-			if !failed {
-				return err
-			}
-		}
-		after, err := s.log.read(ctx)
-		switch {
-		case err != nil:
-			return err
-		case !after.exists:
-			return nil // deleted meanwhile
-		case after.mark != "" && after.mark != s.log.token:
-			return errTakenOver
-		case after.has && after.n == 0 && after.pending == nil:
-			if self.keep {
-				// The caller deletes x on condition that its counter is
-				// still 0 (ErrLinkedMeanwhile otherwise).
-				return nil
-			}
-		case after.has && after.n < 0:
-			// Fewer edges counted than a pass deleted (written around
-			// the relation): count what is left.
-			if _, err := recountEnd(ctx, self.table, x, end, ErrEndpointNotFound); err != nil && !errors.Is(err, ErrEndpointNotFound) {
-				return err
-			}
-		}
-		// Edges remain by the counter: not yet listed by the reverse
-		// index, or linked before the mark.
-	}
-	return fmt.Errorf("edges remain after %d passes (the reverse index may lag, or edges keep being linked)", maxSweeps)
+	return clean && pass == 0 && int64(s.taken) == st.n
 }
 
 // mark marks x for this run (once).
