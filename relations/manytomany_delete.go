@@ -261,6 +261,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 	// clean: x was found with a counter and no earlier run's log, so what
 	// the passes subtract can be compared with the counter read.
 	clean := st.exists && st.has && st.n >= 0 && st.mark == "" && st.pending == nil
+	left := st.n // the counter as the last pass left it
 	for pass := 0; pass < maxSweeps; pass++ {
 		if err := s.pass(ctx); err != nil {
 			return err
@@ -281,6 +282,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 			}
 		}
 		after, err := s.log.read(ctx)
+		left = after.n
 		switch {
 		case err != nil:
 			return err
@@ -304,7 +306,15 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		// Edges remain by the counter: not yet listed by the reverse
 		// index, or linked before the mark.
 	}
-	return fmt.Errorf("edges remain after %d passes (the reverse index may lag, or edges keep being linked)", maxSweeps)
+	why := "edges keep being linked"
+	if self.side == "to" {
+		why = "the reverse index may lag, or " + why
+	}
+	// Two cascades of x at once can leave its counter too high for good:
+	// the later one settles the earlier one's page before the earlier
+	// one's deletes land, and the earlier one stops (errTakenOver)
+	// without subtracting them.
+	return fmt.Errorf("edges remain after %d passes: the counter %s says %d (%s; a counter left too high by cascades of this end that ran at once is repaired by %s)", maxSweeps, m.spec.Counter, left, why, end.repair)
 }
 
 // mark marks x for this run (once).
