@@ -909,3 +909,110 @@ func testAttackSameEndTwice[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		t.Errorf("after the repair: %s", bad)
 	}
 }
+
+// atCounterStep matches the requests of one step of a many-to-many
+// cascade whose edge counter is counter.
+func atCounterStep(counter string, step edgeStep) func(string, []byte) bool {
+	return func(op string, body []byte) bool {
+		return atkStepOf(op, bytes.ReplaceAll(body, []byte(counter), []byte("edge_count"))) == step
+	}
+}
+
+// TestAttackComposeEdgeCancel deletes book k-1 (as in
+// TestAttackComposeEdgeFaults) through the branch's cascade and through
+// DeleteChild, cancelling the context when the book's many-to-many
+// cascade sends each of its steps (nested in the one-to-many delete): the
+// delete fails with context.Canceled or completes, and run again it
+// completes with every counter exact.
+func TestAttackComposeEdgeCancel(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"DeleteParent(b-1)", "DeleteChild(k-1)"} {
+		for _, step := range []edgeStep{stepMark, stepRecord, stepFar, stepSubtract} {
+			t.Run(fmt.Sprintf("%s %s", path, step), func(t *testing.T) {
+				t.Parallel()
+				h := &atkFault{}
+				f := newLibraryFix(t, relations.Cascade, relations.Cascade, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+					h.next = o.HTTPClient
+					o.HTTPClient = h
+				}))
+				run := func(ctx context.Context) error {
+					if path == "DeleteChild(k-1)" {
+						return f.holds.DeleteChild(ctx, ComposeBook{BookID: "k-1", BranchID: "b-1"})
+					}
+					return f.holds.DeleteParent(ctx, ComposeBranch{"b-1"}, nil)
+				}
+				want := atkLibraryK1
+				if path == "DeleteParent(b-1)" {
+					want = libraryBranch
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				h.set(atCounterStep("author_count", step), 1, "cancel", cancel, nil)
+				err := run(ctx)
+				fired := h.fired()
+				h.set(nil, 0, "", nil, nil)
+				if !fired {
+					t.Fatalf("the cancel at %s was never met", step)
+				}
+				if err != nil && !errors.Is(err, context.Canceled) {
+					t.Errorf("%s cancelled at %s = %v, want an error matching context.Canceled", path, step, err)
+				}
+				t.Logf("cancelled at %s: %v; %s", step, err, f.state(t))
+				if err != nil {
+					err = run(t.Context())
+					if path == "DeleteChild(k-1)" && errors.Is(err, relations.ErrChildNotFound) {
+						err = nil // deleted by the cancelled run
+					}
+				}
+				if err != nil {
+					t.Fatalf("%s run again = %v", path, err)
+				}
+				if got := f.state(t); got != want {
+					t.Errorf("after %s cancelled at %s and run again:\n got %s\nwant %s", path, step, got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestAttackUniqueErrors: a one-to-many verb refused by a unique
+// attribute scoped by the link returns an error that errors.As finds as
+// a *dynamokit.Error naming the relation and as a
+// *relations.NotUniqueError, and that errors.Is matches to ErrNotUnique.
+func TestAttackUniqueErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, must[aClub](t), must[aMember](t))
+	ctx := t.Context()
+	clubs := mustTable[aClub](t, e.db)
+	members := mustTable[aMember](t, e.db)
+	rel, err := relations.Declare(clubs, members, relations.Spec{Layout: relations.MultiTable, Index: "club-index", OnDelete: relations.Detach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"c1", "c2"} {
+		if err := clubs.Create(ctx, &aClub{ID: c}); err != nil {
+			t.Fatal(err)
+		}
+		if err := rel.Link(ctx, &aMember{ID: "m-" + c, Nick: "n"}, aClub{ID: c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for what, err := range map[string]error{
+		"Link of a second n to c1": rel.Link(ctx, &aMember{ID: "m-x", Nick: "n"}, aClub{ID: "c1"}),
+		"Relink of m-c2's n to c1": rel.Relink(ctx, aMember{ID: "m-c2", Nick: "n", ClubID: "c2"}, aClub{ID: "c1"}),
+	} {
+		var de *dynamokit.Error
+		var nu *relations.NotUniqueError
+		switch {
+		case !errors.Is(err, relations.ErrNotUnique):
+			t.Errorf("%s = %v, want ErrNotUnique", what, err)
+		case !errors.As(err, &nu):
+			t.Errorf("%s = %v, want a *relations.NotUniqueError", what, err)
+		case !errors.As(err, &de) || !strings.Contains(de.Relation, "has many"):
+			t.Errorf("%s = %v, want a *dynamokit.Error naming the relation", what, err)
+		}
+	}
+	if n, err := rel.CountChildren(ctx, aClub{ID: "c1"}); err != nil || n != 1 {
+		t.Errorf("CountChildren(c1) after the refusals = %d, %v; want 1", n, err)
+	}
+}
