@@ -193,6 +193,14 @@ func zeroEdges(counter string) query.Cond {
 // farTook another page overwrote between a lost 5 and its settle: both
 // need a stopped run and another cascade on the same edge or far end at
 // once, and leave a counter too low by what they overlap.
+//
+// Two cascades of x at once: the later one takes over (marks x, settles
+// the earlier one's page) and the earlier one stops at its next write to
+// x (errTakenOver). Its deletes that land after the settle read the page
+// are taken from their far ends but from x by nobody: x's counter is left
+// too high. A From end's edges are listed strongly consistent, so a pass
+// that lists none while the counter counts some recounts; a To end's
+// cascade reports the edges remaining, naming RecountTo.
 
 // farTook names the attribute of an end that holds the id of the last
 // cascade page that took edges from its counter as a far end.
@@ -212,6 +220,7 @@ type edgeSweep[X, Y, F, T, E any] struct {
 	progress func(DeleteProgress)
 	p        DeleteProgress
 	taken    int // what the run subtracted from x's counter
+	listed   int // the edges the current pass listed
 }
 
 // cascadeEndpoint deletes x's edges with the counted sweep above, each
@@ -263,6 +272,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 	clean := st.exists && st.has && st.n >= 0 && st.mark == "" && st.pending == nil
 	left := st.n // the counter as the last pass left it
 	for pass := 0; pass < maxSweeps; pass++ {
+		s.listed = 0
 		if err := s.pass(ctx); err != nil {
 			return err
 		}
@@ -296,9 +306,12 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 				// still 0 (ErrLinkedMeanwhile otherwise).
 				return nil
 			}
-		case after.has && after.n < 0:
+		case after.has && after.n < 0,
+			after.has && after.n > 0 && after.pending == nil && s.listed == 0 && self.side == "from":
 			// Fewer edges counted than a pass deleted (written around
-			// the relation): count what is left.
+			// the relation), or, on a From end, whose edges a pass lists
+			// strongly consistent, more counted than it listed (left by
+			// two cascades of x at once, see below): count what is left.
 			if _, err := recountEnd(ctx, self.table, x, end, ErrEndpointNotFound); err != nil && !errors.Is(err, ErrEndpointNotFound) {
 				return err
 			}
@@ -313,7 +326,9 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 	// Two cascades of x at once can leave its counter too high for good:
 	// the later one settles the earlier one's page before the earlier
 	// one's deletes land, and the earlier one stops (errTakenOver)
-	// without subtracting them.
+	// without subtracting them. A From end is recounted above; a To end's
+	// edges are listed by the reverse index, which may lag, so a recount
+	// could miss an edge and leave it dangling: the caller repairs it.
 	return fmt.Errorf("edges remain after %d passes: the counter %s says %d (%s; a counter left too high by cascades of this end that ran at once is repaired by %s)", maxSweeps, m.spec.Counter, left, why, end.repair)
 }
 
@@ -356,6 +371,7 @@ func (s *edgeSweep[X, Y, F, T, E]) keys(edges []E) (keys, far []mapping.Item, er
 // page deletes the edges of batch that still exist, takes them from their
 // far ends' counters and from x's.
 func (s *edgeSweep[X, Y, F, T, E]) page(ctx context.Context, batch []E) error {
+	s.listed += len(batch)
 	keys, far, err := s.keys(batch)
 	if err != nil {
 		return err
