@@ -399,6 +399,15 @@ type sweeper interface {
 	zeroed(pass int) bool
 }
 
+// listedNone reports whether r's last pass listed no item from a list
+// that misses none (only a sweep that can say so implements listedNone):
+// a counter above 0 after it counts items that are gone, and is counted
+// again.
+func listedNone(r sweeper) bool {
+	l, ok := r.(interface{ listedNone() bool })
+	return ok && l.listedNone()
+}
+
 // sweepTarget is the counted item x a sweep deletes, and how.
 type sweepTarget[X any] struct {
 	table   *query.Table[X]
@@ -477,7 +486,7 @@ func sweepDelete[X any](ctx context.Context, t sweepTarget[X], r sweeper) error 
 			// The caller deletes x on condition that its counter is
 			// still 0 (ErrLinkedMeanwhile otherwise).
 			return nil
-		case st.has && st.n < 0, t.recountEach:
+		case st.has && st.n < 0, t.recountEach, st.has && st.n > 0 && st.pending == nil && listedNone(r):
 			if err := recount(); err != nil {
 				return err
 			}

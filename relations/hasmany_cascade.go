@@ -87,8 +87,9 @@ func cascadeMark(counter string) string { return counter + "_deleting" }
 func cascadePending(counter string) string { return counter + "_pending" }
 
 // errTakenOver is what a cascade run returns when another run of the same
-// parent's delete has marked the parent since: the other run continues.
-var errTakenOver = errors.New("another DeleteParent of this parent took over the cascade")
+// item's delete (a parent's, or a many-to-many end's) has marked the item
+// since: the other run continues.
+var errTakenOver = errors.New("another cascade of this item took over (the same delete called again meanwhile)")
 
 // cascadeRun is one call of a cascade.
 type cascadeRun[P, C any] struct {

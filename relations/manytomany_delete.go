@@ -188,6 +188,14 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 // farTook another page overwrote between a lost 5 and its settle: both
 // need a stopped run and another cascade on the same edge or far end at
 // once, and leave a counter too low by what they overlap.
+//
+// Two cascades of x at once: the later one takes over (marks x, settles
+// the earlier one's page) and the earlier one stops at its next write to
+// x (errTakenOver). Its deletes that land after the settle read the page
+// are taken from their far ends but from x by nobody: x's counter is left
+// too high. A From end's edges are listed strongly consistent, so a pass
+// that lists none while the counter counts some recounts; a To end's
+// cascade reports the edges remaining, naming RecountTo.
 
 // farTook names the attribute of an end that holds the id of the last
 // cascade page that took edges from its counter as a far end.
@@ -208,6 +216,7 @@ type edgeSweep[X, Y, F, T, E any] struct {
 	p        DeleteProgress
 	taken    int          // what the run subtracted from x's counter
 	start    cascadeState // x as the run first read it
+	listed   int          // the edges the current pass listed
 }
 
 // cascadeEndpoint deletes x's edges with the counted sweep above, each
@@ -276,7 +285,18 @@ func (s *edgeSweep[X, Y, F, T, E]) mark(ctx context.Context) error {
 func (s *edgeSweep[X, Y, F, T, E]) pass(ctx context.Context) error {
 	// Each edge's delete is conditional on the edge existing; a version
 	// check would fail on unrelated changes of its attributes.
+	s.listed = 0
 	return sweepPages(ctx, s.q.All(ctx), mapping.Must(s.m.edges.Model()).Version, s.page)
+}
+
+// listedNone reports that the last pass listed no edge from a list that
+// misses none: a From end's, whose edges are read strongly consistent
+// from the edge table. A counter above 0 then counts edges that are gone,
+// left by two cascades of x at once (see above), and is counted again.
+// A To end's edges are listed by the reverse index, which may lag: a
+// recount there could miss an edge and leave it dangling.
+func (s *edgeSweep[X, Y, F, T, E]) listedNone() bool {
+	return s.self.side == "from" && s.listed == 0
 }
 
 // keys returns the keys of edges, and of each one's far end.
@@ -301,6 +321,7 @@ func (s *edgeSweep[X, Y, F, T, E]) keys(edges []E) (keys, far []mapping.Item, er
 // page deletes the edges of batch that still exist, takes them from their
 // far ends' counters and from x's.
 func (s *edgeSweep[X, Y, F, T, E]) page(ctx context.Context, batch []E) error {
+	s.listed += len(batch)
 	keys, far, err := s.keys(batch)
 	if err != nil {
 		return err
