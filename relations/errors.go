@@ -108,8 +108,10 @@ type RestrictError struct {
 // Error implements the error interface.
 func (e *RestrictError) Error() string {
 	what, one, many, counter, who := "parent", "child", "children", "children counter", "HasMany.DeleteParent"
+	out := "unlink or delete the children first (HasMany.Unlink or DeleteChild)"
 	if e.Kind == ErrHasEdges {
 		what, one, many, counter, who = "endpoint", "edge", "edges", "edge counter", "the relation's verbs"
+		out = "unlink the edges first (ManyToMany.Unlink)"
 	}
 	n := fmt.Sprintf("%d %s", e.Count, many)
 	switch e.Count {
@@ -125,6 +127,7 @@ func (e *RestrictError) Error() string {
 	if e.Example != "" {
 		s += " (" + e.Example + ")"
 	}
+	s += ": " + out
 	if e.Drift != nil {
 		s += "; " + driftText(e.Relation, e.Drift)
 	}

@@ -42,8 +42,8 @@ func TestRestrictError(t *testing.T) {
 		n    int
 		want string
 	}{
-		{1, "relations: parent has 1 child"},
-		{1200, "relations: parent has 1200 children"},
+		{1, "relations: parent has 1 child: unlink or delete the children first (HasMany.Unlink or DeleteChild)"},
+		{1200, "relations: parent has 1200 children: unlink or delete the children first (HasMany.Unlink or DeleteChild)"},
 	}
 	for _, tt := range tests {
 		var err error = &RestrictError{Kind: ErrHasChildren, Count: tt.n}
