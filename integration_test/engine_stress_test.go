@@ -287,9 +287,13 @@ type watchedBody struct {
 	fail func(error)
 }
 
+// Read reports a failed read, except one that fails with net.ErrClosed:
+// that read met the client's own end of the connection already closed by
+// its transport, which the engine cannot cause (the request's own error,
+// if it failed, is checked by the caller).
 func (b *watchedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF {
+	if err != nil && err != io.EOF && !errors.Is(err, net.ErrClosed) {
 		b.fail(err)
 	}
 	return n, err
