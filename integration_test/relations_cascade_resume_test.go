@@ -126,39 +126,8 @@ func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 		o.HTTPClient = fault
 	})))
 	ctx := t.Context()
-	d1, d2 := f.dept(Department{"d-1", "One"}), f.dept(Department{"d-2", "Two"})
-	for _, d := range []*P{&d1, &d2} {
-		if err := f.depts.Create(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var kids []C
-	for i := range cascadeResumeChildren {
-		kids = append(kids, f.emp(Employee{fmt.Sprintf("c-%04d", i), "Worker", "d-1"}))
-	}
-	for i := range 3 {
-		kids = append(kids, f.emp(Employee{fmt.Sprintf("o-%d", i), "Other", "d-2"}))
-	}
-	_, bulk := f.unchecked(t) // a bulk load: not checked, counted by Recount
-	if err := bulk.BatchPut(ctx, kids, nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []P{d1, d2} {
-		if _, err := f.staff.Recount(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	d1, d2, left := seedCascade(t, f, cascadeResumeChildren)
 	cascade := f.onDelete(t, relations.Cascade)
-	// left counts d-1's children with a strongly consistent scan.
-	left := func() int {
-		n := 0
-		for _, d := range f.owners(t) {
-			if d == "d-1" {
-				n++
-			}
-		}
-		return n
-	}
 
 	// 1. The first page's subtraction never arrives.
 	fault.set(1, 0, 0)
@@ -351,38 +320,8 @@ func testCascadeLateDelete[P, C any](t *testing.T, s shape[P, C]) {
 		o.HTTPClient = late
 	})))
 	ctx := t.Context()
-	d1, d2 := f.dept(Department{"d-1", "One"}), f.dept(Department{"d-2", "Two"})
-	for _, d := range []*P{&d1, &d2} {
-		if err := f.depts.Create(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var kids []C
-	for i := range lateChildren {
-		kids = append(kids, f.emp(Employee{fmt.Sprintf("c-%04d", i), "Worker", "d-1"}))
-	}
-	for i := range 3 {
-		kids = append(kids, f.emp(Employee{fmt.Sprintf("o-%d", i), "Other", "d-2"}))
-	}
-	_, bulk := f.unchecked(t) // a bulk load: not checked, counted by Recount
-	if err := bulk.BatchPut(ctx, kids, nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []P{d1, d2} {
-		if _, err := f.staff.Recount(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	d1, d2, left := seedCascade(t, f, lateChildren)
 	cascade := f.onDelete(t, relations.Cascade)
-	left := func() int {
-		n := 0
-		for _, d := range f.owners(t) {
-			if d == "d-1" {
-				n++
-			}
-		}
-		return n
-	}
 
 	err := cascade.DeleteParent(rctx, d1, nil)
 	if !errors.Is(err, context.Canceled) {
@@ -407,4 +346,44 @@ func testCascadeLateDelete[P, C any](t *testing.T, s shape[P, C]) {
 	if n := f.count(t, d2); n != 3 {
 		t.Errorf("CountChildren(d-2) = %d, want 3", n)
 	}
+}
+
+// seedCascade creates departments d-1, with n children, and d-2, with 3,
+// loaded in bulk around the relation and then recounted, and returns both
+// and a count of d-1's children by a strongly consistent scan.
+func seedCascade[P, C any](t *testing.T, f fixture[P, C], n int) (d1, d2 P, left func() int) {
+	t.Helper()
+	ctx := t.Context()
+	d1, d2 = f.dept(Department{"d-1", "One"}), f.dept(Department{"d-2", "Two"})
+	for _, d := range []*P{&d1, &d2} {
+		if err := f.depts.Create(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var kids []C
+	for i := range n {
+		kids = append(kids, f.emp(Employee{fmt.Sprintf("c-%04d", i), "Worker", "d-1"}))
+	}
+	for i := range 3 {
+		kids = append(kids, f.emp(Employee{fmt.Sprintf("o-%d", i), "Other", "d-2"}))
+	}
+	_, bulk := f.unchecked(t) // a bulk load: not checked, counted by Recount
+	if err := bulk.BatchPut(ctx, kids, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []P{d1, d2} {
+		if _, err := f.staff.Recount(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left = func() int {
+		n := 0
+		for _, d := range f.owners(t) {
+			if d == "d-1" {
+				n++
+			}
+		}
+		return n
+	}
+	return d1, d2, left
 }
