@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -30,22 +31,8 @@ func (aMember) TableName() string { return "amembers" }
 // club, the second is refused with ErrNotUnique.
 func TestAttackComposeDetachScopedUnique(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, must[aClub](t), must[aMember](t))
 	ctx := t.Context()
-	clubs := mustTable[aClub](t, e.db)
-	members := mustTable[aMember](t, e.db)
-	rel, err := relations.Declare(clubs, members, relations.Spec{Layout: relations.MultiTable, Index: "club-index", OnDelete: relations.Detach})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []string{"c1", "c2"} {
-		if err := clubs.Create(ctx, &aClub{ID: c}); err != nil {
-			t.Fatal(err)
-		}
-		if err := rel.Link(ctx, &aMember{ID: "m-" + c, Nick: "n"}, aClub{ID: c}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e, clubs, members, rel := twoClubs(t)
 	if err := rel.DeleteParent(ctx, aClub{ID: "c1"}, nil); err != nil {
 		t.Fatalf("DeleteParent(c1): %v", err)
 	}
@@ -64,8 +51,31 @@ func TestAttackComposeDetachScopedUnique(t *testing.T) {
 	if err := rel.Relink(ctx, aMember{ID: "m-c1", Nick: "n"}, aClub{ID: "c3"}); err != nil {
 		t.Fatalf("Relink(m-c1, c3): %v", err)
 	}
-	err = rel.Relink(ctx, aMember{ID: "m-c2", Nick: "n"}, aClub{ID: "c3"})
+	err := rel.Relink(ctx, aMember{ID: "m-c2", Nick: "n"}, aClub{ID: "c3"})
 	if !errors.Is(err, relations.ErrNotUnique) {
 		t.Fatalf("Relink(m-c2, c3) = %v, want ErrNotUnique: m-c1 holds n in c3", err)
 	}
+}
+
+// twoClubs returns a new env in which it declares clubs with members (Detach, a nick unique within its
+// club) and creates clubs c1 and c2, each with a member nicknamed "n".
+func twoClubs(t *testing.T) (env, *query.Table[aClub], *query.Table[aMember], *relations.HasMany[aClub, aMember]) {
+	t.Helper()
+	e := newEnv(t, must[aClub](t), must[aMember](t))
+	ctx := t.Context()
+	clubs := mustTable[aClub](t, e.db)
+	members := mustTable[aMember](t, e.db)
+	rel, err := relations.Declare(clubs, members, relations.Spec{Layout: relations.MultiTable, Index: "club-index", OnDelete: relations.Detach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"c1", "c2"} {
+		if err := clubs.Create(ctx, &aClub{ID: c}); err != nil {
+			t.Fatal(err)
+		}
+		if err := rel.Link(ctx, &aMember{ID: "m-" + c, Nick: "n"}, aClub{ID: c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e, clubs, members, rel
 }

@@ -810,32 +810,6 @@ func TestAttackEdgeErrors(t *testing.T) {
 	}
 }
 
-// atkGate is an SDK HTTP client that holds every request of one step of
-// the many-to-many cascade until release is closed, having closed held
-// at the first.
-type atkGate struct {
-	next    dynamodb.HTTPClient
-	step    edgeStep
-	once    sync.Once
-	held    chan struct{}
-	release chan struct{}
-}
-
-// Do implements dynamodb.HTTPClient.
-func (h *atkGate) Do(r *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
-	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if atkStepOf(operation(r), body) == h.step {
-		h.once.Do(func() { close(h.held) })
-		<-h.release
-	}
-	return h.next.Do(r)
-}
-
 // TestAttackEdgeCascadeSameEndTwice runs two cascades of one end at
 // once, course c-1 (DeleteTo) and student s-0 (DeleteFrom), in both
 // layouts: the first holds all its edge deletes (its page recorded) while
@@ -867,7 +841,7 @@ func TestAttackEdgeCascadeSameEndTwice(t *testing.T) {
 }
 
 func testAttackSameEndTwice[S, C, E any](t *testing.T, l edgeLayout[S, C, E], side string) {
-	gate := &atkGate{step: stepDelete, held: make(chan struct{}), release: make(chan struct{})}
+	gate := &edgeHold{step: stepDelete, held: make(chan struct{}), release: make(chan struct{})}
 	c1 := graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
 		gate.next = o.HTTPClient
 		o.HTTPClient = gate
@@ -1003,22 +977,8 @@ func TestAttackComposeEdgeCancel(t *testing.T) {
 // *relations.NotUniqueError, and that errors.Is matches to ErrNotUnique.
 func TestAttackUniqueErrors(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, must[aClub](t), must[aMember](t))
 	ctx := t.Context()
-	clubs := mustTable[aClub](t, e.db)
-	members := mustTable[aMember](t, e.db)
-	rel, err := relations.Declare(clubs, members, relations.Spec{Layout: relations.MultiTable, Index: "club-index", OnDelete: relations.Detach})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []string{"c1", "c2"} {
-		if err := clubs.Create(ctx, &aClub{ID: c}); err != nil {
-			t.Fatal(err)
-		}
-		if err := rel.Link(ctx, &aMember{ID: "m-" + c, Nick: "n"}, aClub{ID: c}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, _, _, rel := twoClubs(t)
 	for what, err := range map[string]error{
 		"Link of a second n to c1": rel.Link(ctx, &aMember{ID: "m-x", Nick: "n"}, aClub{ID: "c1"}),
 		"Relink of m-c2's n to c1": rel.Relink(ctx, aMember{ID: "m-c2", Nick: "n", ClubID: "c2"}, aClub{ID: "c1"}),

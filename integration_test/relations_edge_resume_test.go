@@ -276,9 +276,9 @@ func testEdgeCascadeResume[S, C, E any](t *testing.T, l edgeLayout[S, C, E], ste
 	}
 }
 
-// edgeHold is an SDK HTTP client that holds back the first request of
-// one step of the many-to-many cascade until release is closed, having
-// closed held.
+// edgeHold is an SDK HTTP client that holds back every request of one
+// step of the many-to-many cascade until release is closed, having closed
+// held at the first; once released, the step's requests pass.
 type edgeHold struct {
 	next    dynamodb.HTTPClient
 	step    edgeStep
@@ -296,10 +296,8 @@ func (h *edgeHold) Do(r *http.Request) (*http.Response, error) {
 	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if stepOf(operation(r), body) == h.step {
-		h.once.Do(func() {
-			close(h.held)
-			<-h.release
-		})
+		h.once.Do(func() { close(h.held) })
+		<-h.release
 	}
 	return h.next.Do(r)
 }
