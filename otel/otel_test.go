@@ -88,7 +88,11 @@ func setup(t *testing.T, opts ...dynamokit.Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.c = dynamotest.CreateTables(t, graphClient(t, append(opts, dynamokit.WithTracer(tr))...), model.MustOf[Team](), model.MustOf[Member](), model.MustOf[Note]())
+	// The tables are made by a client without the test's options: a fault
+	// option turns the SDK's own retries off, which must not make the
+	// setup fail on a response that a normal client would resend.
+	base := dynamotest.CreateTables(t, graphClient(t), model.MustOf[Team](), model.MustOf[Member](), model.MustOf[Note]())
+	f.c = base.With(append(opts, dynamokit.WithTracer(tr))...)
 	if f.teams, err = query.NewTable[Team](f.c); err != nil {
 		t.Fatal(err)
 	}
@@ -395,8 +399,11 @@ func (c *faultClient) Do(r *http.Request) (*http.Response, error) {
 }
 
 func faults(op, fault string) dynamokit.Option {
+	// One fault client for the option's life: the option may be applied
+	// on every call, and each call must not get a fault of its own.
+	fc := &faultClient{next: &http.Client{}, op: op, fault: fault}
 	return dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
-		o.HTTPClient = &faultClient{next: &http.Client{}, op: op, fault: fault}
+		o.HTTPClient = fc
 		o.RetryMaxAttempts = 1
 	})
 }
