@@ -8,7 +8,9 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -201,7 +203,7 @@ func (h *HasMany[P, C]) current(child *C, src *P) (bool, error) {
 // copies.
 func (h *HasMany[P, C]) readParent(ctx context.Context, parent P) (P, bool, error) {
 	p, err := h.parents.Consistent().Get(ctx, parent)
-	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+	if errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, model.ErrEmptyKey) {
 		var zero P
 		return zero, false, nil
 	}

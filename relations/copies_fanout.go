@@ -337,7 +337,7 @@ func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo f
 				// condition of what is read, which the first write, if it
 				// landed, changed.
 				ch.unsure = true
-			case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound), errors.Is(err, query.ErrVersionConflict):
+			case errors.Is(err, dynamokit.ErrConditionFailed), errors.Is(err, dynamokit.ErrNotFound), errors.Is(err, dynamokit.ErrVersionConflict):
 			default:
 				return err
 			}

@@ -185,7 +185,7 @@ func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (stri
 		u = u.If(c)
 	}
 	err = u.SetOther(st).Run(h.own(ctx))
-	if errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
+	if errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, dynamokit.ErrNotFound) {
 		return "", errSourceChanged
 	}
 	if err != nil {
