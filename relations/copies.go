@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -108,7 +109,8 @@ func (h *HasMany[P, C]) setCopiesOf(upd *query.Update[C], src *P) (*query.Update
 	if err != nil {
 		return nil, err
 	}
-	return upd.SetOther(newStamp()), nil
+	querylink.SetOther(upd, newStamp())
+	return upd, nil
 }
 
 // copiesOf adds to upd the setting of every copy from src.

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
@@ -208,7 +209,8 @@ func (h *HasMany[P, C]) writeChild(ctx context.Context, ch *syncChild[C], src *P
 	}
 	// The conditions keep the copies themselves: the relation's write
 	// checks step aside.
-	return u.SetOther(&txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}}).Run(h.own(ctx))
+	querylink.SetOther(u, &txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}})
+	return u.Run(h.own(ctx))
 }
 
 // isLinked reports whether child points at parent.
