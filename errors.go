@@ -25,19 +25,24 @@ var (
 	// ValidationException and moto as a ResourceNotFoundException; both
 	// are classified by the request (see [Client]).
 	ErrIndexNotFound = errors.New("dynamokit: index not found")
-	// ErrNotFound is returned when an item that must exist does not: a
-	// get, an update or a checked delete of a missing item. Package query
-	// documents which calls return it.
+	// ErrNotFound is returned when an item that must exist does not: by
+	// query's Table.Get and by [Client.ReadTx] when no item has the key, by
+	// query's Update.Run when the item to update does not exist, and by
+	// query's Table.Delete when a condition or version check was given and
+	// the item does not exist.
 	ErrNotFound = errors.New("dynamokit: item not found")
-	// ErrAlreadyExists is returned by a create when an item with the same
-	// key exists.
+	// ErrAlreadyExists is returned by a create (query's Table.Create) when
+	// an item with the same key exists.
 	ErrAlreadyExists = errors.New("dynamokit: item already exists")
-	// ErrConditionFailed is returned when a condition of a write does not
-	// hold; a *[TxError] matches it when a condition of one of its actions
-	// did not hold.
+	// ErrConditionFailed is returned when a condition of a write (query's
+	// Update.If, or the condition of a Table.Delete) does not hold; a
+	// *[TxError] matches it when a condition of one of its actions did not
+	// hold.
 	ErrConditionFailed = errors.New("dynamokit: condition failed")
-	// ErrVersionConflict is returned by a write of a versioned model when
-	// the stored version differs from the version of the value given.
+	// ErrVersionConflict is returned by a write of a versioned model
+	// (query's Table.Put, Update.Run and Table.Delete) when the stored
+	// version differs from the version of the value given (the version the
+	// caller read).
 	ErrVersionConflict = errors.New("dynamokit: version conflict")
 	// ErrTooManyActions is returned by [Client.WriteTx] and [Client.ReadTx]
 	// for more than [MaxTxActions] actions, before any request is sent.

@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -211,7 +210,7 @@ func atkCheck[S, C, E any](t *testing.T, f edgeFix[S, C, E], m *relations.ManyTo
 			isGone = isGone || g == id
 		}
 		switch {
-		case getErr != nil && !errors.Is(getErr, query.ErrNotFound):
+		case getErr != nil && !errors.Is(getErr, dynamokit.ErrNotFound):
 			bad = append(bad, fmt.Sprintf("get %s: %v", id, getErr))
 		case getErr != nil:
 			if !isGone {
@@ -744,7 +743,7 @@ func TestAttackEdgeErrors(t *testing.T) {
 
 	check("Link to a missing course", m.Link(ctx, s("s-0"), c("c-404"), nil), relations.ErrEndpointNotFound)
 	err := m.Link(ctx, s("s-0"), c("c-1"), nil)
-	check("Link again", err, query.ErrAlreadyExists)
+	check("Link again", err, dynamokit.ErrAlreadyExists)
 	var te *dynamokit.TxError
 	if !errors.As(err, &te) {
 		t.Errorf("Link again = %v, want its *dynamokit.TxError found by errors.As", err)
@@ -756,7 +755,7 @@ func TestAttackEdgeErrors(t *testing.T) {
 		t.Errorf("DeleteTo under Restrict = %v, want a *RestrictError counting 4 edges", err)
 	}
 	_, err = m.Edge(ctx, s("s-2"), c("c-3"))
-	check("Edge of ends not linked", err, query.ErrNotFound)
+	check("Edge of ends not linked", err, dynamokit.ErrNotFound)
 	_, err = m.RecountFrom(ctx, s("s-404"))
 	check("RecountFrom of a missing student", err, relations.ErrEndpointNotFound)
 	_, err = m.LinkedFrom(ctx, s("s-0"), 10, "not-a-cursor")

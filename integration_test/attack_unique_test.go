@@ -113,7 +113,7 @@ func TestAttackUniqueScopeEmptyAndFailedWrites(t *testing.T) {
 
 	// An update whose own condition fails.
 	err := users.Update(uUser{ID: "e1"}).Set("email", "f@x").If(query.Name("name").Equal(query.Value("nobody"))).Run(ctx)
-	if !errors.Is(err, query.ErrConditionFailed) || errors.Is(err, relations.ErrNotUnique) {
+	if !errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, relations.ErrNotUnique) {
 		t.Fatalf("Update(e1) on a failing condition = %v, want ErrConditionFailed only", err)
 	}
 	uniqueInvariant(t, e, users)

@@ -81,7 +81,7 @@ func TestDepartments(t *testing.T) {
 		}
 	}
 	// The notebook's new_department returns None for an existing id.
-	if err := depts.Create(ctx, &Department{"d-1", "Other"}); !errors.Is(err, query.ErrAlreadyExists) {
+	if err := depts.Create(ctx, &Department{"d-1", "Other"}); !errors.Is(err, dynamokit.ErrAlreadyExists) {
 		t.Errorf("Create(existing) = %v, want ErrAlreadyExists", err)
 	}
 	// A new employee of a missing department is refused.
@@ -131,7 +131,7 @@ func TestDepartments(t *testing.T) {
 	if err := staff.Relink(ctx, Employee{EmployeeID: "e-2"}, Department{DepartmentID: "d-404"}); !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("Move(e-2, d-404) = %v, want ErrParentNotFound", err)
 	}
-	if _, err := emps.Get(ctx, Employee{EmployeeID: "e-999"}); !errors.Is(err, query.ErrNotFound) {
+	if _, err := emps.Get(ctx, Employee{EmployeeID: "e-999"}); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(e-999) = %v, want ErrNotFound (a failed move must not create an item)", err)
 	}
 

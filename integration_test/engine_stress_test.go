@@ -314,7 +314,7 @@ func stressRequest(ctx context.Context, items *query.Table[StressItem], c *dynam
 	switch i % 10 {
 	case 0, 1, 2:
 		_, err := items.Get(ctx, key)
-		if errors.Is(err, query.ErrNotFound) {
+		if errors.Is(err, dynamokit.ErrNotFound) {
 			err = nil
 		}
 		return err
@@ -322,7 +322,7 @@ func stressRequest(ctx context.Context, items *query.Table[StressItem], c *dynam
 		return items.Put(ctx, &StressItem{Part: part, Sort: i % 50, N: i})
 	case 5, 6:
 		err := items.Update(key).Add("n", 1).Run(ctx)
-		if errors.Is(err, query.ErrNotFound) {
+		if errors.Is(err, dynamokit.ErrNotFound) {
 			err = nil // an update only changes an item that exists
 		}
 		return err

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	mig "github.com/dynamokit/dynamokit/migrate"
-	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -134,7 +133,7 @@ func TestMigrateCost(t *testing.T) {
 			if got != n {
 				t.Errorf("%d employees migrated, want %d", got, n)
 			}
-			_ = query.ErrNotFound
+			_ = dynamokit.ErrNotFound
 		})
 	}
 	t.Logf("per 1,000 items migrated (%d items, moto, one machine):", n)

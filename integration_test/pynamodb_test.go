@@ -219,7 +219,7 @@ func TestPynamoDBInterop(t *testing.T) {
 		t.Errorf("version after Put = %d, want 2", order.Version)
 	}
 	stale.Note = "stale from go"
-	if err := orders.Put(ctx, &stale); !errors.Is(err, query.ErrVersionConflict) {
+	if err := orders.Put(ctx, &stale); !errors.Is(err, dynamokit.ErrVersionConflict) {
 		t.Errorf("Put(stale order, version 1) = %v, want ErrVersionConflict", err)
 	}
 	raw, err := e.db.GetItem(ctx, &dynamodb.GetItemInput{
@@ -278,7 +278,7 @@ func TestPynamoDBInterop(t *testing.T) {
 		t.Errorf("pynamodb bump = %+v, want the stale save refused and version 3", bump)
 	}
 	order.Note = "stale from go"
-	if err := orders.Put(ctx, &order); !errors.Is(err, query.ErrVersionConflict) {
+	if err := orders.Put(ctx, &order); !errors.Is(err, dynamokit.ErrVersionConflict) {
 		t.Errorf("Put(order at version 2, after pynamodb's save) = %v, want ErrVersionConflict", err)
 	}
 	latest, err := orders.Get(ctx, PyOrder{OrderID: "o-1"})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -121,7 +122,7 @@ func TestConditionValuesFollowTheModel(t *testing.T) {
 			if err := e.db.WriteTx(ctx, nil, leases.Check(Lease{ID: tt.want}, tt.cond)); err != nil {
 				t.Errorf("Check(%s) = %v, want nil", tt.want, err)
 			}
-			if err := leases.Delete(ctx, Lease{ID: other}, tt.cond); !errors.Is(err, query.ErrConditionFailed) {
+			if err := leases.Delete(ctx, Lease{ID: other}, tt.cond); !errors.Is(err, dynamokit.ErrConditionFailed) {
 				t.Errorf("Delete(%s) = %v, want ErrConditionFailed", other, err)
 			}
 		})

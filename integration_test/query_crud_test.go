@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -79,10 +80,10 @@ func TestQueryCRUD(t *testing.T) {
 	}
 
 	t.Run("Get", func(t *testing.T) {
-		if _, err := accounts.Get(ctx, Account{ID: "nobody"}); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Get(ctx, Account{ID: "nobody"}); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Get(missing) = %v, want ErrNotFound", err)
 		}
-		if _, err := accounts.Get(ctx, Account{}); !errors.Is(err, query.ErrEmptyKey) {
+		if _, err := accounts.Get(ctx, Account{}); !errors.Is(err, model.ErrEmptyKey) {
 			t.Errorf("Get(empty key) = %v, want ErrEmptyKey", err)
 		}
 	})
@@ -91,7 +92,7 @@ func TestQueryCRUD(t *testing.T) {
 		dup := Account{ID: "a-1", Owner: "Impostor"}
 		before := dup
 		err := accounts.Create(ctx, &dup)
-		if !errors.Is(err, query.ErrAlreadyExists) || !dynamokit.IsConditionFailed(err) {
+		if !errors.Is(err, dynamokit.ErrAlreadyExists) || !dynamokit.IsConditionFailed(err) {
 			t.Errorf("Create(existing) = %v, want ErrAlreadyExists", err)
 		}
 		unchanged("Create", before, dup)
@@ -99,7 +100,7 @@ func TestQueryCRUD(t *testing.T) {
 			t.Errorf("Owner = %q after a failed Create, want Ann", got)
 		}
 		var empty Account
-		if err := accounts.Create(ctx, &empty); !errors.Is(err, query.ErrEmptyKey) {
+		if err := accounts.Create(ctx, &empty); !errors.Is(err, model.ErrEmptyKey) {
 			t.Errorf("Create(empty key) = %v, want ErrEmptyKey", err)
 		}
 		unchanged("Create", Account{}, empty)
@@ -123,12 +124,12 @@ func TestQueryCRUD(t *testing.T) {
 		stale.Owner = "stale"
 		before := stale
 		err := accounts.Put(ctx, &stale)
-		if !errors.Is(err, query.ErrVersionConflict) {
+		if !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("Put(stale) = %v, want ErrVersionConflict", err)
 		}
 		unchanged("Put", before, stale)
 		fresh := Account{ID: "a-1", Owner: "version 0 means new"}
-		if err := accounts.Put(ctx, &fresh); !errors.Is(err, query.ErrVersionConflict) {
+		if err := accounts.Put(ctx, &fresh); !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("Put(version 0 over an existing item) = %v, want ErrVersionConflict", err)
 		}
 		if diff := cmp.Diff(cur, get("a-1")); diff != "" {
@@ -193,18 +194,18 @@ func TestQueryCRUD(t *testing.T) {
 
 		// Sentinels.
 		err = accounts.Update(Account{ID: "nobody"}).Set("owner", "x").Run(ctx)
-		if !errors.Is(err, query.ErrNotFound) {
+		if !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Update(missing) = %v, want ErrNotFound", err)
 		}
-		if _, err := accounts.Get(ctx, Account{ID: "nobody"}); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Get(ctx, Account{ID: "nobody"}); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Update(missing) created the item: Get = %v", err)
 		}
 		stale := Account{ID: "a-1", Version: 1}
-		if err := accounts.Update(stale).Set("owner", "x").Run(ctx); !errors.Is(err, query.ErrVersionConflict) {
+		if err := accounts.Update(stale).Set("owner", "x").Run(ctx); !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("Update(stale version) = %v, want ErrVersionConflict", err)
 		}
 		err = accounts.Update(Account{ID: "a-1"}).Set("owner", "x").If(query.Name("balance").GreaterThan(query.Value(1000))).Run(ctx)
-		if !errors.Is(err, query.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
+		if !errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Update(failing If) = %v, want ErrConditionFailed only", err)
 		}
 		if got := get("a-1").Owner; got != "Ann B." {
@@ -226,27 +227,27 @@ func TestQueryCRUD(t *testing.T) {
 		if err := accounts.Delete(ctx, Account{ID: "nobody"}); err != nil {
 			t.Errorf("Delete(missing) = %v, want nil: deletes are idempotent", err)
 		}
-		if err := accounts.Delete(ctx, Account{ID: "nobody"}, accounts.KeyExists()); !errors.Is(err, query.ErrNotFound) {
+		if err := accounts.Delete(ctx, Account{ID: "nobody"}, accounts.KeyExists()); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Delete(missing, KeyExists) = %v, want ErrNotFound", err)
 		}
-		if err := accounts.Delete(ctx, Account{ID: "nobody", Version: 3}); !errors.Is(err, query.ErrNotFound) {
+		if err := accounts.Delete(ctx, Account{ID: "nobody", Version: 3}); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Delete(missing, version 3) = %v, want ErrNotFound", err)
 		}
 		cur := get("a-2")
-		if err := accounts.Delete(ctx, Account{ID: "a-2", Version: cur.Version + 1}); !errors.Is(err, query.ErrVersionConflict) {
+		if err := accounts.Delete(ctx, Account{ID: "a-2", Version: cur.Version + 1}); !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("Delete(stale version) = %v, want ErrVersionConflict", err)
 		}
 		err := accounts.Delete(ctx, Account{ID: "a-2"}, query.Name("owner").Equal(query.Value("someone else")))
-		if !errors.Is(err, query.ErrConditionFailed) || !dynamokit.IsConditionFailed(err) {
+		if !errors.Is(err, dynamokit.ErrConditionFailed) || !dynamokit.IsConditionFailed(err) {
 			t.Errorf("Delete(failing condition) = %v, want ErrConditionFailed", err)
 		}
 		if err := accounts.Delete(ctx, cur, query.Name("owner").Equal(query.Value("Bo"))); err != nil {
 			t.Errorf("Delete(current version, true condition) = %v", err)
 		}
-		if _, err := accounts.Consistent().Get(ctx, Account{ID: "a-2"}); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Consistent().Get(ctx, Account{ID: "a-2"}); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 		}
-		if err := accounts.Delete(ctx, Account{}); !errors.Is(err, query.ErrEmptyKey) {
+		if err := accounts.Delete(ctx, Account{}); !errors.Is(err, model.ErrEmptyKey) {
 			t.Errorf("Delete(empty key) = %v, want ErrEmptyKey", err)
 		}
 	})

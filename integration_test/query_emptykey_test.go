@@ -40,7 +40,7 @@ type binPart struct {
 func (binPart) TableName() string { return "bindoc" }
 
 // TestEmptyKeyAttribute: no call sends a request with an empty key
-// attribute; each returns an error matching query.ErrEmptyKey before
+// attribute; each returns an error matching model.ErrEmptyKey before
 // sending anything.
 func TestEmptyKeyAttribute(t *testing.T) {
 	t.Parallel()
@@ -94,7 +94,7 @@ func TestEmptyKeyAttribute(t *testing.T) {
 		for _, call := range calls {
 			c.take()
 			err := call.run()
-			if !errors.Is(err, query.ErrEmptyKey) {
+			if !errors.Is(err, model.ErrEmptyKey) {
 				t.Errorf("%s with an empty key = %v, want ErrEmptyKey", call.name, err)
 			}
 			if ops, _ := c.take(); len(ops) > 0 {

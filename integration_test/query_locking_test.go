@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit"
 )
 
 // Counter is a versioned counter.
@@ -39,13 +39,13 @@ func TestQueryOptimisticLocking(t *testing.T) {
 		if err := counters.Update(fresh).Add("n", 0).Run(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := counters.Put(ctx, &stale); !errors.Is(err, query.ErrVersionConflict) {
+		if err := counters.Put(ctx, &stale); !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("stale Put = %v, want ErrVersionConflict", err)
 		}
-		if err := counters.Update(stale).Add("n", 1).Run(ctx); !errors.Is(err, query.ErrVersionConflict) {
+		if err := counters.Update(stale).Add("n", 1).Run(ctx); !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("stale Update = %v, want ErrVersionConflict", err)
 		}
-		if err := counters.Delete(ctx, stale); !errors.Is(err, query.ErrVersionConflict) {
+		if err := counters.Delete(ctx, stale); !errors.Is(err, dynamokit.ErrVersionConflict) {
 			t.Errorf("stale Delete = %v, want ErrVersionConflict", err)
 		}
 		got, err := counters.Consistent().Get(ctx, Counter{ID: "c"})
@@ -73,7 +73,7 @@ func TestQueryOptimisticLocking(t *testing.T) {
 						return
 					}
 					err = counters.Update(cur).Add("n", 1).Run(ctx)
-					if errors.Is(err, query.ErrVersionConflict) {
+					if errors.Is(err, dynamokit.ErrVersionConflict) {
 						conflicts.Add(1) // someone else won: read again
 						continue
 					}

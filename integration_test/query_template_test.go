@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -103,7 +104,7 @@ func TestTemplateTimeOrder(t *testing.T) {
 	}
 
 	// A zero time is an empty key.
-	if err := purchases.Create(ctx, &Purchase{Customer: "c", OrderID: "z"}); !errors.Is(err, query.ErrEmptyKey) {
+	if err := purchases.Create(ctx, &Purchase{Customer: "c", OrderID: "z"}); !errors.Is(err, model.ErrEmptyKey) {
 		t.Errorf("Create(zero time) = %v, want ErrEmptyKey", err)
 	}
 }

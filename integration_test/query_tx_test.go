@@ -83,13 +83,13 @@ func TestQueryTransactions(t *testing.T) {
 		if diff := cmp.Diff([]string{"None", "ConditionalCheckFailed", "ConditionalCheckFailed", "ConditionalCheckFailed", "ConditionalCheckFailed"}, codes); diff != "" {
 			t.Errorf("reason codes (-want +got):\n%s", diff)
 		}
-		wantKinds := []error{nil, query.ErrConditionFailed, query.ErrAlreadyExists, query.ErrNotFound, query.ErrVersionConflict}
+		wantKinds := []error{nil, dynamokit.ErrConditionFailed, dynamokit.ErrAlreadyExists, dynamokit.ErrNotFound, dynamokit.ErrVersionConflict}
 		for i := range wantKinds {
 			if kinds[i] != wantKinds[i] {
 				t.Errorf("Reasons[%d].Kind = %v, want %v", i, kinds[i], wantKinds[i])
 			}
 		}
-		for _, target := range []error{query.ErrConditionFailed, query.ErrAlreadyExists, query.ErrNotFound, query.ErrVersionConflict} {
+		for _, target := range []error{dynamokit.ErrConditionFailed, dynamokit.ErrAlreadyExists, dynamokit.ErrNotFound, dynamokit.ErrVersionConflict} {
 			if !errors.Is(err, target) {
 				t.Errorf("errors.Is(%v, %v) = false", err, target)
 			}
@@ -97,13 +97,13 @@ func TestQueryTransactions(t *testing.T) {
 		if diff := cmp.Diff(before, newAcct); diff != "" {
 			t.Errorf("a failed TxCreate changed the caller's value (-before +after):\n%s", diff)
 		}
-		if _, err := accounts.Consistent().Get(ctx, Account{ID: "new"}); !errors.Is(err, query.ErrNotFound) {
+		if _, err := accounts.Consistent().Get(ctx, Account{ID: "new"}); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Get(new) after a cancelled transaction = %v, want ErrNotFound", err)
 		}
 		var gotFrom Account
 		var missing Account
 		err = e.db.ReadTx(ctx, accounts.TxGet(Account{ID: "from"}, &gotFrom), accounts.TxGet(Account{ID: "nobody"}, &missing))
-		if !errors.Is(err, query.ErrNotFound) {
+		if !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("ReadTx with a missing item = %v, want ErrNotFound", err)
 		}
 		if gotFrom.Balance != 70 || missing.ID != "" {
@@ -132,7 +132,7 @@ func TestQueryTransactions(t *testing.T) {
 			t.Errorf("%d transaction requests sent, want 0", n)
 		}
 		// The limit itself is fine.
-		if err := db.WriteTx(ctx, nil, actions[:dynamokit.MaxTxActions]...); !errors.Is(err, query.ErrNotFound) {
+		if err := db.WriteTx(ctx, nil, actions[:dynamokit.MaxTxActions]...); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("WriteTx(100 updates of missing items) = %v, want ErrNotFound", err)
 		}
 	})

@@ -67,7 +67,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	if v, ok := we.Item["version"].(*types.AttributeValueMemberN); !ok || v.Value != "2" {
 		t.Errorf("WrittenError.Item[version] = %#v, want the new version 2", we.Item["version"])
 	}
-	if errors.Is(err, query.ErrVersionConflict) || errors.Is(err, query.ErrNotFound) || dynamokit.IsConditionFailed(err) {
+	if errors.Is(err, dynamokit.ErrVersionConflict) || errors.Is(err, dynamokit.ErrNotFound) || dynamokit.IsConditionFailed(err) {
 		t.Errorf("error %v matches a not-written sentinel", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "written") || !strings.Contains(msg, "limit") {
@@ -89,7 +89,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 		t.Errorf("after the retry: n = %s, version = %s; want 2, 3", n, v)
 	}
 	// The old version is now a conflict, as for any stale write.
-	if err := tallies.Update(Tally{ID: "c-1", Version: 1}).Add("n", 1).Run(ctx); !errors.Is(err, query.ErrVersionConflict) {
+	if err := tallies.Update(Tally{ID: "c-1", Version: 1}).Add("n", 1).Run(ctx); !errors.Is(err, dynamokit.ErrVersionConflict) {
 		t.Errorf("Update with the version before the write = %v, want ErrVersionConflict", err)
 	}
 }

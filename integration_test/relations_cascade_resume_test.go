@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -176,7 +175,7 @@ func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 	if err != nil {
 		t.Fatalf("Delete(d-1, Cascade) with a lost answer = %v, want nil", err)
 	}
-	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-1) after the cascade = %v, want ErrNotFound", err)
 	}
 	if l := left(); l != 0 {
@@ -216,7 +215,7 @@ func testCascadeLinkRace[P, C any](t *testing.T, s shape[P, C]) {
 		t.Fatal("the other writer never got its turn: the cascade sent no DeleteItem")
 	}
 	t.Logf("Link(late, d-1) during the cascade = %v", linkErr)
-	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-1) after the cascade = %v, want ErrNotFound", err)
 	}
 	for id, d := range f.owners(t) {
@@ -337,7 +336,7 @@ func testCascadeLateDelete[P, C any](t *testing.T, s shape[P, C]) {
 	if err := cascade.DeleteParent(ctx, d1, nil); err != nil {
 		t.Fatalf("Delete(d-1, Cascade) run again = %v, want nil", err)
 	}
-	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-1) after the rerun = %v, want ErrNotFound", err)
 	}
 	if l := left(); l != 0 {

@@ -193,7 +193,7 @@ func (f bookFix) state(t *testing.T) string {
 	ctx := t.Context()
 	_, err := f.books.Consistent().Get(ctx, ComposeBook{BookID: "k-1"})
 	book := "k-1 stored"
-	if errors.Is(err, query.ErrNotFound) {
+	if errors.Is(err, dynamokit.ErrNotFound) {
 		book = "k-1 gone"
 	} else if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -114,7 +114,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	if n := f.count(t, big); n != 0 {
 		t.Errorf("d-big has %d children after the cascade, want 0", n)
 	}
-	if _, err := f.depts.Get(ctx, big); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, big); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-big) after the cascade = %v, want ErrNotFound", err)
 	}
 	// A cascade of a parent that is gone is a no-op.
@@ -144,7 +144,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	if err := f.staff.DeleteParent(ctx, d1, nil); err != nil {
 		t.Errorf("Delete(d-1 without children, Restrict) = %v", err)
 	}
-	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-1) after Delete(Restrict) = %v, want ErrNotFound", err)
 	}
 
@@ -173,7 +173,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	if err != nil {
 		t.Fatalf("Delete(d-2, Detach): %v", err)
 	}
-	if _, err := f.depts.Get(ctx, d2); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d2); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-2) after Delete(Detach) = %v, want ErrNotFound", err)
 	}
 	all, err := f.emps.Scan().Collect(ctx)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -265,7 +264,7 @@ func testEdgeCascadeResume[S, C, E any](t *testing.T, l edgeLayout[S, C, E], ste
 			t.Fatalf("DeleteTo run again = %v", err)
 		}
 	}
-	if _, err := f.courses.Get(ctx, course); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.courses.Get(ctx, course); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(c-1) after the cascade = %v, want ErrNotFound", err)
 	}
 	if _, edges := check("after the rerun", true); edges != 0 {
@@ -360,7 +359,7 @@ func testEdgeCascadeWriters[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if err := <-done; err != nil {
 		t.Fatalf("DeleteTo(c-1) = %v", err)
 	}
-	if _, err := f.courses.Get(ctx, course); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.courses.Get(ctx, course); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(c-1) after the cascade = %v, want ErrNotFound", err)
 	}
 	if got, want := f.pairs(t), []string{"s-1-c-2:"}; fmt.Sprint(got) != fmt.Sprint(want) {

@@ -246,8 +246,8 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	// exists: the stored edge, the counters and the caller's edge stay.
 	again := f.edge("audit")
 	err := m.Link(ctx, s1, c1, &again)
-	if !errors.Is(err, query.ErrAlreadyExists) || errors.Is(err, relations.ErrEndpointNotFound) {
-		t.Errorf("Link again = %v, want an error matching query.ErrAlreadyExists", err)
+	if !errors.Is(err, dynamokit.ErrAlreadyExists) || errors.Is(err, relations.ErrEndpointNotFound) {
+		t.Errorf("Link again = %v, want an error matching dynamokit.ErrAlreadyExists", err)
 	} else if !strings.Contains(err.Error(), "Update through its table") {
 		t.Errorf("Link again = %q, want it to name the way to change the edge (an Update through its table)", err)
 	}
@@ -462,7 +462,7 @@ func testEdgeDelete[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if diff := cmp.Diff(map[string]int{"GetItem": 1, "Query": 1, "BatchGetItem": 1, "UpdateItem": 5, "DeleteItem": 3}, reqs); diff != "" || units != 8 {
 		t.Errorf("cascade of 2 edges sent %v (%d write units), want 1 GetItem, 1 Query, 1 BatchGetItem, 5 UpdateItem, 3 DeleteItem (8 write units)", reqs, units)
 	}
-	if _, err := f.courses.Get(ctx, f.course("c-1", "")); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.courses.Get(ctx, f.course("c-1", "")); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(c-1) after cascade = %v, want ErrNotFound", err)
 	}
 	for _, sid := range []string{"s-1", "s-2"} {
@@ -491,7 +491,7 @@ func testEdgeDelete[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if err := detach.DeleteFrom(ctx, f.student("s-2", ""), nil); err != nil {
 		t.Fatalf("detach DeleteFrom(s-2) = %v", err)
 	}
-	if _, err := f.students.Get(ctx, f.student("s-2", "")); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.students.Get(ctx, f.student("s-2", "")); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(s-2) after detach = %v, want ErrNotFound", err)
 	}
 	if got, want := f.pairs(t), []string{"s-3-c-2:"}; !slices.Equal(got, want) {
@@ -628,7 +628,7 @@ func testEdgeRestrictRace[S, C, E any](naive bool) func(*testing.T, edgeLayout[S
 				t.Fatalf("run %d: restrict delete: %v", run, err)
 			}
 			_, gerr := f.courses.Get(ctx, course)
-			gone := errors.Is(gerr, query.ErrNotFound)
+			gone := errors.Is(gerr, dynamokit.ErrNotFound)
 			if gone {
 				deleted++
 			}
@@ -753,7 +753,7 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 	if err := m.DeleteTo(ctx, f.course("c-2", ""), nil); err != nil {
 		t.Errorf("restrict DeleteTo(a course never linked) = %v, want nil", err)
 	}
-	if _, err := f.courses.Get(ctx, f.course("c-2", "")); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.courses.Get(ctx, f.course("c-2", "")); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(c-2) after its delete = %v, want ErrNotFound", err)
 	}
 }

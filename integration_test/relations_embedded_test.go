@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -253,7 +252,7 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 		if err := f.onDelete(t, relations.Detach).DeleteParent(ctx, d2, nil); err != nil {
 			t.Fatalf("Delete(d-2, Detach) = %v", err)
 		}
-		if _, err := f.depts.Get(ctx, d2); !errors.Is(err, query.ErrNotFound) {
+		if _, err := f.depts.Get(ctx, d2); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Get(d-2) after Delete(Detach) = %v, want ErrNotFound", err)
 		}
 		for _, id := range []string{"e-3", "e-4", "e-5"} {
@@ -270,7 +269,7 @@ func testDeletePolicies[P, C any](t *testing.T, s shape[P, C]) {
 	if err := f.onDelete(t, relations.Cascade).DeleteParent(ctx, d1, nil); err != nil {
 		t.Fatalf("Delete(d-1, Cascade) = %v", err)
 	}
-	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d1); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-1) after Delete(Cascade) = %v, want ErrNotFound", err)
 	}
 	all, err := f.emps.Consistent().Scan().Collect(ctx)
@@ -355,7 +354,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	if want := []string{"GetItem", "TransactWriteItems"}; !slices.Equal(ops, want) {
 		t.Fatalf("Move sent %v, want %v with the update between them", ops, want)
 	}
-	if !errors.Is(err, query.ErrVersionConflict) {
+	if !errors.Is(err, dynamokit.ErrVersionConflict) {
 		t.Errorf("Move after a concurrent update = %v, want ErrVersionConflict", err)
 	}
 	got, err := other.Consistent().Get(ctx, key)
@@ -365,7 +364,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	if got.EmployeeName != "Alicia" || got.Meta == nil || got.Version != 2 {
 		t.Errorf("e-1 in d-1 = %+v, %+v; want the concurrent update: Alicia, version 2", got, got.Meta)
 	}
-	if _, err := other.Consistent().Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"}); !errors.Is(err, query.ErrNotFound) {
+	if _, err := other.Consistent().Get(ctx, VerColEmployee{EmployeeID: "e-1", DepartmentID: "d-2"}); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(e-1 in d-2) after the refused move = %v, want ErrNotFound", err)
 	}
 

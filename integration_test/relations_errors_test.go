@@ -53,7 +53,7 @@ func testRelationErrors[P, C any](t *testing.T, s shape[P, C]) {
 	if msg := err.Error(); !strings.HasPrefix(msg, "relations: ") {
 		t.Errorf("Link to a missing parent: message %q, want the cause's (relations: ...)", msg)
 	}
-	check("Link of a child that exists", f.staff.Link(ctx, &e, d), query.ErrAlreadyExists)
+	check("Link of a child that exists", f.staff.Link(ctx, &e, d), dynamokit.ErrAlreadyExists)
 	check("DeleteParent under Restrict", f.staff.DeleteParent(ctx, d, nil), relations.ErrHasChildren)
 	var restrict *relations.RestrictError
 	if err := f.staff.DeleteParent(ctx, d, nil); !errors.As(err, &restrict) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
@@ -115,7 +116,7 @@ func TestRelationsMultiKeyIndex(t *testing.T) {
 		if err := staff.Link(ctx, &lost, TenantDepartment{TenantID: "acme", DepartmentID: "d9"}); !errors.Is(err, relations.ErrParentNotFound) {
 			t.Errorf("Link to a missing department = %v, want ErrParentNotFound", err)
 		}
-		if _, err := employees.Get(ctx, lost); !errors.Is(err, query.ErrNotFound) {
+		if _, err := employees.Get(ctx, lost); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Get of the refused child = %v, want ErrNotFound", err)
 		}
 		if diff := cmp.Diff(children(acme1), []string{"Ann", "Bob"}); diff != "" {
@@ -231,7 +232,7 @@ func TestRelationsMultiKeyIndex(t *testing.T) {
 			if err := staff.DeleteParent(ctx, acme1, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := departments.Get(ctx, acme1); !errors.Is(err, query.ErrNotFound) {
+			if _, err := departments.Get(ctx, acme1); !errors.Is(err, dynamokit.ErrNotFound) {
 				t.Errorf("Get of the deleted department = %v, want ErrNotFound", err)
 			}
 			left, err := employees.Scan().Collect(ctx)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
 )
@@ -183,7 +182,7 @@ func testWritePaths[P, C any](t *testing.T, s shape[P, C]) {
 	if reqs, units := m.take(); !cmp.Equal(reqs, map[string]int{"DeleteItem": 1}) || units != 1 {
 		t.Errorf("Delete of a parent without children: %v, %d write units, want 1 DeleteItem, 1", reqs, units)
 	}
-	if _, err := f.depts.Get(ctx, d3); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.depts.Get(ctx, d3); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(d-3) after its delete = %v, want ErrNotFound", err)
 	}
 

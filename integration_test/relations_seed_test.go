@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/relations"
 	"github.com/google/go-cmp/cmp"
 )
@@ -23,7 +23,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 	f.seed(t)
 
 	existing := f.dept(Department{"d-1", "Other"})
-	if err := f.depts.Create(ctx, &existing); !errors.Is(err, query.ErrAlreadyExists) {
+	if err := f.depts.Create(ctx, &existing); !errors.Is(err, dynamokit.ErrAlreadyExists) {
 		t.Errorf("Create(existing department) = %v, want ErrAlreadyExists", err)
 	}
 	orphan := f.emp(Employee{"e-6", "Frank", ""})
@@ -34,7 +34,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 		t.Errorf("employee after a refused Link points at %q, want it unchanged", got)
 	}
 	dup := f.emp(Employee{"e-1", "Alice again", ""})
-	if err := f.staff.Link(ctx, &dup, f.dept(Department{DepartmentID: "d-1"})); !errors.Is(err, query.ErrAlreadyExists) {
+	if err := f.staff.Link(ctx, &dup, f.dept(Department{DepartmentID: "d-1"})); !errors.Is(err, dynamokit.ErrAlreadyExists) {
 		t.Errorf("Link(existing employee) = %v, want ErrAlreadyExists", err)
 	}
 	counts := func(when string, want map[string]int) {
@@ -87,7 +87,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 	if err := f.staff.Relink(ctx, f.key("e-2", "d-1"), f.dept(Department{DepartmentID: "d-404"})); !errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("Move(e-2, d-404) = %v, want ErrParentNotFound", err)
 	}
-	if _, err := f.emps.Get(ctx, f.key("e-999", "d-2")); !errors.Is(err, query.ErrNotFound) {
+	if _, err := f.emps.Get(ctx, f.key("e-999", "d-2")); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Errorf("Get(e-999) = %v, want ErrNotFound (a failed move must not create an item)", err)
 	}
 	// Moving to the parent it already has changes nothing.
@@ -104,7 +104,7 @@ func testSeed[P, C any](t *testing.T, s shape[P, C]) {
 		t.Errorf("Alice after move (-want +got):\n%s", diff)
 	}
 	if s.layout == relations.ItemCollection {
-		if _, err := f.emps.Get(ctx, f.key("e-1", "d-1")); !errors.Is(err, query.ErrNotFound) {
+		if _, err := f.emps.Get(ctx, f.key("e-1", "d-1")); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("Get(e-1 in d-1) after the move = %v, want ErrNotFound", err)
 		}
 	}

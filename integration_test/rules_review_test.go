@@ -296,11 +296,11 @@ func TestReviewMissingItemKinds(t *testing.T) {
 	l := newLibrary(t)
 	ctx := t.Context()
 	err := l.books.Update(RvBook{BookID: "ghost"}).Set("branch_id", "b-1").Run(ctx)
-	if !errors.Is(err, query.ErrNotFound) || errors.Is(err, relations.ErrStaleLink) {
+	if !errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, relations.ErrStaleLink) {
 		t.Errorf("Update(missing book).Set(branch_id) = %v; want ErrNotFound, and not ErrStaleLink", err)
 	}
 	err = l.c.WriteTx(ctx, nil, l.books.Update(RvBook{BookID: "ghost"}).Set("branch_id", "b-1"))
-	if !errors.Is(err, query.ErrNotFound) || errors.Is(err, relations.ErrStaleLink) {
+	if !errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, relations.ErrStaleLink) {
 		t.Errorf("WriteTx(update of a missing book's link) = %v; want ErrNotFound, and not ErrStaleLink", err)
 	}
 	if err := l.branches.Delete(ctx, RvBranch{BranchID: "ghost"}); err != nil {
@@ -334,7 +334,7 @@ func TestReviewValueAndCheck(t *testing.T) {
 	err = l.c.WriteTx(ctx, nil,
 		l.branches.Check(RvBranch{BranchID: "b-2"}, query.Name("name").Equal(query.Value("nope"))),
 		l.books.TxCreate(&RvBook{BookID: "k-2", BranchID: "b-2"}))
-	if !errors.Is(err, query.ErrConditionFailed) || errors.Is(err, relations.ErrParentNotFound) {
+	if !errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, relations.ErrParentNotFound) {
 		t.Errorf("WriteTx(check b-2 with a false condition, create k-2 in b-2) = %v; want ErrConditionFailed, not ErrParentNotFound", err)
 	}
 	l.whole(t)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/schema"
 	"github.com/google/go-cmp/cmp"
@@ -139,7 +140,7 @@ func TestSchemaMultiKeyIndex(t *testing.T) {
 		t.Error("raw query skipping status: the engine accepted it")
 	}
 	_, err = cases.Query(SupportCase{Tenant: "acme"}).Index("by-parent").Collect(ctx)
-	if !errors.Is(err, query.ErrEmptyKey) || !strings.Contains(err.Error(), "partition attribute parent_id is empty") {
+	if !errors.Is(err, model.ErrEmptyKey) || !strings.Contains(err.Error(), "partition attribute parent_id is empty") {
 		t.Errorf("missing partition attribute: error = %v", err)
 	}
 

@@ -284,7 +284,7 @@ func TestStreamReaderLatest(t *testing.T) {
 			t.Error(err)
 		}
 	}}
-	got, _ := readEvents(t, emps.Client(), dec, &stream.Options{API: hooked, Start: stream.Latest, PollInterval: 20 * time.Millisecond}, 1)
+	got, _ := readEvents(t, emps.Client(), dec, &stream.Options{API: hooked, Latest: true, PollInterval: 20 * time.Millisecond}, 1)
 	if id := got[0].New.EmployeeID; id != "after" {
 		t.Errorf("first event of %s, want after", id)
 	}

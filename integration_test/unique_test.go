@@ -123,7 +123,7 @@ func TestUniqueLifecycle(t *testing.T) {
 
 	bob := uUser{ID: "u2", Email: "ann@x", Name: "Bob"}
 	wantNotUnique(t, "Create(u2, ann@x)", users.Create(ctx, &bob), "email", "ann@x", "user_id=u1")
-	if _, err := users.Consistent().Get(ctx, uUser{ID: "u2"}); !errors.Is(err, query.ErrNotFound) {
+	if _, err := users.Consistent().Get(ctx, uUser{ID: "u2"}); !errors.Is(err, dynamokit.ErrNotFound) {
 		t.Fatalf("u2 after a refused create: %v, want ErrNotFound", err)
 	}
 	wantNotUnique(t, "Put(u2, ann@x)", users.Put(ctx, &bob), "email", "ann@x", "user_id=u1")

@@ -64,7 +64,7 @@ var addTenant = migrate.Migration{
 func getEmployee(ctx context.Context, emps *query.Table[Employee], old *query.Table[EmployeeV1], id string) (Employee, error) {
 	for range 2 {
 		e, err := emps.Get(ctx, Employee{TenantID: "acme", EmployeeID: id})
-		if !errors.Is(err, query.ErrNotFound) {
+		if !errors.Is(err, dynamokit.ErrNotFound) {
 			return e, err
 		}
 		v1, err := old.Get(ctx, EmployeeV1{EmployeeID: id})
@@ -73,11 +73,11 @@ func getEmployee(ctx context.Context, emps *query.Table[Employee], old *query.Ta
 			withTenant(&e)
 			return e, nil
 		}
-		if !errors.Is(err, query.ErrNotFound) {
+		if !errors.Is(err, dynamokit.ErrNotFound) {
 			return Employee{}, err
 		}
 	}
-	return Employee{}, query.ErrNotFound
+	return Employee{}, dynamokit.ErrNotFound
 }
 
 var _ = getEmployee

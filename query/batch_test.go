@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -165,8 +166,8 @@ func TestBatchKeysDeduplicate(t *testing.T) {
 	if diff := cmp.Diff([]user{{ID: "a", Name: "1"}, {ID: "b"}}, b.values); diff != "" {
 		t.Errorf("values (-want +got):\n%s", diff)
 	}
-	if _, err := users.keys([]user{{ID: "a"}, {}}); !errors.Is(err, ErrEmptyKey) {
-		t.Errorf("keys with an empty key: error = %v, want ErrEmptyKey", err)
+	if _, err := users.keys([]user{{ID: "a"}, {}}); !errors.Is(err, model.ErrEmptyKey) {
+		t.Errorf("keys with an empty key: error = %v, want model.ErrEmptyKey", err)
 	}
 }
 
@@ -174,12 +175,12 @@ func TestBatchKeysDeduplicate(t *testing.T) {
 // computed) is refused before any request.
 func TestBatchPutEmptyKey(t *testing.T) {
 	users := newTable[user](t)
-	if err := users.BatchPut(t.Context(), []user{{ID: "a"}, {Name: "no id"}}, nil); !errors.Is(err, ErrEmptyKey) {
-		t.Errorf("BatchPut(user without id) = %v, want ErrEmptyKey", err)
+	if err := users.BatchPut(t.Context(), []user{{ID: "a"}, {Name: "no id"}}, nil); !errors.Is(err, model.ErrEmptyKey) {
+		t.Errorf("BatchPut(user without id) = %v, want model.ErrEmptyKey", err)
 	}
 	emps := newTable[emp](t)
-	if err := emps.BatchPut(t.Context(), []emp{{ID: "e"}}, nil); !errors.Is(err, ErrEmptyKey) {
-		t.Errorf("BatchPut(emp without dept) = %v, want ErrEmptyKey", err)
+	if err := emps.BatchPut(t.Context(), []emp{{ID: "e"}}, nil); !errors.Is(err, model.ErrEmptyKey) {
+		t.Errorf("BatchPut(emp without dept) = %v, want model.ErrEmptyKey", err)
 	}
 }
 

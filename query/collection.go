@@ -15,6 +15,7 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // Member is a model that can be declared in a [Collection]: every
@@ -412,7 +413,7 @@ func (q *CollectionQuery) build() (*dynamodb.QueryInput, cursorSpec, error) {
 		return nil, cursorSpec{}, err
 	}
 	if hv == nil {
-		return nil, cursorSpec{}, fmt.Errorf("query: collection %s: partition attribute %s of %s: %w", col.name, hash.Name, mt.m.Type, ErrEmptyKey)
+		return nil, cursorSpec{}, fmt.Errorf("query: collection %s: partition attribute %s of %s: %w", col.name, hash.Name, mt.m.Type, model.ErrEmptyKey)
 	}
 	bounds := &keyBounds{hash: hash.Name, value: hv}
 	kc := expression.Key(hash.Name).Equal(expression.Value(hv))

@@ -79,8 +79,8 @@ func TestConsistentView(t *testing.T) {
 		api.consistent = map[string][]bool{}
 		api.mu.Unlock()
 		ctx := t.Context()
-		if _, err := r.Get(ctx, user{ID: "u1"}); !errors.Is(err, ErrNotFound) {
-			t.Errorf("Get = %v, want ErrNotFound", err)
+		if _, err := r.Get(ctx, user{ID: "u1"}); !errors.Is(err, dynamokit.ErrNotFound) {
+			t.Errorf("Get = %v, want dynamokit.ErrNotFound", err)
 		}
 		if _, err := r.BatchGet(ctx, []user{{ID: "u1"}, {ID: "u2"}}, nil); err != nil {
 			t.Errorf("BatchGet = %v", err)

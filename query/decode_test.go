@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/benchmodel"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -73,8 +74,8 @@ func TestPutInputEmptyKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, _, err := r.testPut(&tt.item, nil); !errors.Is(err, ErrEmptyKey) {
-				t.Errorf("putVersioned(%+v) error = %v, want ErrEmptyKey", tt.item, err)
+			if _, _, err := r.testPut(&tt.item, nil); !errors.Is(err, model.ErrEmptyKey) {
+				t.Errorf("putVersioned(%+v) error = %v, want model.ErrEmptyKey", tt.item, err)
 			}
 		})
 	}

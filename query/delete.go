@@ -12,11 +12,12 @@ import (
 // Delete removes the item with key's key. Deleting an item that does not
 // exist is not an error, as in DynamoDB.
 //
-// With conditions (see [Cond]), the item is deleted only if all hold; otherwise it returns [ErrConditionFailed]. For a versioned
-// model and a key whose version is not 0, the stored version must match, or
-// it returns [ErrVersionConflict]. A condition or version check on an item
-// that does not exist returns [ErrNotFound]: pass [Table.KeyExists] to ask
-// for that alone.
+// With conditions (see [Cond]), the item is deleted only if all hold;
+// otherwise it returns [dynamokit.ErrConditionFailed]. For a versioned
+// model and a key whose version is not 0, the stored version must match,
+// or it returns [dynamokit.ErrVersionConflict]. A condition or version
+// check on an item that does not exist returns [dynamokit.ErrNotFound]:
+// pass [Table.KeyExists] to ask for that alone.
 //
 // It calls DeleteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html

@@ -25,9 +25,10 @@
 // store items as given). A time.Time TTL is stored as Unix seconds.
 //
 // Failures are reported with sentinel errors that work with errors.Is:
-// [ErrNotFound], [ErrAlreadyExists], [ErrConditionFailed],
-// [ErrVersionConflict], [ErrEmptyKey], [ErrBadCursor] and
-// [dynamokit.ErrTooManyActions], inside a *[dynamokit.Error] that names the
+// [dynamokit.ErrNotFound], [dynamokit.ErrAlreadyExists],
+// [dynamokit.ErrConditionFailed], [dynamokit.ErrVersionConflict],
+// [model.ErrEmptyKey], [ErrBadCursor] and [dynamokit.ErrTooManyActions],
+// inside a *[dynamokit.Error] that names the
 // operation and table; a cancelled transaction returns a
 // *[dynamokit.TxError] with
 // the reason for each action, and a batch that could not finish a

@@ -3,6 +3,7 @@ package query
 import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
@@ -21,7 +22,7 @@ func putRequest(w *txn.Write) (*dynamodb.PutItemInput, error) {
 }
 
 func (r *Table[T]) testPut(item *T, conds []expression.ConditionBuilder) (*dynamodb.PutItemInput, func(), error) {
-	w, err := r.putVersioned(item, conds, ErrVersionConflict)
+	w, err := r.putVersioned(item, conds, dynamokit.ErrVersionConflict)
 	if err != nil {
 		return nil, func() {}, err
 	}

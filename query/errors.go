@@ -11,38 +11,11 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-var (
-	// ErrNotFound is returned by [Table.Get] and [dynamokit.Client.ReadTx]
-	// when no item has the key, by [Update.Run] when the item to update
-	// does not exist, and by [Table.Delete] when a condition or version
-	// check was given and the item does not exist. It is
-	// [dynamokit.ErrNotFound].
-	ErrNotFound = dynamokit.ErrNotFound
-	// ErrAlreadyExists is returned by [Table.Create] when an item with the
-	// same key exists. It is [dynamokit.ErrAlreadyExists].
-	ErrAlreadyExists = dynamokit.ErrAlreadyExists
-	// ErrConditionFailed is returned when a condition given with
-	// [Update.If] or [Table.Delete] does not hold; a *[dynamokit.TxError]
-	// matches it when a condition of one of its actions did not hold. It
-	// is [dynamokit.ErrConditionFailed].
-	ErrConditionFailed = dynamokit.ErrConditionFailed
-	// ErrVersionConflict is returned by [Table.Put], [Update.Run] and
-	// [Table.Delete] on a versioned model when the stored version differs
-	// from the version of the value given (the version the caller read).
-	// It is [dynamokit.ErrVersionConflict].
-	ErrVersionConflict = dynamokit.ErrVersionConflict
-	// ErrEmptyKey is returned, before any request is sent, when a key
-	// attribute of the given value is empty (missing, an empty string or
-	// binary, NULL, or computed from an attribute that is). It is the same
-	// error as [model.ErrEmptyKey].
-	ErrEmptyKey = model.ErrEmptyKey
-	// ErrBadCursor is returned by [Query.Page] and [Scan.Page] when a page
-	// cursor is malformed, tampered with, belongs to another query, or
-	// holds a position DynamoDB would refuse for the query (another
-	// partition, outside the sort-key condition, a number out of range).
-	// No request is sent.
-	ErrBadCursor = errors.New("query: invalid cursor")
-)
+// ErrBadCursor is returned by [Query.Page] and [Scan.Page] when a page
+// cursor is malformed, tampered with, belongs to another query, or holds a
+// position DynamoDB would refuse for the query (another partition, outside
+// the sort-key condition, a number out of range). No request is sent.
+var ErrBadCursor = errors.New("query: invalid cursor")
 
 // trimmed is an error of this package wrapped by another: its message
 // loses the package prefix the outer message already has.
@@ -84,11 +57,11 @@ func wrap(op, table string, err error, condKind error) error {
 	switch {
 	case errors.As(err, &ccf):
 		if condKind == nil {
-			condKind = ErrConditionFailed
+			condKind = dynamokit.ErrConditionFailed
 		}
 		return &dynamokit.Error{Op: op, Table: table, Kind: condKind, Err: err}
 	case errors.Is(err, model.ErrEmptyKey):
-		return &dynamokit.Error{Op: op, Table: table, Kind: ErrEmptyKey, Err: err}
+		return &dynamokit.Error{Op: op, Table: table, Kind: model.ErrEmptyKey, Err: err}
 	}
 	return &dynamokit.Error{Op: op, Table: table, Err: err}
 }
@@ -101,8 +74,8 @@ func wrap(op, table string, err error, condKind error) error {
 // a version conflict. Key is the written item's key and Item the whole item
 // as DynamoDB returned it (holding, for a versioned model, the new
 // version); Err is the decode error. It matches none of the sentinels that
-// say a write did not happen ([ErrNotFound], [ErrVersionConflict],
-// [ErrConditionFailed]). It is always returned as a pointer; match it with
+// say a write did not happen ([dynamokit.ErrNotFound], [dynamokit.ErrVersionConflict],
+// [dynamokit.ErrConditionFailed]). It is always returned as a pointer; match it with
 // errors.As.
 type WrittenError struct {
 	Op    string                          // the DynamoDB operation, "UpdateItem"

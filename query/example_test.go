@@ -63,7 +63,7 @@ func ExampleNewTable() {
 func ExampleTable_Create() {
 	a := Account{ID: "a-8", Owner: "Dee", Balance: 100}
 	err := accounts.Create(ctx, &a)
-	if errors.Is(err, query.ErrAlreadyExists) {
+	if errors.Is(err, dynamokit.ErrAlreadyExists) {
 		fmt.Println("a-8 is taken") // a is unchanged
 	} else if err != nil {
 		log.Fatal(err)
@@ -74,7 +74,7 @@ func ExampleTable_Create() {
 
 func ExampleTable_Get() {
 	a, err := accounts.Consistent().Get(ctx, Account{ID: "a-1"})
-	if errors.Is(err, query.ErrNotFound) {
+	if errors.Is(err, dynamokit.ErrNotFound) {
 		fmt.Println("no account a-1")
 		return
 	}
@@ -92,7 +92,7 @@ func ExampleTable_Get_emptyKey() {
 		log.Fatal(err)
 	}
 	_, err = accounts.Get(context.Background(), Account{})
-	fmt.Println(errors.Is(err, query.ErrEmptyKey))
+	fmt.Println(errors.Is(err, model.ErrEmptyKey))
 	fmt.Println(err)
 	// Output:
 	// true
@@ -109,7 +109,7 @@ func ExampleTable_Put() {
 		}
 		a.Balance += 10
 		err = accounts.Put(ctx, &a) // only if the stored version is a.Version
-		if errors.Is(err, query.ErrVersionConflict) {
+		if errors.Is(err, dynamokit.ErrVersionConflict) {
 			continue // a is as it was before Put; read again
 		}
 		if err != nil {
@@ -169,7 +169,7 @@ func ExampleTable_TxGet() {
 		accounts.TxGet(Account{ID: "a-1"}, &a),
 		entries.TxGet(Entry{AccountID: "a-1", Seq: 101}, &e),
 	)
-	if errors.Is(err, query.ErrNotFound) {
+	if errors.Is(err, dynamokit.ErrNotFound) {
 		fmt.Println("one of them is missing") // the others are read
 	} else if err != nil {
 		log.Fatal(err)
@@ -186,9 +186,9 @@ func ExampleTable_Update() {
 		If(query.Name("balance").GreaterThanEqual(query.Value(30))).
 		Value(ctx)
 	switch {
-	case errors.Is(err, query.ErrNotFound):
+	case errors.Is(err, dynamokit.ErrNotFound):
 		fmt.Println("no account a-4")
-	case errors.Is(err, query.ErrConditionFailed):
+	case errors.Is(err, dynamokit.ErrConditionFailed):
 		fmt.Println("balance too low")
 	case err != nil:
 		log.Fatal(err)
@@ -236,7 +236,7 @@ func ExampleTable_Delete() {
 	}
 	// ...unless a condition asks for the item.
 	err := accounts.Delete(ctx, Account{ID: "a-2"}, accounts.KeyExists())
-	fmt.Println(errors.Is(err, query.ErrNotFound))
+	fmt.Println(errors.Is(err, dynamokit.ErrNotFound))
 	// Output: true
 }
 

@@ -9,8 +9,8 @@ import (
 )
 
 // Get returns the item whose key equals the key fields of key. It returns
-// [ErrNotFound] when there is none, and [ErrEmptyKey] when a key field of
-// key is empty. The read is eventually consistent, or strongly consistent
+// [dynamokit.ErrNotFound] when there is none, and [model.ErrEmptyKey] when
+// a key field of key is empty. The read is eventually consistent, or strongly consistent
 // through the [Table.Consistent] view.
 //
 // It calls GetItem:
@@ -28,7 +28,7 @@ func (r *Table[T]) Get(ctx context.Context, key T) (_ T, err error) {
 		return zero, wrapKey("GetItem", r.table, in.Key, err, nil)
 	}
 	if out.Item == nil || !r.m.IsEntity(out.Item) {
-		return zero, &dynamokit.Error{Op: "GetItem", Table: r.table, Key: in.Key, Kind: ErrNotFound}
+		return zero, &dynamokit.Error{Op: "GetItem", Table: r.table, Key: in.Key, Kind: dynamokit.ErrNotFound}
 	}
 	v, err := r.decode(out.Item)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // sortCond is one condition of [Query.SortKey].
@@ -96,10 +97,10 @@ func (q *Query[T]) multiKeyCond(ks mapping.KeySchema) (expression.KeyConditionBu
 		}
 		if v == nil {
 			if len(hashes) == 1 {
-				return zero, nil, fmt.Errorf("query: partition attribute %s: %w%s", a.Name, ErrEmptyKey, q.indexHint())
+				return zero, nil, fmt.Errorf("query: partition attribute %s: %w%s", a.Name, model.ErrEmptyKey, q.indexHint())
 			}
 			return zero, nil, fmt.Errorf("query: %s: partition attribute %s is empty, and a query gives every partition attribute (%s): %w",
-				q.target(), a.Name, attrNames(hashes), ErrEmptyKey)
+				q.target(), a.Name, attrNames(hashes), model.ErrEmptyKey)
 		}
 		conds = append(conds, expression.Key(a.Name).Equal(expression.Value(v)))
 		if i == 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -102,7 +103,7 @@ func TestQueryMultiKeyShapeErrors(t *testing.T) {
 		wantErr error
 	}{
 		{"a partition attribute missing", issues.Query(issue{Tenant: "acme"}).Index("by-parent"),
-			"query: index by-parent: partition attribute parent is empty, and a query gives every partition attribute (tenant, parent)", ErrEmptyKey},
+			"query: index by-parent: partition attribute parent is empty, and a query gives every partition attribute (tenant, parent)", model.ErrEmptyKey},
 		{"a sort attribute skipped", on().SortKey("priority", Equal, 1),
 			"query: index by-parent: a condition on sort attribute priority skips status: sort attributes are used from left to right", nil},
 		{"two sort attributes skipped", on().SortKey("day", Equal, "2026-03-03"),

@@ -13,8 +13,14 @@ import (
 // is refused.
 func TestSetOther(t *testing.T) {
 	users := newTable[user](t)
+	with := func(u *Update[user], others ...*txn.Other) *Update[user] {
+		for _, o := range others {
+			u.setOther(o)
+		}
+		return u
+	}
 	stamp := &txn.Other{Name: "copies_stamp", Value: s("x1")}
-	in, err := users.Update(user{ID: "u"}).Set("name", "Ann").SetOther(stamp).SetOther(nil).input()
+	in, err := with(users.Update(user{ID: "u"}).Set("name", "Ann"), stamp, nil).input()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +47,9 @@ func TestSetOther(t *testing.T) {
 		u    *Update[user]
 		want string
 	}{
-		{"model attribute", users.Update(user{ID: "u"}).SetOther(&txn.Other{Name: "name", Value: s("x")}), "is an attribute of"},
-		{"twice", users.Update(user{ID: "u"}).SetOther(stamp).SetOther(stamp), "changed twice"},
-		{"empty", users.Update(user{ID: "u"}).SetOther(&txn.Other{Name: "x"}), "empty name or value"},
+		{"model attribute", with(users.Update(user{ID: "u"}), &txn.Other{Name: "name", Value: s("x")}), "is an attribute of"},
+		{"twice", with(users.Update(user{ID: "u"}), stamp, stamp), "changed twice"},
+		{"empty", with(users.Update(user{ID: "u"}), &txn.Other{Name: "x"}), "empty name or value"},
 	} {
 		if _, err := tt.u.input(); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: input() error = %v, want one containing %q", tt.name, err, tt.want)

@@ -7,12 +7,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // Create writes item only if no item with its key exists; otherwise it
-// returns [ErrAlreadyExists] and changes nothing. It fills the model's
+// returns [dynamokit.ErrAlreadyExists] and changes nothing. It fills the model's
 // created and updated attributes and sets a version attribute to 1, in item
 // itself.
 //
@@ -42,7 +44,7 @@ func (r *Table[T]) createWrite(item *T) (*txn.Write, error) {
 	}
 	var w *txn.Write
 	if err == nil {
-		w, err = r.putWrite("create", item, []expression.ConditionBuilder{r.keyMissing()}, ErrAlreadyExists)
+		w, err = r.putWrite("create", item, []expression.ConditionBuilder{r.keyMissing()}, dynamokit.ErrAlreadyExists)
 	}
 	if err != nil {
 		restore()
@@ -56,14 +58,14 @@ func (r *Table[T]) createWrite(item *T) (*txn.Write, error) {
 // updated attribute (and created, when zero). For a versioned model, Put
 // succeeds only if the stored version equals item's version (or, for
 // version 0, if no item exists) and then increments item's version;
-// otherwise it returns [ErrVersionConflict].
+// otherwise it returns [dynamokit.ErrVersionConflict].
 //
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (r *Table[T]) Put(ctx context.Context, item *T) (err error) {
 	ctx, op := r.c.StartOperation(ctx, "Table.Put", r.table)
 	defer op.End(&err)
-	w, err := r.putVersioned(item, nil, ErrVersionConflict)
+	w, err := r.putVersioned(item, nil, dynamokit.ErrVersionConflict)
 	if err != nil {
 		return wrap("PutItem", r.table, err, nil)
 	}
@@ -134,7 +136,7 @@ func (r *Table[T]) snapshot(item *T) func() {
 	return func() { *item = saved }
 }
 
-// checkKey returns an error matching [ErrEmptyKey] when the encoded item
+// checkKey returns an error matching [model.ErrEmptyKey] when the encoded item
 // lacks a key attribute. Encode leaves out, or writes as NULL or as an
 // empty string or binary, every key value [mapping.Model.KeyOf] reports as
 // empty, so the key need not be encoded a second time.
@@ -156,7 +158,7 @@ func (r *Table[T]) checkKey(item map[string]types.AttributeValue) error {
 		default:
 			continue
 		}
-		return fmt.Errorf("query: %s: key attribute %s: %w", r.m.Type, a.Name, ErrEmptyKey)
+		return fmt.Errorf("query: %s: key attribute %s: %w", r.m.Type, a.Name, model.ErrEmptyKey)
 	}
 	return nil
 }

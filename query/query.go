@@ -178,7 +178,7 @@ func (q *Query[T]) build() (*dynamodb.QueryInput, *keyBounds, error) {
 		return nil, nil, err
 	}
 	if hv == nil {
-		return nil, nil, fmt.Errorf("query: partition attribute %s: %w%s", ks.Hash.Name, ErrEmptyKey, q.indexHint())
+		return nil, nil, fmt.Errorf("query: partition attribute %s: %w%s", ks.Hash.Name, model.ErrEmptyKey, q.indexHint())
 	}
 	bounds := &keyBounds{hash: ks.Hash.Name, value: hv}
 	kc := expression.Key(ks.Hash.Name).Equal(expression.Value(hv))

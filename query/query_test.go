@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -127,8 +128,8 @@ func TestQueryInputErrors(t *testing.T) {
 		want    string
 		wantErr error
 	}{
-		{"empty partition", users.Query(user{}), "partition attribute id", ErrEmptyKey},
-		{"index forgotten", users.Query(user{Org: "o"}), `did you mean .Index("org-index")?`, ErrEmptyKey},
+		{"empty partition", users.Query(user{}), "partition attribute id", model.ErrEmptyKey},
+		{"index forgotten", users.Query(user{Org: "o"}), `did you mean .Index("org-index")?`, model.ErrEmptyKey},
 		{"unknown index", users.Query(user{ID: "u"}).Index("nope"), `no index "nope"`, nil},
 		{"consistent global index", users.Consistent().Query(user{Org: "o"}).Index("org-index"), "no consistent reads", nil},
 		{"range without a sort key", users.Query(user{ID: "u"}).Range(Equal, 1), "which has no sort key", nil},

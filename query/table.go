@@ -88,19 +88,19 @@ func (r *Table[T]) isEntity() []expression.ConditionBuilder {
 }
 
 // conditionKind tells why a write's condition failed, from the item as it
-// was (nil when there was none): [ErrNotFound] for a missing item (or one of
-// another entity type), [ErrVersionConflict] when want is a version (not 0)
-// other than the stored one, else [ErrConditionFailed].
+// was (nil when there was none): [dynamokit.ErrNotFound] for a missing item (or one of
+// another entity type), [dynamokit.ErrVersionConflict] when want is a version (not 0)
+// other than the stored one, else [dynamokit.ErrConditionFailed].
 func (r *Table[T]) conditionKind(old map[string]types.AttributeValue, want int64) error {
 	if old == nil || !r.m.IsEntity(old) {
-		return ErrNotFound
+		return dynamokit.ErrNotFound
 	}
 	if v := r.m.Version; v != nil && want != 0 {
 		if n, ok := old[v.Name].(*types.AttributeValueMemberN); !ok || n.Value != itoa(want) {
-			return ErrVersionConflict
+			return dynamokit.ErrVersionConflict
 		}
 	}
-	return ErrConditionFailed
+	return dynamokit.ErrConditionFailed
 }
 
 // stamp sets the created and updated attributes of v before a write.

@@ -46,7 +46,7 @@ func (t txAction) TxWrite(k txn.Key) (*txn.Write, error) {
 }
 
 // TxCreate is [Table.Create] as a transaction action: it fails the
-// transaction if an item with item's key exists ([ErrAlreadyExists]).
+// transaction if an item with item's key exists ([dynamokit.ErrAlreadyExists]).
 // item's created, updated and version attributes are set by
 // [dynamokit.Client.WriteTx], and restored if the transaction fails.
 func (r *Table[T]) TxCreate(item *T) dynamokit.TxAction {
@@ -54,13 +54,13 @@ func (r *Table[T]) TxCreate(item *T) dynamokit.TxAction {
 }
 
 // TxPut is [Table.Put] as a transaction action, with the same version check
-// ([ErrVersionConflict]). Extra conditions, joined with AND, must also hold
-// (else [ErrConditionFailed]). Like [Table.TxCreate], it sets item's
+// ([dynamokit.ErrVersionConflict]). Extra conditions, joined with AND, must also hold
+// (else [dynamokit.ErrConditionFailed]). Like [Table.TxCreate], it sets item's
 // attributes when the transaction is built and restores them if it fails.
 func (r *Table[T]) TxPut(item *T, conds ...Cond) dynamokit.TxAction {
-	kind := ErrVersionConflict
+	kind := dynamokit.ErrVersionConflict
 	if len(conds) > 0 {
-		kind = ErrConditionFailed
+		kind = dynamokit.ErrConditionFailed
 	}
 	return txAction{"put " + r.table, func() (*txn.Write, error) {
 		bound, err := bindConds(r.m, "condition", conds)
@@ -89,8 +89,8 @@ func (r *Table[T]) TxDelete(key T, conds ...Cond) dynamokit.TxAction {
 }
 
 // Check is a transaction action that writes nothing and fails the
-// transaction unless the item with key's key exists ([ErrNotFound]) and
-// every condition holds ([ErrConditionFailed]).
+// transaction unless the item with key's key exists ([dynamokit.ErrNotFound]) and
+// every condition holds ([dynamokit.ErrConditionFailed]).
 func (r *Table[T]) Check(key T, conds ...Cond) dynamokit.TxAction {
 	return txAction{"check " + r.table, func() (*txn.Write, error) {
 		k, err := r.m.KeyOf(&key)
@@ -113,8 +113,8 @@ func (r *Table[T]) Check(key T, conds ...Cond) dynamokit.TxAction {
 // and changes nothing else: not the version, not the updated stamp. attr
 // need not be an attribute of the model. The action fails the transaction
 // when the item does not exist or is of another entity type
-// ([ErrNotFound]), or when a condition does not hold
-// ([ErrConditionFailed]); it never creates an item. Like every write, it
+// ([dynamokit.ErrNotFound]), or when a condition does not hold
+// ([dynamokit.ErrConditionFailed]); it never creates an item. Like every write, it
 // passes the client's write rules: adding to a counter a relation keeps,
 // or to a link attribute, is refused.
 func (r *Table[T]) TxAdd(key T, attr string, n int64, conds ...Cond) dynamokit.TxAction {

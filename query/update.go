@@ -26,7 +26,7 @@ import (
 // string for a named string type); a computed attribute holds strings.
 //
 // An Update never creates an item: it is conditional on the item's
-// existence and returns [ErrNotFound] when there is none. It may be run
+// existence and returns [dynamokit.ErrNotFound] when there is none. It may be run
 // more than once, and used as a [dynamokit.Client.WriteTx] action.
 type Update[T any] struct {
 	r       *Table[T]
@@ -47,7 +47,7 @@ type updateOp func(expression.UpdateBuilder) expression.UpdateBuilder
 
 // Update starts an update of the item with key's key. For a versioned model
 // and a key whose version is not 0, the update also requires that version
-// (or returns [ErrVersionConflict]); a version attribute is always
+// (or returns [dynamokit.ErrVersionConflict]); a version attribute is always
 // incremented, and an updated attribute set to now. Computed attributes
 // that refer to a changed attribute (one set or removed, the updated
 // stamp, the version) are recomputed in the same request from the values
@@ -359,7 +359,7 @@ func (u *Update[T]) listOp(op, attr string, v any, before bool) *Update[T] {
 }
 
 // If adds a condition that must hold for the update to happen; otherwise
-// Run returns [ErrConditionFailed]. Several conditions are joined with AND.
+// Run returns [dynamokit.ErrConditionFailed]. Several conditions are joined with AND.
 // The condition is checked against the model and its values encoded by
 // their attributes (see [Cond]); a mistake is returned by Run.
 func (u *Update[T]) If(cond Cond) *Update[T] {
@@ -372,9 +372,9 @@ func (u *Update[T]) If(cond Cond) *Update[T] {
 	return u
 }
 
-// Run performs the update. It returns [ErrNotFound] when the item does not
-// exist, [ErrVersionConflict] when its version is not key's, and
-// [ErrConditionFailed] when a condition given with [Update.If] does not
+// Run performs the update. It returns [dynamokit.ErrNotFound] when the item does not
+// exist, [dynamokit.ErrVersionConflict] when its version is not key's, and
+// [dynamokit.ErrConditionFailed] when a condition given with [Update.If] does not
 // hold; any error means nothing was written. It asks DynamoDB for no item
 // back, so unlike [Update.Value] it never decodes one.
 func (u *Update[T]) Run(ctx context.Context) (err error) {

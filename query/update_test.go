@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -204,7 +205,7 @@ func TestUpdateInputErrors(t *testing.T) {
 		{"nested set element", users.Update(user{ID: "u"}).AddToSet("tags", [][]string{{"a"}}), "holds elements of type string, not [][]string", nil},
 		{"empty set-if-not-exists", plains.Update(plain{K: "k", R: 1}).SetIfNotExists("v", ""), "empty value", nil},
 		{"nothing to update", plains.Update(plain{K: "k", R: 1}), "nothing to update", nil},
-		{"empty key", users.Update(user{}).Set("name", "a"), "", ErrEmptyKey},
+		{"empty key", users.Update(user{}).Set("name", "a"), "", model.ErrEmptyKey},
 		{"computed from an added number", emps.Update(emp{ID: "e", Dept: "d"}).Add("level", 1), "must be changed with Set or Remove", nil},
 		{"mistyped value", emps.Update(emp{ID: "e", Dept: "d"}).Set("level", "high"), "model: attribute level of query.emp holds values of type int, not string", nil},
 		{"the first error is kept", users.Update(user{ID: "u"}).Set("nope", 1).Set("id", "x"), `has no attribute "nope"`, nil},
@@ -236,12 +237,12 @@ func TestUpdateFailureKind(t *testing.T) {
 		kind error
 		want error
 	}{
-		{"missing item", users.Update(user{ID: "u", Version: 2}).failureKind(nil), ErrNotFound},
-		{"stale version", users.Update(user{ID: "u", Version: 2}).failureKind(avs{"id": s("u"), "version": n("3")}), ErrVersionConflict},
-		{"no stored version", users.Update(user{ID: "u", Version: 2}).failureKind(avs{"id": s("u")}), ErrVersionConflict},
-		{"condition", users.Update(user{ID: "u", Version: 2}).failureKind(avs{"id": s("u"), "version": n("2")}), ErrConditionFailed},
-		{"condition, no version given", users.Update(user{ID: "u"}).failureKind(avs{"id": s("u"), "version": n("5")}), ErrConditionFailed},
-		{"another entity", emps.Update(emp{ID: "e", Dept: "d"}).failureKind(avs{"entity": s("Department")}), ErrNotFound},
+		{"missing item", users.Update(user{ID: "u", Version: 2}).failureKind(nil), dynamokit.ErrNotFound},
+		{"stale version", users.Update(user{ID: "u", Version: 2}).failureKind(avs{"id": s("u"), "version": n("3")}), dynamokit.ErrVersionConflict},
+		{"no stored version", users.Update(user{ID: "u", Version: 2}).failureKind(avs{"id": s("u")}), dynamokit.ErrVersionConflict},
+		{"condition", users.Update(user{ID: "u", Version: 2}).failureKind(avs{"id": s("u"), "version": n("2")}), dynamokit.ErrConditionFailed},
+		{"condition, no version given", users.Update(user{ID: "u"}).failureKind(avs{"id": s("u"), "version": n("5")}), dynamokit.ErrConditionFailed},
+		{"another entity", emps.Update(emp{ID: "e", Dept: "d"}).failureKind(avs{"entity": s("Department")}), dynamokit.ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -30,8 +31,8 @@ func TestGetInput(t *testing.T) {
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("getInput mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := emps.getInput(&emp{ID: "e"}); !errors.Is(err, ErrEmptyKey) {
-		t.Errorf("getInput(no dept) error = %v, want ErrEmptyKey", err)
+	if _, err := emps.getInput(&emp{ID: "e"}); !errors.Is(err, model.ErrEmptyKey) {
+		t.Errorf("getInput(no dept) error = %v, want model.ErrEmptyKey", err)
 	}
 }
 
@@ -68,8 +69,8 @@ func TestCreateInput(t *testing.T) {
 		t.Error("createInput(nil) error = nil")
 	}
 	empty := user{Name: "no id"}
-	if _, _, err := users.testCreate(&empty); !errors.Is(err, ErrEmptyKey) {
-		t.Errorf("createInput(no id) error = %v, want ErrEmptyKey", err)
+	if _, _, err := users.testCreate(&empty); !errors.Is(err, model.ErrEmptyKey) {
+		t.Errorf("createInput(no id) error = %v, want model.ErrEmptyKey", err)
 	}
 	if diff := cmp.Diff(user{Name: "no id"}, empty); diff != "" {
 		t.Errorf("a failed createInput changed the item (-want +got):\n%s", diff)
@@ -189,8 +190,8 @@ func TestDeleteInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := plains.testDelete(&plain{R: 2}, nil); !errors.Is(err, ErrEmptyKey) {
-		t.Errorf("deleteInput(no hash) error = %v, want ErrEmptyKey", err)
+	if _, err := plains.testDelete(&plain{R: 2}, nil); !errors.Is(err, model.ErrEmptyKey) {
+		t.Errorf("deleteInput(no hash) error = %v, want model.ErrEmptyKey", err)
 	}
 }
 
@@ -201,11 +202,11 @@ func TestConditionKind(t *testing.T) {
 		want int64
 		kind error
 	}{
-		{nil, 3, ErrNotFound},
-		{nil, 0, ErrNotFound},
-		{avs{"version": n("4")}, 3, ErrVersionConflict},
-		{avs{"version": n("3")}, 3, ErrConditionFailed},
-		{avs{"version": n("4")}, 0, ErrConditionFailed},
+		{nil, 3, dynamokit.ErrNotFound},
+		{nil, 0, dynamokit.ErrNotFound},
+		{avs{"version": n("4")}, 3, dynamokit.ErrVersionConflict},
+		{avs{"version": n("3")}, 3, dynamokit.ErrConditionFailed},
+		{avs{"version": n("4")}, 0, dynamokit.ErrConditionFailed},
 	} {
 		if got := users.conditionKind(tt.old, tt.want); got != tt.kind {
 			t.Errorf("conditionKind(%v, %d) = %v, want %v", tt.old, tt.want, got, tt.kind)
@@ -323,7 +324,7 @@ func TestTxInputErrors(t *testing.T) {
 		{"too many", many, "101, at most 100", dynamokit.ErrTooManyActions},
 		{"nil action", []dynamokit.TxAction{users.TxCreate(&item), nil}, "action 1 is nil", nil},
 		{"bad action undoes the others", []dynamokit.TxAction{users.TxCreate(&item), users.Update(user{ID: "b"}).Set("nope", 1)}, "action 1: update users", nil},
-		{"empty key", []dynamokit.TxAction{users.TxDelete(user{})}, "action 0: delete users", ErrEmptyKey},
+		{"empty key", []dynamokit.TxAction{users.TxDelete(user{})}, "action 0: delete users", model.ErrEmptyKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -78,7 +78,7 @@ func TestEveryWritePassesTheRules(t *testing.T) {
 		// Table (Consistent is a view: its writes are the methods below)
 		"Applied", "BatchGet", "Client", "Consistent", "Get", "KeyExists", "Model", "Query", "Scan", "TableName", "TxGet",
 		// Update: builder steps, sent by Run, Value or TxWrite
-		"Add", "AddToSet", "Append", "DeleteFromSet", "If", "Prepend", "Remove", "Set", "SetIfNotExists", "SetOther",
+		"Add", "AddToSet", "Append", "DeleteFromSet", "If", "Prepend", "Remove", "Set", "SetIfNotExists",
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[*Table[user]](), reflect.TypeFor[*Update[user]]()} {
 		for i := range typ.NumMethod() {

@@ -256,7 +256,7 @@ func checkEnd[X any](ctx context.Context, a *auditRun, side string, table *query
 				unchanged = query.Path(e.counter).Equal(query.Value(c.n))
 			}
 			err := table.Client().WriteTx(ctx, nil, table.TxAdd(x, e.counter, int64(n)-c.n, unchanged))
-			if errors.Is(err, query.ErrConditionFailed) {
+			if errors.Is(err, dynamokit.ErrConditionFailed) {
 				continue // changed since: count again
 			}
 			if err != nil {

@@ -8,7 +8,10 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/querylink"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -106,7 +109,8 @@ func (h *HasMany[P, C]) setCopiesOf(upd *query.Update[C], src *P) (*query.Update
 	if err != nil {
 		return nil, err
 	}
-	return upd.SetOther(newStamp()), nil
+	querylink.SetOther(upd, newStamp())
+	return upd, nil
 }
 
 // copiesOf adds to upd the setting of every copy from src.
@@ -201,7 +205,7 @@ func (h *HasMany[P, C]) current(child *C, src *P) (bool, error) {
 // copies.
 func (h *HasMany[P, C]) readParent(ctx context.Context, parent P) (P, bool, error) {
 	p, err := h.parents.Consistent().Get(ctx, parent)
-	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+	if errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, model.ErrEmptyKey) {
 		var zero P
 		return zero, false, nil
 	}

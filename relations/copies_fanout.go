@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
@@ -208,7 +209,8 @@ func (h *HasMany[P, C]) writeChild(ctx context.Context, ch *syncChild[C], src *P
 	}
 	// The conditions keep the copies themselves: the relation's write
 	// checks step aside.
-	return u.SetOther(&txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}}).Run(h.own(ctx))
+	querylink.SetOther(u, &txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}})
+	return u.Run(h.own(ctx))
 }
 
 // isLinked reports whether child points at parent.
@@ -337,7 +339,7 @@ func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo f
 				// condition of what is read, which the first write, if it
 				// landed, changed.
 				ch.unsure = true
-			case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound), errors.Is(err, query.ErrVersionConflict):
+			case errors.Is(err, dynamokit.ErrConditionFailed), errors.Is(err, dynamokit.ErrNotFound), errors.Is(err, dynamokit.ErrVersionConflict):
 			default:
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/query"
@@ -84,7 +85,8 @@ func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(
 		return SyncProgress{}, err
 	}
 	// A new stamp voids the resume tokens of earlier fan-outs.
-	if err := u.SetOther(newStamp()).Run(h.own(ctx)); err != nil {
+	querylink.SetOther(u, newStamp())
+	if err := u.Run(h.own(ctx)); err != nil {
 		return SyncProgress{}, fmt.Errorf("relations: update parent: %w", err)
 	}
 	return h.SyncCopies(ctx, parent, opts)

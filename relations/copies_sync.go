@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -184,8 +185,9 @@ func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (stri
 	for _, c := range same {
 		u = u.If(c)
 	}
-	err = u.SetOther(st).Run(h.own(ctx))
-	if errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, query.ErrNotFound) {
+	querylink.SetOther(u, st)
+	err = u.Run(h.own(ctx))
+	if errors.Is(err, dynamokit.ErrConditionFailed) || errors.Is(err, dynamokit.ErrNotFound) {
 		return "", errSourceChanged
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/query"
@@ -145,9 +146,9 @@ func driftOf[X any](table *query.Table[X], x X, e countedEnd, stored int64, coun
 func deleteCountedIf[X any](ctx context.Context, table *query.Table[X], x X, cond query.Cond) (bool, error) {
 	err := table.Delete(ctx, x, cond)
 	switch {
-	case errors.Is(err, query.ErrNotFound):
+	case errors.Is(err, dynamokit.ErrNotFound):
 		return false, nil
-	case errors.Is(err, query.ErrConditionFailed):
+	case errors.Is(err, dynamokit.ErrConditionFailed):
 		return true, nil
 	}
 	return false, err
@@ -264,7 +265,7 @@ func recountFrom[X any](ctx context.Context, table *query.Table[X], x X, e count
 		// settled: the count already leaves its deleted children out.
 		settled := query.Path(cascadePending(e.counter)).AttributeNotExists()
 		err = table.Client().WriteTx(ctx, nil, table.TxAdd(x, e.counter, int64(n)-c.n, unchanged, settled))
-		if errors.Is(err, query.ErrConditionFailed) {
+		if errors.Is(err, dynamokit.ErrConditionFailed) {
 			continue // changed meanwhile
 		}
 		if err != nil {

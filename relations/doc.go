@@ -55,7 +55,7 @@
 // such as a grade), keyed by the pair they link: the hash key from the
 // From end, the range key from the To end, and a reverse global index
 // ([EdgeSpec.Index]) keyed on the To end. [ManyToMany.Link] creates an
-// edge (returning an error matching query.ErrAlreadyExists when the pair
+// edge (returning an error matching dynamokit.ErrAlreadyExists when the pair
 // is linked) in one transaction that adds 1 to both ends' edge counters,
 // on condition that both ends exist ([ErrEndpointNotFound]);
 // [ManyToMany.Unlink] removes it and subtracts 1 from both, also in one

@@ -150,7 +150,7 @@ func ExampleHasMany_DeleteParent() {
 	fmt.Println(done.Done, "employees deleted,", done.Skipped, "moved away meanwhile")
 	depts, _ := query.NewTable[Department](db)
 	_, err = depts.Get(ctx, Department{DepartmentID: "d-2"})
-	fmt.Println(errors.Is(err, query.ErrNotFound))
+	fmt.Println(errors.Is(err, dynamokit.ErrNotFound))
 	// Output:
 	// 2 employees deleted, 0 moved away meanwhile
 	// true

@@ -296,7 +296,7 @@ func (r *cascadeRun[P, C]) deleteOne(ctx context.Context, child C) (gone, skip b
 		return true, false, nil
 	case errors.Is(err, ErrLinkedMeanwhile):
 		return false, false, nil // linked to meanwhile: a later pass applies the policies again
-	case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound):
+	case errors.Is(err, dynamokit.ErrConditionFailed), errors.Is(err, dynamokit.ErrNotFound):
 		return false, true, nil
 	case !errors.Is(err, dynamokit.ErrUnknownOutcome):
 		return false, false, err
@@ -514,7 +514,7 @@ func (r *cascadeRun[P, C]) deleteInTx(ctx context.Context, todo []C, per int) (i
 				case errors.Is(reason.Kind, ErrStaleLink):
 					// Another link changed, or the child went, since the
 					// rules read it: a later pass sees it as it is.
-				case errors.Is(reason.Kind, query.ErrConditionFailed), errors.Is(reason.Kind, query.ErrNotFound):
+				case errors.Is(reason.Kind, dynamokit.ErrConditionFailed), errors.Is(reason.Kind, dynamokit.ErrNotFound):
 					r.p.Skipped++
 				default:
 					return deleted, err

@@ -174,7 +174,7 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 }
 
 // CreateParent creates parent with its children counter at 0 (it returns
-// [query.ErrAlreadyExists] when the key is taken), so that a [Restrict]
+// [dynamokit.ErrAlreadyExists] when the key is taken), so that a [Restrict]
 // delete of it is one conditional DeleteItem. It is the parents'
 // Table.Create, whose write check (registered by [Declare]) adds the
 // counter to the item: one PutItem, and the same happens to a parent

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/mapping"
+	"github.com/dynamokit/dynamokit/model"
 
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -370,7 +371,7 @@ func (h *HasMany[P, C]) linkedTo(parent P) (query.Cond, error) {
 			return query.Cond{}, err
 		}
 		if v == nil {
-			return query.Cond{}, fmt.Errorf("relations: link %s: %w", l.name, query.ErrEmptyKey)
+			return query.Cond{}, fmt.Errorf("relations: link %s: %w", l.name, model.ErrEmptyKey)
 		}
 		fv, err := l.child.FieldOf(cv)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // TestRefusals covers the calls refused before any request.
@@ -23,9 +23,9 @@ func TestRefusals(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"empty parent key", mt.DeleteParent(t.Context(), mtDept{}, nil), query.ErrEmptyKey},
+		{"empty parent key", mt.DeleteParent(t.Context(), mtDept{}, nil), model.ErrEmptyKey},
 		{"unlink one child in an item collection", ic.Unlink(t.Context(), icEmp{EmpID: "e-1", DeptID: "d-1"}), ErrCannotDetach},
-		{"relink to a parent with an empty key", mt.Relink(t.Context(), mtEmp{EmpID: "e-1", DeptID: "d-1"}, mtDept{}), query.ErrEmptyKey},
+		{"relink to a parent with an empty key", mt.Relink(t.Context(), mtEmp{EmpID: "e-1", DeptID: "d-1"}, mtDept{}), model.ErrEmptyKey},
 		{"link to a parent with an empty key", mt.Link(t.Context(), &mtEmp{EmpID: "e-1"}, mtDept{}), ErrParentNotFound},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -20,7 +21,7 @@ import (
 // it sets child's link fields from parent (only parent's key fields need
 // be set), then writes the child and adds 1 to the parent's children
 // counter in one TransactWriteItems request. It returns
-// [ErrParentNotFound], or [query.ErrAlreadyExists] when the child exists;
+// [ErrParentNotFound], or [dynamokit.ErrAlreadyExists] when the child exists;
 // then nothing is written and *child is as it was.
 //
 // With [Spec.Copies], it first reads the parent (a strongly consistent
@@ -72,7 +73,7 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 	}
 	err = h.txErr("link", err, 0, 1, &parent)
 	var oe *opError
-	if errors.As(err, &oe) && errors.Is(err, query.ErrAlreadyExists) {
+	if errors.As(err, &oe) && errors.Is(err, dynamokit.ErrAlreadyExists) {
 		oe.op = "link (the child exists: Relink moves it to another parent)"
 	}
 	return err
@@ -91,13 +92,13 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 //
 // In the multi-table and inverted-index layouts it writes only the link:
 // for a versioned child model, a child value with a version must match the
-// stored one ([query.ErrVersionConflict]), and the move increments the
+// stored one ([dynamokit.ErrVersionConflict]), and the move increments the
 // version and sets the updated time. It is one TransactWriteItems request:
 // update the child, add to the new parent's counter, subtract from the
 // old one's. In an item collection the child's key changes: the child is
 // read (GetItem), then deleted and re-created under its new key in one
 // TransactWriteItems request with the same counter updates, its version
-// restarting at 1; it returns [query.ErrAlreadyExists] when a child with
+// restarting at 1; it returns [dynamokit.ErrAlreadyExists] when a child with
 // the new key exists.
 //
 // A child whose old parent no longer exists (an orphan left by writes
@@ -162,7 +163,7 @@ func (h *HasMany[P, C]) relinkOnce(ctx context.Context, child C, to P, src *P) e
 func (h *HasMany[P, C]) currentParent(ctx context.Context, child *C) (*P, error) {
 	if !h.hasLink(child) {
 		cur, err := h.children.Consistent().Get(ctx, *child)
-		if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+		if errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, model.ErrEmptyKey) {
 			return nil, fmt.Errorf("%w: %w", ErrChildNotFound, err)
 		}
 		if err != nil {
@@ -244,7 +245,7 @@ func (h *HasMany[P, C]) guarded(ctx context.Context, op string, child []dynamoki
 // versioned model) and the put requires the new key to be free.
 func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFrom *P) error {
 	cur, err := h.children.Consistent().Get(ctx, child)
-	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+	if errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, model.ErrEmptyKey) {
 		return fmt.Errorf("relations: relink: %w: %w", ErrChildNotFound, err)
 	}
 	if err != nil {
@@ -290,7 +291,7 @@ func (h *HasMany[P, C]) relinkAcross(ctx context.Context, child C, to P, copyFro
 	}, &from, &to, same...)
 	var te *dynamokit.TxError
 	if errors.As(err, &te) && len(te.Reasons) >= 2 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
-		return &opError{op: "relink (the child's new key is taken)", kinds: []error{query.ErrAlreadyExists}, err: err}
+		return &opError{op: "relink (the child's new key is taken)", kinds: []error{dynamokit.ErrAlreadyExists}, err: err}
 	}
 	return err
 }
@@ -408,7 +409,7 @@ func (h *HasMany[P, C]) deleteChild(ctx context.Context, child C) error {
 		err := h.children.Client().WriteTx(ctx, nil, append(actions, h.parents.TxAdd(*from, h.spec.Counter, -1, h.notDeleting()))...)
 		var te *dynamokit.TxError
 		if errors.As(err, &te) && len(te.Reasons) == 2 && !te.Reasons[0].Failed() && te.Reasons[1].Failed() {
-			if errors.Is(te.Reasons[1].Kind, query.ErrNotFound) {
+			if errors.Is(te.Reasons[1].Kind, dynamokit.ErrNotFound) {
 				return h.guarded(ctx, "delete child", actions, nil, nil) // an orphan
 			}
 			return fmt.Errorf("relations: delete child: %w: the cascade deletes its children", errParentDeleting)
@@ -538,9 +539,9 @@ func (h *HasMany[P, C]) txErr(op string, err error, childAt, parentAt int, paren
 	var kinds []error
 	if childAt >= 0 && childAt < len(te.Reasons) && te.Reasons[childAt].Failed() {
 		switch k := te.Reasons[childAt].Kind; k {
-		case nil, query.ErrNotFound:
+		case nil, dynamokit.ErrNotFound:
 			kinds = append(kinds, ErrChildNotFound)
-		case query.ErrConditionFailed:
+		case dynamokit.ErrConditionFailed:
 			kinds = append(kinds, ErrStaleLink)
 		default:
 			kinds = append(kinds, k)

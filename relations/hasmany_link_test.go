@@ -7,7 +7,6 @@ import (
 	"github.com/dynamokit/dynamokit"
 
 	"github.com/dynamokit/dynamokit/model"
-	"github.com/dynamokit/dynamokit/query"
 )
 
 func TestTxErr(t *testing.T) {
@@ -26,11 +25,11 @@ func TestTxErr(t *testing.T) {
 		notWant []error
 		msg     string
 	}{
-		{"child missing", []dynamokit.TxReason{failed(query.ErrNotFound), fine}, []error{ErrChildNotFound}, []error{ErrParentNotFound}, "relations: move: child not found"},
+		{"child missing", []dynamokit.TxReason{failed(dynamokit.ErrNotFound), fine}, []error{ErrChildNotFound}, []error{ErrParentNotFound}, "relations: move: child not found"},
 		{"parent missing", []dynamokit.TxReason{fine, failed(nil)}, []error{ErrParentNotFound}, []error{ErrChildNotFound}, "relations: move: parent not found: dept_id=d-9"},
-		{"both missing", []dynamokit.TxReason{failed(query.ErrNotFound), failed(nil)}, []error{ErrChildNotFound, ErrParentNotFound}, nil, "relations: move: child not found; parent not found: dept_id=d-9"},
-		{"stale link", []dynamokit.TxReason{failed(query.ErrConditionFailed), fine}, []error{ErrStaleLink}, []error{ErrChildNotFound}, "relations: move: child's link changed since it was read"},
-		{"stale child version", []dynamokit.TxReason{failed(query.ErrVersionConflict), fine}, []error{query.ErrVersionConflict}, []error{ErrChildNotFound}, "relations: move: version conflict"},
+		{"both missing", []dynamokit.TxReason{failed(dynamokit.ErrNotFound), failed(nil)}, []error{ErrChildNotFound, ErrParentNotFound}, nil, "relations: move: child not found; parent not found: dept_id=d-9"},
+		{"stale link", []dynamokit.TxReason{failed(dynamokit.ErrConditionFailed), fine}, []error{ErrStaleLink}, []error{ErrChildNotFound}, "relations: move: child's link changed since it was read"},
+		{"stale child version", []dynamokit.TxReason{failed(dynamokit.ErrVersionConflict), fine}, []error{dynamokit.ErrVersionConflict}, []error{ErrChildNotFound}, "relations: move: version conflict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +81,7 @@ func TestLinkActionsAndRole(t *testing.T) {
 			}
 		})
 	}
-	if _, err := h.linkActions(&mtDept{}, &d1); !errors.Is(err, query.ErrEmptyKey) {
+	if _, err := h.linkActions(&mtDept{}, &d1); !errors.Is(err, model.ErrEmptyKey) {
 		t.Errorf("LinkActions(empty key) = %v, want ErrEmptyKey", err)
 	}
 	for m, want := range map[*model.Model]Role{parents.Model(): ParentRole, children.Model(): ChildRole, tableOf[iiDept](t).Model(): NoRole} {

@@ -8,6 +8,7 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/workers"
+	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -46,7 +47,7 @@ func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) 
 		return zero, fmt.Errorf("relations: parent of: %w", err)
 	}
 	out, err := h.parents.Get(ctx, p)
-	if errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrEmptyKey) {
+	if errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, model.ErrEmptyKey) {
 		var zero P
 		return zero, fmt.Errorf("%w: %w", ErrParentNotFound, err)
 	}

@@ -299,7 +299,7 @@ func TestPartitionInput(t *testing.T) {
 	if got, err := pt.input(); err != nil || aws.ToString(got.IndexName) != "gsi1" || got.ExpressionAttributeNames["#1"] != "gsi1pk" {
 		t.Errorf("input() of the inverted index = %+v, %v, want a query of gsi1pk in gsi1", got, err)
 	}
-	if _, err := hi.partition(iiDeptIndexed{}); !errors.Is(err, query.ErrEmptyKey) {
+	if _, err := hi.partition(iiDeptIndexed{}); !errors.Is(err, model.ErrEmptyKey) {
 		t.Errorf("partition of an empty key = %v, want ErrEmptyKey", err)
 	}
 }

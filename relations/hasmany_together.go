@@ -14,7 +14,7 @@ import (
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
-	"github.com/dynamokit/dynamokit/query"
+	"github.com/dynamokit/dynamokit/model"
 )
 
 // ParentWithChildren returns parent's item and all its children; parent
@@ -64,7 +64,7 @@ func (h *HasMany[P, C]) readApart(ctx context.Context, parent P) (P, []C, error)
 	wg.Go(func() { kids, kidsErr = h.query(parent).Collect(ctx) })
 	p, err := h.parents.Get(ctx, parent)
 	wg.Wait()
-	if errors.Is(err, query.ErrNotFound) {
+	if errors.Is(err, dynamokit.ErrNotFound) {
 		err = fmt.Errorf("%w: %w", ErrParentNotFound, err)
 	}
 	if err = errors.Join(err, kidsErr); err != nil {
@@ -125,7 +125,7 @@ func (h *HasMany[P, C]) partition(parent P) (*partition, error) {
 		return nil, err
 	}
 	if v == nil {
-		return nil, fmt.Errorf("relations: partition attribute %s: %w", ks.Hash.Name, query.ErrEmptyKey)
+		return nil, fmt.Errorf("relations: partition attribute %s: %w", ks.Hash.Name, model.ErrEmptyKey)
 	}
 	pt := &partition{table: h.children.TableName(), index: h.spec.Index, attr: ks.Hash.Name, value: v}
 	if pm.EntityType != nil && cm.EntityType != nil && pm.EntityType.Name == cm.EntityType.Name {

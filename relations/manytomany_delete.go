@@ -456,7 +456,7 @@ func (s *edgeSweep[X, Y, F, T, E]) deleteOne(ctx context.Context, edge E, key ma
 	switch {
 	case err == nil:
 		return true, nil
-	case errors.Is(err, query.ErrConditionFailed), errors.Is(err, query.ErrNotFound):
+	case errors.Is(err, dynamokit.ErrConditionFailed), errors.Is(err, dynamokit.ErrNotFound):
 		return false, nil // deleted meanwhile, by the other end's cascade
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cascadeSettleTimeout)

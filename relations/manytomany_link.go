@@ -19,7 +19,7 @@ import (
 // that deletes it (DeleteFrom, DeleteTo); then nothing is written.
 //
 // When f and t are already linked, Link writes nothing and returns an
-// error matching [query.ErrAlreadyExists], as [HasMany.Link] does for a
+// error matching [dynamokit.ErrAlreadyExists], as [HasMany.Link] does for a
 // child that exists: the stored edge keeps its attributes and the
 // counters stay as they were, and *edge is left as it was passed. It
 // costs the same one request, which DynamoDB cancels. To change an
@@ -31,7 +31,7 @@ import (
 //		Set("role", "lead").If(edges.KeyExists()).Run(ctx)
 //
 // To link or keep an existing link alike, treat
-// errors.Is(err, query.ErrAlreadyExists) as done.
+// errors.Is(err, dynamokit.ErrAlreadyExists) as done.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -71,8 +71,8 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 		if missing != nil {
 			return &opError{op: "link", kinds: missing, err: err}
 		}
-		if te.Reasons[0].Failed() && errors.Is(te.Reasons[0].Kind, query.ErrAlreadyExists) {
-			return &opError{op: "link (already linked: change the edge's attributes with an Update through its table)", kinds: []error{query.ErrAlreadyExists}, err: err}
+		if te.Reasons[0].Failed() && errors.Is(te.Reasons[0].Kind, dynamokit.ErrAlreadyExists) {
+			return &opError{op: "link (already linked: change the edge's attributes with an Update through its table)", kinds: []error{dynamokit.ErrAlreadyExists}, err: err}
 		}
 	}
 	return fmt.Errorf("relations: link: %w", err)
@@ -114,7 +114,7 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 			return fmt.Errorf("relations: unlink: %w", err)
 		}
 		if te.Reasons[0].Failed() {
-			if errors.Is(te.Reasons[0].Kind, query.ErrNotFound) || te.Reasons[0].Kind == nil {
+			if errors.Is(te.Reasons[0].Kind, dynamokit.ErrNotFound) || te.Reasons[0].Kind == nil {
 				return nil // not linked
 			}
 			return fmt.Errorf("relations: unlink: %w", err)
@@ -141,7 +141,7 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 }
 
 // Edge reports whether f and t are linked: one strongly consistent
-// GetItem of the edge. It returns the edge, or [query.ErrNotFound].
+// GetItem of the edge. It returns the edge, or [dynamokit.ErrNotFound].
 func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Edge", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
@@ -260,7 +260,7 @@ var errEndDeleting = fmt.Errorf("%w: a cascade is deleting it (DeleteFrom or Del
 // marked it.
 func endDeleting(reasons []dynamokit.TxReason) bool {
 	for _, r := range reasons {
-		if r.Failed() && errors.Is(r.Kind, query.ErrConditionFailed) {
+		if r.Failed() && errors.Is(r.Kind, dynamokit.ErrConditionFailed) {
 			return true
 		}
 	}

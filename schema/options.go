@@ -21,7 +21,7 @@ type Options struct {
 	PollInterval time.Duration
 	// WaitTimeout bounds each wait for one table or index to reach a state
 	// (ACTIVE, or deleted), even under a context without a deadline; zero
-	// means [DefaultWaitTimeout]. A wait that gives up returns an error
+	// means 30 minutes. A wait that gives up returns an error
 	// matching context.DeadlineExceeded that says what the table last
 	// looked like. Raise it to add indexes to large tables, whose backfill
 	// can take hours.
@@ -56,11 +56,11 @@ type Options struct {
 	SkipAutoScaling bool
 }
 
-// DefaultWaitTimeout is the bound of each wait when
+// defaultWaitTimeout is the bound of each wait when
 // [Options.WaitTimeout] is zero. Creating or deleting a table takes seconds
 // to minutes; building a global index on an existing table takes longer
 // the more items it holds.
-const DefaultWaitTimeout = 30 * time.Minute
+const defaultWaitTimeout = 30 * time.Minute
 
 // Event reports progress of a long operation to [Options.Progress].
 type Event struct {
@@ -102,7 +102,7 @@ func (o *Options) poll() time.Duration {
 
 func (o *Options) waitTimeout() time.Duration {
 	if o == nil || o.WaitTimeout <= 0 {
-		return DefaultWaitTimeout
+		return defaultWaitTimeout
 	}
 	return o.WaitTimeout
 }

@@ -201,8 +201,8 @@ func TestWaitTimeoutDefault(t *testing.T) {
 		opts *Options
 		want time.Duration
 	}{
-		{nil, DefaultWaitTimeout},
-		{&Options{}, DefaultWaitTimeout},
+		{nil, defaultWaitTimeout},
+		{&Options{}, defaultWaitTimeout},
 		{&Options{WaitTimeout: time.Second}, time.Second},
 	}
 	for _, tt := range tests {
@@ -210,7 +210,7 @@ func TestWaitTimeoutDefault(t *testing.T) {
 			t.Errorf("%+v.waitTimeout() = %v, want %v", tt.opts, got, tt.want)
 		}
 	}
-	if DefaultWaitTimeout != 30*time.Minute {
-		t.Errorf("DefaultWaitTimeout = %v, want 30m as documented", DefaultWaitTimeout)
+	if defaultWaitTimeout != 30*time.Minute {
+		t.Errorf("defaultWaitTimeout = %v, want 30m as documented", defaultWaitTimeout)
 	}
 }

@@ -18,7 +18,7 @@ var ErrNoStream = errors.New("stream: the table has no enabled stream")
 // another stream than the table's: the stream was turned off and on
 // again, which starts a new stream with new shards. Start without the
 // checkpoint (Options.Checkpoint nil) to read the new stream from its
-// start ([TrimHorizon]) or its end ([Latest]).
+// start, or from its end with Options.Latest.
 var ErrOtherStream = errors.New("stream: the checkpoint is of another stream")
 
 // ErrTrimmed is returned by [Reader.Run] when records after the

@@ -15,18 +15,6 @@ import (
 	"github.com/dynamokit/dynamokit"
 )
 
-// Start says where a [Reader] without a checkpoint begins.
-type Start uint8
-
-const (
-	// TrimHorizon begins with the oldest record the stream still holds
-	// (up to 24 hours old): every change the stream has.
-	TrimHorizon Start = iota
-	// Latest begins after the newest record: only changes made from now
-	// on.
-	Latest
-)
-
 // Handler handles one event of a [Reader]. Returning nil marks the event
 // handled, and the checkpoint moves past it; returning [Stop] does too
 // and ends [Reader.Run]; any other error ends Run with that error and
@@ -41,12 +29,15 @@ type Options struct {
 	// Reader's client.
 	API API
 	// Checkpoint resumes where an earlier reader of the same stream got
-	// ([Reader.Checkpoint]); nil starts afresh, at Start.
+	// ([Reader.Checkpoint]); nil starts afresh: at the oldest record the
+	// stream still holds (up to 24 hours old, DynamoDB's TRIM_HORIZON), or
+	// after the newest with Latest.
 	Checkpoint *Checkpoint
-	// Start is where a reader without a checkpoint begins: [TrimHorizon]
-	// (the zero value) or [Latest]. A shard created later (a child of a
-	// shard that closed) is always read from its beginning.
-	Start Start
+	// Latest makes a reader without a checkpoint begin after the newest
+	// record (DynamoDB's LATEST): only changes made from now on. A shard
+	// created later (a child of a shard that closed) is always read from
+	// its beginning.
+	Latest bool
 	// Concurrency is how many shards are read at once, and so how many
 	// handler calls may run at once (for records of different shards); 0
 	// means 1, a handler never called concurrently.
@@ -363,7 +354,7 @@ func (r *Reader[T]) streamARN(ctx context.Context) (string, error) {
 // shards, and reports whether the stream is disabled. A shard the
 // checkpoint holds that is gone from the stream was trimmed: dropped from
 // the checkpoint when read to its end, else [ErrTrimmed] unless
-// SkipTrimmed. With fresh and [Latest], the closed shards are marked read
+// SkipTrimmed. With fresh and Options.Latest, the closed shards are marked read
 // and the open ones begin at LATEST.
 func (r *Reader[T]) describe(ctx context.Context, arn string, shards map[string]*shard, fresh bool) (disabled bool, err error) {
 	listed := make(map[string]bool)
@@ -386,7 +377,7 @@ func (r *Reader[T]) describe(ctx context.Context, arn string, shards map[string]
 			}
 			s := &shard{id: id, parent: aws.ToString(sh.ParentShardId)}
 			closed := sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber != nil
-			if fresh && r.opts.Start == Latest {
+			if fresh && r.opts.Latest {
 				if closed {
 					r.prog.set(id, Position{Done: true})
 					continue

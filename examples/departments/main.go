@@ -119,10 +119,10 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 		return err
 	}
 
-	// Create the data. Create fails with query.ErrAlreadyExists for an
+	// Create the data. Create fails with dynamokit.ErrAlreadyExists for an
 	// existing key, so a second run reports instead of overwriting.
 	for _, d := range []Department{{"d-1", "HR"}, {"d-2", "IT"}} {
-		if err := depts.Create(ctx, &d); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := depts.Create(ctx, &d); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 	}
@@ -132,7 +132,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	} {
 		// staff.Link checks that the department exists and counts the
 		// employee, in the same transaction.
-		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 	}

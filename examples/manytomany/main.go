@@ -133,12 +133,12 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	}
 
 	for _, e := range []Employee{{"e-1", "Alice"}, {"e-2", "Bob"}, {"e-3", "Cathy"}} {
-		if err := emps.Create(ctx, &e); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := emps.Create(ctx, &e); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 	}
 	for _, p := range []Project{{"p-1", "Billing"}, {"p-2", "Search"}} {
-		if err := projs.Create(ctx, &p); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := projs.Create(ctx, &p); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 	}
@@ -159,7 +159,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	// its table, which the relation lets through.
 	again := Assignment{Role: "intern"}
 	err = work.Link(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-1"}, &again)
-	fmt.Fprintf(w, "link e-1 to p-1 again as intern: already linked: %v\n", errors.Is(err, query.ErrAlreadyExists))
+	fmt.Fprintf(w, "link e-1 to p-1 again as intern: already linked: %v\n", errors.Is(err, dynamokit.ErrAlreadyExists))
 	err = assigns.Update(Assignment{EmployeeID: "e-1", ProjectID: "p-1"}).
 		Set("role", "architect").If(assigns.KeyExists()).Run(ctx)
 	if err != nil {

@@ -290,12 +290,12 @@ func populate(ctx context.Context, w io.Writer, c *dynamokit.Client, perDept int
 	}
 	for d := 1; d <= 3; d++ {
 		dept := Department{DepartmentID: fmt.Sprintf("d-%d", d), Name: fmt.Sprintf("Department %d", d)}
-		if err := staff.CreateParent(ctx, &dept); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := staff.CreateParent(ctx, &dept); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 		for i := range perDept {
 			e := EmployeeV1{EmployeeID: fmt.Sprintf("%s-e-%d", dept.DepartmentID, i), Name: fmt.Sprintf("Employee %d of %s", i, dept.DepartmentID)}
-			if err := staff.Link(ctx, &e, dept); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+			if err := staff.Link(ctx, &e, dept); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 				return err
 			}
 		}

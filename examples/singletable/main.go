@@ -130,7 +130,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	fmt.Fprintln(w, "layout:", staff.Layout())
 
 	for _, d := range []Department{{DepartmentID: "d-1", DepartmentName: "HR"}, {DepartmentID: "d-2", DepartmentName: "IT"}} {
-		if err := depts.Create(ctx, &d); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := depts.Create(ctx, &d); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 	}
@@ -143,7 +143,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	} {
 		// staff.Link checks that the department exists and counts the
 		// employee, in the same transaction.
-		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil && !errors.Is(err, query.ErrAlreadyExists) {
+		if err := staff.Link(ctx, &e, Department{DepartmentID: e.DepartmentID}); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 	}
