@@ -12,7 +12,8 @@ import (
 )
 
 // API is the part of the DynamoDB API that dynamokit calls. The SDK's
-// *dynamodb.Client satisfies it, and so does [*Client].
+// *dynamodb.Client satisfies it, and so does the executor of a Client
+// ([Client.Executor]).
 type API interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -128,7 +129,8 @@ func (c *Client) With(opts ...Option) *Client {
 
 // API returns the client c sends its requests through, such as the
 // *dynamodb.Client [New] made. Requests sent to it directly bypass c's
-// executor: no retry policy, capacity or hooks.
+// executor: no retry policy, capacity or hooks ([Client.Executor] has
+// them).
 func (c *Client) API() API { return c.api }
 
 // Namer returns the Client's [model.Namer]; nil means the base names.

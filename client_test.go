@@ -22,7 +22,7 @@ func TestZeroClient(t *testing.T) {
 	if c.Now().IsZero() {
 		t.Errorf("Now() is zero, want the time")
 	}
-	if _, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err == nil {
+	if _, err := c.Executor().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err == nil {
 		t.Errorf("GetItem on a zero Client: err = nil, want an error")
 	}
 }

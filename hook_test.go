@@ -57,17 +57,17 @@ func TestRequestTables(t *testing.T) {
 	var seen []Request
 	c := NewFromClient(&tablesAPI{}, WithHook(func(_ context.Context, r *Request) { seen = append(seen, *r) }))
 	ctx := t.Context()
-	if _, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t"), IndexName: aws.String("by-x")}); err != nil {
+	if _, err := c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t"), IndexName: aws.String("by-x")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"b": nil, "a": nil}}); err != nil {
+	if _, err := c.Executor().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"b": nil, "a": nil}}); err != nil {
 		t.Fatal(err)
 	}
 	put := func(table string) types.TransactWriteItem {
 		return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table)}}
 	}
 	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String("x")}}
-	if _, err := c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put("y"), check, put("y")}}); err != nil {
+	if _, err := c.Executor().TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put("y"), check, put("y")}}); err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
@@ -95,10 +95,10 @@ func TestRequestRetryAndUnknown(t *testing.T) {
 	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 3, Backoff: func(int) time.Duration { return 0 }}),
 		WithHook(func(_ context.Context, r *Request) { seen = append(seen, *r) }))
 	in := &dynamodb.UpdateItemInput{TableName: aws.String("t")}
-	if _, err := c.UpdateItem(t.Context(), in); err != nil {
+	if _, err := c.Executor().UpdateItem(t.Context(), in); err != nil {
 		t.Fatalf("UpdateItem after a conflict: %v", err)
 	}
-	if _, err := c.UpdateItem(t.Context(), in); !errors.Is(err, ErrUnknownOutcome) {
+	if _, err := c.Executor().UpdateItem(t.Context(), in); !errors.Is(err, ErrUnknownOutcome) {
 		t.Fatalf("UpdateItem after a reset = %v, want ErrUnknownOutcome", err)
 	}
 	type flags struct {
@@ -167,13 +167,13 @@ func TestTracerNests(t *testing.T) {
 		inner := func(ctx context.Context) (err error) {
 			ctx, op := c.StartOperation(ctx, "inner", "t")
 			defer op.End(&err)
-			_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
+			_, err = c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
 			return err
 		}
 		if err := inner(ctx); err != nil {
 			return err
 		}
-		_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
+		_, err = c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
 		return err
 	}
 	if err := outer(t.Context()); !errors.Is(err, ErrTableNotFound) {

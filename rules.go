@@ -46,5 +46,5 @@ func (c *Client) writeRules() txn.Rules {
 	if c == nil || c.rules == nil {
 		return nil
 	}
-	return c.rules.WriteRules(txn.SealFor(c))
+	return c.rules.WriteRules(txn.SealFor(executor{c}))
 }

@@ -209,7 +209,7 @@ func (c *Client) sendTx(ctx context.Context, opts *TxOptions, writes []*txn.Writ
 	if opts != nil && opts.Token != "" {
 		in.ClientRequestToken = aws.String(opts.Token)
 	}
-	_, err := c.TransactWriteItems(ctx, in)
+	_, err := executor{c}.TransactWriteItems(ctx, in)
 	if err == nil {
 		return nil
 	}
@@ -275,7 +275,7 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 		built[i] = b
 		in.TransactItems[i] = b.Item
 	}
-	out, err := c.TransactGetItems(ctx, in)
+	out, err := executor{c}.TransactGetItems(ctx, in)
 	if err != nil {
 		var tce *types.TransactionCanceledException
 		if errors.As(err, &tce) {

@@ -24,7 +24,7 @@ var future = time.Now().Add(365 * 24 * time.Hour).Truncate(time.Second).UTC()
 // rawItem reads an item as DynamoDB stores it.
 func rawItem(t *testing.T, e env, r interface{ TableName() string }, key map[string]types.AttributeValue) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := e.db.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(r.TableName()), Key: key, ConsistentRead: aws.Bool(true)})
+	out, err := e.db.Executor().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(r.TableName()), Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

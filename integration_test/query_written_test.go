@@ -34,7 +34,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	ctx := t.Context()
 	tallies := tableOf[Tally](t, e, nil, nil)
 	// Another writer stores a string where the model has an int.
-	_, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{
+	_, err := e.db.Executor().PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(tallies.TableName()),
 		Item: map[string]types.AttributeValue{
 			"id":      &types.AttributeValueMemberS{Value: "c-1"},
@@ -129,7 +129,7 @@ func TestTextMarshalerKey(t *testing.T) {
 	e := newEnv(t, must[Shipment](t))
 	ctx := t.Context()
 	shipments := tableOf[Shipment](t, e, nil, nil)
-	desc, err := e.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
+	desc, err := e.db.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
 	if err != nil {
 		t.Fatal(err)
 	}

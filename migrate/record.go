@@ -63,10 +63,10 @@ func (r *Runner) records(ctx context.Context) (records, error) {
 	if table == "" {
 		table = r.table + recordTableSuffix
 	}
-	out, err := r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	out, err := r.c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if errors.Is(err, dynamokit.ErrTableNotFound) && r.opts.RecordTable == "" {
 		if err = r.createRecords(ctx, table); err == nil {
-			out, err = r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+			out, err = r.c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 		}
 	}
 	if err != nil {
@@ -88,7 +88,7 @@ func (r *Runner) records(ctx context.Context) (records, error) {
 // createRecords creates the default record table: a string hash key id,
 // billed on demand, and waits until it is active.
 func (r *Runner) createRecords(ctx context.Context, table string) error {
-	_, err := r.c.CreateTable(ctx, &dynamodb.CreateTableInput{
+	_, err := r.c.Executor().CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
 		BillingMode:          types.BillingModePayPerRequest,
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
@@ -98,7 +98,7 @@ func (r *Runner) createRecords(ctx context.Context, table string) error {
 	if err != nil && !errors.As(err, &inUse) { // another runner made it
 		return fmt.Errorf("migrate: create the record table %s (or set Options.RecordTable to a table keyed by strings): %w", table, err)
 	}
-	w := dynamodb.NewTableExistsWaiter(r.c)
+	w := dynamodb.NewTableExistsWaiter(r.c.Executor())
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 5*time.Minute); err != nil {
 		return fmt.Errorf("migrate: wait for the record table %s: %w", table, err)
 	}
@@ -165,7 +165,7 @@ func (l *lease) acquire(ctx context.Context, mg *Migration, segments int) (recor
 	if err != nil {
 		return record{}, err
 	}
-	out, err := l.r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := l.r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.rc.table), Key: l.key,
 		ConditionExpression: e.Condition(), UpdateExpression: e.Update(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
@@ -228,7 +228,7 @@ func (l *lease) update(ctx context.Context, id string, upd expression.UpdateBuil
 	if err != nil {
 		return err
 	}
-	_, err = l.r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = l.r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.rc.table), Key: l.key,
 		ConditionExpression: e.Condition(), UpdateExpression: e.Update(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),

@@ -167,7 +167,7 @@ func (r *Runner) check(ctx context.Context, old Item, extra []dynamokit.TxAction
 func (r *Runner) send(ctx context.Context, w *txn.Write) error {
 	var rules txn.Rules
 	if x := r.c.Rules(); x != nil {
-		rules = x.WriteRules(txn.SealFor(r.c))
+		rules = x.WriteRules(txn.SealFor(r.c.Executor()))
 	}
 	all, err := txn.Plan(ctx, rules, []*txn.Write{w})
 	if err != nil {
@@ -183,20 +183,20 @@ func (r *Runner) send(ctx context.Context, w *txn.Write) error {
 	}
 	switch {
 	case it.Put != nil:
-		_, err = r.c.PutItem(ctx, &dynamodb.PutItemInput{
+		_, err = r.c.Executor().PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: it.Put.TableName, Item: it.Put.Item, ConditionExpression: it.Put.ConditionExpression,
 			ExpressionAttributeNames: it.Put.ExpressionAttributeNames, ExpressionAttributeValues: it.Put.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Put.ReturnValuesOnConditionCheckFailure,
 		})
 	case it.Update != nil:
-		_, err = r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		_, err = r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: it.Update.TableName, Key: it.Update.Key, UpdateExpression: it.Update.UpdateExpression,
 			ConditionExpression: it.Update.ConditionExpression, ExpressionAttributeNames: it.Update.ExpressionAttributeNames,
 			ExpressionAttributeValues:           it.Update.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Update.ReturnValuesOnConditionCheckFailure,
 		})
 	case it.Delete != nil:
-		_, err = r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		_, err = r.c.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: it.Delete.TableName, Key: it.Delete.Key, ConditionExpression: it.Delete.ConditionExpression,
 			ExpressionAttributeNames: it.Delete.ExpressionAttributeNames, ExpressionAttributeValues: it.Delete.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Delete.ReturnValuesOnConditionCheckFailure,

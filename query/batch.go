@@ -163,7 +163,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 		found = make(map[string]T, len(b.avs))
 	)
 	berr := r.runBatches(ctx, "BatchGetItem", b, rawread.MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-		items, left, err := rawread.BatchGetOnce(ctx, r.c, rawread.Read{Table: r.table, Consistent: r.consistent}, chunk)
+		items, left, err := rawread.BatchGetOnce(ctx, r.c.Executor(), rawread.Read{Table: r.table, Consistent: r.consistent}, chunk)
 		if err != nil {
 			return left, err
 		}
@@ -261,7 +261,7 @@ func (r *Table[T]) batchWrite(ctx context.Context, op string, b *batch[T], o Bat
 		for i, av := range chunk {
 			reqs[i] = req(av)
 		}
-		res, err := r.c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+		res, err := r.c.Executor().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{r.table: reqs},
 		})
 		if err != nil {

@@ -495,7 +495,7 @@ func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 			return
 		}
 		var start map[string]types.AttributeValue
-		fetch := rawread.QueryPage(q.col.c, in)
+		fetch := rawread.QueryPage(q.col.c.Executor(), in)
 		n := 0
 		for {
 			if err := ctx.Err(); err != nil {
@@ -553,7 +553,7 @@ func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entit
 	if err != nil {
 		return Page[Entity]{}, &dynamokit.Error{Op: "Query", Table: table, Kind: ErrBadCursor, Err: err}
 	}
-	items, lek, err := rawread.QueryPage(q.col.c, in)(ctx, start)
+	items, lek, err := rawread.QueryPage(q.col.c.Executor(), in)(ctx, start)
 	if err != nil {
 		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}

@@ -23,7 +23,7 @@ func (r *Table[T]) Get(ctx context.Context, key T) (_ T, err error) {
 	if err != nil {
 		return zero, wrap("GetItem", r.table, err, nil)
 	}
-	out, err := r.c.GetItem(ctx, in)
+	out, err := r.c.Executor().GetItem(ctx, in)
 	if err != nil {
 		return zero, wrapKey("GetItem", r.table, in.Key, err, nil)
 	}

@@ -49,7 +49,7 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	if u.Applied() {
 		return true, nil
 	}
-	stored, gerr := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, key)
+	stored, gerr := rawread.Get(ctx, r.c.Executor(), rawread.Read{Table: r.table, Consistent: true}, key)
 	if gerr != nil {
 		return false, wrapKey("GetItem", r.table, key, gerr, nil)
 	}

@@ -503,7 +503,7 @@ func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	if err != nil {
 		return failed[T](wrap("Query", q.r.table, err, nil))
 	}
-	return q.r.stream(ctx, "Query", rawread.QueryPage(q.r.c, in), q.limit)
+	return q.r.stream(ctx, "Query", rawread.QueryPage(q.r.c.Executor(), in), q.limit)
 }
 
 // Collect returns every matching item (at most [Query.Limit]).
@@ -524,7 +524,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err erro
 	if err != nil {
 		return Page[T]{}, wrap("Query", q.r.table, err, nil)
 	}
-	return q.r.page(ctx, "Query", rawread.QueryPage(q.r.c, in), cursor, q.cursor(in, bounds))
+	return q.r.page(ctx, "Query", rawread.QueryPage(q.r.c.Executor(), in), cursor, q.cursor(in, bounds))
 }
 
 // Count returns how many items match (at most [Query.Limit]), without
@@ -542,7 +542,7 @@ func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 	in.Select = types.SelectCount
 	n, err := countPages(ctx, q.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey, in.Limit = start, limit
-		out, err := q.r.c.Query(ctx, in)
+		out, err := q.r.c.Executor().Query(ctx, in)
 		if err != nil {
 			return 0, nil, err
 		}

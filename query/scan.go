@@ -168,7 +168,7 @@ func (s *Scan[T]) all(ctx context.Context) iter.Seq2[T, error] {
 		return failed[T](wrap("Scan", s.r.table, err, nil))
 	}
 	if s.segments <= 1 {
-		return s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c, in), s.limit)
+		return s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c.Executor(), in), s.limit)
 	}
 	return s.parallel(ctx, s.segmentInputs(in))
 }
@@ -199,7 +199,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 			defer close(done)
 			defer close(ch)
 			_ = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
-				for v, err := range s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c, ins[i]), 0) {
+				for v, err := range s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c.Executor(), ins[i]), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
@@ -248,7 +248,7 @@ func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error
 	if err != nil {
 		return Page[T]{}, wrap("Scan", s.r.table, err, nil)
 	}
-	return s.r.page(ctx, "Scan", rawread.ScanPage(s.r.c, in), cursor, s.cursor(in))
+	return s.r.page(ctx, "Scan", rawread.ScanPage(s.r.c.Executor(), in), cursor, s.cursor(in))
 }
 
 // cursor is what binds a page cursor of s to s, as Query.cursor does.
@@ -282,7 +282,7 @@ func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
 		var err error
 		counts[i], err = countPages(ctx, s.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
 			in.ExclusiveStartKey, in.Limit = start, limit
-			out, err := s.r.c.Scan(ctx, in)
+			out, err := s.r.c.Executor().Scan(ctx, in)
 			if err != nil {
 				return 0, nil, err
 			}

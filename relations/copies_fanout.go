@@ -240,7 +240,7 @@ func (h *HasMany[P, C]) isLinked(child *C, parent P) (bool, error) {
 // (current; updated when the last write's outcome was unknown: it landed).
 func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *SyncProgress) (bool, error) {
 	cm := mapping.Must(h.children.Model())
-	item, err := rawread.Get(ctx, h.children.Client(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
+	item, err := rawread.Get(ctx, h.children.Client().Executor(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
 	if err != nil {
 		return false, err
 	}

@@ -37,7 +37,7 @@ func (h *HasMany[P, C]) checkSources(ctx context.Context, w *txn.Write) error {
 	default:
 		return nil
 	}
-	stored, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: w.Table, Consistent: true}, w.Key)
+	stored, err := rawread.Get(ctx, h.parents.Client().Executor(), rawread.Read{Table: w.Table, Consistent: true}, w.Key)
 	if err != nil {
 		return err
 	}

@@ -198,5 +198,5 @@ func (pt *partition) input() (*dynamodb.QueryInput, error) { return rawread.Quer
 // each calls fn with every item of the partition, page after page, each
 // page a request through the client's executor.
 func (pt *partition) each(ctx context.Context, c *dynamokit.Client, fn func(mapping.Item) error) error {
-	return rawread.QueryEach(ctx, c, pt.query(), fn)
+	return rawread.QueryEach(ctx, c.Executor(), pt.query(), fn)
 }

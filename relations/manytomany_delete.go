@@ -523,7 +523,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		}
 		for try := 0; ; try++ {
-			_, err = s.other.table.Client().UpdateItem(ctx, in)
+			_, err = s.other.table.Client().Executor().UpdateItem(ctx, in)
 			var ccf *types.ConditionalCheckFailedException
 			switch {
 			case errors.As(err, &ccf):
