@@ -83,7 +83,7 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			cc = capacity(out)
 		}
 		if len(cc) > 0 {
-			if acc := CapacityFrom(ctx); acc != nil {
+			if acc := capacityFrom(ctx); acc != nil {
 				acc.add(cc, k.read)
 			}
 		}
@@ -184,7 +184,7 @@ func kindOf(err error) error {
 // an SDK client may share one between goroutines): the methods ask on a
 // copy.
 func (c *Client) asksCapacity(ctx context.Context, rc types.ReturnConsumedCapacity) bool {
-	return rc == "" && c != nil && (len(c.hooks) > 0 || c.tracer != nil || CapacityFrom(ctx) != nil)
+	return rc == "" && c != nil && (len(c.hooks) > 0 || c.tracer != nil || capacityFrom(ctx) != nil)
 }
 
 func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {

@@ -180,9 +180,9 @@ type Operation struct {
 
 type operationKey struct{}
 
-// OperationFrom returns the innermost [Operation] ctx was made in, or nil
+// operationFrom returns the innermost [Operation] ctx was made in, or nil
 // when there is none or the Client has no [Tracer].
-func OperationFrom(ctx context.Context) *Operation {
+func operationFrom(ctx context.Context) *Operation {
 	op, _ := ctx.Value(operationKey{}).(*Operation)
 	return op
 }
@@ -205,7 +205,7 @@ func (c *Client) StartOperation(ctx context.Context, name, table string) (contex
 }
 
 func (c *Client) startOperation(ctx context.Context, name, table string) (context.Context, *Operation) {
-	op := &Operation{Name: name, Table: table, Parent: OperationFrom(ctx), Start: time.Now(), t: c.tracer}
+	op := &Operation{Name: name, Table: table, Parent: operationFrom(ctx), Start: time.Now(), t: c.tracer}
 	ctx = c.tracer.StartOperation(context.WithValue(ctx, operationKey{}, op), op)
 	op.ctx = ctx
 	return ctx, op

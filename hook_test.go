@@ -153,7 +153,7 @@ func (rt *recTracer) EndOperation(ctx context.Context, op *Operation) {
 }
 
 func (rt *recTracer) Request(ctx context.Context, r *Request) {
-	rt.add("request " + r.Op + " in " + OperationFrom(ctx).Name + " " + ctx.Value(recKey{}).(string))
+	rt.add("request " + r.Op + " in " + operationFrom(ctx).Name + " " + ctx.Value(recKey{}).(string))
 }
 
 // TestTracerNests: operations nest through the context, and a request is

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -67,7 +66,8 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	if v, ok := we.Item["version"].(*types.AttributeValueMemberN); !ok || v.Value != "2" {
 		t.Errorf("WrittenError.Item[version] = %#v, want the new version 2", we.Item["version"])
 	}
-	if errors.Is(err, query.ErrVersionConflict) || errors.Is(err, query.ErrNotFound) || dynamokit.IsConditionFailed(err) {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.Is(err, query.ErrVersionConflict) || errors.Is(err, query.ErrNotFound) || errors.Is(err, query.ErrConditionFailed) || errors.As(err, &ccf) {
 		t.Errorf("error %v matches a not-written sentinel", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "written") || !strings.Contains(msg, "limit") {
