@@ -139,9 +139,9 @@ func (c *Client) Namer() model.Namer { return c.namer }
 // TableName returns the name of the table of m under the Client's namer.
 func (c *Client) TableName(m *model.Model) string { return m.TableName(c.namer) }
 
-// Now returns the Client's current time, from its clock.
-func (c *Client) Now() time.Time {
-	if c.now == nil {
+// clock returns the Client's current time, from its clock (WithClock).
+func (c *Client) clock() time.Time {
+	if c == nil || c.now == nil {
 		return time.Now()
 	}
 	return c.now()

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 )
 
 // tablesAPI answers every request with success, or with errs in turn.
@@ -162,11 +163,11 @@ func TestTracerNests(t *testing.T) {
 	rt := &recTracer{}
 	c := NewFromClient(&tablesAPI{errs: []error{nil, &types.ResourceNotFoundException{}}}, WithTracer(rt))
 	outer := func(ctx context.Context) (err error) {
-		ctx, op := c.StartOperation(ctx, "outer", "t")
-		defer op.End(&err)
+		ctx, op := c.startOp(ctx, "outer", "t")
+		defer op.endErr(&err)
 		inner := func(ctx context.Context) (err error) {
-			ctx, op := c.StartOperation(ctx, "inner", "t")
-			defer op.End(&err)
+			ctx, op := c.startOp(ctx, "inner", "t")
+			defer op.endErr(&err)
 			_, err = c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
 			return err
 		}
@@ -188,20 +189,21 @@ func TestTracerNests(t *testing.T) {
 	}
 }
 
-// TestStartOperationNoTracer: without a Tracer, StartOperation changes
-// nothing and allocates nothing.
+// TestStartOperationNoTracer: without a Tracer, starting an operation
+// (clientlink.Start, as dynamokit's packages do) changes nothing and
+// allocates nothing.
 func TestStartOperationNoTracer(t *testing.T) {
 	c := NewFromClient(&tablesAPI{})
 	ctx := t.Context()
 	allocs := testing.AllocsPerRun(100, func() {
 		var err error
-		octx, op := c.StartOperation(ctx, "Table.Put", "t")
+		octx, op := clientlink.Start(ctx, c, "Table.Put", "t")
 		op.End(&err)
 		if octx != ctx {
-			t.Fatal("StartOperation changed the context")
+			t.Fatal("clientlink.Start changed the context")
 		}
 	})
 	if allocs != 0 {
-		t.Errorf("StartOperation and End with no tracer: %v allocations, want 0", allocs)
+		t.Errorf("clientlink.Start and End with no tracer: %v allocations, want 0", allocs)
 	}
 }

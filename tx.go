@@ -139,8 +139,8 @@ func (e *TxError) Unwrap() error { return e.Err }
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxAction) (err error) {
-	ctx, op := c.StartOperation(ctx, "WriteTx", "")
-	defer op.End(&err)
+	ctx, op := c.startOp(ctx, "WriteTx", "")
+	defer op.endErr(&err)
 	if len(actions) == 0 {
 		return errors.New("dynamokit: transaction with no actions")
 	}
@@ -254,8 +254,8 @@ func reasons(tce *types.TransactionCanceledException, n int) []TxReason {
 // It calls TransactGetItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
-	ctx, op := c.StartOperation(ctx, "ReadTx", "")
-	defer op.End(&err)
+	ctx, op := c.startOp(ctx, "ReadTx", "")
+	defer op.endErr(&err)
 	if len(reads) == 0 {
 		return errors.New("dynamokit: read transaction with no reads")
 	}

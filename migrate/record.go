@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 )
 
 // The record of a migration: one item, described on [Runner].
@@ -141,7 +142,7 @@ func nowMillis(t time.Time) *types.AttributeValueMemberN {
 // already (and no lease taken), and an error matching [ErrLeaseHeld]
 // when another runner holds an unexpired lease.
 func (l *lease) acquire(ctx context.Context, mg *Migration, segments int) (record, error) {
-	now := l.r.c.Now()
+	now := clientlink.Now(l.r.c)
 	owner := expression.Name(attrOwner)
 	state := expression.Name(attrState)
 	cond := expression.Or(
@@ -217,7 +218,7 @@ type counts struct{ scanned, changed, skipped, failed int64 }
 // the lease, and renews it; a lost lease is an error matching
 // [ErrLeaseLost].
 func (l *lease) update(ctx context.Context, id string, upd expression.UpdateBuilder, release bool) error {
-	now := l.r.c.Now()
+	now := clientlink.Now(l.r.c)
 	if release {
 		upd = upd.Remove(expression.Name(attrOwner)).Remove(expression.Name(attrLease))
 	} else {
@@ -276,7 +277,7 @@ func (l *lease) renew(ctx context.Context, id string) error {
 // checkpoints removed, so that the next run scans every item again), and
 // releases the lease.
 func (l *lease) finish(ctx context.Context, id string, segments int, failures []Failure) error {
-	upd := expression.Set(expression.Name(attrFinished), expression.Value(nowMillis(l.r.c.Now())))
+	upd := expression.Set(expression.Name(attrFinished), expression.Value(nowMillis(clientlink.Now(l.r.c))))
 	if len(failures) == 0 {
 		upd = upd.Set(expression.Name(attrState), expression.Value(stateDone)).Remove(expression.Name(attrFailures))
 	} else {

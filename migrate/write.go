@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -165,11 +166,7 @@ func (r *Runner) check(ctx context.Context, old Item, extra []dynamokit.TxAction
 // send plans one write under the client's rules and sends it alone, or in
 // a transaction with the items the rules add.
 func (r *Runner) send(ctx context.Context, w *txn.Write) error {
-	var rules txn.Rules
-	if x := r.c.Rules(); x != nil {
-		rules = x.WriteRules(txn.SealFor(r.c.Executor()))
-	}
-	all, err := txn.Plan(ctx, rules, []*txn.Write{w})
+	all, err := txn.Plan(ctx, clientlink.WriteRules(r.c), []*txn.Write{w})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 )
@@ -542,7 +543,7 @@ func (q *CollectionQuery) Collect(ctx context.Context) ([]Entity, error) {
 // another collection, partition, range, filter or order) or altered
 // returns [ErrBadCursor]; see [CollectionQuery.SignCursors].
 func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entity], err error) {
-	ctx, op := q.col.c.StartOperation(ctx, "CollectionQuery.Page", q.col.table)
+	ctx, op := clientlink.Start(ctx, q.col.c, "CollectionQuery.Page", q.col.table)
 	defer op.End(&err)
 	table := q.col.table
 	in, spec, err := q.build()

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/model"
@@ -517,7 +518,7 @@ func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.
 // projection or order: anything but the page size and consistency) or
 // altered returns [ErrBadCursor]; see [Query.SignCursors].
 func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
-	ctx, op := q.r.c.StartOperation(ctx, "Query.Page", q.r.table)
+	ctx, op := clientlink.Start(ctx, q.r.c, "Query.Page", q.r.table)
 	defer op.End(&err)
 	defer func() { err = q.relate(err) }()
 	in, bounds, err := q.build()
@@ -530,7 +531,7 @@ func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err erro
 // Count returns how many items match (at most [Query.Limit]), without
 // reading them.
 func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
-	ctx, op := q.r.c.StartOperation(ctx, "Query.Count", q.r.table)
+	ctx, op := clientlink.Start(ctx, q.r.c, "Query.Count", q.r.table)
 	defer op.End(&err)
 	defer func() { err = q.relate(err) }()
 	c := *q

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
@@ -242,7 +243,7 @@ func (s *Scan[T]) Collect(ctx context.Context) ([]T, error) { return collect(s.A
 // Page reads one page of at most [Scan.PageSize] (else [Scan.Limit]) items
 // starting at cursor ("" for the first page); see [Query.Page].
 func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
-	ctx, op := s.r.c.StartOperation(ctx, "Scan.Page", s.r.table)
+	ctx, op := clientlink.Start(ctx, s.r.c, "Scan.Page", s.r.table)
 	defer op.End(&err)
 	in, err := s.input()
 	if err != nil {
@@ -266,7 +267,7 @@ func (s *Scan[T]) cursor(in *dynamodb.ScanInput) cursorSpec {
 // parallel, [Scan.Concurrency] at a time; the first error cancels the
 // others and is returned.
 func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
-	ctx, op := s.r.c.StartOperation(ctx, "Scan.Count", s.r.table)
+	ctx, op := clientlink.Start(ctx, s.r.c, "Scan.Count", s.r.table)
 	defer op.End(&err)
 	c := *s
 	c.project = nil // DynamoDB rejects a projection with Select COUNT

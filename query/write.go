@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -21,10 +22,7 @@ import (
 
 // rules returns the write rules of the Table's client (nil: none).
 func (r *Table[T]) rules() txn.Rules {
-	if x := r.c.Rules(); x != nil {
-		return x.WriteRules(txn.SealFor(r.c.Executor()))
-	}
-	return nil
+	return clientlink.WriteRules(r.c)
 }
 
 // draft returns a write of the Table's model.

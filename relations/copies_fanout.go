@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -286,7 +287,7 @@ var errSyncRetries = errors.New("relations: sync copies: a child kept changing b
 // maxCopyReads rounds. It returns errSourceChanged when the parent is no
 // longer at fo.
 func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *SyncProgress) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "copies", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "copies", h.children.TableName())
 	defer op.End(&err)
 	for round := 0; len(todo) > 0; round++ {
 		if round == maxCopyReads {

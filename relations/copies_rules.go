@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -77,7 +78,7 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // UpdateParent's fan-out no longer skips anything: SyncCopies starts from
 // the first child.
 func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ SyncProgress, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.UpdateParent", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.UpdateParent", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	u, err := h.changeOf(parent, change)
 	if err != nil {
