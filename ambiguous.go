@@ -100,7 +100,7 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 	if e.tx == nil || e.c == nil {
 		return fmt.Errorf("dynamokit: resend %s: only a transaction can be sent again, under its token", e.Op)
 	}
-	_, err := e.c.TransactWriteItems(ctx, e.tx)
+	_, err := executor{e.c}.TransactWriteItems(ctx, e.tx)
 	if err == nil {
 		return nil
 	}

@@ -37,8 +37,8 @@ func WithCapacity(ctx context.Context, c *Capacity) context.Context {
 	return context.WithValue(ctx, capacityKey{}, c)
 }
 
-// CapacityFrom returns the Capacity attached to ctx, or nil.
-func CapacityFrom(ctx context.Context) *Capacity {
+// capacityFrom returns the Capacity attached to ctx, or nil.
+func capacityFrom(ctx context.Context) *Capacity {
 	c, _ := ctx.Value(capacityKey{}).(*Capacity)
 	return c
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // API is the part of the DynamoDB API that dynamokit calls. The SDK's
-// *dynamodb.Client satisfies it, and so does [*Client].
+// *dynamodb.Client satisfies it, and so does the executor of a Client
+// ([Client.Executor]).
 type API interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
@@ -128,7 +129,8 @@ func (c *Client) With(opts ...Option) *Client {
 
 // API returns the client c sends its requests through, such as the
 // *dynamodb.Client [New] made. Requests sent to it directly bypass c's
-// executor: no retry policy, capacity or hooks.
+// executor: no retry policy, capacity or hooks ([Client.Executor] has
+// them).
 func (c *Client) API() API { return c.api }
 
 // Namer returns the Client's [model.Namer]; nil means the base names.
@@ -137,9 +139,9 @@ func (c *Client) Namer() model.Namer { return c.namer }
 // TableName returns the name of the table of m under the Client's namer.
 func (c *Client) TableName(m *model.Model) string { return m.TableName(c.namer) }
 
-// Now returns the Client's current time, from its clock.
-func (c *Client) Now() time.Time {
-	if c.now == nil {
+// clock returns the Client's current time, from its clock (WithClock).
+func (c *Client) clock() time.Time {
+	if c == nil || c.now == nil {
 		return time.Now()
 	}
 	return c.now()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 )
 
 // TestZeroClient: a Client not made by New or NewFromClient fails with an
@@ -16,13 +17,16 @@ func TestZeroClient(t *testing.T) {
 			t.Fatalf("zero Client panicked: %v", r)
 		}
 	}()
-	if c.Rules() != nil {
-		t.Errorf("Rules() = %v, want nil", c.Rules())
+	if r := clientlink.Rules(c); r != nil {
+		t.Errorf("clientlink.Rules = %v, want nil", r)
 	}
-	if c.Now().IsZero() {
-		t.Errorf("Now() is zero, want the time")
+	if clientlink.WriteRules(c) != nil || clientlink.Traced(c) {
+		t.Errorf("a zero Client has write rules or a tracer")
 	}
-	if _, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err == nil {
+	if clientlink.Now(c).IsZero() {
+		t.Errorf("clientlink.Now is zero, want the time")
+	}
+	if _, err := c.Executor().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err == nil {
 		t.Errorf("GetItem on a zero Client: err = nil, want an error")
 	}
 }

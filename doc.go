@@ -7,13 +7,13 @@
 //	users, err := query.NewTable[User](c)
 //	err = schema.Create(ctx, c, nil, model.MustOf[User]())
 //
-// Each method of the Client that sends a request (GetItem, Query,
-// TransactWriteItems, ...) is the one executor: it asks DynamoDB for the
-// consumed capacity when a [Hook] or a [Capacity] will read it, retries
-// under the [RetryPolicy], classifies the error into an *[Error], adds the
-// capacity to the [Capacity] of the context and calls the hooks. The Client
-// satisfies [API] itself, so code written against the SDK's client gets the
-// same behaviour by taking a Client.
+// The Client is the one executor of every request: it asks DynamoDB for
+// the consumed capacity when a [Hook] or a [Capacity] will read it,
+// retries under the [RetryPolicy], classifies the error into an *[Error],
+// adds the capacity to the [Capacity] of the context and calls the hooks.
+// [Client.Executor] gives that executor as an [API], so code written
+// against the SDK's client gets the same behaviour by taking it; the write
+// rules are not applied there.
 //
 // A [Tracer] ([WithTracer]) sees, besides each request, the operations
 // that send them: a verb of query or relations, a cascade, a transaction,

@@ -142,16 +142,6 @@ type trimmed struct{ error }
 func (t trimmed) Error() string { return errtext.Trim(t.error.Error()) }
 func (t trimmed) Unwrap() error { return t.error }
 
-// IsConditionFailed reports whether err means a DynamoDB condition did not
-// hold, whatever sentinel it was reported as: [ErrConditionFailed],
-// [ErrAlreadyExists], [ErrVersionConflict], or a raw SDK
-// ConditionalCheckFailedException.
-func IsConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.Is(err, ErrConditionFailed) || errors.Is(err, ErrAlreadyExists) ||
-		errors.Is(err, ErrVersionConflict) || errors.As(err, &ccf)
-}
-
 // missingIndex refines err, the classified error of a failed request k,
 // when k names a secondary index (a Query or Scan with IndexName) and
 // failed as a missing resource (moto) or an invalid request (DynamoDB): it

@@ -33,9 +33,6 @@ func TestTxError(t *testing.T) {
 	if got := te.Error(); got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if !IsConditionFailed(err) {
-		t.Error("IsConditionFailed(TxError) = false, want true")
-	}
 }
 
 func TestError(t *testing.T) {

@@ -13,6 +13,30 @@ import (
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
+// executor is the one executor of a Client's requests: each of its
+// methods sends one request of the DynamoDB API through [do]. It is what
+// [Client.Executor] returns, and what the Client's own transactions and
+// write rules send with.
+type executor struct{ c *Client }
+
+// Executor returns the executor of c as an [API]: every call made through
+// it is retried under c's [RetryPolicy], asks for and records the consumed
+// capacity when something will read it (a [Hook], the [Tracer], a
+// [Capacity] on the context), is passed to the hooks and the tracer like
+// dynamokit's own requests, and fails with an *[Error] (a write that must
+// not be sent twice is sent once: see [ErrUnknownOutcome]).
+//
+// The write rules of c ([WithRules]: relations, unique attributes) are NOT
+// applied, and neither are versions, created and updated times: they are
+// built into the request by package query's builders, and a request sent
+// here is sent as it is. Write the items of related models through query.
+//
+// The value returned also sends DescribeContinuousBackups,
+// UpdateContinuousBackups, ListTagsOfResource, TagResource and
+// UntagResource: assert it to an interface with the methods needed. They
+// fail when c's own API lacks them (the SDK's *dynamodb.Client has them).
+func (c *Client) Executor() API { return executor{c} }
+
 // call is one request, as the executor sees it.
 type call struct {
 	op    string // the DynamoDB operation, such as "GetItem"
@@ -59,7 +83,7 @@ func do[Out any](ctx context.Context, c *Client, k call, opts []func(*dynamodb.O
 			cc = capacity(out)
 		}
 		if len(cc) > 0 {
-			if acc := CapacityFrom(ctx); acc != nil {
+			if acc := capacityFrom(ctx); acc != nil {
 				acc.add(cc, k.read)
 			}
 		}
@@ -160,7 +184,7 @@ func kindOf(err error) error {
 // an SDK client may share one between goroutines): the methods ask on a
 // copy.
 func (c *Client) asksCapacity(ctx context.Context, rc types.ReturnConsumedCapacity) bool {
-	return rc == "" && c != nil && (len(c.hooks) > 0 || c.tracer != nil || CapacityFrom(ctx) != nil)
+	return rc == "" && c != nil && (len(c.hooks) > 0 || c.tracer != nil || capacityFrom(ctx) != nil)
 }
 
 func one(cc *types.ConsumedCapacity) []types.ConsumedCapacity {
@@ -183,8 +207,9 @@ func withCapacity[In any](ctx context.Context, c *Client, in *In, field func(*In
 	return &cp
 }
 
-// GetItem sends a GetItem request through the executor (see [Client]).
-func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+// GetItem sends a GetItem request through the executor.
+func (x executor) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.GetItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "GetItem", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
@@ -192,8 +217,9 @@ func (c *Client) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ..
 		}, func(o *dynamodb.GetItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
-// PutItem sends a PutItem request through the executor (see [Client]).
-func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+// PutItem sends a PutItem request through the executor.
+func (x executor) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.PutItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "PutItem", table: aws.ToString(in.TableName), input: in, once: notIdempotent(in.ConditionExpression, string(in.ReturnValues))}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
@@ -201,8 +227,9 @@ func (c *Client) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ..
 		}, func(o *dynamodb.PutItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
-// UpdateItem sends an UpdateItem request through the executor (see [Client]).
-func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+// UpdateItem sends an UpdateItem request through the executor.
+func (x executor) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.UpdateItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "UpdateItem", table: aws.ToString(in.TableName), input: in, once: true}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
@@ -210,8 +237,9 @@ func (c *Client) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 		}, func(o *dynamodb.UpdateItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
-// DeleteItem sends a DeleteItem request through the executor (see [Client]).
-func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+// DeleteItem sends a DeleteItem request through the executor.
+func (x executor) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.DeleteItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "DeleteItem", table: aws.ToString(in.TableName), input: in, once: notIdempotent(in.ConditionExpression, string(in.ReturnValues))}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
@@ -219,9 +247,9 @@ func (c *Client) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 		}, func(o *dynamodb.DeleteItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
-// Query sends one Query request (one page) through the executor (see
-// [Client]).
-func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+// Query sends one Query request (one page) through the executor.
+func (x executor) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.QueryInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "Query", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
@@ -229,9 +257,9 @@ func (c *Client) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...fun
 		}, func(o *dynamodb.QueryOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
-// Scan sends one Scan request (one page) through the executor (see
-// [Client]).
-func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+// Scan sends one Scan request (one page) through the executor.
+func (x executor) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.ScanInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "Scan", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
@@ -239,9 +267,10 @@ func (c *Client) Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(
 		}, func(o *dynamodb.ScanOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
-// BatchGetItem sends a BatchGetItem request through the executor (see
-// [Client]). Keys left unprocessed are returned, not retried.
-func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+// BatchGetItem sends a BatchGetItem request through the executor. Keys
+// left unprocessed are returned, not retried.
+func (x executor) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.BatchGetItemInput) *types.ReturnConsumedCapacity { return &in.ReturnConsumedCapacity })
 	return do(ctx, c, call{op: "BatchGetItem", table: onlyKey(in.RequestItems), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
@@ -249,9 +278,10 @@ func (c *Client) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInpu
 		}, func(o *dynamodb.BatchGetItemOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
 }
 
-// BatchWriteItem sends a BatchWriteItem request through the executor (see
-// [Client]). Items left unprocessed are returned, not retried.
-func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+// BatchWriteItem sends a BatchWriteItem request through the executor.
+// Items left unprocessed are returned, not retried.
+func (x executor) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.BatchWriteItemInput) *types.ReturnConsumedCapacity {
 		return &in.ReturnConsumedCapacity
 	})
@@ -261,9 +291,10 @@ func (c *Client) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItem
 		}, func(o *dynamodb.BatchWriteItemOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
 }
 
-// TransactGetItems sends a TransactGetItems request through the executor
-// (see [Client]).
-func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
+// TransactGetItems sends a TransactGetItems request through the
+// executor.
+func (x executor) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactGetItemsOutput, error) {
+	c := x.c
 	in = withCapacity(ctx, c, in, func(in *dynamodb.TransactGetItemsInput) *types.ReturnConsumedCapacity {
 		return &in.ReturnConsumedCapacity
 	})
@@ -286,12 +317,13 @@ func (c *Client) TransactGetItems(ctx context.Context, in *dynamodb.TransactGetI
 }
 
 // TransactWriteItems sends a TransactWriteItems request through the
-// executor (see [Client]). A request without a ClientRequestToken is sent
-// with one made for the call (on a copy of in), the same in every attempt;
-// after a failure that leaves the outcome unknown it is not sent again,
-// and the error, matching [ErrUnknownOutcome], holds the token in its
+// executor. A request without a ClientRequestToken is sent with one made
+// for the call (on a copy of in), the same in every attempt; after a
+// failure that leaves the outcome unknown it is not sent again, and the
+// error, matching [ErrUnknownOutcome], holds the token in its
 // *[UnknownOutcomeError].
-func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+func (x executor) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c := x.c
 	if ask, token := c.asksCapacity(ctx, in.ReturnConsumedCapacity), in.ClientRequestToken == nil; ask || token {
 		cp := *in
 		if ask {
@@ -309,7 +341,8 @@ func (c *Client) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWr
 }
 
 // CreateTable sends a CreateTable request through the executor.
-func (c *Client) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+func (x executor) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "CreateTable", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
 			return c.api.CreateTable(ctx, in, o...)
@@ -317,7 +350,8 @@ func (c *Client) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput,
 }
 
 // DeleteTable sends a DeleteTable request through the executor.
-func (c *Client) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+func (x executor) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "DeleteTable", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
 			return c.api.DeleteTable(ctx, in, o...)
@@ -325,7 +359,8 @@ func (c *Client) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput,
 }
 
 // DescribeTable sends a DescribeTable request through the executor.
-func (c *Client) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+func (x executor) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "DescribeTable", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 			return c.api.DescribeTable(ctx, in, o...)
@@ -333,7 +368,8 @@ func (c *Client) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableIn
 }
 
 // UpdateTable sends an UpdateTable request through the executor.
-func (c *Client) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+func (x executor) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "UpdateTable", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
 			return c.api.UpdateTable(ctx, in, o...)
@@ -341,7 +377,8 @@ func (c *Client) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput,
 }
 
 // DescribeTimeToLive sends a DescribeTimeToLive request through the executor.
-func (c *Client) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+func (x executor) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "DescribeTimeToLive", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
 			return c.api.DescribeTimeToLive(ctx, in, o...)
@@ -349,7 +386,8 @@ func (c *Client) DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTi
 }
 
 // UpdateTimeToLive sends an UpdateTimeToLive request through the executor.
-func (c *Client) UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+func (x executor) UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "UpdateTimeToLive", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
 			return c.api.UpdateTimeToLive(ctx, in, o...)
@@ -396,4 +434,4 @@ func writeItemTable(it types.TransactWriteItem) *string {
 	return nil
 }
 
-var _ API = (*Client)(nil)
+var _ API = executor{}

@@ -139,29 +139,29 @@ func TestFaultsNotRepeated(t *testing.T) {
 		send func(context.Context, *Client) error
 	}{
 		{"create", true, func(ctx context.Context, c *Client) error {
-			_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: key, ConditionExpression: cond})
+			_, err := c.Executor().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: key, ConditionExpression: cond})
 			return err
 		}},
 		{"update", true, func(ctx context.Context, c *Client) error {
-			_, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("t"), Key: key, UpdateExpression: aws.String("ADD n :one")})
+			_, err := c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("t"), Key: key, UpdateExpression: aws.String("ADD n :one")})
 			return err
 		}},
 		{"conditional delete", true, func(ctx context.Context, c *Client) error {
-			_, err := c.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("t"), Key: key, ConditionExpression: cond})
+			_, err := c.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("t"), Key: key, ConditionExpression: cond})
 			return err
 		}},
 		{"transaction", true, func(ctx context.Context, c *Client) error {
-			_, err := c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			_, err := c.Executor().TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 				{Put: &types.Put{TableName: aws.String("t"), Item: key}},
 			}})
 			return err
 		}},
 		{"plain put", false, func(ctx context.Context, c *Client) error {
-			_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: key})
+			_, err := c.Executor().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: key})
 			return err
 		}},
 		{"batch write", false, func(ctx context.Context, c *Client) error {
-			_, err := c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+			_, err := c.Executor().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
 				"t": {{PutRequest: &types.PutRequest{Item: key}}},
 			}})
 			return err
@@ -266,7 +266,7 @@ func TestResendSameToken(t *testing.T) {
 		if token != "" {
 			in.ClientRequestToken = aws.String(token)
 		}
-		_, err := c.TransactWriteItems(t.Context(), in)
+		_, err := c.Executor().TransactWriteItems(t.Context(), in)
 		var u *UnknownOutcomeError
 		if !errors.As(err, &u) || u.Token == "" || (token != "" && u.Token != token) {
 			t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError with token %q", err, token)

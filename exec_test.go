@@ -57,7 +57,7 @@ func TestExecutor(t *testing.T) {
 			var seen []Request
 			c := NewFromClient(api, WithRetry(tt.policy), WithHook(func(_ context.Context, r *Request) { seen = append(seen, *r) }))
 			var used Capacity
-			_, err := c.GetItem(WithCapacity(t.Context(), &used), &dynamodb.GetItemInput{TableName: aws.String("t")})
+			_, err := c.Executor().GetItem(WithCapacity(t.Context(), &used), &dynamodb.GetItemInput{TableName: aws.String("t")})
 			if (err == nil) != (tt.wantKind == nil) {
 				t.Fatalf("GetItem error = %v, want error %v", err, tt.wantKind)
 			}
@@ -96,7 +96,7 @@ func TestExecutorBackoffHonoursContext(t *testing.T) {
 	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 5, Backoff: func(int) time.Duration { return time.Hour }}))
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
-	_, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t")})
+	_, err := c.Executor().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t")})
 	if !errors.As(err, &throttled) || api.calls != 1 {
 		t.Errorf("GetItem = %v after %d requests, want the throttling error after 1", err, api.calls)
 	}
@@ -152,11 +152,11 @@ func TestCapacityIndexes(t *testing.T) {
 func TestExecutorAsksCapacityOnlyForAReader(t *testing.T) {
 	api := &fakeAPI{}
 	c := NewFromClient(api)
-	if _, err := c.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err != nil {
+	if _, err := c.Executor().GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String("t")}); err != nil {
 		t.Fatal(err)
 	}
 	var used Capacity
-	if _, err := c.GetItem(WithCapacity(t.Context(), &used), &dynamodb.GetItemInput{TableName: aws.String("t")}); err != nil {
+	if _, err := c.Executor().GetItem(WithCapacity(t.Context(), &used), &dynamodb.GetItemInput{TableName: aws.String("t")}); err != nil {
 		t.Fatal(err)
 	}
 	if want := []types.ReturnConsumedCapacity{"", types.ReturnConsumedCapacityIndexes}; !slices.Equal(api.asked, want) {
@@ -174,7 +174,7 @@ func TestExecutorBackoffCancelled(t *testing.T) {
 	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Hour }}),
 		WithHook(func(context.Context, *Request) { cancel() }))
 	start := time.Now()
-	_, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t")})
+	_, err := c.Executor().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t")})
 	if took := time.Since(start); took > 10*time.Second {
 		t.Fatalf("GetItem took %v, want it to end when ctx is cancelled", took)
 	}
@@ -208,7 +208,7 @@ func TestExecutorLeavesInputAlone(t *testing.T) {
 	for range 2 {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			if _, err := c.GetItem(t.Context(), in); err != nil {
+			if _, err := c.Executor().GetItem(t.Context(), in); err != nil {
 				t.Error(err)
 			}
 		}()

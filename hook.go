@@ -148,14 +148,6 @@ type Tracer interface {
 // A Client has one Tracer: the last given wins, and nil removes it.
 func WithTracer(t Tracer) Option { return func(c *Client) { c.tracer = t } }
 
-// Tracer returns the Client's [Tracer], or nil.
-func (c *Client) Tracer() Tracer {
-	if c == nil {
-		return nil
-	}
-	return c.tracer
-}
-
 // Operation is one dynamokit operation as a [Tracer] sees it. It must not
 // be changed by the Tracer, and not kept after EndOperation returns.
 type Operation struct {
@@ -180,24 +172,19 @@ type Operation struct {
 
 type operationKey struct{}
 
-// OperationFrom returns the innermost [Operation] ctx was made in, or nil
+// operationFrom returns the innermost [Operation] ctx was made in, or nil
 // when there is none or the Client has no [Tracer].
-func OperationFrom(ctx context.Context) *Operation {
+func operationFrom(ctx context.Context) *Operation {
 	op, _ := ctx.Value(operationKey{}).(*Operation)
 	return op
 }
 
-// StartOperation starts an operation called name on table for c's
-// [Tracer], and returns the context to make its requests with; defer
-// End on the operation returned:
-//
-//	func (r *Table[T]) Put(ctx context.Context, item *T) (err error) {
-//		ctx, op := r.c.StartOperation(ctx, "Table.Put", r.table)
-//		defer op.End(&err)
-//
-// With no Tracer it returns ctx and a nil *Operation, whose End does
-// nothing: nothing is allocated.
-func (c *Client) StartOperation(ctx context.Context, name, table string) (context.Context, *Operation) {
+// startOp starts an operation called name on table for c's [Tracer], and
+// returns the context to make its requests with; defer End on the
+// operation returned. With no Tracer it returns ctx and a nil
+// *Operation, whose End does nothing: nothing is allocated. Package
+// dynamokit's own packages reach it as clientlink.Start.
+func (c *Client) startOp(ctx context.Context, name, table string) (context.Context, *Operation) {
 	if c == nil || c.tracer == nil {
 		return ctx, nil
 	}
@@ -205,21 +192,32 @@ func (c *Client) StartOperation(ctx context.Context, name, table string) (contex
 }
 
 func (c *Client) startOperation(ctx context.Context, name, table string) (context.Context, *Operation) {
-	op := &Operation{Name: name, Table: table, Parent: OperationFrom(ctx), Start: time.Now(), t: c.tracer}
+	op := &Operation{Name: name, Table: table, Parent: operationFrom(ctx), Start: time.Now(), t: c.tracer}
 	ctx = c.tracer.StartOperation(context.WithValue(ctx, operationKey{}, op), op)
 	op.ctx = ctx
 	return ctx, op
 }
 
-// End ends op with the error *errp (nil errp, or nil *errp: success) and
-// reports it to the Tracer. It does nothing on a nil *Operation.
-func (op *Operation) End(errp *error) {
+// endErr ends op with the error *errp (nil errp, or nil *errp: success).
+// It does nothing on a nil *Operation.
+func (op *Operation) endErr(errp *error) {
 	if op == nil {
 		return
 	}
-	op.Duration = time.Since(op.Start)
+	var err error
 	if errp != nil {
-		op.Err = *errp
+		err = *errp
 	}
+	op.end(err)
+}
+
+// end ends op with err (nil: success) and reports it to the Tracer. It
+// does nothing on a nil *Operation, or one no Tracer started.
+func (op *Operation) end(err error) {
+	if op == nil || op.t == nil {
+		return
+	}
+	op.Duration = time.Since(op.Start)
+	op.Err = err
 	op.t.EndOperation(op.ctx, op)
 }

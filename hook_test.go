@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 )
 
 // tablesAPI answers every request with success, or with errs in turn.
@@ -57,17 +58,17 @@ func TestRequestTables(t *testing.T) {
 	var seen []Request
 	c := NewFromClient(&tablesAPI{}, WithHook(func(_ context.Context, r *Request) { seen = append(seen, *r) }))
 	ctx := t.Context()
-	if _, err := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t"), IndexName: aws.String("by-x")}); err != nil {
+	if _, err := c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t"), IndexName: aws.String("by-x")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"b": nil, "a": nil}}); err != nil {
+	if _, err := c.Executor().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"b": nil, "a": nil}}); err != nil {
 		t.Fatal(err)
 	}
 	put := func(table string) types.TransactWriteItem {
 		return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(table)}}
 	}
 	check := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: aws.String("x")}}
-	if _, err := c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put("y"), check, put("y")}}); err != nil {
+	if _, err := c.Executor().TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{put("y"), check, put("y")}}); err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
@@ -95,10 +96,10 @@ func TestRequestRetryAndUnknown(t *testing.T) {
 	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 3, Backoff: func(int) time.Duration { return 0 }}),
 		WithHook(func(_ context.Context, r *Request) { seen = append(seen, *r) }))
 	in := &dynamodb.UpdateItemInput{TableName: aws.String("t")}
-	if _, err := c.UpdateItem(t.Context(), in); err != nil {
+	if _, err := c.Executor().UpdateItem(t.Context(), in); err != nil {
 		t.Fatalf("UpdateItem after a conflict: %v", err)
 	}
-	if _, err := c.UpdateItem(t.Context(), in); !errors.Is(err, ErrUnknownOutcome) {
+	if _, err := c.Executor().UpdateItem(t.Context(), in); !errors.Is(err, ErrUnknownOutcome) {
 		t.Fatalf("UpdateItem after a reset = %v, want ErrUnknownOutcome", err)
 	}
 	type flags struct {
@@ -153,7 +154,7 @@ func (rt *recTracer) EndOperation(ctx context.Context, op *Operation) {
 }
 
 func (rt *recTracer) Request(ctx context.Context, r *Request) {
-	rt.add("request " + r.Op + " in " + OperationFrom(ctx).Name + " " + ctx.Value(recKey{}).(string))
+	rt.add("request " + r.Op + " in " + operationFrom(ctx).Name + " " + ctx.Value(recKey{}).(string))
 }
 
 // TestTracerNests: operations nest through the context, and a request is
@@ -162,18 +163,18 @@ func TestTracerNests(t *testing.T) {
 	rt := &recTracer{}
 	c := NewFromClient(&tablesAPI{errs: []error{nil, &types.ResourceNotFoundException{}}}, WithTracer(rt))
 	outer := func(ctx context.Context) (err error) {
-		ctx, op := c.StartOperation(ctx, "outer", "t")
-		defer op.End(&err)
+		ctx, op := c.startOp(ctx, "outer", "t")
+		defer op.endErr(&err)
 		inner := func(ctx context.Context) (err error) {
-			ctx, op := c.StartOperation(ctx, "inner", "t")
-			defer op.End(&err)
-			_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
+			ctx, op := c.startOp(ctx, "inner", "t")
+			defer op.endErr(&err)
+			_, err = c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
 			return err
 		}
 		if err := inner(ctx); err != nil {
 			return err
 		}
-		_, err = c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
+		_, err = c.Executor().Query(ctx, &dynamodb.QueryInput{TableName: aws.String("t")})
 		return err
 	}
 	if err := outer(t.Context()); !errors.Is(err, ErrTableNotFound) {
@@ -188,20 +189,21 @@ func TestTracerNests(t *testing.T) {
 	}
 }
 
-// TestStartOperationNoTracer: without a Tracer, StartOperation changes
-// nothing and allocates nothing.
+// TestStartOperationNoTracer: without a Tracer, starting an operation
+// (clientlink.Start, as dynamokit's packages do) changes nothing and
+// allocates nothing.
 func TestStartOperationNoTracer(t *testing.T) {
 	c := NewFromClient(&tablesAPI{})
 	ctx := t.Context()
 	allocs := testing.AllocsPerRun(100, func() {
 		var err error
-		octx, op := c.StartOperation(ctx, "Table.Put", "t")
+		octx, op := clientlink.Start(ctx, c, "Table.Put", "t")
 		op.End(&err)
 		if octx != ctx {
-			t.Fatal("StartOperation changed the context")
+			t.Fatal("clientlink.Start changed the context")
 		}
 	})
 	if allocs != 0 {
-		t.Errorf("StartOperation and End with no tracer: %v allocations, want 0", allocs)
+		t.Errorf("clientlink.Start and End with no tracer: %v allocations, want 0", allocs)
 	}
 }

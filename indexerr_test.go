@@ -62,7 +62,7 @@ func TestMissingIndex(t *testing.T) {
 			if tt.index != "" {
 				in.IndexName = aws.String(tt.index)
 			}
-			_, err := c.Query(t.Context(), in)
+			_, err := c.Executor().Query(t.Context(), in)
 			if tt.want != nil && !errors.Is(err, tt.want) || tt.want == nil && (errors.Is(err, ErrIndexNotFound) || errors.Is(err, ErrTableNotFound)) {
 				t.Errorf("Query = %v, want %v", err, tt.want)
 			}
@@ -72,7 +72,7 @@ func TestMissingIndex(t *testing.T) {
 			if err == nil || err.Error() != tt.wantMsg {
 				t.Errorf("Query error = %q, want %q", err, tt.wantMsg)
 			}
-			_, err = c.Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String("t"), IndexName: in.IndexName})
+			_, err = c.Executor().Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String("t"), IndexName: in.IndexName})
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Errorf("Scan = %v, want %v", err, tt.want)
 			}

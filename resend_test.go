@@ -56,7 +56,7 @@ func TestResendInProgressStaysUnknown(t *testing.T) {
 		Credentials:      credentials.NewStaticCredentialsProvider("k", "s", ""),
 	})
 	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 2, Backoff: func(int) time.Duration { return 0 }}))
-	_, err := c.TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	_, err := c.Executor().TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
 	}})
 	var u *UnknownOutcomeError

@@ -33,18 +33,10 @@ func WithRules(rules Rules) Option {
 	}
 }
 
-// Rules returns the write rules the Client enforces ([WithRules]), or nil.
-func (c *Client) Rules() Rules {
-	if c == nil {
-		return nil
-	}
-	return c.rules
-}
-
 // writeRules is what package txn applies: nil when c enforces no rules.
 func (c *Client) writeRules() txn.Rules {
 	if c == nil || c.rules == nil {
 		return nil
 	}
-	return c.rules.WriteRules(txn.SealFor(c))
+	return c.rules.WriteRules(txn.SealFor(executor{c}))
 }

@@ -44,7 +44,6 @@ func main() {
 	}
 	a := items.TxAdd(Item{ID: "a"}, "n", 1)
 	fmt.Println("TxWrite:", call(a.TxWrite))
-	fmt.Println("Rules:", c.Rules() == nil)
 	_ = context.Background()
 }
 `

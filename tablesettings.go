@@ -10,8 +10,8 @@ import (
 
 // settingsAPI is the part of the DynamoDB API that package schema calls
 // for a table's settings besides those of [API]: backups and tags. The
-// SDK's *dynamodb.Client has it; an [API] without it makes these methods
-// return an error.
+// SDK's *dynamodb.Client has it, and so has the executor, whose methods
+// return an error when the Client's [API] lacks it.
 type settingsAPI interface {
 	DescribeContinuousBackups(context.Context, *dynamodb.DescribeContinuousBackupsInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error)
 	UpdateContinuousBackups(context.Context, *dynamodb.UpdateContinuousBackupsInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error)
@@ -28,10 +28,13 @@ func (c *Client) settings(op string) (settingsAPI, error) {
 	return nil, fmt.Errorf("the API given to the client (%T) has no %s method; pass the SDK's *dynamodb.Client", c.api, op)
 }
 
+var _ settingsAPI = executor{}
+
 // DescribeContinuousBackups sends a DescribeContinuousBackups request
-// through the executor (see [Client]). The client's API must have the
-// method, as the SDK's *dynamodb.Client does.
-func (c *Client) DescribeContinuousBackups(ctx context.Context, in *dynamodb.DescribeContinuousBackupsInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+// through the executor. The client's API must have the method, as the
+// SDK's *dynamodb.Client does.
+func (x executor) DescribeContinuousBackups(ctx context.Context, in *dynamodb.DescribeContinuousBackupsInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "DescribeContinuousBackups", table: aws.ToString(in.TableName), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
 			s, err := c.settings("DescribeContinuousBackups")
@@ -43,9 +46,9 @@ func (c *Client) DescribeContinuousBackups(ctx context.Context, in *dynamodb.Des
 }
 
 // UpdateContinuousBackups sends an UpdateContinuousBackups request
-// through the executor (see [Client]): it turns point-in-time recovery on
-// or off.
-func (c *Client) UpdateContinuousBackups(ctx context.Context, in *dynamodb.UpdateContinuousBackupsInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+// through the executor: it turns point-in-time recovery on or off.
+func (x executor) UpdateContinuousBackups(ctx context.Context, in *dynamodb.UpdateContinuousBackupsInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "UpdateContinuousBackups", table: aws.ToString(in.TableName), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
 			s, err := c.settings("UpdateContinuousBackups")
@@ -57,8 +60,9 @@ func (c *Client) UpdateContinuousBackups(ctx context.Context, in *dynamodb.Updat
 }
 
 // ListTagsOfResource sends a ListTagsOfResource request through the
-// executor (see [Client]).
-func (c *Client) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+// executor.
+func (x executor) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "ListTagsOfResource", table: aws.ToString(in.ResourceArn), read: true, input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
 			s, err := c.settings("ListTagsOfResource")
@@ -69,9 +73,9 @@ func (c *Client) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOf
 		}, nil)
 }
 
-// TagResource sends a TagResource request through the executor (see
-// [Client]).
-func (c *Client) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
+// TagResource sends a TagResource request through the executor.
+func (x executor) TagResource(ctx context.Context, in *dynamodb.TagResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "TagResource", table: aws.ToString(in.ResourceArn), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
 			s, err := c.settings("TagResource")
@@ -82,9 +86,9 @@ func (c *Client) TagResource(ctx context.Context, in *dynamodb.TagResourceInput,
 		}, nil)
 }
 
-// UntagResource sends an UntagResource request through the executor (see
-// [Client]).
-func (c *Client) UntagResource(ctx context.Context, in *dynamodb.UntagResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
+// UntagResource sends an UntagResource request through the executor.
+func (x executor) UntagResource(ctx context.Context, in *dynamodb.UntagResourceInput, opts ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
+	c := x.c
 	return do(ctx, c, call{op: "UntagResource", table: aws.ToString(in.ResourceArn), input: in}, opts,
 		func(ctx context.Context, o []func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
 			s, err := c.settings("UntagResource")

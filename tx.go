@@ -139,8 +139,8 @@ func (e *TxError) Unwrap() error { return e.Err }
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxAction) (err error) {
-	ctx, op := c.StartOperation(ctx, "WriteTx", "")
-	defer op.End(&err)
+	ctx, op := c.startOp(ctx, "WriteTx", "")
+	defer op.endErr(&err)
 	if len(actions) == 0 {
 		return errors.New("dynamokit: transaction with no actions")
 	}
@@ -209,7 +209,7 @@ func (c *Client) sendTx(ctx context.Context, opts *TxOptions, writes []*txn.Writ
 	if opts != nil && opts.Token != "" {
 		in.ClientRequestToken = aws.String(opts.Token)
 	}
-	_, err := c.TransactWriteItems(ctx, in)
+	_, err := executor{c}.TransactWriteItems(ctx, in)
 	if err == nil {
 		return nil
 	}
@@ -254,8 +254,8 @@ func reasons(tce *types.TransactionCanceledException, n int) []TxReason {
 // It calls TransactGetItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
-	ctx, op := c.StartOperation(ctx, "ReadTx", "")
-	defer op.End(&err)
+	ctx, op := c.startOp(ctx, "ReadTx", "")
+	defer op.endErr(&err)
 	if len(reads) == 0 {
 		return errors.New("dynamokit: read transaction with no reads")
 	}
@@ -275,7 +275,7 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 		built[i] = b
 		in.TransactItems[i] = b.Item
 	}
-	out, err := c.TransactGetItems(ctx, in)
+	out, err := executor{c}.TransactGetItems(ctx, in)
 	if err != nil {
 		var tce *types.TransactionCanceledException
 		if errors.As(err, &tce) {

@@ -301,6 +301,6 @@ func ExampleFromEnv() {
 		fmt.Println(err)
 		return
 	}
-	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
+	_, err = c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
 	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound))
 }

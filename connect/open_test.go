@@ -277,6 +277,6 @@ func ExampleOpen() {
 	}
 	defer eng.Close() // stops the moto server, if Open started one
 
-	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(c.Namer()("users"))})
+	_, err = c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(c.Namer()("users"))})
 	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound))
 }

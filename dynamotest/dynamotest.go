@@ -87,7 +87,7 @@ func DeleteTables(t testing.TB, c *dynamokit.Client, names ...string) {
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		for _, name := range names {
-			_, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+			_, err := c.Executor().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 			if err != nil && !errors.Is(err, dynamokit.ErrTableNotFound) {
 				t.Errorf("dynamotest: delete table %s: %v", name, err)
 			}

@@ -86,7 +86,7 @@ func TestTablePrefixDiffersBetweenRuns(t *testing.T) {
 
 func TestClientMissingTable(t *testing.T) {
 	c := dynamotest.Client(t)
-	_, err := c.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(dynamotest.TablePrefix(t) + "none")})
+	_, err := c.Executor().DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(dynamotest.TablePrefix(t) + "none")})
 	if !errors.Is(err, dynamokit.ErrTableNotFound) {
 		t.Fatalf("DescribeTable(missing) error = %v, want ErrTableNotFound", err)
 	}
@@ -102,14 +102,14 @@ func TestDeleteTables(t *testing.T) {
 	t.Run("create", func(t *testing.T) {
 		name = dynamotest.TablePrefix(t) + "tmp"
 		dynamotest.DeleteTables(t, c, name, dynamotest.TablePrefix(t)+"never-created")
-		if _, err := c.CreateTable(t.Context(), schema.CreateInput(model.MustOf[user](), func(string) string { return name })); err != nil {
+		if _, err := c.Executor().CreateTable(t.Context(), schema.CreateInput(model.MustOf[user](), func(string) string { return name })); err != nil {
 			t.Fatal(err)
 		}
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	for {
-		_, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		_, err := c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 		if errors.Is(err, dynamokit.ErrTableNotFound) {
 			return
 		}

@@ -129,7 +129,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 	}
 	// ...and around them: the raw writer renames r7 (its old record is
 	// left behind, as any write around the rules leaves it).
-	_, err := dynamotest.Client(t).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(users.TableName()), Item: map[string]types.AttributeValue{
+	_, err := dynamotest.Client(t).Executor().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(users.TableName()), Item: map[string]types.AttributeValue{
 		"user_id": &types.AttributeValueMemberS{Value: "r7"}, "email": &types.AttributeValueMemberS{Value: "Raw7@X"}, "name": &types.AttributeValueMemberS{Value: "py"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 	}
 	// The record of U7@X, left by the raw write, is the one record no item
 	// holds: remove it, then every record must be its holder's.
-	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(relations.UniqueTable(users.TableName())),
+	if _, err := db.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(relations.UniqueTable(users.TableName())),
 		Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "email##U7@X"}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -465,7 +465,7 @@ func testAttackBeforeMark[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if l.index == oneTable.index {
 		key = map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "STUDENT#s-2"}, "sk": &types.AttributeValueMemberS{Value: "#META"}}
 	}
-	if _, err := f.env.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	if _, err := f.env.db.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(f.students.TableName()), Key: key,
 		UpdateExpression:          aws.String("ADD edge_count :two"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":two": &types.AttributeValueMemberN{Value: "2"}},
@@ -768,7 +768,7 @@ func TestAttackEdgeErrors(t *testing.T) {
 	check("CountFrom with a cancelled context", err, context.Canceled)
 
 	// A counter a writer outside the relation set below 0.
-	if _, err := f.env.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	if _, err := f.env.db.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(f.students.TableName()), Key: map[string]types.AttributeValue{"student_id": &types.AttributeValueMemberS{Value: "s-3"}},
 		UpdateExpression:          aws.String("SET edge_count = :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: "-1"}},

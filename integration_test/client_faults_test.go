@@ -194,7 +194,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 // when there is none.
 func (e *faultEnv) stored(t *testing.T, table, hash, id string) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := e.clean.GetItem(t.Context(), &dynamodb.GetItemInput{
+	out, err := e.clean.Executor().GetItem(t.Context(), &dynamodb.GetItemInput{
 		TableName:      aws.String(e.clean.Namer()(table)),
 		Key:            map[string]types.AttributeValue{hash: &types.AttributeValueMemberS{Value: id}},
 		ConsistentRead: aws.Bool(true),

@@ -91,7 +91,7 @@ func TestMigrateCost(t *testing.T) {
 				t.Fatal(err)
 			}
 			for d := range depts {
-				_, err := plain.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
+				_, err := plain.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
 					Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: fmt.Sprintf("DEPT#d%d", d)}, "sk": &types.AttributeValueMemberS{Value: "#META"}},
 					UpdateExpression: aws.String("SET employees = :n"), ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: strconv.Itoa(n / depts)}}})
 				if err != nil {
@@ -150,7 +150,7 @@ func handRewrite(t *testing.T, c *dynamokit.Client, table string) {
 	ctx := context.Background()
 	var start map[string]types.AttributeValue
 	for {
-		page, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ExclusiveStartKey: start, Limit: aws.Int32(100)})
+		page, err := c.Executor().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ExclusiveStartKey: start, Limit: aws.Int32(100)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,10 +164,10 @@ func handRewrite(t *testing.T, c *dynamokit.Client, table string) {
 			}
 			next["tenant_id"] = &types.AttributeValueMemberS{Value: "acme"}
 			next["pk"] = &types.AttributeValueMemberS{Value: "T#acme#EMP#" + sOf(it["employee_id"])}
-			if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: next}); err != nil {
+			if _, err := c.Executor().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: next}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": it["pk"], "sk": it["sk"]}}); err != nil {
+			if _, err := c.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": it["pk"], "sk": it["sk"]}}); err != nil {
 				t.Fatal(err)
 			}
 		}

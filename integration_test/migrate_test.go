@@ -143,7 +143,7 @@ func rawItems(t *testing.T, c *dynamokit.Client, table string) []map[string]type
 	var out []map[string]types.AttributeValue
 	var start map[string]types.AttributeValue
 	for {
-		page, err := c.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(table), ExclusiveStartKey: start, ConsistentRead: aws.Bool(true)})
+		page, err := c.Executor().Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(table), ExclusiveStartKey: start, ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -698,7 +698,7 @@ func TestMigrateRewriteInPlace(t *testing.T) {
 	ctx := context.Background()
 	table := w.v2.TableName()
 	for d := range 2 {
-		_, err := w.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
+		_, err := w.db.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(table),
 			Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: fmt.Sprintf("DEPT#d%d", d)}, "sk": &types.AttributeValueMemberS{Value: "#META"}},
 			UpdateExpression: aws.String("SET legacy = :x"), ExpressionAttributeValues: map[string]types.AttributeValue{":x": &types.AttributeValueMemberS{Value: "old"}}})
 		if err != nil {

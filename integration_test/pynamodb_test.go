@@ -222,7 +222,7 @@ func TestPynamoDBInterop(t *testing.T) {
 	if err := orders.Put(ctx, &stale); !errors.Is(err, dynamokit.ErrVersionConflict) {
 		t.Errorf("Put(stale order, version 1) = %v, want ErrVersionConflict", err)
 	}
-	raw, err := e.db.GetItem(ctx, &dynamodb.GetItemInput{
+	raw, err := e.db.Executor().GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(e.names("order")),
 		Key:       map[string]types.AttributeValue{"order_id": &types.AttributeValueMemberS{Value: "o-1"}},
 	})
@@ -307,7 +307,7 @@ func TestDecodeErrorNamesItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{
+	if _, err := e.db.Executor().PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(e.names("order")),
 		Item: map[string]types.AttributeValue{
 			"order_id":   &types.AttributeValueMemberS{Value: "o-1"},

@@ -34,7 +34,7 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	ctx := t.Context()
 	tallies := tableOf[Tally](t, e, nil, nil)
 	// Another writer stores a string where the model has an int.
-	_, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{
+	_, err := e.db.Executor().PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(tallies.TableName()),
 		Item: map[string]types.AttributeValue{
 			"id":      &types.AttributeValueMemberS{Value: "c-1"},
@@ -67,7 +67,8 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	if v, ok := we.Item["version"].(*types.AttributeValueMemberN); !ok || v.Value != "2" {
 		t.Errorf("WrittenError.Item[version] = %#v, want the new version 2", we.Item["version"])
 	}
-	if errors.Is(err, dynamokit.ErrVersionConflict) || errors.Is(err, dynamokit.ErrNotFound) || dynamokit.IsConditionFailed(err) {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.Is(err, dynamokit.ErrVersionConflict) || errors.Is(err, dynamokit.ErrNotFound) || errors.Is(err, dynamokit.ErrConditionFailed) || errors.As(err, &ccf) {
 		t.Errorf("error %v matches a not-written sentinel", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, "written") || !strings.Contains(msg, "limit") {
@@ -129,7 +130,7 @@ func TestTextMarshalerKey(t *testing.T) {
 	e := newEnv(t, must[Shipment](t))
 	ctx := t.Context()
 	shipments := tableOf[Shipment](t, e, nil, nil)
-	desc, err := e.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
+	desc, err := e.db.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(shipments.TableName())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,7 +130,7 @@ func TestSchemaMultiKeyIndex(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "index by-parent: a condition on sort attribute priority skips status") {
 		t.Errorf("skipped sort attribute: error = %v", err)
 	}
-	_, err = db.Query(ctx, &dynamodb.QueryInput{
+	_, err = db.Executor().Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(name),
 		IndexName:                 aws.String("by-parent"),
 		KeyConditionExpression:    aws.String("tenant = :t AND parent_id = :p AND priority = :n"),
@@ -167,7 +167,7 @@ func TestSchemaMultiKeyMadeElsewhere(t *testing.T) {
 	key := func(n string, kt types.KeyType) types.KeySchemaElement {
 		return types.KeySchemaElement{AttributeName: aws.String(n), KeyType: kt}
 	}
-	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+	_, err := db.Executor().CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   aws.String(name),
 		BillingMode: types.BillingModePayPerRequest,
 		KeySchema:   []types.KeySchemaElement{key("id", types.KeyTypeHash)},

@@ -276,7 +276,7 @@ func TestSchemaAutoScalingRefused(t *testing.T) {
 	if !errors.Is(err, schema.ErrNoAutoScalingClient) || !strings.Contains(err.Error(), "Options.AutoScalingClient") || !strings.Contains(err.Error(), "Options.SkipAutoScaling") {
 		t.Fatalf("Create = %v, want ErrNoAutoScalingClient naming AutoScalingClient and SkipAutoScaling", err)
 	}
-	if _, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(db.TableName(m))}); !errors.Is(err, dynamokit.ErrTableNotFound) {
+	if _, err := db.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(db.TableName(m))}); !errors.Is(err, dynamokit.ErrTableNotFound) {
 		t.Fatalf("after a refused Create, DescribeTable = %v, want ErrTableNotFound", err)
 	}
 	if _, err := schema.Plan(ctx, db, opts, m); !errors.Is(err, schema.ErrNoAutoScalingClient) {

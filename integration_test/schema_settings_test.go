@@ -112,7 +112,7 @@ func protectedTable(t *testing.T, m *model.Model) (*dynamokit.Client, *schema.Op
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		// Deletion protection would keep the table.
-		db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)})
+		db.Executor().UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(false)})
 		if err := schema.Drop(ctx, db, opts, m); err != nil {
 			t.Errorf("drop: %v", err)
 		}
@@ -276,7 +276,7 @@ func TestQueryMissingIndex(t *testing.T) {
 	}
 	// moto answers this Query with a ResourceNotFoundException, DynamoDB
 	// with a ValidationException.
-	_, err := db.Query(ctx, &dynamodb.QueryInput{
+	_, err := db.Executor().Query(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(table), IndexName: aws.String("by-name"),
 		KeyConditionExpression:    aws.String("#n = :v"),
 		ExpressionAttributeNames:  map[string]string{"#n": "name"},
@@ -284,7 +284,7 @@ func TestQueryMissingIndex(t *testing.T) {
 	})
 	check("Query", err)
 	// moto answers this Scan with a ValidationException, as DynamoDB does.
-	_, err = db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), IndexName: aws.String("by-name")})
+	_, err = db.Executor().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), IndexName: aws.String("by-name")})
 	check("Scan", err)
 
 	gadgets, err := query.NewTable[gadgetNoIndex](db)
@@ -297,7 +297,7 @@ func TestQueryMissingIndex(t *testing.T) {
 	}
 
 	// A missing table is still ErrTableNotFound, index or not.
-	_, err = db.Query(ctx, &dynamodb.QueryInput{
+	_, err = db.Executor().Query(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(table + "-missing"), IndexName: aws.String("by-name"),
 		KeyConditionExpression:    aws.String("#n = :v"),
 		ExpressionAttributeNames:  map[string]string{"#n": "name"},
@@ -308,9 +308,26 @@ func TestQueryMissingIndex(t *testing.T) {
 	}
 }
 
+// settingsReader is the part of a client's executor that reads a table's
+// backups and tags, which dynamokit.API leaves out.
+type settingsReader interface {
+	DescribeContinuousBackups(context.Context, *dynamodb.DescribeContinuousBackupsInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error)
+	ListTagsOfResource(context.Context, *dynamodb.ListTagsOfResourceInput, ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
+}
+
+// settingsOf returns the executor of db as a settingsReader.
+func settingsOf(t *testing.T, db *dynamokit.Client) settingsReader {
+	t.Helper()
+	s, ok := db.Executor().(settingsReader)
+	if !ok {
+		t.Fatalf("the executor (%T) cannot read table settings", db.Executor())
+	}
+	return s
+}
+
 func pitrOf(t *testing.T, db *dynamokit.Client, name string) types.PointInTimeRecoveryStatus {
 	t.Helper()
-	out, err := db.DescribeContinuousBackups(t.Context(), &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
+	out, err := settingsOf(t, db).DescribeContinuousBackups(t.Context(), &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +337,7 @@ func pitrOf(t *testing.T, db *dynamokit.Client, name string) types.PointInTimeRe
 // tagsOf returns the tags of a table as "k=v k=v", sorted.
 func tagsOf(t *testing.T, db *dynamokit.Client, arn string) string {
 	t.Helper()
-	out, err := db.ListTagsOfResource(t.Context(), &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn)})
+	out, err := settingsOf(t, db).ListTagsOfResource(t.Context(), &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func schemaEnv(t *testing.T, models ...*model.Model) (*dynamokit.Client, *schema
 
 func describeTable(t *testing.T, db *dynamokit.Client, name string) *types.TableDescription {
 	t.Helper()
-	out, err := db.DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	out, err := db.Executor().DescribeTable(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func describeTable(t *testing.T, db *dynamokit.Client, name string) *types.Table
 
 func ttlOf(t *testing.T, db *dynamokit.Client, name string) (string, types.TimeToLiveStatus) {
 	t.Helper()
-	out, err := db.DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	out, err := db.Executor().DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestSchemaDrop(t *testing.T) {
 	if err := schema.Drop(ctx, db, opts, v1); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	_, err := db.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	var notFound *types.ResourceNotFoundException
 	if !errors.As(err, &notFound) {
 		t.Errorf("DescribeTable after Drop: error %v, want ResourceNotFoundException", err)
@@ -339,7 +339,7 @@ func (h *deletingHook) Do(r *http.Request) (*http.Response, error) {
 	}
 	if h.shows > 0 && h.shown == h.shows {
 		h.armed = false
-		if _, err := h.plain.DeleteTable(r.Context(), &dynamodb.DeleteTableInput{TableName: aws.String(h.table)}); err != nil {
+		if _, err := h.plain.Executor().DeleteTable(r.Context(), &dynamodb.DeleteTableInput{TableName: aws.String(h.table)}); err != nil {
 			return nil, err
 		}
 		return h.next.Do(r)

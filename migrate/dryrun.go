@@ -120,7 +120,7 @@ func (r *Runner) Applied(ctx context.Context, id string) (bool, error) {
 }
 
 func (r *Runner) status(ctx context.Context, rc records, id string) (string, error) {
-	rec, err := rawread.Get(ctx, r.c, rawread.Read{Table: rc.table, Consistent: true}, rc.key(r.table, id))
+	rec, err := rawread.Get(ctx, r.c.Executor(), rawread.Read{Table: rc.table, Consistent: true}, rc.key(r.table, id))
 	if err != nil {
 		return "", fmt.Errorf("migrate: read the record of %s: %w", id, err)
 	}

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		},
 		After: func(ctx context.Context) {
 			// The record table the runs created.
-			_, _ = db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(db.TableName(model.MustOf[EmployeeV1]()) + "_migrations")})
+			_, _ = db.Executor().DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(db.TableName(model.MustOf[EmployeeV1]()) + "_migrations")})
 		},
 	}))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 )
 
 // The record of a migration: one item, described on [Runner].
@@ -63,10 +64,10 @@ func (r *Runner) records(ctx context.Context) (records, error) {
 	if table == "" {
 		table = r.table + recordTableSuffix
 	}
-	out, err := r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	out, err := r.c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if errors.Is(err, dynamokit.ErrTableNotFound) && r.opts.RecordTable == "" {
 		if err = r.createRecords(ctx, table); err == nil {
-			out, err = r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+			out, err = r.c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 		}
 	}
 	if err != nil {
@@ -88,7 +89,7 @@ func (r *Runner) records(ctx context.Context) (records, error) {
 // createRecords creates the default record table: a string hash key id,
 // billed on demand, and waits until it is active.
 func (r *Runner) createRecords(ctx context.Context, table string) error {
-	_, err := r.c.CreateTable(ctx, &dynamodb.CreateTableInput{
+	_, err := r.c.Executor().CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
 		BillingMode:          types.BillingModePayPerRequest,
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
@@ -98,7 +99,7 @@ func (r *Runner) createRecords(ctx context.Context, table string) error {
 	if err != nil && !errors.As(err, &inUse) { // another runner made it
 		return fmt.Errorf("migrate: create the record table %s (or set Options.RecordTable to a table keyed by strings): %w", table, err)
 	}
-	w := dynamodb.NewTableExistsWaiter(r.c)
+	w := dynamodb.NewTableExistsWaiter(r.c.Executor())
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 5*time.Minute); err != nil {
 		return fmt.Errorf("migrate: wait for the record table %s: %w", table, err)
 	}
@@ -141,7 +142,7 @@ func nowMillis(t time.Time) *types.AttributeValueMemberN {
 // already (and no lease taken), and an error matching [ErrLeaseHeld]
 // when another runner holds an unexpired lease.
 func (l *lease) acquire(ctx context.Context, mg *Migration, segments int) (record, error) {
-	now := l.r.c.Now()
+	now := clientlink.Now(l.r.c)
 	owner := expression.Name(attrOwner)
 	state := expression.Name(attrState)
 	cond := expression.Or(
@@ -165,7 +166,7 @@ func (l *lease) acquire(ctx context.Context, mg *Migration, segments int) (recor
 	if err != nil {
 		return record{}, err
 	}
-	out, err := l.r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := l.r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.rc.table), Key: l.key,
 		ConditionExpression: e.Condition(), UpdateExpression: e.Update(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
@@ -217,7 +218,7 @@ type counts struct{ scanned, changed, skipped, failed int64 }
 // the lease, and renews it; a lost lease is an error matching
 // [ErrLeaseLost].
 func (l *lease) update(ctx context.Context, id string, upd expression.UpdateBuilder, release bool) error {
-	now := l.r.c.Now()
+	now := clientlink.Now(l.r.c)
 	if release {
 		upd = upd.Remove(expression.Name(attrOwner)).Remove(expression.Name(attrLease))
 	} else {
@@ -228,7 +229,7 @@ func (l *lease) update(ctx context.Context, id string, upd expression.UpdateBuil
 	if err != nil {
 		return err
 	}
-	_, err = l.r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = l.r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.rc.table), Key: l.key,
 		ConditionExpression: e.Condition(), UpdateExpression: e.Update(),
 		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
@@ -276,7 +277,7 @@ func (l *lease) renew(ctx context.Context, id string) error {
 // checkpoints removed, so that the next run scans every item again), and
 // releases the lease.
 func (l *lease) finish(ctx context.Context, id string, segments int, failures []Failure) error {
-	upd := expression.Set(expression.Name(attrFinished), expression.Value(nowMillis(l.r.c.Now())))
+	upd := expression.Set(expression.Name(attrFinished), expression.Value(nowMillis(clientlink.Now(l.r.c))))
 	if len(failures) == 0 {
 		upd = upd.Set(expression.Name(attrState), expression.Value(stateDone)).Remove(expression.Name(attrFailures))
 	} else {

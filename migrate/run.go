@@ -63,7 +63,7 @@ func (r *Runner) newRun(ctx context.Context, mg *Migration) *run {
 	ru := &run{r: r, mg: mg, start: time.Now(), progress: r.opts.Progress}
 	ru.p.Migration = mg.ID
 	ru.lim = newLimiter(r.opts.WriteUnitsPerSecond, time.Now)
-	if out, err := r.c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.table)}); err == nil && out.Table != nil {
+	if out, err := r.c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.table)}); err == nil && out.Table != nil {
 		ru.total = aws.ToInt64(out.Table.ItemCount)
 	}
 	ru.p.Total = ru.total
@@ -222,7 +222,7 @@ func (r *Runner) segment(ctx context.Context, ru *run, seg, total int, start Ite
 			return err
 		}
 		in.ExclusiveStartKey = start
-		out, err := r.c.Scan(ctx, in)
+		out, err := r.c.Executor().Scan(ctx, in)
 		if err != nil {
 			return fmt.Errorf("migrate: %s: scan segment %d: %w", ru.mg.ID, seg, err)
 		}
@@ -337,7 +337,7 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			// step makes (written by another runner or by the
 			// application), the old item only goes; any other item there
 			// is not overwritten, nor the old one deleted.
-			got, err := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, r.keyOf(next))
+			got, err := rawread.Get(ctx, r.c.Executor(), rawread.Read{Table: r.table, Consistent: true}, r.keyOf(next))
 			if err != nil {
 				return 0, fmt.Errorf("migrate: %s: read item %s: %w", ru.mg.ID, keyText(r.keyOf(next)), err)
 			}
@@ -358,7 +358,7 @@ func (r *Runner) item(ctx context.Context, ru *run, old Item) (itemResult, error
 			ru.fail(key, fmt.Sprintf("changed by another writer at each of %d attempts", attempt))
 			return itemFailed, nil
 		}
-		got, err := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, key)
+		got, err := rawread.Get(ctx, r.c.Executor(), rawread.Read{Table: r.table, Consistent: true}, key)
 		if err != nil {
 			return 0, fmt.Errorf("migrate: %s: read item %s again: %w", ru.mg.ID, keyText(key), err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -165,11 +166,7 @@ func (r *Runner) check(ctx context.Context, old Item, extra []dynamokit.TxAction
 // send plans one write under the client's rules and sends it alone, or in
 // a transaction with the items the rules add.
 func (r *Runner) send(ctx context.Context, w *txn.Write) error {
-	var rules txn.Rules
-	if x := r.c.Rules(); x != nil {
-		rules = x.WriteRules(txn.SealFor(r.c))
-	}
-	all, err := txn.Plan(ctx, rules, []*txn.Write{w})
+	all, err := txn.Plan(ctx, clientlink.WriteRules(r.c), []*txn.Write{w})
 	if err != nil {
 		return err
 	}
@@ -183,20 +180,20 @@ func (r *Runner) send(ctx context.Context, w *txn.Write) error {
 	}
 	switch {
 	case it.Put != nil:
-		_, err = r.c.PutItem(ctx, &dynamodb.PutItemInput{
+		_, err = r.c.Executor().PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: it.Put.TableName, Item: it.Put.Item, ConditionExpression: it.Put.ConditionExpression,
 			ExpressionAttributeNames: it.Put.ExpressionAttributeNames, ExpressionAttributeValues: it.Put.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Put.ReturnValuesOnConditionCheckFailure,
 		})
 	case it.Update != nil:
-		_, err = r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		_, err = r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: it.Update.TableName, Key: it.Update.Key, UpdateExpression: it.Update.UpdateExpression,
 			ConditionExpression: it.Update.ConditionExpression, ExpressionAttributeNames: it.Update.ExpressionAttributeNames,
 			ExpressionAttributeValues:           it.Update.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Update.ReturnValuesOnConditionCheckFailure,
 		})
 	case it.Delete != nil:
-		_, err = r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		_, err = r.c.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: it.Delete.TableName, Key: it.Delete.Key, ConditionExpression: it.Delete.ConditionExpression,
 			ExpressionAttributeNames: it.Delete.ExpressionAttributeNames, ExpressionAttributeValues: it.Delete.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Delete.ReturnValuesOnConditionCheckFailure,

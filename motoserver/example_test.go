@@ -26,7 +26,7 @@ func ExampleStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
+	_, err = c.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("users")})
 	fmt.Println(errors.Is(err, dynamokit.ErrTableNotFound)) // a new server has no tables
 	// Output: true
 }

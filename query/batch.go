@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -151,7 +152,7 @@ func (r *Table[T]) keys(values []T) (*batch[T], error) {
 // It calls BatchGetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
 func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (_ []T, err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.BatchGet", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.BatchGet", r.table)
 	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
@@ -163,7 +164,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 		found = make(map[string]T, len(b.avs))
 	)
 	berr := r.runBatches(ctx, "BatchGetItem", b, rawread.MaxBatchGet, o, func(ctx context.Context, chunk []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-		items, left, err := rawread.BatchGetOnce(ctx, r.c, rawread.Read{Table: r.table, Consistent: r.consistent}, chunk)
+		items, left, err := rawread.BatchGetOnce(ctx, r.c.Executor(), rawread.Read{Table: r.table, Consistent: r.consistent}, chunk)
 		if err != nil {
 			return left, err
 		}
@@ -201,7 +202,7 @@ func (r *Table[T]) BatchGet(ctx context.Context, keys []T, opts *BatchOptions) (
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) (err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.BatchPut", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.BatchPut", r.table)
 	defer op.End(&err)
 	b := &batch[T]{pos: make(map[string]int, len(items))}
 	rules := r.rules()
@@ -235,7 +236,7 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 // It calls BatchWriteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions) (err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.BatchDelete", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.BatchDelete", r.table)
 	defer op.End(&err)
 	b, err := r.keys(keys)
 	if err != nil {
@@ -261,7 +262,7 @@ func (r *Table[T]) batchWrite(ctx context.Context, op string, b *batch[T], o Bat
 		for i, av := range chunk {
 			reqs[i] = req(av)
 		}
-		res, err := r.c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
+		res, err := r.c.Executor().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 			RequestItems: map[string][]types.WriteRequest{r.table: reqs},
 		})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/model"
@@ -496,7 +497,7 @@ func (q *CollectionQuery) all(ctx context.Context) iter.Seq2[Entity, error] {
 			return
 		}
 		var start map[string]types.AttributeValue
-		fetch := rawread.QueryPage(q.col.c, in)
+		fetch := rawread.QueryPage(q.col.c.Executor(), in)
 		n := 0
 		for {
 			if err := ctx.Err(); err != nil {
@@ -543,7 +544,7 @@ func (q *CollectionQuery) Collect(ctx context.Context) ([]Entity, error) {
 // another collection, partition, range, filter or order) or altered
 // returns [ErrBadCursor]; see [CollectionQuery.SignCursors].
 func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entity], err error) {
-	ctx, op := q.col.c.StartOperation(ctx, "CollectionQuery.Page", q.col.table)
+	ctx, op := clientlink.Start(ctx, q.col.c, "CollectionQuery.Page", q.col.table)
 	defer op.End(&err)
 	table := q.col.table
 	in, spec, err := q.build()
@@ -554,7 +555,7 @@ func (q *CollectionQuery) Page(ctx context.Context, cursor string) (_ Page[Entit
 	if err != nil {
 		return Page[Entity]{}, &dynamokit.Error{Op: "Query", Table: table, Kind: ErrBadCursor, Err: err}
 	}
-	items, lek, err := rawread.QueryPage(q.col.c, in)(ctx, start)
+	items, lek, err := rawread.QueryPage(q.col.c.Executor(), in)(ctx, start)
 	if err != nil {
 		return Page[Entity]{}, wrap("Query", table, err, nil)
 	}

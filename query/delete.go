@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
 
@@ -22,7 +23,7 @@ import (
 // It calls DeleteItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (r *Table[T]) Delete(ctx context.Context, key T, conds ...Cond) (err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.Delete", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.Delete", r.table)
 	defer op.End(&err)
 	w, err := r.deleteWrite(&key, conds)
 	if err != nil {

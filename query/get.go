@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 )
 
@@ -16,14 +17,14 @@ import (
 // It calls GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
 func (r *Table[T]) Get(ctx context.Context, key T) (_ T, err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.Get", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.Get", r.table)
 	defer op.End(&err)
 	var zero T
 	in, err := r.getInput(&key)
 	if err != nil {
 		return zero, wrap("GetItem", r.table, err, nil)
 	}
-	out, err := r.c.GetItem(ctx, in)
+	out, err := r.c.Executor().GetItem(ctx, in)
 	if err != nil {
 		return zero, wrapKey("GetItem", r.table, in.Key, err, nil)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 )
@@ -31,7 +32,7 @@ import (
 // It calls GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
 func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.Applied", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.Applied", r.table)
 	defer op.End(&rerr)
 	var u *dynamokit.UnknownOutcomeError
 	if !errors.As(err, &u) || u.Table != r.table {
@@ -49,7 +50,7 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	if u.Applied() {
 		return true, nil
 	}
-	stored, gerr := rawread.Get(ctx, r.c, rawread.Read{Table: r.table, Consistent: true}, key)
+	stored, gerr := rawread.Get(ctx, r.c.Executor(), rawread.Read{Table: r.table, Consistent: true}, key)
 	if gerr != nil {
 		return false, wrapKey("GetItem", r.table, key, gerr, nil)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 	"github.com/dynamokit/dynamokit/model"
@@ -21,7 +22,7 @@ import (
 // It calls PutItem with a condition:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (r *Table[T]) Create(ctx context.Context, item *T) (err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.Create", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.Create", r.table)
 	defer op.End(&err)
 	w, err := r.createWrite(item)
 	if err != nil {
@@ -63,7 +64,7 @@ func (r *Table[T]) createWrite(item *T) (*txn.Write, error) {
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (r *Table[T]) Put(ctx context.Context, item *T) (err error) {
-	ctx, op := r.c.StartOperation(ctx, "Table.Put", r.table)
+	ctx, op := clientlink.Start(ctx, r.c, "Table.Put", r.table)
 	defer op.End(&err)
 	w, err := r.putVersioned(item, nil, dynamokit.ErrVersionConflict)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/model"
@@ -503,7 +504,7 @@ func (q *Query[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	if err != nil {
 		return failed[T](wrap("Query", q.r.table, err, nil))
 	}
-	return q.r.stream(ctx, "Query", rawread.QueryPage(q.r.c, in), q.limit)
+	return q.r.stream(ctx, "Query", rawread.QueryPage(q.r.c.Executor(), in), q.limit)
 }
 
 // Collect returns every matching item (at most [Query.Limit]).
@@ -517,20 +518,20 @@ func (q *Query[T]) Collect(ctx context.Context) ([]T, error) { return collect(q.
 // projection or order: anything but the page size and consistency) or
 // altered returns [ErrBadCursor]; see [Query.SignCursors].
 func (q *Query[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
-	ctx, op := q.r.c.StartOperation(ctx, "Query.Page", q.r.table)
+	ctx, op := clientlink.Start(ctx, q.r.c, "Query.Page", q.r.table)
 	defer op.End(&err)
 	defer func() { err = q.relate(err) }()
 	in, bounds, err := q.build()
 	if err != nil {
 		return Page[T]{}, wrap("Query", q.r.table, err, nil)
 	}
-	return q.r.page(ctx, "Query", rawread.QueryPage(q.r.c, in), cursor, q.cursor(in, bounds))
+	return q.r.page(ctx, "Query", rawread.QueryPage(q.r.c.Executor(), in), cursor, q.cursor(in, bounds))
 }
 
 // Count returns how many items match (at most [Query.Limit]), without
 // reading them.
 func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
-	ctx, op := q.r.c.StartOperation(ctx, "Query.Count", q.r.table)
+	ctx, op := clientlink.Start(ctx, q.r.c, "Query.Count", q.r.table)
 	defer op.End(&err)
 	defer func() { err = q.relate(err) }()
 	c := *q
@@ -542,7 +543,7 @@ func (q *Query[T]) Count(ctx context.Context) (_ int, err error) {
 	in.Select = types.SelectCount
 	n, err := countPages(ctx, q.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
 		in.ExclusiveStartKey, in.Limit = start, limit
-		out, err := q.r.c.Query(ctx, in)
+		out, err := q.r.c.Executor().Query(ctx, in)
 		if err != nil {
 			return 0, nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/workers"
 )
@@ -168,7 +169,7 @@ func (s *Scan[T]) all(ctx context.Context) iter.Seq2[T, error] {
 		return failed[T](wrap("Scan", s.r.table, err, nil))
 	}
 	if s.segments <= 1 {
-		return s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c, in), s.limit)
+		return s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c.Executor(), in), s.limit)
 	}
 	return s.parallel(ctx, s.segmentInputs(in))
 }
@@ -199,7 +200,7 @@ func (s *Scan[T]) parallel(parent context.Context, ins []*dynamodb.ScanInput) it
 			defer close(done)
 			defer close(ch)
 			_ = workers.ForEach(ctx, len(ins), s.concurrency(), func(ctx context.Context, i int) error {
-				for v, err := range s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c, ins[i]), 0) {
+				for v, err := range s.r.stream(ctx, "Scan", rawread.ScanPage(s.r.c.Executor(), ins[i]), 0) {
 					select {
 					case ch <- scanResult[T]{v, err}:
 					case <-ctx.Done():
@@ -242,13 +243,13 @@ func (s *Scan[T]) Collect(ctx context.Context) ([]T, error) { return collect(s.A
 // Page reads one page of at most [Scan.PageSize] (else [Scan.Limit]) items
 // starting at cursor ("" for the first page); see [Query.Page].
 func (s *Scan[T]) Page(ctx context.Context, cursor string) (_ Page[T], err error) {
-	ctx, op := s.r.c.StartOperation(ctx, "Scan.Page", s.r.table)
+	ctx, op := clientlink.Start(ctx, s.r.c, "Scan.Page", s.r.table)
 	defer op.End(&err)
 	in, err := s.input()
 	if err != nil {
 		return Page[T]{}, wrap("Scan", s.r.table, err, nil)
 	}
-	return s.r.page(ctx, "Scan", rawread.ScanPage(s.r.c, in), cursor, s.cursor(in))
+	return s.r.page(ctx, "Scan", rawread.ScanPage(s.r.c.Executor(), in), cursor, s.cursor(in))
 }
 
 // cursor is what binds a page cursor of s to s, as Query.cursor does.
@@ -266,7 +267,7 @@ func (s *Scan[T]) cursor(in *dynamodb.ScanInput) cursorSpec {
 // parallel, [Scan.Concurrency] at a time; the first error cancels the
 // others and is returned.
 func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
-	ctx, op := s.r.c.StartOperation(ctx, "Scan.Count", s.r.table)
+	ctx, op := clientlink.Start(ctx, s.r.c, "Scan.Count", s.r.table)
 	defer op.End(&err)
 	c := *s
 	c.project = nil // DynamoDB rejects a projection with Select COUNT
@@ -282,7 +283,7 @@ func (s *Scan[T]) Count(ctx context.Context) (_ int, err error) {
 		var err error
 		counts[i], err = countPages(ctx, s.limit, in.Limit, func(ctx context.Context, start map[string]types.AttributeValue, limit *int32) (int, map[string]types.AttributeValue, error) {
 			in.ExclusiveStartKey, in.Limit = start, limit
-			out, err := s.r.c.Scan(ctx, in)
+			out, err := s.r.c.Executor().Scan(ctx, in)
 			if err != nil {
 				return 0, nil, err
 			}

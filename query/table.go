@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 )
@@ -107,7 +108,7 @@ func (r *Table[T]) conditionKind(old map[string]types.AttributeValue, want int64
 // created is set only when creating (or when still zero).
 func (r *Table[T]) stamp(v *T, creating bool) error {
 	rv := reflect.ValueOf(v).Elem()
-	now := r.c.Now()
+	now := clientlink.Now(r.c)
 	if a := r.m.Created; a != nil {
 		cur, err := a.FieldOf(rv)
 		if err != nil {

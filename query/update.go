@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -378,7 +379,7 @@ func (u *Update[T]) If(cond Cond) *Update[T] {
 // hold; any error means nothing was written. It asks DynamoDB for no item
 // back, so unlike [Update.Value] it never decodes one.
 func (u *Update[T]) Run(ctx context.Context) (err error) {
-	ctx, op := u.r.c.StartOperation(ctx, "Update.Run", u.r.table)
+	ctx, op := clientlink.Start(ctx, u.r.c, "Update.Run", u.r.table)
 	defer op.End(&err)
 	_, _, err = u.run(ctx, types.ReturnValueNone)
 	return err
@@ -395,7 +396,7 @@ func (u *Update[T]) Run(ctx context.Context) (err error) {
 // retry must use the new version (in WrittenError.Item), not the one the
 // key value held. Any other error means nothing was written.
 func (u *Update[T]) Value(ctx context.Context) (_ T, err error) {
-	ctx, op := u.r.c.StartOperation(ctx, "Update.Value", u.r.table)
+	ctx, op := clientlink.Start(ctx, u.r.c, "Update.Value", u.r.table)
 	defer op.End(&err)
 	var zero T
 	key, out, err := u.run(ctx, types.ReturnValueAllNew)
@@ -449,7 +450,7 @@ func (u *Update[T]) write() (*txn.Write, error) {
 	// written through SettableFieldOf, which leaves the scratch value alone.
 	final := u.scratch
 	fv := reflect.ValueOf(&final).Elem()
-	now := r.c.Now()
+	now := clientlink.Now(r.c)
 	stamp := r.m.Updated != nil && !u.touched[r.m.Updated.Name]
 	if stamp {
 		if err := setStamp(fv, r.m.Updated, now); err != nil {

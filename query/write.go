@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -21,10 +22,7 @@ import (
 
 // rules returns the write rules of the Table's client (nil: none).
 func (r *Table[T]) rules() txn.Rules {
-	if x := r.c.Rules(); x != nil {
-		return x.WriteRules(txn.SealFor(r.c))
-	}
-	return nil
+	return clientlink.WriteRules(r.c)
 }
 
 // draft returns a write of the Table's model.
@@ -72,14 +70,14 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 	var out map[string]types.AttributeValue
 	switch {
 	case it.Put != nil:
-		_, err = r.c.PutItem(ctx, &dynamodb.PutItemInput{
+		_, err = r.c.Executor().PutItem(ctx, &dynamodb.PutItemInput{
 			TableName: it.Put.TableName, Item: it.Put.Item, ConditionExpression: it.Put.ConditionExpression,
 			ExpressionAttributeNames: it.Put.ExpressionAttributeNames, ExpressionAttributeValues: it.Put.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Put.ReturnValuesOnConditionCheckFailure,
 		})
 	case it.Update != nil:
 		var o *dynamodb.UpdateItemOutput
-		o, err = r.c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		o, err = r.c.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: it.Update.TableName, Key: it.Update.Key, UpdateExpression: it.Update.UpdateExpression,
 			ConditionExpression: it.Update.ConditionExpression, ExpressionAttributeNames: it.Update.ExpressionAttributeNames,
 			ExpressionAttributeValues:           it.Update.ExpressionAttributeValues,
@@ -90,7 +88,7 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 			out = o.Attributes
 		}
 	case it.Delete != nil:
-		_, err = r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		_, err = r.c.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: it.Delete.TableName, Key: it.Delete.Key, ConditionExpression: it.Delete.ConditionExpression,
 			ExpressionAttributeNames: it.Delete.ExpressionAttributeNames, ExpressionAttributeValues: it.Delete.ExpressionAttributeValues,
 			ReturnValuesOnConditionCheckFailure: it.Delete.ReturnValuesOnConditionCheckFailure,

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/query"
@@ -447,7 +448,7 @@ func runAudit(ctx context.Context, a *auditRun, phases ...phaseFunc) (*AuditRepo
 // It calls Scan, GetItem, Query, BatchGetItem, and to repair
 // TransactWriteItems.
 func (h *HasMany[P, C]) Audit(ctx context.Context, opts *AuditOptions) (_ *AuditReport, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Audit", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.Audit", h.children.TableName())
 	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
@@ -469,7 +470,7 @@ func (h *HasMany[P, C]) danglingParents() farEnd[C] {
 // Query), and when the parent does not exist, lists its children as
 // dangling (a Query). Concurrency, PageSize and Resume do not apply.
 func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOptions) (_ *AuditReport, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.AuditParent", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.AuditParent", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	ctx = h.own(ctx)
 	a := newAudit("has many "+h.describe(), opts)
@@ -518,7 +519,7 @@ func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOp
 // one strongly consistent BatchGetItem per 100 distinct ends of each side
 // on a page.
 func (m *ManyToMany[F, T, E]) Audit(ctx context.Context, opts *AuditOptions) (_ *AuditReport, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Audit", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.Audit", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	ctx = m.own(ctx)
 	a := newAudit("many to many "+m.describe(), opts)

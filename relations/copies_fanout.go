@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
@@ -242,7 +243,7 @@ func (h *HasMany[P, C]) isLinked(child *C, parent P) (bool, error) {
 // (current; updated when the last write's outcome was unknown: it landed).
 func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *SyncProgress) (bool, error) {
 	cm := mapping.Must(h.children.Model())
-	item, err := rawread.Get(ctx, h.children.Client(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
+	item, err := rawread.Get(ctx, h.children.Client().Executor(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
 	if err != nil {
 		return false, err
 	}
@@ -288,7 +289,7 @@ var errSyncRetries = errors.New("relations: sync copies: a child kept changing b
 // maxCopyReads rounds. It returns errSourceChanged when the parent is no
 // longer at fo.
 func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *SyncProgress) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "copies", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "copies", h.children.TableName())
 	defer op.End(&err)
 	for round := 0; len(todo) > 0; round++ {
 		if round == maxCopyReads {

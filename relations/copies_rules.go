@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/rawread"
@@ -38,7 +39,7 @@ func (h *HasMany[P, C]) checkSources(ctx context.Context, w *txn.Write) error {
 	default:
 		return nil
 	}
-	stored, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: w.Table, Consistent: true}, w.Key)
+	stored, err := rawread.Get(ctx, h.parents.Client().Executor(), rawread.Read{Table: w.Table, Consistent: true}, w.Key)
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // UpdateParent's fan-out no longer skips anything: SyncCopies starts from
 // the first child.
 func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ SyncProgress, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.UpdateParent", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.UpdateParent", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	u, err := h.changeOf(parent, change)
 	if err != nil {

@@ -67,7 +67,7 @@ func (h *HasMany[P, C]) readSource(ctx context.Context, parent P) (p P, stamp st
 	if err != nil {
 		return p, "", false, err
 	}
-	item, err := rawread.Get(ctx, h.parents.Client(), rawread.Read{Table: h.parents.TableName(), Consistent: true}, k)
+	item, err := rawread.Get(ctx, h.parents.Client().Executor(), rawread.Read{Table: h.parents.TableName(), Consistent: true}, k)
 	if err != nil {
 		return p, "", false, err
 	}

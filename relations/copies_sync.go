@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/query"
@@ -106,7 +107,7 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // child whose write fails costs a GetItem more, and another UpdateItem
 // if it still needs one.
 func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (_ SyncProgress, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.SyncCopies", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.SyncCopies", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	ctx = h.own(ctx) // its writes are the copies' own
 	var o SyncOptions

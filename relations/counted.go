@@ -74,7 +74,7 @@ func readCount[X any](ctx context.Context, table *query.Table[X], key X, counter
 	if err != nil {
 		return counted{}, err
 	}
-	item, err := rawread.Get(ctx, table.Client(), rawread.Read{Table: table.TableName(), Consistent: true, Attrs: counterAttrs(pm, counter)}, k)
+	item, err := rawread.Get(ctx, table.Client().Executor(), rawread.Read{Table: table.TableName(), Consistent: true, Attrs: counterAttrs(pm, counter)}, k)
 	if err != nil {
 		return counted{}, err
 	}

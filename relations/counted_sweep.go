@@ -93,7 +93,7 @@ func sweepAttrsFree(m *mapping.Model, counter, relation string, extra ...string)
 func (l *sweepLog) read(ctx context.Context) (cascadeState, error) {
 	// The mark, the counter and the pending page.
 	attrs := append([]string{cascadeMark(l.counter)}, counterAttrs(l.model, l.counter)...)
-	item, err := rawread.Get(ctx, l.client, rawread.Read{Table: l.table, Consistent: true, Attrs: attrs}, l.key)
+	item, err := rawread.Get(ctx, l.client.Executor(), rawread.Read{Table: l.table, Consistent: true, Attrs: attrs}, l.key)
 	if err != nil {
 		return cascadeState{}, err
 	}
@@ -158,7 +158,7 @@ func (l *sweepLog) update(ctx context.Context, upd expression.UpdateBuilder, con
 	if err != nil {
 		return false, old, err
 	}
-	_, err = l.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = l.client.Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(l.table), Key: l.key,
 		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
@@ -339,7 +339,7 @@ func readKeys(ctx context.Context, client *dynamokit.Client, table string, m *ma
 	if m.EntityType != nil {
 		names = append(names, m.EntityType.Name)
 	}
-	items, left, err := rawread.BatchGet(ctx, client, rawread.Read{Table: table, Consistent: true, Attrs: names}, keys, unprocessed.Default)
+	items, left, err := rawread.BatchGet(ctx, client.Executor(), rawread.Read{Table: table, Consistent: true, Attrs: names}, keys, unprocessed.Default)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 )
 
 var (
@@ -217,7 +218,7 @@ type describer interface{ describe() string }
 // Table and the cause's message, so that errors.As finds one
 // *dynamokit.Error in every error a verb returns. The relation is named
 // only on failure.
-func end(op *dynamokit.Operation, errp *error, rel describer, table string) {
+func end(op clientlink.Op, errp *error, rel describer, table string) {
 	if err := *errp; err != nil {
 		var de *dynamokit.Error
 		if errors.As(err, &de) {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -65,7 +66,7 @@ var ErrNoGraph = errors.New("relations: the tables' client enforces no relations
 
 // graphOf returns the Graph the client c enforces.
 func graphOf(c *dynamokit.Client) (*Graph, error) {
-	g, ok := c.Rules().(*Graph)
+	g, ok := clientlink.Rules(c).(*Graph)
 	if !ok || g == nil {
 		return nil, ErrNoGraph
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
@@ -113,7 +114,7 @@ type cascadeRun[P, C any] struct {
 // another relation's verb deletes parent (compose.go), which deletes it
 // itself.
 func (h *HasMany[P, C]) cascade(ctx context.Context, parent P, opts *DeleteOptions, keep bool) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "cascade", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "cascade", h.children.TableName())
 	defer op.End(&err)
 	pm, cm := mapping.Must(h.parents.Model()), mapping.Must(h.children.Model())
 	if err := sweepAttrsFree(pm, h.spec.Counter, h.describe()); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -52,7 +53,7 @@ func (h *HasMany[P, C]) end(parent P) countedEnd {
 // non-negative number, is not seen by this one GetItem: [HasMany.Audit]
 // finds it.
 func (h *HasMany[P, C]) CountChildren(ctx context.Context, parent P) (_ int, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.CountChildren", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.CountChildren", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	c, err := readCounted(ctx, h.parents, parent, h.end(parent))
 	if err != nil {
@@ -93,7 +94,7 @@ const maxRecounts = 5
 // children not yet subtracted (the cascade settles it when run again). It
 // calls GetItem, Query and TransactWriteItems.
 func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (_ int, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Recount", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.Recount", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	n, err := recountEnd(h.own(ctx), h.parents, parent, h.end(parent), ErrParentNotFound)
 	if err != nil {
@@ -183,7 +184,7 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 // It calls PutItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.CreateParent", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.CreateParent", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	if parent == nil {
 		return errors.New("relations: create parent: nil parent")

@@ -11,6 +11,7 @@ import (
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -146,7 +147,7 @@ const maxSweeps = 10
 // TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *DeleteOptions) (rerr error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteParent", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.DeleteParent", h.parents.TableName())
 	defer end(op, &rerr, h, h.parents.TableName())
 	ctx = h.own(ctx)
 	if _, err := mapping.Must(h.parents.Model()).KeyOf(&parent); err != nil {
@@ -242,7 +243,7 @@ type detachRun[P, C any] struct {
 // [Detach] policy. With keep, it leaves the parent with its counter at 0,
 // as h.cascade does.
 func (h *HasMany[P, C]) detach(ctx context.Context, parent P, opts *DeleteOptions, keep bool) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "detach", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "detach", h.children.TableName())
 	defer op.End(&err)
 	key, err := mapping.Must(h.parents.Model()).KeyOf(&parent)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -32,7 +33,7 @@ import (
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Link(ctx context.Context, child *C, parent P) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Link", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.Link", h.children.TableName())
 	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	if child == nil {
@@ -112,7 +113,7 @@ func (h *HasMany[P, C]) link(ctx context.Context, child *C, parent P, src *P) er
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Relink(ctx context.Context, child C, to P) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Relink", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.Relink", h.children.TableName())
 	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	return h.copying(ctx, "relink", to, func(src *P) error { return h.relinkOnce(ctx, child, to, src) })
@@ -323,7 +324,7 @@ func (h *HasMany[P, C]) relink(c C, parent P) (C, error) {
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.Unlink", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.Unlink", h.children.TableName())
 	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	if h.spec.Layout == ItemCollection {
@@ -371,7 +372,7 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (h *HasMany[P, C]) DeleteChild(ctx context.Context, child C) (err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.DeleteChild", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.DeleteChild", h.children.TableName())
 	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	for range maxSweeps {

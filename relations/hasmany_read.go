@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/querylink"
 	"github.com/dynamokit/dynamokit/internal/workers"
 	"github.com/dynamokit/dynamokit/model"
@@ -39,7 +40,7 @@ func (h *HasMany[P, C]) Children(parent P) *query.Query[C] {
 // returns [ErrParentNotFound] when the link is empty or the parent does not
 // exist. It is one GetItem request.
 func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ParentOf", h.children.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.ParentOf", h.children.TableName())
 	defer end(op, &err, h, h.children.TableName())
 	p, err := h.parentOf(&child)
 	if err != nil {
@@ -65,7 +66,7 @@ func (h *HasMany[P, C]) ParentOf(ctx context.Context, child C) (_ P, err error) 
 // needs no string rendering of its key to look its children up, and a
 // parent listed twice simply gets its children twice.
 func (h *HasMany[P, C]) ChildrenOf(ctx context.Context, parents []P) (_ [][]C, rerr error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ChildrenOf", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.ChildrenOf", h.parents.TableName())
 	defer end(op, &rerr, h, h.parents.TableName())
 	out := make([][]C, len(parents))
 	err := workers.ForEach(ctx, len(parents), dynamokit.DefaultConcurrency, func(ctx context.Context, i int) error {

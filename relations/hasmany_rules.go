@@ -308,7 +308,7 @@ func (h *HasMany[P, C]) parentIn(item map[string]types.AttributeValue) (P, bool,
 func (h *HasMany[P, C]) storedLink(ctx context.Context, w *txn.Write) (map[string]types.AttributeValue, error) {
 	cm := mapping.Must(h.children.Model())
 	attrs := append([]string{cm.Key.Hash.Name}, h.checkedAttrs()...)
-	item, err := rawread.Get(ctx, h.children.Client(), rawread.Read{Table: w.Table, Consistent: true, Attrs: attrs}, w.Key)
+	item, err := rawread.Get(ctx, h.children.Client().Executor(), rawread.Read{Table: w.Table, Consistent: true, Attrs: attrs}, w.Key)
 	if err != nil {
 		return nil, fmt.Errorf("relations: %s: read the child's link: %w", h.describe(), err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
@@ -35,7 +36,7 @@ import (
 // It calls Query and GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 func (h *HasMany[P, C]) ParentWithChildren(ctx context.Context, parent P) (_ P, _ []C, rerr error) {
-	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.ParentWithChildren", h.parents.TableName())
+	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.ParentWithChildren", h.parents.TableName())
 	defer end(op, &rerr, h, h.parents.TableName())
 	var (
 		p    P
@@ -198,5 +199,5 @@ func (pt *partition) input() (*dynamodb.QueryInput, error) { return rawread.Quer
 // each calls fn with every item of the partition, page after page, each
 // page a request through the client's executor.
 func (pt *partition) each(ctx context.Context, c *dynamokit.Client, fn func(mapping.Item) error) error {
-	return rawread.QueryEach(ctx, c, pt.query(), fn)
+	return rawread.QueryEach(ctx, c.Executor(), pt.query(), fn)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -61,7 +62,7 @@ import (
 // It calls DeleteItem, GetItem, Query, BatchGetItem and UpdateItem (and
 // TransactWriteItems for a recount).
 func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteOptions) (err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteFrom", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.DeleteFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	return m.deleteFrom(ctx, f, opts, false)
 }
@@ -84,7 +85,7 @@ func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteO
 // index, which is eventually consistent: edges the index has not listed
 // yet are found by a later pass, since t's counter says they remain.
 func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOptions) (err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.DeleteTo", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.DeleteTo", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	return m.deleteTo(ctx, t, opts, false)
 }
@@ -224,7 +225,7 @@ type edgeSweep[X, Y, F, T, E any] struct {
 // deletes x on condition that its counter is 0 (with keep, leaves x with
 // its counter at 0), driven as every sweep is (sweepDelete).
 func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "cascade", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "cascade", m.edges.TableName())
 	defer op.End(&err)
 	xm := mapping.Must(self.table.Model())
 	key, err := xm.KeyOf(&x)
@@ -523,7 +524,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
 		}
 		for try := 0; ; try++ {
-			_, err = s.other.table.Client().UpdateItem(ctx, in)
+			_, err = s.other.table.Client().Executor().UpdateItem(ctx, in)
 			var ccf *types.ConditionalCheckFailedException
 			switch {
 			case errors.As(err, &ccf):

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -36,7 +37,7 @@ import (
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Link", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.Link", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	if edge == nil {
 		edge = new(E)
@@ -90,7 +91,7 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Unlink", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.Unlink", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
@@ -143,7 +144,7 @@ func (m *ManyToMany[F, T, E]) Unlink(ctx context.Context, f F, t T) (err error) 
 // Edge reports whether f and t are linked: one strongly consistent
 // GetItem of the edge. It returns the edge, or [dynamokit.ErrNotFound].
 func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.Edge", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.Edge", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	e, err := m.edgeOf(&f, &t, nil)
 	if err != nil {
@@ -159,7 +160,7 @@ func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err erro
 // and a *[CounterDriftError] matching [ErrCounterDrift], naming
 // [ManyToMany.RecountFrom].
 func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (_ int, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.CountFrom", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.CountFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	c, err := readCounted(ctx, m.from, f, m.fromEnd(f))
 	if err != nil {
@@ -170,7 +171,7 @@ func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (_ int, err er
 
 // CountTo returns how many edges t has, as [ManyToMany.CountFrom] does.
 func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.CountTo", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.CountTo", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	c, err := readCounted(ctx, m.to, t, m.toEnd(t))
 	if err != nil {
@@ -188,7 +189,7 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err erro
 // while it counts are not seen: run it while f's edges are not changing. It returns [ErrEndpointNotFound] when f
 // does not exist. It calls GetItem, Query and TransactWriteItems.
 func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountFrom", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.RecountFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndpointNotFound)
 	if err != nil {
@@ -202,7 +203,7 @@ func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err 
 // reverse index is eventually consistent: run it while t's edges are not
 // changing.
 func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (_ int, err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountTo", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.RecountTo", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	n, err := recountEnd(m.own(ctx), m.to, t, m.toEnd(t), ErrEndpointNotFound)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/dynamokit/dynamokit/internal/querylink"
 
+	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/query"
 )
@@ -56,7 +57,7 @@ func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
 // unprocessed keys are retried). Page.Next is the cursor of the following
 // page, signed when [EdgeSpec.CursorKey] is set.
 func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cursor string) (_ query.Page[Linked[E, T]], err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedFrom", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.LinkedFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	p, err := m.EdgesFrom(f).Limit(limit).Page(ctx, cursor)
 	if err != nil {
@@ -69,7 +70,7 @@ func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cu
 // index, each with the F item at its far end, as [ManyToMany.LinkedFrom]
 // does: one Query and one BatchGetItem per page of up to 100.
 func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, cursor string) (_ query.Page[Linked[E, F]], err error) {
-	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.LinkedTo", m.edges.TableName())
+	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.LinkedTo", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
 	p, err := m.EdgesTo(t).Limit(limit).Page(ctx, cursor)
 	if err != nil {

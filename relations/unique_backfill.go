@@ -94,7 +94,7 @@ func BackfillUnique(ctx context.Context, c *dynamokit.Client, m *model.Model) (U
 	}
 	attrs := uniqueAttrs(mm, mm.Key.Hash, mm.Key.Range, mm.EntityType)
 	var claimErr error
-	err = rawread.ScanEach(ctx, c, rawread.Scan{Read: rawread.Read{Table: table, Consistent: true, Attrs: attrs}}, func(item rawread.Item) error {
+	err = rawread.ScanEach(ctx, c.Executor(), rawread.Scan{Read: rawread.Read{Table: table, Consistent: true, Attrs: attrs}}, func(item rawread.Item) error {
 		claimErr = claimItem(ctx, c, mm, table, item, &rep)
 		return claimErr
 	})
@@ -182,7 +182,7 @@ func claimStored(ctx context.Context, c *dynamokit.Client, table string, key map
 	if err != nil {
 		return err
 	}
-	_, err = c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	_, err = c.Executor().TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{ConditionCheck: &types.ConditionCheck{
 			TableName: aws.String(table), Key: key, ConditionExpression: ce.Condition(),
 			ExpressionAttributeNames: ce.Names(), ExpressionAttributeValues: ce.Values(),

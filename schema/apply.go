@@ -43,11 +43,11 @@ var ErrDestructive = errors.New("schema: destructive change not allowed")
 // DeleteScalingPolicy and DeregisterScalableTarget:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
 func Apply(ctx context.Context, c *dynamokit.Client, cs *ChangeSet, opts *Options) error {
-	opts, err := clientOptions(c, opts)
+	x, opts, err := clientOptions(c, opts)
 	if err != nil {
 		return err
 	}
-	return apply(ctx, c, cs, opts)
+	return apply(ctx, x, cs, opts)
 }
 
 func apply(ctx context.Context, c client, cs *ChangeSet, opts *Options) error {

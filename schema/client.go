@@ -2,12 +2,14 @@ package schema
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/dynamokit/dynamokit"
 )
 
-// client is the part of the DynamoDB API that schema calls. A
-// *dynamokit.Client satisfies it; tests use a fake.
+// client is the part of the DynamoDB API that schema calls. The executor
+// of a *dynamokit.Client satisfies it (see [executor]); tests use a fake.
 type client interface {
 	CreateTable(context.Context, *dynamodb.CreateTableInput, ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
 	DeleteTable(context.Context, *dynamodb.DeleteTableInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error)
@@ -20,4 +22,16 @@ type client interface {
 	ListTagsOfResource(context.Context, *dynamodb.ListTagsOfResourceInput, ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
 	TagResource(context.Context, *dynamodb.TagResourceInput, ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error)
 	UntagResource(context.Context, *dynamodb.UntagResourceInput, ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error)
+}
+
+// executor returns the executor of c as the client schema calls. Besides
+// the methods of dynamokit.API, the executor has those of a table's
+// backups and tags, which fail with an error naming the method when c's
+// own API lacks them.
+func executor(c *dynamokit.Client) (client, error) {
+	x, ok := c.Executor().(client)
+	if !ok {
+		return nil, fmt.Errorf("schema: the executor of the client (%T) cannot manage table settings", c.Executor())
+	}
+	return x, nil
 }

@@ -127,11 +127,11 @@ func throughput(b model.Billing) *types.ProvisionedThroughput {
 // existed):
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 func Create(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
-	opts, err := clientOptions(c, opts)
+	x, opts, err := clientOptions(c, opts)
 	if err != nil {
 		return err
 	}
-	return create(ctx, c, opts, models)
+	return create(ctx, x, opts, models)
 }
 
 func create(ctx context.Context, c client, opts *Options, models []*model.Model) error {

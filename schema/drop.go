@@ -33,11 +33,11 @@ import (
 // and DeregisterScalableTarget:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
 func Drop(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) error {
-	opts, err := clientOptions(c, opts)
+	x, opts, err := clientOptions(c, opts)
 	if err != nil {
 		return err
 	}
-	return drop(ctx, c, opts, models)
+	return drop(ctx, x, opts, models)
 }
 
 func drop(ctx context.Context, c client, opts *Options, models []*model.Model) error {

@@ -69,21 +69,25 @@ type Event struct {
 	Done  bool   // false when the step starts, true when it has finished
 }
 
-// clientOptions returns opts with the namer of c, for the functions that
-// send requests through c.
-func clientOptions(c *dynamokit.Client, opts *Options) (*Options, error) {
+// clientOptions returns the executor of c, which the functions that send
+// requests through c send them with, and opts with the namer of c.
+func clientOptions(c *dynamokit.Client, opts *Options) (client, *Options, error) {
 	if c == nil {
-		return nil, errors.New("schema: nil *dynamokit.Client")
+		return nil, nil, errors.New("schema: nil *dynamokit.Client")
 	}
 	var o Options
 	if opts != nil {
 		if opts.Namer != nil {
-			return nil, errors.New("schema: Options.Namer is set: Create, Drop, Plan and Apply name tables with the namer of the client (dynamokit.WithNamer)")
+			return nil, nil, errors.New("schema: Options.Namer is set: Create, Drop, Plan and Apply name tables with the namer of the client (dynamokit.WithNamer)")
 		}
 		o = *opts
 	}
 	o.Namer = c.Namer()
-	return &o, nil
+	x, err := executor(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, &o, nil
 }
 
 func (o *Options) namer() model.Namer {

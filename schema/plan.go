@@ -93,11 +93,11 @@ func (cs *ChangeSet) String() string {
 // DescribeScalableTargets and DescribeScalingPolicies:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
 func Plan(ctx context.Context, c *dynamokit.Client, opts *Options, models ...*model.Model) (*ChangeSet, error) {
-	opts, err := clientOptions(c, opts)
+	x, opts, err := clientOptions(c, opts)
 	if err != nil {
 		return nil, err
 	}
-	return plan(ctx, c, opts, models)
+	return plan(ctx, x, opts, models)
 }
 
 func plan(ctx context.Context, c client, opts *Options, models []*model.Model) (*ChangeSet, error) {

@@ -339,7 +339,7 @@ func (r *Reader[T]) allDone(shards map[string]*shard) bool {
 // streamARN returns the ARN of the table's enabled stream, from
 // DescribeTable sent through the client's executor.
 func (r *Reader[T]) streamARN(ctx context.Context) (string, error) {
-	out, err := r.db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.table)})
+	out, err := r.db.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.table)})
 	if err != nil {
 		return "", fmt.Errorf("stream: table %s: %w", r.table, err)
 	}

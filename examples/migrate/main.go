@@ -157,7 +157,7 @@ func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool
 
 	// While the migration has not reached an item, the application reads
 	// it under its old key, upgraded to the new model.
-	old, err := after.GetItem(ctx, &dynamodb.GetItemInput{
+	old, err := after.Executor().GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(emps.TableName()),
 		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "EMP#d-1-e-0"}, "sk": &types.AttributeValueMemberS{Value: "#EMP"}},
 	})

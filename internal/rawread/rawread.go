@@ -4,8 +4,9 @@
 // by package relations for the attributes no struct field holds
 // (counters, cascade marks and pending pages, unique records), and by
 // package migrate for the items and records it reads as stored. Each request
-// is sent through the client it is given, a *dynamokit.Client, whose
-// executor retries, counts capacity and calls the hooks; BatchGetItem's
+// is sent through the client it is given, the executor of a
+// *dynamokit.Client (Client.Executor), which retries, counts capacity and
+// calls the hooks; BatchGetItem's
 // unprocessed keys are sent again by package unprocessed.
 package rawread
 
@@ -87,8 +88,8 @@ func GetInput(r Read, key Item) (*dynamodb.GetItemInput, error) {
 		ProjectionExpression: proj, ExpressionAttributeNames: names}, nil
 }
 
-// Get reads the item of r with key through g, a *dynamokit.Client: nil
-// when there is none.
+// Get reads the item of r with key through g, the executor of a
+// *dynamokit.Client: nil when there is none.
 func Get(ctx context.Context, g txn.Getter, r Read, key Item) (Item, error) {
 	in, err := GetInput(r, key)
 	if err != nil {
@@ -116,7 +117,8 @@ func BatchGetInput(r Read, keys []Item) (*dynamodb.BatchGetItemInput, error) {
 	}}}, nil
 }
 
-// BatchGetter sends a BatchGetItem request: a *dynamokit.Client.
+// BatchGetter sends a BatchGetItem request: the executor of a
+// *dynamokit.Client.
 type BatchGetter interface {
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
@@ -199,7 +201,7 @@ func QueryInput(q Query) (*dynamodb.QueryInput, error) {
 	return in, nil
 }
 
-// Querier sends a Query request: a *dynamokit.Client.
+// Querier sends a Query request: the executor of a *dynamokit.Client.
 type Querier interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
@@ -269,7 +271,7 @@ func ScanInput(s Scan) (*dynamodb.ScanInput, error) {
 	return in, nil
 }
 
-// Scanner sends a Scan request: a *dynamokit.Client.
+// Scanner sends a Scan request: the executor of a *dynamokit.Client.
 type Scanner interface {
 	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 }

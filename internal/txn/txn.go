@@ -32,8 +32,9 @@ type Key struct {
 // Seal returns the Key dynamokit's packages pass to build an action.
 func Seal() Key { return Key{sealed: true} }
 
-// Getter sends a GetItem request: a *dynamokit.Client, such as the client
-// a write is sent by, which rules that need the stored item (such as
+// Getter sends a GetItem request: the executor of a *dynamokit.Client
+// (Client.Executor), such as that of the client a write is sent by, which
+// rules that need the stored item (such as
 // package relations' unique attributes) read it with. Package rawread's
 // Get reads through it too.
 type Getter interface {
