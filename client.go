@@ -68,8 +68,11 @@ func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
 
 // WithSDKOptions adds options of the SDK applied to every request, such
 // as a custom HTTP client or the SDK's own retry settings. With [New] they
-// are applied once, when the SDK client is made; with [NewFromClient] they
-// are passed on every call, before the caller's own per-call options.
+// are applied once, when the SDK client is made; with [NewFromClient] and
+// [Client.With] they are passed on every call, before the caller's own
+// per-call options, so an option that makes a value (an HTTP client that
+// counts, a middleware) should make it once, outside the function it
+// returns.
 func WithSDKOptions(opts ...func(*dynamodb.Options)) Option {
 	return func(c *Client) { c.sdkOpts = append(c.sdkOpts, opts...) }
 }
