@@ -253,7 +253,7 @@ func (h *cascadeLate) Do(r *http.Request) (*http.Response, error) {
 	}
 	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if bytes.Contains(body, []byte(relations.DefaultCounter)) {
+	if bytes.Contains(body, []byte("child_count")) {
 		return h.next.Do(r) // the parent's delete, conditional on its counter
 	}
 	h.mu.Lock()

@@ -358,7 +358,7 @@ func customerOrders(t *testing.T, db *dynamokit.Client, names model.Namer) (*que
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rel.Layout(); got != relations.ItemCollection {
+	if got := rel.Describe().Layout; got != relations.ItemCollection {
 		t.Fatalf("Layout() = %v, want %v", got, relations.ItemCollection)
 	}
 	return customers, orders, rel

@@ -7,7 +7,7 @@ import (
 	"github.com/dynamokit/dynamokit/relations"
 )
 
-// TestCopiesTokenAfterStampDropped: CopiesStamp's doc says a Put
+// TestCopiesTokenAfterStampDropped: Spec.Copies's stamp doc says a Put
 // that drops the stamp "only makes the tokens of earlier fan-outs start
 // over". But a parent created by CreateParent has no stamp, so a token
 // taken before its first UpdateParent carries the empty stamp; when a

@@ -22,7 +22,7 @@ import (
 
 // The writes of the copies' fan-out. Each child is rewritten by one
 // conditional UpdateItem (1 write unit) that also sets the child's own
-// [CopiesStamp] to the stamp of the fan-out writing it. The parent cannot
+// stamp ("copies_stamp") to the stamp of the fan-out writing it. The parent cannot
 // be checked in the same request, so the fan-out keeps this order for
 // every child it writes:
 //
@@ -59,7 +59,7 @@ type syncChild[C any] struct {
 	// stored child; false: they are unknown, and the child is read again
 	// (a GetItem) before it is written.
 	read   bool
-	stamp  *string                         // the child's CopiesStamp; nil for none
+	stamp  *string                         // the child's copiesStamp; nil for none
 	copies []types.AttributeValue          // the child's copies as stored, nil for none
 	unsure bool                            // the last write's outcome is unknown
 	item   map[string]types.AttributeValue // the child's key
@@ -83,12 +83,12 @@ func (r *rawItems) add(items []map[string]types.AttributeValue) {
 // rawKey is the context key of a *rawItems.
 type rawKey struct{}
 
-// stampName is the placeholder of CopiesStamp in the fan-out's projection.
+// stampName is the placeholder of copiesStamp in the fan-out's projection.
 const stampName = "#dynamokitCopiesStamp"
 
 // captureQueries is an SDK option that hands the items of each Query
 // response to the *rawItems of the request's context, if any, and adds
-// CopiesStamp to such a Query's projection: the model of the children
+// copiesStamp to such a Query's projection: the model of the children
 // does not decode the stamp, which the fan-out needs. Other requests pass
 // untouched.
 func captureQueries(o *dynamodb.Options) {
@@ -109,7 +109,7 @@ func captureQueries(o *dynamodb.Options) {
 					if cp.ExpressionAttributeNames == nil {
 						cp.ExpressionAttributeNames = map[string]string{}
 					}
-					cp.ExpressionAttributeNames[stampName] = CopiesStamp
+					cp.ExpressionAttributeNames[stampName] = copiesStamp
 					in.Parameters = &cp
 				}
 				out, md, err := next.HandleInitialize(ctx, in)
@@ -170,7 +170,7 @@ func (h *HasMany[P, C]) byKey(items []map[string]types.AttributeValue) (map[stri
 func (h *HasMany[P, C]) stored(ch *syncChild[C], item map[string]types.AttributeValue) {
 	ch.read = true
 	ch.stamp = nil
-	if s, ok := item[CopiesStamp].(*types.AttributeValueMemberS); ok {
+	if s, ok := item[copiesStamp].(*types.AttributeValueMemberS); ok {
 		ch.stamp = &s.Value
 	}
 	ch.copies = make([]types.AttributeValue, len(h.copies))
@@ -183,9 +183,9 @@ func (h *HasMany[P, C]) stored(ch *syncChild[C], item map[string]types.Attribute
 // it has none).
 func childStampIs(stamp *string) query.Cond {
 	if stamp == nil {
-		return query.Path(CopiesStamp).AttributeNotExists()
+		return query.Path(copiesStamp).AttributeNotExists()
 	}
-	return query.Path(CopiesStamp).Equal(query.Value(&types.AttributeValueMemberS{Value: *stamp}))
+	return query.Path(copiesStamp).Equal(query.Value(&types.AttributeValueMemberS{Value: *stamp}))
 }
 
 // writeChild rewrites ch's copies with src's values and ch's stamp with
@@ -208,7 +208,7 @@ func (h *HasMany[P, C]) writeChild(ctx context.Context, ch *syncChild[C], src *P
 	}
 	// The conditions keep the copies themselves: the relation's write
 	// checks step aside.
-	return u.SetOther(&txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}}).Run(h.own(ctx))
+	return u.SetOther(&txn.Other{Name: copiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}}).Run(h.own(ctx))
 }
 
 // isLinked reports whether child points at parent.

@@ -72,7 +72,7 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // It reads the parent strongly consistent, then its children a page at a
 // time (25 × Concurrency), and rewrites each child whose copies differ, or
 // that another fan-out or a move wrote, with one conditional UpdateItem,
-// Concurrency at once. The update also writes the parent's [CopiesStamp]
+// Concurrency at once. The update also writes the parent's stamp ("copies_stamp")
 // on the child, and is conditional on the child still pointing at parent
 // and still holding the copies and the stamp read; before each page's
 // writes the parent is read again, and its stamp and copied values must
@@ -172,7 +172,7 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 }
 
 // stampParent gives parent, read as src without a stamp, a new
-// [CopiesStamp] in one UpdateItem, on condition that it still has no stamp
+// stamp ("copies_stamp") in one UpdateItem, on condition that it still has no stamp
 // and holds src's copied values; errSourceChanged when it does not.
 func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (string, error) {
 	same, err := h.sourcesAre(src)

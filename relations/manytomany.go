@@ -11,9 +11,9 @@ import (
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// DefaultEdgeCounter is the attribute of an endpoint's item that counts
-// its edges when [EdgeSpec.Counter] is empty.
-const DefaultEdgeCounter = "edge_count"
+// defaultEdgeCounter is the attribute of an end's item that counts its
+// edges when [EdgeSpec.Counter] is empty.
+const defaultEdgeCounter = "edge_count"
 
 var (
 	// ErrEndpointNotFound is returned by [ManyToMany.Link] when either
@@ -46,7 +46,8 @@ type EdgeSpec struct {
 	// endpoint's deletion.
 	OnDeleteFrom, OnDeleteTo Policy
 	// Counter is the attribute of both endpoints' items that counts their
-	// edges ([DefaultEdgeCounter] when empty). It must not be an attribute
+	// edges ("edge_count" when empty; [ManyToMany.Describe] reports the
+	// one in use). It must not be an attribute
 	// of either model, and two relations that share an endpoint model
 	// need different counters.
 	Counter string
@@ -121,7 +122,7 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 		return nil, errors.New("relations: declare edge: nil table")
 	}
 	if spec.Counter == "" {
-		spec.Counter = DefaultEdgeCounter
+		spec.Counter = defaultEdgeCounter
 	}
 	fm, tm, em := mapping.Must(from.Model()), mapping.Must(to.Model()), mapping.Must(edges.Model())
 	mismatch := func(format string, args ...any) error {
@@ -267,9 +268,6 @@ func linkNames(links []link) string {
 	}
 	return strings.Join(names, ", ")
 }
-
-// Spec returns the relation's declaration, with its defaults filled in.
-func (m *ManyToMany[F, T, E]) Spec() EdgeSpec { return m.spec }
 
 // edgeOf returns a copy of *e (the zero edge when e is nil) whose link
 // fields are set from f and t; either may be nil to leave its links as
