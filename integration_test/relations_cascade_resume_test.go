@@ -166,7 +166,7 @@ func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 	fault.set(0, 0, 10)
 	exact := s.layout != relations.ItemCollection
 	pages := 0
-	err := cascade.DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(relations.DeleteProgress) {
+	err := cascade.DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(relations.Progress) {
 		pages++
 		n, l := f.count(t, d1), left()
 		if n < l || exact && n != l {

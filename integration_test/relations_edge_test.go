@@ -683,8 +683,8 @@ func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		}
 	}
 	f.meter.take()
-	var progress []relations.DeleteProgress
-	if err := m.DeleteTo(ctx, course, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { progress = append(progress, p) }}); err != nil {
+	var progress []relations.Progress
+	if err := m.DeleteTo(ctx, course, &relations.DeleteOptions{Progress: func(p relations.Progress) { progress = append(progress, p) }}); err != nil {
 		t.Fatalf("cascade DeleteTo = %v", err)
 	}
 	reqs, units := f.meter.take()

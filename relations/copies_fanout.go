@@ -238,7 +238,7 @@ func (h *HasMany[P, C]) isLinked(child *C, parent P) (bool, error) {
 // whether ch still needs a write: false when the child is gone or points
 // elsewhere (skipped), or already holds this fan-out's stamp and values
 // (current; updated when the last write's outcome was unknown: it landed).
-func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *SyncProgress) (bool, error) {
+func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *Progress) (bool, error) {
 	cm := mapping.Must(h.children.Model())
 	item, err := rawread.Get(ctx, h.children.Client(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
 	if err != nil {
@@ -265,7 +265,7 @@ func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, 
 	}
 	if ok && ch.stamp != nil && *ch.stamp == fo.stamp {
 		if ch.unsure {
-			prog.Updated++
+			prog.Done++
 		} else {
 			prog.Current++
 		}
@@ -285,7 +285,7 @@ var errSyncRetries = errors.New("relations: sync copies: a child kept changing b
 // whose write failed are read again and the round repeats, up to
 // maxCopyReads rounds. It returns errSourceChanged when the parent is no
 // longer at fo.
-func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *SyncProgress) (err error) {
+func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *Progress) (err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "copies", h.children.TableName())
 	defer op.End(&err)
 	for round := 0; len(todo) > 0; round++ {
@@ -302,11 +302,11 @@ func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo f
 				mu.Unlock()
 				return nil
 			}
-			var p SyncProgress
+			var p Progress
 			need, err := h.reread(ctx, ch, parent, src, fo, &p)
 			mu.Lock()
 			defer mu.Unlock()
-			prog.Updated, prog.Current, prog.Skipped = prog.Updated+p.Updated, prog.Current+p.Current, prog.Skipped+p.Skipped
+			prog.Done, prog.Current, prog.Skipped = prog.Done+p.Done, prog.Current+p.Current, prog.Skipped+p.Skipped
 			if need {
 				keep = append(keep, ch)
 			}
@@ -330,7 +330,7 @@ func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo f
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-				prog.Updated++
+				prog.Done++
 				return nil
 			case errors.Is(err, dynamokit.ErrUnknownOutcome):
 				// Not sent again blindly: read, and written again only on

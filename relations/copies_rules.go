@@ -76,16 +76,16 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // returned progress's Resume), finishes it. A token of an earlier
 // UpdateParent's fan-out no longer skips anything: SyncCopies starts from
 // the first child.
-func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ SyncProgress, err error) {
+func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ Progress, err error) {
 	ctx, op := h.parents.Client().StartOperation(ctx, "HasMany.UpdateParent", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	u, err := h.changeOf(parent, change)
 	if err != nil {
-		return SyncProgress{}, err
+		return Progress{}, err
 	}
 	// A new stamp voids the resume tokens of earlier fan-outs.
 	if err := u.SetOther(newStamp()).Run(h.own(ctx)); err != nil {
-		return SyncProgress{}, fmt.Errorf("relations: update parent: %w", err)
+		return Progress{}, fmt.Errorf("relations: update parent: %w", err)
 	}
 	return h.SyncCopies(ctx, parent, opts)
 }

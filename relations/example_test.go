@@ -139,9 +139,9 @@ func ExampleHasMany_DeleteParent() {
 		log.Fatal(err)
 	}
 
-	var done relations.DeleteProgress
+	var done relations.Progress
 	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-2"}, &relations.DeleteOptions{
-		Progress: func(p relations.DeleteProgress) {
+		Progress: func(p relations.Progress) {
 			done = p // also where to log: p.Done employees deleted, p.Skipped moved away meanwhile
 		},
 	})

@@ -103,8 +103,8 @@ type cascadeRun[P, C any] struct {
 	counting bool         // the parent exists with a counter, which the run keeps
 	verify   bool         // pages are read again and recorded (child index layouts)
 	start    cascadeState // the parent as the run first read it
-	progress func(DeleteProgress)
-	p        DeleteProgress
+	progress func(Progress)
+	p        Progress
 }
 
 // cascade deletes every child of parent, then parent, as described above,
@@ -166,7 +166,7 @@ func (r *cascadeRun[P, C]) counts() bool { return r.counting }
 // nothing done since, has its counter at 0; a child linked since fails
 // the caller's conditional delete (ErrLinkedMeanwhile).
 func (r *cascadeRun[P, C]) zeroed(int) bool {
-	return r.p == (DeleteProgress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil
+	return r.p == (Progress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil
 }
 
 // pass reads the parent's children and deletes them page by page.

@@ -212,8 +212,8 @@ type edgeSweep[X, Y, F, T, E any] struct {
 	log      *sweepLog
 	counting bool // x exists with a counter, which the run keeps
 	marked   bool // x holds this run's mark
-	progress func(DeleteProgress)
-	p        DeleteProgress
+	progress func(Progress)
+	p        Progress
 	taken    int          // what the run subtracted from x's counter
 	start    cascadeState // x as the run first read it
 	listed   int          // the edges the current pass listed
