@@ -61,10 +61,11 @@ var ErrNotUnique = errors.New("relations: value of a unique attribute held by an
 // was written; retrying the call reads the item again.
 var ErrUniqueChanged = errors.New("relations: a unique attribute of the item changed while it was written: retry")
 
-// NotUniqueError is the error of a write refused because a value of a
-// unique attribute is held by another item ([ErrNotUnique], which it
-// matches with errors.Is). It is always a pointer. Retrying does not help
-// until the other item releases the value.
+// NotUniqueError is a value of a unique attribute held by another item
+// ([ErrNotUnique], which it matches with errors.Is): the error of a write
+// refused for it, or a duplicate found by [BackfillUnique] or
+// [ClaimUnique] among stored items. It is always a pointer. Retrying does
+// not help until the other item releases the value.
 type NotUniqueError struct {
 	// Table is the table of the item written.
 	Table string
@@ -77,6 +78,11 @@ type NotUniqueError struct {
 	// Owner is the key of the item that holds the value, as name=value
 	// pairs ("user_id=u-1"); "" when it is not known.
 	Owner string
+	// Item is the key of the stored item that holds the value too but
+	// could not claim it, as name=value pairs; set for a duplicate found
+	// among stored items, "" for a write (the item written is the
+	// caller's).
+	Item string
 }
 
 // Error implements the error interface.
@@ -84,6 +90,9 @@ func (e *NotUniqueError) Error() string {
 	s := fmt.Sprintf("relations: %s: %s %q", e.Table, e.Attr, e.Value)
 	if e.Scope != "" {
 		s += fmt.Sprintf(" (scope %q)", e.Scope)
+	}
+	if e.Item != "" {
+		s += " of " + e.Item
 	}
 	if e.Owner != "" {
 		return s + " is held by " + e.Owner

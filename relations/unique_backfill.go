@@ -16,20 +16,6 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// UniqueDuplicate is a value of a unique attribute that an item holds
-// while another item holds its uniqueness record: two stored items share
-// the value (they were written around the rules, or before the attribute
-// was tagged unique).
-type UniqueDuplicate struct {
-	// Attr is the unique attribute, Value the value and Scope the scope's
-	// value ("" unscoped), as in [NotUniqueError].
-	Attr, Value, Scope string
-	// Item is the key of the item whose record could not be claimed,
-	// Owner the key of the item that holds the record, as name=value
-	// pairs.
-	Item, Owner string
-}
-
 // UniqueReport is what [ClaimUnique] and [BackfillUnique] did.
 type UniqueReport struct {
 	// Items is how many items of the model were looked at.
@@ -40,8 +26,11 @@ type UniqueReport struct {
 	// Changed is how many claims were skipped because the item changed
 	// since it was read: the write that changed it keeps its records.
 	Changed int
-	// Duplicates are the values held by two items, in the order found.
-	Duplicates []UniqueDuplicate
+	// Duplicates are the values held by two items, in the order found:
+	// Item could not claim the value Owner's record holds (two stored
+	// items share it: they were written around the rules, or before the
+	// attribute was tagged unique).
+	Duplicates []*NotUniqueError
 }
 
 // ClaimUnique writes the uniqueness records of items already stored in the
@@ -152,7 +141,7 @@ func claimItem(ctx context.Context, c *dynamokit.Client, mm *mapping.Model, tabl
 			case aws.ToString(r[0].Code) == "ConditionalCheckFailed":
 				rep.Changed++
 			case aws.ToString(r[1].Code) == "ConditionalCheckFailed":
-				d := UniqueDuplicate{Attr: u.Attr.Name, Value: cl.value, Scope: cl.scope, Item: keyText(key)}
+				d := &NotUniqueError{Table: table, Attr: u.Attr.Name, Value: cl.value, Scope: cl.scope, Item: keyText(key)}
 				if m, ok := r[1].Item[recOwner].(*types.AttributeValueMemberM); ok {
 					d.Owner = keyText(m.Value)
 				}
