@@ -21,7 +21,7 @@ import (
 // Python service on the same table) can leave them wrong. An audit finds
 // what they left: counters that disagree with the index they count, and
 // children or edges that point at a parent or end that does not exist. It
-// is built on the counted-endpoint core (counted.go), the same for both
+// is built on the counted-end core (counted.go), the same for both
 // relation kinds.
 
 // AuditOptions adjusts [HasMany.Audit], [HasMany.AuditParent] and

@@ -15,7 +15,7 @@ import (
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// The counted-endpoint core: what a one-to-many parent and a
+// The counted-end core: what a one-to-many parent and a
 // many-to-many end share. Each is an item whose counter attribute counts
 // the items a Query finds for it (a parent's children through the child
 // index, an end's edges through the edge table or the reverse index), and

@@ -12,7 +12,7 @@ import (
 )
 
 // counterRule is the write rule of a model whose items carry a counter a
-// relation keeps (a parent's children, an endpoint's edges): what a plain
+// relation keeps (a parent's children, an end's edges): what a plain
 // write of such an item through its query.Table must do so that the
 // counter stays right and a delete respects the relation's policy.
 type counterRule struct {

@@ -9,7 +9,7 @@ import (
 // changes nothing in the relation.
 type Description struct {
 	// From and To are the two ends: the parent and the child of a
-	// one-to-many relation, the From and To endpoints of a many-to-many.
+	// one-to-many relation, the From and To ends of a many-to-many.
 	From, To *model.Model
 	// Edge is the model of a many-to-many relation's edges; nil for a
 	// one-to-many, so it tells the two kinds apart.
@@ -18,22 +18,22 @@ type Description struct {
 	// many-to-many.
 	Layout Layout
 	// Index is the global index the children (or, for a many-to-many, the
-	// edges of a To endpoint) are found through; "" for an
+	// edges of a To end) are found through; "" for an
 	// [ItemCollection].
 	Index string
 	// OnDeleteFrom is what deleting the From end (the parent) does: the
 	// [Spec.OnDelete] or [EdgeSpec.OnDeleteFrom] policy.
 	OnDeleteFrom Policy
-	// OnDeleteTo is what deleting the To endpoint of a many-to-many does
+	// OnDeleteTo is what deleting the To end of a many-to-many does
 	// ([EdgeSpec.OnDeleteTo]); [Restrict], unused, for a one-to-many.
 	OnDeleteTo Policy
-	// Counter is the attribute of the parent's (or of both endpoints')
+	// Counter is the attribute of the parent's (or of both ends')
 	// items that counts the relation's children (edges).
 	Counter string
 	// Links are the attributes a child (an edge) shares with its parent
-	// (with the From endpoint): the link, such as department_id.
+	// (with the From end): the link, such as department_id.
 	Links []string
-	// ToLinks are the attributes an edge shares with the To endpoint; nil
+	// ToLinks are the attributes an edge shares with the To end; nil
 	// for a one-to-many.
 	ToLinks []string
 	// Together reports [Spec.Together]: a parent and its children are read

@@ -57,7 +57,7 @@
 // ([EdgeSpec.Index]) keyed on the To end. [ManyToMany.Link] creates an
 // edge (returning an error matching query.ErrAlreadyExists when the pair
 // is linked) in one transaction that adds 1 to both ends' edge counters,
-// on condition that both ends exist ([ErrEndpointNotFound]);
+// on condition that both ends exist ([ErrEndNotFound]);
 // [ManyToMany.Unlink] removes it and subtracts 1 from both, also in one
 // transaction. [ManyToMany.LinkedFrom] and
 // [ManyToMany.LinkedTo] list an end's edges with the item at their far

@@ -20,7 +20,7 @@ import (
 // A parent item without the attribute was written before the relation
 // counted, or through a client without the relation: see [counted].
 
-// end is parent as the counted-endpoint core sees it: its children are
+// end is parent as the counted-end core sees it: its children are
 // counted and found through the child index.
 func (h *HasMany[P, C]) end(parent P) countedEnd {
 	return countedEnd{

@@ -190,7 +190,7 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	return nil
 }
 
-// restrict is the [Restrict] delete of parent, by the counted-endpoint
+// restrict is the [Restrict] delete of parent, by the counted-end
 // core: see restrictDelete.
 func (h *HasMany[P, C]) restrict(ctx context.Context, parent P) error {
 	return restrictDelete(ctx, h.parents, parent, h.end(parent))

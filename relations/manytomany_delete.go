@@ -20,7 +20,7 @@ import (
 // [ManyToMany.DeleteTo] under Restrict, Detach and Cascade (the
 // many-to-many cascade).
 
-// DeleteFrom deletes the From endpoint f (only its key fields need be set)
+// DeleteFrom deletes the From end f (only its key fields need be set)
 // under [EdgeSpec.OnDeleteFrom]:
 //
 //   - [Restrict] first looks for one of f's edges (a Query of one item
@@ -42,15 +42,15 @@ import (
 //     and one UpdateItem subtracting the page from f's (about 2 write
 //     units an edge; see the counted sweep below). Then f is deleted on
 //     condition that its counter is 0, reading the edges again if it is
-//     not. The other endpoints are never deleted.
+//     not. The other ends are never deleted.
 //
-// An endpoint that counts something in other relations declared on the
+// An end that counts something in other relations declared on the
 // same client (the parent of a [HasMany], an end of another [ManyToMany])
 // has those relations' policies applied first, as [HasMany.DeleteParent]
 // describes; its own parent, when it is a child, gets its -1 from that
-// relation's write rule in the endpoint's delete.
+// relation's write rule in the end's delete.
 //
-// Deleting an endpoint that does not exist is not an error, and under
+// Deleting an end that does not exist is not an error, and under
 // Cascade its remaining edges are still deleted. An interrupted cascade
 // leaves f, marked, and the edges not yet deleted; calling it again
 // settles what the interrupted run left and continues, and every counter
@@ -73,13 +73,13 @@ func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteO
 	other := endpoint[T, E]{table: m.to, links: m.toLinks}
 	e, err := m.edgeOf(&f, nil, nil)
 	if err != nil {
-		return fmt.Errorf("relations: delete endpoint: %w", err)
+		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	q := m.edges.Consistent().Query(e)
 	return deleteEndpoint(ctx, m, self, other, f, q, m.fromEnd(f), opts)
 }
 
-// DeleteTo deletes the To endpoint t under [EdgeSpec.OnDeleteTo], as
+// DeleteTo deletes the To end t under [EdgeSpec.OnDeleteTo], as
 // [ManyToMany.DeleteFrom] does; its edges are read through the reverse
 // index, which is eventually consistent: edges the index has not listed
 // yet are found by a later pass, since t's counter says they remain.
@@ -95,29 +95,29 @@ func (m *ManyToMany[F, T, E]) deleteTo(ctx context.Context, t T, opts *DeleteOpt
 	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
 	e, err := m.edgeOf(nil, &t, nil)
 	if err != nil {
-		return fmt.Errorf("relations: delete endpoint: %w", err)
+		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	q := m.edges.Query(e).Index(m.spec.Index)
 	return deleteEndpoint(ctx, m, self, other, t, q, m.toEnd(t), opts)
 }
 
-// endpoint is one side of a many-to-many relation, as a delete sees it.
+// end is one side of a many-to-many relation, as a delete sees it.
 type endpoint[X, E any] struct {
 	table  *query.Table[X]
 	links  []link // X's identifying attributes and the edge's
 	policy Policy
 	side   string // "from" or "to", naming the relation's delete step
-	// keep: delete the edges only, leaving the endpoint with its counter
+	// keep: delete the edges only, leaving the end with its counter
 	// at 0 (the delete step of another relation's verb, compose.go).
 	keep bool
 }
 
-// deleteEndpoint deletes x, an endpoint of self's side, under self's
+// deleteEndpoint deletes x, an end of self's side, under self's
 // policy; q reads x's edges, and other is the side at their far end.
 func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
 	ctx = m.own(ctx) // the end's own delete applies the policy itself
 	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
-		return fmt.Errorf("relations: delete endpoint: %w", err)
+		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	var err error
 	if !self.keep {
@@ -142,7 +142,7 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 		return he
 	}
 	if err != nil {
-		return fmt.Errorf("relations: delete endpoint (%v): %w", self.policy, err)
+		return fmt.Errorf("relations: delete end (%v): %w", self.policy, err)
 	}
 	return nil
 }
@@ -237,7 +237,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		progress: opts.progress(),
 	}
 	return sweepDelete(ctx, sweepTarget[X]{
-		table: self.table, x: x, end: end, items: "edges", missing: ErrEndpointNotFound,
+		table: self.table, x: x, end: end, items: "edges", missing: ErrEndNotFound,
 		log: s.log, marks: true, keep: self.keep,
 	}, s)
 }
