@@ -134,7 +134,9 @@ type HasMany[P, C any] struct {
 // makes; the index must project every attribute of the child, since
 // children are decoded whole; and [Spec.Together] must be possible. A
 // Spec the models do not fit returns an error matching [ErrMismatch] that
-// says what is wrong. It makes no request.
+// says what is wrong. The tables' client must enforce a [Graph]
+// (dynamokit.WithRules(relations.NewGraph())): without one, Declare
+// returns an error that says so. It makes no request.
 func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec Spec) (*HasMany[P, C], error) {
 	if parents == nil || children == nil {
 		return nil, errors.New("relations: declare: nil table")

@@ -116,7 +116,8 @@ type ManyToMany[F, T, E any] struct {
 //   - the counter is an attribute of neither end model.
 //
 // A Spec the models do not fit returns an error matching [ErrMismatch] that
-// says what is wrong. It makes no request.
+// says what is wrong, and tables whose client enforces no [Graph] an error
+// that says so. It makes no request.
 func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *query.Table[E], spec EdgeSpec) (*ManyToMany[F, T, E], error) {
 	if from == nil || to == nil || edges == nil {
 		return nil, errors.New("relations: declare edge: nil table")
