@@ -21,7 +21,7 @@ import (
 // holds a value no other item of its table holds (within one value of the
 // scope attribute). A client that enforces a Graph keeps, for each item
 // with such a value, a uniqueness record in the table named after the
-// item's with "_unique" appended ([UniqueTable]), in the same
+// item's with "_unique" appended (account_unique for account), in the same
 // TransactWriteItems request as the item's write:
 //
 //   - a Create or Put claims the record of each unique value: a put of the
@@ -102,20 +102,6 @@ func (e *NotUniqueError) Error() string {
 
 // Unwrap returns [ErrNotUnique].
 func (e *NotUniqueError) Unwrap() error { return ErrNotUnique }
-
-// UniqueTable returns the name of the table that holds the uniqueness
-// records of the items of table: table with "_unique" appended. Package
-// schema creates it with the table of a model that has unique attributes.
-//
-// Its hash key is the string id, "<attr>#<scope>#<value>": the attribute's
-// name, the scope attribute's value ("" without a scope) and the value,
-// each with "%" written "%25" and "#" written "%23" (so that no part holds
-// the separator); a number is its text as stored, a binary value its
-// standard base64. A record also holds attr (the attribute's name), value
-// (the value, as stored in the item), scope (the scope's value, when
-// scoped) and owner: a map of the key attributes of the item that holds
-// the value.
-func UniqueTable(table string) string { return mapping.UniqueTable(table) }
 
 // The attributes of a uniqueness record.
 const (
