@@ -302,7 +302,7 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 			if err != nil {
 				continue // no link: an unlinked child
 			}
-			ids[i] = keyText(k)
+			ids[i] = mapping.KeyText(k)
 			if !seen[ids[i]] {
 				seen[ids[i]] = true
 				keys = append(keys, x)
@@ -315,7 +315,7 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 		present := make(map[string]bool, len(found))
 		for i := range found {
 			if k, err := xm.KeyOf(&found[i]); err == nil {
-				present[keyText(k)] = true
+				present[mapping.KeyText(k)] = true
 			}
 		}
 		out := make([]string, len(items))

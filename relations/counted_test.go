@@ -26,8 +26,8 @@ func TestKeyText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := keyText(tt.key); got != tt.want {
-				t.Errorf("keyText(%v) = %q, want %q", tt.key, got, tt.want)
+			if got := mapping.KeyText(tt.key); got != tt.want {
+				t.Errorf("mapping.KeyText(%v) = %q, want %q", tt.key, got, tt.want)
 			}
 		})
 	}

@@ -335,7 +335,7 @@ func (r *cascadeRun[P, C]) stillLinked(ctx context.Context, batch []C) ([]C, err
 	}
 	out := batch[:0:0]
 	for i, k := range keys {
-		item, ok := found[keyText(k)]
+		item, ok := found[mapping.KeyText(k)]
 		if ok && r.pointsAtParent(item) {
 			out = append(out, batch[i])
 		}
@@ -411,7 +411,7 @@ func (r *cascadeRun[P, C]) settle(ctx context.Context, pg pendingPage) error {
 	}
 	gone := 0
 	for _, k := range pg.keys {
-		if _, ok := found[keyText(k)]; !ok {
+		if _, ok := found[mapping.KeyText(k)]; !ok {
 			gone++
 		}
 	}

@@ -341,7 +341,7 @@ func (s *edgeSweep[X, Y, F, T, E]) page(ctx context.Context, batch []E) error {
 	var todo []E
 	var tkeys, tfar []mapping.Item
 	for i, k := range keys {
-		if _, ok := found[keyText(k)]; ok {
+		if _, ok := found[mapping.KeyText(k)]; ok {
 			todo, tkeys, tfar = append(todo, batch[i]), append(tkeys, k), append(tfar, far[i])
 		}
 	}
@@ -484,7 +484,7 @@ func (s *edgeSweep[X, Y, F, T, E]) settle(ctx context.Context, pg pendingPage) e
 	}
 	var took []mapping.Item
 	for i, k := range pg.keys {
-		if _, ok := found[keyText(k)]; !ok && i < len(pg.far) {
+		if _, ok := found[mapping.KeyText(k)]; !ok && i < len(pg.far) {
 			took = append(took, pg.far[i])
 		}
 	}
@@ -502,7 +502,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 	counts := map[string]int{}
 	var order []mapping.Item
 	for _, k := range far {
-		t := keyText(k)
+		t := mapping.KeyText(k)
 		if counts[t] == 0 {
 			order = append(order, k)
 		}
@@ -512,7 +512,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 	counter, took := expression.NameNoDotSplit(s.m.spec.Counter), expression.NameNoDotSplit(farTook(s.m.spec.Counter))
 	cond := entityExists(ym).And(expression.Or(expression.AttributeNotExists(took), took.NotEqual(expression.Value(id))))
 	for _, k := range order {
-		upd := expression.Add(counter, expression.Value(-counts[keyText(k)])).Set(took, expression.Value(id))
+		upd := expression.Add(counter, expression.Value(-counts[mapping.KeyText(k)])).Set(took, expression.Value(id))
 		expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 		if err != nil {
 			return err
@@ -534,7 +534,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[keyText(k)], keyText(k), err)
+			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[mapping.KeyText(k)], mapping.KeyText(k), err)
 		}
 	}
 	return nil

@@ -2,18 +2,15 @@ package relations
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/internal/uniquerec"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -63,8 +60,8 @@ var ErrUniqueChanged = errors.New("relations: a unique attribute of the item cha
 
 // NotUniqueError is a value of a unique attribute held by another item
 // ([ErrNotUnique], which it matches with errors.Is): the error of a write
-// refused for it, or a duplicate found by [BackfillUnique] or
-// [ClaimUnique] among stored items. It is always a pointer. Retrying does
+// refused for it, or a duplicate found by [BackfillUnique] among stored
+// items. It is always a pointer. Retrying does
 // not help until the other item releases the value.
 type NotUniqueError struct {
 	// Table is the table of the item written.
@@ -103,126 +100,36 @@ func (e *NotUniqueError) Error() string {
 // Unwrap returns [ErrNotUnique].
 func (e *NotUniqueError) Unwrap() error { return ErrNotUnique }
 
-// The attributes of a uniqueness record.
-const (
-	recID    = mapping.UniqueHash
-	recAttr  = "attr"
-	recValue = "value"
-	recScope = "scope"
-	recOwner = "owner"
-)
-
-// uniqueEscaper writes a part of a record id without the separator.
-var uniqueEscaper = strings.NewReplacer("%", "%25", "#", "%23")
-
-// scalarText is the text of a scalar attribute value in a record id, and
-// false for a missing, NULL or empty value (which claims nothing).
-func scalarText(av types.AttributeValue) (string, bool) {
-	switch v := av.(type) {
-	case *types.AttributeValueMemberS:
-		return v.Value, v.Value != ""
-	case *types.AttributeValueMemberN:
-		return v.Value, true
-	case *types.AttributeValueMemberB:
-		return base64.StdEncoding.EncodeToString(v.Value), len(v.Value) > 0
-	}
-	return "", false
-}
-
-// claim is the uniqueness record an item's values make for one unique
-// attribute.
-type claim struct {
-	u            *mapping.Unique
-	id           string
-	value, scope string // as in the id, unescaped
-	av, scopeAV  types.AttributeValue
-}
-
-// claimOf returns the record item (the attributes of an item, at least
-// the unique attribute and its scope) makes for u, and false when the item
-// has no value of u, or u is scoped and the item has no scope value: an
-// item outside every scope (a child detached from its parent, when the
-// scope is its link) claims nothing.
-func claimOf(u *mapping.Unique, item map[string]types.AttributeValue) (claim, bool) {
-	av := item[u.Attr.Name]
-	value, ok := scalarText(av)
-	if !ok {
-		return claim{}, false
-	}
-	c := claim{u: u, value: value, av: av}
-	if u.Scope != nil {
-		c.scopeAV = item[u.Scope.Name]
-		if c.scope, ok = scalarText(c.scopeAV); !ok || c.scope == "" {
-			return claim{}, false
-		}
-	}
-	c.id = uniqueEscaper.Replace(u.Attr.Name) + "#" + uniqueEscaper.Replace(c.scope) + "#" + uniqueEscaper.Replace(value)
-	return c, true
-}
-
-// record is the record item of c, held by the item with key owner.
-func (c claim) record(owner mapping.Item) mapping.Item {
-	rec := mapping.Item{
-		recID:    &types.AttributeValueMemberS{Value: c.id},
-		recAttr:  &types.AttributeValueMemberS{Value: c.u.Attr.Name},
-		recValue: c.av,
-		recOwner: &types.AttributeValueMemberM{Value: maps.Clone(owner)},
-	}
-	if c.scopeAV != nil && !isAbsent(c.scopeAV) {
-		rec[recScope] = c.scopeAV
-	}
-	return rec
-}
-
-// ownedBy is the condition on a record that it does not exist or that
-// the item with key owner holds it.
-func ownedBy(owner mapping.Item) expression.ConditionBuilder {
-	free := expression.AttributeNotExists(expression.NameNoDotSplit(recID))
-	names := slices.Sorted(maps.Keys(owner))
-	same := make([]expression.ConditionBuilder, len(names))
-	for i, n := range names {
-		same[i] = expression.NameNoDotSplit(recOwner).AppendName(expression.NameNoDotSplit(n)).Equal(expression.Value(owner[n]))
-	}
-	return expression.Or(free, andConds(same))
-}
-
-func andConds(cs []expression.ConditionBuilder) expression.ConditionBuilder {
-	if len(cs) == 1 {
-		return cs[0]
-	}
-	return expression.And(cs[0], cs[1], cs[2:]...)
-}
-
-// effect is the effect on c's record of the item with key owner in table:
+// claimEffect is the effect on c's record of the item with key owner in table:
 // claim it (a put) or release it (a delete), both on condition that the
 // record is free or the item's own.
-func (c claim) effect(table string, owner mapping.Item, release bool) txn.Effect {
+func claimEffect(c uniquerec.Claim, table string, owner mapping.Item, release bool) txn.Effect {
 	verb := "claim"
 	if release {
 		verb = "release"
 	}
 	e := txn.Effect{
 		Table: mapping.UniqueTable(table),
-		Key:   mapping.Item{recID: &types.AttributeValueMemberS{Value: c.id}},
-		What:  fmt.Sprintf("%s unique %s of %s", verb, c.u.Attr.Name, table),
-		Conds: []txn.Cond{{Expr: ownedBy(owner), Kind: ErrNotUnique}},
-		Fail:  c.failure(table),
+		Key:   mapping.Item{uniquerec.ID: &types.AttributeValueMemberS{Value: c.ID}},
+		What:  fmt.Sprintf("%s unique %s of %s", verb, c.U.Attr.Name, table),
+		Conds: []txn.Cond{{Expr: uniquerec.OwnedBy(owner), Kind: ErrNotUnique}},
+		Fail:  claimFailure(c, table),
 	}
 	if release {
 		e.Delete = true
 	} else {
-		e.Put = c.record(owner)
+		e.Put = c.Record(owner)
 	}
 	return e
 }
 
-// failure tells what a failed condition on c's record means, from the
+// claimFailure tells what a failed condition on c's record means, from the
 // record as it was: the value is another item's.
-func (c claim) failure(table string) func(old map[string]types.AttributeValue) error {
+func claimFailure(c uniquerec.Claim, table string) func(old map[string]types.AttributeValue) error {
 	return func(old map[string]types.AttributeValue) error {
-		e := &NotUniqueError{Table: table, Attr: c.u.Attr.Name, Value: c.value, Scope: c.scope}
-		if m, ok := old[recOwner].(*types.AttributeValueMemberM); ok {
-			e.Owner = keyText(m.Value)
+		e := &NotUniqueError{Table: table, Attr: c.U.Attr.Name, Value: c.Value, Scope: c.Scope}
+		if m, ok := old[uniquerec.Owner].(*types.AttributeValueMemberM); ok {
+			e.Owner = mapping.KeyText(m.Value)
 		}
 		return e
 	}
@@ -310,13 +217,13 @@ func checkUnique(ctx context.Context, get txn.Getter, w *txn.Write) ([]txn.Effec
 	}
 	var out []txn.Effect
 	for _, u := range mm.Unique {
-		was, had := claimOf(u, old)
-		now, has := claimOf(u, next)
-		if had && (!has || was.id != now.id) {
-			out = append(out, was.effect(w.Table, w.Key, true))
+		was, had := uniquerec.Of(u, old)
+		now, has := uniquerec.Of(u, next)
+		if had && (!has || was.ID != now.ID) {
+			out = append(out, claimEffect(was, w.Table, w.Key, true))
 		}
 		if has {
-			out = append(out, now.effect(w.Table, w.Key, false))
+			out = append(out, claimEffect(now, w.Table, w.Key, false))
 		}
 	}
 	return out, nil
