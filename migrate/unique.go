@@ -15,12 +15,12 @@ import (
 // unique attributes (the `unique` tag, see docs/unique.md) their
 // uniqueness records, through c: each value an item holds is claimed for
 // it in a transaction that checks the item still holds it (as
-// relations.BackfillUnique does for a whole table). The item itself is not rewritten, so the runner counts
-// it as skipped. An item whose value another item holds already is a
-// failed item of the run, with an error matching relations.ErrNotUnique
-// that names both: the run goes on, and reports every duplicate at the
-// end in its *IncompleteError. Fix the duplicates and run it again:
-// claiming is idempotent.
+// relations.BackfillUnique does for a whole table). The item itself is not
+// rewritten, so the runner counts it as skipped. An item whose value another
+// item holds already is a failed item of the run, with an error matching
+// relations.ErrNotUnique that names both: the run goes on, and reports every
+// duplicate at the end in its *IncompleteError. Fix the duplicates and run it
+// again: claiming is idempotent.
 func ClaimUnique[T any](c *dynamokit.Client) Step {
 	name := "claim unique values of " + reflect.TypeFor[T]().String()
 	m, err := model.Of[T]()

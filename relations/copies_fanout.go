@@ -22,8 +22,8 @@ import (
 
 // The writes of the copies' fan-out. Each child is rewritten by one
 // conditional UpdateItem (1 write unit) that also sets the child's own
-// stamp ("copies_stamp") to the stamp of the fan-out writing it. The parent cannot
-// be checked in the same request, so the fan-out keeps this order for
+// stamp ("copies_stamp") to the stamp of the fan-out writing it. The parent
+// cannot be checked in the same request, so the fan-out keeps this order for
 // every child it writes:
 //
 //  1. read the child (the page's Query, or a GetItem after a failed

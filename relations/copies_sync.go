@@ -55,23 +55,23 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // It reads the parent strongly consistent, then its children a page at a
 // time (25 × Concurrency), and rewrites each child whose copies differ, or
 // that another fan-out or a move wrote, with one conditional UpdateItem,
-// Concurrency at once. The update also writes the parent's stamp ("copies_stamp")
-// on the child, and is conditional on the child still pointing at parent
-// and still holding the copies and the stamp read; before each page's
-// writes the parent is read again, and its stamp and copied values must
-// still be those being written. So a child moved away meanwhile is left
-// alone (it got its new parent's values from its move), and when the
+// Concurrency at once. The update also writes the parent's stamp
+// ("copies_stamp") on the child, and is conditional on the child still
+// pointing at parent and still holding the copies and the stamp read; before
+// each page's writes the parent is read again, and its stamp and copied
+// values must still be those being written. So a child moved away meanwhile
+// is left alone (it got its new parent's values from its move), and when the
 // parent changed again (its copied values, or its stamp by an
-// [HasMany.UpdateParent]) the pass starts over with the new values (up to
-// 10 times): a slower call never writes older values over copies a newer
-// call wrote or found current, nor keeps a page it did before a rename and
-// a rename back. A child whose write fails is read again (a GetItem) and
-// written again if it still needs it, after the parent is checked again;
-// a write whose outcome is unknown is resolved the same way, never sent
-// blindly twice. When it returns nil, the parent was read after its last
-// write and still had the values written, no child of parent that it
-// could read disagrees with the parent, and a child linked or moved to it
-// since got the parent's values from its own transaction.
+// [HasMany.UpdateParent]) the pass starts over with the new values (up to 10
+// times): a slower call never writes older values over copies a newer call
+// wrote or found current, nor keeps a page it did before a rename and a
+// rename back. A child whose write fails is read again (a GetItem) and
+// written again if it still needs it, after the parent is checked again; a
+// write whose outcome is unknown is resolved the same way, never sent blindly
+// twice. When it returns nil, the parent was read after its last write and
+// still had the values written, no child of parent that it could read
+// disagrees with the parent, and a child linked or moved to it since got the
+// parent's values from its own transaction.
 //
 // An interrupted call (a cancelled context, a failed request) has written
 // some children of its last page; call it again, with [SyncOptions.Resume]
@@ -155,8 +155,8 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 }
 
 // stampParent gives parent, read as src without a stamp, a new
-// stamp ("copies_stamp") in one UpdateItem, on condition that it still has no stamp
-// and holds src's copied values; errSourceChanged when it does not.
+// stamp ("copies_stamp") in one UpdateItem, on condition that it still has no
+// stamp and holds src's copied values; errSourceChanged when it does not.
 func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (string, error) {
 	same, err := h.sourcesAre(src)
 	if err != nil {

@@ -75,11 +75,11 @@ type Spec struct {
 	// a Query.
 	Together bool
 	// Counter is the attribute of the parent item that counts its children
-	// ("child_count" when empty; [HasMany.Describe] reports the one in use). It must not be an attribute of the
-	// parent model: the relation alone writes it.
-	// Two relations with the same parent model and different child
-	// models must each name their own counter: with one attribute, each
-	// would count the other's children.
+	// ("child_count" when empty; [HasMany.Describe] reports the one in use).
+	// It must not be an attribute of the parent model: the relation alone
+	// writes it. Two relations with the same parent model and different child
+	// models must each name their own counter: with one attribute, each would
+	// count the other's children.
 	Counter string
 	// Copies declares attributes of the child that hold a copy of an
 	// attribute of its parent, child attribute name to parent attribute

@@ -82,10 +82,10 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 // set) and subtracts 1 from both ends' edge counters, in one
 // TransactWriteItems request. While a cascade deletes f or t (DeleteFrom
 // or DeleteTo marked it), it is refused with an error matching
-// [ErrEndNotFound]: the cascade deletes the edge and counts it. Unlinking ends that are not linked is
-// not an error and writes nothing. An edge whose end no longer exists
-// (written around the relation) is deleted all the same, with one more
-// TransactWriteItems request.
+// [ErrEndNotFound]: the cascade deletes the edge and counts it. Unlinking
+// ends that are not linked is not an error and writes nothing. An edge whose
+// end no longer exists (written around the relation) is deleted all the same,
+// with one more TransactWriteItems request.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -185,8 +185,9 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err erro
 // written or deleted around the relation. The write is conditional on the
 // counter being as it was read; a link or unlink in between makes it
 // count again (up to 5 times), but a link and an unlink that cancel out
-// while it counts are not seen: run it while f's edges are not changing. It returns [ErrEndNotFound] when f
-// does not exist. It calls GetItem, Query and TransactWriteItems.
+// while it counts are not seen: run it while f's edges are not changing. It
+// returns [ErrEndNotFound] when f does not exist. It calls GetItem, Query and
+// TransactWriteItems.
 func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err error) {
 	ctx, op := m.edges.Client().StartOperation(ctx, "ManyToMany.RecountFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
