@@ -14,7 +14,6 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/dynamotest"
 	mig "github.com/dynamokit/dynamokit/migrate"
-	"github.com/dynamokit/dynamokit/relations"
 )
 
 // lowerEmails is a step that lower-cases an email: a change of a unique
@@ -158,7 +157,7 @@ func TestAttackMigrateUniqueResumedWithWriters(t *testing.T) {
 	}
 	// The record of U7@X, left by the raw write, is the one record no item
 	// holds: remove it, then every record must be its holder's.
-	if _, err := db.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(relations.UniqueTable(users.TableName())),
+	if _, err := db.Executor().DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(users.TableName() + "_unique"),
 		Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "email##U7@X"}}}); err != nil {
 		t.Fatal(err)
 	}

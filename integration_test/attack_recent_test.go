@@ -741,7 +741,7 @@ func TestAttackEdgeErrors(t *testing.T) {
 	s := func(id string) Student { return Student{StudentID: id} }
 	c := func(id string) Course { return Course{CourseID: id} }
 
-	check("Link to a missing course", m.Link(ctx, s("s-0"), c("c-404"), nil), relations.ErrEndpointNotFound)
+	check("Link to a missing course", m.Link(ctx, s("s-0"), c("c-404"), nil), relations.ErrEndNotFound)
 	err := m.Link(ctx, s("s-0"), c("c-1"), nil)
 	check("Link again", err, dynamokit.ErrAlreadyExists)
 	var te *dynamokit.TxError
@@ -757,7 +757,7 @@ func TestAttackEdgeErrors(t *testing.T) {
 	_, err = m.Edge(ctx, s("s-2"), c("c-3"))
 	check("Edge of ends not linked", err, dynamokit.ErrNotFound)
 	_, err = m.RecountFrom(ctx, s("s-404"))
-	check("RecountFrom of a missing student", err, relations.ErrEndpointNotFound)
+	check("RecountFrom of a missing student", err, relations.ErrEndNotFound)
 	_, err = m.LinkedFrom(ctx, s("s-0"), 10, "not-a-cursor")
 	check("LinkedFrom with a bad cursor", err)
 	cancelled, cancel := context.WithCancel(ctx)

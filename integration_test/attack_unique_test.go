@@ -30,7 +30,7 @@ func uniqueInvariant(t *testing.T, e env, users *query.Table[uUser]) {
 			want["email##"+u.Email] = u.ID
 		}
 	}
-	out, err := e.db.Executor().Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String(relations.UniqueTable(users.TableName())), ConsistentRead: aws.Bool(true)})
+	out, err := e.db.Executor().Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String(users.TableName() + "_unique"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

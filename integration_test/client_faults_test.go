@@ -332,7 +332,7 @@ var faultWrites = []faultWrite{
 			return e.rel.Link(ctx, &FaultPlayer{PlayerID: id}, FaultTeam{TeamID: id})
 		},
 		check: func(t *testing.T, e *faultEnv, id string) string {
-			team, p := nAttr(e.stored(t, "fault_team", "team_id", id), relations.DefaultCounter), sAttr(e.stored(t, "fault_player", "player_id", id), "team_id")
+			team, p := nAttr(e.stored(t, "fault_team", "team_id", id), "child_count"), sAttr(e.stored(t, "fault_player", "player_id", id), "team_id")
 			if team != "1" || p != id {
 				return fmt.Sprintf("counter %s, child's link %s; want 1 and %s", team, p, id)
 			}
@@ -345,7 +345,7 @@ var faultWrites = []faultWrite{
 			return e.rel.CreateParent(ctx, &FaultTeam{TeamID: id})
 		},
 		check: func(t *testing.T, e *faultEnv, id string) string {
-			if n := nAttr(e.stored(t, "fault_team", "team_id", id), relations.DefaultCounter); n != "0" {
+			if n := nAttr(e.stored(t, "fault_team", "team_id", id), "child_count"); n != "0" {
 				return "counter " + n + ", want 0"
 			}
 			return ""

@@ -63,10 +63,10 @@ func TestDepartments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := staff.Layout(), relations.MultiTable; got != want {
+	if got, want := staff.Describe().Layout, relations.MultiTable; got != want {
 		t.Errorf("Layout() = %v, want %v", got, want)
 	}
-	if got, want := staff.Index(), "department-employee-index"; got != want {
+	if got, want := staff.Describe().Index, "department-employee-index"; got != want {
 		t.Errorf("Index() = %q, want %q", got, want)
 	}
 

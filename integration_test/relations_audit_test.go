@@ -55,8 +55,8 @@ func TestEdgeForeignWriter(t *testing.T) {
 	if n, err := m.RecountFrom(ctx, Student{StudentID: "s-2"}); err != nil || n != 1 {
 		t.Errorf("RecountFrom(s-2) = %d, %v; want 1", n, err)
 	}
-	if _, err := m.RecountTo(ctx, Course{CourseID: "c-404"}); !errors.Is(err, relations.ErrEndpointNotFound) {
-		t.Errorf("RecountTo(a missing course) = %v, want ErrEndpointNotFound", err)
+	if _, err := m.RecountTo(ctx, Course{CourseID: "c-404"}); !errors.Is(err, relations.ErrEndNotFound) {
+		t.Errorf("RecountTo(a missing course) = %v, want ErrEndNotFound", err)
 	}
 
 	wantDrift := []relations.Drift{

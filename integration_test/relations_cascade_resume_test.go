@@ -165,7 +165,7 @@ func testCascadeResume[P, C any](t *testing.T, s shape[P, C]) {
 	fault.set(0, 0, 10)
 	exact := s.layout != relations.ItemCollection
 	pages := 0
-	err := cascade.DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(relations.DeleteProgress) {
+	err := cascade.DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(relations.Progress) {
 		pages++
 		n, l := f.count(t, d1), left()
 		if n < l || exact && n != l {
@@ -252,7 +252,7 @@ func (h *cascadeLate) Do(r *http.Request) (*http.Response, error) {
 	}
 	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if bytes.Contains(body, []byte(relations.DefaultCounter)) {
+	if bytes.Contains(body, []byte("child_count")) {
 		return h.next.Do(r) // the parent's delete, conditional on its counter
 	}
 	h.mu.Lock()

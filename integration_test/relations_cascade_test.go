@@ -48,8 +48,8 @@ func testCascadeRace[P, C any](t *testing.T, s shape[P, C]) {
 			}
 		}
 	})
-	var last relations.DeleteProgress
-	err := f.onDelete(t, relations.Cascade).DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }})
+	var last relations.Progress
+	err := f.onDelete(t, relations.Cascade).DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(p relations.Progress) { last = p }})
 	if err != nil {
 		t.Fatalf("Delete(d-1, Cascade): %v", err)
 	}
@@ -63,7 +63,7 @@ func testCascadeRace[P, C any](t *testing.T, s shape[P, C]) {
 	if got := f.owners(t); !mapsEqual(got, want) {
 		t.Errorf("employees after the cascade = %v, want only %v (moved away from d-1 before it was deleted)", got, want)
 	}
-	if want := (relations.DeleteProgress{Done: raceChildren - len(want), Skipped: len(want)}); last != want {
+	if want := (relations.Progress{Done: raceChildren - len(want), Skipped: len(want)}); last != want {
 		t.Errorf("progress reported %+v, want %+v", last, want)
 	}
 }
@@ -91,8 +91,8 @@ func testDetachRace[P, C any](t *testing.T, s shape[P, C]) {
 			t.Errorf("Detach(c-01) between the detach's read and write: %v", err)
 		}
 	})
-	var last relations.DeleteProgress
-	err := f.onDelete(t, relations.Detach).DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }})
+	var last relations.Progress
+	err := f.onDelete(t, relations.Detach).DeleteParent(ctx, d1, &relations.DeleteOptions{Progress: func(p relations.Progress) { last = p }})
 	if err != nil {
 		t.Fatalf("Delete(d-1, Detach): %v", err)
 	}
@@ -106,7 +106,7 @@ func testDetachRace[P, C any](t *testing.T, s shape[P, C]) {
 	if got := f.owners(t); !mapsEqual(got, want) {
 		t.Errorf("employees after the detach = %v, want c-00 in d-2 and the rest in none", got)
 	}
-	if want := (relations.DeleteProgress{Done: raceChildren - 2, Skipped: 2}); last != want {
+	if want := (relations.Progress{Done: raceChildren - 2, Skipped: 2}); last != want {
 		t.Errorf("progress reported %+v, want %+v", last, want)
 	}
 }
@@ -323,8 +323,8 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 			t.Errorf("Move(o-00, Bob) between the cascade's read and write: %v", err)
 		}
 	})
-	var last relations.DeleteProgress
-	if err := bought.DeleteParent(ctx, ada, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }}); err != nil {
+	var last relations.Progress
+	if err := bought.DeleteParent(ctx, ada, &relations.DeleteOptions{Progress: func(p relations.Progress) { last = p }}); err != nil {
 		t.Fatalf("Delete(Ada, Cascade): %v", err)
 	}
 	if !hook.done() {
@@ -337,7 +337,7 @@ func TestRelationsCascadeRaceChildTable(t *testing.T) {
 	if len(left) != 1 || left[0].OrderID != "o-00" || left[0].CustomerID != "c-2" {
 		t.Errorf("orders after the cascade = %+v, want only o-00, Bob's", left)
 	}
-	if want := (relations.DeleteProgress{Done: raceChildren - 1, Skipped: 1}); last != want {
+	if want := (relations.Progress{Done: raceChildren - 1, Skipped: 1}); last != want {
 		t.Errorf("progress reported %+v, want %+v", last, want)
 	}
 }
@@ -358,7 +358,7 @@ func customerOrders(t *testing.T, db *dynamokit.Client, names model.Namer) (*que
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rel.Layout(); got != relations.ItemCollection {
+	if got := rel.Describe().Layout; got != relations.ItemCollection {
 		t.Fatalf("Layout() = %v, want %v", got, relations.ItemCollection)
 	}
 	return customers, orders, rel

@@ -358,8 +358,8 @@ func TestComposeSharedCounter(t *testing.T) {
 	ok(t, err)
 	staff, err := relations.Declare(teams, coaches, relations.Spec{Layout: relations.MultiTable, Index: "team-coaches"})
 	if err != nil {
-		if !errors.Is(err, relations.ErrMismatch) || !strings.Contains(err.Error(), relations.DefaultCounter) {
-			t.Errorf("second Declare on team's %s = %v, want ErrMismatch naming the counter", relations.DefaultCounter, err)
+		if !errors.Is(err, relations.ErrMismatch) || !strings.Contains(err.Error(), "child_count") {
+			t.Errorf("second Declare on team's %s = %v, want ErrMismatch naming the counter", "child_count", err)
 		}
 		return
 	}

@@ -33,7 +33,7 @@ func TestCopiesOlderFanOutLoses(t *testing.T) {
 	// Staff and fans that out to every child.
 	f.hook.set("UpdateItem", map[int]func(){12: func() {
 		p, err := f.otherStaff.UpdateParent(ctx, d1, renameTo("Staff"), nil)
-		if err != nil || p != (relations.SyncProgress{Updated: n}) {
+		if err != nil || p != (relations.Progress{Done: n}) {
 			t.Errorf("the newer UpdateParent(d-1, Staff) = %+v, %v; want %d updated", p, err, n)
 		}
 	}})
@@ -46,7 +46,7 @@ func TestCopiesOlderFanOutLoses(t *testing.T) {
 	}
 	// Ten writes landed before the newer rename, none after; the second
 	// pass, against Staff, finds every child current.
-	if want := (relations.SyncProgress{Updated: 10, Current: n}); p != want {
+	if want := (relations.Progress{Done: 10, Current: n}); p != want {
 		t.Errorf("the older UpdateParent(d-1, People) = %+v, want %+v (a write of it landed after the newer rename)", p, want)
 	}
 	if got := f.holding(t); got["Staff"] != n {
@@ -91,7 +91,7 @@ func TestCopiesHeldWriteRenamedBack(t *testing.T) {
 			if err := f.otherStaff.Relink(ctx, CopyEmployee{EmployeeID: x}, d2); err != nil {
 				t.Errorf("Relink(%s, d-2): %v", x, err)
 			}
-			if p, err := f.otherStaff.UpdateParent(ctx, d1, renameTo("A"), nil); err != nil || p != (relations.SyncProgress{Updated: n - 1}) {
+			if p, err := f.otherStaff.UpdateParent(ctx, d1, renameTo("A"), nil); err != nil || p != (relations.Progress{Done: n - 1}) {
 				t.Errorf("UpdateParent(d-1, A) = %+v, %v; want %d updated", p, err, n-1)
 			}
 			if err := f.otherStaff.Relink(ctx, CopyEmployee{EmployeeID: x}, d1); err != nil {
@@ -114,7 +114,7 @@ func TestCopiesHeldWriteRenamedBack(t *testing.T) {
 	}
 	// The first pass wrote nothing; the second, against A, rewrites x
 	// only, whose stamp is its move's.
-	if want := (relations.SyncProgress{Updated: 1, Current: n - 1}); p != want {
+	if want := (relations.Progress{Done: 1, Current: n - 1}); p != want {
 		t.Errorf("UpdateParent(d-1, B) = %+v, want %+v", p, want)
 	}
 	if got := f.holding(t); got["A"] != n {
@@ -138,7 +138,7 @@ func TestCopiesLostAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UpdateParent(d-1, People) with a lost answer: %v", err)
 	}
-	if want := (relations.SyncProgress{Updated: n}); p != want {
+	if want := (relations.Progress{Done: n}); p != want {
 		t.Errorf("UpdateParent(d-1, People) = %+v, want %+v", p, want)
 	}
 	if sent := f.hook.sent(); sent != n+1 {

@@ -22,7 +22,7 @@ func (f copyFixture) renameInterrupted(t *testing.T, name string) string {
 	var token string
 	_, err := f.staff.UpdateParent(ctx, Department{DepartmentID: "d-1"}, func(u *query.Update[Department]) *query.Update[Department] {
 		return u.Set("department_name", name)
-	}, &relations.SyncOptions{Concurrency: 1, Progress: func(p relations.SyncProgress) {
+	}, &relations.SyncOptions{Concurrency: 1, Progress: func(p relations.Progress) {
 		if token == "" {
 			token = p.Resume
 			cancel()
@@ -96,7 +96,7 @@ func TestCopiesResumeToken(t *testing.T) {
 	if bad, _ := f.disagreements(t); len(bad) > 0 {
 		t.Errorf("SyncCopies(d-1, first token) = %+v, nil, but %d copies disagree with their department: %v", p, len(bad), bad[:min(len(bad), 3)])
 	}
-	if want := (relations.SyncProgress{Updated: resumeChildren}); p != want {
+	if want := (relations.Progress{Done: resumeChildren}); p != want {
 		t.Errorf("SyncCopies(d-1, first token) = %+v, want %+v (started over)", p, want)
 	}
 }

@@ -305,7 +305,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, err := crew.SyncCopies(ctx, CopyUnit{UnitID: "u-2"}, nil)
-		if err != nil || p.Updated != 1 {
+		if err != nil || p.Done != 1 {
 			t.Errorf("SyncCopies(u-2) = %+v, %v, want 1 updated", p, err)
 		}
 		got, err = members.Consistent().Get(ctx, CopyMember{MemberID: "m-1", UnitID: "u-2"})
@@ -373,14 +373,14 @@ func TestCopiesSyncRace(t *testing.T) {
 		// (1,000 less the 3, with b-0000, without a-0999, which turn 27
 		// moves before its page is read).
 		p := testCopiesSyncRace(t, 1)
-		if want := (relations.SyncProgress{Updated: 22 + 997, Skipped: 3}); p != want {
+		if want := (relations.Progress{Done: 22 + 997, Skipped: 3}); p != want {
 			t.Errorf("SyncCopies(d-1) = %+v, want %+v", p, want)
 		}
 	})
 	t.Run("four at once", func(t *testing.T) { testCopiesSyncRace(t, 4) })
 }
 
-func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
+func testCopiesSyncRace(t *testing.T, concurrency int) relations.Progress {
 	ctx := t.Context()
 	f := newCopyFixture(t)
 	f.seed(t, []Department{{"d-1", "HR"}, {"d-2", "IT"}}, map[string]string{"d-1": "a-", "d-2": "b-"}, map[string]int{"d-1": syncChildren, "d-2": 10})
@@ -417,8 +417,8 @@ func testCopiesSyncRace(t *testing.T, concurrency int) relations.SyncProgress {
 		// And an employee of a later page leaves.
 		27: func() { move("a-0999", d2) },
 	})
-	var reports []relations.SyncProgress
-	p, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: concurrency, Progress: func(p relations.SyncProgress) { reports = append(reports, p) }})
+	var reports []relations.Progress
+	p, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: concurrency, Progress: func(p relations.Progress) { reports = append(reports, p) }})
 	if err != nil {
 		t.Fatalf("SyncCopies(d-1): %v", err)
 	}
@@ -456,8 +456,8 @@ func TestCopiesSyncResume(t *testing.T) {
 	f.rename(t, "d-1", "People")
 	d1 := Department{DepartmentID: "d-1"}
 	ctx, cancel := context.WithCancel(t.Context())
-	var last relations.SyncProgress
-	_, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: 2, Progress: func(p relations.SyncProgress) {
+	var last relations.Progress
+	_, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: 2, Progress: func(p relations.Progress) {
 		last = p
 		cancel() // the process stops after the first page
 	}})
@@ -465,7 +465,7 @@ func TestCopiesSyncResume(t *testing.T) {
 		t.Fatalf("interrupted SyncCopies = %v, want context.Canceled", err)
 	}
 	firstPage := 2 * copiesPage // 25 children a page per write in flight, 2 at once
-	if last.Updated != firstPage || last.Resume == "" {
+	if last.Done != firstPage || last.Resume == "" {
 		t.Fatalf("last progress before the interruption = %+v, want %d updated and a resume token", last, firstPage)
 	}
 	bad, _ := f.disagreements(t)
@@ -476,7 +476,7 @@ func TestCopiesSyncResume(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resumed SyncCopies: %v", err)
 	}
-	if want := (relations.SyncProgress{Updated: syncChildren - firstPage}); p != want {
+	if want := (relations.Progress{Done: syncChildren - firstPage}); p != want {
 		t.Errorf("resumed SyncCopies = %+v, want %+v (nothing read twice)", p, want)
 	}
 	if bad, _ := f.disagreements(t); len(bad) > 0 {
@@ -488,12 +488,12 @@ func TestCopiesSyncResume(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SyncCopies with a token of an older name: %v", err)
 	}
-	if want := (relations.SyncProgress{Updated: syncChildren}); p != want {
+	if want := (relations.Progress{Done: syncChildren}); p != want {
 		t.Errorf("SyncCopies with a token of an older name = %+v, want %+v", p, want)
 	}
 	// Nothing to do: every child is read, none written.
 	p, err = f.staff.SyncCopies(t.Context(), d1, nil)
-	if want := (relations.SyncProgress{Current: syncChildren}); err != nil || p != want {
+	if want := (relations.Progress{Current: syncChildren}); err != nil || p != want {
 		t.Errorf("SyncCopies when up to date = %+v, %v, want %+v", p, err, want)
 	}
 	if _, err := f.staff.SyncCopies(t.Context(), Department{DepartmentID: "d-9"}, nil); !errors.Is(err, relations.ErrParentNotFound) {
@@ -551,7 +551,7 @@ func TestCopiesCost(t *testing.T) {
 	// fan-out stamps it first, in one UpdateItem more (1 write unit), so
 	// that its resume tokens name this fan-out.
 	want["UpdateItem"]++
-	if !mapsEqualInt(reqs, want) || p != (relations.SyncProgress{Updated: n}) {
+	if !mapsEqualInt(reqs, want) || p != (relations.Progress{Done: n}) {
 		t.Errorf("SyncCopies of %d children sent %v (%+v), want %v", n, reqs, p, want)
 	}
 	if want := n + 1; units != want {
@@ -569,7 +569,7 @@ func TestCopiesCost(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs, units = m.take()
-	if !mapsEqualInt(reqs, want) || p != (relations.SyncProgress{Updated: n}) {
+	if !mapsEqualInt(reqs, want) || p != (relations.Progress{Done: n}) {
 		t.Errorf("UpdateParent of a parent of %d children sent %v (%+v), want %v", n, reqs, p, want)
 	}
 	if want := n + 1; units != want {
@@ -582,7 +582,7 @@ func TestCopiesCost(t *testing.T) {
 	// parent is read only once.
 	p, err = f.staff.SyncCopies(ctx, Department{DepartmentID: "d-1"}, nil)
 	reqs, units = m.take()
-	if want := map[string]int{"GetItem": 1, "Query": pages}; err != nil || !mapsEqualInt(reqs, want) || units != 0 || p != (relations.SyncProgress{Current: n}) {
+	if want := map[string]int{"GetItem": 1, "Query": pages}; err != nil || !mapsEqualInt(reqs, want) || units != 0 || p != (relations.Progress{Current: n}) {
 		t.Errorf("SyncCopies when current = %+v, %v, sent %v for %d write units; want %d current, %v for 0", p, err, reqs, units, n, want)
 	}
 }
@@ -633,7 +633,7 @@ func TestCopiesPlainWrites(t *testing.T) {
 	prog, err := f.staff.UpdateParent(ctx, Department{DepartmentID: "d-1"}, func(u *query.Update[Department]) *query.Update[Department] {
 		return u.Set("department_name", "People")
 	}, nil)
-	if err != nil || prog.Updated != 3 {
+	if err != nil || prog.Done != 3 {
 		t.Fatalf("UpdateParent(d-1, People) = %+v, %v; want 3 copies updated", prog, err)
 	}
 	if bad, _ := f.disagreements(t); len(bad) != 0 {

@@ -7,7 +7,7 @@ import (
 	"github.com/dynamokit/dynamokit/relations"
 )
 
-// TestCopiesTokenAfterStampDropped: CopiesStamp's doc says a Put
+// TestCopiesTokenAfterStampDropped: Spec.Copies's stamp doc says a Put
 // that drops the stamp "only makes the tokens of earlier fan-outs start
 // over". But a parent created by CreateParent has no stamp, so a token
 // taken before its first UpdateParent carries the empty stamp; when a
@@ -25,7 +25,7 @@ func TestCopiesTokenAfterStampDropped(t *testing.T) {
 	f := newCopyFixture(t)
 	f.seed(t, []Department{{"d-1", "A"}}, map[string]string{"d-1": "a-"}, map[string]int{"d-1": resumeChildren})
 	var old string
-	if _, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: 1, Progress: func(p relations.SyncProgress) {
+	if _, err := f.staff.SyncCopies(ctx, d1, &relations.SyncOptions{Concurrency: 1, Progress: func(p relations.Progress) {
 		if old == "" {
 			old = p.Resume
 		}

@@ -84,7 +84,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	cctx, cancel := context.WithCancel(ctx)
 	batches := 0
 	cascade := f.onDelete(t, relations.Cascade)
-	err = cascade.DeleteParent(cctx, big, &relations.DeleteOptions{Progress: func(relations.DeleteProgress) {
+	err = cascade.DeleteParent(cctx, big, &relations.DeleteOptions{Progress: func(relations.Progress) {
 		batches++
 		cancel()
 	}})
@@ -101,14 +101,14 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 	}
 
 	// Run again: it continues and completes.
-	var last relations.DeleteProgress
-	if err := cascade.DeleteParent(ctx, big, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { last = p }}); err != nil {
+	var last relations.Progress
+	if err := cascade.DeleteParent(ctx, big, &relations.DeleteOptions{Progress: func(p relations.Progress) { last = p }}); err != nil {
 		t.Fatalf("Delete(d-big, Cascade) again: %v", err)
 	}
 	// The cascade writes one transaction at a time, and the interrupted
 	// one stopped before sending its next: the counter is exact, and this
 	// run deletes every child left.
-	if want := (relations.DeleteProgress{Done: left}); last != want {
+	if want := (relations.Progress{Done: left}); last != want {
 		t.Errorf("second cascade reported %+v, want %+v", last, want)
 	}
 	if n := f.count(t, big); n != 0 {
@@ -169,7 +169,7 @@ func testDelete[P, C any](t *testing.T, s shape[P, C]) {
 		return
 	}
 	progress := 0
-	err = f.onDelete(t, relations.Detach).DeleteParent(ctx, d2, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { progress = p.Done }})
+	err = f.onDelete(t, relations.Detach).DeleteParent(ctx, d2, &relations.DeleteOptions{Progress: func(p relations.Progress) { progress = p.Done }})
 	if err != nil {
 		t.Fatalf("Delete(d-2, Detach): %v", err)
 	}

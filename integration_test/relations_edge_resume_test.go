@@ -229,7 +229,7 @@ func testEdgeCascadeResume[S, C, E any](t *testing.T, l edgeLayout[S, C, E], ste
 			}
 		}
 		c, err := m.CountTo(ctx, course)
-		if err != nil && !errors.Is(err, relations.ErrEndpointNotFound) {
+		if err != nil && !errors.Is(err, relations.ErrEndNotFound) {
 			t.Fatalf("%s: CountTo(c-1) = %v", when, err)
 		}
 		return c, edges
@@ -305,7 +305,7 @@ func (h *edgeHold) Do(r *http.Request) (*http.Response, error) {
 // other writers act on it, in both layouts. Held after it marked the
 // course (before it records its first page), a Link of a new student to
 // the course, a Create of an edge through its table and an Unlink of one
-// of its edges are each refused with ErrEndpointNotFound, writing
+// of its edges are each refused with ErrEndNotFound, writing
 // nothing. The course also has edges a writer outside the relation put
 // (uncounted, one to a student that does not exist): the cascade deletes
 // them too. Afterwards the course and all its edges are gone, and every
@@ -345,15 +345,15 @@ func testEdgeCascadeWriters[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	done := make(chan error, 1)
 	go func() { done <- m.DeleteTo(ctx, course, nil) }()
 	<-hold.held
-	if err := om.Link(ctx, f.student("s-new", ""), course, nil); !errors.Is(err, relations.ErrEndpointNotFound) {
-		t.Errorf("Link to the course being deleted = %v, want ErrEndpointNotFound", err)
+	if err := om.Link(ctx, f.student("s-new", ""), course, nil); !errors.Is(err, relations.ErrEndNotFound) {
+		t.Errorf("Link to the course being deleted = %v, want ErrEndNotFound", err)
 	}
 	e := f.pair("s-new", "c-1", "")
-	if err := other.edges.Create(ctx, &e); !errors.Is(err, relations.ErrEndpointNotFound) {
-		t.Errorf("Create of an edge to the course being deleted = %v, want ErrEndpointNotFound", err)
+	if err := other.edges.Create(ctx, &e); !errors.Is(err, relations.ErrEndNotFound) {
+		t.Errorf("Create of an edge to the course being deleted = %v, want ErrEndNotFound", err)
 	}
-	if err := om.Unlink(ctx, f.student("s-2", ""), course); !errors.Is(err, relations.ErrEndpointNotFound) {
-		t.Errorf("Unlink from the course being deleted = %v, want ErrEndpointNotFound", err)
+	if err := om.Unlink(ctx, f.student("s-2", ""), course); !errors.Is(err, relations.ErrEndNotFound) {
+		t.Errorf("Unlink from the course being deleted = %v, want ErrEndNotFound", err)
 	}
 	close(hold.release)
 	if err := <-done; err != nil {

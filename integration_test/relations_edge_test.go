@@ -23,7 +23,7 @@ import (
 // The many-to-many relation between students and courses, in two
 // layouts: tables of their own, and one table for all three models.
 
-// Student is a From endpoint with a table of its own.
+// Student is a From end with a table of its own.
 type Student struct {
 	StudentID string `dynamo:"student_id,hash"`
 	Name      string `dynamo:"name"`
@@ -31,7 +31,7 @@ type Student struct {
 
 func (Student) TableName() string { return "student" }
 
-// Course is a To endpoint with a table of its own.
+// Course is a To end with a table of its own.
 type Course struct {
 	CourseID string `dynamo:"course_id,hash"`
 	Title    string `dynamo:"title"`
@@ -215,7 +215,7 @@ func (f edgeFix[S, C, E]) counts(t *testing.T, m *relations.ManyToMany[S, C, E],
 
 // TestEdgeLink links a student to a course, links them again with another
 // role (refused with ErrAlreadyExists, nothing changes), updates the
-// edge's role through its table, and refuses links to a missing endpoint
+// edge's role through its table, and refuses links to a missing end
 // on either side, counting requests and write units.
 func TestEdgeLink(t *testing.T) {
 	t.Parallel()
@@ -246,7 +246,7 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	// exists: the stored edge, the counters and the caller's edge stay.
 	again := f.edge("audit")
 	err := m.Link(ctx, s1, c1, &again)
-	if !errors.Is(err, dynamokit.ErrAlreadyExists) || errors.Is(err, relations.ErrEndpointNotFound) {
+	if !errors.Is(err, dynamokit.ErrAlreadyExists) || errors.Is(err, relations.ErrEndNotFound) {
 		t.Errorf("Link again = %v, want an error matching dynamokit.ErrAlreadyExists", err)
 	} else if !strings.Contains(err.Error(), "Update through its table") {
 		t.Errorf("Link again = %q, want it to name the way to change the edge (an Update through its table)", err)
@@ -291,8 +291,8 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		{"missing student", f.student("s-404", ""), c1},
 	} {
 		err := m.Link(ctx, tt.s, tt.c, nil)
-		if !errors.Is(err, relations.ErrEndpointNotFound) {
-			t.Errorf("Link to a %s = %v, want ErrEndpointNotFound", tt.name, err)
+		if !errors.Is(err, relations.ErrEndNotFound) {
+			t.Errorf("Link to a %s = %v, want ErrEndNotFound", tt.name, err)
 		}
 	}
 	if got, want := f.pairs(t), []string{"s-1-c-1:audit"}; !slices.Equal(got, want) {
@@ -321,7 +321,7 @@ func testEdgeLink[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 }
 
 // TestEdgeList lists a student's courses and a course's students, page by
-// page with signed cursors, with the far endpoints read whole: one Query
+// page with signed cursors, with the far ends read whole: one Query
 // and one BatchGetItem per page.
 func TestEdgeList(t *testing.T) {
 	t.Parallel()
@@ -414,9 +414,9 @@ func testEdgeList[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 }
 
-// TestEdgeDelete deletes endpoints under each policy: Restrict refuses an
-// endpoint with edges and deletes one without; Cascade and Detach delete
-// the edges and the endpoint, never the far endpoints, whose counters
+// TestEdgeDelete deletes ends under each policy: Restrict refuses an
+// end with edges and deletes one without; Cascade and Detach delete
+// the edges and the end, never the far ends, whose counters
 // drop.
 func TestEdgeDelete(t *testing.T) {
 	t.Parallel()
@@ -501,7 +501,7 @@ func testEdgeDelete[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		t.Errorf("counters of s-3, c-2 after detach = %v, want [1 1]", got)
 	}
 
-	// A missing endpoint is not an error.
+	// A missing end is not an error.
 	if err := m.DeleteFrom(ctx, f.student("s-404", ""), nil); err != nil {
 		t.Errorf("DeleteFrom(missing) = %v, want nil", err)
 	}
@@ -594,7 +594,7 @@ func testEdgeRestrictRace[S, C, E any](naive bool) func(*testing.T, edgeLayout[S
 						switch {
 						case err == nil:
 							once.Do(func() { close(linked) })
-						case errors.Is(err, relations.ErrEndpointNotFound):
+						case errors.Is(err, relations.ErrEndNotFound):
 							refused.Add(1) // the course is gone: nothing was written
 						case isTxConflict(err):
 							continue
@@ -683,8 +683,8 @@ func testEdgeCascadeCost[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		}
 	}
 	f.meter.take()
-	var progress []relations.DeleteProgress
-	if err := m.DeleteTo(ctx, course, &relations.DeleteOptions{Progress: func(p relations.DeleteProgress) { progress = append(progress, p) }}); err != nil {
+	var progress []relations.Progress
+	if err := m.DeleteTo(ctx, course, &relations.DeleteOptions{Progress: func(p relations.Progress) { progress = append(progress, p) }}); err != nil {
 		t.Fatalf("cascade DeleteTo = %v", err)
 	}
 	reqs, units := f.meter.take()
@@ -787,8 +787,8 @@ func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 		t.Errorf("counters after a checked Create = %v, want [1 1]", got)
 	}
 	missing := f.pair("s-2", "c-404", "x")
-	if err := f.edges.Create(ctx, &missing); !errors.Is(err, relations.ErrEndpointNotFound) {
-		t.Errorf("Create(edge to a missing course) = %v, want ErrEndpointNotFound", err)
+	if err := f.edges.Create(ctx, &missing); !errors.Is(err, relations.ErrEndNotFound) {
+		t.Errorf("Create(edge to a missing course) = %v, want ErrEndNotFound", err)
 	}
 
 	upd := f.edges.Update(e).Set("role", "owner")

@@ -325,7 +325,7 @@ func TestRelationsMoveKeepsConcurrentUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := staff.Layout(); got != relations.ItemCollection {
+	if got := staff.Describe().Layout; got != relations.ItemCollection {
 		t.Fatalf("Layout() = %v, want %v", got, relations.ItemCollection)
 	}
 	for _, id := range []string{"d-1", "d-2"} {

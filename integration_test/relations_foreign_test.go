@@ -136,7 +136,7 @@ func TestRelationsForeignWriter(t *testing.T) {
 	}
 	wantDangling := []relations.Dangling{{Side: "parent", Item: "employee_id=e-8", Missing: "department_id=d-404"}}
 	var pages int
-	rep, err := staff.Audit(ctx, &relations.AuditOptions{Progress: func(relations.AuditProgress) { pages++ }})
+	rep, err := staff.Audit(ctx, &relations.AuditOptions{Progress: func(relations.AuditReport) { pages++ }})
 	if err != nil {
 		t.Fatalf("Audit: %v", err)
 	}
@@ -152,7 +152,7 @@ func TestRelationsForeignWriter(t *testing.T) {
 
 	// An audit stopped after its first page resumes from its token.
 	stop, cancel := context.WithCancel(ctx)
-	first, err := staff.Audit(stop, &relations.AuditOptions{PageSize: 1, Progress: func(relations.AuditProgress) { cancel() }})
+	first, err := staff.Audit(stop, &relations.AuditOptions{PageSize: 1, Progress: func(relations.AuditReport) { cancel() }})
 	if !errors.Is(err, context.Canceled) || first.Resume == "" {
 		t.Fatalf("Audit cancelled after a page = %v, resume %q; want context.Canceled and a token", err, first.Resume)
 	}

@@ -152,10 +152,10 @@ func setup[P, C any](t *testing.T, s shape[P, C], db *dynamokit.Client) fixture[
 		db = e.db
 	}
 	f := fixture[P, C]{shape: s, names: e.names}.over(t, db)
-	if got, want := f.staff.Layout(), s.layout; got != want {
+	if got, want := f.staff.Describe().Layout, s.layout; got != want {
 		t.Fatalf("Layout() = %v, want %v", got, want)
 	}
-	if got, want := f.staff.Index(), s.index; got != want {
+	if got, want := f.staff.Describe().Index, s.index; got != want {
 		t.Fatalf("Index() = %q, want %q", got, want)
 	}
 	return f

@@ -175,7 +175,7 @@ func shop[O any](t *testing.T, layout relations.Layout) (orders *query.Table[O],
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := bought.Layout(); got != layout {
+	if got := bought.Describe().Layout; got != layout {
 		t.Errorf("Layout() = %v, want %v", got, layout)
 	}
 	ada, bob = Customer{"c-1", "Ada"}, Customer{"c-2", "Bob"}

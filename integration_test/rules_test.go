@@ -70,7 +70,7 @@ func TestRulesTxAdd(t *testing.T) {
 	f.rec.take()
 	for name, action := range map[string]dynamokit.TxAction{
 		"add to the child's link":     f.emps.TxAdd(CopyEmployee{EmployeeID: "e-1"}, "department_id", 1),
-		"add to the children counter": f.depts.TxAdd(hr, relations.DefaultCounter, -1),
+		"add to the children counter": f.depts.TxAdd(hr, "child_count", -1),
 	} {
 		err := f.c.WriteTx(ctx, nil, action)
 		if !errors.Is(err, relations.ErrNeedsRelation) {

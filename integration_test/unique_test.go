@@ -57,7 +57,7 @@ func uniqueTables(t *testing.T) (env, *query.Table[uUser], *query.Table[uMember]
 func record(t *testing.T, e env, table, id string) map[string]types.AttributeValue {
 	t.Helper()
 	out, err := e.db.Executor().GetItem(t.Context(), &dynamodb.GetItemInput{
-		TableName: aws.String(relations.UniqueTable(table)), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(table + "_unique"), ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: id}},
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func record(t *testing.T, e env, table, id string) map[string]types.AttributeVal
 // records counts the records of table.
 func records(t *testing.T, e env, table string) int {
 	t.Helper()
-	out, err := e.db.Executor().Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String(relations.UniqueTable(table)), ConsistentRead: aws.Bool(true)})
+	out, err := e.db.Executor().Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String(table + "_unique"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

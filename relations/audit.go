@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ import (
 // Python service on the same table) can leave them wrong. An audit finds
 // what they left: counters that disagree with the index they count, and
 // children or edges that point at a parent or end that does not exist. It
-// is built on the counted-endpoint core (counted.go), the same for both
+// is built on the counted-end core (counted.go), the same for both
 // relation kinds.
 
 // AuditOptions adjusts [HasMany.Audit], [HasMany.AuditParent] and
@@ -51,30 +52,19 @@ type AuditOptions struct {
 	// PageSize is how many items each Scan request reads: 0 means 100 for
 	// parents and ends, 1,000 for children and edges.
 	PageSize int
-	// Progress, when set, is called after each page of the audit, from
-	// the goroutine that called it, never concurrently.
-	Progress func(AuditProgress)
+	// Progress, when set, is called after each page of the audit with the
+	// report so far, whose Resume continues the audit after that page
+	// ("" after the last). It is called from the goroutine that called
+	// the audit, never concurrently, and may keep the report.
+	Progress func(AuditReport)
 	// Resume continues an audit from the token of an earlier one
-	// ([AuditReport.Resume], [AuditProgress.Resume]); "" starts from the
-	// beginning. A token of another relation is refused.
+	// ([AuditReport.Resume], as returned or as reported to Progress); ""
+	// starts from the beginning. A token of another relation is refused.
 	Resume string
 }
 
-// AuditProgress is how far an audit has come, as reported to
-// [AuditOptions.Progress].
-type AuditProgress struct {
-	// Checked is how many parents or ends had their counter compared.
-	Checked int
-	// Scanned is how many children or edges were checked for a missing
-	// parent or end.
-	Scanned int
-	// Drifted and Dangling are how many problems were found so far.
-	Drifted, Dangling int
-	// Resume is the token that continues the audit after this page.
-	Resume string
-}
-
-// AuditReport is what an audit found, in the order found.
+// AuditReport is what an audit found, in the order found: in the end, or
+// so far, as reported to [AuditOptions.Progress].
 type AuditReport struct {
 	// Checked is how many parents or ends had their counter compared with
 	// the index.
@@ -162,12 +152,21 @@ func (a *auditRun) token(phase int, cursor string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(a.kind + "\n" + strconv.Itoa(phase) + "\n" + cursor))
 }
 
+// soFar is the report so far, for [AuditOptions.Progress]: a copy whose
+// lists later findings do not change (and whose appends do not change
+// them). The caller holds a.mu, or the audit's workers are done.
+func (a *auditRun) soFar() AuditReport {
+	p := a.rep
+	p.Drift, p.Dangling = slices.Clip(p.Drift), slices.Clip(p.Dangling)
+	return p
+}
+
 // done records that the pages of phase before cursor are audited, and
 // reports progress.
 func (a *auditRun) done(phase int, cursor string) {
 	a.mu.Lock()
 	a.rep.Resume = a.token(phase, cursor)
-	p := AuditProgress{Checked: a.rep.Checked, Scanned: a.rep.Scanned, Drifted: len(a.rep.Drift), Dangling: len(a.rep.Dangling), Resume: a.rep.Resume}
+	p := a.soFar()
 	a.mu.Unlock()
 	if a.opts.Progress != nil {
 		a.opts.Progress(p)
@@ -304,7 +303,7 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 			if err != nil {
 				continue // no link: an unlinked child
 			}
-			ids[i] = keyText(k)
+			ids[i] = mapping.KeyText(k)
 			if !seen[ids[i]] {
 				seen[ids[i]] = true
 				keys = append(keys, x)
@@ -317,7 +316,7 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 		present := make(map[string]bool, len(found))
 		for i := range found {
 			if k, err := xm.KeyOf(&found[i]); err == nil {
-				present[keyText(k)] = true
+				present[mapping.KeyText(k)] = true
 			}
 		}
 		out := make([]string, len(items))
@@ -423,7 +422,9 @@ func runAudit(ctx context.Context, a *auditRun, phases ...phaseFunc) (*AuditRepo
 		}
 	}
 	if a.opts.Progress != nil {
-		a.opts.Progress(AuditProgress{Checked: a.rep.Checked, Scanned: a.rep.Scanned, Drifted: len(a.rep.Drift), Dangling: len(a.rep.Dangling)})
+		p := a.soFar()
+		p.Resume = "" // the audit is complete
+		a.opts.Progress(p)
 	}
 	return a.finish(nil)
 }

@@ -168,7 +168,7 @@ type pathKey struct{}
 
 // itemPath names an item of table with key in a delete's path.
 func itemPath(table string, key mapping.Item) string {
-	return table + " (" + keyText(key) + ")"
+	return table + " (" + mapping.KeyText(key) + ")"
 }
 
 // policyApplied reports whether ctx says that relation rel's policy was

@@ -47,11 +47,11 @@ func (h *HasMany[P, C]) declareCopies(pm, cm *mapping.Model, mismatch func(strin
 	if len(h.spec.Copies) == 0 {
 		return nil
 	}
-	if a := pm.Attribute(CopiesStamp); a != nil {
-		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which UpdateParent writes as the stamp of the copies' fan-out: rename the field's attribute", pm.Type, CopiesStamp, a.Field)
+	if a := pm.Attribute(copiesStamp); a != nil {
+		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which UpdateParent writes as the stamp of the copies' fan-out: rename the field's attribute", pm.Type, copiesStamp, a.Field)
 	}
-	if a := cm.Attribute(CopiesStamp); a != nil {
-		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which SyncCopies writes on each child as the stamp of the fan-out that wrote its copies: rename the field's attribute", cm.Type, CopiesStamp, a.Field)
+	if a := cm.Attribute(copiesStamp); a != nil {
+		return mismatch("Spec.Copies: %s has an attribute %s (field %s), which SyncCopies writes on each child as the stamp of the fan-out that wrote its copies: rename the field's attribute", cm.Type, copiesStamp, a.Field)
 	}
 	ids := identity(cm)
 	for childName, parentName := range h.spec.Copies {
@@ -98,7 +98,7 @@ func (h *HasMany[P, C]) setCopies(c *C, src *P) error {
 }
 
 // setCopiesOf adds to upd the setting of every copy from src (nil: none),
-// and of the child's [CopiesStamp] to a new random value: a child whose
+// and of the child's stamp ("copies_stamp") to a new random value: a child whose
 // copies a move rewrote is told from the child a fan-out read before
 // (see copies_fanout.go), and is rewritten by the next fan-out.
 func (h *HasMany[P, C]) setCopiesOf(upd *query.Update[C], src *P) (*query.Update[C], error) {

@@ -24,8 +24,8 @@ import (
 
 // The writes of the copies' fan-out. Each child is rewritten by one
 // conditional UpdateItem (1 write unit) that also sets the child's own
-// [CopiesStamp] to the stamp of the fan-out writing it. The parent cannot
-// be checked in the same request, so the fan-out keeps this order for
+// stamp ("copies_stamp") to the stamp of the fan-out writing it. The parent
+// cannot be checked in the same request, so the fan-out keeps this order for
 // every child it writes:
 //
 //  1. read the child (the page's Query, or a GetItem after a failed
@@ -61,7 +61,7 @@ type syncChild[C any] struct {
 	// stored child; false: they are unknown, and the child is read again
 	// (a GetItem) before it is written.
 	read   bool
-	stamp  *string                         // the child's CopiesStamp; nil for none
+	stamp  *string                         // the child's copiesStamp; nil for none
 	copies []types.AttributeValue          // the child's copies as stored, nil for none
 	unsure bool                            // the last write's outcome is unknown
 	item   map[string]types.AttributeValue // the child's key
@@ -85,12 +85,12 @@ func (r *rawItems) add(items []map[string]types.AttributeValue) {
 // rawKey is the context key of a *rawItems.
 type rawKey struct{}
 
-// stampName is the placeholder of CopiesStamp in the fan-out's projection.
+// stampName is the placeholder of copiesStamp in the fan-out's projection.
 const stampName = "#dynamokitCopiesStamp"
 
 // captureQueries is an SDK option that hands the items of each Query
 // response to the *rawItems of the request's context, if any, and adds
-// CopiesStamp to such a Query's projection: the model of the children
+// copiesStamp to such a Query's projection: the model of the children
 // does not decode the stamp, which the fan-out needs. Other requests pass
 // untouched.
 func captureQueries(o *dynamodb.Options) {
@@ -111,7 +111,7 @@ func captureQueries(o *dynamodb.Options) {
 					if cp.ExpressionAttributeNames == nil {
 						cp.ExpressionAttributeNames = map[string]string{}
 					}
-					cp.ExpressionAttributeNames[stampName] = CopiesStamp
+					cp.ExpressionAttributeNames[stampName] = copiesStamp
 					in.Parameters = &cp
 				}
 				out, md, err := next.HandleInitialize(ctx, in)
@@ -172,7 +172,7 @@ func (h *HasMany[P, C]) byKey(items []map[string]types.AttributeValue) (map[stri
 func (h *HasMany[P, C]) stored(ch *syncChild[C], item map[string]types.AttributeValue) {
 	ch.read = true
 	ch.stamp = nil
-	if s, ok := item[CopiesStamp].(*types.AttributeValueMemberS); ok {
+	if s, ok := item[copiesStamp].(*types.AttributeValueMemberS); ok {
 		ch.stamp = &s.Value
 	}
 	ch.copies = make([]types.AttributeValue, len(h.copies))
@@ -185,9 +185,9 @@ func (h *HasMany[P, C]) stored(ch *syncChild[C], item map[string]types.Attribute
 // it has none).
 func childStampIs(stamp *string) query.Cond {
 	if stamp == nil {
-		return query.Path(CopiesStamp).AttributeNotExists()
+		return query.Path(copiesStamp).AttributeNotExists()
 	}
-	return query.Path(CopiesStamp).Equal(query.Value(&types.AttributeValueMemberS{Value: *stamp}))
+	return query.Path(copiesStamp).Equal(query.Value(&types.AttributeValueMemberS{Value: *stamp}))
 }
 
 // writeChild rewrites ch's copies with src's values and ch's stamp with
@@ -210,7 +210,7 @@ func (h *HasMany[P, C]) writeChild(ctx context.Context, ch *syncChild[C], src *P
 	}
 	// The conditions keep the copies themselves: the relation's write
 	// checks step aside.
-	querylink.SetOther(u, &txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}})
+	querylink.SetOther(u, &txn.Other{Name: copiesStamp, Value: &types.AttributeValueMemberS{Value: stamp}})
 	return u.Run(h.own(ctx))
 }
 
@@ -241,7 +241,7 @@ func (h *HasMany[P, C]) isLinked(child *C, parent P) (bool, error) {
 // whether ch still needs a write: false when the child is gone or points
 // elsewhere (skipped), or already holds this fan-out's stamp and values
 // (current; updated when the last write's outcome was unknown: it landed).
-func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *SyncProgress) (bool, error) {
+func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, src *P, fo fanOut, prog *Progress) (bool, error) {
 	cm := mapping.Must(h.children.Model())
 	item, err := rawread.Get(ctx, h.children.Client().Executor(), rawread.Read{Table: h.children.TableName(), Consistent: true}, ch.item)
 	if err != nil {
@@ -268,7 +268,7 @@ func (h *HasMany[P, C]) reread(ctx context.Context, ch *syncChild[C], parent P, 
 	}
 	if ok && ch.stamp != nil && *ch.stamp == fo.stamp {
 		if ch.unsure {
-			prog.Updated++
+			prog.Done++
 		} else {
 			prog.Current++
 		}
@@ -288,7 +288,7 @@ var errSyncRetries = errors.New("relations: sync copies: a child kept changing b
 // whose write failed are read again and the round repeats, up to
 // maxCopyReads rounds. It returns errSourceChanged when the parent is no
 // longer at fo.
-func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *SyncProgress) (err error) {
+func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo fanOut, linked query.Cond, todo []*syncChild[C], o SyncOptions, prog *Progress) (err error) {
 	ctx, op := clientlink.Start(ctx, h.parents.Client(), "copies", h.children.TableName())
 	defer op.End(&err)
 	for round := 0; len(todo) > 0; round++ {
@@ -305,11 +305,11 @@ func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo f
 				mu.Unlock()
 				return nil
 			}
-			var p SyncProgress
+			var p Progress
 			need, err := h.reread(ctx, ch, parent, src, fo, &p)
 			mu.Lock()
 			defer mu.Unlock()
-			prog.Updated, prog.Current, prog.Skipped = prog.Updated+p.Updated, prog.Current+p.Current, prog.Skipped+p.Skipped
+			prog.Done, prog.Current, prog.Skipped = prog.Done+p.Done, prog.Current+p.Current, prog.Skipped+p.Skipped
 			if need {
 				keep = append(keep, ch)
 			}
@@ -333,7 +333,7 @@ func (h *HasMany[P, C]) syncChildren(ctx context.Context, parent P, src *P, fo f
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-				prog.Updated++
+				prog.Done++
 				return nil
 			case errors.Is(err, dynamokit.ErrUnknownOutcome):
 				// Not sent again blindly: read, and written again only on

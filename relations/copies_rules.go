@@ -72,23 +72,23 @@ func (h *HasMany[P, C]) refuseSource(attr string) error {
 // brings the children's copies up to date with [HasMany.SyncCopies] and
 // opts, returning its progress. It is how a copied attribute of a parent
 // is changed: a plain Update that sets one is refused. The update is one
-// UpdateItem, which also sets the parent's [CopiesStamp] to a new value;
-// when the copies' fan-out is interrupted, the parent keeps its new values
-// and SyncCopies, called again (with [SyncOptions.Resume] set to the
+// UpdateItem, which also sets the parent's stamp ("copies_stamp") to a new
+// value; when the copies' fan-out is interrupted, the parent keeps its new
+// values and SyncCopies, called again (with [SyncOptions.Resume] set to the
 // returned progress's Resume), finishes it. A token of an earlier
-// UpdateParent's fan-out no longer skips anything: SyncCopies starts from
-// the first child.
-func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ SyncProgress, err error) {
+// UpdateParent's fan-out no longer skips anything: SyncCopies starts from the
+// first child.
+func (h *HasMany[P, C]) UpdateParent(ctx context.Context, parent P, change func(*query.Update[P]) *query.Update[P], opts *SyncOptions) (_ Progress, err error) {
 	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.UpdateParent", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	u, err := h.changeOf(parent, change)
 	if err != nil {
-		return SyncProgress{}, err
+		return Progress{}, err
 	}
 	// A new stamp voids the resume tokens of earlier fan-outs.
 	querylink.SetOther(u, newStamp())
 	if err := u.Run(h.own(ctx)); err != nil {
-		return SyncProgress{}, fmt.Errorf("relations: update parent: %w", err)
+		return Progress{}, fmt.Errorf("relations: update parent: %w", err)
 	}
 	return h.SyncCopies(ctx, parent, opts)
 }

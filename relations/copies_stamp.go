@@ -22,7 +22,7 @@ import (
 // other values, whose own fan-out rewrites those children, and a rename
 // back makes a token whose values match again but whose children hold the
 // values in between. So every [HasMany.UpdateParent] writes a new random
-// stamp ([CopiesStamp]) on the parent in its own UpdateItem, the token
+// stamp ("copies_stamp") on the parent in its own UpdateItem, the token
 // carries the stamp and the values of the fan-out it came from, and a
 // token is followed only while the parent still has both (SyncCopies
 // stamps a parent that has no stamp yet, once, before its fan-out, so that
@@ -31,7 +31,7 @@ import (
 // which costs only the reads of the pages the token would have skipped
 // (children already current are read, not written).
 
-// CopiesStamp is the attribute of a parent item that [HasMany.UpdateParent]
+// copiesStamp is the attribute of a parent item that [HasMany.UpdateParent]
 // sets to a new random value each time it changes the parent, in the same
 // UpdateItem: it tells a [SyncOptions.Resume] token of an earlier fan-out
 // from the current one. [HasMany.SyncCopies] also writes it on each child
@@ -42,20 +42,20 @@ import (
 // children copy it, nor of the child model ([Spec.Copies]). Other
 // programs may ignore it; a Put that drops it only makes tokens start
 // over, or the child be rewritten by the next fan-out.
-const CopiesStamp = "copies_stamp"
+const copiesStamp = "copies_stamp"
 
-// newStamp is a fresh value of [CopiesStamp].
+// newStamp is a fresh value of copiesStamp.
 func newStamp() *txn.Other {
-	return &txn.Other{Name: CopiesStamp, Value: &types.AttributeValueMemberS{Value: strconv.FormatUint(rand.Uint64(), 36)}}
+	return &txn.Other{Name: copiesStamp, Value: &types.AttributeValueMemberS{Value: strconv.FormatUint(rand.Uint64(), 36)}}
 }
 
 // stampIs is the condition that the parent's stamp is stamp ("": that it
 // has none).
 func stampIs(stamp string) query.Cond {
 	if stamp == "" {
-		return query.Path(CopiesStamp).AttributeNotExists()
+		return query.Path(copiesStamp).AttributeNotExists()
 	}
-	return query.Path(CopiesStamp).Equal(query.Value(&types.AttributeValueMemberS{Value: stamp}))
+	return query.Path(copiesStamp).Equal(query.Value(&types.AttributeValueMemberS{Value: stamp}))
 }
 
 // readSource reads parent strongly consistent, with the stamp of its
@@ -77,7 +77,7 @@ func (h *HasMany[P, C]) readSource(ctx context.Context, parent P) (p P, stamp st
 	if err := pm.Decode(item, &p); err != nil {
 		return p, "", false, err
 	}
-	if s, ok := item[CopiesStamp].(*types.AttributeValueMemberS); ok {
+	if s, ok := item[copiesStamp].(*types.AttributeValueMemberS); ok {
 		stamp = s.Value
 	}
 	return p, stamp, true, nil

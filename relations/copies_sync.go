@@ -26,8 +26,8 @@ type SyncOptions struct {
 	// Concurrency of them) is done, with the counts so far of this call
 	// and where to resume. It is called from the goroutine that called
 	// SyncCopies, never concurrently.
-	Progress func(SyncProgress)
-	// Resume is a [SyncProgress.Resume] of an earlier call for the same
+	Progress func(Progress)
+	// Resume is a [Progress.Resume] of an earlier call for the same
 	// parent that was interrupted: the call starts after the children it
 	// had done. A token is followed only while its fan-out is the parent's
 	// current one: when the parent's copied attributes changed since, or
@@ -36,23 +36,6 @@ type SyncOptions struct {
 	// children the token skips), the call starts from the first child, and
 	// costs only the reads of the children the token would have skipped.
 	// A token that is not one SyncCopies made is an error.
-	Resume string
-}
-
-// SyncProgress is how far a [HasMany.SyncCopies] has come.
-type SyncProgress struct {
-	// Updated is how many children the call rewrote.
-	Updated int
-	// Current is how many children it read whose copies were already up
-	// to date, and left alone.
-	Current int
-	// Skipped is how many children it read but did not write because,
-	// when their write came, another writer had moved, unlinked or deleted
-	// them; a child moved to the parent meanwhile got the parent's values
-	// from its own link.
-	Skipped int
-	// Resume is a token for [SyncOptions.Resume] that continues after the
-	// children done so far; "" when every child is done.
 	Resume string
 }
 
@@ -74,27 +57,27 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // It reads the parent strongly consistent, then its children a page at a
 // time (25 × Concurrency), and rewrites each child whose copies differ, or
 // that another fan-out or a move wrote, with one conditional UpdateItem,
-// Concurrency at once. The update also writes the parent's [CopiesStamp]
-// on the child, and is conditional on the child still pointing at parent
-// and still holding the copies and the stamp read; before each page's
-// writes the parent is read again, and its stamp and copied values must
-// still be those being written. So a child moved away meanwhile is left
-// alone (it got its new parent's values from its move), and when the
+// Concurrency at once. The update also writes the parent's stamp
+// ("copies_stamp") on the child, and is conditional on the child still
+// pointing at parent and still holding the copies and the stamp read; before
+// each page's writes the parent is read again, and its stamp and copied
+// values must still be those being written. So a child moved away meanwhile
+// is left alone (it got its new parent's values from its move), and when the
 // parent changed again (its copied values, or its stamp by an
-// [HasMany.UpdateParent]) the pass starts over with the new values (up to
-// 10 times): a slower call never writes older values over copies a newer
-// call wrote or found current, nor keeps a page it did before a rename and
-// a rename back. A child whose write fails is read again (a GetItem) and
-// written again if it still needs it, after the parent is checked again;
-// a write whose outcome is unknown is resolved the same way, never sent
-// blindly twice. When it returns nil, the parent was read after its last
-// write and still had the values written, no child of parent that it
-// could read disagrees with the parent, and a child linked or moved to it
-// since got the parent's values from its own transaction.
+// [HasMany.UpdateParent]) the pass starts over with the new values (up to 10
+// times): a slower call never writes older values over copies a newer call
+// wrote or found current, nor keeps a page it did before a rename and a
+// rename back. A child whose write fails is read again (a GetItem) and
+// written again if it still needs it, after the parent is checked again; a
+// write whose outcome is unknown is resolved the same way, never sent blindly
+// twice. When it returns nil, the parent was read after its last write and
+// still had the values written, no child of parent that it could read
+// disagrees with the parent, and a child linked or moved to it since got the
+// parent's values from its own transaction.
 //
 // An interrupted call (a cancelled context, a failed request) has written
 // some children of its last page; call it again, with [SyncOptions.Resume]
-// set to the last [SyncProgress.Resume] reported, to skip the pages already
+// set to the last [Progress.Resume] reported, to skip the pages already
 // done (the children of the unfinished page that were written are read,
 // not written again). In the multi-table and inverted-index layouts the
 // children are read from the child index, which is eventually consistent:
@@ -106,7 +89,7 @@ var errSourceChanged = errors.New("relations: the parent's copied attributes cha
 // write unit) per child rewritten; 1 GetItem to begin and 1 to end. A
 // child whose write fails costs a GetItem more, and another UpdateItem
 // if it still needs one.
-func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (_ SyncProgress, err error) {
+func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOptions) (_ Progress, err error) {
 	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.SyncCopies", h.parents.TableName())
 	defer end(op, &err, h, h.parents.TableName())
 	ctx = h.own(ctx) // its writes are the copies' own
@@ -117,7 +100,7 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 	if o.Concurrency <= 0 {
 		o.Concurrency = dynamokit.DefaultConcurrency
 	}
-	var prog SyncProgress
+	var prog Progress
 	if len(h.copies) == 0 {
 		return prog, nil
 	}
@@ -174,8 +157,8 @@ func (h *HasMany[P, C]) SyncCopies(ctx context.Context, parent P, opts *SyncOpti
 }
 
 // stampParent gives parent, read as src without a stamp, a new
-// [CopiesStamp] in one UpdateItem, on condition that it still has no stamp
-// and holds src's copied values; errSourceChanged when it does not.
+// stamp ("copies_stamp") in one UpdateItem, on condition that it still has no
+// stamp and holds src's copied values; errSourceChanged when it does not.
 func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (string, error) {
 	same, err := h.sourcesAre(src)
 	if err != nil {
@@ -200,7 +183,7 @@ func (h *HasMany[P, C]) stampParent(ctx context.Context, parent P, src *P) (stri
 // syncPass brings the children of parent up to date with src, from
 // cursor on, a page of syncPage × Concurrency children at a time, with the
 // writes of copies_fanout.go.
-func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked query.Cond, fo fanOut, cursor string, o SyncOptions, prog *SyncProgress) error {
+func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked query.Cond, fo fanOut, cursor string, o SyncOptions, prog *Progress) error {
 	cm := mapping.Must(h.children.Model())
 	q, err := h.syncQuery(parent)
 	if err != nil {
@@ -243,11 +226,11 @@ func (h *HasMany[P, C]) syncPass(ctx context.Context, parent P, src *P, linked q
 			setZero(&ch.c, cm.Version)
 			todo = append(todo, ch)
 		}
-		before := prog.Updated
+		before := prog.Done
 		if err := h.syncChildren(ctx, parent, src, fo, linked, todo, o, prog); err != nil {
 			return err
 		}
-		wrote = wrote || prog.Updated > before
+		wrote = wrote || prog.Done > before
 		cursor = page.Next
 		if cursor == "" && wrote {
 			// A write of the last round may have landed after a newer

@@ -183,7 +183,7 @@ type stampedEmp struct {
 
 func (stampedEmp) TableName() string { return "emp" }
 
-// TestDeclareCopiesChildStamp: SyncCopies writes CopiesStamp on each child
+// TestDeclareCopiesChildStamp: SyncCopies writes copiesStamp on each child
 // outside its model, so a child model of its own with that attribute is
 // refused, naming it.
 func TestDeclareCopiesChildStamp(t *testing.T) {
@@ -207,7 +207,7 @@ func TestSyncByKey(t *testing.T) {
 	}
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	items := []map[string]types.AttributeValue{
-		{"emp_id": s("e-1"), "dept_id": s("d-1"), "dept_name": s("HR"), CopiesStamp: s("st")},
+		{"emp_id": s("e-1"), "dept_id": s("d-1"), "dept_name": s("HR"), copiesStamp: s("st")},
 		{"emp_id": s("e-2"), "dept_id": s("d-1")},
 	}
 	got, err := h.byKey(items)

@@ -57,20 +57,20 @@ func ExampleHasMany_SyncCopies() {
 	rename := func(u *query.Update[Dept]) *query.Update[Dept] { return u.Set("department_name", "People") }
 	progress := &relations.SyncOptions{
 		Concurrency: 4,
-		Progress: func(p relations.SyncProgress) {
+		Progress: func(p relations.Progress) {
 			saveToken(d1, p.Resume) // where to resume if the process stops
 		},
 	}
-	done, err := staff.UpdateParent(ctx, d1, rename, progress)
+	prog, err := staff.UpdateParent(ctx, d1, rename, progress)
 	if err != nil {
 		// The name may be changed with the fan-out unfinished: finish it,
 		// skipping what is done.
 		progress.Resume = loadToken(d1)
-		if done, err = staff.SyncCopies(ctx, d1, progress); err != nil {
+		if prog, err = staff.SyncCopies(ctx, d1, progress); err != nil {
 			log.Fatal(err)
 		}
 	}
-	fmt.Printf("%d staffers renamed, %d already current, %d moved away meanwhile\n", done.Updated, done.Current, done.Skipped)
+	fmt.Printf("%d staffers renamed, %d already current, %d moved away meanwhile\n", prog.Done, prog.Current, prog.Skipped)
 	ada, _ = staffers.Get(ctx, ada)
 	fmt.Println(ada.DepartmentName)
 	// Output:

@@ -2,12 +2,10 @@ package relations
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
@@ -16,7 +14,7 @@ import (
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// The counted-endpoint core: what a one-to-many parent and a
+// The counted-end core: what a one-to-many parent and a
 // many-to-many end share. Each is an item whose counter attribute counts
 // the items a Query finds for it (a parent's children through the child
 // index, an end's edges through the edge table or the reverse index), and
@@ -312,31 +310,5 @@ func keyTextOf[X any](table *query.Table[X], x X) string {
 	if err != nil {
 		return "(" + err.Error() + ")"
 	}
-	return keyText(k)
-}
-
-// keyText renders an encoded key as name=value pairs in name order:
-// department_id=d-1, or pk=DEPT#1, sk=EMP#7.
-func keyText(key mapping.Item) string {
-	names := make([]string, 0, len(key))
-	for n := range key {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		var v string
-		switch av := key[n].(type) {
-		case *types.AttributeValueMemberS:
-			v = av.Value
-		case *types.AttributeValueMemberN:
-			v = av.Value
-		case *types.AttributeValueMemberB:
-			v = base64.StdEncoding.EncodeToString(av.Value)
-		default:
-			v = fmt.Sprintf("%T", av)
-		}
-		parts[i] = n + "=" + v
-	}
-	return strings.Join(parts, ", ")
+	return mapping.KeyText(k)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // counterRule is the write rule of a model whose items carry a counter a
-// relation keeps (a parent's children, an endpoint's edges): what a plain
+// relation keeps (a parent's children, an end's edges): what a plain
 // write of such an item through its query.Table must do so that the
 // counter stays right and a delete respects the relation's policy.
 type counterRule struct {
@@ -72,14 +72,14 @@ func (r counterRule) check(w *txn.Write) error {
 			return fmt.Errorf("%w: %s: BatchDelete cannot apply OnDelete (%v): delete with %s", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
 		if r.policy != Restrict && r.applied {
-			kind := &linkedMeanwhile{relation: r.relation, item: keyText(w.Key)}
+			kind := &linkedMeanwhile{relation: r.relation, item: mapping.KeyText(w.Key)}
 			w.RuleConds = append(w.RuleConds, absentOr(w.Key, zeroOrNone(r.counter, kind)))
 			return nil
 		}
 		if r.policy != Restrict {
 			return fmt.Errorf("%w: %s: Table.Delete cannot apply OnDelete (%v), which writes other items: delete with %s, or with the verb of another relation that deletes the item (HasMany.DeleteChild, a Cascade's DeleteParent), which applies it", ErrNeedsRelation, r.relation, r.policy, r.deleteBy)
 		}
-		w.RuleConds = append(w.RuleConds, absentOr(w.Key, counterIs(r.counter, 0, r.refused(keyText(w.Key)))))
+		w.RuleConds = append(w.RuleConds, absentOr(w.Key, counterIs(r.counter, 0, r.refused(mapping.KeyText(w.Key)))))
 	}
 	return nil
 }

@@ -213,7 +213,7 @@ func (l *sweepLog) mark(ctx context.Context) (exists bool, err error) {
 		}
 		return !failed, nil
 	}
-	return false, fmt.Errorf("relations: mark %s for the cascade: outcome unknown three times", keyText(l.key))
+	return false, fmt.Errorf("relations: mark %s for the cascade: outcome unknown three times", mapping.KeyText(l.key))
 }
 
 // record records page (its keys, and for edges their far ends) on the
@@ -261,7 +261,7 @@ func (l *sweepLog) record(ctx context.Context, keys, far []mapping.Item, settle 
 			}
 		}
 	}
-	return "", false, fmt.Errorf("relations: record a page on %s: kept failing", keyText(l.key))
+	return "", false, fmt.Errorf("relations: record a page on %s: kept failing", mapping.KeyText(l.key))
 }
 
 // closePage subtracts gone from the counter and removes the pending page
@@ -284,7 +284,7 @@ func (l *sweepLog) closePage(ctx context.Context, pg pendingPage, gone int) erro
 			return nil // applied
 		}
 	}
-	return fmt.Errorf("relations: settle the pending page of %s: outcome unknown three times", keyText(l.key))
+	return fmt.Errorf("relations: settle the pending page of %s: outcome unknown three times", mapping.KeyText(l.key))
 }
 
 // subtract takes n from the item's counter and removes the pending page
@@ -327,7 +327,7 @@ func (l *sweepLog) subtract(ctx context.Context, n int, id string) (exists bool,
 		}
 		return true, errTakenOver // the page is settled by the run that took over
 	}
-	return true, fmt.Errorf("relations: subtract a page from %s: outcome unknown three times", keyText(l.key))
+	return true, fmt.Errorf("relations: subtract a page from %s: outcome unknown three times", mapping.KeyText(l.key))
 }
 
 // readKeys reads the items of table with keys, strongly consistent
@@ -355,7 +355,7 @@ func readKeys(ctx context.Context, client *dynamokit.Client, table string, m *ma
 		for _, n := range m.Key.Names() {
 			k[n] = item[n]
 		}
-		found[keyText(k)] = item
+		found[mapping.KeyText(k)] = item
 	}
 	return found, nil
 }

@@ -26,8 +26,8 @@ func TestKeyText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := keyText(tt.key); got != tt.want {
-				t.Errorf("keyText(%v) = %q, want %q", tt.key, got, tt.want)
+			if got := mapping.KeyText(tt.key); got != tt.want {
+				t.Errorf("mapping.KeyText(%v) = %q, want %q", tt.key, got, tt.want)
 			}
 		})
 	}
@@ -54,14 +54,14 @@ func TestDriftErrors(t *testing.T) {
 			"relations: parent has 2 children (employee_id=e-3): unlink or delete the children first (HasMany.Unlink or DeleteChild); Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasChildren, ErrCounterDrift}, true},
 		{"edges with drift", &RestrictError{Kind: ErrHasEdges, Count: 1, Example: "course_id=c-1, student_id=s-2", Drift: drift},
-			"relations: endpoint has 1 edge (course_id=c-1, student_id=s-2): unlink the edges first (ManyToMany.Unlink); Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
+			"relations: end has 1 edge (course_id=c-1, student_id=s-2): unlink the edges first (ManyToMany.Unlink); Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasEdges, ErrCounterDrift}, true},
-		{"edges", &RestrictError{Kind: ErrHasEdges, Count: 3}, "relations: endpoint has 3 edges: unlink the edges first (ManyToMany.Unlink)", []error{ErrHasEdges}, false},
+		{"edges", &RestrictError{Kind: ErrHasEdges, Count: 3}, "relations: end has 3 edges: unlink the edges first (ManyToMany.Unlink)", []error{ErrHasEdges}, false},
 		{"children of a named parent", &RestrictError{Kind: ErrHasChildren, Relation: "Dept has many Emp", Item: "department_id=d-2", Count: 2, Example: "employee_id=e-3", Drift: drift},
 			"relations: Dept has many Emp: parent department_id=d-2 has 2 children (employee_id=e-3): unlink or delete the children first (HasMany.Unlink or DeleteChild); counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasChildren, ErrCounterDrift}, true},
-		{"edges of a named endpoint", &RestrictError{Kind: ErrHasEdges, Relation: "Author and Book through Authorship", Item: "book_id=k-1", Count: 1, Example: "author_id=a-1, book_id=k-1"},
-			"relations: Author and Book through Authorship: endpoint book_id=k-1 has 1 edge (author_id=a-1, book_id=k-1): unlink the edges first (ManyToMany.Unlink)", []error{ErrHasEdges}, false},
+		{"edges of a named end", &RestrictError{Kind: ErrHasEdges, Relation: "Author and Book through Authorship", Item: "book_id=k-1", Count: 1, Example: "author_id=a-1, book_id=k-1"},
+			"relations: Author and Book through Authorship: end book_id=k-1 has 1 edge (author_id=a-1, book_id=k-1): unlink the edges first (ManyToMany.Unlink)", []error{ErrHasEdges}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

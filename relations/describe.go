@@ -4,59 +4,36 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// Kind is the kind of a declared relation, as a [Description] reports it.
-type Kind int
-
-const (
-	// KindOneToMany is a relation made by [Declare] (a [HasMany]).
-	KindOneToMany Kind = iota + 1
-	// KindManyToMany is a relation made by [DeclareEdge] (a [ManyToMany]).
-	KindManyToMany
-)
-
-// String returns "one-to-many" or "many-to-many".
-func (k Kind) String() string {
-	switch k {
-	case KindOneToMany:
-		return "one-to-many"
-	case KindManyToMany:
-		return "many-to-many"
-	}
-	return "unknown kind"
-}
-
 // Description is what a declared relation is made of, for tools that show
 // relations, such as a diagram of the models. It is a copy: changing it
 // changes nothing in the relation.
 type Description struct {
-	// Kind is [KindOneToMany] or [KindManyToMany].
-	Kind Kind
 	// From and To are the two ends: the parent and the child of a
-	// one-to-many relation, the From and To endpoints of a many-to-many.
+	// one-to-many relation, the From and To ends of a many-to-many.
 	From, To *model.Model
 	// Edge is the model of a many-to-many relation's edges; nil for a
-	// one-to-many.
+	// one-to-many, so it tells the two kinds apart.
 	Edge *model.Model
 	// Layout is how a one-to-many relation stores its children; zero for a
 	// many-to-many.
 	Layout Layout
 	// Index is the global index the children (or, for a many-to-many, the
-	// edges of a To endpoint) are found through; "" for an
+	// edges of a To end) are found through; "" for an
 	// [ItemCollection].
 	Index string
 	// OnDeleteFrom is what deleting the From end (the parent) does: the
 	// [Spec.OnDelete] or [EdgeSpec.OnDeleteFrom] policy.
 	OnDeleteFrom Policy
-	// OnDeleteTo is what deleting the To endpoint of a many-to-many does
+	// OnDeleteTo is what deleting the To end of a many-to-many does
 	// ([EdgeSpec.OnDeleteTo]); [Restrict], unused, for a one-to-many.
 	OnDeleteTo Policy
-	// Counter is the attribute of the parent's (or of both endpoints')
+	// Counter is the attribute of the parent's (or of both ends')
 	// items that counts the relation's children (edges).
 	Counter string
 	// Links are the attributes a child (an edge) shares with its parent
-	// (with the From endpoint): the link, such as department_id.
+	// (with the From end): the link, such as department_id.
 	Links []string
-	// ToLinks are the attributes an edge shares with the To endpoint; nil
+	// ToLinks are the attributes an edge shares with the To end; nil
 	// for a one-to-many.
 	ToLinks []string
 	// Together reports [Spec.Together]: a parent and its children are read
@@ -77,7 +54,6 @@ type Describer interface {
 // Describe returns what the relation is made of. It makes no request.
 func (h *HasMany[P, C]) Describe() Description {
 	d := Description{
-		Kind:         KindOneToMany,
 		From:         h.parents.Model(),
 		To:           h.children.Model(),
 		Layout:       h.spec.Layout,
@@ -99,7 +75,6 @@ func (h *HasMany[P, C]) Describe() Description {
 // Describe returns what the relation is made of. It makes no request.
 func (m *ManyToMany[F, T, E]) Describe() Description {
 	return Description{
-		Kind:         KindManyToMany,
 		From:         m.from.Model(),
 		To:           m.to.Model(),
 		Edge:         m.edges.Model(),

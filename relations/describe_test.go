@@ -52,12 +52,12 @@ func TestDescribe(t *testing.T) {
 		want relations.Description
 	}{
 		{"one-to-many", staff, relations.Description{
-			Kind: relations.KindOneToMany, From: model.MustOf[describeDept](), To: model.MustOf[describeEmp](),
+			From: model.MustOf[describeDept](), To: model.MustOf[describeEmp](),
 			Layout: relations.MultiTable, Index: "by-dept", OnDeleteFrom: relations.Detach,
-			Counter: relations.DefaultCounter, Links: []string{"dept_id"}, Copies: map[string]string{"name": "name"},
+			Counter: "child_count", Links: []string{"dept_id"}, Copies: map[string]string{"name": "name"},
 		}},
 		{"many-to-many", enrolled, relations.Description{
-			Kind: relations.KindManyToMany, From: model.MustOf[Student](), To: model.MustOf[Course](), Edge: model.MustOf[Enrollment](),
+			From: model.MustOf[Student](), To: model.MustOf[Course](), Edge: model.MustOf[Enrollment](),
 			Index: "course-student-index", OnDeleteTo: relations.Cascade, Counter: "enrolled",
 			Links: []string{"student_id"}, ToLinks: []string{"course_id"},
 		}},
@@ -72,7 +72,7 @@ func TestDescribe(t *testing.T) {
 	// The description is a copy.
 	d := staff.Describe()
 	d.Copies["name"] = "other"
-	if got := staff.Spec().Copies["name"]; got != "name" {
-		t.Errorf("changing a Description changed the relation: Spec().Copies[name] = %q", got)
+	if got := staff.Describe().Copies["name"]; got != "name" {
+		t.Errorf("changing a Description changed the relation: Describe().Copies[name] = %q", got)
 	}
 }

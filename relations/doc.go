@@ -57,7 +57,7 @@
 // ([EdgeSpec.Index]) keyed on the To end. [ManyToMany.Link] creates an
 // edge (returning an error matching dynamokit.ErrAlreadyExists when the pair
 // is linked) in one transaction that adds 1 to both ends' edge counters,
-// on condition that both ends exist ([ErrEndpointNotFound]);
+// on condition that both ends exist ([ErrEndNotFound]);
 // [ManyToMany.Unlink] removes it and subtracts 1 from both, also in one
 // transaction. [ManyToMany.LinkedFrom] and
 // [ManyToMany.LinkedTo] list an end's edges with the item at their far
@@ -113,8 +113,17 @@
 // through its client (a unique:"" tag), declared in a relation or not: each
 // write claims and releases the values' records in its own transaction, and
 // a value another item holds is refused with a [*NotUniqueError]
-// ([ErrNotUnique]). See [UniqueTable], [BackfillUnique] and
-// docs/unique.md in the repository.
+// ([ErrNotUnique]). The records are kept in the table named after the
+// item's with "_unique" appended, which package schema creates with it.
+// Each is an item with the string hash key id, "<attr>#<scope>#<value>":
+// the attribute's name, the scope attribute's value ("" without a scope)
+// and the value, each with "%" written "%25" and "#" written "%23"; a
+// number is its text as stored, a binary value its standard base64. A
+// record also holds attr (the attribute's name), value (the value, as
+// stored in the item), scope (the scope's value, when scoped) and owner:
+// a map of the key attributes of the item that holds the value. See
+// [BackfillUnique] for data stored before an attribute was tagged unique,
+// and docs/unique.md in the repository.
 //
 // docs/relations.md describes the layouts, how to declare each, what is
 // atomic, and what each operation costs.

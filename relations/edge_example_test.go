@@ -51,7 +51,7 @@ func ExampleDeclareEdge() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(enrolled.Spec().Counter)
+	fmt.Println(enrolled.Describe().Counter)
 
 	// The reverse index must be named.
 	_, err = relations.DeclareEdge(students, courses, enrollments, relations.EdgeSpec{})

@@ -111,7 +111,7 @@ func (e *RestrictError) Error() string {
 	what, one, many, counter, who := "parent", "child", "children", "children counter", "HasMany.DeleteParent"
 	out := "unlink or delete the children first (HasMany.Unlink or DeleteChild)"
 	if e.Kind == ErrHasEdges {
-		what, one, many, counter, who = "endpoint", "edge", "edges", "edge counter", "the relation's verbs"
+		what, one, many, counter, who = "end", "edge", "edges", "edge counter", "the relation's verbs"
 		out = "unlink the edges first (ManyToMany.Unlink)"
 	}
 	n := fmt.Sprintf("%d %s", e.Count, many)

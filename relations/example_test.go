@@ -67,7 +67,7 @@ func ExampleDeclare() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("employees:", staff.Layout())
+	fmt.Println("employees:", staff.Describe().Layout)
 
 	// Both relations count a department's children: each needs a counter
 	// of its own, or the graph refuses the second.
@@ -77,7 +77,8 @@ func ExampleDeclare() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("projects:", work.Layout(), "through", work.Index())
+	d := work.Describe()
+	fmt.Println("projects:", d.Layout, "through", d.Index)
 
 	_, err = relations.Declare(depts, projects, relations.Spec{Layout: relations.MultiTable, Index: "department-index", Together: true})
 	fmt.Println(err)
@@ -138,9 +139,9 @@ func ExampleHasMany_DeleteParent() {
 		log.Fatal(err)
 	}
 
-	var done relations.DeleteProgress
+	var done relations.Progress
 	err = staff.DeleteParent(ctx, Department{DepartmentID: "d-2"}, &relations.DeleteOptions{
-		Progress: func(p relations.DeleteProgress) {
+		Progress: func(p relations.Progress) {
 			done = p // also where to log: p.Done employees deleted, p.Skipped moved away meanwhile
 		},
 	})

@@ -60,15 +60,16 @@ func (g *Graph) WriteRules(k txn.Key) txn.Rules {
 	return graphRules{g: g, get: k.Getter()}
 }
 
-// ErrNoGraph is returned by [Declare] and [DeclareEdge] when the tables'
-// client enforces no Graph.
-var ErrNoGraph = errors.New("relations: the tables' client enforces no relations.Graph: make the client with dynamokit.WithRules(relations.NewGraph())")
+// errNoGraph is returned by [Declare] and [DeclareEdge] when the tables'
+// client enforces no Graph: a mistake in the program's setup, which its
+// message says how to fix, not a condition to branch on.
+var errNoGraph = errors.New("relations: the tables' client enforces no relations.Graph: make the client with dynamokit.WithRules(relations.NewGraph())")
 
 // graphOf returns the Graph the client c enforces.
 func graphOf(c *dynamokit.Client) (*Graph, error) {
 	g, ok := clientlink.Rules(c).(*Graph)
 	if !ok || g == nil {
-		return nil, ErrNoGraph
+		return nil, errNoGraph
 	}
 	return g, nil
 }

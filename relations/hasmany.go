@@ -44,9 +44,9 @@ func (l Layout) String() string {
 	return "unknown layout"
 }
 
-// DefaultCounter is the attribute of the parent item that holds its
+// defaultCounter is the attribute of the parent item that holds its
 // children counter when [Spec.Counter] is empty.
-const DefaultCounter = "child_count"
+const defaultCounter = "child_count"
 
 // Spec declares a relation: how its children are stored and found, and
 // what deleting a parent does. Nothing in it is inferred: [Declare] checks
@@ -75,11 +75,11 @@ type Spec struct {
 	// a Query.
 	Together bool
 	// Counter is the attribute of the parent item that counts its children
-	// ([DefaultCounter] when empty). It must not be an attribute of the
-	// parent model: the relation alone writes it.
-	// Two relations with the same parent model and different child
-	// models must each name their own counter: with one attribute, each
-	// would count the other's children.
+	// ("child_count" when empty; [HasMany.Describe] reports the one in use).
+	// It must not be an attribute of the parent model: the relation alone
+	// writes it. Two relations with the same parent model and different child
+	// models must each name their own counter: with one attribute, each would
+	// count the other's children.
 	Counter string
 	// Copies declares attributes of the child that hold a copy of an
 	// attribute of its parent, child attribute name to parent attribute
@@ -92,7 +92,10 @@ type Spec struct {
 	// and brings its children's copies up to date; [HasMany.SyncCopies]
 	// does the second half alone (after an interruption, or a change made
 	// around the relation). A plain Update of a copied attribute is
-	// refused with [ErrNeedsRelation].
+	// refused with [ErrNeedsRelation]. The relation keeps a stamp of each
+	// fan-out of the copies in the attribute "copies_stamp" of the parent
+	// and of each child, so neither model may have an attribute of that
+	// name.
 	Copies map[string]string
 }
 
@@ -131,13 +134,15 @@ type HasMany[P, C any] struct {
 // makes; the index must project every attribute of the child, since
 // children are decoded whole; and [Spec.Together] must be possible. A
 // Spec the models do not fit returns an error matching [ErrMismatch] that
-// says what is wrong. It makes no request.
+// says what is wrong. The tables' client must enforce a [Graph]
+// (dynamokit.WithRules(relations.NewGraph())): without one, Declare
+// returns an error that says so. It makes no request.
 func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec Spec) (*HasMany[P, C], error) {
 	if parents == nil || children == nil {
 		return nil, errors.New("relations: declare: nil table")
 	}
 	if spec.Counter == "" {
-		spec.Counter = DefaultCounter
+		spec.Counter = defaultCounter
 	}
 	pm, cm := mapping.Must(parents.Model()), mapping.Must(children.Model())
 	h := &HasMany[P, C]{parents: parents, children: children, spec: spec}
@@ -381,15 +386,6 @@ func (h *HasMany[P, C]) linkNames() string {
 	}
 	return s
 }
-
-// Spec returns the relation's declaration, with its defaults filled in.
-func (h *HasMany[P, C]) Spec() Spec { return h.spec }
-
-// Layout returns how the children are stored.
-func (h *HasMany[P, C]) Layout() Layout { return h.spec.Layout }
-
-// Index returns the child index used to find children ("" for an item collection).
-func (h *HasMany[P, C]) Index() string { return h.spec.Index }
 
 // childOf returns a child value linked to parent: its link fields set from
 // the parent's. It fails only for models whose link fields cannot be

@@ -104,8 +104,8 @@ type cascadeRun[P, C any] struct {
 	counting bool         // the parent exists with a counter, which the run keeps
 	verify   bool         // pages are read again and recorded (child index layouts)
 	start    cascadeState // the parent as the run first read it
-	progress func(DeleteProgress)
-	p        DeleteProgress
+	progress func(Progress)
+	p        Progress
 }
 
 // cascade deletes every child of parent, then parent, as described above,
@@ -167,7 +167,7 @@ func (r *cascadeRun[P, C]) counts() bool { return r.counting }
 // nothing done since, has its counter at 0; a child linked since fails
 // the caller's conditional delete (ErrLinkedMeanwhile).
 func (r *cascadeRun[P, C]) zeroed(int) bool {
-	return r.p == (DeleteProgress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil
+	return r.p == (Progress{}) && r.start.has && r.start.n == 0 && r.start.mark == "" && r.start.pending == nil
 }
 
 // pass reads the parent's children and deletes them page by page.
@@ -336,7 +336,7 @@ func (r *cascadeRun[P, C]) stillLinked(ctx context.Context, batch []C) ([]C, err
 	}
 	out := batch[:0:0]
 	for i, k := range keys {
-		item, ok := found[keyText(k)]
+		item, ok := found[mapping.KeyText(k)]
 		if ok && r.pointsAtParent(item) {
 			out = append(out, batch[i])
 		}
@@ -412,7 +412,7 @@ func (r *cascadeRun[P, C]) settle(ctx context.Context, pg pendingPage) error {
 	}
 	gone := 0
 	for _, k := range pg.keys {
-		if _, ok := found[keyText(k)]; !ok {
+		if _, ok := found[mapping.KeyText(k)]; !ok {
 			gone++
 		}
 	}

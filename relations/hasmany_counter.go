@@ -8,7 +8,6 @@ import (
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
-	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -22,7 +21,7 @@ import (
 // A parent item without the attribute was written before the relation
 // counted, or through a client without the relation: see [counted].
 
-// end is parent as the counted-endpoint core sees it: its children are
+// end is parent as the counted-end core sees it: its children are
 // counted and found through the child index.
 func (h *HasMany[P, C]) end(parent P) countedEnd {
 	return countedEnd{
@@ -101,34 +100,6 @@ func (h *HasMany[P, C]) Recount(ctx context.Context, parent P) (_ int, err error
 		return 0, fmt.Errorf("relations: recount: %w", err)
 	}
 	return n, nil
-}
-
-// Role is the part a model plays in a relation, as [HasMany.Role] reports.
-type Role int
-
-const (
-	// NoRole: writes of the model do not concern the relation.
-	NoRole Role = iota
-	// ParentRole: the model is the parent. A write must not drop its
-	// children counter, and a delete must follow [Spec.OnDelete].
-	ParentRole
-	// ChildRole: the model is the child. A write that sets or changes its
-	// link needs its parent's check and counter changes in its
-	// transaction, which the graph's rules add.
-	ChildRole
-)
-
-// Role reports whether writes of items of model m concern the relation,
-// and how. A model that is both parent and child (a tree) is
-// reported as ParentRole.
-func (h *HasMany[P, C]) Role(m *model.Model) Role {
-	switch m {
-	case h.parents.Model():
-		return ParentRole
-	case h.children.Model():
-		return ChildRole
-	}
-	return NoRole
 }
 
 // linkActions returns the transaction actions of the relation's own verbs

@@ -55,25 +55,36 @@ type DeleteOptions struct {
 	// edges it deleted.
 	// It is called from the goroutine that called the delete, never
 	// concurrently.
-	Progress func(DeleteProgress)
+	Progress func(Progress)
 }
 
 // chunk is how many children one transaction of a detach writes: DynamoDB's 100 actions, less the parent's counter.
 const chunk = dynamokit.MaxTxActions - 1
 
-// DeleteProgress is how far a [HasMany.DeleteParent] has come, as reported
-// to [DeleteOptions.Progress]. For [ManyToMany.DeleteFrom] and
-// [ManyToMany.DeleteTo] it counts edges: Done the edges deleted, Skipped
-// those already gone when read again.
-type DeleteProgress struct {
-	// Done is how many children the call has deleted ([Cascade]) or
-	// detached ([Detach]).
+// Progress is how far a verb that works through the children of a parent
+// (or the edges of an end) a page at a time has come: the counts of this
+// call so far. [HasMany.DeleteParent], [ManyToMany.DeleteFrom] and
+// [ManyToMany.DeleteTo] report it to [DeleteOptions.Progress] and fill
+// Done and Skipped; [HasMany.SyncCopies] and [HasMany.UpdateParent] report
+// it to [SyncOptions.Progress], fill every field, and return it.
+type Progress struct {
+	// Done is how many children the call has deleted ([Cascade]),
+	// detached ([Detach]) or rewritten with the parent's copies
+	// (SyncCopies); for a many-to-many end, how many edges it deleted.
 	Done int
 	// Skipped is how many children it read but left alone because, when
-	// their write came, they no longer pointed at the parent: another
-	// writer moved, unlinked or deleted them meanwhile. Skipping is not an
-	// error.
+	// their write came, another writer had moved, unlinked or deleted
+	// them meanwhile (for an end, the edges already gone when read
+	// again); a child moved to the parent meanwhile got the parent's
+	// copies from its own link. Skipping is not an error.
 	Skipped int
+	// Current is how many children SyncCopies read whose copies were
+	// already up to date, and left alone.
+	Current int
+	// Resume is a token for [SyncOptions.Resume] that continues a
+	// SyncCopies after the children done so far; "" when every child is
+	// done. A delete needs none: run again, it takes up where it stopped.
+	Resume string
 }
 
 // maxSweeps bounds how many times [HasMany.DeleteParent] reads the
@@ -105,7 +116,7 @@ const maxSweeps = 10
 //     reads the children in pages of 100 and deletes each with one
 //     DeleteItem conditional on its link to parent, so a child another
 //     writer moved or unlinked after it was read is left alone (counted
-//     in [DeleteProgress.Skipped]); one UpdateItem per page subtracts the
+//     in [Progress.Skipped]); one UpdateItem per page subtracts the
 //     children it deleted from the counter. In the multi-table and
 //     inverted-index layouts each page is first read again by key,
 //     strongly consistent (BatchGetItem), and recorded on the parent
@@ -181,7 +192,7 @@ func (h *HasMany[P, C]) DeleteParent(ctx context.Context, parent P, opts *Delete
 	return nil
 }
 
-// restrict is the [Restrict] delete of parent, by the counted-endpoint
+// restrict is the [Restrict] delete of parent, by the counted-end
 // core: see restrictDelete.
 func (h *HasMany[P, C]) restrict(ctx context.Context, parent P) error {
 	return restrictDelete(ctx, h.parents, parent, h.end(parent))
@@ -198,7 +209,7 @@ func (h *HasMany[P, C]) strongQuery(parent P) *query.Query[C] {
 }
 
 // progress is the callback of opts (nil: none).
-func (o *DeleteOptions) progress() func(DeleteProgress) {
+func (o *DeleteOptions) progress() func(Progress) {
 	if o == nil {
 		return nil
 	}
@@ -234,8 +245,8 @@ type detachRun[P, C any] struct {
 	parent   P
 	linked   query.Cond // a child still points at the parent
 	counting bool       // the parent exists with a counter, which the run keeps
-	progress func(DeleteProgress)
-	p        DeleteProgress
+	progress func(Progress)
+	p        Progress
 }
 
 // detach unlinks every child of parent in transactions that keep the

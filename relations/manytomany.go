@@ -11,43 +11,44 @@ import (
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// DefaultEdgeCounter is the attribute of an endpoint's item that counts
-// its edges when [EdgeSpec.Counter] is empty.
-const DefaultEdgeCounter = "edge_count"
+// defaultEdgeCounter is the attribute of an end's item that counts its
+// edges when [EdgeSpec.Counter] is empty.
+const defaultEdgeCounter = "edge_count"
 
 var (
-	// ErrEndpointNotFound is returned by [ManyToMany.Link] when either
-	// endpoint does not exist; nothing is written. Retrying does not help
+	// ErrEndNotFound is returned by [ManyToMany.Link] when either
+	// end does not exist; nothing is written. Retrying does not help
 	// until both exist.
-	ErrEndpointNotFound = errors.New("relations: endpoint not found")
+	ErrEndNotFound = errors.New("relations: end not found")
 	// ErrHasEdges is returned by [ManyToMany.DeleteFrom] and
-	// [ManyToMany.DeleteTo] under the [Restrict] policy when the endpoint
+	// [ManyToMany.DeleteTo] under the [Restrict] policy when the end
 	// still has edges. The error is a *[RestrictError], which names the
-	// relation, the endpoint and one edge, and says how many. Retrying
+	// relation, the end and one edge, and says how many. Retrying
 	// does not help until the edges are unlinked ([ManyToMany.Unlink]).
-	ErrHasEdges = errors.New("relations: endpoint has edges")
+	ErrHasEdges = errors.New("relations: end has edges")
 )
 
 // EdgeSpec declares a many-to-many relation: how its edges are found from
-// the second endpoint, and what deleting either endpoint does to them.
+// the second end, and what deleting either end does to them.
 // [DeclareEdge] checks it against the models.
 type EdgeSpec struct {
 	// Index is the edge model's global secondary index whose hash key is
-	// built from the To endpoint's identifying attributes alone (the
+	// built from the To end's identifying attributes alone (the
 	// reverse, or inverted, index). It is required and must project every
 	// attribute of the edge.
 	Index string
 	// OnDeleteFrom and OnDeleteTo are what [ManyToMany.DeleteFrom] and
-	// [ManyToMany.DeleteTo] do with the deleted endpoint's edges. The zero
+	// [ManyToMany.DeleteTo] do with the deleted end's edges. The zero
 	// value is [Restrict]. [Cascade] deletes the edges, never the other
-	// endpoint. [Detach] is the same as Cascade: an edge's endpoints are
+	// end. [Detach] is the same as Cascade: an edge's ends are
 	// its key, so an edge cannot outlive one of them pointing at nothing;
-	// detaching an endpoint is deleting its edges and keeping the
-	// endpoint's deletion.
+	// detaching an end is deleting its edges and keeping the
+	// end's deletion.
 	OnDeleteFrom, OnDeleteTo Policy
-	// Counter is the attribute of both endpoints' items that counts their
-	// edges ([DefaultEdgeCounter] when empty). It must not be an attribute
-	// of either model, and two relations that share an endpoint model
+	// Counter is the attribute of both ends' items that counts their
+	// edges ("edge_count" when empty; [ManyToMany.Describe] reports the
+	// one in use). It must not be an attribute
+	// of either model, and two relations that share an end model
 	// need different counters.
 	Counter string
 	// CursorKey, when set, signs the cursors of [ManyToMany.LinkedTo] and
@@ -59,23 +60,23 @@ type EdgeSpec struct {
 // and the To model T, whose edges are items of the edge model E, made by
 // [DeclareEdge]. It is safe for concurrent use.
 //
-// An edge holds the identifying attributes of both endpoints (its link to
+// An edge holds the identifying attributes of both ends (its link to
 // each), and may carry attributes of its own (a role, a date). It is found
-// from its From endpoint through its table's key, and from its To
-// endpoint through the reverse index [EdgeSpec.Index]. Each endpoint's
+// from its From end through its table's key, and from its To
+// end through the reverse index [EdgeSpec.Index]. Each end's
 // item counts its edges ([EdgeSpec.Counter]), in the transactions that
 // link and unlink, so that a [Restrict] delete is one conditional
 // DeleteItem that no link can race.
 //
 // Its verbs are named by the end the caller holds and what comes back.
 // Link, Unlink and Edge take both ends. Every other verb takes one end,
-// and its last word says which: From takes an f F (the From endpoint), To
-// a t T (the To endpoint). The word before it says what comes back or what
+// and its last word says which: From takes an f F (the From end), To
+// a t T (the To end). The word before it says what comes back or what
 // is done to that end:
 //
 //	EdgesFrom(f), EdgesTo(t)      the query of the end's edges
 //	LinkedFrom(f), LinkedTo(t)    a page of the end's edges, each with the
-//	                              endpoint at its far end: a T for
+//	                              end at its far end: a T for
 //	                              LinkedFrom, an F for LinkedTo
 //	CountFrom(f), CountTo(t)      how many edges the end has
 //	RecountFrom(f), RecountTo(t)  count the end's edges again and store it
@@ -90,7 +91,7 @@ type ManyToMany[F, T, E any] struct {
 	to    *query.Table[T]
 	edges *query.Table[E]
 	spec  EdgeSpec
-	// fromLinks and toLinks pair each endpoint's identifying attributes
+	// fromLinks and toLinks pair each end's identifying attributes
 	// (link.parent) with the edge's (link.child).
 	fromLinks, toLinks []link
 }
@@ -99,29 +100,30 @@ type ManyToMany[F, T, E any] struct {
 // from and to whose edges are the items of edges, as spec says, and checks
 // that the models fit it:
 //
-//   - each endpoint's identifying attributes (its plain key attributes, or
+//   - each end's identifying attributes (its plain key attributes, or
 //     those its computed key refers to) are attributes of the edge model,
-//     with the same names and Go types, and the two endpoints share none;
-//   - the edge table's hash key is built from the From endpoint's
+//     with the same names and Go types, and the two ends share none;
+//   - the edge table's hash key is built from the From end's
 //     attributes alone (employee_id, or pk = "EMP#{employee_id}"), and its
-//     range key from the To endpoint's alone, so that an edge's key is the
+//     range key from the To end's alone, so that an edge's key is the
 //     pair it links and linking twice leaves one edge;
 //   - [EdgeSpec.Index] is a global index of the edge model whose hash key is
-//     built from the To endpoint's attributes alone, projecting every
+//     built from the To end's attributes alone, projecting every
 //     attribute of the edge;
-//   - an edge model that shares its table with an endpoint declares an
-//     entity type (dynamokit:"type"), so its queries skip the endpoints'
+//   - an edge model that shares its table with an end declares an
+//     entity type (dynamokit:"type"), so its queries skip the ends'
 //     items;
-//   - the counter is an attribute of neither endpoint model.
+//   - the counter is an attribute of neither end model.
 //
 // A Spec the models do not fit returns an error matching [ErrMismatch] that
-// says what is wrong. It makes no request.
+// says what is wrong, and tables whose client enforces no [Graph] an error
+// that says so. It makes no request.
 func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *query.Table[E], spec EdgeSpec) (*ManyToMany[F, T, E], error) {
 	if from == nil || to == nil || edges == nil {
 		return nil, errors.New("relations: declare edge: nil table")
 	}
 	if spec.Counter == "" {
-		spec.Counter = DefaultEdgeCounter
+		spec.Counter = defaultEdgeCounter
 	}
 	fm, tm, em := mapping.Must(from.Model()), mapping.Must(to.Model()), mapping.Must(edges.Model())
 	mismatch := func(format string, args ...any) error {
@@ -137,10 +139,10 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 	}
 	for _, fl := range m.fromLinks {
 		if slices.ContainsFunc(m.toLinks, func(tl link) bool { return tl.name == fl.name }) {
-			return nil, mismatch("%s and %s are both identified by %s: an edge needs a distinct attribute for each endpoint", fm.Type, tm.Type, fl.name)
+			return nil, mismatch("%s and %s are both identified by %s: an edge needs a distinct attribute for each end", fm.Type, tm.Type, fl.name)
 		}
 	}
-	// The link fields are copied between endpoints and edges with no error
+	// The link fields are copied between ends and edges with no error
 	// to report in some operations: check once that they can be.
 	var f F
 	var t T
@@ -217,7 +219,7 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 	return m, nil
 }
 
-// edgeLinks pairs the identifying attributes of the endpoint model pm with
+// edgeLinks pairs the identifying attributes of the end model pm with
 // the edge model's attributes of the same names.
 func edgeLinks(pm, em *mapping.Model, mismatch func(string, ...any) error) ([]link, error) {
 	var links []link
@@ -268,9 +270,6 @@ func linkNames(links []link) string {
 	return strings.Join(names, ", ")
 }
 
-// Spec returns the relation's declaration, with its defaults filled in.
-func (m *ManyToMany[F, T, E]) Spec() EdgeSpec { return m.spec }
-
 // edgeOf returns a copy of *e (the zero edge when e is nil) whose link
 // fields are set from f and t; either may be nil to leave its links as
 // they are.
@@ -299,7 +298,7 @@ func (m *ManyToMany[F, T, E]) edgeOf(f *F, t *T, e *E) (E, error) {
 	return out, nil
 }
 
-// endpointOf returns an endpoint value whose key fields are taken from
+// endpointOf returns an end value whose key fields are taken from
 // edge's links to it.
 func endpointOf[X, E any](edge *E, links []link) (X, error) {
 	var x X

@@ -21,7 +21,7 @@ import (
 // [ManyToMany.DeleteTo] under Restrict, Detach and Cascade (the
 // many-to-many cascade).
 
-// DeleteFrom deletes the From endpoint f (only its key fields need be set)
+// DeleteFrom deletes the From end f (only its key fields need be set)
 // under [EdgeSpec.OnDeleteFrom]:
 //
 //   - [Restrict] first looks for one of f's edges (a Query of one item
@@ -43,15 +43,15 @@ import (
 //     and one UpdateItem subtracting the page from f's (about 2 write
 //     units an edge; see the counted sweep below). Then f is deleted on
 //     condition that its counter is 0, reading the edges again if it is
-//     not. The other endpoints are never deleted.
+//     not. The other ends are never deleted.
 //
-// An endpoint that counts something in other relations declared on the
+// An end that counts something in other relations declared on the
 // same client (the parent of a [HasMany], an end of another [ManyToMany])
 // has those relations' policies applied first, as [HasMany.DeleteParent]
 // describes; its own parent, when it is a child, gets its -1 from that
-// relation's write rule in the endpoint's delete.
+// relation's write rule in the end's delete.
 //
-// Deleting an endpoint that does not exist is not an error, and under
+// Deleting an end that does not exist is not an error, and under
 // Cascade its remaining edges are still deleted. An interrupted cascade
 // leaves f, marked, and the edges not yet deleted; calling it again
 // settles what the interrupted run left and continues, and every counter
@@ -74,13 +74,13 @@ func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteO
 	other := endpoint[T, E]{table: m.to, links: m.toLinks}
 	e, err := m.edgeOf(&f, nil, nil)
 	if err != nil {
-		return fmt.Errorf("relations: delete endpoint: %w", err)
+		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	q := m.edges.Consistent().Query(e)
 	return deleteEndpoint(ctx, m, self, other, f, q, m.fromEnd(f), opts)
 }
 
-// DeleteTo deletes the To endpoint t under [EdgeSpec.OnDeleteTo], as
+// DeleteTo deletes the To end t under [EdgeSpec.OnDeleteTo], as
 // [ManyToMany.DeleteFrom] does; its edges are read through the reverse
 // index, which is eventually consistent: edges the index has not listed
 // yet are found by a later pass, since t's counter says they remain.
@@ -96,29 +96,29 @@ func (m *ManyToMany[F, T, E]) deleteTo(ctx context.Context, t T, opts *DeleteOpt
 	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
 	e, err := m.edgeOf(nil, &t, nil)
 	if err != nil {
-		return fmt.Errorf("relations: delete endpoint: %w", err)
+		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	q := m.edges.Query(e).Index(m.spec.Index)
 	return deleteEndpoint(ctx, m, self, other, t, q, m.toEnd(t), opts)
 }
 
-// endpoint is one side of a many-to-many relation, as a delete sees it.
+// end is one side of a many-to-many relation, as a delete sees it.
 type endpoint[X, E any] struct {
 	table  *query.Table[X]
 	links  []link // X's identifying attributes and the edge's
 	policy Policy
 	side   string // "from" or "to", naming the relation's delete step
-	// keep: delete the edges only, leaving the endpoint with its counter
+	// keep: delete the edges only, leaving the end with its counter
 	// at 0 (the delete step of another relation's verb, compose.go).
 	keep bool
 }
 
-// deleteEndpoint deletes x, an endpoint of self's side, under self's
+// deleteEndpoint deletes x, an end of self's side, under self's
 // policy; q reads x's edges, and other is the side at their far end.
 func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
 	ctx = m.own(ctx) // the end's own delete applies the policy itself
 	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
-		return fmt.Errorf("relations: delete endpoint: %w", err)
+		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	var err error
 	if !self.keep {
@@ -143,7 +143,7 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 		return he
 	}
 	if err != nil {
-		return fmt.Errorf("relations: delete endpoint (%v): %w", self.policy, err)
+		return fmt.Errorf("relations: delete end (%v): %w", self.policy, err)
 	}
 	return nil
 }
@@ -213,8 +213,8 @@ type edgeSweep[X, Y, F, T, E any] struct {
 	log      *sweepLog
 	counting bool // x exists with a counter, which the run keeps
 	marked   bool // x holds this run's mark
-	progress func(DeleteProgress)
-	p        DeleteProgress
+	progress func(Progress)
+	p        Progress
 	taken    int          // what the run subtracted from x's counter
 	start    cascadeState // x as the run first read it
 	listed   int          // the edges the current pass listed
@@ -238,7 +238,7 @@ func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T,
 		progress: opts.progress(),
 	}
 	return sweepDelete(ctx, sweepTarget[X]{
-		table: self.table, x: x, end: end, items: "edges", missing: ErrEndpointNotFound,
+		table: self.table, x: x, end: end, items: "edges", missing: ErrEndNotFound,
 		log: s.log, marks: true, keep: self.keep,
 	}, s)
 }
@@ -342,7 +342,7 @@ func (s *edgeSweep[X, Y, F, T, E]) page(ctx context.Context, batch []E) error {
 	var todo []E
 	var tkeys, tfar []mapping.Item
 	for i, k := range keys {
-		if _, ok := found[keyText(k)]; ok {
+		if _, ok := found[mapping.KeyText(k)]; ok {
 			todo, tkeys, tfar = append(todo, batch[i]), append(tkeys, k), append(tfar, far[i])
 		}
 	}
@@ -485,7 +485,7 @@ func (s *edgeSweep[X, Y, F, T, E]) settle(ctx context.Context, pg pendingPage) e
 	}
 	var took []mapping.Item
 	for i, k := range pg.keys {
-		if _, ok := found[keyText(k)]; !ok && i < len(pg.far) {
+		if _, ok := found[mapping.KeyText(k)]; !ok && i < len(pg.far) {
 			took = append(took, pg.far[i])
 		}
 	}
@@ -503,7 +503,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 	counts := map[string]int{}
 	var order []mapping.Item
 	for _, k := range far {
-		t := keyText(k)
+		t := mapping.KeyText(k)
 		if counts[t] == 0 {
 			order = append(order, k)
 		}
@@ -513,7 +513,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 	counter, took := expression.NameNoDotSplit(s.m.spec.Counter), expression.NameNoDotSplit(farTook(s.m.spec.Counter))
 	cond := entityExists(ym).And(expression.Or(expression.AttributeNotExists(took), took.NotEqual(expression.Value(id))))
 	for _, k := range order {
-		upd := expression.Add(counter, expression.Value(-counts[keyText(k)])).Set(took, expression.Value(id))
+		upd := expression.Add(counter, expression.Value(-counts[mapping.KeyText(k)])).Set(took, expression.Value(id))
 		expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 		if err != nil {
 			return err
@@ -535,7 +535,7 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[keyText(k)], keyText(k), err)
+			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[mapping.KeyText(k)], mapping.KeyText(k), err)
 		}
 	}
 	return nil

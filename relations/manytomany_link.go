@@ -13,10 +13,10 @@ import (
 // Link links f to t with edge, atomically and only if both exist: it sets
 // edge's link fields from f and t (only their key fields need be set; a
 // nil edge is a zero edge, with no attributes of its own), then creates
-// the edge and adds 1 to both endpoints' edge counters in one
+// the edge and adds 1 to both ends' edge counters in one
 // TransactWriteItems request whose counter updates are conditional on
-// each endpoint existing and not being deleted by a cascade. It returns
-// [ErrEndpointNotFound] when either is missing, or marked by a cascade
+// each end existing and not being deleted by a cascade. It returns
+// [ErrEndNotFound] when either is missing, or marked by a cascade
 // that deletes it (DeleteFrom, DeleteTo); then nothing is written.
 //
 // When f and t are already linked, Link writes nothing and returns an
@@ -64,10 +64,10 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 		}
 		var missing []error
 		if te.Reasons[1].Failed() {
-			missing = append(missing, fmt.Errorf("%w: %s", ErrEndpointNotFound, keyTextOf(m.from, f)))
+			missing = append(missing, fmt.Errorf("%w: %s", ErrEndNotFound, keyTextOf(m.from, f)))
 		}
 		if te.Reasons[2].Failed() {
-			missing = append(missing, fmt.Errorf("%w: %s", ErrEndpointNotFound, keyTextOf(m.to, t)))
+			missing = append(missing, fmt.Errorf("%w: %s", ErrEndNotFound, keyTextOf(m.to, t)))
 		}
 		if missing != nil {
 			return &opError{op: "link", kinds: missing, err: err}
@@ -80,13 +80,13 @@ func (m *ManyToMany[F, T, E]) Link(ctx context.Context, f F, t T, edge *E) (err 
 }
 
 // Unlink removes the edge between f and t (only their key fields need be
-// set) and subtracts 1 from both endpoints' edge counters, in one
+// set) and subtracts 1 from both ends' edge counters, in one
 // TransactWriteItems request. While a cascade deletes f or t (DeleteFrom
 // or DeleteTo marked it), it is refused with an error matching
-// [ErrEndpointNotFound]: the cascade deletes the edge and counts it. Unlinking endpoints that are not linked is
-// not an error and writes nothing. An edge whose endpoint no longer exists
-// (written around the relation) is deleted all the same, with one more
-// TransactWriteItems request.
+// [ErrEndNotFound]: the cascade deletes the edge and counts it. Unlinking
+// ends that are not linked is not an error and writes nothing. An edge whose
+// end no longer exists (written around the relation) is deleted all the same,
+// with one more TransactWriteItems request.
 //
 // It calls TransactWriteItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -154,7 +154,7 @@ func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err erro
 }
 
 // CountFrom returns how many edges f has, from its edge counter: one
-// strongly consistent GetItem. An endpoint that does not exist, or whose
+// strongly consistent GetItem. An end that does not exist, or whose
 // item has no counter yet, has none. A counter never reads below 0: a
 // negative one (edges deleted by writers outside the relation) returns 0
 // and a *[CounterDriftError] matching [ErrCounterDrift], naming
@@ -186,12 +186,13 @@ func (m *ManyToMany[F, T, E]) CountTo(ctx context.Context, t T) (_ int, err erro
 // written or deleted around the relation. The write is conditional on the
 // counter being as it was read; a link or unlink in between makes it
 // count again (up to 5 times), but a link and an unlink that cancel out
-// while it counts are not seen: run it while f's edges are not changing. It returns [ErrEndpointNotFound] when f
-// does not exist. It calls GetItem, Query and TransactWriteItems.
+// while it counts are not seen: run it while f's edges are not changing. It
+// returns [ErrEndNotFound] when f does not exist. It calls GetItem, Query and
+// TransactWriteItems.
 func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err error) {
 	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.RecountFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
-	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndpointNotFound)
+	n, err := recountEnd(m.own(ctx), m.from, f, m.fromEnd(f), ErrEndNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount edges: %w", err)
 	}
@@ -205,21 +206,21 @@ func (m *ManyToMany[F, T, E]) RecountFrom(ctx context.Context, f F) (_ int, err 
 func (m *ManyToMany[F, T, E]) RecountTo(ctx context.Context, t T) (_ int, err error) {
 	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.RecountTo", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
-	n, err := recountEnd(m.own(ctx), m.to, t, m.toEnd(t), ErrEndpointNotFound)
+	n, err := recountEnd(m.own(ctx), m.to, t, m.toEnd(t), ErrEndNotFound)
 	if err != nil {
 		return 0, fmt.Errorf("relations: recount edges: %w", err)
 	}
 	return n, nil
 }
 
-// fromEnd is f as the counted-endpoint core sees it: its edges are found
+// fromEnd is f as the counted-end core sees it: its edges are found
 // through the edge table's key, strongly consistent.
 func (m *ManyToMany[F, T, E]) fromEnd(f F) countedEnd {
 	e, _ := m.edgeOf(&f, nil, nil) // cannot fail: DeclareEdge made an edge the same way
 	return m.countedEnd(func() string { return keyTextOf(m.from, f) }, func() *query.Query[E] { return m.edges.Consistent().Query(e) }, "ManyToMany.RecountFrom")
 }
 
-// toEnd is t as the counted-endpoint core sees it: its edges are found
+// toEnd is t as the counted-end core sees it: its edges are found
 // through the reverse index.
 func (m *ManyToMany[F, T, E]) toEnd(t T) countedEnd {
 	e, _ := m.edgeOf(nil, &t, nil)
@@ -252,9 +253,9 @@ func (m *ManyToMany[F, T, E]) notDeleting() query.Cond {
 }
 
 // errEndDeleting is what a link to, or an unlink from, an end a cascade
-// has marked reports: it matches [ErrEndpointNotFound], since the end is
+// has marked reports: it matches [ErrEndNotFound], since the end is
 // going.
-var errEndDeleting = fmt.Errorf("%w: a cascade is deleting it (DeleteFrom or DeleteTo marked it)", ErrEndpointNotFound)
+var errEndDeleting = fmt.Errorf("%w: a cascade is deleting it (DeleteFrom or DeleteTo marked it)", ErrEndNotFound)
 
 // endDeleting reports whether a transaction's reasons for its end
 // actions say that an end exists but its condition failed: a cascade

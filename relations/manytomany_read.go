@@ -10,14 +10,14 @@ import (
 	"github.com/dynamokit/dynamokit/query"
 )
 
-// Linked is an edge with the endpoint at its far end, as
+// Linked is an edge with the end at its far end, as
 // [ManyToMany.LinkedFrom] and [ManyToMany.LinkedTo] return them.
 type Linked[E, X any] struct {
 	// Edge is the edge, with its own attributes.
 	Edge E
-	// Item is the far endpoint, read whole; its zero value when Missing.
+	// Item is the far end, read whole; its zero value when Missing.
 	Item X
-	// Missing reports that the far endpoint does not exist: the edge was
+	// Missing reports that the far end does not exist: the edge was
 	// written around the relation, which the relation's own writes never
 	// leave.
 	Missing bool
@@ -79,8 +79,8 @@ func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, curs
 	return farItems(ctx, p, m.from, m.fromLinks)
 }
 
-// farItems reads the far endpoints of p's edges with one BatchGet and
-// pairs each edge with its endpoint.
+// farItems reads the far ends of p's edges with one BatchGet and
+// pairs each edge with its end.
 func farItems[E, X any](ctx context.Context, p query.Page[E], far *query.Table[X], links []link) (query.Page[Linked[E, X]], error) {
 	out := query.Page[Linked[E, X]]{Items: make([]Linked[E, X], len(p.Items)), Next: p.Next}
 	if len(p.Items) == 0 {
@@ -90,20 +90,20 @@ func farItems[E, X any](ctx context.Context, p query.Page[E], far *query.Table[X
 	for i := range p.Items {
 		x, err := endpointOf[X](&p.Items[i], links)
 		if err != nil {
-			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far ends: %w", err)
 		}
 		keys[i] = x
 	}
 	items, err := far.BatchGet(ctx, keys, nil)
 	if err != nil {
-		return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+		return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far ends: %w", err)
 	}
 	xm := mapping.Must(far.Model())
 	byKey := make(map[string]X, len(items))
 	for i := range items {
 		k, err := xm.KeyOf(&items[i])
 		if err != nil {
-			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far ends: %w", err)
 		}
 		byKey[keyID(k)] = items[i]
 	}
@@ -111,7 +111,7 @@ func farItems[E, X any](ctx context.Context, p query.Page[E], far *query.Table[X
 		out.Items[i].Edge = p.Items[i]
 		k, err := xm.KeyOf(&keys[i])
 		if err != nil {
-			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far endpoints: %w", err)
+			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far ends: %w", err)
 		}
 		x, ok := byKey[keyID(k)]
 		out.Items[i].Item, out.Items[i].Missing = x, !ok

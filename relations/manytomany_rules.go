@@ -42,7 +42,7 @@ func (m *ManyToMany[F, T, E]) ownKey() ownWrite {
 //
 //   - a Create (or a TxCreate in a WriteTx) of an edge also adds 1 to both
 //     ends' edge counters, on condition that each exists; a missing end
-//     fails it with [ErrEndpointNotFound], as [ManyToMany.Link] does;
+//     fails it with [ErrEndNotFound], as [ManyToMany.Link] does;
 //   - an Update of an edge passes unchanged: it never creates an item, and
 //     an edge's links are its key, which an update cannot change;
 //   - a Put of an edge replaces an edge that exists and keeps its ends
@@ -169,6 +169,6 @@ func endEffect[X any](table *query.Table[X], x X, counter, relation string) (txn
 		return txn.Effect{}, fmt.Errorf("relations: %s: end: %w", relation, err)
 	}
 	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " (" + relation + ")",
-		Conds: append(existsCond(xm, ErrEndpointNotFound), equalCond(cascadeMark(counter), nil, errEndDeleting)),
+		Conds: append(existsCond(xm, ErrEndNotFound), equalCond(cascadeMark(counter), nil, errEndDeleting)),
 		Adds:  []txn.Delta{{Attr: counter, N: 1}}}, nil
 }

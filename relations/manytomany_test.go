@@ -78,7 +78,7 @@ type egCounted struct {
 
 func (egCounted) TableName() string { return "emp" }
 
-// Single table: both endpoints and the edges share "app".
+// Single table: both ends and the edges share "app".
 
 type egSTEmp struct {
 	_     struct{} `dynamo:"pk,hash" template:"EMP#{emp_id}"`
@@ -139,13 +139,13 @@ func TestDeclareEdge(t *testing.T) {
 		{"single table", func(t *testing.T) error {
 			return declareEdge[egSTEmp, egSTProj, egSTMember](t, EdgeSpec{Index: "gsi1", OnDeleteFrom: Cascade, OnDeleteTo: Detach})
 		}, ""},
-		{"no link to the To endpoint", func(t *testing.T) error { return declareEdge[egEmp, egProj, egNoProj](t, byProj) },
+		{"no link to the To end", func(t *testing.T) error { return declareEdge[egEmp, egProj, egNoProj](t, byProj) },
 			"egNoProj has no attribute proj_id to link to relations.egProj"},
 		{"link of another Go type", func(t *testing.T) error { return declareEdge[egEmp, egProj, egIntProj](t, byProj) },
 			"egIntProj.ProjID is int but relations.egProj.ProjID is string"},
-		{"both endpoints identified by the same name", func(t *testing.T) error { return declareEdge[egEmp, egEmp, egMember](t, byProj) },
+		{"both ends identified by the same name", func(t *testing.T) error { return declareEdge[egEmp, egEmp, egMember](t, byProj) },
 			"both identified by emp_id"},
-		{"hash key from the To endpoint", func(t *testing.T) error {
+		{"hash key from the To end", func(t *testing.T) error {
 			return declareEdge[egEmp, egProj, egReversed](t, EdgeSpec{Index: "by-emp"})
 		}, "the hash key proj_id of relations.egReversed is the plain attribute proj_id, not built from relations.egEmp's emp_id alone"},
 		{"no range key", func(t *testing.T) error { return declareEdge[egEmp, egProj, egNoRange](t, byProj) },

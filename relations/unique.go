@@ -2,18 +2,15 @@ package relations
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/rawread"
 	"github.com/dynamokit/dynamokit/internal/txn"
+	"github.com/dynamokit/dynamokit/internal/uniquerec"
 	"github.com/dynamokit/dynamokit/model"
 )
 
@@ -21,7 +18,7 @@ import (
 // holds a value no other item of its table holds (within one value of the
 // scope attribute). A client that enforces a Graph keeps, for each item
 // with such a value, a uniqueness record in the table named after the
-// item's with "_unique" appended ([UniqueTable]), in the same
+// item's with "_unique" appended (account_unique for account), in the same
 // TransactWriteItems request as the item's write:
 //
 //   - a Create or Put claims the record of each unique value: a put of the
@@ -61,10 +58,11 @@ var ErrNotUnique = errors.New("relations: value of a unique attribute held by an
 // was written; retrying the call reads the item again.
 var ErrUniqueChanged = errors.New("relations: a unique attribute of the item changed while it was written: retry")
 
-// NotUniqueError is the error of a write refused because a value of a
-// unique attribute is held by another item ([ErrNotUnique], which it
-// matches with errors.Is). It is always a pointer. Retrying does not help
-// until the other item releases the value.
+// NotUniqueError is a value of a unique attribute held by another item
+// ([ErrNotUnique], which it matches with errors.Is): the error of a write
+// refused for it, or a duplicate found by [BackfillUnique] among stored
+// items. It is always a pointer. Retrying does
+// not help until the other item releases the value.
 type NotUniqueError struct {
 	// Table is the table of the item written.
 	Table string
@@ -77,6 +75,11 @@ type NotUniqueError struct {
 	// Owner is the key of the item that holds the value, as name=value
 	// pairs ("user_id=u-1"); "" when it is not known.
 	Owner string
+	// Item is the key of the stored item that holds the value too but
+	// could not claim it, as name=value pairs; set for a duplicate found
+	// among stored items, "" for a write (the item written is the
+	// caller's).
+	Item string
 }
 
 // Error implements the error interface.
@@ -84,6 +87,9 @@ func (e *NotUniqueError) Error() string {
 	s := fmt.Sprintf("relations: %s: %s %q", e.Table, e.Attr, e.Value)
 	if e.Scope != "" {
 		s += fmt.Sprintf(" (scope %q)", e.Scope)
+	}
+	if e.Item != "" {
+		s += " of " + e.Item
 	}
 	if e.Owner != "" {
 		return s + " is held by " + e.Owner
@@ -94,140 +100,36 @@ func (e *NotUniqueError) Error() string {
 // Unwrap returns [ErrNotUnique].
 func (e *NotUniqueError) Unwrap() error { return ErrNotUnique }
 
-// UniqueTable returns the name of the table that holds the uniqueness
-// records of the items of table: table with "_unique" appended. Package
-// schema creates it with the table of a model that has unique attributes.
-//
-// Its hash key is the string id, "<attr>#<scope>#<value>": the attribute's
-// name, the scope attribute's value ("" without a scope) and the value,
-// each with "%" written "%25" and "#" written "%23" (so that no part holds
-// the separator); a number is its text as stored, a binary value its
-// standard base64. A record also holds attr (the attribute's name), value
-// (the value, as stored in the item), scope (the scope's value, when
-// scoped) and owner: a map of the key attributes of the item that holds
-// the value.
-func UniqueTable(table string) string { return mapping.UniqueTable(table) }
-
-// The attributes of a uniqueness record.
-const (
-	recID    = mapping.UniqueHash
-	recAttr  = "attr"
-	recValue = "value"
-	recScope = "scope"
-	recOwner = "owner"
-)
-
-// uniqueEscaper writes a part of a record id without the separator.
-var uniqueEscaper = strings.NewReplacer("%", "%25", "#", "%23")
-
-// scalarText is the text of a scalar attribute value in a record id, and
-// false for a missing, NULL or empty value (which claims nothing).
-func scalarText(av types.AttributeValue) (string, bool) {
-	switch v := av.(type) {
-	case *types.AttributeValueMemberS:
-		return v.Value, v.Value != ""
-	case *types.AttributeValueMemberN:
-		return v.Value, true
-	case *types.AttributeValueMemberB:
-		return base64.StdEncoding.EncodeToString(v.Value), len(v.Value) > 0
-	}
-	return "", false
-}
-
-// claim is the uniqueness record an item's values make for one unique
-// attribute.
-type claim struct {
-	u            *mapping.Unique
-	id           string
-	value, scope string // as in the id, unescaped
-	av, scopeAV  types.AttributeValue
-}
-
-// claimOf returns the record item (the attributes of an item, at least
-// the unique attribute and its scope) makes for u, and false when the item
-// has no value of u, or u is scoped and the item has no scope value: an
-// item outside every scope (a child detached from its parent, when the
-// scope is its link) claims nothing.
-func claimOf(u *mapping.Unique, item map[string]types.AttributeValue) (claim, bool) {
-	av := item[u.Attr.Name]
-	value, ok := scalarText(av)
-	if !ok {
-		return claim{}, false
-	}
-	c := claim{u: u, value: value, av: av}
-	if u.Scope != nil {
-		c.scopeAV = item[u.Scope.Name]
-		if c.scope, ok = scalarText(c.scopeAV); !ok || c.scope == "" {
-			return claim{}, false
-		}
-	}
-	c.id = uniqueEscaper.Replace(u.Attr.Name) + "#" + uniqueEscaper.Replace(c.scope) + "#" + uniqueEscaper.Replace(value)
-	return c, true
-}
-
-// record is the record item of c, held by the item with key owner.
-func (c claim) record(owner mapping.Item) mapping.Item {
-	rec := mapping.Item{
-		recID:    &types.AttributeValueMemberS{Value: c.id},
-		recAttr:  &types.AttributeValueMemberS{Value: c.u.Attr.Name},
-		recValue: c.av,
-		recOwner: &types.AttributeValueMemberM{Value: maps.Clone(owner)},
-	}
-	if c.scopeAV != nil && !isAbsent(c.scopeAV) {
-		rec[recScope] = c.scopeAV
-	}
-	return rec
-}
-
-// ownedBy is the condition on a record that it does not exist or that
-// the item with key owner holds it.
-func ownedBy(owner mapping.Item) expression.ConditionBuilder {
-	free := expression.AttributeNotExists(expression.NameNoDotSplit(recID))
-	names := slices.Sorted(maps.Keys(owner))
-	same := make([]expression.ConditionBuilder, len(names))
-	for i, n := range names {
-		same[i] = expression.NameNoDotSplit(recOwner).AppendName(expression.NameNoDotSplit(n)).Equal(expression.Value(owner[n]))
-	}
-	return expression.Or(free, andConds(same))
-}
-
-func andConds(cs []expression.ConditionBuilder) expression.ConditionBuilder {
-	if len(cs) == 1 {
-		return cs[0]
-	}
-	return expression.And(cs[0], cs[1], cs[2:]...)
-}
-
-// effect is the effect on c's record of the item with key owner in table:
+// claimEffect is the effect on c's record of the item with key owner in table:
 // claim it (a put) or release it (a delete), both on condition that the
 // record is free or the item's own.
-func (c claim) effect(table string, owner mapping.Item, release bool) txn.Effect {
+func claimEffect(c uniquerec.Claim, table string, owner mapping.Item, release bool) txn.Effect {
 	verb := "claim"
 	if release {
 		verb = "release"
 	}
 	e := txn.Effect{
 		Table: mapping.UniqueTable(table),
-		Key:   mapping.Item{recID: &types.AttributeValueMemberS{Value: c.id}},
-		What:  fmt.Sprintf("%s unique %s of %s", verb, c.u.Attr.Name, table),
-		Conds: []txn.Cond{{Expr: ownedBy(owner), Kind: ErrNotUnique}},
-		Fail:  c.failure(table),
+		Key:   mapping.Item{uniquerec.ID: &types.AttributeValueMemberS{Value: c.ID}},
+		What:  fmt.Sprintf("%s unique %s of %s", verb, c.U.Attr.Name, table),
+		Conds: []txn.Cond{{Expr: uniquerec.OwnedBy(owner), Kind: ErrNotUnique}},
+		Fail:  claimFailure(c, table),
 	}
 	if release {
 		e.Delete = true
 	} else {
-		e.Put = c.record(owner)
+		e.Put = c.Record(owner)
 	}
 	return e
 }
 
-// failure tells what a failed condition on c's record means, from the
+// claimFailure tells what a failed condition on c's record means, from the
 // record as it was: the value is another item's.
-func (c claim) failure(table string) func(old map[string]types.AttributeValue) error {
+func claimFailure(c uniquerec.Claim, table string) func(old map[string]types.AttributeValue) error {
 	return func(old map[string]types.AttributeValue) error {
-		e := &NotUniqueError{Table: table, Attr: c.u.Attr.Name, Value: c.value, Scope: c.scope}
-		if m, ok := old[recOwner].(*types.AttributeValueMemberM); ok {
-			e.Owner = keyText(m.Value)
+		e := &NotUniqueError{Table: table, Attr: c.U.Attr.Name, Value: c.Value, Scope: c.Scope}
+		if m, ok := old[uniquerec.Owner].(*types.AttributeValueMemberM); ok {
+			e.Owner = mapping.KeyText(m.Value)
 		}
 		return e
 	}
@@ -315,13 +217,13 @@ func checkUnique(ctx context.Context, get txn.Getter, w *txn.Write) ([]txn.Effec
 	}
 	var out []txn.Effect
 	for _, u := range mm.Unique {
-		was, had := claimOf(u, old)
-		now, has := claimOf(u, next)
-		if had && (!has || was.id != now.id) {
-			out = append(out, was.effect(w.Table, w.Key, true))
+		was, had := uniquerec.Of(u, old)
+		now, has := uniquerec.Of(u, next)
+		if had && (!has || was.ID != now.ID) {
+			out = append(out, claimEffect(was, w.Table, w.Key, true))
 		}
 		if has {
-			out = append(out, now.effect(w.Table, w.Key, false))
+			out = append(out, claimEffect(now, w.Table, w.Key, false))
 		}
 	}
 	return out, nil

@@ -173,7 +173,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 
 	// A link to a missing end is refused, and nothing is written.
 	err = work.Link(ctx, Employee{EmployeeID: "e-1"}, Project{ProjectID: "p-9"}, nil)
-	fmt.Fprintf(w, "link e-1 to the missing p-9: %v (refused: %v)\n", err, errors.Is(err, relations.ErrEndpointNotFound))
+	fmt.Fprintf(w, "link e-1 to the missing p-9: %v (refused: %v)\n", err, errors.Is(err, relations.ErrEndNotFound))
 
 	// List both ways: one Query of the edges and one BatchGetItem of the
 	// items at their far end per page.

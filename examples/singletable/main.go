@@ -127,7 +127,7 @@ func walkThrough(ctx context.Context, w io.Writer, db *dynamokit.Client) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "layout:", staff.Layout())
+	fmt.Fprintln(w, "layout:", staff.Describe().Layout)
 
 	for _, d := range []Department{{DepartmentID: "d-1", DepartmentName: "HR"}, {DepartmentID: "d-2", DepartmentName: "IT"}} {
 		if err := depts.Create(ctx, &d); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {

@@ -185,8 +185,8 @@ func (d *drawing) entity(m *model.Model) *entity { return d.byType[m.Type()] }
 // relation draws one declared relation and marks its link attributes.
 func (d *drawing) relation(rd relations.Description) {
 	from, to := d.entity(rd.From), d.entity(rd.To)
-	switch rd.Kind {
-	case relations.KindOneToMany:
+	switch {
+	case rd.Edge == nil: // one-to-many
 		for _, l := range rd.Links {
 			to.link(l, from.id)
 		}
@@ -199,7 +199,7 @@ func (d *drawing) relation(rd relations.Description) {
 			parts = append(parts, "read together")
 		}
 		d.edges = append(d.edges, fmt.Sprintf("%s ||--o{ %s : %s", from.id, to.id, label(strings.Join(parts, ", "))))
-	case relations.KindManyToMany:
+	default: // many-to-many
 		edge := d.entity(rd.Edge)
 		for _, l := range rd.Links {
 			edge.link(l, from.id)

@@ -1,4 +1,4 @@
-package relations
+package uniquerec
 
 import (
 	"testing"
@@ -31,9 +31,9 @@ func TestUniqueRecordID(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, ok := claimOf(tc.u, tc.item)
-			if ok != tc.claims || c.id != tc.want {
-				t.Errorf("claimOf = %q, %v, want %q, %v", c.id, ok, tc.want, tc.claims)
+			c, ok := Of(tc.u, tc.item)
+			if ok != tc.claims || c.ID != tc.want {
+				t.Errorf("Of = %q, %v, want %q, %v", c.ID, ok, tc.want, tc.claims)
 			}
 		})
 	}
