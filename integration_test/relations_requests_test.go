@@ -180,6 +180,13 @@ func testRequests[P, C any](t *testing.T, s shape[P, C], want requests) {
 	}
 	check("ParentOf", map[string]int{"GetItem": 1})
 
+	// A parent whose counter agrees with its children: its counter is
+	// read once, and its children counted once.
+	if rep, err := f.staff.AuditParent(ctx, d2, nil); err != nil || rep.Checked != 1 || len(rep.Drift) != 0 {
+		t.Fatalf("AuditParent(d-2) = %+v, %v; want one parent checked, no drift", rep, err)
+	}
+	check("AuditParent", map[string]int{"GetItem": 1, "Query": 1})
+
 	// Twenty parents: twenty queries, run concurrently. The first query
 	// waits for a second one to be in flight, which only concurrent
 	// queries can give it.

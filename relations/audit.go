@@ -210,7 +210,7 @@ func auditEnds[X any](ctx context.Context, a *auditRun, phase int, cursor, side 
 			return err
 		}
 		err = workers.ForEach(ctx, len(p.Items), a.opts.Concurrency, func(ctx context.Context, i int) error {
-			return checkEnd(ctx, a, side, table, p.Items[i], end(p.Items[i]))
+			return checkEnd(ctx, a, side, table, p.Items[i], end(p.Items[i]), nil)
 		})
 		if err != nil {
 			return err
@@ -226,11 +226,19 @@ func auditEnds[X any](ctx context.Context, a *auditRun, phase int, cursor, side 
 // A counter that differs from the count is read again after it: one that
 // changed meanwhile (a write through the relation) is counted again, up to
 // maxRecounts times, so only a counter that stays wrong is reported.
-func checkEnd[X any](ctx context.Context, a *auditRun, side string, table *query.Table[X], x X, e countedEnd) error {
+// read, when not nil, is the counter as its caller just read it, used
+// for the first count instead of reading it again.
+func checkEnd[X any](ctx context.Context, a *auditRun, side string, table *query.Table[X], x X, e countedEnd, read *counted) error {
 	for range maxRecounts {
-		c, err := readCount(ctx, table, x, e.counter)
-		if err != nil || !c.exists {
-			return err // nil: deleted since it was listed
+		var c counted
+		var err error
+		if read != nil {
+			c, read = *read, nil
+		} else if c, err = readCount(ctx, table, x, e.counter); err != nil {
+			return err
+		}
+		if !c.exists {
+			return nil // deleted since it was listed
 		}
 		n, err := e.count(ctx)
 		if err != nil {
@@ -483,7 +491,7 @@ func (h *HasMany[P, C]) AuditParent(ctx context.Context, parent P, opts *AuditOp
 		return a.finish(fmt.Errorf("relations: audit parent: %w", err))
 	}
 	if c.exists {
-		err = checkEnd(ctx, a, "parent", h.parents, parent, h.end(parent))
+		err = checkEnd(ctx, a, "parent", h.parents, parent, h.end(parent), &c)
 	} else {
 		far := h.danglingParents()
 		missing := keyTextOf(h.parents, parent)
