@@ -29,7 +29,9 @@
 //	}
 //
 // [DeleteTables] removes tables made some other way (such as guregu/dynamo's
-// CreateTable) when the test ends.
+// CreateTable) when the test ends. A test that declares relations gives
+// [Client] their graph, as any client that keeps relations is made:
+// dynamotest.Client(t, dynamokit.WithRules(relations.NewGraph())).
 //
 // This package is a module of its own, so that the dynamokit module does not
 // depend on testcontainers. See
