@@ -12,19 +12,77 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/connect"
 )
 
 // Client returns a [dynamokit.Client] connected to [EndpointURL](t), with
-// opts applied last.
+// opts applied last. When t fails, it logs the request attempts that failed
+// beneath the client's executor (up to 50): an attempt the SDK's retryer
+// sent again, such as one whose answer was lost, shows there, to explain a
+// request the engine saw twice.
 func Client(t testing.TB, opts ...dynamokit.Option) *dynamokit.Client {
 	t.Helper()
-	c, err := connect.Endpoint(t.Context(), EndpointURL(t), opts...)
+	log := &attemptLog{}
+	t.Cleanup(func() { log.report(t) })
+	all := append([]dynamokit.Option{dynamokit.WithSDKOptions(log.install)}, opts...)
+	c, err := connect.Endpoint(t.Context(), EndpointURL(t), all...)
 	if err != nil {
 		t.Fatalf("dynamotest: %v", err)
 	}
 	return c
+}
+
+// maxAttemptLines bounds what an attemptLog keeps.
+const maxAttemptLines = 50
+
+// attemptLog records the failed attempts of a client's requests, for the
+// log of a failed test.
+type attemptLog struct {
+	mu      sync.Mutex
+	lines   []string
+	dropped int
+}
+
+// install adds the recording to the SDK options o: a step of the SDK's
+// request stack after its retryer, so that it sees every attempt.
+func (l *attemptLog) install(o *dynamodb.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("dynamotestAttemptLog",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleFinalize(ctx, in)
+				if err != nil {
+					l.add(time.Now().Format("15:04:05.000") + " " + middleware.GetOperationName(ctx) + ": " + err.Error())
+				}
+				return out, md, err
+			}), middleware.After)
+	})
+}
+
+func (l *attemptLog) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.lines) == maxAttemptLines {
+		l.dropped++
+		return
+	}
+	l.lines = append(l.lines, line)
+}
+
+// report logs what l recorded, when t failed.
+func (l *attemptLog) report(t testing.TB) {
+	if !t.Failed() {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range l.lines {
+		t.Logf("dynamotest: failed attempt: %s", line)
+	}
+	if l.dropped > 0 {
+		t.Logf("dynamotest: %d more failed attempts", l.dropped)
+	}
 }
 
 // prefixes holds the prefix of each test that asked for one.
