@@ -102,7 +102,11 @@ func TestDeleteTables(t *testing.T) {
 	t.Run("create", func(t *testing.T) {
 		name = dynamotest.TablePrefix(t) + "tmp"
 		dynamotest.DeleteTables(t, c, name, dynamotest.TablePrefix(t)+"never-created")
-		if _, err := c.Executor().CreateTable(t.Context(), schema.CreateInput(model.MustOf[user](), func(string) string { return name })); err != nil {
+		defs, err := schema.Definitions(&schema.Options{Namer: func(string) string { return name }}, model.MustOf[user]())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Executor().CreateTable(t.Context(), defs[0].CreateInput()); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -63,7 +63,7 @@ func Example_multiAttributeKey() {
 	}
 	idx := tables[0].GSIs[0]
 	fmt.Println(idx.Name, "hash:", idx.HashKeys(), "range:", idx.RangeKeys())
-	for _, k := range schema.CreateInput(model.MustOf[Case](), nil).GlobalSecondaryIndexes[0].KeySchema {
+	for _, k := range tables[0].CreateInput().GlobalSecondaryIndexes[0].KeySchema {
 		fmt.Println(" ", aws.ToString(k.AttributeName), k.KeyType)
 	}
 	// Output:

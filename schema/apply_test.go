@@ -165,7 +165,7 @@ func TestApplyErrors(t *testing.T) {
 func TestPlanRecreate(t *testing.T) {
 	f := newFake()
 	ctx := t.Context()
-	if _, err := f.CreateTable(ctx, CreateInput(model.MustOf[employee](), nil)); err != nil {
+	if _, err := f.CreateTable(ctx, createInput(t, model.MustOf[employee](), nil)); err != nil {
 		t.Fatal(err)
 	}
 	// The live employee table is keyed on employee_id; this model on pk.

@@ -14,19 +14,15 @@ import (
 	"github.com/dynamokit/dynamokit/model"
 )
 
-// CreateInput returns the CreateTable request for m, with its table name
-// passed through n (nil keeps it). It does no I/O.
-func CreateInput(m *model.Model, n model.Namer) *dynamodb.CreateTableInput {
-	mm, err := mapping.For(m.Type())
-	if err != nil {
-		return nil
-	}
-	return tableOf(mm, n).createInput()
-}
-
-// createInput returns the CreateTable request for t. Attribute definitions
-// are sorted by name; indexes keep their order.
-func (t *Definition) createInput() *dynamodb.CreateTableInput {
+// CreateInput returns the CreateTable request that [Create] sends for the
+// table t defines: its keys, indexes, billing and the settings CreateTable
+// takes (stream, encryption, table class, deletion protection, warm
+// throughput, tags). Settings that need requests of their own (TTL,
+// point-in-time recovery, auto scaling) are not in it; Create sends them
+// after the table is active. Get t from [Definitions], which merges the
+// models that share a table and refuses a definition DynamoDB would. It
+// does no I/O.
+func (t *Definition) CreateInput() *dynamodb.CreateTableInput {
 	in := &dynamodb.CreateTableInput{
 		TableName: aws.String(t.Name),
 		KeySchema: keySchema(t.Hash, t.Range),
@@ -145,7 +141,7 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 	created := map[string]bool{}
 	for _, t := range tables {
 		opts.progress(Event{Table: t.Name, Step: "create table"})
-		_, err := c.CreateTable(ctx, t.createInput())
+		_, err := c.CreateTable(ctx, t.CreateInput())
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) {
 			return fmt.Errorf("schema: create table %s: %w", t.Name, err)

@@ -93,7 +93,7 @@ func TestCreateInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := CreateInput(tt.m, tt.namer)
+			got := createInput(t, tt.m, tt.namer)
 			if diff := cmp.Diff(tt.want, got, sdkOpts); diff != "" {
 				t.Errorf("CreateInput (-want +got):\n%s", diff)
 			}
@@ -146,5 +146,37 @@ func TestTablesConflicts(t *testing.T) {
 	}
 	if _, err := Definitions(nil, emp, nil); err == nil || err.Error() != "schema: nil model" {
 		t.Errorf("Tables with nil model: error %v, want schema: nil model", err)
+	}
+}
+
+// createInput returns the CreateTable request for the table of m alone,
+// its name passed through n.
+func createInput(t testing.TB, m *model.Model, n model.Namer) *dynamodb.CreateTableInput {
+	t.Helper()
+	defs, err := Definitions(&Options{Namer: n}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return defs[0].CreateInput()
+}
+
+// TestCreateInputSharedTable: the CreateTable request of a table that two
+// models share has the indexes of both, whichever model comes first.
+func TestCreateInputSharedTable(t *testing.T) {
+	for _, models := range [][]*model.Model{
+		{model.MustOf[deptItem](), model.MustOf[empItem]()},
+		{model.MustOf[empItem](), model.MustOf[deptItem]()},
+	} {
+		defs, err := Definitions(nil, models...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(defs) != 1 {
+			t.Fatalf("Definitions = %d tables, want 1", len(defs))
+		}
+		in := defs[0].CreateInput()
+		if aws.ToString(in.TableName) != "app" || len(in.GlobalSecondaryIndexes) != 1 || aws.ToString(in.GlobalSecondaryIndexes[0].IndexName) != "gsi1" {
+			t.Errorf("CreateInput of app from %v = %s with %d global indexes, want app with gsi1", models[0].Type(), aws.ToString(in.TableName), len(in.GlobalSecondaryIndexes))
+		}
 	}
 }

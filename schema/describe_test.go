@@ -122,7 +122,7 @@ func TestDescribeFake(t *testing.T) {
 		t.Errorf("describe(missing) = %v, %v; want nil, nil", got, err)
 	}
 	m := model.MustOf[order]()
-	if _, err := f.CreateTable(ctx, CreateInput(m, nil)); err != nil {
+	if _, err := f.CreateTable(ctx, createInput(t, m, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.UpdateTimeToLive(ctx, ttlInput("order", "expires", true)); err != nil {

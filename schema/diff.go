@@ -107,7 +107,7 @@ func Diff(want, have *Definition) ([]Change, error) {
 		return nil, err
 	}
 	if have == nil {
-		in := want.createInput()
+		in := want.CreateInput()
 		changes := []Change{{Table: want.Name, Kind: CreateTable, Detail: want.summary(), in: in}}
 		if want.TTL != "" {
 			changes = append(changes, ttlChange(want.Name, want.TTL, true))

@@ -353,7 +353,7 @@ func TestDiffRequests(t *testing.T) {
 		{
 			name:     "create",
 			want:     base(),
-			requests: []any{base().createInput()},
+			requests: []any{base().CreateInput()},
 		},
 	}
 	for _, tt := range tests {

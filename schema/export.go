@@ -56,7 +56,7 @@ func Export(opts *Options, models ...*model.Model) ([]Exported, error) {
 	}
 	out := make([]Exported, len(tables))
 	for i, t := range tables {
-		req := createTableJSON(t.createInput())
+		req := createTableJSON(t.CreateInput())
 		res := cloudFormationTable(t, req)
 		d := Exported{Table: t.Name, LogicalID: logicalID(t.Name), TerraformName: terraformName(t.Name)}
 		if d.CreateTable, err = json.MarshalIndent(req, "", "  "); err != nil {

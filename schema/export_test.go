@@ -70,7 +70,7 @@ func TestExport(t *testing.T) {
 				t.Fatal(err)
 			}
 			tables, _ := Definitions(tt.opts, tt.models...)
-			again, _ := json.MarshalIndent(createTableJSON(tables[0].createInput()), "", "  ")
+			again, _ := json.MarshalIndent(createTableJSON(tables[0].CreateInput()), "", "  ")
 			if !bytes.Equal(again, d.CreateTable) {
 				t.Errorf("CreateTable JSON is not the Create request")
 			}

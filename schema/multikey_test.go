@@ -29,7 +29,7 @@ func (ticket) TableName() string { return "ticket" }
 var multiKeys = []types.KeySchemaElement{hashKey("tenant"), hashKey("parent"), rangeKey("status"), rangeKey("priority"), rangeKey("opened")}
 
 func TestCreateInputMultiKey(t *testing.T) {
-	got := CreateInput(model.MustOf[ticket](), nil)
+	got := createInput(t, model.MustOf[ticket](), nil)
 	want := &dynamodb.CreateTableInput{
 		TableName: aws.String("ticket"),
 		KeySchema: []types.KeySchemaElement{hashKey("id")},

@@ -59,7 +59,7 @@ func (journal) TableOptions() model.Options {
 }
 
 func TestCreateInputSettings(t *testing.T) {
-	got := CreateInput(model.MustOf[ledger](), nil)
+	got := createInput(t, model.MustOf[ledger](), nil)
 	if got.StreamSpecification == nil || !aws.ToBool(got.StreamSpecification.StreamEnabled) || got.StreamSpecification.StreamViewType != types.StreamViewTypeNewAndOldImages {
 		t.Errorf("StreamSpecification = %+v, want NEW_AND_OLD_IMAGES enabled", got.StreamSpecification)
 	}
@@ -74,7 +74,7 @@ func TestCreateInputSettings(t *testing.T) {
 	if diff := cmp.Diff(want, settingsOnly, settingsCmp()); diff != "" {
 		t.Errorf("CreateInput settings (-want +got):\n%s", diff)
 	}
-	plain := CreateInput(model.MustOf[employee](), nil)
+	plain := createInput(t, model.MustOf[employee](), nil)
 	if plain.StreamSpecification != nil || plain.SSESpecification != nil || plain.TableClass != "" || plain.DeletionProtectionEnabled != nil || plain.Tags != nil || plain.WarmThroughput != nil {
 		t.Errorf("CreateInput of a model without settings sets some: %+v", plain)
 	}

@@ -105,7 +105,7 @@ type (
 // aws_dynamodb_table resource is called name. It is made from the
 // CreateTable request Create sends, so the two cannot drift apart.
 func terraform(t *Definition, name string) map[string]any {
-	in := t.createInput()
+	in := t.CreateInput()
 	tt := tfTable{Name: t.Name, BillingMode: in.BillingMode, HashKey: t.Hash.Name, RangeKey: t.Range.Name}
 	if pt := in.ProvisionedThroughput; pt != nil {
 		tt.ReadCapacity, tt.WriteCapacity = aws.ToInt64(pt.ReadCapacityUnits), aws.ToInt64(pt.WriteCapacityUnits)

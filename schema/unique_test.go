@@ -41,7 +41,7 @@ func TestTablesUnique(t *testing.T) {
 	if u.Hash != (KeyAttr{Name: "id", Type: model.String}) || u.Range.Name != "" || len(u.GSIs) != 0 || !u.Billing.OnDemand() {
 		t.Errorf("records table = %+v, want hash key id S, no range key or index, on demand", u)
 	}
-	in := u.createInput()
+	in := u.CreateInput()
 	if len(in.AttributeDefinitions) != 1 || len(in.KeySchema) != 1 {
 		t.Errorf("CreateTable of the records table = %+v", in)
 	}

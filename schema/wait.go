@@ -22,7 +22,7 @@ func waitCreated(ctx context.Context, c client, t *Definition, opts *Options) er
 		if td != nil {
 			return active(td), nil
 		}
-		_, err := c.CreateTable(ctx, t.createInput())
+		_, err := c.CreateTable(ctx, t.CreateInput())
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) {
 			return false, fmt.Errorf("create table %s: %w", t.Name, err)

@@ -98,7 +98,7 @@ func TestDropWhileBusy(t *testing.T) {
 	}{
 		{"creating", func(t *testing.T) *fakeClient {
 			f := newFake()
-			if _, err := f.CreateTable(t.Context(), CreateInput(m, nil)); err != nil {
+			if _, err := f.CreateTable(t.Context(), createInput(t, m, nil)); err != nil {
 				t.Fatal(err)
 			}
 			return f
