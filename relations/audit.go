@@ -303,7 +303,7 @@ func missingEnds[I, X any](side string, table *query.Table[X], links []link, rep
 		var keys []X
 		seen := make(map[string]bool)
 		for i := range items {
-			x, err := endpointOf[X](&items[i], links)
+			x, err := endOf[X](&items[i], links)
 			if err != nil {
 				return nil, err
 			}
@@ -543,11 +543,11 @@ func (m *ManyToMany[F, T, E]) Audit(ctx context.Context, opts *AuditOptions) (_ 
 
 // unlinkEdge deletes edge e with [ManyToMany.Unlink] of its two ends.
 func (m *ManyToMany[F, T, E]) unlinkEdge(ctx context.Context, e E) error {
-	f, err := endpointOf[F](&e, m.fromLinks)
+	f, err := endOf[F](&e, m.fromLinks)
 	if err != nil {
 		return err
 	}
-	t, err := endpointOf[T](&e, m.toLinks)
+	t, err := endOf[T](&e, m.toLinks)
 	if err != nil {
 		return err
 	}

@@ -150,10 +150,10 @@ func DeclareEdge[F, T, E any](from *query.Table[F], to *query.Table[T], edges *q
 		return nil, fmt.Errorf("relations: declare edge: %w", err)
 	}
 	var e E
-	if _, err := endpointOf[F](&e, m.fromLinks); err != nil {
+	if _, err := endOf[F](&e, m.fromLinks); err != nil {
 		return nil, fmt.Errorf("relations: declare edge: %w", err)
 	}
-	if _, err := endpointOf[T](&e, m.toLinks); err != nil {
+	if _, err := endOf[T](&e, m.toLinks); err != nil {
 		return nil, fmt.Errorf("relations: declare edge: %w", err)
 	}
 	if !builtFrom(em.Key.Hash, m.fromLinks) {
@@ -298,9 +298,9 @@ func (m *ManyToMany[F, T, E]) edgeOf(f *F, t *T, e *E) (E, error) {
 	return out, nil
 }
 
-// endpointOf returns an end value whose key fields are taken from
+// endOf returns an end value whose key fields are taken from
 // edge's links to it.
-func endpointOf[X, E any](edge *E, links []link) (X, error) {
+func endOf[X, E any](edge *E, links []link) (X, error) {
 	var x X
 	xv, ev := valueOf(&x), valueOf(edge)
 	for _, l := range links {

@@ -70,14 +70,14 @@ func (m *ManyToMany[F, T, E]) DeleteFrom(ctx context.Context, f F, opts *DeleteO
 // deleteFrom is [ManyToMany.DeleteFrom]; with keep, it deletes f's edges
 // and leaves f with its counter at 0 (compose.go).
 func (m *ManyToMany[F, T, E]) deleteFrom(ctx context.Context, f F, opts *DeleteOptions, keep bool) error {
-	self := endpoint[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom, side: "from", keep: keep}
-	other := endpoint[T, E]{table: m.to, links: m.toLinks}
+	self := endSide[F, E]{table: m.from, links: m.fromLinks, policy: m.spec.OnDeleteFrom, side: "from", keep: keep}
+	other := endSide[T, E]{table: m.to, links: m.toLinks}
 	e, err := m.edgeOf(&f, nil, nil)
 	if err != nil {
 		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	q := m.edges.Consistent().Query(e)
-	return deleteEndpoint(ctx, m, self, other, f, q, m.fromEnd(f), opts)
+	return deleteEnd(ctx, m, self, other, f, q, m.fromEnd(f), opts)
 }
 
 // DeleteTo deletes the To end t under [EdgeSpec.OnDeleteTo], as
@@ -92,18 +92,18 @@ func (m *ManyToMany[F, T, E]) DeleteTo(ctx context.Context, t T, opts *DeleteOpt
 
 // deleteTo is [ManyToMany.DeleteTo], with keep as for deleteFrom.
 func (m *ManyToMany[F, T, E]) deleteTo(ctx context.Context, t T, opts *DeleteOptions, keep bool) error {
-	self := endpoint[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo, side: "to", keep: keep}
-	other := endpoint[F, E]{table: m.from, links: m.fromLinks}
+	self := endSide[T, E]{table: m.to, links: m.toLinks, policy: m.spec.OnDeleteTo, side: "to", keep: keep}
+	other := endSide[F, E]{table: m.from, links: m.fromLinks}
 	e, err := m.edgeOf(nil, &t, nil)
 	if err != nil {
 		return fmt.Errorf("relations: delete end: %w", err)
 	}
 	q := m.edges.Query(e).Index(m.spec.Index)
-	return deleteEndpoint(ctx, m, self, other, t, q, m.toEnd(t), opts)
+	return deleteEnd(ctx, m, self, other, t, q, m.toEnd(t), opts)
 }
 
-// end is one side of a many-to-many relation, as a delete sees it.
-type endpoint[X, E any] struct {
+// endSide is one side of a many-to-many relation, as a delete sees it.
+type endSide[X, E any] struct {
 	table  *query.Table[X]
 	links  []link // X's identifying attributes and the edge's
 	policy Policy
@@ -113,9 +113,9 @@ type endpoint[X, E any] struct {
 	keep bool
 }
 
-// deleteEndpoint deletes x, an end of self's side, under self's
+// deleteEnd deletes x, an end of self's side, under self's
 // policy; q reads x's edges, and other is the side at their far end.
-func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
+func deleteEnd[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endSide[X, E], other endSide[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) error {
 	ctx = m.own(ctx) // the end's own delete applies the policy itself
 	if _, err := mapping.Must(self.table.Model()).KeyOf(&x); err != nil {
 		return fmt.Errorf("relations: delete end: %w", err)
@@ -136,7 +136,7 @@ func deleteEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, 
 	case self.policy == Restrict:
 		err = restrictDelete(ctx, self.table, x, end)
 	default:
-		err = cascadeEndpoint(ctx, m, self, other, x, q, end, opts)
+		err = cascadeEnd(ctx, m, self, other, x, q, end, opts)
 	}
 	var he *RestrictError
 	if errors.As(err, &he) {
@@ -206,8 +206,8 @@ func farTook(counter string) string { return counter + "_took" }
 // side, whose edges q reads; other is the side at their far ends.
 type edgeSweep[X, Y, F, T, E any] struct {
 	m        *ManyToMany[F, T, E]
-	self     endpoint[X, E]
-	other    endpoint[Y, E]
+	self     endSide[X, E]
+	other    endSide[Y, E]
 	x        X
 	q        *query.Query[E]
 	log      *sweepLog
@@ -220,11 +220,11 @@ type edgeSweep[X, Y, F, T, E any] struct {
 	listed   int          // the edges the current pass listed
 }
 
-// cascadeEndpoint deletes x's edges with the counted sweep above, each
+// cascadeEnd deletes x's edges with the counted sweep above, each
 // far end's counter taking what the page deleted of its edges, then
 // deletes x on condition that its counter is 0 (with keep, leaves x with
 // its counter at 0), driven as every sweep is (sweepDelete).
-func cascadeEndpoint[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endpoint[X, E], other endpoint[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
+func cascadeEnd[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], self endSide[X, E], other endSide[Y, E], x X, q *query.Query[E], end countedEnd, opts *DeleteOptions) (err error) {
 	ctx, op := clientlink.Start(ctx, m.edges.Client(), "cascade", m.edges.TableName())
 	defer op.End(&err)
 	xm := mapping.Must(self.table.Model())
@@ -308,7 +308,7 @@ func (s *edgeSweep[X, Y, F, T, E]) keys(edges []E) (keys, far []mapping.Item, er
 		if keys[i], err = em.KeyOf(&edges[i]); err != nil {
 			return nil, nil, err
 		}
-		y, err := endpointOf[Y](&edges[i], s.other.links)
+		y, err := endOf[Y](&edges[i], s.other.links)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -88,7 +88,7 @@ func farItems[E, X any](ctx context.Context, p query.Page[E], far *query.Table[X
 	}
 	keys := make([]X, len(p.Items))
 	for i := range p.Items {
-		x, err := endpointOf[X](&p.Items[i], links)
+		x, err := endOf[X](&p.Items[i], links)
 		if err != nil {
 			return query.Page[Linked[E, X]]{}, fmt.Errorf("relations: far ends: %w", err)
 		}

@@ -123,11 +123,11 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) 
 	if err := em.Decode(w.Item, &e); err != nil {
 		return nil, fmt.Errorf("relations: check create of %s: %w", em.Type, err)
 	}
-	f, err := endpointOf[F](&e, m.fromLinks)
+	f, err := endOf[F](&e, m.fromLinks)
 	if err != nil {
 		return nil, fmt.Errorf("relations: check create of %s: %w", em.Type, err)
 	}
-	t, err := endpointOf[T](&e, m.toLinks)
+	t, err := endOf[T](&e, m.toLinks)
 	if err != nil {
 		return nil, fmt.Errorf("relations: check create of %s: %w", em.Type, err)
 	}
