@@ -805,16 +805,23 @@ func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if err := f.edges.Put(ctx, &fresh); !errors.Is(err, relations.ErrNotAnEdge) {
 		t.Errorf("Put(a new edge) = %v, want ErrNotAnEdge", err)
 	}
+	// A batch put is refused as every batch write that needs a condition
+	// is (the Put rule's, which keeps the ends), naming Table.Put.
+	if err := f.edges.BatchPut(ctx, []E{e}, nil); err == nil || !strings.Contains(err.Error(), "Table.Put") {
+		t.Errorf("BatchPut(edge) = %v, want it refused, naming Table.Put", err)
+	}
 	for _, w := range []struct {
 		name  string
 		write func() error
 	}{
 		{"Delete", func() error { return f.edges.Delete(ctx, e) }},
-		{"BatchPut", func() error { return f.edges.BatchPut(ctx, []E{e}, nil) }},
 		{"BatchDelete", func() error { return f.edges.BatchDelete(ctx, []E{e}, nil) }},
+		{"TxDelete", func() error { return f.edges.Client().WriteTx(ctx, nil, f.edges.TxDelete(e)) }},
 	} {
-		if err := w.write(); err == nil {
-			t.Errorf("%s(edge) = nil, want it refused", w.name)
+		// Refused as every write the relation cannot keep whole is: an
+		// ErrNeedsRelation naming the verbs to use.
+		if err := w.write(); !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "ManyToMany.Link or Unlink") {
+			t.Errorf("%s(edge) = %v, want ErrNeedsRelation naming ManyToMany.Link or Unlink", w.name, err)
 		}
 	}
 	if got, want := len(f.pairs(t)), 1; got != want {

@@ -117,7 +117,7 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) 
 		return nil, nil
 	case txn.OpCreate:
 	default:
-		return nil, fmt.Errorf("relations: a %s of a %s through its table would bypass the edge counters: use ManyToMany.Link or Unlink", w.Op, em.Type)
+		return nil, fmt.Errorf("%w: %s: a %s of an edge through its table would bypass the edge counters: use ManyToMany.Link or Unlink", ErrNeedsRelation, m.describe(), w.Op)
 	}
 	var e E
 	if err := em.Decode(w.Item, &e); err != nil {
