@@ -763,6 +763,51 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 // missing end; an Update passes; a Put replaces an edge that exists and
 // fails with ErrNotAnEdge for a new one; a Delete and the batch writes are
 // refused; Link and Unlink are not counted twice.
+// TestEdgeLinkManyInOneTx links one student to two courses in one
+// WriteTx of the edges' TxCreate: the rules fold both +1s of the student
+// into one counter change, and a missing end or a pair already linked
+// cancels every link of the transaction.
+func TestEdgeLinkManyInOneTx(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeLinkManyInOneTx, testEdgeLinkManyInOneTx)
+}
+
+func testEdgeLinkManyInOneTx[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{})
+	f.create(t, []string{"s-1", "s-2"}, []string{"c-1", "c-2"})
+	tx := func(pairs ...[2]string) error {
+		var actions []dynamokit.TxAction
+		for _, p := range pairs {
+			e := f.pair(p[0], p[1], "")
+			actions = append(actions, f.edges.TxCreate(&e))
+		}
+		return f.edges.Client().WriteTx(ctx, nil, actions...)
+	}
+	if err := tx([2]string{"s-1", "c-1"}, [2]string{"s-1", "c-2"}); err != nil {
+		t.Fatalf("WriteTx(two links of s-1) = %v", err)
+	}
+	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{2, 1} {
+		t.Errorf("counters of s-1, c-1 = %v, want [2 1]", got)
+	}
+	if got := f.counts(t, m, "s-2", "c-2"); got != [2]int{0, 1} {
+		t.Errorf("counters of s-2, c-2 = %v, want [0 1]", got)
+	}
+	if err := tx([2]string{"s-2", "c-1"}, [2]string{"s-2", "c-404"}); !errors.Is(err, relations.ErrEndNotFound) {
+		t.Errorf("WriteTx(a link to a missing course) = %v, want ErrEndNotFound", err)
+	}
+	if err := tx([2]string{"s-2", "c-2"}, [2]string{"s-1", "c-1"}); !errors.Is(err, dynamokit.ErrAlreadyExists) {
+		t.Errorf("WriteTx(a pair already linked) = %v, want ErrAlreadyExists", err)
+	}
+	if got := f.counts(t, m, "s-2", "c-2"); got != [2]int{0, 1} {
+		t.Errorf("counters of s-2, c-2 after the cancelled transactions = %v, want [0 1]", got)
+	}
+	if got := len(f.pairs(t)); got != 2 {
+		t.Errorf("%d edges, want the 2 of the first transaction", got)
+	}
+}
+
 func TestEdgeCheckedWrites(t *testing.T) {
 	t.Parallel()
 	eachEdgeLayout(t, testEdgeCheckedWrites, testEdgeCheckedWrites)
