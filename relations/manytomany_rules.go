@@ -168,7 +168,7 @@ func endEffect[X any](table *query.Table[X], x X, counter, relation string) (txn
 	if err != nil {
 		return txn.Effect{}, fmt.Errorf("relations: %s: end: %w", relation, err)
 	}
-	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " (" + relation + ")",
+	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " " + mapping.KeyText(key) + " (" + relation + ")",
 		Conds: append(existsCond(xm, ErrEndNotFound), equalCond(cascadeMark(counter), nil, errEndDeleting)),
 		Adds:  []txn.Delta{{Attr: counter, N: 1}}}, nil
 }
