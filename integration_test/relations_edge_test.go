@@ -758,11 +758,6 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 	}
 }
 
-// TestEdgeCheckedWrites writes edges through the edges' query.Table of the
-// declared relation's client: a Create counts the edge on both ends, or is refused for a
-// missing end; an Update passes; a Put replaces an edge that exists and
-// fails with ErrNotAnEdge for a new one; a Delete and the batch writes are
-// refused; Link and Unlink are not counted twice.
 // TestEdgeLinkManyInOneTx links one student to two courses in one
 // WriteTx of the edges' TxCreate: the rules fold both +1s of the student
 // into one counter change, and a missing end or a pair already linked
@@ -810,6 +805,11 @@ func testEdgeLinkManyInOneTx[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	}
 }
 
+// TestEdgeCheckedWrites writes edges through the edges' query.Table of the
+// declared relation's client: a Create counts the edge on both ends, or is refused for a
+// missing end; an Update passes; a Put replaces an edge that exists and
+// fails with ErrNotAnEdge for a new one; a Delete and the batch writes are
+// refused; Link and Unlink are not counted twice.
 func TestEdgeCheckedWrites(t *testing.T) {
 	t.Parallel()
 	eachEdgeLayout(t, testEdgeCheckedWrites, testEdgeCheckedWrites)
