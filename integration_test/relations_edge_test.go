@@ -758,6 +758,53 @@ func testEdgeRestrictWithoutCounter[S, C, E any](t *testing.T, l edgeLayout[S, C
 	}
 }
 
+// TestEdgeLinkManyInOneTx links one student to two courses in one
+// WriteTx of the edges' TxCreate: the rules fold both +1s of the student
+// into one counter change, and a missing end or a pair already linked
+// cancels every link of the transaction.
+func TestEdgeLinkManyInOneTx(t *testing.T) {
+	t.Parallel()
+	eachEdgeLayout(t, testEdgeLinkManyInOneTx, testEdgeLinkManyInOneTx)
+}
+
+func testEdgeLinkManyInOneTx[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
+	f := edgeSetup(t, l, nil)
+	ctx := t.Context()
+	m := f.declare(t, relations.EdgeSpec{})
+	f.create(t, []string{"s-1", "s-2"}, []string{"c-1", "c-2"})
+	tx := func(pairs ...[2]string) error {
+		var actions []dynamokit.TxAction
+		for _, p := range pairs {
+			e := f.pair(p[0], p[1], "")
+			actions = append(actions, f.edges.TxCreate(&e))
+		}
+		return f.edges.Client().WriteTx(ctx, nil, actions...)
+	}
+	if err := tx([2]string{"s-1", "c-1"}, [2]string{"s-1", "c-2"}); err != nil {
+		t.Fatalf("WriteTx(two links of s-1) = %v", err)
+	}
+	if got := f.counts(t, m, "s-1", "c-1"); got != [2]int{2, 1} {
+		t.Errorf("counters of s-1, c-1 = %v, want [2 1]", got)
+	}
+	if got := f.counts(t, m, "s-2", "c-2"); got != [2]int{0, 1} {
+		t.Errorf("counters of s-2, c-2 = %v, want [0 1]", got)
+	}
+	// The error names the missing end, as Link's does: the caller gave
+	// two courses and must tell which one is missing.
+	if err := tx([2]string{"s-2", "c-1"}, [2]string{"s-2", "c-404"}); !errors.Is(err, relations.ErrEndNotFound) || !strings.Contains(err.Error(), "c-404") {
+		t.Errorf("WriteTx(a link to a missing course) = %v, want ErrEndNotFound naming c-404", err)
+	}
+	if err := tx([2]string{"s-2", "c-2"}, [2]string{"s-1", "c-1"}); !errors.Is(err, dynamokit.ErrAlreadyExists) {
+		t.Errorf("WriteTx(a pair already linked) = %v, want ErrAlreadyExists", err)
+	}
+	if got := f.counts(t, m, "s-2", "c-2"); got != [2]int{0, 1} {
+		t.Errorf("counters of s-2, c-2 after the cancelled transactions = %v, want [0 1]", got)
+	}
+	if got := len(f.pairs(t)); got != 2 {
+		t.Errorf("%d edges, want the 2 of the first transaction", got)
+	}
+}
+
 // TestEdgeCheckedWrites writes edges through the edges' query.Table of the
 // declared relation's client: a Create counts the edge on both ends, or is refused for a
 // missing end; an Update passes; a Put replaces an edge that exists and
@@ -805,16 +852,23 @@ func testEdgeCheckedWrites[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	if err := f.edges.Put(ctx, &fresh); !errors.Is(err, relations.ErrNotAnEdge) {
 		t.Errorf("Put(a new edge) = %v, want ErrNotAnEdge", err)
 	}
+	// A batch put is refused as every batch write that needs a condition
+	// is (the Put rule's, which keeps the ends), naming Table.Put.
+	if err := f.edges.BatchPut(ctx, []E{e}, nil); err == nil || !strings.Contains(err.Error(), "Table.Put") {
+		t.Errorf("BatchPut(edge) = %v, want it refused, naming Table.Put", err)
+	}
 	for _, w := range []struct {
 		name  string
 		write func() error
 	}{
 		{"Delete", func() error { return f.edges.Delete(ctx, e) }},
-		{"BatchPut", func() error { return f.edges.BatchPut(ctx, []E{e}, nil) }},
 		{"BatchDelete", func() error { return f.edges.BatchDelete(ctx, []E{e}, nil) }},
+		{"TxDelete", func() error { return f.edges.Client().WriteTx(ctx, nil, f.edges.TxDelete(e)) }},
 	} {
-		if err := w.write(); err == nil {
-			t.Errorf("%s(edge) = nil, want it refused", w.name)
+		// Refused as every write the relation cannot keep whole is: an
+		// ErrNeedsRelation naming the verbs to use.
+		if err := w.write(); !errors.Is(err, relations.ErrNeedsRelation) || !strings.Contains(err.Error(), "ManyToMany.Link or Unlink") {
+			t.Errorf("%s(edge) = %v, want ErrNeedsRelation naming ManyToMany.Link or Unlink", w.name, err)
 		}
 	}
 	if got, want := len(f.pairs(t)), 1; got != want {

@@ -367,7 +367,7 @@ func (q *CollectionQuery) Descending() *CollectionQuery { q.desc = true; return 
 
 // Limit makes [CollectionQuery.All] and [CollectionQuery.Collect] stop
 // after n items; it is also the page size when
-// [CollectionQuery.PageSize] is not set.
+// [CollectionQuery.PageSize] is not set. A limit of 0 or less is no limit.
 func (q *CollectionQuery) Limit(n int) *CollectionQuery { q.limit = n; return q }
 
 // PageSize sets how many items each request reads (DynamoDB's Limit,

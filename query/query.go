@@ -103,13 +103,13 @@ func (q *Query[T]) Descending() *Query[T] { q.desc = true; return q }
 
 // Limit makes [Query.All] and [Query.Collect] stop after n items and
 // [Query.Count] count at most n; it is also the page size when
-// [Query.PageSize] is not set.
+// [Query.PageSize] is not set. A limit of 0 or less is no limit.
 func (q *Query[T]) Limit(n int) *Query[T] { q.limit = n; return q }
 
 // PageSize sets how many items each request reads (DynamoDB's Limit, which
 // counts items before [Query.Filter] drops any): the size of a
-// [Query.Page], and of each request [Query.All] makes. Without it a request
-// reads [Query.Limit] items, or up to 1 MB.
+// [Query.Page], and of each request [Query.All] makes. Without it (or with
+// n of 0 or less) a request reads [Query.Limit] items, or up to 1 MB.
 func (q *Query[T]) PageSize(n int) *Query[T] { q.pageSize = n; return q }
 
 // Project reads only the named attributes of the model; other fields stay

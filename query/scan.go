@@ -58,7 +58,7 @@ func (s *Scan[T]) Filter(cond Cond) *Scan[T] {
 
 // Limit makes [Scan.All] and [Scan.Collect] stop after n items and
 // [Scan.Count] count at most n; it is also the page size when
-// [Scan.PageSize] is not set.
+// [Scan.PageSize] is not set. A limit of 0 or less is no limit.
 func (s *Scan[T]) Limit(n int) *Scan[T] { s.limit = n; return s }
 
 // PageSize sets how many items each request reads (before filtering); see

@@ -76,3 +76,23 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("changing a Description changed the relation: Describe().Copies[name] = %q", got)
 	}
 }
+
+// TestLayoutString: a many-to-many's Description prints its zero Layout as
+// none, not as an unknown layout, and a value that names no layout says
+// which.
+func TestLayoutString(t *testing.T) {
+	for _, tc := range []struct {
+		l    relations.Layout
+		want string
+	}{
+		{0, "none"},
+		{relations.MultiTable, "multi-table"},
+		{relations.InvertedIndex, "inverted index"},
+		{relations.ItemCollection, "item collection"},
+		{7, "Layout(7)"},
+	} {
+		if got := tc.l.String(); got != tc.want {
+			t.Errorf("Layout(%d).String() = %q, want %q", int(tc.l), got, tc.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dynamokit/dynamokit/internal/mapping"
@@ -31,9 +32,13 @@ const (
 	ItemCollection
 )
 
-// String returns the layout's name.
+// String returns the layout's name: "none" for the zero Layout, which a
+// many-to-many relation's [Description] holds, and Layout(n) for a value
+// that names no layout.
 func (l Layout) String() string {
 	switch l {
+	case 0:
+		return "none"
 	case MultiTable:
 		return "multi-table"
 	case InvertedIndex:
@@ -41,7 +46,7 @@ func (l Layout) String() string {
 	case ItemCollection:
 		return "item collection"
 	}
-	return "unknown layout"
+	return "Layout(" + strconv.Itoa(int(l)) + ")"
 }
 
 // defaultCounter is the attribute of the parent item that holds its

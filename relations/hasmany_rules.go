@@ -387,7 +387,7 @@ func (h *HasMany[P, C]) parentEffect(p P, n int64, deleting bool, conds []txn.Co
 	if err != nil {
 		return txn.Effect{}, fmt.Errorf("relations: %s: parent: %w", h.describe(), err)
 	}
-	e := txn.Effect{Table: h.parents.TableName(), Key: key, What: "parent " + h.parents.TableName() + " (" + h.describe() + ")",
+	e := txn.Effect{Table: h.parents.TableName(), Key: key, What: "parent " + h.parents.TableName() + " " + mapping.KeyText(key) + " (" + h.describe() + ")",
 		Conds: append(existsCond(pm, ErrParentNotFound), conds...)}
 	if n != 0 {
 		e.Adds = []txn.Delta{{Attr: h.spec.Counter, N: n}}

@@ -29,7 +29,7 @@ import (
 // cannot change an edge's links, which are its key):
 //
 //	err := edges.Update(Enrollment{StudentID: "s-1", CourseID: "c-1"}).
-//		Set("role", "lead").If(edges.KeyExists()).Run(ctx)
+//		Set("grade", "A").If(edges.KeyExists()).Run(ctx)
 //
 // To link or keep an existing link alike, treat
 // errors.Is(err, dynamokit.ErrAlreadyExists) as done.

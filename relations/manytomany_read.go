@@ -52,10 +52,15 @@ func (m *ManyToMany[F, T, E]) sign(q *query.Query[E]) *query.Query[E] {
 
 // LinkedFrom reads one page of at most limit edges of f, starting at cursor
 // ("" for the first page), each with the T item at its far end, read
-// whole. It costs one Query of the edge table and one BatchGetItem of the
+// whole, in the order of the edge table's range key (the To end's key). It
+// costs one Query of the edge table and one BatchGetItem of the
 // T items (up to 100 keys per request, so limit ≤ 100 is one request;
-// unprocessed keys are retried). Page.Next is the cursor of the following
-// page, signed when [EdgeSpec.CursorKey] is set.
+// unprocessed keys are retried). A limit of 0 or less is no limit: a page
+// is then up to 1 MB of edges, with a BatchGetItem per 100 of them.
+// Page.Next is the cursor of the following page, signed when
+// [EdgeSpec.CursorKey] is set. For f's edges in another order (by an
+// attribute of the edge, such as a date), give the edge model a local
+// index sorted on it and query [ManyToMany.EdgesFrom] with Index.
 func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cursor string) (_ query.Page[Linked[E, T]], err error) {
 	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.LinkedFrom", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())
@@ -68,7 +73,10 @@ func (m *ManyToMany[F, T, E]) LinkedFrom(ctx context.Context, f F, limit int, cu
 
 // LinkedTo reads one page of at most limit edges of t through the reverse
 // index, each with the F item at its far end, as [ManyToMany.LinkedFrom]
-// does: one Query and one BatchGetItem per page of up to 100.
+// does: one Query and one BatchGetItem per page of up to 100. The edges
+// come in the order of the reverse index's range key, which may be any
+// attribute of the edge: the From end's key, or a date to list t's edges
+// by it.
 func (m *ManyToMany[F, T, E]) LinkedTo(ctx context.Context, t T, limit int, cursor string) (_ query.Page[Linked[E, F]], err error) {
 	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.LinkedTo", m.edges.TableName())
 	defer end(op, &err, m, m.edges.TableName())

@@ -117,7 +117,7 @@ func (m *ManyToMany[F, T, E]) checkEdgeWrite(ctx context.Context, w *txn.Write) 
 		return nil, nil
 	case txn.OpCreate:
 	default:
-		return nil, fmt.Errorf("relations: a %s of a %s through its table would bypass the edge counters: use ManyToMany.Link or Unlink", w.Op, em.Type)
+		return nil, fmt.Errorf("%w: %s: a %s of an edge through its table would bypass the edge counters: use ManyToMany.Link or Unlink", ErrNeedsRelation, m.describe(), w.Op)
 	}
 	var e E
 	if err := em.Decode(w.Item, &e); err != nil {
@@ -168,7 +168,7 @@ func endEffect[X any](table *query.Table[X], x X, counter, relation string) (txn
 	if err != nil {
 		return txn.Effect{}, fmt.Errorf("relations: %s: end: %w", relation, err)
 	}
-	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " (" + relation + ")",
+	return txn.Effect{Table: table.TableName(), Key: key, What: "end " + table.TableName() + " " + mapping.KeyText(key) + " (" + relation + ")",
 		Conds: append(existsCond(xm, ErrEndNotFound), equalCond(cascadeMark(counter), nil, errEndDeleting)),
 		Adds:  []txn.Delta{{Attr: counter, N: 1}}}, nil
 }

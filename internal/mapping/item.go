@@ -65,11 +65,31 @@ func (m *Model) keyOf(rv reflect.Value, ks KeySchema) (Item, error) {
 			return nil, err
 		}
 		if emptyValue(av) {
-			return nil, fmt.Errorf("model: %s: key attribute %s: %w", m.Type, a.Name, ErrEmptyKey)
+			return nil, m.emptyKeyError(a, rv)
 		}
 		item[a.Name] = av
 	}
 	return item, nil
+}
+
+// emptyKeyError is the error, matching [ErrEmptyKey], of the key attribute a
+// that rv leaves empty. For a computed one it names the fields its template
+// refers to that rv leaves empty, since those are the ones to set.
+func (m *Model) emptyKeyError(a *Attribute, rv reflect.Value) error {
+	if a.Template == nil {
+		return fmt.Errorf("model: %s: key attribute %s: %w", m.Type, a.Name, ErrEmptyKey)
+	}
+	var unset []string
+	for i := range a.Template.Parts {
+		p := &a.Template.Parts[i]
+		if p.Ref == nil {
+			continue
+		}
+		if _, empty, err := m.appendPart(nil, a.Template, p, rv); err == nil && empty {
+			unset = append(unset, fmt.Sprintf("%s (%s)", p.Ref.Field, p.Ref.Name))
+		}
+	}
+	return fmt.Errorf("model: %s: key attribute %s: %q needs %s set: %w", m.Type, a.Name, a.Template.Source, strings.Join(unset, ", "), ErrEmptyKey)
 }
 
 // Value returns the DynamoDB value of the named attribute of v, computed
@@ -406,7 +426,7 @@ func (m *Model) addComputed(item Item, rv reflect.Value) error {
 		}
 		if av == nil {
 			if a == m.Key.Hash || a == m.Key.Range {
-				return fmt.Errorf("model: %s: key attribute %s: %w", m.Type, a.Name, ErrEmptyKey)
+				return m.emptyKeyError(a, rv)
 			}
 			continue
 		}

@@ -75,7 +75,11 @@ func TestKeyOfErrors(t *testing.T) {
 		{"empty index hash", func() (mapping.Item, error) {
 			return emp.IndexKeyOf("department-employee-index", employee{EmployeeID: "e-1"})
 		}, true, ""},
-		{"empty computed key", func() (mapping.Item, error) { return item.KeyOf(employeeItem{EmployeeID: "e-1"}) }, true, ""},
+		// The error names the field to set, not only the computed attribute.
+		{"empty computed key", func() (mapping.Item, error) { return item.KeyOf(employeeItem{EmployeeID: "e-1"}) }, true,
+			`key attribute pk: "DEPT#{department_id}" needs DepartmentID (department_id) set`},
+		{"empty computed index key", func() (mapping.Item, error) { return item.IndexKeyOf("gsi1", employeeItem{DepartmentID: "d-1"}) }, true,
+			`key attribute gsi1pk: "EMP#{employee_id}" needs EmployeeID (employee_id) set`},
 		{"unknown index", func() (mapping.Item, error) { return emp.IndexKeyOf("nope", employee{}) }, false, `has no index "nope"`},
 		{"wrong type", func() (mapping.Item, error) { return emp.KeyOf(orders{}) }, false, "is not a mapping_test.employee"},
 		{"nil pointer", func() (mapping.Item, error) { return emp.KeyOf((*employee)(nil)) }, false, "nil value"},
