@@ -46,8 +46,9 @@ type TxOptions struct {
 	Token string
 }
 
-// TxError is returned by [Client.WriteTx] and [Client.ReadTx] when
-// DynamoDB cancels a transaction. It is always a pointer. errors.Is
+// TxError is found (errors.As) beneath the *[Error] that [Client.WriteTx]
+// and [Client.ReadTx] return when DynamoDB cancels a transaction. It is
+// always a pointer. errors.Is
 // matches [ErrConditionFailed] when any action's condition failed, and the
 // sentinel of each failed action ([TxReason.Kind]), such as
 // [ErrAlreadyExists] for a create; errors.As finds the typed error of a
@@ -125,10 +126,12 @@ func (e *TxError) Unwrap() error { return e.Err }
 // the actions before the request is built: they may add conditions to an
 // action, and items to the transaction (one per item, however many actions
 // need it: counters are changed once, by the sum), or refuse it before any
-// request. WriteTx returns a *[TxError] when DynamoDB cancels the
-// transaction and [ErrTooManyActions] for more than [MaxTxActions] actions
-// in all, with the items the rules add. When it fails, the values given to
-// the actions are as they were before the call.
+// request. Every error it returns is an *[Error] of TransactWriteItems
+// (naming the table when all actions are on one): it holds a *[TxError]
+// when DynamoDB cancels the transaction, and matches [ErrTooManyActions]
+// for more than [MaxTxActions] actions in all, with the items the rules
+// add. When it fails, the values given to the actions are as they were
+// before the call.
 //
 // A transaction whose response is lost (see [ErrUnknownOutcome]) is not
 // sent again, by dynamokit or by the SDK: on an engine that ignores
@@ -141,13 +144,15 @@ func (e *TxError) Unwrap() error { return e.Err }
 func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxAction) (err error) {
 	ctx, op := c.startOp(ctx, "WriteTx", "")
 	defer op.endErr(&err)
+	var writes []*txn.Write
+	defer func() { err = txErr("TransactWriteItems", err, writes) }()
 	if len(actions) == 0 {
 		return errors.New("dynamokit: transaction with no actions")
 	}
 	if len(actions) > MaxTxActions {
 		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(actions), MaxTxActions)
 	}
-	writes := make([]*txn.Write, 0, len(actions))
+	writes = make([]*txn.Write, 0, len(actions))
 	undo := func() {
 		for _, w := range slices.Backward(writes) {
 			if w.Undo != nil {
@@ -180,6 +185,26 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		return err
 	}
 	return nil
+}
+
+// txErr makes err, an error of a transaction of writes, an *[Error] of
+// op: an error that holds none (a cancellation's *[TxError], a refusal
+// before the request) is wrapped in one, naming the table when every
+// write is on the same one.
+func txErr(op string, err error, writes []*txn.Write) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	table := ""
+	for i, w := range writes {
+		if i > 0 && w.Table != table {
+			table = ""
+			break
+		}
+		table = w.Table
+	}
+	return &Error{Op: op, Table: table, Err: trimmed{err}}
 }
 
 // refusal makes a *txn.Refusal an *[Error] of op; other errors are
@@ -247,15 +272,17 @@ func reasons(tce *types.TransactionCanceledException, n int) []TxReason {
 // item found is stored in its read's destination; if any is missing, the
 // others are still stored and ReadTx returns [ErrNotFound], naming the
 // table of the first missing one, and leaves the missing ones' destinations
-// unchanged. It returns [ErrTooManyActions] for more than [MaxTxActions]
-// reads, and a *[TxError] when DynamoDB cancels the reads (for instance
-// because a transaction was writing one of the items).
+// unchanged. Every error it returns is an *[Error] of TransactGetItems:
+// it matches [ErrTooManyActions] for more than [MaxTxActions] reads, and
+// holds a *[TxError] when DynamoDB cancels the reads (for instance because
+// a transaction was writing one of the items).
 //
 // It calls TransactGetItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 	ctx, op := c.startOp(ctx, "ReadTx", "")
 	defer op.endErr(&err)
+	defer func() { err = txErr("TransactGetItems", err, nil) }()
 	if len(reads) == 0 {
 		return errors.New("dynamokit: read transaction with no reads")
 	}
