@@ -149,9 +149,6 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 	if len(actions) == 0 {
 		return errors.New("dynamokit: transaction with no actions")
 	}
-	if len(actions) > MaxTxActions {
-		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(actions), MaxTxActions)
-	}
 	writes = make([]*txn.Write, 0, len(actions))
 	undo := func() {
 		for _, w := range slices.Backward(writes) {
@@ -169,10 +166,16 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		w, err := a.TxWrite(txn.Seal())
 		if err != nil {
 			undo()
-			return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
+			return actionErr(i, err)
 		}
 		writes = append(writes, w)
 		with = append(with, w.With...)
+	}
+	if len(writes) > MaxTxActions {
+		// Checked once the actions are built, so that the error names
+		// their table; building sends nothing.
+		undo()
+		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(writes), MaxTxActions)
 	}
 	all, err := txn.Plan(ctx, c.writeRules(), writes)
 	if err != nil {
@@ -205,6 +208,16 @@ func txErr(op string, err error, writes []*txn.Write) error {
 		table = w.Table
 	}
 	return &Error{Op: op, Table: table, Err: trimmed{err}}
+}
+
+// actionErr is the error of building action i of a transaction: an
+// *[Error] of the action's table when it made one, saying which action.
+func actionErr(i int, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Err != nil && (e.Op == "TransactWriteItems" || e.Op == "TransactGetItems") {
+		return &Error{Op: e.Op, Table: e.Table, Kind: e.Kind, Err: fmt.Errorf("action %d: %w", i, trimmed{e.Err})}
+	}
+	return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
 }
 
 // refusal makes a *txn.Refusal an *[Error] of op; other errors are
@@ -297,7 +310,7 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 		}
 		b, err := rd.TxRead(txn.Seal())
 		if err != nil {
-			return fmt.Errorf("dynamokit: read %d: %w", i, trimmed{err})
+			return actionErr(i, err)
 		}
 		built[i] = b
 		in.TransactItems[i] = b.Item

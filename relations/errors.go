@@ -216,19 +216,21 @@ func (e *driftError) Unwrap() error { return ErrCounterDrift }
 type describer interface{ describe() string }
 
 // end ends op, a verb of rel on table, with *errp, after making the error
-// name the relation: a request's *dynamokit.Error in it gains Relation,
-// and any other error is wrapped in a *dynamokit.Error with Relation and
+// name the relation: a request's *dynamokit.Error in it that names a table
+// gains Relation, and any other error is wrapped in a *dynamokit.Error with Relation and
 // Table and the cause's message, so that errors.As finds one
 // *dynamokit.Error in every error a verb returns. The relation is named
 // only on failure.
 func end(op clientlink.Op, errp *error, rel describer, table string) {
 	if err := *errp; err != nil {
 		var de *dynamokit.Error
-		if errors.As(err, &de) {
+		if errors.As(err, &de) && de.Table != "" {
 			if de.Relation == "" {
 				de.Relation = rel.describe()
 			}
 		} else {
+			// No request's error, or a transaction's over several
+			// tables, which names none.
 			*errp = &dynamokit.Error{Table: table, Relation: rel.describe(), Err: err}
 		}
 	}
