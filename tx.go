@@ -145,7 +145,11 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 	ctx, op := c.startOp(ctx, "WriteTx", "")
 	defer op.endErr(&err)
 	var writes []*txn.Write
-	defer func() { err = txErr("TransactWriteItems", err, writes) }()
+	defer func() {
+		if err != nil {
+			err = txErr("TransactWriteItems", err, oneTable(writes, func(w *txn.Write) string { return w.Table }))
+		}
+	}()
 	if len(actions) == 0 {
 		return errors.New("dynamokit: transaction with no actions")
 	}
@@ -190,24 +194,28 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 	return nil
 }
 
-// txErr makes err, an error of a transaction of writes, an *[Error] of
-// op: an error that holds none (a cancellation's *[TxError], a refusal
-// before the request) is wrapped in one, naming the table when every
-// write is on the same one.
-func txErr(op string, err error, writes []*txn.Write) error {
+// txErr makes err, an error of a transaction of op on table ("" for
+// several), an *[Error] of op: an error that holds none (a cancellation's
+// *[TxError], a refusal before the request) is wrapped in one.
+func txErr(op string, err error, table string) error {
 	var e *Error
-	if err == nil || errors.As(err, &e) {
+	if errors.As(err, &e) {
 		return err
 	}
-	table := ""
-	for i, w := range writes {
-		if i > 0 && w.Table != table {
-			table = ""
-			break
-		}
-		table = w.Table
-	}
 	return &Error{Op: op, Table: table, Err: trimmed{err}}
+}
+
+// oneTable is the table of every action of xs, or "" when they are on
+// several tables (or there are none).
+func oneTable[T any](xs []T, table func(T) string) string {
+	var t string
+	for i, x := range xs {
+		if i > 0 && table(x) != t {
+			return ""
+		}
+		t = table(x)
+	}
+	return t
 }
 
 // actionErr is the error of building action i of a transaction: an
@@ -295,14 +303,15 @@ func reasons(tce *types.TransactionCanceledException, n int) []TxReason {
 func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 	ctx, op := c.startOp(ctx, "ReadTx", "")
 	defer op.endErr(&err)
-	defer func() { err = txErr("TransactGetItems", err, nil) }()
+	built := make([]txn.Read, 0, len(reads))
+	defer func() {
+		if err != nil {
+			err = txErr("TransactGetItems", err, oneTable(built, func(b txn.Read) string { return b.Table }))
+		}
+	}()
 	if len(reads) == 0 {
 		return errors.New("dynamokit: read transaction with no reads")
 	}
-	if len(reads) > MaxTxActions {
-		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(reads), MaxTxActions)
-	}
-	built := make([]txn.Read, len(reads))
 	in := &dynamodb.TransactGetItemsInput{TransactItems: make([]types.TransactGetItem, len(reads))}
 	for i, rd := range reads {
 		if rd == nil {
@@ -312,8 +321,13 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 		if err != nil {
 			return actionErr(i, err)
 		}
-		built[i] = b
+		built = append(built, b)
 		in.TransactItems[i] = b.Item
+	}
+	if len(built) > MaxTxActions {
+		// Checked once the reads are built, so that the error names their
+		// table; building sends nothing.
+		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(built), MaxTxActions)
 	}
 	out, err := executor{c}.TransactGetItems(ctx, in)
 	if err != nil {

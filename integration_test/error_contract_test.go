@@ -75,8 +75,11 @@ func TestErrorContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	tooMany := make([]dynamokit.TxAction, dynamokit.MaxTxActions+1)
+	tooManyReads := make([]dynamokit.TxRead, dynamokit.MaxTxActions+1)
+	var read Department
 	for i := range tooMany {
 		tooMany[i] = depts.TxPut(&Department{DepartmentID: fmt.Sprint("d-", i)})
+		tooManyReads[i] = depts.TxGet(Department{DepartmentID: fmt.Sprint("d-", i)}, &read)
 	}
 	incomplete, err := mig.New[Employee](db, nil)
 	if err != nil {
@@ -143,10 +146,10 @@ func TestErrorContract(t *testing.T) {
 			kind: dynamokit.ErrTooManyActions, table: depts.TableName()},
 		{name: "root/WriteTx empty key", err: func() error { return db.WriteTx(ctx, nil, depts.TxPut(&Department{})) },
 			kind: model.ErrEmptyKey, table: depts.TableName()},
-		{name: "root/ReadTx not found", err: func() error {
-			var d Department
-			return db.ReadTx(ctx, depts.TxGet(Department{DepartmentID: "d-404"}, &d))
-		}, kind: dynamokit.ErrNotFound, table: depts.TableName()},
+		{name: "root/ReadTx not found", err: func() error { return db.ReadTx(ctx, depts.TxGet(Department{DepartmentID: "d-404"}, &read)) },
+			kind: dynamokit.ErrNotFound, table: depts.TableName()},
+		{name: "root/ReadTx too many reads", err: func() error { return db.ReadTx(ctx, tooManyReads...) },
+			kind: dynamokit.ErrTooManyActions, table: depts.TableName()},
 		// relations: a refusal before any request, a refused delete, a failed request.
 		{name: "relations/parent not found", err: func() error {
 			e := Employee{EmployeeID: "e-2"}
