@@ -91,7 +91,8 @@ func (e *UnknownOutcomeError) Applied() bool { return e.Status >= 200 && e.Statu
 // was sent, with the same ClientRequestToken, through the same [Client]
 // (its retry policy and hooks): on DynamoDB, within ten minutes of the
 // first attempt, it returns nil when the transaction is applied (by the
-// first attempt or by this one, never both), a *[TxError] when it was not
+// first attempt or by this one, never both), an *[Error] holding a *[TxError]
+// when it was not
 // and cannot be, or ErrUnknownOutcome again. Use it only with an engine
 // that honours the token: moto ignores it and applies the transaction
 // again. The values given to [Client.WriteTx] are not changed. For other
@@ -106,7 +107,7 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 	}
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
-		return &TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}
+		return &Error{Op: e.Op, Err: trimmed{&TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}}}
 	}
 	var tip *types.TransactionInProgressException
 	if errors.As(err, &tip) {

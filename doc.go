@@ -27,11 +27,13 @@
 // and relations send through the client, in a relation's verbs or not,
 // carries the checks and counter changes that keep them whole.
 //
-// A request's error is an *[Error] (a cancelled transaction's, a
-// *[TxError]) naming the operation and table, matched with errors.Is
-// against the sentinels of this package, such as [ErrNotFound] and
-// [ErrTableNotFound], also through the errors of packages query and
-// relations that wrap it.
+// Every error of a call that reads or writes items, in this package and
+// in query, relations, migrate's runner and stream's reader, holds an
+// *[Error] naming the operation and table (errors.As), with the detail
+// types, such as a cancelled transaction's *[TxError], beneath it; errors.Is
+// matches the sentinels of this package, such as [ErrNotFound] and
+// [ErrTableNotFound], and those of the others. docs/client.md ("Errors")
+// states the rule.
 //
 // Transactions are methods of the Client: [Client.WriteTx] and
 // [Client.ReadTx].

@@ -46,8 +46,9 @@ type TxOptions struct {
 	Token string
 }
 
-// TxError is returned by [Client.WriteTx] and [Client.ReadTx] when
-// DynamoDB cancels a transaction. It is always a pointer. errors.Is
+// TxError is found (errors.As) beneath the *[Error] that [Client.WriteTx]
+// and [Client.ReadTx] return when DynamoDB cancels a transaction. It is
+// always a pointer. errors.Is
 // matches [ErrConditionFailed] when any action's condition failed, and the
 // sentinel of each failed action ([TxReason.Kind]), such as
 // [ErrAlreadyExists] for a create; errors.As finds the typed error of a
@@ -125,10 +126,12 @@ func (e *TxError) Unwrap() error { return e.Err }
 // the actions before the request is built: they may add conditions to an
 // action, and items to the transaction (one per item, however many actions
 // need it: counters are changed once, by the sum), or refuse it before any
-// request. WriteTx returns a *[TxError] when DynamoDB cancels the
-// transaction and [ErrTooManyActions] for more than [MaxTxActions] actions
-// in all, with the items the rules add. When it fails, the values given to
-// the actions are as they were before the call.
+// request. Every error it returns is an *[Error] of TransactWriteItems
+// (naming the table when all actions are on one): it holds a *[TxError]
+// when DynamoDB cancels the transaction, and matches [ErrTooManyActions]
+// for more than [MaxTxActions] actions in all, with the items the rules
+// add. When it fails, the values given to the actions are as they were
+// before the call.
 //
 // A transaction whose response is lost (see [ErrUnknownOutcome]) is not
 // sent again, by dynamokit or by the SDK: on an engine that ignores
@@ -141,13 +144,16 @@ func (e *TxError) Unwrap() error { return e.Err }
 func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxAction) (err error) {
 	ctx, op := c.startOp(ctx, "WriteTx", "")
 	defer op.endErr(&err)
+	var writes []*txn.Write
+	defer func() {
+		if err != nil {
+			err = txErr("TransactWriteItems", err, oneTable(writes, func(w *txn.Write) string { return w.Table }))
+		}
+	}()
 	if len(actions) == 0 {
 		return errors.New("dynamokit: transaction with no actions")
 	}
-	if len(actions) > MaxTxActions {
-		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(actions), MaxTxActions)
-	}
-	writes := make([]*txn.Write, 0, len(actions))
+	writes = make([]*txn.Write, 0, len(actions))
 	undo := func() {
 		for _, w := range slices.Backward(writes) {
 			if w.Undo != nil {
@@ -164,10 +170,16 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		w, err := a.TxWrite(txn.Seal())
 		if err != nil {
 			undo()
-			return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
+			return actionErr(i, err)
 		}
 		writes = append(writes, w)
 		with = append(with, w.With...)
+	}
+	if len(writes) > MaxTxActions {
+		// Checked once the actions are built, so that the error names
+		// their table; building sends nothing.
+		undo()
+		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(writes), MaxTxActions)
 	}
 	all, err := txn.Plan(ctx, c.writeRules(), writes)
 	if err != nil {
@@ -180,6 +192,40 @@ func (c *Client) WriteTx(ctx context.Context, opts *TxOptions, actions ...TxActi
 		return err
 	}
 	return nil
+}
+
+// txErr makes err, an error of a transaction of op on table ("" for
+// several), an *[Error] of op: an error that holds none (a cancellation's
+// *[TxError], a refusal before the request) is wrapped in one.
+func txErr(op string, err error, table string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Op: op, Table: table, Err: trimmed{err}}
+}
+
+// oneTable is the table of every action of xs, or "" when they are on
+// several tables (or there are none).
+func oneTable[T any](xs []T, table func(T) string) string {
+	var t string
+	for i, x := range xs {
+		if i > 0 && table(x) != t {
+			return ""
+		}
+		t = table(x)
+	}
+	return t
+}
+
+// actionErr is the error of building action i of a transaction: an
+// *[Error] of the action's table when it made one, saying which action.
+func actionErr(i int, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Err != nil && (e.Op == "TransactWriteItems" || e.Op == "TransactGetItems") {
+		return &Error{Op: e.Op, Table: e.Table, Kind: e.Kind, Err: fmt.Errorf("action %d: %w", i, trimmed{e.Err})}
+	}
+	return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
 }
 
 // refusal makes a *txn.Refusal an *[Error] of op; other errors are
@@ -247,22 +293,25 @@ func reasons(tce *types.TransactionCanceledException, n int) []TxReason {
 // item found is stored in its read's destination; if any is missing, the
 // others are still stored and ReadTx returns [ErrNotFound], naming the
 // table of the first missing one, and leaves the missing ones' destinations
-// unchanged. It returns [ErrTooManyActions] for more than [MaxTxActions]
-// reads, and a *[TxError] when DynamoDB cancels the reads (for instance
-// because a transaction was writing one of the items).
+// unchanged. Every error it returns is an *[Error] of TransactGetItems:
+// it matches [ErrTooManyActions] for more than [MaxTxActions] reads, and
+// holds a *[TxError] when DynamoDB cancels the reads (for instance because
+// a transaction was writing one of the items).
 //
 // It calls TransactGetItems:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 	ctx, op := c.startOp(ctx, "ReadTx", "")
 	defer op.endErr(&err)
+	built := make([]txn.Read, 0, len(reads))
+	defer func() {
+		if err != nil {
+			err = txErr("TransactGetItems", err, oneTable(built, func(b txn.Read) string { return b.Table }))
+		}
+	}()
 	if len(reads) == 0 {
 		return errors.New("dynamokit: read transaction with no reads")
 	}
-	if len(reads) > MaxTxActions {
-		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(reads), MaxTxActions)
-	}
-	built := make([]txn.Read, len(reads))
 	in := &dynamodb.TransactGetItemsInput{TransactItems: make([]types.TransactGetItem, len(reads))}
 	for i, rd := range reads {
 		if rd == nil {
@@ -270,10 +319,15 @@ func (c *Client) ReadTx(ctx context.Context, reads ...TxRead) (err error) {
 		}
 		b, err := rd.TxRead(txn.Seal())
 		if err != nil {
-			return fmt.Errorf("dynamokit: read %d: %w", i, trimmed{err})
+			return actionErr(i, err)
 		}
-		built[i] = b
+		built = append(built, b)
 		in.TransactItems[i] = b.Item
+	}
+	if len(built) > MaxTxActions {
+		// Checked once the reads are built, so that the error names their
+		// table; building sends nothing.
+		return fmt.Errorf("%w: %d, at most %d", ErrTooManyActions, len(built), MaxTxActions)
 	}
 	out, err := executor{c}.TransactGetItems(ctx, in)
 	if err != nil {

@@ -777,9 +777,8 @@ func TestAttackEdgeErrors(t *testing.T) {
 	}
 	_, err = m.CountFrom(ctx, s("s-3"))
 	check("CountFrom of a counter below 0", err, relations.ErrCounterDrift)
-	var drift *relations.CounterDriftError
-	if !errors.As(err, &drift) || drift.Stored != -1 {
-		t.Errorf("CountFrom of a counter below 0 = %v, want a *CounterDriftError with Stored -1", err)
+	if err == nil || !strings.Contains(err.Error(), "is -1, below 0") {
+		t.Errorf("CountFrom of a counter below 0 = %v, want the drift named, stored -1", err)
 	}
 	if _, err := m.RecountFrom(ctx, s("s-3")); err != nil {
 		t.Fatal(err)

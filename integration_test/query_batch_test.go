@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/query"
 	"github.com/google/go-cmp/cmp"
 )
@@ -141,8 +142,9 @@ func TestQueryBatchRetriesRunOut(t *testing.T) {
 	if diff := cmp.Diff(stuck, be.Unprocessed); diff != "" {
 		t.Errorf("BatchPut: Unprocessed (-want +got):\n%s", diff)
 	}
-	if be.Op != "BatchWriteItem" || be.Table != events.TableName() {
-		t.Errorf("BatchError op %q, table %q", be.Op, be.Table)
+	var de *dynamokit.Error
+	if !errors.As(err, &de) || de.Op != "BatchWriteItem" || de.Table != events.TableName() {
+		t.Errorf("BatchPut = %v, want a *dynamokit.Error of BatchWriteItem naming the table", err)
 	}
 	n, err := events.Scan().Count(ctx)
 	if err != nil || n != len(all)-len(stuck) {

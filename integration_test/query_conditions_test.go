@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/dynamokit/dynamokit"
-	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
 )
 
@@ -181,9 +180,9 @@ func TestConditionMistakesSendNothing(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.want)
 			}
-			var ve *model.ValueError
-			if strings.Contains(tt.want, "holds") && !errors.As(err, &ve) {
-				t.Errorf("error %v is not a *model.ValueError", err)
+			var de *dynamokit.Error
+			if !errors.As(err, &de) || de.Op == "" || de.Table == "" {
+				t.Errorf("error %v is not a *dynamokit.Error naming the operation and table", err)
 			}
 			if ops, _ := requests.take(); len(ops) != 0 {
 				t.Errorf("requests sent: %v, want none", ops)

@@ -61,8 +61,12 @@ func TestUpdateValueWrittenNotDecoded(t *testing.T) {
 	if got != (Tally{}) {
 		t.Errorf("Update.Value returned %+v with its error, want the zero value", got)
 	}
-	if diff := cmp.Diff(key, we.Key, cmp.AllowUnexported(types.AttributeValueMemberS{})); diff != "" {
-		t.Errorf("WrittenError.Key (-want +got):\n%s", diff)
+	var de *dynamokit.Error
+	if !errors.As(err, &de) || de.Op != "UpdateItem" || de.Table != tallies.TableName() {
+		t.Fatalf("Update.Value = %v, want a *dynamokit.Error of UpdateItem naming the table", err)
+	}
+	if diff := cmp.Diff(key, de.Key, cmp.AllowUnexported(types.AttributeValueMemberS{})); diff != "" {
+		t.Errorf("Error.Key (-want +got):\n%s", diff)
 	}
 	if v, ok := we.Item["version"].(*types.AttributeValueMemberN); !ok || v.Value != "2" {
 		t.Errorf("WrittenError.Item[version] = %#v, want the new version 2", we.Item["version"])

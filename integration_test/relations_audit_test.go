@@ -3,6 +3,7 @@ package integration_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dynamokit/dynamokit/relations"
@@ -45,12 +46,11 @@ func TestEdgeForeignWriter(t *testing.T) {
 	if err := m.Unlink(ctx, Student{StudentID: "s-1"}, Course{CourseID: "c-1"}); err != nil {
 		t.Fatal(err)
 	}
-	var drift *relations.CounterDriftError
-	if n, err := m.CountFrom(ctx, Student{StudentID: "s-1"}); !errors.As(err, &drift) || n != 0 || drift.Repair != "ManyToMany.RecountFrom" || drift.Stored != -1 {
-		t.Errorf("CountFrom(s-1, counter -1) = %d, %v; want 0 and a *CounterDriftError naming ManyToMany.RecountFrom", n, err)
+	if n, err := m.CountFrom(ctx, Student{StudentID: "s-1"}); !errors.Is(err, relations.ErrCounterDrift) || n != 0 || !strings.Contains(err.Error(), "is -1, below 0") || !strings.Contains(err.Error(), "run ManyToMany.RecountFrom") {
+		t.Errorf("CountFrom(s-1, counter -1) = %d, %v; want 0 and ErrCounterDrift naming -1 and ManyToMany.RecountFrom", n, err)
 	}
-	if n, err := m.CountTo(ctx, Course{CourseID: "c-1"}); !errors.As(err, &drift) || n != 0 || drift.Repair != "ManyToMany.RecountTo" {
-		t.Errorf("CountTo(c-1, counter -1) = %d, %v; want 0 and a *CounterDriftError naming ManyToMany.RecountTo", n, err)
+	if n, err := m.CountTo(ctx, Course{CourseID: "c-1"}); !errors.Is(err, relations.ErrCounterDrift) || n != 0 || !strings.Contains(err.Error(), "run ManyToMany.RecountTo") {
+		t.Errorf("CountTo(c-1, counter -1) = %d, %v; want 0 and ErrCounterDrift naming ManyToMany.RecountTo", n, err)
 	}
 	if n, err := m.RecountFrom(ctx, Student{StudentID: "s-2"}); err != nil || n != 1 {
 		t.Errorf("RecountFrom(s-2) = %d, %v; want 1", n, err)

@@ -275,13 +275,11 @@ func TestSchemaRecreate(t *testing.T) {
 	t.Parallel()
 	db, opts, name := gadgetTable(t, must[gadgetV1](t))
 	cs, err := schema.Plan(t.Context(), db, opts, must[gadgetRekeyed](t))
-	var re *schema.RecreateError
-	if !errors.As(err, &re) {
-		t.Fatalf("Plan of another key = %v, %v; want a *schema.RecreateError", cs, err)
+	if !errors.Is(err, schema.ErrRecreate) {
+		t.Fatalf("Plan of another key = %v, %v; want schema.ErrRecreate", cs, err)
 	}
-	want := []string{"primary key is hash id S, want hash serial S"}
-	if re.Table != name || !slices.Equal(re.Reasons, want) {
-		t.Errorf("RecreateError = %s %q, want %s %q", re.Table, re.Reasons, name, want)
+	if want := "schema: table must be recreated: " + name + ": primary key is hash id S, want hash serial S"; err.Error() != want {
+		t.Errorf("Plan of another key = %q, want %q", err, want)
 	}
 }
 

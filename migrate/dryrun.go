@@ -72,7 +72,8 @@ func (d *DryRun) add(key, before, after Item, rekey, same bool, examples int) {
 // no item, no record, no lease. Each migration is evaluated against the
 // stored items, not against what the migrations before it would leave.
 // It reads the table with the same parallel scan as [Runner.Run].
-func (r *Runner) DryRun(ctx context.Context) ([]*DryRun, error) {
+func (r *Runner) DryRun(ctx context.Context) (_ []*DryRun, err error) {
+	defer func() { err = r.tableErr(err) }()
 	rc, err := r.records(ctx)
 	if err != nil {
 		return nil, err
@@ -111,7 +112,8 @@ func (r *Runner) applied(ctx context.Context, rc records, id string) (bool, erro
 
 // Applied reports whether the migration with the given ID has been
 // applied to every item (its record says done).
-func (r *Runner) Applied(ctx context.Context, id string) (bool, error) {
+func (r *Runner) Applied(ctx context.Context, id string) (_ bool, err error) {
+	defer func() { err = r.tableErr(err) }()
 	rc, err := r.records(ctx)
 	if err != nil {
 		return false, err

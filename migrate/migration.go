@@ -217,16 +217,33 @@ func (r *Runner) typeName() string { return reflect.Type(r.m.Type).String() }
 // A run stopped by ctx, a crash or an error resumes, when run again, from
 // each segment's checkpoint; items of a page interrupted midway are
 // recognised as migrated and skipped.
+//
+// Every error Run, [Runner.DryRun] and [Runner.Applied] return holds a
+// *[dynamokit.Error] (errors.As): a failed request's, or one naming the
+// table with no Op around the run's own error, such as a *[LeaseError] or
+// an *[IncompleteError], which errors.As finds beneath it.
 func (r *Runner) Run(ctx context.Context) ([]Progress, error) {
 	var out []Progress
 	for i := range r.migs {
 		p, err := r.runOne(ctx, &r.migs[i])
 		out = append(out, p)
 		if err != nil {
-			return out, err
+			return out, r.tableErr(err)
 		}
 	}
 	return out, nil
+}
+
+// tableErr makes err an error of the runner's table: one that holds no
+// *dynamokit.Error (a lease, items left, a step's own error) is wrapped in
+// one naming the table, with no Op and err's message, so that errors.As
+// finds a *dynamokit.Error in every error of Run, DryRun and Applied.
+func (r *Runner) tableErr(err error) error {
+	var e *dynamokit.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return &dynamokit.Error{Table: r.table, Err: err}
 }
 
 // Owner returns the name this runner holds leases under ([Options.Owner]).

@@ -34,16 +34,3 @@ type TagError = mapping.TagError
 //	Key       map[string]types.AttributeValue // the item's table key attributes, those it has
 //	Err       error                           // the cause
 type DecodeError = mapping.DecodeError
-
-// ValueError is returned for a Go value that an attribute cannot hold (a
-// key given by example, an update operand, a condition value): a value of
-// another type than the attribute's field, or a number that does not fit
-// it. It is always returned as a pointer. Its fields:
-//
-//	Type      reflect.Type // the model type
-//	Attribute string       // the attribute's DynamoDB name
-//	Want      reflect.Type // the type the attribute holds (an element's type when Elem is set)
-//	Got       reflect.Type // the value's type; nil for nil
-//	Elem      bool         // the value was given as an element of a set or list
-//	Reason    string       // why a value of a convertible type was refused, or ""
-type ValueError = mapping.ValueError

@@ -70,13 +70,12 @@ func (o BatchOptions) retry() unprocessed.Retry {
 
 // BatchError reports the values a batch call could not process after its
 // retries: nothing is dropped silently. It is always a pointer, with the
-// Table's model type: test for it with
+// Table's model type, beneath the *[dynamokit.Error] that names the
+// operation and the table: test for it with
 //
 //	var be *query.BatchError[Employee]
 //	if errors.As(err, &be) { retry(be.Unprocessed) }
 type BatchError[T any] struct {
-	Op    string // the DynamoDB operation: "BatchGetItem" or "BatchWriteItem"
-	Table string
 	// Unprocessed holds the items (BatchPut) or keys (BatchGet,
 	// BatchDelete) not processed, as the caller gave them, in the caller's
 	// order and once per key.
@@ -88,7 +87,7 @@ type BatchError[T any] struct {
 
 // Error implements the error interface.
 func (e *BatchError[T]) Error() string {
-	msg := fmt.Sprintf("dynamokit: %s %s: %d not processed", e.Op, e.Table, len(e.Unprocessed))
+	msg := fmt.Sprintf("query: %d not processed", len(e.Unprocessed))
 	if e.Err != nil {
 		msg += ": " + errtext.Trim(e.Err.Error())
 	}
@@ -283,7 +282,8 @@ func (r *Table[T]) batchWrite(ctx context.Context, op string, b *batch[T], o Bat
 
 // runBatches splits b into chunks of size, sends them o.Concurrency at a
 // time, and retries what is left (unprocessed, or throttled) with
-// backoff. Everything still left at the end is reported in a *BatchError.
+// backoff. Everything still left at the end is reported in a *BatchError,
+// inside a *dynamokit.Error of op.
 func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size int, o BatchOptions, send unprocessed.Func) error {
 	var (
 		mu      sync.Mutex
@@ -328,9 +328,9 @@ func (r *Table[T]) runBatches(ctx context.Context, op string, b *batch[T], size 
 	}
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
-	e := &BatchError[T]{Op: op, Table: r.table, Unprocessed: make([]T, len(idx)), Err: lastErr}
+	e := &BatchError[T]{Unprocessed: make([]T, len(idx)), Err: lastErr}
 	for j, i := range idx {
 		e.Unprocessed[j] = b.values[i]
 	}
-	return e
+	return &dynamokit.Error{Op: op, Table: r.table, Err: e}
 }

@@ -187,8 +187,8 @@ func TestBatchPutEmptyKey(t *testing.T) {
 // TestBatchErrorMessage: a BatchError names the package once, as every
 // dynamokit error does, whatever the error it holds.
 func TestBatchErrorMessage(t *testing.T) {
-	e := &BatchError[user]{Op: "BatchGetItem", Table: "users", Unprocessed: make([]user, 1),
-		Err: &dynamokit.Error{Op: "BatchGetItem", Table: "users", Kind: dynamokit.ErrTableNotFound}}
+	e := &dynamokit.Error{Op: "BatchGetItem", Table: "users", Err: &BatchError[user]{Unprocessed: make([]user, 1),
+		Err: &dynamokit.Error{Op: "BatchGetItem", Table: "users", Kind: dynamokit.ErrTableNotFound}}}
 	got := e.Error()
 	want := "dynamokit: BatchGetItem users: 1 not processed: BatchGetItem users: table not found"
 	if got != want {

@@ -56,30 +56,14 @@ func (r *Table[T]) member() memberTable {
 	}
 }
 
-// ErrInvalidCollection is the sentinel a [*CollectionError] matches with
-// errors.Is.
-var ErrInvalidCollection = errors.New("query: invalid collection")
-
-// CollectionError is returned, as a pointer, by [NewCollection] when the
-// members do not form a collection: they must share the table,
-// the partition key (attribute, type and template shape) and the sort key
+// ErrInvalidCollection is returned (wrapped) by [NewCollection] when the
+// members do not form a collection: they must share the table, the
+// partition key (attribute, type and template shape) and the sort key
 // attribute, and each needs an entity-type attribute (dynamokit:"type"),
-// of the same name, with a value of its own.
-type CollectionError struct {
-	Collection string       // the collection's name
-	Member     reflect.Type // the member that differs, nil for an error about them all
-	Reason     string       // what differs
-}
-
-func (e *CollectionError) Error() string {
-	if e.Member == nil {
-		return fmt.Sprintf("query: collection %s: %s", e.Collection, e.Reason)
-	}
-	return fmt.Sprintf("query: collection %s: member %s: %s", e.Collection, e.Member, e.Reason)
-}
-
-// Is reports whether target is [ErrInvalidCollection].
-func (e *CollectionError) Is(target error) bool { return target == ErrInvalidCollection }
+// of the same name, with a value of its own. The message names the
+// collection, the member that differs and what differs. No request is
+// sent; retrying never helps: change the members.
+var ErrInvalidCollection = errors.New("query: invalid collection")
 
 // Collection is several models stored in one partition of one table (a
 // single-table design), declared together so that one Query of the
@@ -104,12 +88,15 @@ type Collection struct {
 // namers), the partition key
 // (its attribute, its type and, for a computed key, its template's shape:
 // the same literal text around references of the same Go types) and the
-// sort key attribute. A member that differs is a [*CollectionError]
-// naming it and what differs. The collection's requests go through the
+// sort key attribute. A member that differs is an error matching
+// [ErrInvalidCollection] that names it and what differs. The collection's requests go through the
 // first member's client, under its hooks and retry policy.
 func NewCollection(name string, members ...Member) (*Collection, error) {
 	fail := func(member reflect.Type, format string, args ...any) (*Collection, error) {
-		return nil, &CollectionError{Collection: name, Member: member, Reason: fmt.Sprintf(format, args...)}
+		if member == nil {
+			return nil, fmt.Errorf("%w %s: %s", ErrInvalidCollection, name, fmt.Sprintf(format, args...))
+		}
+		return nil, fmt.Errorf("%w %s: member %s: %s", ErrInvalidCollection, name, member, fmt.Sprintf(format, args...))
 	}
 	if len(members) < 2 {
 		return fail(nil, "%d member(s), want at least two", len(members))

@@ -24,7 +24,8 @@ import (
 // every value is encoded by the attribute it is compared with, exactly as
 // the item's field is (a unixtime time as a number, a set as a set, a
 // custom marshaler through its own method). A value of a Go type the
-// attribute cannot hold is a *[model.ValueError]. [Expr] takes a condition
+// attribute cannot hold is an error naming the attribute, the type it
+// holds and the type given. [Expr] takes a condition
 // of the SDK's expression package as it is. The zero Cond is an error.
 type Cond struct {
 	kind  condKind

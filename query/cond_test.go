@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
-	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -77,7 +76,7 @@ func TestCondBindErrors(t *testing.T) {
 		name string
 		cond Cond
 		want string
-		typ  bool // a *model.ValueError
+		typ  bool // a *mapping.ValueError
 	}{
 		{"zero", Cond{}, "empty condition", false},
 		{"zero SDK condition", Expr(expression.ConditionBuilder{}), "empty condition", false},
@@ -102,9 +101,9 @@ func TestCondBindErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("bind() error = %v, want one containing %q", err, tt.want)
 			}
-			var ve *model.ValueError
+			var ve *mapping.ValueError
 			if got := errors.As(err, &ve); got != tt.typ {
-				t.Errorf("bind() error is a *model.ValueError: %v, want %v", got, tt.typ)
+				t.Errorf("bind() error is a *mapping.ValueError: %v, want %v", got, tt.typ)
 			}
 		})
 	}

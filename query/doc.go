@@ -29,10 +29,12 @@
 // [dynamokit.ErrConditionFailed], [dynamokit.ErrVersionConflict],
 // [model.ErrEmptyKey], [ErrBadCursor] and [dynamokit.ErrTooManyActions],
 // inside a *[dynamokit.Error] that names the
-// operation and table; a cancelled transaction returns a
-// *[dynamokit.TxError] with
-// the reason for each action, and a batch that could not finish a
-// *[BatchError] listing what is left. The underlying SDK error stays in the
+// operation and table. So does every other error of a call that reads or
+// writes, a refusal before the request included; beneath it, a cancelled
+// transaction holds a *[dynamokit.TxError] with the reason for each
+// action, a batch that could not finish a *[BatchError] listing what is
+// left, and an update whose returned item does not decode a
+// *[WrittenError]. The underlying SDK error stays in the
 // chain for errors.As. A failed write leaves the caller's value as it was.
 //
 // Conditions and filters are [Cond] values, written as with the SDK's

@@ -66,28 +66,26 @@ func wrap(op, table string, err error, condKind error) error {
 	return &dynamokit.Error{Op: op, Table: table, Err: err}
 }
 
-// WrittenError is returned by [Update.Value] when the update was written
-// but the item DynamoDB returned does not decode into the model: for
-// example, another program stored an attribute of a type the model's field
-// cannot hold. The write happened: the item's version (if any) and every
-// changed attribute moved, so a retry with the version the caller held is
-// a version conflict. Key is the written item's key and Item the whole item
-// as DynamoDB returned it (holding, for a versioned model, the new
-// version); Err is the decode error. It matches none of the sentinels that
-// say a write did not happen ([dynamokit.ErrNotFound], [dynamokit.ErrVersionConflict],
-// [dynamokit.ErrConditionFailed]). It is always returned as a pointer; match it with
-// errors.As.
+// WrittenError is found (errors.As) beneath the *[dynamokit.Error] that
+// [Update.Value] returns when the update was written but the item DynamoDB
+// returned does not decode into the model: for example, another program
+// stored an attribute of a type the model's field cannot hold. The write
+// happened: the item's version (if any) and every changed attribute moved,
+// so a retry with the version the caller held is a version conflict. Item
+// is the whole item as DynamoDB returned it (holding, for a versioned
+// model, the new version); Err is the decode error. The *dynamokit.Error
+// names the operation (UpdateItem), the table and the key. It matches none
+// of the sentinels that say a write did not happen
+// ([dynamokit.ErrNotFound], [dynamokit.ErrVersionConflict],
+// [dynamokit.ErrConditionFailed]). It is always a pointer.
 type WrittenError struct {
-	Op    string                          // the DynamoDB operation, "UpdateItem"
-	Table string                          // the table name
-	Key   map[string]types.AttributeValue // the key of the item written
-	Item  map[string]types.AttributeValue // the item after the write, as DynamoDB returned it
-	Err   error                           // why Item does not decode
+	Item map[string]types.AttributeValue // the item after the write, as DynamoDB returned it
+	Err  error                           // why Item does not decode
 }
 
 // Error implements the error interface.
 func (e *WrittenError) Error() string {
-	return fmt.Sprintf("query: %s %s: item written, but it does not decode: %v", e.Op, e.Table, trimmed{e.Err})
+	return fmt.Sprintf("query: item written, but it does not decode: %v", trimmed{e.Err})
 }
 
 // Unwrap returns the decode error.

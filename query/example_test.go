@@ -205,7 +205,7 @@ func ExampleUpdate_Value() {
 	case errors.As(err, &written):
 		// Written, with version 2, but not readable as an Account: do not
 		// retry with version 1 (a conflict); fix the item or read written.Item.
-		log.Printf("updated %v, but: %v", written.Key, written.Err)
+		log.Printf("updated, but: %v", written.Err) // err names the key
 	case err != nil:
 		log.Fatal(err) // nothing was written
 	default:
@@ -500,7 +500,7 @@ func ExampleNewCollection() {
 	}
 	customer, err := query.NewCollection("customer", profiles, purchases, addresses)
 	if err != nil {
-		log.Fatal(err) // the members do not share a partition: a *query.CollectionError
+		log.Fatal(err) // the members do not share a partition: query.ErrInvalidCollection
 	}
 
 	// One Query of the partition: each item decoded as its own type.

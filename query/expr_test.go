@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit/internal/mapping"
-	"github.com/dynamokit/dynamokit/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -37,9 +36,9 @@ func TestSetElements(t *testing.T) {
 			u := newTable[user](t).Update(user{ID: "u"})
 			got, err := u.elements(tags, tt.elems)
 			if tt.err != "" {
-				var ve *model.ValueError
+				var ve *mapping.ValueError
 				if !errors.As(err, &ve) || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("elements(%v) error = %v, want a *model.ValueError containing %q", tt.elems, err, tt.err)
+					t.Fatalf("elements(%v) error = %v, want a *mapping.ValueError containing %q", tt.elems, err, tt.err)
 				}
 				return
 			}

@@ -27,7 +27,8 @@ import (
 // cannot land twice (its condition fails the second time), so calling it
 // again and then Applied again is safe. An update, an ADD above all,
 // cannot be told apart from another writer's: Applied returns an error
-// for it, and for an error that is not an unknown outcome of this table.
+// for it, and for an error that is not an unknown outcome of this table,
+// a *[dynamokit.Error] of GetItem, without sending it.
 //
 // It calls GetItem:
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
@@ -36,7 +37,7 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	defer op.End(&rerr)
 	var u *dynamokit.UnknownOutcomeError
 	if !errors.As(err, &u) || u.Table != r.table {
-		return false, fmt.Errorf("query: applied: not an unknown outcome of a write of %s: %w", r.table, err)
+		return false, &dynamokit.Error{Op: "GetItem", Table: r.table, Err: fmt.Errorf("applied: not an unknown outcome of a write of this table: %w", err)}
 	}
 	var key map[string]types.AttributeValue
 	switch {
@@ -45,7 +46,7 @@ func (r *Table[T]) Applied(ctx context.Context, err error) (_ bool, rerr error) 
 	case u.Op == "DeleteItem" && u.Key != nil:
 		key = u.Key
 	default:
-		return false, fmt.Errorf("query: applied: cannot tell whether %s %s was applied: read the item", u.Op, r.table)
+		return false, &dynamokit.Error{Op: "GetItem", Table: r.table, Err: fmt.Errorf("applied: cannot tell whether %s was applied: read the item", u.Op)}
 	}
 	if u.Applied() {
 		return true, nil

@@ -23,11 +23,11 @@ func (g txGet[T]) TxRead(seal txn.Key) (txn.Read, error) {
 		return txn.Read{}, txn.ErrUnsealed
 	}
 	if g.dst == nil {
-		return txn.Read{}, errNilItem
+		return txn.Read{}, wrap("TransactGetItems", g.r.table, errNilItem, nil)
 	}
 	k, err := g.r.m.KeyOf(&g.key)
 	if err != nil {
-		return txn.Read{}, err
+		return txn.Read{}, wrap("TransactGetItems", g.r.table, err, nil)
 	}
 	return txn.Read{
 		Item:  types.TransactGetItem{Get: &types.Get{TableName: aws.String(g.r.table), Key: k}},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/clientlink"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
@@ -128,8 +129,8 @@ func (u *Update[T]) record(a *mapping.Attribute, op updateOp) *Update[T] {
 
 // Set sets an attribute to v, encoded by the attribute's field as in an
 // item: v must be of the field's Go type (or convert to it without loss,
-// as [Update] says), or the update fails with a
-// *[model.ValueError]. A value the item's encoding would omit (nil, "",
+// as [Update] says), or the update fails, before any request, with an
+// error naming the attribute and the type it holds. A value the item's encoding would omit (nil, "",
 // an empty set, a zero value with omitempty) removes the attribute
 // instead, as [Update.Remove]. A computed attribute that refers to attr is
 // recomputed.
@@ -391,8 +392,9 @@ func (u *Update[T]) Run(ctx context.Context) (err error) {
 // The update is written before the returned item is decoded, and the item
 // may hold attributes the update did not set (another program may have
 // stored a value the model's field cannot hold), so decoding can fail only
-// after the write. Value then returns the zero value and a *[WrittenError]
-// holding the key and the item as written: the write happened once, and a
+// after the write. Value then returns the zero value and a
+// *[dynamokit.Error] naming the key, holding a *[WrittenError] with the item
+// as written: the write happened once, and a
 // retry must use the new version (in WrittenError.Item), not the one the
 // key value held. Any other error means nothing was written.
 func (u *Update[T]) Value(ctx context.Context) (_ T, err error) {
@@ -405,7 +407,7 @@ func (u *Update[T]) Value(ctx context.Context) (_ T, err error) {
 	}
 	v, err := u.r.decode(out)
 	if err != nil {
-		return zero, &WrittenError{Op: "UpdateItem", Table: u.r.table, Key: key, Item: out, Err: err}
+		return zero, &dynamokit.Error{Op: "UpdateItem", Table: u.r.table, Key: key, Err: &WrittenError{Item: out, Err: err}}
 	}
 	return v, nil
 }

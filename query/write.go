@@ -133,8 +133,8 @@ func apiOp(op string) string {
 // error as an error of the transaction on the item with key.
 func txFailure(table string, key mapping.Item, err error) error {
 	var e *dynamokit.Error
-	if errors.As(err, &e) {
-		return err
+	if errors.As(err, &e) && (e.Op != txOp || e.Key != nil || e.Kind != nil) {
+		return err // a request's or a rule's error, already described
 	}
 	return wrapKey(txOp, table, key, err, nil)
 }

@@ -29,7 +29,7 @@ import (
 // drifts. What then still holds:
 //
 //   - a counter never reads negative: a negative one is reported as a
-//     *[CounterDriftError], which names the repair;
+//     error matching [ErrCounterDrift], which names the repair;
 //   - a Restrict delete first looks for one item through the index (a
 //     Query, Limit 1, keys only) and refuses when it finds one, whatever
 //     the counter says; then it deletes on condition that the counter is
@@ -61,7 +61,7 @@ type countedEnd struct {
 	// refuse is the error of a Restrict delete refused because the item
 	// has n children or edges; first names one ("" when only counted) and
 	// drift is set when the counter disagreed with the index.
-	refuse func(n int, first string, drift *CounterDriftError) error
+	refuse func(n int, first string, drift *driftError) error
 }
 
 // readCount reads key's counter attribute with one strongly consistent
@@ -113,7 +113,7 @@ func counterAttrs(pm *mapping.Model, counter string) []string {
 }
 
 // readCounted reads x's counter as readCount does, and reports a negative
-// one as a *[CounterDriftError]: a counter never reads below 0.
+// one as an error matching [ErrCounterDrift]: a counter never reads below 0.
 func readCounted[X any](ctx context.Context, table *query.Table[X], x X, e countedEnd) (counted, error) {
 	c, err := readCount(ctx, table, x, e.counter)
 	if err != nil {
@@ -127,8 +127,8 @@ func readCounted[X any](ctx context.Context, table *query.Table[X], x X, e count
 
 // driftOf is the drift error of x's counter, stored as stored, counted
 // as counted by the index (-1: not counted).
-func driftOf[X any](table *query.Table[X], x X, e countedEnd, stored int64, counted int) *CounterDriftError {
-	return &CounterDriftError{
+func driftOf[X any](table *query.Table[X], x X, e countedEnd, stored int64, counted int) *driftError {
+	return &driftError{
 		Relation: e.relation,
 		Item:     keyTextOf(table, x),
 		Counter:  e.counter,
@@ -187,7 +187,7 @@ func restrictDelete[X any](ctx context.Context, table *query.Table[X], x X, e co
 				return err
 			}
 			n = max(n, 1)
-			var drift *CounterDriftError
+			var drift *driftError
 			if c.has {
 				drift = driftOf(table, x, e, c.n, n)
 			}

@@ -34,7 +34,7 @@ func TestKeyText(t *testing.T) {
 }
 
 func TestDriftErrors(t *testing.T) {
-	drift := &CounterDriftError{Relation: "Dept has many Emp", Item: "department_id=d-2", Counter: "child_count", Stored: -1, Counted: -1, Repair: "HasMany.Recount"}
+	drift := &driftError{Relation: "Dept has many Emp", Item: "department_id=d-2", Counter: "child_count", Stored: -1, Counted: -1, Repair: "HasMany.Recount"}
 	tests := []struct {
 		name    string
 		err     error
@@ -45,19 +45,19 @@ func TestDriftErrors(t *testing.T) {
 		{"negative counter", drift,
 			"relations: Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrCounterDrift}, true},
-		{"counted", &CounterDriftError{Relation: "r", Item: "k=v", Counter: "edge_count", Stored: 0, Counted: 3, Repair: "ManyToMany.RecountTo"},
+		{"counted", &driftError{Relation: "r", Item: "k=v", Counter: "edge_count", Stored: 0, Counted: 3, Repair: "ManyToMany.RecountTo"},
 			"relations: r: counter edge_count of k=v is 0, but the index lists 3 (written around the relation): run ManyToMany.RecountTo, or Audit with Repair",
 			[]error{ErrCounterDrift}, true},
 		{"children named", &RestrictError{Kind: ErrHasChildren, Count: 1, Example: "employee_id=e-9"},
 			"relations: parent has 1 child (employee_id=e-9): unlink or delete the children first (HasMany.Unlink or DeleteChild)", []error{ErrHasChildren}, false},
-		{"children with drift", &RestrictError{Kind: ErrHasChildren, Count: 2, Example: "employee_id=e-3", Drift: drift},
+		{"children with drift", &RestrictError{Kind: ErrHasChildren, Count: 2, Example: "employee_id=e-3", drift: drift},
 			"relations: parent has 2 children (employee_id=e-3): unlink or delete the children first (HasMany.Unlink or DeleteChild); Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasChildren, ErrCounterDrift}, true},
-		{"edges with drift", &RestrictError{Kind: ErrHasEdges, Count: 1, Example: "course_id=c-1, student_id=s-2", Drift: drift},
+		{"edges with drift", &RestrictError{Kind: ErrHasEdges, Count: 1, Example: "course_id=c-1, student_id=s-2", drift: drift},
 			"relations: end has 1 edge (course_id=c-1, student_id=s-2): unlink the edges first (ManyToMany.Unlink); Dept has many Emp: counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasEdges, ErrCounterDrift}, true},
 		{"edges", &RestrictError{Kind: ErrHasEdges, Count: 3}, "relations: end has 3 edges: unlink the edges first (ManyToMany.Unlink)", []error{ErrHasEdges}, false},
-		{"children of a named parent", &RestrictError{Kind: ErrHasChildren, Relation: "Dept has many Emp", Item: "department_id=d-2", Count: 2, Example: "employee_id=e-3", Drift: drift},
+		{"children of a named parent", &RestrictError{Kind: ErrHasChildren, Relation: "Dept has many Emp", Item: "department_id=d-2", Count: 2, Example: "employee_id=e-3", drift: drift},
 			"relations: Dept has many Emp: parent department_id=d-2 has 2 children (employee_id=e-3): unlink or delete the children first (HasMany.Unlink or DeleteChild); counter child_count of department_id=d-2 is -1, below 0 (written around the relation): run HasMany.Recount, or Audit with Repair",
 			[]error{ErrHasChildren, ErrCounterDrift}, true},
 		{"edges of a named end", &RestrictError{Kind: ErrHasEdges, Relation: "Author and Book through Authorship", Item: "book_id=k-1", Count: 1, Example: "author_id=a-1, book_id=k-1"},
@@ -73,9 +73,8 @@ func TestDriftErrors(t *testing.T) {
 					t.Errorf("errors.Is(%v, %v) = false", tt.err, m)
 				}
 			}
-			var d *CounterDriftError
-			if got := errors.As(tt.err, &d); got != tt.drifted {
-				t.Errorf("errors.As(*CounterDriftError) = %v, want %v", got, tt.drifted)
+			if got := errors.Is(tt.err, ErrCounterDrift); got != tt.drifted {
+				t.Errorf("errors.Is(ErrCounterDrift) = %v, want %v", got, tt.drifted)
 			}
 		})
 	}

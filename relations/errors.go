@@ -64,8 +64,8 @@ var (
 	// parent's children counter, an end's edge counter) disagrees with
 	// the index it counts: it was changed by writes made around the
 	// relation (another service writing the table, children loaded before
-	// the relation counted them). The error is a *[CounterDriftError],
-	// which names the item and the repair. [HasMany.CountChildren],
+	// the relation counted them). Its message names the relation, the
+	// item, the counter as stored and as counted, and the repair. [HasMany.CountChildren],
 	// [ManyToMany.CountFrom] and [ManyToMany.CountTo] return it for a
 	// negative counter instead of the number; [HasMany.DeleteParent],
 	// [ManyToMany.DeleteFrom] and [ManyToMany.DeleteTo] under [Restrict]
@@ -81,8 +81,10 @@ var (
 // item still has what the relation counts: a parent's children
 // ([HasMany.DeleteParent], Kind [ErrHasChildren]) or an end's edges
 // ([ManyToMany.DeleteFrom], [ManyToMany.DeleteTo], Kind [ErrHasEdges]).
-// It matches its Kind with errors.Is, and also [ErrCounterDrift] when
-// Drift is set; it is always a pointer. Retrying does not help until the
+// It matches its Kind with errors.Is, and also [ErrCounterDrift] when the
+// index showed a child or an edge the item's counter did not count (a
+// writer outside the relation wrote it; the message says so and names the
+// repair); it is always a pointer. Retrying does not help until the
 // children are moved or deleted, or the edges unlinked.
 type RestrictError struct {
 	// Relation names the relation that refused, such as "Department has
@@ -100,10 +102,10 @@ type RestrictError struct {
 	// "employee_id=e-1"), "" when they were only counted by the item's
 	// counter.
 	Example string
-	// Drift is set when the index showed a child or an edge that the
+	// drift is set when the index showed a child or an edge that the
 	// item's counter did not count: a writer outside the relation wrote
-	// it.
-	Drift *CounterDriftError
+	// it. The error then matches ErrCounterDrift as well.
+	drift *driftError
 }
 
 // Error implements the error interface.
@@ -129,8 +131,8 @@ func (e *RestrictError) Error() string {
 		s += " (" + e.Example + ")"
 	}
 	s += ": " + out
-	if e.Drift != nil {
-		s += "; " + driftText(e.Relation, e.Drift)
+	if e.drift != nil {
+		s += "; " + driftText(e.Relation, e.drift)
 	}
 	return s
 }
@@ -152,7 +154,7 @@ func refusedPrefix(relation, what, item string) string {
 // driftText is the message of a drift error that follows a refusal by
 // relation: without the package prefix, and without the relation when it
 // is the refusal's.
-func driftText(relation string, d *CounterDriftError) string {
+func driftText(relation string, d *driftError) string {
 	s := strings.TrimPrefix(d.Error(), "relations: ")
 	if relation != "" && d.Relation == relation {
 		s = strings.TrimPrefix(s, relation+": ")
@@ -160,24 +162,25 @@ func driftText(relation string, d *CounterDriftError) string {
 	return s
 }
 
-// Unwrap returns Kind ([ErrHasChildren] when unset), and Drift when set.
+// Unwrap returns Kind ([ErrHasChildren] when unset), and the drift when
+// there is one.
 func (e *RestrictError) Unwrap() []error {
 	kind := e.Kind
 	if kind == nil {
 		kind = ErrHasChildren
 	}
-	if e.Drift != nil {
-		return []error{kind, e.Drift}
+	if e.drift != nil {
+		return []error{kind, e.drift}
 	}
 	return []error{kind}
 }
 
-// CounterDriftError is a counter of a relation that disagrees with the
-// index it counts ([ErrCounterDrift]): a parent's children counter, or an
-// end's edge counter, changed by writes made around the relation. It is
-// always a pointer. Retrying does not help; Repair names the call that
-// counts again and stores the count.
-type CounterDriftError struct {
+// driftError is a counter of a relation that disagrees with the index it
+// counts ([ErrCounterDrift], which it matches): a parent's children
+// counter, or an end's edge counter, changed by writes made around the
+// relation. Its message names the relation, the item, the counter, the
+// stored and counted numbers and the repair.
+type driftError struct {
 	// Relation names the relation.
 	Relation string
 	// Item is the key of the item whose counter drifted, such as
@@ -196,7 +199,7 @@ type CounterDriftError struct {
 }
 
 // Error implements the error interface.
-func (e *CounterDriftError) Error() string {
+func (e *driftError) Error() string {
 	what := "below 0"
 	if e.Counted >= 0 {
 		what = fmt.Sprintf("but the index lists %d", e.Counted)
@@ -206,26 +209,28 @@ func (e *CounterDriftError) Error() string {
 }
 
 // Unwrap returns [ErrCounterDrift].
-func (e *CounterDriftError) Unwrap() error { return ErrCounterDrift }
+func (e *driftError) Unwrap() error { return ErrCounterDrift }
 
 // describer is a relation that names itself: "Department has many
 // Employee".
 type describer interface{ describe() string }
 
 // end ends op, a verb of rel on table, with *errp, after making the error
-// name the relation: a request's *dynamokit.Error in it gains Relation,
-// and any other error is wrapped in a *dynamokit.Error with Relation and
+// name the relation: a request's *dynamokit.Error in it that names a table
+// gains Relation, and any other error is wrapped in a *dynamokit.Error with Relation and
 // Table and the cause's message, so that errors.As finds one
 // *dynamokit.Error in every error a verb returns. The relation is named
 // only on failure.
 func end(op clientlink.Op, errp *error, rel describer, table string) {
 	if err := *errp; err != nil {
 		var de *dynamokit.Error
-		if errors.As(err, &de) {
+		if errors.As(err, &de) && de.Table != "" {
 			if de.Relation == "" {
 				de.Relation = rel.describe()
 			}
 		} else {
+			// No request's error, or a transaction's over several
+			// tables, which names none.
 			*errp = &dynamokit.Error{Table: table, Relation: rel.describe(), Err: err}
 		}
 	}

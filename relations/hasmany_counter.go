@@ -32,8 +32,8 @@ func (h *HasMany[P, C]) end(parent P) countedEnd {
 		first: func(ctx context.Context) (string, error) {
 			return firstKey(ctx, h.children, h.strongQuery(parent).Project(h.sweepAttrs()...))
 		},
-		refuse: func(n int, first string, drift *CounterDriftError) error {
-			return &RestrictError{Kind: ErrHasChildren, Relation: h.describe(), Item: keyTextOf(h.parents, parent), Count: n, Example: first, Drift: drift}
+		refuse: func(n int, first string, drift *driftError) error {
+			return &RestrictError{Kind: ErrHasChildren, Relation: h.describe(), Item: keyTextOf(h.parents, parent), Count: n, Example: first, drift: drift}
 		},
 	}
 }
@@ -47,7 +47,7 @@ func (h *HasMany[P, C]) end(parent P) countedEnd {
 //
 // A counter never reads below 0: a negative one (children unlinked or
 // moved away by writers outside the relation) returns 0 and a
-// *[CounterDriftError] matching [ErrCounterDrift], which names
+// error matching [ErrCounterDrift] matching [ErrCounterDrift], which names
 // [HasMany.Recount]. A counter that drifted upwards, or down to a
 // non-negative number, is not seen by this one GetItem: [HasMany.Audit]
 // finds it.

@@ -106,7 +106,7 @@ const maxSweeps = 10
 //     [ErrHasChildren], naming the child the index listed, after a GetItem
 //     that reads how many; when the counter did not count that child, the
 //     error also matches [ErrCounterDrift]. A negative counter returns a
-//     *[CounterDriftError]. For a parent item without a counter
+//     error matching [ErrCounterDrift]. For a parent item without a counter
 //     (written before the relation counted, or through a client without it) it
 //     counts the children with a Query and deletes only if there are none,
 //     on condition that the counter is still absent: any link in between

@@ -157,7 +157,7 @@ func (m *ManyToMany[F, T, E]) Edge(ctx context.Context, f F, t T) (_ E, err erro
 // strongly consistent GetItem. An end that does not exist, or whose
 // item has no counter yet, has none. A counter never reads below 0: a
 // negative one (edges deleted by writers outside the relation) returns 0
-// and a *[CounterDriftError] matching [ErrCounterDrift], naming
+// and an error matching [ErrCounterDrift], naming
 // [ManyToMany.RecountFrom].
 func (m *ManyToMany[F, T, E]) CountFrom(ctx context.Context, f F) (_ int, err error) {
 	ctx, op := clientlink.Start(ctx, m.edges.Client(), "ManyToMany.CountFrom", m.edges.TableName())
@@ -238,8 +238,8 @@ func (m *ManyToMany[F, T, E]) countedEnd(item func() string, q func() *query.Que
 		first: func(ctx context.Context) (string, error) {
 			return firstKey(ctx, m.edges, q().Project(keyAttrs(m.edges)...))
 		},
-		refuse: func(n int, first string, drift *CounterDriftError) error {
-			return &RestrictError{Kind: ErrHasEdges, Relation: m.describe(), Item: item(), Count: n, Example: first, Drift: drift}
+		refuse: func(n int, first string, drift *driftError) error {
+			return &RestrictError{Kind: ErrHasEdges, Relation: m.describe(), Item: item(), Count: n, Example: first, drift: drift}
 		},
 	}
 }

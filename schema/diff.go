@@ -74,20 +74,14 @@ func (c Change) String() string {
 	return b.String()
 }
 
-// RecreateError reports a table that differs from its models in a way
-// DynamoDB cannot change in place: its key schema, the type of a key
-// attribute, or its local indexes. Such a table must be recreated (and its
-// data copied), which schema never does. It is returned as a pointer; use
-// errors.As.
-type RecreateError struct {
-	Table   string   // the table name
-	Reasons []string // each difference, such as "primary key is hash id S, want hash pk S"
-}
-
-// Error implements the error interface.
-func (e *RecreateError) Error() string {
-	return "schema: table " + e.Table + " must be recreated: " + strings.Join(e.Reasons, "; ")
-}
+// ErrRecreate is returned (wrapped) by [Diff] and [Plan] for a table that
+// differs from its models in a way DynamoDB cannot change in place: its
+// key schema, the type of a key attribute, or its local indexes. The
+// message names the table and every difference, such as "schema: table
+// must be recreated: orders: primary key is hash id S, want hash pk S".
+// Such a table must be recreated (and its data copied), which schema never
+// does.
+var ErrRecreate = errors.New("schema: table must be recreated")
 
 // Diff returns the changes that turn have, a table as DynamoDB describes
 // it (nil when it does not exist), into want, the table the models describe
@@ -95,8 +89,8 @@ func (e *RecreateError) Error() string {
 // scaling removals, index deletions, billing, index additions, TTL, the
 // other [Settings], then auto scaling additions and updates. Auto scaling
 // changes only when have.Scaling was read (see [Definition.Scaling]) or have
-// is nil. A table that cannot be changed in place returns a
-// *[RecreateError], and auto scaling on an on-demand table an error
+// is nil. A table that cannot be changed in place returns an error
+// matching [ErrRecreate], and auto scaling on an on-demand table an error
 // naming the fix. Diff does no I/O; [Plan] calls it with the live
 // description of each table.
 func Diff(want, have *Definition) ([]Change, error) {
@@ -119,7 +113,7 @@ func Diff(want, have *Definition) ([]Change, error) {
 		return append(changes, scaling...), nil
 	}
 	if reasons := recreateReasons(want, have); len(reasons) > 0 {
-		return nil, &RecreateError{Table: want.Name, Reasons: reasons}
+		return nil, fmt.Errorf("%w: %s: %s", ErrRecreate, want.Name, strings.Join(reasons, "; "))
 	}
 	var deletes, adds []Change
 	var kept []Index // global indexes both have, unchanged

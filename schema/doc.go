@@ -11,7 +11,7 @@
 // billing and TTL changes. It prints as a readable diff. [Apply] makes the
 // changes one at a time, waiting for each. Deleting an index is refused
 // unless [Options.AllowDestructive] is set, and what DynamoDB cannot change
-// in place (a table's key, its local indexes) is a *[RecreateError]. The
+// in place (a table's key, its local indexes) is [ErrRecreate]. The
 // comparison itself is [Diff], a pure function of two [Definition] values.
 //
 // The auto scaling a model declares ([model.AutoScaling]) belongs to

@@ -137,14 +137,13 @@ func ExampleDiff() {
 	// A different primary key cannot be changed in place.
 	have.Hash.Name = "id"
 	_, err = schema.Diff(want, have)
-	var re *schema.RecreateError
-	fmt.Println(errors.As(err, &re), re.Reasons)
+	fmt.Println(errors.Is(err, schema.ErrRecreate), err)
 	// Output:
 	// table employee
 	//   - delete index old-index: hash employee_name S; projection ALL (not in any model) [destructive]
 	//   + add index department-employee-index: hash department_id S; projection ALL
 	//   + enable ttl: attribute expires
-	// true [primary key is hash id S, want hash employee_id S]
+	// true schema: table must be recreated: employee: primary key is hash id S, want hash employee_id S
 }
 
 func ExampleCreate() {
@@ -183,9 +182,8 @@ func ExamplePlan() {
 		log.Fatal(err)
 	}
 	cs, err := schema.Plan(ctx, c, nil, model.MustOf[Employee]())
-	var re *schema.RecreateError
-	if errors.As(err, &re) {
-		log.Fatalf("table %s needs a migration by hand: %v", re.Table, re.Reasons)
+	if errors.Is(err, schema.ErrRecreate) {
+		log.Fatalf("needs a migration by hand: %v", err) // names the table and why
 	}
 	if err != nil {
 		log.Fatal(err)

@@ -75,9 +75,9 @@ func (cs *ChangeSet) String() string {
 // does not look at tables that no model names.
 //
 // A table whose key schema, key attribute types or local indexes differ
-// from its models cannot be changed in place: Plan returns a
-// *[RecreateError] for it (several tables give errors joined with
-// errors.Join; errors.As finds each).
+// from its models cannot be changed in place: Plan returns an error
+// matching [ErrRecreate] that names it and every difference (several
+// tables give errors joined with errors.Join).
 //
 // With opts.AutoScalingClient, Plan also compares the auto scaling the
 // models declare ([model.AutoScaling]) with the live scalable targets and

@@ -157,8 +157,19 @@ type result struct {
 // after the SDK's own retries) makes its shard wait; an expired iterator
 // is replaced by one at the checkpoint. When ctx is done Run returns its
 // error (errors.Is(err, context.Canceled)) after the handlers running
-// have returned; [Reader.Checkpoint] then says how far it got.
-func (r *Reader[T]) Run(ctx context.Context, h Handler[T]) error {
+// have returned; [Reader.Checkpoint] then says how far it got. Every error
+// it returns holds a *[dynamokit.Error] naming the table (errors.As), and
+// errors.Is matches its cause: [ErrNoStream], a handler's error, ctx's.
+func (r *Reader[T]) Run(ctx context.Context, h Handler[T]) (err error) {
+	defer func() {
+		var e *dynamokit.Error
+		if err != nil && !errors.As(err, &e) {
+			// A refusal, a stream's own state, a request to the streams
+			// API or a handler's error: named by the table, with the
+			// cause's message.
+			err = &dynamokit.Error{Table: r.table, Err: err}
+		}
+	}()
 	if h == nil {
 		return errors.New("stream: nil Handler")
 	}
