@@ -244,6 +244,9 @@ func (c *Client) sendTx(ctx context.Context, opts *TxOptions, writes []*txn.Writ
 	if len(writes) > MaxTxActions {
 		return fmt.Errorf("%w: %d with the items of the write rules, at most %d", ErrTooManyActions, len(writes), MaxTxActions)
 	}
+	if err := oneActionPerItem(writes); err != nil {
+		return err
+	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: make([]types.TransactWriteItem, len(writes))}
 	for i, w := range writes {
 		it, err := w.TransactItem()
@@ -272,6 +275,25 @@ func (c *Client) sendTx(ctx context.Context, opts *TxOptions, writes []*txn.Writ
 		return te
 	}
 	return err // the executor's *Error, of TransactWriteItems
+}
+
+// oneActionPerItem refuses writes with two actions on one item before
+// anything is sent: DynamoDB would refuse the whole transaction with a
+// ValidationException that names neither.
+func oneActionPerItem(writes []*txn.Write) error {
+	seen := make(map[string]int, len(writes))
+	for i, w := range writes {
+		if len(w.Key) == 0 {
+			continue
+		}
+		id := w.ID()
+		if j, dup := seen[id]; dup {
+			return &Error{Op: "TransactWriteItems", Table: w.Table, Key: w.Key,
+				Err: fmt.Errorf("actions %d (%s) and %d (%s) act on one item, and DynamoDB takes one action per item in a transaction: combine them into one action, or send them separately", j, writes[j].What, i, w.What)}
+		}
+		seen[id] = i
+	}
+	return nil
 }
 
 // reasons returns the TxReasons of n actions cancelled by tce, with their

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +135,23 @@ func TestQueryTransactions(t *testing.T) {
 		// The limit itself is fine.
 		if err := db.WriteTx(ctx, nil, actions[:dynamokit.MaxTxActions]...); !errors.Is(err, dynamokit.ErrNotFound) {
 			t.Errorf("WriteTx(100 updates of missing items) = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("two actions on one item, no request", func(t *testing.T) {
+		counted := tableOf[Account](t, e, db, c)
+		counter.take()
+		err := db.WriteTx(ctx, nil,
+			counted.Update(Account{ID: "to"}).Add("balance", 1),
+			counted.Check(Account{ID: "from"}),
+			counted.Update(Account{ID: "to"}).Add("balance", 2),
+		)
+		var de *dynamokit.Error
+		if !errors.As(err, &de) || de.Table != counted.TableName() || !strings.Contains(err.Error(), "actions 0 (") || !strings.Contains(err.Error(), "and 2 (") {
+			t.Errorf("WriteTx of two updates of one item = %v, want an Error of %s naming actions 0 and 2", err, counted.TableName())
+		}
+		if n := counter.requests("TransactWriteItems"); n != 0 {
+			t.Errorf("%d TransactWriteItems requests sent, want 0", n)
 		}
 	})
 
