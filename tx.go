@@ -130,7 +130,8 @@ func (e *TxError) Unwrap() error { return e.Err }
 // (naming the table when all actions are on one): it holds a *[TxError]
 // when DynamoDB cancels the transaction, and matches [ErrTooManyActions]
 // for more than [MaxTxActions] actions in all, with the items the rules
-// add. When it fails, the values given to the actions are as they were
+// add. Two actions on one item are refused before any request, naming
+// both, as DynamoDB takes one action per item. When it fails, the values given to the actions are as they were
 // before the call.
 //
 // A transaction whose response is lost (see [ErrUnknownOutcome]) is not
