@@ -326,7 +326,7 @@ var faultWrites = []faultWrite{
 	{
 		name: "relation link", op: "TransactWriteItems", once: true,
 		setup: func(ctx context.Context, e *faultEnv, id string) error {
-			return e.rel.CreateParent(ctx, &FaultTeam{TeamID: id})
+			return e.teams.Create(ctx, &FaultTeam{TeamID: id})
 		},
 		write: func(ctx context.Context, e *faultEnv, id string) error {
 			return e.rel.Link(ctx, &FaultPlayer{PlayerID: id}, FaultTeam{TeamID: id})
@@ -340,9 +340,9 @@ var faultWrites = []faultWrite{
 		},
 	},
 	{
-		name: "relation create parent", op: "PutItem", once: true,
+		name: "create of a relation's parent", op: "PutItem", once: true,
 		write: func(ctx context.Context, e *faultEnv, id string) error {
-			return e.rel.CreateParent(ctx, &FaultTeam{TeamID: id})
+			return e.teams.Create(ctx, &FaultTeam{TeamID: id})
 		},
 		check: func(t *testing.T, e *faultEnv, id string) string {
 			if n := nAttr(e.stored(t, "fault_team", "team_id", id), "child_count"); n != "0" {

@@ -54,7 +54,7 @@ func TestErrorContract(t *testing.T) {
 	// d-1 has e-1 (linked through the relation); e-bad's name is stored
 	// as a number, which its field cannot hold.
 	d1 := Department{DepartmentID: "d-1", DepartmentName: "Research"}
-	if err := f.staff.CreateParent(ctx, &d1); err != nil {
+	if err := f.depts.Create(ctx, &d1); err != nil {
 		t.Fatal(err)
 	}
 	e1 := Employee{EmployeeID: "e-1", EmployeeName: "Ada"}

@@ -109,7 +109,7 @@ func newMigWorld(t *testing.T, depts, perDept int, opts ...dynamokit.Option) mig
 	}
 	for d := range depts {
 		dept := MigDept{DepartmentID: fmt.Sprintf("d%d", d), Name: fmt.Sprintf("Dept %d", d)}
-		if err := w.oldRl.CreateParent(ctx, &dept); err != nil {
+		if err := w.depts.Create(ctx, &dept); err != nil {
 			t.Fatal(err)
 		}
 		for i := range perDept {
@@ -531,7 +531,7 @@ func TestMigrateRekeyedParentIsRefused(t *testing.T) {
 	w := newMigWorld(t, 1, 2)
 	ctx := context.Background()
 	// An empty department as well, which can move.
-	if err := w.oldRl.CreateParent(ctx, &MigDept{DepartmentID: "empty"}); err != nil {
+	if err := w.depts.Create(ctx, &MigDept{DepartmentID: "empty"}); err != nil {
 		t.Fatal(err)
 	}
 	db := graphClient(t, dynamokit.WithNamer(w.db.Namer()))

@@ -55,7 +55,7 @@ func BenchmarkAudit(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range auditParents {
-		if err := staff.CreateParent(ctx, &Department{fmt.Sprintf("d-%03d", i), "Dept"}); err != nil {
+		if err := depts.Create(ctx, &Department{fmt.Sprintf("d-%03d", i), "Dept"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -173,7 +173,7 @@ func (f copyFixture) seed(t *testing.T, depts []Department, prefix map[string]st
 	t.Helper()
 	ctx := t.Context()
 	for _, d := range depts {
-		if err := f.staff.CreateParent(ctx, &d); err != nil {
+		if err := f.depts.Create(ctx, &d); err != nil {
 			t.Fatal(err)
 		}
 		var kids []CopyEmployee
@@ -237,7 +237,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 	t.Run("multi-table", func(t *testing.T) {
 		f := newCopyFixture(t)
 		for _, d := range []Department{{"d-1", "HR"}, {"d-2", "IT"}} {
-			if err := f.staff.CreateParent(ctx, &d); err != nil {
+			if err := f.depts.Create(ctx, &d); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -284,7 +284,7 @@ func TestCopiesLinkAndRelink(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, u := range []CopyUnit{{UnitID: "u-1", UnitName: "Alpha"}, {UnitID: "u-2", UnitName: "Bravo"}} {
-			if err := crew.CreateParent(ctx, &u); err != nil {
+			if err := units.Create(ctx, &u); err != nil {
 				t.Fatal(err)
 			}
 		}

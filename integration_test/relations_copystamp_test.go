@@ -9,7 +9,7 @@ import (
 
 // TestCopiesTokenAfterStampDropped: Spec.Copies's stamp doc says a Put
 // that drops the stamp "only makes the tokens of earlier fan-outs start
-// over". But a parent created by CreateParent has no stamp, so a token
+// over". But a parent created by Table.Create has no stamp, so a token
 // taken before its first UpdateParent carries the empty stamp; when a
 // writer that does not know the stamp (pynamodb's save, a plain Put)
 // writes the parent back with the old values, that old token matches

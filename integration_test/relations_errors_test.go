@@ -39,7 +39,7 @@ func testRelationErrors[P, C any](t *testing.T, s shape[P, C]) {
 		}
 	}
 	d := f.dept(Department{"d-1", "Research"})
-	if err := f.staff.CreateParent(ctx, &d); err != nil {
+	if err := f.depts.Create(ctx, &d); err != nil {
 		t.Fatal(err)
 	}
 	e := f.emp(Employee{"e-1", "Ada", "d-1"})

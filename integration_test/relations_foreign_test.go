@@ -77,7 +77,7 @@ func TestRelationsForeignWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"d-1", "d-2", "d-3"} {
-		if err := staff.CreateParent(ctx, &Department{id, "Dept " + id}); err != nil {
+		if err := depts.Create(ctx, &Department{id, "Dept " + id}); err != nil {
 			t.Fatal(err)
 		}
 	}

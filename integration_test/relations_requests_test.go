@@ -247,7 +247,7 @@ func testWriteCost[P, C any](t *testing.T, s shape[P, C]) {
 		want cost
 		skip bool
 	}{
-		{"CreateParent", func() error { return f.staff.CreateParent(ctx, &d3) },
+		{"Create of a parent", func() error { return f.depts.Create(ctx, &d3) },
 			cost{map[string]int{"PutItem": 1}, 1}, false},
 		{"Link", func() error {
 			c := f.emp(Employee{EmployeeID: "e-6", EmployeeName: "Frank"})

@@ -89,7 +89,7 @@ func restrictRace[P, C any](t *testing.T, s shape[P, C], plain bool) {
 	for run := range restrictRuns {
 		id := fmt.Sprintf("d-%02d", run)
 		parent := f.dept(Department{id, "Racing"})
-		if err := f.staff.CreateParent(ctx, &parent); err != nil {
+		if err := f.depts.Create(ctx, &parent); err != nil {
 			t.Fatal(err)
 		}
 		// The children the writers relink start in home: written in a

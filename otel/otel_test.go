@@ -252,7 +252,7 @@ func duration(t *testing.T, r *sdkmetric.ManualReader) []metricdata.HistogramDat
 func TestQueryIndex(t *testing.T) {
 	f := setup(t)
 	ctx := t.Context()
-	if err := f.staff.CreateParent(ctx, &Team{TeamID: "t-1"}); err != nil {
+	if err := f.teams.Create(ctx, &Team{TeamID: "t-1"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"m-1", "m-2"} {
@@ -314,7 +314,7 @@ func TestWriteTxTables(t *testing.T) {
 func TestRelationVerb(t *testing.T) {
 	f := setup(t)
 	ctx := t.Context()
-	if err := f.staff.CreateParent(ctx, &Team{TeamID: "t-1"}); err != nil {
+	if err := f.teams.Create(ctx, &Team{TeamID: "t-1"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"m-1", "m-2"} {

@@ -14,7 +14,7 @@ import (
 
 // Applied finds out whether a write of this table whose outcome is unknown
 // (err matches [dynamokit.ErrUnknownOutcome]) was applied. It answers for
-// a Create or a Put (one PutItem, also a relation's CreateParent): true
+// a Create or a Put (one PutItem, a relation's parent included): true
 // when the lost answer said so (a 2xx status), otherwise by reading the
 // item (a strongly consistent GetItem) and comparing it with the item the
 // write sent, created, updated and version attributes included. For a

@@ -39,8 +39,12 @@ func seedExamples(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	depts, err := query.NewTable[Department](db)
+	if err != nil {
+		return err
+	}
 	for _, d := range []Department{{DepartmentID: "d-1", DepartmentName: "Research"}, {DepartmentID: "d-2", DepartmentName: "Sales"}} {
-		if err := staff.CreateParent(ctx, &d); err != nil {
+		if err := depts.Create(ctx, &d); err != nil {
 			return err
 		}
 	}
@@ -63,9 +67,9 @@ func seedExamples(ctx context.Context) error {
 			return err
 		}
 	}
-	depts, err := query.NewTable[Dept](db)
+	plain, err := query.NewTable[Dept](db)
 	if err != nil {
 		return err
 	}
-	return depts.Create(ctx, &Dept{DepartmentID: "d-1", DepartmentName: "Research"})
+	return plain.Create(ctx, &Dept{DepartmentID: "d-1", DepartmentName: "Research"})
 }

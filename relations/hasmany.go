@@ -116,11 +116,13 @@ type link struct {
 //
 // Its methods are grouped by the item they act on. Parent side:
 // [HasMany.Children], [HasMany.CountChildren], [HasMany.ChildrenOf],
-// [HasMany.ParentWithChildren], [HasMany.CreateParent],
-// [HasMany.UpdateParent], [HasMany.SyncCopies], [HasMany.DeleteParent],
+// [HasMany.ParentWithChildren], [HasMany.UpdateParent],
+// [HasMany.SyncCopies], [HasMany.DeleteParent],
 // [HasMany.Recount] and [HasMany.AuditParent]. Child side: [HasMany.Link],
 // [HasMany.Relink], [HasMany.Unlink], [HasMany.DeleteChild] and
-// [HasMany.ParentOf]. [HasMany.Audit] checks every parent.
+// [HasMany.ParentOf]. [HasMany.Audit] checks every parent. A parent is
+// created with the parents' Table.Create (or TxCreate): the relation's
+// write rule gives it its children counter at 0, in the same PutItem.
 //
 // For a many-to-many relation, see [ManyToMany].
 type HasMany[P, C any] struct {

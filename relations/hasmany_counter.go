@@ -2,7 +2,6 @@ package relations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/dynamokit/dynamokit"
@@ -143,27 +142,6 @@ func (h *HasMany[P, C]) sameParent(a, b P) (bool, error) {
 		return false, err
 	}
 	return hasKey(ka, kb), nil
-}
-
-// CreateParent creates parent with its children counter at 0 (it returns
-// [dynamokit.ErrAlreadyExists] when the key is taken), so that a [Restrict]
-// delete of it is one conditional DeleteItem. It is the parents'
-// Table.Create, whose write check (registered by [Declare]) adds the
-// counter to the item: one PutItem, and the same happens to a parent
-// created with Table.Create or a WriteTx TxCreate.
-//
-// It calls PutItem:
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
-func (h *HasMany[P, C]) CreateParent(ctx context.Context, parent *P) (err error) {
-	ctx, op := clientlink.Start(ctx, h.parents.Client(), "HasMany.CreateParent", h.parents.TableName())
-	defer end(op, &err, h, h.parents.TableName())
-	if parent == nil {
-		return errors.New("relations: create parent: nil parent")
-	}
-	if err := h.parents.Create(ctx, parent); err != nil {
-		return fmt.Errorf("relations: create parent: %w", err)
-	}
-	return nil
 }
 
 // notDeleting is the condition that no cascade has marked the parent: a

@@ -290,7 +290,7 @@ func populate(ctx context.Context, w io.Writer, c *dynamokit.Client, perDept int
 	}
 	for d := 1; d <= 3; d++ {
 		dept := Department{DepartmentID: fmt.Sprintf("d-%d", d), Name: fmt.Sprintf("Department %d", d)}
-		if err := staff.CreateParent(ctx, &dept); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
+		if err := depts.Create(ctx, &dept); err != nil && !errors.Is(err, dynamokit.ErrAlreadyExists) {
 			return err
 		}
 		for i := range perDept {

@@ -104,7 +104,7 @@ func run(ctx context.Context, w io.Writer, useAWS bool, prefix string, keep bool
 
 	acme, globex := Department{TenantID: "acme", DepartmentID: "d1"}, Department{TenantID: "globex", DepartmentID: "d1"}
 	for _, d := range []Department{{"acme", "d1", "Acme sales"}, {"globex", "d1", "Globex sales"}} {
-		if err := staff.CreateParent(ctx, &d); err != nil {
+		if err := depts.Create(ctx, &d); err != nil {
 			return err
 		}
 	}

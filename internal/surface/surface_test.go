@@ -10,7 +10,7 @@ import (
 // budget is the most names and methods the public packages (the root
 // module's, dynamotest's and otel's) may export together. It is a ratchet: lower it when the surface shrinks,
 // and raise it only with a reason in the commit that does.
-const budget = 508
+const budget = 507
 
 // TestSurfaceBudget reports the public surface per package and fails when
 // it grows past budget.
