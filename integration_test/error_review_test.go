@@ -1,11 +1,13 @@
 package integration_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/query"
 	"github.com/dynamokit/dynamokit/relations"
 )
 
@@ -46,4 +48,69 @@ func TestErrorMessagesOnce(t *testing.T) {
 			t.Errorf("message %q names the package %d times, want once", err, n)
 		}
 	})
+}
+
+// TestErrorPromises holds docs/client.md's promises on errors: a
+// cancelled WriteTx matches each failed action's sentinel (a version
+// conflict as well as a failed condition) inside an *Error naming its
+// table; one over several tables names none, and each reason names its
+// action's table; a batch's and a count's Op is DynamoDB's operation, with
+// the caller's values in the BatchError.
+func TestErrorPromises(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	e := newEnv(t, must[FaultDoc](t), must[Department](t))
+	docs, depts := tableOf[FaultDoc](t, e, e.db, nil), tableOf[Department](t, e, e.db, nil)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	doc := FaultDoc{ID: "a", Body: "one"}
+	if err := docs.Create(ctx, &doc); err != nil {
+		t.Fatal(err)
+	}
+	stale := FaultDoc{ID: "a", Body: "two", Version: doc.Version - 1}
+
+	err := e.db.WriteTx(ctx, nil, docs.TxPut(&stale))
+	var (
+		de *dynamokit.Error
+		te *dynamokit.TxError
+	)
+	if !errors.Is(err, dynamokit.ErrVersionConflict) || !errors.Is(err, dynamokit.ErrConditionFailed) {
+		t.Errorf("WriteTx(stale put) = %v, want ErrVersionConflict and ErrConditionFailed", err)
+	}
+	if !errors.As(err, &de) || de.Table != docs.TableName() || de.Op != "TransactWriteItems" {
+		t.Errorf("WriteTx(stale put) = %v, want an *Error of TransactWriteItems on %s", err, docs.TableName())
+	}
+	if !errors.As(err, &te) || len(te.Reasons) != 1 || !errors.Is(te.Reasons[0].Kind, dynamokit.ErrVersionConflict) {
+		t.Errorf("WriteTx(stale put) = %v, want a TxError whose reason is ErrVersionConflict", err)
+	}
+
+	err = e.db.WriteTx(ctx, nil, depts.TxPut(&Department{DepartmentID: "d-1"}), docs.TxPut(&stale))
+	if !errors.As(err, &de) || de.Table != "" || !errors.Is(err, dynamokit.ErrVersionConflict) {
+		t.Errorf("WriteTx over two tables = %v, want an *Error naming no table, matching ErrVersionConflict", err)
+	}
+	if !errors.As(err, &te) || len(te.Reasons) != 2 ||
+		!strings.Contains(te.Reasons[0].Action, depts.TableName()) || !strings.Contains(te.Reasons[1].Action, docs.TableName()) {
+		t.Errorf("WriteTx over two tables = %v, want each reason to name its action's table", err)
+	}
+	if n := strings.Count(err.Error(), "dynamokit: "); n != 1 {
+		t.Errorf("message %q names the package %d times, want once", err, n)
+	}
+
+	for _, tt := range []struct {
+		op, want string
+		err      error
+	}{
+		{"BatchPut", "BatchWriteItem", depts.BatchPut(cancelled, []Department{{DepartmentID: "d-2"}}, nil)},
+		{"BatchDelete", "BatchWriteItem", depts.BatchDelete(cancelled, []Department{{DepartmentID: "d-2"}}, nil)},
+		{"Scan.Count", "Scan", func() error { _, err := depts.Scan().Count(cancelled); return err }()},
+		{"Query.Count", "Query", func() error { _, err := depts.Query(Department{DepartmentID: "d-1"}).Count(cancelled); return err }()},
+	} {
+		if !errors.As(tt.err, &de) || de.Op != tt.want || de.Table != depts.TableName() || !errors.Is(tt.err, context.Canceled) {
+			t.Errorf("%s = %v, want an *Error of %s on %s matching context.Canceled", tt.op, tt.err, tt.want, depts.TableName())
+		}
+	}
+	var be *query.BatchError[Department]
+	if err := depts.BatchPut(cancelled, []Department{{DepartmentID: "d-2"}}, nil); !errors.As(err, &be) || len(be.Unprocessed) != 1 || be.Unprocessed[0].DepartmentID != "d-2" {
+		t.Errorf("BatchPut(cancelled) = %v, want a BatchError with d-2 unprocessed", err)
+	}
 }
