@@ -114,3 +114,41 @@ func TestErrorPromises(t *testing.T) {
 		t.Errorf("BatchPut(cancelled) = %v, want a BatchError with d-2 unprocessed", err)
 	}
 }
+
+// TestRefusedWriteNamesTable: a plain write the relation refuses before
+// any request (a delete of an edge through its table, a Delete or
+// BatchDelete of a parent under Cascade) is an *Error of the table, as
+// every error of a call that writes items is, and matches ErrNeedsRelation.
+func TestRefusedWriteNamesTable(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	want := func(t *testing.T, what string, err error, op, table string) {
+		t.Helper()
+		var de *dynamokit.Error
+		if !errors.Is(err, relations.ErrNeedsRelation) {
+			t.Errorf("%s = %v, want ErrNeedsRelation", what, err)
+		}
+		if !errors.As(err, &de) || de.Op != op || de.Table != table {
+			t.Errorf("%s = %v, want an *Error of %s on %s", what, err, op, table)
+		}
+		if n := strings.Count(err.Error(), "relations: "); n > 1 {
+			t.Errorf("%s: message %q names the package %d times", what, err, n)
+		}
+	}
+	t.Run("edge", func(t *testing.T) {
+		t.Parallel()
+		f := edgeSetup(t, ownTables, nil)
+		f.declare(t, relations.EdgeSpec{})
+		e := Enrollment{StudentID: "s-1", CourseID: "c-1"}
+		want(t, "Delete(edge)", f.edges.Delete(ctx, e), "DeleteItem", f.edges.TableName())
+		want(t, "BatchDelete(edge)", f.edges.BatchDelete(ctx, []Enrollment{e}, nil), "BatchWriteItem", f.edges.TableName())
+	})
+	t.Run("parent under cascade", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, multiTable, nil)
+		f.onDelete(t, relations.Cascade)
+		d := Department{DepartmentID: "d-1"}
+		want(t, "Delete(parent)", f.depts.Delete(ctx, d), "DeleteItem", f.depts.TableName())
+		want(t, "BatchDelete(parent)", f.depts.BatchDelete(ctx, []Department{d}, nil), "BatchWriteItem", f.depts.TableName())
+	})
+}
