@@ -107,7 +107,7 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 	}
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
-		return &Error{Op: e.Op, Err: trimmed{&TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}}}
+		return &Error{Op: e.Op, Table: e.Table, Err: trimmed{&TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}}}
 	}
 	var tip *types.TransactionInProgressException
 	if errors.As(err, &tip) {

@@ -116,6 +116,11 @@ func (e *Error) Error() string {
 	case e.Err != nil:
 		msg = errtext.Trim(e.Err.Error())
 	}
+	if e.Table != "" {
+		// A cause that names the table again, such as a unique value's
+		// clash ("users: email ... is held by ..."), names it once.
+		msg = strings.TrimPrefix(msg, e.Table+": ")
+	}
 	if msg != "" {
 		b.WriteString(": ")
 		b.WriteString(msg)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,5 +68,64 @@ func TestResendInProgressStaysUnknown(t *testing.T) {
 	var te *TxError
 	if err != nil && !errors.Is(err, ErrUnknownOutcome) && !errors.As(err, &te) {
 		t.Errorf("Resend answered TransactionInProgressException: %v; want an error matching ErrUnknownOutcome (the first attempt may still apply)", err)
+	}
+}
+
+// cancelledServer loses the answer of the first request, and cancels every
+// later one as DynamoDB cancels a transaction whose condition failed.
+type cancelledServer struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (s *cancelledServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	if n == 1 {
+		reset(w)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.WriteHeader(http.StatusBadRequest)
+	io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"injected",`+
+		`"CancellationReasons":[{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}`)
+}
+
+// TestResendCancelledNamesTable: a resent transaction that DynamoDB
+// cancels is an *Error naming the transaction's table, as WriteTx's is,
+// with the *TxError and its reasons beneath it.
+func TestResendCancelledNamesTable(t *testing.T) {
+	ts := httptest.NewServer(&cancelledServer{})
+	defer ts.Close()
+	api := dynamodb.New(dynamodb.Options{
+		BaseEndpoint:     aws.String(ts.URL),
+		Region:           "us-east-1",
+		RetryMaxAttempts: 1,
+		Credentials:      credentials.NewStaticCredentialsProvider("k", "s", ""),
+	})
+	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 2, Backoff: func(int) time.Duration { return 0 }}))
+	_, err := c.Executor().TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
+	}})
+	var u *UnknownOutcomeError
+	if !errors.As(err, &u) {
+		t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError", err)
+	}
+	err = u.Resend(t.Context())
+	var (
+		e  *Error
+		te *TxError
+	)
+	if !errors.As(err, &e) || e.Table != "t" || e.Op != "TransactWriteItems" {
+		t.Errorf("Resend = %v, want an *Error of TransactWriteItems on t", err)
+	}
+	if !errors.As(err, &te) || len(te.Reasons) != 1 || !errors.Is(err, ErrConditionFailed) {
+		t.Errorf("Resend = %v, want a *TxError with one reason, matching ErrConditionFailed", err)
+	}
+	if err != nil && !strings.Contains(err.Error(), "TransactWriteItems t") {
+		t.Errorf("message %q, want it to name the table", err)
 	}
 }

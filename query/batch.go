@@ -217,7 +217,7 @@ func (r *Table[T]) BatchPut(ctx context.Context, items []T, opts *BatchOptions) 
 			w := r.draft("put", r.keyOfItem(av))
 			w.Item, w.Attrs, w.Batch = av, av, true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("BatchWriteItem", err)
+				return refused("BatchWriteItem", r.table, nil, err)
 			}
 		}
 		b.add(r.keyID(av), av, items[i], true)
@@ -246,7 +246,7 @@ func (r *Table[T]) BatchDelete(ctx context.Context, keys []T, opts *BatchOptions
 			w := r.draft("delete", k)
 			w.Batch = true
 			if _, err := txn.Plan(ctx, rules, []*txn.Write{w}); err != nil {
-				return refused("BatchWriteItem", err)
+				return refused("BatchWriteItem", r.table, nil, err)
 			}
 		}
 	}

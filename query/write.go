@@ -40,7 +40,7 @@ func (r *Table[T]) send(ctx context.Context, w *txn.Write, rv types.ReturnValue,
 	all, err := txn.Plan(ctx, r.rules(), []*txn.Write{w})
 	if err != nil {
 		w.Undo()
-		return nil, refused(apiOp(w.Op), err)
+		return nil, refused(apiOp(w.Op), r.table, w.Key, err)
 	}
 	if len(all) > 1 {
 		if noTx != "" {
@@ -151,12 +151,20 @@ func (p planned) TxWrite(k txn.Key) (*txn.Write, error) {
 	return p.w, nil
 }
 
-// refused makes a refusal of the rules an error of op; other errors of
-// the rules are returned as they are.
-func refused(op string, err error) error {
-	var rf *txn.Refusal
-	if errors.As(err, &rf) {
+// refused makes a refusal of the rules an error of op; another error of
+// the rules that holds no *dynamokit.Error (a write only a relation's verb
+// may make, such as a Delete of an edge) is an error of op on table and
+// key (nil for a batch), which it refused before any request.
+func refused(op, table string, key mapping.Item, err error) error {
+	var (
+		rf *txn.Refusal
+		e  *dynamokit.Error
+	)
+	switch {
+	case errors.As(err, &rf):
 		return &dynamokit.Error{Op: op, Table: rf.Table, Key: rf.Key, Err: rf}
+	case errors.As(err, &e):
+		return err // a rule's request failed, and its error says so
 	}
-	return err // a rule's own error, which says what and why
+	return &dynamokit.Error{Op: op, Table: table, Key: key, Err: trimmed{err}}
 }

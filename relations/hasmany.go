@@ -188,7 +188,7 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 	case Restrict, Cascade:
 	case Detach:
 		if spec.Layout == ItemCollection {
-			return nil, fmt.Errorf("%w: %s has many %s: OnDelete: %w", ErrMismatch, pm.Type, cm.Type, ErrCannotDetach)
+			return nil, fmt.Errorf("%w: %s has many %s: OnDelete: %w", ErrMismatch, pm.Type, cm.Type, trimmed{ErrCannotDetach})
 		}
 	default:
 		return nil, mismatch("unknown OnDelete policy %v", spec.OnDelete)

@@ -424,6 +424,8 @@ func (h *HasMany[P, C]) asRead(old map[string]types.AttributeValue) []txn.Cond {
 // relation whole: a batch write of children, a batch put or delete of
 // parents, a plain Delete of a parent or end under Cascade or Detach
 // (which the relation verbs apply, also to the items they delete for
-// another relation). Retrying the same write does not help: use the call
-// the message names.
+// another relation), and a delete of a many-to-many's edge through the
+// edges' table (Delete, BatchDelete, TxDelete: [ManyToMany.Unlink] keeps
+// the ends' counters). Retrying the same write does not help: use the
+// call the message names.
 var ErrNeedsRelation = errors.New("relations: write needs the relation")

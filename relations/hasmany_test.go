@@ -243,7 +243,7 @@ func TestDeclareMismatch(t *testing.T) {
 		{"together, parent in another table", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "by-dept", Together: true}, "relations.mtDept is in table dept and relations.mtEmp in emp"},
 		{"together, parent not in the index", derive[iiDept, iiEmp], Spec{Layout: InvertedIndex, Index: "gsi1", Together: true}, "relations.iiDept does not declare index gsi1"},
 		{"together, index without the parent's name", derive[iiDeptNamed, iiEmpIncl], Spec{Layout: InvertedIndex, Index: "gsi1", Together: true}, "index gsi1 leaves out name of relations.iiDeptNamed"},
-		{"detach in an item collection", derive[icDeptMeta, icEmp], Spec{Layout: ItemCollection, OnDelete: Detach}, "OnDelete: relations: cannot detach"},
+		{"detach in an item collection", derive[icDeptMeta, icEmp], Spec{Layout: ItemCollection, OnDelete: Detach}, "OnDelete: cannot detach"},
 		{"unknown policy", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "by-dept", OnDelete: 9}, "unknown OnDelete policy Policy(9)"},
 		{"counter is a field of the parent", derive[mtDept, mtEmp], Spec{Layout: MultiTable, Index: "by-dept", Counter: "dept_id"}, "the children counter dept_id is an attribute of relations.mtDept"},
 		{"keys only", derive[mtDept, keysOnlyEmp], Spec{Layout: MultiTable, Index: "by-dept"}, "index by-dept of relations.keysOnlyEmp projects KEYS_ONLY, which leaves out name: "},
