@@ -107,7 +107,11 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 	}
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
-		return &Error{Op: e.Op, Table: e.Table, Err: trimmed{&TxError{Err: tce, Reasons: reasons(tce, len(e.tx.TransactItems))}}}
+		rs := reasons(tce, len(e.tx.TransactItems))
+		for i, it := range e.tx.TransactItems {
+			rs[i].Action = sentAction(it)
+		}
+		return &Error{Op: e.Op, Table: e.Table, Err: trimmed{&TxError{Err: tce, Reasons: rs}}}
 	}
 	var tip *types.TransactionInProgressException
 	if errors.As(err, &tip) {
@@ -118,6 +122,22 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 		return &Error{Op: e.Op, Table: e.Table, Kind: ErrUnknownOutcome, Err: &again}
 	}
 	return err
+}
+
+// sentAction describes an action of a transaction as it was sent, such as
+// "update orders": a resent transaction has only its request.
+func sentAction(it types.TransactWriteItem) string {
+	switch {
+	case it.Put != nil:
+		return "put " + aws.ToString(it.Put.TableName)
+	case it.Update != nil:
+		return "update " + aws.ToString(it.Update.TableName)
+	case it.Delete != nil:
+		return "delete " + aws.ToString(it.Delete.TableName)
+	case it.ConditionCheck != nil:
+		return "check " + aws.ToString(it.ConditionCheck.TableName)
+	}
+	return ""
 }
 
 // unknownOutcome makes the *UnknownOutcomeError of call k of c failing

@@ -124,6 +124,8 @@ func TestResendCancelledNamesTable(t *testing.T) {
 	}
 	if !errors.As(err, &te) || len(te.Reasons) != 1 || !errors.Is(err, ErrConditionFailed) {
 		t.Errorf("Resend = %v, want a *TxError with one reason, matching ErrConditionFailed", err)
+	} else if te.Reasons[0].Action != "update t" || !strings.Contains(err.Error(), "action 0 (update t)") {
+		t.Errorf("Resend's reason describes its action as %q (message %q), want %q", te.Reasons[0].Action, err, "update t")
 	}
 	if err != nil && !strings.Contains(err.Error(), "TransactWriteItems t") {
 		t.Errorf("message %q, want it to name the table", err)
