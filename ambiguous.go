@@ -111,7 +111,7 @@ func (e *UnknownOutcomeError) Resend(ctx context.Context) error {
 		for i, it := range e.tx.TransactItems {
 			rs[i].Action = sentAction(it)
 		}
-		return &Error{Op: e.Op, Table: e.Table, Err: trimmed{&TxError{Err: tce, Reasons: rs}}}
+		return &Error{Op: e.Op, Table: e.Table, Err: errtext.Quoted{Err: &TxError{Err: tce, Reasons: rs}}}
 	}
 	var tip *types.TransactionInProgressException
 	if errors.As(err, &tip) {

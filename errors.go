@@ -140,13 +140,6 @@ func (e *Error) Unwrap() []error {
 	return out
 }
 
-// trimmed is an error quoted inside another of dynamokit: its message
-// loses the package prefix the outer message already has.
-type trimmed struct{ error }
-
-func (t trimmed) Error() string { return errtext.Trim(t.error.Error()) }
-func (t trimmed) Unwrap() error { return t.error }
-
 // missingIndex refines err, the classified error of a failed request k,
 // when k names a secondary index (a Query or Scan with IndexName) and
 // failed as a missing resource (moto) or an invalid request (DynamoDB): it

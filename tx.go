@@ -203,7 +203,7 @@ func txErr(op string, err error, table string) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	return &Error{Op: op, Table: table, Err: trimmed{err}}
+	return &Error{Op: op, Table: table, Err: errtext.Quoted{Err: err}}
 }
 
 // oneTable is the table of every action of xs, or "" when they are on
@@ -224,9 +224,9 @@ func oneTable[T any](xs []T, table func(T) string) string {
 func actionErr(i int, err error) error {
 	var e *Error
 	if errors.As(err, &e) && e.Err != nil && (e.Op == "TransactWriteItems" || e.Op == "TransactGetItems") {
-		return &Error{Op: e.Op, Table: e.Table, Kind: e.Kind, Err: fmt.Errorf("action %d: %w", i, trimmed{e.Err})}
+		return &Error{Op: e.Op, Table: e.Table, Kind: e.Kind, Err: fmt.Errorf("action %d: %w", i, errtext.Quoted{Err: e.Err})}
 	}
-	return fmt.Errorf("dynamokit: transaction action %d: %w", i, trimmed{err})
+	return fmt.Errorf("dynamokit: transaction action %d: %w", i, errtext.Quoted{Err: err})
 }
 
 // refusal makes a *txn.Refusal an *[Error] of op; other errors are

@@ -17,13 +17,6 @@ import (
 // the sort-key condition, a number out of range). No request is sent.
 var ErrBadCursor = errors.New("query: invalid cursor")
 
-// trimmed is an error of this package wrapped by another: its message
-// loses the package prefix the outer message already has.
-type trimmed struct{ error }
-
-func (t trimmed) Error() string { return errtext.Trim(t.error.Error()) }
-func (t trimmed) Unwrap() error { return t.error }
-
 // wrapKey is wrap for an operation on the item with key: the error names
 // it.
 func wrapKey(op, table string, key mapping.Item, err error, condKind error) error {
@@ -85,7 +78,7 @@ type WrittenError struct {
 
 // Error implements the error interface.
 func (e *WrittenError) Error() string {
-	return fmt.Sprintf("query: item written, but it does not decode: %v", trimmed{e.Err})
+	return fmt.Sprintf("query: item written, but it does not decode: %v", errtext.Quoted{Err: e.Err})
 }
 
 // Unwrap returns the decode error.

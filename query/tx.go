@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -22,7 +23,7 @@ func (u *Update[T]) TxWrite(k txn.Key) (*txn.Write, error) {
 	}
 	w, err := u.write()
 	if err != nil {
-		return nil, wrap(txOp, u.r.table, fmt.Errorf("update %s: %w", u.r.table, trimmed{err}), nil)
+		return nil, wrap(txOp, u.r.table, fmt.Errorf("update %s: %w", u.r.table, errtext.Quoted{Err: err}), nil)
 	}
 	return w, nil
 }
@@ -42,7 +43,7 @@ func (t txAction) TxWrite(k txn.Key) (*txn.Write, error) {
 	w, err := t.build()
 	if err != nil {
 		// An error of the transaction, on this action's table.
-		return nil, wrap(txOp, t.table, fmt.Errorf("%s: %w", t.what, trimmed{err}), nil)
+		return nil, wrap(txOp, t.table, fmt.Errorf("%s: %w", t.what, errtext.Quoted{Err: err}), nil)
 	}
 	return w, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/clientlink"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/internal/txn"
 )
@@ -166,5 +167,5 @@ func refused(op, table string, key mapping.Item, err error) error {
 	case errors.As(err, &e):
 		return err // a rule's request failed, and its error says so
 	}
-	return &dynamokit.Error{Op: op, Table: table, Key: key, Err: trimmed{err}}
+	return &dynamokit.Error{Op: op, Table: table, Key: key, Err: errtext.Quoted{Err: err}}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dynamokit/dynamokit"
 	"github.com/dynamokit/dynamokit/internal/clientlink"
-	"github.com/dynamokit/dynamokit/internal/errtext"
 )
 
 var (
@@ -211,13 +210,6 @@ func (e *driftError) Error() string {
 
 // Unwrap returns [ErrCounterDrift].
 func (e *driftError) Unwrap() error { return ErrCounterDrift }
-
-// trimmed is an error of dynamokit quoted inside one of this package: its
-// message loses the package prefix the outer message already has.
-type trimmed struct{ error }
-
-func (t trimmed) Error() string { return errtext.Trim(t.error.Error()) }
-func (t trimmed) Unwrap() error { return t.error }
 
 // describer is a relation that names itself: "Department has many
 // Employee".

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/mapping"
 	"github.com/dynamokit/dynamokit/model"
 	"github.com/dynamokit/dynamokit/query"
@@ -188,7 +189,7 @@ func Declare[P, C any](parents *query.Table[P], children *query.Table[C], spec S
 	case Restrict, Cascade:
 	case Detach:
 		if spec.Layout == ItemCollection {
-			return nil, fmt.Errorf("%w: %s has many %s: OnDelete: %w", ErrMismatch, pm.Type, cm.Type, trimmed{ErrCannotDetach})
+			return nil, fmt.Errorf("%w: %s has many %s: OnDelete: %w", ErrMismatch, pm.Type, cm.Type, errtext.Quoted{Err: ErrCannotDetach})
 		}
 	default:
 		return nil, mismatch("unknown OnDelete policy %v", spec.OnDelete)

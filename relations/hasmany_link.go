@@ -328,7 +328,7 @@ func (h *HasMany[P, C]) Unlink(ctx context.Context, child C) (err error) {
 	defer end(op, &err, h, h.children.TableName())
 	ctx = h.own(ctx)
 	if h.spec.Layout == ItemCollection {
-		return fmt.Errorf("relations: unlink: %w", trimmed{ErrCannotDetach})
+		return fmt.Errorf("relations: unlink: %w", errtext.Quoted{Err: ErrCannotDetach})
 	}
 	from, err := h.currentParent(ctx, &child)
 	if err != nil {

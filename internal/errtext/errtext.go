@@ -58,3 +58,14 @@ func FormatKey(key map[string]types.AttributeValue) string {
 	b.WriteString("}")
 	return b.String()
 }
+
+// Quoted is an error quoted inside another of dynamokit: its message
+// loses the package prefixes the outer message already has, and errors.Is
+// and errors.As still reach it.
+type Quoted struct{ Err error }
+
+// Error returns the quoted error's message without its package prefixes.
+func (q Quoted) Error() string { return Trim(q.Err.Error()) }
+
+// Unwrap returns the quoted error.
+func (q Quoted) Unwrap() error { return q.Err }
