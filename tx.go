@@ -131,8 +131,8 @@ func (e *TxError) Unwrap() error { return e.Err }
 // when DynamoDB cancels the transaction, and matches [ErrTooManyActions]
 // for more than [MaxTxActions] actions in all, with the items the rules
 // add. Two actions on one item are refused before any request, naming
-// both, as DynamoDB takes one action per item. When it fails, the values given to the actions are as they were
-// before the call.
+// both, as DynamoDB takes one action per item. When it fails, the values
+// given to the actions are as they were before the call.
 //
 // A transaction whose response is lost (see [ErrUnknownOutcome]) is not
 // sent again, by dynamokit or by the SDK: on an engine that ignores

@@ -89,8 +89,9 @@ type Collection struct {
 // (its attribute, its type and, for a computed key, its template's shape:
 // the same literal text around references of the same Go types) and the
 // sort key attribute. A member that differs is an error matching
-// [ErrInvalidCollection] that names it and what differs. The collection's requests go through the
-// first member's client, under its hooks and retry policy.
+// [ErrInvalidCollection] that names it and what differs. The collection's
+// requests go through the first member's client, under its hooks and
+// retry policy.
 func NewCollection(name string, members ...Member) (*Collection, error) {
 	fail := func(member reflect.Type, format string, args ...any) (*Collection, error) {
 		if member == nil {

@@ -130,9 +130,9 @@ func (u *Update[T]) record(a *mapping.Attribute, op updateOp) *Update[T] {
 // Set sets an attribute to v, encoded by the attribute's field as in an
 // item: v must be of the field's Go type (or convert to it without loss,
 // as [Update] says), or the update fails, before any request, with an
-// error naming the attribute and the type it holds. A value the item's encoding would omit (nil, "",
-// an empty set, a zero value with omitempty) removes the attribute
-// instead, as [Update.Remove]. A computed attribute that refers to attr is
+// error naming the attribute and the type it holds. A value the item's
+// encoding would omit (nil, "", an empty set, a zero value with omitempty)
+// removes the attribute instead, as [Update.Remove]. A computed attribute that refers to attr is
 // recomputed.
 func (u *Update[T]) Set(attr string, v any) *Update[T] {
 	a := u.attr("set", attr)

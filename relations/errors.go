@@ -65,9 +65,10 @@ var (
 	// the index it counts: it was changed by writes made around the
 	// relation (another service writing the table, children loaded before
 	// the relation counted them). Its message names the relation, the
-	// item, the counter as stored and as counted, and the repair. [HasMany.CountChildren],
-	// [ManyToMany.CountFrom] and [ManyToMany.CountTo] return it for a
-	// negative counter instead of the number; [HasMany.DeleteParent],
+	// item, the counter as stored and as counted, and the repair.
+	// [HasMany.CountChildren], [ManyToMany.CountFrom] and
+	// [ManyToMany.CountTo] return it for a negative counter instead of
+	// the number; [HasMany.DeleteParent],
 	// [ManyToMany.DeleteFrom] and [ManyToMany.DeleteTo] under [Restrict]
 	// for a negative counter, and together with [ErrHasChildren] or
 	// [ErrHasEdges] when the index shows a child or an edge that the
@@ -217,9 +218,9 @@ type describer interface{ describe() string }
 
 // end ends op, a verb of rel on table, with *errp, after making the error
 // name the relation: a request's *dynamokit.Error in it that names a table
-// gains Relation, and any other error is wrapped in a *dynamokit.Error with Relation and
-// Table and the cause's message, so that errors.As finds one
-// *dynamokit.Error in every error a verb returns. The relation is named
+// gains Relation, and any other error is wrapped in a *dynamokit.Error
+// with Relation and Table and the cause's message, so that errors.As finds
+// one *dynamokit.Error in every error a verb returns. The relation is named
 // only on failure.
 func end(op clientlink.Op, errp *error, rel describer, table string) {
 	if err := *errp; err != nil {
