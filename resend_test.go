@@ -16,16 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// inProgressServer loses the answer of the first request (the connection
-// closes before any answer), and answers every later one as DynamoDB answers a request
-// whose token belongs to a transaction still being applied:
-// 400 TransactionInProgressException.
-type inProgressServer struct {
-	mu sync.Mutex
-	n  int
+// lossServer loses the answer of the first request (the connection closes
+// before any answer), and answers every later one with a 400 whose body
+// is then.
+type lossServer struct {
+	then string
+	mu   sync.Mutex
+	n    int
 }
 
-func (s *inProgressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *lossServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.ReadAll(r.Body)
 	s.mu.Lock()
 	s.n++
@@ -37,7 +37,31 @@ func (s *inProgressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.WriteHeader(http.StatusBadRequest)
-	io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionInProgressException","message":"injected"}`)
+	io.WriteString(w, s.then)
+}
+
+// lostTx sends a transaction of one update of table t to a lossServer
+// answering then after the first request, and returns the
+// *UnknownOutcomeError of the lost first answer.
+func lostTx(t *testing.T, then string) *UnknownOutcomeError {
+	t.Helper()
+	ts := httptest.NewServer(&lossServer{then: then})
+	t.Cleanup(ts.Close)
+	api := dynamodb.New(dynamodb.Options{
+		BaseEndpoint:     aws.String(ts.URL),
+		Region:           "us-east-1",
+		RetryMaxAttempts: 1,
+		Credentials:      credentials.NewStaticCredentialsProvider("k", "s", ""),
+	})
+	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 2, Backoff: func(int) time.Duration { return 0 }}))
+	_, err := c.Executor().TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
+	}})
+	var u *UnknownOutcomeError
+	if !errors.As(err, &u) {
+		t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError", err)
+	}
+	return u
 }
 
 // TestResendInProgressStaysUnknown: Resend promises nil, a *TxError,
@@ -47,74 +71,21 @@ func (s *inProgressServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // must match ErrUnknownOutcome, not read as a plain failure the caller
 // takes for "not applied".
 func TestResendInProgressStaysUnknown(t *testing.T) {
-	srv := &inProgressServer{}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	api := dynamodb.New(dynamodb.Options{
-		BaseEndpoint:     aws.String(ts.URL),
-		Region:           "us-east-1",
-		RetryMaxAttempts: 1,
-		Credentials:      credentials.NewStaticCredentialsProvider("k", "s", ""),
-	})
-	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 2, Backoff: func(int) time.Duration { return 0 }}))
-	_, err := c.Executor().TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
-	}})
-	var u *UnknownOutcomeError
-	if !errors.As(err, &u) {
-		t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError", err)
-	}
-	err = u.Resend(t.Context())
+	u := lostTx(t, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionInProgressException","message":"injected"}`)
+	err := u.Resend(t.Context())
 	var te *TxError
 	if err != nil && !errors.Is(err, ErrUnknownOutcome) && !errors.As(err, &te) {
 		t.Errorf("Resend answered TransactionInProgressException: %v; want an error matching ErrUnknownOutcome (the first attempt may still apply)", err)
 	}
 }
 
-// cancelledServer loses the answer of the first request, and cancels every
-// later one as DynamoDB cancels a transaction whose condition failed.
-type cancelledServer struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (s *cancelledServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	io.ReadAll(r.Body)
-	s.mu.Lock()
-	s.n++
-	n := s.n
-	s.mu.Unlock()
-	if n == 1 {
-		reset(w)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.WriteHeader(http.StatusBadRequest)
-	io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"injected",`+
-		`"CancellationReasons":[{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}`)
-}
-
 // TestResendCancelledNamesTable: a resent transaction that DynamoDB
 // cancels is an *Error naming the transaction's table, as WriteTx's is,
 // with the *TxError and its reasons beneath it.
 func TestResendCancelledNamesTable(t *testing.T) {
-	ts := httptest.NewServer(&cancelledServer{})
-	defer ts.Close()
-	api := dynamodb.New(dynamodb.Options{
-		BaseEndpoint:     aws.String(ts.URL),
-		Region:           "us-east-1",
-		RetryMaxAttempts: 1,
-		Credentials:      credentials.NewStaticCredentialsProvider("k", "s", ""),
-	})
-	c := NewFromClient(api, WithRetry(RetryPolicy{MaxAttempts: 2, Backoff: func(int) time.Duration { return 0 }}))
-	_, err := c.Executor().TransactWriteItems(t.Context(), &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: &types.Update{TableName: aws.String("t"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "a"}}, UpdateExpression: aws.String("ADD n :one")}},
-	}})
-	var u *UnknownOutcomeError
-	if !errors.As(err, &u) {
-		t.Fatalf("TransactWriteItems = %v, want an UnknownOutcomeError", err)
-	}
-	err = u.Resend(t.Context())
+	u := lostTx(t, `{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"injected",`+
+		`"CancellationReasons":[{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}]}`)
+	err := u.Resend(t.Context())
 	var (
 		e  *Error
 		te *TxError
