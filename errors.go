@@ -81,7 +81,7 @@ type Error struct {
 // once: "dynamokit: GetItem users {id: 7}: item not found".
 func (e *Error) Error() string {
 	if e.Op == "" && e.Kind == nil && e.Err != nil {
-		return e.Err.Error() // a verb's error, wrapped to name its relation
+		return errtext.Once(e.Err.Error()) // a verb's error, wrapped to name its relation
 	}
 	var b strings.Builder
 	b.WriteString("dynamokit: ")
@@ -101,7 +101,7 @@ func (e *Error) Error() string {
 	var msg string
 	switch {
 	case e.Kind == model.ErrEmptyKey && e.Err != nil:
-		// The cause names the attribute: "key attribute customer_id: ...".
+		// The cause names the attribute: "empty key attribute customer_id".
 		msg = errtext.Trim(e.Err.Error())
 	case e.Kind != nil:
 		msg = errtext.Trim(e.Kind.Error())

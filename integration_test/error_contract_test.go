@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,6 +33,10 @@ type contractRekeyed struct {
 
 func (contractRekeyed) TableName() string { return "employee" }
 
+// innerPackage finds a package prefix inside a message, where a quoted
+// message kept its own: "relations: count: dynamokit: GetItem ...".
+var innerPackage = regexp.MustCompile(`: (dynamokit|query|relations|schema|model|migrate|stream): `)
+
 // TestErrorContract checks the rule docs/client.md ("Errors") states, one
 // error of each class from each package: every error of a call that reads
 // or writes items (query, relations, Client.WriteTx and ReadTx, migrate's
@@ -41,7 +46,8 @@ func (contractRekeyed) TableName() string { return "employee" }
 // verb); errors.Is matches the sentinel where one applies, and the detail
 // types are found beneath it. schema's refusals and bad declarations found
 // before any request match their package's sentinel instead, and say what
-// to fix.
+// to fix. Each message names its package once, at its start, and its table
+// once.
 func TestErrorContract(t *testing.T) {
 	t.Parallel()
 	f := setup(t, multiTable, nil)
@@ -199,6 +205,9 @@ func TestErrorContract(t *testing.T) {
 			t.Errorf("%s: nil error", tt.name)
 			continue
 		}
+		if p := innerPackage.FindString(err.Error()); p != "" {
+			t.Errorf("%s: message %q names a package (%q) after its start, want one prefix", tt.name, err, p)
+		}
 		if tt.kind != nil && !errors.Is(err, tt.kind) {
 			t.Errorf("%s: %v, want it to match %v", tt.name, err, tt.kind)
 		}
@@ -223,6 +232,8 @@ func TestErrorContract(t *testing.T) {
 			t.Errorf("%s: Error.Relation = %q, want it to name %q", tt.name, de.Relation, rel)
 		case de.Op != "" && !strings.Contains(err.Error(), de.Table):
 			t.Errorf("%s: message %q, want it to name the table %s", tt.name, err, de.Table)
+		case strings.Count(err.Error(), de.Table+" ")+strings.Count(err.Error(), de.Table+":") > 1:
+			t.Errorf("%s: message %q names the table %s more than once", tt.name, err, de.Table)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"reflect"
 	"strings"
 	"time"
@@ -240,8 +241,11 @@ func (r *Runner) Run(ctx context.Context) ([]Progress, error) {
 // finds a *dynamokit.Error in every error of Run, DryRun and Applied.
 func (r *Runner) tableErr(err error) error {
 	var e *dynamokit.Error
-	if err == nil || errors.As(err, &e) {
-		return err
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e):
+		return errtext.Outer{Err: err} // a request's error, quoted once
 	}
 	return &dynamokit.Error{Table: r.table, Err: err}
 }

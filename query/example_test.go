@@ -96,7 +96,7 @@ func ExampleTable_Get_emptyKey() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// dynamokit: GetItem account: query_test.Account: key attribute id: model: empty key attribute
+	// dynamokit: GetItem account: query_test.Account: empty key attribute id
 }
 
 // Optimistic locking: read, change, write back with the version read, and
@@ -226,7 +226,7 @@ func ExampleUpdate_Run() {
 	fmt.Println(err)
 	// Output:
 	// dynamokit: UpdateItem account: set: query_test.Account has no attribute "balanse"
-	// dynamokit: UpdateItem account: add: model: attribute balance of query_test.Account holds values of type int, not string
+	// dynamokit: UpdateItem account: add: attribute balance of query_test.Account holds values of type int, not string
 }
 
 func ExampleTable_Delete() {
@@ -355,7 +355,7 @@ func ExampleName() {
 	fmt.Println(err)
 	// Output:
 	// dynamokit: Scan account: filter: query_test.Account has no attribute "balanse" (use query.Path for one the model does not declare)
-	// dynamokit: Scan account: filter: model: attribute expires of query_test.Account holds values of type time.Time, not string
+	// dynamokit: Scan account: filter: attribute expires of query_test.Account holds values of type time.Time, not string
 }
 
 func ExamplePath() {

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -159,7 +160,7 @@ func (r *Table[T]) checkKey(item map[string]types.AttributeValue) error {
 		default:
 			continue
 		}
-		return fmt.Errorf("query: %s: key attribute %s: %w", r.m.Type, a.Name, model.ErrEmptyKey)
+		return fmt.Errorf("query: %s: %w %s", r.m.Type, errtext.Quoted{Err: model.ErrEmptyKey}, a.Name)
 	}
 	return nil
 }

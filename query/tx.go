@@ -23,7 +23,7 @@ func (u *Update[T]) TxWrite(k txn.Key) (*txn.Write, error) {
 	}
 	w, err := u.write()
 	if err != nil {
-		return nil, wrap(txOp, u.r.table, fmt.Errorf("update %s: %w", u.r.table, errtext.Quoted{Err: err}), nil)
+		return nil, wrap(txOp, u.r.table, fmt.Errorf("update: %w", errtext.Quoted{Err: err}), nil)
 	}
 	return w, nil
 }
@@ -31,7 +31,7 @@ func (u *Update[T]) TxWrite(k txn.Key) (*txn.Write, error) {
 // txAction is a [dynamokit.TxAction] built by a function.
 type txAction struct {
 	table string
-	what  string // such as "delete users"
+	what  string // such as "delete"; the error names the table
 	build func() (*txn.Write, error)
 }
 
@@ -53,7 +53,7 @@ func (t txAction) TxWrite(k txn.Key) (*txn.Write, error) {
 // item's created, updated and version attributes are set by
 // [dynamokit.Client.WriteTx], and restored if the transaction fails.
 func (r *Table[T]) TxCreate(item *T) dynamokit.TxAction {
-	return txAction{r.table, "create " + r.table, func() (*txn.Write, error) { return r.createWrite(item) }}
+	return txAction{r.table, "create", func() (*txn.Write, error) { return r.createWrite(item) }}
 }
 
 // TxPut is [Table.Put] as a transaction action, with the same version check
@@ -65,7 +65,7 @@ func (r *Table[T]) TxPut(item *T, conds ...Cond) dynamokit.TxAction {
 	if len(conds) > 0 {
 		kind = dynamokit.ErrConditionFailed
 	}
-	return txAction{r.table, "put " + r.table, func() (*txn.Write, error) {
+	return txAction{r.table, "put", func() (*txn.Write, error) {
 		bound, err := bindConds(r.m, "condition", conds)
 		if err != nil {
 			return nil, err
@@ -88,14 +88,14 @@ func (r *Table[T]) keyOfItem(item mapping.Item) mapping.Item {
 // TxDelete is [Table.Delete] as a transaction action, with the same
 // conditions and version check.
 func (r *Table[T]) TxDelete(key T, conds ...Cond) dynamokit.TxAction {
-	return txAction{r.table, "delete " + r.table, func() (*txn.Write, error) { return r.deleteWrite(&key, conds) }}
+	return txAction{r.table, "delete", func() (*txn.Write, error) { return r.deleteWrite(&key, conds) }}
 }
 
 // Check is a transaction action that writes nothing and fails the
 // transaction unless the item with key's key exists ([dynamokit.ErrNotFound]) and
 // every condition holds ([dynamokit.ErrConditionFailed]).
 func (r *Table[T]) Check(key T, conds ...Cond) dynamokit.TxAction {
-	return txAction{r.table, "check " + r.table, func() (*txn.Write, error) {
+	return txAction{r.table, "check", func() (*txn.Write, error) {
 		k, err := r.m.KeyOf(&key)
 		if err != nil {
 			return nil, err
@@ -121,7 +121,7 @@ func (r *Table[T]) Check(key T, conds ...Cond) dynamokit.TxAction {
 // passes the client's write rules: adding to a counter a relation keeps,
 // or to a link attribute, is refused.
 func (r *Table[T]) TxAdd(key T, attr string, n int64, conds ...Cond) dynamokit.TxAction {
-	return txAction{r.table, "add to " + r.table, func() (*txn.Write, error) {
+	return txAction{r.table, "add to", func() (*txn.Write, error) {
 		k, err := r.m.KeyOf(&key)
 		if err != nil {
 			return nil, err

@@ -323,8 +323,8 @@ func TestTxInputErrors(t *testing.T) {
 		{"none", nil, "no actions", nil},
 		{"too many", many, "101, at most 100", dynamokit.ErrTooManyActions},
 		{"nil action", []dynamokit.TxAction{users.TxCreate(&item), nil}, "action 1 is nil", nil},
-		{"bad action undoes the others", []dynamokit.TxAction{users.TxCreate(&item), users.Update(user{ID: "b"}).Set("nope", 1)}, "action 1: update users", nil},
-		{"empty key", []dynamokit.TxAction{users.TxDelete(user{})}, "action 0: delete users", model.ErrEmptyKey},
+		{"bad action undoes the others", []dynamokit.TxAction{users.TxCreate(&item), users.Update(user{ID: "b"}).Set("nope", 1)}, "action 1: update: ", nil},
+		{"empty key", []dynamokit.TxAction{users.TxDelete(user{})}, "action 0: delete: ", model.ErrEmptyKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

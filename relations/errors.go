@@ -3,6 +3,7 @@ package relations
 import (
 	"errors"
 	"fmt"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"strings"
 
 	"github.com/dynamokit/dynamokit"
@@ -229,6 +230,7 @@ func end(op clientlink.Op, errp *error, rel describer, table string) {
 			if de.Relation == "" {
 				de.Relation = rel.describe()
 			}
+			*errp = errtext.Outer{Err: err} // the request's message, quoted once
 		} else {
 			// No request's error, or a transaction's over several
 			// tables, which names none.

@@ -73,7 +73,7 @@ func apply(ctx context.Context, c client, cs *ChangeSet, opts *Options) error {
 		step := ch.step()
 		opts.progress(Event{Table: ch.Table, Step: step})
 		if err := applyChange(ctx, c, ch, opts); err != nil {
-			return fmt.Errorf("schema: apply: table %s: %s: %w", ch.Table, step, err)
+			return failed(fmt.Sprintf("apply: table %s: %s", ch.Table, step), err)
 		}
 		opts.progress(Event{Table: ch.Table, Step: step, Done: true})
 	}

@@ -2,11 +2,24 @@ package schema
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/dynamokit/dynamokit"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 )
+
+// failed is the error of what, which err ended. A request's error through
+// the executor names its operation and table already ("CreateTable
+// orders"), so what is left out of the message rather than said twice.
+func failed(what string, err error) error {
+	var de *dynamokit.Error
+	if errors.As(err, &de) && de.Op != "" {
+		return fmt.Errorf("schema: %w", errtext.Quoted{Err: err})
+	}
+	return fmt.Errorf("schema: %s: %w", what, errtext.Quoted{Err: err})
+}
 
 // client is the part of the DynamoDB API that schema calls. The executor
 // of a *dynamokit.Client satisfies it (see [executor]); tests use a fake.

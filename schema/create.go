@@ -144,7 +144,7 @@ func create(ctx context.Context, c client, opts *Options, models []*model.Model)
 		_, err := c.CreateTable(ctx, t.CreateInput())
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) {
-			return fmt.Errorf("schema: create table %s: %w", t.Name, err)
+			return failed(fmt.Sprintf("create table %s", t.Name), err)
 		}
 		created[t.Name] = err == nil
 	}
@@ -192,7 +192,7 @@ func createScaling(ctx context.Context, api AutoScalingAPI, t *Definition, fresh
 		}
 		opts.progress(Event{Table: t.Name, Step: ch.step()})
 		if err := applyScaling(ctx, api, ch.in.(*scalingStep)); err != nil {
-			return fmt.Errorf("schema: create table %s: %s: %w", t.Name, ch.step(), err)
+			return failed(fmt.Sprintf("create table %s: %s", t.Name, ch.step()), err)
 		}
 		opts.progress(Event{Table: t.Name, Step: ch.step(), Done: true})
 	}
@@ -203,13 +203,13 @@ func createScaling(ctx context.Context, api AutoScalingAPI, t *Definition, fresh
 func enableTTL(ctx context.Context, c client, table, attr string) error {
 	out, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})
 	if err != nil {
-		return fmt.Errorf("schema: describe ttl of %s: %w", table, err)
+		return failed(fmt.Sprintf("describe ttl of %s", table), err)
 	}
 	if ttlAttribute(out.TimeToLiveDescription) == attr {
 		return nil
 	}
 	if _, err := c.UpdateTimeToLive(ctx, ttlInput(table, attr, true)); err != nil {
-		return fmt.Errorf("schema: enable ttl on %s.%s: %w", table, attr, err)
+		return failed(fmt.Sprintf("enable ttl on %s.%s", table, attr), err)
 	}
 	return nil
 }

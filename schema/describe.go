@@ -25,13 +25,13 @@ func describe(ctx context.Context, c client, name string) (*Definition, error) {
 	case errors.As(err, &notFound):
 		return nil, nil
 	case err != nil:
-		return nil, fmt.Errorf("schema: describe table %s: %w", name, err)
+		return nil, failed(fmt.Sprintf("describe table %s", name), err)
 	case out.Table == nil:
 		return nil, fmt.Errorf("schema: describe table %s: no description in the response", name)
 	}
 	ttl, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
 	if err != nil {
-		return nil, fmt.Errorf("schema: describe ttl of %s: %w", name, err)
+		return nil, failed(fmt.Sprintf("describe ttl of %s", name), err)
 	}
 	t := described(out.Table, ttl.TimeToLiveDescription)
 	if t.Name == "" {

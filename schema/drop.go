@@ -71,7 +71,7 @@ func drop(ctx context.Context, c client, opts *Options, models []*model.Model) e
 		// A table in use (being created, updated or deleted) is dealt
 		// with by waitGone.
 		if err != nil && !errors.As(err, &notFound) && !errors.As(err, &inUse) {
-			return fmt.Errorf("schema: delete table %s: %w", name, err)
+			return failed(fmt.Sprintf("delete table %s", name), err)
 		}
 	}
 	for _, name := range names {
@@ -83,7 +83,7 @@ func drop(ctx context.Context, c client, opts *Options, models []*model.Model) e
 			ch := removeScaling(name, h, "the table is deleted")
 			opts.progress(Event{Table: name, Step: ch.step()})
 			if err := applyScaling(ctx, opts.scalingClient(), ch.in.(*scalingStep)); err != nil {
-				return fmt.Errorf("schema: delete table %s: %s: %w", name, ch.step(), err)
+				return failed(fmt.Sprintf("delete table %s: %s", name, ch.step()), err)
 			}
 			opts.progress(Event{Table: name, Step: ch.step(), Done: true})
 		}
@@ -105,7 +105,7 @@ func liveScaling(ctx context.Context, c client, api AutoScalingAPI, names []stri
 		case errors.As(err, &notFound):
 			continue
 		case err != nil:
-			return nil, fmt.Errorf("schema: describe table %s: %w", name, err)
+			return nil, failed(fmt.Sprintf("describe table %s", name), err)
 		case d.Table == nil:
 			continue
 		}

@@ -60,16 +60,16 @@ func Export(opts *Options, models ...*model.Model) ([]Exported, error) {
 		res := cloudFormationTable(t, req)
 		d := Exported{Table: t.Name, LogicalID: logicalID(t.Name), TerraformName: terraformName(t.Name)}
 		if d.CreateTable, err = json.MarshalIndent(req, "", "  "); err != nil {
-			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+			return nil, failed(fmt.Sprintf("export %s", t.Name), err)
 		}
 		if d.Resource, err = json.MarshalIndent(res, "", "  "); err != nil {
-			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+			return nil, failed(fmt.Sprintf("export %s", t.Name), err)
 		}
 		if d.Template, err = json.MarshalIndent(cloudFormationTemplate(t, d.LogicalID, res), "", "  "); err != nil {
-			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+			return nil, failed(fmt.Sprintf("export %s", t.Name), err)
 		}
 		if d.Terraform, err = json.MarshalIndent(terraform(t, d.TerraformName), "", "  "); err != nil {
-			return nil, fmt.Errorf("schema: export %s: %w", t.Name, err)
+			return nil, failed(fmt.Sprintf("export %s", t.Name), err)
 		}
 		out[i] = d
 	}

@@ -416,7 +416,7 @@ func describeScaling(ctx context.Context, api AutoScalingAPI, t *Definition) ([]
 	for seen := map[string]bool{}; ; {
 		out, err := api.DescribeScalableTargets(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("schema: describe scalable targets of %s: %w", t.Name, err)
+			return nil, failed(fmt.Sprintf("describe scalable targets of %s", t.Name), err)
 		}
 		for _, st := range out.ScalableTargets {
 			k, ok := parseScalingKey(t.Name, aws.ToString(st.ResourceId), string(st.ScalableDimension))
@@ -483,7 +483,7 @@ func describePolicies(ctx context.Context, api AutoScalingAPI, table, resource s
 	for seen := map[string]bool{}; ; {
 		out, err := api.DescribeScalingPolicies(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("schema: describe scaling policies of %s: %w", table, err)
+			return nil, failed(fmt.Sprintf("describe scaling policies of %s", table), err)
 		}
 		for _, p := range out.ScalingPolicies {
 			if aws.ToString(p.ResourceId) == resource {

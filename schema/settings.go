@@ -193,7 +193,7 @@ func settingsFrom(td *types.TableDescription) Settings {
 func describeSettings(ctx context.Context, c client, t *Definition) error {
 	cb, err := c.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(t.Name)})
 	if err != nil {
-		return fmt.Errorf("schema: describe continuous backups of %s: %w", t.Name, err)
+		return failed(fmt.Sprintf("describe continuous backups of %s", t.Name), err)
 	}
 	if d := cb.ContinuousBackupsDescription; d != nil && d.PointInTimeRecoveryDescription != nil {
 		t.PointInTimeRecovery = d.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus == types.PointInTimeRecoveryStatusEnabled
@@ -205,7 +205,7 @@ func describeSettings(ctx context.Context, c client, t *Definition) error {
 	for {
 		out, err := c.ListTagsOfResource(ctx, in)
 		if err != nil {
-			return fmt.Errorf("schema: list tags of %s: %w", t.Name, err)
+			return failed(fmt.Sprintf("list tags of %s", t.Name), err)
 		}
 		for _, tag := range out.Tags {
 			if t.Tags == nil {
@@ -328,7 +328,7 @@ func enablePITR(ctx context.Context, c client, table string) error {
 		return nil
 	}
 	if _, err := c.UpdateContinuousBackups(ctx, pitrChange(table, true).in.(*dynamodb.UpdateContinuousBackupsInput)); err != nil {
-		return fmt.Errorf("schema: enable point-in-time recovery on %s: %w", table, err)
+		return failed(fmt.Sprintf("enable point-in-time recovery on %s", table), err)
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ func waitFor(ctx context.Context, c client, name string, opts *Options, what str
 	case ctx.Err() != nil:
 		return fmt.Errorf("schema: %s (last seen: %s): %w", what, last, context.Cause(ctx))
 	}
-	return fmt.Errorf("schema: %s: %w", what, err)
+	return failed(what, err)
 }
 
 // poll calls check at once and then every interval until it reports done,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -352,7 +353,7 @@ func (r *Reader[T]) allDone(shards map[string]*shard) bool {
 func (r *Reader[T]) streamARN(ctx context.Context) (string, error) {
 	out, err := r.db.Executor().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(r.table)})
 	if err != nil {
-		return "", fmt.Errorf("stream: table %s: %w", r.table, err)
+		return "", fmt.Errorf("stream: %w", errtext.Quoted{Err: err}) // it names the table
 	}
 	t := out.Table
 	if t == nil || t.LatestStreamArn == nil || t.StreamSpecification == nil || !aws.ToBool(t.StreamSpecification.StreamEnabled) {

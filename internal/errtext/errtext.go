@@ -12,21 +12,35 @@ import (
 
 // prefixes are the package names an error message of dynamokit starts
 // with.
-var prefixes = []string{"dynamokit: ", "query: ", "relations: ", "schema: ", "model: "}
+var prefixes = []string{"dynamokit: ", "query: ", "relations: ", "schema: ", "model: ", "migrate: ", "stream: "}
 
-// Trim returns msg without the package prefixes it starts with, for a
-// message quoted inside another that already names the package.
+// Trim returns msg without the package prefixes it holds, for a message
+// quoted inside another that already names its package: those it starts
+// with, and those of the messages it quotes in turn (": model: ..."), so
+// that a message names one package, at its start.
 func Trim(msg string) string {
 	for {
 		trimmed := msg
 		for _, p := range prefixes {
 			trimmed = strings.TrimPrefix(trimmed, p)
+			trimmed = strings.ReplaceAll(trimmed, ": "+p, ": ")
 		}
 		if trimmed == msg {
 			return msg
 		}
 		msg = trimmed
 	}
+}
+
+// Once returns msg with the package prefix it starts with, and no other:
+// the prefixes of the messages it quotes are trimmed.
+func Once(msg string) string {
+	for _, p := range prefixes {
+		if strings.HasPrefix(msg, p) {
+			return p + Trim(msg[len(p):])
+		}
+	}
+	return Trim(msg)
 }
 
 // FormatKey formats a key for a message: {id: 7, sk: "A#1"}.
@@ -69,3 +83,14 @@ func (q Quoted) Error() string { return Trim(q.Err.Error()) }
 
 // Unwrap returns the quoted error.
 func (q Quoted) Unwrap() error { return q.Err }
+
+// Outer is an error that names one package, at the start of its message:
+// the package prefixes of the messages it quotes are trimmed (see Once),
+// and errors.Is and errors.As still reach them.
+type Outer struct{ Err error }
+
+// Error returns the error's message with one package prefix.
+func (o Outer) Error() string { return Once(o.Err.Error()) }
+
+// Unwrap returns the error.
+func (o Outer) Unwrap() error { return o.Err }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/dynamokit/dynamokit/internal/errtext"
 	"github.com/dynamokit/dynamokit/internal/itemcodec"
 	"github.com/guregu/dynamo/v2"
 )
@@ -77,7 +78,7 @@ func (m *Model) keyOf(rv reflect.Value, ks KeySchema) (Item, error) {
 // refers to that rv leaves empty, since those are the ones to set.
 func (m *Model) emptyKeyError(a *Attribute, rv reflect.Value) error {
 	if a.Template == nil {
-		return fmt.Errorf("model: %s: key attribute %s: %w", m.Type, a.Name, ErrEmptyKey)
+		return fmt.Errorf("model: %s: %w %s", m.Type, errtext.Quoted{Err: ErrEmptyKey}, a.Name)
 	}
 	var unset []string
 	for i := range a.Template.Parts {
@@ -89,7 +90,7 @@ func (m *Model) emptyKeyError(a *Attribute, rv reflect.Value) error {
 			unset = append(unset, fmt.Sprintf("%s (%s)", p.Ref.Field, p.Ref.Name))
 		}
 	}
-	return fmt.Errorf("model: %s: key attribute %s: %q needs %s set: %w", m.Type, a.Name, a.Template.Source, strings.Join(unset, ", "), ErrEmptyKey)
+	return fmt.Errorf("model: %s: %w %s: %q needs %s set", m.Type, errtext.Quoted{Err: ErrEmptyKey}, a.Name, a.Template.Source, strings.Join(unset, ", "))
 }
 
 // Value returns the DynamoDB value of the named attribute of v, computed

@@ -78,7 +78,7 @@ func TestMultiAttributeKey(t *testing.T) {
 		t.Errorf("IndexKeyOf (-got +want):\n%s", diff)
 	}
 	_, err = m.IndexKeyOf("by-parent", ticket{ID: "1", Tenant: "acme", Status: "open", Opened: at})
-	if err == nil || err.Error() != "model: mapping_test.ticket: key attribute parent: model: empty key attribute" {
+	if err == nil || err.Error() != "model: mapping_test.ticket: empty key attribute parent" {
 		t.Errorf("IndexKeyOf without parent = %v, want the empty key attribute parent", err)
 	}
 }
