@@ -80,12 +80,10 @@ func atStep(step edgeStep) func(string, []byte) bool {
 
 // Do implements dynamodb.HTTPClient.
 func (h *atkFault) Do(r *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(r.Body)
+	body, err := requestBody(r)
 	if err != nil {
 		return nil, err
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	h.mu.Lock()
 	hit := false
 	if h.match != nil && h.match(operation(r), body) {
@@ -192,6 +190,12 @@ func atkEdges[S, C, E any](t *testing.T, f edgeFix[S, C, E]) [][2]string {
 // differs, "" when nothing does.
 func atkCheck[S, C, E any](t *testing.T, f edgeFix[S, C, E], m *relations.ManyToMany[S, C, E], exact bool, gone ...string) string {
 	t.Helper()
+	return atkCheckIn(t, f, m, atkStudents, atkCourses, exact, gone...)
+}
+
+// atkCheckIn is atkCheck for the ends students and courses.
+func atkCheckIn[S, C, E any](t *testing.T, f edgeFix[S, C, E], m *relations.ManyToMany[S, C, E], students, courses []string, exact bool, gone ...string) string {
+	t.Helper()
 	ctx := t.Context()
 	per := map[string]int{}
 	var bad []string
@@ -224,12 +228,12 @@ func atkCheck[S, C, E any](t *testing.T, f edgeFix[S, C, E], m *relations.ManyTo
 			bad = append(bad, fmt.Sprintf("%s counts %d of %d edges", id, n, per[id]))
 		}
 	}
-	for _, sid := range atkStudents {
+	for _, sid := range students {
 		_, gerr := f.students.Consistent().Get(ctx, f.student(sid, ""))
 		n, err := m.CountFrom(ctx, f.student(sid, ""))
 		compare(sid, gerr, n, err)
 	}
-	for _, cid := range atkCourses {
+	for _, cid := range courses {
 		_, gerr := f.courses.Consistent().Get(ctx, f.course(cid, ""))
 		n, err := m.CountTo(ctx, f.course(cid, ""))
 		compare(cid, gerr, n, err)
@@ -572,12 +576,10 @@ func (h *atkReads) take() []string {
 
 // Do implements dynamodb.HTTPClient.
 func (h *atkReads) Do(r *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(r.Body)
+	body, err := requestBody(r)
 	if err != nil {
 		return nil, err
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	op := operation(r)
 	switch op {
 	case "GetItem", "BatchGetItem", "Query", "Scan":

@@ -52,12 +52,10 @@ func refused(r *http.Request, why string) (*http.Response, error) {
 func (h *cascadeFault) Do(r *http.Request) (*http.Response, error) {
 	switch operation(r) {
 	case "UpdateItem":
-		body, err := io.ReadAll(r.Body)
+		body, err := requestBody(r)
 		if err != nil {
 			return nil, err
 		}
-		r.Body.Close()
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		h.mu.Lock()
 		refuse := h.refuseSubtract > 0 && bytes.Contains(body, []byte("ADD "))
 		if refuse {
@@ -246,12 +244,10 @@ func (h *cascadeLate) Do(r *http.Request) (*http.Response, error) {
 	if operation(r) != "DeleteItem" {
 		return h.next.Do(r)
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := requestBody(r)
 	if err != nil {
 		return nil, err
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if bytes.Contains(body, []byte("child_count")) {
 		return h.next.Do(r) // the parent's delete, conditional on its counter
 	}

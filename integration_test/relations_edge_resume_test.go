@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -81,12 +80,10 @@ func (h *edgeFault) set(step edgeStep, at int, lose bool, cancel context.CancelF
 
 // Do implements dynamodb.HTTPClient.
 func (h *edgeFault) Do(r *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(r.Body)
+	body, err := requestBody(r)
 	if err != nil {
 		return nil, err
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	step := stepOf(operation(r), body)
 	h.mu.Lock()
 	dead := h.dead
@@ -288,12 +285,10 @@ type edgeHold struct {
 
 // Do implements dynamodb.HTTPClient.
 func (h *edgeHold) Do(r *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(r.Body)
+	body, err := requestBody(r)
 	if err != nil {
 		return nil, err
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if stepOf(operation(r), body) == h.step {
 		h.once.Do(func() { close(h.held) })
 		<-h.release

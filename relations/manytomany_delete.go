@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -55,9 +56,12 @@ import (
 // Cascade its remaining edges are still deleted. An interrupted cascade
 // leaves f, marked, and the edges not yet deleted; calling it again
 // settles what the interrupted run left and continues, and every counter
-// is then exact. Until then the counters are never below the edges: a
-// run stopped between a page's deletes and its counter updates (a
-// process gone) leaves them higher by that page.
+// is then exact. Until then an end that survives never counts fewer
+// edges than it has: a run stopped between a page's deletes and its
+// counter updates (a process gone) leaves the counters higher by that
+// page. Only when both ends of an edge are deleted at once can each
+// count one too few, which its own cascade recounts (docs/relations.md,
+// "Cascade").
 //
 // It calls DeleteItem, GetItem, Query, BatchGetItem and UpdateItem (and
 // TransactWriteItems for a recount).
@@ -162,10 +166,11 @@ func deleteEnd[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], s
 //     (one UpdateItem, the pending page);
 //  4. each edge is deleted with one DeleteItem conditional on it existing
 //     (1 write unit);
-//  5. each far end whose edges the page deleted gets one UpdateItem that
-//     takes their number from its counter and sets its farTook attribute
-//     to the page's id, on condition that the end exists and farTook is
-//     not already the page's id (1 write unit per far end, not per edge);
+//  5. each far end whose edges the page deleted is read, and gets one
+//     UpdateItem that takes their number from its counter and puts the
+//     page's id at the head of its farTook list, on condition that the
+//     list is as read (1 write unit per far end, not per edge; see
+//     takeOne);
 //  6. x's counter gets the page's deletes subtracted, and the pending page
 //     is removed (one UpdateItem, on condition that the page is still
 //     pending).
@@ -175,7 +180,7 @@ func deleteEnd[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], s
 // else: each recorded edge that no longer exists was deleted by a
 // cascade (it existed after the mark, and only a cascade deletes an edge
 // of a marked end), step 5 is sent again for them (a far end whose
-// farTook is already the page's id is not taken from twice), then step 6.
+// farTook lists the page's id is not taken from twice), then step 6.
 // The deletes a run already sent when its context ends are waited for,
 // and 5 sent for those known to have applied; after any failed delete
 // the page stays recorded (6 is not sent), because a delete sent with a
@@ -183,12 +188,13 @@ func deleteEnd[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], s
 // settle counts it.
 //
 // Two cascades whose ends share an edge count it once: each counts only
-// the deletes it made. What the log cannot tell apart is a run stopped
-// between 3 and 6 whose recorded edge another end's cascade deleted
-// meanwhile (the settle counts it a second time), or a far end whose
-// farTook another page overwrote between a lost 5 and its settle: both
-// need a stopped run and another cascade on the same edge or far end at
-// once, and leave a counter too low by what they overlap.
+// the deletes it made. What the log cannot tell is who deleted an edge
+// when both its ends are being deleted: a run stopped between 3 and 6
+// whose recorded edge the other end's cascade deleted meanwhile, or an
+// edge delete refused (the other cascade deleted it first) whose answer
+// was lost, read back as gone. Both cascades count it, and both ends,
+// which are being deleted, are left a counter too low by one, recounted
+// when read below 0. No end that survives is touched.
 //
 // Two cascades of x at once: the later one takes over (marks x, settles
 // the earlier one's page) and the earlier one stops at its next write to
@@ -198,8 +204,9 @@ func deleteEnd[X, Y, F, T, E any](ctx context.Context, m *ManyToMany[F, T, E], s
 // that lists none while the counter counts some recounts; a To end's
 // cascade reports the edges remaining, naming RecountTo.
 
-// farTook names the attribute of an end that holds the id of the last
-// cascade page that took edges from its counter as a far end.
+// farTook names the attribute of an end that lists the ids of the last
+// cascade pages that took edges from its counter as a far end, newest
+// first (farTookDepth of them).
 func farTook(counter string) string { return counter + "_took" }
 
 // edgeSweep is one run of the many-to-many cascade of x, an end of self's
@@ -495,10 +502,61 @@ func (s *edgeSweep[X, Y, F, T, E]) settle(ctx context.Context, pg pendingPage) e
 	return s.log.closePage(ctx, pg, len(took))
 }
 
+// farTookDepth is how many page ids a far end keeps in farTook, newest
+// first: a take whose answer was lost is known applied when its id is
+// among them, unless farTookDepth other pages took from the end in
+// between.
+const farTookDepth = 8
+
+// farTaken is a far end as a take reads it (strongly consistent): whether
+// it exists, and its farTook list with the value as stored, for the
+// condition of the next take.
+type farTaken struct {
+	exists bool
+	took   []string
+	stored types.AttributeValue // farTook as stored; nil: none
+}
+
+// readFars reads the far ends with keys ks (at most 100) in one strongly
+// consistent BatchGetItem, by their key text.
+func (s *edgeSweep[X, Y, F, T, E]) readFars(ctx context.Context, ks []mapping.Item) (map[string]farTaken, error) {
+	found, err := readKeys(ctx, s.other.table.Client(), s.other.table.TableName(), mapping.Must(s.other.table.Model()), ks, []string{farTook(s.m.spec.Counter)})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]farTaken, len(found))
+	for k, item := range found {
+		out[k] = s.farOf(item)
+	}
+	return out, nil
+}
+
+// farOf is a far end as read (it exists).
+func (s *edgeSweep[X, Y, F, T, E]) farOf(item mapping.Item) farTaken {
+	st := farTaken{exists: true, stored: item[farTook(s.m.spec.Counter)]}
+	switch v := st.stored.(type) {
+	case *types.AttributeValueMemberL:
+		for _, x := range v.Value {
+			if id, ok := x.(*types.AttributeValueMemberS); ok {
+				st.took = append(st.took, id.Value)
+			}
+		}
+	case *types.AttributeValueMemberS:
+		st.took = []string{v.Value} // one id, as ends kept it before the list
+	}
+	return st
+}
+
+// readFar reads the far end with key k again.
+func (s *edgeSweep[X, Y, F, T, E]) readFar(ctx context.Context, k mapping.Item) (farTaken, error) {
+	found, err := s.readFars(ctx, []mapping.Item{k})
+	return found[mapping.KeyText(k)], err
+}
+
 // takeFar takes, from each far end in far, the number of times it is
-// listed, with one UpdateItem per far end on condition that it exists
-// and that page id has not taken from it yet (farTook); a far end that
-// no longer exists is skipped (an edge written around the relation).
+// listed, once for page id (see takeOne); the far ends are read first,
+// in one BatchGetItem, and a far end that no longer exists is skipped
+// (an edge written around the relation).
 func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.Item, id string) error {
 	counts := map[string]int{}
 	var order []mapping.Item
@@ -509,34 +567,90 @@ func (s *edgeSweep[X, Y, F, T, E]) takeFar(ctx context.Context, far []mapping.It
 		}
 		counts[t]++
 	}
+	if len(order) == 0 {
+		return nil
+	}
+	read, err := s.readFars(ctx, order)
+	if err != nil {
+		return fmt.Errorf("relations: read the far ends: %w", err)
+	}
+	for _, k := range order {
+		t := mapping.KeyText(k)
+		if err := s.takeOne(ctx, k, counts[t], id, read[t]); err != nil {
+			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[t], t, err)
+		}
+	}
+	return nil
+}
+
+// takeOne takes n from the counter of the far end with key k, once for
+// page id. st is the end as takeFar read it: an end whose farTook lists id
+// was taken from by this page (a resend, or the settle of a stopped run),
+// and is left alone. Otherwise one UpdateItem takes n and puts id at the
+// head of farTook, on condition that farTook is still as read, so that
+// what the end holds tells for certain whether the take applied: after a
+// lost answer the end is read again, and the take was applied if id is
+// listed, and was not if the id that headed the list before it is still
+// listed without it. Another page's take in between makes the condition
+// fail, and the end is read (a strongly consistent GetItem) and taken
+// from again.
+func (s *edgeSweep[X, Y, F, T, E]) takeOne(ctx context.Context, k mapping.Item, n int, id string, st farTaken) error {
 	ym := mapping.Must(s.other.table.Model())
 	counter, took := expression.NameNoDotSplit(s.m.spec.Counter), expression.NameNoDotSplit(farTook(s.m.spec.Counter))
-	cond := entityExists(ym).And(expression.Or(expression.AttributeNotExists(took), took.NotEqual(expression.Value(id))))
-	for _, k := range order {
-		upd := expression.Add(counter, expression.Value(-counts[mapping.KeyText(k)])).Set(took, expression.Value(id))
+	const tries = 50 // far ends many cascades take from at once
+	known := true    // st is the end as it is now, as far as this run knows
+	for range tries {
+		if !known {
+			var err error
+			if st, err = s.readFar(ctx, k); err != nil {
+				return err
+			}
+		}
+		known = false
+		if !st.exists || slices.Contains(st.took, id) {
+			return nil // gone (an edge written around the relation), or taken
+		}
+		list := []types.AttributeValue{&types.AttributeValueMemberS{Value: id}}
+		for _, t := range st.took[:min(len(st.took), farTookDepth-1)] {
+			list = append(list, &types.AttributeValueMemberS{Value: t})
+		}
+		cond := entityExists(ym).And(expression.AttributeNotExists(took))
+		if st.stored != nil {
+			cond = entityExists(ym).And(took.Equal(expression.Value(st.stored)))
+		}
+		upd := expression.Add(counter, expression.Value(-n)).Set(took, expression.Value(&types.AttributeValueMemberL{Value: list}))
 		expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 		if err != nil {
 			return err
 		}
-		in := &dynamodb.UpdateItemInput{
+		_, err = s.other.table.Client().Executor().UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.other.table.TableName()), Key: k,
 			UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
 			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		var ccf *types.ConditionalCheckFailedException
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &ccf):
+			continue // another page took meanwhile, or the end is gone: read again
+		case !errors.Is(err, dynamokit.ErrUnknownOutcome):
+			return err
 		}
-		for try := 0; ; try++ {
-			_, err = s.other.table.Client().Executor().UpdateItem(ctx, in)
-			var ccf *types.ConditionalCheckFailedException
-			switch {
-			case errors.As(err, &ccf):
-				err = nil // gone, or already taken by this page
-			case errors.Is(err, dynamokit.ErrUnknownOutcome) && try < 2:
-				continue // the same write again: farTook makes it once
-			}
-			break
+		now, rerr := s.readFar(ctx, k)
+		switch {
+		case rerr != nil:
+			return fmt.Errorf("%w (and reading the end back: %w)", err, rerr)
+		case !now.exists || slices.Contains(now.took, id):
+			return nil // applied (or the end is gone)
+		case len(st.took) > 0 && slices.Contains(now.took, st.took[0]),
+			len(st.took) == 0 && len(now.took) < farTookDepth:
+			// Not applied: had it been, id would be listed, before
+			// st.took[0] when there was one.
+			st, known = now, true
+			continue
 		}
-		if err != nil {
-			return fmt.Errorf("relations: take %d edges from the counter of %s: %w", counts[mapping.KeyText(k)], mapping.KeyText(k), err)
-		}
+		return fmt.Errorf("%w: %d other cascades took from the end before it was read back, so whether this one did is unknown: run the delete again, and ManyToMany.Recount%s on the end if its counter is wrong", err, farTookDepth, map[string]string{"from": "From", "to": "To"}[s.other.side])
 	}
-	return nil
+	return fmt.Errorf("the end's %s kept changing over %d attempts (other cascades taking from it)", farTook(s.m.spec.Counter), tries)
 }
