@@ -128,6 +128,14 @@ func (h *stormHTTP) Do(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// lossy returns a client whose requests go through h.
+func (h *stormHTTP) lossy(t *testing.T) *dynamokit.Client {
+	return graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
+		h.next = o.HTTPClient
+		o.HTTPClient = h
+	}))
+}
+
 func (h *stormHTTP) add(req stormReq) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -190,10 +198,7 @@ const (
 
 func testAttackStorm[S, C, E any](t *testing.T, l edgeLayout[S, C, E]) {
 	h := &stormHTTP{}
-	f := edgeSetup(t, l, graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
-		h.next = o.HTTPClient
-		o.HTTPClient = h
-	})))
+	f := edgeSetup(t, l, h.lossy(t))
 	spec := relations.EdgeSpec{OnDeleteFrom: relations.Cascade, OnDeleteTo: relations.Cascade}
 	m := f.declare(t, spec)
 	clean := f.over(t, graphClient(t))
