@@ -130,7 +130,7 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *txn.Write) ([]txn.Eff
 		if err != nil {
 			return nil, err
 		}
-		return h.linkItems(w, nil, nil, &to, same...)
+		return h.linkItems(w, nil, nil, &to, false, same...)
 	case txn.OpPut, txn.OpUpdate, txn.OpAdd:
 		update := w.Op != txn.OpPut
 		if update {
@@ -172,7 +172,7 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *txn.Write) ([]txn.Eff
 		if err != nil {
 			return nil, err
 		}
-		return h.moveItems(w, old, top, same...)
+		return h.moveItems(w, old, top, false, same...)
 	case txn.OpDelete:
 		if w.Batch {
 			return nil, h.refuseBatch("BatchDelete", "HasMany.DeleteChild, Table.Delete or Client.WriteTx")
@@ -181,7 +181,11 @@ func (h *HasMany[P, C]) checkChild(ctx context.Context, w *txn.Write) ([]txn.Eff
 		if err != nil {
 			return nil, err
 		}
-		return h.moveItems(w, old, nil)
+		// A child deleted by the cascade of another parent of its (the
+		// delete of another item started the path it is on) may be
+		// deleted while a cascade of this parent runs too: see linkItems.
+		path := deletePath(ctx)
+		return h.moveItems(w, old, nil, len(path) > 0 && path[0] != itemPath(w.Table, w.Key))
 	}
 	return nil, nil
 }
@@ -318,7 +322,7 @@ func (h *HasMany[P, C]) storedLink(ctx context.Context, w *txn.Write) (map[strin
 // moveItems applies to w, a write that takes a child whose stored item is
 // old (nil: none) to parent to (nil: none), the condition that the child
 // is still as read, and returns the counters' changes.
-func (h *HasMany[P, C]) moveItems(w *txn.Write, old map[string]types.AttributeValue, to *P, toConds ...txn.Cond) ([]txn.Effect, error) {
+func (h *HasMany[P, C]) moveItems(w *txn.Write, old map[string]types.AttributeValue, to *P, cascaded bool, toConds ...txn.Cond) ([]txn.Effect, error) {
 	var from *P
 	if old != nil {
 		p, linked, err := h.parentIn(old)
@@ -329,7 +333,7 @@ func (h *HasMany[P, C]) moveItems(w *txn.Write, old map[string]types.AttributeVa
 			from = &p
 		}
 	}
-	return h.linkItems(w, old, from, to, toConds...)
+	return h.linkItems(w, old, from, to, cascaded, toConds...)
 }
 
 // linkItems keeps the relation when a child moves from one parent to
@@ -338,7 +342,17 @@ func (h *HasMany[P, C]) moveItems(w *txn.Write, old map[string]types.AttributeVa
 // effects on the parents: that to exists (and holds the child's copies,
 // toConds), +1 to its counter, -1 to from's. A create (old nil, no read)
 // needs no condition of its own: it is that the item does not exist.
-func (h *HasMany[P, C]) linkItems(w *txn.Write, old map[string]types.AttributeValue, from, to *P, toConds ...txn.Cond) ([]txn.Effect, error) {
+//
+// A child deleted refuses a parent a cascade is deleting (parentEffect),
+// except when cascaded: the child is deleted by the cascade of another of
+// its parents. Two cascades of a child's two parents would otherwise
+// refuse each other's delete of it for ever. The parent's cascade then
+// finds the child gone (its delete of it fails, and is not counted) and
+// its counter already taken 1 from; only a run of it stopped after it
+// recorded the child, and settled after, counts the child again, leaving
+// that parent, which is being deleted, a counter too low by one, which
+// its cascade recounts when it reads below 0.
+func (h *HasMany[P, C]) linkItems(w *txn.Write, old map[string]types.AttributeValue, from, to *P, cascaded bool, toConds ...txn.Cond) ([]txn.Effect, error) {
 	if w.Op != txn.OpCreate {
 		w.RuleConds = append(w.RuleConds, h.asRead(old)...)
 	}
@@ -368,7 +382,7 @@ func (h *HasMany[P, C]) linkItems(w *txn.Write, old map[string]types.AttributeVa
 		out = append(out, e)
 	}
 	if from != nil {
-		e, err := h.parentEffect(*from, -1, w.Op == txn.OpDelete && h.spec.Layout != ItemCollection, nil)
+		e, err := h.parentEffect(*from, -1, w.Op == txn.OpDelete && h.spec.Layout != ItemCollection && !cascaded, nil)
 		if err != nil {
 			return nil, err
 		}
