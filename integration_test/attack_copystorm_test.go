@@ -239,12 +239,7 @@ func copyStormRound(t *testing.T, f copyStormFix, h *stormHTTP, seed uint64) {
 	}
 	wg.Wait()
 	log := h.disarm()
-	lost := 0
-	for _, r := range log {
-		if r.lost != "" {
-			lost++
-		}
-	}
+	lost := stormLost(log)
 	t.Logf("%d parents, %d children, %d moved; in %v, %d requests, %d answers lost; %d runs failed and were run again, %d of them finished with SyncCopies and a token, %d found done (ErrAlreadyExists, ErrChildNotFound)",
 		len(parents), len(kids), len(moved), time.Since(t0).Round(time.Millisecond), len(log), lost, len(fails), resumed.Load(), accepted.Load())
 	for _, line := range fails {

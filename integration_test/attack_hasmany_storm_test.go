@@ -237,12 +237,7 @@ func (s hmStorm) round(t *testing.T, seed uint64) {
 	s.h.arm(seed, stormRate)
 	fails := hmRun(ctx, ops)
 	log := s.h.disarm()
-	lost := 0
-	for _, r := range log {
-		if r.lost != "" {
-			lost++
-		}
-	}
+	lost := stormLost(log)
 	t.Logf("deleted %v and %s; %d verbs, %d requests, %d answers lost", gone, oR, len(ops), len(log), lost)
 	for _, line := range fails {
 		t.Log(line)
@@ -510,12 +505,7 @@ func layoutStormRound[P, C any](t *testing.T, f, clean fixture[P, C], rel *relat
 	h.arm(seed, stormRate)
 	fails := hmRun(ctx, ops)
 	log := h.disarm()
-	lost := 0
-	for _, r := range log {
-		if r.lost != "" {
-			lost++
-		}
-	}
+	lost := stormLost(log)
 	t.Logf("deleted %v; %d verbs, %d requests, %d answers lost", gone, len(ops), len(log), lost)
 	for _, line := range fails {
 		t.Log(line)

@@ -272,12 +272,7 @@ func stormRound[S, C, E any](t *testing.T, f, clean edgeFix[S, C, E], m, cm *rel
 	}
 	wg.Wait()
 	log := h.disarm()
-	lost := 0
-	for _, r := range log {
-		if r.lost != "" {
-			lost++
-		}
-	}
+	lost := stormLost(log)
 	t.Logf("deleted %v; %d requests, %d answers lost; %d runs failed and were run again; edge deletes refused and lost: %v", gone, len(log), lost, len(fails), stormRefusedLost(log))
 	for _, line := range fails {
 		t.Log(line)
@@ -290,6 +285,17 @@ func stormRound[S, C, E any](t *testing.T, f, clean edgeFix[S, C, E], m, cm *rel
 	for _, r := range log {
 		t.Log(r)
 	}
+}
+
+// stormLost is how many answers of a storm's log were lost.
+func stormLost(log []stormReq) int {
+	n := 0
+	for _, r := range log {
+		if r.lost != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // stormRefusedLost lists the edge deletes of a storm's log that the
