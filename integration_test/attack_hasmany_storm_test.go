@@ -66,10 +66,7 @@ type hmStorm struct {
 func testHasManyStorm(t *testing.T, officePolicy relations.Policy) {
 	e := newEnv(t, must[ComposeDept](t), must[ComposeOffice](t), must[ComposeStaff](t))
 	h := &stormHTTP{}
-	lossy := graphClient(t, dynamokit.WithSDKOptions(func(o *dynamodb.Options) {
-		h.next = o.HTTPClient
-		o.HTTPClient = h
-	}))
+	lossy := h.lossy(t)
 	clean := graphClient(t)
 	s := hmStorm{h: h, officePolicy: officePolicy}
 	s.depts, s.offices = tableOf[ComposeDept](t, e, lossy, nil), tableOf[ComposeOffice](t, e, lossy, nil)
